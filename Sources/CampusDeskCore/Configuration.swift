@@ -1,0 +1,55 @@
+import Foundation
+
+/// Settings every CampusDesk process reads from its environment, with the embedded defaults.
+///
+/// `CAMPUSDESK_SPOOL` (./spool), `CAMPUSDESK_DATA` (./data), `HOST` (127.0.0.1), `PORT` (8080),
+/// `CAMPUSDESK_TZ` (UTC).
+public struct Configuration: Sendable, Equatable {
+    public var spoolDirectory: String
+    public var dataDirectory: String
+    public var host: String
+    public var port: Int
+    /// The campus time zone identifier, used for display and for grouping by month.
+    public var timeZoneIdentifier: String
+
+    public init(spoolDirectory: String = "spool", dataDirectory: String = "data", host: String = "127.0.0.1", port: Int = 8080, timeZoneIdentifier: String = "UTC") {
+        self.spoolDirectory = spoolDirectory
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.timeZoneIdentifier = timeZoneIdentifier
+    }
+
+    /// Reads the configuration from environment variables; invalid values are errors, not defaults.
+    public static func fromEnvironment(_ env: [String: String]) throws(ConfigurationError) -> Configuration {
+        var c = Configuration()
+        if let v = env["CAMPUSDESK_SPOOL"], !v.isEmpty { c.spoolDirectory = v }
+        if let v = env["CAMPUSDESK_DATA"], !v.isEmpty { c.dataDirectory = v }
+        if let v = env["HOST"], !v.isEmpty { c.host = v }
+        if let v = env["PORT"], !v.isEmpty {
+            guard let p = Int(v), (0...65535).contains(p) else { throw .invalid("PORT", v) }
+            c.port = p
+        }
+        if let v = env["CAMPUSDESK_TZ"], !v.isEmpty {
+            guard TimeZone(identifier: v) != nil else { throw .invalid("CAMPUSDESK_TZ", v) }
+            c.timeZoneIdentifier = v
+        }
+        return c
+    }
+
+    /// The campus time zone (UTC if the identifier is unknown, which `fromEnvironment` prevents).
+    public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0)! }
+
+    /// Path of the ticket database.
+    public var ticketDatabasePath: String { (dataDirectory as NSString).appendingPathComponent("tickets.db") }
+}
+
+/// A configuration value that cannot be used.
+public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
+    case invalid(String, String)
+    public var description: String {
+        switch self {
+        case .invalid(let name, let value): "invalid \(name): \(value.prefix(100))"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// Something that happened to a ticket, written to the outbox in the same transaction as the
+/// change and published to the `events` exchange after commit.
+///
+/// Each event carries the ticket's analytic facts before and after the change, so subscribers
+/// keep their aggregates by subtracting `before` and adding `after`, without a ticket table of their own.
+public struct ChangeEvent: Sendable, Codable, Equatable {
+    public var seq: SequenceNumber
+    public var type: ChangeEventType
+    public var ticketID: TicketID
+    public var occurredAt: Timestamp
+    /// The facts before the change; nil for a ticket that did not exist yet.
+    public var before: TicketFacts?
+    public var after: TicketFacts
+
+    public init(seq: SequenceNumber, type: ChangeEventType, ticketID: TicketID, occurredAt: Timestamp, before: TicketFacts?, after: TicketFacts) {
+        self.seq = seq
+        self.type = type
+        self.ticketID = ticketID
+        self.occurredAt = occurredAt
+        self.before = before
+        self.after = after
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, type, before, after
+        case ticketID = "ticket_id"
+        case occurredAt = "occurred_at"
+    }
+}
+
+/// The kinds of change events.
+public enum ChangeEventType: String, Sendable, Codable, CaseIterable {
+    case ticketOpened = "ticket_opened"
+    case ticketEdited = "ticket_edited"
+    case ticketCategorised = "ticket_categorised"
+    case statusChanged = "status_changed"
+    case messagePosted = "message_posted"
+    case ticketImported = "ticket_imported"
+}
+
+/// The part of a ticket that the analytics depend on.
+public struct TicketFacts: Sendable, Codable, Equatable, Hashable {
+    public var category: Category
+    public var status: Status
+    public var openedAt: Timestamp
+    public var closedAt: Timestamp?
+
+    public init(category: Category, status: Status, openedAt: Timestamp, closedAt: Timestamp?) {
+        self.category = category
+        self.status = status
+        self.openedAt = openedAt
+        self.closedAt = closedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case category, status
+        case openedAt = "opened_at"
+        case closedAt = "closed_at"
+    }
+}

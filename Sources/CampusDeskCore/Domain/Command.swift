@@ -1,0 +1,203 @@
+/// A request to change tickets, sent by the gateway (or an operator tool) on the `commands` queue.
+///
+/// The `id` makes it idempotent: the ticket worker records each applied id with its reply,
+/// so a redelivered command is applied once and answered the same way again.
+public struct Command: Sendable, Codable, Equatable {
+    public var id: CommandID
+    /// The role the sender acts in; the worker checks every rule against it.
+    public var role: Role
+    public var action: CommandAction
+
+    public init(id: CommandID = .random(), role: Role, action: CommandAction) {
+        self.id = id
+        self.role = role
+        self.action = action
+    }
+}
+
+/// What a command asks for. JSON: `{"type": "create_ticket", ...fields}` inside the command's `action`.
+public enum CommandAction: Sendable, Equatable {
+    case createTicket(CreateTicket)
+    case editTicket(EditTicket)
+    case changeStatus(ChangeStatus)
+    case postMessage(PostMessage)
+    case setCategory(SetCategory)
+    case importTicket(ImportTicket)
+
+    /// The wire name of this action.
+    public var type: String {
+        switch self {
+        case .createTicket: "create_ticket"
+        case .editTicket: "edit_ticket"
+        case .changeStatus: "change_status"
+        case .postMessage: "post_message"
+        case .setCategory: "set_category"
+        case .importTicket: "import_ticket"
+        }
+    }
+}
+
+extension CommandAction: Codable {
+    private enum TypeKey: String, CodingKey { case type }
+
+    public init(from decoder: any Decoder) throws {
+        let type = try decoder.container(keyedBy: TypeKey.self).decode(String.self, forKey: .type)
+        switch type {
+        case "create_ticket": self = .createTicket(try CreateTicket(from: decoder))
+        case "edit_ticket": self = .editTicket(try EditTicket(from: decoder))
+        case "change_status": self = .changeStatus(try ChangeStatus(from: decoder))
+        case "post_message": self = .postMessage(try PostMessage(from: decoder))
+        case "set_category": self = .setCategory(try SetCategory(from: decoder))
+        case "import_ticket": self = .importTicket(try ImportTicket(from: decoder))
+        default:
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: TypeKey.self)
+        try c.encode(type, forKey: .type)
+        switch self {
+        case .createTicket(let a): try a.encode(to: encoder)
+        case .editTicket(let a): try a.encode(to: encoder)
+        case .changeStatus(let a): try a.encode(to: encoder)
+        case .postMessage(let a): try a.encode(to: encoder)
+        case .setCategory(let a): try a.encode(to: encoder)
+        case .importTicket(let a): try a.encode(to: encoder)
+        }
+    }
+}
+
+/// Report a new problem. The category is assigned by the classifier.
+public struct CreateTicket: Sendable, Codable, Equatable {
+    public var description: String
+    public var location: String?
+    public var reporter: String?
+    public init(description: String, location: String? = nil, reporter: String? = nil) {
+        self.description = description
+        self.location = location
+        self.reporter = reporter
+    }
+}
+
+/// Change the text fields of an `open` or `active` ticket. A nil field stays as it is;
+/// an empty `location` or `reporter` clears it. A new description re-assigns the category
+/// unless staff set it by hand.
+public struct EditTicket: Sendable, Codable, Equatable {
+    public var ticketID: TicketID
+    public var description: String?
+    public var location: String?
+    public var reporter: String?
+    public init(ticketID: TicketID, description: String? = nil, location: String? = nil, reporter: String? = nil) {
+        self.ticketID = ticketID
+        self.description = description
+        self.location = location
+        self.reporter = reporter
+    }
+    enum CodingKeys: String, CodingKey {
+        case ticketID = "ticket_id", description, location, reporter
+    }
+}
+
+/// Move a ticket along its lifecycle (staff only): `open → active`, `active → closed`.
+public struct ChangeStatus: Sendable, Codable, Equatable {
+    public var ticketID: TicketID
+    public var status: Status
+    public init(ticketID: TicketID, status: Status) {
+        self.ticketID = ticketID
+        self.status = status
+    }
+    enum CodingKeys: String, CodingKey { case ticketID = "ticket_id", status }
+}
+
+/// Add a message to a ticket's conversation; the author's role is the command's role.
+public struct PostMessage: Sendable, Codable, Equatable {
+    public var ticketID: TicketID
+    public var body: String
+    public var authorName: String?
+    public init(ticketID: TicketID, body: String, authorName: String? = nil) {
+        self.ticketID = ticketID
+        self.body = body
+        self.authorName = authorName
+    }
+    enum CodingKeys: String, CodingKey { case ticketID = "ticket_id", body, authorName = "author_name" }
+}
+
+/// Set a ticket's category by hand (staff only); it then stays through later edits.
+public struct SetCategory: Sendable, Codable, Equatable {
+    public var ticketID: TicketID
+    public var category: Category
+    public init(ticketID: TicketID, category: Category) {
+        self.ticketID = ticketID
+        self.category = category
+    }
+    enum CodingKeys: String, CodingKey { case ticketID = "ticket_id", category }
+}
+
+/// A historical ticket with its own times and status, for migrations and demo data (staff only).
+///
+/// Valid when: closed ⇔ `closed_at` present, `closed_at ≥ opened_at`, no time in the future,
+/// messages sent no earlier than `opened_at`. A nil category is assigned by the classifier.
+public struct ImportTicket: Sendable, Codable, Equatable {
+    public var description: String
+    public var location: String?
+    public var reporter: String?
+    public var category: Category?
+    public var status: Status
+    public var openedAt: Timestamp
+    public var modifiedAt: Timestamp?
+    public var closedAt: Timestamp?
+    public var messages: [ImportedMessage]
+
+    public init(
+        description: String, location: String? = nil, reporter: String? = nil, category: Category? = nil,
+        status: Status, openedAt: Timestamp, modifiedAt: Timestamp? = nil, closedAt: Timestamp? = nil,
+        messages: [ImportedMessage] = []
+    ) {
+        self.description = description
+        self.location = location
+        self.reporter = reporter
+        self.category = category
+        self.status = status
+        self.openedAt = openedAt
+        self.modifiedAt = modifiedAt
+        self.closedAt = closedAt
+        self.messages = messages
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case description, location, reporter, category, status, messages
+        case openedAt = "opened_at", modifiedAt = "modified_at", closedAt = "closed_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        description = try c.decode(String.self, forKey: .description)
+        location = try c.decodeIfPresent(String.self, forKey: .location)
+        reporter = try c.decodeIfPresent(String.self, forKey: .reporter)
+        category = try c.decodeIfPresent(Category.self, forKey: .category)
+        status = try c.decode(Status.self, forKey: .status)
+        openedAt = try c.decode(Timestamp.self, forKey: .openedAt)
+        modifiedAt = try c.decodeIfPresent(Timestamp.self, forKey: .modifiedAt)
+        closedAt = try c.decodeIfPresent(Timestamp.self, forKey: .closedAt)
+        messages = try c.decodeIfPresent([ImportedMessage].self, forKey: .messages) ?? []
+    }
+}
+
+/// A message of an imported ticket, with its original time.
+public struct ImportedMessage: Sendable, Codable, Equatable {
+    public var authorRole: Role
+    public var authorName: String?
+    public var body: String
+    public var sentAt: Timestamp
+    public init(authorRole: Role, authorName: String? = nil, body: String, sentAt: Timestamp) {
+        self.authorRole = authorRole
+        self.authorName = authorName
+        self.body = body
+        self.sentAt = sentAt
+    }
+    enum CodingKeys: String, CodingKey {
+        case authorRole = "author_role", authorName = "author_name", body, sentAt = "sent_at"
+    }
+}

@@ -1,0 +1,51 @@
+/// The ticket worker's answer to a command: what was stored, or why it was refused.
+///
+/// Recorded with the command id, so a redelivered command gets this same reply again.
+public struct CommandReply: Sendable, Codable, Equatable {
+    public var commandID: CommandID
+    /// The ticket as stored after the command (also after a message was posted).
+    public var ticket: Ticket?
+    /// The message that `post_message` added.
+    public var message: Message?
+    /// Why the command was not applied; nil when it was.
+    public var refusal: Refusal?
+
+    public init(commandID: CommandID, ticket: Ticket? = nil, message: Message? = nil, refusal: Refusal? = nil) {
+        self.commandID = commandID
+        self.ticket = ticket
+        self.message = message
+        self.refusal = refusal
+    }
+
+    public var isApplied: Bool { refusal == nil }
+
+    enum CodingKeys: String, CodingKey { case commandID = "command_id", ticket, message, refusal }
+}
+
+/// A command the worker would not apply: a machine-readable code, a reason for people,
+/// and the form field it concerns when there is one (so the UI can show it beside that field).
+public struct Refusal: Sendable, Codable, Equatable, Error {
+    public var code: RefusalCode
+    public var reason: String
+    public var field: String?
+
+    public init(_ code: RefusalCode, _ reason: String, field: String? = nil) {
+        self.code = code
+        self.reason = reason
+        self.field = field
+    }
+}
+
+/// Why a command was refused; each maps to one HTTP status in the API.
+public enum RefusalCode: String, Sendable, Codable, CaseIterable {
+    /// No ticket with that id (404).
+    case notFound = "not_found"
+    /// The acting role may not do this (403).
+    case forbidden
+    /// The status change is not `open → active` or `active → closed` (409).
+    case invalidTransition = "invalid_transition"
+    /// The ticket is closed and so read-only for this change (409).
+    case readOnly = "read_only"
+    /// A field is missing, empty, too long or otherwise invalid (422).
+    case validation
+}

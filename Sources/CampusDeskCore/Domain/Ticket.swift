@@ -1,0 +1,112 @@
+/// A reported problem, as stored by the ticket worker.
+public struct Ticket: Sendable, Codable, Equatable, Hashable {
+    public var id: TicketID
+    public var description: String
+    public var location: String?
+    public var reporter: String?
+    public var category: Category
+    public var categorySource: CategorySource
+    /// The classifier's confidence in `category` (0...1); nil when staff set the category by hand.
+    public var categoryConfidence: Double?
+    public var status: Status
+    public var openedAt: Timestamp
+    public var modifiedAt: Timestamp
+    /// Set exactly when the ticket becomes `closed`; nil before.
+    public var closedAt: Timestamp?
+
+    public init(
+        id: TicketID, description: String, location: String?, reporter: String?, category: Category,
+        categorySource: CategorySource, categoryConfidence: Double?, status: Status, openedAt: Timestamp,
+        modifiedAt: Timestamp, closedAt: Timestamp?
+    ) {
+        self.id = id
+        self.description = description
+        self.location = location
+        self.reporter = reporter
+        self.category = category
+        self.categorySource = categorySource
+        self.categoryConfidence = categoryConfidence
+        self.status = status
+        self.openedAt = openedAt
+        self.modifiedAt = modifiedAt
+        self.closedAt = closedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, description, location, reporter, category
+        case categorySource = "category_source"
+        case categoryConfidence = "category_confidence"
+        case status
+        case openedAt = "opened_at"
+        case modifiedAt = "modified_at"
+        case closedAt = "closed_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        // Explicit nulls: API clients rely on `closed_at: null` rather than a missing key.
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(description, forKey: .description)
+        try c.encode(location, forKey: .location)
+        try c.encode(reporter, forKey: .reporter)
+        try c.encode(category, forKey: .category)
+        try c.encode(categorySource, forKey: .categorySource)
+        try c.encode(categoryConfidence, forKey: .categoryConfidence)
+        try c.encode(status, forKey: .status)
+        try c.encode(openedAt, forKey: .openedAt)
+        try c.encode(modifiedAt, forKey: .modifiedAt)
+        try c.encode(closedAt, forKey: .closedAt)
+    }
+
+    /// The facts analytics need, taken from this ticket.
+    public var facts: TicketFacts {
+        TicketFacts(category: category, status: status, openedAt: openedAt, closedAt: closedAt)
+    }
+}
+
+/// A message in the conversation under a ticket.
+public struct Message: Sendable, Codable, Equatable, Hashable {
+    public var id: MessageID
+    public var ticketID: TicketID
+    public var authorRole: Role
+    public var authorName: String?
+    public var body: String
+    public var sentAt: Timestamp
+
+    public init(id: MessageID, ticketID: TicketID, authorRole: Role, authorName: String?, body: String, sentAt: Timestamp) {
+        self.id = id
+        self.ticketID = ticketID
+        self.authorRole = authorRole
+        self.authorName = authorName
+        self.body = body
+        self.sentAt = sentAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case ticketID = "ticket_id"
+        case authorRole = "author_role"
+        case authorName = "author_name"
+        case body
+        case sentAt = "sent_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(ticketID, forKey: .ticketID)
+        try c.encode(authorRole, forKey: .authorRole)
+        try c.encode(authorName, forKey: .authorName)
+        try c.encode(body, forKey: .body)
+        try c.encode(sentAt, forKey: .sentAt)
+    }
+}
+
+/// Limits on free text, shared by the worker (the guard) and the gateway (a convenience).
+public enum TextLimits {
+    /// Description and message body: 1...5,000 characters after trimming.
+    public static let maxDescription = 5_000
+    public static let maxMessageBody = 5_000
+    /// Location and reporter/author names.
+    public static let maxShortField = 200
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+// The one executable: each subcommand is a service (run as its own process from the Procfile)
+// or an operator tool. This file only dispatches; every command lives in its own file.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
+    ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
+]
+
+@MainActor func usage() -> String {
+    var text = "usage: campusdesk <command> [arguments]\n\ncommands:\n"
+    for c in commands { text += "  \(c.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(c.summary)\n" }
+    return text
+}
+
+guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
+    if arguments.isEmpty {
+        FileHandle.standardError.write(Data(usage().utf8))
+        exit(64)
+    }
+    print(usage(), terminator: "")
+    exit(0)
+}
+guard let command = commands.first(where: { $0.name == name }) else {
+    FileHandle.standardError.write(Data("campusdesk: unknown command '\(name.prefix(40))'\n\n\(usage())".utf8))
+    exit(64)
+}
+exit(await command.run(Array(arguments.dropFirst())))
