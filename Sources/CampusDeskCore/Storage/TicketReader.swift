@@ -94,7 +94,8 @@ public actor TicketReader: TicketQueries {
     /// Tickets per status (every status present, zero included), from the trigger-kept counters.
     public func counts() throws -> [Status: Int] {
         var result = Dictionary(uniqueKeysWithValues: Status.allCases.map { ($0, 0) })
-        for (status, count) in try db.cachedStatement("SELECT status, count FROM status_counts").query([]) { ($0.text(at: 0), $0.int64(at: 1)) } {
+        let rows = try db.cachedStatement("SELECT status, count FROM status_counts").query([]) { ($0.text(at: 0), $0.int64(at: 1)) }
+        for (status, count) in rows {
             if let s = Status(rawValue: status) { result[s] = Int(count) }
         }
         return result
