@@ -19,7 +19,7 @@ public struct CampusTime: Sendable {
         let msOfDay = local - days * 86_400_000
         let (y, m, d) = CivilDate.fromDays(days)
         let h = msOfDay / 3_600_000, mi = (msOfDay / 60_000) % 60
-        let zone = timeZone.abbreviation(for: t.date) ?? timeZone.identifier
+        let zone = timeZone.identifier == "UTC" ? "UTC" : (timeZone.abbreviation(for: t.date) ?? timeZone.identifier)
         return "\(d) \(Self.months[Int(m) - 1]) \(y), \(h < 10 ? "0" : "")\(h):\(mi < 10 ? "0" : "")\(mi) \(zone)"
     }
 

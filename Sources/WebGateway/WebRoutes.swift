@@ -243,7 +243,8 @@ struct WebRoutes: Sendable {
     }
 
     func changeStatus(_ request: HTTPRequest) async -> HTTPResponse {
-        await onTicket(request, kind: .status, fields: ["status"], staffOnly: true, done: "status") { id, f, _ in
+        // The status is a hidden field, so its refusal shows as the form's error.
+        await onTicket(request, kind: .status, fields: [], staffOnly: true, done: "status") { id, f, _ in
             guard let s = f["status"].flatMap(Status.init(rawValue:)) else { return .failure(Refusal(.validation, "Unknown status.", field: "status")) }
             return .success(.changeStatus(ChangeStatus(ticketID: id, status: s)))
         }
