@@ -28,7 +28,8 @@ import Testing
     }
 
     @Test func createShowListEditAndMessage() async throws {
-        let c = Client(gateway: World().gateway())
+        let world = World()
+        let c = Client(gateway: world.gateway())
         let created = await c.call("POST", "/api/tickets", json: #"{"description":"Wi-Fi down in the library","location":"Library","reporter":"Sam"}"#)
         #expect(created.status == .created)
         #expect(created.headers["Location"] == "/api/tickets/1")
@@ -58,7 +59,8 @@ import Testing
     }
 
     @Test func listPagesNewestFirstWithTheCursor() async throws {
-        let c = Client(gateway: World().gateway())
+        let world = World()
+        let c = Client(gateway: world.gateway())
         for i in 1...5 { _ = await c.call("POST", "/api/tickets", json: #"{"description":"problem \#(i)"}"#) }
         let first = try #require(await c.call("GET", "/api/tickets?limit=2").json)
         #expect((first["tickets"] as? [[String: Any]])?.map { $0["id"] as? Int } == [5, 4])
@@ -71,12 +73,14 @@ import Testing
 
     @Test("bad list queries are 400 problems", arguments: ["limit=0", "limit=501", "limit=abc", "cursor=zzz", "status=pending", "category=food", "q=%ZZ"])
     func badListQueries(_ query: String) async {
-        let c = Client(gateway: World().gateway())
+        let world = World()
+        let c = Client(gateway: world.gateway())
         Self.problem(await c.call("GET", "/api/tickets?\(query)"), 400)
     }
 
     @Test func roleHeader() async {
-        var c = Client(gateway: World().gateway())
+        let world = World()
+        var c = Client(gateway: world.gateway())
         c.role = "admin"
         Self.problem(await c.call("GET", "/api/tickets"), 400)
         c.role = nil
@@ -85,7 +89,8 @@ import Testing
     }
 
     @Test func bodyErrors() async {
-        let c = Client(gateway: World().gateway())
+        let world = World()
+        let c = Client(gateway: world.gateway())
         Self.problem(await c.call("POST", "/api/tickets", json: "description=x", contentType: "application/x-www-form-urlencoded"), 415)
         Self.problem(await c.call("POST", "/api/tickets", json: "{not json"), 400)
         Self.problem(await c.call("POST", "/api/tickets", json: "{}"), 422)
@@ -100,7 +105,8 @@ import Testing
     }
 
     @Test func statusTransitionsAndRefusalMapping() async {
-        var c = Client(gateway: World().gateway())
+        let world = World()
+        var c = Client(gateway: world.gateway())
         _ = await c.call("POST", "/api/tickets", json: #"{"description":"Door broken"}"#)
         let illegal = await c.call("POST", "/api/tickets/1/status", json: #"{"status":"closed"}"#)
         Self.problem(illegal, 409)
@@ -110,11 +116,11 @@ import Testing
         #expect(await c.call("PUT", "/api/tickets/1/category", json: #"{"category":"it"}"#).json?["category_source"] as? String == "staff")
         let closed = await c.call("POST", "/api/tickets/1/status", json: #"{"status":"closed"}"#)
         #expect(closed.json?["closed_at"] is String)
+        Self.problem(await c.call("POST", "/api/tickets/9/status", json: #"{"status":"active"}"#), 404)
+        c.role = "user"
         let readOnly = await c.call("POST", "/api/tickets/1/messages", json: #"{"body":"hello?"}"#)
         Self.problem(readOnly, 409)
         #expect(readOnly.json?["code"] as? String == "read_only")
-        Self.problem(await c.call("POST", "/api/tickets/9/status", json: #"{"status":"active"}"#), 404)
-        c.role = "user"
         Self.problem(await c.call("POST", "/api/tickets/1/status", json: #"{"status":"active"}"#), 403)
         Self.problem(await c.call("PUT", "/api/tickets/1/category", json: #"{"category":"it"}"#), 403)
     }
@@ -144,13 +150,13 @@ import Testing
         let b = await c.call("POST", "/api/tickets", json: #"{"description":"Projector dead"}"#, headers: [("Idempotency-Key", "abc-123")])
         #expect(a.status == .created)
         #expect(a.body == b.body)
-        #expect(try await world.worker.list(TicketFilter()).tickets.count == 1)
+        #expect(try await world.reader.list(TicketFilter()).tickets.count == 1)
         Self.problem(await c.call("POST", "/api/tickets", json: #"{"description":"x"}"#, headers: [("Idempotency-Key", String(repeating: "k", count: 101))]), 400)
         Self.problem(await c.call("POST", "/api/tickets", json: #"{"description":"x"}"#, headers: [("Idempotency-Key", "has space")]), 400)
     }
 
     @Test func analyticsAreStaffOnlyAndValidateThePeriod() async throws {
-        var world = World()
+        let world = World()
         world.analytics.load = .timedOut
         var c = Client(gateway: world.gateway())
         let open = try #require(await c.call("GET", "/api/analytics/open-tickets?days=2").json)
@@ -169,7 +175,7 @@ import Testing
     }
 
     @Test func healthAndReadiness() async {
-        var world = World()
+        let world = World()
         let c = Client(gateway: world.gateway())
         #expect(await c.call("GET", "/healthz").status == .ok)
         #expect(await c.call("GET", "/readyz").json?["ready"] as? Bool == true)
@@ -180,7 +186,8 @@ import Testing
     }
 
     @Test func openAPIDocumentIsServedAndMatchesDocs() async throws {
-        let c = Client(gateway: World().gateway())
+        let world = World()
+        let c = Client(gateway: world.gateway())
         let r = await c.call("GET", "/api/openapi.yaml")
         #expect(r.status == .ok)
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func enteringKeepsRoleAndNameInCookies() async {
-        var b = Browser(World().gateway())
+        let world = World()
+        var b = Browser(world.gateway())
         let first = await b.get("/")
         #expect(first.headers.values("Set-Cookie").contains { $0.hasPrefix("cd_browser=") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
         let r = await b.post("/session", [("role", "staff"), ("name", "Ana María")])
@@ -34,7 +35,8 @@ import Testing
     }
 
     @Test func anUnknownRoleCookieMeansSimpleUser() async {
-        var b = Browser(World().gateway())
+        let world = World()
+        var b = Browser(world.gateway())
         b.cookies["cd_role"] = "admin"
         let page = await b.get("/tickets")
         #expect(page.text.contains("Acting as <strong>Simple user</strong>"))

@@ -5,18 +5,34 @@ import Synchronization
 import Testing
 @testable import WebGateway
 
-/// A gateway over an in-memory worker, with a counter for browser ids.
-struct World {
-    let worker = InMemoryTicketWorker()
+/// A gateway over a real ticket store and reader on a SQLite file in its own temp directory.
+///
+/// A class so the directory goes when the test's world does (`deinit`).
+final class World {
+    let directory: URL
+    let classifier = TunableClassifier()
+    let worker: StoreBackedWorker
+    let reader: TicketReader
     var analytics = FixedAnalytics()
     var readiness = FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)])
-    var timeZone = "UTC"
+    var timeZone: String
     /// Browser ids, shared by every gateway of this world so two browsers never share one.
     let counter = Counter()
 
+    init(timeZone: String = "UTC") {
+        self.timeZone = timeZone
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-gw-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("tickets.db").path
+        worker = StoreBackedWorker(store: try! TicketStore(path: path, classifier: classifier, clock: FixedClock(), synchronous: .normal))
+        reader = try! TicketReader(path: path)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
     func gateway() -> Gateway {
         Gateway(
-            configuration: Configuration(timeZoneIdentifier: timeZone), tickets: worker, commands: worker,
+            configuration: Configuration(timeZoneIdentifier: timeZone), tickets: reader, commands: worker,
             analytics: analytics, readiness: readiness, csrfSecret: Array("test-secret-0123456789".utf8),
             settings: GatewaySettings(commandTimeout: .milliseconds(100)),
             logger: Logger(component: "test", minimumLevel: .error),
