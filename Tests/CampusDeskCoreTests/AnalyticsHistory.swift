@@ -12,10 +12,11 @@ struct AnalyticsHistory {
 
     init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
-    /// Appends `count` random events: openings, past imports (some already closed), status moves,
+    /// Appends exactly `count` random events: openings, past imports (some already closed), status moves,
     /// edits that change category, staff overrides and messages (no change in facts).
     mutating func generate(_ count: Int) {
-        for _ in 0..<count { step() }
+        let target = events.count + count
+        while events.count < target { step() }
     }
 
     mutating func step() {
