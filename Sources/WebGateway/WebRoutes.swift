@@ -305,11 +305,11 @@ struct WebRoutes: Sendable {
             case .success(let h): hours = h
             case .failure(let p): return errorPage(HTTPStatus(p.status, p.title), p.detail, v)
             }
-            if case .answered(let a) = await context.analytics.openTickets(hours: hours, timeout: timeout) { text = DashboardCSV.openTickets(a) } else { text = nil }
+            if case .answered(let a) = await context.analytics.openTickets(hours: hours, timeout: timeout) { text = AnalyticsCSV.openTickets(a) } else { text = nil }
         case .resolutionTime:
-            if case .answered(let a) = await context.analytics.resolutionTime(timeout: timeout) { text = DashboardCSV.resolutionTime(a) } else { text = nil }
+            if case .answered(let a) = await context.analytics.resolutionTime(timeout: timeout) { text = AnalyticsCSV.resolutionTime(a) } else { text = nil }
         case .categoryLoad:
-            if case .answered(let a) = await context.analytics.categoryLoad(timeout: timeout) { text = DashboardCSV.categoryLoad(a) } else { text = nil }
+            if case .answered(let a) = await context.analytics.categoryLoad(timeout: timeout) { text = AnalyticsCSV.categoryLoad(a) } else { text = nil }
         }
         guard let text else { return errorPage(.serviceUnavailable, "The \(service.rawValue) service did not answer in time. Please try again.", v) }
         var r = HTTPResponse(status: .ok, contentType: "text/csv; charset=utf-8", body: text)

@@ -52,8 +52,8 @@ enum DashboardPage {
         b += "<section aria-labelledby=\"res-h\" class=\"panel\">\n<h2 id=\"res-h\">Resolution time by opening month</h2>\n"
         switch m.resolutionTime {
         case .answered(let a):
-            // CHART: ResolutionTimeChart.svg(a) goes here once the analytics branch lands (Sources/WebGateway/Charts).
             b += "<div class=\"chart-row\">\n"
+            if !a.months.isEmpty { b += "<figure class=\"chart\">" + ResolutionTimeChart.svg(a) + "</figure>\n" }
             if a.months.isEmpty {
                 b += "<p>No closed tickets yet.</p>\n"
             } else {
@@ -73,8 +73,7 @@ enum DashboardPage {
         b += "<section aria-labelledby=\"load-h\" class=\"panel\">\n<h2 id=\"load-h\">Active tickets per category</h2>\n"
         switch m.categoryLoad {
         case .answered(let a):
-            // CHART: CategoryLoadChart.svg(a) goes here once the analytics branch lands (Sources/WebGateway/Charts).
-            b += "<div class=\"chart-row\">\n<table>\n<caption>Tickets per category and status</caption>\n"
+            b += "<div class=\"chart-row\">\n<figure class=\"chart\">" + CategoryLoadChart.svg(a) + "</figure>\n<table>\n<caption>Tickets per category and status</caption>\n"
             b += "<thead><tr><th scope=\"col\">Category</th><th scope=\"col\">Active</th><th scope=\"col\">Open</th><th scope=\"col\">Closed</th></tr></thead>\n<tbody>\n"
             for row in a.categories {
                 b += "<tr><th scope=\"row\">\(Words.category(row.category))</th><td>\(row.active)</td><td>\(row.open)</td><td>\(row.closed)</td></tr>\n"

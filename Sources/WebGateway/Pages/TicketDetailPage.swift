@@ -74,7 +74,8 @@ enum TicketDetailPage {
             }
             b += "</ol>\n"
         }
-        if t.status != .closed {
+        // Staff may still write under a closed ticket (the worker's rule); users may not.
+        if t.status != .closed || staff {
             let s = state(.message)
             b += "<form method=\"post\" action=\"/tickets/\(t.id)/messages\" class=\"stack\">\n<h3>Write a message</h3>\n" + Field.general(s)
             b += Layout.hidden("csrf_token", m.csrfToken) + Layout.hidden("request_id", requestID(.message))
