@@ -20,8 +20,8 @@ public struct Procfile: Sendable, Equatable {
         var entries: [ProcfileEntry] = []
         var seen: [String: Int] = [:]
         var lineNumber = 0
-        // Split on LF only and drop a trailing CR, so CRLF files from Windows editors parse too.
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // CRLF is one Character in Swift, so files from Windows editors split like LF files.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = Substring(raw)
             if line.hasSuffix("\r") { line = line.dropLast() }
@@ -71,14 +71,33 @@ public struct ProcfileEntry: Sendable, Equatable {
         self.line = line
     }
 
-    /// The command with a leading `campusdesk` word replaced by `executable` (shell-quoted).
+    /// The command with its program word `campusdesk` replaced by `executable` (shell-quoted).
     ///
-    /// This is the rule that lets `swift run campusdesk up` start the very binary it runs from,
-    /// wherever the build put it, instead of whatever `campusdesk` is on `PATH`.
+    /// The program word is the first word after any leading `NAME=value` assignments (written
+    /// without spaces or quotes). This is the rule that lets `swift run campusdesk up` start the very
+    /// binary it runs from, wherever the build put it, instead of whatever `campusdesk` is on `PATH`.
     public func resolvingCampusDesk(to executable: String) -> String {
+        var rest = Substring(command)
+        var prefix = ""
+        while let space = rest.firstIndex(where: { $0 == " " || $0 == "\t" }), Self.isAssignment(rest[..<space]) {
+            let next = rest[space...].drop(while: { $0 == " " || $0 == "\t" })
+            prefix += rest[..<next.startIndex]
+            rest = next
+        }
         let word = "campusdesk"
-        guard command == word || command.hasPrefix(word + " ") || command.hasPrefix(word + "\t") else { return command }
-        return ShellQuote.quote(executable) + command.dropFirst(word.count)
+        guard rest == word || rest.hasPrefix(word + " ") || rest.hasPrefix(word + "\t") else { return command }
+        return prefix + ShellQuote.quote(executable) + rest.dropFirst(word.count)
+    }
+
+    private static func isAssignment(_ word: Substring) -> Bool {
+        guard let eq = word.firstIndex(of: "="), eq != word.startIndex else { return false }
+        let name = word[..<eq]
+        return name.unicodeScalars.allSatisfy { s in
+            switch s {
+            case "a"..."z", "A"..."Z", "0"..."9", "_": true
+            default: false
+            }
+        } && !("0"..."9").contains(name.first ?? "0") && !word.contains("'") && !word.contains("\"")
     }
 }
 
