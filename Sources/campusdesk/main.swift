@@ -6,6 +6,8 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
+    ("classify", "file a description under a category, or --evaluate FILE", { args in await ClassifyCommand.run(args) }),
+    ("bench", "measure a part: bench classifier", { args in await BenchClassifierCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {
