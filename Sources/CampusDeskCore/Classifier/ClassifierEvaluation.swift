@@ -7,6 +7,10 @@ public struct ClassifierEvaluation: Sendable, Equatable {
     public let confusion: [[Int]]
     /// Lines of the input that were skipped as malformed (shown in the report's first line).
     public let skipped: Int
+    /// Examples whose confidence fell below `Classification.lowConfidenceThreshold` (flagged for staff).
+    public let lowConfidence: Int
+    /// Of those flagged, how many were filed correctly anyway: the flag's cost in needless checks.
+    public let lowConfidenceCorrect: Int
 
     private static let categories = Category.allCases
 
@@ -14,19 +18,27 @@ public struct ClassifierEvaluation: Sendable, Equatable {
     public init(examples: [LabelledExample], skipped: Int = 0, classifier: some TicketClassifier) {
         let cats = Self.categories
         var matrix = [[Int]](repeating: [Int](repeating: 0, count: cats.count), count: cats.count)
+        var low = 0
+        var lowCorrect = 0
         for example in examples {
-            let predicted = classifier.classify(example.text).category
-            if let a = cats.firstIndex(of: example.category), let p = cats.firstIndex(of: predicted) {
+            let result = classifier.classify(example.text)
+            if let a = cats.firstIndex(of: example.category), let p = cats.firstIndex(of: result.category) {
                 matrix[a][p] += 1
             }
+            if result.isLowConfidence {
+                low += 1
+                if result.category == example.category { lowCorrect += 1 }
+            }
         }
-        self.init(confusion: matrix, skipped: skipped)
+        self.init(confusion: matrix, skipped: skipped, lowConfidence: low, lowConfidenceCorrect: lowCorrect)
     }
 
-    /// Wraps an existing confusion matrix.
-    public init(confusion: [[Int]], skipped: Int = 0) {
+    /// Wraps an existing confusion matrix and low-confidence tally.
+    public init(confusion: [[Int]], skipped: Int = 0, lowConfidence: Int = 0, lowConfidenceCorrect: Int = 0) {
         self.confusion = confusion
         self.skipped = skipped
+        self.lowConfidence = lowConfidence
+        self.lowConfidenceCorrect = lowConfidenceCorrect
     }
 
     /// The number of examples classified.
@@ -70,6 +82,7 @@ public struct ClassifierEvaluation: Sendable, Equatable {
             lines.append(row([c.rawValue] + confusion[i].map(String.init)))
         }
         lines.append("")
+        lines.append("low confidence (< \(Classification.lowConfidenceThreshold)): \(lowConfidence), of which \(lowConfidenceCorrect) correct")
         lines.append("accuracy: \(Self.fixed3(accuracy))")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -33,9 +33,8 @@ public struct LabelledTSV: Sendable, Equatable {
     ///
     /// - Throws: `ClassifierError.missingColumn` when the header lacks `category` or `text`.
     public init(parsing content: String) throws(ClassifierError) {
-        var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift, so it is a separator of its own, not "\n" after "\r".
+        var lines = content.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
         let header = (lines.first ?? "").split(separator: "\t", omittingEmptySubsequences: false)
             .map { $0.trimmingSpaces.lowercased() }

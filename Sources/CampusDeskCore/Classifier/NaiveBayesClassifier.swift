@@ -21,7 +21,7 @@ public struct NaiveBayesClassifier: TicketClassifier {
         }
 
         /// The values chosen on the held-out set.
-        public static let standard = Calibration(temperature: 4, halfWeightWords: 1)
+        public static let standard = Calibration(temperature: 3, halfWeightWords: 0.5)
     }
 
     private let normalizer = TextNormalizer()

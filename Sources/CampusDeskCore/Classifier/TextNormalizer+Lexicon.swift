@@ -36,7 +36,7 @@ extension TextNormalizer {
         helpdesk kind kindly hope hopefully someone somebody anyone anybody something anything \
         get got gets getting im ive id its thats theres dont doesnt didnt isnt arent wasnt werent \
         cant couldnt wont wouldnt shouldnt havent hasnt hadnt let lets one ok okay yes yeah oh um \
-        well still already even though although because since while again now today yesterday
+        well still already even though fi although because since while again now today yesterday
         """
 
         // swiftlint:disable:next function_body_length

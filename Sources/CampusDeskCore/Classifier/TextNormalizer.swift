@@ -18,9 +18,13 @@ public struct TextNormalizer: Sendable {
         var result: [String] = []
         var current = String.UnicodeScalarView()
         var pendingHyphenJoin = false
+        var apostropheAt: Int?
 
         func flush() {
+            defer { apostropheAt = nil }
             guard !current.isEmpty else { return }
+            // A possessive "'s" goes: "WiFi's" is about the Wi-Fi, and "wifis" would stem oddly.
+            if let at = apostropheAt, at == current.count - 1, current.last == "s" { current.removeLast() }
             let raw = String(current)
             current.removeAll(keepingCapacity: true)
             if let token = Self.canonical(raw) { result.append(token) }
@@ -31,8 +35,8 @@ public struct TextNormalizer: Sendable {
                 if pendingHyphenJoin { pendingHyphenJoin = false }
                 current.append(scalar)
             } else if scalar == "'" || scalar == "\u{2019}" {
-                // "can't" → "cant", "library's" → "librarys" (stemmed to "library").
-                continue
+                // "can't" → "cant": the apostrophe joins, it does not split.
+                apostropheAt = current.count
             } else if scalar == "-" && !current.isEmpty && current.count <= 2 && !pendingHyphenJoin {
                 // "wi-fi", "e-mail", "e-learning", "a-c": a one- or two-letter head joins its tail.
                 pendingHyphenJoin = true
