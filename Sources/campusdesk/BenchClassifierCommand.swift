@@ -30,7 +30,9 @@ enum BenchClassifierCommand {
                     _ = NaiveBayesClassifier(training: corpus.training)
                 })
             }
-            let corpus = try ClassifierCorpus.bundled()
+            var corpus = try ClassifierCorpus.bundled()
+            let readCost = try clock.measure { corpus = try ClassifierCorpus.bundled() }
+            let trainCost = clock.measure { _ = NaiveBayesClassifier(training: corpus.training) }
             let texts = corpus.heldOut.map(\.text)
             var sink = 0.0
             let perCall = clock.measure {
@@ -41,6 +43,7 @@ enum BenchClassifierCommand {
             let bigCost = clock.measure { sink += model.classify(big).confidence }
             print("training examples: \(model.trainingSize), features: \(model.vocabularySize)")
             print("first load (read corpus + train): \(ms(firstLoad)) ms")
+            print("  of which read and parse corpus: \(ms(readCost)) ms, train: \(ms(trainCost)) ms")
             print("reload x5: min \(ms(loads.min() ?? .zero)) ms, max \(ms(loads.max() ?? .zero)) ms")
             print("classify: \(calls) calls of held-out reports, \(us(perCall / calls)) us per call")
             print("classify \(big.utf8.count / 1024) KB text: \(ms(bigCost)) ms")

@@ -33,11 +33,13 @@ public struct LabelledTSV: Sendable, Equatable {
     ///
     /// - Throws: `ClassifierError.missingColumn` when the header lacks `category` or `text`.
     public init(parsing content: String) throws(ClassifierError) {
-        // "\r\n" is one Character in Swift, so it is a separator of its own, not "\n" after "\r".
-        var lines = content.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
-        let header = (lines.first ?? "").split(separator: "\t", omittingEmptySubsequences: false)
-            .map { $0.trimmingSpaces.lowercased() }
+        // Bytes, not Characters: grapheme breaking made parsing the corpus the slowest step of
+        // start-up. Tab, CR and LF are ASCII, so splitting UTF-8 on them is exact.
+        var bytes = Array(content.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        for i in lines.indices where lines[i].last == 0x0D { lines[i] = lines[i].dropLast() }
+        let header = (lines.first.map(Self.fields) ?? [""]).map { $0.lowercased() }
         guard let categoryColumn = header.firstIndex(of: "category") else { throw .missingColumn("category") }
         guard let textColumn = header.firstIndex(of: "text") else { throw .missingColumn("text") }
 
@@ -45,18 +47,18 @@ public struct LabelledTSV: Sendable, Equatable {
         var malformed: [MalformedLine] = []
         for (offset, line) in lines.enumerated().dropFirst() {
             let number = offset + 1
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            let fields = Self.fields(line)
             guard fields.count == header.count else {
                 malformed.append(MalformedLine(line: number, reason: "expected \(header.count) tab-separated columns, found \(fields.count)"))
                 continue
             }
-            let label = fields[categoryColumn].trimmingSpaces
+            let label = fields[categoryColumn]
             guard let category = Category(rawValue: label.lowercased()) else {
                 malformed.append(MalformedLine(line: number, reason: "unknown category '\(label.prefix(40))'"))
                 continue
             }
-            let text = fields[textColumn].trimmingSpaces
+            let text = fields[textColumn]
             guard !text.isEmpty else {
                 malformed.append(MalformedLine(line: number, reason: "empty text"))
                 continue
@@ -66,11 +68,14 @@ public struct LabelledTSV: Sendable, Equatable {
         self.examples = examples
         self.malformed = malformed
     }
-}
 
-extension Substring {
-    /// The text without leading and trailing spaces (Foundation-free, so parsing stays pure).
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    /// The tab-separated fields of one line, each without leading and trailing spaces.
+    private static func fields(_ line: ArraySlice<UInt8>) -> [String] {
+        line.split(separator: 0x09, omittingEmptySubsequences: false).map { field in
+            var f = field
+            while f.first == 0x20 { f.removeFirst() }
+            while f.last == 0x20 { f.removeLast() }
+            return String(decoding: f, as: UTF8.self)
+        }
     }
 }
