@@ -7,6 +7,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
     ("bench", "measure a part: bench analytics", { args in await BenchAnalyticsCommand.run(args) }),
+    ("analytics", "run an analytics worker: open-tickets | resolution-time | category-load", { args in await AnalyticsCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {

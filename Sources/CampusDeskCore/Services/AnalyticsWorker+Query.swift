@@ -14,8 +14,6 @@ public struct AnalyticsQueryError: Error, Sendable, Codable, Equatable {
 
 /// Envelope types used by the analytics workers, one name per concept across code and docs.
 public enum AnalyticsMessageType {
-    /// A change event on `events.<service>` (published by the ticket worker).
-    public static let changeEvent = "change_event"
     /// Sent to `commands`: please re-publish events ≥ `from` into `queue`.
     public static let replayRequest = "replay_request"
     /// A query on `query.<service>`.
@@ -34,13 +32,6 @@ public struct ReplayRequest: Sendable, Codable, Equatable {
         self.from = from
         self.queue = queue
     }
-}
-
-extension AnalyticsService {
-    /// The queue this service's events arrive on (bound to the `events` exchange).
-    public var eventQueueName: String { "events.\(rawValue)" }
-    /// The queue this service's queries arrive on.
-    public var queryQueueName: String { "query.\(rawValue)" }
 }
 
 /// Answers one query against an aggregate: a pure function, so it is tested without a queue.
