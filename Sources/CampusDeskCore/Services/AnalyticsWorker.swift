@@ -129,6 +129,7 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
     func handleQueries(_ deliveries: [Delivery]) {
         for delivery in deliveries {
             let request = delivery.envelope
+            logger.debug("query received", ["queue.name": queries.name.rawValue, "reply_to": request.replyTo?.rawValue ?? "-"])
             let (type, body) = AnalyticsQueryAnswering.reply(to: request.body, aggregate: state.aggregate, now: clock.now())
             do {
                 if let replyTo = request.replyTo {
