@@ -39,12 +39,12 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
     func workerOverRealSpool() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let spool = try Spool(root: dir.path("spool"), logger: Logger(component: "spool", minimumLevel: .debug))
+        let spool = try Spool(root: dir.path("spool"), logger: Logger(component: "spool", minimumLevel: .error))
         var settings = AnalyticsWorker<CategoryLoadAggregate>.Settings()
         settings.idleWait = .milliseconds(50)
         let worker = try AnalyticsWorker<CategoryLoadAggregate>(
             spool: spool, statePath: dir.path("analytics-category-load.db"), timeZone: try #require(TimeZone(identifier: "UTC")),
-            logger: Logger(component: "test", minimumLevel: .debug), settings: settings)
+            logger: Logger(component: "test", minimumLevel: .error), settings: settings)
         #expect(try spool.exchange(.events).bindings().contains(.events(.categoryLoad)))
         var history = AnalyticsHistory(seed: 21)
         history.generate(150)
