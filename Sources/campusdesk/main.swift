@@ -6,7 +6,9 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
-    ("bench", "measure a part: bench analytics", { args in await BenchAnalyticsCommand.run(args) }),
+    ("bench", "benchmarks: bench store [--tickets N] | bench analytics [--tickets N]", { args in args.first == "analytics" ? await BenchAnalyticsCommand.run(args) : await BenchStoreCommand.run(args) }),
+    ("up", "run every Procfile process (gateway, workers) under one supervisor", { args in await UpCommand.run(args) }),
+    ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
     ("analytics", "run an analytics worker: open-tickets | resolution-time | category-load", { args in await AnalyticsCommand.run(args) }),
 ]
 

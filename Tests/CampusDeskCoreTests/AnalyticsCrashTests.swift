@@ -46,7 +46,7 @@ import Testing
         var history = AnalyticsHistory(seed: 77)
         history.generate(2400)
         let events = history.events
-        var g = SeededGenerator(seed: 5)
+        var g = HistoryRandom(seed: 5)
 
         /// Plays the ticket worker's part: answers replay requests by re-publishing from `from`.
         func serveReplays() throws {
