@@ -10,6 +10,7 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("classify", "file a description under a category, or --evaluate FILE", { args in await ClassifyCommand.run(args) }),
     ("up", "run every Procfile process (gateway, workers) under one supervisor", { args in await UpCommand.run(args) }),
     ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
+    ("analytics", "run an analytics worker: open-tickets | resolution-time | category-load", { args in await AnalyticsCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {
