@@ -2,7 +2,7 @@ import Foundation
 
 /// `campusdesk bench PART`: runs one part's benchmark (each lives in its own file).
 enum BenchCommand {
-    static let parts: [(name: String, run: ([String]) async -> Int32)] = [
+    static let parts: [(name: String, run: @Sendable ([String]) async -> Int32)] = [
         ("store", { await BenchStoreCommand.run($0) }),
         ("classifier", { await BenchClassifierCommand.run($0) }),
         ("analytics", { await BenchAnalyticsCommand.run($0) }),
