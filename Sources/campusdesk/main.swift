@@ -6,9 +6,17 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
-    ("bench", "benchmarks: bench store [--tickets N]", { args in await BenchStoreCommand.run(args) }),
+    ("bench", "benchmarks: bench store [--tickets N] | bench classifier | bench worker", { args in
+        switch args.first {
+        case "classifier": await BenchClassifierCommand.run(args)
+        case "worker": await BenchWorkerCommand.run(args)
+        default: await BenchStoreCommand.run(args)
+        }
+    }),
     ("up", "run every Procfile process (gateway, workers) under one supervisor", { args in await UpCommand.run(args) }),
     ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
+    ("classify", "file a description under a category, or --evaluate FILE", { args in await ClassifyCommand.run(args) }),
+    ("ticket-worker", "run the ticket worker: apply commands, publish change events", { args in await TicketWorkerCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {
