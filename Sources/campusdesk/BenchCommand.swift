@@ -6,6 +6,7 @@ enum BenchCommand {
         ("store", { await BenchStoreCommand.run($0) }),
         ("classifier", { await BenchClassifierCommand.run($0) }),
         ("analytics", { await BenchAnalyticsCommand.run($0) }),
+        ("worker", { await BenchWorkerCommand.run($0) }),
     ]
 
     static func run(_ args: [String]) async -> Int32 {
