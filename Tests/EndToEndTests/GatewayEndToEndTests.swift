@@ -140,7 +140,7 @@ import Glibc
         for (s, path) in pages {
             let r = try s.get(path)
             let html = r.text
-            for marker in ["<script", "<img src=x", "<svg onload", "onerror=alert", "</textarea><script"] {
+            for marker in ["<script", "<img src=x", "<svg onload", "</textarea><script"] {
                 #expect(!html.contains(marker), "\(path) carries \(marker) unescaped")
             }
             #expect(r.header("Content-Security-Policy")?.contains("default-src 'none'") == true, "\(path) lacks the CSP")

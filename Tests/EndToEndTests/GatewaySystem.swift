@@ -75,7 +75,8 @@ final class WebSession {
     /// Submits the form whose action is `action` on `page`: its hidden fields plus `fields`.
     @discardableResult
     func submit(_ action: String, on page: String, _ fields: [(String, String)]) throws -> RawHTTPClient.Response {
-        try post(action, Self.hiddenFields(of: action, in: page) + fields)
+        let given = Set(fields.map(\.0))
+        return try post(action, Self.hiddenFields(of: action, in: page).filter { !given.contains($0.0) } + fields)
     }
 
     /// Enters as `role` from the entry page, as the form does.
