@@ -1,0 +1,42 @@
+import json, os, random, sys, time, uuid
+root = sys.argv[1]; n = int(sys.argv[2])
+q = os.path.join(root, "queues", "commands")
+for st in ["tmp", "new", "cur", "deferred", "dead"]: os.makedirs(os.path.join(q, st), exist_ok=True)
+rnd = random.Random(7)
+things = ["printer", "projector", "Wi-Fi", "heating", "door lock", "lift", "canteen till", "library scanner", "window", "tap"]
+places = ["Library", "Physics building", "Main hall", "Canteen", "Chemistry lab", "Dorm A", "Sports centre"]
+now = int(time.time()) - 3600
+def iso(s): return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(s))
+def ticket(i):
+    opened = now - rnd.randint(3600, 540 * 86400)
+    status = rnd.choice(["open", "active", "closed", "closed", "closed"])
+    t = {"description": f"The {rnd.choice(things)} in room {rnd.randint(1,400)} is broken again ({i})",
+         "location": f"{rnd.choice(places)}, room {rnd.randint(1,400)}", "reporter": f"Student {i % 977}",
+         "status": status, "opened_at": iso(opened), "messages": []}
+    if status == "closed": t["closed_at"] = iso(min(now, opened + rnd.randint(600, 20 * 86400)))
+    return t
+counter = 0
+batch = []
+def flush():
+    global counter, batch
+    if not batch: return
+    counter += 1
+    name = f"{int(time.time()*1000)}-{os.getpid()}-{counter:06d}-{uuid.uuid4().hex[:8]}.json"
+    tmp = os.path.join(q, "tmp", name)
+    with open(tmp, "w") as f: f.write("".join(batch))
+    os.rename(tmp, os.path.join(q, "new", name))
+    batch = []
+for i in range(n):
+    t = ticket(i)
+    if i == 0:
+        t["status"] = "active"; t.pop("closed_at", None)
+        t["messages"] = [{"author_role": "staff" if k % 2 else "user", "author_name": "Grace" if k % 2 else "Ada",
+                          "body": f"Message {k}: the projector still flickers when the HDMI adapter is moved, please check the cable.",
+                          "sent_at": iso(now - 3000 + k * 60)} for k in range(20)]
+        t["opened_at"] = iso(now - 3600)
+    cmd = {"id": str(uuid.uuid4()), "role": "staff", "action": dict(type="import_ticket", **t)}
+    env = {"v": 1, "id": str(uuid.uuid4()), "type": "command", "sent_at": iso(now), "attempts": 0, "reply_to": None, "correlation_id": None, "body": cmd}
+    batch.append(json.dumps(env, separators=(",", ":")) + "\n")
+    if len(batch) == 500: flush()
+flush()
+print("files", counter)
