@@ -171,4 +171,20 @@ import Glibc
         #expect(list.text.components(separatedBy: "stuck on floor 3").count == 2)
         #expect(system.processes.stop("gateway") == 0)
     }
+
+    @Test("started before the ticket worker, the gateway answers 503 with Retry-After, then serves once the store exists")
+    func gatewayBeforeWorker() throws {
+        let processes = try CampusDeskProcesses()
+        try processes.start("gateway", ["gateway"])
+        #expect(processes.waitForHTTP("/healthz", status: 200))
+        let client = RawHTTPClient(port: processes.port)
+        let early = try client.request("GET", "/tickets")
+        #expect(early.status == 503)
+        #expect(early.header("Retry-After") == "5")
+        #expect(try client.request("GET", "/api/tickets").status == 503)
+        try processes.start("ticket-worker", ["ticket-worker"])
+        #expect(processes.waitForHTTP("/tickets", status: 200))
+        #expect(processes.stop("gateway") == 0)
+        #expect(processes.log("gateway").contains("http.path=/tickets http.status=503"))
+    }
 }
