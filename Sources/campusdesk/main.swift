@@ -6,6 +6,8 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
+    ("queue", "inspect the spool (list, peek, dead, retry, purge, bindings)", { args in await QueueCommand.run(args) }),
+    ("bench", "run a benchmark (bench broker)", { args in await BenchBrokerCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {
