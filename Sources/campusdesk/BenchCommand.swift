@@ -5,6 +5,7 @@ enum BenchCommand {
     static let parts: [(name: String, run: ([String]) async -> Int32)] = [
         ("store", { await BenchStoreCommand.run($0) }),
         ("classifier", { await BenchClassifierCommand.run($0) }),
+        ("broker", { await BenchBrokerCommand.run($0) }),
     ]
 
     static func run(_ args: [String]) async -> Int32 {
