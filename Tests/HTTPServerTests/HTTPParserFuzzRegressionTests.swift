@@ -37,27 +37,52 @@ struct HTTPParserFuzzRegressionTests {
         let head = "POST /x HTTP/1.1\r\nHost: a\r\nX-Long: " + String(repeating: "a", count: 300) + "\r\n"
         let bytes = Array((head + String(repeating: "Y: b\r\n", count: 7) + "\r\n").utf8)
 
-        var whole = HTTPParser(limits: Self.tight)
-        let wholeOutcome = Self.feed(&whole, bytes)
-        #expect(wholeOutcome == .failure(.tooManyHeaders))
-
-        var split = HTTPParser(limits: Self.tight)
-        let prefixOutcome = Self.feed(&split, Array(bytes[..<280]))
-        #expect(prefixOutcome == .failure(.headerTooLarge))
-
-        guard case .failure(let a) = wholeOutcome, case .failure(let b) = prefixOutcome else { return }
-        #expect(a.status == .requestHeaderFieldsTooLarge)
-        #expect(b.status == a.status)
+        Self.expectSameStatusWholeAndSplit(bytes, cut: 280)
     }
 
     /// Finding 1 in the fuzzer's own bytes (artifact crash-e4746b37, 282 bytes): a prefix of
-    /// 275 bytes fails with headerTooLarge, the whole input with tooManyHeaders.
+    /// 275 bytes failed with headerTooLarge, the whole input with tooManyHeaders.
     @Test func fuzzerInput_e4746b37_SameStatusWholeAndSplit() throws {
+        Self.expectSameStatusWholeAndSplit(Self.crashE4746b37, cut: 275)
+    }
+
+    /// Finding 2 (artifact crash-3852abcb): a bad request line followed by a long header line.
+    ///
+    /// The parser validates the request line only once the whole head is in. Fed whole, the
+    /// bare LF ending the header section is found first (400); fed in two reads, the first read
+    /// already exceeds the header byte limit (431). Both refuse and close; the status differs
+    /// with the segmentation, which this test allows but records.
+    @Test func badRequestLineThenLongHeader_IsRefusedHoweverItIsSplit() throws {
+        let bytes = Array(("?*\n" + "X: " + String(repeating: "a", count: 300) + "\r\n\n").utf8)
         var whole = HTTPParser(limits: Self.tight)
-        #expect(Self.feed(&whole, Self.crashE4746b37) == .failure(.tooManyHeaders))
         var split = HTTPParser(limits: Self.tight)
-        #expect(Self.feed(&split, Array(Self.crashE4746b37[..<275])) == .failure(.headerTooLarge))
-        #expect(HTTPParseError.tooManyHeaders.status == HTTPParseError.headerTooLarge.status)
+        let wholeOutcome = Self.feed(&whole, bytes)
+        let prefixOutcome = Self.feed(&split, Array(bytes[..<280]))
+        guard case .failure(let late) = wholeOutcome, case .failure(let early) = prefixOutcome else {
+            Issue.record("both must fail: whole \(wholeOutcome), prefix \(prefixOutcome)")
+            return
+        }
+        #expect((400..<500).contains(late.status.code))
+        #expect((400..<500).contains(early.status.code))
+        // The same bytes under standard limits are refused too (bare LF), whole or split.
+        var standard = HTTPParser()
+        #expect(Self.feed(&standard, Array(bytes[..<280])) == .needMoreData)
+        #expect(Self.feed(&standard, bytes) == .failure(.bareLineBreak))
+    }
+
+    /// Both ways of feeding fail, and with 431. Which case (tooManyHeaders or headerTooLarge)
+    /// is deliberately not pinned: making them agree is a fix this test must not block.
+    private static func expectSameStatusWholeAndSplit(_ bytes: [UInt8], cut: Int) {
+        var whole = HTTPParser(limits: tight)
+        var split = HTTPParser(limits: tight)
+        let wholeOutcome = feed(&whole, bytes)
+        let prefixOutcome = feed(&split, Array(bytes[..<cut]))
+        guard case .failure(let late) = wholeOutcome, case .failure(let early) = prefixOutcome else {
+            Issue.record("both must fail: whole \(wholeOutcome), prefix of \(cut) bytes \(prefixOutcome)")
+            return
+        }
+        #expect(late.status == .requestHeaderFieldsTooLarge)
+        #expect(early.status == late.status, "prefix: \(early), whole: \(late)")
     }
 
     private static let crashE4746b37: [UInt8] = [
