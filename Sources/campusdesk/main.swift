@@ -6,6 +6,7 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
+    ("bench", "benchmarks: bench store [--tickets N]", { args in await BenchStoreCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {

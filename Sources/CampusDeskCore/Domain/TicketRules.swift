@@ -1,0 +1,125 @@
+import Foundation
+
+/// The rules every ticket change must pass, as pure functions of the command, the ticket and the time.
+///
+/// The ticket worker is the guard (the gateway checks the same limits only for a friendlier form);
+/// keeping the rules free of storage makes each one testable alone and keeps the store about SQL.
+/// Each rule throws a `Refusal` naming the code, a reason for people and the field concerned.
+public enum TicketRules {
+    // MARK: - Text
+
+    /// A description trimmed of surrounding white space, 1...5,000 characters.
+    public static func description(_ text: String, field: String = "description") throws(Refusal) -> String {
+        try requiredText(text, max: TextLimits.maxDescription, field: field, what: "Description")
+    }
+
+    /// A message body trimmed of surrounding white space, 1...5,000 characters.
+    public static func messageBody(_ text: String) throws(Refusal) -> String {
+        try requiredText(text, max: TextLimits.maxMessageBody, field: "body", what: "Message")
+    }
+
+    /// An optional short field (location, reporter, author name): trimmed, empty means none, ≤ 200 characters.
+    public static func shortField(_ text: String?, field: String) throws(Refusal) -> String? {
+        guard let text else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= TextLimits.maxShortField else {
+            throw Refusal(.validation, "\(field.capitalized) is longer than \(TextLimits.maxShortField) characters.", field: field)
+        }
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    private static func requiredText(_ text: String, max: Int, field: String, what: String) throws(Refusal) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw Refusal(.validation, "\(what) is required.", field: field) }
+        guard trimmed.count <= max else { throw Refusal(.validation, "\(what) is longer than \(max) characters.", field: field) }
+        return trimmed
+    }
+
+    // MARK: - Lifecycle and roles
+
+    /// A status change: staff only, and only one step along `open → active → closed`.
+    public static func checkTransition(from current: Status, to target: Status, role: Role) throws(Refusal) {
+        guard role == .staff else { throw Refusal(.forbidden, "Only staff change a ticket's status.", field: "status") }
+        guard current.next == target else {
+            throw Refusal(.invalidTransition, "A ticket cannot go from \(current.rawValue) to \(target.rawValue).", field: "status")
+        }
+    }
+
+    /// Editing text fields: either role, while the ticket is not closed.
+    public static func checkEdit(status: Status) throws(Refusal) {
+        guard status != .closed else { throw Refusal(.readOnly, "A closed ticket cannot be edited.") }
+    }
+
+    /// Setting the category by hand: staff only (on any status, so staff can correct history).
+    public static func checkSetCategory(role: Role) throws(Refusal) {
+        guard role == .staff else { throw Refusal(.forbidden, "Only staff set a ticket's category.", field: "category") }
+    }
+
+    /// Posting a message: either role while open or active; only staff once closed.
+    public static func checkMessage(status: Status, role: Role) throws(Refusal) {
+        guard status != .closed || role == .staff else {
+            throw Refusal(.readOnly, "The ticket is closed; only staff can still write under it.", field: "body")
+        }
+    }
+
+    /// Importing historical tickets: staff only.
+    public static func checkImport(role: Role) throws(Refusal) {
+        guard role == .staff else { throw Refusal(.forbidden, "Only staff import tickets.") }
+    }
+
+    // MARK: - Import
+
+    /// An imported ticket with its text normalised and its times checked against each other and `now`.
+    public struct ValidImport: Sendable, Equatable {
+        public var description: String
+        public var location: String?
+        public var reporter: String?
+        public var category: Category?
+        public var status: Status
+        public var openedAt: Timestamp
+        public var modifiedAt: Timestamp
+        public var closedAt: Timestamp?
+        public var messages: [ImportedMessage]
+    }
+
+    /// Validates an import: closed ⇔ `closed_at`, `closed_at ≥ opened_at`, `modified_at ≥ opened_at`
+    /// (and ≥ `closed_at`), messages not before `opened_at`, nothing after `now`.
+    ///
+    /// A missing `modified_at` becomes the latest of opened, closed and message times, because
+    /// every change moves it.
+    public static func validateImport(_ t: ImportTicket, now: Timestamp) throws(Refusal) -> ValidImport {
+        let description = try description(t.description)
+        let location = try shortField(t.location, field: "location")
+        let reporter = try shortField(t.reporter, field: "reporter")
+        switch (t.status, t.closedAt) {
+        case (.closed, nil): throw Refusal(.validation, "A closed ticket needs closed_at.", field: "closed_at")
+        case (.open, .some), (.active, .some): throw Refusal(.validation, "Only a closed ticket has closed_at.", field: "closed_at")
+        default: break
+        }
+        guard t.openedAt <= now else { throw Refusal(.validation, "opened_at is in the future.", field: "opened_at") }
+        if let closedAt = t.closedAt {
+            guard closedAt >= t.openedAt else { throw Refusal(.validation, "closed_at is before opened_at.", field: "closed_at") }
+            guard closedAt <= now else { throw Refusal(.validation, "closed_at is in the future.", field: "closed_at") }
+        }
+        var messages: [ImportedMessage] = []
+        messages.reserveCapacity(t.messages.count)
+        for m in t.messages {
+            guard m.sentAt >= t.openedAt else { throw Refusal(.validation, "A message is dated before opened_at.", field: "messages") }
+            guard m.sentAt <= now else { throw Refusal(.validation, "A message is dated in the future.", field: "messages") }
+            var clean = m
+            clean.body = try messageBody(m.body)
+            clean.authorName = try shortField(m.authorName, field: "author_name")
+            messages.append(clean)
+        }
+        let latest = ([t.openedAt] + [t.closedAt].compactMap { $0 } + messages.map(\.sentAt)).max() ?? t.openedAt
+        let modifiedAt = t.modifiedAt ?? latest
+        guard modifiedAt >= t.openedAt else { throw Refusal(.validation, "modified_at is before opened_at.", field: "modified_at") }
+        if let closedAt = t.closedAt, modifiedAt < closedAt {
+            throw Refusal(.validation, "modified_at is before closed_at.", field: "modified_at")
+        }
+        guard modifiedAt <= now else { throw Refusal(.validation, "modified_at is in the future.", field: "modified_at") }
+        return ValidImport(
+            description: description, location: location, reporter: reporter, category: t.category, status: t.status,
+            openedAt: t.openedAt, modifiedAt: modifiedAt, closedAt: t.closedAt, messages: messages)
+    }
+}

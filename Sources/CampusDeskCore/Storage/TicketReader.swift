@@ -1,0 +1,105 @@
+import Foundation
+
+/// The ticket store's query side: lists, details and counts over a read-only connection.
+///
+/// Used by the gateway in its own process while the ticket worker writes (WAL lets readers read
+/// the last committed state without blocking the writer). An actor because it owns its `Connection`.
+public actor TicketReader: TicketQueries {
+    private let db: Connection
+
+    /// Opens `tickets.db` read-only; the file must exist (the ticket worker creates and migrates it).
+    public init(path: String) throws {
+        db = try Connection(path: path, mode: .readOnly)
+        try db.execute("PRAGMA cache_size = -32768")
+    }
+
+    /// One page of tickets, newest first by (opened_at, id), after the filter; see `TicketQueries`.
+    ///
+    /// Without text, each selected (status, category) pair is one ordered range of the
+    /// `tickets_by_status_category_opened` index; each range yields at most `limit + 1` rows after the
+    /// cursor and the union is merged, so a page costs about the same at any table size. With text,
+    /// FTS5 finds the matches first and they are filtered and sorted: cost follows the match count.
+    ///
+    /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500.
+    public func list(_ filter: TicketFilter) throws -> TicketPage {
+        guard (1...TicketFilter.maxLimit).contains(filter.limit) else {
+            throw Refusal(.validation, "limit must be between 1 and \(TicketFilter.maxLimit).", field: "limit")
+        }
+        let statuses = Status.allCases.filter { filter.statuses.isEmpty || filter.statuses.contains($0) }
+        let categories = Category.allCases.filter { filter.category == nil || filter.category == $0 }
+        // No cursor: start above every real position, so one SQL shape serves both cases.
+        let after = filter.cursor ?? TicketCursor(openedAt: Timestamp(millisecondsSinceEpoch: .max), id: TicketID(.max))
+        let keyset: [SQLiteValue] = [
+            .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.id.rawValue),
+        ]
+        let fetch = Int64(filter.limit + 1)
+        var sql: String
+        var values: [SQLiteValue] = []
+        if let text = filter.text, let match = FullTextQuery.expression(for: text) {
+            let s = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
+            let c = Array(repeating: "?", count: categories.count).joined(separator: ", ")
+            sql = """
+                SELECT \(Self.prefixed) FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid
+                WHERE tickets_fts MATCH ? AND t.status IN (\(s)) AND t.category IN (\(c))
+                  AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
+                ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
+                """
+            values.append(.text(match))
+            values += statuses.map { .text($0.rawValue) }
+            values += categories.map { .text($0.rawValue) }
+            values += keyset
+            values.append(.integer(fetch))
+        } else {
+            var branches: [String] = []
+            for status in statuses {
+                for category in categories {
+                    branches.append("""
+                        SELECT * FROM (SELECT id, opened_at FROM tickets
+                          WHERE status = ? AND category = ? AND opened_at <= ? AND (opened_at < ? OR id < ?)
+                          ORDER BY opened_at DESC, id DESC LIMIT ?)
+                        """)
+                    values += [.text(status.rawValue), .text(category.rawValue)] + keyset + [.integer(fetch)]
+                }
+            }
+            sql = """
+                SELECT \(Self.prefixed) FROM (
+                  \(branches.joined(separator: "\nUNION ALL\n"))
+                  ORDER BY opened_at DESC, id DESC LIMIT ?
+                ) AS page JOIN tickets t ON t.id = page.id
+                ORDER BY t.opened_at DESC, t.id DESC
+                """
+            values.append(.integer(fetch))
+        }
+        var tickets = try db.cachedStatement(sql).query(values) { try Ticket(row: $0) }
+        var next: TicketCursor?
+        if tickets.count > filter.limit {
+            tickets.removeLast(tickets.count - filter.limit)
+            if let last = tickets.last { next = TicketCursor(openedAt: last.openedAt, id: last.id) }
+        }
+        return TicketPage(tickets: tickets, nextCursor: next)
+    }
+
+    /// One ticket with its messages oldest first, or nil.
+    public func detail(_ id: TicketID) throws -> TicketDetail? {
+        try db.transaction(.deferred) { db in
+            // One read transaction: the ticket and its messages come from the same snapshot.
+            guard let ticket = try db.cachedStatement("SELECT \(Ticket.columns) FROM tickets WHERE id = ?")
+                .queryFirst([.integer(id.rawValue)], { try Ticket(row: $0) }) else { return nil }
+            let messages = try db.cachedStatement("SELECT \(Message.columns) FROM messages WHERE ticket_id = ? ORDER BY sent_at, id")
+                .query([.integer(id.rawValue)]) { try Message(row: $0) }
+            return TicketDetail(ticket: ticket, messages: messages)
+        }
+    }
+
+    /// Tickets per status (every status present, zero included), from the trigger-kept counters.
+    public func counts() throws -> [Status: Int] {
+        var result = Dictionary(uniqueKeysWithValues: Status.allCases.map { ($0, 0) })
+        let rows = try db.cachedStatement("SELECT status, count FROM status_counts").query([]) { ($0.text(at: 0), $0.int64(at: 1)) }
+        for (status, count) in rows {
+            if let s = Status(rawValue: status) { result[s] = Int(count) }
+        }
+        return result
+    }
+
+    private static let prefixed = Ticket.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+}

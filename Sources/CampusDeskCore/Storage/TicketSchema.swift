@@ -1,0 +1,107 @@
+/// The schema of `tickets.db`, as ordered migrations (docs/tickets.md explains each table).
+///
+/// Times are INTEGER milliseconds since the epoch (UTC) so they sort and compare as numbers.
+/// Indexes are few on purpose: every index costs on each of a million imports.
+public enum TicketSchema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, sql: """
+            CREATE TABLE tickets (
+                id INTEGER PRIMARY KEY,
+                description TEXT NOT NULL,
+                location TEXT,
+                reporter TEXT,
+                category TEXT NOT NULL CHECK (category IN ('facility', 'it', 'services')),
+                category_source TEXT NOT NULL CHECK (category_source IN ('auto', 'staff')),
+                category_confidence REAL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'active', 'closed')),
+                opened_at INTEGER NOT NULL,
+                modified_at INTEGER NOT NULL,
+                closed_at INTEGER,
+                CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
+                CHECK (modified_at >= opened_at),
+                CHECK (closed_at IS NULL OR closed_at >= opened_at)
+            );
+            -- One index serves every list filter: each (status, category) pair is a range already in
+            -- newest-first order, and the reader merges the pairs a filter selects.
+            CREATE INDEX tickets_by_status_category_opened ON tickets (status, category, opened_at DESC, id DESC);
+
+            CREATE TABLE messages (
+                id INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+                author_role TEXT NOT NULL CHECK (author_role IN ('user', 'staff')),
+                author_name TEXT,
+                body TEXT NOT NULL,
+                sent_at INTEGER NOT NULL
+            );
+            CREATE INDEX messages_by_ticket ON messages (ticket_id, sent_at, id);
+
+            -- Every command id the worker has answered, with that answer (JSON CommandReply).
+            CREATE TABLE applied_commands (
+                command_id TEXT NOT NULL UNIQUE,
+                applied_at INTEGER NOT NULL,
+                reply TEXT NOT NULL
+            );
+
+            -- The outbox: change events in commit order. seq is the rowid; rows are never deleted,
+            -- so max(seq) + 1 keeps the numbers consecutive, and the table doubles as the replay log.
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL,
+                type TEXT NOT NULL,
+                occurred_at INTEGER NOT NULL,
+                before_category TEXT,
+                before_status TEXT,
+                before_opened_at INTEGER,
+                before_closed_at INTEGER,
+                after_category TEXT NOT NULL,
+                after_status TEXT NOT NULL,
+                after_opened_at INTEGER NOT NULL,
+                after_closed_at INTEGER
+            );
+            CREATE TABLE outbox_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                published_through INTEGER NOT NULL
+            );
+            INSERT INTO outbox_state (id, published_through) VALUES (1, 0);
+
+            -- Tickets per status, kept by triggers so the counts cost the same at any size.
+            CREATE TABLE status_counts (
+                status TEXT PRIMARY KEY,
+                count INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            INSERT INTO status_counts (status, count) VALUES ('open', 0), ('active', 0), ('closed', 0);
+            CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets BEGIN
+                UPDATE status_counts SET count = count + 1 WHERE status = new.status;
+            END;
+            CREATE TRIGGER tickets_count_update AFTER UPDATE OF status ON tickets WHEN old.status <> new.status BEGIN
+                UPDATE status_counts SET count = count - 1 WHERE status = old.status;
+                UPDATE status_counts SET count = count + 1 WHERE status = new.status;
+            END;
+            CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets BEGIN
+                UPDATE status_counts SET count = count - 1 WHERE status = old.status;
+            END;
+
+            -- Full-text index over the ticket text, external content (the text is stored once, in
+            -- tickets). The triggers keep it in step; the update trigger fires only for text columns.
+            CREATE VIRTUAL TABLE tickets_fts USING fts5(
+                description, location, reporter,
+                content = 'tickets', content_rowid = 'id',
+                tokenize = 'unicode61 remove_diacritics 2'
+            );
+            CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                VALUES (new.id, new.description, new.location, new.reporter);
+            END;
+            CREATE TRIGGER tickets_fts_update AFTER UPDATE OF description, location, reporter ON tickets BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter)
+                VALUES ('delete', old.id, old.description, old.location, old.reporter);
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                VALUES (new.id, new.description, new.location, new.reporter);
+            END;
+            CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter)
+                VALUES ('delete', old.id, old.description, old.location, old.reporter);
+            END;
+            """),
+    ]
+}

@@ -1,0 +1,51 @@
+import CampusDeskCore
+import Foundation
+
+/// The dashboard's CSV downloads, one per analytics table.
+///
+/// Why this care: RFC 4180 (CRLF line ends, a header row, fields with `,` `"` CR or LF quoted
+/// and inner quotes doubled), and spreadsheet formula injection (OWASP: a text field starting
+/// with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`). Only text fields get the prefix;
+/// numbers are written by this code and must stay numbers.
+public enum AnalyticsCSV {
+    /// `hours,since,count`.
+    public static func openTickets(_ answer: OpenTicketsAnswer) -> String {
+        "hours,since,count\r\n\(answer.hours),\(field(answer.since.iso8601)),\(answer.count)\r\n"
+    }
+
+    /// `month,closed,average_seconds,average_hours`, one row per month.
+    public static func resolutionTime(_ answer: ResolutionTimeAnswer) -> String {
+        var s = "month,closed,average_seconds,average_hours\r\n"
+        for m in answer.months {
+            s += "\(field(m.month)),\(m.closed),\(number(m.averageSeconds)),\(number(m.averageSeconds / 3600))\r\n"
+        }
+        return s
+    }
+
+    /// `category,active,open,closed`, one row per category.
+    public static func categoryLoad(_ answer: CategoryLoadAnswer) -> String {
+        var s = "category,active,open,closed\r\n"
+        for c in answer.categories {
+            s += "\(field(c.category.rawValue)),\(c.active),\(c.open),\(c.closed)\r\n"
+        }
+        return s
+    }
+
+    /// One text field, made formula-safe and quoted when needed.
+    public static func field(_ text: String) -> String {
+        var f = text
+        if let first = f.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { f = "'" + f }
+        // Scalars, not Characters: "\r\n" is one Character and would match neither "\r" nor "\n".
+        guard f.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return f }
+        return "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A number with up to three decimals, no exponent, so every spreadsheet reads it the same way.
+    static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "" }
+        var s = String(format: "%.3f", value)
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s == "-0" ? "0" : s
+    }
+}

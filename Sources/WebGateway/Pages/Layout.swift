@@ -1,0 +1,153 @@
+import CampusDeskCore
+
+/// The frame of every page: landmarks, navigation, role switch, flash message.
+///
+/// One layout so that every page has the same skip link, headings order and landmarks
+/// (banner, navigation, main, contentinfo), which is what screen-reader users navigate by.
+enum Layout {
+    /// A message shown at the top of `main` after an action.
+    struct Flash: Sendable, Equatable {
+        var text: String
+        var isError: Bool
+    }
+
+    static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil, body: String) -> String {
+        var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        if let refreshSeconds { h += "<meta http-equiv=\"refresh\" content=\"\(refreshSeconds)\">\n" }
+        h += "<title>\(escapeHTML(title)) · CampusDesk</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n"
+        h += "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
+        h += "<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n"
+        h += "<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n"
+        if visitor.role == .staff { h += "<li><a href=\"/dashboard\">Dashboard</a></li>\n" }
+        h += "<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n"
+        h += roleSwitch(visitor: visitor, csrfToken: csrfToken)
+        h += "</header>\n<main id=\"main\">\n"
+        if let flash {
+            h += flash.isError
+                ? "<p class=\"flash error\" role=\"alert\">\(escapeHTML(flash.text))</p>\n"
+                : "<p class=\"flash\" role=\"status\">\(escapeHTML(flash.text))</p>\n"
+        }
+        h += body
+        h += "</main>\n<footer class=\"site\">\n<p>CampusDesk campus helpdesk · <a href=\"/api/openapi.yaml\">API description</a></p>\n</footer>\n</body>\n</html>\n"
+        return h
+    }
+
+    /// A one-click switch to the other role, keeping the display name.
+    static func roleSwitch(visitor: Visitor, csrfToken: String) -> String {
+        let other: Role = visitor.role == .staff ? .user : .staff
+        var h = "<form class=\"role-switch\" method=\"post\" action=\"/session\">\n"
+        h += "<p>Acting as <strong>\(roleLabel(visitor.role))</strong>"
+        if let name = visitor.name { h += " (\(escapeHTML(name)))" }
+        h += "</p>\n"
+        h += hidden("csrf_token", csrfToken) + hidden("role", other.rawValue) + hidden("name", visitor.name ?? "")
+        h += "<button type=\"submit\">Switch to \(roleLabel(other).lowercased())</button>\n</form>\n"
+        return h
+    }
+
+    static func roleLabel(_ role: Role) -> String { role == .staff ? "Helpdesk staff" : "Simple user" }
+
+    static func hidden(_ name: String, _ value: String) -> String {
+        "<input type=\"hidden\" name=\"\(escapeHTML(name))\" value=\"\(escapeHTML(value))\">\n"
+    }
+}
+
+/// What a form shows again after a refused submit: the user's input and the errors beside fields.
+struct FormState: Sendable, Equatable {
+    var values: [String: String] = [:]
+    /// Field name → message; shown next to that field and announced (`role="alert"`).
+    var errors: [String: String] = [:]
+    /// A problem that concerns no single field.
+    var general: String?
+
+    static let empty = FormState()
+
+    /// The state after a refusal: the field it names gets the reason, or the form as a whole.
+    static func refused(_ refusal: Refusal, values: [String: String], knownFields: Set<String>) -> FormState {
+        var s = FormState(values: values)
+        if let f = refusal.field, knownFields.contains(f) { s.errors[f] = refusal.reason } else { s.general = refusal.reason }
+        return s
+    }
+}
+
+/// Labelled form controls with their error messages wired for assistive technology.
+enum Field {
+    enum Kind { case text, textarea, search, number }
+
+    /// A labelled control; `idPrefix` keeps ids unique when one page has several forms.
+    static func control(_ kind: Kind, name: String, label: String, idPrefix: String, state: FormState, value: String? = nil,
+                        required: Bool = false, maxLength: Int? = nil, hint: String? = nil, extra: String = "") -> String {
+        let id = "\(idPrefix)-\(name)"
+        let v = state.values[name] ?? value ?? ""
+        var describedBy: [String] = []
+        var h = "<div class=\"field\">\n<label for=\"\(id)\">\(escapeHTML(label))\(required ? "" : " <span class=\"optional\">(optional)</span>")</label>\n"
+        if let hint {
+            h += "<p class=\"hint\" id=\"\(id)-hint\">\(escapeHTML(hint))</p>\n"
+            describedBy.append("\(id)-hint")
+        }
+        let error = state.errors[name]
+        if let error {
+            h += "<p class=\"field-error\" id=\"\(id)-error\" role=\"alert\">\(escapeHTML(error))</p>\n"
+            describedBy.append("\(id)-error")
+        }
+        var attrs = "id=\"\(id)\" name=\"\(escapeHTML(name))\""
+        if required { attrs += " required" }
+        if let maxLength { attrs += " maxlength=\"\(maxLength)\"" }
+        if !describedBy.isEmpty { attrs += " aria-describedby=\"\(describedBy.joined(separator: " "))\"" }
+        if error != nil { attrs += " aria-invalid=\"true\"" }
+        if !extra.isEmpty { attrs += " " + extra }
+        switch kind {
+        case .textarea: h += "<textarea \(attrs) rows=\"5\">\(escapeHTML(v))</textarea>\n"
+        case .text: h += "<input type=\"text\" \(attrs) value=\"\(escapeHTML(v))\">\n"
+        case .search: h += "<input type=\"search\" \(attrs) value=\"\(escapeHTML(v))\">\n"
+        case .number: h += "<input type=\"number\" inputmode=\"numeric\" \(attrs) value=\"\(escapeHTML(v))\">\n"
+        }
+        return h + "</div>\n"
+    }
+
+    /// A labelled `<select>`; `options` are (value, label) pairs.
+    static func select(name: String, label: String, idPrefix: String, options: [(String, String)], selected: String?, state: FormState = .empty) -> String {
+        let id = "\(idPrefix)-\(name)"
+        let error = state.errors[name]
+        var h = "<div class=\"field\">\n<label for=\"\(id)\">\(escapeHTML(label))</label>\n"
+        if let error { h += "<p class=\"field-error\" id=\"\(id)-error\" role=\"alert\">\(escapeHTML(error))</p>\n" }
+        h += "<select id=\"\(id)\" name=\"\(escapeHTML(name))\"\(error != nil ? " aria-describedby=\"\(id)-error\" aria-invalid=\"true\"" : "")>\n"
+        let current = state.values[name] ?? selected
+        for (value, text) in options {
+            h += "<option value=\"\(escapeHTML(value))\"\(value == current ? " selected" : "")>\(escapeHTML(text))</option>\n"
+        }
+        return h + "</select>\n</div>\n"
+    }
+
+    /// The form-wide error, announced at the top of the form.
+    static func general(_ state: FormState) -> String {
+        guard let g = state.general else { return "" }
+        return "<p class=\"form-error\" role=\"alert\">\(escapeHTML(g))</p>\n"
+    }
+}
+
+/// Display names of the vocabulary, one place for the UI's words.
+enum Words {
+    static func category(_ c: Category) -> String {
+        switch c {
+        case .facility: "Facility"
+        case .it: "IT"
+        case .services: "Services"
+        }
+    }
+    static func status(_ s: Status) -> String {
+        switch s {
+        case .open: "Open"
+        case .active: "Active"
+        case .closed: "Closed"
+        }
+    }
+    /// The button text that moves a ticket to `s`.
+    static func moveTo(_ s: Status) -> String {
+        switch s {
+        case .open: "Reopen"
+        case .active: "Start work (mark active)"
+        case .closed: "Close ticket"
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import CampusDeskCore
+
+/// What became of a command the gateway sent to the ticket worker.
+public enum CommandOutcome: Sendable, Equatable {
+    /// The worker answered in time: applied or refused.
+    case replied(CommandReply)
+    /// The command is durably on the queue but no reply came in time; it will be applied (HTTP 202).
+    case queued
+    /// The command could not be enqueued (disk full, spool missing); nothing was sent (HTTP 503).
+    case unavailable(reason: String)
+}
+
+/// The gateway's way to change tickets: send a command, wait for the reply up to a deadline.
+///
+/// A port so the gateway can be tested without processes; the broker's request/reply implements
+/// it in production, an in-process store in tests.
+public protocol CommandSending: Sendable {
+    func send(_ command: Command, timeout: Duration) async -> CommandOutcome
+}
+
+/// What became of one analytics question.
+public enum AnalyticsOutcome<Answer: Sendable & Equatable>: Sendable, Equatable {
+    case answered(Answer)
+    /// The worker did not answer before the deadline; only its panel degrades.
+    case timedOut
+    /// The question could not be asked or the answer was unusable.
+    case failed(reason: String)
+}
+
+/// The gateway's way to ask the three analytics workers, each with its own deadline.
+public protocol AnalyticsQuerying: Sendable {
+    func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer>
+    func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer>
+    func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer>
+}
+
+/// The state of one dependency as seen by `/readyz`.
+public struct ReadinessCheck: Sendable, Equatable, Codable {
+    /// `ticket-worker`, `open-tickets`, ...
+    public var name: String
+    public var ready: Bool
+    /// Why not, for operators; nil when ready.
+    public var detail: String?
+    public init(name: String, ready: Bool, detail: String? = nil) {
+        self.name = name
+        self.ready = ready
+        self.detail = detail
+    }
+}
+
+/// The gateway's way to ask whether the workers it depends on answer (for `/readyz`).
+public protocol ReadinessProbing: Sendable {
+    func check(timeout: Duration) async -> [ReadinessCheck]
+}

@@ -1,0 +1,326 @@
+import CampusDeskCore
+import HTTPServer
+
+/// The HTML side of the gateway: pages, forms and the dashboard.
+///
+/// Every state change follows one path: same-origin and CSRF check, role check, command to the
+/// worker, then 303 to the ticket with a flash (applied), the form again with the reason beside the
+/// field (refused), a "queued" page (202) or a "try again" page (503).
+struct WebRoutes: Sendable {
+    let context: GatewayContext
+
+    func register(in table: inout RouteTable) {
+        table.add("GET", "/") { await entry($0) }
+        table.add("POST", "/session") { await session($0) }
+        table.add("GET", "/static/app.css") { Stylesheet.response(for: $0) }
+        table.add("GET", "/tickets") { await list($0) }
+        table.add("GET", "/tickets/new") { await newTicket($0) }
+        table.add("POST", "/tickets") { await create($0) }
+        table.add("GET", "/tickets/:id") { await show($0) }
+        table.add("POST", "/tickets/:id/edit") { await edit($0) }
+        table.add("POST", "/tickets/:id/status") { await changeStatus($0) }
+        table.add("POST", "/tickets/:id/messages") { await postMessage($0) }
+        table.add("POST", "/tickets/:id/category") { await setCategory($0) }
+        table.add("GET", "/dashboard") { await dashboard($0) }
+        table.add("GET", "/dashboard/open-tickets.csv") { await csv($0, .openTickets) }
+        table.add("GET", "/dashboard/resolution-time.csv") { await csv($0, .resolutionTime) }
+        table.add("GET", "/dashboard/category-load.csv") { await csv($0, .categoryLoad) }
+    }
+
+    // MARK: - Responses
+
+    /// An HTML response that also sets the browser cookie when the visitor is new.
+    static func html(_ status: HTTPStatus, _ page: String, visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
+        var r = HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: page)
+        r.headers.set("Cache-Control", "no-store")
+        for c in visitor.cookieHeaders(includingPreferences: preferences) { r.headers.add("Set-Cookie", c) }
+        return r
+    }
+
+    static func redirect(_ location: String, visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
+        var r = HTTPResponse(status: .seeOther)
+        r.headers.set("Location", location)
+        for c in visitor.cookieHeaders(includingPreferences: preferences) { r.headers.add("Set-Cookie", c) }
+        return r
+    }
+
+    private func visitor(_ request: HTTPRequest) -> Visitor { Visitor.from(request, newBrowserID: context.newBrowserID) }
+    private func token(_ v: Visitor) -> String { context.csrf.token(forBrowser: v.browserID) }
+
+    private func errorPage(_ status: HTTPStatus, _ message: String, _ v: Visitor) -> HTTPResponse {
+        Self.html(status, ErrorPage.render(status: status, message: message, visitor: v, csrfToken: token(v)), visitor: v)
+    }
+
+    private func internalError(_ v: Visitor, _ error: any Error, _ op: String) -> HTTPResponse {
+        context.logger.error("ticket read failed", ["op": op, "error": String(describing: error).prefix(200).description])
+        return errorPage(.internalServerError, "Something went wrong on our side. Please try again in a moment.", v)
+    }
+
+    // MARK: - Entry and session
+
+    func entry(_ request: HTTPRequest) async -> HTTPResponse {
+        let v = visitor(request)
+        return Self.html(.ok, EntryPage.render(visitor: v, csrfToken: token(v)), visitor: v)
+    }
+
+    func session(_ request: HTTPRequest) async -> HTTPResponse {
+        var v = visitor(request)
+        let form: FormFields
+        switch checkedForm(request, v) {
+        case .failure(let rejection): return rejection.response
+        case .success(let f): form = f
+        }
+        guard let role = form["role"].flatMap(Role.init(rawValue:)) else {
+            let state = FormState(values: ["name": form["name"] ?? ""], errors: ["role": "Please choose how you want to act."])
+            return Self.html(.unprocessableContent, EntryPage.render(visitor: v, csrfToken: token(v), state: state), visitor: v)
+        }
+        let name = form.trimmed("name").map { String($0.prefix(TextLimits.maxShortField)) }
+        v.role = role
+        v.name = name
+        return Self.redirect("/tickets", visitor: v, preferences: true)
+    }
+
+    // MARK: - Reading
+
+    func list(_ request: HTTPRequest) async -> HTTPResponse {
+        let v = visitor(request)
+        let q: FormFields
+        do { q = try FormDecoding.decodeQuery(request.query) } catch { return errorPage(.badRequest, "The address is malformed.", v) }
+        let filter: TicketFilter
+        switch TicketListQuery.filter(from: q, role: v.role) {
+        case .failure(let problem):
+            return errorPage(HTTPStatus(problem.status, problem.title), problem.detail, v)
+        case .success(let f): filter = f
+        }
+        do {
+            let page = try await context.tickets.list(filter)
+            let model = TicketListPage.Model(
+                visitor: v, csrfToken: token(v), page: page, text: filter.text, category: filter.category,
+                status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
+                isContinuation: filter.cursor != nil)
+            return Self.html(.ok, TicketListPage.render(model, time: context.time), visitor: v)
+        } catch {
+            return internalError(v, error, "list")
+        }
+    }
+
+    func newTicket(_ request: HTTPRequest) async -> HTTPResponse {
+        let v = visitor(request)
+        return Self.html(.ok, NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID()), visitor: v)
+    }
+
+    func show(_ request: HTTPRequest) async -> HTTPResponse {
+        let v = visitor(request)
+        guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
+        let flash = (try? FormDecoding.decodeQuery(request.query))?["done"].flatMap(Self.flash)
+        return await renderTicket(id, v, status: .ok, flash: flash, failed: nil, state: .empty)
+    }
+
+    /// The ticket page; 404 for a missing ticket and, for simple users, for a closed one.
+    private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState) async -> HTTPResponse {
+        do {
+            guard let detail = try await context.tickets.detail(id), v.role == .staff || detail.ticket.status != .closed else {
+                return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
+            }
+            let model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
+                                         state: state, requestID: context.newBrowserID())
+            return Self.html(status, TicketDetailPage.render(model, time: context.time), visitor: v)
+        } catch {
+            return internalError(v, error, "detail")
+        }
+    }
+
+    private func ticketID(_ request: HTTPRequest) -> TicketID? {
+        guard let raw = request.pathParameters["id"], raw.utf8.count <= 19, let n = Int64(raw), n > 0 else { return nil }
+        return TicketID(n)
+    }
+
+    static func flash(_ key: String) -> Layout.Flash? {
+        switch key {
+        case "created": Layout.Flash(text: "Thank you: your report was filed.", isError: false)
+        case "edited": Layout.Flash(text: "Your changes were saved.", isError: false)
+        case "status": Layout.Flash(text: "The status was changed.", isError: false)
+        case "message": Layout.Flash(text: "Your message was posted.", isError: false)
+        case "category": Layout.Flash(text: "The category was changed.", isError: false)
+        default: nil
+        }
+    }
+
+    // MARK: - Changing
+
+    /// Same-origin, content type, decoding and CSRF token: the gate in front of every POST.
+    private func checkedForm(_ request: HTTPRequest, _ v: Visitor) -> Result<FormFields, FormRejection> {
+        guard CSRFProtection.isSameOrigin(request) else {
+            return .failure(FormRejection(errorPage(.forbidden, "This form was sent from another site and was not accepted.", v)))
+        }
+        let type = request.headers["Content-Type"]?.lowercased() ?? ""
+        guard type.hasPrefix("application/x-www-form-urlencoded") else {
+            return .failure(FormRejection(errorPage(.unsupportedMediaType, "This form could not be read.", v)))
+        }
+        guard let form = try? FormDecoding.decode(request.body) else {
+            return .failure(FormRejection(errorPage(.badRequest, "This form could not be read.", v)))
+        }
+        guard !v.isNewBrowser, context.csrf.isValid(token: form["csrf_token"], browserID: v.browserID) else {
+            return .failure(FormRejection(errorPage(.forbidden, "This form has expired or did not come from CampusDesk. Please go back, reload the page and send it again.", v)))
+        }
+        return .success(form)
+    }
+
+    private func commandID(_ form: FormFields) -> CommandID {
+        form["request_id"].flatMap { IdempotencyKey.commandID($0, scope: "form") } ?? .random()
+    }
+
+    /// Sends a command and turns each outcome into the page the visitor sees.
+    private func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor,
+                         applied: (CommandReply) -> HTTPResponse, refused: (Refusal) async -> HTTPResponse) async -> HTTPResponse {
+        if let refusal = CommandValidation.check(action) { return await refused(refusal) }
+        let command = Command(id: commandID(form), role: v.role, action: action)
+        switch await context.commands.send(command, timeout: context.settings.commandTimeout) {
+        case .replied(let reply):
+            if let refusal = reply.refusal { return await refused(refusal) }
+            return applied(reply)
+        case .queued:
+            context.logger.warning("command queued without reply", ["command.id": command.id.rawValue])
+            return errorPage(.accepted, "Your request was received and is queued. The ticket service is busy or restarting; your change will be applied shortly. You do not need to send it again.", v)
+        case .unavailable(let reason):
+            context.logger.error("command not enqueued", ["command.id": command.id.rawValue, "reason": reason])
+            return errorPage(.serviceUnavailable, "The helpdesk cannot take requests at the moment and nothing was saved. Please try again in a few minutes.", v)
+        }
+    }
+
+    private func values(_ form: FormFields, _ names: Set<String>) -> [String: String] {
+        var out: [String: String] = [:]
+        for n in names { if let value = form[n] { out[n] = value } }
+        return out
+    }
+
+    func create(_ request: HTTPRequest) async -> HTTPResponse {
+        let v = visitor(request)
+        let form: FormFields
+        switch checkedForm(request, v) {
+        case .failure(let r): return r.response
+        case .success(let f): form = f
+        }
+        let action = CommandAction.createTicket(CreateTicket(description: form["description"] ?? "", location: form.trimmed("location"), reporter: form.trimmed("reporter")))
+        return await perform(action, form, v, applied: { reply in
+            guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
+            return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
+        }, refused: { refusal in
+            let state = FormState.refused(refusal, values: values(form, NewTicketPage.fields), knownFields: NewTicketPage.fields)
+            return Self.html(Problem.status(for: refusal.code), NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID(), state: state), visitor: v)
+        })
+    }
+
+    /// The shared shape of the four POSTs on one ticket.
+    private func onTicket(_ request: HTTPRequest, kind: TicketDetailPage.FormKind, fields: Set<String>, staffOnly: Bool, done: String,
+                          action: (TicketID, FormFields, Visitor) -> Result<CommandAction, Refusal>) async -> HTTPResponse {
+        let v = visitor(request)
+        guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
+        let form: FormFields
+        switch checkedForm(request, v) {
+        case .failure(let r): return r.response
+        case .success(let f): form = f
+        }
+        guard !staffOnly || v.role == .staff else {
+            return errorPage(.forbidden, "Only helpdesk staff can do this.", v)
+        }
+        let refusedPage: (Refusal) async -> HTTPResponse = { refusal in
+            let state = FormState.refused(refusal, values: values(form, fields), knownFields: fields)
+            return await renderTicket(id, v, status: Problem.status(for: refusal.code), flash: nil, failed: kind, state: state)
+        }
+        switch action(id, form, v) {
+        case .failure(let refusal): return await refusedPage(refusal)
+        case .success(let a):
+            return await perform(a, form, v, applied: { _ in Self.redirect("/tickets/\(id)?done=\(done)", visitor: v) }, refused: refusedPage)
+        }
+    }
+
+    func edit(_ request: HTTPRequest) async -> HTTPResponse {
+        await onTicket(request, kind: .edit, fields: TicketDetailPage.editFields, staffOnly: false, done: "edited") { id, f, _ in
+            .success(.editTicket(EditTicket(ticketID: id, description: f["description"], location: f["location"].map { $0.trimmingWhitespace() },
+                                            reporter: f["reporter"].map { $0.trimmingWhitespace() })))
+        }
+    }
+
+    func changeStatus(_ request: HTTPRequest) async -> HTTPResponse {
+        // The status is a hidden field, so its refusal shows as the form's error.
+        await onTicket(request, kind: .status, fields: [], staffOnly: true, done: "status") { id, f, _ in
+            guard let s = f["status"].flatMap(Status.init(rawValue:)) else { return .failure(Refusal(.validation, "Unknown status.", field: "status")) }
+            return .success(.changeStatus(ChangeStatus(ticketID: id, status: s)))
+        }
+    }
+
+    func postMessage(_ request: HTTPRequest) async -> HTTPResponse {
+        await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, staffOnly: false, done: "message") { id, f, _ in
+            .success(.postMessage(PostMessage(ticketID: id, body: f["body"] ?? "", authorName: f.trimmed("author_name"))))
+        }
+    }
+
+    func setCategory(_ request: HTTPRequest) async -> HTTPResponse {
+        await onTicket(request, kind: .category, fields: ["category"], staffOnly: true, done: "category") { id, f, _ in
+            guard let c = f["category"].flatMap(Category.init(rawValue:)) else { return .failure(Refusal(.validation, "Please choose a category.", field: "category")) }
+            return .success(.setCategory(SetCategory(ticketID: id, category: c)))
+        }
+    }
+
+    // MARK: - Dashboard
+
+    func dashboard(_ request: HTTPRequest) async -> HTTPResponse {
+        let v = visitor(request)
+        guard v.role == .staff else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
+        let q = (try? FormDecoding.decodeQuery(request.query)) ?? FormFields()
+        var period = DashboardPage.Period.standard
+        var periodError: String?
+        if q["period"] != nil || q["unit"] != nil {
+            if let unit = q["unit"].flatMap(DashboardPage.Period.Unit.init(rawValue:)), let raw = q["period"], raw.utf8.count <= 6,
+               let n = Int(raw), n >= 1, OpenTicketsAnswer.hoursRange.contains(unit == .days ? n * 24 : n) {
+                period = DashboardPage.Period(amount: n, unit: unit)
+            } else {
+                periodError = "Please enter a whole number from 1 hour to 365 days."
+            }
+        }
+        let timeout = context.settings.analyticsTimeout
+        let analytics = context.analytics
+        async let open = analytics.openTickets(hours: period.hours, timeout: timeout)
+        async let resolution = analytics.resolutionTime(timeout: timeout)
+        async let load = analytics.categoryLoad(timeout: timeout)
+        let model = DashboardPage.Model(
+            visitor: v, csrfToken: token(v), period: period, periodError: periodError,
+            periodInput: periodError == nil ? [:] : ["period": q["period"] ?? "", "unit": q["unit"] ?? ""],
+            openTickets: await open, resolutionTime: await resolution, categoryLoad: await load,
+            refreshSeconds: context.settings.dashboardRefreshSeconds)
+        return Self.html(periodError == nil ? .ok : .badRequest, DashboardPage.render(model, time: context.time), visitor: v)
+    }
+
+    func csv(_ request: HTTPRequest, _ service: AnalyticsService) async -> HTTPResponse {
+        let v = visitor(request)
+        guard v.role == .staff else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
+        let timeout = context.settings.analyticsTimeout
+        let text: String?
+        switch service {
+        case .openTickets:
+            let q = (try? FormDecoding.decodeQuery(request.query)) ?? FormFields()
+            let hours: Int
+            switch AnalyticsPeriod.hours(from: q) {
+            case .success(let h): hours = h
+            case .failure(let p): return errorPage(HTTPStatus(p.status, p.title), p.detail, v)
+            }
+            if case .answered(let a) = await context.analytics.openTickets(hours: hours, timeout: timeout) { text = AnalyticsCSV.openTickets(a) } else { text = nil }
+        case .resolutionTime:
+            if case .answered(let a) = await context.analytics.resolutionTime(timeout: timeout) { text = AnalyticsCSV.resolutionTime(a) } else { text = nil }
+        case .categoryLoad:
+            if case .answered(let a) = await context.analytics.categoryLoad(timeout: timeout) { text = AnalyticsCSV.categoryLoad(a) } else { text = nil }
+        }
+        guard let text else { return errorPage(.serviceUnavailable, "The \(service.rawValue) service did not answer in time. Please try again.", v) }
+        var r = HTTPResponse(status: .ok, contentType: "text/csv; charset=utf-8", body: text)
+        r.headers.set("Content-Disposition", "attachment; filename=\"\(service.rawValue).csv\"")
+        r.headers.set("Cache-Control", "no-store")
+        return r
+    }
+}
+
+/// A POST turned away before any command was sent, with the page that says why.
+struct FormRejection: Error {
+    var response: HTTPResponse
+    init(_ response: HTTPResponse) { self.response = response }
+}

@@ -1,0 +1,156 @@
+import CampusDeskCore
+import Foundation
+
+/// `campusdesk bench store [--tickets N]`: measures the ticket store and prints the figures.
+///
+/// Raw SQLite commit rate per synchronous mode, create-ticket throughput by batch size, the time to
+/// import N historical tickets (default 1,000,000) through `TicketStore.apply`, then list/detail
+/// query times at that size. Everything happens in a fresh temp directory, removed at the end.
+enum BenchStoreCommand {
+    static func run(_ args: [String]) async -> Int32 {
+        var tickets = 1_000_000
+        var rest = args[...]
+        if rest.first == "store" { rest = rest.dropFirst() }
+        while let arg = rest.popFirst() {
+            switch arg {
+            case "--tickets":
+                guard let v = rest.popFirst().flatMap(Int.init), v > 0 else { return usage() }
+                tickets = v
+            default: return usage()
+            }
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-bench-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try rawCommits(dir)
+            try await batchedCreates(dir)
+            try await importsAndQueries(dir, count: tickets)
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("bench store: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    private static func usage() -> Int32 {
+        FileHandle.standardError.write(Data("usage: campusdesk bench store [--tickets N]\n".utf8))
+        return 64
+    }
+
+    private static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = ContinuousClock.now
+        try body()
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    private static func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    private static func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
+
+    /// One-row transactions in WAL mode: what a commit (and its fsync, or not) costs.
+    static func rawCommits(_ dir: URL) throws {
+        print("## raw SQLite commits (WAL, 1 row per transaction)")
+        for mode in Connection.Synchronous.allCases {
+            let db = try Connection(path: dir.appendingPathComponent("raw-\(mode.rawValue).db").path, synchronous: mode)
+            try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            let n = mode == .full ? 300 : 2_000
+            let s = try seconds {
+                for i in 0..<n {
+                    try db.transaction { db in try db.execute("INSERT INTO t (v) VALUES (?)", [.text("row \(i)")]) }
+                }
+            }
+            print("synchronous=\(mode.rawValue): \(n) commits in \(fmt(s, 3)) s = \(fmt(Double(n) / s, 0)) commits/s")
+        }
+    }
+
+    /// create_ticket commands through `apply`, one transaction per batch, synchronous=FULL.
+    static func batchedCreates(_ dir: URL) async throws {
+        print("## create_ticket through TicketStore.apply (synchronous=FULL)")
+        let store = try TicketStore(path: dir.appendingPathComponent("creates.db").path, classifier: BenchClassifier(), clock: SystemClock())
+        for (batch, total) in [(1, 300), (10, 2_000), (100, 10_000), (1_000, 20_000)] {
+            var i = 0
+            let s = try await seconds {
+                while i < total {
+                    let commands = (0..<batch).map { k in
+                        Command(role: .user, action: .createTicket(CreateTicket(description: "Radiator cold in room \(i + k)", location: "B\(k % 9)")))
+                    }
+                    _ = try await store.apply(commands)
+                    i += batch
+                }
+            }
+            print("batch \(batch): \(total) commands in \(fmt(s, 2)) s = \(fmt(Double(total) / s, 0)) commands/s")
+        }
+    }
+
+    /// N imports in batches of 1,000, then query timings at that size.
+    static func importsAndQueries(_ dir: URL, count: Int) async throws {
+        let path = dir.appendingPathComponent("tickets.db").path
+        let store = try TicketStore(path: path, classifier: BenchClassifier(), clock: SystemClock())
+        let words = ["heating", "wifi", "printer", "canteen", "library", "door", "window", "projector", "shuttle", "fees"]
+        let now = SystemClock().now()
+        let start = now.adding(milliseconds: -3 * 365 * 86_400_000)
+        let step = max(1, (now.millisecondsSinceEpoch - start.millisecondsSinceEpoch - 86_400_000) / Int64(count))
+        print("## import \(count) tickets (batches of 1,000, synchronous=FULL)")
+        var done = 0
+        let s = try await seconds {
+            while done < count {
+                let n = min(1_000, count - done)
+                let commands = (0..<n).map { k -> Command in
+                    let i = done + k
+                    let opened = start.adding(milliseconds: Int64(i) * step)
+                    let status = i < count - 5_000 ? Status.closed : Status.allCases[i % 3]
+                    return Command(role: .staff, action: .importTicket(ImportTicket(
+                        description: "\(words[i % words.count]) problem reported, case \(i)", location: "Building \(i % 80)",
+                        reporter: i % 100 == 0 ? "Reporter \(i)" : nil, category: i % 10 == 0 ? nil : Category.allCases[i % 3],
+                        status: status, openedAt: opened, closedAt: status == .closed ? opened.adding(milliseconds: 3_600_000) : nil,
+                        messages: i % 20 == 0 ? [ImportedMessage(authorRole: .user, body: "any news?", sentAt: opened.adding(milliseconds: 60_000))] : [])))
+                }
+                let replies = try await store.apply(commands)
+                if let refused = replies.first(where: { !$0.isApplied }) {
+                    throw Refusal(.validation, "import refused: \(refused.refusal?.reason ?? "?")")
+                }
+                done += n
+            }
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        print("imported \(count) in \(fmt(s, 1)) s = \(fmt(Double(count) / s, 0)) tickets/s; file \(size / 1_048_576) MiB")
+
+        print("## queries at \(count) tickets (median of 5, read-only connection)")
+        let reader = try TicketReader(path: path)
+        let first = try await reader.list(TicketFilter(limit: 50))
+        var deep = TicketFilter(limit: 50)
+        for _ in 0..<20 { deep.cursor = try await reader.list(deep).nextCursor }
+        let queries: [(String, () async throws -> Void)] = [
+            ("list first page, no filter, 50", { _ = try await reader.list(TicketFilter(limit: 50)) }),
+            ("list page 21 by cursor, 50", { _ = try await reader.list(deep) }),
+            ("list status=open, 50", { _ = try await reader.list(TicketFilter(statuses: [.open], limit: 50)) }),
+            ("list open+active, category=it, 500", { _ = try await reader.list(TicketFilter(statuses: [.open, .active], category: .it, limit: 500)) }),
+            ("search rare word (\"Reporter 4200\"), 50", { _ = try await reader.list(TicketFilter(text: "Reporter 4200", limit: 50)) }),
+            ("search common prefix (\"heat\", 10%), 50", { _ = try await reader.list(TicketFilter(text: "heat", limit: 50)) }),
+            ("detail with messages", { _ = try await reader.detail(first.tickets.last?.id ?? TicketID(1)) }),
+            ("counts by status", { _ = try await reader.counts() }),
+        ]
+        for (name, q) in queries {
+            var times: [Double] = []
+            for _ in 0..<5 { times.append(try await seconds { try await q() }) }
+            print("\(name): \(fmt(times.sorted()[2] * 1000, 2)) ms")
+        }
+    }
+}
+
+/// A stand-in classifier for the benchmark (the real one lives on the classifier branch):
+/// keyword lookups, about as cheap as the store's own work so it does not hide the store's cost.
+private struct BenchClassifier: TicketClassifier {
+    func classify(_ description: String) -> Classification {
+        if description.contains("wifi") || description.contains("printer") { return Classification(category: .it, confidence: 0.9) }
+        if description.contains("canteen") || description.contains("fees") { return Classification(category: .services, confidence: 0.8) }
+        return Classification(category: .facility, confidence: 0.5)
+    }
+}
