@@ -7,6 +7,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
     ("bench", "benchmarks: bench store [--tickets N]", { args in await BenchStoreCommand.run(args) }),
+    ("up", "run every Procfile process (gateway, workers) under one supervisor", { args in await UpCommand.run(args) }),
+    ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {
