@@ -20,7 +20,7 @@ export SWIFT_BACKTRACE=enable=no
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 OUT=${FUZZ_OUT:-$ROOT/.build/fuzz}
-TARGETS=(http-parser)
+TARGETS=(http-parser form-decoding)
 
 # --- sources per target (a glob of a whole module, or single files) -------------------------
 sources_for() {
@@ -28,6 +28,10 @@ sources_for() {
         http-parser)
             ls Sources/HTTPServer/*.swift
             echo Fuzz/Targets/FuzzHTTPParser.swift ;;
+        form-decoding)
+            # Self-contained on purpose (pure, stdlib only); a new dependency fails this build.
+            echo Sources/WebGateway/FormDecoding.swift
+            echo Fuzz/Targets/FuzzFormDecoding.swift ;;
         *) echo "fuzz: unknown target '$1' (known: ${TARGETS[*]})" >&2; return 64 ;;
     esac
     echo Fuzz/Targets/FuzzCheck.swift
