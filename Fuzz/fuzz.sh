@@ -20,7 +20,7 @@ export SWIFT_BACKTRACE=enable=no
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 OUT=${FUZZ_OUT:-$ROOT/.build/fuzz}
-TARGETS=(http-parser form-decoding)
+TARGETS=(http-parser form-decoding csv-import)
 
 # --- sources per target (a glob of a whole module, or single files) -------------------------
 sources_for() {
@@ -32,6 +32,10 @@ sources_for() {
             # Self-contained on purpose (pure, stdlib only); a new dependency fails this build.
             echo Sources/WebGateway/FormDecoding.swift
             echo Fuzz/Targets/FuzzFormDecoding.swift ;;
+        csv-import)
+            # The CSV code and the domain types it maps rows to; no SQLite, no resources.
+            ls Sources/CampusDeskCore/CSV/*.swift Sources/CampusDeskCore/Domain/*.swift
+            echo Fuzz/Targets/FuzzCSVImport.swift ;;
         *) echo "fuzz: unknown target '$1' (known: ${TARGETS[*]})" >&2; return 64 ;;
     esac
     echo Fuzz/Targets/FuzzCheck.swift
