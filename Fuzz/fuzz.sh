@@ -20,7 +20,7 @@ export SWIFT_BACKTRACE=enable=no
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 OUT=${FUZZ_OUT:-$ROOT/.build/fuzz}
-TARGETS=(http-parser form-decoding csv-import)
+TARGETS=(http-parser form-decoding csv-import envelope)
 
 # --- sources per target (a glob of a whole module, or single files) -------------------------
 sources_for() {
@@ -36,6 +36,10 @@ sources_for() {
             # The CSV code and the domain types it maps rows to; no SQLite, no resources.
             ls Sources/CampusDeskCore/CSV/*.swift Sources/CampusDeskCore/Domain/*.swift
             echo Fuzz/Targets/FuzzCSVImport.swift ;;
+        envelope)
+            # The envelope, its JSON scanner, the queue name rules and the domain types.
+            ls Sources/CampusDeskCore/Queue/{Envelope,Envelope+JSON,QueueName,SpoolError}.swift Sources/CampusDeskCore/Domain/*.swift
+            echo Fuzz/Targets/FuzzEnvelope.swift ;;
         *) echo "fuzz: unknown target '$1' (known: ${TARGETS[*]})" >&2; return 64 ;;
     esac
     echo Fuzz/Targets/FuzzCheck.swift

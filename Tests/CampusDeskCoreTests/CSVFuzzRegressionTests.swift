@@ -21,6 +21,27 @@ struct CSVFuzzRegressionTests {
         }
     }
 
+    /// Finding 6 (artifact crash-62976d44): a `"` followed by a combining mark (U+033B) is one
+    /// Character, so `replacingOccurrences(of: "\"", ...)` did not double it; the written field
+    /// held a bare quote, the file did not read back, and another CSV reader would end the field
+    /// there and start a new, un-neutralised cell. Now quotes are doubled byte by byte.
+    @Test(arguments: ["a\"\u{033B}b", "\"\u{0301}", "x\"\u{033B},=1+1", "plain \"quoted\""])
+    func quoteFollowedByCombiningMark_SurvivesWriteAndRead(value: String) throws {
+        let written = CSVWriter.record(["1", value, "z"])
+        #expect(try CSVReader.parse(written).map(\.fields) == [["1", value, "z"]])
+    }
+
+    /// The same through the ticket export and import.
+    @Test func ticketDescriptionWithQuoteAndCombiningMark_ExportsAndImportsBack() throws {
+        let opened = Timestamp(millisecondsSinceEpoch: 1_748_764_800_000)
+        let ticket = Ticket(
+            id: TicketID(1), description: "Sign says \"\u{033B}Exit\"", location: nil, reporter: nil, category: .facility,
+            categorySource: .staff, categoryConfidence: nil, status: .open, openedAt: opened, modifiedAt: opened, closedAt: nil)
+        let file = TicketCSV.header + TicketCSV.record(ticket)
+        let batch = try TicketCSV.parseImport(Array(file.utf8), now: opened)
+        #expect(batch.rows.map(\.ticket.description) == [ticket.description])
+    }
+
     /// Finding 4 seen from the importer: a row whose time has microseconds used to crash the
     /// whole import; now it imports, truncated to milliseconds.
     @Test func rowWithMicrosecondTime_Imports() throws {
