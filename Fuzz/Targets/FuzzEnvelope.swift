@@ -30,7 +30,9 @@ public func fuzzEnvelope(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     fuzzCheck(envelope.attempts >= 0, "attempts \(envelope.attempts)")
     if let q = envelope.replyTo { fuzzCheck((try? QueueName(q.rawValue)) != nil, "reply_to \(q.rawValue) is not a valid queue name") }
     fuzzCheck(Envelope.isValidJSONValue(envelope.body), "body is not one JSON value: \(fuzzDescribe(envelope.body))")
-    fuzzCheck(foundationParsesObject(bytes), "decoder accepted what Foundation cannot parse as an object: \(fuzzDescribe(bytes))")
+    // RFC 8259 §8.2 allows unpaired surrogate escapes in the grammar; the decoder turns them into
+    // U+FFFD, Foundation refuses them. A deliberate difference, so the oracle skips such input.
+    fuzzCheck(hasSurrogateEscape(bytes) || foundationParsesObject(bytes), "decoder accepted what Foundation cannot parse as an object: \(fuzzDescribe(bytes))")
 
     // Finding 3 (docs/fuzzing.md): a sent_at before year 0001 cannot be printed; skip until fixed.
     guard envelope.sentAt.millisecondsSinceEpoch >= -62_135_596_800_000 else { return 0 }
@@ -50,4 +52,14 @@ public func fuzzEnvelope(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 private func foundationParsesObject(_ bytes: [UInt8]) -> Bool {
     guard let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: []) else { return false }
     return value is [String: Any]
+}
+
+/// True when the bytes contain a `\uD800`...`\uDFFF` escape (any case).
+private func hasSurrogateEscape(_ b: [UInt8]) -> Bool {
+    guard b.count >= 4 else { return false }
+    for i in 0..<(b.count - 3) where b[i] == UInt8(ascii: "\\") && b[i + 1] == UInt8(ascii: "u") {
+        let d = b[i + 2] | 0x20, h = b[i + 3] | 0x20
+        if d == UInt8(ascii: "d"), (UInt8(ascii: "8")...UInt8(ascii: "9")).contains(h) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(h) { return true }
+    }
+    return false
 }

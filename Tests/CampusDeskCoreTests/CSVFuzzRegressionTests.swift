@@ -16,8 +16,9 @@ struct CSVFuzzRegressionTests {
         let records = try CSVReader.parse(bytes: [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF])
         #expect(records.map(\.fields) == [["\u{FEFF}"]])
         let written = records.map { CSVWriter.record($0.fields) }.joined()
+        let readBack = try CSVReader.parse(written).map(\.fields)
         withKnownIssue("CSVWriter does not protect a leading U+FEFF (docs/fuzzing.md, finding 5)") {
-            #expect(try CSVReader.parse(written).map(\.fields) == records.map(\.fields))
+            #expect(readBack == records.map(\.fields))
         }
     }
 
