@@ -81,7 +81,8 @@ public struct Timestamp: Hashable, Comparable, Sendable {
                     i += 1
                 }
                 guard n > 0 else { return nil }
-                for _ in n..<3 where n < 3 { v *= 10 }
+                // `n..<3` traps when n > 3 (the `where` runs after the range is built): found by fuzzing.
+                if n < 3 { for _ in n..<3 { v *= 10 } }
                 frac = v
             }
         }
