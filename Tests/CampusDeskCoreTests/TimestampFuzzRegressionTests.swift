@@ -29,16 +29,17 @@ struct TimestampFuzzRegressionTests {
         #expect(decoded == [Timestamp(millisecondsSinceEpoch: 1_748_764_800_123)])
     }
 
-    /// Finding 3: year 0000 with a positive offset is accepted, but its UTC instant is in year -1
-    /// and prints as `00-1-12-31T23:30:00.000Z`, which does not parse back. The CSV importer
-    /// accepts such a row and its export cannot be imported again. Recorded as a known issue:
-    /// when the parser refuses times outside years 0001...9999 (or the printer handles them),
-    /// this test reports "known issue was not recorded" — then drop `withKnownIssue` here and
-    /// the `printableRange` exclusion in the fuzz target.
-    @Test func yearZeroWithPositiveOffset_RoundTripsThroughISO8601() throws {
-        let parsed = try #require(Timestamp(iso8601: "0000-01-01T00:30:00+01:00"))
-        withKnownIssue("Timestamp accepts instants before year 0001 that it cannot print (docs/fuzzing.md, finding 3)") {
-            #expect(Timestamp(iso8601: parsed.iso8601) == parsed)
-        }
+    /// Finding 3: year 0000 with a positive offset was accepted although its UTC instant is in
+    /// year -1, which `iso8601` cannot print (the export of such a CSV row could not be imported
+    /// again). Times outside years 0001...9999 in UTC are now refused; the edges still round-trip.
+    @Test(arguments: ["0000-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00", "0000-06-01T00:00:00Z"])
+    func instantsOutsideFourDigitYears_AreRefused(text: String) {
+        #expect(Timestamp(iso8601: text) == nil)
+    }
+
+    @Test(arguments: ["0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z", "0001-01-01T00:30:00+00:30"])
+    func edgesOfTheFourDigitYears_RoundTrip(text: String) throws {
+        let parsed = try #require(Timestamp(iso8601: text))
+        #expect(Timestamp(iso8601: parsed.iso8601) == parsed)
     }
 }
