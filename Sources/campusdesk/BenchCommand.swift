@@ -6,6 +6,7 @@ enum BenchCommand {
         ("store", { await BenchStoreCommand.run($0) }),
         ("classifier", { await BenchClassifierCommand.run($0) }),
         ("broker", { await BenchBrokerCommand.run($0) }),
+        ("worker", { await BenchWorkerCommand.run($0) }),
         ("analytics", { await BenchAnalyticsCommand.run($0) }),
     ]
 
