@@ -6,16 +6,11 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
-    ("bench", "benchmarks: bench store [--tickets N] | bench classifier | bench worker", { args in
-        switch args.first {
-        case "classifier": await BenchClassifierCommand.run(args)
-        case "worker": await BenchWorkerCommand.run(args)
-        default: await BenchStoreCommand.run(args)
-        }
-    }),
+    ("bench", "measure a part: bench (store|classifier|broker) [options]", { args in await BenchCommand.run(args) }),
+    ("classify", "file a description under a category, or --evaluate FILE", { args in await ClassifyCommand.run(args) }),
     ("up", "run every Procfile process (gateway, workers) under one supervisor", { args in await UpCommand.run(args) }),
     ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
-    ("classify", "file a description under a category, or --evaluate FILE", { args in await ClassifyCommand.run(args) }),
+    ("queue", "inspect the spool (list, peek, dead, retry, purge, bindings)", { args in await QueueCommand.run(args) }),
     ("ticket-worker", "run the ticket worker: apply commands, publish change events", { args in await TicketWorkerCommand.run(args) }),
 ]
 

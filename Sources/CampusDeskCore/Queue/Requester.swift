@@ -38,6 +38,7 @@ public final class Requester: Sendable {
         let pending = Mutex<[String: CheckedContinuation<Result<Envelope, RequestError>, Never>]>([:])
         let targets = Mutex<[QueueName: SpoolQueue]>([:])
         let stopped = Atomic<Bool>(false)
+        let discarded = Atomic<Int>(0)
         let logger: Logger
 
         init(queue: SpoolQueue, logger: Logger) {
@@ -72,6 +73,7 @@ public final class Requester: Sendable {
                     if let id = d.envelope.correlationID, pending.withLock({ $0[id] != nil }) {
                         complete(id, .success(d.envelope))
                     } else {
+                        discarded.add(1, ordering: .relaxed)
                         logger.debug("late reply discarded", ["queue.name": queue.name.rawValue])
                     }
                     do { try queue.ack(d) } catch {
@@ -94,6 +96,9 @@ public final class Requester: Sendable {
         thread.name = "reply-listener"
         thread.start()
     }
+
+    /// Replies that arrived with nobody waiting (late, or for `enqueue`d requests) and were dropped.
+    public var discardedReplies: Int { core.discarded.load(ordering: .relaxed) }
 
     deinit { core.stopped.store(true, ordering: .relaxed) }
 

@@ -109,7 +109,9 @@ public struct Spool: Sendable {
         }
         line.append(0x0A)
         do {
-            try SpoolIO.publish(line, name: MessageFileName.make(now: clock.now()), queueFD: AT_FDCWD,
+            let fd = try SpoolIO.openDirectory(queuePath)
+            defer { close(fd) }
+            try SpoolIO.publish(line, name: MessageFileName.make(now: clock.now()), queueFD: fd,
                                 queuePath: queuePath, stage: "new", stageFD: nil, durable: false)
         } catch where error.kind == .notFound {
             logger.debug("reply dropped, requester gone", ["queue.name": replyTo.rawValue])

@@ -1,0 +1,20 @@
+import Foundation
+
+/// `campusdesk bench PART`: runs one part's benchmark (each lives in its own file).
+enum BenchCommand {
+    static let parts: [(name: String, run: @Sendable ([String]) async -> Int32)] = [
+        ("store", { await BenchStoreCommand.run($0) }),
+        ("classifier", { await BenchClassifierCommand.run($0) }),
+        ("broker", { await BenchBrokerCommand.run($0) }),
+        ("worker", { await BenchWorkerCommand.run($0) }),
+    ]
+
+    static func run(_ args: [String]) async -> Int32 {
+        guard let part = args.first, let entry = parts.first(where: { $0.name == part }) else {
+            let names = parts.map(\.name).joined(separator: "|")
+            FileHandle.standardError.write(Data("usage: campusdesk bench (\(names)) [options]\n".utf8))
+            return 64
+        }
+        return await entry.run(args)
+    }
+}
