@@ -38,7 +38,7 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// The campus time zone (UTC if the identifier is unknown, which `fromEnvironment` prevents).
-    public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0)! }
+    public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? .gmt }
 
     /// Path of the ticket database.
     public var ticketDatabasePath: String { (dataDirectory as NSString).appendingPathComponent("tickets.db") }

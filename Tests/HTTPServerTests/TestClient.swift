@@ -52,7 +52,7 @@ final class TestClient {
     }
 
     /// Reads until one complete response is buffered and returns it.
-    func readResponse(within seconds: Double = 10, bodyless: Bool = false) async throws -> WireResponse {
+    func readResponse(within seconds: Double = 60, bodyless: Bool = false) async throws -> WireResponse {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             if let response = takeResponse(bodyless: bodyless) { return response }
@@ -61,7 +61,7 @@ final class TestClient {
     }
 
     /// Waits until the server closes the connection; true if it did (with no further bytes).
-    func waitForClose(within seconds: Double = 10) async throws -> Bool {
+    func waitForClose(within seconds: Double = 60) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while !sawEOF {
             _ = try await fill(until: deadline)
@@ -113,7 +113,7 @@ final class TestClient {
 }
 
 /// Polls `condition` until it holds or the deadline passes.
-func eventually(_ what: String, within seconds: Double = 10, _ condition: () throws -> Bool) async throws {
+func eventually(_ what: String, within seconds: Double = 60, _ condition: () throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while try !condition() {
         guard Date() < deadline else { throw TestTimeout(what: what) }

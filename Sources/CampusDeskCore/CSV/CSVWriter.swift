@@ -6,7 +6,10 @@ public enum CSVWriter {
         let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }
             || value.hasPrefix(" ") || value.hasSuffix(" ")
         guard needsQuotes else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // Double quotes byte by byte: `replacingOccurrences` compares Characters and misses a `"`
+        // that a combining mark follows (one grapheme), leaving a bare quote (found by fuzzing).
+        let doubled = value.utf8.flatMap { $0 == UInt8(ascii: "\"") ? [$0, $0] : [$0] }
+        return "\"" + String(decoding: doubled, as: UTF8.self) + "\""
     }
 
     /// One record with its CRLF.

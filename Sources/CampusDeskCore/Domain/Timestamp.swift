@@ -81,7 +81,8 @@ public struct Timestamp: Hashable, Comparable, Sendable {
                     i += 1
                 }
                 guard n > 0 else { return nil }
-                for _ in n..<3 where n < 3 { v *= 10 }
+                // `n..<3` traps when n > 3 (the `where` runs after the range is built): found by fuzzing.
+                if n < 3 { for _ in n..<3 { v *= 10 } }
                 frac = v
             }
         }
@@ -105,8 +106,16 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         guard i == b.count else { return nil }
         let days = CivilDate.toDays(year: y, month: mo, day: d)
         let local = ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + frac
-        self.millisecondsSinceEpoch = local - offsetMinutes * 60_000
+        let instant = Timestamp(millisecondsSinceEpoch: local - offsetMinutes * 60_000)
+        // An offset can push year 0000 or 9999 out of the four-digit range that `iso8601` prints;
+        // refusing those keeps every accepted time printable and parseable again.
+        guard Self.representable.contains(instant) else { return nil }
+        self = instant
     }
+
+    /// The instants with a four-digit UTC year: 0001-01-01T00:00:00.000Z ... 9999-12-31T23:59:59.999Z.
+    public static let representable =
+        Timestamp(millisecondsSinceEpoch: -62_135_596_800_000)...Timestamp(millisecondsSinceEpoch: 253_402_300_799_999)
 }
 
 extension Timestamp: Codable {
