@@ -8,9 +8,12 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
     ("bench", "measure a part: bench (store|classifier|broker) [options]", { args in await BenchCommand.run(args) }),
     ("classify", "file a description under a category, or --evaluate FILE", { args in await ClassifyCommand.run(args) }),
+    ("gateway", "run the HTTP gateway (HTML UI, JSON API, dashboard)", { args in await GatewayCommand.run(args) }),
     ("up", "run every Procfile process (gateway, workers) under one supervisor", { args in await UpCommand.run(args) }),
     ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
     ("queue", "inspect the spool (list, peek, dead, retry, purge, bindings)", { args in await QueueCommand.run(args) }),
+    ("analytics", "run an analytics worker: open-tickets | resolution-time | category-load", { args in await AnalyticsCommand.run(args) }),
+    ("ticket-worker", "run the ticket worker: apply commands, publish change events", { args in await TicketWorkerCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {

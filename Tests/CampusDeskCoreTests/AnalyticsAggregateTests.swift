@@ -11,7 +11,7 @@ import Testing
         history.generate(1500)
         var aggregate = OpenTicketsAggregate()
         var replay = AnalyticsHistory(seed: seed)
-        var g = SeededGenerator(seed: seed &+ 99)
+        var g = HistoryRandom(seed: seed &+ 99)
         for (i, event) in history.events.enumerated() {
             aggregate.apply(event)
             replay.tickets[event.ticketID] = event.after
@@ -124,7 +124,7 @@ import Testing
 @Suite struct AnalyticsMultisetTests {
     @Test("insert, remove and count-at-least agree with a sorted array, across chunk splits and merges")
     func matchesSortedArray() {
-        var g = SeededGenerator(seed: 11)
+        var g = HistoryRandom(seed: 11)
         var set = SortedCountingMultiset()
         var reference: [Int64] = []
         for step in 0..<20_000 {

@@ -8,9 +8,9 @@ struct AnalyticsHistory {
     var tickets: [TicketID: TicketFacts] = [:]
     var events: [ChangeEvent] = []
     var clock = Timestamp(iso8601: "2025-06-01T08:00:00Z")!
-    private var rng: SeededGenerator
+    private var rng: HistoryRandom
 
-    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { rng = HistoryRandom(seed: seed) }
 
     /// Appends exactly `count` random events: openings, past imports (some already closed), status moves,
     /// edits that change category, staff overrides and messages (no change in facts).
@@ -99,7 +99,7 @@ struct AnalyticsHistory {
 }
 
 /// SplitMix64: a reproducible generator so a failing seed can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
+struct HistoryRandom: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -51,6 +51,12 @@ public final class AnalyticsState<Aggregate: PersistedAggregate> {
         // NORMAL in WAL mode survives a process crash (kill -9); only a power loss may lose the last commits,
         // which replay then restores because last_seq is lost with them.
         db = try Connection(path: path, synchronous: .normal)
+        // The whole state of a million-ticket campus is ~10 MB; caching it all turns random-key
+        // batch writes from page reads into memory updates (SQLite's default cache is 2 MB).
+        try db.execute("PRAGMA cache_size = -32768")
+        // A batch of random opening times dirties hundreds of pages; checkpointing every 1,000 WAL
+        // pages (the default) would checkpoint, and fsync, after nearly every batch of an import.
+        try db.execute("PRAGMA wal_autocheckpoint = 8192")
         try db.migrate(Self.migrations)
         let stored = try db.prepare("SELECT last_seq, time_zone FROM progress WHERE id = 1").queryFirst { s in
             (SequenceNumber(s.int64(at: 0)), s.text(at: 1))
@@ -71,20 +77,20 @@ public final class AnalyticsState<Aggregate: PersistedAggregate> {
     /// Applies the events that follow `lastSeq` in order and commits them with the new `lastSeq` in one transaction.
     ///
     /// Events are sorted by seq first (a replay may interleave with live events); duplicates are
-    /// skipped; at the first gap the batch stops and reports it. The new aggregate replaces the
-    /// old one only after the commit succeeded, so memory never runs ahead of the file.
+    /// skipped; at the first gap the batch stops and reports it. The aggregate is updated in place
+    /// (copying a million-entry aggregate per batch would cost more than the batch); if the commit
+    /// fails, it is reloaded from the file so memory never runs ahead of disk, and the error is rethrown.
     @discardableResult
     public func apply(_ events: [ChangeEvent]) throws -> BatchOutcome {
         var outcome = BatchOutcome()
         var touched = Set<Aggregate.Key>()
-        var next = aggregate
         var last = lastSeq
         for event in events.sorted(by: { $0.seq < $1.seq }) {
             if event.seq <= last {
                 outcome.duplicates += 1
             } else if event.seq == last.next {
-                next.apply(event)
-                touched.formUnion(next.keys(touchedBy: event))
+                aggregate.apply(event)
+                touched.formUnion(aggregate.keys(touchedBy: event))
                 last = event.seq
                 outcome.applied += 1
             } else {
@@ -93,12 +99,22 @@ public final class AnalyticsState<Aggregate: PersistedAggregate> {
             }
         }
         guard outcome.applied > 0 else { return outcome }
-        try db.transaction { db in
-            try next.save(touched, to: db)
-            try db.execute("UPDATE progress SET last_seq = ? WHERE id = 1", [.integer(last.rawValue)])
+        do {
+            try db.transaction { db in
+                try aggregate.save(touched, to: db)
+                try db.execute("UPDATE progress SET last_seq = ? WHERE id = 1", [.integer(last.rawValue)])
+            }
+        } catch {
+            try reload()
+            throw error
         }
-        aggregate = next
         lastSeq = last
         return outcome
+    }
+
+    /// Reads the aggregate and `lastSeq` back from the file.
+    private func reload() throws {
+        lastSeq = try db.prepare("SELECT last_seq FROM progress WHERE id = 1").queryFirst { SequenceNumber($0.int64(at: 0)) } ?? .zero
+        aggregate = try Aggregate.load(from: db, timeZone: timeZone)
     }
 }

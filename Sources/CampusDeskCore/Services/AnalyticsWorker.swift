@@ -1,0 +1,147 @@
+import Foundation
+
+/// One analytics service as a process: keeps its aggregate current from `events.<service>` and
+/// answers `query.<service>` by request/reply.
+///
+/// Why an actor: the state file's connection has one owner, while two loops (events, queries)
+/// run side by side, so a query is answered between two event batches even during a long replay.
+/// Effects are exactly-once from at-least-once delivery: each batch commits its events with the
+/// last applied seq, and only then are the messages acked; a redelivered event is skipped by seq.
+public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
+    /// Limits for one worker; defaults suit production, tests shorten the waits.
+    public struct Settings: Sendable {
+        /// Events claimed and committed per transaction (large batches amortise the commit).
+        public var eventBatch: Int = 1_000
+        public var queryBatch: Int = 64
+        /// How long one wait for messages lasts before the stop flag is checked again.
+        public var idleWait: Duration = .milliseconds(250)
+        /// A gap still seen after this long is asked for again.
+        public var replayRetryMilliseconds: Int64 = 10_000
+        /// For a batch that fails to commit (disk full, say).
+        public var retryPolicy = RetryPolicy(maxAttempts: 1_000, base: .milliseconds(200), cap: .seconds(30))
+        public init() {}
+    }
+
+    private let state: AnalyticsState<Aggregate>
+    private let spool: Spool
+    private let events: SpoolQueue
+    private let queries: SpoolQueue
+    private let commands: SpoolQueue
+    private let clock: any WallClock
+    private let logger: Logger
+    private let settings: Settings
+    private var replay: ReplayTracker
+    private let decoder = JSONDecoder()
+
+    /// Opens the state file, binds `events.<service>` to the `events` exchange and creates the queues.
+    public init(spool: Spool, statePath: String, timeZone: TimeZone, clock: any WallClock = SystemClock(),
+                logger: Logger, settings: Settings = Settings()) throws {
+        state = try AnalyticsState<Aggregate>(path: statePath, timeZone: timeZone)
+        self.spool = spool
+        let eventQueue = QueueName.events(Aggregate.service)
+        try spool.exchange(.events).bind(eventQueue)
+        events = try spool.queue(eventQueue)
+        queries = try spool.queue(.query(Aggregate.service))
+        commands = try spool.queue(.commands)
+        self.clock = clock
+        self.logger = logger
+        self.settings = settings
+        replay = ReplayTracker(retryAfterMilliseconds: settings.replayRetryMilliseconds)
+    }
+
+    /// The last event seq applied and committed.
+    public var lastSeq: SequenceNumber { state.lastSeq }
+
+    /// The current answer to a query body, as the reply would carry it (for the CLI and tests).
+    public func answer(_ body: Data) -> (type: String, body: Data) {
+        AnalyticsQueryAnswering.reply(to: body, aggregate: state.aggregate, now: clock.now())
+    }
+
+    /// Runs until `shouldStop` returns true (checked at least every `idleWait`), then returns after
+    /// finishing the batch in hand. Asks for a full replay first if the state is empty.
+    public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
+        logger.info("analytics worker started", ["service": Aggregate.service.rawValue, "state.last_seq": lastSeq.description])
+        if let from = replay.startupReplayFrom(lastSeq: state.lastSeq, now: clock.now()) {
+            try requestReplay(from: from)
+        }
+        let (events, queries, settings) = (self.events, self.queries, self.settings)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                while !shouldStop() {
+                    let batch = try await events.messages(max: settings.eventBatch, timeout: settings.idleWait)
+                    if !batch.isEmpty { try await self.handleEvents(batch) }
+                }
+            }
+            group.addTask {
+                while !shouldStop() {
+                    let batch = try await queries.messages(max: settings.queryBatch, timeout: settings.idleWait)
+                    if !batch.isEmpty { await self.handleQueries(batch) }
+                }
+            }
+        }
+        logger.info("analytics worker stopped", ["service": Aggregate.service.rawValue, "state.last_seq": lastSeq.description])
+    }
+
+    // MARK: - Events
+
+    /// Applies a claimed batch: decode, apply in seq order up to any gap, commit, then ack.
+    func handleEvents(_ deliveries: [Delivery]) throws {
+        var good: [Delivery] = []
+        var changes: [ChangeEvent] = []
+        for delivery in deliveries {
+            do {
+                changes.append(try decoder.decode(ChangeEvent.self, from: delivery.envelope.body))
+                good.append(delivery)
+            } catch {
+                // Nothing is dropped silently: an undecodable event goes to dead/ with the reason.
+                logger.error("event rejected", ["queue.name": events.name.rawValue, "envelope.id": delivery.envelope.id.rawValue, "envelope.type": String(delivery.envelope.type.prefix(40))])
+                try events.reject(delivery, reason: "not a change event: \(String(describing: error).prefix(200))")
+            }
+        }
+        let outcome: AnalyticsState<Aggregate>.BatchOutcome
+        do {
+            outcome = try state.apply(changes)
+        } catch {
+            logger.error("event batch not committed, will retry", ["service": Aggregate.service.rawValue, "error": String(describing: error).prefix(200).description])
+            for delivery in good { try events.retry(delivery, policy: settings.retryPolicy, reason: "commit failed") }
+            return
+        }
+        // After the commit: a crash before these acks only causes redeliveries, which are skipped by seq.
+        // Events beyond a gap are acked too: the replay asked for below re-publishes them.
+        for delivery in good { try events.ack(delivery) }
+        if outcome.applied > 0 {
+            logger.debug("events applied", ["service": Aggregate.service.rawValue, "count": String(outcome.applied), "state.last_seq": state.lastSeq.description])
+        }
+        if let from = replay.replayFrom(lastSeq: state.lastSeq, gapAt: outcome.gapAt, now: clock.now()) {
+            logger.warning("event gap, asking for replay", ["service": Aggregate.service.rawValue, "replay.from": from.description])
+            try requestReplay(from: from)
+        }
+    }
+
+    private func requestReplay(from: SequenceNumber) throws {
+        let body = ReplayRequest(from: from, queue: events.name.rawValue)
+        try commands.send(try Envelope(type: AnalyticsMessageType.replayRequest, body: body, sentAt: clock.now()))
+        logger.info("replay requested", ["service": Aggregate.service.rawValue, "replay.from": from.description])
+    }
+
+    // MARK: - Queries
+
+    func handleQueries(_ deliveries: [Delivery]) {
+        for delivery in deliveries {
+            let request = delivery.envelope
+            logger.debug("query received", ["queue.name": queries.name.rawValue, "reply_to": request.replyTo?.rawValue ?? "-"])
+            let (type, body) = AnalyticsQueryAnswering.reply(to: request.body, aggregate: state.aggregate, now: clock.now())
+            do {
+                if let replyTo = request.replyTo {
+                    let reply = Envelope(type: type, sentAt: clock.now(), correlationID: request.correlationID, rawBody: body)
+                    try spool.sendReply(reply, to: replyTo)
+                }
+                try queries.ack(delivery)
+            } catch {
+                // A reply that cannot be written is logged; the asker times out and degrades its panel.
+                logger.error("query reply failed", ["queue.name": queries.name.rawValue, "error": String(describing: error).prefix(200).description])
+                try? queries.reject(delivery, reason: "reply failed: \(String(describing: error).prefix(200))")
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+
+/// The ticket service as a process: the only writer of `tickets.db`.
+///
+/// Why this shape: commands arrive at least once on `commands`; the store records each command id
+/// with its reply and writes the change events to its outbox in the same transaction, so applying
+/// a batch is exactly-once. Only after the commit does the worker reply, publish the outbox to the
+/// `events` exchange, mark it published and acknowledge the messages. A crash anywhere leaves either
+/// unacked messages (redelivered, answered from the stored replies) or unpublished events
+/// (published at the next start): never a lost change, never a change without its event.
+/// An actor because its loop and its callers (tests, tools) share the counters; the store it
+/// drives is an actor of its own.
+public actor TicketWorker {
+    /// Limits and waits for one worker; the defaults suit production, tests shorten the waits.
+    public struct Settings: Sendable {
+        /// Messages claimed and applied in one transaction (one fsync shared by all of them).
+        public var batchSize: Int = 512
+        /// How long one wait for messages lasts before the stop flag is checked again.
+        public var idleWait: Duration = .milliseconds(250)
+        /// Change events per published file (outbox relay and replays).
+        public var eventsPerFile: Int = 2_000
+        /// Backoff while a batch cannot be committed (disk full, I/O error): the batch is held, never dropped.
+        public var storageRetry = RetryPolicy(maxAttempts: .max, base: .milliseconds(100), cap: .seconds(10))
+        /// For a replay request that cannot be written (the target queue's disk failing).
+        public var replayRetry = RetryPolicy(maxAttempts: 5, base: .milliseconds(500), cap: .seconds(30))
+        public init() {}
+    }
+
+    /// What the worker has done since it started, for logs, tests and benchmarks.
+    public struct Counters: Sendable, Equatable {
+        /// Command messages answered (including redeliveries answered from the stored reply).
+        public var commandsProcessed = 0
+        /// Change events written to the `events` exchange by the outbox relay.
+        public var eventsPublished = 0
+        /// Events re-sent to one queue on request.
+        public var eventsReplayed = 0
+        /// Messages moved to `dead/` (undecodable, unknown type, invalid replay request).
+        public var rejected = 0
+        /// Failed attempts to commit a batch.
+        public var storageFailures = 0
+        /// Batches whose commit succeeded.
+        public var batchesCommitted = 0
+        public init() {}
+    }
+
+    let store: TicketStore
+    let spool: Spool
+    let commands: SpoolQueue
+    let clock: any WallClock
+    let logger: Logger
+    let settings: Settings
+    private let decoder = JSONDecoder()
+    /// True when events may be waiting in the outbox (a publish failed); the loop tries again.
+    private var outboxPending = true
+    public internal(set) var counters = Counters()
+
+    /// Wires a worker to its store and spool; creates the `commands` queue if needed.
+    public init(store: TicketStore, spool: Spool, clock: any WallClock = SystemClock(),
+                logger: Logger = Logger(component: "ticket-worker"), settings: Settings = Settings()) throws(SpoolError) {
+        self.store = store
+        self.spool = spool
+        self.commands = try spool.queue(.commands)
+        self.clock = clock
+        self.logger = logger
+        self.settings = settings
+    }
+
+    // MARK: - Running
+
+    /// Recovers, then applies commands until `shouldStop` returns true (checked at least every
+    /// `idleWait`); the batch in hand is finished before returning.
+    ///
+    /// - Throws: a `SpoolError` when the `commands` queue cannot be read (the supervisor restarts the process).
+    public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
+        let recovered = try await recover()
+        logger.info("ticket worker started", ["claims.returned": String(recovered.claimsReturned),
+                                              "events.published": String(recovered.eventsPublished),
+                                              "batch.size": String(settings.batchSize)])
+        while !shouldStop() {
+            let batch = try await commands.messages(max: settings.batchSize, timeout: settings.idleWait)
+            if batch.isEmpty {
+                if outboxPending { await relayOutbox() }
+                continue
+            }
+            await handle(batch, shouldStop: shouldStop)
+        }
+        logger.info("ticket worker stopped", ["commands.processed": String(counters.commandsProcessed),
+                                              "events.published": String(counters.eventsPublished)])
+    }
+
+    /// Start-up duties: return claims of a crashed worker to `new/`, then publish events a crash
+    /// left in the outbox (committed but not yet published).
+    @discardableResult
+    public func recover() async throws -> (claimsReturned: Int, eventsPublished: Int) {
+        let claims = try commands.recoverClaims()
+        let published = try await publishOutbox()
+        outboxPending = false
+        return (claims, published)
+    }
+
+    // MARK: - One batch
+
+    /// Applies one claimed batch: decode, one `store.apply`, then reply, publish, mark, ack; then replays.
+    func handle(_ deliveries: [Delivery], shouldStop: @Sendable () -> Bool) async {
+        var toApply: [Command] = []
+        var applied: [Delivery] = []
+        var replays: [(Delivery, TicketWorkerReplayRequest)] = []
+        for delivery in deliveries {
+            let envelope = delivery.envelope
+            switch envelope.type {
+            case TicketWorkerMessageType.command:
+                do {
+                    toApply.append(try decoder.decode(Command.self, from: envelope.body))
+                    applied.append(delivery)
+                } catch {
+                    reject(delivery, reason: "undecodable command: \(Self.describe(error))")
+                }
+            case TicketWorkerReplayRequest.type:
+                do {
+                    replays.append((delivery, try decoder.decode(TicketWorkerReplayRequest.self, from: envelope.body)))
+                } catch {
+                    reject(delivery, reason: "undecodable replay request: \(Self.describe(error))")
+                }
+            default:
+                reject(delivery, reason: "unknown message type '\(envelope.type.prefix(60))' on commands")
+            }
+        }
+        if !toApply.isEmpty {
+            guard let replies = await applyHolding(toApply, shouldStop: shouldStop) else {
+                // Stopped while the store was failing: nothing committed, nothing acked. The claims
+                // go back to new/ when the next worker starts (this pid will be gone).
+                return
+            }
+            counters.batchesCommitted += 1
+            for (delivery, reply) in zip(applied, replies) { sendReply(reply, to: delivery) }
+            await relayOutbox()
+            for delivery in applied { ack(delivery) }
+            counters.commandsProcessed += applied.count
+        }
+        for (delivery, request) in replays { await replay(request, delivery: delivery) }
+    }
+
+    /// `store.apply`, retried with backoff while it throws; nil only when asked to stop meanwhile.
+    ///
+    /// A throw means nothing of the batch was committed (the store rolls back), so holding the
+    /// claimed messages and trying again is safe; nothing is acked, replied or published meanwhile.
+    private func applyHolding(_ batch: [Command], shouldStop: @Sendable () -> Bool) async -> [CommandReply]? {
+        var attempt = 0
+        while true {
+            do {
+                let replies = try await store.apply(batch)
+                if attempt > 0 {
+                    logger.info("batch committed after storage failures", ["batch.size": String(batch.count), "attempts": String(attempt + 1)])
+                }
+                return replies
+            } catch {
+                attempt += 1
+                counters.storageFailures += 1
+                let delay = settings.storageRetry.delayMilliseconds(forAttempt: attempt)
+                logger.error("batch not committed, holding it and retrying", [
+                    "batch.size": String(batch.count), "attempt": String(attempt),
+                    "retry.in_ms": String(delay), "error": Self.describe(error)])
+                let deadline = ContinuousClock.now.advanced(by: .milliseconds(delay))
+                while ContinuousClock.now < deadline {
+                    if shouldStop() || Task.isCancelled { return nil }
+                    let slice = min(ContinuousClock.now.duration(to: deadline), .milliseconds(50))
+                    do { try await Task.sleep(for: slice) } catch { return nil }  // cancelled: stop holding
+                }
+            }
+        }
+    }
+
+    // MARK: - Replies, outbox, settling
+
+    private func sendReply(_ reply: CommandReply, to delivery: Delivery) {
+        guard delivery.envelope.replyTo != nil else { return }
+        do {
+            try spool.reply(to: delivery.envelope, type: TicketWorkerMessageType.commandReply, body: reply)
+        } catch {
+            // The command is committed; the requester times out and reads the result on its next look.
+            logger.warning("reply not sent", ["command.id": reply.commandID.rawValue, "error": error.description])
+        }
+    }
+
+    /// Publishes the outbox; a failure is logged and retried on the next loop (events wait in the outbox).
+    private func relayOutbox() async {
+        do {
+            _ = try await publishOutbox()
+            outboxPending = false
+        } catch {
+            outboxPending = true
+            logger.error("events not published, will retry", ["error": Self.describe(error)])
+        }
+    }
+
+    /// Publishes every unpublished event to the `events` exchange, in seq order, in files of
+    /// `eventsPerFile`, marking each file published once written to every bound queue.
+    ///
+    /// Envelope ids are `event-<seq>`, so a consumer deduplicating by id or by seq sees one event once.
+    /// - Returns: how many events were published.
+    @discardableResult
+    public func publishOutbox() async throws -> Int {
+        var total = 0
+        let exchange = spool.exchange(.events)
+        while true {
+            let events = try await store.unpublishedEvents(limit: settings.eventsPerFile)
+            guard let last = events.last else { break }
+            try exchange.publish(try changeEventEnvelopes(events))
+            try await store.markPublished(through: last.seq)
+            total += events.count
+            if events.count < settings.eventsPerFile { break }
+        }
+        counters.eventsPublished += total
+        return total
+    }
+
+    /// One `change_event` envelope per event, id `event-<seq>` (the same on every publish and replay).
+    func changeEventEnvelopes(_ events: [ChangeEvent]) throws -> [Envelope] {
+        let now = clock.now()
+        return try events.map {
+            try Envelope(type: TicketWorkerMessageType.changeEvent, body: $0, sentAt: now, id: EnvelopeID("event-\($0.seq.rawValue)"))
+        }
+    }
+
+    private func ack(_ delivery: Delivery) {
+        do { try commands.ack(delivery) } catch {
+            // The effect is committed: a redelivery is answered from the stored reply.
+            logger.warning("ack failed, message will be redelivered", ["queue.file": delivery.claim, "error": error.description])
+        }
+    }
+
+    private func reject(_ delivery: Delivery, reason: String) {
+        counters.rejected += 1
+        do { try commands.reject(delivery, reason: reason) } catch {
+            // Still claimed: it returns to new/ at the next start and is judged again.
+            logger.error("reject failed", ["queue.file": delivery.claim, "error": error.description])
+        }
+    }
+
+    static func describe(_ error: any Error) -> String { String(String(describing: error).prefix(300)) }
+}

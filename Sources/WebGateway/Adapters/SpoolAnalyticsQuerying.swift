@@ -1,0 +1,32 @@
+import CampusDeskCore
+
+/// The production `AnalyticsQuerying`: `analytics_query` requests on `query.<service>`, answered
+/// by each analytics worker with `analytics_answer` or `analytics_error`.
+///
+/// Why a thin wrapper over `AnalyticsClient`: the client owns the worker's wire protocol; this
+/// only maps its three failures onto the dashboard's per-panel outcome.
+public struct SpoolAnalyticsQuerying: AnalyticsQuerying {
+    let client: AnalyticsClient
+
+    public init(client: AnalyticsClient) { self.client = client }
+
+    public func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
+        do { return .answered(try await client.openTickets(hours: hours, timeout: timeout)) } catch { return Self.outcome(error) }
+    }
+
+    public func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer> {
+        do { return .answered(try await client.resolutionTime(timeout: timeout)) } catch { return Self.outcome(error) }
+    }
+
+    public func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer> {
+        do { return .answered(try await client.categoryLoad(timeout: timeout)) } catch { return Self.outcome(error) }
+    }
+
+    static func outcome<A>(_ failure: AnalyticsClient.Failure) -> AnalyticsOutcome<A> {
+        switch failure {
+        case .timedOut: .timedOut
+        case .refused(let message): .failed(reason: message)
+        case .failed(let message): .failed(reason: message)
+        }
+    }
+}
