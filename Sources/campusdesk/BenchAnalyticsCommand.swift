@@ -1,7 +1,7 @@
 import CampusDeskCore
 import Foundation
 
-/// `campusdesk bench analytics [--tickets N] [--batch N]`: how fast the analytics keep up and answer.
+/// `campusdesk bench analytics [--tickets N] [--batch N]`: how fast the analytics keep up and answer (batch default 1,000 = the worker's).
 ///
 /// Feeds a synthetic import of N tickets (default 1,000,000; past opening times over two years,
 /// a third closed, a third active) through each service's reducer and SQLite state file in
@@ -12,7 +12,7 @@ enum BenchAnalyticsCommand {
         var rest = args
         if rest.first == "analytics" { rest.removeFirst() }
         var tickets = 1_000_000
-        var batch = 500
+        var batch = 1_000
         while let flag = rest.first {
             rest.removeFirst()
             guard let value = rest.first.flatMap(Int.init), value > 0 else {

@@ -5,12 +5,9 @@ enum BenchCommand {
     static let parts: [(name: String, run: @Sendable ([String]) async -> Int32)] = [
         ("store", { await BenchStoreCommand.run($0) }),
         ("classifier", { await BenchClassifierCommand.run($0) }),
-<<<<<<< HEAD
         ("broker", { await BenchBrokerCommand.run($0) }),
-=======
         ("analytics", { await BenchAnalyticsCommand.run($0) }),
         ("worker", { await BenchWorkerCommand.run($0) }),
->>>>>>> wire
     ]
 
     static func run(_ args: [String]) async -> Int32 {

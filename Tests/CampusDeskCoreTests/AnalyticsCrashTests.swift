@@ -48,15 +48,16 @@ import Testing
         let events = history.events
         var g = HistoryRandom(seed: 5)
 
-        /// Plays the ticket worker's part: answers replay requests by re-publishing from `from`.
-        func serveReplays() throws {
+        /// Plays the ticket worker's part: answers replay requests by re-publishing, from `from`,
+        /// the events it has published so far (the first `published`).
+        func serveReplays(published: Int) throws {
             for d in try commands.claim(max: 100) {
                 if d.envelope.type == AnalyticsMessageType.replayRequest {
                     let r = try d.envelope.decodeBody(ReplayRequest.self)
                     let from = Int(r.from.rawValue) - 1
-                    if from < events.count {
-                        for chunk in stride(from: from, to: events.count, by: 200) {
-                            try eventQueue.send(batch: try events[chunk..<min(events.count, chunk + 200)].map(envelope))
+                    if from < published {
+                        for chunk in stride(from: from, to: published, by: 200) {
+                            try eventQueue.send(batch: try events[chunk..<min(published, chunk + 200)].map(envelope))
                         }
                     }
                 }
@@ -71,7 +72,7 @@ import Testing
             let n = Int.random(in: 5...40, using: &g)
             try eventQueue.send(batch: try events[sent..<min(events.count, sent + n)].map(envelope))
             sent = min(events.count, sent + n)
-            try serveReplays()
+            try serveReplays(published: sent)
             if sent / 600 > kills {
                 // Let it get going, then kill it wherever it is.
                 _ = await waitUntil(5) { (Self.committedSeq(statePath) ?? 0) > 0 }
@@ -85,7 +86,7 @@ import Testing
         }
         let total = Int64(events.count)
         let caughtUp = try await waitUntil(60) {
-            try serveReplays()
+            try serveReplays(published: events.count)
             return Self.committedSeq(statePath) == total
         }
         #expect(caughtUp, "last seq \(Self.committedSeq(statePath) ?? -1) of \(total)")

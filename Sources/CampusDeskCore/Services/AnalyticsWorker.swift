@@ -59,6 +59,9 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
 
     /// Runs until `shouldStop` returns true (checked at least every `idleWait`), then returns after
     /// finishing the batch in hand. Asks for a full replay first if the state is empty.
+    ///
+    /// - Throws: a spool or state error that a retry cannot fix (the other loop stops too); the
+    ///   process then exits 1 and its supervisor restarts it, which is safe at any point.
     public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
         logger.info("analytics worker started", ["service": Aggregate.service.rawValue, "state.last_seq": lastSeq.description])
         if let from = replay.startupReplayFrom(lastSeq: state.lastSeq, now: clock.now()) {
@@ -67,13 +70,13 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
         let (events, queries, settings) = (self.events, self.queries, self.settings)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
-                while !shouldStop() {
+                while !shouldStop(), !Task.isCancelled {
                     let batch = try await events.messages(max: settings.eventBatch, timeout: settings.idleWait)
                     if !batch.isEmpty { try await self.handleEvents(batch) }
                 }
             }
             group.addTask {
-                while !shouldStop() {
+                while !shouldStop(), !Task.isCancelled {
                     let batch = try await queries.messages(max: settings.queryBatch, timeout: settings.idleWait)
                     if !batch.isEmpty { await self.handleQueries(batch) }
                 }
@@ -140,7 +143,12 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
             } catch {
                 // A reply that cannot be written is logged; the asker times out and degrades its panel.
                 logger.error("query reply failed", ["queue.name": queries.name.rawValue, "error": String(describing: error).prefix(200).description])
-                try? queries.reject(delivery, reason: "reply failed: \(String(describing: error).prefix(200))")
+                do {
+                    try queries.reject(delivery, reason: "reply failed: \(String(describing: error).prefix(200))")
+                } catch {
+                    // Left claimed: recovery returns it to new/ after the lease, so it is not lost.
+                    logger.error("query reject failed", ["queue.name": queries.name.rawValue, "error": error.description])
+                }
             }
         }
     }
