@@ -46,18 +46,19 @@ struct ChaosTests {
         let chaosEnd = Date().addingTimeInterval(Self.seconds)
         let clients = 3
         let group = DispatchGroup()
+        let port = system.port, children = system.children
 
         for w in 0..<clients {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
-                Self.load(worker: w, run: String(run), port: system.port, until: chaosEnd, journal: journal)
+                Self.load(worker: w, run: String(run), port: port, until: chaosEnd, journal: journal)
             }
         }
         group.enter()
         Thread.detachNewThread {
             defer { group.leave() }
-            Self.killer(system: system, until: chaosEnd, journal: journal)
+            Self.killer(children: children, until: chaosEnd, journal: journal)
         }
         // Load threads stop at chaosEnd but finish (retry) the change in hand: bound that too.
         #expect(group.wait(timeout: .now() + Self.seconds + 180) == .success, "load or killer did not finish")
@@ -124,17 +125,17 @@ struct ChaosTests {
 
     /// SIGKILLs a random live process every 200–600 ms; at most 4 kills of one process per minute,
     /// so `up`'s crash-loop pause (5 exits in 60 s → 30 s wait) never turns the run into an outage.
-    static func killer(system: CampusDeskSystem, until end: Date, journal: Journal) {
+    static func killer(children: ChildTable, until end: Date, journal: Journal) {
         var recent: [String: [Date]] = [:]
         var rng = SystemRandomNumberGenerator()
         while Date() < end {
             Thread.sleep(forTimeInterval: Double.random(in: 0.2...0.6, using: &rng))
             let now = Date()
             let candidates = CampusDeskSystem.names.filter { name in
-                (recent[name] ?? []).filter { now.timeIntervalSince($0) < 60 }.count < 4 && system.isAlive(name)
+                (recent[name] ?? []).filter { now.timeIntervalSince($0) < 60 }.count < 4 && children.isAlive(name)
             }
             guard let victim = candidates.randomElement(using: &rng) else { continue }
-            if system.signal(victim, SIGKILL) != nil {
+            if children.signal(victim, SIGKILL) != nil {
                 recent[victim, default: []].append(now)
                 journal.kills.withLock { $0[victim, default: 0] += 1 }
             }

@@ -56,40 +56,14 @@ final class CampusDeskSystem {
 
     var log: String { processes.log("up") }
 
-    /// The latest pid `up` announced for each process name.
-    func currentPIDs() -> [String: pid_t] {
-        var result: [String: pid_t] = [:]
-        for line in log.split(separator: "\n") {
-            guard let range = line.range(of: " started (pid ") else { continue }
-            let before = line[..<range.lowerBound]
-            guard let name = before.split(separator: " ").last.map(String.init), Self.names.contains(name) else { continue }
-            let digits = line[range.upperBound...].prefix { $0.isNumber }
-            if let pid = pid_t(digits) { result[name] = pid }
-        }
-        return result
-    }
+    /// The children as `up` announced them; a value the load and killer threads can share.
+    var children: ChildTable { ChildTable(upLog: root.appendingPathComponent("up.log").path) }
 
-    /// True when the named process's latest incarnation is alive (not a zombie).
-    func isAlive(_ name: String) -> Bool {
-        guard let pid = currentPIDs()[name] else { return false }
-        return Self.isAlive(pid)
-    }
-
-    static func isAlive(_ pid: pid_t) -> Bool {
-        guard kill(pid, 0) == 0 else { return false }
-        // A zombie still answers kill(0): look at its state in /proc.
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(close, offsetBy: 2)...].first
-        return state != "Z" && state != "X"
-    }
-
-    /// Sends `signal` to the named process's whole group; returns the pid signalled.
+    func currentPIDs() -> [String: pid_t] { children.currentPIDs() }
+    func isAlive(_ name: String) -> Bool { children.isAlive(name) }
+    static func isAlive(_ pid: pid_t) -> Bool { ChildTable.isAlive(pid) }
     @discardableResult
-    func signal(_ name: String, _ signal: Int32) -> pid_t? {
-        guard let pid = currentPIDs()[name] else { return nil }
-        return kill(-pid, signal) == 0 ? pid : nil
-    }
+    func signal(_ name: String, _ signal: Int32) -> pid_t? { children.signal(name, signal) }
 
     /// Waits until every process named is alive again after restarts.
     func waitAllAlive(within seconds: Double = 60) -> Bool {
@@ -190,5 +164,45 @@ final class CampusDeskSystem {
             return served == computed
         }
         return (agreed, last.0, last.1)
+    }
+}
+
+/// `up`'s children, read from its log ("<name> started (pid N)"): the latest pid per name.
+struct ChildTable: Sendable {
+    let upLog: String
+
+    func currentPIDs() -> [String: pid_t] {
+        let log = (try? String(contentsOfFile: upLog, encoding: .utf8)) ?? ""
+        var result: [String: pid_t] = [:]
+        for line in log.split(separator: "\n") {
+            guard let range = line.range(of: " started (pid ") else { continue }
+            let before = line[..<range.lowerBound]
+            guard let name = before.split(separator: " ").last.map(String.init), CampusDeskSystem.names.contains(name) else { continue }
+            let digits = line[range.upperBound...].prefix { $0.isNumber }
+            if let pid = pid_t(digits) { result[name] = pid }
+        }
+        return result
+    }
+
+    /// True when the named process's latest incarnation is alive (not a zombie).
+    func isAlive(_ name: String) -> Bool {
+        guard let pid = currentPIDs()[name] else { return false }
+        return Self.isAlive(pid)
+    }
+
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        // A zombie still answers kill(0): look at its state in /proc.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(close, offsetBy: 2)...].first
+        return state != "Z" && state != "X"
+    }
+
+    /// Sends `signal` to the named process's whole group; returns the pid signalled.
+    @discardableResult
+    func signal(_ name: String, _ signal: Int32) -> pid_t? {
+        guard let pid = currentPIDs()[name] else { return nil }
+        return kill(-pid, signal) == 0 ? pid : nil
     }
 }
