@@ -72,23 +72,31 @@ final class CampusDeskSystem {
 
     // MARK: - The spool
 
-    /// Every message file that is not where a settled system would leave it: `stuck` (tmp, new,
-    /// cur, deferred of any queue except reply queues of processes that are gone) and `dead`.
-    func spoolLeftovers() -> (stuck: [String], dead: [String]) {
+    /// Every message file that is not where a settled system would leave it: `stuck` (new, cur,
+    /// deferred of any queue except reply queues of processes that are gone), `dead`, and
+    /// `orphans`: files in `tmp/` whose sender is still alive. (A sender killed between create and
+    /// rename leaves its tmp file, which was never sent and which the spool sweeps after an hour.)
+    func spoolLeftovers() -> (stuck: [String], dead: [String], orphans: [String]) {
         let fm = FileManager.default
         let queues = (spoolPath as NSString).appendingPathComponent("queues")
-        var stuck: [String] = [], dead: [String] = []
+        var stuck: [String] = [], dead: [String] = [], orphans: [String] = []
         for queue in (try? fm.contentsOfDirectory(atPath: queues)) ?? [] {
             // reply.<process>.<pid>: a reply to a process that died waits for nobody; the next
             // Requester removes the queue. Anything else must be settled.
             if queue.hasPrefix("reply."), let pid = pid_t(queue.split(separator: ".").last ?? ""), !Self.isAlive(pid) { continue }
-            for stage in ["tmp", "new", "cur", "deferred"] {
+            for stage in ["new", "cur", "deferred"] {
                 let dir = "\(queues)/\(queue)/\(stage)"
                 for f in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !f.hasPrefix(".") { stuck.append("\(queue)/\(stage)/\(f)") }
             }
+            for f in (try? fm.contentsOfDirectory(atPath: "\(queues)/\(queue)/tmp")) ?? [] where !f.hasPrefix(".") {
+                // <millis>-<counter>-<pid>-<random>.json
+                let parts = f.split(separator: "-")
+                if parts.count >= 3, let pid = pid_t(parts[2]), !Self.isAlive(pid) { continue }
+                orphans.append("\(queue)/tmp/\(f)")
+            }
             for f in (try? fm.contentsOfDirectory(atPath: "\(queues)/\(queue)/dead")) ?? [] { dead.append("\(queue)/dead/\(f)") }
         }
-        return (stuck.sorted(), dead.sorted())
+        return (stuck.sorted(), dead.sorted(), orphans.sorted())
     }
 
     // MARK: - tickets.db, read-only
