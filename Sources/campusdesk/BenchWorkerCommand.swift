@@ -1,10 +1,160 @@
 import CampusDeskCore
 import Foundation
+import Synchronization
 
-/// `campusdesk bench worker`: placeholder until the benchmark lands.
+/// `campusdesk bench worker [--commands N]`: create-ticket commands per second through the ticket worker.
+///
+/// End to end in one process on a real spool and a real SQLite file (synchronous=FULL, the real
+/// classifier, three bound `events.*` queues as in production): commands sent in batch files to
+/// `commands`, applied, published as change events, acked. Beside it, in the same run, the raw
+/// SQLite commit rate of this disk, which bounds any design that commits per command.
+/// Everything happens in a fresh temp directory, removed at the end.
 enum BenchWorkerCommand {
+    static let usage = "usage: campusdesk bench worker [--commands N]\n"
+
     static func run(_ args: [String]) async -> Int32 {
-        FileHandle.standardError.write(Data("bench worker: not built yet\n".utf8))
-        return 1
+        var total = 20_000
+        var rest = args[...]
+        if rest.first == "worker" { rest = rest.dropFirst() }
+        while let arg = rest.popFirst() {
+            switch arg {
+            case "--commands":
+                guard let v = rest.popFirst().flatMap(Int.init), v > 0 else { return fail(usage, 64) }
+                total = v
+            default: return fail(usage, 64)
+            }
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-bench-worker-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try rawCommits(dir)
+            print("## ticket worker, create_ticket end to end (commands queue -> tickets.db -> events exchange, 3 subscribers)")
+            try await drain(dir.appendingPathComponent("drain"), total: total, replies: false)
+            try await drain(dir.appendingPathComponent("replies"), total: min(total, 5_000), replies: true)
+            try await concurrent(dir.appendingPathComponent("concurrent"), total: total)
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("bench worker: \(error)\n".utf8))
+            return 1
+        }
     }
+
+    private static func fail(_ message: String, _ code: Int32) -> Int32 {
+        FileHandle.standardError.write(Data(message.utf8))
+        return code
+    }
+
+    // MARK: - Pieces
+
+    /// One-row transactions, synchronous=FULL: what one commit costs on this disk.
+    static func rawCommits(_ dir: URL) throws {
+        let db = try Connection(path: dir.appendingPathComponent("raw.db").path, synchronous: .full)
+        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        let n = 300
+        let s = try seconds {
+            for i in 0..<n { try db.transaction { db in try db.execute("INSERT INTO t (v) VALUES (?)", [.text("row \(i)")]) } }
+        }
+        print("raw SQLite commits (WAL, synchronous=FULL, 1 row each): \(n) in \(fmt(s, 3)) s = \(fmt(Double(n) / s, 0)) commits/s")
+    }
+
+    struct World {
+        let spool: Spool
+        let store: TicketStore
+        let worker: TicketWorker
+        let commands: SpoolQueue
+
+        init(_ dir: URL) throws {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            spool = try Spool(root: dir.appendingPathComponent("spool").path, logger: Logger(component: "spool", minimumLevel: .warning))
+            for service in AnalyticsService.allCases { try spool.exchange(.events).bind(.events(service)) }
+            store = try TicketStore(path: dir.appendingPathComponent("tickets.db").path,
+                                    classifier: try NaiveBayesClassifier.standard(), clock: SystemClock())
+            worker = try TicketWorker(store: store, spool: spool, logger: Logger(component: "ticket-worker", minimumLevel: .warning))
+            commands = try spool.queue(.commands)
+        }
+
+        /// `count` create commands in files of `perFile`, optionally asking for replies.
+        func send(_ count: Int, from start: Int = 0, perFile: Int, replyTo: QueueName?) throws {
+            var i = start
+            while i < start + count {
+                let n = min(perFile, start + count - i)
+                let now = SystemClock().now()
+                let batch = try (0..<n).map { k in
+                    let c = Command(role: .user, action: .createTicket(CreateTicket(
+                        description: "The radiator in room \(i + k) is cold and the window does not close", location: "Block \(k % 9)")))
+                    return try Envelope(type: TicketWorkerMessageType.command, body: c, replyTo: replyTo,
+                                        correlationID: replyTo == nil ? nil : "c\(i + k)", sentAt: now)
+                }
+                try commands.send(batch: batch)
+                i += n
+            }
+        }
+
+        /// Runs the worker until `total` events are published; returns the seconds it ran.
+        func runUntilPublished(_ total: Int) async throws -> Double {
+            let stop = Stopper()
+            let worker = self.worker
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                let start = ContinuousClock.now
+                group.addTask { try await worker.run(shouldStop: { stop.requested }) }
+                while await worker.counters.eventsPublished < total {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+                let elapsed = ContinuousClock.now - start
+                stop.requestStop()
+                try await group.waitForAll()
+                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            }
+        }
+    }
+
+    /// A full queue drained by the worker: its own throughput, sends timed apart.
+    static func drain(_ dir: URL, total: Int, replies: Bool) async throws {
+        let world = try World(dir)
+        let replyQueue = try QueueName("reply.bench.\(getpid())")
+        if replies { _ = try world.spool.queue(replyQueue) }
+        let sendSeconds = try seconds { try world.send(total, perFile: 500, replyTo: replies ? replyQueue : nil) }
+        let s = try await world.runUntilPublished(total)
+        let counters = await world.worker.counters
+        let label = replies ? "pre-filled queue, every command with reply_to (reply files)" : "pre-filled queue, no replies"
+        print("\(label): \(total) commands in \(fmt(s, 2)) s = \(fmt(Double(total) / s, 0)) creates/s "
+              + "(\(counters.batchesCommitted) batches, avg \(total / max(1, counters.batchesCommitted)) per commit; "
+              + "sending in files of 500 took \(fmt(sendSeconds, 2)) s = \(fmt(Double(total) / sendSeconds, 0)) msgs/s)")
+        if replies {
+            let waiting = try world.spool.queue(replyQueue).stats().waiting
+            print("  replies written: \(waiting)")
+        }
+    }
+
+    /// A producer thread sending files of 100 while the worker runs: first send to last event published.
+    static func concurrent(_ dir: URL, total: Int) async throws {
+        let world = try World(dir)
+        let failure = Mutex<String?>(nil)
+        let start = ContinuousClock.now
+        let producer = Thread {
+            do { try world.send(total, perFile: 100, replyTo: nil) } catch {
+                failure.withLock { $0 = "\(error)" }
+            }
+        }
+        producer.start()
+        _ = try await world.runUntilPublished(total)
+        let elapsed = ContinuousClock.now - start
+        if let f = failure.withLock({ $0 }) { throw BenchFailure(description: f) }
+        let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let counters = await world.worker.counters
+        print("producer sending files of 100 while the worker runs: \(total) commands in \(fmt(s, 2)) s = "
+              + "\(fmt(Double(total) / s, 0)) creates/s (\(counters.batchesCommitted) batches, avg \(total / max(1, counters.batchesCommitted)) per commit)")
+    }
+
+    struct BenchFailure: Error, CustomStringConvertible { var description: String }
+
+    private static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = ContinuousClock.now
+        try body()
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    private static func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
 }

@@ -71,4 +71,7 @@ final class Stopper: Sendable {
     }
 
     var requested: Bool { flag.load(ordering: .relaxed) }
+
+    /// Asks for a graceful stop without a signal (benchmarks).
+    func requestStop() { flag.store(true, ordering: .relaxed) }
 }

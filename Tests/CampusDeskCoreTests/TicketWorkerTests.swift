@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import CampusDeskCore
+
+/// The ticket worker in-process, on a real spool and a real SQLite file per test.
+@Suite("Ticket worker")
+struct TicketWorkerTests {
+    @Test("a command sent through a Requester gets the stored reply; events arrive in seq order")
+    func replies_AndEventsInOrder() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let requester = try Requester(spool: world.spool, processName: "test")
+        defer { requester.close() }
+        let (first, second) = try await world.running {
+            let first = try await requester.request(try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Wifi down in room 4")),
+                                                    to: .commands, timeout: .seconds(20))
+            // A batch of 40 more in one file, without reply_to.
+            try world.commands.send(batch: (0..<40).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Broken chair \($0)")) })
+            let refused = Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active)))
+            let second = try await requester.request(try TicketWorkerWorld.envelope(refused), to: .commands, timeout: .seconds(20))
+            return (first, second)
+        }
+        #expect(first.type == TicketWorkerMessageType.commandReply)
+        let reply = try first.decodeBody(CommandReply.self)
+        #expect(reply.isApplied)
+        #expect(reply.ticket?.id == TicketID(1))
+        #expect(reply.ticket?.category == .it)
+        let refusal = try second.decodeBody(CommandReply.self).refusal
+        #expect(refusal?.code == .forbidden)
+
+        let events = try await world.collectEvents(41)
+        #expect(events.map(\.seq.rawValue) == Array(1...41))
+        #expect(events.allSatisfy { $0.type == .ticketOpened })
+        #expect(try await world.store.publishedThrough == SequenceNumber(41))
+        #expect(try world.count("tickets") == 41)
+        #expect(try world.commands.stats().waiting == 0)
+        #expect(try world.commands.stats().claimed == 0)
+    }
+
+    @Test("a replay request re-sends events from N (inclusive) to the end into the bound queue")
+    func replay_FromN() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let replayed = try await world.running {
+            try world.commands.send(batch: (0..<10).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Leaking tap \($0)")) })
+            let firstRound = try await world.collectEvents(10)
+            #expect(firstRound.map(\.seq.rawValue) == Array(1...10))
+            let request = ["from": 4, "queue": TicketWorkerWorld.eventsQueue.rawValue] as [String: any Sendable]
+            let body = try JSONSerialization.data(withJSONObject: request)
+            try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: body))
+            return try await world.collectEvents(7)
+        }
+        #expect(replayed.map(\.seq.rawValue) == Array(4...10))
+        #expect(await world.worker.counters.eventsReplayed == 7)
+        #expect(try world.deadReasons().isEmpty)
+    }
+
+    @Test("a replay into a queue that is not a bound events.* queue goes to dead with the reason", arguments: [
+        ("commands", "not an events.* queue"),
+        ("events.nobody", "not bound to the events exchange"),
+        ("../escape", "not a valid queue name"),
+    ])
+    func replay_RefusedTargets(queue: String, reason: String) async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        try await world.running {
+            try world.commands.send(TicketWorkerWorld.envelope(TicketWorkerWorld.create("Lamp broken")))
+            _ = try await world.collectEvents(1)
+            let body = try JSONSerialization.data(withJSONObject: ["from": 1, "queue": queue] as [String: any Sendable])
+            try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: body))
+            let refused = try await pollUntil { try world.deadReasons().count == 1 }
+            #expect(refused)
+        }
+        let reasons = try world.deadReasons()
+        #expect(reasons.count == 1)
+        #expect(reasons.first?.contains(reason) == true)
+        #expect(!world.spool.queueExists(try QueueName("events.nobody")))
+        #expect(try world.events.stats().waiting == 0)
+    }
+
+    @Test("undecodable and unknown-type messages go to dead with a reason; the rest of the batch is applied")
+    func poisonMessages_DeadWithReason_NextStillProcessed() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let now = SystemClock().now()
+        let batch = [
+            Envelope(type: TicketWorkerMessageType.command, sentAt: now, rawBody: Data(#"{"id":"x","role":"user","action":{"type":"launch_rocket"}}"#.utf8)),
+            Envelope(type: "tickle", sentAt: now, rawBody: Data("{}".utf8)),
+            try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Heating off in lab 2")),
+        ]
+        try world.commands.send(batch: batch)
+        try await world.running {
+            let settled = try await pollUntil { try world.count("tickets") == 1 && world.deadReasons().count == 2 }
+            #expect(settled)
+        }
+        let reasons = try world.deadReasons()
+        #expect(reasons.contains { $0.hasPrefix("undecodable command") && $0.contains("launch_rocket") })
+        #expect(reasons.contains { $0.contains("unknown message type 'tickle'") })
+        #expect(try await world.collectEvents(1).map(\.seq.rawValue) == [1])
+        #expect(try world.commands.stats().claimed == 0)
+        #expect(await world.worker.counters.rejected == 2)
+    }
+
+    @Test("a redelivered command (same id) is applied once and answered with the same reply")
+    func redelivery_IsIdempotent() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let requester = try Requester(spool: world.spool, processName: "test")
+        defer { requester.close() }
+        let command = TicketWorkerWorld.create("Printer jammed on floor 3")
+        let replies = try await world.running {
+            let a = try await requester.request(try TicketWorkerWorld.envelope(command), to: .commands, timeout: .seconds(20))
+            let b = try await requester.request(try TicketWorkerWorld.envelope(command), to: .commands, timeout: .seconds(20))
+            // Twice more in one batch file: both copies in the same transaction.
+            try world.commands.send(batch: [try TicketWorkerWorld.envelope(command), try TicketWorkerWorld.envelope(command)])
+            let drained = try await pollUntil { try world.commands.stats().waiting == 0 && world.commands.stats().claimed == 0 }
+            #expect(drained)
+            return [a, b]
+        }
+        let decoded = try replies.map { try $0.decodeBody(CommandReply.self) }
+        #expect(decoded[0] == decoded[1])
+        #expect(decoded[0].isApplied)
+        #expect(try world.count("tickets") == 1)
+        #expect(try world.count("applied_commands") == 1)
+        #expect(try world.count("events") == 1)
+        #expect(try await world.collectEvents(1, within: 1).count == 1)
+    }
+
+    @Test("on start, a crashed worker's claims are taken back and committed-but-unpublished events are published")
+    func recovery_ReturnsClaims_AndPublishesOutbox() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        // A crash between commit and publish: the store has events the exchange never got.
+        _ = try await world.store.apply((0..<5).map { TicketWorkerWorld.create("Door stuck \($0)") })
+        // A crash while holding a claim: a file in cur/ owned by a process that no longer exists.
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        try world.commands.send(TicketWorkerWorld.envelope(TicketWorkerWorld.create("Window cracked")))
+        let queueDir = world.spool.root + "/queues/commands"
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: queueDir + "/new").first)
+        try FileManager.default.moveItem(atPath: "\(queueDir)/new/\(file)", toPath: "\(queueDir)/cur/\(file)@\(dead.processIdentifier)-1")
+
+        let recovered = try await world.worker.recover()
+        #expect(recovered.claimsReturned == 1)
+        #expect(recovered.eventsPublished == 5)
+        try await world.running {
+            let applied = try await pollUntil { try world.count("tickets") == 6 }
+            #expect(applied)
+        }
+        #expect(try await world.collectEvents(6).map(\.seq.rawValue) == Array(1...6))
+        #expect(try await world.store.publishedThrough == SequenceNumber(6))
+    }
+
+    @Test("while the database refuses to commit, the batch is held: no reply, no event, no ack; then it commits")
+    func storageFailure_HoldsBatch_ThenCommits() async throws {
+        var settings = TicketWorker.Settings()
+        settings.storageRetry = RetryPolicy(maxAttempts: .max, base: .milliseconds(50), cap: .milliseconds(100))
+        let world = try TicketWorkerWorld(settings: settings)
+        defer { world.remove() }
+        let requester = try Requester(spool: world.spool, processName: "test")
+        defer { requester.close() }
+        // Another connection holds the write lock: the worker's commit fails with SQLITE_BUSY after
+        // the 5 s busy timeout, a real storage failure (nothing written).
+        let locker = try Connection(path: world.dir.path("tickets.db"))
+        try locker.execute("BEGIN EXCLUSIVE")
+        let reply = try await world.running {
+            try await withThrowingTaskGroup(of: Envelope?.self) { group in
+                group.addTask {
+                    try await requester.request(try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Projector dead")),
+                                                to: .commands, timeout: .seconds(60))
+                }
+                #expect(await pollUntil(within: 30) { await world.worker.counters.storageFailures >= 1 })
+                #expect(try world.commands.stats().claimed == 1)
+                #expect(try world.events.stats().waiting == 0)
+                #expect(await world.worker.counters.commandsProcessed == 0)
+                try locker.execute("ROLLBACK")
+                let reply = try await group.next() ?? nil
+                return try #require(reply)
+            }
+        }
+        #expect(try reply.decodeBody(CommandReply.self).isApplied)
+        #expect(try await world.collectEvents(1).map(\.seq.rawValue) == [1])
+        #expect(try world.commands.stats().claimed == 0)
+        #expect(try world.deadReasons().isEmpty)
+    }
+}
