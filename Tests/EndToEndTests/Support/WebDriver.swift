@@ -1,8 +1,18 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A minimal W3C WebDriver client that drives a real headless Chromium through chromedriver.
+///
+/// Why chromedriver is spawned with `posix_spawn` and not `Foundation.Process`: `Process` starts
+/// children from a Dispatch thread whose signal mask blocks almost every signal, and a child keeps
+/// that mask across exec. chromedriver then never sees SIGTERM, so `terminate()` followed by
+/// `waitUntilExit()` hung forever in `deinit` (the first attempt's hang: the test body had passed).
+/// Here the child starts with an empty mask and default dispositions, `deinit` ends the session,
+/// sends SIGTERM, waits with a deadline and falls back to SIGKILL, so nothing outlives the test.
 final class WebDriver {
-    private let driverProcess: Process
+    private let driverPID: pid_t
     private let client: RawHTTPClient
     private let sessionID: String
     private let profileDirectory: URL
@@ -15,56 +25,102 @@ final class WebDriver {
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
     }
 
+    /// chromedriver's own log (INFO level), kept in the profile directory for failure messages.
+    var driverLog: String {
+        (try? String(contentsOf: profileDirectory.appendingPathComponent("chromedriver.log"), encoding: .utf8)) ?? ""
+    }
+
     init(windowWidth: Int = 1280, windowHeight: Int = 900) throws {
         let port = RawHTTPClient.freePort()
-        driverProcess = Process()
-        driverProcess.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
-        driverProcess.arguments = ["--port=\(port)"]
-        driverProcess.standardOutput = FileHandle.nullDevice
-        driverProcess.standardError = FileHandle.nullDevice
-        try driverProcess.run()
-        client = RawHTTPClient(port: port)
         profileDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("chrome-\(UUID().uuidString)")
-        let deadline = Date().addingTimeInterval(20)
-        var ready = false
-        while Date() < deadline {
-            if (try? client.request("GET", "/status"))?.status == 200 { ready = true; break }
-            client.close()
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        guard ready else {
-            driverProcess.terminate()
-            throw Failure(description: "chromedriver did not start")
-        }
-        let capabilities: [String: Any] = [
-            "capabilities": [
-                "alwaysMatch": [
-                    "browserName": "chrome",
-                    "goog:chromeOptions": [
-                        "binary": "/usr/bin/chromium",
-                        "args": [
-                            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                            "--disable-component-update", "--disable-sync", "--no-first-run",
-                            "--user-data-dir=\(profileDirectory.path)", "--window-size=\(windowWidth),\(windowHeight)",
-                            "--disable-dev-shm-usage",
+        try FileManager.default.createDirectory(at: profileDirectory, withIntermediateDirectories: true)
+        let logPath = profileDirectory.appendingPathComponent("chromedriver.log").path
+        driverPID = try Self.spawn("/usr/bin/chromedriver", ["--port=\(port)", "--log-path=\(logPath)"])
+        client = RawHTTPClient(port: port)
+        do {
+            let deadline = Date().addingTimeInterval(20)
+            var ready = false
+            while Date() < deadline {
+                if (try? client.request("GET", "/status"))?.status == 200 { ready = true; break }
+                client.close()
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            guard ready else { throw Failure(description: "chromedriver did not start") }
+            let capabilities: [String: Any] = [
+                "capabilities": [
+                    "alwaysMatch": [
+                        "browserName": "chrome",
+                        "goog:chromeOptions": [
+                            "binary": "/usr/bin/chromium",
+                            "args": [
+                                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                "--disable-component-update", "--disable-sync", "--no-first-run",
+                                "--user-data-dir=\(profileDirectory.appendingPathComponent("profile").path)",
+                                "--window-size=\(windowWidth),\(windowHeight)", "--hide-scrollbars",
+                                "--disable-dev-shm-usage", "--force-device-scale-factor=1",
+                            ],
                         ],
-                    ],
+                    ]
                 ]
             ]
-        ]
-        let response = try Self.call(client, "POST", "/session", capabilities)
-        guard let value = response["value"] as? [String: Any], let id = value["sessionId"] as? String else {
-            driverProcess.terminate()
-            throw Failure(description: "no WebDriver session: \(response)")
+            let response = try Self.call(client, "POST", "/session", capabilities)
+            guard let value = response["value"] as? [String: Any], let id = value["sessionId"] as? String else {
+                throw Failure(description: "no WebDriver session: \(response)")
+            }
+            sessionID = id
+        } catch {
+            Self.stop(driverPID)
+            try? FileManager.default.removeItem(at: profileDirectory)
+            throw error
         }
-        sessionID = id
     }
 
     deinit {
+        // Ending the session makes chromedriver close Chromium; then chromedriver itself goes.
         _ = try? Self.call(client, "DELETE", "/session/\(sessionID)", nil)
-        driverProcess.terminate()
-        driverProcess.waitUntilExit()
+        client.close()
+        Self.stop(driverPID)
         try? FileManager.default.removeItem(at: profileDirectory)
+    }
+
+    /// Starts a program with an empty signal mask, default dispositions and stdio on /dev/null.
+    private static func spawn(_ path: String, _ arguments: [String]) throws -> pid_t {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGTERM, SIGINT, SIGPIPE, SIGCHLD, SIGHUP] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        // Its own process group, so `stop` can end chromedriver and any Chromium it left behind.
+        posix_spawnattr_setpgroup(&attr, 0)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attr, argv, environ)
+        guard rc == 0 else { throw Failure(description: "posix_spawn \(path): errno \(rc)") }
+        return pid
+    }
+
+    /// SIGTERM to the process group, reap within 5 s, else SIGKILL and reap.
+    private static func stop(_ pid: pid_t) {
+        kill(-pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        var status: Int32 = 0
+        while Date() < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid { kill(-pid, SIGKILL); return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(-pid, SIGKILL)
+        _ = waitpid(pid, &status, 0)
     }
 
     private static func call(_ client: RawHTTPClient, _ method: String, _ path: String, _ body: Any?) throws -> [String: Any] {
