@@ -172,7 +172,7 @@ public final class CommandClient: Sendable {
             let now = spool.clock.now()
             for i in positions {
                 do {
-                    let e = try Envelope(type: "command", body: list[i], replyTo: replyQueue,
+                    let e = try Envelope(type: TicketWorkerMessageType.command, body: list[i], replyTo: replyQueue,
                                          correlationID: list[i].id.rawValue, sentAt: now)
                     let size = e.encodedLine().count
                     guard size <= spool.limits.maxMessageBytes else {

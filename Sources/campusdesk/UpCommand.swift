@@ -5,18 +5,27 @@ import Foundation
 import Glibc
 #endif
 
-/// `campusdesk up [--procfile PATH]`: runs every Procfile process under one supervisor, like foreman.
+/// `campusdesk up [--procfile PATH] [--demo] [--demo-count N]`: runs every Procfile process under one supervisor, like foreman.
+///
+/// With `--demo`, once the ticket worker has created `tickets.db`, an empty database is filled with
+/// the demo history (`DemoCommand.seedIfEmpty`), reported on the supervisor's `system` lines.
 enum UpCommand {
-    static let usage = "usage: campusdesk up [--procfile PATH]\n"
+    static let usage = "usage: campusdesk up [--procfile PATH] [--demo] [--demo-count N]\n"
 
     static func run(_ args: [String]) async -> Int32 {
         var procfilePath = "Procfile"
+        var demoCount: Int?
         var rest = args[...]
         while let arg = rest.popFirst() {
             switch arg {
             case "--procfile":
                 guard let path = rest.popFirst() else { return fail(usage, 64) }
                 procfilePath = path
+            case "--demo":
+                demoCount = demoCount ?? DemoHistory.defaultCount
+            case "--demo-count":
+                guard let v = rest.popFirst(), let n = Int(v), (1...1_000_000).contains(n) else { return fail(usage, 64) }
+                demoCount = n
             case "-h", "--help":
                 print(usage, terminator: "")
                 return 0
@@ -74,11 +83,26 @@ enum UpCommand {
         }
         let shownHost = config.host == "0.0.0.0" || config.host == "::" ? "127.0.0.1" : config.host
         supervisor.announce("CampusDesk: open http://\(shownHost):\(config.port)/ (spool \(spool), data \(data); Ctrl-C to stop)")
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                supervisor.run()
-                done.resume()
+        let seedConfig = Configuration(spoolDirectory: spool, dataDirectory: data, host: config.host, port: config.port,
+                                       timeZoneIdentifier: config.timeZoneIdentifier)
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    Thread.detachNewThread {
+                        supervisor.run()
+                        done.resume()
+                    }
+                }
+                return true
             }
+            if let demoCount {
+                group.addTask {
+                    await DemoCommand.seedIfEmpty(config: seedConfig, count: demoCount) { supervisor.announce($0) }
+                    return false
+                }
+            }
+            // When the supervisor is done (everything stopped), an unfinished demo import is cancelled.
+            for await supervisorDone in group where supervisorDone { group.cancelAll() }
         }
         sources.forEach { $0.cancel() }
         withExtendedLifetime(lock) {}

@@ -11,6 +11,8 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("gateway", "run the HTTP gateway (HTML UI, JSON API, dashboard)", { args in await GatewayCommand.run(args) }),
     ("up", "run every Procfile process (gateway, workers) under one supervisor", { args in await UpCommand.run(args) }),
     ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
+    ("import", "send tickets from a CSV file to the ticket worker: import FILE.csv", { args in await ImportCommand.run(args) }),
+    ("demo", "import a realistic demo history: demo [--count N] [--seed S]", { args in await DemoCommand.run(args) }),
     ("queue", "inspect the spool (list, peek, dead, retry, purge, bindings)", { args in await QueueCommand.run(args) }),
     ("analytics", "run an analytics worker: open-tickets | resolution-time | category-load", { args in await AnalyticsCommand.run(args) }),
     ("ticket-worker", "run the ticket worker: apply commands, publish change events", { args in await TicketWorkerCommand.run(args) }),

@@ -36,7 +36,7 @@ final class StoreResponder: Sendable {
                     return a[commands[k].id, default: 0]
                 }
                 if !(n == 1 && loseFirstReply(commands[k])) {
-                    try spool.reply(to: d.envelope, type: "command_reply", body: replies[k])
+                    try spool.reply(to: d.envelope, type: TicketWorkerMessageType.commandReply, body: replies[k])
                 }
                 try queue.ack(d)
             }
@@ -188,7 +188,7 @@ func importCommands(_ n: Int, invalid: Set<Int> = []) -> [Command] {
         defer { client.close() }
         let request = Envelope(type: "command", sentAt: SystemClock().now(), replyTo: client.replyQueue,
                                correlationID: "not-ours", rawBody: Data("{}".utf8))
-        try world.spool.reply(to: request, type: "command_reply", body: ["surprise": 1])
+        try world.spool.reply(to: request, type: TicketWorkerMessageType.commandReply, body: ["surprise": 1])
         var options = CommandClient.Options()
         options.giveUpAfter = .milliseconds(400)
         _ = await client.send(importCommands(1), options: options)
