@@ -1,0 +1,180 @@
+import CampusDeskCore
+import Foundation
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Spool and data on a small tmpfs that fills up: changes fail with a clear 503, nothing
+/// acknowledged is lost, nothing half-written reaches `new/`, the ticket worker holds and retries
+/// (never publishing an event for an uncommitted change), and everything works again, with no
+/// restart, once a filler file is deleted.
+///
+/// Needs mount(2) (root, or CAP_SYS_ADMIN); skipped with that reason where it is not permitted.
+extension SystemTests {
+    @Suite("Full disk", .serialized)
+    struct FullDiskTests {
+        static let size = "4m"
+
+        /// Whether this process may mount a tmpfs (tried once on a scratch directory).
+        static let canMountTmpfs: Bool = {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-mountprobe-\(UUID().uuidString)").path
+            guard (try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)) != nil else { return false }
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            guard mount("tmpfs", dir, "tmpfs", 0, "size=64k") == 0 else { return false }
+            umount(dir)
+            return true
+        }()
+
+        @Test("a full disk: 503 with a human message, nothing lost or half-written, recovers without restart",
+              .enabled(if: canMountTmpfs, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
+        func fullDisk_RefusesClearly_LosesNothing_RecoversWhenFreed() throws {
+            let disk = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-fulldisk-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+            #expect(mount("tmpfs", disk, "tmpfs", 0, "size=\(Self.size)") == 0, "mount: errno \(errno)")
+            defer {
+                umount2(disk, Int32(MNT_DETACH))
+                try? FileManager.default.removeItem(atPath: disk)
+            }
+            let system = try CampusDeskSystem(spool: disk + "/spool", data: disk + "/data")
+            try system.start()
+            defer { system.stop() }
+            let pids = system.currentPIDs()
+            let run = UUID().uuidString.prefix(8)
+            let api = RetryingAPIClient(port: system.port)
+            func create(_ name: String, deadline seconds: Double = 60) -> RetryingAPIClient.Outcome {
+                api.change("POST", "/api/tickets", json: #"{"description":"full disk \#(run) \#(name): the lift is stuck"}"#,
+                           key: "disk-\(run)-\(name)", deadline: Date().addingTimeInterval(seconds))
+            }
+
+            // A: applied before the disk fills.
+            #expect(create("A").finalStatus == 201)
+
+            // B: durably queued while the worker is frozen, so it waits for the worker on the full disk.
+            let commandsNew = system.spoolPath + "/queues/commands/new"
+            func waiting() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: commandsNew)) ?? []).filter { !$0.hasPrefix(".") } }
+            #expect(system.signal("ticket-worker", SIGSTOP) != nil)
+            var continued = false
+            defer { if !continued { system.signal("ticket-worker", SIGCONT) } }
+            let port = system.port
+            let bStatus = Mutex<Int?>(nil)
+            let bDone = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                let c = RawHTTPClient(port: port)
+                let r = try? c.request("POST", "/api/tickets", headers: [("Content-Type", "application/json"), ("Idempotency-Key", "disk-\(run)-B")],
+                                       text: #"{"description":"full disk \#(run) B: the lift is stuck"}"#)
+                bStatus.withLock { $0 = r?.status ?? -1 }
+                bDone.signal()
+            }
+            #expect(CampusDeskProcesses.waitUntil(30) { waiting().count == 1 }, "B never reached the queue: \(Self.allFiles(system.spoolPath))\n\(system.log.suffix(3000))")
+
+            // Fill the disk.
+            let filler = disk + "/filler"
+            let filled = Self.fill(filler)
+            #expect(filled > 0)
+
+            // C: refused with a clear 503 while full; nothing of it lands in new/ or stays in tmp/.
+            let client = RawHTTPClient(port: system.port)
+            let c = try client.request("POST", "/api/tickets", headers: [("Content-Type", "application/json"), ("Idempotency-Key", "disk-\(run)-C")],
+                                       text: #"{"description":"full disk \#(run) C: the lift is stuck"}"#)
+            #expect(c.status == 503, "full disk answered \(c.status): \(c.text)")
+            #expect(c.text.contains("nothing was saved"), "no human message: \(c.text)")
+            #expect(c.header("Retry-After") != nil)
+            #expect(system.log.contains("disk is full"), "the gateway log does not say the disk is full")
+            #expect(waiting().count == 1, "something new in commands/new: \(waiting())")
+            #expect(Self.tmpFiles(system.spoolPath).isEmpty, "half-written files: \(Self.tmpFiles(system.spoolPath))")
+            #expect(bDone.wait(timeout: .now() + 30) == .success)
+            #expect(bStatus.withLock { $0 } == 202, "B was not acknowledged as queued")
+
+            // The worker wakes up on a full disk: it may commit B or hold it, but never publishes an
+            // event that tickets.db does not have.
+            continued = true
+            system.signal("ticket-worker", SIGCONT)
+            let db = try system.openTickets()
+            _ = CampusDeskProcesses.waitUntil(5) { system.log.contains("retry") }
+            for _ in 0..<10 {
+                let committed = try db.prepare("SELECT coalesce(max(seq), 0) FROM events").queryFirst([]) { $0.int64(at: 0) } ?? 0
+                let published = Self.publishedSequenceNumbers(system.spoolPath)
+                #expect(published.allSatisfy { $0 <= committed }, "published seq \(published.max() ?? 0) > committed \(committed)")
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            let sawFull = system.log.lowercased().contains("full")
+            print("full disk: filler \(filled) bytes; worker log mentions a full disk: \(sawFull)")
+
+            // Free the space: B and C go through with their own keys, no process restarted.
+            try FileManager.default.removeItem(atPath: filler)
+            let b = create("B"), c2 = create("C")
+            #expect(b.finalStatus == 201, "B after freeing: \(b.finalStatus ?? 0) \(String(decoding: b.body, as: UTF8.self))")
+            #expect(c2.finalStatus == 201, "C after freeing: \(c2.finalStatus ?? 0) \(String(decoding: c2.body, as: UTF8.self))")
+            for name in ["A", "B", "C"] {
+                let n = try db.prepare("SELECT count(*) FROM tickets WHERE description = ?")
+                    .queryFirst([.text("full disk \(run) \(name): the lift is stuck")]) { Int($0.int64(at: 0)) }
+                #expect(n == 1, "ticket \(name) stored \(n ?? 0) times")
+            }
+            #expect(system.currentPIDs() == pids, "a process was restarted: \(pids) → \(system.currentPIDs())")
+
+            let analytics = try system.analyticsAgree(within: 60)
+            #expect(analytics.agree, "analytics never matched tickets.db: served \(analytics.served), computed \(analytics.computed)")
+            #expect(CampusDeskProcesses.waitUntil(30) { system.spoolLeftovers().stuck.isEmpty }, "stuck: \(system.spoolLeftovers().stuck.prefix(10))")
+            #expect(system.spoolLeftovers().dead.isEmpty, "dead: \(system.spoolLeftovers().dead.prefix(10))")
+            #expect(try db.pragma("integrity_check") == "ok")
+        }
+
+        /// Writes zeros into `path` until the file system says ENOSPC; returns the bytes written.
+        static func fill(_ path: String) -> Int {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            guard fd >= 0 else { return 0 }
+            defer { close(fd) }
+            let chunk = [UInt8](repeating: 0, count: 4096)
+            var total = 0
+            while true {
+                let n = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                total += n
+            }
+            return total
+        }
+
+        static func allFiles(_ root: String) -> [String] {
+            (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
+        }
+
+        /// Files in any queue's `tmp/` (a sender that failed must have removed its own).
+        static func tmpFiles(_ spool: String) -> [String] {
+            let queues = spool + "/queues"
+            return ((try? FileManager.default.contentsOfDirectory(atPath: queues)) ?? []).flatMap { q in
+                ((try? FileManager.default.contentsOfDirectory(atPath: "\(queues)/\(q)/tmp")) ?? []).map { "\(q)/tmp/\($0)" }
+            }
+        }
+
+        /// Every `seq` found in the envelopes waiting in or claimed from the `events.*` queues.
+        static func publishedSequenceNumbers(_ spool: String) -> [Int64] {
+            let queues = spool + "/queues"
+            var result: [Int64] = []
+            for q in (try? FileManager.default.contentsOfDirectory(atPath: queues)) ?? [] where q.hasPrefix("events.") {
+                for stage in ["new", "cur", "deferred"] {
+                    let dir = "\(queues)/\(q)/\(stage)"
+                    for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                        guard let data = FileManager.default.contents(atPath: "\(dir)/\(f)") else { continue }
+                        for line in data.split(separator: UInt8(ascii: "\n")) {
+                            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) else { continue }
+                            collectSeq(object, into: &result)
+                        }
+                    }
+                }
+            }
+            return result
+        }
+
+        private static func collectSeq(_ value: Any, into result: inout [Int64]) {
+            if let d = value as? [String: Any] {
+                for (k, v) in d {
+                    if k == "seq", let n = v as? NSNumber { result.append(n.int64Value) } else { collectSeq(v, into: &result) }
+                }
+            } else if let a = value as? [Any] {
+                for v in a { collectSeq(v, into: &result) }
+            }
+        }
+    }
+}
