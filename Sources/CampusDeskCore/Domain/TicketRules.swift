@@ -97,6 +97,9 @@ public enum TicketRules {
         default: break
         }
         guard t.openedAt <= now else { throw Refusal(.validation, "opened_at is in the future.", field: "opened_at") }
+        // The search index orders tickets by opened_at in a 64-bit key (docs/tickets.md); no ticket
+        // predates the epoch, and refusing those keeps the key in range.
+        guard t.openedAt.millisecondsSinceEpoch >= 0 else { throw Refusal(.validation, "opened_at is before 1970.", field: "opened_at") }
         if let closedAt = t.closedAt {
             guard closedAt >= t.openedAt else { throw Refusal(.validation, "closed_at is before opened_at.", field: "closed_at") }
             guard closedAt <= now else { throw Refusal(.validation, "closed_at is in the future.", field: "closed_at") }
