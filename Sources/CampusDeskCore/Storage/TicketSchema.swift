@@ -124,7 +124,7 @@ public enum TicketSchema {
             -- command and the old values, which the triggers have.
             CREATE VIRTUAL TABLE tickets_fts USING fts5(
                 description, location, reporter,
-                content = '',
+                content = '', columnsize = 0,
                 tokenize = 'unicode61 remove_diacritics 2'
             );
             INSERT INTO tickets_fts (rowid, description, location, reporter)
