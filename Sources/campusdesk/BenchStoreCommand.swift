@@ -1,14 +1,18 @@
 import CampusDeskCore
 import Foundation
 
-/// `campusdesk bench store [--tickets N]`: measures the ticket store and prints the figures.
+/// `campusdesk bench store [--tickets N] [--import-batch B] [--import-only]`: measures the ticket store.
 ///
 /// Raw SQLite commit rate per synchronous mode, create-ticket throughput by batch size, the time to
-/// import N historical tickets (default 1,000,000) through `TicketStore.apply`, then list/detail
-/// query times at that size. Everything happens in a fresh temp directory, removed at the end.
+/// import N historical tickets (default 1,000,000) through `TicketStore.apply` in transactions of B
+/// (default 1,000), then list/detail query times at that size. `--import-only` skips the first two
+/// parts (for profiling the import under callgrind). Everything happens in a fresh temp directory,
+/// removed at the end.
 enum BenchStoreCommand {
     static func run(_ args: [String]) async -> Int32 {
         var tickets = 1_000_000
+        var importBatch = 1_000
+        var importOnly = false
         var rest = args[...]
         if rest.first == "store" { rest = rest.dropFirst() }
         while let arg = rest.popFirst() {
@@ -16,6 +20,11 @@ enum BenchStoreCommand {
             case "--tickets":
                 guard let v = rest.popFirst().flatMap(Int.init), v > 0 else { return usage() }
                 tickets = v
+            case "--import-batch":
+                guard let v = rest.popFirst().flatMap(Int.init), v > 0 else { return usage() }
+                importBatch = v
+            case "--import-only":
+                importOnly = true
             default: return usage()
             }
         }
@@ -23,9 +32,11 @@ enum BenchStoreCommand {
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            try rawCommits(dir)
-            try await batchedCreates(dir)
-            try await importsAndQueries(dir, count: tickets)
+            if !importOnly {
+                try rawCommits(dir)
+                try await batchedCreates(dir)
+            }
+            try await importsAndQueries(dir, count: tickets, batch: importBatch)
             return 0
         } catch {
             FileHandle.standardError.write(Data("bench store: \(error)\n".utf8))
@@ -34,7 +45,7 @@ enum BenchStoreCommand {
     }
 
     private static func usage() -> Int32 {
-        FileHandle.standardError.write(Data("usage: campusdesk bench store [--tickets N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: campusdesk bench store [--tickets N] [--import-batch B] [--import-only]\n".utf8))
         return 64
     }
 
@@ -89,19 +100,19 @@ enum BenchStoreCommand {
         }
     }
 
-    /// N imports in batches of 1,000, then query timings at that size.
-    static func importsAndQueries(_ dir: URL, count: Int) async throws {
+    /// N imports in transactions of `batch`, then query timings at that size.
+    static func importsAndQueries(_ dir: URL, count: Int, batch: Int) async throws {
         let path = dir.appendingPathComponent("tickets.db").path
         let store = try TicketStore(path: path, classifier: BenchClassifier(), clock: SystemClock())
         let words = ["heating", "wifi", "printer", "canteen", "library", "door", "window", "projector", "shuttle", "fees"]
         let now = SystemClock().now()
         let start = now.adding(milliseconds: -3 * 365 * 86_400_000)
         let step = max(1, (now.millisecondsSinceEpoch - start.millisecondsSinceEpoch - 86_400_000) / Int64(count))
-        print("## import \(count) tickets (batches of 1,000, synchronous=FULL)")
+        print("## import \(count) tickets (batches of \(batch), synchronous=FULL)")
         var done = 0
         let s = try await seconds {
             while done < count {
-                let n = min(1_000, count - done)
+                let n = min(batch, count - done)
                 let commands = (0..<n).map { k -> Command in
                     let i = done + k
                     let opened = start.adding(milliseconds: Int64(i) * step)

@@ -21,18 +21,34 @@ public enum TicketRules {
     /// An optional short field (location, reporter, author name): trimmed, empty means none, ≤ 200 characters.
     public static func shortField(_ text: String?, field: String) throws(Refusal) -> String? {
         guard let text else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count <= TextLimits.maxShortField else {
+        let trimmed = trimmed(text)
+        guard fits(trimmed, TextLimits.maxShortField) else {
             throw Refusal(.validation, "\(field.capitalized) is longer than \(TextLimits.maxShortField) characters.", field: field)
         }
         return trimmed.isEmpty ? nil : trimmed
     }
 
     private static func requiredText(_ text: String, max: Int, field: String, what: String) throws(Refusal) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimmed(text)
         guard !trimmed.isEmpty else { throw Refusal(.validation, "\(what) is required.", field: field) }
-        guard trimmed.count <= max else { throw Refusal(.validation, "\(what) is longer than \(max) characters.", field: field) }
+        guard fits(trimmed, max) else { throw Refusal(.validation, "\(what) is longer than \(max) characters.", field: field) }
         return trimmed
+    }
+
+    /// The text without surrounding white space; text with none is returned as is.
+    ///
+    /// Most text arrives already trimmed (every import row has three fields), and Foundation's
+    /// trimming builds a new string each time, so the common case is checked first.
+    private static func trimmed(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return text }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `text.count <= max` without counting characters when the UTF-8 length already settles it
+    /// (a character is at least one byte).
+    private static func fits(_ text: String, _ max: Int) -> Bool {
+        text.utf8.count <= max || text.count <= max
     }
 
     // MARK: - Lifecycle and roles
@@ -97,6 +113,9 @@ public enum TicketRules {
         default: break
         }
         guard t.openedAt <= now else { throw Refusal(.validation, "opened_at is in the future.", field: "opened_at") }
+        // The search index orders tickets by opened_at in a 64-bit key (docs/tickets.md); no ticket
+        // predates the epoch, and refusing those keeps the key in range.
+        guard t.openedAt.millisecondsSinceEpoch >= 0 else { throw Refusal(.validation, "opened_at is before 1970.", field: "opened_at") }
         if let closedAt = t.closedAt {
             guard closedAt >= t.openedAt else { throw Refusal(.validation, "closed_at is before opened_at.", field: "closed_at") }
             guard closedAt <= now else { throw Refusal(.validation, "closed_at is in the future.", field: "closed_at") }

@@ -164,16 +164,21 @@ public final class Connection {
     public func savepoint<T>(_ name: String, _ body: (Connection) throws -> T) throws -> T {
         precondition(!name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") },
                      "savepoint name must be an identifier")
-        try execute("SAVEPOINT \(name)")
+        // Cached statements: one savepoint per command means two or three of these per command,
+        // and sqlite3_exec would compile each one again every time.
+        try cachedStatement("SAVEPOINT \(name)").execute()
         let result: T
         do {
             result = try body(self)
         } catch {
             // ROLLBACK TO undoes the work but keeps the savepoint open; RELEASE then closes it.
-            if isInTransaction { try? execute("ROLLBACK TO \(name); RELEASE \(name)") }
+            // RELEASE only after a successful ROLLBACK TO: releasing otherwise would keep the failed writes.
+            if isInTransaction, (try? cachedStatement("ROLLBACK TO \(name)").execute()) != nil {
+                try? cachedStatement("RELEASE \(name)").execute()
+            }
             throw error
         }
-        try execute("RELEASE \(name)")
+        try cachedStatement("RELEASE \(name)").execute()
         return result
     }
 

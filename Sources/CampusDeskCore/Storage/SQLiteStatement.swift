@@ -111,6 +111,17 @@ public final class Statement {
         return rows
     }
 
+    /// Resets, lets `bind` bind parameters by index, runs to completion (ignoring rows) and resets.
+    ///
+    /// For hot paths: unlike `execute(_ values:)` it builds no `[SQLiteValue]` array per row.
+    /// Parameters `bind` leaves alone are NULL (the reset clears every binding).
+    public func execute(binding bind: (Statement) throws -> Void) throws {
+        reset()
+        defer { reset() }
+        try bind(self)
+        while try step() {}
+    }
+
     /// Binds `values` and maps the first row, if any.
     public func queryFirst<T>(_ values: [SQLiteValue] = [], _ row: (Statement) throws -> T) throws -> T? {
         try bind(values)
@@ -147,6 +158,16 @@ public final class Statement {
 
     /// The column as text, or nil for NULL.
     public func optionalText(at index: Int32) -> String? { isNull(at: index) ? nil : text(at: index) }
+
+    /// True when the column holds a BLOB (as opposed to TEXT, a number or NULL).
+    public func isBlob(at index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_BLOB }
+
+    /// Calls `body` with the column's bytes, without copying them; the buffer is valid only inside `body`.
+    public func withBlob<T, E: Error>(at index: Int32, _ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+        let count = Int(sqlite3_column_bytes(handle, index))
+        guard let base = sqlite3_column_blob(handle, index), count > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
 
     /// The column as bytes (empty for NULL).
     public func blob(at index: Int32) -> [UInt8] {

@@ -11,6 +11,8 @@ public actor TicketReader: TicketQueries {
     public init(path: String) throws {
         db = try Connection(path: path, mode: .readOnly)
         try db.execute("PRAGMA cache_size = -32768")
+        // Reads straight from the mapped file instead of read() into the page cache.
+        try db.execute("PRAGMA mmap_size = 268435456")
     }
 
     /// One page of tickets, newest first by (opened_at, id), after the filter; see `TicketQueries`.
@@ -18,7 +20,9 @@ public actor TicketReader: TicketQueries {
     /// Without text, each selected (status, category) pair is one ordered range of the
     /// `tickets_by_status_category_opened` index; each range yields at most `limit + 1` rows after the
     /// cursor and the union is merged, so a page costs about the same at any table size. With text,
-    /// FTS5 finds the matches first and they are filtered and sorted: cost follows the match count.
+    /// FTS5 walks the matches newest first and stops once the page is full: cost follows how many
+    /// matches must be read to fill it (few for a plain search; many when a status or category filter
+    /// rejects most matches).
     ///
     /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500.
     public func list(_ filter: TicketFilter) throws -> TicketPage {
@@ -38,13 +42,20 @@ public actor TicketReader: TicketQueries {
         if let text = filter.text, let match = FullTextQuery.expression(for: text) {
             let s = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
             let c = Array(repeating: "?", count: categories.count).joined(separator: ", ")
+            // The full-text rowid is the listing position (migration 2), so FTS5 yields matches newest
+            // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
+            // millisecond, and the keyset test drops the few in that same millisecond.
             sql = """
-                SELECT \(Self.prefixed) FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid
-                WHERE tickets_fts MATCH ? AND t.status IN (\(s)) AND t.category IN (\(c))
+                SELECT \(Self.prefixed) FROM tickets_fts
+                JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
+                JOIN tickets t ON t.id = k.ticket_id
+                WHERE tickets_fts MATCH ? AND tickets_fts.rowid < ?
+                  AND t.status IN (\(s)) AND t.category IN (\(c))
                   AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
-                ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
+                ORDER BY tickets_fts.rowid DESC LIMIT ?
                 """
             values.append(.text(match))
+            values.append(.integer(Self.searchKeyBound(after: filter.cursor)))
             values += statuses.map { .text($0.rawValue) }
             values += categories.map { .text($0.rawValue) }
             values += keyset
@@ -99,6 +110,15 @@ public actor TicketReader: TicketQueries {
             if let s = Status(rawValue: status) { result[s] = Int(count) }
         }
         return result
+    }
+
+    /// The first search key past every ticket opened in the cursor's millisecond (`Int64.max` without one).
+    static func searchKeyBound(after cursor: TicketCursor?) -> Int64 {
+        guard let ms = cursor?.openedAt.millisecondsSinceEpoch else { return .max }
+        // key = opened_at * 2^20 + n; a cursor outside the keys' range bounds nothing or everything.
+        if ms >= (Int64.max >> 20) - 1 { return .max }
+        if ms < (Int64.min >> 20) + 1 { return .min }
+        return (ms + 1) << 20
     }
 
     private static let prefixed = Ticket.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")

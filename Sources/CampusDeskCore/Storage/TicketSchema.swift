@@ -103,5 +103,57 @@ public enum TicketSchema {
                 VALUES ('delete', old.id, old.description, old.location, old.reporter);
             END;
             """),
+        // Search newest first without sorting the matches: the full-text rowid becomes the ticket's
+        // position in the listing order, so FTS5 walks matches in that order and stops at the page size.
+        Migration(version: 2, sql: """
+            -- key = opened_at * 2^20 + n, n = tickets already opened in the same millisecond. Ids only
+            -- grow (no deletes reuse the top id), so within one millisecond n follows the id: key order
+            -- is exactly (opened_at, id) order. opened_at never changes after insert, so neither does key.
+            CREATE TABLE ticket_search_keys (
+                key INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL UNIQUE
+            );
+            INSERT INTO ticket_search_keys (key, ticket_id)
+            SELECT opened_at * 1048576 + row_number() OVER (PARTITION BY opened_at ORDER BY id) - 1, id FROM tickets;
+
+            DROP TRIGGER tickets_fts_insert;
+            DROP TRIGGER tickets_fts_update;
+            DROP TRIGGER tickets_fts_delete;
+            DROP TABLE tickets_fts;
+            -- Contentless (the text lives in tickets only); entries are removed with FTS5's 'delete'
+            -- command and the old values, which the triggers have.
+            CREATE VIRTUAL TABLE tickets_fts USING fts5(
+                description, location, reporter,
+                content = '', columnsize = 0,
+                tokenize = 'unicode61 remove_diacritics 2'
+            );
+            INSERT INTO tickets_fts (rowid, description, location, reporter)
+            SELECT k.key, t.description, t.location, t.reporter FROM ticket_search_keys k JOIN tickets t ON t.id = k.ticket_id
+            ORDER BY k.key;
+
+            CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets BEGIN
+                INSERT INTO ticket_search_keys (key, ticket_id)
+                SELECT CASE
+                         WHEN max(key) IS NULL THEN new.opened_at * 1048576
+                         WHEN max(key) < new.opened_at * 1048576 + 1048575 THEN max(key) + 1
+                         ELSE RAISE(ABORT, 'more than 1048576 tickets opened in one millisecond')
+                       END, new.id
+                FROM ticket_search_keys
+                WHERE key BETWEEN new.opened_at * 1048576 AND new.opened_at * 1048576 + 1048575;
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                VALUES (last_insert_rowid(), new.description, new.location, new.reporter);
+            END;
+            CREATE TRIGGER tickets_search_update AFTER UPDATE OF description, location, reporter ON tickets BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter)
+                SELECT 'delete', key, old.description, old.location, old.reporter FROM ticket_search_keys WHERE ticket_id = old.id;
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                SELECT key, new.description, new.location, new.reporter FROM ticket_search_keys WHERE ticket_id = new.id;
+            END;
+            CREATE TRIGGER tickets_search_delete AFTER DELETE ON tickets BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter)
+                SELECT 'delete', key, old.description, old.location, old.reporter FROM ticket_search_keys WHERE ticket_id = old.id;
+                DELETE FROM ticket_search_keys WHERE ticket_id = old.id;
+            END;
+            """),
     ]
 }

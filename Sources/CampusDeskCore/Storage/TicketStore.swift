@@ -12,7 +12,6 @@ public actor TicketStore {
     let db: Connection
     private let classifier: any TicketClassifier
     private let clock: any WallClock
-    private let encoder = JSONEncoder()
     private let decoder = JSONDecoder()
 
     /// Opens (creating and migrating if needed) the ticket database at `path`.
@@ -24,6 +23,13 @@ public actor TicketStore {
         db = try Connection(path: path, mode: .readWrite, synchronous: synchronous)
         // 64 MiB of page cache: the unique command-id index is written at random places.
         try db.execute("PRAGMA cache_size = -65536")
+        // Checkpoint every ~32 MiB of WAL rather than 4 MiB: index and FTS pages written by many
+        // batches in a row are copied into the database once per checkpoint, not once per 4 MiB.
+        // The size limit truncates the WAL back after a checkpoint so it does not stay large.
+        try db.execute("PRAGMA wal_autocheckpoint = 8192")
+        try db.execute("PRAGMA journal_size_limit = 67108864")
+        try db.execute("PRAGMA temp_store = MEMORY")
+        try db.execute("PRAGMA mmap_size = 268435456")
         try db.migrate(TicketSchema.migrations)
         self.classifier = classifier
         self.clock = clock
@@ -55,17 +61,22 @@ public actor TicketStore {
         } catch let refusal as Refusal {
             reply = CommandReply(commandID: command.id, refusal: refusal)
         }
-        let json = String(decoding: try encoder.encode(reply), as: UTF8.self)
-        try db.execute(
-            "INSERT INTO applied_commands (command_id, applied_at, reply) VALUES (?, ?, ?)",
-            [.text(command.id.rawValue), .integer(now.millisecondsSinceEpoch), .text(json)])
+        let stored = StoredReply.encode(reply)
+        try db.cachedStatement("INSERT INTO applied_commands (command_id, applied_at, reply) VALUES (?, ?, ?)").execute { s in
+            try s.bind(.text(command.id.rawValue), at: 1)
+            try s.bind(.integer(now.millisecondsSinceEpoch), at: 2)
+            try s.bind(.blob(stored), at: 3)
+        }
         return reply
     }
 
     private func storedReply(_ id: CommandID) throws -> CommandReply? {
-        guard let json = try db.cachedStatement("SELECT reply FROM applied_commands WHERE command_id = ?")
-            .queryFirst([.text(id.rawValue)], { $0.text(at: 0) }) else { return nil }
-        return try decoder.decode(CommandReply.self, from: Data(json.utf8))
+        let statement = try db.cachedStatement("SELECT reply FROM applied_commands WHERE command_id = ?")
+        return try statement.queryFirst([.text(id.rawValue)]) { s -> CommandReply in
+            // A BLOB is the compact form; TEXT is JSON written before it (still valid, still read).
+            if s.isBlob(at: 0) { return try s.withBlob(at: 0) { bytes throws(SQLiteError) in try StoredReply.decode(bytes, commandID: id) } }
+            return try decoder.decode(CommandReply.self, from: Data(s.text(at: 0).utf8))
+        }
     }
 
     private func perform(_ command: Command, now: Timestamp) throws -> CommandReply {
@@ -189,34 +200,59 @@ public actor TicketStore {
         return found
     }
 
+    // Inserts bind by index (`execute(binding:)`): they run once or twice per command, a million
+    // times in an import, and an `[SQLiteValue]` array per row is an allocation each time.
+
     private func insert(_ t: Ticket) throws -> TicketID {
-        try db.execute("""
+        try db.cachedStatement("""
             INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(t.description), .optionalText(t.location), .optionalText(t.reporter), .text(t.category.rawValue),
-                  .text(t.categorySource.rawValue), .optionalReal(t.categoryConfidence), .text(t.status.rawValue),
-                  .integer(t.openedAt.millisecondsSinceEpoch), .integer(t.modifiedAt.millisecondsSinceEpoch),
-                  .optionalInteger(t.closedAt?.millisecondsSinceEpoch)])
+            """).execute { s in
+            try s.bind(.text(t.description), at: 1)
+            try s.bind(.optionalText(t.location), at: 2)
+            try s.bind(.optionalText(t.reporter), at: 3)
+            try s.bind(.text(t.category.rawValue), at: 4)
+            try s.bind(.text(t.categorySource.rawValue), at: 5)
+            try s.bind(.optionalReal(t.categoryConfidence), at: 6)
+            try s.bind(.text(t.status.rawValue), at: 7)
+            try s.bind(.integer(t.openedAt.millisecondsSinceEpoch), at: 8)
+            try s.bind(.integer(t.modifiedAt.millisecondsSinceEpoch), at: 9)
+            try s.bind(.optionalInteger(t.closedAt?.millisecondsSinceEpoch), at: 10)
+        }
         return TicketID(db.lastInsertRowID)
     }
 
     private func insertMessage(ticket: TicketID, role: Role, authorName: String?, body: String, at time: Timestamp) throws -> Message {
-        try db.execute(
-            "INSERT INTO messages (ticket_id, author_role, author_name, body, sent_at) VALUES (?, ?, ?, ?, ?)",
-            [.integer(ticket.rawValue), .text(role.rawValue), .optionalText(authorName), .text(body), .integer(time.millisecondsSinceEpoch)])
+        try db.cachedStatement("INSERT INTO messages (ticket_id, author_role, author_name, body, sent_at) VALUES (?, ?, ?, ?, ?)").execute { s in
+            try s.bind(.integer(ticket.rawValue), at: 1)
+            try s.bind(.text(role.rawValue), at: 2)
+            try s.bind(.optionalText(authorName), at: 3)
+            try s.bind(.text(body), at: 4)
+            try s.bind(.integer(time.millisecondsSinceEpoch), at: 5)
+        }
         return Message(id: MessageID(db.lastInsertRowID), ticketID: ticket, authorRole: role, authorName: authorName, body: body, sentAt: time)
     }
 
     private func writeEvent(_ type: ChangeEventType, ticket: TicketID, before: TicketFacts?, after: TicketFacts, at time: Timestamp) throws {
-        try db.execute("""
+        try db.cachedStatement("""
             INSERT INTO events (ticket_id, type, occurred_at, before_category, before_status, before_opened_at, before_closed_at,
                                 after_category, after_status, after_opened_at, after_closed_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.integer(ticket.rawValue), .text(type.rawValue), .integer(time.millisecondsSinceEpoch),
-                  .optionalText(before?.category.rawValue), .optionalText(before?.status.rawValue),
-                  .optionalInteger(before?.openedAt.millisecondsSinceEpoch), .optionalInteger(before?.closedAt?.millisecondsSinceEpoch),
-                  .text(after.category.rawValue), .text(after.status.rawValue),
-                  .integer(after.openedAt.millisecondsSinceEpoch), .optionalInteger(after.closedAt?.millisecondsSinceEpoch)])
+            """).execute { s in
+            try s.bind(.integer(ticket.rawValue), at: 1)
+            try s.bind(.text(type.rawValue), at: 2)
+            try s.bind(.integer(time.millisecondsSinceEpoch), at: 3)
+            if let before {
+                try s.bind(.text(before.category.rawValue), at: 4)
+                try s.bind(.text(before.status.rawValue), at: 5)
+                try s.bind(.integer(before.openedAt.millisecondsSinceEpoch), at: 6)
+                try s.bind(.optionalInteger(before.closedAt?.millisecondsSinceEpoch), at: 7)
+            }
+            try s.bind(.text(after.category.rawValue), at: 8)
+            try s.bind(.text(after.status.rawValue), at: 9)
+            try s.bind(.integer(after.openedAt.millisecondsSinceEpoch), at: 10)
+            try s.bind(.optionalInteger(after.closedAt?.millisecondsSinceEpoch), at: 11)
+        }
     }
 
     // MARK: - Outbox
