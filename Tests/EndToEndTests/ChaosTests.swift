@@ -159,9 +159,13 @@ extension SystemTests {
             var report = Report()
             var repliesByID: [String: CommandReply] = [:]
             var rowsPerID: [String: Int] = [:]
-            for (id, json) in try db.prepare("SELECT command_id, reply FROM applied_commands").query([], { ($0.text(at: 0), $0.text(at: 1)) }) {
+            let rows = try db.prepare("SELECT command_id, reply FROM applied_commands").query([]) { row in
+                let id = row.text(at: 0)
+                return (id, try? StoredReply.read(row, at: 1, commandID: CommandID(id)))
+            }
+            for (id, reply) in rows {
                 rowsPerID[id, default: 0] += 1
-                if let reply = try? JSONDecoder().decode(CommandReply.self, from: Data(json.utf8)) { repliesByID[id] = reply }
+                if let reply { repliesByID[id] = reply }
             }
             let countDescription = try db.prepare("SELECT count(*) FROM tickets WHERE description = ?")
             let countBody = try db.prepare("SELECT count(*) FROM messages WHERE body = ?")

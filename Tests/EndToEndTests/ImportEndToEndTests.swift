@@ -2,56 +2,58 @@ import CampusDeskCore
 import Foundation
 import Testing
 
-/// `campusdesk import` against a real `campusdesk ticket-worker` process on a temp spool and data dir.
-@Suite struct ImportEndToEndTests {
-    static let csv = """
-        description,location,reporter,status,opened_at,closed_at,category\r
-        Printer jam in the library,B1,ann@campus.example,closed,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,it\r
-        Broken window,Hall C,bob@campus.example,open,2025-03-02T10:00:00Z,,\r
-        No closing time,,x,closed,2025-03-02T10:00:00Z,,\r
-        Heating off in room 3,Hall A,,active,2025-03-03T08:00:00Z,,facility\r
+extension SystemTests {
+    /// `campusdesk import` against a real `campusdesk ticket-worker` process on a temp spool and data dir.
+    @Suite struct ImportEndToEndTests {
+        static let csv = """
+            description,location,reporter,status,opened_at,closed_at,category\r
+            Printer jam in the library,B1,ann@campus.example,closed,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,it\r
+            Broken window,Hall C,bob@campus.example,open,2025-03-02T10:00:00Z,,\r
+            No closing time,,x,closed,2025-03-02T10:00:00Z,,\r
+            Heating off in room 3,Hall A,,active,2025-03-03T08:00:00Z,,facility\r
 
-        """
+            """
 
-    @Test("import sends the good rows, lists the bad ones by line, and returns after every reply")
-    func importsGoodRowsAndReportsBadLines() async throws {
-        let system = try CampusDeskProcesses()
-        try system.start("worker", ["ticket-worker"])
-        let file = system.root.appendingPathComponent("in.csv")
-        try Self.csv.write(to: file, atomically: true, encoding: .utf8)
+        @Test("import sends the good rows, lists the bad ones by line, and returns after every reply")
+        func importsGoodRowsAndReportsBadLines() async throws {
+            let system = try CampusDeskProcesses()
+            try system.start("worker", ["ticket-worker"])
+            let file = system.root.appendingPathComponent("in.csv")
+            try Self.csv.write(to: file, atomically: true, encoding: .utf8)
 
-        let result = try system.run(["import", file.path])
-        #expect(result.status == 1)
-        #expect(result.stdout == "imported 3, rejected 1\n")
-        #expect(result.stderr.contains("line 4: closed_at: required when status is closed"))
+            let result = try system.run(["import", file.path])
+            #expect(result.status == 1)
+            #expect(result.stdout == "imported 3, rejected 1\n")
+            #expect(result.stderr.contains("line 4: closed_at: required when status is closed"))
 
-        // The command returned after the replies, so the tickets are readable at once.
-        let reader = try TicketReader(path: system.data.appendingPathComponent("tickets.db").path)
-        let page = try await reader.list(TicketFilter(limit: 10))
-        #expect(page.tickets.map(\.description).sorted() == ["Broken window", "Heating off in room 3", "Printer jam in the library"])
-        let printer = try #require(page.tickets.first { $0.description.hasPrefix("Printer") })
-        #expect(printer.status == .closed && printer.category == .it && printer.location == "B1")
-        #expect(try await reader.counts() == [.open: 1, .active: 1, .closed: 1])
+            // The command returned after the replies, so the tickets are readable at once.
+            let reader = try TicketReader(path: system.data.appendingPathComponent("tickets.db").path)
+            let page = try await reader.list(TicketFilter(limit: 10))
+            #expect(page.tickets.map(\.description).sorted() == ["Broken window", "Heating off in room 3", "Printer jam in the library"])
+            let printer = try #require(page.tickets.first { $0.description.hasPrefix("Printer") })
+            #expect(printer.status == .closed && printer.category == .it && printer.location == "B1")
+            #expect(try await reader.counts() == [.open: 1, .active: 1, .closed: 1])
 
-        let clean = try system.run(["import", file.path.replacingOccurrences(of: "in.csv", with: "missing.csv")])
-        #expect(clean.status == 1)
-        #expect(clean.stderr.contains("cannot read"))
-        #expect(try system.run(["import"]).status == 64)
-    }
+            let clean = try system.run(["import", file.path.replacingOccurrences(of: "in.csv", with: "missing.csv")])
+            #expect(clean.status == 1)
+            #expect(clean.stderr.contains("cannot read"))
+            #expect(try system.run(["import"]).status == 64)
+        }
 
-    @Test("without a worker, import gives up, says the rows stay queued, and a later worker applies them")
-    func rowsStayQueuedWhenNoWorkerAnswers() async throws {
-        let system = try CampusDeskProcesses()
-        let file = system.root.appendingPathComponent("in.csv")
-        try Self.csv.write(to: file, atomically: true, encoding: .utf8)
-        let result = try system.run(["import", file.path, "--wait", "1"])
-        #expect(result.status == 1)
-        #expect(result.stdout == "imported 0, rejected 1, unconfirmed 3\n")
-        #expect(result.stderr.contains("3 tickets are queued but not confirmed"))
+        @Test("without a worker, import gives up, says the rows stay queued, and a later worker applies them")
+        func rowsStayQueuedWhenNoWorkerAnswers() async throws {
+            let system = try CampusDeskProcesses()
+            let file = system.root.appendingPathComponent("in.csv")
+            try Self.csv.write(to: file, atomically: true, encoding: .utf8)
+            let result = try system.run(["import", file.path, "--wait", "1"])
+            #expect(result.status == 1)
+            #expect(result.stdout == "imported 0, rejected 1, unconfirmed 3\n")
+            #expect(result.stderr.contains("3 tickets are queued but not confirmed"))
 
-        try system.start("worker", ["ticket-worker"])
-        let db = system.data.appendingPathComponent("tickets.db").path
-        #expect(try await ticketCount(db, reaches: 3))
+            try system.start("worker", ["ticket-worker"])
+            let db = system.data.appendingPathComponent("tickets.db").path
+            #expect(try await ticketCount(db, reaches: 3))
+        }
     }
 }
 

@@ -52,54 +52,56 @@ func eventually(_ seconds: Double = 30, _ condition: () -> Bool) async throws ->
     return condition()
 }
 
-@Suite struct SupervisorEndToEndTests {
-    @Test func upRunsTheProcfileRefusesASecondUpAndStopsOnSIGTERM() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try """
-            # a test Procfile of small shell commands
-            web: echo "listening on $HOST:$PORT spool=$CAMPUSDESK_SPOOL"; exec sleep 60
-            stubborn: trap '' TERM; echo ready; while :; do sleep 1; done
-            self: campusdesk version; exec sleep 60
-            """.write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
-        let up = try RunningCommand(["up"], in: dir, environment: ["PORT": "18089", "HOST": "127.0.0.1", "CAMPUSDESK_SPOOL": "s"])
-        defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
-        #expect(try await eventually {
-            up.stdout.contains("web      | listening on 127.0.0.1:18089 spool=\(dir.path)/s")
-                && up.stdout.contains("stubborn | ready") && up.stdout.contains("self     | campusdesk 0.1.0")
-        })
-        #expect(up.stdout.contains("system   | CampusDesk: open http://127.0.0.1:18089/"))
+extension SystemTests {
+    @Suite struct SupervisorEndToEndTests {
+        @Test func upRunsTheProcfileRefusesASecondUpAndStopsOnSIGTERM() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try """
+                # a test Procfile of small shell commands
+                web: echo "listening on $HOST:$PORT spool=$CAMPUSDESK_SPOOL"; exec sleep 60
+                stubborn: trap '' TERM; echo ready; while :; do sleep 1; done
+                self: campusdesk version; exec sleep 60
+                """.write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+            let up = try RunningCommand(["up"], in: dir, environment: ["PORT": "18089", "HOST": "127.0.0.1", "CAMPUSDESK_SPOOL": "s"])
+            defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
+            #expect(try await eventually {
+                up.stdout.contains("web      | listening on 127.0.0.1:18089 spool=\(dir.path)/s")
+                    && up.stdout.contains("stubborn | ready") && up.stdout.contains("self     | campusdesk 0.1.0")
+            })
+            #expect(up.stdout.contains("system   | CampusDesk: open http://127.0.0.1:18089/"))
 
-        let second = try RunningCommand(["up"], in: dir, environment: ["CAMPUSDESK_SPOOL": "s"])
-        second.process.waitUntilExit()
-        #expect(second.process.terminationStatus == 1)
-        #expect(try await eventually { second.stderr.contains("another 'campusdesk up' is already running on this spool") })
+            let second = try RunningCommand(["up"], in: dir, environment: ["CAMPUSDESK_SPOOL": "s"])
+            second.process.waitUntilExit()
+            #expect(second.process.terminationStatus == 1)
+            #expect(try await eventually { second.stderr.contains("another 'campusdesk up' is already running on this spool") })
 
-        kill(up.process.processIdentifier, SIGTERM)
-        #expect(try await eventually { !up.process.isRunning })
-        #expect(up.process.terminationStatus == 0)
-        #expect(try await eventually { up.stdout.contains("system   | all processes stopped") })
-        #expect(up.stdout.contains("stubborn did not stop within 5 s, sending SIGKILL"))
-        #expect(up.stdout.contains("web was killed by signal 15 (SIGTERM)"))
+            kill(up.process.processIdentifier, SIGTERM)
+            #expect(try await eventually { !up.process.isRunning })
+            #expect(up.process.terminationStatus == 0)
+            #expect(try await eventually { up.stdout.contains("system   | all processes stopped") })
+            #expect(up.stdout.contains("stubborn did not stop within 5 s, sending SIGKILL"))
+            #expect(up.stdout.contains("web was killed by signal 15 (SIGTERM)"))
 
-        // The lock died with its holder: a new `up` gets it (and is stopped at once).
-        let third = try RunningCommand(["up"], in: dir, environment: ["CAMPUSDESK_SPOOL": "s"])
-        #expect(try await eventually { third.stdout.contains("self     | campusdesk 0.1.0") })
-        kill(third.process.processIdentifier, SIGINT)
-        kill(third.process.processIdentifier, SIGINT)
-        #expect(try await eventually { !third.process.isRunning })
-        #expect(third.process.terminationStatus == 0)
-    }
+            // The lock died with its holder: a new `up` gets it (and is stopped at once).
+            let third = try RunningCommand(["up"], in: dir, environment: ["CAMPUSDESK_SPOOL": "s"])
+            #expect(try await eventually { third.stdout.contains("self     | campusdesk 0.1.0") })
+            kill(third.process.processIdentifier, SIGINT)
+            kill(third.process.processIdentifier, SIGINT)
+            #expect(try await eventually { !third.process.isRunning })
+            #expect(third.process.terminationStatus == 0)
+        }
 
-    @Test func upReportsABadProcfileLine() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try "web: echo\nnonsense\n".write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
-        let up = try RunningCommand(["up"], in: dir)
-        up.process.waitUntilExit()
-        #expect(up.process.terminationStatus == 1)
-        #expect(try await eventually { up.stderr.contains("Procfile: Procfile line 2: expected 'name: command'") })
+        @Test func upReportsABadProcfileLine() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try "web: echo\nnonsense\n".write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+            let up = try RunningCommand(["up"], in: dir)
+            up.process.waitUntilExit()
+            #expect(up.process.terminationStatus == 1)
+            #expect(try await eventually { up.stderr.contains("Procfile: Procfile line 2: expected 'name: command'") })
+        }
     }
 }

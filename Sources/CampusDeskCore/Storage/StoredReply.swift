@@ -1,3 +1,5 @@
+import Foundation
+
 /// The compact binary form of a `CommandReply` kept in `applied_commands.reply`.
 ///
 /// Every applied command stores its reply, so a million imports store a million replies: as JSON
@@ -7,7 +9,7 @@
 /// length-prefixed UTF-8 (text, enum raw values) and 8-byte IEEE doubles. The command id is not
 /// repeated: it is the row's `command_id`. Rows written before this form hold JSON text and are
 /// still read (`TicketStore` looks at the column type).
-enum StoredReply {
+public enum StoredReply {
     static let version: UInt8 = 1
 
     private static let hasTicket: UInt8 = 1
@@ -51,6 +53,14 @@ enum StoredReply {
             w.optionalString(r.field)
         }
         return w.bytes
+    }
+
+    /// Reads the reply in column `index` of `row`: a BLOB is this compact form; TEXT is JSON written
+    /// before it (still valid, still read). Public so that tools and tests that inspect tickets.db read
+    /// replies exactly as the store does.
+    public static func read(_ row: Statement, at index: Int32, commandID: CommandID) throws -> CommandReply {
+        if row.isBlob(at: index) { return try row.withBlob(at: index) { bytes throws(SQLiteError) in try decode(bytes, commandID: commandID) } }
+        return try JSONDecoder().decode(CommandReply.self, from: Data(row.text(at: index).utf8))
     }
 
     /// Rebuilds the reply stored for `commandID`.

@@ -12,7 +12,6 @@ public actor TicketStore {
     let db: Connection
     private let classifier: any TicketClassifier
     private let clock: any WallClock
-    private let decoder = JSONDecoder()
 
     /// Opens (creating and migrating if needed) the ticket database at `path`.
     ///
@@ -72,11 +71,7 @@ public actor TicketStore {
 
     private func storedReply(_ id: CommandID) throws -> CommandReply? {
         let statement = try db.cachedStatement("SELECT reply FROM applied_commands WHERE command_id = ?")
-        return try statement.queryFirst([.text(id.rawValue)]) { s -> CommandReply in
-            // A BLOB is the compact form; TEXT is JSON written before it (still valid, still read).
-            if s.isBlob(at: 0) { return try s.withBlob(at: 0) { bytes throws(SQLiteError) in try StoredReply.decode(bytes, commandID: id) } }
-            return try decoder.decode(CommandReply.self, from: Data(s.text(at: 0).utf8))
-        }
+        return try statement.queryFirst([.text(id.rawValue)]) { s in try StoredReply.read(s, at: 0, commandID: id) }
     }
 
     private func perform(_ command: Command, now: Timestamp) throws -> CommandReply {
