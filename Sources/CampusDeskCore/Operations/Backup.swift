@@ -1,0 +1,229 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A consistent online backup of a data directory: `tickets.db` and each analytics state file.
+///
+/// Why this shape: each file is copied with SQLite's online backup API while the workers keep
+/// writing (one read snapshot per file, see `Connection.backup(toFile:)`), written under a temporary
+/// name, checked with `PRAGMA integrity_check`, fsynced and only then renamed to its real name, so
+/// a file with the real name in the target is always a complete, checked copy. The analytics states
+/// are copied **before** `tickets.db`: every event an analytics state has applied was committed to
+/// `tickets.db` first, so the set can never hold a state that is ahead of the ticket store (restored
+/// together, a state ahead would skip events it never saw as duplicates).
+public struct Backup: Sendable {
+    /// The directory the workers use (`CAMPUSDESK_DATA`).
+    public var dataDirectory: String
+    public var clock: any WallClock
+
+    public init(dataDirectory: String, clock: any WallClock = SystemClock()) {
+        self.dataDirectory = dataDirectory
+        self.clock = clock
+    }
+
+    /// The file names a backup copies, in copy order (analytics states first, `tickets.db` last).
+    public static var fileNames: [String] {
+        AnalyticsService.allCases.map { "analytics-\($0.rawValue).db" } + ["tickets.db"]
+    }
+
+    /// Copies every database file of the data directory into `target` (created if missing).
+    ///
+    /// `tickets.db` must exist; an analytics state file that does not exist yet is skipped (listed
+    /// in `skipped`): a worker without one rebuilds it by replay. `target` must not already hold a
+    /// backup, so one directory is always one consistent set.
+    ///
+    /// - Throws: `BackupError` naming the file and the reason; temporary files are removed.
+    public func run(into target: String) throws(BackupError) -> BackupManifest {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .dataDirectoryMissing(dataDirectory)
+        }
+        let ticketsPath = (dataDirectory as NSString).appendingPathComponent("tickets.db")
+        guard FileManager.default.fileExists(atPath: ticketsPath) else { throw .ticketDatabaseMissing(ticketsPath) }
+        try prepareTarget(target)
+
+        var manifest = BackupManifest(entries: [], skipped: [])
+        for name in Self.fileNames {
+            let source = (dataDirectory as NSString).appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: source) else {
+                manifest.skipped.append(name)
+                continue
+            }
+            manifest.entries.append(try copy(source, named: name, into: target))
+        }
+        try Self.fsyncDirectory(target)
+        return manifest
+    }
+
+    // MARK: - Steps
+
+    private func prepareTarget(_ target: String) throws(BackupError) {
+        do {
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        } catch {
+            throw .targetUnusable(target, Self.reason(error))
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .targetUnusable(target, "not a directory")
+        }
+        guard access(target, W_OK) == 0 else { throw .targetUnusable(target, String(cString: strerror(errno))) }
+        let existing = Self.fileNames.filter { FileManager.default.fileExists(atPath: (target as NSString).appendingPathComponent($0)) }
+        guard existing.isEmpty else { throw .targetHoldsBackup(target, existing) }
+    }
+
+    /// Backs up one database into `<target>/.<name>.partial`, checks, fsyncs and renames it.
+    private func copy(_ source: String, named name: String, into target: String) throws(BackupError) -> BackupEntry {
+        let final = (target as NSString).appendingPathComponent(name)
+        let partial = (target as NSString).appendingPathComponent(".\(name).partial")
+        var done = false
+        defer {
+            if !done { Self.removeQuietly(partial) }
+        }
+        Self.removeQuietly(partial)
+        let snapshotTime = clock.now()
+        do {
+            let db = try Connection(path: source, mode: .readOnly)
+            try db.backup(toFile: partial)
+        } catch {
+            throw .copyFailed(name, Self.reason(error))
+        }
+        let facts: (lastSeq: SequenceNumber, tickets: Int?)
+        do {
+            let copy = try Connection(path: partial, mode: .readOnly)
+            let problems = try copy.integrityProblems()
+            guard problems.isEmpty else { throw BackupError.integrityCheckFailed(name, problems) }
+            facts = try Self.facts(of: copy, isTicketStore: name == "tickets.db")
+        } catch let error as BackupError {
+            throw error
+        } catch {
+            throw .copyFailed(name, Self.reason(error))
+        }
+        do {
+            try Self.fsyncFile(partial)
+            guard rename(partial, final) == 0 else { throw BackupError.copyFailed(name, "rename: \(String(cString: strerror(errno)))") }
+        } catch let error as BackupError {
+            throw error
+        } catch {
+            throw .copyFailed(name, Self.reason(error))
+        }
+        done = true
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: final)[.size] as? NSNumber)?.int64Value ?? 0
+        return BackupEntry(file: name, bytes: bytes, lastSeq: facts.lastSeq, tickets: facts.tickets, time: snapshotTime)
+    }
+
+    /// What the copy holds: the last event sequence number (and, for `tickets.db`, the ticket count).
+    static func facts(of db: Connection, isTicketStore: Bool) throws -> (lastSeq: SequenceNumber, tickets: Int?) {
+        if isTicketStore {
+            let seq = try db.prepare("SELECT coalesce(max(seq), 0) FROM events").queryFirst { $0.int64(at: 0) } ?? 0
+            let tickets = try db.prepare("SELECT count(*) FROM tickets").queryFirst { Int($0.int64(at: 0)) } ?? 0
+            return (SequenceNumber(seq), tickets)
+        }
+        let seq = try db.prepare("SELECT last_seq FROM progress WHERE id = 1").queryFirst { $0.int64(at: 0) } ?? 0
+        return (SequenceNumber(seq), nil)
+    }
+
+    // MARK: - Files
+
+    static func fsyncFile(_ path: String) throws(BackupError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .copyFailed((path as NSString).lastPathComponent, "open for fsync: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .copyFailed((path as NSString).lastPathComponent, "fsync: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Makes the renames durable: a rename lives in the directory, which has to reach the disk too.
+    static func fsyncDirectory(_ path: String) throws(BackupError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .targetUnusable(path, "open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .targetUnusable(path, "fsync: \(String(cString: strerror(errno)))") }
+    }
+
+    private static func removeQuietly(_ path: String) {
+        // Missing is the normal case; any other failure leaves a dot-file that the next run overwrites.
+        _ = unlink(path)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let e = error as? SQLiteError { return "\(e.message) (SQLite code \(e.extendedCode))" }
+        if let e = error as? CocoaError, let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain, let text = strerror(Int32(underlying.code)) {
+            return String(cString: text)
+        }
+        return String(describing: error).prefix(300).description
+    }
+}
+
+/// One copied file, as the manifest lists it.
+public struct BackupEntry: Sendable, Equatable {
+    /// The file name, the same in the data directory and in the backup (`tickets.db`, `analytics-<service>.db`).
+    public var file: String
+    /// Size of the copy.
+    public var bytes: Int64
+    /// The last event sequence number in the copy: `max(seq)` of `events`, or an analytics state's `last_seq`.
+    public var lastSeq: SequenceNumber
+    /// Tickets in the copy (`tickets.db` only).
+    public var tickets: Int?
+    /// When the copy's snapshot was taken.
+    public var time: Timestamp
+
+    public init(file: String, bytes: Int64, lastSeq: SequenceNumber, tickets: Int?, time: Timestamp) {
+        self.file = file
+        self.bytes = bytes
+        self.lastSeq = lastSeq
+        self.tickets = tickets
+        self.time = time
+    }
+}
+
+/// What a backup wrote, printed by `campusdesk backup` as tab-separated text.
+public struct BackupManifest: Sendable, Equatable {
+    public var entries: [BackupEntry]
+    /// Analytics state files that did not exist (their worker has not run yet): nothing to copy.
+    public var skipped: [String]
+
+    public init(entries: [BackupEntry], skipped: [String]) {
+        self.entries = entries
+        self.skipped = skipped
+    }
+
+    /// `file  bytes  last_seq  tickets  time`, tab-separated with a header line; `-` where a column does not apply.
+    ///
+    /// Why tabs: the manifest is read by people and by scripts (`cut -f`, `awk -F'\t'`).
+    public var text: String {
+        var lines = ["file\tbytes\tlast_seq\ttickets\ttime"]
+        for e in entries {
+            lines.append("\(e.file)\t\(e.bytes)\t\(e.lastSeq)\t\(e.tickets.map(String.init) ?? "-")\t\(e.time.iso8601)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Why a backup failed; each case names what to look at.
+public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
+    case dataDirectoryMissing(String)
+    case ticketDatabaseMissing(String)
+    case targetUnusable(String, String)
+    case targetHoldsBackup(String, [String])
+    case copyFailed(String, String)
+    case integrityCheckFailed(String, [String])
+
+    public var description: String {
+        switch self {
+        case .dataDirectoryMissing(let path):
+            "data directory \(path) does not exist (set CAMPUSDESK_DATA)"
+        case .ticketDatabaseMissing(let path):
+            "\(path) does not exist (has the ticket worker run with this CAMPUSDESK_DATA?)"
+        case .targetUnusable(let path, let reason):
+            "cannot write the backup into \(path): \(reason)"
+        case .targetHoldsBackup(let path, let files):
+            "\(path) already holds a backup (\(files.joined(separator: ", "))); use a new directory for each backup"
+        case .copyFailed(let file, let reason):
+            "copying \(file) failed: \(reason)"
+        case .integrityCheckFailed(let file, let problems):
+            "the copy of \(file) failed PRAGMA integrity_check: \(problems.prefix(3).joined(separator: "; "))"
+        }
+    }
+}
