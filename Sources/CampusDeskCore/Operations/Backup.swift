@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -59,14 +60,15 @@ public struct Backup: Sendable {
     // MARK: - Steps
 
     private func prepareTarget(_ target: String) throws(BackupError) {
-        do {
-            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        } catch {
-            throw .targetUnusable(target, Self.reason(error))
-        }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .targetUnusable(target, "not a directory")
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw .targetUnusable(target, "not a directory") }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            } catch {
+                throw .targetUnusable(target, Self.reason(error))
+            }
         }
         guard access(target, W_OK) == 0 else { throw .targetUnusable(target, String(cString: strerror(errno))) }
         let existing = Self.fileNames.filter { FileManager.default.fileExists(atPath: (target as NSString).appendingPathComponent($0)) }
@@ -89,28 +91,32 @@ public struct Backup: Sendable {
         } catch {
             throw .copyFailed(name, Self.reason(error))
         }
-        let facts: (lastSeq: SequenceNumber, tickets: Int?)
-        do {
-            let copy = try Connection(path: partial, mode: .readOnly)
-            let problems = try copy.integrityProblems()
-            guard problems.isEmpty else { throw BackupError.integrityCheckFailed(name, problems) }
-            facts = try Self.facts(of: copy, isTicketStore: name == "tickets.db")
-        } catch let error as BackupError {
-            throw error
-        } catch {
-            throw .copyFailed(name, Self.reason(error))
-        }
-        do {
-            try Self.fsyncFile(partial)
-            guard rename(partial, final) == 0 else { throw BackupError.copyFailed(name, "rename: \(String(cString: strerror(errno)))") }
-        } catch let error as BackupError {
-            throw error
-        } catch {
-            throw .copyFailed(name, Self.reason(error))
-        }
+        let facts = try Self.check(partial, named: name)
+        try Self.fsyncFile(partial, named: name)
+        guard rename(partial, final) == 0 else { throw .copyFailed(name, "rename: \(String(cString: strerror(errno)))") }
         done = true
         let bytes = (try? FileManager.default.attributesOfItem(atPath: final)[.size] as? NSNumber)?.int64Value ?? 0
         return BackupEntry(file: name, bytes: bytes, lastSeq: facts.lastSeq, tickets: facts.tickets, time: snapshotTime)
+    }
+
+    /// Runs `PRAGMA integrity_check` on a copy and reads its facts for the manifest.
+    static func check(_ path: String, named name: String) throws(BackupError) -> (lastSeq: SequenceNumber, tickets: Int?) {
+        let copy: Connection
+        let problems: [String]
+        do {
+            copy = try Connection(path: path, mode: .readOnly)
+            problems = try copy.integrityProblems()
+        } catch {
+            // Damage bad enough that integrity_check stops with an error instead of listing it.
+            if error.code == SQLITE_CORRUPT || error.code == SQLITE_NOTADB { throw .integrityCheckFailed(name, [error.message]) }
+            throw .copyFailed(name, reason(error))
+        }
+        guard problems.isEmpty else { throw .integrityCheckFailed(name, problems) }
+        do {
+            return try facts(of: copy, isTicketStore: name == "tickets.db")
+        } catch {
+            throw .copyFailed(name, reason(error))
+        }
     }
 
     /// What the copy holds: the last event sequence number (and, for `tickets.db`, the ticket count).
@@ -126,11 +132,12 @@ public struct Backup: Sendable {
 
     // MARK: - Files
 
-    static func fsyncFile(_ path: String) throws(BackupError) {
+    /// Forces the copy's bytes to the disk before the rename makes it look complete.
+    static func fsyncFile(_ path: String, named name: String) throws(BackupError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .copyFailed((path as NSString).lastPathComponent, "open for fsync: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .copyFailed(name, "open for fsync: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .copyFailed((path as NSString).lastPathComponent, "fsync: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw .copyFailed(name, "fsync: \(String(cString: strerror(errno)))") }
     }
 
     /// Makes the renames durable: a rename lives in the directory, which has to reach the disk too.
