@@ -205,7 +205,7 @@ import Glibc
         return true
     }()
 
-    @Test("a target on a full disk fails with SQLite's disk-full error and leaves nothing behind",
+    @Test("a target on a full disk fails with SQLite's disk-full error and leaves nothing behind, not even the files that fitted",
           .enabled(if: canMountTmpfs, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
     func fullDisk_FailsCleanly() async throws {
         let fixture = try StoreFixture()
@@ -213,6 +213,10 @@ import Glibc
         _ = try await fixture.store.apply((0..<2_000).map {
             Command(role: .user, action: .createTicket(CreateTicket(description: "The heating in lecture hall \($0) makes a loud knocking noise all day")))
         })
+        // A small state file that fits: copied first, it must not stay behind when tickets.db fails.
+        let state = try AnalyticsState<OpenTicketsAggregate>(
+            path: AnalyticsState<OpenTicketsAggregate>.path(inDataDirectory: fixture.dir.url.path), timeZone: try #require(TimeZone(identifier: "UTC")))
+        try state.apply(try await fixture.store.events(from: SequenceNumber(1), limit: 100))
         let disk = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-backupdisk-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
         try #require(mount("tmpfs", disk, "tmpfs", 0, "size=256k") == 0, "mount: errno \(errno)")

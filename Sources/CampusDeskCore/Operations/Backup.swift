@@ -32,7 +32,9 @@ public struct Backup: Sendable {
     ///
     /// `tickets.db` must exist; an analytics state file that does not exist yet is skipped (listed
     /// in `skipped`): a worker without one rebuilds it by replay. `target` must not already hold a
-    /// backup, so one directory is always one consistent set.
+    /// backup, so one directory is always one consistent set. Every file is first copied and checked
+    /// under a temporary name; only when all of them are good are they renamed, `tickets.db` last,
+    /// so a directory with `tickets.db` in it holds a complete set and a failed run leaves none.
     ///
     /// - Throws: `BackupError` naming the file and the reason; temporary files are removed.
     public func run(into target: String) throws(BackupError) -> BackupManifest {
@@ -45,14 +47,25 @@ public struct Backup: Sendable {
         try prepareTarget(target)
 
         var manifest = BackupManifest(entries: [], skipped: [])
+        var partials: [String] = []
+        defer { partials.forEach(Self.removeWithSidecars) }
         for name in Self.fileNames {
             let source = (dataDirectory as NSString).appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: source) else {
                 manifest.skipped.append(name)
                 continue
             }
-            manifest.entries.append(try copy(source, named: name, into: target))
+            let partial = Self.partialPath(of: name, in: target)
+            partials.append(partial)
+            manifest.entries.append(try copy(source, named: name, to: partial))
         }
+        for (index, entry) in manifest.entries.enumerated() {
+            let final = (target as NSString).appendingPathComponent(entry.file)
+            guard rename(partials[index], final) == 0 else {
+                throw .copyFailed(entry.file, "rename: \(String(cString: strerror(errno)))")
+            }
+        }
+        partials = []
         try Self.fsyncDirectory(target)
         return manifest
     }
@@ -75,15 +88,9 @@ public struct Backup: Sendable {
         guard existing.isEmpty else { throw .targetHoldsBackup(target, existing) }
     }
 
-    /// Backs up one database into `<target>/.<name>.partial`, checks, fsyncs and renames it.
-    private func copy(_ source: String, named name: String, into target: String) throws(BackupError) -> BackupEntry {
-        let final = (target as NSString).appendingPathComponent(name)
-        let partial = (target as NSString).appendingPathComponent(".\(name).partial")
-        var done = false
-        defer {
-            if !done { Self.removeQuietly(partial) }
-        }
-        Self.removeQuietly(partial)
+    /// Backs up one database into `partial`, checks it and fsyncs it; the caller renames it.
+    private func copy(_ source: String, named name: String, to partial: String) throws(BackupError) -> BackupEntry {
+        Self.removeWithSidecars(partial)
         let snapshotTime = clock.now()
         do {
             let db = try Connection(path: source, mode: .readOnly)
@@ -93,10 +100,13 @@ public struct Backup: Sendable {
         }
         let facts = try Self.check(partial, named: name)
         try Self.fsyncFile(partial, named: name)
-        guard rename(partial, final) == 0 else { throw .copyFailed(name, "rename: \(String(cString: strerror(errno)))") }
-        done = true
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: final)[.size] as? NSNumber)?.int64Value ?? 0
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)?.int64Value ?? 0
         return BackupEntry(file: name, bytes: bytes, lastSeq: facts.lastSeq, tickets: facts.tickets, time: snapshotTime)
+    }
+
+    /// `<target>/.<name>.partial`: hidden, and never a name a restore would copy back.
+    static func partialPath(of name: String, in target: String) -> String {
+        (target as NSString).appendingPathComponent(".\(name).partial")
     }
 
     /// Runs `PRAGMA integrity_check` on a copy and reads its facts for the manifest.
@@ -148,9 +158,10 @@ public struct Backup: Sendable {
         guard fsync(fd) == 0 else { throw .targetUnusable(path, "fsync: \(String(cString: strerror(errno)))") }
     }
 
-    private static func removeQuietly(_ path: String) {
+    /// Removes a temporary copy and any journal SQLite left beside it (a failed write can leave `-journal`).
+    private static func removeWithSidecars(_ path: String) {
         // Missing is the normal case; any other failure leaves a dot-file that the next run overwrites.
-        _ = unlink(path)
+        for suffix in ["", "-journal", "-wal", "-shm"] { _ = unlink(path + suffix) }
     }
 
     private static func reason(_ error: any Error) -> String {

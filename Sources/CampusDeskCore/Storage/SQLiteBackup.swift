@@ -30,6 +30,13 @@ extension Connection {
         }
         defer { sqlite3_close_v2(destination) }
         sqlite3_extended_result_codes(destination, 1)
+        // The destination is a scratch file until the copy is done: no rollback journal on disk
+        // (a failed copy is deleted anyway, and each page is written once instead of twice).
+        var message: UnsafeMutablePointer<CChar>?
+        let scratch = "PRAGMA journal_mode=MEMORY"
+        let scratchRC = sqlite3_exec(destination, scratch, nil, nil, &message)
+        sqlite3_free(message)
+        guard scratchRC == SQLITE_OK else { throw SQLiteError.from(destination, code: scratchRC, sql: scratch) }
 
         guard let backup = sqlite3_backup_init(destination, "main", handle, "main") else {
             throw SQLiteError.from(destination, code: sqlite3_errcode(destination), sql: nil)
@@ -53,7 +60,6 @@ extension Connection {
                               message: "backup of \(self.path.suffix(120)) failed: \(String(cString: sqlite3_errstr(code)))", sql: nil)
         }
         // The copied header says WAL (it came from a WAL database); one file is what a backup should be.
-        var message: UnsafeMutablePointer<CChar>?
         let pragma = "PRAGMA journal_mode=DELETE"
         let mode = sqlite3_exec(destination, pragma, nil, nil, &message)
         sqlite3_free(message)
