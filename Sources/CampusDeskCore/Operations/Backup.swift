@@ -16,8 +16,10 @@ import Glibc
 public struct Backup: Sendable {
     /// The directory the workers use (`CAMPUSDESK_DATA`).
     public var dataDirectory: String
+    /// Stamps each manifest entry with the time its snapshot was taken (injected so tests can fix it).
     public var clock: any WallClock
 
+    /// A backup of `dataDirectory`; nothing is read until `run(into:)`.
     public init(dataDirectory: String, clock: any WallClock = SystemClock()) {
         self.dataDirectory = dataDirectory
         self.clock = clock
@@ -187,6 +189,7 @@ public struct BackupEntry: Sendable, Equatable {
     /// When the copy's snapshot was taken.
     public var time: Timestamp
 
+    /// One manifest line.
     public init(file: String, bytes: Int64, lastSeq: SequenceNumber, tickets: Int?, time: Timestamp) {
         self.file = file
         self.bytes = bytes
@@ -198,10 +201,12 @@ public struct BackupEntry: Sendable, Equatable {
 
 /// What a backup wrote, printed by `campusdesk backup` as tab-separated text.
 public struct BackupManifest: Sendable, Equatable {
+    /// The files copied, in copy order (analytics states first, `tickets.db` last).
     public var entries: [BackupEntry]
     /// Analytics state files that did not exist (their worker has not run yet): nothing to copy.
     public var skipped: [String]
 
+    /// A manifest of the given entries and skipped files.
     public init(entries: [BackupEntry], skipped: [String]) {
         self.entries = entries
         self.skipped = skipped
@@ -221,11 +226,17 @@ public struct BackupManifest: Sendable, Equatable {
 
 /// Why a backup failed; each case names what to look at.
 public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `CAMPUSDESK_DATA` does not name a directory.
     case dataDirectoryMissing(String)
+    /// The data directory has no `tickets.db` (the ticket worker never ran there).
     case ticketDatabaseMissing(String)
+    /// The target cannot be created or written (path, reason).
     case targetUnusable(String, String)
+    /// The target already holds backup files (path, the files), so it would mix two sets.
     case targetHoldsBackup(String, [String])
+    /// Copying, fsyncing or renaming one file failed (file, reason: SQLite's or errno's text).
     case copyFailed(String, String)
+    /// The copy of a file is damaged (file, SQLite's findings): the source needs attention.
     case integrityCheckFailed(String, [String])
 
     public var description: String {
