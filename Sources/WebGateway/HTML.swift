@@ -1,20 +1,41 @@
 /// Escapes text for HTML element content and quoted attribute values.
 ///
 /// The ONE escaping function: every piece of user or stored text that reaches a page goes through
-/// it, so there is a single place to check against injection.
+/// it, so there is a single place to check against injection. Works on UTF-8 bytes (the five
+/// special characters and NUL are ASCII, and no byte of a multi-byte sequence is below 0x80), and
+/// returns the text itself when nothing needs escaping, the common case on every page.
 public func escapeHTML(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for ch in text.unicodeScalars {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        case "\0": out += "\u{FFFD}"
-        default: out.unicodeScalars.append(ch)
+    var contiguous = text
+    return contiguous.withUTF8 { bytes -> String in
+        guard let first = bytes.firstIndex(where: { HTMLEscape.needsEscape($0) }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<first]))
+        HTMLEscape.append(UnsafeBufferPointer(rebasing: bytes[first...]), to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The byte-level half of ``escapeHTML(_:)``, for renderers that build pages as UTF-8 bytes.
+enum HTMLEscape {
+    @inline(__always)
+    static func needsEscape(_ b: UInt8) -> Bool {
+        // & " ' < > and NUL; everything else passes through unchanged.
+        b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 || b == 0
+    }
+
+    /// Appends `bytes` (valid UTF-8) escaped to `out`.
+    static func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for b in bytes {
+            switch b {
+            case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])        // &amp;
+            case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])              // &lt;
+            case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])              // &gt;
+            case 0x22: out.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])  // &quot;
+            case 0x27: out.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])        // &#39;
+            case 0: out.append(contentsOf: [0xEF, 0xBF, 0xBD])                       // U+FFFD for NUL
+            default: out.append(b)
+            }
         }
     }
-    return out
 }
