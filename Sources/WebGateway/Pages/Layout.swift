@@ -12,7 +12,9 @@ enum Layout {
     }
 
     static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil, body: String) -> String {
-        var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        var h = ""
+        h.reserveCapacity(body.utf8.count + 2048)
+        h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         if let refreshSeconds { h += "<meta http-equiv=\"refresh\" content=\"\(refreshSeconds)\">\n" }
         h += "<title>\(escapeHTML(title)) · CampusDesk</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n"

@@ -3,7 +3,19 @@ import CampusDeskCore
 /// `/tickets/{id}`: a ticket's fields, dates and conversation, with the forms that change it.
 enum TicketDetailPage {
     /// Which form a re-render concerns, so its input and errors land beside it.
-    enum FormKind: Sendable { case edit, message, status, category }
+    enum FormKind: Sendable {
+        case edit, message, status, category
+
+        /// The suffix of a form's request id (spelled out: interpolating an enum goes through reflection).
+        var name: String {
+            switch self {
+            case .edit: "edit"
+            case .message: "message"
+            case .status: "status"
+            case .category: "category"
+            }
+        }
+    }
 
     struct Model: Sendable {
         var visitor: Visitor
@@ -24,9 +36,11 @@ enum TicketDetailPage {
         let staff = m.visitor.role == .staff
         func state(_ kind: FormKind) -> FormState { m.failedForm == kind ? m.state : .empty }
         // Always fresh: the worker remembers a refused id with its refusal, so a corrected resubmit needs a new one.
-        func requestID(_ kind: FormKind) -> String { "\(m.requestID)-\(kind)" }
+        func requestID(_ kind: FormKind) -> String { m.requestID + "-" + kind.name }
 
-        var b = "<h1>Ticket #\(t.id)</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n"
+        var b = ""
+        b.reserveCapacity(8192 + m.detail.messages.count * 512)
+        b += "<h1>Ticket #\(t.id)</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n"
         b += "<section aria-labelledby=\"facts-h\">\n<h2 id=\"facts-h\">Details</h2>\n<dl class=\"facts\">\n"
         b += "<dt>Problem</dt><dd class=\"text\">\(escapeHTML(t.description))</dd>\n"
         b += "<dt>Location</dt><dd>\(t.location.map(escapeHTML) ?? "<span class=\"muted\">not given</span>")</dd>\n"

@@ -16,7 +16,9 @@ enum TicketListPage {
 
     static func render(_ m: Model, time: CampusTime) -> String {
         let title = m.visitor.role == .staff ? "All tickets" : "Open and active tickets"
-        var b = "<h1>\(title)</h1>\n<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n"
+        var b = ""
+        b.reserveCapacity(4096 + m.page.tickets.count * 400)
+        b += "<h1>\(title)</h1>\n<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n"
         b += "<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n"
         let state = FormState(values: ["q": m.text ?? ""])
         b += Field.control(.search, name: "q", label: "Search", idPrefix: "filter", state: state, maxLength: 200)
