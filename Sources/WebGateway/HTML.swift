@@ -1,3 +1,5 @@
+import CampusDeskCore
+
 /// Escapes text for HTML element content and quoted attribute values.
 ///
 /// The ONE escaping function: every piece of user or stored text that reaches a page goes through
@@ -38,4 +40,41 @@ enum HTMLEscape {
             }
         }
     }
+}
+
+/// A page fragment built as UTF-8 bytes: literals, escaped text and numbers appended in place.
+///
+/// Why: the list page renders 50 rows of about ten pieces each; appending those to a `String`
+/// one by one (grapheme bookkeeping, growth, interpolation) cost more than the rows' content.
+/// Text goes through the same escaping as ``escapeHTML(_:)``.
+struct HTMLBuffer {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    /// Markup we wrote ourselves (never user text).
+    mutating func raw(_ markup: StaticString) {
+        markup.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Markup held in a `String` that is known to be safe (our own vocabulary, already-escaped HTML).
+    mutating func raw(_ markup: String) {
+        bytes.append(contentsOf: markup.utf8)
+    }
+
+    /// User or stored text, escaped.
+    mutating func text(_ value: String) {
+        var value = value
+        value.withUTF8 { HTMLEscape.append($0, to: &bytes) }
+    }
+
+    mutating func number(_ n: Int64) {
+        CampusTime.appendDecimal(n, to: &bytes)
+    }
+
+    mutating func time(_ t: Timestamp, _ time: CampusTime) {
+        time.appendHTML(t, to: &bytes)
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }

@@ -35,13 +35,35 @@ enum TicketListPage {
         } else {
             b += "<table class=\"tickets\">\n<caption class=\"visually-hidden\">\(title), newest first</caption>\n"
             b += "<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n"
+            var rows = HTMLBuffer(capacity: m.page.tickets.count * 420)
             for t in m.page.tickets {
-                let summary = t.description.count > 120 ? String(t.description.prefix(117)) + "…" : t.description
-                b += "<tr><td><a href=\"/tickets/\(t.id)\">#\(t.id)</a></td><td><a href=\"/tickets/\(t.id)\">\(escapeHTML(summary))</a>"
-                if let loc = t.location { b += "<br><span class=\"muted\">\(escapeHTML(loc))</span>" }
-                b += "</td><td>\(Words.category(t.category))</td><td><span class=\"status status-\(t.status.rawValue)\">\(Words.status(t.status))</span></td>"
-                b += "<td>\(time.html(t.openedAt))</td></tr>\n"
+                // A description of at most 120 bytes has at most 120 characters: skip the count.
+                let long = t.description.utf8.count > 120 && t.description.count > 120
+                rows.raw("<tr><td><a href=\"/tickets/")
+                rows.number(t.id.rawValue)
+                rows.raw("\">#")
+                rows.number(t.id.rawValue)
+                rows.raw("</a></td><td><a href=\"/tickets/")
+                rows.number(t.id.rawValue)
+                rows.raw("\">")
+                if long { rows.text(String(t.description.prefix(117)) + "…") } else { rows.text(t.description) }
+                rows.raw("</a>")
+                if let loc = t.location {
+                    rows.raw("<br><span class=\"muted\">")
+                    rows.text(loc)
+                    rows.raw("</span>")
+                }
+                rows.raw("</td><td>")
+                rows.raw(Words.category(t.category))
+                rows.raw("</td><td><span class=\"status status-")
+                rows.raw(t.status.rawValue)
+                rows.raw("\">")
+                rows.raw(Words.status(t.status))
+                rows.raw("</span></td><td>")
+                rows.time(t.openedAt, time)
+                rows.raw("</td></tr>\n")
             }
+            b += rows.string
             b += "</tbody>\n</table>\n"
         }
         var links: [String] = []
