@@ -12,27 +12,32 @@ enum Layout {
     }
 
     static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil, body: String) -> String {
-        var h = ""
-        h.reserveCapacity(body.utf8.count + 2048)
-        h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        if let refreshSeconds { h += "<meta http-equiv=\"refresh\" content=\"\(refreshSeconds)\">\n" }
-        h += "<title>\(escapeHTML(title)) · CampusDesk</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n"
-        h += "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
-        h += "<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n"
-        h += "<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n"
-        if visitor.role == .staff { h += "<li><a href=\"/dashboard\">Dashboard</a></li>\n" }
-        h += "<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n"
-        h += roleSwitch(visitor: visitor, csrfToken: csrfToken)
-        h += "</header>\n<main id=\"main\">\n"
-        if let flash {
-            h += flash.isError
-                ? "<p class=\"flash error\" role=\"alert\">\(escapeHTML(flash.text))</p>\n"
-                : "<p class=\"flash\" role=\"status\">\(escapeHTML(flash.text))</p>\n"
+        var h = HTMLBuffer(capacity: body.utf8.count + 2048)
+        h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        if let refreshSeconds {
+            h.raw("<meta http-equiv=\"refresh\" content=\"")
+            h.number(Int64(refreshSeconds))
+            h.raw("\">\n")
         }
-        h += body
-        h += "</main>\n<footer class=\"site\">\n<p>CampusDesk campus helpdesk · <a href=\"/api/openapi.yaml\">API description</a></p>\n</footer>\n</body>\n</html>\n"
-        return h
+        h.raw("<title>")
+        h.text(title)
+        h.raw(" · CampusDesk</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n")
+        h.raw("<a class=\"skip\" href=\"#main\">Skip to content</a>\n")
+        h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n")
+        h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
+        if visitor.role == .staff { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
+        h.raw("<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n")
+        h.raw(roleSwitch(visitor: visitor, csrfToken: csrfToken))
+        h.raw("</header>\n<main id=\"main\">\n")
+        if let flash {
+            h.raw(flash.isError ? "<p class=\"flash error\" role=\"alert\">" : "<p class=\"flash\" role=\"status\">")
+            h.text(flash.text)
+            h.raw("</p>\n")
+        }
+        h.raw(body)
+        h.raw("</main>\n<footer class=\"site\">\n<p>CampusDesk campus helpdesk · <a href=\"/api/openapi.yaml\">API description</a></p>\n</footer>\n</body>\n</html>\n")
+        return h.string
     }
 
     /// A one-click switch to the other role, keeping the display name.

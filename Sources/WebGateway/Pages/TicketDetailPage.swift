@@ -79,13 +79,22 @@ enum TicketDetailPage {
         if m.detail.messages.isEmpty {
             b += "<p>No messages yet.</p>\n"
         } else {
-            b += "<ol class=\"thread\">\n"
+            var thread = HTMLBuffer(capacity: 64 + m.detail.messages.count * 400)
+            thread.raw("<ol class=\"thread\">\n")
             for msg in m.detail.messages {
-                let who = msg.authorName.map(escapeHTML) ?? (msg.authorRole == .staff ? "Helpdesk" : "Reporter")
-                b += "<li class=\"message from-\(msg.authorRole.rawValue)\"><article>\n<p class=\"meta\"><strong>\(who)</strong>"
-                b += " <span class=\"muted\">(\(msg.authorRole == .staff ? "staff" : "user"))</span> · \(time.html(msg.sentAt))</p>\n"
-                b += "<p class=\"text\">\(escapeHTML(msg.body))</p>\n</article></li>\n"
+                thread.raw("<li class=\"message from-")
+                thread.raw(msg.authorRole.rawValue)
+                thread.raw("\"><article>\n<p class=\"meta\"><strong>")
+                if let name = msg.authorName { thread.text(name) } else { thread.raw(msg.authorRole == .staff ? "Helpdesk" : "Reporter") }
+                thread.raw("</strong> <span class=\"muted\">(")
+                thread.raw(msg.authorRole == .staff ? "staff" : "user")
+                thread.raw(")</span> · ")
+                thread.time(msg.sentAt, time)
+                thread.raw("</p>\n<p class=\"text\">")
+                thread.text(msg.body)
+                thread.raw("</p>\n</article></li>\n")
             }
+            b += thread.string
             b += "</ol>\n"
         }
         // Staff may still write under a closed ticket (the worker's rule); users may not.
