@@ -47,7 +47,7 @@ enum GatewayCommand {
         let gateway = Gateway(
             configuration: config, tickets: tickets,
             commands: SpoolCommandSender(requester: requester, logger: logger),
-            analytics: analytics,
+            analytics: CoalescingAnalytics(analytics),
             readiness: SpoolReadinessProbe(requester: requester, analytics: analytics, tickets: tickets),
             csrfSecret: randomSecret(), logger: logger)
 
