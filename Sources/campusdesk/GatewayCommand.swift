@@ -40,13 +40,19 @@ enum GatewayCommand {
             return 1
         }
         defer { requester.close() }
+        let batcher: CommandBatcher
+        do { batcher = try CommandBatcher(spool: spool, logger: logger) } catch {
+            logger.error("spool not usable", ["spool.path": config.spoolDirectory, "error": error.description])
+            return 1
+        }
+        defer { batcher.close() }
 
         let tickets = LazyTicketReader(path: config.ticketDatabasePath)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = SpoolAnalyticsQuerying(client: analyticsClient)
         let gateway = Gateway(
             configuration: config, tickets: tickets,
-            commands: SpoolCommandSender(requester: requester, logger: logger),
+            commands: SpoolCommandSender(batcher: batcher, logger: logger),
             analytics: CoalescingAnalytics(analytics),
             readiness: SpoolReadinessProbe(requester: requester, analytics: analytics, tickets: tickets),
             csrfSecret: randomSecret(), logger: logger)

@@ -198,6 +198,58 @@ import Glibc
         try await worker.value
     }
 
+    // MARK: - Group commit
+
+    @Test("commands sent together through the batcher are each applied once and each get their own reply")
+    func batchedCommandsOverTheRealWorker() async throws {
+        let world = try SpoolWorld()
+        let batcher = try CommandBatcher(spool: world.spool, logger: Logger(component: "gateway", minimumLevel: .error))
+        let sender = SpoolCommandSender(batcher: batcher)
+        // Sent before the worker runs, so they pile up and go out in shared files.
+        let outcomes = try await withThrowingTaskGroup(of: (Int, CommandOutcome).self) { group in
+            for i in 0..<40 {
+                group.addTask {
+                    (i, await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Broken chair number \(i)"))), timeout: .seconds(30)))
+                }
+            }
+            // The worker starts while the commands wait for their replies.
+            let worker = try world.startTicketWorker()
+            var all: [(Int, CommandOutcome)] = []
+            for try await o in group { all.append(o) }
+            world.stopFlag.set()
+            try await worker.value
+            return all
+        }
+        #expect(outcomes.count == 40)
+        for (i, outcome) in outcomes {
+            guard case .replied(let reply) = outcome else {
+                Issue.record("command \(i): \(outcome)")
+                continue
+            }
+            #expect(reply.refusal == nil)
+            #expect(reply.ticket?.description == "Broken chair number \(i)")
+        }
+        #expect(Set(outcomes.compactMap { if case .replied(let r) = $0.1 { r.ticket?.id } else { nil } }).count == 40)
+        let reader = LazyTicketReader(path: world.ticketsPath)
+        #expect(try await reader.counts()[.open] == 40)
+        let replyDir = world.spool.root + "/queues/" + batcher.replyQueue.rawValue
+        #expect(FileManager.default.fileExists(atPath: replyDir))
+        batcher.close()
+        #expect(!FileManager.default.fileExists(atPath: replyDir))
+    }
+
+    @Test("without a worker a batched command times out as queued: it is on disk, in the commands queue")
+    func batchedCommandIsQueuedWithoutWorker() async throws {
+        let world = try SpoolWorld()
+        let batcher = try CommandBatcher(spool: world.spool, logger: Logger(component: "gateway", minimumLevel: .error))
+        defer { batcher.close() }
+        let sender = SpoolCommandSender(batcher: batcher)
+        let outcome = await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Flooded basement"))), timeout: .milliseconds(200))
+        #expect(outcome == .queued)
+        let stats = try world.spool.queue(.commands).stats()
+        #expect(stats.waiting == 1)
+    }
+
     // MARK: - Reader pool
 
     @Test("the reader pool answers from every connection and reports not-yet-created until the file exists")
