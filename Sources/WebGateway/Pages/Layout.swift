@@ -13,6 +13,13 @@ enum Layout {
 
     static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil, body: String) -> String {
         var h = HTMLBuffer(capacity: body.utf8.count + 2048)
+        page(title: title, visitor: visitor, csrfToken: csrfToken, flash: flash, refreshSeconds: refreshSeconds, body: { $0.raw(body) }, into: &h)
+        return h.string
+    }
+
+    /// ``page(title:visitor:csrfToken:flash:refreshSeconds:body:)`` written into `h`, the body by `body`.
+    static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil,
+                     body: (inout HTMLBuffer) -> Void, into h: inout HTMLBuffer) {
         h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         if let refreshSeconds {
@@ -28,28 +35,42 @@ enum Layout {
         h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
         if visitor.role == .staff { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
         h.raw("<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n")
-        h.raw(roleSwitch(visitor: visitor, csrfToken: csrfToken))
+        roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
         h.raw("</header>\n<main id=\"main\">\n")
         if let flash {
             h.raw(flash.isError ? "<p class=\"flash error\" role=\"alert\">" : "<p class=\"flash\" role=\"status\">")
             h.text(flash.text)
             h.raw("</p>\n")
         }
-        h.raw(body)
+        body(&h)
         h.raw("</main>\n<footer class=\"site\">\n<p>CampusDesk campus helpdesk · <a href=\"/api/openapi.yaml\">API description</a></p>\n</footer>\n</body>\n</html>\n")
-        return h.string
     }
 
     /// A one-click switch to the other role, keeping the display name.
     static func roleSwitch(visitor: Visitor, csrfToken: String) -> String {
+        var h = HTMLBuffer(capacity: 512)
+        roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
+        return h.string
+    }
+
+    static func roleSwitch(visitor: Visitor, csrfToken: String, into h: inout HTMLBuffer) {
         let other: Role = visitor.role == .staff ? .user : .staff
-        var h = "<form class=\"role-switch\" method=\"post\" action=\"/session\">\n"
-        h += "<p>Acting as <strong>\(roleLabel(visitor.role))</strong>"
-        if let name = visitor.name { h += " (\(escapeHTML(name)))" }
-        h += "</p>\n"
-        h += hidden("csrf_token", csrfToken) + hidden("role", other.rawValue) + hidden("name", visitor.name ?? "")
-        h += "<button type=\"submit\">Switch to \(roleLabel(other).lowercased())</button>\n</form>\n"
-        return h
+        h.raw("<form class=\"role-switch\" method=\"post\" action=\"/session\">\n")
+        h.raw("<p>Acting as <strong>")
+        h.raw(roleLabel(visitor.role))
+        h.raw("</strong>")
+        if let name = visitor.name {
+            h.raw(" (")
+            h.text(name)
+            h.raw(")")
+        }
+        h.raw("</p>\n")
+        hidden("csrf_token", csrfToken, into: &h)
+        hidden("role", other.rawValue, into: &h)
+        hidden("name", visitor.name ?? "", into: &h)
+        h.raw("<button type=\"submit\">Switch to ")
+        h.raw(roleLabel(other).lowercased())
+        h.raw("</button>\n</form>\n")
     }
 
     static func roleLabel(_ role: Role) -> String { role == .staff ? "Helpdesk staff" : "Simple user" }
@@ -219,8 +240,16 @@ enum Field {
 
     /// The form-wide error, announced at the top of the form.
     static func general(_ state: FormState) -> String {
-        guard let g = state.general else { return "" }
-        return "<p class=\"form-error\" role=\"alert\">\(escapeHTML(g))</p>\n"
+        var h = HTMLBuffer(capacity: 128)
+        general(state, into: &h)
+        return h.string
+    }
+
+    static func general(_ state: FormState, into h: inout HTMLBuffer) {
+        guard let g = state.general else { return }
+        h.raw("<p class=\"form-error\" role=\"alert\">")
+        h.text(g)
+        h.raw("</p>\n")
     }
 }
 
