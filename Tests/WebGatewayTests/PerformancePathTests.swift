@@ -250,6 +250,38 @@ import Glibc
         #expect(stats.waiting == 1)
     }
 
+    @Test("a command too large for the spool fails alone; the others sent with it are applied")
+    func oversizedCommandFailsAlone() async throws {
+        let world = try SpoolWorld()
+        var limits = SpoolLimits()
+        limits.maxMessageBytes = 4096
+        let spool = try Spool(root: world.spool.root, limits: limits, logger: Logger(component: "spool", minimumLevel: .error))
+        let batcher = try CommandBatcher(spool: spool, logger: Logger(component: "gateway", minimumLevel: .error))
+        defer { batcher.close() }
+        let sender = SpoolCommandSender(batcher: batcher)
+        let worker = try world.startTicketWorker()
+        let outcomes = await withTaskGroup(of: (Int, CommandOutcome).self) { group in
+            for i in 0..<12 {
+                let text = i == 5 ? String(repeating: "x", count: 6000) : "Leaking tap \(i)"
+                group.addTask { (i, await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: text))), timeout: .seconds(30))) }
+            }
+            var all: [Int: CommandOutcome] = [:]
+            for await (i, o) in group { all[i] = o }
+            return all
+        }
+        for i in 0..<12 {
+            if i == 5 {
+                guard case .unavailable = outcomes[i] else { Issue.record("oversized command: \(String(describing: outcomes[i]))"); continue }
+            } else {
+                guard case .replied(let r) = outcomes[i] else { Issue.record("command \(i): \(String(describing: outcomes[i]))"); continue }
+                #expect(r.ticket?.description == "Leaking tap \(i)")
+            }
+        }
+        world.stopFlag.set()
+        try await worker.value
+        #expect(try await LazyTicketReader(path: world.ticketsPath).counts()[.open] == 11)
+    }
+
     // MARK: - Reader pool
 
     @Test("the reader pool answers from every connection and reports not-yet-created until the file exists")

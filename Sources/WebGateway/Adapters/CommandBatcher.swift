@@ -77,30 +77,57 @@ public final class CommandBatcher: Sendable {
 
     /// One file per turn holding everything queued since the last one: while an fsync runs, the
     /// next batch gathers.
+    ///
+    /// A batch is cut to fit one spool file, so a failed send means none of it was written and
+    /// every command in it can truthfully be answered "not sent". A batch refused for one bad
+    /// message (too large, not JSON: checked before anything is written) is sent again one by one,
+    /// so only that command fails.
     private func sendLoop() {
         while !stopped.load(ordering: .relaxed) {
             wakeSender.wait()
             while true {
-                let batch = outbox.withLock { box -> [(id: String, envelope: Envelope, timeout: Duration)] in
-                    let n = min(box.count, Self.maxBatch)
-                    defer { box.removeFirst(n) }
-                    return Array(box.prefix(n))
-                }
+                let batch = takeBatch()
                 if batch.isEmpty { break }
                 do throws(SpoolError) {
                     try target.send(batch: batch.map(\.envelope))
+                    for item in batch { armTimeout(item.id, item.timeout) }
+                } catch where batch.count > 1 && (error.kind == .tooLarge || error.kind == .encoding) {
+                    for item in batch {
+                        do throws(SpoolError) {
+                            try target.send(item.envelope)
+                            armTimeout(item.id, item.timeout)
+                        } catch {
+                            complete(item.id, .failure(.sendFailed(error)))
+                        }
+                    }
                 } catch {
                     logger.error("command batch not sent", ["batch.size": String(batch.count), "error": error.description])
                     for item in batch { complete(item.id, .failure(.sendFailed(error))) }
-                    continue
-                }
-                for item in batch {
-                    let id = item.id
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(Self.nanoseconds(item.timeout)))) { [self] in
-                        complete(id, .failure(.timedOut))
-                    }
                 }
             }
+        }
+    }
+
+    /// The oldest waiting commands, at most `maxBatch` and (with room for the envelope fields) one file's worth.
+    private func takeBatch() -> [(id: String, envelope: Envelope, timeout: Duration)] {
+        let fileBytes = spool.limits.maxFileBytes
+        return outbox.withLock { box in
+            var n = 0
+            var bytes = 0
+            while n < box.count && n < Self.maxBatch {
+                let size = box[n].envelope.body.count + 1024
+                if n > 0 && bytes + size > fileBytes { break }
+                bytes += size
+                n += 1
+            }
+            defer { box.removeFirst(n) }
+            return Array(box.prefix(n))
+        }
+    }
+
+    private func armTimeout(_ id: String, _ timeout: Duration) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(Self.nanoseconds(timeout)))) { [self] in
+            complete(id, .failure(.timedOut))
         }
     }
 
