@@ -69,6 +69,7 @@ enum GatewayCommand {
         }
         let signals = GatewaySignals(logger: logger) { server.shutdown() }
         await server.run()
+        requestLog.flush()
         signals.cancel()
         logger.info("gateway stopped")
         return 0
