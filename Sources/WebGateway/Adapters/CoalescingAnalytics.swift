@@ -16,6 +16,7 @@ public struct CoalescingAnalytics: AnalyticsQuerying {
     private let resolution = Flight<ResolutionTimeAnswer>()
     private let load = Flight<CategoryLoadAnswer>()
 
+    /// Wraps the port that really asks (the spool adapter in production).
     public init(_ inner: any AnalyticsQuerying) { self.inner = inner }
 
     public func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {

@@ -16,6 +16,7 @@ import Synchronization
 /// disk and will be applied; `.sendFailed` means nothing was written for it. Replies come back
 /// on this process's own reply queue `reply.gateway-commands.<pid>`.
 public final class CommandBatcher: Sendable {
+    /// Where the ticket worker answers this process's commands (`reply.gateway-commands.<pid>`).
     public let replyQueue: QueueName
     private let spool: Spool
     private let target: SpoolQueue
