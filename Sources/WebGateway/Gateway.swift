@@ -116,7 +116,9 @@ public struct Gateway: Sendable {
 
     /// 16 random bytes as hex, from the system's CSPRNG.
     public static let randomBrowserID: @Sendable () -> String = {
+        // Two 64-bit draws (two getrandom calls) rather than one draw per byte.
         var rng = SystemRandomNumberGenerator()
-        return hexString((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        let words = (rng.next(), rng.next())
+        return withUnsafeBytes(of: words) { hexString(Array($0)) }
     }
 }

@@ -31,7 +31,14 @@ struct WebRoutes: Sendable {
 
     /// An HTML response that also sets the browser cookie when the visitor is new.
     static func html(_ status: HTTPStatus, _ page: String, visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
-        var r = HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: page)
+        html(status, bytes: Array(page.utf8), visitor: visitor, preferences: preferences)
+    }
+
+    /// ``html(_:_:visitor:preferences:)`` for a page already rendered as UTF-8 bytes.
+    static func html(_ status: HTTPStatus, bytes page: [UInt8], visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "text/html; charset=utf-8")
+        var r = HTTPResponse(status: status, headers: headers, body: page)
         r.headers.set("Cache-Control", "no-store")
         for c in visitor.cookieHeaders(includingPreferences: preferences) { r.headers.add("Set-Cookie", c) }
         return r
@@ -98,7 +105,7 @@ struct WebRoutes: Sendable {
                 visitor: v, csrfToken: token(v), page: page, text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
                 isContinuation: filter.cursor != nil)
-            return Self.html(.ok, TicketListPage.render(model, time: context.time), visitor: v)
+            return Self.html(.ok, bytes: TicketListPage.renderBytes(model, time: context.time), visitor: v)
         } catch {
             return internalError(v, error, "list")
         }
@@ -124,7 +131,7 @@ struct WebRoutes: Sendable {
             }
             let model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
                                          state: state, requestID: context.newBrowserID())
-            return Self.html(status, TicketDetailPage.render(model, time: context.time), visitor: v)
+            return Self.html(status, bytes: TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
         } catch {
             return internalError(v, error, "detail")
         }

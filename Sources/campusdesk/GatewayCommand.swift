@@ -40,18 +40,26 @@ enum GatewayCommand {
             return 1
         }
         defer { requester.close() }
+        let batcher: CommandBatcher
+        do { batcher = try CommandBatcher(spool: spool, logger: logger) } catch {
+            logger.error("spool not usable", ["spool.path": config.spoolDirectory, "error": error.description])
+            return 1
+        }
+        defer { batcher.close() }
 
         let tickets = LazyTicketReader(path: config.ticketDatabasePath)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = SpoolAnalyticsQuerying(client: analyticsClient)
         let gateway = Gateway(
             configuration: config, tickets: tickets,
-            commands: SpoolCommandSender(requester: requester, logger: logger),
-            analytics: analytics,
+            commands: SpoolCommandSender(batcher: batcher, logger: logger),
+            analytics: CoalescingAnalytics(analytics),
             readiness: SpoolReadinessProbe(requester: requester, analytics: analytics, tickets: tickets),
             csrfSecret: randomSecret(), logger: logger)
 
-        let handler = GatewayRequestLog.wrap(StartingUp.wrap(gateway.handler, tickets: tickets), logger: logger)
+        let requestLog = RequestLog(component: "gateway")
+        defer { requestLog.close() }
+        let handler = GatewayRequestLog.wrap(StartingUp.wrap(gateway.handler, tickets: tickets), log: requestLog)
         let server: Server
         do {
             server = try Server(configuration: ServerConfiguration(host: config.host, port: port, log: { logger.http($0) }), handler: handler)
@@ -61,6 +69,7 @@ enum GatewayCommand {
         }
         let signals = GatewaySignals(logger: logger) { server.shutdown() }
         await server.run()
+        requestLog.flush()
         signals.cancel()
         logger.info("gateway stopped")
         return 0
@@ -80,16 +89,11 @@ enum GatewayCommand {
 
 /// One log line per request: method, path (no query: it may carry search text), status, milliseconds.
 enum GatewayRequestLog {
-    static func wrap(_ inner: @escaping Handler, logger: Logger) -> Handler {
+    static func wrap(_ inner: @escaping Handler, log: RequestLog) -> Handler {
         { request in
             let start = ContinuousClock.now
             let response = await inner(request)
-            let elapsed = start.duration(to: .now)
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            logger.info("request", [
-                "http.method": String(request.method.prefix(16)), "http.path": String(request.path.prefix(200)),
-                "http.status": String(response.status.code), "duration_ms": String(format: "%.2f", ms),
-            ])
+            log.request(method: request.method, path: request.path, status: response.status.code, duration: start.duration(to: .now))
             return response
         }
     }

@@ -5,8 +5,10 @@ import Synchronization
 /// The ticket store's query side, opened on first use once the ticket worker has created the file.
 ///
 /// Why: the gateway may start before the worker (the Procfile starts them together); instead of
-/// failing at start it answers "not ready" until `tickets.db` exists, then reads through one
-/// read-only `TicketReader` for the rest of its life.
+/// failing at start it answers "not ready" until `tickets.db` exists, then reads through a small
+/// pool of read-only `TicketReader`s for the rest of its life. A `TicketReader` is an actor that
+/// runs one query at a time; with one of them every page read waited behind the others, so
+/// queries took turns while the second core rendered nothing. Requests take the readers in turn.
 public final class LazyTicketReader: TicketQueries {
     /// Raised while the database file does not exist yet.
     public struct NotYetCreated: Error, CustomStringConvertible {
@@ -15,21 +17,36 @@ public final class LazyTicketReader: TicketQueries {
     }
 
     public let path: String
-    private let reader = Mutex<TicketReader?>(nil)
+    /// How many read connections the pool opens (each is one SQLite connection and page cache).
+    public let poolSize: Int
+    private let readers = Mutex<[TicketReader]>([])
+    private let opened = Atomic<Bool>(false)
+    private let next = Atomic<Int>(0)
 
-    public init(path: String) { self.path = path }
+    /// - Parameter poolSize: read connections to open; 2 by default (one per core of the target machine).
+    public init(path: String, poolSize: Int = 2) {
+        self.path = path
+        self.poolSize = max(1, poolSize)
+    }
 
     /// Whether the database could be opened now (opens it if it just appeared).
-    public var isAvailable: Bool { (try? open()) != nil }
+    public var isAvailable: Bool {
+        if opened.load(ordering: .acquiring) { return true }
+        return (try? open()) != nil
+    }
 
-    /// The reader, opening it if the file exists.
+    /// A reader of the pool, opening the pool if the file exists.
     func open() throws -> TicketReader {
-        try reader.withLock { current in
-            if let current { return current }
-            guard FileManager.default.fileExists(atPath: path) else { throw NotYetCreated(path: path) }
-            let opened = try TicketReader(path: path)
-            current = opened
-            return opened
+        let turn = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try readers.withLock { pool in
+            if pool.isEmpty {
+                guard FileManager.default.fileExists(atPath: path) else { throw NotYetCreated(path: path) }
+                var fresh: [TicketReader] = []
+                for _ in 0..<poolSize { fresh.append(try TicketReader(path: path)) }
+                pool = fresh
+                opened.store(true, ordering: .releasing)
+            }
+            return pool[Int(UInt(bitPattern: turn) % UInt(pool.count))]
         }
     }
 

@@ -15,12 +15,23 @@ public struct SpoolCommandSender: CommandSending {
     /// Envelope type of the worker's answer (`TicketWorkerMessageType.commandReply`).
     public static let replyType = "command_reply"
 
-    let requester: Requester
+    /// Puts one command envelope on the `commands` queue and waits for its reply.
+    typealias Transport = @Sendable (Envelope, Duration) async throws(RequestError) -> Envelope
+
+    let transport: Transport
     let clock: any WallClock
     let logger: Logger
 
+    /// One file and one fsync per command, through the process's shared `Requester`.
     public init(requester: Requester, clock: any WallClock = SystemClock(), logger: Logger = Logger(component: "gateway")) {
-        self.requester = requester
+        self.transport = { envelope, timeout throws(RequestError) in try await requester.request(envelope, to: .commands, timeout: timeout) }
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Commands sent together with those that arrive at the same time (group commit, see `CommandBatcher`).
+    public init(batcher: CommandBatcher, clock: any WallClock = SystemClock(), logger: Logger = Logger(component: "gateway")) {
+        self.transport = { envelope, timeout throws(RequestError) in try await batcher.request(envelope, timeout: timeout) }
         self.clock = clock
         self.logger = logger
     }
@@ -35,7 +46,7 @@ public struct SpoolCommandSender: CommandSending {
         }
         let reply: Envelope
         do {
-            reply = try await requester.request(envelope, to: .commands, timeout: timeout)
+            reply = try await transport(envelope, timeout)
         } catch {
             switch error {
             case .timedOut, .cancelled: return .queued

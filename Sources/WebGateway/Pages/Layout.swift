@@ -12,43 +12,81 @@ enum Layout {
     }
 
     static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil, body: String) -> String {
-        var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        if let refreshSeconds { h += "<meta http-equiv=\"refresh\" content=\"\(refreshSeconds)\">\n" }
-        h += "<title>\(escapeHTML(title)) · CampusDesk</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n"
-        h += "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
-        h += "<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n"
-        h += "<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n"
-        if visitor.role == .staff { h += "<li><a href=\"/dashboard\">Dashboard</a></li>\n" }
-        h += "<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n"
-        h += roleSwitch(visitor: visitor, csrfToken: csrfToken)
-        h += "</header>\n<main id=\"main\">\n"
-        if let flash {
-            h += flash.isError
-                ? "<p class=\"flash error\" role=\"alert\">\(escapeHTML(flash.text))</p>\n"
-                : "<p class=\"flash\" role=\"status\">\(escapeHTML(flash.text))</p>\n"
+        var h = HTMLBuffer(capacity: body.utf8.count + 2048)
+        page(title: title, visitor: visitor, csrfToken: csrfToken, flash: flash, refreshSeconds: refreshSeconds, body: { $0.raw(body) }, into: &h)
+        return h.string
+    }
+
+    /// ``page(title:visitor:csrfToken:flash:refreshSeconds:body:)`` written into `h`, the body by `body`.
+    static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil,
+                     body: (inout HTMLBuffer) -> Void, into h: inout HTMLBuffer) {
+        h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        if let refreshSeconds {
+            h.raw("<meta http-equiv=\"refresh\" content=\"")
+            h.number(Int64(refreshSeconds))
+            h.raw("\">\n")
         }
-        h += body
-        h += "</main>\n<footer class=\"site\">\n<p>CampusDesk campus helpdesk · <a href=\"/api/openapi.yaml\">API description</a></p>\n</footer>\n</body>\n</html>\n"
-        return h
+        h.raw("<title>")
+        h.text(title)
+        h.raw(" · CampusDesk</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n")
+        h.raw("<a class=\"skip\" href=\"#main\">Skip to content</a>\n")
+        h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n")
+        h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
+        if visitor.role == .staff { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
+        h.raw("<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n")
+        roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
+        h.raw("</header>\n<main id=\"main\">\n")
+        if let flash {
+            h.raw(flash.isError ? "<p class=\"flash error\" role=\"alert\">" : "<p class=\"flash\" role=\"status\">")
+            h.text(flash.text)
+            h.raw("</p>\n")
+        }
+        body(&h)
+        h.raw("</main>\n<footer class=\"site\">\n<p>CampusDesk campus helpdesk · <a href=\"/api/openapi.yaml\">API description</a></p>\n</footer>\n</body>\n</html>\n")
     }
 
     /// A one-click switch to the other role, keeping the display name.
     static func roleSwitch(visitor: Visitor, csrfToken: String) -> String {
+        var h = HTMLBuffer(capacity: 512)
+        roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
+        return h.string
+    }
+
+    static func roleSwitch(visitor: Visitor, csrfToken: String, into h: inout HTMLBuffer) {
         let other: Role = visitor.role == .staff ? .user : .staff
-        var h = "<form class=\"role-switch\" method=\"post\" action=\"/session\">\n"
-        h += "<p>Acting as <strong>\(roleLabel(visitor.role))</strong>"
-        if let name = visitor.name { h += " (\(escapeHTML(name)))" }
-        h += "</p>\n"
-        h += hidden("csrf_token", csrfToken) + hidden("role", other.rawValue) + hidden("name", visitor.name ?? "")
-        h += "<button type=\"submit\">Switch to \(roleLabel(other).lowercased())</button>\n</form>\n"
-        return h
+        h.raw("<form class=\"role-switch\" method=\"post\" action=\"/session\">\n")
+        h.raw("<p>Acting as <strong>")
+        h.raw(roleLabel(visitor.role))
+        h.raw("</strong>")
+        if let name = visitor.name {
+            h.raw(" (")
+            h.text(name)
+            h.raw(")")
+        }
+        h.raw("</p>\n")
+        hidden("csrf_token", csrfToken, into: &h)
+        hidden("role", other.rawValue, into: &h)
+        hidden("name", visitor.name ?? "", into: &h)
+        h.raw("<button type=\"submit\">Switch to ")
+        h.raw(roleLabel(other).lowercased())
+        h.raw("</button>\n</form>\n")
     }
 
     static func roleLabel(_ role: Role) -> String { role == .staff ? "Helpdesk staff" : "Simple user" }
 
     static func hidden(_ name: String, _ value: String) -> String {
-        "<input type=\"hidden\" name=\"\(escapeHTML(name))\" value=\"\(escapeHTML(value))\">\n"
+        var h = HTMLBuffer(capacity: 96)
+        hidden(name, value, into: &h)
+        return h.string
+    }
+
+    static func hidden(_ name: String, _ value: String, into h: inout HTMLBuffer) {
+        h.raw("<input type=\"hidden\" name=\"")
+        h.text(name)
+        h.raw("\" value=\"")
+        h.text(value)
+        h.raw("\">\n")
     }
 }
 
@@ -77,52 +115,141 @@ enum Field {
     /// A labelled control; `idPrefix` keeps ids unique when one page has several forms.
     static func control(_ kind: Kind, name: String, label: String, idPrefix: String, state: FormState, value: String? = nil,
                         required: Bool = false, maxLength: Int? = nil, hint: String? = nil, extra: String = "") -> String {
-        let id = "\(idPrefix)-\(name)"
+        var h = HTMLBuffer(capacity: 512)
+        control(kind, name: name, label: label, idPrefix: idPrefix, state: state, value: value, required: required,
+                maxLength: maxLength, hint: hint, extra: extra, into: &h)
+        return h.string
+    }
+
+    /// ``control(_:name:label:idPrefix:state:value:required:maxLength:hint:extra:)`` appended to a page buffer.
+    static func control(_ kind: Kind, name: String, label: String, idPrefix: String, state: FormState, value: String? = nil,
+                        required: Bool = false, maxLength: Int? = nil, hint: String? = nil, extra: String = "", into h: inout HTMLBuffer) {
+        // Ids are built from our own field names, never from user input.
+        let id = idPrefix + "-" + name
         let v = state.values[name] ?? value ?? ""
-        var describedBy: [String] = []
-        var h = "<div class=\"field\">\n<label for=\"\(id)\">\(escapeHTML(label))\(required ? "" : " <span class=\"optional\">(optional)</span>")</label>\n"
-        if let hint {
-            h += "<p class=\"hint\" id=\"\(id)-hint\">\(escapeHTML(hint))</p>\n"
-            describedBy.append("\(id)-hint")
-        }
         let error = state.errors[name]
+        h.raw("<div class=\"field\">\n<label for=\"")
+        h.raw(id)
+        h.raw("\">")
+        h.text(label)
+        if !required { h.raw(" <span class=\"optional\">(optional)</span>") }
+        h.raw("</label>\n")
+        if let hint {
+            h.raw("<p class=\"hint\" id=\"")
+            h.raw(id)
+            h.raw("-hint\">")
+            h.text(hint)
+            h.raw("</p>\n")
+        }
         if let error {
-            h += "<p class=\"field-error\" id=\"\(id)-error\" role=\"alert\">\(escapeHTML(error))</p>\n"
-            describedBy.append("\(id)-error")
+            h.raw("<p class=\"field-error\" id=\"")
+            h.raw(id)
+            h.raw("-error\" role=\"alert\">")
+            h.text(error)
+            h.raw("</p>\n")
         }
-        var attrs = "id=\"\(id)\" name=\"\(escapeHTML(name))\""
-        if required { attrs += " required" }
-        if let maxLength { attrs += " maxlength=\"\(maxLength)\"" }
-        if !describedBy.isEmpty { attrs += " aria-describedby=\"\(describedBy.joined(separator: " "))\"" }
-        if error != nil { attrs += " aria-invalid=\"true\"" }
-        if !extra.isEmpty { attrs += " " + extra }
         switch kind {
-        case .textarea: h += "<textarea \(attrs) rows=\"5\">\(escapeHTML(v))</textarea>\n"
-        case .text: h += "<input type=\"text\" \(attrs) value=\"\(escapeHTML(v))\">\n"
-        case .search: h += "<input type=\"search\" \(attrs) value=\"\(escapeHTML(v))\">\n"
-        case .number: h += "<input type=\"number\" inputmode=\"numeric\" \(attrs) value=\"\(escapeHTML(v))\">\n"
+        case .textarea: h.raw("<textarea ")
+        case .text: h.raw("<input type=\"text\" ")
+        case .search: h.raw("<input type=\"search\" ")
+        case .number: h.raw("<input type=\"number\" inputmode=\"numeric\" ")
         }
-        return h + "</div>\n"
+        h.raw("id=\"")
+        h.raw(id)
+        h.raw("\" name=\"")
+        h.text(name)
+        h.raw("\"")
+        if required { h.raw(" required") }
+        if let maxLength {
+            h.raw(" maxlength=\"")
+            h.number(Int64(maxLength))
+            h.raw("\"")
+        }
+        if hint != nil || error != nil {
+            h.raw(" aria-describedby=\"")
+            if hint != nil { h.raw(id); h.raw("-hint") }
+            if hint != nil && error != nil { h.raw(" ") }
+            if error != nil { h.raw(id); h.raw("-error") }
+            h.raw("\"")
+        }
+        if error != nil { h.raw(" aria-invalid=\"true\"") }
+        if !extra.isEmpty {
+            h.raw(" ")
+            h.raw(extra)
+        }
+        switch kind {
+        case .textarea:
+            h.raw(" rows=\"5\">")
+            h.text(v)
+            h.raw("</textarea>\n")
+        case .text, .search, .number:
+            h.raw(" value=\"")
+            h.text(v)
+            h.raw("\">\n")
+        }
+        h.raw("</div>\n")
     }
 
     /// A labelled `<select>`; `options` are (value, label) pairs.
     static func select(name: String, label: String, idPrefix: String, options: [(String, String)], selected: String?, state: FormState = .empty) -> String {
-        let id = "\(idPrefix)-\(name)"
+        var h = HTMLBuffer(capacity: 512)
+        select(name: name, label: label, idPrefix: idPrefix, options: options, selected: selected, state: state, into: &h)
+        return h.string
+    }
+
+    /// ``select(name:label:idPrefix:options:selected:state:)`` appended to a page buffer.
+    static func select(name: String, label: String, idPrefix: String, options: [(String, String)], selected: String?,
+                       state: FormState = .empty, into h: inout HTMLBuffer) {
+        let id = idPrefix + "-" + name
         let error = state.errors[name]
-        var h = "<div class=\"field\">\n<label for=\"\(id)\">\(escapeHTML(label))</label>\n"
-        if let error { h += "<p class=\"field-error\" id=\"\(id)-error\" role=\"alert\">\(escapeHTML(error))</p>\n" }
-        h += "<select id=\"\(id)\" name=\"\(escapeHTML(name))\"\(error != nil ? " aria-describedby=\"\(id)-error\" aria-invalid=\"true\"" : "")>\n"
+        h.raw("<div class=\"field\">\n<label for=\"")
+        h.raw(id)
+        h.raw("\">")
+        h.text(label)
+        h.raw("</label>\n")
+        if let error {
+            h.raw("<p class=\"field-error\" id=\"")
+            h.raw(id)
+            h.raw("-error\" role=\"alert\">")
+            h.text(error)
+            h.raw("</p>\n")
+        }
+        h.raw("<select id=\"")
+        h.raw(id)
+        h.raw("\" name=\"")
+        h.text(name)
+        h.raw("\"")
+        if error != nil {
+            h.raw(" aria-describedby=\"")
+            h.raw(id)
+            h.raw("-error\" aria-invalid=\"true\"")
+        }
+        h.raw(">\n")
         let current = state.values[name] ?? selected
         for (value, text) in options {
-            h += "<option value=\"\(escapeHTML(value))\"\(value == current ? " selected" : "")>\(escapeHTML(text))</option>\n"
+            h.raw("<option value=\"")
+            h.text(value)
+            h.raw("\"")
+            if value == current { h.raw(" selected") }
+            h.raw(">")
+            h.text(text)
+            h.raw("</option>\n")
         }
-        return h + "</select>\n</div>\n"
+        h.raw("</select>\n</div>\n")
     }
 
     /// The form-wide error, announced at the top of the form.
     static func general(_ state: FormState) -> String {
-        guard let g = state.general else { return "" }
-        return "<p class=\"form-error\" role=\"alert\">\(escapeHTML(g))</p>\n"
+        var h = HTMLBuffer(capacity: 128)
+        general(state, into: &h)
+        return h.string
+    }
+
+    static func general(_ state: FormState, into h: inout HTMLBuffer) {
+        guard let g = state.general else { return }
+        h.raw("<p class=\"form-error\" role=\"alert\">")
+        h.text(g)
+        h.raw("</p>\n")
     }
 }
 

@@ -3,7 +3,19 @@ import CampusDeskCore
 /// `/tickets/{id}`: a ticket's fields, dates and conversation, with the forms that change it.
 enum TicketDetailPage {
     /// Which form a re-render concerns, so its input and errors land beside it.
-    enum FormKind: Sendable { case edit, message, status, category }
+    enum FormKind: Sendable {
+        case edit, message, status, category
+
+        /// The suffix of a form's request id (spelled out: interpolating an enum goes through reflection).
+        var name: String {
+            switch self {
+            case .edit: "edit"
+            case .message: "message"
+            case .status: "status"
+            case .category: "category"
+            }
+        }
+    }
 
     struct Model: Sendable {
         var visitor: Visitor
@@ -20,81 +32,146 @@ enum TicketDetailPage {
     static let messageFields: Set<String> = ["body", "author_name"]
 
     static func render(_ m: Model, time: CampusTime) -> String {
+        String(decoding: renderBytes(m, time: time), as: UTF8.self)
+    }
+
+    /// The page as UTF-8 bytes, built in one buffer (what the route sends).
+    static func renderBytes(_ m: Model, time: CampusTime) -> [UInt8] {
         let t = m.detail.ticket
+        var h = HTMLBuffer(capacity: 12_288 + m.detail.messages.count * 512)
+        Layout.page(title: "Ticket #\(t.id)", visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash,
+                    body: { body(m, time: time, into: &$0) }, into: &h)
+        return h.bytes
+    }
+
+    private static func body(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
+        let id = t.id.rawValue
         let staff = m.visitor.role == .staff
         func state(_ kind: FormKind) -> FormState { m.failedForm == kind ? m.state : .empty }
         // Always fresh: the worker remembers a refused id with its refusal, so a corrected resubmit needs a new one.
-        func requestID(_ kind: FormKind) -> String { "\(m.requestID)-\(kind)" }
-
-        var b = "<h1>Ticket #\(t.id)</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n"
-        b += "<section aria-labelledby=\"facts-h\">\n<h2 id=\"facts-h\">Details</h2>\n<dl class=\"facts\">\n"
-        b += "<dt>Problem</dt><dd class=\"text\">\(escapeHTML(t.description))</dd>\n"
-        b += "<dt>Location</dt><dd>\(t.location.map(escapeHTML) ?? "<span class=\"muted\">not given</span>")</dd>\n"
-        b += "<dt>Reported by</dt><dd>\(t.reporter.map(escapeHTML) ?? "<span class=\"muted\">not given</span>")</dd>\n"
-        b += "<dt>Status</dt><dd><span class=\"status status-\(t.status.rawValue)\">\(Words.status(t.status))</span></dd>\n"
-        b += "<dt>Category</dt><dd>\(Words.category(t.category)) <span class=\"muted\">(\(t.categorySource == .staff ? "set by staff" : "assigned automatically"))</span>"
-        if staff, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
-            b += " <strong class=\"flag\">Low confidence (\(Int((c * 100).rounded())) %): please check</strong>"
+        func requestID(_ kind: FormKind) -> String { m.requestID + "-" + kind.name }
+        func formStart(_ action: StaticString, _ cssClass: StaticString, _ b: inout HTMLBuffer) {
+            b.raw("<form method=\"post\" action=\"/tickets/")
+            b.number(id)
+            b.raw(action)
+            b.raw("\" class=\"")
+            b.raw(cssClass)
+            b.raw("\">\n")
         }
-        b += "</dd>\n"
-        b += "<dt>Opened</dt><dd>\(time.html(t.openedAt))</dd>\n"
-        b += "<dt>Last changed</dt><dd>\(time.html(t.modifiedAt))</dd>\n"
-        b += "<dt>Closed</dt><dd>\(t.closedAt.map(time.html) ?? "<span class=\"muted\">not yet</span>")</dd>\n"
-        b += "</dl>\n</section>\n"
+        func notGiven(_ value: String?, _ b: inout HTMLBuffer) {
+            if let value { b.text(value) } else { b.raw("<span class=\"muted\">not given</span>") }
+        }
+
+        b.raw("<h1>Ticket #")
+        b.number(id)
+        b.raw("</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n")
+        b.raw("<section aria-labelledby=\"facts-h\">\n<h2 id=\"facts-h\">Details</h2>\n<dl class=\"facts\">\n")
+        b.raw("<dt>Problem</dt><dd class=\"text\">")
+        b.text(t.description)
+        b.raw("</dd>\n<dt>Location</dt><dd>")
+        notGiven(t.location, &b)
+        b.raw("</dd>\n<dt>Reported by</dt><dd>")
+        notGiven(t.reporter, &b)
+        b.raw("</dd>\n<dt>Status</dt><dd><span class=\"status status-")
+        b.raw(t.status.rawValue)
+        b.raw("\">")
+        b.raw(Words.status(t.status))
+        b.raw("</span></dd>\n<dt>Category</dt><dd>")
+        b.raw(Words.category(t.category))
+        b.raw(" <span class=\"muted\">(")
+        b.raw(t.categorySource == .staff ? "set by staff" : "assigned automatically")
+        b.raw(")</span>")
+        if staff, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
+            b.raw(" <strong class=\"flag\">Low confidence (")
+            b.number(Int64(Int((c * 100).rounded())))
+            b.raw(" %): please check</strong>")
+        }
+        b.raw("</dd>\n<dt>Opened</dt><dd>")
+        b.time(t.openedAt, time)
+        b.raw("</dd>\n<dt>Last changed</dt><dd>")
+        b.time(t.modifiedAt, time)
+        b.raw("</dd>\n<dt>Closed</dt><dd>")
+        if let closed = t.closedAt { b.time(closed, time) } else { b.raw("<span class=\"muted\">not yet</span>") }
+        b.raw("</dd>\n</dl>\n</section>\n")
 
         if staff {
-            b += "<section aria-labelledby=\"staff-h\">\n<h2 id=\"staff-h\">Helpdesk actions</h2>\n"
+            b.raw("<section aria-labelledby=\"staff-h\">\n<h2 id=\"staff-h\">Helpdesk actions</h2>\n")
             if let next = t.status.next {
-                b += "<form method=\"post\" action=\"/tickets/\(t.id)/status\" class=\"inline\">\n" + Field.general(state(.status))
-                b += Layout.hidden("csrf_token", m.csrfToken) + Layout.hidden("request_id", requestID(.status)) + Layout.hidden("status", next.rawValue)
-                b += "<button type=\"submit\">\(Words.moveTo(next))</button>\n</form>\n"
+                formStart("/status", "inline", &b)
+                Field.general(state(.status), into: &b)
+                Layout.hidden("csrf_token", m.csrfToken, into: &b)
+                Layout.hidden("request_id", requestID(.status), into: &b)
+                Layout.hidden("status", next.rawValue, into: &b)
+                b.raw("<button type=\"submit\">")
+                b.raw(Words.moveTo(next))
+                b.raw("</button>\n</form>\n")
             } else {
-                b += "<p>This ticket is closed; it can no longer change.</p>\n"
+                b.raw("<p>This ticket is closed; it can no longer change.</p>\n")
             }
             if t.status != .closed {
-                b += "<form method=\"post\" action=\"/tickets/\(t.id)/category\" class=\"inline\">\n" + Field.general(state(.category))
-                b += Layout.hidden("csrf_token", m.csrfToken) + Layout.hidden("request_id", requestID(.category))
-                b += Field.select(name: "category", label: "Category", idPrefix: "category",
-                                  options: Category.allCases.map { ($0.rawValue, Words.category($0)) }, selected: t.category.rawValue, state: state(.category))
-                b += "<button type=\"submit\">Set category</button>\n</form>\n"
+                formStart("/category", "inline", &b)
+                Field.general(state(.category), into: &b)
+                Layout.hidden("csrf_token", m.csrfToken, into: &b)
+                Layout.hidden("request_id", requestID(.category), into: &b)
+                Field.select(name: "category", label: "Category", idPrefix: "category",
+                             options: Category.allCases.map { ($0.rawValue, Words.category($0)) }, selected: t.category.rawValue,
+                             state: state(.category), into: &b)
+                b.raw("<button type=\"submit\">Set category</button>\n</form>\n")
             }
-            b += "</section>\n"
+            b.raw("</section>\n")
         }
 
-        b += "<section aria-labelledby=\"thread-h\">\n<h2 id=\"thread-h\">Messages</h2>\n"
+        b.raw("<section aria-labelledby=\"thread-h\">\n<h2 id=\"thread-h\">Messages</h2>\n")
         if m.detail.messages.isEmpty {
-            b += "<p>No messages yet.</p>\n"
+            b.raw("<p>No messages yet.</p>\n")
         } else {
-            b += "<ol class=\"thread\">\n"
+            b.raw("<ol class=\"thread\">\n")
             for msg in m.detail.messages {
-                let who = msg.authorName.map(escapeHTML) ?? (msg.authorRole == .staff ? "Helpdesk" : "Reporter")
-                b += "<li class=\"message from-\(msg.authorRole.rawValue)\"><article>\n<p class=\"meta\"><strong>\(who)</strong>"
-                b += " <span class=\"muted\">(\(msg.authorRole == .staff ? "staff" : "user"))</span> · \(time.html(msg.sentAt))</p>\n"
-                b += "<p class=\"text\">\(escapeHTML(msg.body))</p>\n</article></li>\n"
+                b.raw("<li class=\"message from-")
+                b.raw(msg.authorRole.rawValue)
+                b.raw("\"><article>\n<p class=\"meta\"><strong>")
+                if let name = msg.authorName { b.text(name) } else { b.raw(msg.authorRole == .staff ? "Helpdesk" : "Reporter") }
+                b.raw("</strong> <span class=\"muted\">(")
+                b.raw(msg.authorRole == .staff ? "staff" : "user")
+                b.raw(")</span> · ")
+                b.time(msg.sentAt, time)
+                b.raw("</p>\n<p class=\"text\">")
+                b.text(msg.body)
+                b.raw("</p>\n</article></li>\n")
             }
-            b += "</ol>\n"
+            b.raw("</ol>\n")
         }
         // Staff may still write under a closed ticket (the worker's rule); users may not.
         if t.status != .closed || staff {
             let s = state(.message)
-            b += "<form method=\"post\" action=\"/tickets/\(t.id)/messages\" class=\"stack\">\n<h3>Write a message</h3>\n" + Field.general(s)
-            b += Layout.hidden("csrf_token", m.csrfToken) + Layout.hidden("request_id", requestID(.message))
-            b += Field.control(.textarea, name: "body", label: "Message", idPrefix: "message", state: s, required: true, maxLength: TextLimits.maxMessageBody)
-            b += Field.control(.text, name: "author_name", label: "Your name", idPrefix: "message", state: s, value: m.visitor.name, maxLength: TextLimits.maxShortField)
-            b += "<button type=\"submit\">Post message</button>\n</form>\n"
+            formStart("/messages", "stack", &b)
+            b.raw("<h3>Write a message</h3>\n")
+            Field.general(s, into: &b)
+            Layout.hidden("csrf_token", m.csrfToken, into: &b)
+            Layout.hidden("request_id", requestID(.message), into: &b)
+            Field.control(.textarea, name: "body", label: "Message", idPrefix: "message", state: s, required: true,
+                          maxLength: TextLimits.maxMessageBody, into: &b)
+            Field.control(.text, name: "author_name", label: "Your name", idPrefix: "message", state: s, value: m.visitor.name,
+                          maxLength: TextLimits.maxShortField, into: &b)
+            b.raw("<button type=\"submit\">Post message</button>\n</form>\n")
         }
-        b += "</section>\n"
+        b.raw("</section>\n")
 
         if t.status != .closed {
             let s = state(.edit)
-            b += "<section aria-labelledby=\"edit-h\">\n<h2 id=\"edit-h\">Edit the report</h2>\n"
-            b += "<form method=\"post\" action=\"/tickets/\(t.id)/edit\" class=\"stack\">\n" + Field.general(s)
-            b += Layout.hidden("csrf_token", m.csrfToken) + Layout.hidden("request_id", requestID(.edit))
-            b += Field.control(.textarea, name: "description", label: "Problem", idPrefix: "edit", state: s, value: t.description, required: true, maxLength: TextLimits.maxDescription)
-            b += Field.control(.text, name: "location", label: "Location", idPrefix: "edit", state: s, value: t.location, maxLength: TextLimits.maxShortField)
-            b += Field.control(.text, name: "reporter", label: "Reported by", idPrefix: "edit", state: s, value: t.reporter, maxLength: TextLimits.maxShortField)
-            b += "<button type=\"submit\">Save changes</button>\n</form>\n</section>\n"
+            b.raw("<section aria-labelledby=\"edit-h\">\n<h2 id=\"edit-h\">Edit the report</h2>\n")
+            formStart("/edit", "stack", &b)
+            Field.general(s, into: &b)
+            Layout.hidden("csrf_token", m.csrfToken, into: &b)
+            Layout.hidden("request_id", requestID(.edit), into: &b)
+            Field.control(.textarea, name: "description", label: "Problem", idPrefix: "edit", state: s, value: t.description,
+                          required: true, maxLength: TextLimits.maxDescription, into: &b)
+            Field.control(.text, name: "location", label: "Location", idPrefix: "edit", state: s, value: t.location,
+                          maxLength: TextLimits.maxShortField, into: &b)
+            Field.control(.text, name: "reporter", label: "Reported by", idPrefix: "edit", state: s, value: t.reporter,
+                          maxLength: TextLimits.maxShortField, into: &b)
+            b.raw("<button type=\"submit\">Save changes</button>\n</form>\n</section>\n")
         }
-        return Layout.page(title: "Ticket #\(t.id)", visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: b)
     }
 }

@@ -15,32 +15,68 @@ enum TicketListPage {
     }
 
     static func render(_ m: Model, time: CampusTime) -> String {
+        String(decoding: renderBytes(m, time: time), as: UTF8.self)
+    }
+
+    /// The page as UTF-8 bytes (what the route sends).
+    static func renderBytes(_ m: Model, time: CampusTime) -> [UInt8] {
         let title = m.visitor.role == .staff ? "All tickets" : "Open and active tickets"
-        var b = "<h1>\(title)</h1>\n<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n"
-        b += "<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n"
+        var page = HTMLBuffer(capacity: 6144 + m.page.tickets.count * 420)
+        Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash,
+                    body: { body(m, title: title, time: time, into: &$0) }, into: &page)
+        return page.bytes
+    }
+
+    private static func body(_ m: Model, title: String, time: CampusTime, into b: inout HTMLBuffer) {
+        b.raw("<h1>")
+        b.raw(title)
+        b.raw("</h1>\n<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n")
+        b.raw("<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n")
         let state = FormState(values: ["q": m.text ?? ""])
-        b += Field.control(.search, name: "q", label: "Search", idPrefix: "filter", state: state, maxLength: 200)
-        b += Field.select(name: "category", label: "Category", idPrefix: "filter",
-                          options: [("", "Any category")] + Category.allCases.map { ($0.rawValue, Words.category($0)) },
-                          selected: m.category?.rawValue ?? "")
+        Field.control(.search, name: "q", label: "Search", idPrefix: "filter", state: state, maxLength: 200, into: &b)
+        Field.select(name: "category", label: "Category", idPrefix: "filter",
+                     options: [("", "Any category")] + Category.allCases.map { ($0.rawValue, Words.category($0)) },
+                     selected: m.category?.rawValue ?? "", into: &b)
         let statuses: [Status] = m.visitor.role == .staff ? Status.allCases : [.open, .active]
-        b += Field.select(name: "status", label: "Status", idPrefix: "filter",
-                          options: [("", m.visitor.role == .staff ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
-                          selected: m.status?.rawValue ?? "")
-        b += "<button type=\"submit\">Apply</button>\n</form>\n</search>\n"
+        Field.select(name: "status", label: "Status", idPrefix: "filter",
+                     options: [("", m.visitor.role == .staff ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
+                     selected: m.status?.rawValue ?? "", into: &b)
+        b.raw("<button type=\"submit\">Apply</button>\n</form>\n</search>\n")
         if m.page.tickets.isEmpty {
-            b += "<p>No tickets match.</p>\n"
+            b.raw("<p>No tickets match.</p>\n")
         } else {
-            b += "<table class=\"tickets\">\n<caption class=\"visually-hidden\">\(title), newest first</caption>\n"
-            b += "<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n"
+            b.raw("<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
+            b.raw(title)
+            b.raw(", newest first</caption>\n")
+            b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
             for t in m.page.tickets {
-                let summary = t.description.count > 120 ? String(t.description.prefix(117)) + "…" : t.description
-                b += "<tr><td><a href=\"/tickets/\(t.id)\">#\(t.id)</a></td><td><a href=\"/tickets/\(t.id)\">\(escapeHTML(summary))</a>"
-                if let loc = t.location { b += "<br><span class=\"muted\">\(escapeHTML(loc))</span>" }
-                b += "</td><td>\(Words.category(t.category))</td><td><span class=\"status status-\(t.status.rawValue)\">\(Words.status(t.status))</span></td>"
-                b += "<td>\(time.html(t.openedAt))</td></tr>\n"
+                // A description of at most 120 bytes has at most 120 characters: skip the count.
+                let long = t.description.utf8.count > 120 && t.description.count > 120
+                b.raw("<tr><td><a href=\"/tickets/")
+                b.number(t.id.rawValue)
+                b.raw("\">#")
+                b.number(t.id.rawValue)
+                b.raw("</a></td><td><a href=\"/tickets/")
+                b.number(t.id.rawValue)
+                b.raw("\">")
+                if long { b.text(String(t.description.prefix(117)) + "…") } else { b.text(t.description) }
+                b.raw("</a>")
+                if let loc = t.location {
+                    b.raw("<br><span class=\"muted\">")
+                    b.text(loc)
+                    b.raw("</span>")
+                }
+                b.raw("</td><td>")
+                b.raw(Words.category(t.category))
+                b.raw("</td><td><span class=\"status status-")
+                b.raw(t.status.rawValue)
+                b.raw("\">")
+                b.raw(Words.status(t.status))
+                b.raw("</span></td><td>")
+                b.time(t.openedAt, time)
+                b.raw("</td></tr>\n")
             }
-            b += "</tbody>\n</table>\n"
+            b.raw("</tbody>\n</table>\n")
         }
         var links: [String] = []
         if m.isContinuation {
@@ -49,8 +85,11 @@ enum TicketListPage {
         if let next = m.page.nextCursor {
             links.append("<a href=\"/tickets?\(escapeHTML(query(m, cursor: next.encoded)))\" rel=\"next\">Next page</a>")
         }
-        if !links.isEmpty { b += "<nav aria-label=\"Pages\" class=\"pager\">\n" + links.joined(separator: "\n") + "\n</nav>\n" }
-        return Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: b)
+        if !links.isEmpty {
+            b.raw("<nav aria-label=\"Pages\" class=\"pager\">\n")
+            b.raw(links.joined(separator: "\n"))
+            b.raw("\n</nav>\n")
+        }
     }
 
     static func query(_ m: Model, cursor: String?) -> String {

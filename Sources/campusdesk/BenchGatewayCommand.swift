@@ -1,0 +1,207 @@
+import Foundation
+import HTTPServer
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `campusdesk bench gateway`: an open-loop load generator for `POST /api/tickets` at a steady rate.
+///
+/// Why not wrk: wrk is closed-loop (each connection sends its next request when the previous
+/// answer arrives), so it measures throughput, and its latency hides the queueing a slow answer
+/// causes. Here request k is due at `start + k / rate` whatever happened before, and its latency
+/// runs from that due time to the last byte of the answer (no coordinated omission); connections
+/// are kept alive and taken by whichever is free.
+enum BenchGatewayCommand {
+    static let usage = """
+        usage: campusdesk bench gateway [--host H] [--port P] [--rate PER_SECOND] [--duration SECONDS] [--connections N]
+          POSTs JSON tickets to http://H:P/api/tickets (X-CampusDesk-Role: user) at a steady rate and prints
+          the status counts and latency percentiles, measured from each request's due time.
+
+        """
+
+    struct Settings: Sendable {
+        var host = "127.0.0.1"
+        var port: UInt16 = 18481
+        var rate = 200.0
+        var duration = 10.0
+        var connections = 64
+    }
+
+    struct Sample: Sendable {
+        var status: Int
+        var latencyNanoseconds: UInt64
+    }
+
+    static func run(_ args: [String]) async -> Int32 {
+        guard args.first == "gateway" else { return fail(usage, 64) }
+        var s = Settings()
+        var i = 1
+        while i < args.count {
+            guard i + 1 < args.count else { return fail(usage, 64) }
+            let v = args[i + 1]
+            switch args[i] {
+            case "--host": s.host = v
+            case "--port": guard let p = UInt16(v) else { return fail(usage, 64) }; s.port = p
+            case "--rate": guard let r = Double(v), r > 0, r <= 100_000 else { return fail(usage, 64) }; s.rate = r
+            case "--duration": guard let d = Double(v), d > 0, d <= 3600 else { return fail(usage, 64) }; s.duration = d
+            case "--connections": guard let c = Int(v), (1...1024).contains(c) else { return fail(usage, 64) }; s.connections = c
+            default: return fail(usage, 64)
+            }
+            i += 2
+        }
+        let total = Int(s.rate * s.duration)
+        let next = Atomic<Int>(0)
+        let samples = Mutex<[Sample]>([])
+        let errors = Mutex<[String]>([])
+        let start = now() + 100_000_000
+        let interval = 1e9 / s.rate
+        let settings = s
+        let finished = Atomic<Int>(0)
+        let threads = (0..<s.connections).map { _ in
+            Thread {
+                var client: Client?
+                var mine: [Sample] = []
+                while true {
+                    let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard k < total else { break }
+                    let due = start + UInt64(Double(k) * interval)
+                    sleep(until: due)
+                    do {
+                        if client == nil { client = try Client(host: settings.host, port: settings.port) }
+                        guard let c = client else { break }
+                        let status = try c.post(body: body(k))
+                        mine.append(Sample(status: status, latencyNanoseconds: now() - due))
+                        if c.closed { client = nil }
+                    } catch {
+                        errors.withLock { $0.append("\(error)") }
+                        client?.close()
+                        client = nil
+                    }
+                }
+                client?.close()
+                samples.withLock { $0 += mine }
+                finished.add(1, ordering: .releasing)
+            }
+        }
+        for t in threads {
+            t.stackSize = 256 * 1024
+            t.start()
+        }
+        // The threads end by themselves; poll for them without blocking the cooperative pool.
+        while finished.load(ordering: .acquiring) < threads.count {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let elapsed = Double(now() - start) / 1e9
+        let all = samples.withLock { $0 }
+        let failures = errors.withLock { $0 }
+        print(report(all, failures: failures, settings: s, elapsed: elapsed), terminator: "")
+        return failures.isEmpty ? 0 : 1
+    }
+
+    static func report(_ samples: [Sample], failures: [String], settings s: Settings, elapsed: Double) -> String {
+        var out = "bench gateway: POST /api/tickets at \(Int(s.rate))/s for \(s.duration) s over up to \(s.connections) connections\n"
+        var byStatus: [Int: Int] = [:]
+        for x in samples { byStatus[x.status, default: 0] += 1 }
+        for (status, count) in byStatus.sorted(by: { $0.key < $1.key }) { out += "status \(status): \(count)\n" }
+        if !failures.isEmpty { out += "errors: \(failures.count) (first: \(failures[0]))\n" }
+        let sorted = samples.map(\.latencyNanoseconds).sorted()
+        func pct(_ p: Double) -> String {
+            guard !sorted.isEmpty else { return "-" }
+            let idx = min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)
+            return String(format: "%.2f ms", Double(sorted[max(0, idx)]) / 1e6)
+        }
+        out += "answered: \(samples.count) in \(String(format: "%.1f", elapsed)) s (\(String(format: "%.0f", Double(samples.count) / elapsed))/s)\n"
+        out += "latency from due time: p50 \(pct(0.5))  p90 \(pct(0.9))  p99 \(pct(0.99))  max \(pct(1.0))\n"
+        return out
+    }
+
+    static func body(_ k: Int) -> String {
+        #"{"description":"The projector in room \#(k % 400) flickers when the HDMI cable moves","location":"Main hall, room \#(k % 400)","reporter":"Bench \#(k)"}"#
+    }
+
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    static func sleep(until deadline: UInt64) {
+        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+    }
+
+    private static func fail(_ message: String, _ code: Int32) -> Int32 {
+        FileHandle.standardError.write(Data(message.utf8))
+        return code
+    }
+
+    /// One keep-alive HTTP/1.1 connection used by one thread at a time.
+    final class Client {
+        struct Failure: Error, CustomStringConvertible {
+            var description: String
+        }
+
+        let socket: Socket
+        let host: String
+        private(set) var closed = false
+        private var buffer: [UInt8] = []
+        private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 8)
+
+        init(host: String, port: UInt16) throws {
+            socket = try Socket.connect(host: host, port: port)
+            try? socket.setNoDelay()
+            self.host = "\(host):\(port)"
+        }
+
+        deinit { chunk.deallocate() }
+
+        func close() { socket.close() }
+
+        /// Sends one POST and reads its whole answer; returns the status code.
+        func post(body: String) throws -> Int {
+            let payload = Array(body.utf8)
+            var request = Array("POST /api/tickets HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\nX-CampusDesk-Role: user\r\nContent-Length: \(payload.count)\r\n\r\n".utf8)
+            request += payload
+            var offset = 0
+            while offset < request.count {
+                let n = try request.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+                if n == 0 { _ = try socket.poll(Int16(POLLOUT), milliseconds: 1000) }
+                offset += n
+            }
+            var head: (status: Int, length: Int, close: Bool)?
+            while true {
+                if head == nil { head = parseHead() }
+                if let h = head, buffer.count >= h.length {
+                    buffer.removeFirst(h.length)
+                    if h.close { closed = true }
+                    return h.status
+                }
+                guard try socket.poll(Int16(POLLIN), milliseconds: 30_000) else { throw Failure(description: "no answer within 30 s") }
+                switch try socket.receive(into: chunk) {
+                case .bytes(let n): buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+                case .wouldBlock: continue
+                case .closed: throw Failure(description: "connection closed by the gateway")
+                }
+            }
+        }
+
+        /// When the head is buffered: removes it and returns the status, the body length and `Connection: close`.
+        private func parseHead() -> (Int, Int, Bool)? {
+            let end: [UInt8] = [13, 10, 13, 10]
+            guard buffer.count >= 4, let at = (0...(buffer.count - 4)).first(where: { buffer[$0] == 13 && Array(buffer[$0..<$0 + 4]) == end }) else { return nil }
+            let head = String(decoding: buffer[0..<at], as: UTF8.self)
+            let lines = head.split(separator: "\r\n")
+            guard let first = lines.first, first.count >= 12, let status = Int(first.dropFirst(9).prefix(3)) else { return nil }
+            var length = 0
+            var close = false
+            for line in lines.dropFirst() {
+                let lower = line.lowercased()
+                if lower.hasPrefix("content-length:") { length = Int(lower.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0 }
+                if lower.hasPrefix("connection:") && lower.contains("close") { close = true }
+            }
+            buffer.removeFirst(at + 4)
+            return (status, length, close)
+        }
+    }
+}
