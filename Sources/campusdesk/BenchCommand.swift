@@ -8,6 +8,7 @@ enum BenchCommand {
         ("broker", { await BenchBrokerCommand.run($0) }),
         ("worker", { await BenchWorkerCommand.run($0) }),
         ("analytics", { await BenchAnalyticsCommand.run($0) }),
+        ("analytics-roundtrip", { await BenchAnalyticsRoundTripCommand.run($0) }),
     ]
 
     static func run(_ args: [String]) async -> Int32 {
