@@ -257,7 +257,7 @@ extension BenchAnalyticsRoundTripCommand {
             if let port { env["PORT"] = String(port) }
             p.environment = env
             let log = root + "/\(name).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             p.standardError = FileHandle(forWritingAtPath: log)
             p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
             try p.run()
@@ -425,7 +425,7 @@ extension BenchAnalyticsRoundTripCommand {
 
         func categoryLoad() throws -> CategoryLoadAnswer {
             var counts: [String: Int] = [:]
-            for (key, n) in try load.query({ s in (s.text(at: 0) + "/" + s.text(at: 1), Int(s.int64(at: 2))) }) { counts[key] = n }
+            for (key, n) in try load.query([], { s in (s.text(at: 0) + "/" + s.text(at: 1), Int(s.int64(at: 2))) }) { counts[key] = n }
             return CategoryLoadAnswer(categories: Category.allCases.map { c in
                 CategoryLoad(category: c, open: counts["\(c.rawValue)/open"] ?? 0, active: counts["\(c.rawValue)/active"] ?? 0,
                              closed: counts["\(c.rawValue)/closed"] ?? 0)
