@@ -9,6 +9,7 @@ enum BenchCommand {
         ("worker", { await BenchWorkerCommand.run($0) }),
         ("analytics", { await BenchAnalyticsCommand.run($0) }),
         ("gateway", { await BenchGatewayCommand.run($0) }),
+        ("analytics-roundtrip", { await BenchAnalyticsRoundTripCommand.run($0) }),
     ]
 
     static func run(_ args: [String]) async -> Int32 {

@@ -1,0 +1,508 @@
+import CampusDeskCore
+import Foundation
+import HTTPServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `campusdesk bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]`: the
+/// analytics query as a browser sees it, gateway → worker → gateway, beside the same answer by SQL.
+///
+/// Why real processes: the figure the issue asks for is the whole path (HTTP parse, request on
+/// `query.<service>`, the worker's claim, answer and reply file, the gateway's wake-up), so it
+/// runs the real `campusdesk ticket-worker`, three `campusdesk analytics …` and `campusdesk
+/// gateway` children of this binary on a temp spool and data directory. For each N (default
+/// 10,000 and 1,000,000) it bulk-loads `tickets.db`, lets the freshly started analytics workers
+/// catch up through the ticket worker's replay (events/s), times sequential API and dashboard
+/// requests over one keep-alive loopback socket, times the brute-force SQL over `tickets.db`,
+/// and exits 1 if the two answers differ.
+enum BenchAnalyticsRoundTripCommand {
+    static let usage = "usage: campusdesk bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]\n"
+
+    /// What one run measures; defaults are the issue's.
+    struct Options {
+        var sizes = [10_000, 1_000_000]
+        var requests = 2_000
+        var dashboard = 500
+        var warmUp = 200
+    }
+
+    static func run(_ args: [String]) async -> Int32 {
+        var rest = args
+        if rest.first == "analytics-roundtrip" { rest.removeFirst() }
+        var options = Options()
+        while let flag = rest.first {
+            rest.removeFirst()
+            guard let raw = rest.first else { return usageError() }
+            rest.removeFirst()
+            switch flag {
+            case "--tickets":
+                let sizes = raw.split(separator: ",").compactMap { Int($0) }
+                guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 100 }) else { return usageError() }
+                options.sizes = sizes
+            case "--requests":
+                guard let v = Int(raw), v >= 10 else { return usageError() }
+                options.requests = v
+            case "--dashboard":
+                guard let v = Int(raw), v >= 10 else { return usageError() }
+                options.dashboard = v
+            default: return usageError()
+            }
+        }
+        let executable: String
+        do { executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") } catch {
+            FileHandle.standardError.write(Data("bench analytics-roundtrip: cannot find own executable: \(error)\n".utf8))
+            return 1
+        }
+        print("analytics round trip: real ticket-worker, 3 analytics workers and gateway processes (\(executable)); load average \(loadAverage())")
+        var status: Int32 = 0
+        for n in options.sizes {
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-bench-roundtrip-\(UUID().uuidString)").path
+            let world = World(root: root, tickets: n, executable: executable)
+            do {
+                let ok = try await world.measure(options)
+                if !ok { status = 1 }
+            } catch {
+                FileHandle.standardError.write(Data("bench analytics-roundtrip (\(n) tickets): \(error)\n".utf8))
+                status = 1
+            }
+            await world.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        return status
+    }
+
+    private static func usageError() -> Int32 {
+        FileHandle.standardError.write(Data(usage.utf8))
+        return 64
+    }
+
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+    }
+
+    static func nanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// p50 / p99 / max of durations in nanoseconds, as milliseconds.
+    struct Percentiles: CustomStringConvertible {
+        var p50: Double, p99: Double, max: Double
+        init(_ samples: [UInt64]) {
+            let s = samples.sorted()
+            func at(_ q: Double) -> Double { Double(s[Swift.min(s.count - 1, Int(Double(s.count) * q))]) / 1e6 }
+            p50 = at(0.50)
+            p99 = at(0.99)
+            max = Double(s.last ?? 0) / 1e6
+        }
+        var description: String { String(format: "p50 %.3f ms  p99 %.3f ms  max %.3f ms", p50, p99, max) }
+    }
+
+    struct BenchError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+}
+
+// MARK: - One world (temp dir, processes) per ticket count
+
+extension BenchAnalyticsRoundTripCommand {
+    final class World {
+        let root: String
+        let tickets: Int
+        let executable: String
+        var data: String { root + "/data" }
+        var spool: String { root + "/spool" }
+        var children: [(name: String, process: Process)] = []
+        let now = Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+
+        init(root: String, tickets: Int, executable: String) {
+            self.root = root
+            self.tickets = tickets
+            self.executable = executable
+        }
+
+        /// Runs the whole measurement; false when an answer differs from SQL.
+        func measure(_ options: Options) async throws -> Bool {
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+            let n = tickets
+            print("\n== \(n) tickets ==")
+
+            // 1. tickets.db: migrated by TicketStore, then one bulk transaction through the same wrapper.
+            let loadStart = nanos()
+            try BulkTickets.write(path: data + "/tickets.db", count: n, now: now)
+            let loadSeconds = Double(nanos() - loadStart) / 1e9
+            print(String(format: "tickets.db: %d tickets + %d outbox events bulk-inserted in one transaction: %.1f s (%.0f tickets/s)", n, n, loadSeconds, Double(n) / loadSeconds))
+
+            // 2. The ticket worker and three fresh analytics workers: each asks for a replay from seq 1.
+            try start("ticket-worker", ["ticket-worker"], port: nil)
+            let replayStart = nanos()
+            for service in AnalyticsService.allCases { try start(service.rawValue, ["analytics", service.rawValue], port: nil) }
+            var caughtUp: [AnalyticsService: Double] = [:]
+            let replayDeadline = replayStart + UInt64(max(120, n / 2_000)) * 1_000_000_000
+            while caughtUp.count < AnalyticsService.allCases.count {
+                for service in AnalyticsService.allCases where caughtUp[service] == nil {
+                    if let seq = lastSeq(service), seq >= Int64(n) { caughtUp[service] = Double(nanos() - replayStart) / 1e9 }
+                }
+                try checkChildren()
+                guard nanos() < replayDeadline else { throw BenchError("analytics workers did not catch up in time: \(caughtUp)") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            for service in AnalyticsService.allCases {
+                let s = caughtUp[service] ?? 0
+                print(String(format: "replay to %@: caught up in %.1f s = %.0f events/s applied (all three workers running at once)", service.rawValue, s, Double(n) / s))
+            }
+            let all = caughtUp.values.max() ?? 0
+            print(String(format: "all three caught up after %.1f s: %.0f events/s per worker, %.0f events/s applied in total", all, Double(n) / all, Double(3 * n) / all))
+
+            // 3. The gateway on a free loopback port.
+            let port = try freePort()
+            try start("gateway", ["gateway"], port: port)
+            let client = try await connect(port: port)
+            defer { client.close() }
+            try await waitReady(client)
+
+            // 4. Round trips over the real socket, then the same answers by SQL, then compare.
+            let sql = try SQLAnswers(path: data + "/tickets.db")
+            let paths = ["/api/analytics/open-tickets?days=30", "/api/analytics/resolution-time", "/api/analytics/category-load"]
+            let apiHeaders = "X-CampusDesk-Role: staff\r\n"
+            var bodies: [String: [UInt8]] = [:]
+            print("sequential requests on one keep-alive connection, \(options.warmUp) warm-up + \(options.requests) timed each; SQL on a read-only connection:")
+            let sqlRounds = n <= 100_000 ? 200 : 10
+            for (i, path) in paths.enumerated() {
+                for _ in 0..<options.warmUp { _ = try client.get(path, headers: apiHeaders) }
+                var samples: [UInt64] = []
+                samples.reserveCapacity(options.requests)
+                for _ in 0..<options.requests {
+                    let t = nanos()
+                    let r = try client.get(path, headers: apiHeaders)
+                    samples.append(nanos() - t)
+                    guard r.status == 200 else { throw BenchError("\(path) answered \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))") }
+                    bodies[path] = r.body
+                }
+                var sqlSamples: [UInt64] = []
+                for _ in 0..<sqlRounds {
+                    let t = nanos()
+                    switch i {
+                    case 0: _ = try sql.openTickets(since: now.adding(milliseconds: -720 * 3_600_000))
+                    case 1: _ = try sql.resolutionTime()
+                    default: _ = try sql.categoryLoad()
+                    }
+                    sqlSamples.append(nanos() - t)
+                }
+                print("  \(path.padding(toLength: 38, withPad: " ", startingAt: 0)) round trip \(Percentiles(samples))   SQL (\(sqlRounds)×) \(Percentiles(sqlSamples))")
+            }
+            let equal = try compare(bodies, paths: paths, sql: sql)
+
+            // 5. The dashboard page (three analytics asked concurrently + HTML and SVG rendering).
+            let cookie = "Cookie: cd_role=staff; cd_browser=\(String(repeating: "0123456789abcdef", count: 2))\r\n"
+            for _ in 0..<min(options.warmUp, 50) { _ = try client.get("/dashboard", headers: cookie) }
+            var dash: [UInt64] = []
+            var size = 0
+            for _ in 0..<options.dashboard {
+                let t = nanos()
+                let r = try client.get("/dashboard", headers: cookie)
+                dash.append(nanos() - t)
+                guard r.status == 200 else { throw BenchError("/dashboard answered \(r.status)") }
+                size = r.body.count
+            }
+            print("  GET /dashboard (staff cookie, \(options.dashboard)×, \(size) bytes)     \(Percentiles(dash))")
+            print("load average after: \(loadAverage())")
+            return equal
+        }
+
+        // MARK: Answers
+
+        /// Decodes the API bodies and compares them with SQL; prints every mismatch loudly.
+        func compare(_ bodies: [String: [UInt8]], paths: [String], sql: SQLAnswers) throws -> Bool {
+            let decoder = JSONDecoder()
+            var ok = true
+            func mismatch(_ what: String) {
+                FileHandle.standardError.write(Data("MISMATCH (\(tickets) tickets): \(what)\n".utf8))
+                ok = false
+            }
+            let open = try decoder.decode(OpenTicketsAnswer.self, from: Data(bodies[paths[0]] ?? []))
+            let openSQL = try sql.openTickets(since: open.since)
+            if open.count != openSQL || open.hours != 720 { mismatch("open-tickets API \(open.count) (hours \(open.hours)) vs SQL \(openSQL) since \(open.since.iso8601)") }
+
+            let resolution = try decoder.decode(ResolutionTimeAnswer.self, from: Data(bodies[paths[1]] ?? []))
+            let resolutionSQL = try sql.resolutionTime()
+            if resolution.months.map(\.month) != resolutionSQL.map(\.month) {
+                mismatch("resolution-time months API \(resolution.months.map(\.month)) vs SQL \(resolutionSQL.map(\.month))")
+            } else {
+                for (a, b) in zip(resolution.months, resolutionSQL)
+                where a.closed != b.closed || abs(a.averageSeconds - b.averageSeconds) > 1e-9 * max(1, abs(b.averageSeconds)) {
+                    mismatch("resolution-time \(a.month): API \(a.closed) closed, avg \(a.averageSeconds) s vs SQL \(b.closed), \(b.averageSeconds) s")
+                }
+            }
+
+            let load = try decoder.decode(CategoryLoadAnswer.self, from: Data(bodies[paths[2]] ?? []))
+            let loadSQL = try sql.categoryLoad()
+            if load != loadSQL { mismatch("category-load API \(load) vs SQL \(loadSQL)") }
+            let months = resolution.months.count
+            print("answers equal to SQL: \(ok ? "yes" : "NO") (open-tickets 30 days = \(open.count), \(months) months, category-load \(load.categories.map { "\($0.category.rawValue) \($0.open)/\($0.active)/\($0.closed)" }.joined(separator: ", ")))")
+            return ok
+        }
+
+        // MARK: Processes
+
+        func start(_ name: String, _ arguments: [String], port: UInt16?) throws {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: executable)
+            p.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            env["CAMPUSDESK_SPOOL"] = spool
+            env["CAMPUSDESK_DATA"] = data
+            env["CAMPUSDESK_TZ"] = "UTC"
+            env["HOST"] = "127.0.0.1"
+            if let port { env["PORT"] = String(port) }
+            p.environment = env
+            let log = root + "/\(name).log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            p.standardError = FileHandle(forWritingAtPath: log)
+            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            try p.run()
+            children.append((name, p))
+        }
+
+        func checkChildren() throws {
+            for c in children where !c.process.isRunning {
+                let tail = (try? String(contentsOfFile: root + "/\(c.name).log", encoding: .utf8))?.suffix(600) ?? ""
+                throw BenchError("\(c.name) exited with \(c.process.terminationStatus): \(tail)")
+            }
+        }
+
+        /// SIGTERM to each child, waiting up to 10 s for a graceful exit, then SIGKILL.
+        func stopAll() async {
+            for c in children where c.process.isRunning { c.process.terminate() }
+            let deadline = nanos() + 10_000_000_000
+            while children.contains(where: { $0.process.isRunning }), nanos() < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            for c in children where c.process.isRunning { kill(c.process.processIdentifier, SIGKILL) }
+            children.removeAll()
+        }
+
+        /// The worker's committed `last_seq`, read from its state file (nil until it exists and is migrated).
+        func lastSeq(_ service: AnalyticsService) -> Int64? {
+            let path = data + "/analytics-\(service.rawValue).db"
+            guard FileManager.default.fileExists(atPath: path + "-wal") else { return nil }
+            guard let db = try? Connection(path: path, mode: .readOnly) else { return nil }
+            return try? db.prepare("SELECT last_seq FROM progress WHERE id = 1").queryFirst { $0.int64(at: 0) }
+        }
+
+        func freePort() throws -> UInt16 {
+            let s = try Socket.listen(host: "127.0.0.1", port: 0)
+            defer { s.close() }
+            return try s.boundPort()
+        }
+
+        func connect(port: UInt16) async throws -> HTTPClient {
+            let deadline = nanos() + 30_000_000_000
+            while true {
+                do { return try HTTPClient(port: port) } catch {
+                    try checkChildren()
+                    guard nanos() < deadline else { throw error }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+        }
+
+        /// Polls `/readyz` until every check (store, analytics workers) is ready.
+        func waitReady(_ client: HTTPClient) async throws {
+            let deadline = nanos() + 60_000_000_000
+            while try client.get("/readyz", headers: "").status != 200 {
+                try checkChildren()
+                guard nanos() < deadline else { throw BenchError("gateway not ready within 60 s") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+}
+
+// MARK: - tickets.db bulk load and the brute-force SQL
+
+extension BenchAnalyticsRoundTripCommand {
+    /// N tickets opened over two years (ids in opening order), mostly closed when older than a
+    /// month, with their `ticket_imported` events in the outbox marked published (the workers get
+    /// them by replay, as a worker that starts after an import does).
+    enum BulkTickets {
+        static let descriptions = [
+            "The wifi in the library drops every few minutes on the second floor",
+            "Printer in room %d is jammed and shows a paper error",
+            "Heating in lecture hall %d does not work, it is very cold",
+            "Canteen card was charged twice for one lunch",
+            "Cannot log in to the course portal since the password change",
+            "Water leaking from the ceiling near the stairs in building %d",
+            "Projector in seminar room %d shows no picture",
+            "Question about the semester fees invoice",
+        ]
+
+        static func write(path: String, count: Int, now: Timestamp) throws {
+            // TicketStore creates the file and runs every migration (schema, triggers, FTS).
+            do { _ = try TicketStore(path: path, classifier: FixedClassifier(), clock: SystemClock()) }
+            let db = try Connection(path: path, synchronous: .normal)
+            try db.execute("PRAGMA cache_size = -262144")
+            var g = SystemRandomNumberGenerator()
+            let twoYears: Int64 = 730 * 86_400_000
+            let opened = (0..<count).map { _ in now.millisecondsSinceEpoch - Int64.random(in: 1...twoYears, using: &g) }.sorted()
+            try db.transaction(.immediate) { db in
+                let ticket = try db.prepare("""
+                    INSERT INTO tickets (id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at)
+                    VALUES (?, ?, ?, ?, ?, 'auto', ?, ?, ?, ?, ?)
+                    """)
+                let event = try db.prepare("""
+                    INSERT INTO events (seq, ticket_id, type, occurred_at, after_category, after_status, after_opened_at, after_closed_at)
+                    VALUES (?, ?, 'ticket_imported', ?, ?, ?, ?, ?)
+                    """)
+                for (i, openedAt) in opened.enumerated() {
+                    let id = Int64(i + 1)
+                    let age = now.millisecondsSinceEpoch - openedAt
+                    let status: Status = age > 30 * 86_400_000 && Int.random(in: 0..<10, using: &g) < 9 ? .closed : Status.allCases[Int.random(in: 0..<3, using: &g)]
+                    let closedAt: Int64? = status == .closed ? min(now.millisecondsSinceEpoch, openedAt + Int64.random(in: 60_000...(20 * 86_400_000), using: &g)) : nil
+                    let modifiedAt = closedAt ?? min(now.millisecondsSinceEpoch, openedAt + Int64.random(in: 0...86_400_000, using: &g))
+                    let category = Category.allCases[Int.random(in: 0..<3, using: &g)]
+                    let template = descriptions[Int.random(in: 0..<descriptions.count, using: &g)]
+                    let description = template.contains("%d") ? template.replacingOccurrences(of: "%d", with: String(100 + i % 400)) : template
+                    try ticket.execute { s in
+                        try s.bind(.integer(id), at: 1)
+                        try s.bind(.text(description), at: 2)
+                        try s.bind(.text("Building \(i % 40)"), at: 3)
+                        try s.bind(.text("student\(i % 20_000)@campus.example"), at: 4)
+                        try s.bind(.text(category.rawValue), at: 5)
+                        try s.bind(.real(0.8), at: 6)
+                        try s.bind(.text(status.rawValue), at: 7)
+                        try s.bind(.integer(openedAt), at: 8)
+                        try s.bind(.integer(modifiedAt), at: 9)
+                        try s.bind(.optionalInteger(closedAt), at: 10)
+                    }
+                    try event.execute { s in
+                        try s.bind(.integer(id), at: 1)
+                        try s.bind(.integer(id), at: 2)
+                        try s.bind(.integer(now.millisecondsSinceEpoch), at: 3)
+                        try s.bind(.text(category.rawValue), at: 4)
+                        try s.bind(.text(status.rawValue), at: 5)
+                        try s.bind(.integer(openedAt), at: 6)
+                        try s.bind(.optionalInteger(closedAt), at: 7)
+                    }
+                }
+                try db.execute("UPDATE outbox_state SET published_through = ?", [.integer(Int64(count))])
+            }
+        }
+    }
+
+    /// Only for `TicketStore.init` (migrations); the bulk load sets categories itself.
+    struct FixedClassifier: TicketClassifier {
+        func classify(_ description: String) -> Classification { Classification(category: .facility, confidence: 0.5) }
+    }
+
+    /// The three answers computed by brute force over `tickets.db` on a read-only connection (UTC months).
+    final class SQLAnswers {
+        let db: Connection
+        let open: Statement
+        let resolution: Statement
+        let load: Statement
+
+        init(path: String) throws {
+            db = try Connection(path: path, mode: .readOnly)
+            open = try db.prepare("SELECT count(*) FROM tickets WHERE opened_at >= ? AND status <> 'closed'")
+            resolution = try db.prepare("""
+                SELECT strftime('%Y-%m', opened_at / 1000, 'unixepoch') AS month, count(*), sum(closed_at - opened_at)
+                FROM tickets WHERE status = 'closed' GROUP BY month ORDER BY month
+                """)
+            load = try db.prepare("SELECT category, status, count(*) FROM tickets GROUP BY category, status")
+        }
+
+        func openTickets(since: Timestamp) throws -> Int {
+            Int(try open.queryFirst([.integer(since.millisecondsSinceEpoch)]) { $0.int64(at: 0) } ?? 0)
+        }
+
+        func resolutionTime() throws -> [MonthResolution] {
+            try resolution.query { s in
+                let closed = s.int64(at: 1)
+                return MonthResolution(month: s.text(at: 0), closed: Int(closed), averageSeconds: Double(s.int64(at: 2)) / Double(closed) / 1000)
+            }
+        }
+
+        func categoryLoad() throws -> CategoryLoadAnswer {
+            var counts: [String: Int] = [:]
+            for (key, n) in try load.query([], { s in (s.text(at: 0) + "/" + s.text(at: 1), Int(s.int64(at: 2))) }) { counts[key] = n }
+            return CategoryLoadAnswer(categories: Category.allCases.map { c in
+                CategoryLoad(category: c, open: counts["\(c.rawValue)/open"] ?? 0, active: counts["\(c.rawValue)/active"] ?? 0,
+                             closed: counts["\(c.rawValue)/closed"] ?? 0)
+            })
+        }
+    }
+}
+
+// MARK: - A minimal keep-alive HTTP/1.1 client
+
+extension BenchAnalyticsRoundTripCommand {
+    /// One blocking loopback connection: GET, then read the head and `Content-Length` bytes of body.
+    ///
+    /// Why blocking and hand-made: the bench must add as little as possible to the measured round
+    /// trip, and the gateway always answers with `Content-Length` (no chunked responses).
+    final class HTTPClient {
+        let socket: Socket
+        var buffer: [UInt8] = []
+
+        init(port: UInt16) throws {
+            socket = try Socket.connect(host: "127.0.0.1", port: port)
+            try socket.setNoDelay()
+        }
+
+        func close() { socket.close() }
+
+        func get(_ path: String, headers: String) throws -> (status: Int, body: [UInt8]) {
+            let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(headers)\r\n".utf8)
+            var sent = 0
+            while sent < request.count {
+                let n = try request[sent...].withUnsafeBytes { try socket.send($0) }
+                if n == 0 { _ = try socket.poll(Int16(POLLOUT), milliseconds: 1_000) }
+                sent += n
+            }
+            let separator: [UInt8] = [13, 10, 13, 10]
+            var headEnd: Int?
+            while true {
+                if let end = headEnd ?? find(separator) {
+                    headEnd = end
+                    let head = String(decoding: buffer[..<end], as: UTF8.self)
+                    let lines = head.split(separator: "\r\n")
+                    let statusLine = lines.first.map(String.init) ?? ""
+                    guard let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+                        throw BenchError("bad status line: \(statusLine.prefix(80))")
+                    }
+                    let length = lines.dropFirst().compactMap { line -> Int? in
+                        let parts = line.split(separator: ":", maxSplits: 1)
+                        guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                        return Int(parts[1].trimmingCharacters(in: .whitespaces))
+                    }.first ?? 0
+                    let total = end + 4 + length
+                    if buffer.count >= total {
+                        let body = Array(buffer[(end + 4)..<total])
+                        buffer.removeFirst(total)
+                        return (status, body)
+                    }
+                }
+                try fill()
+            }
+        }
+
+        private func find(_ needle: [UInt8]) -> Int? {
+            guard buffer.count >= needle.count else { return nil }
+            for i in 0...(buffer.count - needle.count) where buffer[i] == needle[0] && buffer[i + 1] == needle[1] && buffer[i + 2] == needle[2] && buffer[i + 3] == needle[3] {
+                return i
+            }
+            return nil
+        }
+
+        private func fill() throws {
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let result = try chunk.withUnsafeMutableBytes { try socket.receive(into: $0) }
+            switch result {
+            case .bytes(let n): buffer.append(contentsOf: chunk[..<n])
+            case .wouldBlock: _ = try socket.poll(Int16(POLLIN), milliseconds: 5_000)
+            case .closed: throw BenchError("gateway closed the connection")
+            }
+        }
+    }
+}
