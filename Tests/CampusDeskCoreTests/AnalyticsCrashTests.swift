@@ -4,7 +4,7 @@ import Testing
 
 /// Runs the real `campusdesk analytics <service>` process, kills it with SIGKILL while it consumes,
 /// restarts it, and checks that the answers are those of a worker that never died.
-@Suite struct AnalyticsCrashTests {
+@Suite(.onDedicatedThreads) struct AnalyticsCrashTests {
     /// The `campusdesk` executable built beside the test bundle.
     static func executable() -> String? {
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

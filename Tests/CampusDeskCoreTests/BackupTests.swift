@@ -7,7 +7,7 @@ import Glibc
 
 /// `Backup` on real SQLite files in temp directories: copies taken under a concurrent writer,
 /// copies equal to their source, and every way a backup can fail.
-@Suite struct BackupTests {
+@Suite(.onDedicatedThreads) struct BackupTests {
     // MARK: - Consistency under a writer
 
     @Test("backups taken while a writer commits are consistent snapshots that open, check out and only grow")

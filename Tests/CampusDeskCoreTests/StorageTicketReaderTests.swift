@@ -3,7 +3,7 @@ import Testing
 @testable import CampusDeskCore
 
 /// The query side over 100,000 imported tickets, built once per test through `apply` in batches.
-@Suite struct StorageTicketReaderTests {
+@Suite(.onDedicatedThreads) struct StorageTicketReaderTests {
     static let words = ["heating", "wifi", "printer", "canteen", "library", "door", "window", "projector"]
 
     /// Imports `count` tickets with spread statuses, categories and (repeating) opening times.

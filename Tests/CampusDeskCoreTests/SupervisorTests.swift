@@ -115,7 +115,7 @@ func eventually(_ seconds: Double = 20, _ condition: () -> Bool) async throws ->
     return condition()
 }
 
-@Suite struct SupervisorTests {
+@Suite(.onDedicatedThreads) struct SupervisorTests {
     func supervisor(_ procfile: String, policy: RestartPolicy = RestartPolicy(), grace: Double = 5, into collector: LineCollector) throws -> Supervisor {
         var env = ProcessInfo.processInfo.environment
         env["GREETING"] = "hello from the environment"
@@ -197,7 +197,7 @@ func eventually(_ seconds: Double = 20, _ condition: () -> Bool) async throws ->
     }
 }
 
-@Suite struct SupervisorLockTests {
+@Suite(.onDedicatedThreads) struct SupervisorLockTests {
     func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-lock-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

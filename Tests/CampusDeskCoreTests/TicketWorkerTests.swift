@@ -3,7 +3,7 @@ import Testing
 @testable import CampusDeskCore
 
 /// The ticket worker in-process, on a real spool and a real SQLite file per test.
-@Suite("Ticket worker")
+@Suite("Ticket worker", .onDedicatedThreads)
 struct TicketWorkerTests {
     @Test("a command sent through a Requester gets the stored reply; events arrive in seq order")
     func replies_AndEventsInOrder() async throws {

@@ -113,11 +113,12 @@ import Glibc
         let log = RequestLog(component: "gateway", fd: fd, interval: .milliseconds(10))
         log.request(method: "GET", path: "/healthz", status: 200, duration: .zero)
         let deadline = ContinuousClock.now + .seconds(10)
-        var text = ""
-        while ContinuousClock.now < deadline {
-            text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            if !text.isEmpty { break }
+        func read() -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        // Read after each sleep, the last one included: a starved test may wake past the deadline.
+        var text = read()
+        while text.isEmpty && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
+            text = read()
         }
         #expect(text.hasSuffix("info gateway: request http.method=GET http.path=/healthz http.status=200 duration_ms=0.00\n"))
         log.close()
