@@ -240,3 +240,16 @@ func eventually(_ seconds: Double = 20, _ condition: () -> Bool) async throws ->
         _ = try SupervisorLock(path: path)
     }
 }
+
+@Suite struct ProcessGroupsTests {
+    @Test func theGroupIsReadAfterTheLastParenthesisAndZombiesHaveNone() {
+        #expect(ProcessGroups.group(fromStat: "4242 (campusdesk) S 1 4240 4240 0 -1 4194560") == 4240)
+        #expect(ProcessGroups.group(fromStat: "4242 (a) b (c) R 1 77 77 0") == 77)
+        #expect(ProcessGroups.group(fromStat: "4242 (sh) Z 1 4240 4240 0") == nil)
+        #expect(ProcessGroups.group(fromStat: "garbage") == nil)
+    }
+
+    @Test func ourOwnGroupIsLive() {
+        #expect(ProcessGroups.live().contains(getpgrp()))
+    }
+}
