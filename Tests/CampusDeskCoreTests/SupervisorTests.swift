@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import CampusDeskCore
 #if canImport(Glibc)
 import Glibc

@@ -10,8 +10,9 @@ import Testing
 /// and tests with deadlines fail for no fault of the code. Tests that block run here instead;
 /// the kernel shares the cores, the cooperative pool stays free. Threads are never retired: a
 /// test process is short-lived and needs only as many as it ever blocks at once.
-final class DedicatedThreads: TaskExecutor {
-    static let shared = DedicatedThreads()
+public final class DedicatedThreads: TaskExecutor {
+    /// The one instance every suite shares.
+    public static let shared = DedicatedThreads()
 
     private struct State {
         var jobs: [UnownedJob] = []
@@ -20,7 +21,7 @@ final class DedicatedThreads: TaskExecutor {
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let startThread = state.withLock { s -> Bool in
             s.jobs.append(job)
@@ -44,15 +45,15 @@ final class DedicatedThreads: TaskExecutor {
 }
 
 /// Runs a suite's tests (recursively) or one test on ``DedicatedThreads``.
-struct OnDedicatedThreads: SuiteTrait, TestTrait, TestScoping {
-    var isRecursive: Bool { true }
+public struct OnDedicatedThreads: SuiteTrait, TestTrait, TestScoping {
+    public var isRecursive: Bool { true }
 
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         try await withTaskExecutorPreference(DedicatedThreads.shared) { try await function() }
     }
 }
 
 extension Trait where Self == OnDedicatedThreads {
     /// Blocking waits in this suite or test do not hold the cooperative pool.
-    static var onDedicatedThreads: Self { Self() }
+    public static var onDedicatedThreads: Self { Self() }
 }
