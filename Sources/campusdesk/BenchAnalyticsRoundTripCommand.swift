@@ -451,8 +451,8 @@ extension BenchAnalyticsRoundTripCommand {
 
         /// SQLite's plan for each of the three queries, so the figures say what the SQL did.
         func plans() throws -> [String] {
-            try [Self.openSQL, Self.resolutionSQL, Self.loadSQL].map { sql in
-                try db.prepare("EXPLAIN QUERY PLAN " + sql).query { $0.text(at: 3) }.joined(separator: "; ")
+            try [(Self.openSQL, [SQLiteValue.integer(0)]), (Self.resolutionSQL, []), (Self.loadSQL, [])].map { sql, values in
+                try db.prepare("EXPLAIN QUERY PLAN " + sql).query(values) { $0.text(at: 3) }.joined(separator: "; ")
             }
         }
 
