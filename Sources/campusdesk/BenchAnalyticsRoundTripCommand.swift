@@ -182,8 +182,11 @@ extension BenchAnalyticsRoundTripCommand {
             var bodies: [String: [UInt8]] = [:]
             var roundTrips: [Percentiles] = []
             say("sequential requests on one keep-alive connection, \(options.warmUp) warm-up + \(options.requests) timed each; then SQL on a read-only connection:")
-            for path in paths {
+            // CPU per request of the gateway and the answering worker: steadier than wall time on a shared machine.
+            var cpuPerRequest: [(gateway: Double, worker: Double)] = []
+            for (path, service) in zip(paths, AnalyticsService.allCases) {
                 for _ in 0..<options.warmUp { _ = try client.get(path, headers: apiHeaders) }
+                let cpuBefore = (cpuSeconds("gateway"), cpuSeconds(service.rawValue))
                 var samples: [UInt64] = []
                 samples.reserveCapacity(options.requests)
                 for _ in 0..<options.requests {
@@ -194,6 +197,8 @@ extension BenchAnalyticsRoundTripCommand {
                     bodies[path] = r.body
                 }
                 roundTrips.append(Percentiles(samples))
+                let requests = Double(options.requests)
+                cpuPerRequest.append(((cpuSeconds("gateway") - cpuBefore.0) / requests * 1e6, (cpuSeconds(service.rawValue) - cpuBefore.1) / requests * 1e6))
             }
 
             // 5. The dashboard page (three analytics asked concurrently + HTML and SVG rendering).
@@ -225,6 +230,7 @@ extension BenchAnalyticsRoundTripCommand {
                     sqlSamples.append(nanos() - t)
                 }
                 say("  \(path.padding(toLength: 38, withPad: " ", startingAt: 0)) round trip \(roundTrips[i])   SQL (\(sqlRounds)×) \(Percentiles(sqlSamples))")
+                say(String(format: "  %@ CPU per round trip: gateway %.0f µs, worker %.0f µs", String(repeating: " ", count: 38), cpuPerRequest[i].gateway, cpuPerRequest[i].worker))
             }
             say("  GET /dashboard (staff cookie, \(options.dashboard)×, \(size) bytes)     \(Percentiles(dash))")
             let equal = try compare(bodies, paths: paths, sql: sql)
