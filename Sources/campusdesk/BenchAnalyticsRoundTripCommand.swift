@@ -13,9 +13,11 @@ import Glibc
 /// runs the real `campusdesk ticket-worker`, three `campusdesk analytics …` and `campusdesk
 /// gateway` children of this binary on a temp spool and data directory. For each N (default
 /// 10,000 and 1,000,000) it bulk-loads `tickets.db`, lets the freshly started analytics workers
-/// catch up through the ticket worker's replay (events/s), times sequential API and dashboard
-/// requests over one keep-alive loopback socket, times the brute-force SQL over `tickets.db`,
-/// and exits 1 if the two answers differ.
+/// catch up through the ticket worker's replay (events/s per worker from its first commit, CPU per
+/// event), times sequential API and dashboard requests over one keep-alive loopback socket (with
+/// the gateway's and worker's CPU per round trip), then times the brute-force SQL over
+/// `tickets.db` (printing SQLite's plan), and exits 1 if the two answers differ. The SQL runs
+/// after all requests because it takes seconds at 1 M and the gateway closes idle connections.
 enum BenchAnalyticsRoundTripCommand {
     static let usage = "usage: campusdesk bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]\n"
 
