@@ -31,7 +31,7 @@ enum BenchWorkerCommand {
             try rawCommits(dir)
             print("## ticket worker, create_ticket end to end (commands queue -> tickets.db -> events exchange, 3 subscribers)")
             try await drain(dir.appendingPathComponent("drain"), total: total, replies: false)
-            try await drain(dir.appendingPathComponent("replies"), total: min(total, 5_000), replies: true)
+            try await drain(dir.appendingPathComponent("replies"), total: total, replies: true)
             try await concurrent(dir.appendingPathComponent("concurrent"), total: total)
             return 0
         } catch {
