@@ -31,7 +31,7 @@ enum BenchWorkerCommand {
             try rawCommits(dir)
             print("## ticket worker, create_ticket end to end (commands queue -> tickets.db -> events exchange, 3 subscribers)")
             try await drain(dir.appendingPathComponent("drain"), total: total, replies: false)
-            try await drain(dir.appendingPathComponent("replies"), total: min(total, 5_000), replies: true)
+            try await drain(dir.appendingPathComponent("replies"), total: total, replies: true)
             try await concurrent(dir.appendingPathComponent("concurrent"), total: total)
             return 0
         } catch {
@@ -115,15 +115,23 @@ enum BenchWorkerCommand {
         let replyQueue = try QueueName("reply.bench.\(getpid())")
         if replies { _ = try world.spool.queue(replyQueue) }
         let sendSeconds = try seconds { try world.send(total, perFile: 500, replyTo: replies ? replyQueue : nil) }
+        let cpuBefore = cpuSeconds()
         let s = try await world.runUntilPublished(total)
+        let cpu = cpuSeconds() - cpuBefore
         let counters = await world.worker.counters
         let label = replies ? "pre-filled queue, every command with reply_to (reply files)" : "pre-filled queue, no replies"
         print("\(label): \(total) commands in \(fmt(s, 2)) s = \(fmt(Double(total) / s, 0)) creates/s "
               + "(\(counters.batchesCommitted) batches, avg \(total / max(1, counters.batchesCommitted)) per commit; "
               + "sending in files of 500 took \(fmt(sendSeconds, 2)) s = \(fmt(Double(total) / sendSeconds, 0)) msgs/s)")
+        // CPU time is steadier than wall time on a shared machine: it says what one idle core would sustain.
+        print("  process CPU (user+sys) \(fmt(cpu, 2)) s = \(fmt(cpu / Double(total) * 1e6, 0)) µs per create "
+              + "(\(fmt(Double(total) / cpu, 0)) creates per CPU-second)")
+        print("  events published: \(counters.eventsPublished) = \(fmt(Double(counters.eventsPublished) / s, 0)) events/s "
+              + "(one file per batch into each of 3 queues); worker batch size \(TicketWorker.Settings().batchSize)")
         if replies {
-            let waiting = try world.spool.queue(replyQueue).stats().waiting
-            print("  replies written: \(waiting)")
+            let queue = try world.spool.queue(replyQueue)
+            let files = try FileManager.default.contentsOfDirectory(atPath: queue.path + "/new").count
+            print("  replies written: \(try queue.stats().waiting) in \(files) files")
         }
     }
 
@@ -145,6 +153,13 @@ enum BenchWorkerCommand {
         let counters = await world.worker.counters
         print("producer sending files of 100 while the worker runs: \(total) commands in \(fmt(s, 2)) s = "
               + "\(fmt(Double(total) / s, 0)) creates/s (\(counters.batchesCommitted) batches, avg \(total / max(1, counters.batchesCommitted)) per commit)")
+    }
+
+    /// User plus system CPU time of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     struct BenchFailure: Error, CustomStringConvertible { var description: String }

@@ -46,6 +46,21 @@ import TestSupport
         return ids
     }
 
+    @Test("the unfiltered list reads one range of tickets_by_opened (migration 3), not a merge of nine ranges")
+    func unfilteredList_UsesOpenedIndex() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        try await Self.build(f, count: 200)
+        let db = try Connection(path: f.path, mode: .readOnly)
+        // The same shape as TicketReader.list without status, category or text.
+        let plan = try db.prepare("""
+            EXPLAIN QUERY PLAN SELECT \(Ticket.columns) FROM tickets
+            WHERE opened_at <= ? AND (opened_at < ? OR id < ?) ORDER BY opened_at DESC, id DESC LIMIT ?
+            """).query([.integer(.max), .integer(.max), .integer(.max), .integer(51)]) { $0.text(at: 3) }
+        #expect(plan.contains { $0.contains("tickets_by_opened") })
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") })
+    }
+
     @Test func largeDatabase_FiltersSearchAndPagination() async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }

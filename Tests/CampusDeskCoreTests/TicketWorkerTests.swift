@@ -38,6 +38,40 @@ struct TicketWorkerTests {
         #expect(try world.commands.stats().claimed == 0)
     }
 
+    @Test("replies of one batch go out as one file per reply queue, in batch order; a vanished reply queue is skipped")
+    func replies_OneFilePerQueueAndBatch() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let a = try QueueName("reply.test-a.1")
+        let b = try QueueName("reply.test-b.2")
+        let gone = try QueueName("reply.test-gone.3")
+        _ = try world.spool.queue(a)
+        _ = try world.spool.queue(b)
+        let targets = [a, b, a, gone, b, a]
+        let now = SystemClock().now()
+        // One file of six commands: the worker claims and commits them as one batch.
+        try world.commands.send(batch: try targets.enumerated().map { i, q in
+            try Envelope(type: TicketWorkerMessageType.command, body: TicketWorkerWorld.create("Broken lamp \(i)"),
+                         replyTo: q, correlationID: "c\(i)", sentAt: now)
+        })
+        let arrived = try await world.running {
+            await pollUntil { (try? world.spool.queue(a).stats().waiting) == 3 && (try? world.spool.queue(b).stats().waiting) == 2 }
+        }
+        #expect(arrived)
+        for (queue, expected) in [(a, ["c0", "c2", "c5"]), (b, ["c1", "c4"])] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: world.dir.path("spool/queues/\(queue.rawValue)/new"))
+            #expect(files.count == 1)
+            let replies = try world.spool.queue(queue).claim(max: 10)
+            #expect(replies.map(\.envelope.correlationID) == expected)
+            #expect(replies.allSatisfy { $0.envelope.type == TicketWorkerMessageType.commandReply })
+            #expect(try replies.allSatisfy { try $0.envelope.decodeBody(CommandReply.self).isApplied })
+        }
+        #expect(!world.spool.queueExists(gone))
+        #expect(try world.count("tickets") == 6)
+        #expect(try world.commands.stats().waiting == 0)
+        #expect(try world.commands.stats().claimed == 0)
+    }
+
     @Test("a replay request re-sends events from N (inclusive) to the end into the bound queue")
     func replay_FromN() async throws {
         let world = try TicketWorkerWorld()

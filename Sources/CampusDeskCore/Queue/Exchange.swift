@@ -44,7 +44,19 @@ public struct Exchange: Sendable {
     @discardableResult
     public func publish(_ batch: [Envelope]) throws(SpoolError) -> [QueueName] {
         let targets = try bindings()
-        for q in targets { try spool.queue(q).send(batch: batch) }
+        guard !batch.isEmpty else { return targets }
+        // Encoded (and checked) once: the lines are the same bytes for every bound queue.
+        var lines: [[UInt8]]?
+        for q in targets {
+            let queue = try spool.queue(q)
+            if lines == nil {
+                var encoded: [[UInt8]] = []
+                encoded.reserveCapacity(batch.count)
+                for e in batch { encoded.append(try queue.encode(e)) }
+                lines = encoded
+            }
+            try queue.send(encodedLines: lines ?? [])
+        }
         return targets
     }
 }

@@ -118,6 +118,48 @@ public struct Spool: Sendable {
         }
     }
 
+    /// Writes several already built replies to one reply queue as one JSON Lines file (more only
+    /// past `limits.maxFileBytes`), without fsync; a vanished queue drops them quietly.
+    ///
+    /// Why: a worker answering a batch would otherwise create, rename and the requester claim,
+    /// read and unlink one file per reply; one file per batch and reply queue costs that once.
+    /// A reply over `limits.maxMessageBytes` throws `.tooLarge` before anything is written.
+    public func sendReplies(_ replies: [Envelope], to replyTo: QueueName) throws(SpoolError) {
+        guard !replies.isEmpty else { return }
+        let queuePath = path(of: replyTo)
+        var lines: [[UInt8]] = []
+        lines.reserveCapacity(replies.count)
+        for reply in replies {
+            let line = reply.encodedLine()
+            guard line.count <= limits.maxMessageBytes else {
+                throw SpoolError(kind: .tooLarge, operation: "reply", path: queuePath,
+                                 detail: "\(line.count) bytes > \(limits.maxMessageBytes)")
+            }
+            lines.append(line)
+        }
+        let fd: Int32
+        do { fd = try SpoolIO.openDirectory(queuePath) } catch where error.kind == .notFound {
+            logger.debug("replies dropped, requester gone", ["queue.name": replyTo.rawValue])
+            return
+        }
+        defer { close(fd) }
+        var file: [UInt8] = []
+        func flush() throws(SpoolError) {
+            guard !file.isEmpty else { return }
+            try SpoolIO.publish(file, name: MessageFileName.make(now: clock.now()), queueFD: fd,
+                                queuePath: queuePath, stage: "new", stageFD: nil, durable: false)
+            file.removeAll(keepingCapacity: true)
+        }
+        for line in lines {
+            if !file.isEmpty && file.count + line.count + 1 > limits.maxFileBytes { try flush() }
+            file += line
+            file.append(0x0A)
+        }
+        do { try flush() } catch where error.kind == .notFound {
+            logger.debug("replies dropped, requester gone", ["queue.name": replyTo.rawValue])
+        }
+    }
+
     // MARK: - Cleanup
 
     /// Removes reply queues (`reply.<process>.<pid>`) whose process no longer exists.

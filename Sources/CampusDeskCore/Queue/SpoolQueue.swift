@@ -88,6 +88,11 @@ public final class SpoolQueue: Sendable {
         var lines: [[UInt8]] = []
         lines.reserveCapacity(batch.count)
         for e in batch { lines.append(try encode(e)) }
+        try send(encodedLines: lines, durability: durability)
+    }
+
+    /// `send(batch:)` for lines already checked by `encode` (an exchange encodes once for all its queues).
+    func send(encodedLines lines: [[UInt8]], durability: Durability = .durable) throws(SpoolError) {
         var file: [UInt8] = []
         func flush() throws(SpoolError) {
             guard !file.isEmpty else { return }
@@ -103,7 +108,7 @@ public final class SpoolQueue: Sendable {
         try flush()
     }
 
-    private func encode(_ envelope: Envelope) throws(SpoolError) -> [UInt8] {
+    func encode(_ envelope: Envelope) throws(SpoolError) -> [UInt8] {
         guard envelope.body.isEmpty || Envelope.isValidJSONValue(envelope.body) else {
             throw SpoolError(kind: .encoding, operation: "send", path: path, detail: "body of \(envelope.type) is not one JSON value")
         }

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Why this shape: commands arrive at least once on `commands`; the store records each command id
 /// with its reply and writes the change events to its outbox in the same transaction, so applying
-/// a batch is exactly-once. Only after the commit does the worker reply, publish the outbox to the
-/// `events` exchange, mark it published and acknowledge the messages. A crash anywhere leaves either
+/// a batch is exactly-once. Only after the commit does the worker reply (one file per reply queue
+/// and batch), acknowledge the messages, publish the outbox to the `events` exchange and mark it
+/// published. A crash anywhere leaves either
 /// unacked messages (redelivered, answered from the stored replies) or unpublished events
 /// (published at the next start): never a lost change, never a change without its event.
 /// An actor because its loop and its callers (tests, tools) share the counters; the store it
@@ -50,6 +51,8 @@ public actor TicketWorker {
     let logger: Logger
     let settings: Settings
     private let decoder = JSONDecoder()
+    /// One encoder for every reply and event body (the same output as `Envelope(type:body:)`'s).
+    private let encoder = JSONEncoder()
     /// True when events may be waiting in the outbox (a publish failed); the loop tries again.
     private var outboxPending = true
     public internal(set) var counters = Counters()
@@ -100,7 +103,7 @@ public actor TicketWorker {
 
     // MARK: - One batch
 
-    /// Applies one claimed batch: decode, one `store.apply`, then reply, publish, mark, ack; then replays.
+    /// Applies one claimed batch: decode, one `store.apply`, then reply, ack, publish, mark; then replays.
     func handle(_ deliveries: [Delivery], shouldStop: @Sendable () -> Bool) async {
         var toApply: [Command] = []
         var applied: [Delivery] = []
@@ -132,10 +135,12 @@ public actor TicketWorker {
                 return
             }
             counters.batchesCommitted += 1
-            for (delivery, reply) in zip(applied, replies) { sendReply(reply, to: delivery) }
-            await relayOutbox()
+            sendReplies(replies, to: applied)
+            // Acked before the relay: the events are already durable in the outbox, so a crash
+            // between the two publishes them at the next start; the commands are settled either way.
             for delivery in applied { ack(delivery) }
             counters.commandsProcessed += applied.count
+            await relayOutbox()
         }
         for (delivery, request) in replays { await replay(request, delivery: delivery) }
     }
@@ -172,13 +177,34 @@ public actor TicketWorker {
 
     // MARK: - Replies, outbox, settling
 
-    private func sendReply(_ reply: CommandReply, to delivery: Delivery) {
-        guard delivery.envelope.replyTo != nil else { return }
-        do {
-            try spool.reply(to: delivery.envelope, type: TicketWorkerMessageType.commandReply, body: reply)
-        } catch {
-            // The command is committed; the requester times out and reads the result on its next look.
-            logger.warning("reply not sent", ["command.id": reply.commandID.rawValue, "error": error.description])
+    /// Answers the committed batch: one reply file per reply queue (JSON Lines), not one per command.
+    ///
+    /// Called only after the commit. Replies keep their batch order within each queue, so a
+    /// requester sees them in the order its commands were applied.
+    private func sendReplies(_ replies: [CommandReply], to deliveries: [Delivery]) {
+        let now = clock.now()
+        var byQueue: [QueueName: [Envelope]] = [:]
+        var order: [QueueName] = []
+        for (delivery, reply) in zip(deliveries, replies) {
+            guard let replyTo = delivery.envelope.replyTo else { continue }
+            let body: Data
+            do { body = try encoder.encode(reply) } catch {
+                logger.warning("reply not encoded", ["command.id": reply.commandID.rawValue, "error": Self.describe(error)])
+                continue
+            }
+            let envelope = Envelope(type: TicketWorkerMessageType.commandReply, sentAt: now,
+                                    correlationID: delivery.envelope.correlationID, rawBody: body)
+            if byQueue[replyTo] == nil { order.append(replyTo) }
+            byQueue[replyTo, default: []].append(envelope)
+        }
+        for queue in order {
+            do {
+                try spool.sendReplies(byQueue[queue] ?? [], to: queue)
+            } catch {
+                // The commands are committed; the requesters time out and read the result on their next look.
+                logger.warning("replies not sent", ["queue.name": queue.rawValue, "replies": String(byQueue[queue]?.count ?? 0),
+                                                    "error": error.description])
+            }
         }
     }
 
@@ -218,7 +244,8 @@ public actor TicketWorker {
     func changeEventEnvelopes(_ events: [ChangeEvent]) throws -> [Envelope] {
         let now = clock.now()
         return try events.map {
-            try Envelope(type: TicketWorkerMessageType.changeEvent, body: $0, sentAt: now, id: EnvelopeID("event-\($0.seq.rawValue)"))
+            Envelope(id: EnvelopeID("event-\($0.seq.rawValue)"), type: TicketWorkerMessageType.changeEvent, sentAt: now,
+                     rawBody: try encoder.encode($0))
         }
     }
 

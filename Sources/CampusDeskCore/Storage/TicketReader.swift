@@ -17,7 +17,8 @@ public actor TicketReader: TicketQueries {
 
     /// One page of tickets, newest first by (opened_at, id), after the filter; see `TicketQueries`.
     ///
-    /// Without text, each selected (status, category) pair is one ordered range of the
+    /// Without text and without a status or category filter, the page is one ordered range of
+    /// `tickets_by_opened`. Otherwise each selected (status, category) pair is one ordered range of the
     /// `tickets_by_status_category_opened` index; each range yields at most `limit + 1` rows after the
     /// cursor and the union is merged, so a page costs about the same at any table size. With text,
     /// FTS5 walks the matches newest first and stops once the page is full: cost follows how many
@@ -60,6 +61,14 @@ public actor TicketReader: TicketQueries {
             values += categories.map { .text($0.rawValue) }
             values += keyset
             values.append(.integer(fetch))
+        } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count {
+            // No status or category filter: one range of `tickets_by_opened` (migration 3).
+            sql = """
+                SELECT \(Ticket.columns) FROM tickets
+                WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
+                ORDER BY opened_at DESC, id DESC LIMIT ?
+                """
+            values = keyset + [.integer(fetch)]
         } else {
             var branches: [String] = []
             for status in statuses {

@@ -155,5 +155,11 @@ public enum TicketSchema {
                 DELETE FROM ticket_search_keys WHERE ticket_id = old.id;
             END;
             """),
+        // The unfiltered list (every status and category, the staff's default page) read as one
+        // ordered range instead of merging nine (status, category) ranges: ~5x less work per page.
+        // Tickets arrive roughly in opened_at order, so inserts land at the index's end (cheap).
+        Migration(version: 3, sql: """
+            CREATE INDEX tickets_by_opened ON tickets (opened_at DESC, id DESC);
+            """),
     ]
 }
