@@ -94,6 +94,68 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
         #expect(again.aggregate.answer() == history.bruteCategoryLoad())
     }
 
+    @Test("a batch that cannot be committed is held and committed later; the worker keeps running")
+    func uncommittableBatchIsHeld() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let spool = try Spool(root: dir.path("spool"), logger: Logger(component: "spool", minimumLevel: .error))
+        var settings = AnalyticsWorker<CategoryLoadAggregate>.Settings()
+        settings.idleWait = .milliseconds(50)
+        let statePath = dir.path("analytics-category-load.db")
+        let worker = try AnalyticsWorker<CategoryLoadAggregate>(
+            spool: spool, statePath: statePath, timeZone: try #require(TimeZone(identifier: "UTC")),
+            logger: Logger(component: "test", minimumLevel: .error), settings: settings)
+        var history = AnalyticsHistory(seed: 5)
+        history.generate(40)
+        let stop = TestStop()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run(shouldStop: { stop.isSet }) }
+            defer { stop.set() }
+            // Another connection holds the write lock, so the worker's commit fails (SQLITE_BUSY after its 5 s timeout).
+            let blocker = try Connection(path: statePath)
+            try blocker.execute("BEGIN IMMEDIATE")
+            try spool.exchange(.events).publish(try history.events.map(envelope))
+            #expect(await waitUntil(30) { await worker.failedCommits >= 1 })
+            #expect(await worker.lastSeq == .zero)
+            try blocker.execute("ROLLBACK")
+            #expect(await waitUntil(30) { await worker.lastSeq == SequenceNumber(40) })
+            #expect(try spool.queue(.events(.categoryLoad)).stats().dead == 0)
+            stop.set()
+            try await group.waitForAll()
+        }
+    }
+
+    @Test("a replay request the spool refuses is kept and sent once the spool takes it again")
+    func refusedReplayRequestIsSentLater() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let spool = try Spool(root: dir.path("spool"), logger: Logger(component: "spool", minimumLevel: .error))
+        let commands = try spool.queue(.commands)
+        var settings = AnalyticsWorker<CategoryLoadAggregate>.Settings()
+        settings.idleWait = .milliseconds(50)
+        let worker = try AnalyticsWorker<CategoryLoadAggregate>(
+            spool: spool, statePath: dir.path("analytics-category-load.db"), timeZone: try #require(TimeZone(identifier: "UTC")),
+            logger: Logger(component: "test", minimumLevel: .error), settings: settings)
+        // Every send to `commands` fails while its tmp/ is a file (as on a full disk, the send throws).
+        let tmp = commands.path + "/tmp"
+        try FileManager.default.removeItem(atPath: tmp)
+        #expect(FileManager.default.createFile(atPath: tmp, contents: Data()))
+        let stop = TestStop()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run(shouldStop: { stop.isSet }) }
+            defer { stop.set() }
+            #expect(await waitUntil { await worker.hasUnsentReplay })
+            try FileManager.default.removeItem(atPath: tmp)
+            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
+            var requests: [ReplayRequest] = []
+            #expect(try await waitUntil { requests += try replayRequests(commands); return !requests.isEmpty })
+            #expect(requests == [ReplayRequest(from: SequenceNumber(1), queue: "events.category-load")])
+            #expect(await !worker.hasUnsentReplay)
+            stop.set()
+            try await group.waitForAll()
+        }
+    }
+
     @Test("open-tickets answers {\"hours\": N} and refuses hours outside 1...8760 with an error reply")
     func openTicketsQueryBodies() throws {
         var history = AnalyticsHistory(seed: 3)

@@ -17,8 +17,9 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
         public var idleWait: Duration = .milliseconds(250)
         /// A gap still seen after this long is asked for again.
         public var replayRetryMilliseconds: Int64 = 10_000
-        /// For a batch that fails to commit (disk full, say).
-        public var retryPolicy = RetryPolicy(maxAttempts: 1_000, base: .milliseconds(200), cap: .seconds(30))
+        /// The waits between attempts to commit a batch that failed to commit (disk full, say);
+        /// only its delays are used: the batch is held, never given up.
+        public var retryPolicy = RetryPolicy(maxAttempts: 1_000, base: .milliseconds(200), cap: .seconds(10))
         public init() {}
     }
 
@@ -31,6 +32,12 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
     private let logger: Logger
     private let settings: Settings
     private var replay: ReplayTracker
+    /// A replay request the spool refused (disk full, say), and when to try it again.
+    private var unsentReplay: (from: SequenceNumber, nextTry: Timestamp)?
+    /// Commits that failed and were tried again (the batch held meanwhile).
+    private(set) var failedCommits = 0
+    /// Whether a replay request waits to be sent again.
+    var hasUnsentReplay: Bool { unsentReplay != nil }
     private let decoder = JSONDecoder()
 
     /// Opens the state file, binds `events.<service>` to the `events` exchange and creates the queues.
@@ -65,14 +72,15 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
     public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
         logger.info("analytics worker started", ["service": Aggregate.service.rawValue, "state.last_seq": lastSeq.description])
         if let from = replay.startupReplayFrom(lastSeq: state.lastSeq, now: clock.now()) {
-            try requestReplay(from: from)
+            requestReplay(from: from)
         }
         let (events, queries, settings) = (self.events, self.queries, self.settings)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 while !shouldStop(), !Task.isCancelled {
                     let batch = try await events.messages(max: settings.eventBatch, timeout: settings.idleWait)
-                    if !batch.isEmpty { try await self.handleEvents(batch) }
+                    if !batch.isEmpty { try await self.handleEvents(batch, shouldStop: shouldStop) }
+                    await self.sendUnsentReplay()
                 }
             }
             group.addTask {
@@ -88,7 +96,12 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
     // MARK: - Events
 
     /// Applies a claimed batch: decode, apply in seq order up to any gap, commit, then ack.
-    func handleEvents(_ deliveries: [Delivery]) throws {
+    ///
+    /// A batch that cannot be committed (disk full, I/O error) is held and tried again with
+    /// backoff: the state rolls back to its last commit, nothing is acked, and no spool write is
+    /// needed to wait (a retry through the spool would itself fail on a full disk). Stopping
+    /// meanwhile leaves the claims, which come back when this process has gone.
+    func handleEvents(_ deliveries: [Delivery], shouldStop: @Sendable () -> Bool) async throws {
         var good: [Delivery] = []
         var changes: [ChangeEvent] = []
         for delivery in deliveries {
@@ -101,13 +114,29 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
                 try events.reject(delivery, reason: "not a change event: \(String(describing: error).prefix(200))")
             }
         }
-        let outcome: AnalyticsState<Aggregate>.BatchOutcome
-        do {
-            outcome = try state.apply(changes)
-        } catch {
-            logger.error("event batch not committed, will retry", ["service": Aggregate.service.rawValue, "error": String(describing: error).prefix(200).description])
-            for delivery in good { try events.retry(delivery, policy: settings.retryPolicy, reason: "commit failed") }
-            return
+        var outcome: AnalyticsState<Aggregate>.BatchOutcome
+        var attempt = 0
+        while true {
+            do {
+                outcome = try state.apply(changes)
+                if attempt > 0 {
+                    logger.info("event batch committed after failures", ["service": Aggregate.service.rawValue, "attempts": String(attempt + 1)])
+                }
+                break
+            } catch {
+                attempt += 1
+                failedCommits += 1
+                let delay = settings.retryPolicy.delayMilliseconds(forAttempt: attempt)
+                logger.error("event batch not committed, holding it and retrying", [
+                    "service": Aggregate.service.rawValue, "attempt": String(attempt), "retry.in_ms": String(delay),
+                    "error": String(describing: error).prefix(200).description])
+                let deadline = ContinuousClock.now.advanced(by: .milliseconds(delay))
+                while ContinuousClock.now < deadline {
+                    if shouldStop() || Task.isCancelled { return }
+                    let slice = min(ContinuousClock.now.duration(to: deadline), .milliseconds(50))
+                    do { try await Task.sleep(for: slice) } catch { return }
+                }
+            }
         }
         // After the commit: a crash before these acks only causes redeliveries, which are skipped by seq.
         // Events beyond a gap are acked too: the replay asked for below re-publishes them.
@@ -117,14 +146,29 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
         }
         if let from = replay.replayFrom(lastSeq: state.lastSeq, gapAt: outcome.gapAt, now: clock.now()) {
             logger.warning("event gap, asking for replay", ["service": Aggregate.service.rawValue, "replay.from": from.description])
-            try requestReplay(from: from)
+            requestReplay(from: from)
         }
     }
 
-    private func requestReplay(from: SequenceNumber) throws {
+    /// Asks the ticket worker for the events from `from` on; if the spool refuses the request
+    /// (disk full, say) it is kept and sent again from the events loop, once a second.
+    private func requestReplay(from: SequenceNumber) {
         let body = ReplayRequest(from: from, queue: events.name.rawValue)
-        try commands.send(try Envelope(type: AnalyticsMessageType.replayRequest, body: body, sentAt: clock.now()))
-        logger.info("replay requested", ["service": Aggregate.service.rawValue, "replay.from": from.description])
+        do {
+            try commands.send(try Envelope(type: AnalyticsMessageType.replayRequest, body: body, sentAt: clock.now()))
+            unsentReplay = nil
+            logger.info("replay requested", ["service": Aggregate.service.rawValue, "replay.from": from.description])
+        } catch {
+            unsentReplay = (from, clock.now().adding(milliseconds: 1_000))
+            logger.error("replay request not sent, will try again", [
+                "service": Aggregate.service.rawValue, "replay.from": from.description, "error": String(describing: error).prefix(200).description])
+        }
+    }
+
+    /// Sends a replay request the spool refused before, when its next try is due.
+    func sendUnsentReplay() {
+        guard let pending = unsentReplay, clock.now() >= pending.nextTry else { return }
+        requestReplay(from: pending.from)
     }
 
     // MARK: - Queries
