@@ -25,12 +25,14 @@ let package = Package(
             name: "campusdesk",
             dependencies: ["CampusDeskCore", "HTTPServer", "WebGateway"]
         ),
-        .testTarget(name: "CampusDeskCoreTests", dependencies: ["CampusDeskCore"]),
+        // Test-only helpers shared by the test targets (an executor for blocking tests, a tmpfs probe).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CampusDeskCoreTests", dependencies: ["CampusDeskCore", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "WebGatewayTests", dependencies: ["WebGateway", "HTTPServer", "CampusDeskCore"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CampusDeskCore", "HTTPServer", "WebGateway", "campusdesk"]
+            dependencies: ["CampusDeskCore", "HTTPServer", "WebGateway", "campusdesk", "TestSupport"]
         ),
     ]
 )

@@ -13,9 +13,11 @@ import Glibc
 /// runs the real `campusdesk ticket-worker`, three `campusdesk analytics …` and `campusdesk
 /// gateway` children of this binary on a temp spool and data directory. For each N (default
 /// 10,000 and 1,000,000) it bulk-loads `tickets.db`, lets the freshly started analytics workers
-/// catch up through the ticket worker's replay (events/s), times sequential API and dashboard
-/// requests over one keep-alive loopback socket, times the brute-force SQL over `tickets.db`,
-/// and exits 1 if the two answers differ.
+/// catch up through the ticket worker's replay (events/s per worker from its first commit, CPU per
+/// event), times sequential API and dashboard requests over one keep-alive loopback socket (with
+/// the gateway's and worker's CPU per round trip), then times the brute-force SQL over
+/// `tickets.db` (printing SQLite's plan), and exits 1 if the two answers differ. The SQL runs
+/// after all requests because it takes seconds at 1 M and the gateway closes idle connections.
 enum BenchAnalyticsRoundTripCommand {
     static let usage = "usage: campusdesk bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]\n"
 
@@ -54,7 +56,7 @@ enum BenchAnalyticsRoundTripCommand {
             FileHandle.standardError.write(Data("bench analytics-roundtrip: cannot find own executable: \(error)\n".utf8))
             return 1
         }
-        print("analytics round trip: real ticket-worker, 3 analytics workers and gateway processes (\(executable)); load average \(loadAverage())")
+        say("analytics round trip: real ticket-worker, 3 analytics workers and gateway processes (\(executable)); load average \(loadAverage())")
         var status: Int32 = 0
         for n in options.sizes {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-bench-roundtrip-\(UUID().uuidString)").path
@@ -80,6 +82,9 @@ enum BenchAnalyticsRoundTripCommand {
     static func loadAverage() -> String {
         (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
     }
+
+    /// Writes one line to stdout at once (unbuffered), so a long run written to a file shows its progress.
+    static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     static func nanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
@@ -125,34 +130,45 @@ extension BenchAnalyticsRoundTripCommand {
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
             let n = tickets
-            print("\n== \(n) tickets ==")
+            say("\n== \(n) tickets ==")
 
             // 1. tickets.db: migrated by TicketStore, then one bulk transaction through the same wrapper.
             let loadStart = nanos()
             try BulkTickets.write(path: data + "/tickets.db", count: n, now: now)
             let loadSeconds = Double(nanos() - loadStart) / 1e9
-            print(String(format: "tickets.db: %d tickets + %d outbox events bulk-inserted in one transaction: %.1f s (%.0f tickets/s)", n, n, loadSeconds, Double(n) / loadSeconds))
+            say(String(format: "tickets.db: %d tickets + %d outbox events bulk-inserted in one transaction: %.1f s (%.0f tickets/s)", n, n, loadSeconds, Double(n) / loadSeconds))
 
             // 2. The ticket worker and three fresh analytics workers: each asks for a replay from seq 1.
             try start("ticket-worker", ["ticket-worker"], port: nil)
             let replayStart = nanos()
             for service in AnalyticsService.allCases { try start(service.rawValue, ["analytics", service.rawValue], port: nil) }
-            var caughtUp: [AnalyticsService: Double] = [:]
+            // Per worker: when its first event committed, when its last did, and its CPU time then.
+            // The ticket worker answers the three replay requests one after another, so a worker's
+            // rate from its own first commit is its apply rate; from the start it includes the wait.
+            var firstApplied: [AnalyticsService: (seconds: Double, seq: Int64)] = [:]
+            var caughtUp: [AnalyticsService: (seconds: Double, cpu: Double)] = [:]
             let replayDeadline = replayStart + UInt64(max(120, n / 2_000)) * 1_000_000_000
             while caughtUp.count < AnalyticsService.allCases.count {
                 for service in AnalyticsService.allCases where caughtUp[service] == nil {
-                    if let seq = lastSeq(service), seq >= Int64(n) { caughtUp[service] = Double(nanos() - replayStart) / 1e9 }
+                    guard let seq = lastSeq(service) else { continue }
+                    let t = Double(nanos() - replayStart) / 1e9
+                    if seq > 0, firstApplied[service] == nil { firstApplied[service] = (t, seq) }
+                    if seq >= Int64(n) { caughtUp[service] = (t, cpuSeconds(service.rawValue)) }
                 }
                 try checkChildren()
                 guard nanos() < replayDeadline else { throw BenchError("analytics workers did not catch up in time: \(caughtUp)") }
                 try await Task.sleep(for: .milliseconds(20))
             }
+            say("replay from seq 1 into three fresh workers at once (polled every 20 ms; CPU from /proc/<pid>/stat):")
             for service in AnalyticsService.allCases {
-                let s = caughtUp[service] ?? 0
-                print(String(format: "replay to %@: caught up in %.1f s = %.0f events/s applied (all three workers running at once)", service.rawValue, s, Double(n) / s))
+                guard let done = caughtUp[service], let first = firstApplied[service] else { continue }
+                let applying = max(done.seconds - first.seconds, 0.001)
+                say(String(format: "  %@: first commit at %.1f s (seq %lld), caught up at %.1f s: %.0f events/s from its first commit, %.0f events/s from the start; %.1f s CPU = %.1f µs CPU per event",
+                             service.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0), first.seconds, first.seq, done.seconds,
+                             Double(Int64(n) - first.seq) / applying, Double(n) / done.seconds, done.cpu, done.cpu / Double(n) * 1e6))
             }
-            let all = caughtUp.values.max() ?? 0
-            print(String(format: "all three caught up after %.1f s: %.0f events/s per worker, %.0f events/s applied in total", all, Double(n) / all, Double(3 * n) / all))
+            let all = caughtUp.values.map(\.seconds).max() ?? 0
+            say(String(format: "  all three caught up after %.1f s: %.0f events/s applied in total; ticket worker (replay sender) %.1f s CPU", all, Double(3 * n) / all, cpuSeconds("ticket-worker")))
 
             // 3. The gateway on a free loopback port.
             let port = try freePort()
@@ -161,15 +177,18 @@ extension BenchAnalyticsRoundTripCommand {
             defer { client.close() }
             try await waitReady(client)
 
-            // 4. Round trips over the real socket, then the same answers by SQL, then compare.
-            let sql = try SQLAnswers(path: data + "/tickets.db")
+            // 4. Round trips over the real socket, all before any SQL: the gateway closes a keep-alive
+            //    connection left idle past its idle timeout, and the SQL takes seconds at 1 M tickets.
             let paths = ["/api/analytics/open-tickets?days=30", "/api/analytics/resolution-time", "/api/analytics/category-load"]
             let apiHeaders = "X-CampusDesk-Role: staff\r\n"
             var bodies: [String: [UInt8]] = [:]
-            print("sequential requests on one keep-alive connection, \(options.warmUp) warm-up + \(options.requests) timed each; SQL on a read-only connection:")
-            let sqlRounds = n <= 100_000 ? 200 : 10
-            for (i, path) in paths.enumerated() {
+            var roundTrips: [Percentiles] = []
+            say("sequential requests on one keep-alive connection, \(options.warmUp) warm-up + \(options.requests) timed each; then SQL on a read-only connection:")
+            // CPU per request of the gateway and the answering worker: steadier than wall time on a shared machine.
+            var cpuPerRequest: [(gateway: Double, worker: Double)] = []
+            for (path, service) in zip(paths, AnalyticsService.allCases) {
                 for _ in 0..<options.warmUp { _ = try client.get(path, headers: apiHeaders) }
+                let cpuBefore = (cpuSeconds("gateway"), cpuSeconds(service.rawValue))
                 var samples: [UInt64] = []
                 samples.reserveCapacity(options.requests)
                 for _ in 0..<options.requests {
@@ -179,19 +198,10 @@ extension BenchAnalyticsRoundTripCommand {
                     guard r.status == 200 else { throw BenchError("\(path) answered \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))") }
                     bodies[path] = r.body
                 }
-                var sqlSamples: [UInt64] = []
-                for _ in 0..<sqlRounds {
-                    let t = nanos()
-                    switch i {
-                    case 0: _ = try sql.openTickets(since: now.adding(milliseconds: -720 * 3_600_000))
-                    case 1: _ = try sql.resolutionTime()
-                    default: _ = try sql.categoryLoad()
-                    }
-                    sqlSamples.append(nanos() - t)
-                }
-                print("  \(path.padding(toLength: 38, withPad: " ", startingAt: 0)) round trip \(Percentiles(samples))   SQL (\(sqlRounds)×) \(Percentiles(sqlSamples))")
+                roundTrips.append(Percentiles(samples))
+                let requests = Double(options.requests)
+                cpuPerRequest.append(((cpuSeconds("gateway") - cpuBefore.0) / requests * 1e6, (cpuSeconds(service.rawValue) - cpuBefore.1) / requests * 1e6))
             }
-            let equal = try compare(bodies, paths: paths, sql: sql)
 
             // 5. The dashboard page (three analytics asked concurrently + HTML and SVG rendering).
             let cookie = "Cookie: cd_role=staff; cd_browser=\(String(repeating: "0123456789abcdef", count: 2))\r\n"
@@ -205,8 +215,28 @@ extension BenchAnalyticsRoundTripCommand {
                 guard r.status == 200 else { throw BenchError("/dashboard answered \(r.status)") }
                 size = r.body.count
             }
-            print("  GET /dashboard (staff cookie, \(options.dashboard)×, \(size) bytes)     \(Percentiles(dash))")
-            print("load average after: \(loadAverage())")
+
+            // 6. The same answers by brute-force SQL over tickets.db, timed, then compared.
+            let sql = try SQLAnswers(path: data + "/tickets.db")
+            let sqlRounds = n <= 100_000 ? 200 : 10
+            for (path, plan) in zip(paths, try sql.plans()) { say("  SQL plan for \(path): \(plan)") }
+            for (i, path) in paths.enumerated() {
+                var sqlSamples: [UInt64] = []
+                for _ in 0..<sqlRounds {
+                    let t = nanos()
+                    switch i {
+                    case 0: _ = try sql.openTickets(since: now.adding(milliseconds: -720 * 3_600_000))
+                    case 1: _ = try sql.resolutionTime()
+                    default: _ = try sql.categoryLoad()
+                    }
+                    sqlSamples.append(nanos() - t)
+                }
+                say("  \(path.padding(toLength: 38, withPad: " ", startingAt: 0)) round trip \(roundTrips[i])   SQL (\(sqlRounds)×) \(Percentiles(sqlSamples))")
+                say(String(format: "  %@ CPU per round trip: gateway %.0f µs, worker %.0f µs", String(repeating: " ", count: 38), cpuPerRequest[i].gateway, cpuPerRequest[i].worker))
+            }
+            say("  GET /dashboard (staff cookie, \(options.dashboard)×, \(size) bytes)     \(Percentiles(dash))")
+            let equal = try compare(bodies, paths: paths, sql: sql)
+            say("load average after: \(loadAverage())")
             return equal
         }
 
@@ -239,7 +269,7 @@ extension BenchAnalyticsRoundTripCommand {
             let loadSQL = try sql.categoryLoad()
             if load != loadSQL { mismatch("category-load API \(load) vs SQL \(loadSQL)") }
             let months = resolution.months.count
-            print("answers equal to SQL: \(ok ? "yes" : "NO") (open-tickets 30 days = \(open.count), \(months) months, category-load \(load.categories.map { "\($0.category.rawValue) \($0.open)/\($0.active)/\($0.closed)" }.joined(separator: ", ")))")
+            say("answers equal to SQL: \(ok ? "yes" : "NO") (open-tickets 30 days = \(open.count), \(months) months, category-load \(load.categories.map { "\($0.category.rawValue) \($0.open)/\($0.active)/\($0.closed)" }.joined(separator: ", ")))")
             return ok
         }
 
@@ -280,6 +310,17 @@ extension BenchAnalyticsRoundTripCommand {
             }
             for c in children where c.process.isRunning { kill(c.process.processIdentifier, SIGKILL) }
             children.removeAll()
+        }
+
+        /// User + system CPU seconds a child has used so far (`/proc/<pid>/stat` fields 14 and 15).
+        func cpuSeconds(_ name: String) -> Double {
+            guard let child = children.first(where: { $0.name == name }),
+                  let stat = try? String(contentsOfFile: "/proc/\(child.process.processIdentifier)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return .nan }
+            // Fields after the ")" that ends the command name start at field 3 (state).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+            return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
         }
 
         /// The worker's committed `last_seq`, read from its state file (nil until it exists and is migrated).
@@ -404,12 +445,23 @@ extension BenchAnalyticsRoundTripCommand {
 
         init(path: String) throws {
             db = try Connection(path: path, mode: .readOnly)
-            open = try db.prepare("SELECT count(*) FROM tickets WHERE opened_at >= ? AND status <> 'closed'")
-            resolution = try db.prepare("""
-                SELECT strftime('%Y-%m', opened_at / 1000, 'unixepoch') AS month, count(*), sum(closed_at - opened_at)
-                FROM tickets WHERE status = 'closed' GROUP BY month ORDER BY month
-                """)
-            load = try db.prepare("SELECT category, status, count(*) FROM tickets GROUP BY category, status")
+            open = try db.prepare(Self.openSQL)
+            resolution = try db.prepare(Self.resolutionSQL)
+            load = try db.prepare(Self.loadSQL)
+        }
+
+        static let openSQL = "SELECT count(*) FROM tickets WHERE opened_at >= ? AND status <> 'closed'"
+        static let resolutionSQL = """
+            SELECT strftime('%Y-%m', opened_at / 1000, 'unixepoch') AS month, count(*), sum(closed_at - opened_at)
+            FROM tickets WHERE status = 'closed' GROUP BY month ORDER BY month
+            """
+        static let loadSQL = "SELECT category, status, count(*) FROM tickets GROUP BY category, status"
+
+        /// SQLite's plan for each of the three queries, so the figures say what the SQL did.
+        func plans() throws -> [String] {
+            try [(Self.openSQL, [SQLiteValue.integer(0)]), (Self.resolutionSQL, []), (Self.loadSQL, [])].map { sql, values in
+                try db.prepare("EXPLAIN QUERY PLAN " + sql).query(values) { $0.text(at: 3) }.joined(separator: "; ")
+            }
         }
 
         func openTickets(since: Timestamp) throws -> Int {

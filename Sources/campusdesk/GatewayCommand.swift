@@ -99,30 +99,6 @@ enum GatewayRequestLog {
     }
 }
 
-/// Until the ticket worker has created `tickets.db`, every page but the probes answers 503 + Retry-After.
-enum StartingUp {
-    static let alwaysServed: Set<String> = ["/healthz", "/readyz", "/static/app.css"]
-
-    static func wrap(_ inner: @escaping Handler, tickets: LazyTicketReader) -> Handler {
-        { request in
-            if alwaysServed.contains(request.path) || tickets.isAvailable { return await inner(request) }
-            var r: HTTPResponse
-            if request.path == "/api" || request.path.hasPrefix("/api/") {
-                r = HTTPResponse(status: .serviceUnavailable, contentType: "application/problem+json",
-                                 body: #"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"CampusDesk is starting; the ticket store is not ready yet."}"#)
-            } else {
-                r = HTTPResponse(status: .serviceUnavailable, contentType: "text/html; charset=utf-8",
-                                 body: "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>CampusDesk is starting</title><h1>CampusDesk is starting</h1><p>The ticket store is not ready yet. Please try again in a few seconds.</p></html>")
-            }
-            r.headers.set("Retry-After", "5")
-            r.headers.set("Cache-Control", "no-store")
-            r.headers.set("Content-Security-Policy", Gateway.contentSecurityPolicy)
-            r.headers.set("X-Content-Type-Options", "nosniff")
-            return r
-        }
-    }
-}
-
 /// SIGTERM/SIGINT through dispatch sources (never work inside a signal handler): first drains, second exits 1.
 ///
 /// Owned by `GatewayCommand.run` for the life of the server; the sources live as long as it does.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CampusDeskCore
 
 /// Runs the real `campusdesk analytics <service>` process, kills it with SIGKILL while it consumes,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CampusDeskCore
 #if canImport(Glibc)
 import Glibc
@@ -195,18 +196,8 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path("backup")) == [])
     }
 
-    /// Whether this process may mount a tmpfs (needs root or CAP_SYS_ADMIN).
-    static let canMountTmpfs: Bool = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-mountprobe-\(UUID().uuidString)").path
-        guard (try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)) != nil else { return false }
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard mount("tmpfs", dir, "tmpfs", 0, "size=64k") == 0 else { return false }
-        umount(dir)
-        return true
-    }()
-
     @Test("a target on a full disk fails with SQLite's disk-full error and leaves nothing behind, not even the files that fitted",
-          .enabled(if: canMountTmpfs, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
+          .enabled(if: Tmpfs.canMount, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
     func fullDisk_FailsCleanly() async throws {
         let fixture = try StoreFixture()
         defer { fixture.dir.remove() }

@@ -35,6 +35,21 @@ import Testing
         #expect(rows[1]["oldest_age_seconds"] is NSNull)
     }
 
+    @Test("a spool that does not exist is reported, not created")
+    func missingSpool() throws {
+        let dir = try QueueTempDir()
+        defer { dir.cleanup() }
+        let missing = dir.path + "/no-such-spool"
+        let out = QueueCLI.run(["list"], environment: ["CAMPUSDESK_SPOOL": missing])
+        #expect(out.status == 1)
+        #expect(out.stderr == "campusdesk queue: no spool at \(missing) (set CAMPUSDESK_SPOOL or pass --spool DIR; `campusdesk up` creates it)\n")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+        // A directory that is not a spool gets the same answer and stays as it was.
+        let plain = QueueCLI.run(["list", "--spool", dir.path], environment: [:])
+        #expect(plain.status == 1 && plain.stderr.hasPrefix("campusdesk queue: no spool at \(dir.path) "))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
     @Test("peek shows waiting messages without claiming them")
     func peek() throws {
         let dir = try QueueTempDir()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CampusDeskCore
 
 /// The query side over 100,000 imported tickets, built once per test through `apply` in batches.

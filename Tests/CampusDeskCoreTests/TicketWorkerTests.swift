@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CampusDeskCore
 
 /// The ticket worker in-process, on a real spool and a real SQLite file per test.

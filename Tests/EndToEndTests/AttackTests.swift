@@ -282,6 +282,7 @@ extension SystemTests {
                 #expect(!r.stdout.contains("root:x:0"))
             }
             #expect(FileManager.default.fileExists(atPath: sentinel.path), "a CLI call moved or deleted a file outside the spool")
+            #expect(!FileManager.default.fileExists(atPath: "/etc/queues"), "queue list --spool /etc made a spool of /etc")
 
             // A message that names a traversing reply queue: dead-lettered, nothing written outside.
             let newDir = system.spoolPath + "/queues/commands/new"

@@ -2,6 +2,7 @@ import CampusDeskCore
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,18 +18,8 @@ extension SystemTests {
     struct FullDiskTests {
         static let size = "4m"
 
-        /// Whether this process may mount a tmpfs (tried once on a scratch directory).
-        static let canMountTmpfs: Bool = {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-mountprobe-\(UUID().uuidString)").path
-            guard (try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)) != nil else { return false }
-            defer { try? FileManager.default.removeItem(atPath: dir) }
-            guard mount("tmpfs", dir, "tmpfs", 0, "size=64k") == 0 else { return false }
-            umount(dir)
-            return true
-        }()
-
         @Test("a full disk: 503 with a human message, nothing lost or half-written, recovers without restart",
-              .enabled(if: canMountTmpfs, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
+              .enabled(if: Tmpfs.canMount, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
         func fullDisk_RefusesClearly_LosesNothing_RecoversWhenFreed() throws {
             let disk = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-fulldisk-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)

@@ -102,6 +102,25 @@ extension SystemTests {
             #expect(third.process.terminationStatus == 0)
         }
 
+        /// dash does not exec a line's last command: SIGTERM ends the shell at once while the
+        /// program it started is still finishing. The grace period is the program's, not the shell's.
+        @Test func aProgramBehindTheLinesShellGetsItsGracePeriod() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try """
+                graceful: sh -c 'trap "sleep 1; echo cleanly > graceful.done; exit 0" TERM; echo ready; while :; do sleep 0.2; done'
+                """.write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+            let up = try RunningCommand(["up"], in: dir, environment: ["PORT": "18090", "CAMPUSDESK_SPOOL": "s"])
+            defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
+            #expect(try await eventually { up.stdout.contains("graceful | ready") })
+            kill(up.process.processIdentifier, SIGTERM)
+            #expect(try await eventually { !up.process.isRunning })
+            #expect(up.process.terminationStatus == 0)
+            #expect(!up.stdout.contains("graceful did not stop"))
+            #expect((try? String(contentsOf: dir.appendingPathComponent("graceful.done"), encoding: .utf8)) == "cleanly\n")
+        }
+
         @Test func upReportsABadProcfileLine() async throws {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

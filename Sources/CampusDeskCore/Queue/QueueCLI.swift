@@ -54,11 +54,20 @@ public enum QueueCLI {
         do {
             var logger = Logger(component: "queue")
             logger.minimumLevel = .error
-            let spool = try Spool(root: spoolPath, clock: clock, logger: logger)
+            // Opened only once the arguments are known good, so usage errors stay usage errors.
+            func spool() throws -> Spool {
+                // An inspection tool must not create what it inspects: a mistyped --spool would otherwise
+                // show an empty, healthy-looking spool, or grow `queues/` in any directory it names.
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: spoolPath + "/queues", isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw NoSpool(path: spoolPath)
+                }
+                return try Spool(root: spoolPath, clock: clock, logger: logger)
+            }
             switch command {
             case "list":
                 guard args.isEmpty else { return usageError("list takes no arguments") }
-                return ok(try list(spool, json: json))
+                return ok(try list(try spool(), json: json))
             case "peek":
                 guard (1...2).contains(args.count) else { return usageError("peek QUEUE [N]") }
                 var n = 10
@@ -66,13 +75,13 @@ public enum QueueCLI {
                     guard let v = Int(args[1]), v > 0 else { return usageError("N must be a positive number") }
                     n = v
                 }
-                return ok(try peek(try existing(spool, args[0]), max: n, json: json))
+                return ok(try peek(try existing(args[0], in: spool), max: n, json: json))
             case "dead":
                 guard args.count == 1 else { return usageError("dead QUEUE") }
-                return ok(try dead(try existing(spool, args[0]), json: json))
+                return ok(try dead(try existing(args[0], in: spool), json: json))
             case "retry":
                 guard args.count == 2 else { return usageError("retry QUEUE (ID|--all)") }
-                let q = try existing(spool, args[0])
+                let q = try existing(args[0], in: spool)
                 let moved = try q.retryDead(matching: args[1] == "--all" ? nil : args[1])
                 if moved == 0 && args[1] != "--all" {
                     return Output(status: 1, stdout: "", stderr: "campusdesk queue: no dead letter \(args[1].prefix(80)) in \(q.name)\n")
@@ -80,17 +89,19 @@ public enum QueueCLI {
                 return ok(json ? "{\"queue\":\(JSONText.quoted(q.name.rawValue)),\"retried\":\(moved)}\n" : "retried \(moved) from \(q.name)\n")
             case "purge":
                 guard args.count == 2, args[1] == "--dead" else { return usageError("purge QUEUE --dead") }
-                let q = try existing(spool, args[0])
+                let q = try existing(args[0], in: spool)
                 let removed = try q.purgeDead()
                 return ok(json ? "{\"queue\":\(JSONText.quoted(q.name.rawValue)),\"purged\":\(removed)}\n" : "purged \(removed) from \(q.name)\n")
             case "bindings":
                 guard args.isEmpty else { return usageError("bindings takes no arguments") }
-                return ok(try bindings(spool, json: json))
+                return ok(try bindings(try spool(), json: json))
             default:
                 return usageError("unknown command '\(command.prefix(40))'")
             }
         } catch let e as UsageError {
             return usageError(e.message)
+        } catch let e as NoSpool {
+            return Output(status: 1, stdout: "", stderr: "campusdesk queue: no spool at \(e.path) (set CAMPUSDESK_SPOOL or pass --spool DIR; `campusdesk up` creates it)\n")
         } catch {
             return Output(status: 1, stdout: "", stderr: "campusdesk queue: \(error)\n")
         }
@@ -102,10 +113,15 @@ public enum QueueCLI {
         Output(status: 64, stdout: "", stderr: "campusdesk queue: \(message)\n\n" + usage)
     }
 
-    private static func existing(_ spool: Spool, _ raw: String) throws -> SpoolQueue {
+    private static func existing(_ raw: String, in spool: () throws -> Spool) throws -> SpoolQueue {
         let name: QueueName
         do { name = try QueueName(raw) } catch { throw UsageError(message: "invalid queue name '\(raw.prefix(80))'") }
-        return try spool.queue(name, create: false)
+        return try spool().queue(name, create: false)
+    }
+
+    /// The spool directory (with its `queues/`) does not exist.
+    private struct NoSpool: Error {
+        let path: String
     }
 
     // MARK: - Formatting

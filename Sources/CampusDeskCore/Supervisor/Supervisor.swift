@@ -135,19 +135,30 @@ public final class Supervisor: Sendable {
         announce("stopping \(running.count) processes (SIGTERM)")
         for i in running { if let pid = children[i].pid { kill(-pid, SIGTERM) } }
         let deadline = Self.monotonic() + options.gracePeriod
-        while children.contains(where: { $0.pid != nil }), Self.monotonic() < deadline, stopRequests.withLock({ $0 }) < 2 {
+        // Wait for the whole group, not only the shell: the program it started may still be
+        // finishing its work after the shell has died of the same SIGTERM.
+        func anyGroupAlive() -> Bool {
+            let live = ProcessGroups.live()
+            return children.contains { child in child.groups.contains { live.contains($0) } }
+        }
+        while children.contains(where: { $0.pid != nil }) || anyGroupAlive(), Self.monotonic() < deadline, stopRequests.withLock({ $0 }) < 2 {
             for i in children.indices where children[i].pid != nil {
                 if let status = reap(children[i], blocking: false) { exited(&children[i], status: status, restart: false) }
             }
             usleep(10_000)
         }
+        let live = ProcessGroups.live()
         for i in children.indices {
-            guard let pid = children[i].pid else { continue }
+            let lingering = children[i].groups.filter { live.contains($0) }
+            guard children[i].pid != nil || !lingering.isEmpty else { continue }
             announce("\(children[i].entry.name) did not stop within \(Self.seconds(options.gracePeriod)) s, sending SIGKILL")
-            kill(-pid, SIGKILL)
-            if let status = reap(children[i], blocking: true) { exited(&children[i], status: status, restart: false) }
+            for group in lingering { kill(-group, SIGKILL) }
+            if let pid = children[i].pid {
+                kill(-pid, SIGKILL)
+                if let status = reap(children[i], blocking: true) { exited(&children[i], status: status, restart: false) }
+            }
         }
-        // Grandchildren that ignored SIGTERM after their shell exited would keep the output pipe open.
+        // Belt and braces: no grandchild of any incarnation outlives `up` or keeps the output pipe open.
         for child in children { for group in child.groups { kill(-group, SIGKILL) } }
         if readers.wait(timeout: .now() + 2) == .timedOut {
             announce("some process output could not be read to the end")

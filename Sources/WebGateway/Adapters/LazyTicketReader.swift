@@ -29,10 +29,29 @@ public final class LazyTicketReader: TicketQueries {
         self.poolSize = max(1, poolSize)
     }
 
+    /// Why the database cannot be read right now.
+    public enum Unavailability: Sendable, Equatable {
+        /// Not there yet, or not yet migrated: the ticket worker is starting.
+        case starting
+        /// SQLite says the file is not a database or is corrupt: only a restore helps.
+        case damaged
+    }
+
     /// Whether the database could be opened now (opens it if it just appeared).
-    public var isAvailable: Bool {
-        if opened.load(ordering: .acquiring) { return true }
-        return (try? open()) != nil
+    public var isAvailable: Bool { unavailability == nil }
+
+    /// nil once the database is open (opening it if it just appeared), else why not.
+    public var unavailability: Unavailability? {
+        if opened.load(ordering: .acquiring) { return nil }
+        do {
+            _ = try open()
+            return nil
+        } catch let error as SQLiteError where error.code == 26 || error.code == 11 {
+            // SQLITE_NOTADB, SQLITE_CORRUPT: waiting will not make these go away.
+            return .damaged
+        } catch {
+            return .starting
+        }
     }
 
     /// A reader of the pool, opening the pool if the file exists.

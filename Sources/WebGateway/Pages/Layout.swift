@@ -141,13 +141,7 @@ enum Field {
             h.text(hint)
             h.raw("</p>\n")
         }
-        if let error {
-            h.raw("<p class=\"field-error\" id=\"")
-            h.raw(id)
-            h.raw("-error\" role=\"alert\">")
-            h.text(error)
-            h.raw("</p>\n")
-        }
+        if let error { fieldError(error, id: id, into: &h) }
         switch kind {
         case .textarea: h.raw("<textarea ")
         case .text: h.raw("<input type=\"text\" ")
@@ -190,6 +184,15 @@ enum Field {
         h.raw("</div>\n")
     }
 
+    /// The error beside a field, announced (`role="alert"`) and referenced by the field's `aria-describedby`.
+    private static func fieldError(_ error: String, id: String, into h: inout HTMLBuffer) {
+        h.raw("<p class=\"field-error\" id=\"")
+        h.raw(id)
+        h.raw("-error\" role=\"alert\">")
+        h.text(error)
+        h.raw("</p>\n")
+    }
+
     /// A labelled `<select>`; `options` are (value, label) pairs.
     static func select(name: String, label: String, idPrefix: String, options: [(String, String)], selected: String?, state: FormState = .empty) -> String {
         var h = HTMLBuffer(capacity: 512)
@@ -207,13 +210,7 @@ enum Field {
         h.raw("\">")
         h.text(label)
         h.raw("</label>\n")
-        if let error {
-            h.raw("<p class=\"field-error\" id=\"")
-            h.raw(id)
-            h.raw("-error\" role=\"alert\">")
-            h.text(error)
-            h.raw("</p>\n")
-        }
+        if let error { fieldError(error, id: id, into: &h) }
         h.raw("<select id=\"")
         h.raw(id)
         h.raw("\" name=\"")

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// The parent of every suite that starts real processes (workers, the gateway, the supervisor,
 /// Chromium): they run one at a time, so they do not fight each other for the two cores, and on

@@ -14,16 +14,17 @@ import Testing
 /// on Linux `Mutex` locks with atomics and futex syscalls inside the uninstrumented Synchronization
 /// library, which ThreadSanitizer cannot see, so every hand-over of a job between threads was reported
 /// as a race (83 reports in the first `--sanitize=thread` run).
-final class DedicatedThreads: TaskExecutor, @unchecked Sendable {
+public final class DedicatedThreads: TaskExecutor, @unchecked Sendable {
     // Safe because `jobs` and `idle` are read and written only while `condition` is locked.
-    static let shared = DedicatedThreads()
+    /// The one instance every suite shares.
+    public static let shared = DedicatedThreads()
 
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     /// Threads waiting for a job (signalled ones included until they wake).
     private var idle = 0
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
@@ -52,15 +53,15 @@ final class DedicatedThreads: TaskExecutor, @unchecked Sendable {
 }
 
 /// Runs a suite's tests (recursively) or one test on ``DedicatedThreads``.
-struct OnDedicatedThreads: SuiteTrait, TestTrait, TestScoping {
-    var isRecursive: Bool { true }
+public struct OnDedicatedThreads: SuiteTrait, TestTrait, TestScoping {
+    public var isRecursive: Bool { true }
 
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         try await withTaskExecutorPreference(DedicatedThreads.shared) { try await function() }
     }
 }
 
 extension Trait where Self == OnDedicatedThreads {
     /// Blocking waits in this suite or test do not hold the cooperative pool.
-    static var onDedicatedThreads: Self { Self() }
+    public static var onDedicatedThreads: Self { Self() }
 }
