@@ -8,15 +8,9 @@ import Glibc
 extension SystemTests {
     /// Real `campusdesk` child processes against a real spool: SIGKILL, races, kernel I/O errors.
     @Suite struct BrokerCrashTests {
-        /// `.build/debug/campusdesk`, found by walking up from this file to the package root.
-        static var binary: String {
-            var url = URL(fileURLWithPath: #filePath)
-            while url.path != "/" {
-                url.deleteLastPathComponent()
-                if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
-            }
-            return url.appendingPathComponent(".build/debug/campusdesk").path
-        }
+        /// The `campusdesk` built beside the test bundle (so `--scratch-path`/sanitizer builds test their own
+        /// binary): the one lookup every end-to-end test uses.
+        static var binary: String { CampusDeskProcesses.binary }
 
         struct World {
             let root: String

@@ -30,16 +30,25 @@ final class RunningCommand: Sendable {
         process.standardOutput = outPipe
         process.standardError = errPipe
         self.process = process
-        // Handlers capture self only after every stored property is set.
+        // Handlers capture self only after every stored property is set. Each removes itself at end of
+        // file: self → process → pipe → handler → self is a cycle until then (LeakSanitizer found it).
         outPipe.fileHandleForReading.readabilityHandler = { [self] h in
-            let text = String(decoding: h.availableData, as: UTF8.self)
-            out.withLock { $0 += text }
+            let data = h.availableData
+            if data.isEmpty { h.readabilityHandler = nil }
+            out.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
         errPipe.fileHandleForReading.readabilityHandler = { [self] h in
-            let text = String(decoding: h.availableData, as: UTF8.self)
-            err.withLock { $0 += text }
+            let data = h.availableData
+            if data.isEmpty { h.readabilityHandler = nil }
+            err.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
         try process.run()
+    }
+
+    /// Foundation's `Process` keeps itself alive until someone waits for it, even after the child has exited.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 }
 

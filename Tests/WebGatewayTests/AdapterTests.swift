@@ -62,7 +62,8 @@ final class StopFlag: Sendable {
         defer { world.stopFlag.set() }
         let sender = SpoolCommandSender(requester: world.requester)
         let command = Command(role: .user, action: .createTicket(CreateTicket(description: "The projector in room 4 flickers", location: "Room 4")))
-        let outcome = await sender.send(command, timeout: .seconds(20))
+        // 60 s: a reply that must come; under ThreadSanitizer on a loaded machine 20 s once passed without one.
+        let outcome = await sender.send(command, timeout: .seconds(60))
         guard case .replied(let reply) = outcome else {
             Issue.record("expected a reply, got \(outcome)")
             return
@@ -82,7 +83,7 @@ final class StopFlag: Sendable {
         let world = try SpoolWorld()
         let worker = try world.startTicketWorker()
         let sender = SpoolCommandSender(requester: world.requester)
-        let outcome = await sender.send(Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active))), timeout: .seconds(20))
+        let outcome = await sender.send(Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active))), timeout: .seconds(60))
         guard case .replied(let reply) = outcome else {
             Issue.record("expected a reply, got \(outcome)")
             return
@@ -131,7 +132,7 @@ final class StopFlag: Sendable {
         let world = try SpoolWorld()
         let worker = try world.startCategoryLoadWorker()
         let analytics = SpoolAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
-        let load = await analytics.categoryLoad(timeout: .seconds(20))
+        let load = await analytics.categoryLoad(timeout: .seconds(60))
         guard case .answered(let answer) = load else {
             Issue.record("expected an answer, got \(load)")
             return

@@ -28,8 +28,10 @@ final class CampusDeskProcesses {
     }
 
     deinit {
-        for (_, p) in running where p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
+        // Wait for every process, exited ones too: Foundation's `Process` keeps itself alive until
+        // someone does (LeakSanitizer found one per exited child).
+        for (_, p) in running {
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: root)
@@ -75,6 +77,7 @@ final class CampusDeskProcesses {
         p.standardOutput = handle
         p.standardError = handle
         try p.run()
+        if let previous = running[name], !previous.isRunning { previous.waitUntilExit() }
         running[name] = p
         return p
     }
@@ -129,6 +132,7 @@ final class CampusDeskProcesses {
         let deadline = Date().addingTimeInterval(seconds)
         while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         if p.isRunning { return nil }
+        p.waitUntilExit()
         running[name] = nil
         return p.terminationStatus
     }
