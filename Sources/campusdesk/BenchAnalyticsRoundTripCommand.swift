@@ -187,13 +187,13 @@ extension BenchAnalyticsRoundTripCommand {
             // CPU per request of the gateway and the answering worker: steadier than wall time on a shared machine.
             var cpuPerRequest: [(gateway: Double, worker: Double)] = []
             for (path, service) in zip(paths, AnalyticsService.allCases) {
-                for _ in 0..<options.warmUp { _ = try client.get(path, headers: apiHeaders) }
+                for _ in 0..<options.warmUp { _ = try client.request("GET", path, headers: apiHeaders) }
                 let cpuBefore = (cpuSeconds("gateway"), cpuSeconds(service.rawValue))
                 var samples: [UInt64] = []
                 samples.reserveCapacity(options.requests)
                 for _ in 0..<options.requests {
                     let t = nanos()
-                    let r = try client.get(path, headers: apiHeaders)
+                    let r = try client.request("GET", path, headers: apiHeaders)
                     samples.append(nanos() - t)
                     guard r.status == 200 else { throw BenchError("\(path) answered \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))") }
                     bodies[path] = r.body
@@ -205,12 +205,12 @@ extension BenchAnalyticsRoundTripCommand {
 
             // 5. The dashboard page (three analytics asked concurrently + HTML and SVG rendering).
             let cookie = "Cookie: cd_role=staff; cd_browser=\(String(repeating: "0123456789abcdef", count: 2))\r\n"
-            for _ in 0..<min(options.warmUp, 50) { _ = try client.get("/dashboard", headers: cookie) }
+            for _ in 0..<min(options.warmUp, 50) { _ = try client.request("GET", "/dashboard", headers: cookie) }
             var dash: [UInt64] = []
             var size = 0
             for _ in 0..<options.dashboard {
                 let t = nanos()
-                let r = try client.get("/dashboard", headers: cookie)
+                let r = try client.request("GET", "/dashboard", headers: cookie)
                 dash.append(nanos() - t)
                 guard r.status == 200 else { throw BenchError("/dashboard answered \(r.status)") }
                 size = r.body.count
@@ -337,10 +337,10 @@ extension BenchAnalyticsRoundTripCommand {
             return try s.boundPort()
         }
 
-        func connect(port: UInt16) async throws -> HTTPClient {
+        func connect(port: UInt16) async throws -> BenchHTTPClient {
             let deadline = nanos() + 30_000_000_000
             while true {
-                do { return try HTTPClient(port: port) } catch {
+                do { return try BenchHTTPClient(port: port) } catch {
                     try checkChildren()
                     guard nanos() < deadline else { throw error }
                     try await Task.sleep(for: .milliseconds(20))
@@ -349,9 +349,9 @@ extension BenchAnalyticsRoundTripCommand {
         }
 
         /// Polls `/readyz` until every check (store, analytics workers) is ready.
-        func waitReady(_ client: HTTPClient) async throws {
+        func waitReady(_ client: BenchHTTPClient) async throws {
             let deadline = nanos() + 60_000_000_000
-            while try client.get("/readyz", headers: "").status != 200 {
+            while try client.request("GET", "/readyz", headers: "").status != 200 {
                 try checkChildren()
                 guard nanos() < deadline else { throw BenchError("gateway not ready within 60 s") }
                 try await Task.sleep(for: .milliseconds(50))
@@ -487,74 +487,3 @@ extension BenchAnalyticsRoundTripCommand {
 }
 
 // MARK: - A minimal keep-alive HTTP/1.1 client
-
-extension BenchAnalyticsRoundTripCommand {
-    /// One blocking loopback connection: GET, then read the head and `Content-Length` bytes of body.
-    ///
-    /// Why blocking and hand-made: the bench must add as little as possible to the measured round
-    /// trip, and the gateway always answers with `Content-Length` (no chunked responses).
-    final class HTTPClient {
-        let socket: Socket
-        var buffer: [UInt8] = []
-
-        init(port: UInt16) throws {
-            socket = try Socket.connect(host: "127.0.0.1", port: port)
-            try socket.setNoDelay()
-        }
-
-        func close() { socket.close() }
-
-        func get(_ path: String, headers: String) throws -> (status: Int, body: [UInt8]) {
-            let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(headers)\r\n".utf8)
-            var sent = 0
-            while sent < request.count {
-                let n = try request[sent...].withUnsafeBytes { try socket.send($0) }
-                if n == 0 { _ = try socket.poll(Int16(POLLOUT), milliseconds: 1_000) }
-                sent += n
-            }
-            let separator: [UInt8] = [13, 10, 13, 10]
-            var headEnd: Int?
-            while true {
-                if let end = headEnd ?? find(separator) {
-                    headEnd = end
-                    let head = String(decoding: buffer[..<end], as: UTF8.self)
-                    let lines = head.split(separator: "\r\n")
-                    let statusLine = lines.first.map(String.init) ?? ""
-                    guard let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-                        throw BenchError("bad status line: \(statusLine.prefix(80))")
-                    }
-                    let length = lines.dropFirst().compactMap { line -> Int? in
-                        let parts = line.split(separator: ":", maxSplits: 1)
-                        guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-                        return Int(parts[1].trimmingCharacters(in: .whitespaces))
-                    }.first ?? 0
-                    let total = end + 4 + length
-                    if buffer.count >= total {
-                        let body = Array(buffer[(end + 4)..<total])
-                        buffer.removeFirst(total)
-                        return (status, body)
-                    }
-                }
-                try fill()
-            }
-        }
-
-        private func find(_ needle: [UInt8]) -> Int? {
-            guard buffer.count >= needle.count else { return nil }
-            for i in 0...(buffer.count - needle.count) where buffer[i] == needle[0] && buffer[i + 1] == needle[1] && buffer[i + 2] == needle[2] && buffer[i + 3] == needle[3] {
-                return i
-            }
-            return nil
-        }
-
-        private func fill() throws {
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            let result = try chunk.withUnsafeMutableBytes { try socket.receive(into: $0) }
-            switch result {
-            case .bytes(let n): buffer.append(contentsOf: chunk[..<n])
-            case .wouldBlock: _ = try socket.poll(Int16(POLLIN), milliseconds: 5_000)
-            case .closed: throw BenchError("gateway closed the connection")
-            }
-        }
-    }
-}

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPServer
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +59,7 @@ enum BenchGatewayCommand {
         let finished = Atomic<Int>(0)
         let threads = (0..<s.connections).map { _ in
             Thread {
-                var client: Client?
+                var client: BenchHTTPClient?
                 var mine: [Sample] = []
                 while true {
                     let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -68,9 +67,9 @@ enum BenchGatewayCommand {
                     let due = start + UInt64(Double(k) * interval)
                     sleep(until: due)
                     do {
-                        if client == nil { client = try Client(host: settings.host, port: settings.port) }
+                        if client == nil { client = try BenchHTTPClient(host: settings.host, port: settings.port) }
                         guard let c = client else { break }
-                        let status = try c.post(body: body(k))
+                        let status = try c.request("POST", "/api/tickets", headers: postHeaders, body: Array(body(k).utf8)).status
                         mine.append(Sample(status: status, latencyNanoseconds: now() - due))
                         if c.closed { client = nil }
                     } catch {
@@ -116,6 +115,9 @@ enum BenchGatewayCommand {
         return out
     }
 
+    /// The headers of every create request (the JSON API, as a simple user).
+    static let postHeaders = "Content-Type: application/json\r\nX-CampusDesk-Role: user\r\n"
+
     static func body(_ k: Int) -> String {
         #"{"description":"The projector in room \#(k % 400) flickers when the HDMI cable moves","location":"Main hall, room \#(k % 400)","reporter":"Bench \#(k)"}"#
     }
@@ -134,74 +136,5 @@ enum BenchGatewayCommand {
     private static func fail(_ message: String, _ code: Int32) -> Int32 {
         FileHandle.standardError.write(Data(message.utf8))
         return code
-    }
-
-    /// One keep-alive HTTP/1.1 connection used by one thread at a time.
-    final class Client {
-        struct Failure: Error, CustomStringConvertible {
-            var description: String
-        }
-
-        let socket: Socket
-        let host: String
-        private(set) var closed = false
-        private var buffer: [UInt8] = []
-        private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 8)
-
-        init(host: String, port: UInt16) throws {
-            socket = try Socket.connect(host: host, port: port)
-            try? socket.setNoDelay()
-            self.host = "\(host):\(port)"
-        }
-
-        deinit { chunk.deallocate() }
-
-        func close() { socket.close() }
-
-        /// Sends one POST and reads its whole answer; returns the status code.
-        func post(body: String) throws -> Int {
-            let payload = Array(body.utf8)
-            var request = Array("POST /api/tickets HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\nX-CampusDesk-Role: user\r\nContent-Length: \(payload.count)\r\n\r\n".utf8)
-            request += payload
-            var offset = 0
-            while offset < request.count {
-                let n = try request.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
-                if n == 0 { _ = try socket.poll(Int16(POLLOUT), milliseconds: 1000) }
-                offset += n
-            }
-            var head: (status: Int, length: Int, close: Bool)?
-            while true {
-                if head == nil { head = parseHead() }
-                if let h = head, buffer.count >= h.length {
-                    buffer.removeFirst(h.length)
-                    if h.close { closed = true }
-                    return h.status
-                }
-                guard try socket.poll(Int16(POLLIN), milliseconds: 30_000) else { throw Failure(description: "no answer within 30 s") }
-                switch try socket.receive(into: chunk) {
-                case .bytes(let n): buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-                case .wouldBlock: continue
-                case .closed: throw Failure(description: "connection closed by the gateway")
-                }
-            }
-        }
-
-        /// When the head is buffered: removes it and returns the status, the body length and `Connection: close`.
-        private func parseHead() -> (Int, Int, Bool)? {
-            let end: [UInt8] = [13, 10, 13, 10]
-            guard buffer.count >= 4, let at = (0...(buffer.count - 4)).first(where: { buffer[$0] == 13 && Array(buffer[$0..<$0 + 4]) == end }) else { return nil }
-            let head = String(decoding: buffer[0..<at], as: UTF8.self)
-            let lines = head.split(separator: "\r\n")
-            guard let first = lines.first, first.count >= 12, let status = Int(first.dropFirst(9).prefix(3)) else { return nil }
-            var length = 0
-            var close = false
-            for line in lines.dropFirst() {
-                let lower = line.lowercased()
-                if lower.hasPrefix("content-length:") { length = Int(lower.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0 }
-                if lower.hasPrefix("connection:") && lower.contains("close") { close = true }
-            }
-            buffer.removeFirst(at + 4)
-            return (status, length, close)
-        }
     }
 }
