@@ -57,8 +57,11 @@ extension SystemTests {
                 try procs.start(current, ["ticket-worker"])
             }
 
-            // Let the last worker finish, then stop it gracefully.
+            // Let the last worker finish, then stop it gracefully. The earlier workers may have done
+            // everything already, so also wait for this one's start line: a SIGTERM that arrives before
+            // the worker has installed its signal sources kills it with the default action.
             let settled = CampusDeskProcesses.waitUntil(120) {
+                guard procs.log(current).contains("ticket worker started") else { return false }
                 guard let stats = try? commands.stats() else { return false }
                 return stats.waiting == 0 && stats.claimed == 0 && Self.publishedThrough(dbPath) == Int64(Self.total)
             }
