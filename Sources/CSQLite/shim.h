@@ -4,3 +4,10 @@
 static inline int csqlite_db_config_int(sqlite3 *db, int op, int value, int *out) {
     return sqlite3_db_config(db, op, value, out);
 }
+
+// sqlite3_config is variadic too. Memory statistics take a global mutex on every SQLite allocation;
+// CampusDesk never reads them. Only effective before the library initialises (else SQLITE_MISUSE).
+static inline int csqlite_disable_memstatus(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+

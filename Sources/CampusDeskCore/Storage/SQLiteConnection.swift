@@ -38,10 +38,14 @@ public final class Connection {
     let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
 
+    /// Runs once, before the first connection initialises SQLite: turns off memory statistics.
+    private static let configureLibrary: Void = { _ = csqlite_disable_memstatus() }()
+
     /// Opens (or creates) a database.
     ///
     /// - Throws: `SQLiteError` if the file cannot be opened or configured; the handle is closed then.
     public init(path: String, mode: Mode = .readWrite, synchronous: Synchronous = .full) throws(SQLiteError) {
+        _ = Self.configureLibrary
         var db: OpaquePointer?
         let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
