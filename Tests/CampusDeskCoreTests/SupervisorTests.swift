@@ -41,6 +41,21 @@ import Glibc
         #expect(echoing.resolvingCampusDesk(to: "/b/c") == "echo campusdesk")
     }
 
+    @Test func execsASimpleLineAndLeavesCompoundLinesToTheShell() {
+        let line = { (command: String) in ProcfileEntry(name: "x", command: command, line: 1).launchCommand(executable: "/b/campusdesk") }
+        #expect(line("campusdesk gateway") == "exec /b/campusdesk gateway")
+        #expect(line("HOST=$HOST PORT=$PORT campusdesk gateway > gw.log") == "HOST=$HOST PORT=$PORT exec /b/campusdesk gateway > gw.log")
+        #expect(line("sleep 60") == "exec sleep 60")
+        #expect(line("exec sleep 60") == "exec sleep 60")
+        #expect(line("echo hi; exec sleep 60") == "echo hi; exec sleep 60")
+        #expect(line("campusdesk version && sleep 1") == "/b/campusdesk version && sleep 1")
+        #expect(line("yes | head") == "yes | head")
+        #expect(line("sleep 60 &") == "sleep 60 &")
+        #expect(line("(sleep 60)") == "(sleep 60)")
+        #expect(line("{ sleep 60; }") == "{ sleep 60; }")
+        #expect(line("echo `date`") == "echo `date`")
+    }
+
     @Test func theShippedProcfileNamesTheFiveServices() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Procfile")

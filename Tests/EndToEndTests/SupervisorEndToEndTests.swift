@@ -121,6 +121,25 @@ extension SystemTests {
             #expect((try? String(contentsOf: dir.appendingPathComponent("graceful.done"), encoding: .utf8)) == "cleanly\n")
         }
 
+        /// A simple line runs the program itself (`exec`): SIGTERM reaches the program, which finishes
+        /// and exits 0, and `up` reports that stop rather than a shell killed by the signal.
+        @Test func aSimpleLineIsTheProgramAndItsCleanStopIsReported() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try "worker: campusdesk ticket-worker\n".write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+            let up = try RunningCommand(["up"], in: dir, environment: ["PORT": "18091", "CAMPUSDESK_SPOOL": "s", "CAMPUSDESK_DATA": "d"])
+            defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
+            // Its start line comes after its signal handling is in place.
+            #expect(try await eventually { up.stdout.contains("ticket worker started") })
+            kill(up.process.processIdentifier, SIGTERM)
+            #expect(try await eventually { !up.process.isRunning })
+            #expect(up.process.terminationStatus == 0)
+            #expect(up.stdout.contains("system | worker stopped"), "\(up.stdout.suffix(2000))")
+            #expect(up.stdout.contains("ticket worker stopped"))
+            #expect(!up.stdout.contains("killed by signal"))
+        }
+
         @Test func upReportsABadProcfileLine() async throws {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -89,6 +89,29 @@ public struct ProcfileEntry: Sendable, Equatable {
         return prefix + ShellQuote.quote(executable) + rest.dropFirst(word.count)
     }
 
+    /// What the supervisor hands to `/bin/sh -c`: `resolvingCampusDesk(to:)`, with `exec` before the
+    /// program when the line is one simple command.
+    ///
+    /// Why: dash does not exec a line's last command, so without it the shell sits between `up` and
+    /// the program. SIGTERM then ends the shell at once while the program is still finishing, and `up`
+    /// reports the shell's death ("killed by signal 15") and a crashed program's exit as code 128+n.
+    /// With `exec` the program is the child: its own exit status is what `up` sees and reports. Lines
+    /// with lists, pipes, groups or substitutions (`;`, `&`, `|`, `(`, `{`, a backquote, a newline)
+    /// are left to the shell as written.
+    public func launchCommand(executable: String) -> String {
+        let resolved = resolvingCampusDesk(to: executable)
+        guard !command.contains(where: { ";&|(){}`\n".contains($0) }) else { return resolved }
+        var rest = Substring(resolved)
+        var prefix = ""
+        while let space = rest.firstIndex(where: { $0 == " " || $0 == "\t" }), Self.isAssignment(rest[..<space]) {
+            let next = rest[space...].drop(while: { $0 == " " || $0 == "\t" })
+            prefix += rest[..<next.startIndex]
+            rest = next
+        }
+        guard !rest.isEmpty, !rest.hasPrefix("exec ") else { return resolved }
+        return prefix + "exec " + rest
+    }
+
     private static func isAssignment(_ word: Substring) -> Bool {
         guard let eq = word.firstIndex(of: "="), eq != word.startIndex else { return false }
         let name = word[..<eq]

@@ -99,7 +99,7 @@ public final class Supervisor: Sendable {
 
     private func start(_ child: inout Child) {
         child.restartAt = nil
-        let command = child.entry.resolvingCampusDesk(to: options.executablePath)
+        let command = child.entry.launchCommand(executable: options.executablePath)
         do {
             let (pid, fd) = try spawn(command)
             child.pid = pid
@@ -115,7 +115,8 @@ public final class Supervisor: Sendable {
 
     private func exited(_ child: inout Child, status: Int32, restart: Bool) {
         child.pid = nil
-        announce("\(child.entry.name) \(Self.describe(status))")
+        // A clean exit after our SIGTERM is the expected end, not news about the process.
+        announce("\(child.entry.name) \(!restart && status == 0 ? "stopped" : Self.describe(status))")
         if restart { schedule(&child, ranFor: Self.monotonic() - child.startedAt) }
     }
 

@@ -8,7 +8,7 @@ import Glibc
 /// on a temporary spool and data directory, for the chaos, stopped-worker and full-disk tests.
 ///
 /// Child pids come from `up`'s own log ("<name> started (pid N)"); each child runs in a process
-/// group of its own, so signalling `-pid` reaches the shell and the program it started.
+/// group of its own, so signalling `-pid` reaches the program (and any shell a compound line keeps).
 final class CampusDeskSystem {
     /// The Procfile lines of the repository's Procfile (`campusdesk` resolved by `up` to its own binary).
     static let procfile = """
