@@ -77,13 +77,7 @@ public struct ProcfileEntry: Sendable, Equatable {
     /// without spaces or quotes). This is the rule that lets `swift run campusdesk up` start the very
     /// binary it runs from, wherever the build put it, instead of whatever `campusdesk` is on `PATH`.
     public func resolvingCampusDesk(to executable: String) -> String {
-        var rest = Substring(command)
-        var prefix = ""
-        while let space = rest.firstIndex(where: { $0 == " " || $0 == "\t" }), Self.isAssignment(rest[..<space]) {
-            let next = rest[space...].drop(while: { $0 == " " || $0 == "\t" })
-            prefix += rest[..<next.startIndex]
-            rest = next
-        }
+        let (prefix, rest) = Self.splitAssignments(Substring(command))
         let word = "campusdesk"
         guard rest == word || rest.hasPrefix(word + " ") || rest.hasPrefix(word + "\t") else { return command }
         return prefix + ShellQuote.quote(executable) + rest.dropFirst(word.count)
@@ -101,15 +95,18 @@ public struct ProcfileEntry: Sendable, Equatable {
     public func launchCommand(executable: String) -> String {
         let resolved = resolvingCampusDesk(to: executable)
         guard !command.contains(where: { ";&|(){}`\n".contains($0) }) else { return resolved }
-        var rest = Substring(resolved)
-        var prefix = ""
-        while let space = rest.firstIndex(where: { $0 == " " || $0 == "\t" }), Self.isAssignment(rest[..<space]) {
-            let next = rest[space...].drop(while: { $0 == " " || $0 == "\t" })
-            prefix += rest[..<next.startIndex]
-            rest = next
-        }
+        let (prefix, rest) = Self.splitAssignments(Substring(resolved))
         guard !rest.isEmpty, !rest.hasPrefix("exec ") else { return resolved }
         return prefix + "exec " + rest
+    }
+
+    /// Leading `NAME=value` words (with the blanks after them) and the rest of the line.
+    private static func splitAssignments(_ line: Substring) -> (prefix: Substring, rest: Substring) {
+        var rest = line
+        while let space = rest.firstIndex(where: { $0 == " " || $0 == "\t" }), isAssignment(rest[..<space]) {
+            rest = rest[space...].drop(while: { $0 == " " || $0 == "\t" })
+        }
+        return (line[..<rest.startIndex], rest)
     }
 
     private static func isAssignment(_ word: Substring) -> Bool {
