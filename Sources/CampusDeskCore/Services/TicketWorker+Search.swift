@@ -46,21 +46,22 @@ extension TicketWorker {
     /// Indexes one chunk of the search backlog (one transaction), logs progress, and disarms the pass
     /// once the backlog is empty; a failure is logged and retried with backoff (the tickets stay pending).
     func indexSearchChunk() async {
+        let chunk = max(1, settings.searchChunk)
         do {
-            let indexed = try await store.indexSearchBacklog(limit: settings.searchChunk)
+            let indexed = try await store.indexSearchBacklog(limit: chunk)
             search.failures = 0
             search.retryAt = nil
             counters.ticketsSearchIndexed += indexed
             let before = search.indexedInStretch
             search.indexedInStretch += indexed
-            if indexed < settings.searchChunk {
+            if indexed < chunk {
                 search.pending = false
                 // A trickle (a few imports between idle moments) is not worth a line each time.
-                if search.indexedInStretch >= settings.searchChunk {
+                if search.indexedInStretch >= chunk {
                     logger.info("search backlog indexed", ["search.indexed": String(search.indexedInStretch)])
                 }
                 search.indexedInStretch = 0
-            } else if before / settings.searchProgressEvery != search.indexedInStretch / settings.searchProgressEvery {
+            } else if before / max(1, settings.searchProgressEvery) != search.indexedInStretch / max(1, settings.searchProgressEvery) {
                 let left = (try? await store.searchBacklog).map(String.init) ?? "unknown"
                 logger.info("search backlog progress", ["search.indexed": String(search.indexedInStretch), "search.backlog": left])
             }

@@ -80,7 +80,8 @@ public actor TicketWorker {
     // MARK: - Running
 
     /// Recovers, then applies commands until `shouldStop` returns true (checked at least every
-    /// `idleWait`); the batch in hand is finished before returning.
+    /// `idleWait`); the batch in hand is finished before returning. Whenever `commands` has nothing
+    /// waiting, it full-text indexes imported tickets, one `searchChunk` at a time (TicketWorker+Search.swift).
     ///
     /// - Throws: a `SpoolError` when the `commands` queue cannot be read (the supervisor restarts the process).
     public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
