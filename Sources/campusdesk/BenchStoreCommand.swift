@@ -1,11 +1,15 @@
 import CampusDeskCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `campusdesk bench store [--tickets N] [--import-batch B] [--import-only]`: measures the ticket store.
 ///
 /// Raw SQLite commit rate per synchronous mode, create-ticket throughput by batch size, the time to
 /// import N historical tickets (default 1,000,000) through `TicketStore.apply` in transactions of B
-/// (default 1,000), then list/detail query times at that size. `--import-only` skips the first two
+/// (default 1,000), then the background full-text pass over the imported tickets (with a live create
+/// between its chunks), then list/detail query times at that size. `--import-only` skips the first two
 /// parts (for profiling the import under callgrind). Everything happens in a fresh temp directory,
 /// removed at the end.
 enum BenchStoreCommand {
@@ -65,6 +69,48 @@ enum BenchStoreCommand {
 
     private static func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
 
+    /// The worker's background full-text pass, chunk by chunk, with one live `create_ticket` applied
+    /// after each chunk: the worker runs the same alternation, so a live command arriving during the
+    /// pass waits at most one chunk and then takes as long as the create below.
+    static func searchPass(_ store: TicketStore, chunk: Int, importSeconds: Double) async throws {
+        print("## background full-text pass (chunks of \(chunk), a live create between chunks)")
+        let backlog = try await store.searchBacklog
+        var chunkTimes: [Double] = []
+        var createTimes: [Double] = []
+        var indexed = 0
+        let s = try await seconds {
+            while true {
+                var n = 0
+                chunkTimes.append(try await seconds { n = try await store.indexSearchBacklog(limit: chunk) })
+                indexed += n
+                if n < chunk { break }
+                createTimes.append(try await seconds {
+                    _ = try await store.apply([Command(role: .user, action: .createTicket(CreateTicket(description: "Live ticket during the pass")))])
+                })
+            }
+        }
+        guard indexed == backlog, try await store.searchBacklog == 0 else {
+            throw Refusal(.validation, "search pass indexed \(indexed) of \(backlog)")
+        }
+        func ms(_ xs: [Double], _ q: Double) -> String {
+            guard !xs.isEmpty else { return "-" }
+            let sorted = xs.sorted()
+            return fmt(sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1000, 1)
+        }
+        print("indexed \(indexed) in \(fmt(s, 1)) s (\(fmt(Double(indexed) / max(s, 1e-9), 0)) tickets/s); "
+              + "full-text searchable \(fmt(importSeconds + s, 1)) s after the import started")
+        print("chunk of \(chunk): median \(ms(chunkTimes, 0.5)) ms, p99 \(ms(chunkTimes, 0.99)) ms, max \(ms(chunkTimes, 1)) ms; "
+              + "live create between chunks: median \(ms(createTimes, 0.5)) ms, max \(ms(createTimes, 1)) ms (\(createTimes.count) creates)")
+    }
+
+    /// User and system CPU seconds of this process so far (getrusage).
+    static func processCPU() -> (user: Double, system: Double) {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return (0, 0) }
+        func secs(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return (secs(usage.ru_utime), secs(usage.ru_stime))
+    }
+
     /// One-row transactions in WAL mode: what a commit (and its fsync, or not) costs.
     static func rawCommits(_ dir: URL) throws {
         print("## raw SQLite commits (WAL, 1 row per transaction)")
@@ -110,6 +156,7 @@ enum BenchStoreCommand {
         let step = max(1, (now.millisecondsSinceEpoch - start.millisecondsSinceEpoch - 86_400_000) / Int64(count))
         print("## import \(count) tickets (batches of \(batch), synchronous=FULL)")
         var done = 0
+        let cpuBefore = processCPU()
         let s = try await seconds {
             while done < count {
                 let n = min(batch, count - done)
@@ -130,8 +177,14 @@ enum BenchStoreCommand {
                 done += n
             }
         }
+        let cpuImport = processCPU()
+        print("imported \(count) in \(fmt(s, 1)) s = \(fmt(Double(count) / s, 0)) tickets/s (listed, events in the outbox); "
+              + "CPU \(fmt(cpuImport.user - cpuBefore.user, 1)) s user + \(fmt(cpuImport.system - cpuBefore.system, 1)) s sys")
+        try await searchPass(store, chunk: 2_000, importSeconds: s)
+        let cpuPass = processCPU()
+        print("search pass CPU \(fmt(cpuPass.user - cpuImport.user, 1)) s user + \(fmt(cpuPass.system - cpuImport.system, 1)) s sys")
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        print("imported \(count) in \(fmt(s, 1)) s = \(fmt(Double(count) / s, 0)) tickets/s; file \(size / 1_048_576) MiB")
+        print("file \(size / 1_048_576) MiB")
 
         print("## queries at \(count) tickets (median of 5, read-only connection)")
         let reader = try TicketReader(path: path)

@@ -25,6 +25,8 @@ import TestSupport
             }
         }
         if !batch.isEmpty { _ = try await f.store.apply(batch) }
+        // Imports wait for the background full-text pass (migration 4); run it to the end.
+        while try await f.store.indexSearchBacklog(limit: 10_000) > 0 {}
     }
 
     /// Follows next-cursors to the end, checking order; returns every id seen.

@@ -34,7 +34,13 @@ extension SystemTests {
             #expect(Self.withoutIDs(again.stdout) == Self.withoutIDs(exported.stdout))
             #expect(Self.withoutIDs(again.stdout).count == 152)
             let reader = try TicketReader(path: second.data.appendingPathComponent("tickets.db").path)
-            let found = try await reader.list(TicketFilter(text: "quoted"))
+            // Imported tickets are found by text once the worker's background full-text pass has run.
+            var found = try await reader.list(TicketFilter(text: "quoted"))
+            let deadline = Date().addingTimeInterval(30)
+            while found.tickets.isEmpty && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(25))
+                found = try await reader.list(TicketFilter(text: "quoted"))
+            }
             #expect(found.tickets.first?.description == "=SUM(A1:A2), \"quoted\"\nline two")
             #expect(found.tickets.first?.location == "@lab")
         }

@@ -14,7 +14,7 @@ extension SystemTests {
         static let perFile = 25
         static let rounds = 20
 
-        @Test("kill -9 at random points: each command applied exactly once, each seq published once in order, nothing dead")
+        @Test("kill -9 at random points: each command applied exactly once, each seq published once in order, nothing dead, each ticket indexed once")
         func killAndRestart() async throws {
             #expect(FileManager.default.isExecutableFile(atPath: CampusDeskProcesses.binary), "run swift build first")
             let procs = try CampusDeskProcesses()
@@ -34,8 +34,14 @@ extension SystemTests {
                 let perRound = Self.total / Self.rounds
                 for f in 0..<(perRound / Self.perFile) {
                     let batch = try (0..<Self.perFile).map { k -> Envelope in
-                        let command = Command(role: .user, action: .createTicket(CreateTicket(
-                            description: "Radiator cold in room \(round)-\(f)-\(k)", location: "Block \(k % 7)")))
+                        // Every other command an import: those wait for the background full-text pass,
+                        // which the kills also interrupt. Each ticket carries one word of its own.
+                        let text = "Radiator cold in room \(Self.word(round, f, k))"
+                        let command = k % 2 == 0
+                            ? Command(role: .user, action: .createTicket(CreateTicket(description: text, location: "Block \(k % 7)")))
+                            : Command(role: .staff, action: .importTicket(ImportTicket(
+                                description: text, location: "Block \(k % 7)", status: .open,
+                                openedAt: Timestamp(millisecondsSinceEpoch: 1_700_000_000_000 + Int64(sent.count) * 1_000))))
                         sent.append(command.id)
                         return try Envelope(type: TicketWorkerMessageType.command, body: command, sentAt: SystemClock().now())
                     }
@@ -64,6 +70,7 @@ extension SystemTests {
                 guard procs.log(current).contains("ticket worker started") else { return false }
                 guard let stats = try? commands.stats() else { return false }
                 return stats.waiting == 0 && stats.claimed == 0 && Self.publishedThrough(dbPath) == Int64(Self.total)
+                    && Self.searchBacklog(dbPath) == 0
             }
             #expect(settled, "worker did not finish; log:\n\(procs.log(current).suffix(3000))")
             #expect(procs.stop(current) == 0)
@@ -74,6 +81,21 @@ extension SystemTests {
             #expect(applied.count == Self.total)
             #expect(Set(applied) == Set(sent.map(\.rawValue)))
             #expect(try db.prepare("SELECT count(*) FROM tickets").queryFirst([]) { $0.int64(at: 0) } == Int64(Self.total))
+
+            // Every ticket, live or imported, is in the full-text index exactly once, under its own word.
+            let search = try db.prepare("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?")
+            var misses: [String] = []
+            for round in 0..<Self.rounds {
+                for f in 0..<(Self.total / Self.rounds / Self.perFile) {
+                    for k in 0..<Self.perFile {
+                        let word = Self.word(round, f, k)
+                        if try search.queryFirst([.text("\"\(word)\"")], { $0.int64(at: 0) }) != 1 { misses.append(word) }
+                    }
+                }
+            }
+            #expect(misses.isEmpty, "not found exactly once: \(misses.prefix(20))")
+            #expect(try db.prepare("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'radiator'").queryFirst([]) { $0.int64(at: 0) }
+                    == Int64(Self.total))
 
             // Every subscriber got every seq; after dropping duplicates (republished after a crash) the
             // first copies are in seq order with none missing.
@@ -99,8 +121,10 @@ extension SystemTests {
             let starts = log.split(separator: "\n").filter { $0.contains("ticket worker started") }
             let outboxRecoveries = starts.filter { !$0.contains("events.published=0") }.count
             let claimRecoveries = starts.filter { !$0.contains("claims.returned=0") }.count
+            let searchResumes = starts.filter { !$0.contains("search.backlog=0") }.count
             // Not asserted (the kill points are random); printed so a run shows which windows were hit.
-            print("ticket worker crash test: \(kills) kills; \(claimRecoveries) restarts took back claims, \(outboxRecoveries) published a left-over outbox")
+            print("ticket worker crash test: \(kills) kills; \(claimRecoveries) restarts took back claims, \(outboxRecoveries) published a left-over outbox, "
+                  + "\(searchResumes) resumed a search backlog")
         }
 
         /// Polls every millisecond until `condition` holds or `seconds` pass (the kill must be prompt).
@@ -111,6 +135,15 @@ extension SystemTests {
                 usleep(1_000)
             }
             return condition()
+        }
+
+        /// The one word only the ticket of this round, file and position has.
+        static func word(_ round: Int, _ f: Int, _ k: Int) -> String { "r\(round)f\(f)k\(k)" }
+
+        static func searchBacklog(_ path: String) -> Int64 {
+            guard let db = try? Connection(path: path, mode: .readOnly),
+                  let n = try? db.prepare("SELECT count(*) FROM tickets WHERE search_indexed = 0").queryFirst([], { $0.int64(at: 0) }) else { return -1 }
+            return n
         }
 
         static func appliedCount(_ path: String) -> Int {

@@ -24,6 +24,11 @@ public actor TicketWorker {
         public var storageRetry = RetryPolicy(maxAttempts: .max, base: .milliseconds(100), cap: .seconds(10))
         /// For a replay request that cannot be written (the target queue's disk failing).
         public var replayRetry = RetryPolicy(maxAttempts: 5, base: .milliseconds(500), cap: .seconds(30))
+        /// Imported tickets full-text indexed per background transaction: a live command that arrives
+        /// during the pass waits for at most one chunk (docs/performance.md has the measured time).
+        public var searchChunk: Int = 2_000
+        /// The search backlog left is logged each time this many more tickets have been indexed.
+        public var searchProgressEvery: Int = 100_000
         public init() {}
     }
 
@@ -41,6 +46,8 @@ public actor TicketWorker {
         public var storageFailures = 0
         /// Batches whose commit succeeded.
         public var batchesCommitted = 0
+        /// Imported tickets added to the full-text index by the background pass.
+        public var ticketsSearchIndexed = 0
         public init() {}
     }
 
@@ -55,6 +62,8 @@ public actor TicketWorker {
     private let encoder = JSONEncoder()
     /// True when events may be waiting in the outbox (a publish failed); the loop tries again.
     private var outboxPending = true
+    /// Where the background full-text pass stands (TicketWorker+Search.swift).
+    var search = SearchPass()
     public internal(set) var counters = Counters()
 
     /// Wires a worker to its store and spool; creates the `commands` queue if needed.
@@ -71,18 +80,25 @@ public actor TicketWorker {
     // MARK: - Running
 
     /// Recovers, then applies commands until `shouldStop` returns true (checked at least every
-    /// `idleWait`); the batch in hand is finished before returning.
+    /// `idleWait`); the batch in hand is finished before returning. Whenever `commands` has nothing
+    /// waiting, it full-text indexes imported tickets, one `searchChunk` at a time (TicketWorker+Search.swift).
     ///
     /// - Throws: a `SpoolError` when the `commands` queue cannot be read (the supervisor restarts the process).
     public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
         let recovered = try await recover()
+        let backlog = await searchBacklogAtStart()
         logger.info("ticket worker started", ["claims.returned": String(recovered.claimsReturned),
                                               "events.published": String(recovered.eventsPublished),
-                                              "batch.size": String(settings.batchSize)])
+                                              "batch.size": String(settings.batchSize),
+                                              "search.backlog": String(backlog)])
         while !shouldStop() {
-            let batch = try await commands.messages(max: settings.batchSize, timeout: settings.idleWait)
+            // While imported tickets wait for full-text indexing, only look for commands (no wait):
+            // live work goes first, the pass fills the gaps between batches.
+            let timeout = search.isDue(ContinuousClock.now) ? Duration.zero : settings.idleWait
+            let batch = try await commands.messages(max: settings.batchSize, timeout: timeout)
             if batch.isEmpty {
                 if outboxPending { await relayOutbox() }
+                if search.isDue(ContinuousClock.now) { await indexSearchChunk() }
                 continue
             }
             await handle(batch, shouldStop: shouldStop)
@@ -135,6 +151,7 @@ public actor TicketWorker {
                 return
             }
             counters.batchesCommitted += 1
+            if toApply.contains(where: \.isImport) { search.pending = true }
             sendReplies(replies, to: applied)
             // Acked before the relay: the events are already durable in the outbox, so a crash
             // between the two publishes them at the next start; the commands are settled either way.

@@ -88,7 +88,7 @@ public actor TicketStore {
                 id: TicketID(0), description: description, location: location, reporter: reporter,
                 category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
                 status: .open, openedAt: now, modifiedAt: now, closedAt: nil)
-            ticket.id = try insert(ticket)
+            ticket.id = try insert(ticket, searchIndexed: true)
             try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
             return CommandReply(commandID: id, ticket: ticket)
 
@@ -179,7 +179,8 @@ public actor TicketStore {
                 id: TicketID(0), description: v.description, location: v.location, reporter: v.reporter,
                 category: category, categorySource: source, categoryConfidence: confidence,
                 status: v.status, openedAt: v.openedAt, modifiedAt: v.modifiedAt, closedAt: v.closedAt)
-            ticket.id = try insert(ticket)
+            // Historical: listed and published now, full-text indexed by the background pass.
+            ticket.id = try insert(ticket, searchIndexed: false)
             for m in v.messages {
                 _ = try insertMessage(ticket: ticket.id, role: m.authorRole, authorName: m.authorName, body: m.body, at: m.sentAt)
             }
@@ -200,10 +201,12 @@ public actor TicketStore {
     // Inserts bind by index (`execute(binding:)`): they run once or twice per command, a million
     // times in an import, and an `[SQLiteValue]` array per row is an allocation each time.
 
-    private func insert(_ t: Ticket) throws -> TicketID {
+    /// Inserts the row; `searchIndexed: false` leaves its text out of `tickets_fts` for the
+    /// background pass (migration 4), the search key row is written either way.
+    private func insert(_ t: Ticket, searchIndexed: Bool) throws -> TicketID {
         try db.cachedStatement("""
-            INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute { s in
             try s.bind(.text(t.description), at: 1)
             try s.bind(.optionalText(t.location), at: 2)
@@ -215,6 +218,7 @@ public actor TicketStore {
             try s.bind(.integer(t.openedAt.millisecondsSinceEpoch), at: 8)
             try s.bind(.integer(t.modifiedAt.millisecondsSinceEpoch), at: 9)
             try s.bind(.optionalInteger(t.closedAt?.millisecondsSinceEpoch), at: 10)
+            try s.bind(.integer(searchIndexed ? 1 : 0), at: 11)
         }
         return TicketID(db.lastInsertRowID)
     }
@@ -249,6 +253,44 @@ public actor TicketStore {
             try s.bind(.text(after.status.rawValue), at: 9)
             try s.bind(.integer(after.openedAt.millisecondsSinceEpoch), at: 10)
             try s.bind(.optionalInteger(after.closedAt?.millisecondsSinceEpoch), at: 11)
+        }
+    }
+
+    // MARK: - Search backlog
+
+    /// Tickets whose text is not in the full-text index yet (imported, waiting for the pass).
+    public var searchBacklog: Int {
+        get throws {
+            Int(try db.cachedStatement("SELECT count(*) FROM tickets WHERE search_indexed = 0").queryFirst { $0.int64(at: 0) } ?? 0)
+        }
+    }
+
+    /// Adds up to `limit` pending tickets to the full-text index, in one transaction, and returns how
+    /// many it indexed (fewer than `limit` means the backlog is now empty).
+    ///
+    /// Why one transaction holding both the FTS5 rows and the flags: a crash (kill -9) before the
+    /// commit leaves both undone and after it both done, so no ticket is indexed twice or lost. The
+    /// text read is the ticket's current text, so edits made while it waited are what gets indexed.
+    /// Rows go to FTS5 in search-key order: FTS5 flushes its pending postings whenever a rowid
+    /// arrives below the previous one, and a flush per row would make thousands of tiny segments.
+    @discardableResult
+    public func indexSearchBacklog(limit: Int) throws -> Int {
+        let limit = Int64(max(0, limit))
+        return try db.transaction(.immediate) { db in
+            try db.cachedStatement("""
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                SELECT k.key, t.description, t.location, t.reporter
+                FROM (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?) p
+                JOIN ticket_search_keys k ON k.ticket_id = p.id
+                JOIN tickets t ON t.id = p.id
+                ORDER BY k.key
+                """).execute([.integer(limit)])
+            // The same rows: nothing else writes between the two statements of this transaction.
+            try db.cachedStatement("""
+                UPDATE tickets SET search_indexed = 1
+                WHERE id IN (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?)
+                """).execute([.integer(limit)])
+            return db.changes
         }
     }
 
