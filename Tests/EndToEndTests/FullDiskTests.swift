@@ -78,7 +78,8 @@ extension SystemTests {
             #expect(c.status == 503, "full disk answered \(c.status): \(c.text)")
             #expect(c.text.contains("nothing was saved"), "no human message: \(c.text)")
             #expect(c.header("Retry-After") != nil)
-            #expect(system.log.contains("disk is full"), "the gateway log does not say the disk is full")
+            // The gateway writes its log in batches (every 50 ms), and `up` relays it: poll for the line.
+            #expect(CampusDeskProcesses.waitUntil(10) { system.log.contains("disk is full") }, "the gateway log does not say the disk is full")
             #expect(Set(waiting()) == queuedBeforeFull, "something new in commands/new: \(waiting())")
             #expect(Self.tmpFiles(system.spoolPath).isEmpty, "half-written files: \(Self.tmpFiles(system.spoolPath))")
             #expect(bDone.wait(timeout: .now() + 30) == .success)
