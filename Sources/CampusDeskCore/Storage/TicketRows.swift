@@ -88,9 +88,9 @@ public struct TicketRowView: ~Copyable {
 
     /// The enum whose raw value equals the column's bytes; corrupt (as `Ticket(row:)` reports) otherwise.
     private func decode<E>(_ index: Int32, _ table: [(E, [UInt8])]) throws(SQLiteError) -> E {
-        if let bytes = s.textBytes(at: index) {
+        if let bytes = s.textBytes(at: index), let base = bytes.baseAddress {
             for (value, raw) in table where raw.count == bytes.count {
-                if raw.withUnsafeBufferPointer({ memcmp($0.baseAddress, bytes.baseAddress, bytes.count) == 0 }) { return value }
+                if raw.withUnsafeBytes({ r in r.baseAddress.map { memcmp($0, base, bytes.count) == 0 } ?? false }) { return value }
             }
         }
         throw SQLiteError(code: 11, message: "unexpected \(E.self) value in column \(index)", sql: s.sql)  // 11 = SQLITE_CORRUPT
