@@ -84,6 +84,14 @@ import Testing
         #expect(pages >= 1)
     }
 
+    @Test("the static category and status cells say what Words and the status class say")
+    func staticCells() {
+        for c in Category.allCases { #expect(TicketListPage.categoryCell(c).description == Words.category(c)) }
+        for st in Status.allCases {
+            #expect(TicketListPage.statusCell(st).description == "<span class=\"status status-\(st.rawValue)\">\(Words.status(st))</span>")
+        }
+    }
+
     @Test("empty database: 'No tickets match.' from both renderers")
     func emptyList() async throws {
         let world = World()
