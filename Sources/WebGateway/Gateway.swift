@@ -30,6 +30,8 @@ public struct GatewaySettings: Sendable {
 /// A value, shared by the web and API handlers, so both see the same world.
 struct GatewayContext: Sendable {
     var tickets: any TicketQueries
+    /// `tickets` again when it can lend list rows in place (the SQLite reader), for the list page.
+    var ticketRows: (any TicketRowReading)?
     var commands: any CommandSending
     var analytics: any AnalyticsQuerying
     var readiness: any ReadinessProbing
@@ -60,7 +62,7 @@ public struct Gateway: Sendable {
         newBrowserID: @escaping @Sendable () -> String = Gateway.randomBrowserID
     ) {
         let context = GatewayContext(
-            tickets: tickets, commands: commands, analytics: analytics, readiness: readiness,
+            tickets: tickets, ticketRows: tickets as? any TicketRowReading, commands: commands, analytics: analytics, readiness: readiness,
             csrf: CSRFProtection(secret: csrfSecret), time: CampusTime(timeZone: configuration.timeZone),
             clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID)
         self.context = context

@@ -76,6 +76,11 @@ struct HTMLBuffer {
         value.withUTF8 { HTMLEscape.append($0, to: &bytes) }
     }
 
+    /// User or stored text already in UTF-8 bytes (valid UTF-8), escaped.
+    mutating func text(bytes value: UnsafeBufferPointer<UInt8>) {
+        HTMLEscape.append(value, to: &bytes)
+    }
+
     mutating func number(_ n: Int64) {
         CampusTime.appendDecimal(n, to: &bytes)
     }

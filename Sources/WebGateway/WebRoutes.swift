@@ -100,12 +100,19 @@ struct WebRoutes: Sendable {
         case .success(let f): filter = f
         }
         do {
-            let page = try await context.tickets.list(filter)
             let model = TicketListPage.Model(
-                visitor: v, csrfToken: token(v), page: page, text: filter.text, category: filter.category,
+                visitor: v, csrfToken: token(v), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
                 isContinuation: filter.cursor != nil)
-            return Self.html(.ok, bytes: TicketListPage.renderBytes(model, time: context.time), visitor: v)
+            let time = context.time
+            let bytes: [UInt8]
+            if let rowReader = context.ticketRows {
+                // Rendered on the reader while its statement steps: no `Ticket` per row.
+                bytes = try await rowReader.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
+            } else {
+                bytes = TicketListPage.renderBytes(model, page: try await context.tickets.list(filter), time: time)
+            }
+            return Self.html(.ok, bytes: bytes, visitor: v)
         } catch {
             return internalError(v, error, "list")
         }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Used by the gateway in its own process while the ticket worker writes (WAL lets readers read
 /// the last committed state without blocking the writer). An actor because it owns its `Connection`.
-public actor TicketReader: TicketQueries {
+public actor TicketReader: TicketQueries, TicketRowReading {
     private let db: Connection
 
     /// Opens `tickets.db` read-only; the file must exist (the ticket worker creates and migrates it).
@@ -27,6 +27,29 @@ public actor TicketReader: TicketQueries {
     ///
     /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500.
     public func list(_ filter: TicketFilter) throws -> TicketPage {
+        let (statement, values) = try listStatement(filter)
+        var tickets = try statement.query(values) { try Ticket(row: $0) }
+        var next: TicketCursor?
+        if tickets.count > filter.limit {
+            tickets.removeLast(tickets.count - filter.limit)
+            if let last = tickets.last { next = TicketCursor(openedAt: last.openedAt, id: last.id) }
+        }
+        return TicketPage(tickets: tickets, nextCursor: next)
+    }
+
+    /// The rows `list(filter)` returns, lent to `body` in place; see `TicketRowReading`.
+    ///
+    /// The same statement as `list`, stepped while `body` reads each row's bytes; reset when `body` returns.
+    public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
+        let (statement, values) = try listStatement(filter)
+        try statement.bind(values)
+        defer { statement.reset() }
+        var rows = TicketRows(statement: statement, limit: filter.limit)
+        return try body(&rows)
+    }
+
+    /// The cached statement for one list page and its values (it fetches `limit + 1` rows).
+    private func listStatement(_ filter: TicketFilter) throws -> (Statement, [SQLiteValue]) {
         guard (1...TicketFilter.maxLimit).contains(filter.limit) else {
             throw Refusal(.validation, "limit must be between 1 and \(TicketFilter.maxLimit).", field: "limit")
         }
@@ -63,11 +86,7 @@ public actor TicketReader: TicketQueries {
             values.append(.integer(fetch))
         } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count {
             // No status or category filter: one range of `tickets_by_opened` (migration 3).
-            sql = """
-                SELECT \(Ticket.columns) FROM tickets
-                WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
-                ORDER BY opened_at DESC, id DESC LIMIT ?
-                """
+            sql = Self.newestSQL
             values = keyset + [.integer(fetch)]
         } else {
             var branches: [String] = []
@@ -90,13 +109,7 @@ public actor TicketReader: TicketQueries {
                 """
             values.append(.integer(fetch))
         }
-        var tickets = try db.cachedStatement(sql).query(values) { try Ticket(row: $0) }
-        var next: TicketCursor?
-        if tickets.count > filter.limit {
-            tickets.removeLast(tickets.count - filter.limit)
-            if let last = tickets.last { next = TicketCursor(openedAt: last.openedAt, id: last.id) }
-        }
-        return TicketPage(tickets: tickets, nextCursor: next)
+        return (try db.cachedStatement(sql), values)
     }
 
     /// One ticket with its messages oldest first, or nil.
@@ -129,6 +142,13 @@ public actor TicketReader: TicketQueries {
         if ms < (Int64.min >> 20) + 1 { return .min }
         return (ms + 1) << 20
     }
+
+    /// The unfiltered page's SQL, built once (it is the cached statement's key on every request).
+    private static let newestSQL = """
+        SELECT \(Ticket.columns) FROM tickets
+        WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
+        ORDER BY opened_at DESC, id DESC LIMIT ?
+        """
 
     private static let prefixed = Ticket.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// pool of read-only `TicketReader`s for the rest of its life. A `TicketReader` is an actor that
 /// runs one query at a time; with one of them every page read waited behind the others, so
 /// queries took turns while the second core rendered nothing. Requests take the readers in turn.
-public final class LazyTicketReader: TicketQueries {
+public final class LazyTicketReader: TicketQueries, TicketRowReading {
     /// Raised while the database file does not exist yet.
     public struct NotYetCreated: Error, CustomStringConvertible {
         public var path: String
@@ -72,4 +72,7 @@ public final class LazyTicketReader: TicketQueries {
     public func list(_ filter: TicketFilter) async throws -> TicketPage { try await open().list(filter) }
     public func detail(_ id: TicketID) async throws -> TicketDetail? { try await open().detail(id) }
     public func counts() async throws -> [Status: Int] { try await open().counts() }
+    public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) async throws -> R {
+        try await open().withListRows(filter, body)
+    }
 }

@@ -2,10 +2,10 @@ import CampusDeskCore
 
 /// `/tickets`: search, filter and page through tickets, newest first.
 enum TicketListPage {
+    /// Everything on the page but its rows.
     struct Model: Sendable {
         var visitor: Visitor
         var csrfToken: String
-        var page: TicketPage
         var text: String?
         var category: Category?
         var status: Status?
@@ -14,20 +14,66 @@ enum TicketListPage {
         var isContinuation: Bool
     }
 
-    static func render(_ m: Model, time: CampusTime) -> String {
-        String(decoding: renderBytes(m, time: time), as: UTF8.self)
+    static func render(_ m: Model, page: TicketPage, time: CampusTime) -> String {
+        String(decoding: renderBytes(m, page: page, time: time), as: UTF8.self)
     }
 
-    /// The page as UTF-8 bytes (what the route sends).
-    static func renderBytes(_ m: Model, time: CampusTime) -> [UInt8] {
-        let title = m.visitor.role == .staff ? "All tickets" : "Open and active tickets"
-        var page = HTMLBuffer(capacity: 6144 + m.page.tickets.count * 420)
-        Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash,
-                    body: { body(m, title: title, time: time, into: &$0) }, into: &page)
-        return page.bytes
+    /// The page from `Ticket` values as UTF-8 bytes (for readers that cannot lend rows in place).
+    static func renderBytes(_ m: Model, page: TicketPage, time: CampusTime) -> [UInt8] {
+        let title = title(m)
+        var out = HTMLBuffer(capacity: 6144 + page.tickets.count * 420)
+        Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
+            top(m, title: title, into: &b)
+            for (i, t) in page.tickets.enumerated() {
+                if i == 0 { tableStart(title: title, into: &b) }
+                var description = t.description
+                description.withUTF8 { d in
+                    if var location = t.location {
+                        location.withUTF8 { l in
+                            row(id: t.id, description: d, location: l, category: t.category, status: t.status, openedAt: t.openedAt, time: time, into: &b)
+                        }
+                    } else {
+                        row(id: t.id, description: d, location: nil, category: t.category, status: t.status, openedAt: t.openedAt, time: time, into: &b)
+                    }
+                }
+            }
+            bottom(m, isEmpty: page.tickets.isEmpty, next: page.nextCursor, into: &b)
+        }, into: &out)
+        return out.bytes
     }
 
-    private static func body(_ m: Model, title: String, time: CampusTime, into b: inout HTMLBuffer) {
+    /// The page from rows read in place (what the route sends): byte for byte the page
+    /// `renderBytes(_:page:time:)` makes from the same rows, without a `Ticket` or `String` per row.
+    ///
+    /// - Throws: what reading the rows throws (a SQLite error, a corrupt enum value).
+    static func renderBytes(_ m: Model, rows: inout TicketRows, time: CampusTime) throws -> [UInt8] {
+        let title = title(m)
+        var out = HTMLBuffer(capacity: 6144 + 50 * 420)
+        var failure: (any Error)?
+        Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
+            top(m, title: title, into: &b)
+            var first = true
+            do {
+                try rows.forEach { r in
+                    if first { tableStart(title: title, into: &b) }
+                    first = false
+                    row(id: r.id, description: r.description, location: r.location, category: try r.category, status: try r.status,
+                        openedAt: r.openedAt, time: time, into: &b)
+                }
+            } catch {
+                failure = error
+            }
+            bottom(m, isEmpty: rows.count == 0, next: rows.nextCursor, into: &b)
+        }, into: &out)
+        if let failure { throw failure }
+        return out.bytes
+    }
+
+    private static func title(_ m: Model) -> String {
+        m.visitor.role == .staff ? "All tickets" : "Open and active tickets"
+    }
+
+    private static func top(_ m: Model, title: String, into b: inout HTMLBuffer) {
         b.raw("<h1>")
         b.raw(title)
         b.raw("</h1>\n<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n")
@@ -42,47 +88,91 @@ enum TicketListPage {
                      options: [("", m.visitor.role == .staff ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
                      selected: m.status?.rawValue ?? "", into: &b)
         b.raw("<button type=\"submit\">Apply</button>\n</form>\n</search>\n")
-        if m.page.tickets.isEmpty {
+    }
+
+    private static func tableStart(title: String, into b: inout HTMLBuffer) {
+        b.raw("<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
+        b.raw(title)
+        b.raw(", newest first</caption>\n")
+        b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+    }
+
+    /// One table row; text arrives as UTF-8 bytes (a `String`'s or SQLite's) and is escaped into the page.
+    static func row(id: TicketID, description: UnsafeBufferPointer<UInt8>, location: UnsafeBufferPointer<UInt8>?,
+                    category: Category, status: Status, openedAt: Timestamp, time: CampusTime, into b: inout HTMLBuffer) {
+        b.raw("<tr><td><a href=\"/tickets/")
+        b.number(id.rawValue)
+        b.raw("\">#")
+        b.number(id.rawValue)
+        b.raw("</a></td><td><a href=\"/tickets/")
+        b.number(id.rawValue)
+        b.raw("\">")
+        appendDescription(description, into: &b)
+        b.raw("</a>")
+        if let location {
+            b.raw("<br><span class=\"muted\">")
+            appendText(location, into: &b)
+            b.raw("</span>")
+        }
+        b.raw("</td><td>")
+        b.raw(categoryCell(category))
+        b.raw("</td><td>")
+        b.raw(statusCell(status))
+        b.raw("</td><td>")
+        b.time(openedAt, time)
+        b.raw("</td></tr>\n")
+    }
+
+    /// `Words.category(c)` as static markup: copying a `String`'s UTF-8 three times a row showed in profiles.
+    static func categoryCell(_ c: Category) -> StaticString {
+        switch c {
+        case .facility: "Facility"
+        case .it: "IT"
+        case .services: "Services"
+        }
+    }
+
+    /// The status badge, `<span class="status status-RAW">Words.status</span>`, as static markup.
+    static func statusCell(_ s: Status) -> StaticString {
+        switch s {
+        case .open: "<span class=\"status status-open\">Open</span>"
+        case .active: "<span class=\"status status-active\">Active</span>"
+        case .closed: "<span class=\"status status-closed\">Closed</span>"
+        }
+    }
+
+    /// The description, cut to 117 characters and "…" when it is longer than 120 characters.
+    ///
+    /// Characters are grapheme clusters. In ASCII without CR every byte is one (only "\r\n" joins
+    /// two ASCII bytes), so the common case cuts bytes; anything else goes through `String`.
+    static func appendDescription(_ d: UnsafeBufferPointer<UInt8>, into b: inout HTMLBuffer) {
+        if d.count <= 120 { return appendText(d, into: &b) }
+        if d.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            b.text(bytes: UnsafeBufferPointer(rebasing: d[..<117]))
+            b.raw("…")
+            return
+        }
+        let text = String(decoding: d, as: UTF8.self)
+        if text.count > 120 { b.text(String(text.prefix(117)) + "…") } else { b.text(text) }
+    }
+
+    /// Stored text, escaped: ASCII straight from its bytes; anything else through `String`, so
+    /// invalid UTF-8 (a foreign writer) is repaired exactly as `Statement.text(at:)` repairs it.
+    static func appendText(_ t: UnsafeBufferPointer<UInt8>, into b: inout HTMLBuffer) {
+        if t.allSatisfy({ $0 < 0x80 }) { b.text(bytes: t) } else { b.text(String(decoding: t, as: UTF8.self)) }
+    }
+
+    private static func bottom(_ m: Model, isEmpty: Bool, next: TicketCursor?, into b: inout HTMLBuffer) {
+        if isEmpty {
             b.raw("<p>No tickets match.</p>\n")
         } else {
-            b.raw("<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
-            b.raw(title)
-            b.raw(", newest first</caption>\n")
-            b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
-            for t in m.page.tickets {
-                // A description of at most 120 bytes has at most 120 characters: skip the count.
-                let long = t.description.utf8.count > 120 && t.description.count > 120
-                b.raw("<tr><td><a href=\"/tickets/")
-                b.number(t.id.rawValue)
-                b.raw("\">#")
-                b.number(t.id.rawValue)
-                b.raw("</a></td><td><a href=\"/tickets/")
-                b.number(t.id.rawValue)
-                b.raw("\">")
-                if long { b.text(String(t.description.prefix(117)) + "…") } else { b.text(t.description) }
-                b.raw("</a>")
-                if let loc = t.location {
-                    b.raw("<br><span class=\"muted\">")
-                    b.text(loc)
-                    b.raw("</span>")
-                }
-                b.raw("</td><td>")
-                b.raw(Words.category(t.category))
-                b.raw("</td><td><span class=\"status status-")
-                b.raw(t.status.rawValue)
-                b.raw("\">")
-                b.raw(Words.status(t.status))
-                b.raw("</span></td><td>")
-                b.time(t.openedAt, time)
-                b.raw("</td></tr>\n")
-            }
             b.raw("</tbody>\n</table>\n")
         }
         var links: [String] = []
         if m.isContinuation {
             links.append("<a href=\"/tickets?\(escapeHTML(query(m, cursor: nil)))\">First page</a>")
         }
-        if let next = m.page.nextCursor {
+        if let next {
             links.append("<a href=\"/tickets?\(escapeHTML(query(m, cursor: next.encoded)))\" rel=\"next\">Next page</a>")
         }
         if !links.isEmpty {

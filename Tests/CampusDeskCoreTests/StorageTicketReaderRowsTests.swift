@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import CampusDeskCore
+
+/// `TicketReader.withListRows` reads the same pages as `list`, field for field, on a real SQLite file.
+@Suite struct StorageTicketReaderRowsTests {
+    /// One row copied out of the in-place view: the decoded ticket and the raw byte views.
+    struct Copied: Sendable, Equatable {
+        var ticket: Ticket
+        var id: TicketID
+        var description: [UInt8]
+        var location: [UInt8]?
+        var reporter: [UInt8]?
+        var category: Category
+        var categorySource: CategorySource
+        var categoryConfidence: Double?
+        var status: Status
+        var openedAt: Timestamp
+        var modifiedAt: Timestamp
+        var closedAt: Timestamp?
+    }
+
+    static let texts = [
+        "Heating in <b>room</b> 4 & \"the\" 'hall' is off",
+        "Zürich café: Wi-Fi drops ☕️ every 5 minutes, 😀 👩‍👩‍👧",
+        String(repeating: "A long description that goes on and on. ", count: 6),
+        String(repeating: "ü", count: 130) + " long non-ASCII",
+        "Line one\r\nline two of a printer report",
+        "wifi plain",
+    ]
+
+    /// Imports `count` tickets mixing NULL and present location/reporter, special and non-ASCII text.
+    static func build(_ f: StoreFixture, count: Int) async throws {
+        let base = f.clock.now().adding(milliseconds: -30 * 86_400_000)
+        var batch: [Command] = []
+        for i in 0..<count {
+            let opened = base.adding(milliseconds: Int64(i / 2) * 60_000)  // two tickets share each minute
+            let status = Status.allCases[i % 3]
+            let ticket = ImportTicket(
+                description: texts[i % texts.count] + " #\(i)",
+                location: i % 4 == 0 ? nil : (i % 4 == 1 ? "Bâtiment <A> & Co" : "Building \(i % 9)"),
+                reporter: i % 5 == 0 ? nil : "Zoë O'Brien \(i)",
+                category: i % 7 == 0 ? nil : Category.allCases[i % 3],
+                status: status, openedAt: opened, closedAt: status == .closed ? opened.adding(milliseconds: 5000) : nil)
+            batch.append(Command(role: .staff, action: .importTicket(ticket)))
+        }
+        _ = try await f.store.apply(batch)
+    }
+
+    static func rowsPage(_ reader: TicketReader, _ filter: TicketFilter) async throws -> (rows: [Copied], next: TicketCursor?) {
+        try await reader.withListRows(filter) { rows in
+            var copied: [Copied] = []
+            try rows.forEach { r in
+                copied.append(Copied(
+                    ticket: try r.ticket(), id: r.id, description: Array(r.description), location: r.location.map { Array($0) },
+                    reporter: r.reporter.map { Array($0) }, category: try r.category, categorySource: try r.categorySource,
+                    categoryConfidence: r.categoryConfidence, status: try r.status, openedAt: r.openedAt,
+                    modifiedAt: r.modifiedAt, closedAt: r.closedAt))
+            }
+            #expect(rows.count == copied.count)
+            return (copied, rows.nextCursor)
+        }
+    }
+
+    static let filters: [TicketFilter] = [
+        TicketFilter(limit: 50),
+        TicketFilter(limit: 7),
+        TicketFilter(statuses: [.open, .active], limit: 11),
+        TicketFilter(statuses: [.closed], category: .it, limit: 5),
+        TicketFilter(category: .services, limit: 13),
+        TicketFilter(text: "wifi", limit: 9),
+        TicketFilter(statuses: [.open], text: "zürich", limit: 4),
+        TicketFilter(text: "nosuchword", limit: 10),
+    ]
+
+    @Test("withListRows walks every filter's pages exactly as list does: same tickets, bytes, NULLs and cursors",
+          arguments: filters.indices)
+    func rows_EqualListPages(_ index: Int) async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        try await Self.build(f, count: 240)
+        let reader = try TicketReader(path: f.path)
+        var filter = Self.filters[index]
+        var pages = 0
+        var sawNullLocation = false, sawNullReporter = false
+        while true {
+            let page = try await reader.list(filter)
+            let rows = try await Self.rowsPage(reader, filter)
+            #expect(rows.next == page.nextCursor)
+            #expect(rows.rows.map(\.ticket) == page.tickets)
+            for (row, t) in zip(rows.rows, page.tickets) {
+                #expect(row.description == Array(t.description.utf8))
+                #expect(row.location == t.location.map { Array($0.utf8) })
+                #expect(row.reporter == t.reporter.map { Array($0.utf8) })
+                #expect(row.id == t.id && row.category == t.category && row.categorySource == t.categorySource)
+                #expect(row.categoryConfidence == t.categoryConfidence && row.status == t.status)
+                #expect(row.openedAt == t.openedAt && row.modifiedAt == t.modifiedAt && row.closedAt == t.closedAt)
+                sawNullLocation = sawNullLocation || row.location == nil
+                sawNullReporter = sawNullReporter || row.reporter == nil
+            }
+            pages += 1
+            guard let next = page.nextCursor else { break }
+            filter.cursor = next
+        }
+        if index == 0 {
+            // The unfiltered walk covers every ticket: NULLs on both columns were read as nil.
+            #expect(pages == 5 && sawNullLocation && sawNullReporter)
+        }
+    }
+
+    @Test("rows are delivered once, the statement is reusable afterwards, and limits are checked as in list")
+    func rows_OnceAndLimits() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        try await Self.build(f, count: 12)
+        let reader = try TicketReader(path: f.path)
+        let counts = try await reader.withListRows(TicketFilter(limit: 5)) { rows in
+            var first = 0, second = 0
+            try rows.forEach { _ in first += 1 }
+            try rows.forEach { _ in second += 1 }
+            return [first, second, rows.count]
+        }
+        #expect(counts == [5, 0, 5])
+        // A body that reads nothing leaves no cursor, and the cached statement is reset for the next page.
+        let untouched = try await reader.withListRows(TicketFilter(limit: 5)) { rows in rows.nextCursor }
+        #expect(untouched == nil)
+        #expect(try await Self.rowsPage(reader, TicketFilter(limit: 20)).rows.count == 12)
+        await #expect(throws: Refusal.self) { try await reader.withListRows(TicketFilter(limit: 0)) { _ in 0 } }
+        await #expect(throws: Refusal.self) { try await reader.withListRows(TicketFilter(limit: 501)) { _ in 0 } }
+        // An error thrown by the body reaches the caller and leaves the reader usable.
+        await #expect(throws: DeliberateError.self) {
+            try await reader.withListRows(TicketFilter(limit: 5)) { rows in try rows.forEach { _ in throw DeliberateError() } }
+        }
+        #expect(try await reader.list(TicketFilter(limit: 20)).tickets.count == 12)
+    }
+}
