@@ -68,6 +68,9 @@ enum GatewayCommand {
             return 1
         }
         let signals = GatewaySignals(logger: logger) { server.shutdown() }
+        // Freed heap goes back to the kernel after a burst (docs/performance.md, gateway memory).
+        let trimmer = HeapTrimmer.start(every: 5)
+        defer { trimmer.cancel() }
         await server.run()
         requestLog.flush()
         signals.cancel()
