@@ -43,5 +43,7 @@ sleep 2
 grep -o 'http.path=/api/tickets http.status=[0-9]*' $P/gw.log | sort | uniq -c
 echo "## paced 200/s"; $BIN bench gateway --port 18481 --rate 200 --duration 10 --connections 64 2>&1 | tail -5
 grep -E 'VmRSS|VmHWM|RssAnon|RssFile' /proc/$GW/status
+echo "## 6 s idle (the gateway trims its heap every 5 s)"; sleep 6
+grep -E 'VmRSS|RssAnon|RssFile' /proc/$GW/status
 echo "load: $(cat /proc/loadavg)"
 kill $(cat $P/nginx.pid); kill $GW $PIDS; wait
