@@ -27,7 +27,7 @@ public actor TicketReader: TicketQueries, TicketRowReading {
     ///
     /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500.
     public func list(_ filter: TicketFilter) throws -> TicketPage {
-        let (statement, values) = try listStatement(filter)
+        let (statement, values) = try listStatement(filter, columns: Self.ticketColumns)
         var tickets = try statement.query(values) { try Ticket(row: $0) }
         var next: TicketCursor?
         if tickets.count > filter.limit {
@@ -39,9 +39,10 @@ public actor TicketReader: TicketQueries, TicketRowReading {
 
     /// The rows `list(filter)` returns, lent to `body` in place; see `TicketRowReading`.
     ///
-    /// The same statement as `list`, stepped while `body` reads each row's bytes; reset when `body` returns.
+    /// The same query as `list` but selecting only `TicketRowView.columns` (what the list page
+    /// shows), stepped while `body` reads each row's bytes; reset when `body` returns.
     public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
-        let (statement, values) = try listStatement(filter)
+        let (statement, values) = try listStatement(filter, columns: Self.rowColumns)
         try statement.bind(values)
         defer { statement.reset() }
         var rows = TicketRows(statement: statement, limit: filter.limit)
@@ -49,7 +50,9 @@ public actor TicketReader: TicketQueries, TicketRowReading {
     }
 
     /// The cached statement for one list page and its values (it fetches `limit + 1` rows).
-    private func listStatement(_ filter: TicketFilter) throws -> (Statement, [SQLiteValue]) {
+    ///
+    /// `columns` is the select list twice over: bare (the unfiltered query) and prefixed `t.` (the joins).
+    private func listStatement(_ filter: TicketFilter, columns: ListColumns) throws -> (Statement, [SQLiteValue]) {
         guard (1...TicketFilter.maxLimit).contains(filter.limit) else {
             throw Refusal(.validation, "limit must be between 1 and \(TicketFilter.maxLimit).", field: "limit")
         }
@@ -70,7 +73,7 @@ public actor TicketReader: TicketQueries, TicketRowReading {
             // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
             // millisecond, and the keyset test drops the few in that same millisecond.
             sql = """
-                SELECT \(Self.prefixed) FROM tickets_fts
+                SELECT \(columns.prefixed) FROM tickets_fts
                 JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
                 JOIN tickets t ON t.id = k.ticket_id
                 WHERE tickets_fts MATCH ? AND tickets_fts.rowid < ?
@@ -86,7 +89,7 @@ public actor TicketReader: TicketQueries, TicketRowReading {
             values.append(.integer(fetch))
         } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count {
             // No status or category filter: one range of `tickets_by_opened` (migration 3).
-            sql = Self.newestSQL
+            sql = columns.newestSQL
             values = keyset + [.integer(fetch)]
         } else {
             var branches: [String] = []
@@ -101,7 +104,7 @@ public actor TicketReader: TicketQueries, TicketRowReading {
                 }
             }
             sql = """
-                SELECT \(Self.prefixed) FROM (
+                SELECT \(columns.prefixed) FROM (
                   \(branches.joined(separator: "\nUNION ALL\n"))
                   ORDER BY opened_at DESC, id DESC LIMIT ?
                 ) AS page JOIN tickets t ON t.id = page.id
@@ -143,12 +146,24 @@ public actor TicketReader: TicketQueries, TicketRowReading {
         return (ms + 1) << 20
     }
 
-    /// The unfiltered page's SQL, built once (it is the cached statement's key on every request).
-    private static let newestSQL = """
-        SELECT \(Ticket.columns) FROM tickets
-        WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
-        ORDER BY opened_at DESC, id DESC LIMIT ?
-        """
+    /// A list query's select list, with its SQL pieces built once (the SQL text is the cached
+    /// statement's key on every request).
+    struct ListColumns: Sendable {
+        /// For the unfiltered page: one range of `tickets_by_opened`.
+        let newestSQL: String
+        /// The same columns prefixed `t.` for the queries that join `tickets` as `t`.
+        let prefixed: String
 
-    private static let prefixed = Ticket.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        init(_ columns: String) {
+            newestSQL = """
+                SELECT \(columns) FROM tickets
+                WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
+                ORDER BY opened_at DESC, id DESC LIMIT ?
+                """
+            prefixed = columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        }
+    }
+
+    private static let ticketColumns = ListColumns(Ticket.columns)
+    private static let rowColumns = ListColumns(TicketRowView.columns)
 }
