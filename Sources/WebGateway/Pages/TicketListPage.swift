@@ -75,7 +75,7 @@ enum TicketListPage {
 
     private static func top(_ m: Model, title: String, into b: inout HTMLBuffer) {
         b.raw("<h1>")
-        b.raw(title)
+        b.raw(html: title)
         b.raw("</h1>\n<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n")
         b.raw("<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n")
         let state = FormState(values: ["q": m.text ?? ""])
@@ -92,7 +92,7 @@ enum TicketListPage {
 
     private static func tableStart(title: String, into b: inout HTMLBuffer) {
         b.raw("<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
-        b.raw(title)
+        b.raw(html: title)
         b.raw(", newest first</caption>\n")
         b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
     }
@@ -177,7 +177,7 @@ enum TicketListPage {
         }
         if !links.isEmpty {
             b.raw("<nav aria-label=\"Pages\" class=\"pager\">\n")
-            b.raw(links.joined(separator: "\n"))
+            b.raw(html: links.joined(separator: "\n"))
             b.raw("\n</nav>\n")
         }
     }
