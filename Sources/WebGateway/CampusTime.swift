@@ -40,43 +40,51 @@ public struct CampusTime: Sendable {
     /// ``html(_:)`` appended to a page being built as UTF-8 bytes.
     ///
     /// Written into a stack buffer and appended once: the list page formats 50 of these per
-    /// request, and appending byte by byte (a uniqueness and capacity check each) showed in
-    /// profiles. Years outside 1000...9999 take the general path below.
+    /// request, and appending piece by piece showed in profiles.
     func appendHTML(_ t: Timestamp, to out: inout [UInt8]) {
+        let written: Bool = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxWrittenHTML) { buffer in
+            var w = DigitWriter(buffer)
+            guard write(t, into: &w) else { return false }
+            out.append(contentsOf: w.written)
+            return true
+        }
+        if !written { appendHTMLGeneral(t, to: &out) }
+    }
+
+    /// The most bytes ``write(_:into:)`` writes.
+    static let maxWrittenHTML = 96
+
+    /// ``html(_:)`` written into `w`, which must have ``maxWrittenHTML`` bytes free; false (and
+    /// nothing written) for the rare instants it leaves to ``appendHTMLGeneral(_:to:)``: a year
+    /// outside 1000...9999, or a zone abbreviation over 16 bytes or with a character to escape.
+    func write(_ t: Timestamp, into w: inout DigitWriter) -> Bool {
         let ms = t.millisecondsSinceEpoch
         let zone = days.zone(at: t)
         let local = ms + zone.offsetMilliseconds
         let day = Self.floorDiv(ms, 86_400_000), localDay = Self.floorDiv(local, 86_400_000)
         let (y, m, d) = CivilDate.fromDays(day)
         let (ly, lm, ld) = localDay == day ? (y, m, d) : CivilDate.fromDays(localDay)
-        guard (1000...9999).contains(y), (1000...9999).contains(ly) else { return appendHTMLGeneral(t, to: &out) }
+        guard (1000...9999).contains(y), (1000...9999).contains(ly), zone.isPlain else { return false }
         let msOfDay = ms - day * 86_400_000, localMsOfDay = local - localDay * 86_400_000
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 80) { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var w = DigitWriter(base)
-            w.ascii("<time datetime=\"")
-            w.four(y); w.byte(0x2D); w.two(m); w.byte(0x2D); w.two(d); w.byte(0x54)
-            w.two(msOfDay / 3_600_000); w.byte(0x3A); w.two((msOfDay / 60_000) % 60); w.byte(0x3A)
-            w.two((msOfDay / 1000) % 60); w.byte(0x2E); w.three(msOfDay % 1000)
-            w.ascii("Z\">")
-            if ld >= 10 { w.two(ld) } else { w.byte(UInt8(truncatingIfNeeded: ld) &+ 0x30) }
-            w.byte(0x20)
-            w.month(lm)
-            w.byte(0x20)
-            w.four(ly)
-            w.ascii(", ")
-            w.two(localMsOfDay / 3_600_000); w.byte(0x3A); w.two((localMsOfDay / 60_000) % 60)
-            w.byte(0x20)
-            out.append(contentsOf: UnsafeBufferPointer(start: base, count: w.count))
-        }
-        // Only the zone abbreviation could carry a character that needs escaping.
-        zone.abbreviation.withUnsafeBufferPointer { HTMLEscape.append($0, to: &out) }
-        out.append(contentsOf: UnsafeBufferPointer(start: Self.timeEnd.utf8Start, count: Self.timeEnd.utf8CodeUnitCount))
+        w.ascii("<time datetime=\"")
+        w.four(y); w.byte(0x2D); w.two(m); w.byte(0x2D); w.two(d); w.byte(0x54)
+        w.two(msOfDay / 3_600_000); w.byte(0x3A); w.two((msOfDay / 60_000) % 60); w.byte(0x3A)
+        w.two((msOfDay / 1000) % 60); w.byte(0x2E); w.three(msOfDay % 1000)
+        w.ascii("Z\">")
+        w.decimal(ld)
+        w.byte(0x20)
+        w.month(lm)
+        w.byte(0x20)
+        w.four(ly)
+        w.ascii(", ")
+        w.two(localMsOfDay / 3_600_000); w.byte(0x3A); w.two((localMsOfDay / 60_000) % 60)
+        w.byte(0x20)
+        zone.abbreviation.withUnsafeBufferPointer { w.bytes($0) }
+        w.ascii("</time>")
+        return true
     }
 
-    private static let timeEnd: StaticString = "</time>"
-
-    /// ``appendHTML(_:to:)`` for any year (including negative ones), a piece at a time.
+    /// ``appendHTML(_:to:)`` for any instant and zone, a piece at a time.
     func appendHTMLGeneral(_ t: Timestamp, to out: inout [UInt8]) {
         out.append(contentsOf: "<time datetime=\"".utf8)
         Self.appendISO8601(t.millisecondsSinceEpoch, to: &out)
@@ -155,41 +163,6 @@ public struct CampusTime: Sendable {
     static func appendDecimal(_ v: Int64, to out: inout [UInt8]) { appendPadded(v, width: 1, to: &out) }
 }
 
-/// Writes ASCII and fixed-width decimals through a pointer into a buffer the caller sized for them.
-struct DigitWriter {
-    private let base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
-
-    init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
-
-    mutating func byte(_ b: UInt8) { base[count] = b; count += 1 }
-
-    mutating func ascii(_ s: StaticString) {
-        (base + count).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-        count += s.utf8CodeUnitCount
-    }
-
-    /// `v` in 0...99 as two digits.
-    mutating func two(_ v: Int64) {
-        base[count] = UInt8(truncatingIfNeeded: v / 10) &+ 0x30
-        base[count + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
-        count += 2
-    }
-
-    /// `v` in 0...999 as three digits.
-    mutating func three(_ v: Int64) { byte(UInt8(truncatingIfNeeded: v / 100) &+ 0x30); two(v % 100) }
-
-    /// `v` in 0...9999 as four digits.
-    mutating func four(_ v: Int64) { two(v / 100); two(v % 100) }
-
-    /// The English month abbreviation of `m` in 1...12.
-    mutating func month(_ m: Int64) {
-        let names: StaticString = "JanFebMarAprMayJunJulAugSepOctNovDec"
-        (base + count).update(from: names.utf8Start + Int(m - 1) * 3, count: 3)
-        count += 3
-    }
-}
-
 /// The campus zone's UTC offset and abbreviation per UTC day, filled on first use of each day.
 ///
 /// A day whose offset and abbreviation are the same at its first and last millisecond is
@@ -198,7 +171,19 @@ struct DigitWriter {
 final class ZoneDayTable: Sendable {
     struct Zone: Sendable {
         var offsetMilliseconds: Int64
-        var abbreviation: [UInt8]
+        var abbreviation: [UInt8] {
+            didSet { isPlain = Self.isPlain(abbreviation) }
+        }
+        /// At most 16 bytes, none of them to escape in HTML (every real zone abbreviation).
+        private(set) var isPlain: Bool
+
+        init(offsetMilliseconds: Int64, abbreviation: [UInt8]) {
+            self.offsetMilliseconds = offsetMilliseconds
+            self.abbreviation = abbreviation
+            self.isPlain = Self.isPlain(abbreviation)
+        }
+
+        private static func isPlain(_ a: [UInt8]) -> Bool { a.count <= 16 && !a.contains(where: HTMLEscape.needsEscape) }
     }
     private enum Day: Sendable {
         case uniform(Zone)

@@ -85,6 +85,15 @@ struct HTMLBuffer {
         HTMLEscape.append(value, to: &bytes)
     }
 
+    /// Markup and numbers written by `body` into a stack buffer of `capacity` bytes, appended at once.
+    mutating func write(capacity: Int, _ body: (inout DigitWriter) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var w = DigitWriter(buffer)
+            body(&w)
+            bytes.append(contentsOf: w.written)
+        }
+    }
+
     mutating func number(_ n: Int64) {
         CampusTime.appendDecimal(n, to: &bytes)
     }
