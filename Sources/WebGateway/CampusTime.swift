@@ -38,7 +38,54 @@ public struct CampusTime: Sendable {
     }
 
     /// ``html(_:)`` appended to a page being built as UTF-8 bytes.
+    ///
+    /// Written into a stack buffer and appended once: the list page formats 50 of these per
+    /// request, and appending piece by piece showed in profiles.
     func appendHTML(_ t: Timestamp, to out: inout [UInt8]) {
+        let written: Bool = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxWrittenHTML) { buffer in
+            var w = DigitWriter(buffer)
+            guard write(t, into: &w) else { return false }
+            out.append(contentsOf: w.written)
+            return true
+        }
+        if !written { appendHTMLGeneral(t, to: &out) }
+    }
+
+    /// The most bytes ``write(_:into:)`` writes.
+    static let maxWrittenHTML = 96
+
+    /// ``html(_:)`` written into `w`, which must have ``maxWrittenHTML`` bytes free; false (and
+    /// nothing written) for the rare instants it leaves to ``appendHTMLGeneral(_:to:)``: a year
+    /// outside 1000...9999, or a zone abbreviation over 16 bytes or with a character to escape.
+    func write(_ t: Timestamp, into w: inout DigitWriter) -> Bool {
+        let ms = t.millisecondsSinceEpoch
+        let zone = days.zone(at: t)
+        let local = ms + zone.offsetMilliseconds
+        let day = Self.floorDiv(ms, 86_400_000), localDay = Self.floorDiv(local, 86_400_000)
+        let (y, m, d) = CivilDate.fromDays(day)
+        let (ly, lm, ld) = localDay == day ? (y, m, d) : CivilDate.fromDays(localDay)
+        guard (1000...9999).contains(y), (1000...9999).contains(ly), zone.isPlain else { return false }
+        let msOfDay = ms - day * 86_400_000, localMsOfDay = local - localDay * 86_400_000
+        w.ascii("<time datetime=\"")
+        w.four(y); w.byte(0x2D); w.two(m); w.byte(0x2D); w.two(d); w.byte(0x54)
+        w.two(msOfDay / 3_600_000); w.byte(0x3A); w.two((msOfDay / 60_000) % 60); w.byte(0x3A)
+        w.two((msOfDay / 1000) % 60); w.byte(0x2E); w.three(msOfDay % 1000)
+        w.ascii("Z\">")
+        w.decimal(ld)
+        w.byte(0x20)
+        w.month(lm)
+        w.byte(0x20)
+        w.four(ly)
+        w.ascii(", ")
+        w.two(localMsOfDay / 3_600_000); w.byte(0x3A); w.two((localMsOfDay / 60_000) % 60)
+        w.byte(0x20)
+        zone.abbreviation.withUnsafeBufferPointer { w.bytes($0) }
+        w.ascii("</time>")
+        return true
+    }
+
+    /// ``appendHTML(_:to:)`` for any instant and zone, a piece at a time.
+    func appendHTMLGeneral(_ t: Timestamp, to out: inout [UInt8]) {
         out.append(contentsOf: "<time datetime=\"".utf8)
         Self.appendISO8601(t.millisecondsSinceEpoch, to: &out)
         out.append(contentsOf: "\">".utf8)
@@ -95,23 +142,21 @@ public struct CampusTime: Sendable {
     }
 
     /// Decimal digits of `v`, left-padded with zeros to `width` (a minus sign first if negative).
+    ///
+    /// Built right to left in a stack buffer and appended once (ids are three numbers a list row).
     static func appendPadded(_ v: Int64, width: Int, to out: inout [UInt8]) {
         var n = v.magnitude
-        if v < 0 { out.append(0x2D) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
+        let capacity = max(width, 20) + 1
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var i = capacity
             repeat {
-                buf[count] = UInt8(truncatingIfNeeded: n % 10) + 0x30
+                i -= 1
+                buffer[i] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
                 n /= 10
-                count += 1
             } while n > 0
-            var pad = width - count
-            while pad > 0 { out.append(0x30); pad -= 1 }
-            var i = count
-            while i > 0 { i -= 1; out.append(buf[i]) }
+            while capacity - i < width { i -= 1; buffer[i] = 0x30 }
+            if v < 0 { i -= 1; buffer[i] = 0x2D }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<capacity]))
         }
     }
 
@@ -126,7 +171,19 @@ public struct CampusTime: Sendable {
 final class ZoneDayTable: Sendable {
     struct Zone: Sendable {
         var offsetMilliseconds: Int64
-        var abbreviation: [UInt8]
+        var abbreviation: [UInt8] {
+            didSet { isPlain = Self.isPlain(abbreviation) }
+        }
+        /// At most 16 bytes, none of them to escape in HTML (every real zone abbreviation).
+        private(set) var isPlain: Bool
+
+        init(offsetMilliseconds: Int64, abbreviation: [UInt8]) {
+            self.offsetMilliseconds = offsetMilliseconds
+            self.abbreviation = abbreviation
+            self.isPlain = Self.isPlain(abbreviation)
+        }
+
+        private static func isPlain(_ a: [UInt8]) -> Bool { a.count <= 16 && !a.contains(where: HTMLEscape.needsEscape) }
     }
     private enum Day: Sendable {
         case uniform(Zone)

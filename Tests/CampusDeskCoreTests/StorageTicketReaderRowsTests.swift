@@ -5,20 +5,14 @@ import TestSupport
 
 /// `TicketReader.withListRows` reads the same pages as `list`, field for field, on a real SQLite file.
 @Suite struct StorageTicketReaderRowsTests {
-    /// One row copied out of the in-place view: the decoded ticket and the raw byte views.
+    /// One row copied out of the in-place view (the list page's columns, text as raw bytes).
     struct Copied: Sendable, Equatable {
-        var ticket: Ticket
         var id: TicketID
         var description: [UInt8]
         var location: [UInt8]?
-        var reporter: [UInt8]?
         var category: Category
-        var categorySource: CategorySource
-        var categoryConfidence: Double?
         var status: Status
         var openedAt: Timestamp
-        var modifiedAt: Timestamp
-        var closedAt: Timestamp?
     }
 
     static let texts = [
@@ -53,10 +47,8 @@ import TestSupport
             var copied: [Copied] = []
             try rows.forEach { r in
                 copied.append(Copied(
-                    ticket: try r.ticket(), id: r.id, description: Array(r.description), location: r.location.map { Array($0) },
-                    reporter: r.reporter.map { Array($0) }, category: try r.category, categorySource: try r.categorySource,
-                    categoryConfidence: r.categoryConfidence, status: try r.status, openedAt: r.openedAt,
-                    modifiedAt: r.modifiedAt, closedAt: r.closedAt))
+                    id: r.id, description: Array(r.description), location: r.location.map { Array($0) },
+                    category: try r.category, status: try r.status, openedAt: r.openedAt))
             }
             #expect(rows.count == copied.count)
             return (copied, rows.nextCursor)
@@ -74,7 +66,7 @@ import TestSupport
         TicketFilter(text: "nosuchword", limit: 10),
     ]
 
-    @Test("withListRows walks every filter's pages exactly as list does: same tickets, bytes, NULLs and cursors",
+    @Test("withListRows walks every filter's pages exactly as list does: same rows, bytes, NULLs and cursors",
           arguments: filters.indices)
     func rows_EqualListPages(_ index: Int) async throws {
         let f = try StoreFixture()
@@ -83,29 +75,25 @@ import TestSupport
         let reader = try TicketReader(path: f.path)
         var filter = Self.filters[index]
         var pages = 0
-        var sawNullLocation = false, sawNullReporter = false
+        var sawNullLocation = false
         while true {
             let page = try await reader.list(filter)
             let rows = try await Self.rowsPage(reader, filter)
             #expect(rows.next == page.nextCursor)
-            #expect(rows.rows.map(\.ticket) == page.tickets)
+            #expect(rows.rows.map(\.id) == page.tickets.map(\.id))
             for (row, t) in zip(rows.rows, page.tickets) {
                 #expect(row.description == Array(t.description.utf8))
                 #expect(row.location == t.location.map { Array($0.utf8) })
-                #expect(row.reporter == t.reporter.map { Array($0.utf8) })
-                #expect(row.id == t.id && row.category == t.category && row.categorySource == t.categorySource)
-                #expect(row.categoryConfidence == t.categoryConfidence && row.status == t.status)
-                #expect(row.openedAt == t.openedAt && row.modifiedAt == t.modifiedAt && row.closedAt == t.closedAt)
+                #expect(row.category == t.category && row.status == t.status && row.openedAt == t.openedAt)
                 sawNullLocation = sawNullLocation || row.location == nil
-                sawNullReporter = sawNullReporter || row.reporter == nil
             }
             pages += 1
             guard let next = page.nextCursor else { break }
             filter.cursor = next
         }
         if index == 0 {
-            // The unfiltered walk covers every ticket: NULLs on both columns were read as nil.
-            #expect(pages == 5 && sawNullLocation && sawNullReporter)
+            // The unfiltered walk covers every ticket: NULL locations were read as nil.
+            #expect(pages == 5 && sawNullLocation)
         }
     }
 
@@ -133,5 +121,32 @@ import TestSupport
             try await reader.withListRows(TicketFilter(limit: 5)) { rows in try rows.forEach { _ in throw DeliberateError() } }
         }
         #expect(try await reader.list(TicketFilter(limit: 20)).tickets.count == 12)
+    }
+
+    @Test("TicketRowReader reads the same rows on the caller's thread, and reports itself busy instead of waiting")
+    func rowReader_SameRowsAndBusy() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        try await Self.build(f, count: 40)
+        let reader = try TicketReader(path: f.path)
+        let rowReader = try TicketRowReader(path: f.path)
+        for filter in [TicketFilter(limit: 7), TicketFilter(statuses: [.open], category: .it, limit: 3), TicketFilter(text: "wifi", limit: 4)] {
+            let expected = try await Self.rowsPage(reader, filter)
+            let got = try rowReader.withListRows(filter) { rows in
+                var ids: [TicketID] = []
+                try rows.forEach { ids.append($0.id) }
+                return [ids.map(\.rawValue), rows.nextCursor.map { [$0.id.rawValue] } ?? []]
+            }
+            #expect(got == [expected.rows.map(\.id.rawValue), expected.next.map { [$0.id.rawValue] } ?? []])
+        }
+        // While a page is being read the connection is taken: the non-waiting form gives nil without
+        // running its body; once the page is done the connection is free again.
+        let nested = try rowReader.withListRows(TicketFilter(limit: 2)) { _ in
+            try rowReader.withListRowsIfFree(TicketFilter(limit: 2)) { _ in 1 }
+        }
+        #expect(nested == nil)
+        #expect(try rowReader.withListRowsIfFree(TicketFilter(limit: 2)) { rows in rows.count } == 0)
+        #expect(try rowReader.withListRowsIfFree(TicketFilter(limit: 2)) { rows in try rows.forEach { _ in }; return rows.count } == 2)
+        #expect(throws: Refusal.self) { try rowReader.withListRows(TicketFilter(limit: 0)) { _ in 0 } }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The ticket store's query side: lists, details and counts over a read-only connection.
 ///
@@ -9,10 +10,16 @@ public actor TicketReader: TicketQueries, TicketRowReading {
 
     /// Opens `tickets.db` read-only; the file must exist (the ticket worker creates and migrates it).
     public init(path: String) throws {
-        db = try Connection(path: path, mode: .readOnly)
+        db = try Self.openReadOnly(path: path)
+    }
+
+    /// A read-only connection to `tickets.db` with the reader's cache and mmap settings.
+    static func openReadOnly(path: String) throws -> Connection {
+        let db = try Connection(path: path, mode: .readOnly)
         try db.execute("PRAGMA cache_size = -32768")
         // Reads straight from the mapped file instead of read() into the page cache.
         try db.execute("PRAGMA mmap_size = 268435456")
+        return db
     }
 
     /// One page of tickets, newest first by (opened_at, id), after the filter; see `TicketQueries`.
@@ -27,7 +34,7 @@ public actor TicketReader: TicketQueries, TicketRowReading {
     ///
     /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500.
     public func list(_ filter: TicketFilter) throws -> TicketPage {
-        let (statement, values) = try listStatement(filter)
+        let (statement, values) = try Self.listStatement(db, filter, columns: Self.ticketColumns)
         var tickets = try statement.query(values) { try Ticket(row: $0) }
         var next: TicketCursor?
         if tickets.count > filter.limit {
@@ -39,9 +46,15 @@ public actor TicketReader: TicketQueries, TicketRowReading {
 
     /// The rows `list(filter)` returns, lent to `body` in place; see `TicketRowReading`.
     ///
-    /// The same statement as `list`, stepped while `body` reads each row's bytes; reset when `body` returns.
+    /// The same query as `list` but selecting only `TicketRowView.columns` (what the list page
+    /// shows), stepped while `body` reads each row's bytes; reset when `body` returns.
     public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
-        let (statement, values) = try listStatement(filter)
+        try Self.withListRows(db, filter, body)
+    }
+
+    /// `withListRows` on a connection its caller owns for the duration of the call.
+    static func withListRows<R>(_ db: Connection, _ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
+        let (statement, values) = try listStatement(db, filter, columns: rowColumns)
         try statement.bind(values)
         defer { statement.reset() }
         var rows = TicketRows(statement: statement, limit: filter.limit)
@@ -49,7 +62,9 @@ public actor TicketReader: TicketQueries, TicketRowReading {
     }
 
     /// The cached statement for one list page and its values (it fetches `limit + 1` rows).
-    private func listStatement(_ filter: TicketFilter) throws -> (Statement, [SQLiteValue]) {
+    ///
+    /// `columns` is the select list twice over: bare (the unfiltered query) and prefixed `t.` (the joins).
+    private static func listStatement(_ db: Connection, _ filter: TicketFilter, columns: ListColumns) throws -> (Statement, [SQLiteValue]) {
         guard (1...TicketFilter.maxLimit).contains(filter.limit) else {
             throw Refusal(.validation, "limit must be between 1 and \(TicketFilter.maxLimit).", field: "limit")
         }
@@ -70,7 +85,7 @@ public actor TicketReader: TicketQueries, TicketRowReading {
             // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
             // millisecond, and the keyset test drops the few in that same millisecond.
             sql = """
-                SELECT \(Self.prefixed) FROM tickets_fts
+                SELECT \(columns.prefixed) FROM tickets_fts
                 JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
                 JOIN tickets t ON t.id = k.ticket_id
                 WHERE tickets_fts MATCH ? AND tickets_fts.rowid < ?
@@ -79,14 +94,14 @@ public actor TicketReader: TicketQueries, TicketRowReading {
                 ORDER BY tickets_fts.rowid DESC LIMIT ?
                 """
             values.append(.text(match))
-            values.append(.integer(Self.searchKeyBound(after: filter.cursor)))
+            values.append(.integer(searchKeyBound(after: filter.cursor)))
             values += statuses.map { .text($0.rawValue) }
             values += categories.map { .text($0.rawValue) }
             values += keyset
             values.append(.integer(fetch))
         } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count {
             // No status or category filter: one range of `tickets_by_opened` (migration 3).
-            sql = Self.newestSQL
+            sql = columns.newestSQL
             values = keyset + [.integer(fetch)]
         } else {
             var branches: [String] = []
@@ -101,7 +116,7 @@ public actor TicketReader: TicketQueries, TicketRowReading {
                 }
             }
             sql = """
-                SELECT \(Self.prefixed) FROM (
+                SELECT \(columns.prefixed) FROM (
                   \(branches.joined(separator: "\nUNION ALL\n"))
                   ORDER BY opened_at DESC, id DESC LIMIT ?
                 ) AS page JOIN tickets t ON t.id = page.id
@@ -143,12 +158,50 @@ public actor TicketReader: TicketQueries, TicketRowReading {
         return (ms + 1) << 20
     }
 
-    /// The unfiltered page's SQL, built once (it is the cached statement's key on every request).
-    private static let newestSQL = """
-        SELECT \(Ticket.columns) FROM tickets
-        WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
-        ORDER BY opened_at DESC, id DESC LIMIT ?
-        """
+    /// A list query's select list, with its SQL pieces built once (the SQL text is the cached
+    /// statement's key on every request).
+    struct ListColumns: Sendable {
+        /// For the unfiltered page: one range of `tickets_by_opened`.
+        let newestSQL: String
+        /// The same columns prefixed `t.` for the queries that join `tickets` as `t`.
+        let prefixed: String
 
-    private static let prefixed = Ticket.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        init(_ columns: String) {
+            newestSQL = """
+                SELECT \(columns) FROM tickets
+                WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
+                ORDER BY opened_at DESC, id DESC LIMIT ?
+                """
+            prefixed = columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        }
+    }
+
+    private static let ticketColumns = ListColumns(Ticket.columns)
+    private static let rowColumns = ListColumns(TicketRowView.columns)
+}
+
+/// The list page's rows read on the caller's own thread from a connection behind a lock.
+///
+/// Why: `TicketReader` is an actor, so every page hopped onto its executor and back; the list page
+/// (the busiest read) instead takes this reader's connection for the length of one query and
+/// render. `LazyTicketReader` keeps one per core and takes a free one without waiting
+/// (`withListRowsIfFree`), so the lock is almost never contended; when all are busy it waits on
+/// one. The `Mutex` is the connection's one owner, as `TicketReader`'s actor isolation is.
+public final class TicketRowReader: TicketRowReading, Sendable {
+    private let db: Mutex<Connection>
+
+    /// Opens `tickets.db` read-only, as `TicketReader(path:)` does.
+    public init(path: String) throws {
+        db = Mutex(try TicketReader.openReadOnly(path: path))
+    }
+
+    /// Runs `body` over the rows of `filter`'s page, waiting if another thread holds this connection.
+    public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
+        try db.withLock { db in try TicketReader.withListRows(db, filter, body) }
+    }
+
+    /// `withListRows`, or nil without running `body` when another thread holds this connection.
+    public func withListRowsIfFree<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R? {
+        try db.withLockIfAvailable { db in try TicketReader.withListRows(db, filter, body) }
+    }
 }

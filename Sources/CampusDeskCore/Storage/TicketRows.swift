@@ -53,11 +53,15 @@ public struct TicketRows: ~Copyable {
     }
 }
 
-/// One ticket row, read in place from the current row of SQLite's result (columns of `Ticket.columns`).
+/// One list row, read in place from the current row of SQLite's result (the columns of `columns`).
 ///
-/// Text comes as UTF-8 byte views into SQLite's buffers, numbers and enums are decoded on access.
-/// Valid only inside the `TicketRows.forEach` call that lent it; `ticket()` copies it out.
+/// Only what the list page shows: reading all eleven columns of `Ticket.columns` made SQLite decode
+/// five the page never uses. Text comes as UTF-8 byte views into SQLite's buffers, numbers and
+/// enums are decoded on access. Valid only inside the `TicketRows.forEach` call that lent it.
 public struct TicketRowView: ~Copyable {
+    /// The columns the list statement selects for these rows, in this order.
+    static let columns = "id, description, location, category, status, opened_at"
+
     private let s: Statement
 
     init(statement: Statement) { s = statement }
@@ -67,23 +71,11 @@ public struct TicketRowView: ~Copyable {
     public var description: UnsafeBufferPointer<UInt8> { s.textBytes(at: 1) ?? UnsafeBufferPointer(start: nil, count: 0) }
     /// The location's UTF-8 bytes, nil when the reporter gave none.
     public var location: UnsafeBufferPointer<UInt8>? { s.textBytes(at: 2) }
-    /// The reporter's UTF-8 bytes, nil when anonymous.
-    public var reporter: UnsafeBufferPointer<UInt8>? { s.textBytes(at: 3) }
-    public var category: Category { get throws(SQLiteError) { try decode(4, Self.categories) } }
-    public var categorySource: CategorySource { get throws(SQLiteError) { try decode(5, Self.sources) } }
-    public var categoryConfidence: Double? { s.optionalDouble(at: 6) }
-    public var status: Status { get throws(SQLiteError) { try decode(7, Self.statuses) } }
-    public var openedAt: Timestamp { Timestamp(millisecondsSinceEpoch: s.int64(at: 8)) }
-    public var modifiedAt: Timestamp { Timestamp(millisecondsSinceEpoch: s.int64(at: 9)) }
-    public var closedAt: Timestamp? { s.optionalInt64(at: 10).map(Timestamp.init(millisecondsSinceEpoch:)) }
-
-    /// The row copied into a `Ticket` (the same value `TicketReader.list` returns).
-    public func ticket() throws(SQLiteError) -> Ticket {
-        try Ticket(row: s)
-    }
+    public var category: Category { get throws(SQLiteError) { try decode(3, Self.categories) } }
+    public var status: Status { get throws(SQLiteError) { try decode(4, Self.statuses) } }
+    public var openedAt: Timestamp { Timestamp(millisecondsSinceEpoch: s.int64(at: 5)) }
 
     private static let categories = Category.allCases.map { ($0, Array($0.rawValue.utf8)) }
-    private static let sources = CategorySource.allCases.map { ($0, Array($0.rawValue.utf8)) }
     private static let statuses = Status.allCases.map { ($0, Array($0.rawValue.utf8)) }
 
     /// The enum whose raw value equals the column's bytes; corrupt (as `Ticket(row:)` reports) otherwise.

@@ -9,6 +9,8 @@ import Synchronization
 /// pool of read-only `TicketReader`s for the rest of its life. A `TicketReader` is an actor that
 /// runs one query at a time; with one of them every page read waited behind the others, so
 /// queries took turns while the second core rendered nothing. Requests take the readers in turn.
+/// The list page's rows come from a second pool, of `TicketRowReader`s, read on the request's own
+/// thread from the first connection that is free (no hop onto an actor and back).
 public final class LazyTicketReader: TicketQueries, TicketRowReading {
     /// Raised while the database file does not exist yet.
     public struct NotYetCreated: Error, CustomStringConvertible {
@@ -20,6 +22,7 @@ public final class LazyTicketReader: TicketQueries, TicketRowReading {
     /// How many read connections the pool opens (each is one SQLite connection and page cache).
     public let poolSize: Int
     private let readers = Mutex<[TicketReader]>([])
+    private let rowReaders = Mutex<[TicketRowReader]>([])
     private let opened = Atomic<Bool>(false)
     private let next = Atomic<Int>(0)
 
@@ -61,8 +64,13 @@ public final class LazyTicketReader: TicketQueries, TicketRowReading {
             if pool.isEmpty {
                 guard FileManager.default.fileExists(atPath: path) else { throw NotYetCreated(path: path) }
                 var fresh: [TicketReader] = []
-                for _ in 0..<poolSize { fresh.append(try TicketReader(path: path)) }
+                var freshRows: [TicketRowReader] = []
+                for _ in 0..<poolSize {
+                    fresh.append(try TicketReader(path: path))
+                    freshRows.append(try TicketRowReader(path: path))
+                }
                 pool = fresh
+                rowReaders.withLock { $0 = freshRows }
                 opened.store(true, ordering: .releasing)
             }
             return pool[Int(UInt(bitPattern: turn) % UInt(pool.count))]
@@ -72,7 +80,17 @@ public final class LazyTicketReader: TicketQueries, TicketRowReading {
     public func list(_ filter: TicketFilter) async throws -> TicketPage { try await open().list(filter) }
     public func detail(_ id: TicketID) async throws -> TicketDetail? { try await open().detail(id) }
     public func counts() async throws -> [Status: Int] { try await open().counts() }
-    public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) async throws -> R {
-        try await open().withListRows(filter, body)
+
+    /// The rows of a list page on the caller's thread: the first free row reader, else one in turn.
+    public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
+        if !opened.load(ordering: .acquiring) { _ = try open() }
+        let pool = rowReaders.withLock { $0 }
+        for reader in pool {
+            if let result = try reader.withListRowsIfFree(filter, body) { return result }
+        }
+        // Every connection is busy (more requests in flight than cores): wait for one.
+        let turn = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        guard !pool.isEmpty else { throw NotYetCreated(path: path) }
+        return try pool[Int(UInt(bitPattern: turn) % UInt(pool.count))].withListRows(filter, body)
     }
 }

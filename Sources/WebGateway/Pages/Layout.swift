@@ -13,7 +13,7 @@ enum Layout {
 
     static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil, body: String) -> String {
         var h = HTMLBuffer(capacity: body.utf8.count + 2048)
-        page(title: title, visitor: visitor, csrfToken: csrfToken, flash: flash, refreshSeconds: refreshSeconds, body: { $0.raw(body) }, into: &h)
+        page(title: title, visitor: visitor, csrfToken: csrfToken, flash: flash, refreshSeconds: refreshSeconds, body: { $0.raw(html: body) }, into: &h)
         return h.string
     }
 
@@ -38,7 +38,7 @@ enum Layout {
         roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
         h.raw("</header>\n<main id=\"main\">\n")
         if let flash {
-            h.raw(flash.isError ? "<p class=\"flash error\" role=\"alert\">" : "<p class=\"flash\" role=\"status\">")
+            h.raw(html: flash.isError ? "<p class=\"flash error\" role=\"alert\">" : "<p class=\"flash\" role=\"status\">")
             h.text(flash.text)
             h.raw("</p>\n")
         }
@@ -57,7 +57,7 @@ enum Layout {
         let other: Role = visitor.role == .staff ? .user : .staff
         h.raw("<form class=\"role-switch\" method=\"post\" action=\"/session\">\n")
         h.raw("<p>Acting as <strong>")
-        h.raw(roleLabel(visitor.role))
+        h.raw(html: roleLabel(visitor.role))
         h.raw("</strong>")
         if let name = visitor.name {
             h.raw(" (")
@@ -69,7 +69,7 @@ enum Layout {
         hidden("role", other.rawValue, into: &h)
         hidden("name", visitor.name ?? "", into: &h)
         h.raw("<button type=\"submit\">Switch to ")
-        h.raw(roleLabel(other).lowercased())
+        h.raw(html: roleLabel(other).lowercased())
         h.raw("</button>\n</form>\n")
     }
 
@@ -129,14 +129,14 @@ enum Field {
         let v = state.values[name] ?? value ?? ""
         let error = state.errors[name]
         h.raw("<div class=\"field\">\n<label for=\"")
-        h.raw(id)
+        h.raw(html: id)
         h.raw("\">")
         h.text(label)
         if !required { h.raw(" <span class=\"optional\">(optional)</span>") }
         h.raw("</label>\n")
         if let hint {
             h.raw("<p class=\"hint\" id=\"")
-            h.raw(id)
+            h.raw(html: id)
             h.raw("-hint\">")
             h.text(hint)
             h.raw("</p>\n")
@@ -149,7 +149,7 @@ enum Field {
         case .number: h.raw("<input type=\"number\" inputmode=\"numeric\" ")
         }
         h.raw("id=\"")
-        h.raw(id)
+        h.raw(html: id)
         h.raw("\" name=\"")
         h.text(name)
         h.raw("\"")
@@ -161,15 +161,15 @@ enum Field {
         }
         if hint != nil || error != nil {
             h.raw(" aria-describedby=\"")
-            if hint != nil { h.raw(id); h.raw("-hint") }
+            if hint != nil { h.raw(html: id); h.raw("-hint") }
             if hint != nil && error != nil { h.raw(" ") }
-            if error != nil { h.raw(id); h.raw("-error") }
+            if error != nil { h.raw(html: id); h.raw("-error") }
             h.raw("\"")
         }
         if error != nil { h.raw(" aria-invalid=\"true\"") }
         if !extra.isEmpty {
             h.raw(" ")
-            h.raw(extra)
+            h.raw(html: extra)
         }
         switch kind {
         case .textarea:
@@ -187,7 +187,7 @@ enum Field {
     /// The error beside a field, announced (`role="alert"`) and referenced by the field's `aria-describedby`.
     private static func fieldError(_ error: String, id: String, into h: inout HTMLBuffer) {
         h.raw("<p class=\"field-error\" id=\"")
-        h.raw(id)
+        h.raw(html: id)
         h.raw("-error\" role=\"alert\">")
         h.text(error)
         h.raw("</p>\n")
@@ -206,19 +206,19 @@ enum Field {
         let id = idPrefix + "-" + name
         let error = state.errors[name]
         h.raw("<div class=\"field\">\n<label for=\"")
-        h.raw(id)
+        h.raw(html: id)
         h.raw("\">")
         h.text(label)
         h.raw("</label>\n")
         if let error { fieldError(error, id: id, into: &h) }
         h.raw("<select id=\"")
-        h.raw(id)
+        h.raw(html: id)
         h.raw("\" name=\"")
         h.text(name)
         h.raw("\"")
         if error != nil {
             h.raw(" aria-describedby=\"")
-            h.raw(id)
+            h.raw(html: id)
             h.raw("-error\" aria-invalid=\"true\"")
         }
         h.raw(">\n")

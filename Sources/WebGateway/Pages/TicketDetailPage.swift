@@ -74,13 +74,13 @@ enum TicketDetailPage {
         b.raw("</dd>\n<dt>Reported by</dt><dd>")
         notGiven(t.reporter, &b)
         b.raw("</dd>\n<dt>Status</dt><dd><span class=\"status status-")
-        b.raw(t.status.rawValue)
+        b.raw(html: t.status.rawValue)
         b.raw("\">")
-        b.raw(Words.status(t.status))
+        b.raw(html: Words.status(t.status))
         b.raw("</span></dd>\n<dt>Category</dt><dd>")
-        b.raw(Words.category(t.category))
+        b.raw(html: Words.category(t.category))
         b.raw(" <span class=\"muted\">(")
-        b.raw(t.categorySource == .staff ? "set by staff" : "assigned automatically")
+        b.raw(html: t.categorySource == .staff ? "set by staff" : "assigned automatically")
         b.raw(")</span>")
         if staff, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
             b.raw(" <strong class=\"flag\">Low confidence (")
@@ -104,7 +104,7 @@ enum TicketDetailPage {
                 Layout.hidden("request_id", requestID(.status), into: &b)
                 Layout.hidden("status", next.rawValue, into: &b)
                 b.raw("<button type=\"submit\">")
-                b.raw(Words.moveTo(next))
+                b.raw(html: Words.moveTo(next))
                 b.raw("</button>\n</form>\n")
             } else {
                 b.raw("<p>This ticket is closed; it can no longer change.</p>\n")
@@ -129,11 +129,11 @@ enum TicketDetailPage {
             b.raw("<ol class=\"thread\">\n")
             for msg in m.detail.messages {
                 b.raw("<li class=\"message from-")
-                b.raw(msg.authorRole.rawValue)
+                b.raw(html: msg.authorRole.rawValue)
                 b.raw("\"><article>\n<p class=\"meta\"><strong>")
-                if let name = msg.authorName { b.text(name) } else { b.raw(msg.authorRole == .staff ? "Helpdesk" : "Reporter") }
+                if let name = msg.authorName { b.text(name) } else { b.raw(html: msg.authorRole == .staff ? "Helpdesk" : "Reporter") }
                 b.raw("</strong> <span class=\"muted\">(")
-                b.raw(msg.authorRole == .staff ? "staff" : "user")
+                b.raw(html: msg.authorRole == .staff ? "staff" : "user")
                 b.raw(")</span> · ")
                 b.time(msg.sentAt, time)
                 b.raw("</p>\n<p class=\"text\">")

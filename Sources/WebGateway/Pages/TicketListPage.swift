@@ -75,7 +75,7 @@ enum TicketListPage {
 
     private static func top(_ m: Model, title: String, into b: inout HTMLBuffer) {
         b.raw("<h1>")
-        b.raw(title)
+        b.raw(html: title)
         b.raw("</h1>\n<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n")
         b.raw("<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n")
         let state = FormState(values: ["q": m.text ?? ""])
@@ -92,21 +92,26 @@ enum TicketListPage {
 
     private static func tableStart(title: String, into b: inout HTMLBuffer) {
         b.raw("<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
-        b.raw(title)
+        b.raw(html: title)
         b.raw(", newest first</caption>\n")
         b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
     }
 
     /// One table row; text arrives as UTF-8 bytes (a `String`'s or SQLite's) and is escaped into the page.
+    ///
+    /// The markup before and after the text is written in two pieces through `DigitWriter`
+    /// (ids, cells and the `<time>` included), not appended a literal at a time.
     static func row(id: TicketID, description: UnsafeBufferPointer<UInt8>, location: UnsafeBufferPointer<UInt8>?,
                     category: Category, status: Status, openedAt: Timestamp, time: CampusTime, into b: inout HTMLBuffer) {
-        b.raw("<tr><td><a href=\"/tickets/")
-        b.number(id.rawValue)
-        b.raw("\">#")
-        b.number(id.rawValue)
-        b.raw("</a></td><td><a href=\"/tickets/")
-        b.number(id.rawValue)
-        b.raw("\">")
+        b.write(capacity: 160) { w in
+            w.ascii("<tr><td><a href=\"/tickets/")
+            w.decimal(id.rawValue)
+            w.ascii("\">#")
+            w.decimal(id.rawValue)
+            w.ascii("</a></td><td><a href=\"/tickets/")
+            w.decimal(id.rawValue)
+            w.ascii("\">")
+        }
         appendDescription(description, into: &b)
         b.raw("</a>")
         if let location {
@@ -114,13 +119,20 @@ enum TicketListPage {
             appendText(location, into: &b)
             b.raw("</span>")
         }
-        b.raw("</td><td>")
-        b.raw(categoryCell(category))
-        b.raw("</td><td>")
-        b.raw(statusCell(status))
-        b.raw("</td><td>")
-        b.time(openedAt, time)
-        b.raw("</td></tr>\n")
+        var timeWritten = false
+        b.write(capacity: 128 + CampusTime.maxWrittenHTML) { w in
+            w.ascii("</td><td>")
+            w.ascii(categoryCell(category))
+            w.ascii("</td><td>")
+            w.ascii(statusCell(status))
+            w.ascii("</td><td>")
+            timeWritten = time.write(openedAt, into: &w)
+            if timeWritten { w.ascii("</td></tr>\n") }
+        }
+        if !timeWritten {
+            b.time(openedAt, time)
+            b.raw("</td></tr>\n")
+        }
     }
 
     /// `Words.category(c)` as static markup: copying a `String`'s UTF-8 three times a row showed in profiles.
@@ -177,7 +189,7 @@ enum TicketListPage {
         }
         if !links.isEmpty {
             b.raw("<nav aria-label=\"Pages\" class=\"pager\">\n")
-            b.raw(links.joined(separator: "\n"))
+            b.raw(html: links.joined(separator: "\n"))
             b.raw("\n</nav>\n")
         }
     }

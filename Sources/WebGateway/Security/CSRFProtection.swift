@@ -1,4 +1,5 @@
 import HTTPServer
+import Synchronization
 
 /// Issues and checks the anti-forgery token carried by every state-changing form.
 ///
@@ -8,6 +9,7 @@ import HTTPServer
 /// browser sends those headers.
 public struct CSRFProtection: Sendable {
     private let secret: [UInt8]
+    private let tokens = TokenCache()
 
     /// - Parameter secret: at least 16 random bytes, kept by the gateway process.
     public init(secret: [UInt8]) {
@@ -15,9 +17,40 @@ public struct CSRFProtection: Sendable {
     }
 
     /// The token that forms of this browser must carry.
+    ///
+    /// Every page carries one; the HMAC (two SHA-256 runs) is remembered per browser id, since the
+    /// token depends only on the id and this process's secret (a cached token is the same token).
     public func token(forBrowser browserID: String) -> String {
-        hexString(SHA256.hmac(key: secret, message: Array(browserID.utf8)))
+        if let known = tokens.token(for: browserID) { return known }
+        let token = hexString(SHA256.hmac(key: secret, message: Array(browserID.utf8)))
+        tokens.remember(token, for: browserID)
+        return token
     }
+
+    /// Browser id → token, bounded: emptied when it holds `capacity` ids (about 150 bytes each).
+    final class TokenCache: Sendable {
+        static let capacity = 4096
+        /// Longer ids (never a valid `cd_browser`, which is 32 hex digits) are not kept.
+        static let maxIDLength = 64
+        private let table = Mutex<[String: String]>([:])
+
+        func token(for browserID: String) -> String? {
+            table.withLock { $0[browserID] }
+        }
+
+        func remember(_ token: String, for browserID: String) {
+            guard browserID.utf8.count <= Self.maxIDLength else { return }
+            table.withLock { table in
+                if table.count >= Self.capacity { table.removeAll(keepingCapacity: true) }
+                table[browserID] = token
+            }
+        }
+
+        var count: Int { table.withLock { $0.count } }
+    }
+
+    /// How many browser ids have their token remembered (for tests).
+    var cachedTokenCount: Int { tokens.count }
 
     /// True when `token` is the one for `browserID`; compared in constant time.
     public func isValid(token: String?, browserID: String?) -> Bool {
