@@ -170,12 +170,10 @@ public struct CampusTime: Sendable {
 /// a change is asked of Foundation per instant. Bounded: cleared when it holds ~30 years.
 final class ZoneDayTable: Sendable {
     struct Zone: Sendable {
-        var offsetMilliseconds: Int64
-        var abbreviation: [UInt8] {
-            didSet { isPlain = Self.isPlain(abbreviation) }
-        }
+        let offsetMilliseconds: Int64
+        let abbreviation: [UInt8]
         /// At most 16 bytes, none of them to escape in HTML (every real zone abbreviation).
-        private(set) var isPlain: Bool
+        let isPlain: Bool
 
         init(offsetMilliseconds: Int64, abbreviation: [UInt8]) {
             self.offsetMilliseconds = offsetMilliseconds

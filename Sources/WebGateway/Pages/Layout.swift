@@ -252,7 +252,9 @@ enum Field {
 
 /// Display names of the vocabulary, one place for the UI's words.
 enum Words {
-    static func category(_ c: Category) -> String {
+    static func category(_ c: Category) -> String { categoryName(c).description }
+    /// The category's name as static text (the list rows append it without a `String` copy).
+    static func categoryName(_ c: Category) -> StaticString {
         switch c {
         case .facility: "Facility"
         case .it: "IT"

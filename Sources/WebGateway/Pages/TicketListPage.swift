@@ -135,14 +135,8 @@ enum TicketListPage {
         }
     }
 
-    /// `Words.category(c)` as static markup: copying a `String`'s UTF-8 three times a row showed in profiles.
-    static func categoryCell(_ c: Category) -> StaticString {
-        switch c {
-        case .facility: "Facility"
-        case .it: "IT"
-        case .services: "Services"
-        }
-    }
+    /// The category cell's text, static: copying a `String`'s UTF-8 three times a row showed in profiles.
+    static func categoryCell(_ c: Category) -> StaticString { Words.categoryName(c) }
 
     /// The status badge, `<span class="status status-RAW">Words.status</span>`, as static markup.
     static func statusCell(_ s: Status) -> StaticString {
