@@ -4,12 +4,16 @@ import PackageDescription
 // Release builds compile against the static Swift runtime and Foundation (see the executable target).
 let staticRelease: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
 
+/// A library target under Sources/<name> holding one concept; `docs/architecture.md` draws the graph.
+func library(_ name: String, _ dependencies: [Target.Dependency] = [], resources: [Resource]? = nil) -> Target {
+    .target(name: name, dependencies: dependencies, resources: resources, swiftSettings: staticRelease)
+}
+
 // No package dependencies, by the customer's design: only the toolchain and the system SQLite.
 let package = Package(
     name: "CampusDesk",
     products: [
         .executable(name: "campusdesk", targets: ["campusdesk"]),
-        .library(name: "CampusDeskCore", targets: ["CampusDeskCore"]),
     ],
     targets: [
         .systemLibrary(
@@ -17,17 +21,28 @@ let package = Package(
             path: "Sources/CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        .target(
-            name: "CampusDeskCore",
-            dependencies: ["CSQLite"],
-            resources: [.copy("Classifier/Corpus")],
-            swiftSettings: staticRelease
-        ),
-        .target(name: "HTTPServer", swiftSettings: staticRelease),
-        .target(name: "WebGateway", dependencies: ["CampusDeskCore", "HTTPServer"], swiftSettings: staticRelease),
+        library("Domain"),
+        library("Logging", ["Domain"]),
+        library("SQLiteKit", ["CSQLite"]),
+        library("SpoolBroker", ["Domain", "Logging"]),
+        library("Classifier", ["Domain"], resources: [.copy("Corpus")]),
+        library("CSV", ["Domain"]),
+        library("TicketStore", ["Domain", "SQLiteKit"]),
+        library("Analytics", ["Domain", "Logging", "SQLiteKit", "SpoolBroker"]),
+        library("TicketService", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
+        library("Supervisor", ["Domain", "Logging"]),
+        library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
+        library("ServiceLifecycle", ["Domain", "Logging"]),
+        library("HTTPServer"),
+        library("WebGateway", [
+            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer",
+        ]),
         .executableTarget(
             name: "campusdesk",
-            dependencies: ["CampusDeskCore", "HTTPServer", "WebGateway"],
+            dependencies: [
+                "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
+                "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
+            ],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
             // processes then maps one file instead of a dozen shared libraries with their relocation
             // pages (gateway resident memory 29.4 -> 24.5 MB, docs/performance.md "Gateway memory").
@@ -36,12 +51,22 @@ let package = Package(
         ),
         // Test-only helpers shared by the test targets (an executor for blocking tests, a tmpfs probe).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "CampusDeskCoreTests", dependencies: ["CampusDeskCore", "TestSupport"]),
+        .testTarget(name: "CampusDeskCoreTests", dependencies: [
+            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
+            "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "TestSupport", "CSQLite",
+        ]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "WebGatewayTests", dependencies: ["WebGateway", "HTTPServer", "CampusDeskCore"]),
+        .testTarget(name: "WebGatewayTests", dependencies: [
+            "WebGateway", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
+            "ServiceLifecycle", "TicketService", "SQLiteKit",
+        ]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CampusDeskCore", "HTTPServer", "WebGateway", "campusdesk", "TestSupport"]
+            dependencies: [
+                "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
+                "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
+                "campusdesk", "TestSupport",
+            ]
         ),
     ]
 )

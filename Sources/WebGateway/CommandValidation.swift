@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// The gateway's early check of command fields, shared by forms and the API.
 ///

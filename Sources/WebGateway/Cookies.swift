@@ -1,4 +1,5 @@
 import HTTPServer
+import SpoolBroker
 
 /// Reads the `Cookie` header and writes `Set-Cookie` values (RFC 6265).
 public enum Cookies {

@@ -1,3 +1,4 @@
+import HTTPServer
 /// Writes markup and decimals into a fixed buffer (on the stack), to be appended to a page at once.
 ///
 /// Why: a list row is about twenty small pieces (literals, three copies of the id, the cells, the

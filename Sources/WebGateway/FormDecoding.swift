@@ -1,3 +1,5 @@
+import SpoolBroker
+import HTTPServer
 /// One `name=value` pair of a form body or query string, decoded.
 public struct FormField: Sendable, Equatable {
     public var name: String

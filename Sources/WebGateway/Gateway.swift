@@ -1,4 +1,8 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SpoolBroker
+import TicketStore
+import ServiceLifecycle
 import Foundation
 import HTTPServer
 

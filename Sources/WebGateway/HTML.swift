@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// Escapes text for HTML element content and quoted attribute values.
 ///

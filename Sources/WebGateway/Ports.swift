@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// What became of a command the gateway sent to the ticket worker.
 public enum CommandOutcome: Sendable, Equatable {

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 import Dispatch
 import Synchronization
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import HTTPServer
+import SpoolBroker
 
 /// The gateway's own small route table: `(method, pattern, handler)` entries, matched in order.
 ///

@@ -1,4 +1,4 @@
-import CampusDeskCore
+import SpoolBroker
 import HTTPServer
 
 /// While `tickets.db` cannot be read, every page but the probes and the stylesheet answers 503.

@@ -1,4 +1,5 @@
 import HTTPServer
+import SpoolBroker
 
 /// The one stylesheet, served at `/static/app.css` with caching headers.
 ///

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// Reads `status`, `category`, `q`, `limit` and `cursor` from a query into a `TicketFilter`.
 ///

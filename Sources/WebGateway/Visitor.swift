@@ -1,4 +1,5 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
 import HTTPServer
 
 /// Who is using the web UI: the role and name chosen on the entry page, and the browser's id.

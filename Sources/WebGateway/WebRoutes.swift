@@ -1,4 +1,5 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
 import HTTPServer
 
 /// The HTML side of the gateway: pages, forms and the dashboard.

@@ -1,4 +1,9 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SpoolBroker
+import Analytics
+import ServiceLifecycle
+import HTTPServer
 import Foundation
 import Synchronization
 

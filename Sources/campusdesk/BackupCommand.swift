@@ -1,4 +1,7 @@
-import CampusDeskCore
+import SpoolBroker
+import Operations
+import ServiceLifecycle
+import HTTPServer
 import Foundation
 
 /// `campusdesk backup DIR`: a consistent online copy of `tickets.db` and the analytics state files.

@@ -1,4 +1,8 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import TicketStore
+import Analytics
+import HTTPServer
 import Foundation
 
 /// `campusdesk bench analytics [--tickets N] [--batch N]`: how fast the analytics keep up and answer (batch default 1,000 = the worker's).

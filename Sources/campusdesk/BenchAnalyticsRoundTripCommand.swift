@@ -1,4 +1,8 @@
-import CampusDeskCore
+import Domain
+import SQLiteKit
+import SpoolBroker
+import TicketStore
+import Supervisor
 import Foundation
 import HTTPServer
 #if canImport(Glibc)

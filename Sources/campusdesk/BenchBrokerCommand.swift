@@ -1,4 +1,7 @@
-import CampusDeskCore
+import SpoolBroker
+import Analytics
+import TicketService
+import HTTPServer
 import Foundation
 
 /// `campusdesk bench broker [--dir DIR]`: measures the spool (see `BrokerBenchmark`).

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import SpoolBroker
+import Classifier
+import HTTPServer
 import Foundation
 
 /// `campusdesk bench classifier`: model load time and per-call classification cost.

@@ -1,4 +1,6 @@
 import Foundation
+import SpoolBroker
+import HTTPServer
 
 /// `campusdesk bench PART`: runs one part's benchmark (each lives in its own file).
 enum BenchCommand {

@@ -1,5 +1,10 @@
 import Foundation
 import Synchronization
+import Domain
+import SpoolBroker
+import Analytics
+import TicketService
+import HTTPServer
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,8 @@
 import Foundation
 import HTTPServer
+import SpoolBroker
+import Analytics
+import Supervisor
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,9 @@
-import CampusDeskCore
+import Domain
+import SQLiteKit
+import SpoolBroker
+import TicketStore
+import TicketService
+import HTTPServer
 import Foundation
 #if canImport(Glibc)
 import Glibc

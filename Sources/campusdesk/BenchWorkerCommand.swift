@@ -1,4 +1,12 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SQLiteKit
+import SpoolBroker
+import Classifier
+import TicketStore
+import Analytics
+import TicketService
+import HTTPServer
 import Foundation
 import Synchronization
 

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import SpoolBroker
+import Classifier
+import HTTPServer
 import Foundation
 
 /// `campusdesk classify "text"` files one description; `--evaluate FILE` scores a labelled TSV file.

@@ -1,4 +1,10 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import TicketStore
+import Supervisor
+import Operations
+import ServiceLifecycle
+import HTTPServer
 import Foundation
 
 /// `campusdesk demo [--count N] [--seed S] [--wait SECONDS]`: a realistic history into the running system.

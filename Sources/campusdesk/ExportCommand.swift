@@ -1,4 +1,9 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import CSV
+import TicketStore
+import ServiceLifecycle
+import HTTPServer
 import Foundation
 
 /// `campusdesk export [--status S]...`: all tickets (or those in the given statuses) as CSV on stdout.

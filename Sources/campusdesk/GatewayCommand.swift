@@ -1,4 +1,8 @@
-import CampusDeskCore
+import Logging
+import SpoolBroker
+import Analytics
+import Operations
+import ServiceLifecycle
 import Dispatch
 import Foundation
 import HTTPServer

@@ -1,4 +1,12 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SpoolBroker
+import CSV
+import TicketService
+import Supervisor
+import Operations
+import ServiceLifecycle
+import HTTPServer
 import Foundation
 import Synchronization
 

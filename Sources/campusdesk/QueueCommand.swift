@@ -1,4 +1,5 @@
-import CampusDeskCore
+import SpoolBroker
+import HTTPServer
 import Foundation
 
 /// `campusdesk queue`: inspect and repair the spool. The logic lives in `QueueCLI` (library).

@@ -1,4 +1,11 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SpoolBroker
+import Classifier
+import TicketStore
+import TicketService
+import ServiceLifecycle
+import HTTPServer
 import Dispatch
 import Foundation
 import Synchronization

@@ -1,4 +1,8 @@
-import CampusDeskCore
+import SpoolBroker
+import Supervisor
+import Operations
+import ServiceLifecycle
+import HTTPServer
 import Dispatch
 import Foundation
 #if canImport(Glibc)

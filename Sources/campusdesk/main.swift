@@ -1,4 +1,7 @@
 import Foundation
+import SpoolBroker
+import Supervisor
+import HTTPServer
 
 // The one executable: each subcommand is a service (run as its own process from the Procfile)
 // or an operator tool. This file only dispatches; every command lives in its own file.

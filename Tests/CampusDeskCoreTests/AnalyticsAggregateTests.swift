@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import Analytics
 
 @Suite struct AnalyticsAggregateTests {
     static let seeds: [UInt64] = [1, 2, 3, 42, 2026]
@@ -86,7 +89,7 @@ import Testing
     func categoryLoadMatchesBruteForce(seed: UInt64) {
         var history = AnalyticsHistory(seed: seed)
         var aggregate = CategoryLoadAggregate()
-        #expect(aggregate.answer().categories.map(\.category) == CampusDeskCore.Category.allCases)
+        #expect(aggregate.answer().categories.map(\.category) == Domain.Category.allCases)
         for _ in 0..<30 {
             let start = history.events.count
             history.generate(50)

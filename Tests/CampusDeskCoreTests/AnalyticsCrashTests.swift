@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import CampusDeskCore
+@testable import Domain
+@testable import Logging
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import Analytics
 
 /// Runs the real `campusdesk analytics <service>` process, kills it with SIGKILL while it consumes,
 /// restarts it, and checks that the answers are those of a worker that never died.

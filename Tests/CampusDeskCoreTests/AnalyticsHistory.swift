@@ -1,5 +1,7 @@
 import Foundation
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
+@testable import TicketStore
 
 /// A random but legal ticket history, as the ticket worker would publish it, plus the brute-force answers.
 ///
@@ -56,7 +58,7 @@ struct AnalyticsHistory {
         }
     }
 
-    private mutating func randomCategory() -> CampusDeskCore.Category { CampusDeskCore.Category.allCases.randomElement(using: &rng) ?? .it }
+    private mutating func randomCategory() -> Domain.Category { Domain.Category.allCases.randomElement(using: &rng) ?? .it }
 
     private mutating func emit(_ type: ChangeEventType, _ id: TicketID, _ before: TicketFacts?, _ after: TicketFacts) {
         tickets[id] = after
@@ -89,7 +91,7 @@ struct AnalyticsHistory {
     }
 
     func bruteCategoryLoad() -> CategoryLoadAnswer {
-        CategoryLoadAnswer(categories: CampusDeskCore.Category.allCases.map { c in
+        CategoryLoadAnswer(categories: Domain.Category.allCases.map { c in
             let mine = tickets.values.filter { $0.category == c }
             return CategoryLoad(category: c, open: mine.filter { $0.status == .open }.count,
                                 active: mine.filter { $0.status == .active }.count,

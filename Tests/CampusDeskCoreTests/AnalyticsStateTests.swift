@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SQLiteKit
+@testable import TicketStore
+@testable import Analytics
 
 @Suite struct AnalyticsStateTests {
     /// Cuts a history into random batches, some delivered twice, some ahead of a gap (delivered later).

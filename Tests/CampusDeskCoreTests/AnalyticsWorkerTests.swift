@@ -1,7 +1,14 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import Logging
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import Analytics
+@testable import TicketService
+@testable import Supervisor
 
 /// A stop flag the test flips to end a worker's `run`.
 final class TestStop: Sendable {

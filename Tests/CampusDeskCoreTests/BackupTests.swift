@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import Analytics
+@testable import TicketService
+@testable import Operations
 #if canImport(Glibc)
 import Glibc
 #endif

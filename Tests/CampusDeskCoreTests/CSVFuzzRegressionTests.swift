@@ -1,5 +1,8 @@
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
+@testable import CSV
+@testable import TicketStore
 
 /// Inputs the CSV import fuzzer (Fuzz/Targets/FuzzCSVImport.swift) found in the CSV code.
 ///

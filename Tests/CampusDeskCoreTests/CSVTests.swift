@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
+@testable import CSV
+@testable import TicketStore
 
 @Suite struct CSVReaderTests {
     @Test func readsPlainRecordsWithCRLF() throws {

@@ -1,5 +1,6 @@
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import Classifier
 
 @Suite struct ClassifierEvaluationTests {
     /// Columns in an unusual order, an ignored column, CRLF, a blank line and three kinds of bad line.

@@ -1,5 +1,6 @@
 import Testing
-@testable import CampusDeskCore
+@testable import SpoolBroker
+@testable import Classifier
 
 @Suite struct ClassifierNormalizerTests {
     let normalizer = TextNormalizer()

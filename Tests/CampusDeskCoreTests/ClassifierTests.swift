@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
+@testable import Classifier
 
 @Suite struct ClassifierTests {
     let model: NaiveBayesClassifier

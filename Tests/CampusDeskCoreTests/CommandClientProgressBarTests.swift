@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import CampusDeskCore
+@testable import SpoolBroker
+@testable import Operations
 
 @Suite struct CommandClientProgressBarTests {
     @Test func barShowsFilledCellsCountsPercentAndRate() {

@@ -1,7 +1,12 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import Logging
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import TicketService
+@testable import Supervisor
 
 /// The ticket worker's loop in miniature, over the real broker and a real `TicketStore` on a temp
 /// file: claim commands, apply the batch, reply through `spool.reply`, ack. It can lose the first

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import Operations
 
 @Suite struct DemoHistoryTests {
     let now = Timestamp(iso8601: "2026-03-15T10:30:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)

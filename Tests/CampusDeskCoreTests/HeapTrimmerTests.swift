@@ -1,4 +1,4 @@
-import CampusDeskCore
+import Operations
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
 
 @Suite struct QueueCLITests {
     private func run(_ args: [String], _ dir: QueueTempDir, clock: any WallClock = SystemClock()) -> QueueCLI.Output {

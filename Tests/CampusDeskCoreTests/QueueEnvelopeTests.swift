@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
 
 @Suite struct QueueEnvelopeTests {
     @Test("an envelope survives encode and decode unchanged")

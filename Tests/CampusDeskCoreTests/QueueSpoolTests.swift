@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
 #if canImport(Glibc)
 import Glibc
 #endif

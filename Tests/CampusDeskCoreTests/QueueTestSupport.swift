@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
 #if canImport(Glibc)
 import Glibc
 #endif

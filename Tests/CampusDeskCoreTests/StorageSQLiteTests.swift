@@ -1,7 +1,7 @@
 import CSQLite
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import SQLiteKit
 
 @Suite struct StorageSQLiteTests {
     @Test("values round-trip through bind and typed column reads")

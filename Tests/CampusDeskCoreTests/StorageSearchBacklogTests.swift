@@ -1,6 +1,11 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import Analytics
+@testable import TicketService
 
 /// Imported tickets wait for the background full-text pass (migration 4); live tickets do not.
 ///

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import TicketService
 
 /// The compact stored reply, the JSON replies written before it, and search in listing order.
 @Suite struct StorageStoredReplyTests {

@@ -1,5 +1,9 @@
 import Foundation
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import TicketService
 
 /// A fresh directory under the system temp dir, removed by `remove()` (call it in `defer`).
 struct TemporaryDirectory {

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import TicketService
 
 /// `TicketReader.withListRows` reads the same pages as `list`, field for field, on a real SQLite file.
 @Suite struct StorageTicketReaderRowsTests {

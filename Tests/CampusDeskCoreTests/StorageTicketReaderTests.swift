@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import TicketService
 
 /// The query side over 100,000 imported tickets, built once per test through `apply` in batches.
 @Suite(.onDedicatedThreads) struct StorageTicketReaderTests {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import TicketService
 
 @Suite struct StorageTicketStoreTests {
     // MARK: - Create

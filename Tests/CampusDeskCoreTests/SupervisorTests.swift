@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 import Testing
 import TestSupport
-@testable import CampusDeskCore
+@testable import SpoolBroker
+@testable import Analytics
+@testable import Supervisor
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
 
 @Suite struct TicketRulesTests {
     @Test func description_IsTrimmedAndBounded() throws {

@@ -1,6 +1,12 @@
 import Foundation
 import Synchronization
-@testable import CampusDeskCore
+@testable import Domain
+@testable import Logging
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import Analytics
+@testable import TicketService
 
 /// A stop flag the test sets and the worker loop reads.
 final class StopFlag: Sendable {

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import Analytics
+@testable import TicketService
 
 /// The ticket worker in-process, on a real spool and a real SQLite file per test.
 @Suite("Ticket worker", .onDedicatedThreads)

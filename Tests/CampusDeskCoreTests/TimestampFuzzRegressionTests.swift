@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import CampusDeskCore
+@testable import Domain
+@testable import SpoolBroker
 
 /// Inputs the CSV import fuzzer (Fuzz/Targets/FuzzCSVImport.swift) found in `Timestamp`.
 ///

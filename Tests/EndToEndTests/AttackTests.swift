@@ -1,4 +1,8 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import Analytics
+import TicketService
+import Supervisor
 import Foundation
 import Synchronization
 import Testing

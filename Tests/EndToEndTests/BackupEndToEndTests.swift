@@ -1,4 +1,7 @@
-import CampusDeskCore
+import Domain
+import SQLiteKit
+import SpoolBroker
+import Operations
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-import CampusDeskCore
+import SpoolBroker
 import Foundation
 import Testing
 #if canImport(Glibc)

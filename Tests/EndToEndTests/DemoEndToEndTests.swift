@@ -1,4 +1,4 @@
-import CampusDeskCore
+import Supervisor
 import Foundation
 import Testing
 #if canImport(Glibc)

@@ -1,4 +1,7 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import CSV
+import TicketStore
 import Foundation
 import Testing
 

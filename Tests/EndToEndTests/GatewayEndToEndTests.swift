@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import TicketService
 import Foundation
 import Testing
 #if canImport(Glibc)

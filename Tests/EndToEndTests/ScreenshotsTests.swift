@@ -1,4 +1,7 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import TicketService
+import Operations
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-import CampusDeskCore
+import SpoolBroker
 import Foundation
 import Synchronization
 import Testing

@@ -1,4 +1,9 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SQLiteKit
+import SpoolBroker
+import TicketStore
+import TicketService
 import Foundation
 import Testing
 #if canImport(Glibc)

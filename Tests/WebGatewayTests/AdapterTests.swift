@@ -1,4 +1,9 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SpoolBroker
+import TicketStore
+import Analytics
+import TicketService
 import Foundation
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
 import Foundation
 import Testing
 @testable import WebGateway

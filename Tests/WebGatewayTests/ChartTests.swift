@@ -1,4 +1,5 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -107,7 +108,7 @@ final class SVGProbe: NSObject, XMLParserDelegate {
 
     @Test("a category chart with nothing in it has zero-length bars, not NaN")
     func categoryChartAllZero() throws {
-        let answer = CategoryLoadAnswer(categories: CampusDeskCore.Category.allCases.map { CategoryLoad(category: $0, open: 0, active: 0, closed: 0) })
+        let answer = CategoryLoadAnswer(categories: Domain.Category.allCases.map { CategoryLoad(category: $0, open: 0, active: 0, closed: 0) })
         let svg = CategoryLoadChart.svg(answer)
         #expect(!svg.contains("nan") && !svg.contains("inf"))
         let probe = try #require(SVGProbe.parse(svg))

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import Supervisor
 import HTTPServer
 import Testing
 @testable import WebGateway

@@ -1,4 +1,4 @@
-import CampusDeskCore
+import SpoolBroker
 import HTTPServer
 import Testing
 @testable import WebGateway

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import TicketStore
 import Foundation
 import HTTPServer
 import Testing

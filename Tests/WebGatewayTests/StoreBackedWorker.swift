@@ -1,4 +1,7 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import TicketStore
+import TicketService
 import Foundation
 import Synchronization
 import WebGateway

@@ -1,4 +1,10 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SQLiteKit
+import SpoolBroker
+import TicketStore
+import TicketService
+import ServiceLifecycle
 import Foundation
 import HTTPServer
 import Testing

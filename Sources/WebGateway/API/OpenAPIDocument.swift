@@ -1,4 +1,6 @@
 import HTTPServer
+import Domain
+import TicketStore
 
 /// The OpenAPI 3 description of the JSON API, served at `/api/openapi.yaml`.
 ///

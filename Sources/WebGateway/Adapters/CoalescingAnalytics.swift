@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 import Synchronization
 
 /// Shares one analytics question among the dashboard requests that ask it at the same time.

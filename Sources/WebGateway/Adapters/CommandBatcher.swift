@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Logging
+import SpoolBroker
+import HTTPServer
 import Dispatch
 import Foundation
 import Synchronization

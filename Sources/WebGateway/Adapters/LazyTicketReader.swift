@@ -1,4 +1,8 @@
-import CampusDeskCore
+import Domain
+import SQLiteKit
+import SpoolBroker
+import TicketStore
+import HTTPServer
 import Foundation
 import Synchronization
 

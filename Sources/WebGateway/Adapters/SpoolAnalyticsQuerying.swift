@@ -1,4 +1,7 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import Analytics
+import HTTPServer
 
 /// The production `AnalyticsQuerying`: `analytics_query` requests on `query.<service>`, answered
 /// by each analytics worker with `analytics_answer` or `analytics_error`.

@@ -1,4 +1,7 @@
-import CampusDeskCore
+import Domain
+import Logging
+import SpoolBroker
+import HTTPServer
 import Foundation
 #if canImport(Glibc)
 import Glibc

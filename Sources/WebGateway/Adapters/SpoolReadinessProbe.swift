@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// The production `ReadinessProbing`: a real round trip to every worker, all at once, each with
 /// the readiness deadline, plus one read of the ticket store's query side.

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 import Foundation
 
 /// The dashboard's CSV downloads, one per analytics table.

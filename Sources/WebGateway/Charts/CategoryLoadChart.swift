@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 import Foundation
 
 /// Renders the category-load answer as an inline, accessible SVG bar chart.
@@ -20,7 +22,7 @@ public enum CategoryLoadChart {
     ]
 
     /// The label shown for a category.
-    public static func label(_ category: CampusDeskCore.Category) -> String {
+    public static func label(_ category: Domain.Category) -> String {
         switch category {
         case .facility: "Facility"
         case .it: "IT"

@@ -1,4 +1,6 @@
 import Foundation
+import SpoolBroker
+import HTTPServer
 
 /// Escaping and number formatting shared by the chart renderers.
 ///

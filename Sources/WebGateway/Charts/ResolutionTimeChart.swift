@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 import Foundation
 
 /// Renders the resolution-time answer as an inline, accessible SVG bar chart.

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// `/dashboard` (staff): the three analytics, each a chart beside its table and a CSV link.
 ///

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// `/`: choose to act as a simple user or as helpdesk staff, with an optional display name.
 enum EntryPage {

@@ -1,4 +1,4 @@
-import CampusDeskCore
+import SpoolBroker
 import HTTPServer
 
 /// The HTML page for errors (403, 404, 405, 413, 500 ...) and for "queued" (202).

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// The frame of every page: landmarks, navigation, role switch, flash message.
 ///

@@ -1,4 +1,6 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import HTTPServer
 
 /// `/tickets/new`: the report-a-problem form.
 enum NewTicketPage {

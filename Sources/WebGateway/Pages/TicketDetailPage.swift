@@ -1,4 +1,7 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import TicketStore
+import HTTPServer
 
 /// `/tickets/{id}`: a ticket's fields, dates and conversation, with the forms that change it.
 enum TicketDetailPage {

@@ -1,4 +1,7 @@
-import CampusDeskCore
+import Domain
+import SpoolBroker
+import TicketStore
+import HTTPServer
 
 /// `/tickets`: search, filter and page through tickets, newest first.
 enum TicketListPage {

@@ -1,5 +1,6 @@
 import HTTPServer
 import Synchronization
+import SpoolBroker
 
 /// Issues and checks the anti-forgery token carried by every state-changing form.
 ///

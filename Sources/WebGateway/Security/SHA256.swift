@@ -1,3 +1,5 @@
+import SpoolBroker
+import HTTPServer
 /// SHA-256 and HMAC-SHA-256 (FIPS 180-4, RFC 2104), for CSRF tokens.
 ///
 /// Written here because the customer allows no third-party packages and Foundation on Linux

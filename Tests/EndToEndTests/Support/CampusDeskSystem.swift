@@ -1,4 +1,8 @@
-import CampusDeskCore
+import Domain
+import SQLiteKit
+import SpoolBroker
+import Analytics
+import Supervisor
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,0 +1,133 @@
+import Foundation
+import Domain
+
+/// Tickets as CSV, for `campusdesk export` and `campusdesk import`: one mapping both ways, so an
+/// export imports back to the same tickets.
+///
+/// Columns: `id, description, location, reporter, status, category, opened_at, modified_at,
+/// closed_at`. Times are ISO 8601 UTC with milliseconds. Every text cell goes through
+/// `CSVInjection` on export and back on import. On import `id` is ignored (the ticket worker
+/// numbers tickets), `modified_at` and `category` are optional (an empty category is assigned by
+/// the classifier), and columns may come in any order, names matched case-insensitively.
+public enum TicketCSV {
+    /// The export columns, in order.
+    public static let columns = ["id", "description", "location", "reporter", "status", "category", "opened_at", "modified_at", "closed_at"]
+    /// Columns an import file must have.
+    public static let requiredColumns = ["description", "location", "reporter", "status", "opened_at", "closed_at"]
+
+    // MARK: - Export
+
+    /// The header record.
+    public static var header: String { CSVWriter.record(columns) }
+
+    /// One ticket as a record.
+    public static func record(_ t: Ticket) -> String {
+        CSVWriter.record([
+            String(t.id.rawValue), CSVInjection.neutralise(t.description), CSVInjection.neutralise(t.location ?? ""),
+            CSVInjection.neutralise(t.reporter ?? ""), t.status.rawValue, t.category.rawValue, t.openedAt.iso8601,
+            t.modifiedAt.iso8601, t.closedAt?.iso8601 ?? "",
+        ])
+    }
+
+    // MARK: - Import
+
+    /// A data row that became an import command.
+    public struct Row: Sendable, Equatable {
+        public var line: Int
+        public var ticket: ImportTicket
+    }
+
+    /// A data row that was refused, with every reason found.
+    public struct Rejection: Sendable, Equatable, CustomStringConvertible {
+        public var line: Int
+        public var reasons: [String]
+        public var description: String { "line \(line): \(reasons.joined(separator: "; "))" }
+    }
+
+    /// What a file yields: the good rows, the rejected ones, and notes (ignored columns).
+    public struct ImportBatch: Sendable, Equatable {
+        public var rows: [Row]
+        public var rejections: [Rejection]
+        public var notes: [String]
+    }
+
+    /// Reads an import file. A broken file (no header, a missing column, an unterminated quote)
+    /// throws; a bad row is only rejected, and the good rows still go in.
+    ///
+    /// - Parameter now: times after this are refused (history cannot be in the future).
+    public static func parseImport(_ bytes: [UInt8], now: Timestamp) throws(CSVError) -> ImportBatch {
+        let records = try CSVReader.parse(bytes: bytes)
+        guard let header = records.first else { throw CSVError(line: 1, reason: "the file is empty; expected a header row") }
+        var index: [String: Int] = [:]
+        var notes: [String] = []
+        for (i, raw) in header.fields.enumerated() {
+            let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
+            guard index[name] == nil else { throw CSVError(line: header.line, reason: "column '\(name.prefix(40))' appears twice") }
+            index[name] = i
+            if !columns.contains(name) { notes.append("column '\(name.prefix(40))' is not known and was ignored") }
+        }
+        let missing = requiredColumns.filter { index[$0] == nil }
+        guard missing.isEmpty else {
+            throw CSVError(line: header.line, reason: "missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))")
+        }
+        var batch = ImportBatch(rows: [], rejections: [], notes: notes)
+        for record in records.dropFirst() {
+            guard record.fields.count == header.fields.count else {
+                batch.rejections.append(Rejection(line: record.line, reasons: ["expected \(header.fields.count) fields, found \(record.fields.count)"]))
+                continue
+            }
+            switch ticket(from: record.fields, index: index, now: now) {
+            case .success(let t): batch.rows.append(Row(line: record.line, ticket: t))
+            case .failure(let reasons): batch.rejections.append(Rejection(line: record.line, reasons: reasons.reasons))
+            }
+        }
+        return batch
+    }
+
+    struct Reasons: Error { var reasons: [String] }
+
+    /// Validates one row with the rules of `ImportTicket`, collecting every problem.
+    static func ticket(from fields: [String], index: [String: Int], now: Timestamp) -> Result<ImportTicket, Reasons> {
+        func cell(_ name: String) -> String { index[name].map { fields[$0] } ?? "" }
+        func text(_ name: String) -> String { CSVInjection.restore(cell(name)) }
+        var reasons: [String] = []
+        func time(_ name: String) -> Timestamp? {
+            let raw = cell(name).trimmingCharacters(in: .whitespaces)
+            if raw.isEmpty { return nil }
+            guard let t = Timestamp(iso8601: raw) else {
+                reasons.append("\(name): '\(raw.prefix(40))' is not an ISO 8601 time with a zone (e.g. 2025-03-01T09:30:00Z)")
+                return nil
+            }
+            if t > now { reasons.append("\(name): \(t.iso8601) is in the future") }
+            return t
+        }
+
+        let description = text("description")
+        let trimmed = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { reasons.append("description: must not be empty") }
+        if trimmed.count > TextLimits.maxDescription { reasons.append("description: longer than \(TextLimits.maxDescription) characters") }
+        let location = text("location"), reporter = text("reporter")
+        if location.count > TextLimits.maxShortField { reasons.append("location: longer than \(TextLimits.maxShortField) characters") }
+        if reporter.count > TextLimits.maxShortField { reasons.append("reporter: longer than \(TextLimits.maxShortField) characters") }
+        let statusText = cell("status").trimmingCharacters(in: .whitespaces).lowercased()
+        let status = Status(rawValue: statusText)
+        if status == nil { reasons.append("status: '\(statusText.prefix(20))' is not one of open, active, closed") }
+        let categoryText = cell("category").trimmingCharacters(in: .whitespaces).lowercased()
+        let category = Category(rawValue: categoryText)
+        if !categoryText.isEmpty && category == nil { reasons.append("category: '\(categoryText.prefix(20))' is not one of facility, it, services (or empty)") }
+        let openedAt = time("opened_at")
+        if cell("opened_at").trimmingCharacters(in: .whitespaces).isEmpty { reasons.append("opened_at: required") }
+        let closedAt = time("closed_at"), modifiedAt = time("modified_at")
+        let closedGiven = !cell("closed_at").trimmingCharacters(in: .whitespaces).isEmpty
+        if status == .closed && !closedGiven { reasons.append("closed_at: required when status is closed") }
+        if let status, status != .closed && closedGiven { reasons.append("closed_at: must be empty when status is \(status.rawValue)") }
+        if let o = openedAt, let c = closedAt, c < o { reasons.append("closed_at: before opened_at") }
+        if let o = openedAt, let m = modifiedAt, m < o { reasons.append("modified_at: before opened_at") }
+        if let c = closedAt, let m = modifiedAt, m < c { reasons.append("modified_at: before closed_at") }
+
+        guard reasons.isEmpty, let status, let openedAt else { return .failure(Reasons(reasons: reasons)) }
+        return .success(ImportTicket(
+            description: description, location: location.isEmpty ? nil : location, reporter: reporter.isEmpty ? nil : reporter,
+            category: category, status: status, openedAt: openedAt, modifiedAt: modifiedAt, closedAt: closedAt))
+    }
+}

@@ -1,0 +1,82 @@
+import Domain
+/// One labelled report: the category a person chose and the text they classified.
+public struct LabelledExample: Sendable, Equatable {
+    public var category: Category
+    public var text: String
+    /// The 1-based line it came from, so reports can point back at the file.
+    public var line: Int
+
+    public init(category: Category, text: String, line: Int = 0) {
+        self.category = category
+        self.text = text
+        self.line = line
+    }
+}
+
+/// A line of a labelled file that was skipped, and why.
+public struct MalformedLine: Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var reason: String
+    public var description: String { "line \(line): \(reason)" }
+}
+
+/// A tab-separated file of labelled reports: a header naming the columns, then one report a line.
+///
+/// Only `category` (facility | it | services, any case) and `text` are read; other columns such as
+/// `id` or `source` are ignored, and the order comes from the header. A bad line is collected with
+/// its number and skipped, never fatal, because one typo should not cost a whole evaluation. A
+/// header without the two columns is fatal: nothing after it can be read.
+public struct LabelledTSV: Sendable, Equatable {
+    public var examples: [LabelledExample]
+    public var malformed: [MalformedLine]
+
+    /// Parses the whole file's text.
+    ///
+    /// - Throws: `ClassifierError.missingColumn` when the header lacks `category` or `text`.
+    public init(parsing content: String) throws(ClassifierError) {
+        // Bytes, not Characters: grapheme breaking made parsing the corpus the slowest step of
+        // start-up. Tab, CR and LF are ASCII, so splitting UTF-8 on them is exact.
+        var bytes = Array(content.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        for i in lines.indices where lines[i].last == 0x0D { lines[i] = lines[i].dropLast() }
+        let header = (lines.first.map(Self.fields) ?? [""]).map { $0.lowercased() }
+        guard let categoryColumn = header.firstIndex(of: "category") else { throw .missingColumn("category") }
+        guard let textColumn = header.firstIndex(of: "text") else { throw .missingColumn("text") }
+
+        var examples: [LabelledExample] = []
+        var malformed: [MalformedLine] = []
+        for (offset, line) in lines.enumerated().dropFirst() {
+            let number = offset + 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            let fields = Self.fields(line)
+            guard fields.count == header.count else {
+                malformed.append(MalformedLine(line: number, reason: "expected \(header.count) tab-separated columns, found \(fields.count)"))
+                continue
+            }
+            let label = fields[categoryColumn]
+            guard let category = Category(rawValue: label.lowercased()) else {
+                malformed.append(MalformedLine(line: number, reason: "unknown category '\(label.prefix(40))'"))
+                continue
+            }
+            let text = fields[textColumn]
+            guard !text.isEmpty else {
+                malformed.append(MalformedLine(line: number, reason: "empty text"))
+                continue
+            }
+            examples.append(LabelledExample(category: category, text: text, line: number))
+        }
+        self.examples = examples
+        self.malformed = malformed
+    }
+
+    /// The tab-separated fields of one line, each without leading and trailing spaces.
+    private static func fields(_ line: ArraySlice<UInt8>) -> [String] {
+        line.split(separator: 0x09, omittingEmptySubsequences: false).map { field in
+            var f = field
+            while f.first == 0x20 { f.removeFirst() }
+            while f.last == 0x20 { f.removeLast() }
+            return String(decoding: f, as: UTF8.self)
+        }
+    }
+}

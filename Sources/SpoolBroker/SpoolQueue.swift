@@ -1,0 +1,552 @@
+import Foundation
+import Synchronization
+import Domain
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One queue directory (`tmp/ new/ cur/ deferred/ dead/`) and one consumer's claims on it.
+///
+/// Sending is durable when `send` returns: written in `tmp/`, fsynced, renamed into `new/`,
+/// `new/` fsynced. Claiming renames `new/X` to `cur/X@<pid>-<millis>`: the rename is atomic, so
+/// two consumers never hold the same file. A dead pid's claims go back to `new/` at once, any
+/// other claim after the lease. Retries wait in `deferred/` with their due time as the file's
+/// mtime (Postfix's trick); failures go to `dead/X` beside `dead/X.reason`.
+public final class SpoolQueue: Sendable {
+    public let name: QueueName
+    public let path: String
+    let spool: Spool
+    let queueFD: Int32
+    let newFD: Int32
+    let deferredFD: Int32
+    let deadFD: Int32
+    private let state = Mutex(State())
+    private let inotify = Mutex<Int32>(-1)
+    private let waitQueue: DispatchQueue
+
+    struct State {
+        var buffer: [Delivery] = []
+        var outstanding: [String: Int] = [:]
+        var listing: [String] = []
+        var listingIndex = 0
+        var lastRecovery: Int64 = .min
+    }
+
+    init(spool: Spool, name: QueueName, create: Bool) throws(SpoolError) {
+        self.spool = spool
+        self.name = name
+        self.path = spool.path(of: name)
+        if create {
+            try SpoolIO.makeDirectory(path)
+            for stage in ["tmp", "new", "cur", "deferred", "dead"] { try SpoolIO.makeDirectory(path + "/" + stage) }
+        } else if !spool.queueExists(name) {
+            throw SpoolError(kind: .notFound, operation: "open queue", path: path, errno: ENOENT, detail: "no such queue")
+        }
+        var fds: [Int32] = []
+        do {
+            fds.append(try SpoolIO.openDirectory(path))
+            for stage in ["new", "deferred", "dead"] { fds.append(try SpoolIO.openDirectory(stage, at: fds[0])) }
+        } catch {
+            for fd in fds { close(fd) }
+            throw error
+        }
+        queueFD = fds[0]
+        newFD = fds[1]
+        deferredFD = fds[2]
+        deadFD = fds[3]
+        waitQueue = DispatchQueue(label: "spool.wait.\(name.rawValue)")
+    }
+
+    deinit {
+        for fd in [queueFD, newFD, deferredFD, deadFD] { close(fd) }
+        let fd = inotify.withLock { $0 }
+        if fd >= 0 { close(fd) }
+    }
+
+    private var pid: Int32 { getpid() }
+    private var now: Timestamp { spool.clock.now() }
+
+    // MARK: - Send
+
+    /// Sends one message durably; when this returns the message survives a crash.
+    ///
+    /// - Throws: `.tooLarge` over `limits.maxMessageBytes`, `.encoding` for a body that is not
+    ///   JSON, `.io` with errno (ENOSPC, EIO...) — and then nothing was left in `new/`.
+    public func send(_ envelope: Envelope, durability: Durability = .durable) throws(SpoolError) {
+        var line = try encode(envelope)
+        line.append(0x0A)
+        try SpoolIO.publish(line, name: MessageFileName.make(now: now), queueFD: queueFD, queuePath: path,
+                            stage: "new", stageFD: newFD, durable: durability == .durable)
+    }
+
+    /// Sends several messages in as few files as possible (JSON Lines, one fsync per file).
+    ///
+    /// All messages are checked before anything is written; files are capped at
+    /// `limits.maxFileBytes`. If a later file fails, earlier files stay sent (at-least-once:
+    /// a sender that retries the batch creates duplicates that consumers drop by id).
+    public func send(batch: [Envelope], durability: Durability = .durable) throws(SpoolError) {
+        guard !batch.isEmpty else { return }
+        var lines: [[UInt8]] = []
+        lines.reserveCapacity(batch.count)
+        for e in batch { lines.append(try encode(e)) }
+        try send(encodedLines: lines, durability: durability)
+    }
+
+    /// `send(batch:)` for lines already checked by `encode` (an exchange encodes once for all its queues).
+    func send(encodedLines lines: [[UInt8]], durability: Durability = .durable) throws(SpoolError) {
+        var file: [UInt8] = []
+        func flush() throws(SpoolError) {
+            guard !file.isEmpty else { return }
+            try SpoolIO.publish(file, name: MessageFileName.make(now: now), queueFD: queueFD, queuePath: path,
+                                stage: "new", stageFD: newFD, durable: durability == .durable)
+            file.removeAll(keepingCapacity: true)
+        }
+        for line in lines {
+            if !file.isEmpty && file.count + line.count + 1 > spool.limits.maxFileBytes { try flush() }
+            file += line
+            file.append(0x0A)
+        }
+        try flush()
+    }
+
+    func encode(_ envelope: Envelope) throws(SpoolError) -> [UInt8] {
+        guard envelope.body.isEmpty || Envelope.isValidJSONValue(envelope.body) else {
+            throw SpoolError(kind: .encoding, operation: "send", path: path, detail: "body of \(envelope.type) is not one JSON value")
+        }
+        let line = envelope.encodedLine()
+        guard line.count <= spool.limits.maxMessageBytes else {
+            throw SpoolError(kind: .tooLarge, operation: "send", path: path,
+                             detail: "message of \(line.count) bytes exceeds limit of \(spool.limits.maxMessageBytes)")
+        }
+        return line
+    }
+
+    // MARK: - Claim
+
+    /// Takes up to `max` waiting messages, oldest first, without blocking.
+    ///
+    /// Due retries are moved back to `new/` first. Files that are not envelopes (empty,
+    /// truncated, not UTF-8, too large, a symlink, an array, an unknown version) go to `dead/`
+    /// with a reason and the next message is still returned. With `knownTypes`, messages of any
+    /// other type are rejected to `dead/` too.
+    public func claim(max: Int = 1, knownTypes: Set<String>? = nil) throws(SpoolError) -> [Delivery] {
+        guard max > 0 else { return [] }
+        return try state.withLock { (s: inout State) throws(SpoolError) -> [Delivery] in
+            let nowMs = now.millisecondsSinceEpoch
+            if s.lastRecovery == .min || nowMs - s.lastRecovery >= spool.limits.recoveryInterval.milliseconds {
+                s.lastRecovery = nowMs
+                _ = try recoverLocked(&s)
+                sweepTmpLocked()
+            }
+            try promoteDueLocked(nowMs: nowMs)
+            var result: [Delivery] = []
+            let fromBuffer = min(max, s.buffer.count)
+            result += s.buffer.prefix(fromBuffer)
+            s.buffer.removeFirst(fromBuffer)
+            var rescanned = false
+            while result.count < max {
+                if s.listingIndex >= s.listing.count {
+                    if rescanned { break }
+                    rescanned = true
+                    s.listing = try scanNew()
+                    s.listingIndex = 0
+                    if s.listing.isEmpty { break }
+                }
+                let file = s.listing[s.listingIndex]
+                s.listingIndex += 1
+                let got = try claimFile(file, knownTypes: knownTypes, state: &s)
+                let room = max - result.count
+                result += got.prefix(room)
+                if got.count > room { s.buffer += got.dropFirst(room) }
+            }
+            return result
+        }
+    }
+
+    /// Names in `new/` that may be messages, sorted (send order). Hidden names and directories are skipped.
+    private func scanNew() throws(SpoolError) -> [String] {
+        try SpoolIO.list("new", at: queueFD).filter { !$0.isDirectory && !$0.name.hasPrefix(".") }.map(\.name).sorted()
+    }
+
+    private func claimFile(_ file: String, knownTypes: Set<String>?, state s: inout State) throws(SpoolError) -> [Delivery] {
+        guard SpoolNames.isValidMessageFile(file) else {
+            let claimed = file + "@\(pid)-0"
+            guard renameat(queueFD, "new/" + file, queueFD, "cur/" + claimed) == 0 else { return [] }
+            try deadLetterFile(claimed: claimed, original: "invalid-name-\(MessageFileName.make(now: now))", reason: "invalid file name")
+            return []
+        }
+        let claimed = "\(file)@\(pid)-\(now.millisecondsSinceEpoch)"
+        if renameat(queueFD, "new/" + file, queueFD, "cur/" + claimed) != 0 {
+            let e = errno
+            if e == ENOENT { return [] }  // another consumer won the race
+            throw .posix("claim", path: path + "/new/" + file, errno: e)
+        }
+        let fd = openat(queueFD, "cur/" + claimed, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            let e = errno
+            let reason = e == ELOOP ? "symbolic link (not followed)" : "cannot open: \(String(cString: strerror(e))) (errno \(e))"
+            try deadLetterFile(claimed: claimed, original: file, reason: reason)
+            return []
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw .posix("fstat", path: path + "/cur/" + claimed, errno: e)
+        }
+        let size = Int(st.st_size)
+        var early: String?
+        if (st.st_mode & S_IFMT) != S_IFREG {
+            early = "not a regular file"
+        } else if size == 0 {
+            early = "empty file"
+        } else if size > spool.limits.maxFileBytes {
+            early = "file of \(size) bytes exceeds limit of \(spool.limits.maxFileBytes)"
+        }
+        if let early {
+            close(fd)
+            try deadLetterFile(claimed: claimed, original: file, reason: early)
+            return []
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try SpoolIO.readAll(fd, size: size, path: path + "/cur/" + claimed)
+            close(fd)
+        } catch {
+            close(fd)
+            try deadLetterFile(claimed: claimed, original: file, reason: "cannot read: \(error.detail) (errno \(error.errno))")
+            return []
+        }
+
+        // Split into lines; a trailing newline ends the last line, blank lines are ignored.
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 0x0A {
+            if i > start { lines.append(bytes[start..<i]) }
+            start = i + 1
+        }
+        if start < bytes.count { lines.append(bytes[start..<bytes.count]) }
+        if lines.isEmpty {
+            try deadLetterFile(claimed: claimed, original: file, reason: "empty file")
+            return []
+        }
+
+        var good: [(Int, Envelope)] = []
+        var bad: [(Int, String)] = []
+        for (i, line) in lines.enumerated() {
+            do throws(EnvelopeError) {
+                if line.count > spool.limits.maxMessageBytes {
+                    throw EnvelopeError.tooLarge(bytes: line.count, limit: spool.limits.maxMessageBytes)
+                }
+                let env = try Envelope.decode(line: line)
+                if let knownTypes, !knownTypes.contains(env.type) {
+                    bad.append((i, "unknown type \(JSONText.quoted(String(env.type.prefix(100))))"))
+                } else {
+                    good.append((i, env))
+                }
+            } catch {
+                bad.append((i, error.description))
+            }
+        }
+        if good.isEmpty {
+            let reason = lines.count == 1 ? bad[0].1 : bad.map { "line \($0.0 + 1): \($0.1)" }.joined(separator: "\n")
+            try deadLetterFile(claimed: claimed, original: file, reason: reason)
+            return []
+        }
+        for (i, reason) in bad {
+            // Kept byte for byte, as its own dead file, before the good lines are handed out.
+            try writeDead(bytes: Array(lines[i]) + [0x0A], name: "\(file).\(i)", reason: reason)
+        }
+        s.outstanding[claimed] = good.count
+        return good.map { Delivery(envelope: $0.1, claim: claimed, index: $0.0, total: lines.count) }
+    }
+
+    // MARK: - Settle
+
+    /// Marks a delivery done; its file is removed once every message in it is settled.
+    public func ack(_ delivery: Delivery) throws(SpoolError) {
+        try state.withLock { (s: inout State) throws(SpoolError) in try settleLocked(delivery, &s) }
+    }
+
+    /// Schedules a delivery again after the policy's backoff, or sends it to `dead/` when attempts run out.
+    ///
+    /// The retry copy (with `attempts + 1`) is written durably to `deferred/` before the claim
+    /// is released, so a crash in between can duplicate but never lose it.
+    public func retry(_ delivery: Delivery, policy: RetryPolicy, reason: String = "processing failed") throws(SpoolError) {
+        let attempts = delivery.envelope.attempts + 1
+        if attempts >= policy.maxAttempts {
+            try reject(delivery, reason: "gave up after \(attempts) attempts: \(reason)")
+            return
+        }
+        var env = delivery.envelope
+        env.attempts = attempts
+        let due = now.adding(milliseconds: policy.delayMilliseconds(forAttempt: attempts))
+        var line = env.encodedLine()
+        line.append(0x0A)
+        try SpoolIO.publish(line, name: MessageFileName.make(now: now), queueFD: queueFD, queuePath: path,
+                            stage: "deferred", stageFD: deferredFD, durable: true, modified: due)
+        try ack(delivery)
+    }
+
+    /// Moves a delivery to `dead/` with a reason file beside it.
+    public func reject(_ delivery: Delivery, reason: String) throws(SpoolError) {
+        try state.withLock { (s: inout State) throws(SpoolError) in
+            let original = Self.originalName(ofClaim: delivery.claim)
+            if delivery.total == 1 {
+                s.outstanding[delivery.claim] = nil
+                try deadLetterFile(claimed: delivery.claim, original: original, reason: reason)
+            } else {
+                var line = delivery.envelope.encodedLine()
+                line.append(0x0A)
+                try writeDead(bytes: line, name: "\(original).\(delivery.index)", reason: reason)
+                try settleLocked(delivery, &s)
+            }
+        }
+    }
+
+    private func settleLocked(_ d: Delivery, _ s: inout State) throws(SpoolError) {
+        guard let left = s.outstanding[d.claim] else { return }
+        if left > 1 {
+            s.outstanding[d.claim] = left - 1
+            return
+        }
+        s.outstanding[d.claim] = nil
+        if unlinkat(queueFD, "cur/" + d.claim, 0) != 0 {
+            let e = errno
+            if e == ENOENT {
+                // Taken back by recovery (lease expired): it will be delivered again; harmless for idempotent consumers.
+                spool.logger.warning("claim vanished before ack", ["queue.name": name.rawValue, "queue.file": d.claim])
+                return
+            }
+            throw .posix("unlink", path: path + "/cur/" + d.claim, errno: e)
+        }
+    }
+
+    /// `X` from `X@<pid>-<millis>`.
+    static func originalName(ofClaim claim: String) -> String {
+        guard let at = claim.lastIndex(of: "@") else { return claim }
+        return String(claim[..<at])
+    }
+
+    // MARK: - Dead letters
+
+    /// Moves a claimed file into `dead/` unchanged, writing the reason first.
+    private func deadLetterFile(claimed: String, original: String, reason: String) throws(SpoolError) {
+        try SpoolIO.publish(Array((reason + "\n").utf8), name: original + ".reason", queueFD: queueFD, queuePath: path,
+                            stage: "dead", stageFD: nil, durable: true)
+        guard renameat(queueFD, "cur/" + claimed, queueFD, "dead/" + original) == 0 else {
+            throw .posix("rename to dead", path: path + "/cur/" + claimed)
+        }
+        guard fsync(deadFD) == 0 else { throw .posix("fsync directory", path: path + "/dead") }
+        spool.logger.warning("message dead-lettered", ["queue.name": name.rawValue, "queue.file": original,
+                                                       "reason": String(reason.prefix(200))])
+    }
+
+    private func writeDead(bytes: [UInt8], name file: String, reason: String) throws(SpoolError) {
+        // Replacing an existing copy is fine: a redelivered file yields the same bytes.
+        unlinkat(queueFD, "tmp/" + file, 0)
+        unlinkat(queueFD, "tmp/" + file + ".reason", 0)
+        try SpoolIO.publish(Array((reason + "\n").utf8), name: file + ".reason", queueFD: queueFD, queuePath: path,
+                            stage: "dead", stageFD: nil, durable: true)
+        try SpoolIO.publish(bytes, name: file, queueFD: queueFD, queuePath: path, stage: "dead", stageFD: deadFD, durable: true)
+        spool.logger.warning("message dead-lettered", ["queue.name": name.rawValue, "queue.file": file,
+                                                       "reason": String(reason.prefix(200))])
+    }
+
+    // MARK: - Recovery and housekeeping
+
+    /// Returns abandoned claims to `new/`: at once if the claiming pid is dead, else after the lease.
+    ///
+    /// - Returns: how many files were returned.
+    @discardableResult
+    public func recoverClaims() throws(SpoolError) -> Int {
+        try state.withLock { (s: inout State) throws(SpoolError) -> Int in try recoverLocked(&s) }
+    }
+
+    private func recoverLocked(_ s: inout State) throws(SpoolError) -> Int {
+        let nowMs = now.millisecondsSinceEpoch
+        let leaseMs = spool.limits.lease.milliseconds
+        var returned = 0
+        for entry in try SpoolIO.list("cur", at: queueFD) where !entry.isDirectory {
+            let claim = entry.name
+            if s.outstanding[claim] != nil { continue }
+            guard let at = claim.lastIndex(of: "@") else { continue }
+            let tail = claim[claim.index(after: at)...].split(separator: "-", maxSplits: 1)
+            guard tail.count == 2, let owner = Int32(tail[0]), let claimedAt = Int64(tail[1]) else { continue }
+            let ownerGone = owner != pid && !SpoolIO.isProcessAlive(owner)
+            guard ownerGone || nowMs - claimedAt >= leaseMs else { continue }
+            let original = String(claim[..<at])
+            if renameat(queueFD, "cur/" + claim, queueFD, "new/" + original) == 0 {
+                returned += 1
+                spool.logger.info("claim returned", ["queue.name": name.rawValue, "queue.file": original,
+                                                     "owner.pid": String(owner), "owner.dead": String(ownerGone)])
+            }
+        }
+        if returned > 0 { s.listingIndex = s.listing.count }
+        return returned
+    }
+
+    /// Deletes `tmp/` files older than `limits.staleTmpAge` (leftovers of senders that crashed mid-write).
+    @discardableResult
+    public func sweepTmp() -> Int { sweepTmpLocked() }
+
+    @discardableResult
+    private func sweepTmpLocked() -> Int {
+        let nowMs = now.millisecondsSinceEpoch
+        let maxAge = spool.limits.staleTmpAge.milliseconds
+        var removed = 0
+        for entry in (try? SpoolIO.list("tmp", at: queueFD)) ?? [] where !entry.isDirectory {
+            guard let m = SpoolIO.modifiedMillis("tmp/" + entry.name, at: queueFD), nowMs - m >= maxAge else { continue }
+            if unlinkat(queueFD, "tmp/" + entry.name, 0) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    /// Moves retries whose due time (mtime) has come from `deferred/` back to `new/`.
+    private func promoteDueLocked(nowMs: Int64) throws(SpoolError) {
+        for entry in try SpoolIO.list("deferred", at: queueFD) where !entry.isDirectory && !entry.name.hasPrefix(".") {
+            guard let due = SpoolIO.modifiedMillis("deferred/" + entry.name, at: queueFD), due <= nowMs else { continue }
+            renameat(queueFD, "deferred/" + entry.name, queueFD, "new/" + entry.name)
+        }
+    }
+
+    /// The earliest due time in `deferred/`, if any.
+    func nextDueMillis() -> Int64? {
+        var next: Int64?
+        for entry in (try? SpoolIO.list("deferred", at: queueFD)) ?? [] where !entry.isDirectory {
+            if let m = SpoolIO.modifiedMillis("deferred/" + entry.name, at: queueFD) { next = min(next ?? m, m) }
+        }
+        return next
+    }
+
+    // MARK: - Waiting
+
+    /// Blocks until a message may be claimable or `timeout` passes; true if something is there.
+    ///
+    /// Wakes on inotify (a rename into `new/`), and rescans at least every `limits.pollInterval`
+    /// so a lost notification (or a missing inotify) only delays, never strands, a message.
+    /// Blocking: call it from a dedicated thread, or use `messages(max:timeout:)`.
+    public func waitForMessages(timeout: Duration) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        let fd = inotifyDescriptor()
+        while true {
+            if hasClaimable() { return true }
+            let remaining = clock.now.duration(to: deadline)
+            if remaining <= .zero { return false }
+            var sliceMs = min(remaining.milliseconds + 1, spool.limits.pollInterval.milliseconds)
+            if let due = nextDueMillis() { sliceMs = min(sliceMs, max(0, due - now.millisecondsSinceEpoch) + 1) }
+            if fd >= 0 {
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                if poll(&p, 1, Int32(max(1, sliceMs))) > 0 { drainInotify(fd) }
+            } else {
+                usleep(UInt32(max(1, sliceMs)) * 1000)
+            }
+        }
+    }
+
+    /// Async wrapper: waits on this queue's own dispatch queue (off the cooperative pool), then claims.
+    public func messages(max: Int, timeout: Duration, knownTypes: Set<String>? = nil) async throws(SpoolError) -> [Delivery] {
+        let result: Result<[Delivery], SpoolError> = await withCheckedContinuation { c in
+            waitQueue.async {
+                do throws(SpoolError) {
+                    var got = try self.claim(max: max, knownTypes: knownTypes)
+                    if got.isEmpty, self.waitForMessages(timeout: timeout) {
+                        got = try self.claim(max: max, knownTypes: knownTypes)
+                    }
+                    c.resume(returning: .success(got))
+                } catch {
+                    c.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private func hasClaimable() -> Bool {
+        if state.withLock({ !$0.buffer.isEmpty }) { return true }
+        let entries = (try? SpoolIO.list("new", at: queueFD)) ?? []
+        if entries.contains(where: { !$0.isDirectory && !$0.name.hasPrefix(".") }) { return true }
+        if let due = nextDueMillis(), due <= now.millisecondsSinceEpoch { return true }
+        return false
+    }
+
+    private func inotifyDescriptor() -> Int32 {
+        inotify.withLock { fd in
+            if fd >= 0 { return fd }
+            let n = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+            guard n >= 0 else {
+                spool.logger.warning("inotify unavailable, polling", ["queue.name": name.rawValue, "errno": String(errno)])
+                return -1
+            }
+            let mask = UInt32(IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE)
+            guard inotify_add_watch(n, path + "/new", mask) >= 0 else {
+                close(n)
+                return -1
+            }
+            fd = n
+            return n
+        }
+    }
+
+    private func drainInotify(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+    }
+
+    // MARK: - Inspection
+
+    /// Counts of this queue's messages, for `queue list` and dashboards.
+    public func stats() throws(SpoolError) -> QueueStats {
+        func messages(in stage: String) throws(SpoolError) -> (count: Int, oldest: Int64?) {
+            var count = 0
+            var oldest: Int64?
+            for e in try SpoolIO.list(stage, at: queueFD) where !e.isDirectory && !e.name.hasPrefix(".") {
+                count += countLines(stage + "/" + e.name)
+                if let m = SpoolIO.modifiedMillis(stage + "/" + e.name, at: queueFD) { oldest = min(oldest ?? m, m) }
+            }
+            return (count, oldest)
+        }
+        let new = try messages(in: "new")
+        let deferred = try messages(in: "deferred")
+        let claimed = try messages(in: "cur")
+        let dead = try SpoolIO.list("dead", at: queueFD).filter { !$0.isDirectory && !$0.name.hasSuffix(".reason") }.count
+        let age = new.oldest.map { Double(max(0, now.millisecondsSinceEpoch - $0)) / 1000 }
+        return QueueStats(queue: name, waiting: new.count + deferred.count, claimed: claimed.count, dead: dead,
+                          oldestAgeSeconds: age)
+    }
+
+    /// Non-empty lines in a file (1 for anything unreadable, so it still counts as one message).
+    private func countLines(_ relative: String) -> Int {
+        let fd = openat(queueFD, relative, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return 1 }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= spool.limits.maxFileBytes,
+              let bytes = try? SpoolIO.readAll(fd, size: Int(st.st_size), path: relative) else { return 1 }
+        var n = 0
+        var lineHasBytes = false
+        for b in bytes {
+            if b == 0x0A { if lineHasBytes { n += 1 }; lineHasBytes = false } else { lineHasBytes = true }
+        }
+        if lineHasBytes { n += 1 }
+        return max(n, 1)
+    }
+}
+
+/// One row of `queue list`.
+public struct QueueStats: Sendable, Equatable, Codable {
+    public var queue: QueueName
+    /// Messages in `new/` and `deferred/`.
+    public var waiting: Int
+    public var claimed: Int
+    /// Files in `dead/` (reason files not counted).
+    public var dead: Int
+    /// Age of the oldest file in `new/`, nil when `new/` is empty.
+    public var oldestAgeSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case queue, waiting, claimed, dead
+        case oldestAgeSeconds = "oldest_age_seconds"
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Domain
+import SQLiteKit
+
+/// The compact binary form of a `CommandReply` kept in `applied_commands.reply`.
+///
+/// Every applied command stores its reply, so a million imports store a million replies: as JSON
+/// (`JSONEncoder`, ISO 8601 times, key names) that was ~400 bytes and a costly encode per row, most
+/// of the file and of the WAL traffic. This form keeps the same facts in ~40 bytes plus the text:
+/// a version byte, a presence byte, then fields in a fixed order as zigzag varints (integers, times),
+/// length-prefixed UTF-8 (text, enum raw values) and 8-byte IEEE doubles. The command id is not
+/// repeated: it is the row's `command_id`. Rows written before this form hold JSON text and are
+/// still read (`TicketStore` looks at the column type).
+public enum StoredReply {
+    static let version: UInt8 = 1
+
+    private static let hasTicket: UInt8 = 1
+    private static let hasMessage: UInt8 = 2
+    private static let hasRefusal: UInt8 = 4
+
+    /// The reply as bytes (without its command id).
+    static func encode(_ reply: CommandReply) -> [UInt8] {
+        var w = Writer()
+        w.bytes.reserveCapacity(64 + (reply.ticket?.description.utf8.count ?? 0) + (reply.message?.body.utf8.count ?? 0))
+        w.bytes.append(version)
+        var flags: UInt8 = 0
+        if reply.ticket != nil { flags |= hasTicket }
+        if reply.message != nil { flags |= hasMessage }
+        if reply.refusal != nil { flags |= hasRefusal }
+        w.bytes.append(flags)
+        if let t = reply.ticket {
+            w.int(t.id.rawValue)
+            w.string(t.description)
+            w.optionalString(t.location)
+            w.optionalString(t.reporter)
+            w.string(t.category.rawValue)
+            w.string(t.categorySource.rawValue)
+            w.optionalDouble(t.categoryConfidence)
+            w.string(t.status.rawValue)
+            w.int(t.openedAt.millisecondsSinceEpoch)
+            w.int(t.modifiedAt.millisecondsSinceEpoch)
+            w.optionalInt(t.closedAt?.millisecondsSinceEpoch)
+        }
+        if let m = reply.message {
+            w.int(m.id.rawValue)
+            w.int(m.ticketID.rawValue)
+            w.string(m.authorRole.rawValue)
+            w.optionalString(m.authorName)
+            w.string(m.body)
+            w.int(m.sentAt.millisecondsSinceEpoch)
+        }
+        if let r = reply.refusal {
+            w.string(r.code.rawValue)
+            w.string(r.reason)
+            w.optionalString(r.field)
+        }
+        return w.bytes
+    }
+
+    /// Reads the reply in column `index` of `row`: a BLOB is this compact form; TEXT is JSON written
+    /// before it (still valid, still read). Public so that tools and tests that inspect tickets.db read
+    /// replies exactly as the store does.
+    public static func read(_ row: Statement, at index: Int32, commandID: CommandID) throws -> CommandReply {
+        if row.isBlob(at: index) { return try row.withBlob(at: index) { bytes throws(SQLiteError) in try decode(bytes, commandID: commandID) } }
+        return try JSONDecoder().decode(CommandReply.self, from: Data(row.text(at: index).utf8))
+    }
+
+    /// Rebuilds the reply stored for `commandID`.
+    ///
+    /// - Throws: `SQLiteError` with `SQLITE_CORRUPT` (11) for bytes this code did not write.
+    static func decode(_ bytes: UnsafeRawBufferPointer, commandID: CommandID) throws(SQLiteError) -> CommandReply {
+        var r = Reader(bytes: bytes)
+        guard try r.byte() == version else { throw Reader.corrupt }
+        let flags = try r.byte()
+        var reply = CommandReply(commandID: commandID)
+        if flags & hasTicket != 0 {
+            reply.ticket = Ticket(
+                id: TicketID(try r.int()), description: try r.string(), location: try r.optionalString(),
+                reporter: try r.optionalString(), category: try r.value(Category.self),
+                categorySource: try r.value(CategorySource.self), categoryConfidence: try r.optionalDouble(),
+                status: try r.value(Status.self), openedAt: Timestamp(millisecondsSinceEpoch: try r.int()),
+                modifiedAt: Timestamp(millisecondsSinceEpoch: try r.int()),
+                closedAt: try r.optionalInt().map(Timestamp.init(millisecondsSinceEpoch:)))
+        }
+        if flags & hasMessage != 0 {
+            reply.message = Message(
+                id: MessageID(try r.int()), ticketID: TicketID(try r.int()), authorRole: try r.value(Role.self),
+                authorName: try r.optionalString(), body: try r.string(), sentAt: Timestamp(millisecondsSinceEpoch: try r.int()))
+        }
+        if flags & hasRefusal != 0 {
+            reply.refusal = Refusal(try r.value(RefusalCode.self), try r.string(), field: try r.optionalString())
+        }
+        guard r.offset == bytes.count, flags & ~(hasTicket | hasMessage | hasRefusal) == 0 else { throw Reader.corrupt }
+        return reply
+    }
+
+    // MARK: - Bytes
+
+    private struct Writer {
+        var bytes: [UInt8] = []
+
+        mutating func int(_ v: Int64) {
+            // Zigzag then LEB128: small magnitudes (ids, booleans) take one or two bytes.
+            var u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
+            while u >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: u) | 0x80)
+                u >>= 7
+            }
+            bytes.append(UInt8(u))
+        }
+
+        mutating func string(_ s: String) {
+            int(Int64(s.utf8.count))
+            bytes.append(contentsOf: s.utf8)
+        }
+
+        mutating func optionalString(_ s: String?) {
+            if let s { bytes.append(1); string(s) } else { bytes.append(0) }
+        }
+
+        mutating func optionalInt(_ v: Int64?) {
+            if let v { bytes.append(1); int(v) } else { bytes.append(0) }
+        }
+
+        mutating func optionalDouble(_ v: Double?) {
+            guard let v else { bytes.append(0); return }
+            bytes.append(1)
+            let bits = v.bitPattern
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        }
+    }
+
+    private struct Reader {
+        static let corrupt = SQLiteError(code: 11, message: "applied_commands.reply is not a stored reply")
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+
+        mutating func byte() throws(SQLiteError) -> UInt8 {
+            guard offset < bytes.count else { throw Self.corrupt }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func int() throws(SQLiteError) -> Int64 {
+            var u: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let b = try byte()
+                guard shift < 64 else { throw Self.corrupt }
+                u |= UInt64(b & 0x7F) << shift
+                if b < 0x80 { break }
+                shift += 7
+            }
+            return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+        }
+
+        mutating func string() throws(SQLiteError) -> String {
+            let n = try int()
+            guard n >= 0, n <= bytes.count - offset else { throw Self.corrupt }
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + Int(n)]), as: UTF8.self)
+            offset += Int(n)
+            return text
+        }
+
+        mutating func present() throws(SQLiteError) -> Bool {
+            switch try byte() {
+            case 0: return false
+            case 1: return true
+            default: throw Self.corrupt
+            }
+        }
+
+        mutating func optionalString() throws(SQLiteError) -> String? { try present() ? try string() : nil }
+
+        mutating func optionalInt() throws(SQLiteError) -> Int64? { try present() ? try int() : nil }
+
+        mutating func optionalDouble() throws(SQLiteError) -> Double? {
+            guard try present() else { return nil }
+            var bits: UInt64 = 0
+            for shift in stride(from: 0, to: 64, by: 8) { bits |= UInt64(try byte()) << UInt64(shift) }
+            return Double(bitPattern: bits)
+        }
+
+        mutating func value<E: RawRepresentable>(_ type: E.Type) throws(SQLiteError) -> E where E.RawValue == String {
+            guard let v = E(rawValue: try string()) else { throw Self.corrupt }
+            return v
+        }
+    }
+}

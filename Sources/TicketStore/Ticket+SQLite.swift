@@ -1,0 +1,69 @@
+import Domain
+import SQLiteKit
+/// Row mapping between `tickets`/`messages`/`events` and the domain types.
+///
+/// Unknown enum text in a row means a corrupt or foreign database; it is reported as an error
+/// rather than guessed at, since the CHECK constraints make it impossible for our own writes.
+extension Ticket {
+    /// The columns `init(row:)` reads, in order.
+    static let columns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at"
+
+    init(row s: Statement, offset o: Int32 = 0) throws(SQLiteError) {
+        self.init(
+            id: TicketID(s.int64(at: o)),
+            description: s.text(at: o + 1),
+            location: s.optionalText(at: o + 2),
+            reporter: s.optionalText(at: o + 3),
+            category: try decodeEnum(Category.self, s, o + 4),
+            categorySource: try decodeEnum(CategorySource.self, s, o + 5),
+            categoryConfidence: s.optionalDouble(at: o + 6),
+            status: try decodeEnum(Status.self, s, o + 7),
+            openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: o + 8)),
+            modifiedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: o + 9)),
+            closedAt: s.optionalInt64(at: o + 10).map(Timestamp.init(millisecondsSinceEpoch:)))
+    }
+}
+
+extension Message {
+    static let columns = "id, ticket_id, author_role, author_name, body, sent_at"
+
+    init(row s: Statement) throws(SQLiteError) {
+        self.init(
+            id: MessageID(s.int64(at: 0)), ticketID: TicketID(s.int64(at: 1)),
+            authorRole: try decodeEnum(Role.self, s, 2), authorName: s.optionalText(at: 3),
+            body: s.text(at: 4), sentAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 5)))
+    }
+}
+
+extension ChangeEvent {
+    static let columns = """
+        seq, type, ticket_id, occurred_at, before_category, before_status, before_opened_at, before_closed_at, \
+        after_category, after_status, after_opened_at, after_closed_at
+        """
+
+    init(row s: Statement) throws(SQLiteError) {
+        var before: TicketFacts?
+        if !s.isNull(at: 4) {
+            before = TicketFacts(
+                category: try decodeEnum(Category.self, s, 4), status: try decodeEnum(Status.self, s, 5),
+                openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 6)),
+                closedAt: s.optionalInt64(at: 7).map(Timestamp.init(millisecondsSinceEpoch:)))
+        }
+        self.init(
+            seq: SequenceNumber(s.int64(at: 0)), type: try decodeEnum(ChangeEventType.self, s, 1),
+            ticketID: TicketID(s.int64(at: 2)), occurredAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 3)),
+            before: before,
+            after: TicketFacts(
+                category: try decodeEnum(Category.self, s, 8), status: try decodeEnum(Status.self, s, 9),
+                openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 10)),
+                closedAt: s.optionalInt64(at: 11).map(Timestamp.init(millisecondsSinceEpoch:))))
+    }
+}
+
+private func decodeEnum<E: RawRepresentable>(_ type: E.Type, _ s: Statement, _ index: Int32) throws(SQLiteError) -> E where E.RawValue == String {
+    let text = s.text(at: index)
+    guard let value = E(rawValue: text) else {
+        throw SQLiteError(code: 11, message: "unexpected \(E.self) value in column \(index)", sql: s.sql)  // 11 = SQLITE_CORRUPT
+    }
+    return value
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Domain
+import SQLiteKit
+
+/// Lets a caller read one list page's rows in place, without `Ticket` values in between.
+///
+/// Why: the list page is the busiest read; building 51 `Ticket`s (three `String`s each) and then
+/// copying their text into the page was a quarter of its CPU. A reader that adopts this hands the
+/// rows to `body` while its statement is stepping; `body` runs on the reader's own executor and
+/// returns something `Sendable` (for the gateway: the rendered page bytes).
+public protocol TicketRowReading: Sendable {
+    /// Runs `body` with the page that `list(filter)` would return, as rows read in place.
+    ///
+    /// - Throws: `Refusal(.validation)` for a limit outside 1...500; SQLite errors; what `body` throws.
+    func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) async throws -> R
+}
+
+/// The rows of one list page, stepped from the reader's prepared statement.
+///
+/// Not copyable and not `Sendable`, and only ever lent to a closure as `inout`: the statement is
+/// reset as soon as that closure returns, so neither the rows nor their byte views can outlive it.
+public struct TicketRows: ~Copyable {
+    private let statement: Statement
+    private let limit: Int
+    private var started = false
+    /// How many rows `forEach` has delivered so far.
+    public private(set) var count = 0
+    /// Where the next page starts (nil on the last page); known once `forEach` has run.
+    public private(set) var nextCursor: TicketCursor?
+
+    init(statement: Statement, limit: Int) {
+        self.statement = statement
+        self.limit = limit
+    }
+
+    /// Calls `body` with each row of the page, newest first; a second call delivers nothing.
+    ///
+    /// The row, and every byte view it hands out, is valid only during its call of `body`
+    /// (SQLite reuses the buffers on the next step). The statement fetches `limit + 1` rows; the
+    /// extra one only tells that there is a next page.
+    public mutating func forEach(_ body: (borrowing TicketRowView) throws -> Void) throws {
+        guard !started else { return }
+        started = true
+        var last: TicketCursor?
+        while try statement.step() {
+            if count == limit {
+                nextCursor = last
+                return
+            }
+            let row = TicketRowView(statement: statement)
+            last = TicketCursor(openedAt: row.openedAt, id: row.id)
+            try body(row)
+            count += 1
+        }
+    }
+}
+
+/// One list row, read in place from the current row of SQLite's result (the columns of `columns`).
+///
+/// Only what the list page shows: reading all eleven columns of `Ticket.columns` made SQLite decode
+/// five the page never uses. Text comes as UTF-8 byte views into SQLite's buffers, numbers and
+/// enums are decoded on access. Valid only inside the `TicketRows.forEach` call that lent it.
+public struct TicketRowView: ~Copyable {
+    /// The columns the list statement selects for these rows, in this order.
+    static let columns = "id, description, location, category, status, opened_at"
+
+    private let s: Statement
+
+    init(statement: Statement) { s = statement }
+
+    public var id: TicketID { TicketID(s.int64(at: 0)) }
+    /// The description's UTF-8 bytes (valid until the next row).
+    public var description: UnsafeBufferPointer<UInt8> { s.textBytes(at: 1) ?? UnsafeBufferPointer(start: nil, count: 0) }
+    /// The location's UTF-8 bytes, nil when the reporter gave none.
+    public var location: UnsafeBufferPointer<UInt8>? { s.textBytes(at: 2) }
+    public var category: Category { get throws(SQLiteError) { try decode(3, Self.categories) } }
+    public var status: Status { get throws(SQLiteError) { try decode(4, Self.statuses) } }
+    public var openedAt: Timestamp { Timestamp(millisecondsSinceEpoch: s.int64(at: 5)) }
+
+    private static let categories = Category.allCases.map { ($0, Array($0.rawValue.utf8)) }
+    private static let statuses = Status.allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+    /// The enum whose raw value equals the column's bytes; corrupt (as `Ticket(row:)` reports) otherwise.
+    private func decode<E>(_ index: Int32, _ table: [(E, [UInt8])]) throws(SQLiteError) -> E {
+        if let bytes = s.textBytes(at: index), let base = bytes.baseAddress {
+            for (value, raw) in table where raw.count == bytes.count {
+                if raw.withUnsafeBytes({ r in r.baseAddress.map { memcmp($0, base, bytes.count) == 0 } ?? false }) { return value }
+            }
+        }
+        throw SQLiteError(code: 11, message: "unexpected \(E.self) value in column \(index)", sql: s.sql)  // 11 = SQLITE_CORRUPT
+    }
+}

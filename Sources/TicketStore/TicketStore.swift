@@ -1,0 +1,337 @@
+import Foundation
+import Domain
+import SQLiteKit
+
+/// The ticket store's write side: the one writer of `tickets.db`, inside the ticket worker process.
+///
+/// An actor because it owns a non-`Sendable` `Connection` (one owner per handle); the worker loop
+/// and the outbox relay can both reach it from their tasks. It applies commands in batches: one
+/// transaction per batch (one fsync), one savepoint per command (a refused command undoes only
+/// itself), the command id and its reply recorded in the same transaction as the effect
+/// (exactly-once on top of at-least-once delivery), and change events written to the outbox
+/// in that same transaction (no change without its event, no event without its change).
+public actor TicketStore {
+    let db: Connection
+    private let classifier: any TicketClassifier
+    private let clock: any WallClock
+
+    /// Opens (creating and migrating if needed) the ticket database at `path`.
+    ///
+    /// - Parameters:
+    ///   - synchronous: `.full` by default: a reply is sent only after commit, so a commit must
+    ///     survive a power loss; batching makes the one fsync per batch cheap (docs/performance.md).
+    public init(path: String, classifier: any TicketClassifier, clock: any WallClock, synchronous: Connection.Synchronous = .full) throws {
+        db = try Connection(path: path, mode: .readWrite, synchronous: synchronous)
+        // 64 MiB of page cache: the unique command-id index is written at random places.
+        try db.execute("PRAGMA cache_size = -65536")
+        // Checkpoint every ~32 MiB of WAL rather than 4 MiB: index and FTS pages written by many
+        // batches in a row are copied into the database once per checkpoint, not once per 4 MiB.
+        // The size limit truncates the WAL back after a checkpoint so it does not stay large.
+        try db.execute("PRAGMA wal_autocheckpoint = 8192")
+        try db.execute("PRAGMA journal_size_limit = 67108864")
+        try db.execute("PRAGMA temp_store = MEMORY")
+        // 1 GiB of mapping (address space, not memory: the pages are the kernel's reclaimable cache):
+        // at 256 MiB a million-ticket file (~750 MiB) read its cold index pages through pread copies.
+        try db.execute("PRAGMA mmap_size = 1073741824")
+        try db.migrate(TicketSchema.migrations)
+        self.classifier = classifier
+        self.clock = clock
+    }
+
+    // MARK: - Commands
+
+    /// Applies a batch of commands in one transaction and returns one reply per command, in order.
+    ///
+    /// A refused command (rule broken, unknown ticket) rolls back to its savepoint and gets a reply
+    /// with a `Refusal`; the others still commit. A command id seen before returns the stored reply
+    /// and changes nothing. Only a storage failure throws, and then nothing of the batch is written,
+    /// so the worker must not acknowledge those messages.
+    public func apply(_ commands: [Command]) throws -> [CommandReply] {
+        try db.transaction(.immediate) { _ in
+            var replies: [CommandReply] = []
+            replies.reserveCapacity(commands.count)
+            for command in commands { replies.append(try applyOne(command)) }
+            return replies
+        }
+    }
+
+    private func applyOne(_ command: Command) throws -> CommandReply {
+        if let stored = try storedReply(command.id) { return stored }
+        let now = clock.now()
+        let reply: CommandReply
+        do {
+            reply = try db.savepoint("command") { _ in try perform(command, now: now) }
+        } catch let refusal as Refusal {
+            reply = CommandReply(commandID: command.id, refusal: refusal)
+        }
+        let stored = StoredReply.encode(reply)
+        try db.cachedStatement("INSERT INTO applied_commands (command_id, applied_at, reply) VALUES (?, ?, ?)").execute { s in
+            try s.bind(.text(command.id.rawValue), at: 1)
+            try s.bind(.integer(now.millisecondsSinceEpoch), at: 2)
+            try s.bind(.blob(stored), at: 3)
+        }
+        return reply
+    }
+
+    private func storedReply(_ id: CommandID) throws -> CommandReply? {
+        let statement = try db.cachedStatement("SELECT reply FROM applied_commands WHERE command_id = ?")
+        return try statement.queryFirst([.text(id.rawValue)]) { s in try StoredReply.read(s, at: 0, commandID: id) }
+    }
+
+    private func perform(_ command: Command, now: Timestamp) throws -> CommandReply {
+        let id = command.id
+        switch command.action {
+        case .createTicket(let c):
+            let description = try TicketRules.description(c.description)
+            let location = try TicketRules.shortField(c.location, field: "location")
+            let reporter = try TicketRules.shortField(c.reporter, field: "reporter")
+            let classification = classifier.classify(description)
+            var ticket = Ticket(
+                id: TicketID(0), description: description, location: location, reporter: reporter,
+                category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
+                status: .open, openedAt: now, modifiedAt: now, closedAt: nil)
+            ticket.id = try insert(ticket, searchIndexed: true)
+            try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
+            return CommandReply(commandID: id, ticket: ticket)
+
+        case .editTicket(let e):
+            let current = try load(e.ticketID)
+            try TicketRules.checkEdit(status: current.status)
+            guard e.description != nil || e.location != nil || e.reporter != nil else {
+                throw Refusal(.validation, "Nothing to change.")
+            }
+            var ticket = current
+            if let text = e.description { ticket.description = try TicketRules.description(text) }
+            if e.location != nil { ticket.location = try TicketRules.shortField(e.location, field: "location") }
+            if e.reporter != nil { ticket.reporter = try TicketRules.shortField(e.reporter, field: "reporter") }
+            // A hand-set category stays; a new description is filed again otherwise.
+            if ticket.description != current.description && current.categorySource == .auto {
+                let classification = classifier.classify(ticket.description)
+                ticket.category = classification.category
+                ticket.categoryConfidence = classification.confidence
+            }
+            guard ticket != current else { return CommandReply(commandID: id, ticket: current) }
+            ticket.modifiedAt = max(now, current.modifiedAt)
+            try db.execute("""
+                UPDATE tickets SET description = ?, location = ?, reporter = ?, category = ?, category_confidence = ?, modified_at = ?
+                WHERE id = ?
+                """, [.text(ticket.description), .optionalText(ticket.location), .optionalText(ticket.reporter),
+                      .text(ticket.category.rawValue), .optionalReal(ticket.categoryConfidence),
+                      .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+            try writeEvent(.ticketEdited, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+            return CommandReply(commandID: id, ticket: ticket)
+
+        case .changeStatus(let c):
+            let current = try load(c.ticketID)
+            try TicketRules.checkTransition(from: current.status, to: c.status, role: command.role)
+            var ticket = current
+            ticket.status = c.status
+            ticket.modifiedAt = max(now, current.modifiedAt)
+            ticket.closedAt = c.status == .closed ? ticket.modifiedAt : nil
+            try db.execute(
+                "UPDATE tickets SET status = ?, modified_at = ?, closed_at = ? WHERE id = ?",
+                [.text(ticket.status.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch),
+                 .optionalInteger(ticket.closedAt?.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+            try writeEvent(.statusChanged, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+            return CommandReply(commandID: id, ticket: ticket)
+
+        case .postMessage(let p):
+            var ticket = try load(p.ticketID)
+            try TicketRules.checkMessage(status: ticket.status, role: command.role)
+            let body = try TicketRules.messageBody(p.body)
+            let authorName = try TicketRules.shortField(p.authorName, field: "author_name")
+            ticket.modifiedAt = max(now, ticket.modifiedAt)
+            let message = try insertMessage(ticket: ticket.id, role: command.role, authorName: authorName, body: body, at: ticket.modifiedAt)
+            try db.execute(
+                "UPDATE tickets SET modified_at = ? WHERE id = ?",
+                [.integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+            try writeEvent(.messagePosted, ticket: ticket.id, before: ticket.facts, after: ticket.facts, at: now)
+            return CommandReply(commandID: id, ticket: ticket, message: message)
+
+        case .setCategory(let s):
+            try TicketRules.checkSetCategory(role: command.role)
+            let current = try load(s.ticketID)
+            guard current.category != s.category || current.categorySource != .staff else {
+                return CommandReply(commandID: id, ticket: current)
+            }
+            var ticket = current
+            ticket.category = s.category
+            ticket.categorySource = .staff
+            ticket.categoryConfidence = nil
+            ticket.modifiedAt = max(now, current.modifiedAt)
+            try db.execute(
+                "UPDATE tickets SET category = ?, category_source = 'staff', category_confidence = NULL, modified_at = ? WHERE id = ?",
+                [.text(ticket.category.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+            try writeEvent(.ticketCategorised, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+            return CommandReply(commandID: id, ticket: ticket)
+
+        case .importTicket(let i):
+            try TicketRules.checkImport(role: command.role)
+            let v = try TicketRules.validateImport(i, now: now)
+            let category: Category
+            let source: CategorySource
+            let confidence: Double?
+            if let given = v.category {
+                (category, source, confidence) = (given, .staff, nil)
+            } else {
+                let classification = classifier.classify(v.description)
+                (category, source, confidence) = (classification.category, .auto, classification.confidence)
+            }
+            var ticket = Ticket(
+                id: TicketID(0), description: v.description, location: v.location, reporter: v.reporter,
+                category: category, categorySource: source, categoryConfidence: confidence,
+                status: v.status, openedAt: v.openedAt, modifiedAt: v.modifiedAt, closedAt: v.closedAt)
+            // Historical: listed and published now, full-text indexed by the background pass.
+            ticket.id = try insert(ticket, searchIndexed: false)
+            for m in v.messages {
+                _ = try insertMessage(ticket: ticket.id, role: m.authorRole, authorName: m.authorName, body: m.body, at: m.sentAt)
+            }
+            try writeEvent(.ticketImported, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
+            return CommandReply(commandID: id, ticket: ticket)
+        }
+    }
+
+    // MARK: - Rows
+
+    private func load(_ id: TicketID) throws -> Ticket {
+        let found = try db.cachedStatement("SELECT \(Ticket.columns) FROM tickets WHERE id = ?")
+            .queryFirst([.integer(id.rawValue)]) { try Ticket(row: $0) }
+        guard let found else { throw Refusal(.notFound, "There is no ticket \(id).", field: "ticket_id") }
+        return found
+    }
+
+    // Inserts bind by index (`execute(binding:)`): they run once or twice per command, a million
+    // times in an import, and an `[SQLiteValue]` array per row is an allocation each time.
+
+    /// Inserts the row; `searchIndexed: false` leaves its text out of `tickets_fts` for the
+    /// background pass (migration 4), the search key row is written either way.
+    private func insert(_ t: Ticket, searchIndexed: Bool) throws -> TicketID {
+        try db.cachedStatement("""
+            INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute { s in
+            try s.bind(.text(t.description), at: 1)
+            try s.bind(.optionalText(t.location), at: 2)
+            try s.bind(.optionalText(t.reporter), at: 3)
+            try s.bind(.text(t.category.rawValue), at: 4)
+            try s.bind(.text(t.categorySource.rawValue), at: 5)
+            try s.bind(.optionalReal(t.categoryConfidence), at: 6)
+            try s.bind(.text(t.status.rawValue), at: 7)
+            try s.bind(.integer(t.openedAt.millisecondsSinceEpoch), at: 8)
+            try s.bind(.integer(t.modifiedAt.millisecondsSinceEpoch), at: 9)
+            try s.bind(.optionalInteger(t.closedAt?.millisecondsSinceEpoch), at: 10)
+            try s.bind(.integer(searchIndexed ? 1 : 0), at: 11)
+        }
+        return TicketID(db.lastInsertRowID)
+    }
+
+    private func insertMessage(ticket: TicketID, role: Role, authorName: String?, body: String, at time: Timestamp) throws -> Message {
+        try db.cachedStatement("INSERT INTO messages (ticket_id, author_role, author_name, body, sent_at) VALUES (?, ?, ?, ?, ?)").execute { s in
+            try s.bind(.integer(ticket.rawValue), at: 1)
+            try s.bind(.text(role.rawValue), at: 2)
+            try s.bind(.optionalText(authorName), at: 3)
+            try s.bind(.text(body), at: 4)
+            try s.bind(.integer(time.millisecondsSinceEpoch), at: 5)
+        }
+        return Message(id: MessageID(db.lastInsertRowID), ticketID: ticket, authorRole: role, authorName: authorName, body: body, sentAt: time)
+    }
+
+    private func writeEvent(_ type: ChangeEventType, ticket: TicketID, before: TicketFacts?, after: TicketFacts, at time: Timestamp) throws {
+        try db.cachedStatement("""
+            INSERT INTO events (ticket_id, type, occurred_at, before_category, before_status, before_opened_at, before_closed_at,
+                                after_category, after_status, after_opened_at, after_closed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute { s in
+            try s.bind(.integer(ticket.rawValue), at: 1)
+            try s.bind(.text(type.rawValue), at: 2)
+            try s.bind(.integer(time.millisecondsSinceEpoch), at: 3)
+            if let before {
+                try s.bind(.text(before.category.rawValue), at: 4)
+                try s.bind(.text(before.status.rawValue), at: 5)
+                try s.bind(.integer(before.openedAt.millisecondsSinceEpoch), at: 6)
+                try s.bind(.optionalInteger(before.closedAt?.millisecondsSinceEpoch), at: 7)
+            }
+            try s.bind(.text(after.category.rawValue), at: 8)
+            try s.bind(.text(after.status.rawValue), at: 9)
+            try s.bind(.integer(after.openedAt.millisecondsSinceEpoch), at: 10)
+            try s.bind(.optionalInteger(after.closedAt?.millisecondsSinceEpoch), at: 11)
+        }
+    }
+
+    // MARK: - Search backlog
+
+    /// Tickets whose text is not in the full-text index yet (imported, waiting for the pass).
+    public var searchBacklog: Int {
+        get throws {
+            Int(try db.cachedStatement("SELECT count(*) FROM tickets WHERE search_indexed = 0").queryFirst { $0.int64(at: 0) } ?? 0)
+        }
+    }
+
+    /// Adds up to `limit` pending tickets to the full-text index, in one transaction, and returns how
+    /// many it indexed (fewer than `limit` means the backlog is now empty).
+    ///
+    /// Why one transaction holding both the FTS5 rows and the flags: a crash (kill -9) before the
+    /// commit leaves both undone and after it both done, so no ticket is indexed twice or lost. The
+    /// text read is the ticket's current text, so edits made while it waited are what gets indexed.
+    /// Rows go to FTS5 in search-key order: FTS5 flushes its pending postings whenever a rowid
+    /// arrives below the previous one, and a flush per row would make thousands of tiny segments.
+    @discardableResult
+    public func indexSearchBacklog(limit: Int) throws -> Int {
+        let limit = Int64(max(0, limit))
+        return try db.transaction(.immediate) { db in
+            try db.cachedStatement("""
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                SELECT k.key, t.description, t.location, t.reporter
+                FROM (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?) p
+                JOIN ticket_search_keys k ON k.ticket_id = p.id
+                JOIN tickets t ON t.id = p.id
+                ORDER BY k.key
+                """).execute([.integer(limit)])
+            // The same rows: nothing else writes between the two statements of this transaction.
+            try db.cachedStatement("""
+                UPDATE tickets SET search_indexed = 1
+                WHERE id IN (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?)
+                """).execute([.integer(limit)])
+            return db.changes
+        }
+    }
+
+    // MARK: - Outbox
+
+    /// The sequence number of the newest event (zero when there is none).
+    public var lastSequence: SequenceNumber {
+        get throws {
+            SequenceNumber(try db.cachedStatement("SELECT coalesce(max(seq), 0) FROM events").queryFirst { $0.int64(at: 0) } ?? 0)
+        }
+    }
+
+    /// The highest sequence number the relay has published to every subscriber.
+    public var publishedThrough: SequenceNumber {
+        get throws {
+            SequenceNumber(try db.cachedStatement("SELECT published_through FROM outbox_state").queryFirst { $0.int64(at: 0) } ?? 0)
+        }
+    }
+
+    /// The oldest events not yet published, in sequence order, at most `limit`.
+    public func unpublishedEvents(limit: Int) throws -> [ChangeEvent] {
+        try db.cachedStatement("""
+            SELECT \(ChangeEvent.columns) FROM events
+            WHERE seq > (SELECT published_through FROM outbox_state) ORDER BY seq LIMIT ?
+            """).query([.integer(Int64(max(0, limit)))]) { try ChangeEvent(row: $0) }
+    }
+
+    /// Records that every event up to `seq` is published; the marker never moves back or past the last event.
+    public func markPublished(through seq: SequenceNumber) throws {
+        try db.execute("""
+            UPDATE outbox_state SET published_through =
+                max(published_through, min(?, (SELECT coalesce(max(seq), 0) FROM events)))
+            """, [.integer(seq.rawValue)])
+    }
+
+    /// Events with sequence numbers from `start` (inclusive) on, in order, at most `limit`: the replay
+    /// for a subscriber that saw a gap or starts fresh (it asks from its last applied seq + 1).
+    public func events(from start: SequenceNumber, limit: Int) throws -> [ChangeEvent] {
+        try db.cachedStatement("SELECT \(ChangeEvent.columns) FROM events WHERE seq >= ? ORDER BY seq LIMIT ?")
+            .query([.integer(start.rawValue), .integer(Int64(max(0, limit)))]) { try ChangeEvent(row: $0) }
+    }
+}
