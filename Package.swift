@@ -14,6 +14,7 @@ let package = Package(
     name: "CampusDesk",
     products: [
         .executable(name: "campusdesk", targets: ["campusdesk"]),
+        .executable(name: "campusdesk-bench", targets: ["campusdesk-bench"]),
     ],
     targets: [
         .systemLibrary(
@@ -28,11 +29,11 @@ let package = Package(
         library("Classifier", ["Domain"], resources: [.copy("Corpus")]),
         library("CSV", ["Domain"]),
         library("TicketStore", ["Domain", "SQLiteKit"]),
-        library("Analytics", ["Domain", "Logging", "SQLiteKit", "SpoolBroker"]),
-        library("TicketService", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
+        library("Analytics", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "ServiceLifecycle"]),
+        library("TicketService", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier", "ServiceLifecycle"]),
         library("Supervisor", ["Domain", "Logging"]),
         library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
-        library("ServiceLifecycle", ["Domain", "Logging"]),
+        library("ServiceLifecycle", ["Logging"]),
         library("HTTPServer"),
         library("WebGateway", [
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer",
@@ -49,6 +50,18 @@ let package = Package(
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
+        // The benchmarks (`swift build -c release && .build/release/campusdesk-bench PART`), not shipped.
+        .executableTarget(
+            name: "campusdesk-bench",
+            dependencies: [
+                "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "TicketStore", "Analytics",
+                "TicketService", "ServiceLifecycle", "HTTPServer", "WebGateway",
+            ],
+            swiftSettings: staticRelease,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
+        // Processes that tests start and kill (a queue consumer, a sender under RLIMIT_FSIZE), not shipped.
+        .executableTarget(name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker"], path: "Tests/TestProcesses"),
         // Test-only helpers shared by the test targets (an executor for blocking tests, a tmpfs probe).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CampusDeskCoreTests", dependencies: [
@@ -65,7 +78,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
-                "campusdesk", "TestSupport",
+                "campusdesk", "campusdesk-test-process", "TestSupport",
             ]
         ),
     ]

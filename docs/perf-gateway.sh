@@ -41,7 +41,7 @@ LUA
 echo "## POST 64 clients"; wrk -t2 -c64 -d10s --latency -s $P/post.lua http://127.0.0.1:18481/api/tickets | grep -E "Requests/sec|50%|99%|Non-2xx"
 sleep 2
 grep -o 'http.path=/api/tickets http.status=[0-9]*' $P/gw.log | sort | uniq -c
-echo "## paced 200/s"; $BIN bench gateway --port 18481 --rate 200 --duration 10 --connections 64 2>&1 | tail -5
+echo "## paced 200/s"; $(dirname $BIN)/campusdesk-bench gateway --port 18481 --rate 200 --duration 10 --connections 64 2>&1 | tail -5
 grep -E 'VmRSS|VmHWM|RssAnon|RssFile' /proc/$GW/status
 echo "## 6 s idle (the gateway trims its heap every 5 s)"; sleep 6
 grep -E 'VmRSS|RssAnon|RssFile' /proc/$GW/status

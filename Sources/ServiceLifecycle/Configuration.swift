@@ -53,3 +53,11 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Configuration {
+    /// This process's configuration for a command-line tool: a bad variable is a usage error.
+    public static func fromCommandLine(_ command: String,
+                                       environment: [String: String] = ProcessInfo.processInfo.environment) throws(CommandLineError) -> Configuration {
+        do { return try fromEnvironment(environment) } catch { throw .usage("\(command): \(error)") }
+    }
+}

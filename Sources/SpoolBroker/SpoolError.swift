@@ -37,7 +37,7 @@ public struct SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A failed system call, with `errno` read at the call site.
-    static func posix(_ operation: StaticString, path: String, errno code: Int32 = Glibc.errno) -> SpoolError {
+    public static func posix(_ operation: StaticString, path: String, errno code: Int32 = Glibc.errno) -> SpoolError {
         SpoolError(kind: code == ENOENT ? .notFound : .io, operation: "\(operation)", path: path, errno: code,
                    detail: String(cString: strerror(code)))
     }

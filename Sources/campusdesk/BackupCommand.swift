@@ -13,17 +13,15 @@ enum BackupCommand {
     static let usage = "usage: campusdesk backup DIR   (DIR: a new directory, or one without a previous backup)\n"
 
     static func run(_ args: [String]) async -> Int32 {
-        if args == ["-h"] || args == ["--help"] {
-            print(usage, terminator: "")
-            return 0
+        await CommandLineTool.run(args, command: "campusdesk backup", usage: usage) { args throws(CommandLineError) in
+            guard let target = args.next(), !target.isEmpty, !target.hasPrefix("-") else { throw .usage("") }
+            try args.expectEnd()
+            let config = try Configuration.fromCommandLine("campusdesk backup")
+            return backup(into: target, config: config)
         }
-        guard args.count == 1, let target = args.first, !target.isEmpty, !target.hasPrefix("-") else {
-            return UpCommand.fail(usage, 64)
-        }
-        let config: Configuration
-        do { config = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment) } catch {
-            return UpCommand.fail("campusdesk backup: \(error)\n", 64)
-        }
+    }
+
+    static func backup(into target: String, config: Configuration) -> Int32 {
         do {
             let manifest = try Backup(dataDirectory: config.dataDirectory).run(into: target)
             for name in manifest.skipped {
@@ -34,7 +32,8 @@ enum BackupCommand {
             FileHandle.standardError.write(Data("campusdesk backup: \(manifest.entries.count) files, \(total) bytes in \(target)\n".utf8))
             return 0
         } catch {
-            return UpCommand.fail("campusdesk backup: \(error)\n", 1)
+            CommandLineTool.printError("campusdesk backup: \(error)")
+            return ExitCode.failure
         }
     }
 }

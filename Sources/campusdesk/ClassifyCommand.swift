@@ -2,6 +2,7 @@ import SpoolBroker
 import Classifier
 import HTTPServer
 import Foundation
+import ServiceLifecycle
 
 /// `campusdesk classify "text"` files one description; `--evaluate FILE` scores a labelled TSV file.
 enum ClassifyCommand {
@@ -12,15 +13,20 @@ enum ClassifyCommand {
     """
 
     static func run(_ args: [String]) async -> Int32 {
-        if args.first == "--help" || args.first == "-h" {
-            print(usage, terminator: "")
-            return 0
+        await CommandLineTool.run(args, command: "campusdesk classify", usage: usage) { parsed throws(CommandLineError) in
+            guard args.first == "--evaluate" else { return classify(args) }
+            _ = parsed.next()
+            let path = try parsed.value(of: "--evaluate")
+            try parsed.expectEnd()
+            return evaluate(path: path)
         }
-        if args.first == "--evaluate" {
-            guard args.count == 2 else { return usageError() }
-            return evaluate(path: args[1])
+    }
+
+    private static func classify(_ args: [String]) -> Int32 {
+        guard !args.isEmpty, !(args.first?.hasPrefix("--") ?? false) else {
+            printError(usage)
+            return ExitCode.usage
         }
-        guard !args.isEmpty, !(args.first?.hasPrefix("--") ?? false) else { return usageError() }
         let model: NaiveBayesClassifier
         do {
             model = try NaiveBayesClassifier.standard()
@@ -61,12 +67,5 @@ enum ClassifyCommand {
         return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
-    private static func usageError() -> Int32 {
-        printError(usage)
-        return 64
-    }
-
-    private static func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
-    }
+    private static func printError(_ message: String) { CommandLineTool.printError(message) }
 }

@@ -18,38 +18,34 @@ enum DemoCommand {
     static let defaultSeed: UInt64 = 2026
 
     static func run(_ args: [String]) async -> Int32 {
-        var count = DemoHistory.defaultCount
-        var seed = defaultSeed
-        var wait = 120
-        var rest = args[...]
-        while let arg = rest.popFirst() {
-            switch arg {
-            case "--count":
-                guard let v = rest.popFirst(), let n = Int(v), (1...1_000_000).contains(n) else { return UpCommand.fail(usage, 64) }
-                count = n
-            case "--seed":
-                guard let v = rest.popFirst(), let s = UInt64(v) else { return UpCommand.fail(usage, 64) }
-                seed = s
-            case "--wait":
-                guard let v = rest.popFirst(), let s = Int(v), s > 0 else { return UpCommand.fail(usage, 64) }
-                wait = s
-            case "-h", "--help":
-                print(usage, terminator: "")
-                return 0
-            default:
-                return UpCommand.fail("campusdesk demo: unknown argument '\(arg.prefix(40))'\n" + usage, 64)
+        await CommandLineTool.run(args, command: "campusdesk demo", usage: usage) { args throws(CommandLineError) in
+            var count = DemoHistory.defaultCount
+            var seed = defaultSeed
+            var wait = 120
+            while let arg = args.next() {
+                switch arg {
+                case "--count": count = try args.integer(of: arg, in: 1...1_000_000)
+                case "--seed":
+                    let v = try args.value(of: arg)
+                    guard let s = UInt64(v) else { throw .usage("campusdesk demo: --seed takes a whole number, not '\(v.prefix(40))'") }
+                    seed = s
+                case "--wait": wait = try args.integer(of: arg, in: 1...86_400)
+                default: throw args.unexpected(arg)
+                }
             }
+            let config = try Configuration.fromCommandLine("campusdesk demo")
+            return await importDemo(count: count, seed: seed, wait: wait, config: config)
         }
-        let config: Configuration
-        do { config = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment) } catch {
-            return UpCommand.fail("campusdesk demo: \(error)\n", 64)
-        }
+    }
+
+    static func importDemo(count: Int, seed: UInt64, wait: Int, config: Configuration) async -> Int32 {
         let tickets = DemoHistory.generate(count: count, seed: seed, now: SystemClock().now())
         let result: ImportRun.Result
         do {
             result = try await ImportRun.send(tickets, label: "demo", processName: "demo", config: config, waitSeconds: wait)
         } catch {
-            return UpCommand.fail("campusdesk demo: \(error)\n", 1)
+            CommandLineTool.printError("campusdesk demo: \(error)")
+            return ExitCode.failure
         }
         for (k, problem) in result.problems.sorted(by: { $0.key < $1.key }) { ImportRun.stderr("ticket \(k + 1): \(problem)\n") }
         if let note = result.unconfirmedNote { ImportRun.stderr("campusdesk demo: \(note)\n") }

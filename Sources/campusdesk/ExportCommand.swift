@@ -14,27 +14,23 @@ enum ExportCommand {
     static let usage = "usage: campusdesk export [--status open|active|closed]...\n"
 
     static func run(_ args: [String]) async -> Int32 {
-        var statuses: Set<Status> = []
-        var rest = args[...]
-        while let arg = rest.popFirst() {
-            switch arg {
-            case "--status":
-                guard let value = rest.popFirst(), let status = Status(rawValue: value) else { return UpCommand.fail(usage, 64) }
+        await CommandLineTool.run(args, command: "campusdesk export", usage: usage) { args throws(CommandLineError) in
+            var statuses: Set<Status> = []
+            while let arg = args.next() {
+                guard arg == "--status" else { throw args.unexpected(arg) }
+                let value = try args.value(of: "--status")
+                guard let status = Status(rawValue: value) else { throw .usage("campusdesk export: no status '\(value.prefix(40))'") }
                 statuses.insert(status)
-            case "-h", "--help":
-                print(usage, terminator: "")
-                return 0
-            default:
-                return UpCommand.fail("campusdesk export: unknown argument '\(arg.prefix(40))'\n" + usage, 64)
             }
+            let config = try Configuration.fromCommandLine("campusdesk export")
+            guard FileManager.default.fileExists(atPath: config.ticketDatabasePath) else {
+                throw .failure("campusdesk export: no ticket database at \(config.ticketDatabasePath) (has the ticket worker run?)")
+            }
+            return await export(statuses: statuses, config: config)
         }
-        let config: Configuration
-        do { config = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment) } catch {
-            return UpCommand.fail("campusdesk export: \(error)\n", 64)
-        }
-        guard FileManager.default.fileExists(atPath: config.ticketDatabasePath) else {
-            return UpCommand.fail("campusdesk export: no ticket database at \(config.ticketDatabasePath) (has the ticket worker run?)\n", 1)
-        }
+    }
+
+    static func export(statuses: Set<Status>, config: Configuration) async -> Int32 {
         do {
             let reader = try TicketReader(path: config.ticketDatabasePath)
             let out = FileHandle.standardOutput
@@ -51,7 +47,8 @@ enum ExportCommand {
             FileHandle.standardError.write(Data("campusdesk export: \(count) tickets\n".utf8))
             return 0
         } catch {
-            return UpCommand.fail("campusdesk export: \(error)\n", 1)
+            CommandLineTool.printError("campusdesk export: \(error)")
+            return ExitCode.failure
         }
     }
 }

@@ -22,16 +22,15 @@ enum GatewayCommand {
     static let usage = "usage: campusdesk gateway   (configured by HOST, PORT, CAMPUSDESK_SPOOL, CAMPUSDESK_DATA, CAMPUSDESK_TZ)\n"
 
     static func run(_ args: [String]) async -> Int32 {
-        if args == ["-h"] || args == ["--help"] {
-            print(usage, terminator: "")
-            return 0
+        await CommandLineTool.run(args, command: "campusdesk gateway", usage: usage) { args throws(CommandLineError) in
+            try args.expectEnd()
+            let config = try Configuration.fromCommandLine("campusdesk gateway")
+            guard let port = UInt16(exactly: config.port) else { throw .usage("campusdesk gateway: invalid PORT") }
+            return await serve(config: config, port: port)
         }
-        guard args.isEmpty else { return fail("campusdesk gateway: unexpected argument '\(args[0].prefix(40))'\n" + usage, 64) }
-        let config: Configuration
-        do { config = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment) } catch {
-            return fail("campusdesk gateway: \(error)\n", 64)
-        }
-        guard let port = UInt16(exactly: config.port) else { return fail("campusdesk gateway: invalid PORT\n", 64) }
+    }
+
+    static func serve(config: Configuration, port: UInt16) async -> Int32 {
         let logger = Logger(component: "gateway")
 
         let spool: Spool
@@ -71,13 +70,14 @@ enum GatewayCommand {
             logger.error("cannot listen", ["http.host": config.host, "http.port": String(port), "error": "\(error)"])
             return 1
         }
-        let signals = GatewaySignals(logger: logger) { server.shutdown() }
+        let stop = StopSignal()
+        stop.install(logger: logger, note: "stop requested, draining connections") { _ in server.shutdown() }
         // Freed heap goes back to the kernel after a burst (docs/performance.md, gateway memory).
         let trimmer = HeapTrimmer.start(every: 5)
         defer { trimmer.cancel() }
         await server.run()
         requestLog.flush()
-        signals.cancel()
+        stop.uninstall()
         logger.info("gateway stopped")
         return 0
     }
@@ -86,11 +86,6 @@ enum GatewayCommand {
     static func randomSecret() -> [UInt8] {
         var rng = SystemRandomNumberGenerator()
         return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-    }
-
-    private static func fail(_ message: String, _ code: Int32) -> Int32 {
-        FileHandle.standardError.write(Data(message.utf8))
-        return code
     }
 }
 
@@ -104,33 +99,6 @@ enum GatewayRequestLog {
             return response
         }
     }
-}
-
-/// SIGTERM/SIGINT through dispatch sources (never work inside a signal handler): first drains, second exits 1.
-///
-/// Owned by `GatewayCommand.run` for the life of the server; the sources live as long as it does.
-final class GatewaySignals {
-    private let sources: [any DispatchSourceSignal]
-
-    init(logger: Logger, onFirst: @escaping @Sendable () -> Void) {
-        let seen = Atomic<Bool>(false)
-        sources = [SIGTERM, SIGINT].map { signo in
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            source.setEventHandler {
-                if seen.exchange(true, ordering: .relaxed) {
-                    logger.warning("second signal, exiting now", ["signal": String(signo)])
-                    exit(1)
-                }
-                logger.info("stop requested, draining connections", ["signal": String(signo)])
-                onFirst()
-            }
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() { for s in sources { s.cancel() } }
 }
 
 extension Logger {

@@ -21,40 +21,35 @@ enum ImportCommand {
     static let usage = "usage: campusdesk import FILE.csv [--wait SECONDS]   (FILE '-' reads stdin)\n"
 
     static func run(_ args: [String]) async -> Int32 {
-        var file: String?
-        var wait = 120
-        var rest = args[...]
-        while let arg = rest.popFirst() {
-            switch arg {
-            case "--wait":
-                guard let v = rest.popFirst(), let s = Int(v), s > 0 else { return UpCommand.fail(usage, 64) }
-                wait = s
-            case "-h", "--help":
-                print(usage, terminator: "")
-                return 0
-            default:
-                guard file == nil, arg == "-" || !arg.hasPrefix("-") else {
-                    return UpCommand.fail("campusdesk import: unexpected argument '\(arg.prefix(40))'\n" + usage, 64)
+        await CommandLineTool.run(args, command: "campusdesk import", usage: usage) { args throws(CommandLineError) in
+            var file: String?
+            var wait = 120
+            while let arg = args.next() {
+                if arg == "--wait" {
+                    wait = try args.integer(of: arg, in: 1...86_400)
+                } else {
+                    guard file == nil, arg == "-" || !arg.hasPrefix("-") else { throw args.unexpected(arg) }
+                    file = arg
                 }
-                file = arg
             }
+            guard let file else { throw .usage("") }
+            let config = try Configuration.fromCommandLine("campusdesk import")
+            let bytes: [UInt8]
+            do {
+                bytes = file == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile())
+                    : Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                throw .failure("campusdesk import: cannot read \(file): \(error.localizedDescription)")
+            }
+            let batch: TicketCSV.ImportBatch
+            do { batch = try TicketCSV.parseImport(bytes, now: SystemClock().now()) } catch {
+                throw .failure("campusdesk import: \(file): \(error)")
+            }
+            return await importRows(batch, wait: wait, config: config)
         }
-        guard let file else { return UpCommand.fail(usage, 64) }
-        let config: Configuration
-        do { config = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment) } catch {
-            return UpCommand.fail("campusdesk import: \(error)\n", 64)
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = file == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile())
-                : Array(try Data(contentsOf: URL(fileURLWithPath: file)))
-        } catch {
-            return UpCommand.fail("campusdesk import: cannot read \(file): \(error.localizedDescription)\n", 1)
-        }
-        let batch: TicketCSV.ImportBatch
-        do { batch = try TicketCSV.parseImport(bytes, now: SystemClock().now()) } catch {
-            return UpCommand.fail("campusdesk import: \(file): \(error)\n", 1)
-        }
+    }
+
+    static func importRows(_ batch: TicketCSV.ImportBatch, wait: Int, config: Configuration) async -> Int32 {
         let stderr = ImportRun.stderr
         for note in batch.notes { stderr("campusdesk import: note: \(note)\n") }
         for rejection in batch.rejections { stderr("\(rejection)\n") }
@@ -67,7 +62,8 @@ enum ImportCommand {
                 result = try await ImportRun.send(batch.rows.map(\.ticket), label: "importing", processName: "import",
                                                   config: config, waitSeconds: wait)
             } catch {
-                return UpCommand.fail("campusdesk import: \(error)\n", 1)
+                stderr("campusdesk import: \(error)\n")
+                return ExitCode.failure
             }
             for (k, problem) in result.problems.sorted(by: { $0.key < $1.key }) {
                 stderr("line \(batch.rows[k].line): \(problem)\n")

@@ -1,13 +1,9 @@
 import SpoolBroker
-import HTTPServer
 import Foundation
 
 /// `campusdesk queue`: inspect and repair the spool. The logic lives in `QueueCLI` (library).
 enum QueueCommand {
     static func run(_ args: [String]) async -> Int32 {
-        // Hidden subcommands for the broker's process-based tests.
-        if args.first == "test-consumer" { return QueueTestProcess.consume(Array(args.dropFirst())) }
-        if args.first == "test-send" { return QueueTestProcess.send(Array(args.dropFirst())) }
         let out = QueueCLI.run(args, environment: ProcessInfo.processInfo.environment)
         if !out.stdout.isEmpty { FileHandle.standardOutput.write(Data(out.stdout.utf8)) }
         if !out.stderr.isEmpty { FileHandle.standardError.write(Data(out.stderr.utf8)) }

@@ -2,6 +2,7 @@ import SpoolBroker
 import Supervisor
 import Operations
 import ServiceLifecycle
+import Logging
 import HTTPServer
 import Dispatch
 import Foundation
@@ -17,38 +18,31 @@ enum UpCommand {
     static let usage = "usage: campusdesk up [--procfile PATH] [--demo] [--demo-count N]\n"
 
     static func run(_ args: [String]) async -> Int32 {
-        var procfilePath = "Procfile"
-        var demoCount: Int?
-        var rest = args[...]
-        while let arg = rest.popFirst() {
-            switch arg {
-            case "--procfile":
-                guard let path = rest.popFirst() else { return fail(usage, 64) }
-                procfilePath = path
-            case "--demo":
-                demoCount = demoCount ?? DemoHistory.defaultCount
-            case "--demo-count":
-                guard let v = rest.popFirst(), let n = Int(v), (1...1_000_000).contains(n) else { return fail(usage, 64) }
-                demoCount = n
-            case "-h", "--help":
-                print(usage, terminator: "")
-                return 0
-            default:
-                return fail("campusdesk up: unknown argument '\(arg.prefix(40))'\n" + usage, 64)
+        await CommandLineTool.run(args, command: "campusdesk up", usage: usage) { args throws(CommandLineError) in
+            var procfilePath = "Procfile"
+            var demoCount: Int?
+            while let arg = args.next() {
+                switch arg {
+                case "--procfile": procfilePath = try args.value(of: arg)
+                case "--demo": demoCount = demoCount ?? DemoHistory.defaultCount
+                case "--demo-count": demoCount = try args.integer(of: arg, in: 1...1_000_000)
+                default: throw args.unexpected(arg)
+                }
             }
+            let config = try Configuration.fromCommandLine("campusdesk up")
+            return try await up(procfilePath: procfilePath, demoCount: demoCount, config: config)
         }
-        let env = ProcessInfo.processInfo.environment
-        let config: Configuration
-        do { config = try Configuration.fromEnvironment(env) } catch { return fail("campusdesk up: \(error)\n", 64) }
+    }
 
+    static func up(procfilePath: String, demoCount: Int?, config: Configuration) async throws(CommandLineError) -> Int32 {
         let procfile: Procfile
         do {
             let text = try String(contentsOfFile: procfilePath, encoding: .utf8)
             procfile = try Procfile.parse(text)
         } catch let error as ProcfileError {
-            return fail("campusdesk up: \(procfilePath): \(error)\n", 1)
+            throw .failure("campusdesk up: \(procfilePath): \(error)")
         } catch {
-            return fail("campusdesk up: cannot read \(procfilePath): \(error.localizedDescription)\n", 1)
+            throw .failure("campusdesk up: cannot read \(procfilePath): \(error.localizedDescription)")
         }
 
         let spool = absolute(config.spoolDirectory), data = absolute(config.dataDirectory)
@@ -56,14 +50,14 @@ enum UpCommand {
             try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         } catch {
-            return fail("campusdesk up: cannot create \(spool) or \(data): \(error.localizedDescription)\n", 1)
+            throw .failure("campusdesk up: cannot create \(spool) or \(data): \(error.localizedDescription)")
         }
         let lock: SupervisorLock
         do { lock = try SupervisorLock(path: (spool as NSString).appendingPathComponent("up.lock")) } catch {
-            return fail("campusdesk up: \(error)\n", 1)
+            throw .failure("campusdesk up: \(error)")
         }
 
-        var childEnv = env
+        var childEnv = ProcessInfo.processInfo.environment
         childEnv["HOST"] = config.host
         childEnv["PORT"] = String(config.port)
         childEnv["CAMPUSDESK_SPOOL"] = spool
@@ -73,17 +67,12 @@ enum UpCommand {
             procfile: procfile,
             options: .init(environment: childEnv, executablePath: ownExecutablePath(), colour: isatty(1) == 1))
 
-        // Ctrl-C and SIGTERM reach only us (children have process groups of their own); we stop them.
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { signo in
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            source.setEventHandler {
-                supervisor.announce("\(signo == SIGINT ? "SIGINT" : "SIGTERM") received, stopping (again to stop at once)")
-                supervisor.requestStop()
-            }
-            source.resume()
-            return source
+        // Ctrl-C and SIGTERM reach only us (children have process groups of their own); we stop them,
+        // and a second signal tells the supervisor to stop them at once.
+        let stop = StopSignal()
+        stop.install(logger: Logger(component: "up", minimumLevel: .warning), note: "stop requested, stopping the processes", secondSignalExits: false) { signo in
+            supervisor.announce("\(signo == SIGINT ? "SIGINT" : "SIGTERM") received, stopping (again to stop at once)")
+            supervisor.requestStop()
         }
         let shownHost = config.host == "0.0.0.0" || config.host == "::" ? "127.0.0.1" : config.host
         supervisor.announce("CampusDesk: open http://\(shownHost):\(config.port)/ (spool \(spool), data \(data); Ctrl-C to stop)")
@@ -108,7 +97,7 @@ enum UpCommand {
             // When the supervisor is done (everything stopped), an unfinished demo import is cancelled.
             for await supervisorDone in group where supervisorDone { group.cancelAll() }
         }
-        sources.forEach { $0.cancel() }
+        stop.uninstall()
         withExtendedLifetime(lock) {}
         return 0
     }
@@ -121,10 +110,5 @@ enum UpCommand {
 
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
-    }
-
-    static func fail(_ message: String, _ code: Int32) -> Int32 {
-        FileHandle.standardError.write(Data(message.utf8))
-        return code
     }
 }

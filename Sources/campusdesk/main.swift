@@ -9,7 +9,6 @@ import HTTPServer
 let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] = [
     ("version", "print the version", { _ in print("campusdesk 0.1.0"); return 0 }),
-    ("bench", "measure a part: bench PART [options] (campusdesk bench lists the parts)", { args in await BenchCommand.run(args) }),
     ("classify", "file a description under a category, or --evaluate FILE", { args in await ClassifyCommand.run(args) }),
     ("gateway", "run the HTTP gateway (HTML UI, JSON API, dashboard)", { args in await GatewayCommand.run(args) }),
     ("up", "run every Procfile process (gateway, workers) under one supervisor", { args in await UpCommand.run(args) }),

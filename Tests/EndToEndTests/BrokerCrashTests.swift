@@ -1,16 +1,16 @@
 import SpoolBroker
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension SystemTests {
-    /// Real `campusdesk` child processes against a real spool: SIGKILL, races, kernel I/O errors.
+    /// Real child processes (`campusdesk-test-process`) against a real spool: SIGKILL, races, kernel I/O errors.
     @Suite struct BrokerCrashTests {
-        /// The `campusdesk` built beside the test bundle (so `--scratch-path`/sanitizer builds test their own
-        /// binary): the one lookup every end-to-end test uses.
-        static var binary: String { CampusDeskProcesses.binary }
+        /// The test-only process that consumes and sends (`Tests/TestProcesses`).
+        static var binary: String { BuiltProduct.path("campusdesk-test-process") }
 
         struct World {
             let root: String
@@ -44,7 +44,7 @@ extension SystemTests {
             let name = try QueueName("crash")
             let q = try spool.queue(name)
             let effectsPath = world.root + "/effects"
-            let consumerArgs = ["queue", "test-consumer", "--spool", world.spool, "--queue", name.rawValue,
+            let consumerArgs = ["queue-consumer", "--spool", world.spool, "--queue", name.rawValue,
                                 "--effects", effectsPath, "--batch", "8"]
             var consumers = try (0..<3).map { _ in try spawn(consumerArgs) }
             var sent = Set<String>()
@@ -106,7 +106,7 @@ extension SystemTests {
             let markers = world.root + "/held"
             try FileManager.default.createDirectory(atPath: markers, withIntermediateDirectories: true)
             let effectsPath = world.root + "/effects"
-            let args = ["queue", "test-consumer", "--spool", world.spool, "--queue", name.rawValue, "--effects", effectsPath,
+            let args = ["queue-consumer", "--spool", world.spool, "--queue", name.rawValue, "--effects", effectsPath,
                         "--exclusive", markers, "--idle-exit", "700", "--batch", "3"]
             let a = try spawn(args)
             let b = try spawn(args)
@@ -125,7 +125,7 @@ extension SystemTests {
             defer { world.cleanup() }
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Self.binary)
-            p.arguments = ["queue", "test-send", "--spool", world.spool, "--queue", "io", "--bytes", "100000", "--fsize-limit", "4096"]
+            p.arguments = ["queue-send", "--spool", world.spool, "--queue", "io", "--bytes", "100000", "--fsize-limit", "4096"]
             let err = Pipe()
             p.standardError = err
             try p.run()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,18 +39,7 @@ final class CampusDeskProcesses {
     }
 
     /// The `campusdesk` binary built next to the test bundle (SwiftPM builds it: EndToEndTests depends on it).
-    static var binary: String {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("campusdesk").path
-        if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-                return dir.appendingPathComponent(".build/debug/campusdesk").path
-            }
-            dir.deleteLastPathComponent()
-        }
-        return "campusdesk"
-    }
+    static var binary: String { BuiltProduct.path("campusdesk") }
 
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment

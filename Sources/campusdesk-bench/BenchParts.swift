@@ -2,8 +2,8 @@ import Foundation
 import SpoolBroker
 import HTTPServer
 
-/// `campusdesk bench PART`: runs one part's benchmark (each lives in its own file).
-enum BenchCommand {
+/// The parts `campusdesk-bench PART` can measure, each in its own file.
+enum BenchParts {
     static let parts: [(name: String, run: @Sendable ([String]) async -> Int32)] = [
         ("store", { await BenchStoreCommand.run($0) }),
         ("classifier", { await BenchClassifierCommand.run($0) }),
@@ -17,7 +17,7 @@ enum BenchCommand {
     static func run(_ args: [String]) async -> Int32 {
         guard let part = args.first, let entry = parts.first(where: { $0.name == part }) else {
             let names = parts.map(\.name).joined(separator: "|")
-            FileHandle.standardError.write(Data("usage: campusdesk bench (\(names)) [options]\n".utf8))
+            FileHandle.standardError.write(Data("usage: campusdesk-bench (\(names)) [options]\n".utf8))
             return 64
         }
         return await entry.run(args)

@@ -9,7 +9,7 @@ import Foundation
 import Glibc
 #endif
 
-/// `campusdesk bench store [--tickets N] [--import-batch B] [--import-only]`: measures the ticket store.
+/// `campusdesk-bench store [--tickets N] [--import-batch B] [--import-only]`: measures the ticket store.
 ///
 /// Raw SQLite commit rate per synchronous mode, create-ticket throughput by batch size, the time to
 /// import N historical tickets (default 1,000,000) through `TicketStore.apply` in transactions of B
@@ -54,7 +54,7 @@ enum BenchStoreCommand {
     }
 
     private static func usage() -> Int32 {
-        FileHandle.standardError.write(Data("usage: campusdesk bench store [--tickets N] [--import-batch B] [--import-only]\n".utf8))
+        FileHandle.standardError.write(Data("usage: campusdesk-bench store [--tickets N] [--import-batch B] [--import-only]\n".utf8))
         return 64
     }
 

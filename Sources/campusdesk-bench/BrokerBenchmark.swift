@@ -1,11 +1,13 @@
 import Foundation
 import Synchronization
 import Logging
+import Domain
+import SpoolBroker
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `campusdesk bench broker`: the spool's throughput and latency against the disk's raw limit.
+/// `campusdesk-bench broker`: the spool's throughput and latency against the disk's raw limit.
 ///
 /// All figures come from one run in one directory so the ratios compare like with like:
 /// raw (create+write+fsync+rename+fsync dir), durable single sends, batched producer→consumer
@@ -78,10 +80,10 @@ public enum BrokerBenchmark {
 
     /// The disk's ceiling for one durable file: the same syscalls as a send, nothing else.
     static func rawLimit(dir: String, ops: Int) throws -> Double {
-        try SpoolIO.makeDirectory(dir)
-        try SpoolIO.makeDirectory(dir + "/tmp")
-        try SpoolIO.makeDirectory(dir + "/new")
-        let dirFD = try SpoolIO.openDirectory(dir + "/new")
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/new", withIntermediateDirectories: true)
+        let dirFD = open(dir + "/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dirFD >= 0 else { throw SpoolError.posix("open directory", path: dir + "/new") }
         defer { close(dirFD) }
         let payload = [UInt8](repeating: 0x61, count: 250)
         let start = ContinuousClock.now
@@ -89,7 +91,8 @@ public enum BrokerBenchmark {
             let tmp = dir + "/tmp/\(i)"
             let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw SpoolError.posix("create", path: tmp) }
-            try SpoolIO.writeAll(fd, payload, path: tmp)
+            let written = payload.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == payload.count else { throw SpoolError.posix("write", path: tmp) }
             guard fsync(fd) == 0 else { throw SpoolError.posix("fsync", path: tmp) }
             close(fd)
             guard rename(tmp, dir + "/new/\(i)") == 0 else { throw SpoolError.posix("rename", path: tmp) }

@@ -9,7 +9,7 @@ import HTTPServer
 import Glibc
 #endif
 
-/// `campusdesk bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]`: the
+/// `campusdesk-bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]`: the
 /// analytics query as a browser sees it, gateway → worker → gateway, beside the same answer by SQL.
 ///
 /// Why real processes: the figure the issue asks for is the whole path (HTTP parse, request on
@@ -23,7 +23,7 @@ import Glibc
 /// `tickets.db` (printing SQLite's plan), and exits 1 if the two answers differ. The SQL runs
 /// after all requests because it takes seconds at 1 M and the gateway closes idle connections.
 enum BenchAnalyticsRoundTripCommand {
-    static let usage = "usage: campusdesk bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]\n"
+    static let usage = "usage: campusdesk-bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]\n"
 
     /// What one run measures; defaults are the issue's.
     struct Options {

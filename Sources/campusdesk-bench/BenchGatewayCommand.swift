@@ -9,7 +9,7 @@ import HTTPServer
 import Glibc
 #endif
 
-/// `campusdesk bench gateway`: an open-loop load generator for `POST /api/tickets` at a steady rate.
+/// `campusdesk-bench gateway`: an open-loop load generator for `POST /api/tickets` at a steady rate.
 ///
 /// Why not wrk: wrk is closed-loop (each connection sends its next request when the previous
 /// answer arrives), so it measures throughput, and its latency hides the queueing a slow answer
@@ -18,7 +18,7 @@ import Glibc
 /// are kept alive and taken by whichever is free.
 enum BenchGatewayCommand {
     static let usage = """
-        usage: campusdesk bench gateway [--host H] [--port P] [--rate PER_SECOND] [--duration SECONDS] [--connections N]
+        usage: campusdesk-bench gateway [--host H] [--port P] [--rate PER_SECOND] [--duration SECONDS] [--connections N]
           POSTs JSON tickets to http://H:P/api/tickets (X-CampusDesk-Role: user) at a steady rate and prints
           the status counts and latency percentiles, measured from each request's due time.
 

@@ -8,9 +8,10 @@ import Analytics
 import TicketService
 import HTTPServer
 import Foundation
+import ServiceLifecycle
 import Synchronization
 
-/// `campusdesk bench worker [--commands N]`: create-ticket commands per second through the ticket worker.
+/// `campusdesk-bench worker [--commands N]`: create-ticket commands per second through the ticket worker.
 ///
 /// End to end in one process on a real spool and a real SQLite file (synchronous=FULL, the real
 /// classifier, three bound `events.*` queues as in production): commands sent in batch files to
@@ -18,7 +19,7 @@ import Synchronization
 /// SQLite commit rate of this disk, which bounds any design that commits per command.
 /// Everything happens in a fresh temp directory, removed at the end.
 enum BenchWorkerCommand {
-    static let usage = "usage: campusdesk bench worker [--commands N]\n"
+    static let usage = "usage: campusdesk-bench worker [--commands N]\n"
 
     static func run(_ args: [String]) async -> Int32 {
         var total = 20_000
@@ -101,11 +102,11 @@ enum BenchWorkerCommand {
 
         /// Runs the worker until `total` events are published; returns the seconds it ran.
         func runUntilPublished(_ total: Int) async throws -> Double {
-            let stop = Stopper()
+            let stop = StopSignal()
             let worker = self.worker
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 let start = ContinuousClock.now
-                group.addTask { try await worker.run(shouldStop: { stop.requested }) }
+                group.addTask { try await worker.run(shouldStop: { stop.isRequested }) }
                 while await worker.counters.eventsPublished < total {
                     try await Task.sleep(for: .milliseconds(2))
                 }

@@ -5,7 +5,7 @@ import Analytics
 import HTTPServer
 import Foundation
 
-/// `campusdesk bench analytics [--tickets N] [--batch N]`: how fast the analytics keep up and answer (batch default 1,000 = the worker's).
+/// `campusdesk-bench analytics [--tickets N] [--batch N]`: how fast the analytics keep up and answer (batch default 1,000 = the worker's).
 ///
 /// Feeds a synthetic import of N tickets (default 1,000,000; past opening times over two years,
 /// a third closed, a third active) through each service's reducer and SQLite state file in
@@ -20,7 +20,7 @@ enum BenchAnalyticsCommand {
         while let flag = rest.first {
             rest.removeFirst()
             guard let value = rest.first.flatMap(Int.init), value > 0 else {
-                FileHandle.standardError.write(Data("usage: campusdesk bench analytics [--tickets N] [--batch N]\n".utf8))
+                FileHandle.standardError.write(Data("usage: campusdesk-bench analytics [--tickets N] [--batch N]\n".utf8))
                 return 64
             }
             rest.removeFirst()
@@ -28,7 +28,7 @@ enum BenchAnalyticsCommand {
             case "--tickets": tickets = max(value, 10_000)
             case "--batch": batch = value
             default:
-                FileHandle.standardError.write(Data("usage: campusdesk bench analytics [--tickets N] [--batch N]\n".utf8))
+                FileHandle.standardError.write(Data("usage: campusdesk-bench analytics [--tickets N] [--batch N]\n".utf8))
                 return 64
             }
         }

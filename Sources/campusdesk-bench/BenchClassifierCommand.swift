@@ -3,19 +3,19 @@ import Classifier
 import HTTPServer
 import Foundation
 
-/// `campusdesk bench classifier`: model load time and per-call classification cost.
+/// `campusdesk-bench classifier`: model load time and per-call classification cost.
 ///
 /// Timings live here, not in tests (tests never assert speed). Build with `-c release`.
 enum BenchClassifierCommand {
     static func run(_ args: [String]) async -> Int32 {
         guard args.first == "classifier" else {
-            FileHandle.standardError.write(Data("usage: campusdesk bench classifier [--rounds N]\n".utf8))
+            FileHandle.standardError.write(Data("usage: campusdesk-bench classifier [--rounds N]\n".utf8))
             return 64
         }
         var rounds = 20
         if args.count == 3, args[1] == "--rounds", let n = Int(args[2]), n > 0 { rounds = n }
         else if args.count != 1 {
-            FileHandle.standardError.write(Data("usage: campusdesk bench classifier [--rounds N]\n".utf8))
+            FileHandle.standardError.write(Data("usage: campusdesk-bench classifier [--rounds N]\n".utf8))
             return 64
         }
         let clock = ContinuousClock()
@@ -52,7 +52,7 @@ enum BenchClassifierCommand {
             if sink.isNaN { print("unexpected NaN") }
             return 0
         } catch {
-            FileHandle.standardError.write(Data("campusdesk bench classifier: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("campusdesk-bench classifier: \(error)\n".utf8))
             return 1
         }
     }

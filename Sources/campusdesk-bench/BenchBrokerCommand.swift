@@ -4,11 +4,11 @@ import TicketService
 import HTTPServer
 import Foundation
 
-/// `campusdesk bench broker [--dir DIR]`: measures the spool (see `BrokerBenchmark`).
+/// `campusdesk-bench broker [--dir DIR]`: measures the spool (see `BrokerBenchmark`).
 enum BenchBrokerCommand {
     static func run(_ args: [String]) async -> Int32 {
         guard args.first == "broker" else {
-            FileHandle.standardError.write(Data("usage: campusdesk bench broker [--dir DIR]\n".utf8))
+            FileHandle.standardError.write(Data("usage: campusdesk-bench broker [--dir DIR]\n".utf8))
             return 64
         }
         var dir = FileManager.default.currentDirectoryPath + "/.bench-broker-\(getpid())"
@@ -17,7 +17,7 @@ enum BenchBrokerCommand {
             dir = args[2]
             removeAfter = false
         } else if args.count != 1 {
-            FileHandle.standardError.write(Data("usage: campusdesk bench broker [--dir DIR]\n".utf8))
+            FileHandle.standardError.write(Data("usage: campusdesk-bench broker [--dir DIR]\n".utf8))
             return 64
         }
         defer { if removeAfter { try? FileManager.default.removeItem(atPath: dir) } }
@@ -25,7 +25,7 @@ enum BenchBrokerCommand {
             print(try await BrokerBenchmark.run(BrokerBenchmark.Settings(directory: dir)), terminator: "")
             return 0
         } catch {
-            FileHandle.standardError.write(Data("campusdesk bench broker: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("campusdesk-bench broker: \(error)\n".utf8))
             return 1
         }
     }

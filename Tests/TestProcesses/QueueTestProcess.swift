@@ -1,26 +1,27 @@
 import Foundation
 import Domain
 import Logging
+import SpoolBroker
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Hidden `campusdesk queue test-consumer` / `test-send`: real processes for the broker's crash tests.
+/// `campusdesk-test-process queue-consumer` / `queue-send`: real processes for the broker's crash tests.
 ///
 /// The consumer records each message id in an effects file (one `write(2)` per line with
 /// O_APPEND, so a SIGKILL never leaves half a line) and acks afterwards; a kill between the
 /// two gives a duplicate line, which is exactly the at-least-once the test then deduplicates.
-public enum QueueTestProcess {
-    /// `test-consumer --spool DIR --queue Q --effects FILE [--exclusive DIR] [--idle-exit MS] [--batch N]`.
+enum QueueTestProcess {
+    /// `queue-consumer --spool DIR --queue Q --effects FILE [--exclusive DIR] [--idle-exit MS] [--batch N]`.
     ///
     /// With `--exclusive`, a marker file per message id is created with O_EXCL while the
     /// message is held; finding one already there means two consumers held it at once and is
     /// recorded as `VIOLATION <id>`.
-    public static func consume(_ args: [String]) -> Int32 {
+    static func consume(_ args: [String]) -> Int32 {
         let opts = options(args)
         guard let root = opts["--spool"], let queueRaw = opts["--queue"], let effectsPath = opts["--effects"],
               let name = try? QueueName(queueRaw) else {
-            FileHandle.standardError.write(Data("usage: queue test-consumer --spool DIR --queue Q --effects FILE\n".utf8))
+            FileHandle.standardError.write(Data("usage: campusdesk-test-process queue-consumer --spool DIR --queue Q --effects FILE\n".utf8))
             return 64
         }
         let idleExitMs = opts["--idle-exit"].flatMap { Int64($0) }
@@ -49,32 +50,32 @@ public enum QueueTestProcess {
                         let m = exclusive + "/" + d.envelope.id.rawValue
                         let fd = open(m, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
                         if fd < 0 {
-                            try SpoolIO.writeAll(effects, Array("VIOLATION \(d.envelope.id)\n".utf8), path: effectsPath)
+                            try appendLine(effects, Array("VIOLATION \(d.envelope.id)\n".utf8), path: effectsPath)
                         } else {
                             close(fd)
                             marker = m
                         }
                     }
-                    try SpoolIO.writeAll(effects, Array("\(d.envelope.id)\n".utf8), path: effectsPath)
+                    try appendLine(effects, Array("\(d.envelope.id)\n".utf8), path: effectsPath)
                     if let marker { unlink(marker) }
                     try q.ack(d)
                 }
             }
         } catch {
-            FileHandle.standardError.write(Data("test-consumer: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("queue-consumer: \(error)\n".utf8))
             return 1
         }
     }
 
-    /// `test-send --spool DIR --queue Q --bytes N [--fsize-limit BYTES]`: one send, the error on stderr.
+    /// `queue-send --spool DIR --queue Q --bytes N [--fsize-limit BYTES]`: one send, the error on stderr.
     ///
     /// `--fsize-limit` sets RLIMIT_FSIZE so the kernel fails the write with EFBIG — a real I/O
     /// error at send, in a process of its own so the limit touches nothing else.
-    public static func send(_ args: [String]) -> Int32 {
+    static func send(_ args: [String]) -> Int32 {
         let opts = options(args)
         guard let root = opts["--spool"], let queueRaw = opts["--queue"], let name = try? QueueName(queueRaw),
               let bytes = opts["--bytes"].flatMap({ Int($0) }) else {
-            FileHandle.standardError.write(Data("usage: queue test-send --spool DIR --queue Q --bytes N [--fsize-limit B]\n".utf8))
+            FileHandle.standardError.write(Data("usage: campusdesk-test-process queue-send --spool DIR --queue Q --bytes N [--fsize-limit B]\n".utf8))
             return 64
         }
         do {
@@ -88,9 +89,15 @@ public enum QueueTestProcess {
             try q.send(try Envelope(type: "test.bulk", body: ["text": body], sentAt: SystemClock().now()))
             return 0
         } catch {
-            FileHandle.standardError.write(Data("test-send: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("queue-send: \(error)\n".utf8))
             return 1
         }
+    }
+
+    /// One `write(2)` of the whole line (O_APPEND), so a SIGKILL never leaves half a line.
+    private static func appendLine(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SpoolError) {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard n == bytes.count else { throw SpoolError.posix("write", path: path) }
     }
 
     private static func options(_ args: [String]) -> [String: String] {

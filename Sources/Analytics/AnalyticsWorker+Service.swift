@@ -1,0 +1,8 @@
+import ServiceLifecycle
+
+/// An analytics worker as a process's service: it stops claiming when a stop is requested.
+extension AnalyticsWorker: Service {
+    public func run(until stop: StopSignal) async throws {
+        try await run(shouldStop: { stop.isRequested })
+    }
+}
