@@ -23,14 +23,14 @@ enum AnalyticsCommand {
         do {
             let config = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment)
             try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-            let spool = try Spool(root: config.spoolDirectory, logger: Logger(component: "spool"))
+            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
             let stop = StopSignal()
             let sources = stop.install(logger: logger)
             defer { sources.forEach { $0.cancel() } }
             switch service {
-            case .openTickets: try await runWorker(OpenTicketsAggregate.self, spool, config, logger, stop)
-            case .resolutionTime: try await runWorker(ResolutionTimeAggregate.self, spool, config, logger, stop)
-            case .categoryLoad: try await runWorker(CategoryLoadAggregate.self, spool, config, logger, stop)
+            case .openTickets: try await runWorker(OpenTicketsAggregate.self, broker, config, logger, stop)
+            case .resolutionTime: try await runWorker(ResolutionTimeAggregate.self, broker, config, logger, stop)
+            case .categoryLoad: try await runWorker(CategoryLoadAggregate.self, broker, config, logger, stop)
             }
             return 0
         } catch {
@@ -39,9 +39,9 @@ enum AnalyticsCommand {
         }
     }
 
-    static func runWorker<A: PersistedAggregate>(_: A.Type, _ spool: Spool, _ config: Configuration, _ logger: Logger, _ stop: StopSignal) async throws {
+    static func runWorker<A: PersistedAggregate>(_: A.Type, _ broker: any MessageBroker, _ config: Configuration, _ logger: Logger, _ stop: StopSignal) async throws {
         let worker = try AnalyticsWorker<A>(
-            spool: spool, statePath: AnalyticsState<A>.path(inDataDirectory: config.dataDirectory),
+            broker: broker, statePath: AnalyticsState<A>.path(inDataDirectory: config.dataDirectory),
             timeZone: config.timeZone, logger: logger)
         try await worker.run(shouldStop: { stop.isSet })
     }

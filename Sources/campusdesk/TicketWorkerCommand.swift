@@ -40,8 +40,8 @@ enum TicketWorkerCommand {
             try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
             let classifier = try NaiveBayesClassifier.standard()
             let store = try TicketStore(path: config.ticketDatabasePath, classifier: classifier, clock: SystemClock())
-            let spool = try Spool(root: config.spoolDirectory, logger: Logger(component: "spool"))
-            let worker = try TicketWorker(store: store, spool: spool, logger: logger)
+            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+            let worker = try TicketWorker(store: store, broker: broker, logger: logger)
             try await worker.run(shouldStop: { stop.requested })
             return 0
         } catch {

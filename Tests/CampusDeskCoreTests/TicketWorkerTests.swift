@@ -11,11 +11,11 @@ import TestSupport
 /// The ticket worker in-process, on a real spool and a real SQLite file per test.
 @Suite("Ticket worker", .onDedicatedThreads)
 struct TicketWorkerTests {
-    @Test("a command sent through a Requester gets the stored reply; events arrive in seq order")
+    @Test("a command sent through the RequestClient gets the stored reply; events arrive in seq order")
     func replies_AndEventsInOrder() async throws {
         let world = try TicketWorkerWorld()
         defer { world.remove() }
-        let requester = try Requester(spool: world.spool, processName: "test")
+        let requester = try RequestClient(broker: world.broker, processName: "test")
         defer { requester.close() }
         let (first, second) = try await world.running {
             let first = try await requester.request(try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Wifi down in room 4")),
@@ -145,7 +145,7 @@ struct TicketWorkerTests {
     func redelivery_IsIdempotent() async throws {
         let world = try TicketWorkerWorld()
         defer { world.remove() }
-        let requester = try Requester(spool: world.spool, processName: "test")
+        let requester = try RequestClient(broker: world.broker, processName: "test")
         defer { requester.close() }
         let command = TicketWorkerWorld.create("Printer jammed on floor 3")
         let replies = try await world.running {
@@ -199,7 +199,7 @@ struct TicketWorkerTests {
         settings.storageRetry = RetryPolicy(maxAttempts: .max, base: .milliseconds(50), cap: .milliseconds(100))
         let world = try TicketWorkerWorld(settings: settings)
         defer { world.remove() }
-        let requester = try Requester(spool: world.spool, processName: "test")
+        let requester = try RequestClient(broker: world.broker, processName: "test")
         defer { requester.close() }
         // Another connection holds the write lock: the worker's commit fails with SQLITE_BUSY after
         // the 5 s busy timeout, a real storage failure (nothing written).
