@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Domain
+@testable import Logging
 @testable import SQLiteKit
 @testable import SpoolBroker
 @testable import TicketStore
@@ -224,5 +225,39 @@ struct TicketWorkerTests {
         #expect(try await world.collectEvents(1).map(\.seq.rawValue) == [1])
         #expect(try world.commands.stats().claimed == 0)
         #expect(try world.deadReasons().isEmpty)
+    }
+}
+
+/// The ticket worker over `InMemoryBroker`: the service needs nothing of the spool.
+@Suite("Ticket worker in memory", .onDedicatedThreads)
+struct TicketWorkerInMemoryTests {
+    @Test("a command through the RequestClient is applied and answered; its event reaches every bound queue")
+    func appliesAndPublishesInMemory() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let broker = InMemoryBroker()
+        try broker.bind(TicketWorkerWorld.eventsQueue, to: .events)
+        let store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock())
+        var settings = TicketWorker.Settings()
+        settings.idleWait = .milliseconds(20)
+        let worker = try TicketWorker(store: store, broker: broker, logger: Logger(component: "ticket-worker", minimumLevel: .error),
+                                      settings: settings)
+        let client = try RequestClient(broker: broker, processName: "memory-test", logger: Logger(component: "client", minimumLevel: .error))
+        defer { client.close() }
+        let stop = StopFlag()
+        let reply = try await withThrowingTaskGroup(of: Envelope?.self) { group in
+            group.addTask { try await worker.run(shouldStop: { stop.isSet }); return nil }
+            defer { stop.set() }
+            let envelope = try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Projector dead in room 9"))
+            let reply = try await client.request(envelope, to: .commands, timeout: .seconds(20))
+            stop.set()
+            try await group.waitForAll()
+            return reply
+        }
+        #expect(try reply.decodeBody(CommandReply.self).ticket?.id == TicketID(1))
+        let events = try broker.consumer(of: TicketWorkerWorld.eventsQueue).claim(max: 10)
+        #expect(try events.map { try $0.envelope.decodeBody(ChangeEvent.self).seq.rawValue } == [1])
+        let commands = try broker.consumer(of: .commands).stats()
+        #expect(commands.waiting == 0 && commands.claimed == 0)
     }
 }
