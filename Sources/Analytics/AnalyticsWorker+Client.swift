@@ -26,10 +26,11 @@ public struct AnalyticsClient: Sendable {
         }
     }
 
-    public let requester: Requester
+    public let requester: RequestClient
     public let clock: any WallClock
 
-    public init(requester: Requester, clock: any WallClock = SystemClock()) {
+    /// Asks through the process's one `RequestClient` (queries are volatile, so never group-committed).
+    public init(requester: RequestClient, clock: any WallClock = SystemClock()) {
         self.requester = requester
         self.clock = clock
     }

@@ -27,15 +27,14 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
     }
 
     private let state: AnalyticsState<Aggregate>
-    private let spool: Spool
-    private let events: SpoolQueue
-    private let queries: SpoolQueue
-    private let commands: SpoolQueue
+    private let broker: any MessageBroker
+    private let events: any MessageConsumer
+    private let queries: any MessageConsumer
     private let clock: any WallClock
     private let logger: Logger
     private let settings: Settings
     private var replay: ReplayTracker
-    /// A replay request the spool refused (disk full, say), and when to try it again.
+    /// A replay request the broker refused (disk full, say), and when to try it again.
     private var unsentReplay: (from: SequenceNumber, nextTry: Timestamp)?
     /// Commits that failed and were tried again (the batch held meanwhile).
     private(set) var failedCommits = 0
@@ -44,15 +43,14 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
     private let decoder = JSONDecoder()
 
     /// Opens the state file, binds `events.<service>` to the `events` exchange and creates the queues.
-    public init(spool: Spool, statePath: String, timeZone: TimeZone, clock: any WallClock = SystemClock(),
+    public init(broker: any MessageBroker, statePath: String, timeZone: TimeZone, clock: any WallClock = SystemClock(),
                 logger: Logger, settings: Settings = Settings()) throws {
         state = try AnalyticsState<Aggregate>(path: statePath, timeZone: timeZone)
-        self.spool = spool
+        self.broker = broker
         let eventQueue = QueueName.events(Aggregate.service)
-        try spool.exchange(.events).bind(eventQueue)
-        events = try spool.queue(eventQueue)
-        queries = try spool.queue(.query(Aggregate.service))
-        commands = try spool.queue(.commands)
+        try broker.bind(eventQueue, to: .events)
+        events = try broker.consumer(of: eventQueue)
+        queries = try broker.consumer(of: .query(Aggregate.service))
         self.clock = clock
         self.logger = logger
         self.settings = settings
@@ -70,7 +68,7 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
     /// Runs until `shouldStop` returns true (checked at least every `idleWait`), then returns after
     /// finishing the batch in hand. Asks for a full replay first if the state is empty.
     ///
-    /// - Throws: a spool or state error that a retry cannot fix (the other loop stops too); the
+    /// - Throws: a broker or state error that a retry cannot fix (the other loop stops too); the
     ///   process then exits 1 and its supervisor restarts it, which is safe at any point.
     public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
         logger.info("analytics worker started", ["service": Aggregate.service.rawValue, "state.last_seq": lastSeq.description])
@@ -101,8 +99,8 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
     /// Applies a claimed batch: decode, apply in seq order up to any gap, commit, then ack.
     ///
     /// A batch that cannot be committed (disk full, I/O error) is held and tried again with
-    /// backoff: the state rolls back to its last commit, nothing is acked, and no spool write is
-    /// needed to wait (a retry through the spool would itself fail on a full disk). Stopping
+    /// backoff: the state rolls back to its last commit, nothing is acked, and no broker write is
+    /// needed to wait (a retry through the broker would itself fail on a full disk). Stopping
     /// meanwhile leaves the claims, which come back when this process has gone.
     func handleEvents(_ deliveries: [Delivery], shouldStop: @Sendable () -> Bool) async throws {
         var good: [Delivery] = []
@@ -153,12 +151,12 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
         }
     }
 
-    /// Asks the ticket worker for the events from `from` on; if the spool refuses the request
+    /// Asks the ticket worker for the events from `from` on; if the broker refuses the request
     /// (disk full, say) it is kept and sent again from the events loop, once a second.
     private func requestReplay(from: SequenceNumber) {
         let body = ReplayRequest(from: from, queue: events.name.rawValue)
         do {
-            try commands.send(try Envelope(type: AnalyticsMessageType.replayRequest, body: body, sentAt: clock.now()))
+            try broker.send(try Envelope(type: AnalyticsMessageType.replayRequest, body: body, sentAt: clock.now()), to: .commands)
             unsentReplay = nil
             logger.info("replay requested", ["service": Aggregate.service.rawValue, "replay.from": from.description])
         } catch {
@@ -168,7 +166,7 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
         }
     }
 
-    /// Sends a replay request the spool refused before, when its next try is due.
+    /// Sends a replay request the broker refused before, when its next try is due.
     func sendUnsentReplay() {
         guard let pending = unsentReplay, clock.now() >= pending.nextTry else { return }
         requestReplay(from: pending.from)
@@ -184,7 +182,7 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
             do {
                 if let replyTo = request.replyTo {
                     let reply = Envelope(type: type, sentAt: clock.now(), correlationID: request.correlationID, rawBody: body)
-                    try spool.sendReply(reply, to: replyTo)
+                    try broker.sendReply(reply, to: replyTo)
                 }
                 try queries.ack(delivery)
             } catch {

@@ -40,4 +40,10 @@ extension Duration {
         let (s, attos) = components
         return s * 1000 + attos / 1_000_000_000_000_000
     }
+
+    /// Whole nanoseconds (rounded down), for Dispatch deadlines.
+    var nanoseconds: Int64 {
+        let (s, attos) = components
+        return s * 1_000_000_000 + attos / 1_000_000_000
+    }
 }

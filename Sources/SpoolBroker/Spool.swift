@@ -79,49 +79,13 @@ public struct Spool: Sendable {
 
     // MARK: - Replies
 
-    /// Answers a request: writes a reply to `request.replyTo` carrying its correlation id.
+    /// Writes already built replies to one reply queue as one JSON Lines file (more only past
+    /// `limits.maxFileBytes`), without fsync; a vanished queue drops them quietly.
     ///
     /// Replies are not fsynced: a reply only matters to a requester that is alive and waiting,
     /// and if the machine crashes that requester is gone too (its caller sees a timeout and the
     /// durable request was processed idempotently). A missing reply queue means the requester
-    /// died; the reply is dropped quietly (debug log). A request without `reply_to` is a no-op.
-    public func reply<B: Encodable>(to request: Envelope, type: String, body: B) throws(SpoolError) {
-        guard let replyTo = request.replyTo else { return }
-        var reply: Envelope
-        do {
-            reply = try Envelope(type: type, body: body, replyTo: nil, correlationID: request.correlationID, sentAt: clock.now())
-        } catch let e as SpoolError { throw e } catch {
-            throw SpoolError(kind: .encoding, operation: "encode reply", path: type, detail: "\(error)")
-        }
-        reply.correlationID = request.correlationID
-        try sendReply(reply, to: replyTo)
-    }
-
-    /// Writes an already built reply envelope without fsync; a vanished queue drops it quietly.
-    public func sendReply(_ reply: Envelope, to replyTo: QueueName) throws(SpoolError) {
-        let queuePath = path(of: replyTo)
-        guard queueExists(replyTo) else {
-            logger.debug("reply dropped, requester gone", ["queue.name": replyTo.rawValue])
-            return
-        }
-        var line = reply.encodedLine()
-        guard line.count <= limits.maxMessageBytes else {
-            throw SpoolError(kind: .tooLarge, operation: "reply", path: queuePath,
-                             detail: "\(line.count) bytes > \(limits.maxMessageBytes)")
-        }
-        line.append(0x0A)
-        do {
-            let fd = try SpoolIO.openDirectory(queuePath)
-            defer { close(fd) }
-            try SpoolIO.publish(line, name: MessageFileName.make(now: clock.now()), queueFD: fd,
-                                queuePath: queuePath, stage: "new", stageFD: nil, durable: false)
-        } catch where error.kind == .notFound {
-            logger.debug("reply dropped, requester gone", ["queue.name": replyTo.rawValue])
-        }
-    }
-
-    /// Writes several already built replies to one reply queue as one JSON Lines file (more only
-    /// past `limits.maxFileBytes`), without fsync; a vanished queue drops them quietly.
+    /// died; the replies are dropped quietly (debug log).
     ///
     /// Why: a worker answering a batch would otherwise create, rename and the requester claim,
     /// read and unlink one file per reply; one file per batch and reply queue costs that once.

@@ -12,7 +12,7 @@ import Glibc
 /// two consumers never hold the same file. A dead pid's claims go back to `new/` at once, any
 /// other claim after the lease. Retries wait in `deferred/` with their due time as the file's
 /// mtime (Postfix's trick); failures go to `dead/X` beside `dead/X.reason`.
-public final class SpoolQueue: Sendable {
+public final class SpoolQueue: MessageConsumer {
     public let name: QueueName
     public let path: String
     let spool: Spool
@@ -129,7 +129,7 @@ public final class SpoolQueue: Sendable {
     /// truncated, not UTF-8, too large, a symlink, an array, an unknown version) go to `dead/`
     /// with a reason and the next message is still returned. With `knownTypes`, messages of any
     /// other type are rejected to `dead/` too.
-    public func claim(max: Int = 1, knownTypes: Set<String>? = nil) throws(SpoolError) -> [Delivery] {
+    public func claim(max: Int, knownTypes: Set<String>?) throws(SpoolError) -> [Delivery] {
         guard max > 0 else { return [] }
         return try state.withLock { (s: inout State) throws(SpoolError) -> [Delivery] in
             let nowMs = now.millisecondsSinceEpoch
@@ -272,7 +272,7 @@ public final class SpoolQueue: Sendable {
     ///
     /// The retry copy (with `attempts + 1`) is written durably to `deferred/` before the claim
     /// is released, so a crash in between can duplicate but never lose it.
-    public func retry(_ delivery: Delivery, policy: RetryPolicy, reason: String = "processing failed") throws(SpoolError) {
+    public func retry(_ delivery: Delivery, policy: RetryPolicy, reason: String) throws(SpoolError) {
         let attempts = delivery.envelope.attempts + 1
         if attempts >= policy.maxAttempts {
             try reject(delivery, reason: "gave up after \(attempts) attempts: \(reason)")
@@ -446,7 +446,7 @@ public final class SpoolQueue: Sendable {
     }
 
     /// Async wrapper: waits on this queue's own dispatch queue (off the cooperative pool), then claims.
-    public func messages(max: Int, timeout: Duration, knownTypes: Set<String>? = nil) async throws(SpoolError) -> [Delivery] {
+    public func messages(max: Int, timeout: Duration, knownTypes: Set<String>?) async throws(SpoolError) -> [Delivery] {
         let result: Result<[Delivery], SpoolError> = await withCheckedContinuation { c in
             waitQueue.async {
                 do throws(SpoolError) {

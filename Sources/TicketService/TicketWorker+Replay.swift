@@ -52,20 +52,19 @@ extension TicketWorker {
         guard name.rawValue.hasPrefix("events."), name.rawValue.count > "events.".count else {
             throw ReplayRefusal.notAnEventsQueue(name.rawValue)
         }
-        guard try spool.exchange(.events).bindings().contains(name) else { throw ReplayRefusal.notBound(name.rawValue) }
+        guard try broker.bindings(of: .events).contains(name) else { throw ReplayRefusal.notBound(name.rawValue) }
         return name
     }
 
     /// Sends events `from...lastSequence` (as of the start) into `queue`, `eventsPerFile` per file.
     private func sendEvents(from: SequenceNumber, to name: QueueName) async throws -> Int {
-        let queue = try spool.queue(name, create: false)
         let end = try await store.lastSequence
         var next = max(from, SequenceNumber(1))
         var sent = 0
         while next <= end {
             let events = try await store.events(from: next, limit: settings.eventsPerFile)
             guard let last = events.last else { break }
-            try queue.send(batch: try changeEventEnvelopes(events))
+            try broker.send(try changeEventEnvelopes(events), to: name)
             sent += events.count
             next = last.seq.next
         }

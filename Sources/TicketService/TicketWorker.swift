@@ -56,8 +56,8 @@ public actor TicketWorker {
     }
 
     let store: TicketStore
-    let spool: Spool
-    let commands: SpoolQueue
+    let broker: any MessageBroker
+    let commands: any MessageConsumer
     let clock: any WallClock
     let logger: Logger
     let settings: Settings
@@ -70,12 +70,12 @@ public actor TicketWorker {
     var search = SearchPass()
     public internal(set) var counters = Counters()
 
-    /// Wires a worker to its store and spool; creates the `commands` queue if needed.
-    public init(store: TicketStore, spool: Spool, clock: any WallClock = SystemClock(),
+    /// Wires a worker to its store and broker; creates the `commands` queue if needed.
+    public init(store: TicketStore, broker: any MessageBroker, clock: any WallClock = SystemClock(),
                 logger: Logger = Logger(component: "ticket-worker"), settings: Settings = Settings()) throws(SpoolError) {
         self.store = store
-        self.spool = spool
-        self.commands = try spool.queue(.commands)
+        self.broker = broker
+        self.commands = try broker.consumer(of: .commands)
         self.clock = clock
         self.logger = logger
         self.settings = settings
@@ -99,7 +99,7 @@ public actor TicketWorker {
             // While imported tickets wait for full-text indexing, only look for commands (no wait):
             // live work goes first, the pass fills the gaps between batches.
             let timeout = search.isDue(ContinuousClock.now) ? Duration.zero : settings.idleWait
-            let batch = try await commands.messages(max: settings.batchSize, timeout: timeout)
+            let batch = try await commands.messages(max: settings.batchSize, timeout: timeout, knownTypes: nil)
             if batch.isEmpty {
                 if outboxPending { await relayOutbox() }
                 if search.isDue(ContinuousClock.now) { await indexSearchChunk() }
@@ -111,7 +111,7 @@ public actor TicketWorker {
                                               "events.published": String(counters.eventsPublished)])
     }
 
-    /// Start-up duties: return claims of a crashed worker to `new/`, then publish events a crash
+    /// Start-up duties: return claims of a crashed worker to the queue, then publish events a crash
     /// left in the outbox (committed but not yet published).
     @discardableResult
     public func recover() async throws -> (claimsReturned: Int, eventsPublished: Int) {
@@ -220,7 +220,7 @@ public actor TicketWorker {
         }
         for queue in order {
             do {
-                try spool.sendReplies(byQueue[queue] ?? [], to: queue)
+                try broker.sendReplies(byQueue[queue] ?? [], to: queue)
             } catch {
                 // The commands are committed; the requesters time out and read the result on their next look.
                 logger.warning("replies not sent", ["queue.name": queue.rawValue, "replies": String(byQueue[queue]?.count ?? 0),
@@ -248,11 +248,10 @@ public actor TicketWorker {
     @discardableResult
     public func publishOutbox() async throws -> Int {
         var total = 0
-        let exchange = spool.exchange(.events)
         while true {
             let events = try await store.unpublishedEvents(limit: settings.eventsPerFile)
             guard let last = events.last else { break }
-            try exchange.publish(try changeEventEnvelopes(events))
+            try broker.publish(try changeEventEnvelopes(events), to: .events)
             try await store.markPublished(through: last.seq)
             total += events.count
             if events.count < settings.eventsPerFile { break }

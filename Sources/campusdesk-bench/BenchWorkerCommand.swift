@@ -79,7 +79,7 @@ enum BenchWorkerCommand {
             for service in AnalyticsService.allCases { try spool.exchange(.events).bind(.events(service)) }
             store = try TicketStore(path: dir.appendingPathComponent("tickets.db").path,
                                     classifier: try NaiveBayesClassifier.standard(), clock: SystemClock())
-            worker = try TicketWorker(store: store, spool: spool, logger: Logger(component: "ticket-worker", minimumLevel: .warning))
+            worker = try TicketWorker(store: store, broker: SpoolMessageBroker(spool: spool), logger: Logger(component: "ticket-worker", minimumLevel: .warning))
             commands = try spool.queue(.commands)
         }
 

@@ -145,14 +145,15 @@ public enum BrokerBenchmark {
     /// A responder thread answering each request; the requester measures each round trip.
     static func roundTrips(spool: Spool, count: Int, durability: Durability) async throws -> (Double, Double) {
         let service = try spool.queue(try QueueName("bench.rpc"))
-        let requester = try Requester(spool: spool, processName: "bench")
+        let broker = SpoolMessageBroker(spool: spool)
+        let requester = try RequestClient(broker: broker, processName: "bench")
         defer { requester.close() }
         let stop = Atomic<Bool>(false)
         let responder = Thread {
             while !stop.load(ordering: .relaxed) {
                 guard service.waitForMessages(timeout: .milliseconds(50)), let got = try? service.claim(max: 32) else { continue }
                 for d in got {
-                    try? spool.reply(to: d.envelope, type: "bench.reply", body: BenchBody(n: 0, text: "ok"))
+                    try? broker.reply(to: d.envelope, type: "bench.reply", body: BenchBody(n: 0, text: "ok"), sentAt: spool.clock.now())
                     try? service.ack(d)
                 }
             }

@@ -5,7 +5,6 @@ import Analytics
 import ServiceLifecycle
 import HTTPServer
 import Foundation
-import Synchronization
 
 /// `campusdesk analytics <open-tickets|resolution-time|category-load>`: runs one analytics worker.
 ///
@@ -32,9 +31,9 @@ enum AnalyticsCommand {
     static func run<A: PersistedAggregate>(_: A.Type, _ config: Configuration, _ logger: Logger) async -> Int32 {
         await ServiceRunner.run(logger: logger, note: "stopping after the batch in hand") {
             try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-            let spool = try Spool(root: config.spoolDirectory, logger: Logger(component: "spool"))
+            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
             return try AnalyticsWorker<A>(
-                spool: spool, statePath: AnalyticsState<A>.path(inDataDirectory: config.dataDirectory),
+                broker: broker, statePath: AnalyticsState<A>.path(inDataDirectory: config.dataDirectory),
                 timeZone: config.timeZone, logger: logger)
         }
     }

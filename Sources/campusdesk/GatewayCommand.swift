@@ -3,10 +3,8 @@ import SpoolBroker
 import Analytics
 import Operations
 import ServiceLifecycle
-import Dispatch
 import Foundation
 import HTTPServer
-import Synchronization
 import WebGateway
 #if canImport(Glibc)
 import Glibc
@@ -33,31 +31,25 @@ enum GatewayCommand {
     static func serve(config: Configuration, port: UInt16) async -> Int32 {
         let logger = Logger(component: "gateway")
 
-        let spool: Spool
-        let requester: Requester
+        // One request/reply client: commands are group-committed, queries and probes go at once.
+        let requester: RequestClient
         do {
-            spool = try Spool(root: config.spoolDirectory, logger: Logger(component: "spool"))
-            requester = try Requester(spool: spool, processName: "gateway")
+            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+            requester = try RequestClient(broker: broker, processName: "gateway", options: .init(groupCommit: true), logger: logger)
         } catch {
             logger.error("spool not usable", ["spool.path": config.spoolDirectory, "error": error.description])
             return 1
         }
         defer { requester.close() }
-        let batcher: CommandBatcher
-        do { batcher = try CommandBatcher(spool: spool, logger: logger) } catch {
-            logger.error("spool not usable", ["spool.path": config.spoolDirectory, "error": error.description])
-            return 1
-        }
-        defer { batcher.close() }
 
         let tickets = LazyTicketReader(path: config.ticketDatabasePath)
         let analyticsClient = AnalyticsClient(requester: requester)
-        let analytics = SpoolAnalyticsQuerying(client: analyticsClient)
+        let analytics = BrokerAnalyticsQuerying(client: analyticsClient)
         let gateway = Gateway(
             configuration: config, tickets: tickets,
-            commands: SpoolCommandSender(batcher: batcher, logger: logger),
+            commands: BrokerCommandSender(client: requester, logger: logger),
             analytics: CoalescingAnalytics(analytics),
-            readiness: SpoolReadinessProbe(requester: requester, analytics: analytics, tickets: tickets),
+            readiness: BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets),
             csrfSecret: randomSecret(), logger: logger)
 
         let requestLog = RequestLog(component: "gateway")

@@ -78,7 +78,7 @@ enum ImportCommand {
     }
 }
 
-/// Sending a list of `ImportTicket`s through a `CommandClient`, shared by `import`, `demo` and `up --demo`.
+/// Sending a list of `ImportTicket`s through a `RequestClient` in bulk mode, shared by `import`, `demo` and `up --demo`.
 enum ImportRun {
     /// Writes a message line to stderr (data goes to stdout).
     static func stderr(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
@@ -99,15 +99,15 @@ enum ImportRun {
                      waitSeconds: Int, announce: (@Sendable (String) -> Void)? = nil) async throws -> Result {
         var logger = Logger(component: processName)
         logger.minimumLevel = .warning
-        let spool = try Spool(root: config.spoolDirectory, logger: logger)
-        let client = try CommandClient(spool: spool, processName: processName, logger: logger)
+        let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: logger)
+        let client = try RequestClient(broker: broker, processName: processName, logger: logger)
         defer { client.close() }
         let display = announce.map { a in
             ProgressDisplay(label: label, total: tickets.count, isTerminal: false, interval: .seconds(2)) { a(String($0.dropLast())) }
         } ?? ProgressDisplay(label: label, total: tickets.count)
         let note: @Sendable (String) -> Void = announce ?? { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
         let warned = Mutex(false)
-        var options = CommandClient.Options()
+        var options = RequestClient.BulkOptions()
         options.giveUpAfter = .seconds(waitSeconds)
         let commands = tickets.map { Command(role: .staff, action: .importTicket($0)) }
         let outcome = await client.send(commands, options: options) { p in

@@ -6,9 +6,7 @@ import TicketStore
 import TicketService
 import ServiceLifecycle
 import HTTPServer
-import Dispatch
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,8 +28,8 @@ enum TicketWorkerCommand {
                 try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
                 let classifier = try NaiveBayesClassifier.standard()
                 let store = try TicketStore(path: config.ticketDatabasePath, classifier: classifier, clock: SystemClock())
-                let spool = try Spool(root: config.spoolDirectory, logger: Logger(component: "spool"))
-                return try TicketWorker(store: store, spool: spool, logger: logger)
+                let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+                return try TicketWorker(store: store, broker: broker, logger: logger)
             }
         }
     }

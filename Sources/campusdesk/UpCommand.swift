@@ -4,7 +4,6 @@ import Operations
 import ServiceLifecycle
 import Logging
 import HTTPServer
-import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -97,7 +97,7 @@ import TestSupport
         #expect(caughtUp, "last seq \(Self.committedSeq(statePath) ?? -1) of \(total)")
         #expect(kills >= 3)
 
-        let requester = try Requester(spool: spool, processName: "crash-test")
+        let requester = try RequestClient(broker: SpoolMessageBroker(spool: spool), processName: "crash-test")
         defer { requester.close() }
         let body: [String: Int] = service == .openTickets ? ["hours": 8760] : [:]
         let reply = try await requester.request(try Envelope(type: AnalyticsMessageType.query, body: body, sentAt: history.clock),

@@ -50,7 +50,7 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
         var settings = AnalyticsWorker<CategoryLoadAggregate>.Settings()
         settings.idleWait = .milliseconds(50)
         let worker = try AnalyticsWorker<CategoryLoadAggregate>(
-            spool: spool, statePath: dir.path("analytics-category-load.db"), timeZone: try #require(TimeZone(identifier: "UTC")),
+            broker: SpoolMessageBroker(spool: spool), statePath: dir.path("analytics-category-load.db"), timeZone: try #require(TimeZone(identifier: "UTC")),
             logger: Logger(component: "test", minimumLevel: .error), settings: settings)
         #expect(try spool.exchange(.events).bindings().contains(.events(.categoryLoad)))
         var history = AnalyticsHistory(seed: 21)
@@ -58,7 +58,7 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
         let events = history.events
         let stop = TestStop()
         let commands = try spool.queue(.commands)
-        let requester = try Requester(spool: spool, processName: "analytics-test")
+        let requester = try RequestClient(broker: SpoolMessageBroker(spool: spool), processName: "analytics-test")
         defer { requester.close() }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -110,7 +110,7 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
         settings.idleWait = .milliseconds(50)
         let statePath = dir.path("analytics-category-load.db")
         let worker = try AnalyticsWorker<CategoryLoadAggregate>(
-            spool: spool, statePath: statePath, timeZone: try #require(TimeZone(identifier: "UTC")),
+            broker: SpoolMessageBroker(spool: spool), statePath: statePath, timeZone: try #require(TimeZone(identifier: "UTC")),
             logger: Logger(component: "test", minimumLevel: .error), settings: settings)
         var history = AnalyticsHistory(seed: 5)
         history.generate(40)
@@ -141,7 +141,7 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
         var settings = AnalyticsWorker<CategoryLoadAggregate>.Settings()
         settings.idleWait = .milliseconds(50)
         let worker = try AnalyticsWorker<CategoryLoadAggregate>(
-            spool: spool, statePath: dir.path("analytics-category-load.db"), timeZone: try #require(TimeZone(identifier: "UTC")),
+            broker: SpoolMessageBroker(spool: spool), statePath: dir.path("analytics-category-load.db"), timeZone: try #require(TimeZone(identifier: "UTC")),
             logger: Logger(component: "test", minimumLevel: .error), settings: settings)
         // Every send to `commands` fails while its tmp/ is a file (as on a full disk, the send throws).
         let tmp = commands.path + "/tmp"

@@ -448,7 +448,7 @@ import Glibc
         let dir = try QueueTempDir()
         defer { dir.cleanup() }
         let spool = try Spool(root: dir.path)
-        let requester = try Requester(spool: spool, processName: "test")
+        let requester = try RequestClient(broker: SpoolMessageBroker(spool: spool), processName: "test")
         defer { requester.close() }
         #expect(requester.replyQueue.rawValue == "reply.test.\(getpid())")
         let service = try spool.queue(try QueueName("svc"))
@@ -459,7 +459,7 @@ import Glibc
                       let got = try? service.claim(max: 10) else { continue }
                 for d in got {
                     let n = (try? d.envelope.decodeBody(QueueTestBody.self).n) ?? -1
-                    try? spool.reply(to: d.envelope, type: "answer", body: QueueTestBody(n: n * 2))
+                    try? SpoolMessageBroker(spool: spool).reply(to: d.envelope, type: "answer", body: QueueTestBody(n: n * 2))
                     try? service.ack(d)
                 }
             }
@@ -478,14 +478,14 @@ import Glibc
         let dir = try QueueTempDir()
         defer { dir.cleanup() }
         let spool = try Spool(root: dir.path)
-        let requester = try Requester(spool: spool, processName: "late")
+        let requester = try RequestClient(broker: SpoolMessageBroker(spool: spool), processName: "late")
         defer { requester.close() }
         let service = try spool.queue(try QueueName("slow"))
         await #expect(throws: RequestError.timedOut) {
             _ = try await requester.request(try testEnvelope(1), to: service.name, timeout: .milliseconds(30))
         }
         let d = try #require(try service.claim(max: 1).first, "the request is durably queued")
-        try spool.reply(to: d.envelope, type: "answer", body: QueueTestBody(n: 0))
+        try SpoolMessageBroker(spool: spool).reply(to: d.envelope, type: "answer", body: QueueTestBody(n: 0))
         try service.ack(d)
         let replyPath = spool.path(of: requester.replyQueue)
         let deadline = ContinuousClock.now + .seconds(20)
@@ -501,7 +501,7 @@ import Glibc
         let dir = try QueueTempDir()
         defer { dir.cleanup() }
         let spool = try Spool(root: dir.path)
-        let requester = try Requester(spool: spool, processName: "fail")
+        let requester = try RequestClient(broker: SpoolMessageBroker(spool: spool), processName: "fail")
         defer { requester.close() }
         let big = try Envelope(type: "t", body: QueueTestBody(n: 1, text: String(repeating: "x", count: 2 << 20)), sentAt: Timestamp(millisecondsSinceEpoch: 0))
         await #expect { _ = try await requester.request(big, to: try QueueName("x"), timeout: .seconds(5)) } throws: { error in
@@ -523,7 +523,7 @@ import Glibc
         #expect(!spool.queueExists(gone))
         #expect(spool.queueExists(alive))
         let request = Envelope(type: "q", sentAt: Timestamp(millisecondsSinceEpoch: 0), replyTo: gone, correlationID: "c", rawBody: Data("{}".utf8))
-        try spool.reply(to: request, type: "a", body: QueueTestBody(n: 1))
+        try SpoolMessageBroker(spool: spool).reply(to: request, type: "a", body: QueueTestBody(n: 1))
         #expect(!spool.queueExists(gone))
     }
 

@@ -22,6 +22,7 @@ final class StopFlag: Sendable {
 struct TicketWorkerWorld {
     let dir: TemporaryDirectory
     let spool: Spool
+    let broker: SpoolMessageBroker
     let store: TicketStore
     let worker: TicketWorker
     let commands: SpoolQueue
@@ -33,11 +34,12 @@ struct TicketWorkerWorld {
         var limits = SpoolLimits()
         limits.pollInterval = .milliseconds(20)
         spool = try Spool(root: dir.path("spool"), limits: limits, logger: Logger(component: "spool", minimumLevel: .error))
+        broker = SpoolMessageBroker(spool: spool)
         store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock())
         try spool.exchange(.events).bind(Self.eventsQueue)
         var s = settings ?? TicketWorker.Settings()
         s.idleWait = .milliseconds(50)
-        worker = try TicketWorker(store: store, spool: spool, logger: Logger(component: "ticket-worker", minimumLevel: .error), settings: s)
+        worker = try TicketWorker(store: store, broker: broker, logger: Logger(component: "ticket-worker", minimumLevel: .error), settings: s)
         commands = try spool.queue(.commands)
         events = try spool.queue(Self.eventsQueue)
     }

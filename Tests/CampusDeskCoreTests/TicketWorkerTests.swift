@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Domain
+@testable import Logging
 @testable import SQLiteKit
 @testable import SpoolBroker
 @testable import TicketStore
@@ -11,11 +12,11 @@ import TestSupport
 /// The ticket worker in-process, on a real spool and a real SQLite file per test.
 @Suite("Ticket worker", .onDedicatedThreads)
 struct TicketWorkerTests {
-    @Test("a command sent through a Requester gets the stored reply; events arrive in seq order")
+    @Test("a command sent through the RequestClient gets the stored reply; events arrive in seq order")
     func replies_AndEventsInOrder() async throws {
         let world = try TicketWorkerWorld()
         defer { world.remove() }
-        let requester = try Requester(spool: world.spool, processName: "test")
+        let requester = try RequestClient(broker: world.broker, processName: "test")
         defer { requester.close() }
         let (first, second) = try await world.running {
             let first = try await requester.request(try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Wifi down in room 4")),
@@ -145,7 +146,7 @@ struct TicketWorkerTests {
     func redelivery_IsIdempotent() async throws {
         let world = try TicketWorkerWorld()
         defer { world.remove() }
-        let requester = try Requester(spool: world.spool, processName: "test")
+        let requester = try RequestClient(broker: world.broker, processName: "test")
         defer { requester.close() }
         let command = TicketWorkerWorld.create("Printer jammed on floor 3")
         let replies = try await world.running {
@@ -199,7 +200,7 @@ struct TicketWorkerTests {
         settings.storageRetry = RetryPolicy(maxAttempts: .max, base: .milliseconds(50), cap: .milliseconds(100))
         let world = try TicketWorkerWorld(settings: settings)
         defer { world.remove() }
-        let requester = try Requester(spool: world.spool, processName: "test")
+        let requester = try RequestClient(broker: world.broker, processName: "test")
         defer { requester.close() }
         // Another connection holds the write lock: the worker's commit fails with SQLITE_BUSY after
         // the 5 s busy timeout, a real storage failure (nothing written).
@@ -224,5 +225,39 @@ struct TicketWorkerTests {
         #expect(try await world.collectEvents(1).map(\.seq.rawValue) == [1])
         #expect(try world.commands.stats().claimed == 0)
         #expect(try world.deadReasons().isEmpty)
+    }
+}
+
+/// The ticket worker over `InMemoryBroker`: the service needs nothing of the spool.
+@Suite("Ticket worker in memory", .onDedicatedThreads)
+struct TicketWorkerInMemoryTests {
+    @Test("a command through the RequestClient is applied and answered; its event reaches every bound queue")
+    func appliesAndPublishesInMemory() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let broker = InMemoryBroker()
+        try broker.bind(TicketWorkerWorld.eventsQueue, to: .events)
+        let store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock())
+        var settings = TicketWorker.Settings()
+        settings.idleWait = .milliseconds(20)
+        let worker = try TicketWorker(store: store, broker: broker, logger: Logger(component: "ticket-worker", minimumLevel: .error),
+                                      settings: settings)
+        let client = try RequestClient(broker: broker, processName: "memory-test", logger: Logger(component: "client", minimumLevel: .error))
+        defer { client.close() }
+        let stop = StopFlag()
+        let reply = try await withThrowingTaskGroup(of: Envelope?.self) { group in
+            group.addTask { try await worker.run(shouldStop: { stop.isSet }); return nil }
+            defer { stop.set() }
+            let envelope = try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Projector dead in room 9"))
+            let reply = try await client.request(envelope, to: .commands, timeout: .seconds(20))
+            stop.set()
+            try await group.waitForAll()
+            return reply
+        }
+        #expect(try reply.decodeBody(CommandReply.self).ticket?.id == TicketID(1))
+        let events = try broker.consumer(of: TicketWorkerWorld.eventsQueue).claim(max: 10)
+        #expect(try events.map { try $0.envelope.decodeBody(ChangeEvent.self).seq.rawValue } == [1])
+        let commands = try broker.consumer(of: .commands).stats()
+        #expect(commands.waiting == 0 && commands.claimed == 0)
     }
 }

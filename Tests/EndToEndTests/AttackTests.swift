@@ -233,8 +233,7 @@ extension SystemTests {
             #expect(!listed.text.contains("a closed ticket nobody"), "the API lists a closed ticket to a user")
 
             // Straight onto the commands queue, past the gateway: the worker checks the role itself.
-            let spool = try Spool(root: system.spoolPath)
-            let requester = try Requester(spool: spool, processName: "attacker")
+            let requester = try RequestClient(broker: try SpoolMessageBroker(root: system.spoolPath), processName: "attacker")
             defer { requester.close() }
             for action in [CommandAction.changeStatus(ChangeStatus(ticketID: TicketID(Int64(id)), status: .closed)),
                            .setCategory(SetCategory(ticketID: TicketID(Int64(id)), category: .services))] {

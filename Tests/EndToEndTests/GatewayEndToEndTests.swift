@@ -86,8 +86,7 @@ extension SystemTests {
             try user.enter(as: "user", name: "Ada")
             let id = try Self.report(user, "The heating in lecture hall B is off")
 
-            let spool = try Spool(root: system.processes.spool.path)
-            let requester = try Requester(spool: spool, processName: "e2e-test")
+            let requester = try RequestClient(broker: try SpoolMessageBroker(root: system.processes.spool.path), processName: "e2e-test")
             defer { requester.close() }
             let command = Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(Int64(id)), status: .active)))
             let reply = try await requester.request(try Envelope(type: "command", body: command, sentAt: SystemClock().now()), to: .commands, timeout: .seconds(20))

@@ -16,14 +16,16 @@ import Glibc
 final class SpoolWorld {
     let directory: URL
     let spool: Spool
-    let requester: Requester
+    let broker: SpoolMessageBroker
+    let requester: RequestClient
     let stopFlag = StopFlag()
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-adapter-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         spool = try Spool(root: directory.appendingPathComponent("spool").path, logger: Logger(component: "spool", minimumLevel: .error))
-        requester = try Requester(spool: spool, processName: "adapter-test")
+        broker = SpoolMessageBroker(spool: spool)
+        requester = try RequestClient(broker: broker, processName: "adapter-test")
     }
 
     deinit {
@@ -37,14 +39,14 @@ final class SpoolWorld {
     /// Starts the real ticket worker on this spool; it runs until the world goes.
     func startTicketWorker() throws -> Task<Void, any Error> {
         let store = try TicketStore(path: ticketsPath, classifier: TunableClassifier(), clock: SystemClock(), synchronous: .normal)
-        let worker = try TicketWorker(store: store, spool: spool, logger: Logger(component: "ticket-worker", minimumLevel: .error))
+        let worker = try TicketWorker(store: store, broker: broker, logger: Logger(component: "ticket-worker", minimumLevel: .error))
         return Task { [stopFlag] in try await worker.run(shouldStop: { stopFlag.isSet }) }
     }
 
     /// Starts the real category-load worker on this spool.
     func startCategoryLoadWorker() throws -> Task<Void, any Error> {
         let worker = try AnalyticsWorker<CategoryLoadAggregate>(
-            spool: spool, statePath: directory.appendingPathComponent("category-load.db").path, timeZone: TimeZone(identifier: "UTC")!,
+            broker: broker, statePath: directory.appendingPathComponent("category-load.db").path, timeZone: TimeZone(identifier: "UTC")!,
             logger: Logger(component: "category-load", minimumLevel: .error))
         return Task { [stopFlag] in try await worker.run(shouldStop: { stopFlag.isSet }) }
     }
@@ -65,7 +67,7 @@ final class StopFlag: Sendable {
         let world = try SpoolWorld()
         let worker = try world.startTicketWorker()
         defer { world.stopFlag.set() }
-        let sender = SpoolCommandSender(requester: world.requester)
+        let sender = BrokerCommandSender(client: world.requester)
         let command = Command(role: .user, action: .createTicket(CreateTicket(description: "The projector in room 4 flickers", location: "Room 4")))
         // 60 s: a reply that must come; under ThreadSanitizer on a loaded machine 20 s once passed without one.
         let outcome = await sender.send(command, timeout: .seconds(60))
@@ -87,7 +89,7 @@ final class StopFlag: Sendable {
     func refusalIsReplied() async throws {
         let world = try SpoolWorld()
         let worker = try world.startTicketWorker()
-        let sender = SpoolCommandSender(requester: world.requester)
+        let sender = BrokerCommandSender(client: world.requester)
         let outcome = await sender.send(Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active))), timeout: .seconds(60))
         guard case .replied(let reply) = outcome else {
             Issue.record("expected a reply, got \(outcome)")
@@ -101,7 +103,7 @@ final class StopFlag: Sendable {
     @Test("with no worker the command is durably queued and the outcome is .queued")
     func noWorkerMeansQueued() async throws {
         let world = try SpoolWorld()
-        let sender = SpoolCommandSender(requester: world.requester)
+        let sender = BrokerCommandSender(client: world.requester)
         let outcome = await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Door 3 does not lock"))), timeout: .milliseconds(200))
         #expect(outcome == .queued)
         let stats = try world.spool.queue(.commands).stats()
@@ -115,7 +117,7 @@ final class StopFlag: Sendable {
         let queues = world.directory.appendingPathComponent("spool/queues/commands")
         try? FileManager.default.removeItem(at: queues)
         #expect(FileManager.default.createFile(atPath: queues.path, contents: Data("not a directory".utf8)))
-        let sender = SpoolCommandSender(requester: world.requester)
+        let sender = BrokerCommandSender(client: world.requester)
         let outcome = await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Tap leaks"))), timeout: .seconds(2))
         guard case .unavailable(let reason) = outcome else {
             Issue.record("expected unavailable, got \(outcome)")
@@ -128,7 +130,7 @@ final class StopFlag: Sendable {
     func humanReasons() {
         for (code, phrase) in Self.reasons {
             let error = SpoolError(kind: .io, operation: "send", path: "/spool/queues/commands/tmp/x", errno: code, detail: "x")
-            #expect(SpoolCommandSender.humanReason(error).contains(phrase))
+            #expect(BrokerCommandSender.humanReason(error).contains(phrase))
         }
     }
 
@@ -136,7 +138,7 @@ final class StopFlag: Sendable {
     func analyticsAnswersAndTimesOut() async throws {
         let world = try SpoolWorld()
         let worker = try world.startCategoryLoadWorker()
-        let analytics = SpoolAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
+        let analytics = BrokerAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
         let load = await analytics.categoryLoad(timeout: .seconds(60))
         guard case .answered(let answer) = load else {
             Issue.record("expected an answer, got \(load)")
@@ -152,8 +154,8 @@ final class StopFlag: Sendable {
     func readinessProbesTheRealWorker() async throws {
         let world = try SpoolWorld()
         let tickets = LazyTicketReader(path: world.ticketsPath)
-        let analytics = SpoolAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
-        let probe = SpoolReadinessProbe(requester: world.requester, analytics: analytics, tickets: tickets)
+        let analytics = BrokerAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
+        let probe = BrokerReadinessProbe(client: world.requester, analytics: analytics, tickets: tickets)
         var checks = await probe.check(timeout: .milliseconds(200))
         #expect(checks.map(\.name) == ["ticket-worker", "ticket-store", "open-tickets", "resolution-time", "category-load"])
         #expect(checks.allSatisfy { !$0.ready && $0.detail != nil })

@@ -183,7 +183,7 @@ import Glibc
     func coalescingOverTheRealWorker() async throws {
         let world = try SpoolWorld()
         let worker = try world.startCategoryLoadWorker()
-        let direct = SpoolAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
+        let direct = BrokerAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
         let analytics = CoalescingAnalytics(direct)
         let answers = try await withThrowingTaskGroup(of: AnalyticsOutcome<CategoryLoadAnswer>.self) { group in
             for _ in 0..<12 { group.addTask { await analytics.categoryLoad(timeout: .seconds(20)) } }
@@ -206,11 +206,12 @@ import Glibc
 
     // MARK: - Group commit
 
-    @Test("commands sent together through the batcher are each applied once and each get their own reply")
+    @Test("commands sent together through the group-committing client are each applied once and each get their own reply")
     func batchedCommandsOverTheRealWorker() async throws {
         let world = try SpoolWorld()
-        let batcher = try CommandBatcher(spool: world.spool, logger: Logger(component: "gateway", minimumLevel: .error))
-        let sender = SpoolCommandSender(batcher: batcher)
+        let batcher = try RequestClient(broker: world.broker, processName: "gateway", options: .init(groupCommit: true),
+                                        logger: Logger(component: "gateway", minimumLevel: .error))
+        let sender = BrokerCommandSender(client: batcher)
         // Sent before the worker runs, so they pile up and go out in shared files.
         let outcomes = try await withThrowingTaskGroup(of: (Int, CommandOutcome).self) { group in
             for i in 0..<40 {
@@ -247,9 +248,10 @@ import Glibc
     @Test("without a worker a batched command times out as queued: it is on disk, in the commands queue")
     func batchedCommandIsQueuedWithoutWorker() async throws {
         let world = try SpoolWorld()
-        let batcher = try CommandBatcher(spool: world.spool, logger: Logger(component: "gateway", minimumLevel: .error))
+        let batcher = try RequestClient(broker: world.broker, processName: "gateway", options: .init(groupCommit: true),
+                                        logger: Logger(component: "gateway", minimumLevel: .error))
         defer { batcher.close() }
-        let sender = SpoolCommandSender(batcher: batcher)
+        let sender = BrokerCommandSender(client: batcher)
         let outcome = await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Flooded basement"))), timeout: .milliseconds(200))
         #expect(outcome == .queued)
         let stats = try world.spool.queue(.commands).stats()
@@ -262,9 +264,10 @@ import Glibc
         var limits = SpoolLimits()
         limits.maxMessageBytes = 4096
         let spool = try Spool(root: world.spool.root, limits: limits, logger: Logger(component: "spool", minimumLevel: .error))
-        let batcher = try CommandBatcher(spool: spool, logger: Logger(component: "gateway", minimumLevel: .error))
+        let batcher = try RequestClient(broker: SpoolMessageBroker(spool: spool), processName: "gateway", options: .init(groupCommit: true),
+                                        logger: Logger(component: "gateway", minimumLevel: .error))
         defer { batcher.close() }
-        let sender = SpoolCommandSender(batcher: batcher)
+        let sender = BrokerCommandSender(client: batcher)
         let worker = try world.startTicketWorker()
         let outcomes = await withTaskGroup(of: (Int, CommandOutcome).self) { group in
             for i in 0..<12 {

@@ -86,7 +86,7 @@ final class CampusDeskSystem {
         var stuck: [String] = [], dead: [String] = [], orphans: [String] = []
         for queue in (try? fm.contentsOfDirectory(atPath: queues)) ?? [] {
             // reply.<process>.<pid>: a reply to a process that died waits for nobody; the next
-            // Requester removes the queue. Anything else must be settled.
+            // RequestClient removes the queue. Anything else must be settled.
             if queue.hasPrefix("reply."), let pid = pid_t(queue.split(separator: ".").last ?? ""), !Self.isAlive(pid) { continue }
             for stage in ["new", "cur", "deferred"] {
                 let dir = "\(queues)/\(queue)/\(stage)"

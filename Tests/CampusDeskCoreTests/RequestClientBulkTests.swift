@@ -9,21 +9,21 @@ import Testing
 @testable import Supervisor
 
 /// The ticket worker's loop in miniature, over the real broker and a real `TicketStore` on a temp
-/// file: claim commands, apply the batch, reply through `spool.reply`, ack. It can lose the first
+/// file: claim commands, apply the batch, reply through `broker.reply`, ack. It can lose the first
 /// reply of chosen commands (as a crash between commit and reply would) to exercise resends.
 final class StoreResponder: Sendable {
-    let spool: Spool
+    let broker: any MessageBroker
     let store: TicketStore
-    let queue: SpoolQueue
+    let queue: any MessageConsumer
     private let stopped = Atomic<Bool>(false)
     private let loseFirstReply: @Sendable (Command) -> Bool
     /// How many times each command id arrived.
     let arrivals = Mutex<[CommandID: Int]>([:])
 
-    init(spool: Spool, store: TicketStore, loseFirstReply: @escaping @Sendable (Command) -> Bool = { _ in false }) throws {
-        self.spool = spool
+    init(broker: any MessageBroker, store: TicketStore, loseFirstReply: @escaping @Sendable (Command) -> Bool = { _ in false }) throws {
+        self.broker = broker
         self.store = store
-        self.queue = try spool.queue(.commands)
+        self.queue = try broker.consumer(of: .commands)
         self.loseFirstReply = loseFirstReply
     }
 
@@ -41,7 +41,7 @@ final class StoreResponder: Sendable {
                     return a[commands[k].id, default: 0]
                 }
                 if !(n == 1 && loseFirstReply(commands[k])) {
-                    try spool.reply(to: d.envelope, type: TicketWorkerMessageType.commandReply, body: replies[k])
+                    try broker.reply(to: d.envelope, type: TicketWorkerMessageType.commandReply, body: replies[k])
                 }
                 try queue.ack(d)
             }
@@ -53,6 +53,7 @@ final class StoreResponder: Sendable {
 struct ClientWorld {
     let dir: TemporaryDirectory
     let spool: Spool
+    let broker: SpoolMessageBroker
     let store: TicketStore
 
     init(limits: SpoolLimits = SpoolLimits()) throws {
@@ -60,21 +61,22 @@ struct ClientWorld {
         var quiet = Logger(component: "test")
         quiet.minimumLevel = .error
         spool = try Spool(root: dir.path("spool"), limits: limits, logger: quiet)
+        broker = SpoolMessageBroker(spool: spool)
         store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock())
     }
 
-    func client() throws -> CommandClient {
+    func client() throws -> RequestClient {
         var quiet = Logger(component: "client")
         quiet.minimumLevel = .error
-        return try CommandClient(spool: spool, processName: "test-client", logger: quiet)
+        return try RequestClient(broker: broker, processName: "test-client", logger: quiet)
     }
 
     /// Runs the client against a responder until the client returns, then stops the responder.
-    func send(_ commands: [Command], options: CommandClient.Options, responder: StoreResponder,
-              progress: @escaping @Sendable (CommandClient.Progress) -> Void = { _ in }) async throws -> CommandClient.Outcome {
+    func send(_ commands: [Command], options: RequestClient.BulkOptions, responder: StoreResponder,
+              progress: @escaping @Sendable (RequestClient.BulkProgress) -> Void = { _ in }) async throws -> RequestClient.BulkOutcome {
         let client = try client()
         defer { client.close() }
-        return try await withThrowingTaskGroup(of: CommandClient.Outcome?.self) { group in
+        return try await withThrowingTaskGroup(of: RequestClient.BulkOutcome?.self) { group in
             group.addTask { try await responder.run(); return nil }
             let outcome = await client.send(commands, options: options, progress: progress)
             responder.stop()
@@ -97,20 +99,20 @@ func importCommands(_ n: Int, invalid: Set<Int> = []) -> [Command] {
     }
 }
 
-@Suite struct CommandClientTests {
+@Suite struct RequestClientBulkTests {
     @Test("every command is applied once and each reply is matched to its command, refusals included")
     func appliesEveryCommandAndMatchesReplies() async throws {
         let world = try ClientWorld()
         defer { world.dir.remove() }
         let commands = importCommands(700, invalid: [3, 250, 699])
-        var options = CommandClient.Options()
+        var options = RequestClient.BulkOptions()
         options.batchSize = 64
         options.window = 200
         // No reply is lost here, so nothing may be resent; the default 20 s resend age passed under
         // AddressSanitizer on a loaded machine (400 resends). Resends have their own test below.
         options.resendAfter = .seconds(600)
-        let last = Mutex<CommandClient.Progress?>(nil)
-        let outcome = try await world.send(commands, options: options, responder: try StoreResponder(spool: world.spool, store: world.store)) { p in
+        let last = Mutex<RequestClient.BulkProgress?>(nil)
+        let outcome = try await world.send(commands, options: options, responder: try StoreResponder(broker: world.broker, store: world.store)) { p in
             last.withLock { $0 = p }
         }
         #expect(outcome.stopReason == nil)
@@ -132,8 +134,8 @@ func importCommands(_ n: Int, invalid: Set<Int> = []) -> [Command] {
         defer { world.dir.remove() }
         let commands = importCommands(120)
         let lost = Set(commands.enumerated().filter { $0.offset % 4 == 0 }.map(\.element.id))
-        let responder = try StoreResponder(spool: world.spool, store: world.store) { lost.contains($0.id) }
-        var options = CommandClient.Options()
+        let responder = try StoreResponder(broker: world.broker, store: world.store) { lost.contains($0.id) }
+        var options = RequestClient.BulkOptions()
         options.batchSize = 16
         options.resendAfter = .milliseconds(300)
         let outcome = try await world.send(commands, options: options, responder: responder)
@@ -154,7 +156,7 @@ func importCommands(_ n: Int, invalid: Set<Int> = []) -> [Command] {
         defer { world.dir.remove() }
         let client = try world.client()
         defer { client.close() }
-        var options = CommandClient.Options()
+        var options = RequestClient.BulkOptions()
         options.batchSize = 10
         options.giveUpAfter = .milliseconds(300)
         options.resendAfter = .seconds(60)
@@ -180,28 +182,43 @@ func importCommands(_ n: Int, invalid: Set<Int> = []) -> [Command] {
         let opened = Timestamp(iso8601: "2025-02-01T10:00:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)
         commands[2] = Command(role: .staff, action: .importTicket(ImportTicket(
             description: String(repeating: "long text ", count: 600), status: .open, openedAt: opened)))
-        let outcome = try await world.send(commands, options: CommandClient.Options(), responder: try StoreResponder(spool: world.spool, store: world.store))
+        let outcome = try await world.send(commands, options: RequestClient.BulkOptions(), responder: try StoreResponder(broker: world.broker, store: world.store))
         #expect(outcome.stopReason == nil)
         #expect(outcome.notSent.keys.sorted() == [2])
-        #expect(outcome.notSent[2]?.contains("exceeds the spool's limit of 4096") == true)
+        #expect(outcome.notSent[2]?.contains("exceeds the broker's limit of 4096") == true)
         #expect(outcome.applied == [0, 1, 3, 4])
         #expect(outcome.unanswered.isEmpty)
     }
 
-    @Test("a reply that is not a command reply goes to dead/ with a reason")
+    @Test("a reply to a command of the run that is not a command reply goes to dead/ with a reason")
     func deadLettersAnUndecodableReply() async throws {
         let world = try ClientWorld()
         defer { world.dir.remove() }
         let client = try world.client()
         defer { client.close() }
-        let request = Envelope(type: "command", sentAt: SystemClock().now(), replyTo: client.replyQueue,
-                               correlationID: "not-ours", rawBody: Data("{}".utf8))
-        try world.spool.reply(to: request, type: TicketWorkerMessageType.commandReply, body: ["surprise": 1])
-        var options = CommandClient.Options()
-        options.giveUpAfter = .milliseconds(400)
-        _ = await client.send(importCommands(1), options: options)
-        let stats = try world.spool.queue(client.replyQueue).stats()
-        #expect(stats.dead == 1)
-        #expect(stats.waiting == 0)
+        let commands = importCommands(1)
+        let commandsQueue = try world.broker.consumer(of: .commands)
+        let replies = try world.spool.queue(client.replyQueue)
+        let outcome = try await withThrowingTaskGroup(of: RequestClient.BulkOutcome?.self) { group in
+            group.addTask { await client.send(commands) }
+            // Answers the command with a body that is not a CommandReply.
+            var answered = false
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !answered && ContinuousClock.now < deadline {
+                for d in try await commandsQueue.messages(max: 1, timeout: .milliseconds(100)) {
+                    try world.broker.reply(to: d.envelope, type: TicketWorkerMessageType.commandReply, body: ["surprise": 1])
+                    try commandsQueue.ack(d)
+                    answered = true
+                }
+            }
+            #expect(answered)
+            #expect(await pollUntil { (try? replies.stats().dead) == 1 })
+            group.cancelAll()
+            return try await group.next() ?? nil
+        }
+        #expect(try replies.stats().waiting == 0)
+        #expect(try replies.deadLetters().first?.reason.contains("not a command reply") == true)
+        #expect(outcome?.stopReason == .cancelled)
+        #expect(outcome?.unanswered == [0])
     }
 }

@@ -13,17 +13,18 @@ import HTTPServer
 ///   replies. Sent volatile: a probe nobody waits for need not survive a crash.
 /// - analytics workers: one real query each (their answers cost the same at any ticket count).
 /// - ticket store: one `counts()` on the read-only connection (fails until the worker created it).
-public struct SpoolReadinessProbe: ReadinessProbing {
+public struct BrokerReadinessProbe: ReadinessProbing {
     /// The fixed id of the probe command; one `applied_commands` row, ever.
     public static let probeCommandID = CommandID("gateway-readiness-probe")
 
-    let requester: Requester
+    let client: RequestClient
     let analytics: any AnalyticsQuerying
     let tickets: (any TicketQueries)?
     let clock: any WallClock
 
-    public init(requester: Requester, analytics: any AnalyticsQuerying, tickets: (any TicketQueries)?, clock: any WallClock = SystemClock()) {
-        self.requester = requester
+    /// Probes through the process's one `RequestClient` (the probe command is volatile, so never group-committed).
+    public init(client: RequestClient, analytics: any AnalyticsQuerying, tickets: (any TicketQueries)?, clock: any WallClock = SystemClock()) {
+        self.client = client
         self.analytics = analytics
         self.tickets = tickets
         self.clock = clock
@@ -46,18 +47,18 @@ public struct SpoolReadinessProbe: ReadinessProbing {
     func ticketWorker(timeout: Duration) async -> ReadinessCheck {
         let name = "ticket-worker"
         let envelope: Envelope
-        do { envelope = try Envelope(type: SpoolCommandSender.commandType, body: Self.probeCommand, sentAt: clock.now()) } catch {
+        do { envelope = try Envelope(type: BrokerCommandSender.commandType, body: Self.probeCommand, sentAt: clock.now()) } catch {
             return ReadinessCheck(name: name, ready: false, detail: "probe not encodable")
         }
         do {
-            let reply = try await requester.request(envelope, to: .commands, timeout: timeout, durability: .volatile)
-            guard reply.type == SpoolCommandSender.replyType, (try? reply.decodeBody(CommandReply.self)) != nil else {
+            let reply = try await client.request(envelope, to: .commands, timeout: timeout, durability: .volatile)
+            guard reply.type == BrokerCommandSender.replyType, (try? reply.decodeBody(CommandReply.self)) != nil else {
                 return ReadinessCheck(name: name, ready: false, detail: "unexpected reply type \(reply.type.prefix(40))")
             }
             return ReadinessCheck(name: name, ready: true)
         } catch {
             switch error {
-            case .sendFailed(let e): return ReadinessCheck(name: name, ready: false, detail: SpoolCommandSender.humanReason(e))
+            case .sendFailed(let e): return ReadinessCheck(name: name, ready: false, detail: BrokerCommandSender.humanReason(e))
             case .timedOut, .cancelled: return ReadinessCheck(name: name, ready: false, detail: "no reply within the readiness deadline")
             }
         }

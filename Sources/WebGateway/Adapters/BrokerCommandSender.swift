@@ -11,30 +11,21 @@ import Glibc
 /// ticket worker with a `command_reply` carrying a `CommandReply`.
 ///
 /// Why a port adapter: the gateway only knows "send, wait up to a deadline"; how that maps onto
-/// the spool (durable send, reply queue, correlation id) lives here and nowhere else.
-public struct SpoolCommandSender: CommandSending {
+/// the broker (durable send, reply queue, correlation id) lives here and nowhere else.
+public struct BrokerCommandSender: CommandSending {
     /// Envelope type of a command on `commands` (the ticket worker's `TicketWorkerMessageType.command`).
     public static let commandType = "command"
     /// Envelope type of the worker's answer (`TicketWorkerMessageType.commandReply`).
     public static let replyType = "command_reply"
 
-    /// Puts one command envelope on the `commands` queue and waits for its reply.
-    typealias Transport = @Sendable (Envelope, Duration) async throws(RequestError) -> Envelope
-
-    let transport: Transport
+    let client: RequestClient
     let clock: any WallClock
     let logger: Logger
 
-    /// One file and one fsync per command, through the process's shared `Requester`.
-    public init(requester: Requester, clock: any WallClock = SystemClock(), logger: Logger = Logger(component: "gateway")) {
-        self.transport = { envelope, timeout throws(RequestError) in try await requester.request(envelope, to: .commands, timeout: timeout) }
-        self.clock = clock
-        self.logger = logger
-    }
-
-    /// Commands sent together with those that arrive at the same time (group commit, see `CommandBatcher`).
-    public init(batcher: CommandBatcher, clock: any WallClock = SystemClock(), logger: Logger = Logger(component: "gateway")) {
-        self.transport = { envelope, timeout throws(RequestError) in try await batcher.request(envelope, timeout: timeout) }
+    /// Sends through the process's one `RequestClient`; with its `groupCommit` option, commands
+    /// that arrive together share one write and one fsync.
+    public init(client: RequestClient, clock: any WallClock = SystemClock(), logger: Logger = Logger(component: "gateway")) {
+        self.client = client
         self.clock = clock
         self.logger = logger
     }
@@ -49,11 +40,11 @@ public struct SpoolCommandSender: CommandSending {
         }
         let reply: Envelope
         do {
-            reply = try await transport(envelope, timeout)
+            reply = try await client.request(envelope, to: .commands, timeout: timeout)
         } catch {
             switch error {
             case .timedOut, .cancelled: return .queued
-            case .sendFailed(let spoolError): return .unavailable(reason: Self.humanReason(spoolError))
+            case .sendFailed(let brokerError): return .unavailable(reason: Self.humanReason(brokerError))
             }
         }
         guard reply.type == Self.replyType, let body = try? reply.decodeBody(CommandReply.self) else {

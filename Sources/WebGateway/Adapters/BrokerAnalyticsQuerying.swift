@@ -8,9 +8,10 @@ import HTTPServer
 ///
 /// Why a thin wrapper over `AnalyticsClient`: the client owns the worker's wire protocol; this
 /// only maps its three failures onto the dashboard's per-panel outcome.
-public struct SpoolAnalyticsQuerying: AnalyticsQuerying {
+public struct BrokerAnalyticsQuerying: AnalyticsQuerying {
     let client: AnalyticsClient
 
+    /// Wraps the client that asks the workers.
     public init(client: AnalyticsClient) { self.client = client }
 
     public func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
