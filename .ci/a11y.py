@@ -1,0 +1,67 @@
+"""Accessibility gate: axe-core, through Playwright and Debian's headless Chromium, on every page
+for every role, at desktop and phone sizes; WCAG 2.2 A/AA plus axe's best practices. Prints each
+violation with its rule, impact, help URL and the offending elements; exits 1 on any.
+
+    python .ci/a11y.py BASE_URL
+
+The caller (.ci/a11y) starts the product. This script makes the data it needs through the JSON
+API: a ticket with messages and a status history, so the ticket page shows a conversation.
+"""
+import json, sys, urllib.request
+from playwright.sync_api import sync_playwright
+from axe_playwright_python.sync_playwright import Axe
+
+BASE = sys.argv[1].rstrip("/")
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+
+
+def api(method, path, body=None, role="staff"):
+    req = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", "X-CampusDesk-Role": role})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read() or b"{}")
+
+
+ticket = api("POST", "/api/tickets", {"description": "The projector in room 2.14 flickers <b>badly</b>",
+                                      "location": "Main building 2.14", "reporter": "Ana"}, role="user")
+tid = ticket["id"]
+api("POST", f"/api/tickets/{tid}/messages", {"body": "Which cable do you use?", "author_name": "Helpdesk"})
+api("POST", f"/api/tickets/{tid}/messages", {"body": "The grey HDMI one", "author_name": "Ana"}, role="user")
+api("POST", f"/api/tickets/{tid}/status", {"status": "active"})
+
+PAGES = {
+    "user": ["/", "/tickets", "/tickets?q=projector", "/tickets/new", f"/tickets/{tid}", "/no-such-page"],
+    "staff": ["/", "/tickets", "/tickets?status=closed", "/tickets/new", f"/tickets/{tid}", "/dashboard",
+              "/dashboard?hours=6", "/no-such-page"],
+}
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+axe = Axe()
+violations = 0
+checked = 0
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"])
+    for role, paths in PAGES.items():
+        for size_name, size in SIZES.items():
+            context = browser.new_context(viewport=size)
+            context.add_cookies([
+                {"name": "cd_browser", "value": "0123456789abcdef0123456789abcdef", "url": BASE},
+                {"name": "cd_role", "value": role, "url": BASE},
+                {"name": "cd_name", "value": "Ana" if role == "user" else "Helpdesk", "url": BASE},
+            ])
+            page = context.new_page()
+            for path in paths:
+                page.goto(BASE + path, wait_until="load")
+                results = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+                checked += 1
+                for v in results.response.get("violations", []):
+                    violations += 1
+                    print(f"VIOLATION {role} {size_name} {path}: {v['id']} ({v.get('impact')}) {v['help']} {v['helpUrl']}")
+                    for node in v.get("nodes", [])[:5]:
+                        print(f"    {' '.join(node.get('target', []))}: {node.get('failureSummary', '').splitlines()[-1:]}")
+            context.close()
+    browser.close()
+print(f"a11y: {checked} page views checked (roles x sizes), {violations} violations")
+sys.exit(1 if violations else 0)
