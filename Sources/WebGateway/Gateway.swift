@@ -33,9 +33,7 @@ public struct GatewaySettings: Sendable {
 ///
 /// A value, shared by the web and API handlers, so both see the same world.
 struct GatewayContext: Sendable {
-    var tickets: any TicketQueries
-    /// `tickets` again when it can lend list rows in place (the SQLite reader), for the list page.
-    var ticketRows: (any TicketRowReading)?
+    var tickets: TicketReader
     var commands: any CommandSending
     var analytics: any AnalyticsQuerying
     var readiness: any ReadinessProbing
@@ -59,14 +57,14 @@ public struct Gateway: Sendable {
     ///   - csrfSecret: random bytes private to this process (tokens of a previous process stop working).
     ///   - newBrowserID: a source of fresh random browser ids (injected for tests).
     public init(
-        configuration: Configuration, tickets: any TicketQueries, commands: any CommandSending,
+        configuration: Configuration, tickets: TicketReader, commands: any CommandSending,
         analytics: any AnalyticsQuerying, readiness: any ReadinessProbing, csrfSecret: [UInt8],
         settings: GatewaySettings = GatewaySettings(), clock: any WallClock = SystemClock(),
         logger: Logger = Logger(component: "gateway"),
         newBrowserID: @escaping @Sendable () -> String = Gateway.randomBrowserID
     ) {
         let context = GatewayContext(
-            tickets: tickets, ticketRows: tickets as? any TicketRowReading, commands: commands, analytics: analytics, readiness: readiness,
+            tickets: tickets, commands: commands, analytics: analytics, readiness: readiness,
             csrf: CSRFProtection(secret: csrfSecret), time: CampusTime(timeZone: configuration.timeZone),
             clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID)
         self.context = context

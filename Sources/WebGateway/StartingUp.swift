@@ -1,4 +1,5 @@
 import SpoolBroker
+import TicketStore
 import HTTPServer
 
 /// While `tickets.db` cannot be read, every page but the probes and the stylesheet answers 503.
@@ -12,7 +13,7 @@ public enum StartingUp {
     static let alwaysServed: Set<String> = ["/healthz", "/readyz", "/static/app.css"]
 
     /// `inner` once the database is readable; a 503 (problem JSON under `/api`, HTML elsewhere) before.
-    public static func wrap(_ inner: @escaping Handler, tickets: LazyTicketReader) -> Handler {
+    public static func wrap(_ inner: @escaping Handler, tickets: TicketReader) -> Handler {
         { request in
             guard !alwaysServed.contains(request.path), let problem = tickets.unavailability else { return await inner(request) }
             let api = request.path == "/api" || request.path.hasPrefix("/api/")

@@ -106,13 +106,8 @@ struct WebRoutes: Sendable {
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
                 isContinuation: filter.cursor != nil)
             let time = context.time
-            let bytes: [UInt8]
-            if let rowReader = context.ticketRows {
-                // Rendered on the reader while its statement steps: no `Ticket` per row.
-                bytes = try await rowReader.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
-            } else {
-                bytes = TicketListPage.renderBytes(model, page: try await context.tickets.list(filter), time: time)
-            }
+            // Rendered while the reader's statement steps: no `Ticket` per row.
+            let bytes = try await context.tickets.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
             return Self.html(.ok, bytes: bytes, visitor: v)
         } catch {
             return internalError(v, error, "list")

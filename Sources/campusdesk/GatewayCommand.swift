@@ -1,5 +1,6 @@
 import Logging
 import SpoolBroker
+import TicketStore
 import Analytics
 import Operations
 import ServiceLifecycle
@@ -51,7 +52,7 @@ enum GatewayCommand {
         }
         defer { batcher.close() }
 
-        let tickets = LazyTicketReader(path: config.ticketDatabasePath)
+        let tickets = TicketReader(openingLazily: config.ticketDatabasePath)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = SpoolAnalyticsQuerying(client: analyticsClient)
         let gateway = Gateway(

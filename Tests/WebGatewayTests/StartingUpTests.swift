@@ -20,7 +20,7 @@ import WebGateway
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("tickets.db").path
-        let tickets = LazyTicketReader(path: path)
+        let tickets = TicketReader(openingLazily: path)
         let handler = StartingUp.wrap(Self.inner, tickets: tickets)
         #expect(tickets.unavailability == .starting)
 
@@ -44,7 +44,7 @@ import WebGateway
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("tickets.db").path
         try Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: URL(fileURLWithPath: path))
-        let tickets = LazyTicketReader(path: path)
+        let tickets = TicketReader(openingLazily: path)
         let handler = StartingUp.wrap(Self.inner, tickets: tickets)
         #expect(tickets.unavailability == .damaged)
         let api = await get(handler, "/api/tickets")
