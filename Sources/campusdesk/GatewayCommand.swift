@@ -64,7 +64,7 @@ enum GatewayCommand {
 
         let requestLog = RequestLog(component: "gateway")
         defer { requestLog.close() }
-        let handler = GatewayRequestLog.wrap(StartingUp.wrap(gateway.handler, tickets: tickets), log: requestLog)
+        let handler = chain([GatewayRequestLog.middleware(requestLog)], gateway.handler)
         let server: Server
         do {
             server = try Server(configuration: ServerConfiguration(host: config.host, port: port, log: { logger.http($0) }), handler: handler)
@@ -95,18 +95,6 @@ enum GatewayCommand {
     }
 }
 
-/// One log line per request: method, path (no query: it may carry search text), status, milliseconds.
-enum GatewayRequestLog {
-    static func wrap(_ inner: @escaping Handler, log: RequestLog) -> Handler {
-        { request in
-            let start = ContinuousClock.now
-            let response = await inner(request)
-            log.request(method: request.method, path: request.path, status: response.status.code, duration: start.duration(to: .now))
-            return response
-        }
-    }
-}
-
 /// SIGTERM/SIGINT through dispatch sources (never work inside a signal handler): first drains, second exits 1.
 ///
 /// Owned by `GatewayCommand.run` for the life of the server; the sources live as long as it does.
@@ -132,17 +120,4 @@ final class GatewaySignals {
     }
 
     func cancel() { for s in sources { s.cancel() } }
-}
-
-extension Logger {
-    /// Adapts the HTTP server's log events onto this logger's one-line format.
-    func http(_ event: HTTPLogEvent) {
-        let level: Logger.Level = switch event.level {
-        case .debug: .debug
-        case .info: .info
-        case .warning: .warning
-        case .error: .error
-        }
-        log(level, event.message, ["details": event.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")])
-    }
 }

@@ -15,7 +15,7 @@ import Testing
             if let role { h.add("X-CampusDesk-Role", role) }
             if json != nil { h.add("Content-Type", contentType) }
             for (n, v) in headers { h.add(n, v) }
-            return await gateway.respond(to: HTTPRequest(method: method, target: target, headers: h, body: Array((json ?? "").utf8)))
+            return await gateway.respond(to: HTTPRequest(method: HTTPMethod(rawValue: method)!, target: target, headers: h, body: Array((json ?? "").utf8)))
         }
     }
 

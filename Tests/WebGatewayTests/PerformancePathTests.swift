@@ -63,7 +63,7 @@ import Glibc
 
     @Test("cookies: ASCII and non-ASCII parts parse the same way (trim, first wins, quotes dropped)")
     func cookiesOnBytes() {
-        let r = HTTPRequest(method: "GET", target: "/", headers: HTTPHeaders([
+        let r = HTTPRequest(method: .get, target: "/", headers: HTTPHeaders([
             ("Cookie", " a=1 ;\tb=\"two\"; a=3; c=; =x; noequals; d=\"\"; e=\"; n=Zoë\u{00A0}"),
         ]))
         let c = Cookies.parse(r)

@@ -131,10 +131,10 @@ import Testing
         let gateway = world.gateway()
         /// What the route should send for `target`: the reference rendering from `Ticket` values.
         func expected(_ target: String, _ headers: HTTPHeaders) async throws -> [UInt8] {
-            let request = HTTPRequest(method: "GET", target: target, headers: headers)
+            let request = HTTPRequest(method: .get, target: target, headers: headers)
             let v = Visitor.from(request, newBrowserID: { "unused" })
             let q = try FormDecoding.decodeQuery(request.query)
-            let filter = try TicketListQuery.filter(from: q, role: v.role).get()
+            let filter = try TicketListQuery.filter(from: q, role: v.role)
             let m = TicketListPage.Model(
                 visitor: v, csrfToken: gateway.context.csrf.token(forBrowser: v.browserID), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(WebRoutes.flash),
@@ -148,7 +148,7 @@ import Testing
                 let target = targets[seen]
                 seen += 1
                 let headers = HTTPHeaders([("Host", "campusdesk.test"), ("Cookie", "cd_browser=0123456789abcdef0123456789abcdef; cd_role=\(role)")])
-                let a = await gateway.respond(to: HTTPRequest(method: "GET", target: target, headers: headers))
+                let a = await gateway.respond(to: HTTPRequest(method: .get, target: target, headers: headers))
                 #expect(a.status == .ok, "\(role) \(target)")
                 #expect(a.body == (try await expected(target, headers)), "\(role) \(target)")
                 // Follow the first page's "Next page" link once per start.
