@@ -16,7 +16,7 @@ struct APIRoutes: Sendable {
         router.get("/healthz") { _ in Self.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _ in await readiness() }
         router.group("/api", errors: APIErrors.render) { api in
-            api.get("/openapi.yaml") { _ in OpenAPIDocument.response }
+            api.get("/openapi.yaml") { _ in try OpenAPIDocument.response() }
             api.get("/tickets") { try await list($0) }
             api.post("/tickets") { try await create($0) }
             api.get("/tickets/:id") { try await show($0) }
