@@ -31,13 +31,8 @@ struct WebRoutes: Sendable {
 
     // MARK: - Responses
 
-    /// An HTML response that also sets the browser cookie when the visitor is new.
-    static func html(_ status: HTTPStatus, _ page: String, visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
-        html(status, bytes: Array(page.utf8), visitor: visitor, preferences: preferences)
-    }
-
-    /// ``html(_:_:visitor:preferences:)`` for a page already rendered as UTF-8 bytes.
-    static func html(_ status: HTTPStatus, bytes page: [UInt8], visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
+    /// An HTML response (a page rendered as UTF-8 bytes) that also sets the browser cookie when the visitor is new.
+    static func html(_ status: HTTPStatus, _ page: [UInt8], visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add("Content-Type", "text/html; charset=utf-8")
         var r = HTTPResponse(status: status, headers: headers, body: page)
@@ -100,7 +95,7 @@ struct WebRoutes: Sendable {
             let time = context.time
             // Rendered while the reader's statement steps: no `Ticket` per row.
             let bytes = try await context.tickets.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
-            return Self.html(.ok, bytes: bytes, visitor: v)
+            return Self.html(.ok, bytes, visitor: v)
         }
     }
 
@@ -123,7 +118,7 @@ struct WebRoutes: Sendable {
         }
         let model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
                                      state: state, requestID: context.newBrowserID())
-        return Self.html(status, bytes: TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
+        return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
     }
 
     private func ticketID(_ request: HTTPRequest) -> TicketID? {
