@@ -62,11 +62,10 @@ enum DashboardPage {
             b.time(a.since, time)
             b.raw(" that are not closed</caption>\n")
             b.raw("<thead><tr><th scope=\"col\">Period (hours)</th><th scope=\"col\">Not closed</th></tr></thead>\n")
-            b.raw("<tbody><tr><td>")
-            b.number(Int64(a.hours))
-            b.raw("</td><td>")
-            b.number(Int64(a.count))
-            b.raw("</td></tr></tbody>\n</table>\n")
+            b.raw("<tbody><tr>")
+            cell(a.hours, into: &b)
+            cell(a.count, into: &b)
+            b.raw("</tr></tbody>\n</table>\n")
             b.raw("<p><a href=\"/dashboard/open-tickets.csv?hours=")
             b.number(Int64(a.hours))
             b.raw("\" download>Download CSV</a></p>\n")
@@ -92,9 +91,9 @@ enum DashboardPage {
                 for row in a.months {
                     b.raw("<tr><td>")
                     b.text(row.month)
-                    b.raw("</td><td>")
-                    b.number(Int64(row.closed))
-                    b.raw("</td><td>")
+                    b.raw("</td>")
+                    cell(row.closed, into: &b)
+                    b.raw("<td>")
                     b.text(duration(row.averageSeconds))
                     b.raw("</td></tr>\n")
                 }
@@ -118,19 +117,24 @@ enum DashboardPage {
             for row in a.categories {
                 b.raw("<tr><th scope=\"row\">")
                 b.raw(Words.categoryName(row.category))
-                b.raw("</th><td>")
-                b.number(Int64(row.active))
-                b.raw("</td><td>")
-                b.number(Int64(row.open))
-                b.raw("</td><td>")
-                b.number(Int64(row.closed))
-                b.raw("</td></tr>\n")
+                b.raw("</th>")
+                cell(row.active, into: &b)
+                cell(row.open, into: &b)
+                cell(row.closed, into: &b)
+                b.raw("</tr>\n")
             }
             b.raw("</tbody>\n</table>\n</div>\n<p><a href=\"/dashboard/category-load.csv\" download>Download CSV</a></p>\n")
         default:
             unavailable(m.categoryLoad.failureText(service: "category-load"), into: &b)
         }
         b.raw("</section>\n")
+    }
+
+    /// A table cell holding a count.
+    private static func cell(_ n: Int, into b: inout HTMLBuffer) {
+        b.raw("<td>")
+        b.number(Int64(n))
+        b.raw("</td>")
     }
 
     private static func unavailable(_ text: String, into b: inout HTMLBuffer) {
