@@ -37,7 +37,7 @@ let package = Package(
         library("HTTPServer"),
         library("WebGateway", [
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer",
-        ]),
+        ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(
             name: "campusdesk",
             dependencies: [

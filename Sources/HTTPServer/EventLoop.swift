@@ -41,7 +41,7 @@ final class EventLoop: @unchecked Sendable {
         var closeAfterWrite = false
         var peerClosed = false
         var interest = Int16(POLLIN)
-        var method = "GET"
+        var method = HTTPMethod.get
         var version = HTTPVersion.http11
 
         init(socket: Socket, id: UInt64, limits: HTTPParserLimits, deadline: UInt64) {
@@ -210,7 +210,7 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private lazy var overCapacityResponse: [UInt8] = (try? HTTPSerializer.serialize(HTTPSerializer.errorResponse(.serviceUnavailable), requestMethod: "GET", close: true, date: date())) ?? []
+    private lazy var overCapacityResponse: [UInt8] = (try? HTTPSerializer.serialize(HTTPSerializer.errorResponse(.serviceUnavailable), requestMethod: .get, close: true, date: date())) ?? []
 
     /// Beyond the cap: a best-effort 503 and close, so the loop's memory stays bounded.
     private func rejectOverCapacity(_ socket: Socket) {
@@ -277,7 +277,7 @@ final class EventLoop: @unchecked Sendable {
         } catch {
             log?(HTTPLogEvent(.info, "request refused", [("http.status", "\(error.status.code)"), ("http.error", "\(error)")]))
             c.input.removeAll()
-            c.method = "GET"
+            c.method = .get
             c.version = .http11
             c.closeAfterWrite = true
             send(c, HTTPSerializer.errorResponse(error.status), submit: submit)

@@ -155,9 +155,6 @@ public struct HTTPParser: Sendable {
 
     // MARK: - Request line
 
-    /// The methods this server implements; any other token is 501 (RFC 9110 §9.1).
-    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-
     /// `line` is the request line without its LF (it must end in CR).
     private static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> HTTPRequest {
         guard let last = line.last, last == .cr else { throw .bareLineBreak }
@@ -172,8 +169,8 @@ public struct HTTPParser: Sendable {
         guard !targetBytes.isEmpty else { throw .malformedRequestLine }
         let version = try parseVersion(versionBytes)
         guard targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") }) else { throw .invalidTarget }
-        let method = String(decoding: methodBytes, as: UTF8.self)
-        guard methods.contains(method) else { throw .unsupportedMethod }
+        // Any token but the methods this server implements is 501 (RFC 9110 §9.1).
+        guard let method = HTTPMethod(rawValue: String(decoding: methodBytes, as: UTF8.self)) else { throw .unsupportedMethod }
         let target = try originForm(String(decoding: targetBytes, as: UTF8.self), method: method)
         return HTTPRequest(method: method, target: target, version: version)
     }
@@ -194,10 +191,10 @@ public struct HTTPParser: Sendable {
     /// RFC 9112 §3.2.2: a server MUST accept absolute-form; we keep only its path and query.
     /// Asterisk-form is only for OPTIONS (§3.2.4); authority-form is only for CONNECT, which
     /// this server does not implement.
-    private static func originForm(_ target: String, method: String) throws(HTTPParseError) -> String {
+    private static func originForm(_ target: String, method: HTTPMethod) throws(HTTPParseError) -> String {
         if target.hasPrefix("/") { return target }
         if target == "*" {
-            guard method == "OPTIONS" else { throw .invalidTarget }
+            guard method == .options else { throw .invalidTarget }
             return target
         }
         let lower = target.lowercased()

@@ -1,7 +1,7 @@
 /// A parsed HTTP/1.1 request.
 public struct HTTPRequest: Sendable, Equatable {
-    /// The method token as sent (`GET`, `POST`, ...); case-sensitive per RFC 9110 §9.1.
-    public var method: String
+    /// The method; tokens this server does not implement never get this far (501 from the parser).
+    public var method: HTTPMethod
     /// The request target as sent, e.g. `/tickets?status=open`.
     public var target: String
     /// HTTP version: (1, 1) or (1, 0).
@@ -11,7 +11,7 @@ public struct HTTPRequest: Sendable, Equatable {
     /// Values captured from the route pattern (`/tickets/:id` → `["id": "42"]`), set by the router.
     public var pathParameters: [String: String]
 
-    public init(method: String, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], pathParameters: [String: String] = [:]) {
+    public init(method: HTTPMethod, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], pathParameters: [String: String] = [:]) {
         self.method = method
         self.target = target
         self.version = version

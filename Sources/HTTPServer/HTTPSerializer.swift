@@ -23,11 +23,11 @@ public enum HTTPSerializer {
     ///   - close: the server closes after this response; sends `Connection: close`.
     ///   - date: the IMF-fixdate for the `Date` field (see ``HTTPDate``).
     /// - Throws: ``HTTPSerializationError`` when a header or reason phrase could inject bytes.
-    public static func serialize(_ response: HTTPResponse, requestMethod: String, requestVersion: HTTPVersion = .http11, close: Bool, date: String) throws(HTTPSerializationError) -> [UInt8] {
+    public static func serialize(_ response: HTTPResponse, requestMethod: HTTPMethod, requestVersion: HTTPVersion = .http11, close: Bool, date: String) throws(HTTPSerializationError) -> [UInt8] {
         let code = response.status.code
         guard response.status.reason.utf8.allSatisfy({ $0 == .tab || ($0 >= 0x20 && $0 != 0x7F) }) else { throw .invalidReasonPhrase }
         // RFC 9110 §6.4.1: no content for HEAD, 1xx, 204 and 304; §8.6: no Content-Length in 204.
-        let bodyless = requestMethod == "HEAD" || code == 204 || code == 304 || (100..<200).contains(code)
+        let bodyless = requestMethod == .head || code == 204 || code == 304 || (100..<200).contains(code)
         let sendsLength = code != 204 && code != 304 && !(100..<200).contains(code)
 
         var out: [UInt8] = []

@@ -32,8 +32,3 @@ public struct HTTPStatus: Sendable, Equatable, Hashable {
     public static let serviceUnavailable = HTTPStatus(503, "Service Unavailable")
     public static let httpVersionNotSupported = HTTPStatus(505, "HTTP Version Not Supported")
 }
-
-/// An error that knows which HTTP status it should be answered with.
-public protocol HTTPStatusError: Error {
-    var status: HTTPStatus { get }
-}

@@ -1,107 +1,125 @@
-/// A handler that may throw; errors become responses through ``Router``.
-public typealias ThrowingHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+/// A route's handler: it may throw, and the router turns what it throws into a response.
+public typealias RouteHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
 
-/// Maps (method, path pattern) to handlers; itself a ``Handler`` through ``handle(_:)``.
+/// Renders an error as a response; each route group has one (an HTML page, a problem document).
+///
+/// It receives the error as thrown, so it can show what a known error type says; the router
+/// then adds the error's ``HTTPStatusError/headers`` (`Allow`, `Retry-After`).
+public typealias ErrorRenderer = @Sendable (HTTPRequest, any HTTPStatusError) -> HTTPResponse
+
+/// Maps (method, path pattern) to handlers, in groups that each render errors their own way.
 ///
 /// A value type so the gateway builds it once and tests call it without a socket (Hummingbird's
 /// router shape). Patterns are literal segments and `:name` captures. Path segments are
 /// percent-decoded before matching; an encoded `/`, a NUL, invalid UTF-8 or a `.`/`..` segment
-/// is refused with 400 so no handler ever sees a path that could climb out of its place.
-public struct Router: Sendable {
+/// (raw or encoded) is refused with 400 so no handler ever sees a path that could climb out of
+/// its place. A known path with another method is 405 with `Allow` (RFC 9110 §15.5.6); HEAD is
+/// served by the GET route (§9.3.2; the serializer drops the body). A thrown
+/// ``HTTPStatusError`` becomes its status; anything else a logged 500 that says nothing more.
+public struct Router: Sendable, RouteRegistering {
     private struct Route: Sendable {
-        var method: String
+        var method: HTTPMethod
         var segments: [Segment]
-        var handler: Handler
+        var handler: RouteHandler
     }
 
-    private enum Segment: Sendable, Equatable {
+    fileprivate enum Segment: Sendable, Equatable {
         case literal(String)
         case parameter(String)
     }
 
+    private struct Group: Sendable {
+        var prefix: [String]
+        var errors: ErrorRenderer
+    }
+
     private var routes: [Route] = []
+    /// The root group (prefix `/`) first; a request's errors go to the longest matching prefix.
+    private var groups: [Group]
+    private var middleware: [RouteMiddleware] = []
     private let log: HTTPLogHandler?
 
-    /// Creates an empty router; `log` receives handler errors that became 500.
-    public init(log: HTTPLogHandler? = nil) {
+    /// Creates an empty router.
+    ///
+    /// - Parameters:
+    ///   - log: receives handler errors that became 500.
+    ///   - errors: how the root group renders errors; plain text by default.
+    public init(log: HTTPLogHandler? = nil, errors: @escaping ErrorRenderer = Router.plainError) {
         self.log = log
+        self.groups = [Group(prefix: [], errors: errors)]
     }
 
     /// Adds a route. `pattern` starts with `/`; `:name` segments capture into `pathParameters`.
-    public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        precondition(pattern.hasPrefix("/"), "route pattern must start with /")
-        let segments = pattern.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { s -> Segment in
-            s.hasPrefix(":") ? .parameter(String(s.dropFirst())) : .literal(String(s))
-        }
-        routes.append(Route(method: method, segments: segments, handler: handler))
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping RouteHandler) {
+        routes.append(Route(method: method, segments: Self.segments(of: pattern), handler: handler))
     }
 
-    /// Adds a route whose handler throws: an ``HTTPStatusError`` becomes its status, anything
-    /// else a logged 500 whose body says nothing about the cause.
-    public mutating func add(_ method: String, _ pattern: String, throwing handler: @escaping ThrowingHandler) {
-        let log = self.log
-        add(method, pattern) { request in
+    /// Adds the routes `build` registers under `prefix` (`/api`), whose errors `errors` renders
+    /// (the root group's renderer when nil).
+    public mutating func group(_ prefix: String, errors: ErrorRenderer? = nil, _ build: (inout RouteGroup) -> Void) {
+        precondition(prefix.hasPrefix("/") && prefix.count > 1 && !prefix.hasSuffix("/"), "group prefix is /name")
+        var group = RouteGroup(prefix: prefix)
+        build(&group)
+        if let errors { groups.append(Group(prefix: Self.segments(of: prefix).compactMap(\.literal), errors: errors)) }
+        for route in group.routes { add(route.method, route.pattern, route.handler) }
+    }
+
+    /// Wraps every request's routing and handling (404s and 405s included); the first added is outermost.
+    ///
+    /// What the middleware throws is rendered like a handler's error, by the request's group.
+    public mutating func use(_ middleware: @escaping RouteMiddleware) {
+        self.middleware.append(middleware)
+    }
+
+    /// Routes and runs `request`: the matching handler's response, or the error its group renders.
+    ///
+    /// Builds the middleware chain on each call; servers take ``handler`` once instead.
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        await handler(request)
+    }
+
+    /// This router, middleware and error rendering included, as a server handler.
+    public var handler: Handler {
+        let router = self
+        let chain = middleware.reversed().reduce({ request in try await router.dispatch(request) } as RouteHandler) { inner, wrap in wrap(inner) }
+        return { request in
             do {
-                return try await handler(request)
-            } catch let error as any HTTPStatusError {
-                var response = HTTPSerializer.errorResponse(error.status)
-                response.closeConnection = false
-                return response
+                return try await chain(request)
             } catch {
-                log?(HTTPLogEvent(.error, "handler failed", [("http.method", request.method), ("http.path", request.path), ("error.type", String(describing: type(of: error)))]))
-                var response = HTTPSerializer.errorResponse(.internalServerError)
-                response.closeConnection = false
-                return response
+                return router.render(error, for: request)
             }
         }
     }
 
-    /// Adds a GET route (which also answers HEAD).
-    public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }
-    /// Adds a POST route.
-    public mutating func post(_ pattern: String, _ handler: @escaping Handler) { add("POST", pattern, handler) }
-
-    /// Routes and runs `request`: the matching handler's response, or 400, 404 or 405 (with Allow).
-    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        switch resolve(request) {
-        case .handler(let handler, let parameters):
-            var routed = request
-            routed.pathParameters = parameters
-            return await handler(routed)
-        case .response(let response):
-            return response
-        }
-    }
-
-    /// This router as a server handler.
-    public var handler: Handler {
-        { request in await self.handle(request) }
+    /// The plain-text error response: the status line's reason and nothing else.
+    public static let plainError: ErrorRenderer = { _, error in
+        var response = HTTPSerializer.errorResponse(error.status)
+        response.closeConnection = false
+        return response
     }
 
     // MARK: - Matching
 
-    private enum Resolution {
-        case handler(Handler, [String: String])
-        case response(HTTPResponse)
-    }
-
-    private func resolve(_ request: HTTPRequest) -> Resolution {
-        guard let path = Self.decodedSegments(request.path) else { return .response(Self.plain(.badRequest)) }
-        var allowed: Set<String> = []
-        var headFallback: (Handler, [String: String])?
+    private func dispatch(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let path = Self.decodedSegments(request.path) else { throw RouteError(.badRequest) }
+        var allowed: Set<HTTPMethod> = []
+        var headFallback: (RouteHandler, [String: String])?
         for route in routes {
             guard let parameters = Self.match(route.segments, path) else { continue }
-            if route.method == request.method { return .handler(route.handler, parameters) }
-            if request.method == "HEAD", route.method == "GET", headFallback == nil { headFallback = (route.handler, parameters) }
+            if route.method == request.method { return try await Self.run(route.handler, request, parameters) }
+            if request.method == .head, route.method == .get, headFallback == nil { headFallback = (route.handler, parameters) }
             allowed.insert(route.method)
-            if route.method == "GET" { allowed.insert("HEAD") }
+            if route.method == .get { allowed.insert(.head) }
         }
-        // RFC 9110 §9.3.2: HEAD is GET without the content; the serializer drops the body.
-        if let (handler, parameters) = headFallback { return .handler(handler, parameters) }
-        if allowed.isEmpty { return .response(Self.plain(.notFound)) }
-        var response = Self.plain(.methodNotAllowed)
-        response.headers.set("Allow", allowed.sorted().joined(separator: ", "))
-        return .response(response)
+        if let (handler, parameters) = headFallback { return try await Self.run(handler, request, parameters) }
+        if allowed.isEmpty { throw RouteError(.notFound) }
+        throw RouteError.methodNotAllowed(allowed)
+    }
+
+    private static func run(_ handler: RouteHandler, _ request: HTTPRequest, _ parameters: [String: String]) async throws -> HTTPResponse {
+        var routed = request
+        routed.pathParameters = parameters
+        return try await handler(routed)
     }
 
     private static func match(_ pattern: [Segment], _ path: [String]) -> [String: String]? {
@@ -118,13 +136,59 @@ public struct Router: Sendable {
         return parameters
     }
 
+    private static func segments(of pattern: String) -> [Segment] {
+        precondition(pattern.hasPrefix("/"), "route pattern must start with /")
+        return pattern.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { s -> Segment in
+            s.hasPrefix(":") ? .parameter(String(s.dropFirst())) : .literal(String(s))
+        }
+    }
+
+    // MARK: - Errors
+
+    private func render(_ error: any Error, for request: HTTPRequest) -> HTTPResponse {
+        let statusError: any HTTPStatusError
+        if let known = error as? any HTTPStatusError {
+            statusError = known
+        } else {
+            log?(HTTPLogEvent(.error, "handler failed", [
+                ("http.method", request.method.rawValue), ("http.path", String(request.path.prefix(200))),
+                ("error.type", String(describing: type(of: error))),
+            ]))
+            statusError = RouteError(.internalServerError)
+        }
+        var response = group(for: request).errors(request, statusError)
+        for (name, value) in statusError.headers { response.headers.set(name, value) }
+        return response
+    }
+
+    /// The group with the longest prefix of the request's path (raw segments when they do not decode).
+    private func group(for request: HTTPRequest) -> Group {
+        let path = Self.decodedSegments(request.path)
+            ?? request.path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        var best = groups[0]
+        for group in groups.dropFirst() where group.prefix.count > best.prefix.count && path.starts(with: group.prefix) {
+            best = group
+        }
+        return best
+    }
+
+    // MARK: - Path decoding
+
     /// Percent-decoded path segments, or nil for a path no handler should see.
     static func decodedSegments(_ path: String) -> [String]? {
         guard path.hasPrefix("/") else { return nil }
         var segments: [String] = []
         for raw in path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            guard let bytes = percentDecode(raw), let segment = String(validating: bytes, as: UTF8.self) else { return nil }
-            if segment == "." || segment == ".." || bytes.contains(UInt8(ascii: "/")) || bytes.contains(0) { return nil }
+            let segment: String
+            if !raw.contains(UInt8(ascii: "%")) {
+                // The common case: nothing to decode (the parser has refused controls and spaces).
+                segment = String(decoding: raw, as: UTF8.self)
+            } else {
+                guard let bytes = percentDecode(raw), !bytes.contains(UInt8(ascii: "/")), !bytes.contains(0),
+                      let decoded = String(validating: bytes, as: UTF8.self) else { return nil }
+                segment = decoded
+            }
+            if segment == "." || segment == ".." { return nil }
             segments.append(segment)
         }
         return segments
@@ -159,10 +223,11 @@ public struct Router: Sendable {
         default: nil
         }
     }
+}
 
-    private static func plain(_ status: HTTPStatus) -> HTTPResponse {
-        var response = HTTPSerializer.errorResponse(status)
-        response.closeConnection = false
-        return response
+extension Router.Segment {
+    fileprivate var literal: String? {
+        if case .literal(let s) = self { return s }
+        return nil
     }
 }

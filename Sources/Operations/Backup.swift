@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import Domain
 import SQLiteKit
@@ -123,7 +122,7 @@ public struct Backup: Sendable {
             problems = try copy.integrityProblems()
         } catch {
             // Damage bad enough that integrity_check stops with an error instead of listing it.
-            if error.code == SQLITE_CORRUPT || error.code == SQLITE_NOTADB { throw .integrityCheckFailed(name, [error.message]) }
+            if error.resultCode == .corrupt || error.resultCode == .notADatabase { throw .integrityCheckFailed(name, [error.message]) }
             throw .copyFailed(name, reason(error))
         }
         guard problems.isEmpty else { throw .integrityCheckFailed(name, problems) }

@@ -23,13 +23,13 @@ extension Connection {
     @discardableResult
     public func migrate(_ migrations: [Migration]) throws -> Int {
         for (index, migration) in migrations.enumerated() where migration.version != index + 1 {
-            throw SQLiteError(code: 1, message: "migration versions must be 1, 2, 3, ... (found \(migration.version) at \(index + 1))")
+            throw SQLiteError(.error, message: "migration versions must be 1, 2, 3, ... (found \(migration.version) at \(index + 1))")
         }
         return try transaction(.immediate) { db in
             // Read inside the transaction so two processes migrating at once cannot both apply a step.
             let current = try db.userVersion()
             guard current <= migrations.count else {
-                throw SQLiteError(code: 1, message: "database schema version \(current) is newer than this program (\(migrations.count))")
+                throw SQLiteError(.error, message: "database schema version \(current) is newer than this program (\(migrations.count))")
             }
             for migration in migrations.dropFirst(current) {
                 try db.execute(migration.sql)

@@ -39,7 +39,7 @@ public final class Statement {
     public func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
         reset()
         guard values.count == parameterCount else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(parameterCount) values, got \(values.count)", sql: sql)
+            throw SQLiteError(.range, message: "expected \(parameterCount) values, got \(values.count)", sql: sql)
         }
         for (offset, value) in values.enumerated() {
             try bind(value, at: Int32(offset + 1))

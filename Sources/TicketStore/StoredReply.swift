@@ -67,7 +67,7 @@ public enum StoredReply {
 
     /// Rebuilds the reply stored for `commandID`.
     ///
-    /// - Throws: `SQLiteError` with `SQLITE_CORRUPT` (11) for bytes this code did not write.
+    /// - Throws: `SQLiteError` with `.corrupt` for bytes this code did not write.
     static func decode(_ bytes: UnsafeRawBufferPointer, commandID: CommandID) throws(SQLiteError) -> CommandReply {
         var r = Reader(bytes: bytes)
         guard try r.byte() == version else { throw Reader.corrupt }
@@ -131,7 +131,7 @@ public enum StoredReply {
     }
 
     private struct Reader {
-        static let corrupt = SQLiteError(code: 11, message: "applied_commands.reply is not a stored reply")
+        static let corrupt = SQLiteError(.corrupt, message: "applied_commands.reply is not a stored reply")
         let bytes: UnsafeRawBufferPointer
         var offset = 0
 

@@ -3,16 +3,130 @@ import Synchronization
 import Domain
 import SQLiteKit
 
-/// The ticket store's query side: lists, details and counts over a read-only connection.
+/// The ticket store's query side: lists, details, counts and the list page's rows read in place,
+/// over a small pool of read-only connections.
 ///
-/// Used by the gateway in its own process while the ticket worker writes (WAL lets readers read
-/// the last committed state without blocking the writer). An actor because it owns its `Connection`.
-public actor TicketReader: TicketQueries, TicketRowReading {
-    private let db: Connection
+/// Used by the gateway (and the export, demo and bench tools) in their own processes while the
+/// ticket worker writes; WAL lets readers see the last committed state without blocking it.
+/// One type for every read: a query takes a free connection of the pool on the caller's own
+/// thread (no hop onto an actor and back) and holds it for the length of one query, or of one
+/// list page's render (``withListRows(_:_:)``). Each connection sits in its own `Mutex`, which is
+/// its one owner; when every connection is busy the caller waits on one in turn.
+///
+/// The pool opens lazily (``init(openingLazily:poolSize:)``): the gateway may start before the
+/// ticket worker has created `tickets.db`, and answers "starting" until ``unavailability`` is nil.
+public final class TicketReader: TicketQueries, Sendable {
+    /// Raised while the database file does not exist yet.
+    public struct NotYetCreated: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String { "the ticket database does not exist yet (the ticket worker creates it)" }
+    }
 
-    /// Opens `tickets.db` read-only; the file must exist (the ticket worker creates and migrates it).
-    public init(path: String) throws {
-        db = try Self.openReadOnly(path: path)
+    /// Why the database cannot be read right now.
+    public enum Unavailability: Sendable, Equatable {
+        /// Not there yet, or not yet migrated: the ticket worker is starting.
+        case starting
+        /// SQLite says the file is not a database or is corrupt: only a restore helps.
+        case damaged
+    }
+
+    /// One pooled connection and the lock that makes it its one owner.
+    private final class PooledConnection: Sendable {
+        let db: Mutex<Connection>
+        init(_ db: sending Connection) { self.db = Mutex(db) }
+    }
+
+    /// The database file.
+    public let path: String
+    /// How many read connections the pool opens (each is one SQLite connection and page cache).
+    public let poolSize: Int
+    private let pool = Mutex<[PooledConnection]>([])
+    private let opened = Atomic<Bool>(false)
+    private let next = Atomic<Int>(0)
+
+    /// Opens `tickets.db` read-only now; the file must exist (the ticket worker creates and migrates it).
+    ///
+    /// - Parameter poolSize: read connections; 2 by default, one per core of the target machine
+    ///   (docs/performance.md, "Gateway": one connection made queries take turns).
+    /// - Throws: ``NotYetCreated`` without the file, `SQLiteError` when SQLite cannot open it.
+    public convenience init(path: String, poolSize: Int = 2) throws {
+        self.init(openingLazily: path, poolSize: poolSize)
+        _ = try connections()
+    }
+
+    /// A reader that opens its pool on first use, once the file exists (see ``unavailability``).
+    public init(openingLazily path: String, poolSize: Int = 2) {
+        self.path = path
+        self.poolSize = max(1, poolSize)
+    }
+
+    /// nil once the database is open (opening it if it just appeared), else why not.
+    public var unavailability: Unavailability? {
+        if opened.load(ordering: .acquiring) { return nil }
+        do {
+            _ = try connections()
+            return nil
+        } catch let error as SQLiteError where error.resultCode == .notADatabase || error.resultCode == .corrupt {
+            // Waiting will not make these go away.
+            return .damaged
+        } catch {
+            return .starting
+        }
+    }
+
+    // MARK: - Queries
+
+    /// One page of tickets, newest first by (opened_at, id), after the filter; see `TicketQueries`.
+    ///
+    /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500; SQLite errors.
+    public func list(_ filter: TicketFilter) async throws -> TicketPage {
+        try withConnection { try Self.list($0, filter) }
+    }
+
+    /// One ticket with its messages oldest first (one snapshot), or nil.
+    public func detail(_ id: TicketID) async throws -> TicketDetail? {
+        try withConnection { try Self.detail($0, id) }
+    }
+
+    /// Tickets per status (every status present, zero included), from the trigger-kept counters.
+    public func counts() async throws -> [Status: Int] {
+        try withConnection { try Self.counts($0) }
+    }
+
+    /// Runs `body` with the page that `list(filter)` would return, as rows read in place.
+    ///
+    /// Why: the list page is the busiest read; building 51 `Ticket`s (three `String`s each) and then
+    /// copying their text into the page was a quarter of its CPU. `body` runs while the statement
+    /// steps, holding the connection, and returns something `Sendable` (the rendered page bytes).
+    ///
+    /// - Throws: `Refusal(.validation)` for a limit outside 1...500; SQLite errors; what `body` throws.
+    public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: (inout TicketRows) throws -> R) async throws -> R {
+        try withConnection { try Self.withListRows($0, filter, body) }
+    }
+
+    // MARK: - The pool
+
+    /// Runs `body` on the first free connection, else waits for one chosen in turn.
+    private func withConnection<R: Sendable>(_ body: (Connection) throws -> R) throws -> R {
+        let pool = try connections()
+        for connection in pool {
+            if let result = try connection.db.withLockIfAvailable({ db in try body(db) }) { return result }
+        }
+        // Every connection is busy (more requests in flight than cores): wait for one.
+        let turn = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try pool[Int(UInt(bitPattern: turn) % UInt(pool.count))].db.withLock { db in try body(db) }
+    }
+
+    /// The open pool, opening it if the file exists.
+    private func connections() throws -> [PooledConnection] {
+        try pool.withLock { pool in
+            if pool.isEmpty {
+                guard FileManager.default.fileExists(atPath: path) else { throw NotYetCreated(path: path) }
+                pool = try (0..<poolSize).map { _ in PooledConnection(try Self.openReadOnly(path: path)) }
+                opened.store(true, ordering: .releasing)
+            }
+            return pool
+        }
     }
 
     /// A read-only connection to `tickets.db` with the reader's cache and mmap settings.
@@ -22,188 +136,5 @@ public actor TicketReader: TicketQueries, TicketRowReading {
         // Reads straight from the mapped file instead of read() into the page cache.
         try db.execute("PRAGMA mmap_size = 268435456")
         return db
-    }
-
-    /// One page of tickets, newest first by (opened_at, id), after the filter; see `TicketQueries`.
-    ///
-    /// Without text and without a status or category filter, the page is one ordered range of
-    /// `tickets_by_opened`. Otherwise each selected (status, category) pair is one ordered range of the
-    /// `tickets_by_status_category_opened` index; each range yields at most `limit + 1` rows after the
-    /// cursor and the union is merged, so a page costs about the same at any table size. With text,
-    /// FTS5 walks the matches newest first and stops once the page is full: cost follows how many
-    /// matches must be read to fill it (few for a plain search; many when a status or category filter
-    /// rejects most matches).
-    ///
-    /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500.
-    public func list(_ filter: TicketFilter) throws -> TicketPage {
-        let (statement, values) = try Self.listStatement(db, filter, columns: Self.ticketColumns)
-        var tickets = try statement.query(values) { try Ticket(row: $0) }
-        var next: TicketCursor?
-        if tickets.count > filter.limit {
-            tickets.removeLast(tickets.count - filter.limit)
-            if let last = tickets.last { next = TicketCursor(openedAt: last.openedAt, id: last.id) }
-        }
-        return TicketPage(tickets: tickets, nextCursor: next)
-    }
-
-    /// The rows `list(filter)` returns, lent to `body` in place; see `TicketRowReading`.
-    ///
-    /// The same query as `list` but selecting only `TicketRowView.columns` (what the list page
-    /// shows), stepped while `body` reads each row's bytes; reset when `body` returns.
-    public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
-        try Self.withListRows(db, filter, body)
-    }
-
-    /// `withListRows` on a connection its caller owns for the duration of the call.
-    static func withListRows<R>(_ db: Connection, _ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
-        let (statement, values) = try listStatement(db, filter, columns: rowColumns)
-        try statement.bind(values)
-        defer { statement.reset() }
-        var rows = TicketRows(statement: statement, limit: filter.limit)
-        return try body(&rows)
-    }
-
-    /// The cached statement for one list page and its values (it fetches `limit + 1` rows).
-    ///
-    /// `columns` is the select list twice over: bare (the unfiltered query) and prefixed `t.` (the joins).
-    private static func listStatement(_ db: Connection, _ filter: TicketFilter, columns: ListColumns) throws -> (Statement, [SQLiteValue]) {
-        guard (1...TicketFilter.maxLimit).contains(filter.limit) else {
-            throw Refusal(.validation, "limit must be between 1 and \(TicketFilter.maxLimit).", field: "limit")
-        }
-        let statuses = Status.allCases.filter { filter.statuses.isEmpty || filter.statuses.contains($0) }
-        let categories = Category.allCases.filter { filter.category == nil || filter.category == $0 }
-        // No cursor: start above every real position, so one SQL shape serves both cases.
-        let after = filter.cursor ?? TicketCursor(openedAt: Timestamp(millisecondsSinceEpoch: .max), id: TicketID(.max))
-        let keyset: [SQLiteValue] = [
-            .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.id.rawValue),
-        ]
-        let fetch = Int64(filter.limit + 1)
-        var sql: String
-        var values: [SQLiteValue] = []
-        if let text = filter.text, let match = FullTextQuery.expression(for: text) {
-            let s = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
-            let c = Array(repeating: "?", count: categories.count).joined(separator: ", ")
-            // The full-text rowid is the listing position (migration 2), so FTS5 yields matches newest
-            // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
-            // millisecond, and the keyset test drops the few in that same millisecond.
-            sql = """
-                SELECT \(columns.prefixed) FROM tickets_fts
-                JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
-                JOIN tickets t ON t.id = k.ticket_id
-                WHERE tickets_fts MATCH ? AND tickets_fts.rowid < ?
-                  AND t.status IN (\(s)) AND t.category IN (\(c))
-                  AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
-                ORDER BY tickets_fts.rowid DESC LIMIT ?
-                """
-            values.append(.text(match))
-            values.append(.integer(searchKeyBound(after: filter.cursor)))
-            values += statuses.map { .text($0.rawValue) }
-            values += categories.map { .text($0.rawValue) }
-            values += keyset
-            values.append(.integer(fetch))
-        } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count {
-            // No status or category filter: one range of `tickets_by_opened` (migration 3).
-            sql = columns.newestSQL
-            values = keyset + [.integer(fetch)]
-        } else {
-            var branches: [String] = []
-            for status in statuses {
-                for category in categories {
-                    branches.append("""
-                        SELECT * FROM (SELECT id, opened_at FROM tickets
-                          WHERE status = ? AND category = ? AND opened_at <= ? AND (opened_at < ? OR id < ?)
-                          ORDER BY opened_at DESC, id DESC LIMIT ?)
-                        """)
-                    values += [.text(status.rawValue), .text(category.rawValue)] + keyset + [.integer(fetch)]
-                }
-            }
-            sql = """
-                SELECT \(columns.prefixed) FROM (
-                  \(branches.joined(separator: "\nUNION ALL\n"))
-                  ORDER BY opened_at DESC, id DESC LIMIT ?
-                ) AS page JOIN tickets t ON t.id = page.id
-                ORDER BY t.opened_at DESC, t.id DESC
-                """
-            values.append(.integer(fetch))
-        }
-        return (try db.cachedStatement(sql), values)
-    }
-
-    /// One ticket with its messages oldest first, or nil.
-    public func detail(_ id: TicketID) throws -> TicketDetail? {
-        try db.transaction(.deferred) { db in
-            // One read transaction: the ticket and its messages come from the same snapshot.
-            guard let ticket = try db.cachedStatement("SELECT \(Ticket.columns) FROM tickets WHERE id = ?")
-                .queryFirst([.integer(id.rawValue)], { try Ticket(row: $0) }) else { return nil }
-            let messages = try db.cachedStatement("SELECT \(Message.columns) FROM messages WHERE ticket_id = ? ORDER BY sent_at, id")
-                .query([.integer(id.rawValue)]) { try Message(row: $0) }
-            return TicketDetail(ticket: ticket, messages: messages)
-        }
-    }
-
-    /// Tickets per status (every status present, zero included), from the trigger-kept counters.
-    public func counts() throws -> [Status: Int] {
-        var result = Dictionary(uniqueKeysWithValues: Status.allCases.map { ($0, 0) })
-        let rows = try db.cachedStatement("SELECT status, count FROM status_counts").query([]) { ($0.text(at: 0), $0.int64(at: 1)) }
-        for (status, count) in rows {
-            if let s = Status(rawValue: status) { result[s] = Int(count) }
-        }
-        return result
-    }
-
-    /// The first search key past every ticket opened in the cursor's millisecond (`Int64.max` without one).
-    static func searchKeyBound(after cursor: TicketCursor?) -> Int64 {
-        guard let ms = cursor?.openedAt.millisecondsSinceEpoch else { return .max }
-        // key = opened_at * 2^20 + n; a cursor outside the keys' range bounds nothing or everything.
-        if ms >= (Int64.max >> 20) - 1 { return .max }
-        if ms < (Int64.min >> 20) + 1 { return .min }
-        return (ms + 1) << 20
-    }
-
-    /// A list query's select list, with its SQL pieces built once (the SQL text is the cached
-    /// statement's key on every request).
-    struct ListColumns: Sendable {
-        /// For the unfiltered page: one range of `tickets_by_opened`.
-        let newestSQL: String
-        /// The same columns prefixed `t.` for the queries that join `tickets` as `t`.
-        let prefixed: String
-
-        init(_ columns: String) {
-            newestSQL = """
-                SELECT \(columns) FROM tickets
-                WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
-                ORDER BY opened_at DESC, id DESC LIMIT ?
-                """
-            prefixed = columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
-        }
-    }
-
-    private static let ticketColumns = ListColumns(Ticket.columns)
-    private static let rowColumns = ListColumns(TicketRowView.columns)
-}
-
-/// The list page's rows read on the caller's own thread from a connection behind a lock.
-///
-/// Why: `TicketReader` is an actor, so every page hopped onto its executor and back; the list page
-/// (the busiest read) instead takes this reader's connection for the length of one query and
-/// render. `LazyTicketReader` keeps one per core and takes a free one without waiting
-/// (`withListRowsIfFree`), so the lock is almost never contended; when all are busy it waits on
-/// one. The `Mutex` is the connection's one owner, as `TicketReader`'s actor isolation is.
-public final class TicketRowReader: TicketRowReading, Sendable {
-    private let db: Mutex<Connection>
-
-    /// Opens `tickets.db` read-only, as `TicketReader(path:)` does.
-    public init(path: String) throws {
-        db = Mutex(try TicketReader.openReadOnly(path: path))
-    }
-
-    /// Runs `body` over the rows of `filter`'s page, waiting if another thread holds this connection.
-    public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R {
-        try db.withLock { db in try TicketReader.withListRows(db, filter, body) }
-    }
-
-    /// `withListRows`, or nil without running `body` when another thread holds this connection.
-    public func withListRowsIfFree<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) throws -> R? {
-        try db.withLockIfAvailable { db in try TicketReader.withListRows(db, filter, body) }
     }
 }

@@ -2,19 +2,6 @@ import Foundation
 import Domain
 import SQLiteKit
 
-/// Lets a caller read one list page's rows in place, without `Ticket` values in between.
-///
-/// Why: the list page is the busiest read; building 51 `Ticket`s (three `String`s each) and then
-/// copying their text into the page was a quarter of its CPU. A reader that adopts this hands the
-/// rows to `body` while its statement is stepping; `body` runs on the reader's own executor and
-/// returns something `Sendable` (for the gateway: the rendered page bytes).
-public protocol TicketRowReading: Sendable {
-    /// Runs `body` with the page that `list(filter)` would return, as rows read in place.
-    ///
-    /// - Throws: `Refusal(.validation)` for a limit outside 1...500; SQLite errors; what `body` throws.
-    func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: @Sendable (inout TicketRows) throws -> R) async throws -> R
-}
-
 /// The rows of one list page, stepped from the reader's prepared statement.
 ///
 /// Not copyable and not `Sendable`, and only ever lent to a closure as `inout`: the statement is
@@ -87,6 +74,6 @@ public struct TicketRowView: ~Copyable {
                 if raw.withUnsafeBytes({ r in r.baseAddress.map { memcmp($0, base, bytes.count) == 0 } ?? false }) { return value }
             }
         }
-        throw SQLiteError(code: 11, message: "unexpected \(E.self) value in column \(index)", sql: s.sql)  // 11 = SQLITE_CORRUPT
+        throw SQLiteError(.corrupt, message: "unexpected \(E.self) value in column \(index)", sql: s.sql)
     }
 }

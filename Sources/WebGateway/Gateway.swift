@@ -33,9 +33,7 @@ public struct GatewaySettings: Sendable {
 ///
 /// A value, shared by the web and API handlers, so both see the same world.
 struct GatewayContext: Sendable {
-    var tickets: any TicketQueries
-    /// `tickets` again when it can lend list rows in place (the SQLite reader), for the list page.
-    var ticketRows: (any TicketRowReading)?
+    var tickets: TicketReader
     var commands: any CommandSending
     var analytics: any AnalyticsQuerying
     var readiness: any ReadinessProbing
@@ -47,77 +45,44 @@ struct GatewayContext: Sendable {
     var newBrowserID: @Sendable () -> String
 }
 
-/// The web gateway, composed: the route table over its ports, as one `Handler`.
+/// The web gateway, composed: the router over its ports, its middleware, as one `Handler`.
 ///
 /// The HTTP server calls `respond(to:)`; everything below it is pure functions over the ports,
 /// so tests run handlers without sockets and production swaps in the broker and the store.
+/// Two route groups: the pages at `/` answer errors as HTML pages (``WebErrors``), the API at
+/// `/api` as problem documents (``APIErrors``); handlers of both throw and the group renders.
 public struct Gateway: Sendable {
     let context: GatewayContext
-    let routes: RouteTable
+    /// Security headers around the router, with its middleware (starting-up gate, body limit).
+    public let handler: Handler
 
     /// - Parameters:
+    ///   - tickets: the read side; opened lazily, the gateway answers 503 until it can be read.
     ///   - csrfSecret: random bytes private to this process (tokens of a previous process stop working).
     ///   - newBrowserID: a source of fresh random browser ids (injected for tests).
     public init(
-        configuration: Configuration, tickets: any TicketQueries, commands: any CommandSending,
+        configuration: Configuration, tickets: TicketReader, commands: any CommandSending,
         analytics: any AnalyticsQuerying, readiness: any ReadinessProbing, csrfSecret: [UInt8],
         settings: GatewaySettings = GatewaySettings(), clock: any WallClock = SystemClock(),
         logger: Logger = Logger(component: "gateway"),
         newBrowserID: @escaping @Sendable () -> String = Gateway.randomBrowserID
     ) {
         let context = GatewayContext(
-            tickets: tickets, ticketRows: tickets as? any TicketRowReading, commands: commands, analytics: analytics, readiness: readiness,
+            tickets: tickets, commands: commands, analytics: analytics, readiness: readiness,
             csrf: CSRFProtection(secret: csrfSecret), time: CampusTime(timeZone: configuration.timeZone),
             clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID)
         self.context = context
-        var table = RouteTable()
-        WebRoutes(context: context).register(in: &table)
-        APIRoutes(context: context).register(in: &table)
-        self.routes = table
+        var router = Router(log: { logger.http($0) }, errors: WebErrors(context: context).render)
+        router.use(StartingUp.middleware(tickets: tickets))
+        router.use(BodyLimit.middleware(maxBytes: settings.maxBodyBytes))
+        WebRoutes(context: context).register(in: &router)
+        APIRoutes(context: context).register(in: &router)
+        handler = chain([SecurityHeaders.middleware], router.handler)
     }
 
-    /// The gateway as the server's handler.
-    public var handler: Handler { { request in await respond(to: request) } }
-
-    /// Answers one request: route, run, add the security headers every response carries.
+    /// Answers one request: route, run, render errors, add the security headers.
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
-        var response: HTTPResponse
-        let isAPI = request.path == "/api" || request.path.hasPrefix("/api/")
-        if request.body.count > context.settings.maxBodyBytes {
-            response = isAPI
-                ? Problem(status: .contentTooLarge, detail: "The request body is larger than \(context.settings.maxBodyBytes) bytes.").response
-                : ErrorPage.response(.contentTooLarge, message: "The form is too large.", context: context, request: request)
-        } else {
-            switch routes.match(method: request.method, path: request.path) {
-            case .found(let handler, let params):
-                var r = request
-                r.pathParameters = params
-                response = await handler(r)
-                if request.method == "HEAD" { response.body = [] }
-            case .methodNotAllowed(let allowed):
-                response = isAPI
-                    ? Problem(status: .methodNotAllowed, detail: "Use \(allowed.joined(separator: ", ")).").response
-                    : ErrorPage.response(.methodNotAllowed, message: "That action is not available here.", context: context, request: request)
-                response.headers.set("Allow", allowed.joined(separator: ", "))
-            case .notFound:
-                response = isAPI
-                    ? Problem(status: .notFound, detail: "There is nothing at this address.").response
-                    : ErrorPage.response(.notFound, message: "There is nothing at this address.", context: context, request: request)
-            }
-        }
-        Self.addSecurityHeaders(&response)
-        return response
-    }
-
-    /// The Content-Security-Policy of every response: no script at all, styles from our origin only.
-    public static let contentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-
-    static func addSecurityHeaders(_ response: inout HTTPResponse) {
-        response.headers.set("Content-Security-Policy", contentSecurityPolicy)
-        response.headers.set("X-Content-Type-Options", "nosniff")
-        response.headers.set("Referrer-Policy", "same-origin")
-        response.headers.set("X-Frame-Options", "DENY")
+        await handler(request)
     }
 
     /// 16 random bytes as hex, from the system's CSPRNG.

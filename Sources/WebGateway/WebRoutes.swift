@@ -10,33 +10,29 @@ import HTTPServer
 struct WebRoutes: Sendable {
     let context: GatewayContext
 
-    func register(in table: inout RouteTable) {
-        table.add("GET", "/") { await entry($0) }
-        table.add("POST", "/session") { await session($0) }
-        table.add("GET", "/static/app.css") { Stylesheet.response(for: $0) }
-        table.add("GET", "/tickets") { await list($0) }
-        table.add("GET", "/tickets/new") { await newTicket($0) }
-        table.add("POST", "/tickets") { await create($0) }
-        table.add("GET", "/tickets/:id") { await show($0) }
-        table.add("POST", "/tickets/:id/edit") { await edit($0) }
-        table.add("POST", "/tickets/:id/status") { await changeStatus($0) }
-        table.add("POST", "/tickets/:id/messages") { await postMessage($0) }
-        table.add("POST", "/tickets/:id/category") { await setCategory($0) }
-        table.add("GET", "/dashboard") { await dashboard($0) }
-        table.add("GET", "/dashboard/open-tickets.csv") { await csv($0, .openTickets) }
-        table.add("GET", "/dashboard/resolution-time.csv") { await csv($0, .resolutionTime) }
-        table.add("GET", "/dashboard/category-load.csv") { await csv($0, .categoryLoad) }
+    /// Adds the pages to the root group, whose errors ``WebErrors`` renders.
+    func register(in router: inout Router) {
+        router.get("/") { await entry($0) }
+        router.post("/session") { await session($0) }
+        router.get("/static/app.css") { Stylesheet.response(for: $0) }
+        router.get("/tickets") { try await list($0) }
+        router.get("/tickets/new") { await newTicket($0) }
+        router.post("/tickets") { try await create($0) }
+        router.get("/tickets/:id") { try await show($0) }
+        router.post("/tickets/:id/edit") { try await edit($0) }
+        router.post("/tickets/:id/status") { try await changeStatus($0) }
+        router.post("/tickets/:id/messages") { try await postMessage($0) }
+        router.post("/tickets/:id/category") { try await setCategory($0) }
+        router.get("/dashboard") { await dashboard($0) }
+        router.get("/dashboard/open-tickets.csv") { try await csv($0, .openTickets) }
+        router.get("/dashboard/resolution-time.csv") { try await csv($0, .resolutionTime) }
+        router.get("/dashboard/category-load.csv") { try await csv($0, .categoryLoad) }
     }
 
     // MARK: - Responses
 
-    /// An HTML response that also sets the browser cookie when the visitor is new.
-    static func html(_ status: HTTPStatus, _ page: String, visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
-        html(status, bytes: Array(page.utf8), visitor: visitor, preferences: preferences)
-    }
-
-    /// ``html(_:_:visitor:preferences:)`` for a page already rendered as UTF-8 bytes.
-    static func html(_ status: HTTPStatus, bytes page: [UInt8], visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
+    /// An HTML response (a page rendered as UTF-8 bytes) that also sets the browser cookie when the visitor is new.
+    static func html(_ status: HTTPStatus, _ page: [UInt8], visitor: Visitor, preferences: Bool = false) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add("Content-Type", "text/html; charset=utf-8")
         var r = HTTPResponse(status: status, headers: headers, body: page)
@@ -57,11 +53,6 @@ struct WebRoutes: Sendable {
 
     private func errorPage(_ status: HTTPStatus, _ message: String, _ v: Visitor) -> HTTPResponse {
         Self.html(status, ErrorPage.render(status: status, message: message, visitor: v, csrfToken: token(v)), visitor: v)
-    }
-
-    private func internalError(_ v: Visitor, _ error: any Error, _ op: String) -> HTTPResponse {
-        context.logger.error("ticket read failed", ["op": op, "error": String(describing: error).prefix(200).description])
-        return errorPage(.internalServerError, "Something went wrong on our side. Please try again in a moment.", v)
     }
 
     // MARK: - Entry and session
@@ -90,32 +81,21 @@ struct WebRoutes: Sendable {
 
     // MARK: - Reading
 
-    func list(_ request: HTTPRequest) async -> HTTPResponse {
+    /// The list page; a malformed or refused query is the error page (a thrown ``Problem``).
+    func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let v = visitor(request)
         let q: FormFields
         do { q = try FormDecoding.decodeQuery(request.query) } catch { return errorPage(.badRequest, "The address is malformed.", v) }
-        let filter: TicketFilter
-        switch TicketListQuery.filter(from: q, role: v.role) {
-        case .failure(let problem):
-            return errorPage(HTTPStatus(problem.status, problem.title), problem.detail, v)
-        case .success(let f): filter = f
-        }
+        let filter = try TicketListQuery.filter(from: q, role: v.role)
         do {
             let model = TicketListPage.Model(
                 visitor: v, csrfToken: token(v), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
                 isContinuation: filter.cursor != nil)
             let time = context.time
-            let bytes: [UInt8]
-            if let rowReader = context.ticketRows {
-                // Rendered on the reader while its statement steps: no `Ticket` per row.
-                bytes = try await rowReader.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
-            } else {
-                bytes = TicketListPage.renderBytes(model, page: try await context.tickets.list(filter), time: time)
-            }
-            return Self.html(.ok, bytes: bytes, visitor: v)
-        } catch {
-            return internalError(v, error, "list")
+            // Rendered while the reader's statement steps: no `Ticket` per row.
+            let bytes = try await context.tickets.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
+            return Self.html(.ok, bytes, visitor: v)
         }
     }
 
@@ -124,25 +104,21 @@ struct WebRoutes: Sendable {
         return Self.html(.ok, NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID()), visitor: v)
     }
 
-    func show(_ request: HTTPRequest) async -> HTTPResponse {
+    func show(_ request: HTTPRequest) async throws -> HTTPResponse {
         let v = visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
         let flash = (try? FormDecoding.decodeQuery(request.query))?["done"].flatMap(Self.flash)
-        return await renderTicket(id, v, status: .ok, flash: flash, failed: nil, state: .empty)
+        return try await renderTicket(id, v, status: .ok, flash: flash, failed: nil, state: .empty)
     }
 
     /// The ticket page; 404 for a missing ticket and, for simple users, for a closed one.
-    private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState) async -> HTTPResponse {
-        do {
-            guard let detail = try await context.tickets.detail(id), v.role == .staff || detail.ticket.status != .closed else {
-                return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
-            }
-            let model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
-                                         state: state, requestID: context.newBrowserID())
-            return Self.html(status, bytes: TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
-        } catch {
-            return internalError(v, error, "detail")
+    private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState) async throws -> HTTPResponse {
+        guard let detail = try await context.tickets.detail(id), v.role == .staff || detail.ticket.status != .closed else {
+            return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
         }
+        let model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
+                                     state: state, requestID: context.newBrowserID())
+        return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
     }
 
     private func ticketID(_ request: HTTPRequest) -> TicketID? {
@@ -187,12 +163,12 @@ struct WebRoutes: Sendable {
 
     /// Sends a command and turns each outcome into the page the visitor sees.
     private func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor,
-                         applied: (CommandReply) -> HTTPResponse, refused: (Refusal) async -> HTTPResponse) async -> HTTPResponse {
-        if let refusal = CommandValidation.check(action) { return await refused(refusal) }
+                         applied: (CommandReply) -> HTTPResponse, refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
+        if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
         let command = Command(id: commandID(form), role: v.role, action: action)
         switch await context.commands.send(command, timeout: context.settings.commandTimeout) {
         case .replied(let reply):
-            if let refusal = reply.refusal { return await refused(refusal) }
+            if let refusal = reply.refusal { return try await refused(refusal) }
             return applied(reply)
         case .queued:
             context.logger.warning("command queued without reply", ["command.id": command.id.rawValue])
@@ -209,7 +185,7 @@ struct WebRoutes: Sendable {
         return out
     }
 
-    func create(_ request: HTTPRequest) async -> HTTPResponse {
+    func create(_ request: HTTPRequest) async throws -> HTTPResponse {
         let v = visitor(request)
         let form: FormFields
         switch checkedForm(request, v) {
@@ -217,7 +193,7 @@ struct WebRoutes: Sendable {
         case .success(let f): form = f
         }
         let action = CommandAction.createTicket(CreateTicket(description: form["description"] ?? "", location: form.trimmed("location"), reporter: form.trimmed("reporter")))
-        return await perform(action, form, v, applied: { reply in
+        return try await perform(action, form, v, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
             return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
         }, refused: { refusal in
@@ -228,7 +204,7 @@ struct WebRoutes: Sendable {
 
     /// The shared shape of the four POSTs on one ticket.
     private func onTicket(_ request: HTTPRequest, kind: TicketDetailPage.FormKind, fields: Set<String>, staffOnly: Bool, done: String,
-                          action: (TicketID, FormFields, Visitor) -> Result<CommandAction, Refusal>) async -> HTTPResponse {
+                          action: (TicketID, FormFields, Visitor) -> Result<CommandAction, Refusal>) async throws -> HTTPResponse {
         let v = visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
         let form: FormFields
@@ -239,40 +215,40 @@ struct WebRoutes: Sendable {
         guard !staffOnly || v.role == .staff else {
             return errorPage(.forbidden, "Only helpdesk staff can do this.", v)
         }
-        let refusedPage: (Refusal) async -> HTTPResponse = { refusal in
+        let refusedPage: (Refusal) async throws -> HTTPResponse = { refusal in
             let state = FormState.refused(refusal, values: values(form, fields), knownFields: fields)
-            return await renderTicket(id, v, status: Problem.status(for: refusal.code), flash: nil, failed: kind, state: state)
+            return try await renderTicket(id, v, status: Problem.status(for: refusal.code), flash: nil, failed: kind, state: state)
         }
         switch action(id, form, v) {
-        case .failure(let refusal): return await refusedPage(refusal)
+        case .failure(let refusal): return try await refusedPage(refusal)
         case .success(let a):
-            return await perform(a, form, v, applied: { _ in Self.redirect("/tickets/\(id)?done=\(done)", visitor: v) }, refused: refusedPage)
+            return try await perform(a, form, v, applied: { _ in Self.redirect("/tickets/\(id)?done=\(done)", visitor: v) }, refused: refusedPage)
         }
     }
 
-    func edit(_ request: HTTPRequest) async -> HTTPResponse {
-        await onTicket(request, kind: .edit, fields: TicketDetailPage.editFields, staffOnly: false, done: "edited") { id, f, _ in
+    func edit(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await onTicket(request, kind: .edit, fields: TicketDetailPage.editFields, staffOnly: false, done: "edited") { id, f, _ in
             .success(.editTicket(EditTicket(ticketID: id, description: f["description"], location: f["location"].map { $0.trimmingWhitespace() },
                                             reporter: f["reporter"].map { $0.trimmingWhitespace() })))
         }
     }
 
-    func changeStatus(_ request: HTTPRequest) async -> HTTPResponse {
+    func changeStatus(_ request: HTTPRequest) async throws -> HTTPResponse {
         // The status is a hidden field, so its refusal shows as the form's error.
-        await onTicket(request, kind: .status, fields: [], staffOnly: true, done: "status") { id, f, _ in
+        try await onTicket(request, kind: .status, fields: [], staffOnly: true, done: "status") { id, f, _ in
             guard let s = f["status"].flatMap(Status.init(rawValue:)) else { return .failure(Refusal(.validation, "Unknown status.", field: "status")) }
             return .success(.changeStatus(ChangeStatus(ticketID: id, status: s)))
         }
     }
 
-    func postMessage(_ request: HTTPRequest) async -> HTTPResponse {
-        await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, staffOnly: false, done: "message") { id, f, _ in
+    func postMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, staffOnly: false, done: "message") { id, f, _ in
             .success(.postMessage(PostMessage(ticketID: id, body: f["body"] ?? "", authorName: f.trimmed("author_name"))))
         }
     }
 
-    func setCategory(_ request: HTTPRequest) async -> HTTPResponse {
-        await onTicket(request, kind: .category, fields: ["category"], staffOnly: true, done: "category") { id, f, _ in
+    func setCategory(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await onTicket(request, kind: .category, fields: ["category"], staffOnly: true, done: "category") { id, f, _ in
             guard let c = f["category"].flatMap(Category.init(rawValue:)) else { return .failure(Refusal(.validation, "Please choose a category.", field: "category")) }
             return .success(.setCategory(SetCategory(ticketID: id, category: c)))
         }
@@ -307,7 +283,7 @@ struct WebRoutes: Sendable {
         return Self.html(periodError == nil ? .ok : .badRequest, DashboardPage.render(model, time: context.time), visitor: v)
     }
 
-    func csv(_ request: HTTPRequest, _ service: AnalyticsService) async -> HTTPResponse {
+    func csv(_ request: HTTPRequest, _ service: AnalyticsService) async throws -> HTTPResponse {
         let v = visitor(request)
         guard v.role == .staff else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
         let timeout = context.settings.analyticsTimeout
@@ -315,11 +291,7 @@ struct WebRoutes: Sendable {
         switch service {
         case .openTickets:
             let q = (try? FormDecoding.decodeQuery(request.query)) ?? FormFields()
-            let hours: Int
-            switch AnalyticsPeriod.hours(from: q) {
-            case .success(let h): hours = h
-            case .failure(let p): return errorPage(HTTPStatus(p.status, p.title), p.detail, v)
-            }
+            let hours = try AnalyticsPeriod.hours(from: q)
             if case .answered(let a) = await context.analytics.openTickets(hours: hours, timeout: timeout) { text = AnalyticsCSV.openTickets(a) } else { text = nil }
         case .resolutionTime:
             if case .answered(let a) = await context.analytics.resolutionTime(timeout: timeout) { text = AnalyticsCSV.resolutionTime(a) } else { text = nil }

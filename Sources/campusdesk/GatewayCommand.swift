@@ -1,5 +1,6 @@
 import Logging
 import SpoolBroker
+import TicketStore
 import Analytics
 import Operations
 import ServiceLifecycle
@@ -42,7 +43,7 @@ enum GatewayCommand {
         }
         defer { requester.close() }
 
-        let tickets = LazyTicketReader(path: config.ticketDatabasePath)
+        let tickets = TicketReader(openingLazily: config.ticketDatabasePath)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = BrokerAnalyticsQuerying(client: analyticsClient)
         let gateway = Gateway(
@@ -54,7 +55,7 @@ enum GatewayCommand {
 
         let requestLog = RequestLog(component: "gateway")
         defer { requestLog.close() }
-        let handler = GatewayRequestLog.wrap(StartingUp.wrap(gateway.handler, tickets: tickets), log: requestLog)
+        let handler = chain([GatewayRequestLog.middleware(requestLog)], gateway.handler)
         let server: Server
         do {
             server = try Server(configuration: ServerConfiguration(host: config.host, port: port, log: { logger.http($0) }), handler: handler)
@@ -78,30 +79,5 @@ enum GatewayCommand {
     static func randomSecret() -> [UInt8] {
         var rng = SystemRandomNumberGenerator()
         return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-    }
-}
-
-/// One log line per request: method, path (no query: it may carry search text), status, milliseconds.
-enum GatewayRequestLog {
-    static func wrap(_ inner: @escaping Handler, log: RequestLog) -> Handler {
-        { request in
-            let start = ContinuousClock.now
-            let response = await inner(request)
-            log.request(method: request.method, path: request.path, status: response.status.code, duration: start.duration(to: .now))
-            return response
-        }
-    }
-}
-
-extension Logger {
-    /// Adapts the HTTP server's log events onto this logger's one-line format.
-    func http(_ event: HTTPLogEvent) {
-        let level: Logger.Level = switch event.level {
-        case .debug: .debug
-        case .info: .info
-        case .warning: .warning
-        case .error: .error
-        }
-        log(level, event.message, ["details": event.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")])
     }
 }

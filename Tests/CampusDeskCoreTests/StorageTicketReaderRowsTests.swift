@@ -126,30 +126,27 @@ import TestSupport
         #expect(try await reader.list(TicketFilter(limit: 20)).tickets.count == 12)
     }
 
-    @Test("TicketRowReader reads the same rows on the caller's thread, and reports itself busy instead of waiting")
-    func rowReader_SameRowsAndBusy() async throws {
+    @Test("reads in flight at once share the pool: each gets a connection and the same rows")
+    func pool_ConcurrentReadsSeeTheSameRows() async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }
         try await Self.build(f, count: 40)
-        let reader = try TicketReader(path: f.path)
-        let rowReader = try TicketRowReader(path: f.path)
-        for filter in [TicketFilter(limit: 7), TicketFilter(statuses: [.open], category: .it, limit: 3), TicketFilter(text: "wifi", limit: 4)] {
-            let expected = try await Self.rowsPage(reader, filter)
-            let got = try rowReader.withListRows(filter) { rows in
-                var ids: [TicketID] = []
-                try rows.forEach { ids.append($0.id) }
-                return [ids.map(\.rawValue), rows.nextCursor.map { [$0.id.rawValue] } ?? []]
+        let reader = try TicketReader(path: f.path, poolSize: 2)
+        let filter = TicketFilter(statuses: [.open], category: .it, limit: 3)
+        let expected = try await Self.rowsPage(reader, filter).rows.map(\.id.rawValue)
+        let pages = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await reader.withListRows(filter) { rows in
+                        var ids: [Int64] = []
+                        try rows.forEach { ids.append($0.id.rawValue) }
+                        return ids
+                    }
+                }
             }
-            #expect(got == [expected.rows.map(\.id.rawValue), expected.next.map { [$0.id.rawValue] } ?? []])
+            return try await group.reduce(into: []) { $0.append($1) }
         }
-        // While a page is being read the connection is taken: the non-waiting form gives nil without
-        // running its body; once the page is done the connection is free again.
-        let nested = try rowReader.withListRows(TicketFilter(limit: 2)) { _ in
-            try rowReader.withListRowsIfFree(TicketFilter(limit: 2)) { _ in 1 }
-        }
-        #expect(nested == nil)
-        #expect(try rowReader.withListRowsIfFree(TicketFilter(limit: 2)) { rows in rows.count } == 0)
-        #expect(try rowReader.withListRowsIfFree(TicketFilter(limit: 2)) { rows in try rows.forEach { _ in }; return rows.count } == 2)
-        #expect(throws: Refusal.self) { try rowReader.withListRows(TicketFilter(limit: 0)) { _ in 0 } }
+        #expect(pages.count == 8 && pages.allSatisfy { $0 == expected })
+        await #expect(throws: Refusal.self) { try await reader.withListRows(TicketFilter(limit: 0)) { _ in 0 } }
     }
 }

@@ -19,7 +19,7 @@ struct HTTPParserGoodTests {
     @Test func get_ParsesMethodTargetVersionAndHeaders() throws {
         let text = "GET /tickets?status=open HTTP/1.1\r\nHost: desk.example\r\nAccept: text/html\r\n\r\n"
         let (r, consumed) = try request(text)
-        #expect(r.method == "GET")
+        #expect(r.method == .get)
         #expect(r.target == "/tickets?status=open")
         #expect(r.path == "/tickets")
         #expect(r.query == "status=open")
@@ -47,7 +47,7 @@ struct HTTPParserGoodTests {
         #expect(c1 == first.utf8.count)
         bytes.removeFirst(c1)
         guard case .request(let r2, let c2) = try parser.parse(bytes) else { Issue.record("second"); return }
-        #expect(r2.method == "POST")
+        #expect(r2.method == .post)
         #expect(r2.body == Array("hi".utf8))
         #expect(c2 == bytes.count)
     }

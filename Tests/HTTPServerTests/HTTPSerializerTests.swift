@@ -3,7 +3,7 @@ import Testing
 
 private let date = "Sun, 06 Nov 1994 08:49:37 GMT"
 
-private func text(_ response: HTTPResponse, method: String = "GET", version: HTTPVersion = .http11, close: Bool = false) throws -> String {
+private func text(_ response: HTTPResponse, method: HTTPMethod = .get, version: HTTPVersion = .http11, close: Bool = false) throws -> String {
     String(decoding: try HTTPSerializer.serialize(response, requestMethod: method, requestVersion: version, close: close, date: date), as: UTF8.self)
 }
 
@@ -24,7 +24,7 @@ struct HTTPSerializerTests {
 
     @Test func head_KeepsLengthButDropsBody() throws {
         let response = HTTPResponse(status: .ok, contentType: "text/plain", body: "hello")
-        let out = try text(response, method: "HEAD")
+        let out = try text(response, method: .head)
         #expect(out.hasSuffix("Content-Length: 5\r\n\r\n"))
     }
 

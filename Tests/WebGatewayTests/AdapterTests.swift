@@ -79,7 +79,7 @@ final class StopFlag: Sendable {
         #expect(reply.refusal == nil)
         #expect(reply.ticket?.location == "Room 4")
         // Read-your-writes: the query side sees it at once.
-        let reader = LazyTicketReader(path: world.ticketsPath)
+        let reader = TicketReader(openingLazily: world.ticketsPath)
         #expect(try await reader.counts()[.open] == 1)
         world.stopFlag.set()
         try await worker.value
@@ -153,7 +153,7 @@ final class StopFlag: Sendable {
     @Test("readiness: every check fails without workers, the worker and store checks pass with the real worker")
     func readinessProbesTheRealWorker() async throws {
         let world = try SpoolWorld()
-        let tickets = LazyTicketReader(path: world.ticketsPath)
+        let tickets = TicketReader(openingLazily: world.ticketsPath)
         let analytics = BrokerAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
         let probe = BrokerReadinessProbe(client: world.requester, analytics: analytics, tickets: tickets)
         var checks = await probe.check(timeout: .milliseconds(200))

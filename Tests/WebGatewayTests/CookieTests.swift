@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct CookieTests {
     @Test func parsesSeveralHeadersAndQuotedValues() {
-        let r = HTTPRequest(method: "GET", target: "/", headers: HTTPHeaders([("Cookie", "a=1; b=\"two\""), ("cookie", "c=3;a=ignored")]))
+        let r = HTTPRequest(method: .get, target: "/", headers: HTTPHeaders([("Cookie", "a=1; b=\"two\""), ("cookie", "c=3;a=ignored")]))
         let c = Cookies.parse(r)
         #expect(c == ["a": "1", "b": "two", "c": "3"])
     }

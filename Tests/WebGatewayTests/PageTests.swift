@@ -176,6 +176,6 @@ import Testing
         #expect(await b.get("/nope").status == .notFound)
         let r = await b.request("DELETE", "/tickets")
         #expect(r.status == .methodNotAllowed)
-        #expect(r.headers["Allow"] == "GET, POST")
+        #expect(r.headers["Allow"] == "GET, HEAD, POST")
     }
 }

@@ -63,7 +63,7 @@ import Glibc
 
     @Test("cookies: ASCII and non-ASCII parts parse the same way (trim, first wins, quotes dropped)")
     func cookiesOnBytes() {
-        let r = HTTPRequest(method: "GET", target: "/", headers: HTTPHeaders([
+        let r = HTTPRequest(method: .get, target: "/", headers: HTTPHeaders([
             ("Cookie", " a=1 ;\tb=\"two\"; a=3; c=; =x; noequals; d=\"\"; e=\"; n=Zoë\u{00A0}"),
         ]))
         let c = Cookies.parse(r)
@@ -237,7 +237,7 @@ import Glibc
             #expect(reply.ticket?.description == "Broken chair number \(i)")
         }
         #expect(Set(outcomes.compactMap { if case .replied(let r) = $0.1 { r.ticket?.id } else { nil } }).count == 40)
-        let reader = LazyTicketReader(path: world.ticketsPath)
+        let reader = TicketReader(openingLazily: world.ticketsPath)
         #expect(try await reader.counts()[.open] == 40)
         let replyDir = world.spool.root + "/queues/" + batcher.replyQueue.rawValue
         #expect(FileManager.default.fileExists(atPath: replyDir))
@@ -288,7 +288,7 @@ import Glibc
         }
         world.stopFlag.set()
         try await worker.value
-        #expect(try await LazyTicketReader(path: world.ticketsPath).counts()[.open] == 11)
+        #expect(try await TicketReader(openingLazily: world.ticketsPath).counts()[.open] == 11)
     }
 
     // MARK: - Reader pool
@@ -299,12 +299,12 @@ import Glibc
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("tickets.db").path
-        let pool = LazyTicketReader(path: path, poolSize: 3)
-        #expect(!pool.isAvailable)
-        await #expect(throws: LazyTicketReader.NotYetCreated.self) { try await pool.counts() }
+        let pool = TicketReader(openingLazily: path, poolSize: 3)
+        #expect(pool.unavailability == .starting)
+        await #expect(throws: TicketReader.NotYetCreated.self) { try await pool.counts() }
         let store = try TicketStore(path: path, classifier: TunableClassifier(), clock: FixedClock(), synchronous: .normal)
         _ = try await store.apply([Command(role: .user, action: .createTicket(CreateTicket(description: "The lift is stuck")))])
-        #expect(pool.isAvailable)
+        #expect(pool.unavailability == nil)
         // Six reads go round the three connections twice; each sees the committed ticket.
         for _ in 0..<6 {
             #expect(try await pool.counts()[.open] == 1)

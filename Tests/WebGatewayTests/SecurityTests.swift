@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func sameOriginCheckReadsOriginThenReferer() {
-        func req(_ h: [(String, String)]) -> HTTPRequest { HTTPRequest(method: "POST", target: "/", headers: HTTPHeaders([("Host", "a.test:8080")] + h)) }
+        func req(_ h: [(String, String)]) -> HTTPRequest { HTTPRequest(method: .post, target: "/", headers: HTTPHeaders([("Host", "a.test:8080")] + h)) }
         #expect(CSRFProtection.isSameOrigin(req([])))
         #expect(CSRFProtection.isSameOrigin(req([("Origin", "http://a.test:8080")])))
         #expect(!CSRFProtection.isSameOrigin(req([("Origin", "http://a.test")])))

@@ -64,7 +64,7 @@ struct Browser {
         var headers = HTTPHeaders([("Host", host)])
         if !cookies.isEmpty { headers.add("Cookie", cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")) }
         for (n, v) in extra { headers.add(n, v) }
-        let response = await gateway.respond(to: HTTPRequest(method: method, target: target, headers: headers, body: body))
+        let response = await gateway.respond(to: HTTPRequest(method: HTTPMethod(rawValue: method)!, target: target, headers: headers, body: body))
         for set in response.headers.values("Set-Cookie") {
             let pair = set.split(separator: ";")[0]
             let eq = pair.firstIndex(of: "=")!

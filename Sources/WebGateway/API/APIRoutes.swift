@@ -7,24 +7,27 @@ import HTTPServer
 /// The JSON API under `/api`, plus `/healthz` and `/readyz`.
 ///
 /// The same commands and the same read side as the web pages; errors are RFC 9457 problem
-/// documents. The role comes from `X-CampusDesk-Role` (absent → user).
+/// documents: handlers throw a ``Problem`` and the `/api` group's renderer (``APIErrors``) sends
+/// it. The role comes from `X-CampusDesk-Role` (absent → user).
 struct APIRoutes: Sendable {
     let context: GatewayContext
 
-    func register(in table: inout RouteTable) {
-        table.add("GET", "/healthz") { _ in Self.json(.ok, ["status": "ok"]) }
-        table.add("GET", "/readyz") { _ in await readiness() }
-        table.add("GET", "/api/openapi.yaml") { _ in OpenAPIDocument.response }
-        table.add("GET", "/api/tickets") { await list($0) }
-        table.add("POST", "/api/tickets") { await create($0) }
-        table.add("GET", "/api/tickets/:id") { await show($0) }
-        table.add("PATCH", "/api/tickets/:id") { await edit($0) }
-        table.add("POST", "/api/tickets/:id/status") { await changeStatus($0) }
-        table.add("POST", "/api/tickets/:id/messages") { await postMessage($0) }
-        table.add("PUT", "/api/tickets/:id/category") { await setCategory($0) }
-        table.add("GET", "/api/analytics/open-tickets") { await openTickets($0) }
-        table.add("GET", "/api/analytics/resolution-time") { await resolutionTime($0) }
-        table.add("GET", "/api/analytics/category-load") { await categoryLoad($0) }
+    func register(in router: inout Router) {
+        router.get("/healthz") { _ in Self.json(.ok, ["status": "ok"]) }
+        router.get("/readyz") { _ in await readiness() }
+        router.group("/api", errors: APIErrors.render) { api in
+            api.get("/openapi.yaml") { _ in try OpenAPIDocument.response() }
+            api.get("/tickets") { try await list($0) }
+            api.post("/tickets") { try await create($0) }
+            api.get("/tickets/:id") { try await show($0) }
+            api.patch("/tickets/:id") { try await edit($0) }
+            api.post("/tickets/:id/status") { try await changeStatus($0) }
+            api.post("/tickets/:id/messages") { try await postMessage($0) }
+            api.put("/tickets/:id/category") { try await setCategory($0) }
+            api.get("/analytics/open-tickets") { try await openTickets($0) }
+            api.get("/analytics/resolution-time") { try await resolutionTime($0) }
+            api.get("/analytics/category-load") { try await categoryLoad($0) }
+        }
     }
 
     // MARK: - JSON plumbing
@@ -41,63 +44,59 @@ struct APIRoutes: Sendable {
     }
 
     /// The role of an API request; anything but `user` or `staff` is a 400.
-    static func role(_ request: HTTPRequest) -> Result<Role, Problem> {
-        guard let raw = request.headers["X-CampusDesk-Role"] else { return .success(.user) }
+    static func role(_ request: HTTPRequest) throws(Problem) -> Role {
+        guard let raw = request.headers["X-CampusDesk-Role"] else { return .user }
         guard let role = Role(rawValue: raw.trimmingWhitespace()) else {
-            return .failure(Problem(status: .badRequest, detail: "X-CampusDesk-Role must be user or staff."))
+            throw Problem(status: .badRequest, detail: "X-CampusDesk-Role must be user or staff.")
         }
-        return .success(role)
+        return role
     }
 
-    private func ticketID(_ request: HTTPRequest) -> Result<TicketID, Problem> {
+    private func ticketID(_ request: HTTPRequest) throws(Problem) -> TicketID {
         guard let raw = request.pathParameters["id"], raw.utf8.count <= 19, let n = Int64(raw), n > 0 else {
-            return .failure(Problem(status: .notFound, detail: "There is no ticket with that id."))
+            throw Problem(status: .notFound, detail: "There is no ticket with that id.")
         }
-        return .success(TicketID(n))
+        return TicketID(n)
     }
 
     /// Decodes a JSON object body into `T` after checking the media type (415) and syntax (400).
-    private func body<T: Decodable>(_ request: HTTPRequest, as: T.Type) -> Result<T, Problem> {
+    private func body<T: Decodable>(_ request: HTTPRequest, as: T.Type) throws(Problem) -> T {
         let type = (request.headers["Content-Type"] ?? "").lowercased()
         let media = type.split(separator: ";").first.map { String($0).trimmingWhitespace() } ?? ""
         guard media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json")) else {
-            return .failure(Problem(status: .unsupportedMediaType, detail: "Send the body as application/json."))
+            throw Problem(status: .unsupportedMediaType, detail: "Send the body as application/json.")
         }
         do {
-            return .success(try JSONDecoder().decode(T.self, from: Data(request.body)))
+            return try JSONDecoder().decode(T.self, from: Data(request.body))
         } catch let DecodingError.keyNotFound(key, _) {
-            return .failure(Problem(status: .unprocessableContent, detail: "\(key.stringValue) is required.", field: key.stringValue))
+            throw Problem(status: .unprocessableContent, detail: "\(key.stringValue) is required.", field: key.stringValue)
         } catch let DecodingError.typeMismatch(_, ctx) {
             let field = ctx.codingPath.first?.stringValue
-            return .failure(Problem(status: .unprocessableContent, detail: "\(field ?? "The body") has the wrong type.", field: field))
+            throw Problem(status: .unprocessableContent, detail: "\(field ?? "The body") has the wrong type.", field: field)
         } catch let DecodingError.valueNotFound(_, ctx) {
             let field = ctx.codingPath.first?.stringValue
-            return .failure(Problem(status: .unprocessableContent, detail: "\(field ?? "A field") must not be null.", field: field))
+            throw Problem(status: .unprocessableContent, detail: "\(field ?? "A field") must not be null.", field: field)
         } catch {
-            return .failure(Problem(status: .badRequest, detail: "The body is not valid JSON."))
+            throw Problem(status: .badRequest, detail: "The body is not valid JSON.")
         }
     }
 
     /// The command id: from a valid `Idempotency-Key`, else fresh; a malformed key is a 400.
-    private func commandID(_ request: HTTPRequest) -> Result<CommandID, Problem> {
-        guard let key = request.headers["Idempotency-Key"] else { return .success(.random()) }
+    private func commandID(_ request: HTTPRequest) throws(Problem) -> CommandID {
+        guard let key = request.headers["Idempotency-Key"] else { return .random() }
         guard let id = IdempotencyKey.commandID(key, scope: "api") else {
-            return .failure(Problem(status: .badRequest, detail: "Idempotency-Key must be 1 to \(IdempotencyKey.maxLength) visible ASCII characters."))
+            throw Problem(status: .badRequest, detail: "Idempotency-Key must be 1 to \(IdempotencyKey.maxLength) visible ASCII characters.")
         }
-        return .success(id)
+        return id
     }
 
     /// Validates, sends and maps the outcome of a command: reply → `applied`, refusal → problem, queued → 202, unavailable → 503.
-    private func perform(_ request: HTTPRequest, role: Role, _ action: CommandAction, applied: (CommandReply) -> HTTPResponse) async -> HTTPResponse {
-        if let refusal = CommandValidation.check(action) { return Problem(refusal: refusal).response }
-        let id: CommandID
-        switch commandID(request) {
-        case .failure(let p): return p.response
-        case .success(let c): id = c
-        }
+    private func perform(_ request: HTTPRequest, role: Role, _ action: CommandAction, applied: (CommandReply) -> HTTPResponse) async throws(Problem) -> HTTPResponse {
+        if let refusal = CommandValidation.check(action) { throw Problem(refusal: refusal) }
+        let id = try commandID(request)
         switch await context.commands.send(Command(id: id, role: role, action: action), timeout: context.settings.commandTimeout) {
         case .replied(let reply):
-            if let refusal = reply.refusal { return Problem(refusal: refusal).response }
+            if let refusal = reply.refusal { throw Problem(refusal: refusal) }
             return applied(reply)
         case .queued:
             context.logger.warning("command queued without reply", ["command.id": id.rawValue])
@@ -106,9 +105,7 @@ struct APIRoutes: Sendable {
             return r
         case .unavailable(let reason):
             context.logger.error("command not enqueued", ["command.id": id.rawValue, "reason": reason])
-            var r = Problem(status: .serviceUnavailable, detail: "The ticket service cannot take requests right now; nothing was saved.").response
-            r.headers.set("Retry-After", "30")
-            return r
+            throw Problem(status: .serviceUnavailable, detail: "The ticket service cannot take requests right now; nothing was saved.", retryAfter: 30)
         }
     }
 
@@ -125,11 +122,6 @@ struct APIRoutes: Sendable {
             if status == .created { r.headers.set("Location", "/api/tickets/\(ticket.id)") }
             return r
         }
-    }
-
-    private func readError(_ error: any Error, _ op: String) -> HTTPResponse {
-        context.logger.error("ticket read failed", ["op": op, "error": String(describing: error).prefix(200).description])
-        return Problem(status: .internalServerError, detail: "Something went wrong on our side.").response
     }
 
     // MARK: - Tickets
@@ -157,39 +149,29 @@ struct APIRoutes: Sendable {
         }
     }
 
-    func list(_ request: HTTPRequest) async -> HTTPResponse {
-        let role: Role
-        switch Self.role(request) { case .failure(let p): return p.response; case .success(let r): role = r }
+    private static func query(_ request: HTTPRequest) throws(Problem) -> FormFields {
         guard let q = try? FormDecoding.decodeQuery(request.query) else {
-            return Problem(status: .badRequest, detail: "The query string is malformed.").response
+            throw Problem(status: .badRequest, detail: "The query string is malformed.")
         }
-        switch TicketListQuery.filter(from: q, role: role) {
-        case .failure(let p): return p.response
-        case .success(let filter):
-            do {
-                let page = try await context.tickets.list(filter)
-                // Defence in depth: the filter already excludes closed tickets for users.
-                let tickets = role == .staff ? page.tickets : page.tickets.filter { $0.status != .closed }
-                return Self.json(.ok, ListBody(tickets: tickets, nextCursor: page.nextCursor?.encoded))
-            } catch {
-                return readError(error, "list")
-            }
-        }
+        return q
     }
 
-    func show(_ request: HTTPRequest) async -> HTTPResponse {
-        let role: Role
-        switch Self.role(request) { case .failure(let p): return p.response; case .success(let r): role = r }
-        let id: TicketID
-        switch ticketID(request) { case .failure(let p): return p.response; case .success(let i): id = i }
-        do {
-            guard let detail = try await context.tickets.detail(id), role == .staff || detail.ticket.status != .closed else {
-                return Problem(status: .notFound, detail: "There is no ticket with that id.").response
-            }
-            return Self.json(.ok, DetailBody(detail: detail))
-        } catch {
-            return readError(error, "detail")
+    func list(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let role = try Self.role(request)
+        let filter = try TicketListQuery.filter(from: try Self.query(request), role: role)
+        let page = try await context.tickets.list(filter)
+        // Defence in depth: the filter already excludes closed tickets for users.
+        let tickets = role == .staff ? page.tickets : page.tickets.filter { $0.status != .closed }
+        return Self.json(.ok, ListBody(tickets: tickets, nextCursor: page.nextCursor?.encoded))
+    }
+
+    func show(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let role = try Self.role(request)
+        let id = try ticketID(request)
+        guard let detail = try await context.tickets.detail(id), role == .staff || detail.ticket.status != .closed else {
+            throw Problem(status: .notFound, detail: "There is no ticket with that id.")
         }
+        return Self.json(.ok, DetailBody(detail: detail))
     }
 
     struct CreateBody: Decodable { var description: String; var location: String?; var reporter: String? }
@@ -202,123 +184,91 @@ struct APIRoutes: Sendable {
     }
     struct CategoryBody: Decodable { var category: String }
 
-    func create(_ request: HTTPRequest) async -> HTTPResponse {
-        let role: Role
-        switch Self.role(request) { case .failure(let p): return p.response; case .success(let r): role = r }
-        switch body(request, as: CreateBody.self) {
-        case .failure(let p): return p.response
-        case .success(let b):
-            let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter))
-            return await perform(request, role: role, action, applied: ticketReply(.created))
-        }
+    func create(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let role = try Self.role(request)
+        let b = try body(request, as: CreateBody.self)
+        let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter))
+        return try await perform(request, role: role, action, applied: ticketReply(.created))
     }
 
-    /// Resolves role and id, then hands both on; the shape of every `/api/tickets/{id}/...` change.
-    private func onTicket(_ request: HTTPRequest, staffOnly: Bool, _ next: (Role, TicketID) async -> HTTPResponse) async -> HTTPResponse {
-        let role: Role
-        switch Self.role(request) { case .failure(let p): return p.response; case .success(let r): role = r }
-        let id: TicketID
-        switch ticketID(request) { case .failure(let p): return p.response; case .success(let i): id = i }
+    /// Resolves role and id; the first steps of every `/api/tickets/{id}/...` change.
+    private func onTicket(_ request: HTTPRequest, staffOnly: Bool) throws(Problem) -> (Role, TicketID) {
+        let role = try Self.role(request)
+        let id = try ticketID(request)
         if staffOnly && role != .staff {
-            return Problem(status: .forbidden, detail: "Only helpdesk staff can do this.", type: "/problems/forbidden", code: RefusalCode.forbidden.rawValue).response
+            throw Problem(status: .forbidden, detail: "Only helpdesk staff can do this.", type: "/problems/forbidden", code: RefusalCode.forbidden.rawValue)
         }
-        return await next(role, id)
+        return (role, id)
     }
 
-    func edit(_ request: HTTPRequest) async -> HTTPResponse {
-        await onTicket(request, staffOnly: false) { role, id in
-            switch body(request, as: EditBody.self) {
-            case .failure(let p): return p.response
-            case .success(let b):
-                let action = CommandAction.editTicket(EditTicket(ticketID: id, description: b.description, location: b.location, reporter: b.reporter))
-                return await perform(request, role: role, action, applied: ticketReply(.ok))
-            }
-        }
+    func edit(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (role, id) = try onTicket(request, staffOnly: false)
+        let b = try body(request, as: EditBody.self)
+        let action = CommandAction.editTicket(EditTicket(ticketID: id, description: b.description, location: b.location, reporter: b.reporter))
+        return try await perform(request, role: role, action, applied: ticketReply(.ok))
     }
 
-    func changeStatus(_ request: HTTPRequest) async -> HTTPResponse {
-        await onTicket(request, staffOnly: true) { role, id in
-            switch body(request, as: StatusBody.self) {
-            case .failure(let p): return p.response
-            case .success(let b):
-                guard let s = Status(rawValue: b.status) else {
-                    return Problem(status: .unprocessableContent, detail: "status must be open, active or closed.", field: "status").response
-                }
-                return await perform(request, role: role, .changeStatus(ChangeStatus(ticketID: id, status: s)), applied: ticketReply(.ok))
-            }
+    func changeStatus(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (role, id) = try onTicket(request, staffOnly: true)
+        let b = try body(request, as: StatusBody.self)
+        guard let s = Status(rawValue: b.status) else {
+            throw Problem(status: .unprocessableContent, detail: "status must be open, active or closed.", field: "status")
         }
+        return try await perform(request, role: role, .changeStatus(ChangeStatus(ticketID: id, status: s)), applied: ticketReply(.ok))
     }
 
-    func postMessage(_ request: HTTPRequest) async -> HTTPResponse {
-        await onTicket(request, staffOnly: false) { role, id in
-            switch body(request, as: MessageBody.self) {
-            case .failure(let p): return p.response
-            case .success(let b):
-                let action = CommandAction.postMessage(PostMessage(ticketID: id, body: b.body, authorName: b.authorName))
-                return await perform(request, role: role, action) { reply in
-                    guard let message = reply.message else { return Self.json(.created, ["command_id": reply.commandID.rawValue]) }
-                    var r = Self.json(.created, message)
-                    r.headers.set("Location", "/api/tickets/\(id)")
-                    return r
-                }
-            }
+    func postMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (role, id) = try onTicket(request, staffOnly: false)
+        let b = try body(request, as: MessageBody.self)
+        let action = CommandAction.postMessage(PostMessage(ticketID: id, body: b.body, authorName: b.authorName))
+        return try await perform(request, role: role, action) { reply in
+            guard let message = reply.message else { return Self.json(.created, ["command_id": reply.commandID.rawValue]) }
+            var r = Self.json(.created, message)
+            r.headers.set("Location", "/api/tickets/\(id)")
+            return r
         }
     }
 
-    func setCategory(_ request: HTTPRequest) async -> HTTPResponse {
-        await onTicket(request, staffOnly: true) { role, id in
-            switch body(request, as: CategoryBody.self) {
-            case .failure(let p): return p.response
-            case .success(let b):
-                guard let c = Category(rawValue: b.category) else {
-                    return Problem(status: .unprocessableContent, detail: "category must be facility, it or services.", field: "category").response
-                }
-                return await perform(request, role: role, .setCategory(SetCategory(ticketID: id, category: c)), applied: ticketReply(.ok))
-            }
+    func setCategory(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (role, id) = try onTicket(request, staffOnly: true)
+        let b = try body(request, as: CategoryBody.self)
+        guard let c = Category(rawValue: b.category) else {
+            throw Problem(status: .unprocessableContent, detail: "category must be facility, it or services.", field: "category")
         }
+        return try await perform(request, role: role, .setCategory(SetCategory(ticketID: id, category: c)), applied: ticketReply(.ok))
     }
 
     // MARK: - Analytics and health
 
-    private func staffOnly(_ request: HTTPRequest) -> Problem? {
-        switch Self.role(request) {
-        case .failure(let p): return p
-        case .success(.staff): return nil
-        case .success: return Problem(status: .forbidden, detail: "The analytics are for helpdesk staff.")
-        }
+    private func requireStaff(_ request: HTTPRequest) throws(Problem) {
+        guard try Self.role(request) == .staff else { throw Problem(status: .forbidden, detail: "The analytics are for helpdesk staff.") }
     }
 
-    private func answer<A: Encodable>(_ outcome: AnalyticsOutcome<A>, _ service: AnalyticsService) -> HTTPResponse {
+    private func answer<A: Encodable>(_ outcome: AnalyticsOutcome<A>, _ service: AnalyticsService) throws(Problem) -> HTTPResponse {
         switch outcome {
         case .answered(let a): return Self.json(.ok, a)
         case .timedOut:
-            return Problem(status: .serviceUnavailable, detail: "The \(service.rawValue) service did not answer in time.").response
+            throw Problem(status: .serviceUnavailable, detail: "The \(service.rawValue) service did not answer in time.")
         case .failed(let reason):
             context.logger.warning("analytics query failed", ["service": service.rawValue, "reason": reason])
-            return Problem(status: .serviceUnavailable, detail: "The \(service.rawValue) service could not be asked.").response
+            throw Problem(status: .serviceUnavailable, detail: "The \(service.rawValue) service could not be asked.")
         }
     }
 
-    func openTickets(_ request: HTTPRequest) async -> HTTPResponse {
-        if let p = staffOnly(request) { return p.response }
-        guard let q = try? FormDecoding.decodeQuery(request.query) else {
-            return Problem(status: .badRequest, detail: "The query string is malformed.").response
-        }
-        switch AnalyticsPeriod.hours(from: q) {
-        case .failure(let p): return p.response
-        case .success(let hours):
-            return answer(await context.analytics.openTickets(hours: hours, timeout: context.settings.analyticsTimeout), .openTickets)
-        }
+    func openTickets(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try requireStaff(request)
+        let hours = try AnalyticsPeriod.hours(from: try Self.query(request))
+        return try answer(await context.analytics.openTickets(hours: hours, timeout: context.settings.analyticsTimeout), .openTickets)
     }
 
-    func resolutionTime(_ request: HTTPRequest) async -> HTTPResponse {
-        if let p = staffOnly(request) { return p.response }
-        return answer(await context.analytics.resolutionTime(timeout: context.settings.analyticsTimeout), .resolutionTime)
+    func resolutionTime(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try requireStaff(request)
+        return try answer(await context.analytics.resolutionTime(timeout: context.settings.analyticsTimeout), .resolutionTime)
     }
 
-    func categoryLoad(_ request: HTTPRequest) async -> HTTPResponse {
-        if let p = staffOnly(request) { return p.response }
-        return answer(await context.analytics.categoryLoad(timeout: context.settings.analyticsTimeout), .categoryLoad)
+    func categoryLoad(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try requireStaff(request)
+        return try answer(await context.analytics.categoryLoad(timeout: context.settings.analyticsTimeout), .categoryLoad)
     }
 
     struct ReadinessBody: Encodable { var ready: Bool; var checks: [ReadinessCheck] }

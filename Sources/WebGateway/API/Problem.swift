@@ -3,25 +3,36 @@ import SpoolBroker
 import Foundation
 import HTTPServer
 
-/// An RFC 9457 problem document, the body of every API error.
-public struct Problem: Sendable, Codable, Equatable, Error {
+/// An RFC 9457 problem document, the body of every API error, and the error API handlers throw.
+///
+/// Why an error: a handler states what went wrong once (`throw Problem(...)`) and the `/api`
+/// group's renderer sends it; the web pages render a thrown problem as an HTML page instead.
+public struct Problem: Sendable, Codable, Equatable, Error, HTTPStatusError {
     /// A URI naming the kind of problem; `about:blank` when the status says it all.
     public var type: String
     public var title: String
-    public var status: Int
+    /// The status code, the document's `status` member.
+    public var statusCode: Int
     public var detail: String
     /// The request field the problem concerns, when there is one (extension member).
     public var field: String?
     /// The worker's refusal code, when the problem is a refusal (extension member).
     public var code: String?
+    /// Seconds for `Retry-After` (a header, not a member of the document).
+    public var retryAfter: Int?
 
-    public init(status: HTTPStatus, detail: String, type: String = "about:blank", field: String? = nil, code: String? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case type, title, statusCode = "status", detail, field, code
+    }
+
+    public init(status: HTTPStatus, detail: String, type: String = "about:blank", field: String? = nil, code: String? = nil, retryAfter: Int? = nil) {
         self.type = type
         self.title = status.reason
-        self.status = status.code
+        self.statusCode = status.code
         self.detail = detail
         self.field = field
         self.code = code
+        self.retryAfter = retryAfter
     }
 
     /// The problem for a worker's refusal, with the status its code maps to.
@@ -40,14 +51,23 @@ public struct Problem: Sendable, Codable, Equatable, Error {
         }
     }
 
+    /// The response status.
+    public var status: HTTPStatus { HTTPStatus(statusCode, title) }
+
+    /// `Retry-After` when the problem says when to try again.
+    public var headers: HTTPHeaders {
+        retryAfter.map { HTTPHeaders([("Retry-After", String($0))]) } ?? HTTPHeaders()
+    }
+
     /// The problem as an `application/problem+json` response.
     public var response: HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let body = (try? encoder.encode(self)).map { Array($0) } ?? Array("{\"status\":\(status)}".utf8)
+        let body = (try? encoder.encode(self)).map { Array($0) } ?? Array("{\"status\":\(statusCode)}".utf8)
         var headers = HTTPHeaders()
         headers.set("Content-Type", "application/problem+json")
         headers.set("Cache-Control", "no-store")
-        return HTTPResponse(status: HTTPStatus(status, title), headers: headers, body: body)
+        for (name, value) in self.headers { headers.set(name, value) }
+        return HTTPResponse(status: status, headers: headers, body: body)
     }
 }

@@ -28,68 +28,119 @@ enum DashboardPage {
         var refreshSeconds: Int
     }
 
-    static func render(_ m: Model, time: CampusTime) -> String {
-        var b = "<h1>Dashboard</h1>\n<p class=\"muted\">Refreshes every \(m.refreshSeconds) seconds. Times in \(escapeHTML(time.timeZone.identifier)).</p>\n"
-
-        b += "<section aria-labelledby=\"open-h\" class=\"panel\">\n<h2 id=\"open-h\">Open tickets</h2>\n"
-        b += "<form method=\"get\" action=\"/dashboard\" class=\"filters\">\n"
-        var state = FormState(values: m.periodInput)
-        if let e = m.periodError { state.errors["period"] = e }
-        b += Field.control(.number, name: "period", label: "Opened in the last", idPrefix: "dash", state: state, value: String(m.period.amount),
-                           required: true, extra: "min=\"1\" max=\"8760\"")
-        b += Field.select(name: "unit", label: "Unit", idPrefix: "dash", options: [("hours", "hours"), ("days", "days")],
-                          selected: m.period.unit.rawValue, state: state)
-        b += "<button type=\"submit\">Show</button>\n</form>\n"
-        switch m.openTickets {
-        case .answered(let a):
-            b += "<table>\n<caption>Tickets opened since \(time.html(a.since)) that are not closed</caption>\n"
-            b += "<thead><tr><th scope=\"col\">Period (hours)</th><th scope=\"col\">Not closed</th></tr></thead>\n"
-            b += "<tbody><tr><td>\(a.hours)</td><td>\(a.count)</td></tr></tbody>\n</table>\n"
-            b += "<p><a href=\"/dashboard/open-tickets.csv?hours=\(a.hours)\" download>Download CSV</a></p>\n"
-        default:
-            b += unavailable(m.openTickets.failureText(service: "open-tickets"))
-        }
-        b += "</section>\n"
-
-        b += "<section aria-labelledby=\"res-h\" class=\"panel\">\n<h2 id=\"res-h\">Resolution time by opening month</h2>\n"
-        switch m.resolutionTime {
-        case .answered(let a):
-            b += "<div class=\"chart-row\">\n"
-            if !a.months.isEmpty { b += "<figure class=\"chart\">" + ResolutionTimeChart.svg(a) + "</figure>\n" }
-            if a.months.isEmpty {
-                b += "<p>No closed tickets yet.</p>\n"
-            } else {
-                b += "<table>\n<caption>Average time from opening to closing, per month opened</caption>\n"
-                b += "<thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Closed tickets</th><th scope=\"col\">Average resolution time</th></tr></thead>\n<tbody>\n"
-                for row in a.months {
-                    b += "<tr><td>\(escapeHTML(row.month))</td><td>\(row.closed)</td><td>\(escapeHTML(duration(row.averageSeconds)))</td></tr>\n"
-                }
-                b += "</tbody>\n</table>\n"
-            }
-            b += "</div>\n<p><a href=\"/dashboard/resolution-time.csv\" download>Download CSV</a></p>\n"
-        default:
-            b += unavailable(m.resolutionTime.failureText(service: "resolution-time"))
-        }
-        b += "</section>\n"
-
-        b += "<section aria-labelledby=\"load-h\" class=\"panel\">\n<h2 id=\"load-h\">Active tickets per category</h2>\n"
-        switch m.categoryLoad {
-        case .answered(let a):
-            b += "<div class=\"chart-row\">\n<figure class=\"chart\">" + CategoryLoadChart.svg(a) + "</figure>\n<table>\n<caption>Tickets per category and status</caption>\n"
-            b += "<thead><tr><th scope=\"col\">Category</th><th scope=\"col\">Active</th><th scope=\"col\">Open</th><th scope=\"col\">Closed</th></tr></thead>\n<tbody>\n"
-            for row in a.categories {
-                b += "<tr><th scope=\"row\">\(Words.category(row.category))</th><td>\(row.active)</td><td>\(row.open)</td><td>\(row.closed)</td></tr>\n"
-            }
-            b += "</tbody>\n</table>\n</div>\n<p><a href=\"/dashboard/category-load.csv\" download>Download CSV</a></p>\n"
-        default:
-            b += unavailable(m.categoryLoad.failureText(service: "category-load"))
-        }
-        b += "</section>\n"
-        return Layout.page(title: "Dashboard", visitor: m.visitor, csrfToken: m.csrfToken, refreshSeconds: m.refreshSeconds, body: b)
+    static func render(_ m: Model, time: CampusTime) -> [UInt8] {
+        var h = HTMLBuffer(capacity: 16_384)
+        Layout.page(title: "Dashboard", visitor: m.visitor, csrfToken: m.csrfToken, refreshSeconds: m.refreshSeconds,
+                    body: { body(m, time: time, into: &$0) }, into: &h)
+        return h.bytes
     }
 
-    static func unavailable(_ text: String) -> String {
-        "<p class=\"unavailable\" role=\"status\">\(escapeHTML(text))</p>\n"
+    private static func body(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
+        b.raw("<h1>Dashboard</h1>\n<p class=\"muted\">Refreshes every ")
+        b.number(Int64(m.refreshSeconds))
+        b.raw(" seconds. Times in ")
+        b.text(time.timeZone.identifier)
+        b.raw(".</p>\n")
+        openTickets(m, time: time, into: &b)
+        resolutionTime(m, into: &b)
+        categoryLoad(m, into: &b)
+    }
+
+    private static func openTickets(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
+        b.raw("<section aria-labelledby=\"open-h\" class=\"panel\">\n<h2 id=\"open-h\">Open tickets</h2>\n")
+        b.raw("<form method=\"get\" action=\"/dashboard\" class=\"filters\">\n")
+        var state = FormState(values: m.periodInput)
+        if let e = m.periodError { state.errors["period"] = e }
+        Field.control(.number, name: "period", label: "Opened in the last", idPrefix: "dash", state: state, value: String(m.period.amount),
+                      required: true, extra: "min=\"1\" max=\"8760\"", into: &b)
+        Field.select(name: "unit", label: "Unit", idPrefix: "dash", options: [("hours", "hours"), ("days", "days")],
+                     selected: m.period.unit.rawValue, state: state, into: &b)
+        b.raw("<button type=\"submit\">Show</button>\n</form>\n")
+        switch m.openTickets {
+        case .answered(let a):
+            b.raw("<table>\n<caption>Tickets opened since ")
+            b.time(a.since, time)
+            b.raw(" that are not closed</caption>\n")
+            b.raw("<thead><tr><th scope=\"col\">Period (hours)</th><th scope=\"col\">Not closed</th></tr></thead>\n")
+            b.raw("<tbody><tr>")
+            cell(a.hours, into: &b)
+            cell(a.count, into: &b)
+            b.raw("</tr></tbody>\n</table>\n")
+            b.raw("<p><a href=\"/dashboard/open-tickets.csv?hours=")
+            b.number(Int64(a.hours))
+            b.raw("\" download>Download CSV</a></p>\n")
+        default:
+            unavailable(m.openTickets.failureText(service: "open-tickets"), into: &b)
+        }
+        b.raw("</section>\n")
+    }
+
+    private static func resolutionTime(_ m: Model, into b: inout HTMLBuffer) {
+        b.raw("<section aria-labelledby=\"res-h\" class=\"panel\">\n<h2 id=\"res-h\">Resolution time by opening month</h2>\n")
+        switch m.resolutionTime {
+        case .answered(let a):
+            b.raw("<div class=\"chart-row\">\n")
+            if a.months.isEmpty {
+                b.raw("<p>No closed tickets yet.</p>\n")
+            } else {
+                b.raw("<figure class=\"chart\">")
+                b.raw(html: ResolutionTimeChart.svg(a))
+                b.raw("</figure>\n")
+                b.raw("<table>\n<caption>Average time from opening to closing, per month opened</caption>\n")
+                b.raw("<thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Closed tickets</th><th scope=\"col\">Average resolution time</th></tr></thead>\n<tbody>\n")
+                for row in a.months {
+                    b.raw("<tr><td>")
+                    b.text(row.month)
+                    b.raw("</td>")
+                    cell(row.closed, into: &b)
+                    b.raw("<td>")
+                    b.text(duration(row.averageSeconds))
+                    b.raw("</td></tr>\n")
+                }
+                b.raw("</tbody>\n</table>\n")
+            }
+            b.raw("</div>\n<p><a href=\"/dashboard/resolution-time.csv\" download>Download CSV</a></p>\n")
+        default:
+            unavailable(m.resolutionTime.failureText(service: "resolution-time"), into: &b)
+        }
+        b.raw("</section>\n")
+    }
+
+    private static func categoryLoad(_ m: Model, into b: inout HTMLBuffer) {
+        b.raw("<section aria-labelledby=\"load-h\" class=\"panel\">\n<h2 id=\"load-h\">Active tickets per category</h2>\n")
+        switch m.categoryLoad {
+        case .answered(let a):
+            b.raw("<div class=\"chart-row\">\n<figure class=\"chart\">")
+            b.raw(html: CategoryLoadChart.svg(a))
+            b.raw("</figure>\n<table>\n<caption>Tickets per category and status</caption>\n")
+            b.raw("<thead><tr><th scope=\"col\">Category</th><th scope=\"col\">Active</th><th scope=\"col\">Open</th><th scope=\"col\">Closed</th></tr></thead>\n<tbody>\n")
+            for row in a.categories {
+                b.raw("<tr><th scope=\"row\">")
+                b.raw(Words.categoryName(row.category))
+                b.raw("</th>")
+                cell(row.active, into: &b)
+                cell(row.open, into: &b)
+                cell(row.closed, into: &b)
+                b.raw("</tr>\n")
+            }
+            b.raw("</tbody>\n</table>\n</div>\n<p><a href=\"/dashboard/category-load.csv\" download>Download CSV</a></p>\n")
+        default:
+            unavailable(m.categoryLoad.failureText(service: "category-load"), into: &b)
+        }
+        b.raw("</section>\n")
+    }
+
+    /// A table cell holding a count.
+    private static func cell(_ n: Int, into b: inout HTMLBuffer) {
+        b.raw("<td>")
+        b.number(Int64(n))
+        b.raw("</td>")
+    }
+
+    private static func unavailable(_ text: String, into b: inout HTMLBuffer) {
+        b.raw("<p class=\"unavailable\" role=\"status\">")
+        b.text(text)
+        b.raw("</p>\n")
     }
 
     /// `3 d 4 h`, `5 h 12 min`, `42 min`.

@@ -3,10 +3,17 @@ import HTTPServer
 
 /// The HTML page for errors (403, 404, 405, 413, 500 ...) and for "queued" (202).
 enum ErrorPage {
-    static func render(status: HTTPStatus, message: String, visitor: Visitor, csrfToken: String) -> String {
+    static func render(status: HTTPStatus, message: String, visitor: Visitor, csrfToken: String) -> [UInt8] {
         let heading = status.code == 202 ? "Request received" : status.reason
-        let b = "<h1>\(escapeHTML(heading))</h1>\n<p>\(escapeHTML(message))</p>\n<p><a href=\"/tickets\">Go to the tickets</a></p>\n"
-        return Layout.page(title: heading, visitor: visitor, csrfToken: csrfToken, body: b)
+        var h = HTMLBuffer(capacity: 4096)
+        Layout.page(title: heading, visitor: visitor, csrfToken: csrfToken, body: { b in
+            b.raw("<h1>")
+            b.text(heading)
+            b.raw("</h1>\n<p>")
+            b.text(message)
+            b.raw("</p>\n<p><a href=\"/tickets\">Go to the tickets</a></p>\n")
+        }, into: &h)
+        return h.bytes
     }
 
     static func response(_ status: HTTPStatus, message: String, context: GatewayContext, request: HTTPRequest) -> HTTPResponse {

@@ -13,13 +13,9 @@ enum Layout {
         var isError: Bool
     }
 
-    static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil, body: String) -> String {
-        var h = HTMLBuffer(capacity: body.utf8.count + 2048)
-        page(title: title, visitor: visitor, csrfToken: csrfToken, flash: flash, refreshSeconds: refreshSeconds, body: { $0.raw(html: body) }, into: &h)
-        return h.string
-    }
-
-    /// ``page(title:visitor:csrfToken:flash:refreshSeconds:body:)`` written into `h`, the body by `body`.
+    /// The whole page written into `h`, its `main` content by `body`.
+    ///
+    /// Every page is built this way, in one ``HTMLBuffer``: one way to render, one escape path.
     static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil,
                      body: (inout HTMLBuffer) -> Void, into h: inout HTMLBuffer) {
         h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -49,12 +45,6 @@ enum Layout {
     }
 
     /// A one-click switch to the other role, keeping the display name.
-    static func roleSwitch(visitor: Visitor, csrfToken: String) -> String {
-        var h = HTMLBuffer(capacity: 512)
-        roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
-        return h.string
-    }
-
     static func roleSwitch(visitor: Visitor, csrfToken: String, into h: inout HTMLBuffer) {
         let other: Role = visitor.role == .staff ? .user : .staff
         h.raw("<form class=\"role-switch\" method=\"post\" action=\"/session\">\n")
@@ -76,12 +66,6 @@ enum Layout {
     }
 
     static func roleLabel(_ role: Role) -> String { role == .staff ? "Helpdesk staff" : "Simple user" }
-
-    static func hidden(_ name: String, _ value: String) -> String {
-        var h = HTMLBuffer(capacity: 96)
-        hidden(name, value, into: &h)
-        return h.string
-    }
 
     static func hidden(_ name: String, _ value: String, into h: inout HTMLBuffer) {
         h.raw("<input type=\"hidden\" name=\"")
@@ -114,16 +98,7 @@ struct FormState: Sendable, Equatable {
 enum Field {
     enum Kind { case text, textarea, search, number }
 
-    /// A labelled control; `idPrefix` keeps ids unique when one page has several forms.
-    static func control(_ kind: Kind, name: String, label: String, idPrefix: String, state: FormState, value: String? = nil,
-                        required: Bool = false, maxLength: Int? = nil, hint: String? = nil, extra: String = "") -> String {
-        var h = HTMLBuffer(capacity: 512)
-        control(kind, name: name, label: label, idPrefix: idPrefix, state: state, value: value, required: required,
-                maxLength: maxLength, hint: hint, extra: extra, into: &h)
-        return h.string
-    }
-
-    /// ``control(_:name:label:idPrefix:state:value:required:maxLength:hint:extra:)`` appended to a page buffer.
+    /// A labelled control appended to a page buffer; `idPrefix` keeps ids unique when one page has several forms.
     static func control(_ kind: Kind, name: String, label: String, idPrefix: String, state: FormState, value: String? = nil,
                         required: Bool = false, maxLength: Int? = nil, hint: String? = nil, extra: String = "", into h: inout HTMLBuffer) {
         // Ids are built from our own field names, never from user input.
@@ -195,14 +170,7 @@ enum Field {
         h.raw("</p>\n")
     }
 
-    /// A labelled `<select>`; `options` are (value, label) pairs.
-    static func select(name: String, label: String, idPrefix: String, options: [(String, String)], selected: String?, state: FormState = .empty) -> String {
-        var h = HTMLBuffer(capacity: 512)
-        select(name: name, label: label, idPrefix: idPrefix, options: options, selected: selected, state: state, into: &h)
-        return h.string
-    }
-
-    /// ``select(name:label:idPrefix:options:selected:state:)`` appended to a page buffer.
+    /// A labelled `<select>` appended to a page buffer; `options` are (value, label) pairs.
     static func select(name: String, label: String, idPrefix: String, options: [(String, String)], selected: String?,
                        state: FormState = .empty, into h: inout HTMLBuffer) {
         let id = idPrefix + "-" + name
@@ -238,12 +206,6 @@ enum Field {
     }
 
     /// The form-wide error, announced at the top of the form.
-    static func general(_ state: FormState) -> String {
-        var h = HTMLBuffer(capacity: 128)
-        general(state, into: &h)
-        return h.string
-    }
-
     static func general(_ state: FormState, into h: inout HTMLBuffer) {
         guard let g = state.general else { return }
         h.raw("<p class=\"form-error\" role=\"alert\">")

@@ -34,10 +34,6 @@ enum TicketDetailPage {
     static let editFields: Set<String> = ["description", "location", "reporter"]
     static let messageFields: Set<String> = ["body", "author_name"]
 
-    static func render(_ m: Model, time: CampusTime) -> String {
-        String(decoding: renderBytes(m, time: time), as: UTF8.self)
-    }
-
     /// The page as UTF-8 bytes, built in one buffer (what the route sends).
     static func renderBytes(_ m: Model, time: CampusTime) -> [UInt8] {
         let t = m.detail.ticket
