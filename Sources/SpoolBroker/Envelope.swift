@@ -2,17 +2,9 @@ import Foundation
 import Domain
 
 /// The identity of one message, chosen by its sender; consumers deduplicate on it.
-public struct EnvelopeID: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct EnvelopeID: StringIdentifier {
     public let rawValue: String
     public init(_ rawValue: String) { self.rawValue = rawValue }
-    /// A fresh random id (a lowercase UUID).
-    public static func random() -> EnvelopeID { EnvelopeID(UUID().uuidString.lowercased()) }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
-    public var description: String { rawValue }
 }
 
 /// One message on the spool: a versioned JSON header around a raw JSON body.
