@@ -107,3 +107,61 @@ extension SpoolQueue {
         return bytes.split(separator: 0x0A, omittingEmptySubsequences: true).map { .success(Array($0)) }
     }
 }
+
+// MARK: - Counts
+
+extension SpoolQueue {
+    /// Counts of this queue's messages, for `queue list` and dashboards.
+    public func stats() throws(SpoolError) -> QueueStats {
+        func messages(in stage: String) throws(SpoolError) -> (count: Int, oldest: Int64?) {
+            var count = 0
+            var oldest: Int64?
+            for e in try SpoolIO.list(stage, at: queueFD) where !e.isDirectory && !e.name.hasPrefix(".") {
+                count += countLines(stage + "/" + e.name)
+                if let m = SpoolIO.modifiedMillis(stage + "/" + e.name, at: queueFD) { oldest = min(oldest ?? m, m) }
+            }
+            return (count, oldest)
+        }
+        let new = try messages(in: "new")
+        let deferred = try messages(in: "deferred")
+        let claimed = try messages(in: "cur")
+        let dead = try SpoolIO.list("dead", at: queueFD).filter { !$0.isDirectory && !$0.name.hasSuffix(".reason") }.count
+        let age = new.oldest.map { Double(max(0, now.millisecondsSinceEpoch - $0)) / 1000 }
+        return QueueStats(queue: name, waiting: new.count + deferred.count, claimed: claimed.count, dead: dead,
+                          oldestAgeSeconds: age)
+    }
+
+    /// Non-empty lines in a file (1 for anything unreadable, so it still counts as one message).
+    private func countLines(_ relative: String) -> Int {
+        let fd = openat(queueFD, relative, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return 1 }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= spool.limits.maxFileBytes,
+              let bytes = try? SpoolIO.readAll(fd, size: Int(st.st_size), path: relative) else { return 1 }
+        var n = 0
+        var lineHasBytes = false
+        for b in bytes {
+            if b == 0x0A { if lineHasBytes { n += 1 }; lineHasBytes = false } else { lineHasBytes = true }
+        }
+        if lineHasBytes { n += 1 }
+        return max(n, 1)
+    }
+}
+
+/// One row of `queue list`.
+public struct QueueStats: Sendable, Equatable, Codable {
+    public var queue: QueueName
+    /// Messages in `new/` and `deferred/`.
+    public var waiting: Int
+    public var claimed: Int
+    /// Files in `dead/` (reason files not counted).
+    public var dead: Int
+    /// Age of the oldest file in `new/`, nil when `new/` is empty.
+    public var oldestAgeSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case queue, waiting, claimed, dead
+        case oldestAgeSeconds = "oldest_age_seconds"
+    }
+}

@@ -20,9 +20,9 @@ public final class SpoolQueue: MessageConsumer {
     let newFD: Int32
     let deferredFD: Int32
     let deadFD: Int32
-    private let state = Mutex(State())
-    private let inotify = Mutex<Int32>(-1)
-    private let waitQueue: DispatchQueue
+    let state = Mutex(State())
+    let inotify = Mutex<Int32>(-1)
+    let waitQueue: DispatchQueue
 
     struct State {
         var buffer: [Delivery] = []
@@ -64,7 +64,7 @@ public final class SpoolQueue: MessageConsumer {
     }
 
     private var pid: Int32 { getpid() }
-    private var now: Timestamp { spool.clock.now() }
+    var now: Timestamp { spool.clock.now() }
 
     // MARK: - Send
 
@@ -417,136 +417,5 @@ public final class SpoolQueue: MessageConsumer {
             if let m = SpoolIO.modifiedMillis("deferred/" + entry.name, at: queueFD) { next = min(next ?? m, m) }
         }
         return next
-    }
-
-    // MARK: - Waiting
-
-    /// Blocks until a message may be claimable or `timeout` passes; true if something is there.
-    ///
-    /// Wakes on inotify (a rename into `new/`), and rescans at least every `limits.pollInterval`
-    /// so a lost notification (or a missing inotify) only delays, never strands, a message.
-    /// Blocking: call it from a dedicated thread, or use `messages(max:timeout:)`.
-    public func waitForMessages(timeout: Duration) -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        let fd = inotifyDescriptor()
-        while true {
-            if hasClaimable() { return true }
-            let remaining = clock.now.duration(to: deadline)
-            if remaining <= .zero { return false }
-            var sliceMs = min(remaining.milliseconds + 1, spool.limits.pollInterval.milliseconds)
-            if let due = nextDueMillis() { sliceMs = min(sliceMs, max(0, due - now.millisecondsSinceEpoch) + 1) }
-            if fd >= 0 {
-                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                if poll(&p, 1, Int32(max(1, sliceMs))) > 0 { drainInotify(fd) }
-            } else {
-                usleep(UInt32(max(1, sliceMs)) * 1000)
-            }
-        }
-    }
-
-    /// Async wrapper: waits on this queue's own dispatch queue (off the cooperative pool), then claims.
-    public func messages(max: Int, timeout: Duration, knownTypes: Set<String>?) async throws(SpoolError) -> [Delivery] {
-        let result: Result<[Delivery], SpoolError> = await withCheckedContinuation { c in
-            waitQueue.async {
-                do throws(SpoolError) {
-                    var got = try self.claim(max: max, knownTypes: knownTypes)
-                    if got.isEmpty, self.waitForMessages(timeout: timeout) {
-                        got = try self.claim(max: max, knownTypes: knownTypes)
-                    }
-                    c.resume(returning: .success(got))
-                } catch {
-                    c.resume(returning: .failure(error))
-                }
-            }
-        }
-        return try result.get()
-    }
-
-    private func hasClaimable() -> Bool {
-        if state.withLock({ !$0.buffer.isEmpty }) { return true }
-        let entries = (try? SpoolIO.list("new", at: queueFD)) ?? []
-        if entries.contains(where: { !$0.isDirectory && !$0.name.hasPrefix(".") }) { return true }
-        if let due = nextDueMillis(), due <= now.millisecondsSinceEpoch { return true }
-        return false
-    }
-
-    private func inotifyDescriptor() -> Int32 {
-        inotify.withLock { fd in
-            if fd >= 0 { return fd }
-            let n = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-            guard n >= 0 else {
-                spool.logger.warning("inotify unavailable, polling", ["queue.name": name.rawValue, "errno": String(errno)])
-                return -1
-            }
-            let mask = UInt32(IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE)
-            guard inotify_add_watch(n, path + "/new", mask) >= 0 else {
-                close(n)
-                return -1
-            }
-            fd = n
-            return n
-        }
-    }
-
-    private func drainInotify(_ fd: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
-    }
-
-    // MARK: - Inspection
-
-    /// Counts of this queue's messages, for `queue list` and dashboards.
-    public func stats() throws(SpoolError) -> QueueStats {
-        func messages(in stage: String) throws(SpoolError) -> (count: Int, oldest: Int64?) {
-            var count = 0
-            var oldest: Int64?
-            for e in try SpoolIO.list(stage, at: queueFD) where !e.isDirectory && !e.name.hasPrefix(".") {
-                count += countLines(stage + "/" + e.name)
-                if let m = SpoolIO.modifiedMillis(stage + "/" + e.name, at: queueFD) { oldest = min(oldest ?? m, m) }
-            }
-            return (count, oldest)
-        }
-        let new = try messages(in: "new")
-        let deferred = try messages(in: "deferred")
-        let claimed = try messages(in: "cur")
-        let dead = try SpoolIO.list("dead", at: queueFD).filter { !$0.isDirectory && !$0.name.hasSuffix(".reason") }.count
-        let age = new.oldest.map { Double(max(0, now.millisecondsSinceEpoch - $0)) / 1000 }
-        return QueueStats(queue: name, waiting: new.count + deferred.count, claimed: claimed.count, dead: dead,
-                          oldestAgeSeconds: age)
-    }
-
-    /// Non-empty lines in a file (1 for anything unreadable, so it still counts as one message).
-    private func countLines(_ relative: String) -> Int {
-        let fd = openat(queueFD, relative, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return 1 }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= spool.limits.maxFileBytes,
-              let bytes = try? SpoolIO.readAll(fd, size: Int(st.st_size), path: relative) else { return 1 }
-        var n = 0
-        var lineHasBytes = false
-        for b in bytes {
-            if b == 0x0A { if lineHasBytes { n += 1 }; lineHasBytes = false } else { lineHasBytes = true }
-        }
-        if lineHasBytes { n += 1 }
-        return max(n, 1)
-    }
-}
-
-/// One row of `queue list`.
-public struct QueueStats: Sendable, Equatable, Codable {
-    public var queue: QueueName
-    /// Messages in `new/` and `deferred/`.
-    public var waiting: Int
-    public var claimed: Int
-    /// Files in `dead/` (reason files not counted).
-    public var dead: Int
-    /// Age of the oldest file in `new/`, nil when `new/` is empty.
-    public var oldestAgeSeconds: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case queue, waiting, claimed, dead
-        case oldestAgeSeconds = "oldest_age_seconds"
     }
 }

@@ -12,7 +12,7 @@ import SQLiteKit
 /// in that same transaction (no change without its event, no event without its change).
 public actor TicketStore {
     let db: Connection
-    private let classifier: any TicketClassifier
+    let classifier: any TicketClassifier
     private let clock: any WallClock
 
     /// Opens (creating and migrating if needed) the ticket database at `path`.
@@ -79,121 +79,20 @@ public actor TicketStore {
     }
 
     private func perform(_ command: Command, now: Timestamp) throws -> CommandReply {
-        let id = command.id
+        let (id, role) = (command.id, command.role)
         switch command.action {
-        case .createTicket(let c):
-            let description = try TicketRules.description(c.description)
-            let location = try TicketRules.shortField(c.location, field: "location")
-            let reporter = try TicketRules.shortField(c.reporter, field: "reporter")
-            let classification = classifier.classify(description)
-            var ticket = Ticket(
-                id: TicketID(0), description: description, location: location, reporter: reporter,
-                category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
-                status: .open, openedAt: now, modifiedAt: now, closedAt: nil)
-            ticket.id = try insert(ticket, searchIndexed: true)
-            try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
-            return CommandReply(commandID: id, ticket: ticket)
-
-        case .editTicket(let e):
-            let current = try load(e.ticketID)
-            try TicketRules.checkEdit(status: current.status)
-            guard e.description != nil || e.location != nil || e.reporter != nil else {
-                throw Refusal(.validation, "Nothing to change.")
-            }
-            var ticket = current
-            if let text = e.description { ticket.description = try TicketRules.description(text) }
-            if e.location != nil { ticket.location = try TicketRules.shortField(e.location, field: "location") }
-            if e.reporter != nil { ticket.reporter = try TicketRules.shortField(e.reporter, field: "reporter") }
-            // A hand-set category stays; a new description is filed again otherwise.
-            if ticket.description != current.description && current.categorySource == .auto {
-                let classification = classifier.classify(ticket.description)
-                ticket.category = classification.category
-                ticket.categoryConfidence = classification.confidence
-            }
-            guard ticket != current else { return CommandReply(commandID: id, ticket: current) }
-            ticket.modifiedAt = max(now, current.modifiedAt)
-            try db.execute("""
-                UPDATE tickets SET description = ?, location = ?, reporter = ?, category = ?, category_confidence = ?, modified_at = ?
-                WHERE id = ?
-                """, [.text(ticket.description), .optionalText(ticket.location), .optionalText(ticket.reporter),
-                      .text(ticket.category.rawValue), .optionalReal(ticket.categoryConfidence),
-                      .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-            try writeEvent(.ticketEdited, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
-            return CommandReply(commandID: id, ticket: ticket)
-
-        case .changeStatus(let c):
-            let current = try load(c.ticketID)
-            try TicketRules.checkTransition(from: current.status, to: c.status, role: command.role)
-            var ticket = current
-            ticket.status = c.status
-            ticket.modifiedAt = max(now, current.modifiedAt)
-            ticket.closedAt = c.status == .closed ? ticket.modifiedAt : nil
-            try db.execute(
-                "UPDATE tickets SET status = ?, modified_at = ?, closed_at = ? WHERE id = ?",
-                [.text(ticket.status.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch),
-                 .optionalInteger(ticket.closedAt?.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-            try writeEvent(.statusChanged, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
-            return CommandReply(commandID: id, ticket: ticket)
-
-        case .postMessage(let p):
-            var ticket = try load(p.ticketID)
-            try TicketRules.checkMessage(status: ticket.status, role: command.role)
-            let body = try TicketRules.messageBody(p.body)
-            let authorName = try TicketRules.shortField(p.authorName, field: "author_name")
-            ticket.modifiedAt = max(now, ticket.modifiedAt)
-            let message = try insertMessage(ticket: ticket.id, role: command.role, authorName: authorName, body: body, at: ticket.modifiedAt)
-            try db.execute(
-                "UPDATE tickets SET modified_at = ? WHERE id = ?",
-                [.integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-            try writeEvent(.messagePosted, ticket: ticket.id, before: ticket.facts, after: ticket.facts, at: now)
-            return CommandReply(commandID: id, ticket: ticket, message: message)
-
-        case .setCategory(let s):
-            try TicketRules.checkSetCategory(role: command.role)
-            let current = try load(s.ticketID)
-            guard current.category != s.category || current.categorySource != .staff else {
-                return CommandReply(commandID: id, ticket: current)
-            }
-            var ticket = current
-            ticket.category = s.category
-            ticket.categorySource = .staff
-            ticket.categoryConfidence = nil
-            ticket.modifiedAt = max(now, current.modifiedAt)
-            try db.execute(
-                "UPDATE tickets SET category = ?, category_source = 'staff', category_confidence = NULL, modified_at = ? WHERE id = ?",
-                [.text(ticket.category.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-            try writeEvent(.ticketCategorised, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
-            return CommandReply(commandID: id, ticket: ticket)
-
-        case .importTicket(let i):
-            try TicketRules.checkImport(role: command.role)
-            let v = try TicketRules.validateImport(i, now: now)
-            let category: Category
-            let source: CategorySource
-            let confidence: Double?
-            if let given = v.category {
-                (category, source, confidence) = (given, .staff, nil)
-            } else {
-                let classification = classifier.classify(v.description)
-                (category, source, confidence) = (classification.category, .auto, classification.confidence)
-            }
-            var ticket = Ticket(
-                id: TicketID(0), description: v.description, location: v.location, reporter: v.reporter,
-                category: category, categorySource: source, categoryConfidence: confidence,
-                status: v.status, openedAt: v.openedAt, modifiedAt: v.modifiedAt, closedAt: v.closedAt)
-            // Historical: listed and published now, full-text indexed by the background pass.
-            ticket.id = try insert(ticket, searchIndexed: false)
-            for m in v.messages {
-                _ = try insertMessage(ticket: ticket.id, role: m.authorRole, authorName: m.authorName, body: m.body, at: m.sentAt)
-            }
-            try writeEvent(.ticketImported, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
-            return CommandReply(commandID: id, ticket: ticket)
+        case .createTicket(let c): return try create(c, role: role, id: id, now: now)
+        case .editTicket(let e): return try edit(e, role: role, id: id, now: now)
+        case .changeStatus(let c): return try changeStatus(c, role: role, id: id, now: now)
+        case .postMessage(let p): return try post(p, role: role, id: id, now: now)
+        case .setCategory(let s): return try setCategory(s, role: role, id: id, now: now)
+        case .importTicket(let i): return try importTicket(i, role: role, id: id, now: now)
         }
     }
 
     // MARK: - Rows
 
-    private func load(_ id: TicketID) throws -> Ticket {
+    func load(_ id: TicketID) throws -> Ticket {
         let found = try db.cachedStatement("SELECT \(Ticket.columns) FROM tickets WHERE id = ?")
             .queryFirst([.integer(id.rawValue)]) { try Ticket(row: $0) }
         guard let found else { throw Refusal(.notFound, "There is no ticket \(id).", field: "ticket_id") }
@@ -205,7 +104,7 @@ public actor TicketStore {
 
     /// Inserts the row; `searchIndexed: false` leaves its text out of `tickets_fts` for the
     /// background pass (migration 4), the search key row is written either way.
-    private func insert(_ t: Ticket, searchIndexed: Bool) throws -> TicketID {
+    func insert(_ t: Ticket, searchIndexed: Bool) throws -> TicketID {
         try db.cachedStatement("""
             INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -225,7 +124,7 @@ public actor TicketStore {
         return TicketID(db.lastInsertRowID)
     }
 
-    private func insertMessage(ticket: TicketID, role: Role, authorName: String?, body: String, at time: Timestamp) throws -> Message {
+    func insertMessage(ticket: TicketID, role: Role, authorName: String?, body: String, at time: Timestamp) throws -> Message {
         try db.cachedStatement("INSERT INTO messages (ticket_id, author_role, author_name, body, sent_at) VALUES (?, ?, ?, ?, ?)").execute { s in
             try s.bind(.integer(ticket.rawValue), at: 1)
             try s.bind(.text(role.rawValue), at: 2)
@@ -236,7 +135,7 @@ public actor TicketStore {
         return Message(id: MessageID(db.lastInsertRowID), ticketID: ticket, authorRole: role, authorName: authorName, body: body, sentAt: time)
     }
 
-    private func writeEvent(_ type: ChangeEventType, ticket: TicketID, before: TicketFacts?, after: TicketFacts, at time: Timestamp) throws {
+    func writeEvent(_ type: ChangeEventType, ticket: TicketID, before: TicketFacts?, after: TicketFacts, at time: Timestamp) throws {
         try db.cachedStatement("""
             INSERT INTO events (ticket_id, type, occurred_at, before_category, before_status, before_opened_at, before_closed_at,
                                 after_category, after_status, after_opened_at, after_closed_at)

@@ -45,26 +45,22 @@ enum TicketDetailPage {
 
     private static func body(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
         let t = m.detail.ticket
-        let id = t.id.rawValue
-        let staff = m.visitor.role == .staff
-        func state(_ kind: FormKind) -> FormState { m.failedForm == kind ? m.state : .empty }
-        // Always fresh: the worker remembers a refused id with its refusal, so a corrected resubmit needs a new one.
-        func requestID(_ kind: FormKind) -> String { m.requestID + "-" + kind.name }
-        func formStart(_ action: StaticString, _ cssClass: StaticString, _ b: inout HTMLBuffer) {
-            b.raw("<form method=\"post\" action=\"/tickets/")
-            b.number(id)
-            b.raw(action)
-            b.raw("\" class=\"")
-            b.raw(cssClass)
-            b.raw("\">\n")
-        }
+        b.raw("<h1>Ticket #")
+        b.number(t.id.rawValue)
+        b.raw("</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n")
+        facts(m, time: time, into: &b)
+        if m.visitor.role == .staff { staffActions(m, into: &b) }
+        conversation(m, time: time, into: &b)
+        if t.status != .closed { editForm(m, into: &b) }
+    }
+
+    // MARK: - Sections
+
+    private static func facts(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
         func notGiven(_ value: String?, _ b: inout HTMLBuffer) {
             if let value { b.text(value) } else { b.raw("<span class=\"muted\">not given</span>") }
         }
-
-        b.raw("<h1>Ticket #")
-        b.number(id)
-        b.raw("</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n")
         b.raw("<section aria-labelledby=\"facts-h\">\n<h2 id=\"facts-h\">Details</h2>\n<dl class=\"facts\">\n")
         b.raw("<dt>Problem</dt><dd class=\"text\">")
         b.text(t.description)
@@ -81,7 +77,7 @@ enum TicketDetailPage {
         b.raw(" <span class=\"muted\">(")
         b.raw(html: t.categorySource == .staff ? "set by staff" : "assigned automatically")
         b.raw(")</span>")
-        if staff, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
+        if m.visitor.role == .staff, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
             b.raw(" <strong class=\"flag\">Low confidence (")
             b.number(Int64(Int((c * 100).rounded())))
             b.raw(" %): please check</strong>")
@@ -93,34 +89,31 @@ enum TicketDetailPage {
         b.raw("</dd>\n<dt>Closed</dt><dd>")
         if let closed = t.closedAt { b.time(closed, time) } else { b.raw("<span class=\"muted\">not yet</span>") }
         b.raw("</dd>\n</dl>\n</section>\n")
+    }
 
-        if staff {
-            b.raw("<section aria-labelledby=\"staff-h\">\n<h2 id=\"staff-h\">Helpdesk actions</h2>\n")
-            if let next = t.status.next {
-                formStart("/status", "inline", &b)
-                Field.general(state(.status), into: &b)
-                Layout.hidden("csrf_token", m.csrfToken, into: &b)
-                Layout.hidden("request_id", requestID(.status), into: &b)
-                Layout.hidden("status", next.rawValue, into: &b)
-                b.raw("<button type=\"submit\">")
-                b.raw(html: Words.moveTo(next))
-                b.raw("</button>\n</form>\n")
-            } else {
-                b.raw("<p>This ticket is closed; it can no longer change.</p>\n")
-            }
-            if t.status != .closed {
-                formStart("/category", "inline", &b)
-                Field.general(state(.category), into: &b)
-                Layout.hidden("csrf_token", m.csrfToken, into: &b)
-                Layout.hidden("request_id", requestID(.category), into: &b)
-                Field.select(name: "category", label: "Category", idPrefix: "category",
-                             options: Category.allCases.map { ($0.rawValue, Words.category($0)) }, selected: t.category.rawValue,
-                             state: state(.category), into: &b)
-                b.raw("<button type=\"submit\">Set category</button>\n</form>\n")
-            }
-            b.raw("</section>\n")
+    private static func staffActions(_ m: Model, into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
+        b.raw("<section aria-labelledby=\"staff-h\">\n<h2 id=\"staff-h\">Helpdesk actions</h2>\n")
+        if let next = t.status.next {
+            formStart(m, .status, action: "/status", cssClass: "inline", into: &b)
+            Layout.hidden("status", next.rawValue, into: &b)
+            b.raw("<button type=\"submit\">")
+            b.raw(html: Words.moveTo(next))
+            b.raw("</button>\n</form>\n")
+        } else {
+            b.raw("<p>This ticket is closed; it can no longer change.</p>\n")
         }
+        if t.status != .closed {
+            formStart(m, .category, action: "/category", cssClass: "inline", into: &b)
+            Field.select(name: "category", label: "Category", idPrefix: "category",
+                         options: Category.allCases.map { ($0.rawValue, Words.category($0)) }, selected: t.category.rawValue,
+                         state: state(m, .category), into: &b)
+            b.raw("<button type=\"submit\">Set category</button>\n</form>\n")
+        }
+        b.raw("</section>\n")
+    }
 
+    private static func conversation(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
         b.raw("<section aria-labelledby=\"thread-h\">\n<h2 id=\"thread-h\">Messages</h2>\n")
         if m.detail.messages.isEmpty {
             b.raw("<p>No messages yet.</p>\n")
@@ -142,13 +135,9 @@ enum TicketDetailPage {
             b.raw("</ol>\n")
         }
         // Staff may still write under a closed ticket (the worker's rule); users may not.
-        if t.status != .closed || staff {
-            let s = state(.message)
-            formStart("/messages", "stack", &b)
-            b.raw("<h3>Write a message</h3>\n")
-            Field.general(s, into: &b)
-            Layout.hidden("csrf_token", m.csrfToken, into: &b)
-            Layout.hidden("request_id", requestID(.message), into: &b)
+        if m.detail.ticket.status != .closed || m.visitor.role == .staff {
+            let s = state(m, .message)
+            formStart(m, .message, action: "/messages", cssClass: "stack", heading: "<h3>Write a message</h3>\n", into: &b)
             Field.control(.textarea, name: "body", label: "Message", idPrefix: "message", state: s, required: true,
                           maxLength: TextLimits.maxMessageBody, into: &b)
             Field.control(.text, name: "author_name", label: "Your name", idPrefix: "message", state: s, value: m.visitor.name,
@@ -156,21 +145,42 @@ enum TicketDetailPage {
             b.raw("<button type=\"submit\">Post message</button>\n</form>\n")
         }
         b.raw("</section>\n")
+    }
 
-        if t.status != .closed {
-            let s = state(.edit)
-            b.raw("<section aria-labelledby=\"edit-h\">\n<h2 id=\"edit-h\">Edit the report</h2>\n")
-            formStart("/edit", "stack", &b)
-            Field.general(s, into: &b)
-            Layout.hidden("csrf_token", m.csrfToken, into: &b)
-            Layout.hidden("request_id", requestID(.edit), into: &b)
-            Field.control(.textarea, name: "description", label: "Problem", idPrefix: "edit", state: s, value: t.description,
-                          required: true, maxLength: TextLimits.maxDescription, into: &b)
-            Field.control(.text, name: "location", label: "Location", idPrefix: "edit", state: s, value: t.location,
-                          maxLength: TextLimits.maxShortField, into: &b)
-            Field.control(.text, name: "reporter", label: "Reported by", idPrefix: "edit", state: s, value: t.reporter,
-                          maxLength: TextLimits.maxShortField, into: &b)
-            b.raw("<button type=\"submit\">Save changes</button>\n</form>\n</section>\n")
-        }
+    private static func editForm(_ m: Model, into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
+        let s = state(m, .edit)
+        b.raw("<section aria-labelledby=\"edit-h\">\n<h2 id=\"edit-h\">Edit the report</h2>\n")
+        formStart(m, .edit, action: "/edit", cssClass: "stack", into: &b)
+        Field.control(.textarea, name: "description", label: "Problem", idPrefix: "edit", state: s, value: t.description,
+                      required: true, maxLength: TextLimits.maxDescription, into: &b)
+        Field.control(.text, name: "location", label: "Location", idPrefix: "edit", state: s, value: t.location,
+                      maxLength: TextLimits.maxShortField, into: &b)
+        Field.control(.text, name: "reporter", label: "Reported by", idPrefix: "edit", state: s, value: t.reporter,
+                      maxLength: TextLimits.maxShortField, into: &b)
+        b.raw("<button type=\"submit\">Save changes</button>\n</form>\n</section>\n")
+    }
+
+    // MARK: - Forms
+
+    /// The form's own errors and values after a refused submit; every other form starts empty.
+    private static func state(_ m: Model, _ kind: FormKind) -> FormState { m.failedForm == kind ? m.state : .empty }
+
+    /// Opens a form posting to `/tickets/<id><action>` with its general error and hidden fields.
+    ///
+    /// The request id is always fresh: the worker remembers a refused id with its refusal, so a
+    /// corrected resubmit needs a new one.
+    private static func formStart(_ m: Model, _ kind: FormKind, action: StaticString, cssClass: StaticString,
+                                  heading: StaticString = "", into b: inout HTMLBuffer) {
+        b.raw("<form method=\"post\" action=\"/tickets/")
+        b.number(m.detail.ticket.id.rawValue)
+        b.raw(action)
+        b.raw("\" class=\"")
+        b.raw(cssClass)
+        b.raw("\">\n")
+        b.raw(heading)
+        Field.general(state(m, kind), into: &b)
+        Layout.hidden("csrf_token", m.csrfToken, into: &b)
+        Layout.hidden("request_id", m.requestID + "-" + kind.name, into: &b)
     }
 }

@@ -1,0 +1,131 @@
+import Foundation
+import Domain
+import SQLiteKit
+
+// MARK: - One method per command action
+
+/// What each command does to the store, inside the transaction and savepoint `apply` opened.
+///
+/// Each checks the rules first (a refusal throws before anything is written), writes the row(s),
+/// then the change event for the outbox, and returns the reply the sender gets.
+extension TicketStore {
+    /// A new report: checked, filed by the classifier, opened now.
+    func create(_ c: CreateTicket, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+        let description = try TicketRules.description(c.description)
+        let location = try TicketRules.shortField(c.location, field: "location")
+        let reporter = try TicketRules.shortField(c.reporter, field: "reporter")
+        let classification = classifier.classify(description)
+        var ticket = Ticket(
+            id: TicketID(0), description: description, location: location, reporter: reporter,
+            category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
+            status: .open, openedAt: now, modifiedAt: now, closedAt: nil)
+        ticket.id = try insert(ticket, searchIndexed: true)
+        try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
+        return CommandReply(commandID: id, ticket: ticket)
+    }
+
+    /// The reporter's text changed; a new description is filed again unless staff set the category.
+    func edit(_ e: EditTicket, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+        let current = try load(e.ticketID)
+        try TicketRules.checkEdit(status: current.status)
+        guard e.description != nil || e.location != nil || e.reporter != nil else {
+            throw Refusal(.validation, "Nothing to change.")
+        }
+        var ticket = current
+        if let text = e.description { ticket.description = try TicketRules.description(text) }
+        if e.location != nil { ticket.location = try TicketRules.shortField(e.location, field: "location") }
+        if e.reporter != nil { ticket.reporter = try TicketRules.shortField(e.reporter, field: "reporter") }
+        // A hand-set category stays; a new description is filed again otherwise.
+        if ticket.description != current.description && current.categorySource == .auto {
+            let classification = classifier.classify(ticket.description)
+            ticket.category = classification.category
+            ticket.categoryConfidence = classification.confidence
+        }
+        guard ticket != current else { return CommandReply(commandID: id, ticket: current) }
+        ticket.modifiedAt = max(now, current.modifiedAt)
+        try db.execute("""
+            UPDATE tickets SET description = ?, location = ?, reporter = ?, category = ?, category_confidence = ?, modified_at = ?
+            WHERE id = ?
+            """, [.text(ticket.description), .optionalText(ticket.location), .optionalText(ticket.reporter),
+                  .text(ticket.category.rawValue), .optionalReal(ticket.categoryConfidence),
+                  .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+        try writeEvent(.ticketEdited, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+        return CommandReply(commandID: id, ticket: ticket)
+    }
+
+    /// One step along `open → active → closed`, as the rules allow the role.
+    func changeStatus(_ c: ChangeStatus, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+        let current = try load(c.ticketID)
+        try TicketRules.checkTransition(from: current.status, to: c.status, role: role)
+        var ticket = current
+        ticket.status = c.status
+        ticket.modifiedAt = max(now, current.modifiedAt)
+        ticket.closedAt = c.status == .closed ? ticket.modifiedAt : nil
+        try db.execute(
+            "UPDATE tickets SET status = ?, modified_at = ?, closed_at = ? WHERE id = ?",
+            [.text(ticket.status.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch),
+             .optionalInteger(ticket.closedAt?.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+        try writeEvent(.statusChanged, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+        return CommandReply(commandID: id, ticket: ticket)
+    }
+
+    /// A message under the ticket; the ticket counts as changed.
+    func post(_ p: PostMessage, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+        var ticket = try load(p.ticketID)
+        try TicketRules.checkMessage(status: ticket.status, role: role)
+        let body = try TicketRules.messageBody(p.body)
+        let authorName = try TicketRules.shortField(p.authorName, field: "author_name")
+        ticket.modifiedAt = max(now, ticket.modifiedAt)
+        let message = try insertMessage(ticket: ticket.id, role: role, authorName: authorName, body: body, at: ticket.modifiedAt)
+        try db.execute(
+            "UPDATE tickets SET modified_at = ? WHERE id = ?",
+            [.integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+        try writeEvent(.messagePosted, ticket: ticket.id, before: ticket.facts, after: ticket.facts, at: now)
+        return CommandReply(commandID: id, ticket: ticket, message: message)
+    }
+
+    /// A category set by hand, which later edits keep.
+    func setCategory(_ s: SetCategory, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+        try TicketRules.checkSetCategory(role: role)
+        let current = try load(s.ticketID)
+        guard current.category != s.category || current.categorySource != .staff else {
+            return CommandReply(commandID: id, ticket: current)
+        }
+        var ticket = current
+        ticket.category = s.category
+        ticket.categorySource = .staff
+        ticket.categoryConfidence = nil
+        ticket.modifiedAt = max(now, current.modifiedAt)
+        try db.execute(
+            "UPDATE tickets SET category = ?, category_source = 'staff', category_confidence = NULL, modified_at = ? WHERE id = ?",
+            [.text(ticket.category.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+        try writeEvent(.ticketCategorised, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+        return CommandReply(commandID: id, ticket: ticket)
+    }
+
+    /// A historical ticket with its own times, listed now and full-text indexed by the background pass.
+    func importTicket(_ i: ImportTicket, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+        try TicketRules.checkImport(role: role)
+        let v = try TicketRules.validateImport(i, now: now)
+        let category: Category
+        let source: CategorySource
+        let confidence: Double?
+        if let given = v.category {
+            (category, source, confidence) = (given, .staff, nil)
+        } else {
+            let classification = classifier.classify(v.description)
+            (category, source, confidence) = (classification.category, .auto, classification.confidence)
+        }
+        var ticket = Ticket(
+            id: TicketID(0), description: v.description, location: v.location, reporter: v.reporter,
+            category: category, categorySource: source, categoryConfidence: confidence,
+            status: v.status, openedAt: v.openedAt, modifiedAt: v.modifiedAt, closedAt: v.closedAt)
+        // Historical: listed and published now, full-text indexed by the background pass.
+        ticket.id = try insert(ticket, searchIndexed: false)
+        for m in v.messages {
+            _ = try insertMessage(ticket: ticket.id, role: m.authorRole, authorName: m.authorName, body: m.body, at: m.sentAt)
+        }
+        try writeEvent(.ticketImported, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
+        return CommandReply(commandID: id, ticket: ticket)
+    }
+}
