@@ -61,7 +61,11 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
         // Processes that tests start and kill (a queue consumer, a sender under RLIMIT_FSIZE), not shipped.
-        .executableTarget(name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker"], path: "Tests/TestProcesses"),
+        .executableTarget(
+            name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker"], path: "Tests/TestProcesses",
+            swiftSettings: staticRelease,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
         // Test-only helpers shared by the test targets (an executor for blocking tests, a tmpfs probe).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CampusDeskCoreTests", dependencies: [
