@@ -34,11 +34,11 @@ sources_for() {
             echo Fuzz/Targets/FuzzFormDecoding.swift ;;
         csv-import)
             # The CSV code and the domain types it maps rows to; no SQLite, no resources.
-            ls Sources/CampusDeskCore/CSV/*.swift Sources/CampusDeskCore/Domain/*.swift
+            ls Sources/CSV/*.swift Sources/Domain/*.swift
             echo Fuzz/Targets/FuzzCSVImport.swift ;;
         envelope)
             # The envelope, its JSON scanner, the queue name rules and the domain types.
-            ls Sources/CampusDeskCore/Queue/{Envelope,Envelope+JSON,QueueName,SpoolError}.swift Sources/CampusDeskCore/Domain/*.swift
+            ls Sources/SpoolBroker/{Envelope,Envelope+JSON,QueueName,SpoolError}.swift Sources/Domain/*.swift
             echo Fuzz/Targets/FuzzEnvelope.swift ;;
         *) echo "fuzz: unknown target '$1' (known: ${TARGETS[*]})" >&2; return 64 ;;
     esac
@@ -69,9 +69,21 @@ check_toolchain() {
 LINKER=""
 if command -v ld.lld >/dev/null; then LINKER="-use-ld=lld"; fi
 
+# The sources of one target come from several SwiftPM modules but compile here as ONE module, so
+# their imports of each other (`import Domain`) are dropped in a copy under $OUT/src/<target>.
+flatten() {
+    local t=$1 dir="$OUT/src/$t" f
+    rm -rf "$dir"; mkdir -p "$dir"
+    for f in $(sources_for "$t"); do
+        sed -E '/^import (Domain|Logging|SQLiteKit|SpoolBroker|Classifier|CSV|TicketStore|Analytics|TicketService|Supervisor|Operations|ServiceLifecycle|HTTPServer|WebGateway)$/d' \
+            "$f" >"$dir/$(echo "$f" | tr '/' '_')"
+        echo "$dir/$(echo "$f" | tr '/' '_')"
+    done
+}
+
 build_one() {
     local t=$1 srcs
-    srcs=$(sources_for "$t")
+    srcs=$(flatten "$t")
     mkdir -p "$OUT/bin"
     echo "fuzz: building $t"
     # -O: the fuzzer's speed is its reach. -g: symbolized stack traces in reports.
