@@ -2,6 +2,7 @@ import Domain
 import SpoolBroker
 import TicketService
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import SpoolBroker
 import Foundation
+import TestSupport
 import Synchronization
 import Testing
 #if canImport(Glibc)

@@ -4,6 +4,7 @@ import SpoolBroker
 import Analytics
 import Supervisor
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
