@@ -18,7 +18,7 @@ extension SystemTests {
             #expect(result.stdout == "imported 200 demo tickets (seed 11)\n")
             #expect(result.stderr.contains("demo: 200/200  100%"))
             #expect(!result.stderr.contains("\r"))
-            #expect(try await ticketCount(system.data.appendingPathComponent("tickets.db").path, reaches: 200))
+            try await waitForTicketCount(system.data.appendingPathComponent("tickets.db").path, reaches: 200)
             #expect(try system.run(["demo", "--count", "zero"]).status == 64)
         }
 
@@ -29,7 +29,7 @@ extension SystemTests {
             let up = try RunningCommand(["up", "--demo-count", "120"], in: system.root, environment: system.environment)
             defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
             try await up.stdoutLine(containing: "system        | demo: imported 120 demo tickets", within: .seconds(60))
-            #expect(try await ticketCount(system.data.appendingPathComponent("tickets.db").path, reaches: 120))
+            try await waitForTicketCount(system.data.appendingPathComponent("tickets.db").path, reaches: 120)
             kill(up.process.processIdentifier, SIGTERM)
             try await up.process.waitForExit(within: .seconds(30))
 

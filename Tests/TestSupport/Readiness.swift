@@ -91,3 +91,41 @@ extension Process {
         waitUntilExit()
     }
 }
+
+/// A child's exit as an event that synchronous code waits on with a deadline, without polling.
+///
+/// For helpers that cannot be `async` (a `defer` that stops a system, a load thread); create it
+/// before `Process.run()`, since it takes the process's `terminationHandler`. The wait blocks its
+/// thread, so call it only from a dedicated thread (`.onDedicatedThreads`), never the cooperative pool.
+public final class ExitSignal: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private let exited = Mutex(false)
+
+    public init(_ process: Process) {
+        process.terminationHandler = { [semaphore] _ in semaphore.signal() }
+    }
+
+    /// Blocks until the process has exited or `within` (scaled) passes; true if it exited.
+    public func wait(within: Duration) -> Bool {
+        if exited.withLock({ $0 }) { return true }
+        let seconds = TestTime.scaled(within)
+        let nanoseconds = seconds.components.seconds * 1_000_000_000 + seconds.components.attoseconds / 1_000_000_000
+        guard semaphore.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return false }
+        exited.withLock { $0 = true }
+        return true
+    }
+}
+
+/// Reaps a child started with `posix_spawn` (not `Foundation.Process`), waiting up to `within` (scaled).
+///
+/// For synchronous teardown (`deinit`); returns false when the child is still running at the
+/// deadline, so the caller can SIGKILL it and reap it with a blocking `waitpid`.
+public func reapChild(_ pid: pid_t, within: Duration) -> Bool {
+    let deadline = ContinuousClock.now + TestTime.scaled(within)
+    var status: Int32 = 0
+    while true {
+        if waitpid(pid, &status, WNOHANG) == pid { return true }
+        if ContinuousClock.now >= deadline { return false }
+        usleep(20_000)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -31,7 +32,7 @@ final class WebDriver {
         (try? String(contentsOf: profileDirectory.appendingPathComponent("chromedriver.log"), encoding: .utf8)) ?? ""
     }
 
-    init(windowWidth: Int = 1280, windowHeight: Int = 900) throws {
+    init(windowWidth: Int = 1280, windowHeight: Int = 900) async throws {
         let port = RawHTTPClient.freePort()
         profileDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("chrome-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profileDirectory, withIntermediateDirectories: true)
@@ -39,14 +40,12 @@ final class WebDriver {
         driverPID = try Self.spawn("/usr/bin/chromedriver", ["--port=\(port)", "--log-path=\(logPath)"])
         client = RawHTTPClient(port: port)
         do {
-            let deadline = Date().addingTimeInterval(20)
-            var ready = false
-            while Date() < deadline {
-                if (try? client.request("GET", "/status"))?.status == 200 { ready = true; break }
+            // Readiness handshake: chromedriver answers GET /status once it listens.
+            try await eventually("chromedriver to answer GET /status") { [client] in
+                if (try? client.request("GET", "/status"))?.status == 200 { return true }
                 client.close()
-                Thread.sleep(forTimeInterval: 0.05)
+                return false
             }
-            guard ready else { throw Failure(description: "chromedriver did not start") }
             let capabilities: [String: Any] = [
                 "capabilities": [
                     "alwaysMatch": [
@@ -114,13 +113,9 @@ final class WebDriver {
     /// SIGTERM to the process group, reap within 5 s, else SIGKILL and reap.
     private static func stop(_ pid: pid_t) {
         kill(-pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        var status: Int32 = 0
-        while Date() < deadline {
-            if waitpid(pid, &status, WNOHANG) == pid { kill(-pid, SIGKILL); return }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
+        if reapChild(pid, within: .seconds(5)) { kill(-pid, SIGKILL); return }
         kill(-pid, SIGKILL)
+        var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
     }
 
