@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Domain
 @testable import Classifier
 
@@ -133,8 +134,9 @@ import Testing
     }
 
     @Test func malformedCorpusFileIsRejectedWithItsLine() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("classifier-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let dir = try TemporaryDirectory("classifier")
+        defer { dir.remove() }
+        let root = dir.url
         for folder in ["train", "heldout"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }

@@ -21,12 +21,12 @@ extension SystemTests {
         @Test("a full disk: 503 with a human message, nothing lost or half-written, recovers without restart",
               .enabled(if: Tmpfs.canMount, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
         func fullDisk_RefusesClearly_LosesNothing_RecoversWhenFreed() async throws {
-            let disk = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-fulldisk-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+            let mountPoint = try TemporaryDirectory("fulldisk")
+            let disk = mountPoint.path
             #expect(mount("tmpfs", disk, "tmpfs", 0, "size=\(Self.size)") == 0, "mount: errno \(errno)")
             defer {
                 umount2(disk, Int32(MNT_DETACH))
-                try? FileManager.default.removeItem(atPath: disk)
+                mountPoint.remove()
             }
             let system = try CampusDeskSystem(spool: disk + "/spool", data: disk + "/data")
             try await system.start()

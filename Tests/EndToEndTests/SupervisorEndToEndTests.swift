@@ -8,9 +8,9 @@ import Glibc
 extension SystemTests {
     @Suite struct SupervisorEndToEndTests {
         @Test func upRunsTheProcfileRefusesASecondUpAndStopsOnSIGTERM() async throws {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let directory = try TemporaryDirectory("up")
+            defer { directory.remove() }
+            let dir = directory.url
             try """
                 # a test Procfile of small shell commands
                 web: echo "listening on $HOST:$PORT spool=$CAMPUSDESK_SPOOL"; exec sleep 60
@@ -48,9 +48,9 @@ extension SystemTests {
         /// dash does not exec a line's last command: SIGTERM ends the shell at once while the
         /// program it started is still finishing. The grace period is the program's, not the shell's.
         @Test func aProgramBehindTheLinesShellGetsItsGracePeriod() async throws {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let directory = try TemporaryDirectory("up")
+            defer { directory.remove() }
+            let dir = directory.url
             try """
                 graceful: sh -c 'trap "sleep 1; echo cleanly > graceful.done; exit 0" TERM; echo ready; while :; do sleep 0.2; done'
                 """.write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
@@ -67,9 +67,9 @@ extension SystemTests {
         /// A simple line runs the program itself (`exec`): SIGTERM reaches the program, which finishes
         /// and exits 0, and `up` reports that stop rather than a shell killed by the signal.
         @Test func aSimpleLineIsTheProgramAndItsCleanStopIsReported() async throws {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let directory = try TemporaryDirectory("up")
+            defer { directory.remove() }
+            let dir = directory.url
             try "worker: campusdesk ticket-worker\n".write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
             let up = try RunningCommand(["up"], in: dir, environment: ["PORT": "18091", "CAMPUSDESK_SPOOL": "s", "CAMPUSDESK_DATA": "d"])
             defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
@@ -84,9 +84,9 @@ extension SystemTests {
         }
 
         @Test func upReportsABadProcfileLine() async throws {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-up-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let directory = try TemporaryDirectory("up")
+            defer { directory.remove() }
+            let dir = directory.url
             try "web: echo\nnonsense\n".write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
             let up = try RunningCommand(["up"], in: dir)
             try await up.process.waitForExit()

@@ -49,6 +49,8 @@ final class SupervisorRun: Sendable {
             longer-name: echo to stderr >&2; printf 'no newline'; exec sleep 60
             tool: campusdesk resolved
             """, into: lines))
+        // A failed wait must not leave the children running: stop them on the way out.
+        defer { if !run.isFinished { run.supervisor.requestStop() } }
         try await eventually("every process's first lines") { lastSeen in
             lastSeen = "\(lines.bodies)"
             return Set(lines.bodies).isSuperset(of: [
@@ -69,6 +71,8 @@ final class SupervisorRun: Sendable {
         let lines = LineCollector()
         let policy = RestartPolicy(initialDelay: 0.1, maximumDelay: 0.4, stableAfter: 30, crashLimit: 100, crashWindow: 60)
         let run = SupervisorRun(try supervisor("flaky: echo run; exit 3\n", policy: policy, into: lines))
+        // A failed wait must not leave the children running: stop them on the way out.
+        defer { if !run.isFinished { run.supervisor.requestStop() } }
         try await eventually("five runs of flaky") { lines.bodies.filter { $0 == "flaky  | run" }.count >= 5 }
         run.supervisor.requestStop()
         try await eventually("the supervisor to finish") { run.isFinished }
@@ -84,6 +88,8 @@ final class SupervisorRun: Sendable {
         let lines = LineCollector()
         let policy = RestartPolicy(initialDelay: 0.05, maximumDelay: 0.05, crashLimit: 3, crashWindow: 60, crashLoopPause: 30)
         let run = SupervisorRun(try supervisor("gateway: exit 1\n", policy: policy, into: lines))
+        // A failed wait must not leave the children running: stop them on the way out.
+        defer { if !run.isFinished { run.supervisor.requestStop() } }
         try await eventually("the crash-loop message") { lines.bodies.contains("system  | gateway exited 3 times in 60 s, waiting 30 s") }
         run.supervisor.requestStop()
         try await eventually("the supervisor to finish") { run.isFinished }
@@ -96,6 +102,8 @@ final class SupervisorRun: Sendable {
             polite: echo ready; exec sleep 60
             stubborn: trap '' TERM; echo ready; while :; do sleep 1; done
             """, grace: 0.5, into: lines))
+        // A failed wait must not leave the children running: stop them on the way out.
+        defer { if !run.isFinished { run.supervisor.requestStop() } }
         try await eventually("both processes to say ready") { lines.bodies.filter { $0.hasSuffix("| ready") }.count == 2 }
         let pids = lines.bodies.compactMap { line -> pid_t? in
             guard let r = line.range(of: #"started \(pid (\d+)\)"#, options: .regularExpression) else { return nil }

@@ -214,12 +214,12 @@ import Glibc
         let state = try AnalyticsState<OpenTicketsAggregate>(
             path: AnalyticsState<OpenTicketsAggregate>.path(inDataDirectory: fixture.dir.url.path), timeZone: try #require(TimeZone(identifier: "UTC")))
         try state.apply(try await fixture.store.events(from: SequenceNumber(1), limit: 100))
-        let disk = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-backupdisk-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mountPoint = try TemporaryDirectory("backupdisk")
+        let disk = mountPoint.path
         try #require(mount("tmpfs", disk, "tmpfs", 0, "size=256k") == 0, "mount: errno \(errno)")
         defer {
             umount2(disk, Int32(MNT_DETACH))
-            try? FileManager.default.removeItem(atPath: disk)
+            mountPoint.remove()
         }
         do {
             _ = try Backup(dataDirectory: fixture.dir.url.path).run(into: disk + "/backup")

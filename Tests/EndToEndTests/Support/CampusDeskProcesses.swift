@@ -10,7 +10,8 @@ import Glibc
 /// Each test gets its own directory and port; `deinit` kills whatever is still running
 /// and removes the directory.
 final class CampusDeskProcesses {
-    let root: URL
+    private let directory: TemporaryDirectory
+    var root: URL { directory.url }
     let spool: URL
     let data: URL
     let port: UInt16
@@ -22,9 +23,9 @@ final class CampusDeskProcesses {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     init(environment: [String: String] = [:]) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-e2e-\(UUID().uuidString)")
-        spool = root.appendingPathComponent("spool")
-        data = root.appendingPathComponent("data")
+        directory = try TemporaryDirectory("e2e")
+        spool = directory.url.appendingPathComponent("spool")
+        data = directory.url.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         port = RawHTTPClient.freePort()
@@ -38,7 +39,7 @@ final class CampusDeskProcesses {
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: root)
+        directory.remove()
     }
 
     /// The `campusdesk` binary built next to the test bundle (SwiftPM builds it: EndToEndTests depends on it).

@@ -17,7 +17,8 @@ final class WebDriver {
     private let driverPID: pid_t
     private let client: RawHTTPClient
     private let sessionID: String
-    private let profileDirectory: URL
+    private let profile: TemporaryDirectory
+    private var profileDirectory: URL { profile.url }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
@@ -34,9 +35,8 @@ final class WebDriver {
 
     init(windowWidth: Int = 1280, windowHeight: Int = 900) async throws {
         let port = RawHTTPClient.freePort()
-        profileDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("chrome-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: profileDirectory, withIntermediateDirectories: true)
-        let logPath = profileDirectory.appendingPathComponent("chromedriver.log").path
+        profile = try TemporaryDirectory("chrome")
+        let logPath = profile.url.appendingPathComponent("chromedriver.log").path
         driverPID = try Self.spawn("/usr/bin/chromedriver", ["--port=\(port)", "--log-path=\(logPath)"])
         client = RawHTTPClient(port: port)
         do {
@@ -55,7 +55,7 @@ final class WebDriver {
                             "args": [
                                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                                "--user-data-dir=\(profileDirectory.appendingPathComponent("profile").path)",
+                                "--user-data-dir=\(profile.url.appendingPathComponent("profile").path)",
                                 "--window-size=\(windowWidth),\(windowHeight)", "--hide-scrollbars",
                                 "--disable-dev-shm-usage", "--force-device-scale-factor=1",
                             ],
@@ -70,7 +70,7 @@ final class WebDriver {
             sessionID = id
         } catch {
             Self.stop(driverPID)
-            try? FileManager.default.removeItem(at: profileDirectory)
+            profile.remove()
             throw error
         }
     }
@@ -80,7 +80,7 @@ final class WebDriver {
         _ = try? Self.call(client, "DELETE", "/session/\(sessionID)", nil)
         client.close()
         Self.stop(driverPID)
-        try? FileManager.default.removeItem(at: profileDirectory)
+        profile.remove()
     }
 
     /// Starts a program with an empty signal mask, default dispositions and stdio on /dev/null.
