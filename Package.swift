@@ -66,23 +66,40 @@ let package = Package(
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
-        // Test-only helpers shared by the test targets (an executor for blocking tests, a tmpfs probe).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "CampusDeskCoreTests", dependencies: [
-            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
-            "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "TestSupport", "CSQLite",
+        // The one test-support library every test target uses: a temporary directory, a test clock,
+        // `eventually` with deadlines that scale, a raw HTTP client, the built-binary locator, readiness
+        // handshakes for child processes, an executor for tests that block (docs/reliability.md, "Writing a test").
+        .target(name: "TestSupport", dependencies: ["Domain"], path: "Tests/TestSupport"),
+        // Fixtures of the ticket store and the analytics that several test targets share.
+        .target(name: "Fixtures", dependencies: ["Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "TestSupport"], path: "Tests/Fixtures"),
+        // One test target per library target; none of them starts a process (those tests are in EndToEndTests).
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
+        .testTarget(name: "SQLiteKitTests", dependencies: ["SQLiteKit", "CSQLite", "TestSupport"]),
+        .testTarget(name: "SpoolBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "TestSupport"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Domain", "Classifier", "TestSupport"]),
+        .testTarget(name: "CSVTests", dependencies: ["Domain", "CSV", "TestSupport"]),
+        .testTarget(name: "TicketStoreTests", dependencies: ["Domain", "SQLiteKit", "TicketStore", "Fixtures", "TestSupport"]),
+        .testTarget(name: "AnalyticsTests", dependencies: [
+            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Analytics", "Fixtures", "TestSupport",
         ]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "TicketServiceTests", dependencies: [
+            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "TicketService", "Fixtures", "TestSupport",
+        ]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
+        .testTarget(name: "OperationsTests", dependencies: [
+            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
+        ]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "WebGatewayTests", dependencies: [
             "WebGateway", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
-            "ServiceLifecycle", "TicketService", "SQLiteKit",
+            "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport",
         ]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
-                "campusdesk", "campusdesk-test-process", "TestSupport",
+                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures",
             ]
         ),
     ]

@@ -4,6 +4,7 @@ import Analytics
 import TicketService
 import Supervisor
 import Foundation
+import TestSupport
 import Synchronization
 import Testing
 #if canImport(Glibc)
@@ -76,9 +77,9 @@ extension SystemTests {
         // MARK: - Stored XSS
 
         @Test("stored XSS in every field is inert on every page, the dashboard and the CSV exports")
-        func attack_StoredXSS_IsInertEverywhere() throws {
+        func attack_StoredXSS_IsInertEverywhere() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let port = system.port
             let payload = Self.xss.joined(separator: " ")
@@ -132,9 +133,9 @@ extension SystemTests {
         // MARK: - CSRF
 
         @Test("CSRF: every state-changing route refuses a forged request and saves nothing")
-        func attack_CSRF_RefusedOnEveryStateChangingRoute() throws {
+        func attack_CSRF_RefusedOnEveryStateChangingRoute() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let port = system.port
             let id = try Self.createTicket(port, description: "the window in B12 does not close")
@@ -194,7 +195,7 @@ extension SystemTests {
         @Test("role bypass: a user cannot act as staff on any route, nor on the queue directly")
         func attack_RoleBypass_RefusedEverywhere() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let port = system.port
             let id = try Self.createTicket(port, description: "the printer on floor 3 jams")
@@ -248,9 +249,9 @@ extension SystemTests {
         // MARK: - Path traversal
 
         @Test("path traversal in path parameters, queue names and file names reaches nothing outside")
-        func attack_PathTraversal_ReachesNothing() throws {
+        func attack_PathTraversal_ReachesNothing() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let port = system.port
             _ = try Self.createTicket(port, description: "the door of room 7 squeaks")
@@ -293,7 +294,7 @@ extension SystemTests {
             let envelope = #"{"v":1,"id":"3f2a0d4e-0000-4000-8000-000000000001","type":"command","sent_at":"2026-11-22T10:00:00.000Z","attempts":0,"reply_to":"../../../escaped","correlation_id":"x","body":{}}"#
             try Data((envelope + "\n").utf8).write(to: URL(fileURLWithPath: system.spoolPath + "/queues/commands/tmp/\(name)"))
             rename(system.spoolPath + "/queues/commands/tmp/\(name)", "\(newDir)/\(name)")
-            #expect(CampusDeskProcesses.waitUntil(20) { !system.spoolLeftovers().dead.isEmpty }, "the hostile message was not dead-lettered")
+            try await eventually("the hostile message to be dead-lettered") { !system.spoolLeftovers().dead.isEmpty }
             let escaped = ["escaped", "../escaped", "../../escaped"].map { (system.spoolPath as NSString).appendingPathComponent($0) }
             #expect(escaped.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "a reply escaped the spool")
         }
@@ -301,9 +302,9 @@ extension SystemTests {
         // MARK: - Oversized and malformed
 
         @Test("oversized and malformed requests are refused and the gateway keeps serving")
-        func attack_OversizedAndMalformed_Refused() throws {
+        func attack_OversizedAndMalformed_Refused() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let port = system.port
             let gateway = system.currentPIDs()["gateway"]
@@ -364,9 +365,9 @@ extension SystemTests {
         // MARK: - Slowloris and idle connections
 
         @Test("slowloris and hundreds of idle connections do not starve a normal client")
-        func attack_SlowlorisAndIdleConnections_NormalClientServed() throws {
+        func attack_SlowlorisAndIdleConnections_NormalClientServed() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let port = system.port
             var idle: [RawHTTPClient] = []
@@ -388,7 +389,7 @@ extension SystemTests {
                     for b in bytes {
                         if stop.load(ordering: .relaxed) { return }
                         if (try? c.sendRaw([b])) == nil { closedByServer.add(1, ordering: .relaxed); return }
-                        Thread.sleep(forTimeInterval: 0.1)
+                        Thread.sleep(forTimeInterval: 0.1)  // sleep-ok: slowloris, one byte every 100 ms on purpose
                     }
                 }
             }
@@ -400,15 +401,19 @@ extension SystemTests {
                     if (try? Self.api(port, "POST", "/api/tickets", json: #"{"description":"served during slowloris \#(i)"}"#))?.status == 201 { served += 1 }
                 } else if (try? c.request("GET", "/api/tickets"))?.status == 200 { served += 1 }
                 c.close()
-                Thread.sleep(forTimeInterval: 0.05)
+                try await Task.sleep(for: .milliseconds(50))  // sleep-ok: paces the normal client's 40 requests across the attack
             }
             #expect(served == tried, "normal client served \(served) of \(tried)")
             // The server drops the dribblers (header deadline) and the idle sockets (idle timeout).
-            let dropped = CampusDeskProcesses.waitUntil(30) { closedByServer.load(ordering: .relaxed) == dribblers }
+            await #expect(throws: Never.self) {
+                try await eventually("the server to drop every slowloris connection", within: .seconds(30)) { lastSeen in
+                    lastSeen = "\(dribblers - closedByServer.load(ordering: .relaxed)) still open"
+                    return closedByServer.load(ordering: .relaxed) == dribblers
+                }
+            }
             stop.store(true, ordering: .relaxed)
             #expect(group.wait(timeout: .now() + 30) == .success)
-            #expect(dropped, "slowloris connections kept open: \(dribblers - closedByServer.load(ordering: .relaxed))")
-            #expect(idle.prefix(20).allSatisfy { $0.readsEOF(within: 15) }, "idle connections were never closed")
+            #expect(idle.prefix(20).allSatisfy { (try? $0.waitForClose(within: .seconds(15))) != nil }, "idle connections were never closed")
             idle.forEach { $0.close() }
             #expect(try RawHTTPClient(port: port).request("GET", "/healthz").status == 200)
         }

@@ -4,15 +4,16 @@ import SpoolBroker
 import Operations
 import Foundation
 import Testing
+import TestSupport
 
 extension SystemTests {
     /// `campusdesk backup` against a running system (`up`: gateway, ticket worker, three analytics
     /// workers) while an import writes, then the documented restore into a fresh system.
     @Suite struct BackupEndToEndTests {
         @Test("backup of a live system under import is consistent; restored, it serves the same tickets and the analytics catch up by replay")
-        func backupLiveSystem_RestoresAndAnalyticsRebuild() throws {
+        func backupLiveSystem_RestoresAndAnalyticsRebuild() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let seeded = try system.processes.run(["demo", "--count", "300", "--seed", "3"])
             #expect(seeded.status == 0, "\(seeded.stderr)")
@@ -20,10 +21,16 @@ extension SystemTests {
             // A second import runs while the backup is taken.
             try system.processes.start("import", ["demo", "--count", "1500", "--seed", "4"])
             let live = try system.openTickets()
-            let underWay = try CampusDeskProcesses.waitUntil(60) {
-                try Self.scalar(live, "SELECT count(*) FROM tickets") > 400
+            do {
+                try await eventually("the second import to pass 400 tickets", within: .seconds(60)) { lastSeen in
+                    let count = try Self.scalar(live, "SELECT count(*) FROM tickets")
+                    lastSeen = "\(count) tickets"
+                    return count > 400
+                }
+            } catch {
+                Issue.record("\(error); import log:\n\(system.processes.log("import").suffix(2000))")
+                throw error
             }
-            #expect(underWay, "the second import never started:\n\(system.processes.log("import").suffix(2000))")
             let target = system.root.appendingPathComponent("backups/first").path
             let backup = try system.processes.run(["backup", target])
             #expect(backup.status == 0, "\(backup.stderr)")
@@ -59,7 +66,7 @@ extension SystemTests {
             #expect(again.stderr.contains("already holds a backup"), "\(again.stderr)")
 
             let importer = try #require(system.processes.running["import"])
-            #expect(CampusDeskProcesses.waitUntil(180) { !importer.isRunning }, "the second import never finished")
+            try await importer.waitForExit(within: .seconds(180))
             #expect(system.stop() == 0)
 
             // Restore as docs/operations.md says: into a stopped system's data directory, tickets.db and
@@ -68,7 +75,7 @@ extension SystemTests {
             for file in ["tickets.db", "analytics-category-load.db"] {
                 try FileManager.default.copyItem(atPath: "\(target)/\(file)", toPath: "\(restored.dataPath)/\(file)")
             }
-            try restored.start()
+            try await restored.start()
             defer { restored.stop() }
             let reader = try restored.openTickets()
             #expect(try Self.scalar(reader, "SELECT count(*) FROM tickets") == tickets)
@@ -78,8 +85,9 @@ extension SystemTests {
                 .write(to: csv, atomically: true, encoding: .utf8)
             let one = try restored.processes.run(["import", csv.path])
             #expect(one.stdout == "imported 1, rejected 0\n", "\(one.stderr)")
-            let analytics = try restored.analyticsAgree(within: 120)
-            #expect(analytics.agree, "restored analytics never matched tickets.db: served \(analytics.served), computed \(analytics.computed)")
+            await #expect(throws: Never.self, "restored analytics never matched tickets.db") {
+                try await restored.waitForAnalyticsToAgree(within: .seconds(120))
+            }
             #expect(restored.log.contains("analytics.open-tickets: replay requested service=open-tickets replay.from=1"))
         }
 

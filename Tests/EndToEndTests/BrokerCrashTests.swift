@@ -13,13 +13,11 @@ extension SystemTests {
         static var binary: String { BuiltProduct.path("campusdesk-test-process") }
 
         struct World {
-            let root: String
-            init() throws {
-                root = FileManager.default.temporaryDirectory.appendingPathComponent("broker-e2e-\(UUID().uuidString)").path
-                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-            }
+            let directory: TemporaryDirectory
+            init() throws { directory = try TemporaryDirectory("broker-e2e") }
+            var root: String { directory.path }
             var spool: String { root + "/spool" }
-            func cleanup() { try? FileManager.default.removeItem(atPath: root) }
+            func cleanup() { directory.remove() }
         }
 
         func spawn(_ args: [String]) throws -> Process {
@@ -64,7 +62,7 @@ extension SystemTests {
                 if Int.random(in: 0..<6, using: &rng) == 0 {
                     let victim = Int.random(in: 0..<consumers.count, using: &rng)
                     kill(consumers[victim].processIdentifier, SIGKILL)
-                    consumers[victim].waitUntilExit()
+                    try await consumers[victim].waitForExit()
                     consumers[victim] = try spawn(consumerArgs)
                     kills += 1
                 }
@@ -72,13 +70,15 @@ extension SystemTests {
             #expect(sent.count > 3000)
             #expect(kills > 10)
             // Let the survivors drain: claims of killed pids come back via recovery.
-            let deadline = ContinuousClock.now + .seconds(120)
-            while ContinuousClock.now < deadline {
+            try await eventually("the survivors to drain the queue", within: .seconds(120)) { lastSeen in
                 let s = try q.stats()
-                if s.waiting == 0 && s.claimed == 0 { break }
-                try await Task.sleep(for: .milliseconds(50))
+                lastSeen = "\(s.waiting) waiting, \(s.claimed) claimed"
+                return s.waiting == 0 && s.claimed == 0
             }
-            for c in consumers { kill(c.processIdentifier, SIGKILL); c.waitUntilExit() }
+            for c in consumers {
+                kill(c.processIdentifier, SIGKILL)
+                try await c.waitForExit()
+            }
             let s = try q.stats()
             #expect(s.waiting == 0 && s.claimed == 0 && s.dead == 0)
             let done = Set(effects(effectsPath))
@@ -86,7 +86,7 @@ extension SystemTests {
         }
 
         @Test("two consumers racing: no message is held by both at once, and each is processed once")
-        func twoConsumersRace() throws {
+        func twoConsumersRace() async throws {
             let world = try World()
             defer { world.cleanup() }
             let spool = try Spool(root: world.spool)
@@ -110,8 +110,9 @@ extension SystemTests {
                         "--exclusive", markers, "--idle-exit", "700", "--batch", "3"]
             let a = try spawn(args)
             let b = try spawn(args)
-            a.waitUntilExit()
-            b.waitUntilExit()
+            // Each exits once the queue has been idle for 700 ms.
+            try await a.waitForExit(within: .seconds(120))
+            try await b.waitForExit(within: .seconds(120))
             #expect(a.terminationStatus == 0 && b.terminationStatus == 0)
             let lines = effects(effectsPath)
             #expect(!lines.contains { $0.hasPrefix("VIOLATION") })
@@ -120,7 +121,7 @@ extension SystemTests {
         }
 
         @Test("a kernel write error at send (EFBIG via RLIMIT_FSIZE) reaches the sender and leaves nothing in new/ or tmp/")
-        func ioErrorAtSend() throws {
+        func ioErrorAtSend() async throws {
             let world = try World()
             defer { world.cleanup() }
             let p = Process()
@@ -129,7 +130,7 @@ extension SystemTests {
             let err = Pipe()
             p.standardError = err
             try p.run()
-            p.waitUntilExit()
+            try await p.waitForExit(within: .seconds(60))
             let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(p.terminationStatus == 1)
             #expect(text.contains("errno \(EFBIG)"), "\(text)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 extension SystemTests {
     /// The two journeys in a real headless Chromium (through chromedriver) against the real processes.
@@ -7,16 +8,20 @@ extension SystemTests {
     /// Skipped only when chromedriver is not installed (CI installs it).
     @Suite struct BrowserTests {
         /// Waits until the page's URL contains `fragment` (a form post redirected).
-        static func waitForURL(_ d: WebDriver, containing fragment: String) -> Bool {
-            CampusDeskProcesses.waitUntil(20) { ((try? d.currentURL) ?? "").contains(fragment) }
+        static func waitForURL(_ d: WebDriver, containing fragment: String) async throws {
+            try await eventually("the page's URL to contain \(fragment)") { lastSeen in
+                let url = (try? d.currentURL) ?? ""
+                lastSeen = url
+                return url.contains(fragment)
+            }
         }
 
-        static func enter(_ d: WebDriver, _ system: GatewaySystem, as role: String, name: String) throws {
+        static func enter(_ d: WebDriver, _ system: GatewaySystem, as role: String, name: String) async throws {
             try d.navigate(system.baseURL + "/")
             try d.click("#entry-role-\(role)")
             try d.type("#entry-name", name)
             try d.click("form.stack[action=\"/session\"] button[type=submit]")
-            #expect(waitForURL(d, containing: "/tickets"))
+            try await waitForURL(d, containing: "/tickets")
         }
 
         /// The id in `/tickets/N?...`.
@@ -26,50 +31,50 @@ extension SystemTests {
         }
 
         @Test(.enabled(if: WebDriver.isAvailable, "chromedriver is not installed at /usr/bin/chromedriver"))
-        func userAndStaffJourneys() throws {
-            let system = try GatewaySystem()
-            let d = try WebDriver()
+        func userAndStaffJourneys() async throws {
+            let system = try await GatewaySystem()
+            let d = try await WebDriver()
 
             // The user: enter, report, see it in the list, open it, edit it, write a message.
-            try Self.enter(d, system, as: "user", name: "Ada Student")
+            try await Self.enter(d, system, as: "user", name: "Ada Student")
             try d.click("a[href=\"/tickets/new\"]")
             try d.type("#new-description", "The Wi-Fi in the reading room drops every few minutes")
             try d.type("#new-location", "Main library, reading room")
             try d.click("form[action=\"/tickets\"] button[type=submit]")
-            #expect(Self.waitForURL(d, containing: "done=created"))
+            try await Self.waitForURL(d, containing: "done=created")
             let id = try #require(Self.ticketID(try d.currentURL))
             #expect(try d.pageSource.contains("Thank you: your report was filed."))
 
             try d.navigate(system.baseURL + "/tickets")
             try d.click("a[href=\"/tickets/\(id)\"]")
-            #expect(Self.waitForURL(d, containing: "/tickets/\(id)"))
+            try await Self.waitForURL(d, containing: "/tickets/\(id)")
             try d.type("#edit-description", "The Wi-Fi in the reading room drops every two minutes, since Monday")
             try d.click("form[action=\"/tickets/\(id)/edit\"] button[type=submit]")
-            #expect(Self.waitForURL(d, containing: "done=edited"))
+            try await Self.waitForURL(d, containing: "done=edited")
             #expect(try d.pageSource.contains("every two minutes, since Monday"))
             try d.type("#message-body", "It happens on both floors.")
             try d.click("form[action=\"/tickets/\(id)/messages\"] button[type=submit]")
-            #expect(Self.waitForURL(d, containing: "done=message"))
+            try await Self.waitForURL(d, containing: "done=message")
             #expect(try d.pageSource.contains("It happens on both floors."))
             #expect(try d.findAll("form[action=\"/tickets/\(id)/status\"]").isEmpty, "a user sees no status buttons")
 
             // The staff member: enter, find the ticket, active, category override, closed, dashboard.
-            try Self.enter(d, system, as: "staff", name: "Grace Helpdesk")
+            try await Self.enter(d, system, as: "staff", name: "Grace Helpdesk")
             try d.type("input[name=q]", "reading room")
             try d.click("form.filters button[type=submit]")
-            #expect(Self.waitForURL(d, containing: "q=reading"))
+            try await Self.waitForURL(d, containing: "q=reading")
             try d.click("a[href=\"/tickets/\(id)\"]")
-            #expect(Self.waitForURL(d, containing: "/tickets/\(id)"))
+            try await Self.waitForURL(d, containing: "/tickets/\(id)")
             try d.click("form[action=\"/tickets/\(id)/status\"] button[type=submit]")
-            #expect(Self.waitForURL(d, containing: "done=status"))
+            try await Self.waitForURL(d, containing: "done=status")
             #expect(try d.pageSource.contains("status-active"))
             try d.click("select[name=category] option[value=services]")
             try d.click("form[action=\"/tickets/\(id)/category\"] button[type=submit]")
-            #expect(Self.waitForURL(d, containing: "done=category"))
+            try await Self.waitForURL(d, containing: "done=category")
             try d.click("form[action=\"/tickets/\(id)/status\"] button[type=submit]")
-            #expect(CampusDeskProcesses.waitUntil(20) { ((try? d.pageSource) ?? "").contains("status-closed") })
+            try await eventually("the page to show the ticket closed") { ((try? d.pageSource) ?? "").contains("status-closed") }
             try d.click("a[href=\"/dashboard\"]")
-            #expect(Self.waitForURL(d, containing: "/dashboard"))
+            try await Self.waitForURL(d, containing: "/dashboard")
             #expect(try d.title.contains("Dashboard"))
             #expect(try d.findAll("svg").count >= 1, "the dashboard draws its charts")
         }

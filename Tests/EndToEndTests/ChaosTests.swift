@@ -4,6 +4,7 @@ import TicketStore
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,9 +40,9 @@ extension SystemTests {
         }
 
         @Test("every acknowledged change survives random SIGKILLs exactly once")
-        func chaos_KeepsEveryAcknowledgedChangeExactlyOnce() throws {
+        func chaos_KeepsEveryAcknowledgedChangeExactlyOnce() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
 
             let run = UUID().uuidString.prefix(8)
@@ -68,11 +69,14 @@ extension SystemTests {
 
             let records = journal.records.withLock { $0 }
             let kills = journal.kills.withLock { $0 }
-            #expect(system.waitAllAlive(within: 90), "not every process came back:\n\(system.log.suffix(2000))")
+            await #expect(throws: Never.self, "not every process came back:\n\(system.log.suffix(2000))") {
+                try await system.waitAllAlive(within: .seconds(90))
+            }
 
             // Analytics first: once they agree with the database the worker has also published everything.
-            let analytics = try system.analyticsAgree(within: 90)
-            #expect(analytics.agree, "analytics never matched tickets.db: served \(analytics.served), computed \(analytics.computed)")
+            await #expect(throws: Never.self, "analytics never matched tickets.db") {
+                try await system.waitForAnalyticsToAgree(within: .seconds(90))
+            }
 
             let report = try Self.verify(records, system: system)
             let total = records.count
@@ -87,9 +91,14 @@ extension SystemTests {
             #expect(report.duplicated.isEmpty, "applied more than once: \(report.duplicated.prefix(10))")
             #expect(report.problems.isEmpty, "\(report.problems.prefix(10))")
 
-            let leftovers = CampusDeskProcesses.waitUntil(30) { let l = system.spoolLeftovers(); return l.stuck.isEmpty && l.orphans.isEmpty }
+            await #expect(throws: Never.self) {
+                try await eventually("the spool to settle", within: .seconds(30)) { lastSeen in
+                    let l = system.spoolLeftovers()
+                    lastSeen = "messages stuck in the spool: \(l.stuck.prefix(10)); tmp files of live senders: \(l.orphans.prefix(10))"
+                    return l.stuck.isEmpty && l.orphans.isEmpty
+                }
+            }
             let spool = system.spoolLeftovers()
-            #expect(leftovers, "messages stuck in the spool: \(spool.stuck.prefix(10)); tmp files of live senders: \(spool.orphans.prefix(10))")
             #expect(spool.dead.isEmpty, "messages in dead/: \(spool.dead.prefix(10))")
 
             let db = try system.openTickets()
@@ -132,7 +141,7 @@ extension SystemTests {
             var recent: [String: [Date]] = [:]
             var rng = SystemRandomNumberGenerator()
             while Date() < end {
-                Thread.sleep(forTimeInterval: Double.random(in: 0.2...0.6, using: &rng))
+                Thread.sleep(forTimeInterval: Double.random(in: 0.2...0.6, using: &rng))  // sleep-ok: the killer's random pace
                 let now = Date()
                 let candidates = CampusDeskSystem.names.filter { name in
                     (recent[name] ?? []).filter { now.timeIntervalSince($0) < 60 }.count < 4 && children.isAlive(name)

@@ -1,6 +1,7 @@
 import Supervisor
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,7 @@ extension SystemTests {
             #expect(result.stdout == "imported 200 demo tickets (seed 11)\n")
             #expect(result.stderr.contains("demo: 200/200  100%"))
             #expect(!result.stderr.contains("\r"))
-            #expect(try await ticketCount(system.data.appendingPathComponent("tickets.db").path, reaches: 200))
+            try await waitForTicketCount(system.data.appendingPathComponent("tickets.db").path, reaches: 200)
             #expect(try system.run(["demo", "--count", "zero"]).status == 64)
         }
 
@@ -27,16 +28,16 @@ extension SystemTests {
             try "ticket-worker: campusdesk ticket-worker\n".write(to: system.root.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
             let up = try RunningCommand(["up", "--demo-count", "120"], in: system.root, environment: system.environment)
             defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
-            #expect(try await eventually(60) { up.stdout.contains("system        | demo: imported 120 demo tickets") })
-            #expect(try await ticketCount(system.data.appendingPathComponent("tickets.db").path, reaches: 120))
+            try await up.stdoutLine(containing: "system        | demo: imported 120 demo tickets", within: .seconds(60))
+            try await waitForTicketCount(system.data.appendingPathComponent("tickets.db").path, reaches: 120)
             kill(up.process.processIdentifier, SIGTERM)
-            #expect(try await eventually { !up.process.isRunning })
+            try await up.process.waitForExit(within: .seconds(30))
 
             let again = try RunningCommand(["up", "--demo"], in: system.root, environment: system.environment)
             defer { if again.process.isRunning { kill(again.process.processIdentifier, SIGKILL) } }
-            #expect(try await eventually(60) { again.stdout.contains("demo: tickets.db already has 120 tickets; demo history not imported") })
+            try await again.stdoutLine(containing: "demo: tickets.db already has 120 tickets; demo history not imported", within: .seconds(60))
             kill(again.process.processIdentifier, SIGTERM)
-            #expect(try await eventually { !again.process.isRunning })
+            try await again.process.waitForExit(within: .seconds(30))
             #expect(again.process.terminationStatus == 0)
         }
     }

@@ -4,6 +4,7 @@ import CSV
 import TicketStore
 import Foundation
 import Testing
+import TestSupport
 
 extension SystemTests {
     /// Export → import → export through two real systems (ticket worker processes, spools, SQLite files).
@@ -39,10 +40,9 @@ extension SystemTests {
             let reader = try TicketReader(path: second.data.appendingPathComponent("tickets.db").path)
             // Imported tickets are found by text once the worker's background full-text pass has run.
             var found = try await reader.list(TicketFilter(text: "quoted"))
-            let deadline = Date().addingTimeInterval(30)
-            while found.tickets.isEmpty && Date() < deadline {
-                try await Task.sleep(for: .milliseconds(25))
+            try await eventually("the imported ticket to be found by text", within: .seconds(30)) {
                 found = try await reader.list(TicketFilter(text: "quoted"))
+                return !found.tickets.isEmpty
             }
             #expect(found.tickets.first?.description == "=SUM(A1:A2), \"quoted\"\nline two")
             #expect(found.tickets.first?.location == "@lab")

@@ -20,16 +20,16 @@ extension SystemTests {
 
         @Test("a full disk: 503 with a human message, nothing lost or half-written, recovers without restart",
               .enabled(if: Tmpfs.canMount, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
-        func fullDisk_RefusesClearly_LosesNothing_RecoversWhenFreed() throws {
-            let disk = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-fulldisk-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        func fullDisk_RefusesClearly_LosesNothing_RecoversWhenFreed() async throws {
+            let mountPoint = try TemporaryDirectory("fulldisk")
+            let disk = mountPoint.path
             #expect(mount("tmpfs", disk, "tmpfs", 0, "size=\(Self.size)") == 0, "mount: errno \(errno)")
             defer {
                 umount2(disk, Int32(MNT_DETACH))
-                try? FileManager.default.removeItem(atPath: disk)
+                mountPoint.remove()
             }
             let system = try CampusDeskSystem(spool: disk + "/spool", data: disk + "/data")
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let pids = system.currentPIDs()
             let run = UUID().uuidString.prefix(8)
@@ -45,7 +45,7 @@ extension SystemTests {
             // B: durably queued while the worker is frozen, so it waits for the worker on the full disk.
             let commandsNew = system.spoolPath + "/queues/commands/new"
             func waiting() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: commandsNew)) ?? []).filter { !$0.hasPrefix(".") } }
-            #expect(system.signal("ticket-worker", SIGSTOP) != nil)
+            try await system.freeze("ticket-worker")
             var continued = false
             defer { if !continued { system.signal("ticket-worker", SIGCONT) } }
             let port = system.port
@@ -63,7 +63,12 @@ extension SystemTests {
                 let text = (try? String(contentsOfFile: commandsNew + "/" + name, encoding: .utf8)) ?? ""
                 return text.contains("full disk \(run) B")
             }
-            #expect(CampusDeskProcesses.waitUntil(30) { waiting().contains(where: holdsB) }, "B never reached the queue: \(Self.allFiles(system.spoolPath))\n\(system.log.suffix(3000))")
+            do {
+                try await eventually("B in commands/new", within: .seconds(30)) { waiting().contains(where: holdsB) }
+            } catch {
+                Issue.record("\(error): \(Self.allFiles(system.spoolPath))\n\(system.log.suffix(3000))")
+                throw error
+            }
             let queuedBeforeFull = Set(waiting())
 
             // Fill the disk.
@@ -79,7 +84,9 @@ extension SystemTests {
             #expect(c.text.contains("nothing was saved"), "no human message: \(c.text)")
             #expect(c.header("Retry-After") != nil)
             // The gateway writes its log in batches (every 50 ms), and `up` relays it: poll for the line.
-            #expect(CampusDeskProcesses.waitUntil(10) { system.log.contains("disk is full") }, "the gateway log does not say the disk is full")
+            await #expect(throws: Never.self, "the gateway log does not say the disk is full") {
+                try await eventually("the gateway to log that the disk is full", within: .seconds(10)) { system.log.contains("disk is full") }
+            }
             #expect(Set(waiting()) == queuedBeforeFull, "something new in commands/new: \(waiting())")
             #expect(Self.tmpFiles(system.spoolPath).isEmpty, "half-written files: \(Self.tmpFiles(system.spoolPath))")
             #expect(bDone.wait(timeout: .now() + 30) == .success)
@@ -90,12 +97,13 @@ extension SystemTests {
             continued = true
             system.signal("ticket-worker", SIGCONT)
             let db = try system.openTickets()
-            _ = CampusDeskProcesses.waitUntil(5) { system.log.contains("retry") }
+            // Best effort: the worker may also find the disk full only later; the checks below hold either way.
+            _ = try? await eventually("the worker to retry", within: .seconds(5)) { system.log.contains("retry") }
             for _ in 0..<10 {
                 let committed = try db.prepare("SELECT coalesce(max(seq), 0) FROM events").queryFirst([]) { $0.int64(at: 0) } ?? 0
                 let published = Self.publishedSequenceNumbers(system.spoolPath)
                 #expect(published.allSatisfy { $0 <= committed }, "published seq \(published.max() ?? 0) > committed \(committed)")
-                Thread.sleep(forTimeInterval: 0.2)
+                try await Task.sleep(for: .milliseconds(200))  // sleep-ok: watches the worker for 2 s on purpose
             }
             let sawFull = system.log.lowercased().contains("full")
             print("full disk: filler \(filled) bytes; worker log mentions a full disk: \(sawFull)")
@@ -112,9 +120,15 @@ extension SystemTests {
             }
             #expect(system.currentPIDs() == pids, "a process was restarted: \(pids) → \(system.currentPIDs())\n\(system.log.suffix(4000))")
 
-            let analytics = try system.analyticsAgree(within: 60)
-            #expect(analytics.agree, "analytics never matched tickets.db: served \(analytics.served), computed \(analytics.computed)")
-            #expect(CampusDeskProcesses.waitUntil(30) { system.spoolLeftovers().stuck.isEmpty }, "stuck: \(system.spoolLeftovers().stuck.prefix(10))")
+            await #expect(throws: Never.self, "analytics never matched tickets.db") {
+                try await system.waitForAnalyticsToAgree(within: .seconds(60))
+            }
+            await #expect(throws: Never.self) {
+                try await eventually("no message stuck in the spool", within: .seconds(30)) { lastSeen in
+                    lastSeen = "stuck: \(system.spoolLeftovers().stuck.prefix(10))"
+                    return system.spoolLeftovers().stuck.isEmpty
+                }
+            }
             #expect(system.spoolLeftovers().dead.isEmpty, "dead: \(system.spoolLeftovers().dead.prefix(10))")
             #expect(try db.pragma("integrity_check") == "ok")
         }

@@ -2,6 +2,7 @@ import Domain
 import SpoolBroker
 import TicketService
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -19,8 +20,8 @@ extension SystemTests {
         }
 
         @Test("a user and a staff member walk a ticket through create, edit, message, active, closed")
-        func bothRolesWalkTheLifecycle() throws {
-            let system = try GatewaySystem()
+        func bothRolesWalkTheLifecycle() async throws {
+            let system = try await GatewaySystem()
             let user = system.session()
             try user.enter(as: "user", name: "Ada")
             let id = try Self.report(user, "The printer on floor 2 jams on every page")
@@ -71,17 +72,17 @@ extension SystemTests {
             #expect(try user.get("/tickets/\(id)").status == 404)
 
             // The change events reached the analytics workers: the dashboard's load counts the ticket as closed.
-            let analyticsSeen = CampusDeskProcesses.waitUntil(20) {
+            try await eventually("category-load to count the ticket as closed") { lastSeen in
                 let a = try? staff.get("/api/analytics/category-load", headers: [("X-CampusDesk-Role", "staff")])
+                lastSeen = a.map { "\($0.status) \($0.text)" }
                 return a?.status == 200 && (a?.text.contains("\"closed\":1") ?? false)
             }
-            #expect(analyticsSeen)
             #expect(try staff.get("/dashboard").status == 200)
         }
 
         @Test("a user's status change sent straight to the commands queue is refused by the worker (forbidden)")
         func workerRefusesUserStatusChange() async throws {
-            let system = try GatewaySystem()
+            let system = try await GatewaySystem()
             let user = system.session()
             try user.enter(as: "user", name: "Ada")
             let id = try Self.report(user, "The heating in lecture hall B is off")
@@ -98,8 +99,8 @@ extension SystemTests {
         }
 
         @Test("a POST without the CSRF token, or from another origin, is refused with 403 and changes nothing")
-        func csrfLessPostIsRefused() throws {
-            let system = try GatewaySystem()
+        func csrfLessPostIsRefused() async throws {
+            let system = try await GatewaySystem()
             let user = system.session()
             try user.enter(as: "user", name: "Ada")
             let form = try user.get("/tickets/new")
@@ -120,8 +121,8 @@ extension SystemTests {
         ]
 
         @Test("XSS payloads in every field are inert on every page over real HTTP")
-        func xssPayloadsAreInert() throws {
-            let system = try GatewaySystem()
+        func xssPayloadsAreInert() async throws {
+            let system = try await GatewaySystem()
             let user = system.session()
             let hostile = Self.payloads.joined(separator: " ")
             try user.enter(as: "user", name: "<script>alert('name')</script>")
@@ -152,11 +153,11 @@ extension SystemTests {
         }
 
         @Test("with the worker stopped (SIGSTOP) a report is accepted as queued (202), and applied after SIGCONT")
-        func stoppedWorkerQueuesThenApplies() throws {
-            let system = try GatewaySystem()
+        func stoppedWorkerQueuesThenApplies() async throws {
+            let system = try await GatewaySystem()
             let user = system.session()
             try user.enter(as: "user", name: "Ada")
-            system.processes.signal("ticket-worker", SIGSTOP)
+            try await system.processes.freeze("ticket-worker")
             defer { system.processes.signal("ticket-worker", SIGCONT) }
             let form = try user.get("/tickets/new")
             let r = try user.submit("/tickets", on: form.text, [("description", "The lift in building C is stuck on floor 3")])
@@ -164,10 +165,9 @@ extension SystemTests {
             #expect(r.text.contains("queued"))
             #expect(try user.get("/api/tickets").text.contains("\"tickets\":[]"))
             system.processes.signal("ticket-worker", SIGCONT)
-            let applied = CampusDeskProcesses.waitUntil(20) {
+            try await eventually("the queued report to be applied") {
                 (try? user.get("/api/tickets"))?.text.contains("stuck on floor 3") ?? false
             }
-            #expect(applied)
             // Exactly once: the queued command was applied a single time.
             let list = try user.get("/api/tickets")
             #expect(list.text.components(separatedBy: "stuck on floor 3").count == 2)
@@ -175,17 +175,17 @@ extension SystemTests {
         }
 
         @Test("started before the ticket worker, the gateway answers 503 with Retry-After, then serves once the store exists")
-        func gatewayBeforeWorker() throws {
+        func gatewayBeforeWorker() async throws {
             let processes = try CampusDeskProcesses()
             try processes.start("gateway", ["gateway"])
-            #expect(processes.waitForHTTP("/healthz", status: 200))
+            try await processes.waitForHTTP("/healthz", status: 200)
             let client = RawHTTPClient(port: processes.port)
             let early = try client.request("GET", "/tickets")
             #expect(early.status == 503)
             #expect(early.header("Retry-After") == "5")
             #expect(try client.request("GET", "/api/tickets").status == 503)
             try processes.start("ticket-worker", ["ticket-worker"])
-            #expect(processes.waitForHTTP("/tickets", status: 200))
+            try await processes.waitForHTTP("/tickets", status: 200)
             #expect(processes.stop("gateway") == 0)
             #expect(processes.log("gateway").contains("http.path=/tickets http.status=503"))
         }

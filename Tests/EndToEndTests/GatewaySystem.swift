@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,13 +12,15 @@ final class GatewaySystem {
     static let services = ["open-tickets", "resolution-time", "category-load"]
 
     /// Starts every process and waits until `/readyz` says all of them answer.
-    init(environment: [String: String] = [:]) throws {
+    init(environment: [String: String] = [:]) async throws {
         processes = try CampusDeskProcesses(environment: environment)
         try processes.start("ticket-worker", ["ticket-worker"])
         for s in Self.services { try processes.start(s, ["analytics", s]) }
         try processes.start("gateway", ["gateway"])
-        guard processes.waitForHTTP("/readyz", status: 200, within: 60) else {
-            throw CampusDeskProcesses.Failure(description: "system not ready; gateway log:\n\(processes.log("gateway").suffix(2000))\nworker log:\n\(processes.log("ticket-worker").suffix(2000))")
+        do {
+            try await processes.waitForHTTP("/readyz", status: 200, within: .seconds(60))
+        } catch {
+            throw CampusDeskProcesses.Failure(description: "system not ready: \(error)\ngateway log:\n\(processes.log("gateway").suffix(2000))\nworker log:\n\(processes.log("ticket-worker").suffix(2000))")
         }
     }
 

@@ -3,6 +3,7 @@ import SpoolBroker
 import TicketStore
 import Foundation
 import Testing
+import TestSupport
 
 extension SystemTests {
     /// `campusdesk import` against a real `campusdesk ticket-worker` process on a temp spool and data dir.
@@ -54,20 +55,20 @@ extension SystemTests {
 
             try system.start("worker", ["ticket-worker"])
             let db = system.data.appendingPathComponent("tickets.db").path
-            #expect(try await ticketCount(db, reaches: 3))
+            try await waitForTicketCount(db, reaches: 3)
         }
     }
 }
 
-/// Polls (deadline 30 s) until the ticket database at `path` holds `expected` tickets.
-func ticketCount(_ path: String, reaches expected: Int) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(30)
-    while Date() < deadline {
-        if FileManager.default.fileExists(atPath: path), let reader = try? TicketReader(path: path),
-           let counts = try? await reader.counts(), counts.values.reduce(0, +) == expected {
-            return true
+/// Waits (deadline 30 s) until the ticket database at `path` holds `expected` tickets.
+func waitForTicketCount(_ path: String, reaches expected: Int) async throws {
+    try await eventually("\(path) to hold \(expected) tickets", within: .seconds(30)) { lastSeen in
+        guard FileManager.default.fileExists(atPath: path), let reader = try? TicketReader(path: path),
+              let counts = try? await reader.counts() else {
+            lastSeen = "no readable tickets.db"
+            return false
         }
-        try await Task.sleep(for: .milliseconds(50))
+        lastSeen = "\(counts)"
+        return counts.values.reduce(0, +) == expected
     }
-    return false
 }

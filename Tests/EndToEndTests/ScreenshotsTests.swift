@@ -4,6 +4,7 @@ import TicketService
 import Operations
 import Foundation
 import Testing
+import TestSupport
 
 extension SystemTests {
     /// Takes the manual's screenshots from the real system in a real headless Chromium.
@@ -26,7 +27,7 @@ extension SystemTests {
         func takeScreenshots() async throws {
             let out = try #require(Self.outputDirectory)
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-            let system = try GatewaySystem(environment: ["CAMPUSDESK_TZ": "Europe/Berlin"])
+            let system = try await GatewaySystem(environment: ["CAMPUSDESK_TZ": "Europe/Berlin"])
 
             // Demo-like history: 18 months of imported tickets, as an operator's import would send them.
             let spool = try Spool(root: system.processes.spool.path)
@@ -35,45 +36,45 @@ extension SystemTests {
             let envelopes = try history.map { try Envelope(type: "command", body: Command(role: .staff, action: .importTicket($0)), sentAt: SystemClock().now()) }
             try commands.send(batch: envelopes)
             let client = system.session()
-            let loaded = CampusDeskProcesses.waitUntil(60) {
+            try await eventually("the demo history to reach the analytics workers", within: .seconds(60)) {
                 let a = try? client.get("/api/analytics/category-load", headers: [("X-CampusDesk-Role", "staff")])
                 guard let a, a.status == 200, let json = try? JSONSerialization.jsonObject(with: Data(a.body)) as? [String: Any],
                       let cats = json["categories"] as? [[String: Any]] else { return false }
                 return cats.reduce(0) { $0 + ($1["open"] as? Int ?? 0) + ($1["active"] as? Int ?? 0) + ($1["closed"] as? Int ?? 0) } == history.count
             }
-            #expect(loaded, "the demo history reached the analytics workers")
 
-            let d = try WebDriver(windowWidth: 1280, windowHeight: 860)
+            let d = try await WebDriver(windowWidth: 1280, windowHeight: 860)
             func shot(_ name: String) throws {
                 try d.screenshot().write(to: out.appendingPathComponent("\(name).png"))
             }
             try d.navigate(system.baseURL + "/")
             try shot("entry")
 
-            try BrowserTests.enter(d, system, as: "user", name: "Ada Student")
+            try await BrowserTests.enter(d, system, as: "user", name: "Ada Student")
             try d.navigate(system.baseURL + "/tickets/new")
             try d.type("#new-description", "   ")
             try d.type("#new-location", "Physics building, room 0.12")
             try d.click("form[action=\"/tickets\"] button[type=submit]")
-            _ = CampusDeskProcesses.waitUntil(10) { ((try? d.pageSource) ?? "").contains("field-error") }
+            // Best effort: the screenshot is taken either way.
+            _ = try? await eventually("the field error on the page", within: .seconds(10)) { ((try? d.pageSource) ?? "").contains("field-error") }
             try shot("new-ticket-error")
             try d.type("#new-description", "The projector in room 0.12 shows no picture from the HDMI cable")
             try d.click("form[action=\"/tickets\"] button[type=submit]")
-            #expect(BrowserTests.waitForURL(d, containing: "done=created"))
+            try await BrowserTests.waitForURL(d, containing: "done=created")
             let id = try #require(BrowserTests.ticketID(try d.currentURL))
             try d.type("#message-body", "The lecture starts at 14:00; any help before then is welcome.")
             try d.click("form[action=\"/tickets/\(id)/messages\"] button[type=submit]")
-            #expect(BrowserTests.waitForURL(d, containing: "done=message"))
+            try await BrowserTests.waitForURL(d, containing: "done=message")
             try shot("ticket-user")
 
-            try BrowserTests.enter(d, system, as: "staff", name: "Grace Helpdesk")
+            try await BrowserTests.enter(d, system, as: "staff", name: "Grace Helpdesk")
             try shot("list")
             try d.navigate(system.baseURL + "/tickets/\(id)")
             try d.type("#message-body", "A technician is on the way with a spare adapter.")
             try d.click("form[action=\"/tickets/\(id)/messages\"] button[type=submit]")
-            #expect(BrowserTests.waitForURL(d, containing: "done=message"))
+            try await BrowserTests.waitForURL(d, containing: "done=message")
             try d.click("form[action=\"/tickets/\(id)/status\"] button[type=submit]")
-            #expect(BrowserTests.waitForURL(d, containing: "done=status"))
+            try await BrowserTests.waitForURL(d, containing: "done=status")
             try shot("ticket-staff")
             try d.navigate(system.baseURL + "/dashboard")
             try shot("dashboard")

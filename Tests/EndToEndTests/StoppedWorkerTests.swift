@@ -1,5 +1,6 @@
 import SpoolBroker
 import Foundation
+import TestSupport
 import Synchronization
 import Testing
 #if canImport(Glibc)
@@ -18,15 +19,15 @@ extension SystemTests {
         }
 
         @Test("a paused ticket worker: 202 queued meanwhile, backlog drains in order after SIGCONT")
-        func stoppedWorker_GatewayQueues_AndBacklogDrainsInOrder() throws {
+        func stoppedWorker_GatewayQueues_AndBacklogDrainsInOrder() async throws {
             let system = try CampusDeskSystem()
-            try system.start()
+            try await system.start()
             defer { system.stop() }
             let workerPID = try #require(system.currentPIDs()["ticket-worker"])
             let commandsNew = (system.spoolPath as NSString).appendingPathComponent("queues/commands/new")
             func waiting() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: commandsNew)) ?? []).filter { !$0.hasPrefix(".") }.count }
 
-            #expect(system.signal("ticket-worker", SIGSTOP) != nil)
+            try await system.freeze("ticket-worker")
             var continued = false
             defer { if !continued { system.signal("ticket-worker", SIGCONT) } }
             let port = system.port
@@ -52,13 +53,13 @@ extension SystemTests {
                                                 text: #"{"description":"\#(description)"}"#)
                     answers.withLock { $0[k] = r?.status ?? -1 }
                 }
-                #expect(CampusDeskProcesses.waitUntil(10) { waiting() > before }, "command \(k) never reached the queue")
+                try await eventually("command \(k) in commands/new", within: .seconds(10)) { waiting() > before }
                 // Reads do not need the worker.
                 readsTried += 1
                 let reader = RawHTTPClient(port: system.port)
                 if (try? reader.request("GET", "/api/tickets?status=open"))?.status == 200 { readsServed += 1 }
                 reader.close()
-                Thread.sleep(forTimeInterval: 0.25)
+                try await Task.sleep(for: .milliseconds(250))  // sleep-ok: paces the changes across the pause
             }
             #expect(group.wait(timeout: .now() + 30) == .success, "the gateway did not answer while the worker was stopped")
             let statuses = answers.withLock { $0 }
@@ -70,10 +71,12 @@ extension SystemTests {
             continued = true
             system.signal("ticket-worker", SIGCONT)
             let db = try system.openTickets()
-            let drained = try CampusDeskProcesses.waitUntil(60) {
-                try db.prepare("SELECT count(*) FROM tickets").queryFirst([]) { Int($0.int64(at: 0)) } == descriptions.count
+            let expected = descriptions.count
+            try await eventually("the backlog of \(expected) to drain", within: .seconds(60)) { lastSeen in
+                let count = try db.prepare("SELECT count(*) FROM tickets").queryFirst([]) { Int($0.int64(at: 0)) }
+                lastSeen = "\(count ?? 0) tickets"
+                return count == expected
             }
-            #expect(drained, "backlog did not drain")
             let stored = try db.prepare("SELECT description FROM tickets ORDER BY id").query([]) { $0.text(at: 0) }
             #expect(stored == descriptions, "applied out of order")
             #expect(system.currentPIDs()["ticket-worker"] == workerPID, "the worker was restarted instead of resuming")

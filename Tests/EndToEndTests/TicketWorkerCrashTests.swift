@@ -6,6 +6,7 @@ import TicketStore
 import TicketService
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,11 +57,13 @@ extension SystemTests {
                     // Kill right after a commit shows in the database: most likely between commit and
                     // publish/ack, the window the outbox and idempotency exist for.
                     let before = Self.appliedCount(dbPath)
-                    _ = Self.poll(30) { Self.appliedCount(dbPath) > before }
+                    // Best effort (a kill anywhere is a fine test too); polled every millisecond, the kill must be prompt.
+                    _ = try? await eventually("a commit beyond \(before)", within: .seconds(30), poll: .milliseconds(1)) {
+                        Self.appliedCount(dbPath) > before
+                    }
                 } else {
                     // Kill anywhere: start-up, claim, apply, publish, idle.
-                    let deadline = Date().addingTimeInterval(Double.random(in: 0...0.3, using: &rng))
-                    _ = Self.poll(1) { Date() >= deadline }
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &rng)))  // sleep-ok: a random kill moment on purpose
                 }
                 procs.kill9(current)
                 kills += 1
@@ -71,13 +74,21 @@ extension SystemTests {
             // Let the last worker finish, then stop it gracefully. The earlier workers may have done
             // everything already, so also wait for this one's start line: a SIGTERM that arrives before
             // the worker has installed its signal sources kills it with the default action.
-            let settled = CampusDeskProcesses.waitUntil(120) {
-                guard procs.log(current).contains("ticket worker started") else { return false }
-                guard let stats = try? commands.stats() else { return false }
-                return stats.waiting == 0 && stats.claimed == 0 && Self.publishedThrough(dbPath) == Int64(Self.total)
-                    && Self.searchBacklog(dbPath) == 0
+            do {
+                try await eventually("the last worker to finish", within: .seconds(120)) { lastSeen in
+                    guard procs.log(current).contains("ticket worker started") else {
+                        lastSeen = "no start line yet"
+                        return false
+                    }
+                    guard let stats = try? commands.stats() else { return false }
+                    lastSeen = "\(stats.waiting) waiting, \(stats.claimed) claimed, published through \(Self.publishedThrough(dbPath)), "
+                        + "search backlog \(Self.searchBacklog(dbPath))"
+                    return stats.waiting == 0 && stats.claimed == 0 && Self.publishedThrough(dbPath) == Int64(Self.total)
+                        && Self.searchBacklog(dbPath) == 0
+                }
+            } catch {
+                Issue.record("\(error); log:\n\(procs.log(current).suffix(3000))")
             }
-            #expect(settled, "worker did not finish; log:\n\(procs.log(current).suffix(3000))")
             #expect(procs.stop(current) == 0)
 
             // Every command applied exactly once.
@@ -130,16 +141,6 @@ extension SystemTests {
             // Not asserted (the kill points are random); printed so a run shows which windows were hit.
             print("ticket worker crash test: \(kills) kills; \(claimRecoveries) restarts took back claims, \(outboxRecoveries) published a left-over outbox, "
                   + "\(searchResumes) resumed a search backlog")
-        }
-
-        /// Polls every millisecond until `condition` holds or `seconds` pass (the kill must be prompt).
-        static func poll(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if condition() { return true }
-                usleep(1_000)
-            }
-            return condition()
         }
 
         /// The one word only the ticket of this round, file and position has.

@@ -2,6 +2,10 @@ import Foundation
 import HTTPServer
 import Synchronization
 import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Lets the test hold a handler in flight and release it later.
 final class Gate: Sendable {
@@ -36,7 +40,9 @@ final class Gate: Sendable {
     }
 }
 
-@Suite("Server (live, port 0)")
+/// The client blocks on its socket (with deadlines), so the suite runs on threads of its own, and
+/// so does the server it starts (`async let` inherits the executor).
+@Suite("Server (live, port 0)", .onDedicatedThreads)
 struct ServerLiveTests {
     @Test func liveServer_KeepAlivePipeliningHostileDeadlineCapAndGracefulShutdown() async throws {
         let gate = Gate()
@@ -71,88 +77,88 @@ struct ServerLiveTests {
         let port = server.port
 
         // Keep-alive: two requests on one connection.
-        let a = try TestClient(port: port)
-        try await a.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        let first = try await a.readResponse()
+        let a = try RawHTTPClient.connected(port: port)
+        try a.sendRaw("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        let first = try a.readResponse()
         #expect(first.status == 200)
-        #expect(first.body == "hello")
+        #expect(first.text == "hello")
         #expect(first.header("Date") != nil)
         #expect(first.header("Connection") == nil)
-        try await a.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nping")
-        #expect(try await a.readResponse().body == "ping")
+        try a.sendRaw("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nping")
+        #expect(try a.readResponse().text == "ping")
 
         // Pipelining: three requests in one write, answered in order.
-        try await a.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\nPOST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\ntwoHEAD /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try await a.readResponse().body == "hello")
-        #expect(try await a.readResponse().body == "two")
-        let head = try await a.readResponse(bodyless: true)
+        try a.sendRaw("GET /hello HTTP/1.1\r\nHost: t\r\n\r\nPOST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\ntwoHEAD /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try a.readResponse().text == "hello")
+        #expect(try a.readResponse().text == "two")
+        let head = try a.readResponse(bodyless: true)
         #expect(head.status == 200)
         #expect(head.header("Content-Length") == "5")
         // The next bytes must be the 404's status line, proving HEAD sent no body.
-        let notFound = try await a.readResponse()
+        let notFound = try a.readResponse()
         #expect(notFound.status == 404)
 
         // A hostile request on the keep-alive connection: 400, Connection: close, then closed.
-        try await a.send("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
-        let refused = try await a.readResponse()
+        try a.sendRaw("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let refused = try a.readResponse()
         #expect(refused.status == 400)
         #expect(refused.header("Connection") == "close")
-        #expect(try await a.waitForClose())
+        #expect(try a.waitForClose())
 
         // Every hostile case of the parser table, each on its own connection.
         for c in hostileCases {
-            let client = try TestClient(port: port)
-            try await client.send(c.bytes)
-            let response = try await client.readResponse()
+            let client = try RawHTTPClient.connected(port: port)
+            try client.sendRaw(c.bytes)
+            let response = try client.readResponse()
             #expect(response.status == c.status, "\(c.name)")
             #expect(response.header("Connection") == (c.closes ? "close" : nil), "\(c.name)")
-            #expect(try await client.waitForClose() == c.closes, "\(c.name)")
+            #expect(try client.waitForClose() == c.closes, "\(c.name)")
         }
 
         // Header deadline: a request head that never completes gets 408 and is closed.
-        let slowloris = try TestClient(port: port)
-        try await slowloris.send("GET /hello HTTP/1.1\r\nHost: t\r\n")
-        let timedOut = try await slowloris.readResponse()
+        let slowloris = try RawHTTPClient.connected(port: port)
+        try slowloris.sendRaw("GET /hello HTTP/1.1\r\nHost: t\r\n")
+        let timedOut = try slowloris.readResponse()
         #expect(timedOut.status == 408)
-        #expect(try await slowloris.waitForClose())
+        #expect(try slowloris.waitForClose())
 
         // Connection cap (4): four held connections, the fifth is answered 503 and closed.
         try await eventually("connections to drain") { server.connectionCount == 0 }
-        var held: [TestClient] = []
+        var held: [RawHTTPClient] = []
         for _ in 0..<4 {
-            let client = try TestClient(port: port)
-            try await client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-            #expect(try await client.readResponse().status == 200)
+            let client = try RawHTTPClient.connected(port: port)
+            try client.sendRaw("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
             held.append(client)
         }
-        let extra = try TestClient(port: port)
-        #expect(try await extra.readResponse().status == 503)
-        #expect(try await extra.waitForClose())
+        let extra = try RawHTTPClient.connected(port: port)
+        #expect(try extra.readResponse().status == 503)
+        #expect(try extra.waitForClose())
         held.removeAll()
         try await eventually("held connections to close") { server.connectionCount == 0 }
 
         // Graceful shutdown with a slow handler in flight and an idle keep-alive connection.
-        let idle = try TestClient(port: port)
-        try await idle.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try await idle.readResponse().status == 200)
-        let slow = try TestClient(port: port)
-        try await slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        let idle = try RawHTTPClient.connected(port: port)
+        try idle.sendRaw("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try idle.readResponse().status == 200)
+        let slow = try RawHTTPClient.connected(port: port)
+        try slow.sendRaw("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
         try await eventually("the slow handler to start") { gate.entered == 1 }
         server.shutdown()
-        #expect(try await idle.waitForClose())
+        #expect(try idle.waitForClose())
         try await eventually("the listener to close") {
             do {
-                _ = try TestClient(port: port)
+                _ = try RawHTTPClient.connected(port: port)
                 return false
-            } catch let error as SocketError {
+            } catch let error as RawHTTPClient.Failure {
                 return error.errno == ECONNREFUSED
             }
         }
         gate.open()
-        let finished = try await slow.readResponse()
+        let finished = try slow.readResponse()
         #expect(finished.status == 200)
-        #expect(finished.body == "slow done")
+        #expect(finished.text == "slow done")
         #expect(finished.header("Connection") == "close")
-        #expect(try await slow.waitForClose())
+        #expect(try slow.waitForClose())
     }
 }

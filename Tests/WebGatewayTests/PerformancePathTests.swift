@@ -8,6 +8,7 @@ import Foundation
 import HTTPServer
 import Synchronization
 import Testing
+import TestSupport
 @testable import WebGateway
 #if canImport(Glibc)
 import Glibc
@@ -117,14 +118,9 @@ import Glibc
         defer { close(fd) }
         let log = RequestLog(component: "gateway", fd: fd, interval: .milliseconds(10))
         log.request(method: "GET", path: "/healthz", status: 200, duration: .zero)
-        let deadline = ContinuousClock.now + .seconds(10)
         func read() -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        // Read after each sleep, the last one included: a starved test may wake past the deadline.
         var text = read()
-        while text.isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-            text = read()
-        }
+        try await eventually("the timer to write the line", within: .seconds(10), poll: .milliseconds(5)) { text = read(); return !text.isEmpty }
         #expect(text.hasSuffix("info gateway: request http.method=GET http.path=/healthz http.status=200 duration_ms=0.00\n"))
         log.close()
     }
@@ -140,7 +136,7 @@ import Glibc
 
         func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
             let n = asked.wrappingAdd(1, ordering: .relaxed).newValue
-            while !released.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(1)) }
+            _ = try? await eventually("the test to release the answer", within: .seconds(60), poll: .milliseconds(1)) { released.load(ordering: .acquiring) }
             return .answered(OpenTicketsAnswer(hours: hours, since: Timestamp(millisecondsSinceEpoch: 0), count: n))
         }
         func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer> { .timedOut }
@@ -158,11 +154,8 @@ import Glibc
             }
             group.addTask { await analytics.openTickets(hours: 48, timeout: .seconds(2)) }
             // Wait (with a deadline) until seven followers wait on the one question in flight.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while analytics.open.followers(of: key) != 7 {
-                #expect(ContinuousClock.now < deadline)
-                if ContinuousClock.now >= deadline { break }
-                try await Task.sleep(for: .milliseconds(1))
+            await #expect(throws: Never.self) {
+                try await eventually("seven followers of the question in flight", poll: .milliseconds(1)) { analytics.open.followers(of: key) == 7 }
             }
             inner.release()
             var all: [AnalyticsOutcome<OpenTicketsAnswer>] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -9,19 +10,22 @@ import Glibc
 /// Each test gets its own directory and port; `deinit` kills whatever is still running
 /// and removes the directory.
 final class CampusDeskProcesses {
-    let root: URL
+    private let directory: TemporaryDirectory
+    var root: URL { directory.url }
     let spool: URL
     let data: URL
     let port: UInt16
     private(set) var running: [String: Process] = [:]
+    /// Each running process's exit, for `stop` to wait on without polling.
+    private var exits: [String: ExitSignal] = [:]
     private var extraEnvironment: [String: String]
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     init(environment: [String: String] = [:]) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-e2e-\(UUID().uuidString)")
-        spool = root.appendingPathComponent("spool")
-        data = root.appendingPathComponent("data")
+        directory = try TemporaryDirectory("e2e")
+        spool = directory.url.appendingPathComponent("spool")
+        data = directory.url.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         port = RawHTTPClient.freePort()
@@ -35,7 +39,7 @@ final class CampusDeskProcesses {
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: root)
+        directory.remove()
     }
 
     /// The `campusdesk` binary built next to the test bundle (SwiftPM builds it: EndToEndTests depends on it).
@@ -66,9 +70,11 @@ final class CampusDeskProcesses {
         handle.seekToEndOfFile()
         p.standardOutput = handle
         p.standardError = handle
+        let exit = ExitSignal(p)
         try p.run()
         if let previous = running[name], !previous.isRunning { previous.waitUntilExit() }
         running[name] = p
+        exits[name] = exit
         return p
     }
 
@@ -107,6 +113,25 @@ final class CampusDeskProcesses {
         kill(p.processIdentifier, sig)
     }
 
+    /// Sends SIGSTOP and waits until the kernel shows the process stopped.
+    func freeze(_ name: String) async throws {
+        let p = try #require(running[name], "\(name) is not running")
+        kill(p.processIdentifier, SIGSTOP)
+        try await Self.waitUntilStopped(p.processIdentifier)
+    }
+
+    /// Waits until `/proc` shows `pid` stopped (state T).
+    ///
+    /// `kill` returns before the target stops: a worker running on the other core can still claim
+    /// a message sent right after (the full-disk test once found its "queued" message in `cur/`).
+    static func waitUntilStopped(_ pid: pid_t) async throws {
+        try await eventually("pid \(pid) to be stopped") { lastSeen in
+            let state = ChildTable.state(pid)
+            lastSeen = "state \(state.map(String.init) ?? "gone")"
+            return state == "T"
+        }
+    }
+
     /// Sends SIGKILL and reaps the process.
     func kill9(_ name: String) {
         guard let p = running[name] else { return }
@@ -115,34 +140,34 @@ final class CampusDeskProcesses {
         running[name] = nil
     }
 
-    /// Sends SIGTERM and waits up to `seconds` for a clean exit; returns the exit status or nil on timeout.
-    func stop(_ name: String, within seconds: Double = 10) -> Int32? {
-        guard let p = running[name] else { return nil }
+    /// Sends SIGTERM and waits up to `within` (scaled) for the exit; returns the exit status or nil on timeout.
+    ///
+    /// Synchronous, so that a `defer` can stop a system: it blocks on the exit event (``ExitSignal``),
+    /// which is fine on the dedicated threads the process suites run on.
+    @discardableResult
+    func stop(_ name: String, within: Duration = .seconds(10)) -> Int32? {
+        guard let p = running[name], let exit = exits[name] else { return nil }
         kill(p.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(seconds)
-        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if p.isRunning { return nil }
+        guard exit.wait(within: within) else { return nil }
         p.waitUntilExit()
         running[name] = nil
+        exits[name] = nil
         return p.terminationStatus
     }
 
-    /// Polls until `condition` holds or the deadline passes.
-    static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return try condition()
-    }
-
-    /// Waits until GET `path` answers `status`.
-    func waitForHTTP(_ path: String, status: Int = 200, within seconds: Double = 20) -> Bool {
-        let client = RawHTTPClient(port: port)
-        return Self.waitUntil(seconds) {
+    /// Waits until GET `path` answers `status` (the gateway's readiness handshake).
+    func waitForHTTP(_ path: String, status: Int = 200, within: Duration = .seconds(20)) async throws {
+        let client = RawHTTPClient(port: port, timeout: .seconds(5))
+        try await eventually("GET \(path) on port \(port) to answer \(status)", within: within) { lastSeen in
             defer { client.close() }
-            return (try? client.request("GET", path))?.status == status
+            do {
+                let answer = try client.request("GET", path).status
+                lastSeen = "status \(answer)"
+                return answer == status
+            } catch {
+                lastSeen = "\(error)"
+                return false
+            }
         }
     }
 }

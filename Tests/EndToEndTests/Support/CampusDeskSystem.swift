@@ -4,6 +4,8 @@ import SpoolBroker
 import Analytics
 import Supervisor
 import Foundation
+import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,21 +44,24 @@ final class CampusDeskSystem {
     }
 
     /// Starts `campusdesk up` and waits until the gateway serves the ticket list (the worker has created tickets.db).
-    func start(within seconds: Double = 60) throws {
+    func start(within: Duration = .seconds(60)) async throws {
         let path = root.appendingPathComponent("Procfile")
         try Self.procfile.write(to: path, atomically: true, encoding: .utf8)
         try processes.start("up", ["up", "--procfile", path.path])
-        guard CampusDeskProcesses.waitUntil(seconds, { self.currentPIDs().count == Self.names.count }) else {
-            throw CampusDeskProcesses.Failure(description: "up did not start all processes:\n\(processes.log("up").suffix(3000))")
-        }
-        guard processes.waitForHTTP("/api/tickets", within: seconds) else {
-            throw CampusDeskProcesses.Failure(description: "gateway never served /api/tickets:\n\(processes.log("up").suffix(3000))")
+        do {
+            try await eventually("up to start all processes", within: within) { lastSeen in
+                lastSeen = "\(self.currentPIDs())"
+                return self.currentPIDs().count == Self.names.count
+            }
+            try await processes.waitForHTTP("/api/tickets", within: within)
+        } catch {
+            throw CampusDeskProcesses.Failure(description: "\(error)\nup's log:\n\(processes.log("up").suffix(3000))")
         }
     }
 
     /// Stops `up` with SIGTERM (it stops its children); returns its exit status, nil if it hung.
     @discardableResult
-    func stop() -> Int32? { processes.stop("up", within: 20) }
+    func stop() -> Int32? { processes.stop("up", within: .seconds(20)) }
 
     var log: String { processes.log("up") }
 
@@ -69,9 +74,18 @@ final class CampusDeskSystem {
     @discardableResult
     func signal(_ name: String, _ signal: Int32) -> pid_t? { children.signal(name, signal) }
 
+    /// Sends SIGSTOP to the named process's group and waits until the kernel shows it stopped.
+    func freeze(_ name: String) async throws {
+        let pid = try #require(signal(name, SIGSTOP), "\(name) is not running")
+        try await CampusDeskProcesses.waitUntilStopped(pid)
+    }
+
     /// Waits until every process named is alive again after restarts.
-    func waitAllAlive(within seconds: Double = 60) -> Bool {
-        CampusDeskProcesses.waitUntil(seconds) { Self.names.allSatisfy { self.isAlive($0) } }
+    func waitAllAlive(within: Duration = .seconds(60)) async throws {
+        try await eventually("every process alive", within: within) { lastSeen in
+            lastSeen = "dead: \(Self.names.filter { !self.isAlive($0) })"
+            return Self.names.allSatisfy { self.isAlive($0) }
+        }
     }
 
     // MARK: - The spool
@@ -164,18 +178,19 @@ final class CampusDeskSystem {
         return (BruteForce(openCount: open.count, months: months, load: load), open.since.millisecondsSinceEpoch)
     }
 
-    /// Polls until every analytics answer equals the brute-force recomputation (the workers catch
-    /// up from events asynchronously); returns the last pair seen when they never agree.
-    func analyticsAgree(within seconds: Double) throws -> (agree: Bool, served: String, computed: String) {
+    /// Waits until every analytics answer equals the brute-force recomputation (the workers catch
+    /// up from events asynchronously); a timeout names the last pair seen.
+    func waitForAnalyticsToAgree(within: Duration) async throws {
         let db = try openTickets()
-        var last = ("no answer", "not computed")
-        let agreed = try CampusDeskProcesses.waitUntil(seconds) {
-            guard let (served, since) = servedAnalytics(hours: 24) else { return false }
+        try await eventually("the analytics answers to equal a recomputation from tickets.db", within: within) { lastSeen in
+            guard let (served, since) = servedAnalytics(hours: 24) else {
+                lastSeen = "no answer"
+                return false
+            }
             let computed = try Self.bruteForce(db, openSince: since)
-            last = (served.description, computed.description)
+            lastSeen = "served \(served), computed \(computed)"
             return served == computed
         }
-        return (agreed, last.0, last.1)
     }
 }
 
@@ -205,10 +220,15 @@ struct ChildTable: Sendable {
     static func isAlive(_ pid: pid_t) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
         // A zombie still answers kill(0): look at its state in /proc.
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(close, offsetBy: 2)...].first
+        guard let state = state(pid) else { return false }
         return state != "Z" && state != "X"
+    }
+
+    /// The process state letter of `/proc/<pid>/stat` (R, S, T, Z, ...), nil when there is none.
+    static func state(_ pid: pid_t) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(close, offsetBy: 2)...].first
     }
 
     /// Sends `signal` to the named process's whole group; returns the pid signalled.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,7 +66,7 @@ final class RetryingAPIClient {
                 outcome.connectionErrors += 1
                 client.close()
             }
-            Thread.sleep(forTimeInterval: pause)
+            Thread.sleep(forTimeInterval: pause)  // sleep-ok: the client's retry backoff, as a real client paces itself
             pause = min(pause * 2, 0.5)
         }
         return outcome

@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +17,8 @@ final class WebDriver {
     private let driverPID: pid_t
     private let client: RawHTTPClient
     private let sessionID: String
-    private let profileDirectory: URL
+    private let profile: TemporaryDirectory
+    private var profileDirectory: URL { profile.url }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
@@ -30,22 +33,19 @@ final class WebDriver {
         (try? String(contentsOf: profileDirectory.appendingPathComponent("chromedriver.log"), encoding: .utf8)) ?? ""
     }
 
-    init(windowWidth: Int = 1280, windowHeight: Int = 900) throws {
+    init(windowWidth: Int = 1280, windowHeight: Int = 900) async throws {
         let port = RawHTTPClient.freePort()
-        profileDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("chrome-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: profileDirectory, withIntermediateDirectories: true)
-        let logPath = profileDirectory.appendingPathComponent("chromedriver.log").path
+        profile = try TemporaryDirectory("chrome")
+        let logPath = profile.url.appendingPathComponent("chromedriver.log").path
         driverPID = try Self.spawn("/usr/bin/chromedriver", ["--port=\(port)", "--log-path=\(logPath)"])
         client = RawHTTPClient(port: port)
         do {
-            let deadline = Date().addingTimeInterval(20)
-            var ready = false
-            while Date() < deadline {
-                if (try? client.request("GET", "/status"))?.status == 200 { ready = true; break }
+            // Readiness handshake: chromedriver answers GET /status once it listens.
+            try await eventually("chromedriver to answer GET /status") { [client] in
+                if (try? client.request("GET", "/status"))?.status == 200 { return true }
                 client.close()
-                Thread.sleep(forTimeInterval: 0.05)
+                return false
             }
-            guard ready else { throw Failure(description: "chromedriver did not start") }
             let capabilities: [String: Any] = [
                 "capabilities": [
                     "alwaysMatch": [
@@ -55,7 +55,7 @@ final class WebDriver {
                             "args": [
                                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                                "--user-data-dir=\(profileDirectory.appendingPathComponent("profile").path)",
+                                "--user-data-dir=\(profile.url.appendingPathComponent("profile").path)",
                                 "--window-size=\(windowWidth),\(windowHeight)", "--hide-scrollbars",
                                 "--disable-dev-shm-usage", "--force-device-scale-factor=1",
                             ],
@@ -70,7 +70,7 @@ final class WebDriver {
             sessionID = id
         } catch {
             Self.stop(driverPID)
-            try? FileManager.default.removeItem(at: profileDirectory)
+            profile.remove()
             throw error
         }
     }
@@ -80,7 +80,7 @@ final class WebDriver {
         _ = try? Self.call(client, "DELETE", "/session/\(sessionID)", nil)
         client.close()
         Self.stop(driverPID)
-        try? FileManager.default.removeItem(at: profileDirectory)
+        profile.remove()
     }
 
     /// Starts a program with an empty signal mask, default dispositions and stdio on /dev/null.
@@ -113,13 +113,9 @@ final class WebDriver {
     /// SIGTERM to the process group, reap within 5 s, else SIGKILL and reap.
     private static func stop(_ pid: pid_t) {
         kill(-pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        var status: Int32 = 0
-        while Date() < deadline {
-            if waitpid(pid, &status, WNOHANG) == pid { kill(-pid, SIGKILL); return }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
+        if reapChild(pid, within: .seconds(5)) { kill(-pid, SIGKILL); return }
         kill(-pid, SIGKILL)
+        var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
     }
 

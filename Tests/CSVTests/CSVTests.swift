@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+@testable import Domain
+@testable import CSV
+
+@Suite struct CSVReaderTests {
+    @Test func readsPlainRecordsWithCRLF() throws {
+        #expect(try CSVReader.parse("a,b,c\r\n1,2,3\r\n") == [
+            CSVRecord(line: 1, fields: ["a", "b", "c"]), CSVRecord(line: 2, fields: ["1", "2", "3"]),
+        ])
+    }
+
+    @Test func keepsCommasQuotesAndLineBreaksInsideQuotes() throws {
+        let records = try CSVReader.parse("x,y\r\n\"a, b\",\"say \"\"hi\"\"\"\r\n\"two\r\nlines\",z\r\nnext,row")
+        #expect(records == [
+            CSVRecord(line: 1, fields: ["x", "y"]),
+            CSVRecord(line: 2, fields: ["a, b", "say \"hi\""]),
+            CSVRecord(line: 3, fields: ["two\r\nlines", "z"]),
+            CSVRecord(line: 5, fields: ["next", "row"]),
+        ])
+    }
+
+    @Test func skipsAByteOrderMarkAndBlankLines() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("id,name\n\n1,Ana\n".utf8)
+        #expect(try CSVReader.parse(bytes: bytes) == [
+            CSVRecord(line: 1, fields: ["id", "name"]), CSVRecord(line: 3, fields: ["1", "Ana"]),
+        ])
+    }
+
+    @Test func returnsRaggedRowsAsTheyAre() throws {
+        #expect(try CSVReader.parse("a,b\n1\n1,2,3\n,\n").map(\.fields) == [["a", "b"], ["1"], ["1", "2", "3"], ["", ""]])
+    }
+
+    @Test func keepsEmptyQuotedAndTrailingEmptyFields() throws {
+        #expect(try CSVReader.parse("\"\",x,\n").map(\.fields) == [["", "x", ""]])
+    }
+
+    @Test func reportsAnUnterminatedQuoteAtTheLineItOpened() {
+        #expect(throws: CSVError(line: 3, reason: "quoted field is never closed")) {
+            try CSVReader.parse("a,b\n1,2\n3,\"open\nand on\nand on\n")
+        }
+    }
+
+    @Test func reportsTextAfterAClosingQuote() {
+        #expect(throws: CSVError(line: 2, reason: "unexpected text after a closing quote")) {
+            try CSVReader.parse("a\n\"x\"y\n")
+        }
+    }
+
+    @Test func keepsAStrayQuoteInsideAnUnquotedField() throws {
+        #expect(try CSVReader.parse("5\" screen,ok\n").map(\.fields) == [["5\" screen", "ok"]])
+    }
+}
+
+@Suite struct CSVWriterTests {
+    @Test func quotesOnlyWhenNeeded() {
+        #expect(CSVWriter.record(["plain", "a,b", "say \"hi\"", "two\nlines", " pad", ""]) ==
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",\r\n")
+    }
+
+    @Test func readerReadsBackWhatTheWriterWrote() throws {
+        let rows = [["a,b", "\"", "\r\n", "x"], ["é ü 中", "", "'", "=1+1"]]
+        let text = rows.map(CSVWriter.record).joined()
+        #expect(try CSVReader.parse(text).map(\.fields) == rows)
+    }
+
+    @Test(arguments: ["=SUM(A1:A9)", "+1", "-2", "@cmd", "\tx", "\rx", "'=x", "''+y", "'plain", "'", "plain", "", "a=b"])
+    func injectionNeutralisingIsUndoneExactly(_ cell: String) {
+        let safe = CSVInjection.neutralise(cell)
+        #expect(CSVInjection.restore(safe) == cell)
+        if let first = cell.drop(while: { $0 == "'" }).first, "=+-@\t\r".contains(first) {
+            #expect(safe == "'" + cell)
+        } else {
+            #expect(safe == cell)
+        }
+    }
+}
+
+@Suite struct TicketCSVTests {
+    let now = Timestamp(iso8601: "2026-01-10T12:00:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)
+
+    func ticket(_ id: Int64, _ description: String, status: Status, closed: Bool = false) -> Ticket {
+        let opened = Timestamp(iso8601: "2025-11-03T08:15:30.250Z") ?? now
+        let closedAt = closed ? opened.adding(milliseconds: 3_600_000) : nil
+        return Ticket(id: TicketID(id), description: description, location: id % 2 == 0 ? nil : "Library, Room 2.14",
+                      reporter: id % 3 == 0 ? nil : "-Ana \"AJ\" Lee", category: .it, categorySource: .auto, categoryConfidence: 0.8,
+                      status: status, openedAt: opened, modifiedAt: closedAt ?? opened.adding(milliseconds: 60_000), closedAt: closedAt)
+    }
+
+    @Test func exportThenImportGivesTheSameTickets() throws {
+        let tickets = [
+            ticket(1, "=HYPERLINK(\"http://evil\",\"click\")", status: .open),
+            ticket(2, "Projector, room 3\r\nno signal; \"HDMI\" cable", status: .active),
+            ticket(3, "+44 phone line dead", status: .closed, closed: true),
+            ticket(4, "'@admin said so", status: .closed, closed: true),
+            ticket(5, "\tleading tab and trailing space ", status: .open),
+        ]
+        let csv = TicketCSV.header + tickets.map(TicketCSV.record).joined()
+        #expect(!csv.contains(",=HYPERLINK"))
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\""))
+        let batch = try TicketCSV.parseImport(Array(csv.utf8), now: now)
+        #expect(batch.rejections.isEmpty)
+        #expect(batch.notes.isEmpty)
+        #expect(batch.rows.map(\.line) == [2, 3, 5, 6, 7])
+        #expect(batch.rows.map(\.ticket) == tickets.map {
+            ImportTicket(description: $0.description, location: $0.location, reporter: $0.reporter, category: $0.category,
+                         status: $0.status, openedAt: $0.openedAt, modifiedAt: $0.modifiedAt, closedAt: $0.closedAt)
+        })
+    }
+
+    @Test func rejectsBadRowsWithTheirLinesAndKeepsTheGoodOnes() throws {
+        let csv = """
+            description,location,reporter,status,opened_at,closed_at,category
+            Heating off,Main Hall,Bo,open,2025-12-01T09:00:00+01:00,,
+            ,x,y,open,2025-12-01T09:00:00Z,,
+            Wifi down,Lab,Cy,closed,2025-12-01T09:00:00Z,,it
+            Lift,Lab,Cy,done,yesterday,,lifts
+            Short row,Lab
+            Late,Lab,Cy,active,2027-01-01T00:00:00Z,2025-12-02T00:00:00Z,
+            Backwards,Lab,Cy,closed,2025-12-02T00:00:00Z,2025-12-01T00:00:00Z,services
+
+            """
+        let batch = try TicketCSV.parseImport(Array(csv.utf8), now: now)
+        #expect(batch.rows.map(\.line) == [2])
+        #expect(batch.rows.first?.ticket == ImportTicket(
+            description: "Heating off", location: "Main Hall", reporter: "Bo", category: nil, status: .open,
+            openedAt: Timestamp(iso8601: "2025-12-01T08:00:00Z") ?? now))
+        #expect(batch.rejections.map(\.description) == [
+            "line 3: description: must not be empty",
+            "line 4: closed_at: required when status is closed",
+            "line 5: status: 'done' is not one of open, active, closed; category: 'lifts' is not one of facility, it, services (or empty); opened_at: 'yesterday' is not an ISO 8601 time with a zone (e.g. 2025-03-01T09:30:00Z)",
+            "line 6: expected 7 fields, found 2",
+            "line 7: opened_at: 2027-01-01T00:00:00.000Z is in the future; closed_at: must be empty when status is active; closed_at: before opened_at",
+            "line 8: closed_at: before opened_at",
+        ])
+    }
+
+    @Test func refusesAFileWithoutTheRequiredColumns() {
+        #expect(throws: CSVError(line: 1, reason: "missing columns reporter, closed_at")) {
+            try TicketCSV.parseImport(Array("description,location,status,opened_at\nx,y,open,2025-01-01T00:00:00Z\n".utf8), now: now)
+        }
+        #expect(throws: CSVError(line: 1, reason: "the file is empty; expected a header row")) {
+            try TicketCSV.parseImport([], now: now)
+        }
+    }
+
+    @Test func notesUnknownColumnsAndMatchesNamesLoosely() throws {
+        let csv = "Status, Description ,LOCATION,reporter,opened_at,closed_at,priority\nopen,Door stuck,,,2025-06-01T10:00:00Z,,high\n"
+        let batch = try TicketCSV.parseImport(Array(csv.utf8), now: now)
+        #expect(batch.notes == ["column 'priority' is not known and was ignored"])
+        #expect(batch.rows.first?.ticket.description == "Door stuck")
+        #expect(batch.rows.first?.ticket.location == nil)
+    }
+}

@@ -1,0 +1,262 @@
+import Foundation
+import Testing
+import Fixtures
+import TestSupport
+@testable import Domain
+@testable import Logging
+@testable import SQLiteKit
+@testable import SpoolBroker
+@testable import TicketStore
+@testable import TicketService
+
+/// The ticket worker in-process, on a real spool and a real SQLite file per test.
+@Suite("Ticket worker", .onDedicatedThreads)
+struct TicketWorkerTests {
+    @Test("a command sent through the RequestClient gets the stored reply; events arrive in seq order")
+    func replies_AndEventsInOrder() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let requester = try RequestClient(broker: world.broker, processName: "test")
+        defer { requester.close() }
+        let (first, second) = try await world.running {
+            let first = try await requester.request(try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Wifi down in room 4")),
+                                                    to: .commands, timeout: .seconds(20))
+            // A batch of 40 more in one file, without reply_to.
+            try world.commands.send(batch: (0..<40).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Broken chair \($0)")) })
+            let refused = Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active)))
+            let second = try await requester.request(try TicketWorkerWorld.envelope(refused), to: .commands, timeout: .seconds(20))
+            return (first, second)
+        }
+        #expect(first.type == TicketWorkerMessageType.commandReply)
+        let reply = try first.decodeBody(CommandReply.self)
+        #expect(reply.isApplied)
+        #expect(reply.ticket?.id == TicketID(1))
+        #expect(reply.ticket?.category == .it)
+        let refusal = try second.decodeBody(CommandReply.self).refusal
+        #expect(refusal?.code == .forbidden)
+
+        let events = try await world.collectEvents(41)
+        #expect(events.map(\.seq.rawValue) == Array(1...41))
+        #expect(events.allSatisfy { $0.type == .ticketOpened })
+        #expect(try await world.store.publishedThrough == SequenceNumber(41))
+        #expect(try world.count("tickets") == 41)
+        #expect(try world.commands.stats().waiting == 0)
+        #expect(try world.commands.stats().claimed == 0)
+    }
+
+    @Test("replies of one batch go out as one file per reply queue, in batch order; a vanished reply queue is skipped")
+    func replies_OneFilePerQueueAndBatch() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let a = try QueueName("reply.test-a.1")
+        let b = try QueueName("reply.test-b.2")
+        let gone = try QueueName("reply.test-gone.3")
+        _ = try world.spool.queue(a)
+        _ = try world.spool.queue(b)
+        let targets = [a, b, a, gone, b, a]
+        let now = SystemClock().now()
+        // One file of six commands: the worker claims and commits them as one batch.
+        try world.commands.send(batch: try targets.enumerated().map { i, q in
+            try Envelope(type: TicketWorkerMessageType.command, body: TicketWorkerWorld.create("Broken lamp \(i)"),
+                         replyTo: q, correlationID: "c\(i)", sentAt: now)
+        })
+        try await world.running {
+            try await eventually("3 replies in \(a.rawValue) and 2 in \(b.rawValue)") { lastSeen in
+                let waiting = (try world.spool.queue(a).stats().waiting, try world.spool.queue(b).stats().waiting)
+                lastSeen = "\(waiting)"
+                return waiting == (3, 2)
+            }
+        }
+        for (queue, expected) in [(a, ["c0", "c2", "c5"]), (b, ["c1", "c4"])] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: world.dir.path("spool/queues/\(queue.rawValue)/new"))
+            #expect(files.count == 1)
+            let replies = try world.spool.queue(queue).claim(max: 10)
+            #expect(replies.map(\.envelope.correlationID) == expected)
+            #expect(replies.allSatisfy { $0.envelope.type == TicketWorkerMessageType.commandReply })
+            #expect(try replies.allSatisfy { try $0.envelope.decodeBody(CommandReply.self).isApplied })
+        }
+        #expect(!world.spool.queueExists(gone))
+        #expect(try world.count("tickets") == 6)
+        #expect(try world.commands.stats().waiting == 0)
+        #expect(try world.commands.stats().claimed == 0)
+    }
+
+    @Test("a replay request re-sends events from N (inclusive) to the end into the bound queue")
+    func replay_FromN() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let replayed = try await world.running {
+            try world.commands.send(batch: (0..<10).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Leaking tap \($0)")) })
+            let firstRound = try await world.collectEvents(10)
+            #expect(firstRound.map(\.seq.rawValue) == Array(1...10))
+            let request = ["from": 4, "queue": TicketWorkerWorld.eventsQueue.rawValue] as [String: any Sendable]
+            let body = try JSONSerialization.data(withJSONObject: request)
+            try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: body))
+            return try await world.collectEvents(7)
+        }
+        #expect(replayed.map(\.seq.rawValue) == Array(4...10))
+        #expect(await world.worker.counters.eventsReplayed == 7)
+        #expect(try world.deadReasons().isEmpty)
+    }
+
+    @Test("a replay into a queue that is not a bound events.* queue goes to dead with the reason", arguments: [
+        ("commands", "not an events.* queue"),
+        ("events.nobody", "not bound to the events exchange"),
+        ("../escape", "not a valid queue name"),
+    ])
+    func replay_RefusedTargets(queue: String, reason: String) async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        try await world.running {
+            try world.commands.send(TicketWorkerWorld.envelope(TicketWorkerWorld.create("Lamp broken")))
+            _ = try await world.collectEvents(1)
+            let body = try JSONSerialization.data(withJSONObject: ["from": 1, "queue": queue] as [String: any Sendable])
+            try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: body))
+            try await eventually("the replay request in dead/") { try world.deadReasons().count == 1 }
+        }
+        let reasons = try world.deadReasons()
+        #expect(reasons.count == 1)
+        #expect(reasons.first?.contains(reason) == true)
+        #expect(!world.spool.queueExists(try QueueName("events.nobody")))
+        #expect(try world.events.stats().waiting == 0)
+    }
+
+    @Test("undecodable and unknown-type messages go to dead with a reason; the rest of the batch is applied")
+    func poisonMessages_DeadWithReason_NextStillProcessed() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let now = SystemClock().now()
+        let batch = [
+            Envelope(type: TicketWorkerMessageType.command, sentAt: now, rawBody: Data(#"{"id":"x","role":"user","action":{"type":"launch_rocket"}}"#.utf8)),
+            Envelope(type: "tickle", sentAt: now, rawBody: Data("{}".utf8)),
+            try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Heating off in lab 2")),
+        ]
+        try world.commands.send(batch: batch)
+        try await world.running {
+            try await eventually("1 ticket and 2 dead messages") { lastSeen in
+                lastSeen = "\(try world.count("tickets")) tickets, dead: \(try world.deadReasons())"
+                return try world.count("tickets") == 1 && world.deadReasons().count == 2
+            }
+        }
+        let reasons = try world.deadReasons()
+        #expect(reasons.contains { $0.hasPrefix("undecodable command") && $0.contains("launch_rocket") })
+        #expect(reasons.contains { $0.contains("unknown message type 'tickle'") })
+        #expect(try await world.collectEvents(1).map(\.seq.rawValue) == [1])
+        #expect(try world.commands.stats().claimed == 0)
+        #expect(await world.worker.counters.rejected == 2)
+    }
+
+    @Test("a redelivered command (same id) is applied once and answered with the same reply")
+    func redelivery_IsIdempotent() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let requester = try RequestClient(broker: world.broker, processName: "test")
+        defer { requester.close() }
+        let command = TicketWorkerWorld.create("Printer jammed on floor 3")
+        let replies = try await world.running {
+            let a = try await requester.request(try TicketWorkerWorld.envelope(command), to: .commands, timeout: .seconds(20))
+            let b = try await requester.request(try TicketWorkerWorld.envelope(command), to: .commands, timeout: .seconds(20))
+            // Twice more in one batch file: both copies in the same transaction.
+            try world.commands.send(batch: [try TicketWorkerWorld.envelope(command), try TicketWorkerWorld.envelope(command)])
+            try await eventually("the commands queue to drain") { try world.commands.stats().waiting == 0 && world.commands.stats().claimed == 0 }
+            return [a, b]
+        }
+        let decoded = try replies.map { try $0.decodeBody(CommandReply.self) }
+        #expect(decoded[0] == decoded[1])
+        #expect(decoded[0].isApplied)
+        #expect(try world.count("tickets") == 1)
+        #expect(try world.count("applied_commands") == 1)
+        #expect(try world.count("events") == 1)
+        #expect(try await world.collectEvents(1, within: 1).count == 1)
+    }
+
+    @Test("on start, a crashed worker's claims are taken back and committed-but-unpublished events are published")
+    func recovery_ReturnsClaims_AndPublishesOutbox() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        // A crash between commit and publish: the store has events the exchange never got.
+        _ = try await world.store.apply((0..<5).map { TicketWorkerWorld.create("Door stuck \($0)") })
+        // A crash while holding a claim: a file in cur/ owned by a process that no longer exists.
+        let dead = try deadPid()
+        try world.commands.send(TicketWorkerWorld.envelope(TicketWorkerWorld.create("Window cracked")))
+        let queueDir = world.spool.root + "/queues/commands"
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: queueDir + "/new").first)
+        try FileManager.default.moveItem(atPath: "\(queueDir)/new/\(file)", toPath: "\(queueDir)/cur/\(file)@\(dead)-1")
+
+        let recovered = try await world.worker.recover()
+        #expect(recovered.claimsReturned == 1)
+        #expect(recovered.eventsPublished == 5)
+        try await world.running {
+            try await eventually("6 tickets") { try world.count("tickets") == 6 }
+        }
+        #expect(try await world.collectEvents(6).map(\.seq.rawValue) == Array(1...6))
+        #expect(try await world.store.publishedThrough == SequenceNumber(6))
+    }
+
+    @Test("while the database refuses to commit, the batch is held: no reply, no event, no ack; then it commits")
+    func storageFailure_HoldsBatch_ThenCommits() async throws {
+        var settings = TicketWorker.Settings()
+        settings.storageRetry = RetryPolicy(maxAttempts: .max, base: .milliseconds(50), cap: .milliseconds(100))
+        let world = try TicketWorkerWorld(settings: settings)
+        defer { world.remove() }
+        let requester = try RequestClient(broker: world.broker, processName: "test")
+        defer { requester.close() }
+        // Another connection holds the write lock: the worker's commit fails with SQLITE_BUSY after
+        // the 5 s busy timeout, a real storage failure (nothing written).
+        let locker = try Connection(path: world.dir.path("tickets.db"))
+        try locker.execute("BEGIN EXCLUSIVE")
+        let reply = try await world.running {
+            try await withThrowingTaskGroup(of: Envelope?.self) { group in
+                group.addTask {
+                    try await requester.request(try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Projector dead")),
+                                                to: .commands, timeout: .seconds(60))
+                }
+                try await eventually("a storage failure", within: .seconds(30)) { await world.worker.counters.storageFailures >= 1 }
+                #expect(try world.commands.stats().claimed == 1)
+                #expect(try world.events.stats().waiting == 0)
+                #expect(await world.worker.counters.commandsProcessed == 0)
+                try locker.execute("ROLLBACK")
+                let reply = try await group.next() ?? nil
+                return try #require(reply)
+            }
+        }
+        #expect(try reply.decodeBody(CommandReply.self).isApplied)
+        #expect(try await world.collectEvents(1).map(\.seq.rawValue) == [1])
+        #expect(try world.commands.stats().claimed == 0)
+        #expect(try world.deadReasons().isEmpty)
+    }
+}
+
+/// The ticket worker over `InMemoryBroker`: the service needs nothing of the spool.
+@Suite("Ticket worker in memory", .onDedicatedThreads)
+struct TicketWorkerInMemoryTests {
+    @Test("a command through the RequestClient is applied and answered; its event reaches every bound queue")
+    func appliesAndPublishesInMemory() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let broker = InMemoryBroker()
+        try broker.bind(TicketWorkerWorld.eventsQueue, to: .events)
+        let store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock())
+        var settings = TicketWorker.Settings()
+        settings.idleWait = .milliseconds(20)
+        let worker = try TicketWorker(store: store, broker: broker, logger: Logger(component: "ticket-worker", minimumLevel: .error),
+                                      settings: settings)
+        let client = try RequestClient(broker: broker, processName: "memory-test", logger: Logger(component: "client", minimumLevel: .error))
+        defer { client.close() }
+        let stop = StopFlag()
+        let reply = try await withThrowingTaskGroup(of: Envelope?.self) { group in
+            group.addTask { try await worker.run(shouldStop: { stop.isSet }); return nil }
+            defer { stop.set() }
+            let envelope = try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Projector dead in room 9"))
+            let reply = try await client.request(envelope, to: .commands, timeout: .seconds(20))
+            stop.set()
+            try await group.waitForAll()
+            return reply
+        }
+        #expect(try reply.decodeBody(CommandReply.self).ticket?.id == TicketID(1))
+        let events = try broker.consumer(of: TicketWorkerWorld.eventsQueue).claim(max: 10)
+        #expect(try events.map { try $0.envelope.decodeBody(ChangeEvent.self).seq.rawValue } == [1])
+        let commands = try broker.consumer(of: .commands).stats()
+        #expect(commands.waiting == 0 && commands.claimed == 0)
+    }
+}
