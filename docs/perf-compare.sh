@@ -29,13 +29,23 @@ PORT=18481 $OLD/campusdesk gateway 2>$P/gw-old.log & GO=$!
 PORT=18482 $NEW/campusdesk gateway 2>$P/gw-new.log & GN=$!
 nginx -c $P/nginx.conf -p $P; sleep 2
 C="Cookie: cd_browser=0123456789abcdef0123456789abcdef; cd_role=staff"
-w() { wrk -t2 -c16 -d8s --latency "$@" | awk '/Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2} /Non-2xx/{e=$0} END{printf "%s req/s, p50 %s, p99 %s %s\n", r, p50, p99, e}'; }
+# cpu PID: the process's user+system CPU in clock ticks (1/100 s), from /proc; steadier than req/s on a shared machine.
+cpu() { awk '{print $14 + $15}' /proc/$1/stat; }
+# w [PID] WRK_ARGS...: one wrk run; with a gateway PID also its CPU per request in microseconds.
+w() {
+    local pid="" c0 out
+    if [[ "$1" =~ ^[0-9]+$ ]]; then pid=$1; shift; c0=$(cpu $pid); fi
+    out=$(wrk -t2 -c16 -d8s --latency "$@")
+    echo "$out" | awk -v pid="$pid" -v c0="${c0:-0}" -v c1="$([ -n "$pid" ] && cpu $pid || echo 0)" '
+        /requests in/{n=$1} /Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2} /Non-2xx/{e=$0}
+        END{printf "%s req/s, p50 %s, p99 %s", r, p50, p99; if (pid != "" && n > 0) printf ", gateway CPU %.0f us/request", (c1-c0)*10000/n; printf " %s\n", e}'
+}
 echo "load: $(cat /proc/loadavg)"
 echo "nginx: $(w http://127.0.0.1:18480/static.txt)"
 for round in 1 2; do
   for p in /tickets /tickets/1 /dashboard; do
-    echo "old $p: $(w -H "$C" http://127.0.0.1:18481$p)"
-    echo "new $p: $(w -H "$C" http://127.0.0.1:18482$p)"
+    echo "old $p: $(w $GO -H "$C" http://127.0.0.1:18481$p)"
+    echo "new $p: $(w $GN -H "$C" http://127.0.0.1:18482$p)"
   done
   echo "nginx: $(w http://127.0.0.1:18480/static.txt)"
 done

@@ -39,6 +39,9 @@ final class CampusDeskProcesses {
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
         }
+        let logs = (try? FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: nil))?
+            .filter { $0.pathExtension == "log" } ?? []
+        TestLogs.keep(logs, label: root.lastPathComponent)
         directory.remove()
     }
 
