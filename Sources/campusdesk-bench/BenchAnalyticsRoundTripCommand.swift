@@ -55,9 +55,17 @@ enum BenchAnalyticsRoundTripCommand {
             default: return usageError()
             }
         }
+        // The services run as the real `campusdesk` built beside this benchmark (`swift build -c release`).
         let executable: String
-        do { executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") } catch {
+        do {
+            let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+            executable = ((own as NSString).deletingLastPathComponent as NSString).appendingPathComponent("campusdesk")
+        } catch {
             FileHandle.standardError.write(Data("bench analytics-roundtrip: cannot find own executable: \(error)\n".utf8))
+            return 1
+        }
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            FileHandle.standardError.write(Data("bench analytics-roundtrip: no campusdesk at \(executable); build it first (swift build -c release)\n".utf8))
             return 1
         }
         say("analytics round trip: real ticket-worker, 3 analytics workers and gateway processes (\(executable)); load average \(loadAverage())")
