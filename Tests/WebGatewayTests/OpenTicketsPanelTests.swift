@@ -9,14 +9,16 @@ import HTTPServer
 @Suite struct OpenTicketsPanelTests {
     static let now = Timestamp(iso8601: "2026-01-05T10:01:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)
 
-    /// The answer as the worker sends it: an aggregate over random tickets, through the query protocol.
+    /// The answer as the worker sends it: an aggregate over scattered tickets (a fixed pattern per
+    /// seed, some closed, some opened before the period), through the query protocol.
     static func serviceAnswer(_ period: OpenTicketsPeriod, seed: UInt64, tickets: Int = 300) throws -> OpenTicketsAnswer {
-        var rng = SplitMix(seed: seed)
         var aggregate = OpenTicketsAggregate(timeZone: try #require(TimeZone(identifier: "Europe/Berlin")))
+        let range = UInt64(period.hours * 3_600_000 + 7_200_000)
         for i in 1...tickets {
-            let opened = now.adding(milliseconds: -Int64(rng.next() % UInt64(period.hours * 3_600_000 + 7_200_000)))
-            let category = Domain.Category.allCases[Int(rng.next() % 3)]
-            let status: Status = rng.next() % 4 == 0 ? .closed : .open
+            let k = UInt64(i) &* 2_654_435_761 &+ seed &* 40_503
+            let opened = now.adding(milliseconds: -Int64(k % range))
+            let category = Domain.Category.allCases[Int((k / 7) % 3)]
+            let status: Status = (k / 11) % 4 == 0 ? .closed : .open
             let facts = TicketFacts(category: category, status: status, openedAt: opened, closedAt: status == .closed ? now : nil)
             aggregate.apply(ChangeEvent(seq: SequenceNumber(Int64(i)), type: .ticketImported, ticketID: TicketID(Int64(i)), occurredAt: now, before: nil, after: facts))
         }
@@ -120,18 +122,5 @@ import HTTPServer
         #expect(script.status == .ok)
         #expect(script.headers["Content-Type"] == "text/javascript; charset=utf-8")
         #expect(script.text.contains("dashboard-panels") && script.text.contains("Pause automatic refresh"))
-    }
-}
-
-/// A tiny deterministic generator for test data.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
