@@ -5,7 +5,9 @@ violation with its rule, impact, help URL and the offending elements; exits 1 on
     python .ci/a11y.py BASE_URL
 
 The caller (.ci/a11y) starts the product. This script makes the data it needs through the JSON
-API: a ticket with messages and a status history, so the ticket page shows a conversation.
+API: a ticket with messages and a status history, so the ticket page shows a conversation, and a
+closed one for staff. Besides axe's findings, a page that logs a console error (a script the
+Content-Security-Policy blocked, say) or whose subresources fail (the favicon's 404) counts too.
 """
 import json, sys, urllib.request
 from playwright.sync_api import sync_playwright
@@ -28,11 +30,19 @@ tid = ticket["id"]
 api("POST", f"/api/tickets/{tid}/messages", {"body": "Which cable do you use?", "author_name": "Helpdesk"})
 api("POST", f"/api/tickets/{tid}/messages", {"body": "The grey HDMI one", "author_name": "Ana"}, role="user")
 api("POST", f"/api/tickets/{tid}/status", {"status": "active"})
+api("PATCH", f"/api/tickets/{tid}", {"location": "Main building 2.14, front row"}, role="user")
+done = api("POST", "/api/tickets", {"description": "Heating in the library is off", "location": "Library"}, role="user")["id"]
+api("POST", f"/api/tickets/{done}/status", {"status": "active"})
+api("POST", f"/api/tickets/{done}/messages", {"body": "Fixed the valve.", "author_name": "Helpdesk"})
+api("POST", f"/api/tickets/{done}/status", {"status": "closed"})
 
+# Every page for every role: what a role may not see is its error page, which must pass too.
 PAGES = {
-    "user": ["/", "/tickets", "/tickets?q=projector", "/tickets/new", f"/tickets/{tid}", "/no-such-page"],
-    "staff": ["/", "/tickets", "/tickets?status=closed", "/tickets/new", f"/tickets/{tid}", "/dashboard",
-              "/dashboard?hours=6", "/no-such-page"],
+    "user": ["/", "/tickets", "/tickets?q=projector", "/tickets?q=nothing-matches-this", "/tickets/new",
+             f"/tickets/{tid}", f"/tickets/{done}", "/dashboard", "/no-such-page"],
+    "staff": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets/new", f"/tickets/{tid}",
+              f"/tickets/{done}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
+              "/dashboard?period=0&unit=hours", "/no-such-page"],
 }
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -52,10 +62,20 @@ with sync_playwright() as p:
                 {"name": "cd_name", "value": "Ana" if role == "user" else "Helpdesk", "url": BASE},
             ])
             page = context.new_page()
+            problems = []
+            # Failed loads are reported by the response hook (the page itself may be a 403 or 404 on purpose).
+            page.on("console", lambda m: problems.append(f"console error: {m.text}")
+                    if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+            page.on("response", lambda r: problems.append(f"{r.status} for {r.url}")
+                    if r.status >= 400 and r.request.resource_type != "document" else None)
             for path in paths:
+                problems.clear()
                 page.goto(BASE + path, wait_until="load")
                 results = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
                 checked += 1
+                for p in problems:
+                    violations += 1
+                    print(f"VIOLATION {role} {size_name} {path}: {p}")
                 for v in results.response.get("violations", []):
                     violations += 1
                     print(f"VIOLATION {role} {size_name} {path}: {v['id']} ({v.get('impact')}) {v['help']} {v['helpUrl']}")

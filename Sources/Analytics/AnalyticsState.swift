@@ -36,7 +36,10 @@ public final class AnalyticsState<Aggregate: PersistedAggregate> {
                 time_zone TEXT NOT NULL
             );
             \(Aggregate.schema)
-            """)]
+            """),
+         // The aggregate's table layout, so a program whose aggregate keeps other rows rebuilds the
+         // state instead of misreading it; files from before this column hold layout 1.
+         Migration(version: 2, sql: "ALTER TABLE progress ADD COLUMN layout INTEGER NOT NULL DEFAULT 1;")]
     }
 
     /// The state file of this aggregate's service in a data directory (`analytics-<service>.db`).
@@ -46,8 +49,9 @@ public final class AnalyticsState<Aggregate: PersistedAggregate> {
 
     /// Opens (or creates) the state file and loads the aggregate.
     ///
-    /// If the stored time zone differs from `timeZone` and the aggregate depends on it, the state
-    /// is emptied and `lastSeq` becomes 0, so the worker asks for a full replay.
+    /// If the stored time zone differs from `timeZone` and the aggregate depends on it, or the
+    /// stored layout differs from the aggregate's, the aggregate's tables are created afresh and
+    /// `lastSeq` becomes 0, so the worker asks for a full replay.
     public init(path: String, timeZone: TimeZone) throws {
         self.path = path
         self.timeZone = timeZone
@@ -61,18 +65,21 @@ public final class AnalyticsState<Aggregate: PersistedAggregate> {
         // pages (the default) would checkpoint, and fsync, after nearly every batch of an import.
         try db.execute("PRAGMA wal_autocheckpoint = 8192")
         try db.migrate(Self.migrations)
-        let stored = try db.prepare("SELECT last_seq, time_zone FROM progress WHERE id = 1").queryFirst { s in
-            (SequenceNumber(s.int64(at: 0)), s.text(at: 1))
+        let stored = try db.prepare("SELECT last_seq, time_zone, layout FROM progress WHERE id = 1").queryFirst { s in
+            (lastSeq: SequenceNumber(s.int64(at: 0)), timeZone: s.text(at: 1), layout: Int(s.int64(at: 2)))
         }
-        if let stored, !(Aggregate.dependsOnTimeZone && stored.1 != timeZone.identifier) {
-            lastSeq = stored.0
+        if let stored, stored.layout == Aggregate.layout, !(Aggregate.dependsOnTimeZone && stored.timeZone != timeZone.identifier) {
+            lastSeq = stored.lastSeq
             aggregate = try Aggregate.load(from: db, timeZone: timeZone)
         } else {
             lastSeq = .zero
             aggregate = Aggregate.empty(timeZone: timeZone)
             try db.transaction { db in
-                for table in Aggregate.tables { try db.execute("DELETE FROM \(table)") }
-                try db.execute("INSERT OR REPLACE INTO progress (id, last_seq, time_zone) VALUES (1, 0, ?)", [.text(timeZone.identifier)])
+                // Table names come from code, not input; DROP + CREATE also replaces an older layout.
+                for table in Aggregate.tables { try db.execute("DROP TABLE IF EXISTS \(table)") }
+                try db.execute(Aggregate.schema)
+                try db.execute("INSERT OR REPLACE INTO progress (id, last_seq, time_zone, layout) VALUES (1, 0, ?, ?)",
+                               [.text(timeZone.identifier), .integer(Int64(Aggregate.layout))])
             }
         }
     }

@@ -35,9 +35,9 @@ public struct AnalyticsClient: Sendable {
         self.clock = clock
     }
 
-    /// Tickets opened in the last `hours` (1...8760) that are not closed.
-    public func openTickets(hours: Int, timeout: Duration) async throws(Failure) -> OpenTicketsAnswer {
-        try await ask(.openTickets, OpenTicketsQuery(hours: hours), timeout: timeout)
+    /// Tickets opened in the period that are not closed, by hour or day and category.
+    public func openTickets(_ period: OpenTicketsPeriod, timeout: Duration) async throws(Failure) -> OpenTicketsAnswer {
+        try await ask(.openTickets, OpenTicketsQuery(period), timeout: timeout)
     }
 
     /// Average resolution time per opening month.

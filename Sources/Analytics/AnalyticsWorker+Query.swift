@@ -2,10 +2,19 @@ import Foundation
 import Domain
 import SpoolBroker
 
-/// The request body of an open-tickets query: `{"hours": N}`.
+/// The request body of an open-tickets query: `{"hours": N, "by": "hour"|"day"}`.
+///
+/// `by` is optional (absent means hour) so a gateway of the previous release can still ask.
 public struct OpenTicketsQuery: Sendable, Codable, Equatable {
     public var hours: Int
-    public init(hours: Int) { self.hours = hours }
+    public var by: TimeBucket?
+    public init(_ period: OpenTicketsPeriod) {
+        hours = period.hours
+        by = period.by
+    }
+
+    /// The period asked for.
+    public var period: OpenTicketsPeriod { OpenTicketsPeriod(hours: hours, by: by ?? .hour) }
 }
 
 /// The reply body when a query cannot be answered (bad request); the gateway shows `message`.
@@ -52,12 +61,13 @@ public enum AnalyticsQueryAnswering {
                 do {
                     query = try JSONDecoder().decode(OpenTicketsQuery.self, from: body)
                 } catch {
-                    throw AnalyticsQueryError("the request body must be {\"hours\": N}")
+                    throw AnalyticsQueryError("the request body must be {\"hours\": N, \"by\": \"hour\" or \"day\"}")
                 }
-                guard OpenTicketsAnswer.hoursRange.contains(query.hours) else {
-                    throw AnalyticsQueryError("hours must be between \(OpenTicketsAnswer.hoursRange.lowerBound) and \(OpenTicketsAnswer.hoursRange.upperBound)")
+                let range = OpenTicketsPeriod.hoursRange
+                guard range.contains(query.hours) else {
+                    throw AnalyticsQueryError("hours must be between \(range.lowerBound) and \(range.upperBound)")
                 }
-                return (AnalyticsMessageType.answer, try encoder.encode(open.answer(hours: query.hours, now: now)))
+                return (AnalyticsMessageType.answer, try encoder.encode(open.answer(query.period, now: now)))
             case let resolution as ResolutionTimeAggregate:
                 return (AnalyticsMessageType.answer, try encoder.encode(resolution.answer()))
             case let load as CategoryLoadAggregate:

@@ -16,6 +16,8 @@ public protocol PersistedAggregate: AnalyticsAggregate {
     static var tables: [String] { get }
     /// Whether the stored values depend on the campus time zone (a new zone forces a rebuild).
     static var dependsOnTimeZone: Bool { get }
+    /// The version of `schema`; a state file written with another layout is rebuilt from a replay.
+    static var layout: Int { get }
 
     /// An aggregate with no events applied.
     static func empty(timeZone: TimeZone) -> Self
@@ -23,6 +25,11 @@ public protocol PersistedAggregate: AnalyticsAggregate {
     static func load(from db: Connection, timeZone: TimeZone) throws -> Self
     /// Writes the current values of `keys` (deleting rows whose value became zero).
     func save(_ keys: Set<Key>, to db: Connection) throws
+}
+
+extension PersistedAggregate {
+    /// Layout 1, the first one, unless the aggregate says otherwise.
+    public static var layout: Int { 1 }
 }
 
 /// A stored row that cannot be read back into an aggregate.
@@ -36,28 +43,45 @@ public struct AnalyticsStateError: Error, Sendable, CustomStringConvertible {
 
 extension OpenTicketsAggregate: PersistedAggregate {
     public static var service: AnalyticsService { .openTickets }
+    /// Layout 2 keeps the category beside the opening instant (for the breakdown by category);
+    /// layout 1 kept instants only, so a state file of layout 1 is rebuilt by a full replay.
+    public static var layout: Int { 2 }
     public static var schema: String {
-        "CREATE TABLE open_ticket (opened_at INTEGER PRIMARY KEY, tickets INTEGER NOT NULL CHECK (tickets > 0)) WITHOUT ROWID;"
+        """
+        CREATE TABLE open_ticket (
+            opened_at INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            tickets INTEGER NOT NULL CHECK (tickets > 0),
+            PRIMARY KEY (opened_at, category)
+        ) WITHOUT ROWID;
+        """
     }
     public static var tables: [String] { ["open_ticket"] }
     public static var dependsOnTimeZone: Bool { false }
 
-    public static func empty(timeZone: TimeZone) -> OpenTicketsAggregate { OpenTicketsAggregate() }
+    public static func empty(timeZone: TimeZone) -> OpenTicketsAggregate { OpenTicketsAggregate(timeZone: timeZone) }
 
     public static func load(from db: Connection, timeZone: TimeZone) throws -> OpenTicketsAggregate {
-        let rows = try db.prepare("SELECT opened_at, tickets FROM open_ticket ORDER BY opened_at").query { s in
-            (openedAt: s.int64(at: 0), count: Int(s.int64(at: 1)))
+        var rows: [Domain.Category: [(openedAt: Int64, count: Int)]] = [:]
+        let stored = try db.prepare("SELECT opened_at, category, tickets FROM open_ticket ORDER BY opened_at").query { s in
+            let raw = s.text(at: 1)
+            guard let category = Domain.Category(rawValue: raw) else {
+                throw AnalyticsStateError("open_ticket has an unknown category: \(raw.prefix(20))")
+            }
+            return (category, s.int64(at: 0), Int(s.int64(at: 2)))
         }
-        return OpenTicketsAggregate(ascendingCounts: rows)
+        for (category, openedAt, count) in stored { rows[category, default: []].append((openedAt, count)) }
+        return OpenTicketsAggregate(timeZone: timeZone, ascendingCounts: rows)
     }
 
-    public func save(_ keys: Set<Int64>, to db: Connection) throws {
+    public func save(_ keys: Set<Key>, to db: Connection) throws {
         for key in keys {
-            let n = count(openedAt: key)
+            let n = count(key)
             if n == 0 {
-                try db.execute("DELETE FROM open_ticket WHERE opened_at = ?", [.integer(key)])
+                try db.execute("DELETE FROM open_ticket WHERE opened_at = ? AND category = ?", [.integer(key.openedAt), .text(key.category.rawValue)])
             } else {
-                try db.execute("INSERT OR REPLACE INTO open_ticket (opened_at, tickets) VALUES (?, ?)", [.integer(key), .integer(Int64(n))])
+                try db.execute("INSERT OR REPLACE INTO open_ticket (opened_at, category, tickets) VALUES (?, ?, ?)",
+                               [.integer(key.openedAt), .text(key.category.rawValue), .integer(Int64(n))])
             }
         }
     }

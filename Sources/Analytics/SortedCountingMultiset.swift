@@ -92,6 +92,13 @@ public struct SortedCountingMultiset: Sendable, Equatable {
         return inChunk + (count - throughChunk)
     }
 
+    /// The smallest held value ≥ `bound`, if any, in O(log n).
+    public func first(atLeast bound: Int64) -> Int64? {
+        let c = firstChunk(withMaximumAtLeast: bound)
+        guard c < chunks.count else { return nil }
+        return chunks[c][Self.lowerBound(chunks[c], bound)]
+    }
+
     /// How many times `value` is held.
     public func multiplicity(of value: Int64) -> Int {
         value == Int64.max ? count(atLeast: value) : count(atLeast: value) - count(atLeast: value + 1)

@@ -8,18 +8,111 @@ public enum AnalyticsService: String, Sendable, Codable, CaseIterable {
     case categoryLoad = "category-load"
 }
 
-/// Tickets opened in the last `hours` that are not closed, counted at query time.
+/// The period of the open-tickets analytic: the last `hours` hours, broken down `by` hour or day.
+///
+/// Why the two together: `?hours=24` asks for the hours of the last day, `?days=7` for the days of
+/// the last week; the width of the chart's slots follows the unit the question was asked in.
+public struct OpenTicketsPeriod: Sendable, Codable, Equatable, Hashable {
+    public var hours: Int
+    public var by: TimeBucket
+
+    public init(hours: Int, by: TimeBucket = .hour) {
+        self.hours = hours
+        self.by = by
+    }
+
+    /// The last `days` days, by day.
+    public static func days(_ days: Int) -> OpenTicketsPeriod { OpenTicketsPeriod(hours: days * 24, by: .day) }
+
+    /// The dashboard's default: the last 24 hours, by hour.
+    public static let standard = OpenTicketsPeriod(hours: 24, by: .hour)
+
+    /// Allowed lengths in hours: 1 hour to 730 days (`hours` ≤ 8,760 plus `days` ≤ 365 in the API).
+    public static let hoursRange = 1...(2 * 365 * 24)
+}
+
+/// Ticket counts per category, every category present (zero when none).
+///
+/// Encoded as a JSON object keyed by category (`{"facility": 1, "it": 0, "services": 2}`) so a
+/// new category is a new key, not a new position in an array.
+public struct CategoryCounts: Sendable, Equatable {
+    private var counts: [Int]
+
+    public init() { counts = Array(repeating: 0, count: Category.allCases.count) }
+
+    public subscript(category: Category) -> Int {
+        get { counts[Self.index(category)] }
+        set { counts[Self.index(category)] = newValue }
+    }
+
+    /// The sum over all categories.
+    public var total: Int { counts.reduce(0, +) }
+
+    private static func index(_ category: Category) -> Int {
+        Category.allCases.firstIndex(of: category) ?? 0
+    }
+}
+
+extension CategoryCounts: Codable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        self.init()
+        for category in Category.allCases {
+            self[category] = try c.decodeIfPresent(Int.self, forKey: Key(stringValue: category.rawValue)) ?? 0
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for category in Category.allCases { try c.encode(self[category], forKey: Key(stringValue: category.rawValue)) }
+    }
+}
+
+/// One slot of the open-tickets breakdown: the tickets opened in it, per category.
+public struct OpenTicketsBucket: Sendable, Codable, Equatable {
+    /// The slot's first instant (a campus-time full hour or midnight); the first slot of a
+    /// period may start before `since` and then counts only tickets opened from `since` on.
+    public var start: Timestamp
+    public var counts: CategoryCounts
+
+    public init(start: Timestamp, counts: CategoryCounts) {
+        self.start = start
+        self.counts = counts
+    }
+}
+
+/// Tickets opened in the last `hours` that are not closed, counted at query time, with the
+/// breakdown by opening hour or day and category.
 public struct OpenTicketsAnswer: Sendable, Codable, Equatable {
     public var hours: Int
     public var since: Timestamp
+    /// The instant the answer was computed ("now" of the worker); the period is `since..<until`.
+    public var until: Timestamp
+    /// The width of the slots in `buckets`.
+    public var by: TimeBucket
+    /// Not-closed tickets opened at or after `since`; the sum of the buckets.
     public var count: Int
-    public init(hours: Int, since: Timestamp, count: Int) {
+    /// The slots with at least one ticket, oldest first; empty slots are left out.
+    public var buckets: [OpenTicketsBucket]
+
+    public init(hours: Int, since: Timestamp, count: Int, until: Timestamp? = nil, by: TimeBucket = .hour, buckets: [OpenTicketsBucket] = []) {
         self.hours = hours
         self.since = since
+        self.until = until ?? since.adding(milliseconds: Int64(hours) * 3_600_000)
+        self.by = by
         self.count = count
+        self.buckets = buckets
     }
-    /// Allowed periods: 1 hour to 365 days.
-    public static let hoursRange = 1...(365 * 24)
+
+    /// The period this answers.
+    public var period: OpenTicketsPeriod { OpenTicketsPeriod(hours: hours, by: by) }
 }
 
 /// Average resolution time per opening month (campus time zone), months with a closed ticket only.

@@ -47,10 +47,14 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
     public var encoded: String { "\(openedAt.millisecondsSinceEpoch).\(id.rawValue)" }
 
     /// Parses the text form; nil for anything else.
+    ///
+    /// Exactly the form `encoded` writes, `^(0|[1-9][0-9]{0,17})\.[1-9][0-9]{0,17}$` (the API
+    /// document's pattern): digits only, no sign or leading zero, at most 18 digits so both fit in 64 bits.
     public init?(encoded: String) {
-        let parts = encoded.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 19 }),
-              let ms = Int64(parts[0]), let id = Int64(parts[1]), id > 0 else { return nil }
+        let parts = encoded.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ (1...18).contains($0.count) && $0.allSatisfy { (48...57).contains($0) } }),
+              parts[0].count == 1 || parts[0].first != UInt8(ascii: "0"), parts[1].first != UInt8(ascii: "0"),
+              let ms = Int64(String(decoding: parts[0], as: UTF8.self)), let id = Int64(String(decoding: parts[1], as: UTF8.self)), id > 0 else { return nil }
         self.init(openedAt: Timestamp(millisecondsSinceEpoch: ms), id: TicketID(id))
     }
 }

@@ -189,10 +189,14 @@ public struct HTTPParser: Sendable {
     /// Turns the request target into origin-form (`/path?query`).
     ///
     /// RFC 9112 §3.2.2: a server MUST accept absolute-form; we keep only its path and query.
-    /// Asterisk-form is only for OPTIONS (§3.2.4); authority-form is only for CONNECT, which
-    /// this server does not implement.
+    /// Asterisk-form is only for OPTIONS (§3.2.4); authority-form only for CONNECT (§3.2.3),
+    /// kept as it is so the router can refuse the method (405) rather than the target.
     private static func originForm(_ target: String, method: HTTPMethod) throws(HTTPParseError) -> String {
         if target.hasPrefix("/") { return target }
+        if method == .connect {
+            guard isValidAuthority(target.utf8) else { throw .invalidTarget }
+            return target
+        }
         if target == "*" {
             guard method == .options else { throw .invalidTarget }
             return target

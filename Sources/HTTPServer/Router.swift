@@ -64,6 +64,21 @@ public struct Router: Sendable, RouteRegistering {
         for route in group.routes { add(route.method, route.pattern, route.handler) }
     }
 
+    /// Every route as (method, pattern), `:name` for captures, in the order they were added.
+    ///
+    /// Why: the API's routes are checked against its OpenAPI document in a test, so a route
+    /// added without documenting it (or documented but gone) fails the build.
+    public var routeTable: [(method: HTTPMethod, pattern: String)] {
+        routes.map { route in
+            (route.method, "/" + route.segments.map { segment in
+                switch segment {
+                case .literal(let s): s
+                case .parameter(let name): ":" + name
+                }
+            }.joined(separator: "/"))
+        }
+    }
+
     /// Wraps every request's routing and handling (404s and 405s included); the first added is outermost.
     ///
     /// What the middleware throws is rendered like a handler's error, by the request's group.
@@ -101,6 +116,8 @@ public struct Router: Sendable, RouteRegistering {
     // MARK: - Matching
 
     private func dispatch(_ request: HTTPRequest) async throws -> HTTPResponse {
+        // CONNECT host:port names no resource here: this server tunnels nothing (an empty Allow, RFC 9110 §10.2.1).
+        if request.method == .connect && !request.path.hasPrefix("/") { throw RouteError.methodNotAllowed([]) }
         guard let path = Self.decodedSegments(request.path) else { throw RouteError(.badRequest) }
         var allowed: Set<HTTPMethod> = []
         var headFallback: (RouteHandler, [String: String])?

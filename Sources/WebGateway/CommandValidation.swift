@@ -8,31 +8,44 @@ import HTTPServer
 /// checks the same limits again and is the guard; the refusals here use the same codes and
 /// field names as the worker's, so the UI shows them the same way.
 enum CommandValidation {
-    static func check(_ action: CommandAction) -> Refusal? {
+    /// How a length limit counts.
+    enum Counting {
+        /// Characters as people see them, after trimming (forms: what the worker checks).
+        case characters
+        /// Unicode code points of the text as sent (the API: JSON Schema's `maxLength` counts
+        /// these, so a client that honours the document is never refused, nor one that does not accepted).
+        case scalarsAsSent
+    }
+
+    static func check(_ action: CommandAction, counting: Counting = .characters) -> Refusal? {
         switch action {
         case .createTicket(let c):
-            return required(c.description, "description", TextLimits.maxDescription)
-                ?? optional(c.location, "location") ?? optional(c.reporter, "reporter")
+            return required(c.description, "description", TextLimits.maxDescription, counting)
+                ?? optional(c.location, "location", counting) ?? optional(c.reporter, "reporter", counting)
         case .editTicket(let e):
-            if let d = e.description, let r = required(d, "description", TextLimits.maxDescription) { return r }
-            return optional(e.location, "location") ?? optional(e.reporter, "reporter")
+            if let d = e.description, let r = required(d, "description", TextLimits.maxDescription, counting) { return r }
+            return optional(e.location, "location", counting) ?? optional(e.reporter, "reporter", counting)
         case .postMessage(let p):
-            return required(p.body, "body", TextLimits.maxMessageBody) ?? optional(p.authorName, "author_name")
+            return required(p.body, "body", TextLimits.maxMessageBody, counting) ?? optional(p.authorName, "author_name", counting)
         case .changeStatus, .setCategory, .importTicket:
             return nil
         }
     }
 
-    private static func required(_ text: String, _ field: String, _ max: Int) -> Refusal? {
+    private static func required(_ text: String, _ field: String, _ max: Int, _ counting: Counting) -> Refusal? {
         let t = text.trimmingWhitespace()
         if t.isEmpty { return Refusal(.validation, "Please fill in this field.", field: field) }
-        if t.count > max { return Refusal(.validation, "Please use at most \(max) characters.", field: field) }
+        if length(counting == .characters ? t : text, counting) > max { return Refusal(.validation, "Please use at most \(max) characters.", field: field) }
         return nil
     }
 
-    private static func optional(_ text: String?, _ field: String) -> Refusal? {
-        guard let text, text.count > TextLimits.maxShortField else { return nil }
+    private static func optional(_ text: String?, _ field: String, _ counting: Counting) -> Refusal? {
+        guard let text, length(text, counting) > TextLimits.maxShortField else { return nil }
         return Refusal(.validation, "Please use at most \(TextLimits.maxShortField) characters.", field: field)
+    }
+
+    private static func length(_ text: String, _ counting: Counting) -> Int {
+        counting == .characters ? text.count : text.unicodeScalars.count
     }
 }
 

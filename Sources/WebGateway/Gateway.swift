@@ -55,6 +55,8 @@ public struct Gateway: Sendable {
     let context: GatewayContext
     /// Security headers around the router, with its middleware (starting-up gate, body limit).
     public let handler: Handler
+    /// The router's routes, for the test that holds them against the OpenAPI document.
+    public let routeTable: [(method: HTTPMethod, pattern: String)]
 
     /// - Parameters:
     ///   - tickets: the read side; opened lazily, the gateway answers 503 until it can be read.
@@ -78,6 +80,7 @@ public struct Gateway: Sendable {
         WebRoutes(context: context).register(in: &router)
         APIRoutes(context: context).register(in: &router)
         handler = chain([SecurityHeaders.middleware], router.handler)
+        routeTable = router.routeTable
     }
 
     /// Answers one request: route, run, render errors, add the security headers.

@@ -31,7 +31,7 @@ public enum AnalyticsOutcome<Answer: Sendable & Equatable>: Sendable, Equatable 
 
 /// The gateway's way to ask the three analytics workers, each with its own deadline.
 public protocol AnalyticsQuerying: Sendable {
-    func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer>
+    func openTickets(_ period: OpenTicketsPeriod, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer>
     func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer>
     func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer>
 }

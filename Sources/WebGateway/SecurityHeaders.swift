@@ -5,9 +5,13 @@ import HTTPServer
 /// Why a middleware: the router renders errors after the handlers, and the starting-up gate
 /// answers before them; one wrapper outside both is the only place that sees every response.
 public enum SecurityHeaders {
-    /// The Content-Security-Policy of every response: no script at all, styles from our origin only.
+    /// The Content-Security-Policy of every response: scripts and styles from our origin only
+    /// (no inline script), and fetches to our origin only.
+    ///
+    /// Why `connect-src 'self'`: the dashboard's script fetches the dashboard again to update
+    /// its panels in place (announced politely), which a full reload cannot do.
     public static let contentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     /// Adds CSP, `nosniff`, `same-origin` referrers and `DENY` framing to the inner handler's response.
     public static let middleware: Middleware = { next in

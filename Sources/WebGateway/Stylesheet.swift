@@ -78,16 +78,9 @@ enum Stylesheet {
     }
     """
 
-    static let etag = "\"" + hexString(Array(SHA256.hash(Array(css.utf8)).prefix(8))) + "\""
+    static let asset = StaticAsset(body: Array(css.utf8), contentType: "text/css; charset=utf-8")
+    static var etag: String { asset.etag }
 
     /// The stylesheet, or 304 when the browser already has this version.
-    static func response(for request: HTTPRequest) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        headers.set("Cache-Control", "public, max-age=3600")
-        headers.set("ETag", etag)
-        if let tags = request.headers["If-None-Match"], tags.split(separator: ",").contains(where: { String($0).trimmingWhitespace() == etag || String($0).trimmingWhitespace() == "*" }) {
-            return HTTPResponse(status: .notModified, headers: headers)
-        }
-        return HTTPResponse(status: .ok, contentType: "text/css; charset=utf-8", body: css, headers: headers)
-    }
+    static func response(for request: HTTPRequest) -> HTTPResponse { asset.response(for: request) }
 }

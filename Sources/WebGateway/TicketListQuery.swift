@@ -14,14 +14,15 @@ enum TicketListQuery {
         var filter = TicketFilter(limit: defaultLimit)
         if let raw = q["status"], !raw.isEmpty {
             var statuses: Set<Status> = []
-            for part in raw.split(separator: ",") {
+            // An empty item (`status=open,`) is no status either: refused like an unknown one.
+            for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
                 guard let s = Status(rawValue: String(part)) else {
                     throw Problem(status: .badRequest, detail: "status must be open, active or closed.", field: "status")
                 }
                 statuses.insert(s)
             }
             if role == .user && statuses.contains(.closed) {
-                throw Problem(status: .forbidden, detail: "Closed tickets are visible to helpdesk staff only.", field: "status")
+                throw Problem.refused(.forbidden, "Closed tickets are visible to helpdesk staff only.", field: "status")
             }
             filter.statuses = statuses
         } else if role == .user {
@@ -35,7 +36,8 @@ enum TicketListQuery {
         }
         if let raw = q["q"] {
             let text = raw.trimmingWhitespace()
-            guard text.count <= maxTextLength else {
+            // Code points as sent, as the document's maxLength counts them.
+            guard raw.unicodeScalars.count <= maxTextLength else {
                 throw Problem(status: .badRequest, detail: "q must be at most \(maxTextLength) characters.", field: "q")
             }
             filter.text = text.isEmpty ? nil : text
@@ -56,24 +58,26 @@ enum TicketListQuery {
     }
 }
 
-/// Reads the `hours=N` or `days=N` period of the open-tickets analytic.
+/// Reads the `hours=N` and `days=N` period of the open-tickets analytic.
+///
+/// Neither is the last 24 hours; both add up (`days=1&hours=6` is the last 30 hours). The
+/// breakdown is by hour when `hours` is given, by day when only `days` is.
 enum AnalyticsPeriod {
-    static func hours(from q: FormFields) throws(Problem) -> Int {
-        let hours = q["hours"], days = q["days"]
-        if hours != nil && days != nil {
-            throw Problem(status: .badRequest, detail: "Give hours or days, not both.")
+    static let maxHours = 365 * 24
+    static let maxDays = 365
+
+    static func period(from q: FormFields) throws(Problem) -> OpenTicketsPeriod {
+        let hours = try number(q, "hours", max: maxHours)
+        let days = try number(q, "days", max: maxDays)
+        if hours == nil && days == nil { return .standard }
+        return OpenTicketsPeriod(hours: (hours ?? 0) + (days ?? 0) * 24, by: hours == nil ? .day : .hour)
+    }
+
+    private static func number(_ q: FormFields, _ field: String, max: Int) throws(Problem) -> Int? {
+        guard let raw = q[field] else { return nil }
+        guard raw.utf8.count <= 6, !raw.isEmpty, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(raw), (1...max).contains(n) else {
+            throw Problem(status: .badRequest, detail: "\(field) must be a whole number from 1 to \(max).", field: field)
         }
-        guard let raw = hours ?? days else {
-            throw Problem(status: .badRequest, detail: "Give the period as hours=N or days=N.")
-        }
-        let field = hours != nil ? "hours" : "days"
-        guard raw.utf8.count <= 6, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(raw), n > 0 else {
-            throw Problem(status: .badRequest, detail: "\(field) must be a positive whole number.", field: field)
-        }
-        let total = hours != nil ? n : n * 24
-        guard OpenTicketsAnswer.hoursRange.contains(total) else {
-            throw Problem(status: .badRequest, detail: "The period must be at most 365 days.", field: field)
-        }
-        return total
+        return n
     }
 }

@@ -15,6 +15,8 @@ struct WebRoutes: Sendable {
         router.get("/") { await entry($0) }
         router.post("/session") { await session($0) }
         router.get("/static/app.css") { Stylesheet.response(for: $0) }
+        router.get("/static/dashboard.js") { DashboardScript.asset.response(for: $0) }
+        router.get("/favicon.ico") { Favicon.asset.response(for: $0) }
         router.get("/tickets") { try await list($0) }
         router.get("/tickets/new") { await newTicket($0) }
         router.post("/tickets") { try await create($0) }
@@ -264,7 +266,7 @@ struct WebRoutes: Sendable {
         var periodError: String?
         if q["period"] != nil || q["unit"] != nil {
             if let unit = q["unit"].flatMap(DashboardPage.Period.Unit.init(rawValue:)), let raw = q["period"], raw.utf8.count <= 6,
-               let n = Int(raw), n >= 1, OpenTicketsAnswer.hoursRange.contains(unit == .days ? n * 24 : n) {
+               let n = Int(raw), n >= 1, (1...DashboardPage.Period.maxHours).contains(unit == .days ? n * 24 : n) {
                 period = DashboardPage.Period(amount: n, unit: unit)
             } else {
                 periodError = "Please enter a whole number from 1 hour to 365 days."
@@ -272,14 +274,14 @@ struct WebRoutes: Sendable {
         }
         let timeout = context.settings.analyticsTimeout
         let analytics = context.analytics
-        async let open = analytics.openTickets(hours: period.hours, timeout: timeout)
+        async let open = analytics.openTickets(period.analytics, timeout: timeout)
         async let resolution = analytics.resolutionTime(timeout: timeout)
         async let load = analytics.categoryLoad(timeout: timeout)
         let model = DashboardPage.Model(
             visitor: v, csrfToken: token(v), period: period, periodError: periodError,
             periodInput: periodError == nil ? [:] : ["period": q["period"] ?? "", "unit": q["unit"] ?? ""],
             openTickets: await open, resolutionTime: await resolution, categoryLoad: await load,
-            refreshSeconds: context.settings.dashboardRefreshSeconds)
+            refreshSeconds: context.settings.dashboardRefreshSeconds, renderedAt: context.clock.now())
         return Self.html(periodError == nil ? .ok : .badRequest, DashboardPage.render(model, time: context.time), visitor: v)
     }
 
@@ -291,8 +293,8 @@ struct WebRoutes: Sendable {
         switch service {
         case .openTickets:
             let q = (try? FormDecoding.decodeQuery(request.query)) ?? FormFields()
-            let hours = try AnalyticsPeriod.hours(from: q)
-            if case .answered(let a) = await context.analytics.openTickets(hours: hours, timeout: timeout) { text = AnalyticsCSV.openTickets(a) } else { text = nil }
+            let period = try AnalyticsPeriod.period(from: q)
+            if case .answered(let a) = await context.analytics.openTickets(period, timeout: timeout) { text = AnalyticsCSV.openTickets(a) } else { text = nil }
         case .resolutionTime:
             if case .answered(let a) = await context.analytics.resolutionTime(timeout: timeout) { text = AnalyticsCSV.resolutionTime(a) } else { text = nil }
         case .categoryLoad:

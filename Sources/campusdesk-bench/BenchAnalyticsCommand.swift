@@ -39,7 +39,7 @@ enum BenchAnalyticsCommand {
             let events = syntheticImport(count: tickets)
             print("analytics bench: \(tickets) imported tickets, batches of \(batch), state files in a temp dir")
             try measure(OpenTicketsAggregate.self, events, batch: batch, dir: dir) { a, i in
-                a.answer(hours: [1, 24, 168, 720, 8760][i % 5], now: now).count
+                a.answer([OpenTicketsPeriod(hours: 1), .standard, .days(7), .days(30), .days(365)][i % 5], now: now).count
             }
             try measure(ResolutionTimeAggregate.self, events, batch: batch, dir: dir) { a, _ in a.answer().months.count }
             try measure(CategoryLoadAggregate.self, events, batch: batch, dir: dir) { a, _ in a.answer().categories[0].active }

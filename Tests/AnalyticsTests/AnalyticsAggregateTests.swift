@@ -19,7 +19,7 @@ import Fixtures
             aggregate.apply(event)
             replay.tickets[event.ticketID] = event.after
             guard i % 50 == 0 || i == history.events.count - 1 else { continue }
-            for hours in [1, 24, 24 * 30, 24 * 365, Int.random(in: OpenTicketsAnswer.hoursRange, using: &g)] {
+            for hours in [1, 24, 24 * 30, 24 * 365, Int.random(in: OpenTicketsPeriod.hoursRange, using: &g)] {
                 let now = event.occurredAt.adding(milliseconds: Int64.random(in: -3_600_000...86_400_000, using: &g))
                 let answer = aggregate.answer(hours: hours, now: now)
                 #expect(answer.count == replay.bruteOpenTickets(hours: hours, now: now), "seed \(seed) event \(i) hours \(hours)")
@@ -112,7 +112,8 @@ import Fixtures
             resolution.apply(event)
             load.apply(event)
             let ok = Set(open.keys(touchedBy: event))
-            let changedOpen = Set(o0.openedAt.ascending).union(open.openedAt.ascending).filter { o0.count(openedAt: $0) != open.count(openedAt: $0) }
+            let stored = { (a: OpenTicketsAggregate) in Category.allCases.flatMap { c in a.ascendingOpenings(of: c).map { OpenTicketsAggregate.Key(category: c, openedAt: $0) } } }
+            let changedOpen = Set(stored(o0)).union(stored(open)).filter { o0.count($0) != open.count($0) }
             #expect(changedOpen.isSubset(of: ok))
             let rk = Set(resolution.keys(touchedBy: event))
             let changedMonths = Set(r0.months.keys).union(resolution.months.keys).filter { r0.totals(for: $0) != resolution.totals(for: $0) }

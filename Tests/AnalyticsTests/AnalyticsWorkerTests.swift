@@ -70,7 +70,7 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
             let client = AnalyticsClient(requester: requester)
             #expect(try await client.categoryLoad(timeout: .seconds(10)) == history.bruteCategoryLoad())
             // Nobody serves open-tickets here: the client reports a timeout, not an error page.
-            await #expect(throws: AnalyticsClient.Failure.timedOut) { try await client.openTickets(hours: 24, timeout: .milliseconds(200)) }
+            await #expect(throws: AnalyticsClient.Failure.timedOut) { try await client.openTickets(.standard, timeout: .milliseconds(200)) }
             stop.set()
             try await group.waitForAll()
         }
@@ -142,7 +142,7 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
         }
     }
 
-    @Test("open-tickets answers {\"hours\": N} and refuses hours outside 1...8760 with an error reply")
+    @Test("open-tickets answers {\"hours\": N} and refuses hours outside 1...17520 with an error reply")
     func openTicketsQueryBodies() throws {
         var history = AnalyticsHistory(seed: 3)
         history.generate(200)
@@ -153,7 +153,7 @@ func replayRequests(_ commands: SpoolQueue) throws -> [ReplayRequest] {
         #expect(ok.type == AnalyticsMessageType.answer)
         let answer = try JSONDecoder().decode(OpenTicketsAnswer.self, from: ok.body)
         #expect(answer.count == history.bruteOpenTickets(hours: 24, now: now) && answer.hours == 24)
-        for bad in ["{\"hours\":0}", "{\"hours\":8761}", "{}", "not json", "{\"hours\":\"24\"}"] {
+        for bad in ["{\"hours\":0}", "{\"hours\":17521}", "{}", "not json", "{\"hours\":\"24\"}"] {
             let r = AnalyticsQueryAnswering.reply(to: Data(bad.utf8), aggregate: aggregate, now: now)
             #expect(r.type == AnalyticsMessageType.error, "\(bad)")
             #expect((try? JSONDecoder().decode(AnalyticsQueryError.self, from: r.body)) != nil)

@@ -174,7 +174,9 @@ extension SystemTests {
                 let id = row.text(at: 0)
                 return (id, try? StoredReply.read(row, at: 1, commandID: CommandID(id)))
             }
-            for (id, reply) in rows {
+            for (stored, reply) in rows {
+                // The gateway's command id is `api:<key>:<16 hex digits of the request's digest>`.
+                let id = stored.count > 21 && stored.suffix(17).first == ":" ? String(stored.dropLast(17)) : stored
                 rowsPerID[id, default: 0] += 1
                 if let reply { repliesByID[id] = reply }
             }

@@ -34,8 +34,8 @@ let hostileCases: [HostileCase] = [
     // Methods
     HostileCase("lowercase method", "get / HTTP/1.1\r\nHost: a\r\n\r\n", .unsupportedMethod, 501),
     HostileCase("unknown method", "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", .unsupportedMethod, 501),
-    HostileCase("CONNECT authority-form", "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n", .unsupportedMethod, 501),
-    HostileCase("TRACE", "TRACE / HTTP/1.1\r\nHost: a\r\n\r\n", .unsupportedMethod, 501),
+    HostileCase("CONNECT with userinfo in the authority", "CONNECT u@a:443 HTTP/1.1\r\nHost: a\r\n\r\n", .invalidTarget, 400),
+    HostileCase("WebDAV method", "PROPFIND / HTTP/1.1\r\nHost: a\r\n\r\n", .unsupportedMethod, 501),
     HostileCase("method with separator char", "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", .malformedRequestLine, 400),
     HostileCase("non-ASCII method", "GÉT / HTTP/1.1\r\nHost: a\r\n\r\n", .malformedRequestLine, 400),
     HostileCase("empty method", " / HTTP/1.1\r\nHost: a\r\n\r\n", .malformedRequestLine, 400),

@@ -83,7 +83,7 @@ import Testing
         let world = World()
         var c = Client(gateway: world.gateway())
         c.role = "admin"
-        Self.problem(await c.call("GET", "/api/tickets"), 400)
+        Self.problem(await c.call("GET", "/api/tickets"), 401)
         c.role = nil
         #expect(await c.call("GET", "/api/tickets").status == .ok)
         Self.problem(await c.call("GET", "/api/tickets?status=closed"), 403)
@@ -137,7 +137,7 @@ import Testing
         await world.worker.force(.queued)
         let q = await c.call("POST", "/api/tickets", json: #"{"description":"x"}"#, headers: [("Idempotency-Key", "k-1")])
         #expect(q.status == .accepted)
-        #expect(q.json?["command_id"] as? String == "api:k-1")
+        #expect((q.json?["command_id"] as? String)?.hasPrefix("api:k-1:") == true)
         await world.worker.force(.unavailable(reason: "ENOSPC"))
         let u = await c.call("POST", "/api/tickets", json: #"{"description":"x"}"#)
         Self.problem(u, 503)
@@ -166,7 +166,7 @@ import Testing
         #expect(open["since"] is String)
         #expect(await c.call("GET", "/api/analytics/resolution-time").json?["months"] is [Any])
         Self.problem(await c.call("GET", "/api/analytics/category-load"), 503)
-        for bad in ["", "hours=0", "hours=-1", "hours=abc", "days=366", "hours=8761", "hours=1&days=1", "hours=1.5", "hours=%ZZ"] {
+        for bad in ["hours=", "hours=0", "hours=-1", "hours=abc", "days=366", "hours=8761", "hours=1&hours=2", "hours=1.5", "hours=%ZZ"] {
             Self.problem(await c.call("GET", "/api/analytics/open-tickets?\(bad)"), 400)
         }
         #expect(await c.call("GET", "/api/analytics/open-tickets?days=365").status == .ok)

@@ -132,8 +132,7 @@ final class SVGProbe: NSObject, XMLParserDelegate {
     @Test("each table has a header row and CRLF line ends; numbers stay numbers")
     func tables() throws {
         let since = try #require(Timestamp(iso8601: "2026-03-01T10:00:00Z"))
-        #expect(AnalyticsCSV.openTickets(OpenTicketsAnswer(hours: 24, since: since, count: 7))
-                == "hours,since,count\r\n24,2026-03-01T10:00:00.000Z,7\r\n")
+        #expect(AnalyticsCSV.openTickets(OpenTicketsAnswer(hours: 24, since: since, count: 0)) == "opened_from,facility,it,services,total\r\n")
         #expect(AnalyticsCSV.resolutionTime(ResolutionTimeAnswer(months: [MonthResolution(month: "2026-02", closed: 3, averageSeconds: 5400)]))
                 == "month,closed,average_seconds,average_hours\r\n2026-02,3,5400,1.5\r\n")
         #expect(AnalyticsCSV.resolutionTime(ResolutionTimeAnswer(months: [MonthResolution(month: "2026-02", closed: 1, averageSeconds: -36)]))

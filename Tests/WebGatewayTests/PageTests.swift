@@ -35,7 +35,7 @@ import Testing
             #expect(r.headers["Content-Security-Policy"]?.contains("frame-ancestors 'none'") == true)
             #expect(r.headers["X-Content-Type-Options"] == "nosniff")
             #expect(r.headers["Referrer-Policy"] != nil)
-            #expect(!r.text.contains("<script"))
+            #expect(!r.text.contains("<script") || r.text.contains("<script src=\"/static/dashboard.js\" defer></script>"))
         }
     }
 
@@ -140,8 +140,8 @@ import Testing
         await b.enter(as: .staff)
         let r = await b.get("/dashboard?period=7&unit=days")
         #expect(r.status == .ok)
-        #expect(r.text.contains("<meta http-equiv=\"refresh\" content=\"60\">"))
-        #expect(r.text.contains("<td>168</td><td>3</td>"))
+        #expect(!r.text.contains("http-equiv=\"refresh\""))
+        #expect(r.text.contains("3 tickets opened since"))
         #expect(r.text.contains("The resolution-time service did not answer in time."))
         #expect(r.text.contains("<th scope=\"row\">IT</th><td>2</td>"))
         #expect(r.text.contains("href=\"/dashboard/category-load.csv\""))

@@ -134,10 +134,10 @@ import Glibc
 
         func release() { released.store(true, ordering: .releasing) }
 
-        func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
+        func openTickets(_ period: OpenTicketsPeriod, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
             let n = asked.wrappingAdd(1, ordering: .relaxed).newValue
             _ = try? await eventually("the test to release the answer", within: .seconds(60), poll: .milliseconds(1)) { released.load(ordering: .acquiring) }
-            return .answered(OpenTicketsAnswer(hours: hours, since: Timestamp(millisecondsSinceEpoch: 0), count: n))
+            return .answered(OpenTicketsAnswer(hours: period.hours, since: Timestamp(millisecondsSinceEpoch: 0), count: n))
         }
         func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer> { .timedOut }
         func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer> { .timedOut }
@@ -147,12 +147,12 @@ import Glibc
     func coalescing() async throws {
         let inner = GatedAnalytics()
         let analytics = CoalescingAnalytics(inner)
-        let key = Flight<OpenTicketsAnswer>.Key(hours: 24, timeout: .seconds(2))
+        let key = Flight<OpenTicketsAnswer>.Key(period: OpenTicketsPeriod(hours: 24), timeout: .seconds(2))
         let all = try await withThrowingTaskGroup(of: AnalyticsOutcome<OpenTicketsAnswer>.self) { group in
             for _ in 0..<8 {
-                group.addTask { await analytics.openTickets(hours: 24, timeout: .seconds(2)) }
+                group.addTask { await analytics.openTickets(OpenTicketsPeriod(hours: 24), timeout: .seconds(2)) }
             }
-            group.addTask { await analytics.openTickets(hours: 48, timeout: .seconds(2)) }
+            group.addTask { await analytics.openTickets(OpenTicketsPeriod(hours: 48), timeout: .seconds(2)) }
             // Wait (with a deadline) until seven followers wait on the one question in flight.
             await #expect(throws: Never.self) {
                 try await eventually("seven followers of the question in flight", poll: .milliseconds(1)) { analytics.open.followers(of: key) == 7 }
@@ -168,7 +168,7 @@ import Glibc
         #expect(Set(for24.map { if case .answered(let a) = $0 { a.count } else { -1 } }).count == 1)
         #expect(analytics.open.followers(of: key) == nil)
         // Nothing is cached: the next question goes to the worker again.
-        _ = await analytics.openTickets(hours: 24, timeout: .seconds(2))
+        _ = await analytics.openTickets(OpenTicketsPeriod(hours: 24), timeout: .seconds(2))
         #expect(inner.asked.load(ordering: .relaxed) == 3)
     }
 

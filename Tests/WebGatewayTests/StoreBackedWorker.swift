@@ -58,9 +58,10 @@ struct FixedAnalytics: AnalyticsQuerying {
     var resolution: AnalyticsOutcome<ResolutionTimeAnswer> = .answered(ResolutionTimeAnswer(months: [MonthResolution(month: "2026-01", closed: 2, averageSeconds: 7200)]))
     var load: AnalyticsOutcome<CategoryLoadAnswer> = .answered(CategoryLoadAnswer(categories: Category.allCases.map { CategoryLoad(category: $0, open: 1, active: 2, closed: 3) }))
 
-    func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
+    func openTickets(_ period: OpenTicketsPeriod, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
         if case .answered(var a) = open {
-            a.hours = hours
+            a.hours = period.hours
+            a.by = period.by
             return .answered(a)
         }
         return open

@@ -8,7 +8,8 @@ import HTTPServer
 ///
 /// The same commands and the same read side as the web pages; errors are RFC 9457 problem
 /// documents: handlers throw a ``Problem`` and the `/api` group's renderer (``APIErrors``) sends
-/// it. The role comes from `X-CampusDesk-Role` (absent → user).
+/// it. The role comes from `X-CampusDesk-Role` (absent → user). The contract is
+/// `Resources/openapi.yaml`; `.ci/contract` checks this code against it.
 struct APIRoutes: Sendable {
     let context: GatewayContext
 
@@ -43,23 +44,31 @@ struct APIRoutes: Sendable {
         return r
     }
 
-    /// The role of an API request; anything but `user` or `staff` is a 400.
+    /// The role of an API request; anything but `user` or `staff` is a 401.
+    ///
+    /// Why 401 and not 400: the header is open mode's credential (the document's security
+    /// scheme), and a credential the server cannot accept is answered 401 with a challenge
+    /// (RFC 9110 §15.5.2), as accounts mode will answer an unknown bearer token.
     static func role(_ request: HTTPRequest) throws(Problem) -> Role {
         guard let raw = request.headers["X-CampusDesk-Role"] else { return .user }
         guard let role = Role(rawValue: raw.trimmingWhitespace()) else {
-            throw Problem(status: .badRequest, detail: "X-CampusDesk-Role must be user or staff.")
+            throw Problem(status: .unauthorized, detail: "X-CampusDesk-Role must be user or staff.", challenge: roleChallenge)
         }
         return role
     }
 
+    /// The `WWW-Authenticate` challenge of open mode: the role header is its only credential.
+    static let roleChallenge = "CampusDesk-Role realm=\"CampusDesk\""
+
     private func ticketID(_ request: HTTPRequest) throws(Problem) -> TicketID {
         guard let raw = request.pathParameters["id"], raw.utf8.count <= 19, let n = Int64(raw), n > 0 else {
-            throw Problem(status: .notFound, detail: "There is no ticket with that id.")
+            throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
         return TicketID(n)
     }
 
-    /// Decodes a JSON object body into `T` after checking the media type (415) and syntax (400).
+    /// Decodes a JSON object body into `T` after checking the media type (415) and syntax (400);
+    /// fields that are present but null, of the wrong type or missing are a 422 naming the field.
     private func body<T: Decodable>(_ request: HTTPRequest, as: T.Type) throws(Problem) -> T {
         let type = (request.headers["Content-Type"] ?? "").lowercased()
         let media = type.split(separator: ";").first.map { String($0).trimmingWhitespace() } ?? ""
@@ -68,32 +77,42 @@ struct APIRoutes: Sendable {
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))
+        } catch let rule as BodyRule {
+            throw Problem.refused(.validation, rule.detail)
         } catch let DecodingError.keyNotFound(key, _) {
-            throw Problem(status: .unprocessableContent, detail: "\(key.stringValue) is required.", field: key.stringValue)
+            throw Problem.refused(.validation, "\(key.stringValue) is required.", field: key.stringValue)
         } catch let DecodingError.typeMismatch(_, ctx) {
             let field = ctx.codingPath.first?.stringValue
-            throw Problem(status: .unprocessableContent, detail: "\(field ?? "The body") has the wrong type.", field: field)
+            throw Problem.refused(.validation, "\(field ?? "The body") has the wrong type.", field: field)
         } catch let DecodingError.valueNotFound(_, ctx) {
             let field = ctx.codingPath.first?.stringValue
-            throw Problem(status: .unprocessableContent, detail: "\(field ?? "A field") must not be null.", field: field)
+            throw Problem.refused(.validation, "\(field ?? "A field") must not be null.", field: field)
         } catch {
             throw Problem(status: .badRequest, detail: "The body is not valid JSON.")
         }
     }
 
     /// The command id: from a valid `Idempotency-Key`, else fresh; a malformed key is a 400.
-    private func commandID(_ request: HTTPRequest) throws(Problem) -> CommandID {
+    ///
+    /// The id also carries a digest of the request (method, path, role, body): a retry is the
+    /// same request and finds the first answer, while a key reused for another request (a client
+    /// that sends one key everywhere) is another command instead of someone else's old answer.
+    private func commandID(_ request: HTTPRequest, role: Role) throws(Problem) -> CommandID {
         guard let key = request.headers["Idempotency-Key"] else { return .random() }
-        guard let id = IdempotencyKey.commandID(key, scope: "api") else {
-            throw Problem(status: .badRequest, detail: "Idempotency-Key must be 1 to \(IdempotencyKey.maxLength) visible ASCII characters.")
+        var fingerprint = Array("\(request.method.rawValue) \(request.path) \(role.rawValue)\n".utf8)
+        fingerprint += request.body
+        let scope = "api:" + key
+        guard let id = IdempotencyKey.commandID(hexString(Array(SHA256.hash(fingerprint).prefix(8))), scope: scope),
+              IdempotencyKey.commandID(key, scope: "api") != nil else {
+            throw Problem(status: .badRequest, detail: "Idempotency-Key must be 1 to \(IdempotencyKey.maxLength) visible ASCII characters without spaces, quotes or backslashes.")
         }
         return id
     }
 
     /// Validates, sends and maps the outcome of a command: reply → `applied`, refusal → problem, queued → 202, unavailable → 503.
     private func perform(_ request: HTTPRequest, role: Role, _ action: CommandAction, applied: (CommandReply) -> HTTPResponse) async throws(Problem) -> HTTPResponse {
-        if let refusal = CommandValidation.check(action) { throw Problem(refusal: refusal) }
-        let id = try commandID(request)
+        if let refusal = CommandValidation.check(action, counting: .scalarsAsSent) { throw Problem(refusal: refusal) }
+        let id = try commandID(request, role: role)
         switch await context.commands.send(Command(id: id, role: role, action: action), timeout: context.settings.commandTimeout) {
         case .replied(let reply):
             if let refusal = reply.refusal { throw Problem(refusal: refusal) }
@@ -124,6 +143,9 @@ struct APIRoutes: Sendable {
         }
     }
 
+    /// A rule about the body as a whole that decoding checks (a PATCH that changes nothing): a 422.
+    struct BodyRule: Error { var detail: String }
+
     // MARK: - Tickets
 
     /// `{"tickets": [...], "next_cursor": "..."|null}`.
@@ -149,16 +171,31 @@ struct APIRoutes: Sendable {
         }
     }
 
+    /// The query's fields; malformed encoding or a parameter given twice is a 400 (each API
+    /// parameter has one value; `status` lists several comma-separated).
     private static func query(_ request: HTTPRequest) throws(Problem) -> FormFields {
         guard let q = try? FormDecoding.decodeQuery(request.query) else {
             throw Problem(status: .badRequest, detail: "The query string is malformed.")
         }
+        var seen = Set<String>()
+        for field in q.fields where !seen.insert(field.name).inserted {
+            throw Problem(status: .badRequest, detail: "\(field.name.prefix(40)) is given more than once.", field: String(field.name.prefix(40)))
+        }
         return q
+    }
+
+    /// Refuses an empty value for parameters whose documented values are never empty (numbers, enums, cursors).
+    private static func requireValues(_ q: FormFields, _ names: [String]) throws(Problem) {
+        for name in names where q[name]?.isEmpty == true {
+            throw Problem(status: .badRequest, detail: "\(name) must not be empty.", field: name)
+        }
     }
 
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let role = try Self.role(request)
-        let filter = try TicketListQuery.filter(from: try Self.query(request), role: role)
+        let q = try Self.query(request)
+        try Self.requireValues(q, ["status", "category", "limit", "cursor"])
+        let filter = try TicketListQuery.filter(from: q, role: role)
         let page = try await context.tickets.list(filter)
         // Defence in depth: the filter already excludes closed tickets for users.
         let tickets = role == .staff ? page.tickets : page.tickets.filter { $0.status != .closed }
@@ -169,18 +206,48 @@ struct APIRoutes: Sendable {
         let role = try Self.role(request)
         let id = try ticketID(request)
         guard let detail = try await context.tickets.detail(id), role == .staff || detail.ticket.status != .closed else {
-            throw Problem(status: .notFound, detail: "There is no ticket with that id.")
+            throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
         return Self.json(.ok, DetailBody(detail: detail))
     }
 
-    struct CreateBody: Decodable { var description: String; var location: String?; var reporter: String? }
-    struct EditBody: Decodable { var description: String?; var location: String?; var reporter: String? }
+    struct CreateBody: Decodable {
+        var description: String
+        var location: String?
+        var reporter: String?
+        enum CodingKeys: String, CodingKey { case description, location, reporter }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            description = try c.decode(String.self, forKey: .description)
+            location = try c.decodeAbsentOrString(.location)
+            reporter = try c.decodeAbsentOrString(.reporter)
+        }
+    }
+    struct EditBody: Decodable {
+        var description: String?
+        var location: String?
+        var reporter: String?
+        enum CodingKeys: String, CodingKey { case description, location, reporter }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            description = try c.decodeAbsentOrString(.description)
+            location = try c.decodeAbsentOrString(.location)
+            reporter = try c.decodeAbsentOrString(.reporter)
+            guard description != nil || location != nil || reporter != nil else {
+                throw BodyRule(detail: "Give at least one of description, location and reporter.")
+            }
+        }
+    }
     struct StatusBody: Decodable { var status: String }
     struct MessageBody: Decodable {
         var body: String
         var authorName: String?
         enum CodingKeys: String, CodingKey { case body, authorName = "author_name" }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            body = try c.decode(String.self, forKey: .body)
+            authorName = try c.decodeAbsentOrString(.authorName)
+        }
     }
     struct CategoryBody: Decodable { var category: String }
 
@@ -196,7 +263,7 @@ struct APIRoutes: Sendable {
         let role = try Self.role(request)
         let id = try ticketID(request)
         if staffOnly && role != .staff {
-            throw Problem(status: .forbidden, detail: "Only helpdesk staff can do this.", type: "/problems/forbidden", code: RefusalCode.forbidden.rawValue)
+            throw Problem.refused(.forbidden, "Only helpdesk staff can do this.")
         }
         return (role, id)
     }
@@ -212,7 +279,7 @@ struct APIRoutes: Sendable {
         let (role, id) = try onTicket(request, staffOnly: true)
         let b = try body(request, as: StatusBody.self)
         guard let s = Status(rawValue: b.status) else {
-            throw Problem(status: .unprocessableContent, detail: "status must be open, active or closed.", field: "status")
+            throw Problem.refused(.validation, "status must be open, active or closed.", field: "status")
         }
         return try await perform(request, role: role, .changeStatus(ChangeStatus(ticketID: id, status: s)), applied: ticketReply(.ok))
     }
@@ -233,7 +300,7 @@ struct APIRoutes: Sendable {
         let (role, id) = try onTicket(request, staffOnly: true)
         let b = try body(request, as: CategoryBody.self)
         guard let c = Category(rawValue: b.category) else {
-            throw Problem(status: .unprocessableContent, detail: "category must be facility, it or services.", field: "category")
+            throw Problem.refused(.validation, "category must be facility, it or services.", field: "category")
         }
         return try await perform(request, role: role, .setCategory(SetCategory(ticketID: id, category: c)), applied: ticketReply(.ok))
     }
@@ -241,7 +308,7 @@ struct APIRoutes: Sendable {
     // MARK: - Analytics and health
 
     private func requireStaff(_ request: HTTPRequest) throws(Problem) {
-        guard try Self.role(request) == .staff else { throw Problem(status: .forbidden, detail: "The analytics are for helpdesk staff.") }
+        guard try Self.role(request) == .staff else { throw Problem.refused(.forbidden, "The analytics are for helpdesk staff.") }
     }
 
     private func answer<A: Encodable>(_ outcome: AnalyticsOutcome<A>, _ service: AnalyticsService) throws(Problem) -> HTTPResponse {
@@ -257,8 +324,8 @@ struct APIRoutes: Sendable {
 
     func openTickets(_ request: HTTPRequest) async throws -> HTTPResponse {
         try requireStaff(request)
-        let hours = try AnalyticsPeriod.hours(from: try Self.query(request))
-        return try answer(await context.analytics.openTickets(hours: hours, timeout: context.settings.analyticsTimeout), .openTickets)
+        let period = try AnalyticsPeriod.period(from: try Self.query(request))
+        return try answer(await context.analytics.openTickets(period, timeout: context.settings.analyticsTimeout), .openTickets)
     }
 
     func resolutionTime(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -277,5 +344,17 @@ struct APIRoutes: Sendable {
         let checks = await context.readiness.check(timeout: context.settings.readinessTimeout)
         let ready = !checks.isEmpty && checks.allSatisfy(\.ready)
         return Self.json(ready ? .ok : .serviceUnavailable, ReadinessBody(ready: ready, checks: checks))
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An optional text field: absent is nil; present it must be a string, and `null` is refused
+    /// (the document gives these fields no null, and "null means absent" would hide client bugs).
+    func decodeAbsentOrString(_ key: Key) throws -> String? {
+        guard contains(key) else { return nil }
+        if try decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(String.self, DecodingError.Context(codingPath: codingPath + [key], debugDescription: "null"))
+        }
+        return try decode(String.self, forKey: key)
     }
 }

@@ -20,12 +20,15 @@ public struct Problem: Sendable, Codable, Equatable, Error, HTTPStatusError {
     public var code: String?
     /// Seconds for `Retry-After` (a header, not a member of the document).
     public var retryAfter: Int?
+    /// The `WWW-Authenticate` challenge of a 401 (a header, not a member of the document).
+    public var challenge: String?
 
     enum CodingKeys: String, CodingKey {
         case type, title, statusCode = "status", detail, field, code
     }
 
-    public init(status: HTTPStatus, detail: String, type: String = "about:blank", field: String? = nil, code: String? = nil, retryAfter: Int? = nil) {
+    public init(status: HTTPStatus, detail: String, type: String = "about:blank", field: String? = nil, code: String? = nil,
+                retryAfter: Int? = nil, challenge: String? = nil) {
         self.type = type
         self.title = status.reason
         self.statusCode = status.code
@@ -33,12 +36,19 @@ public struct Problem: Sendable, Codable, Equatable, Error, HTTPStatusError {
         self.field = field
         self.code = code
         self.retryAfter = retryAfter
+        self.challenge = challenge
     }
 
     /// The problem for a worker's refusal, with the status its code maps to.
     public init(refusal: Refusal) {
         self.init(status: Self.status(for: refusal.code), detail: refusal.reason,
                   type: "/problems/\(refusal.code.rawValue)", field: refusal.field, code: refusal.code.rawValue)
+    }
+
+    /// A refusal the gateway decides itself, typed like the worker's (`/problems/<code>`), so a
+    /// client sees one problem type per refusal whichever side refused.
+    public static func refused(_ code: RefusalCode, _ detail: String, field: String? = nil) -> Problem {
+        Problem(refusal: Refusal(code, detail, field: field))
     }
 
     /// The one mapping from refusal codes to HTTP statuses.
@@ -54,9 +64,12 @@ public struct Problem: Sendable, Codable, Equatable, Error, HTTPStatusError {
     /// The response status.
     public var status: HTTPStatus { HTTPStatus(statusCode, title) }
 
-    /// `Retry-After` when the problem says when to try again.
+    /// `Retry-After` when the problem says when to try again, `WWW-Authenticate` on a 401.
     public var headers: HTTPHeaders {
-        retryAfter.map { HTTPHeaders([("Retry-After", String($0))]) } ?? HTTPHeaders()
+        var h = HTTPHeaders()
+        if let retryAfter { h.set("Retry-After", String(retryAfter)) }
+        if let challenge { h.set("WWW-Authenticate", challenge) }
+        return h
     }
 
     /// The problem as an `application/problem+json` response.

@@ -14,8 +14,8 @@ public struct BrokerAnalyticsQuerying: AnalyticsQuerying {
     /// Wraps the client that asks the workers.
     public init(client: AnalyticsClient) { self.client = client }
 
-    public func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
-        do { return .answered(try await client.openTickets(hours: hours, timeout: timeout)) } catch { return Self.outcome(error) }
+    public func openTickets(_ period: OpenTicketsPeriod, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
+        do { return .answered(try await client.openTickets(period, timeout: timeout)) } catch { return Self.outcome(error) }
     }
 
     public func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer> {

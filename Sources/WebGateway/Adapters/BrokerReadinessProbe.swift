@@ -38,7 +38,7 @@ public struct BrokerReadinessProbe: ReadinessProbing {
     public func check(timeout: Duration) async -> [ReadinessCheck] {
         async let worker = ticketWorker(timeout: timeout)
         async let store = ticketStore()
-        async let open = Self.check(.openTickets, await analytics.openTickets(hours: 24, timeout: timeout))
+        async let open = Self.check(.openTickets, await analytics.openTickets(.standard, timeout: timeout))
         async let resolution = Self.check(.resolutionTime, await analytics.resolutionTime(timeout: timeout))
         async let load = Self.check(.categoryLoad, await analytics.categoryLoad(timeout: timeout))
         return await [worker, store, open, resolution, load]

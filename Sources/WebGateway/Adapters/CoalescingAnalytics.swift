@@ -21,23 +21,24 @@ public struct CoalescingAnalytics: AnalyticsQuerying {
     /// Wraps the port that really asks (the spool adapter in production).
     public init(_ inner: any AnalyticsQuerying) { self.inner = inner }
 
-    public func openTickets(hours: Int, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
-        await open.run(Flight.Key(hours: hours, timeout: timeout)) { await inner.openTickets(hours: hours, timeout: timeout) }
+    public func openTickets(_ period: OpenTicketsPeriod, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
+        await open.run(Flight.Key(period: period, timeout: timeout)) { await inner.openTickets(period, timeout: timeout) }
     }
 
     public func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer> {
-        await resolution.run(Flight.Key(hours: 0, timeout: timeout)) { await inner.resolutionTime(timeout: timeout) }
+        await resolution.run(Flight.Key(period: nil, timeout: timeout)) { await inner.resolutionTime(timeout: timeout) }
     }
 
     public func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer> {
-        await load.run(Flight.Key(hours: 0, timeout: timeout)) { await inner.categoryLoad(timeout: timeout) }
+        await load.run(Flight.Key(period: nil, timeout: timeout)) { await inner.categoryLoad(timeout: timeout) }
     }
 }
 
 /// The questions of one kind in flight, each with the requests waiting for its answer.
 final class Flight<Answer: Sendable & Equatable>: Sendable {
     struct Key: Hashable, Sendable {
-        var hours: Int
+        /// The open-tickets period; nil for the questions without parameters.
+        var period: OpenTicketsPeriod?
         var timeout: Duration
     }
     typealias Outcome = AnalyticsOutcome<Answer>

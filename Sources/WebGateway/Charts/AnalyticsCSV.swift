@@ -10,9 +10,17 @@ import Foundation
 /// with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`). Only text fields get the prefix;
 /// numbers are written by this code and must stay numbers.
 public enum AnalyticsCSV {
-    /// `hours,since,count`.
+    /// `opened_from,facility,it,services,total`: one row per slot (hour or day) that holds a
+    /// not-closed ticket, the first slot starting at `since`; the header alone when there is none.
     public static func openTickets(_ answer: OpenTicketsAnswer) -> String {
-        "hours,since,count\r\n\(answer.hours),\(field(answer.since.iso8601)),\(answer.count)\r\n"
+        var s = "opened_from,facility,it,services,total\r\n"
+        for bucket in answer.buckets {
+            let from = max(bucket.start, answer.since)
+            s += field(from.iso8601)
+            for category in Domain.Category.allCases { s += ",\(bucket.counts[category])" }
+            s += ",\(bucket.counts.total)\r\n"
+        }
+        return s
     }
 
     /// `month,closed,average_seconds,average_hours`, one row per month.

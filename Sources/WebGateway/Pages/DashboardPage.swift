@@ -5,6 +5,9 @@ import HTTPServer
 /// `/dashboard` (staff): the three analytics, each a chart beside its table and a CSV link.
 ///
 /// Each panel renders its own outcome, so a worker that does not answer degrades only its panel.
+/// The page never reloads itself (WCAG 2.2.1): a "Refresh now" link works without JavaScript,
+/// and `/static/dashboard.js`, when it runs, replaces the panels in place every
+/// `refreshSeconds`, can be paused, and announces each update in a polite live region.
 enum DashboardPage {
     /// The period of the open-tickets panel as chosen in the form.
     struct Period: Sendable, Equatable {
@@ -13,7 +16,11 @@ enum DashboardPage {
         var unit: Unit
         var hours: Int { unit == .days ? amount * 24 : amount }
         var queryString: String { "period=\(amount)&unit=\(unit.rawValue)" }
+        /// What the analytics worker is asked: the hours of the period, by hour or by day.
+        var analytics: OpenTicketsPeriod { OpenTicketsPeriod(hours: hours, by: unit == .days ? .day : .hour) }
         static let standard = Period(amount: 24, unit: .hours)
+        /// The form's limit: 1 hour to 365 days.
+        static let maxHours = 365 * 24
     }
 
     struct Model: Sendable {
@@ -26,24 +33,43 @@ enum DashboardPage {
         var resolutionTime: AnalyticsOutcome<ResolutionTimeAnswer>
         var categoryLoad: AnalyticsOutcome<CategoryLoadAnswer>
         var refreshSeconds: Int
+        /// When the page was rendered.
+        var renderedAt: Timestamp
     }
+
+    /// The script that refreshes the panels in place; the page works without it.
+    static let script: StaticString = "/static/dashboard.js"
 
     static func render(_ m: Model, time: CampusTime) -> [UInt8] {
         var h = HTMLBuffer(capacity: 16_384)
-        Layout.page(title: "Dashboard", visitor: m.visitor, csrfToken: m.csrfToken, refreshSeconds: m.refreshSeconds,
+        Layout.page(title: "Dashboard", visitor: m.visitor, csrfToken: m.csrfToken, script: script,
                     body: { body(m, time: time, into: &$0) }, into: &h)
         return h.bytes
     }
 
     private static func body(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
-        b.raw("<h1>Dashboard</h1>\n<p class=\"muted\">Refreshes every ")
+        b.raw("<h1>Dashboard</h1>\n")
+        refreshControls(m, into: &b)
+        b.raw("<div id=\"dashboard-panels\" data-refresh-seconds=\"")
         b.number(Int64(m.refreshSeconds))
-        b.raw(" seconds. Times in ")
+        b.raw("\">\n<p class=\"muted\">Figures as of <span id=\"dashboard-stamp\">")
+        b.text(time.text(m.renderedAt))
+        b.raw("</span>. Times in ")
         b.text(time.timeZone.identifier)
         b.raw(".</p>\n")
         openTickets(m, time: time, into: &b)
         resolutionTime(m, into: &b)
         categoryLoad(m, into: &b)
+        b.raw("</div>\n")
+    }
+
+    /// "Refresh now" (a link: works without JavaScript), the pause button the script shows, and
+    /// the polite live region the script writes its updates to.
+    private static func refreshControls(_ m: Model, into b: inout HTMLBuffer) {
+        b.raw("<div class=\"refresh\">\n<p class=\"refresh-actions\"><a class=\"button\" id=\"refresh-now\" href=\"/dashboard?")
+        b.text(m.period.queryString)
+        b.raw("\">Refresh now</a>\n<button type=\"button\" id=\"refresh-toggle\" hidden>Pause automatic refresh</button></p>\n")
+        b.raw("<p id=\"refresh-status\" role=\"status\" aria-live=\"polite\">These figures stay as they are until you refresh.</p>\n</div>\n")
     }
 
     private static func openTickets(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
@@ -58,21 +84,52 @@ enum DashboardPage {
         b.raw("<button type=\"submit\">Show</button>\n</form>\n")
         switch m.openTickets {
         case .answered(let a):
-            b.raw("<table>\n<caption>Tickets opened since ")
+            b.raw("<p class=\"total\">")
+            b.number(Int64(a.count))
+            b.raw(a.count == 1 ? " ticket opened since " : " tickets opened since ")
             b.time(a.since, time)
-            b.raw(" that are not closed</caption>\n")
-            b.raw("<thead><tr><th scope=\"col\">Period (hours)</th><th scope=\"col\">Not closed</th></tr></thead>\n")
-            b.raw("<tbody><tr>")
-            cell(a.hours, into: &b)
-            cell(a.count, into: &b)
-            b.raw("</tr></tbody>\n</table>\n")
-            b.raw("<p><a href=\"/dashboard/open-tickets.csv?hours=")
-            b.number(Int64(a.hours))
+            b.raw(a.count == 1 ? " is not closed.</p>\n" : " are not closed.</p>\n")
+            if let svg = OpenTicketsChart.svg(a, time: time) {
+                b.raw("<div class=\"chart-row\">\n<figure class=\"chart\">")
+                b.raw(html: svg)
+                b.raw("</figure>\n")
+                openTicketsTable(a, time: time, into: &b)
+                b.raw("</div>\n")
+            } else {
+                b.raw("<p>No ticket opened in this period is still open.</p>\n")
+            }
+            b.raw("<p><a href=\"/dashboard/open-tickets.csv?")
+            b.text(m.period.unit == .days ? "days=\(m.period.amount)" : "hours=\(m.period.amount)")
             b.raw("\" download>Download CSV</a></p>\n")
         default:
             unavailable(m.openTickets.failureText(service: "open-tickets"), into: &b)
         }
         b.raw("</section>\n")
+    }
+
+    /// The chart's numbers as a table: one row per slot that holds a ticket, a total row last.
+    private static func openTicketsTable(_ a: OpenTicketsAnswer, time: CampusTime, into b: inout HTMLBuffer) {
+        b.raw("<table>\n<caption>Not-closed tickets by opening ")
+        b.raw(a.by == .hour ? "hour" : "day")
+        b.raw(" and category</caption>\n<thead><tr><th scope=\"col\">Opened</th>")
+        for entry in OpenTicketsChart.series {
+            b.raw("<th scope=\"col\">")
+            b.text(CategoryLoadChart.label(entry.category))
+            b.raw("</th>")
+        }
+        b.raw("<th scope=\"col\">Total</th></tr></thead>\n<tbody>\n")
+        for bucket in a.buckets {
+            b.raw("<tr><th scope=\"row\">")
+            b.text(OpenTicketsChart.slotLabel(bucket.start, by: a.by, time: time))
+            b.raw("</th>")
+            for entry in OpenTicketsChart.series { cell(bucket.counts[entry.category], into: &b) }
+            cell(bucket.counts.total, into: &b)
+            b.raw("</tr>\n")
+        }
+        b.raw("</tbody>\n<tfoot><tr><th scope=\"row\">Total</th>")
+        for entry in OpenTicketsChart.series { cell(OpenTicketsChart.total(a, entry.category), into: &b) }
+        cell(a.count, into: &b)
+        b.raw("</tr></tfoot>\n</table>\n")
     }
 
     private static func resolutionTime(_ m: Model, into b: inout HTMLBuffer) {

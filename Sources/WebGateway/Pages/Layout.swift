@@ -16,18 +16,20 @@ enum Layout {
     /// The whole page written into `h`, its `main` content by `body`.
     ///
     /// Every page is built this way, in one ``HTMLBuffer``: one way to render, one escape path.
-    static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, refreshSeconds: Int? = nil,
+    /// `script` names one of our own static scripts (`/static/...`), loaded deferred; pages work without it.
+    static func page(title: String, visitor: Visitor, csrfToken: String, flash: Flash? = nil, script: StaticString? = nil,
                      body: (inout HTMLBuffer) -> Void, into h: inout HTMLBuffer) {
         h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-        if let refreshSeconds {
-            h.raw("<meta http-equiv=\"refresh\" content=\"")
-            h.number(Int64(refreshSeconds))
-            h.raw("\">\n")
-        }
         h.raw("<title>")
         h.text(title)
-        h.raw(" · CampusDesk</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n</head>\n<body>\n")
+        h.raw(" · CampusDesk</title>\n<link rel=\"icon\" href=\"/favicon.ico\" sizes=\"16x16\">\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n")
+        if let script {
+            h.raw("<script src=\"")
+            h.raw(script)
+            h.raw("\" defer></script>\n")
+        }
+        h.raw("</head>\n<body>\n")
         h.raw("<a class=\"skip\" href=\"#main\">Skip to content</a>\n")
         h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n")
         h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
