@@ -8,13 +8,9 @@
 set -u
 OLD=$1; NEW=$2; REPO=$(cd "$(dirname "$0")/.." && pwd); P=/tmp/perf-compare
 bench() { if [ -x "$1/campusdesk-bench" ]; then "$1/campusdesk-bench" "${@:2}"; else "$1/campusdesk" bench "${@:2}"; fi; }
-rm -rf $P; mkdir -p $P/www
-head -c 5120 /dev/urandom | base64 | head -c 5120 > $P/www/static.txt
-cat > $P/nginx.conf <<NG
-worker_processes 1; pid $P/nginx.pid; error_log $P/nginx.err;
-events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:18480; root $P/www; } }
-NG
+rm -rf $P; mkdir -p $P
+. "$(dirname "$0")/perf-lib.sh"
+perf_nginx $P
 python3 $REPO/docs/perf-gateway-data.py $P/spool 100000 >/dev/null
 export CAMPUSDESK_SPOOL=$P/spool CAMPUSDESK_DATA=$P/data
 start_workers() {
@@ -49,17 +45,7 @@ for round in 1 2; do
   done
   echo "nginx: $(w http://127.0.0.1:18480/static.txt)"
 done
-cat > $P/post.lua <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-CampusDesk-Role"] = "user"
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/api/tickets", nil, string.format(
-    '{"description":"The projector in room %d flickers when the HDMI cable moves","location":"Main hall","reporter":"Bench %d"}', n % 400, n))
-end
-LUA
+perf_post_lua $P/post.lua
 for round in 1 2; do
   kill $W; wait $W 2>/dev/null; start_workers $OLD; sleep 3
   echo "old POST 64 clients: $(wrk -t2 -c64 -d8s --latency -s $P/post.lua http://127.0.0.1:18481/api/tickets | awk '/Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2} /Non-2xx/{e=$0} END{printf "%s req/s, p50 %s, p99 %s %s\n", r, p50, p99, e}')"

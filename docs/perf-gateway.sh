@@ -3,13 +3,9 @@
 # Usage: docs/perf-gateway.sh .build/release/campusdesk .   (binary, repository root)
 set -u
 BIN=$1; REPO=$2; P=/tmp/perf
-rm -rf $P; mkdir -p $P/www
-head -c 5120 /dev/urandom | base64 | head -c 5120 > $P/www/static.txt
-cat > $P/nginx.conf <<NG
-worker_processes 1; pid $P/nginx.pid; error_log $P/nginx.err;
-events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:18480; root $P/www; } }
-NG
+rm -rf $P; mkdir -p $P
+. "$(dirname "$0")/perf-lib.sh"
+perf_nginx $P
 python3 $REPO/docs/perf-gateway-data.py $P/spool 100000 >/dev/null
 export CAMPUSDESK_SPOOL=$P/spool CAMPUSDESK_DATA=$P/data
 $BIN ticket-worker 2>$P/tw.log & PIDS="$!"
@@ -27,17 +23,7 @@ echo "## nginx before"; wrk -t2 -c16 -d10s --latency http://127.0.0.1:18480/stat
 for p in /tickets /tickets/1 /dashboard; do echo "## $p"; wrk -t2 -c16 -d10s --latency -H "$C" http://127.0.0.1:18481$p | grep -E "Requests/sec|50%|99%|Non-2xx"; done
 echo "## nginx after"; wrk -t2 -c16 -d10s --latency http://127.0.0.1:18480/static.txt | grep -E "Requests/sec|50%|99%"
 grep -E 'VmRSS|VmHWM|RssAnon|RssFile' /proc/$GW/status
-cat > $P/post.lua <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-CampusDesk-Role"] = "user"
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/api/tickets", nil, string.format(
-    '{"description":"The projector in room %d flickers when the HDMI cable moves","location":"Main hall","reporter":"Bench %d"}', n % 400, n))
-end
-LUA
+perf_post_lua $P/post.lua
 echo "## POST 64 clients"; wrk -t2 -c64 -d10s --latency -s $P/post.lua http://127.0.0.1:18481/api/tickets | grep -E "Requests/sec|50%|99%|Non-2xx"
 sleep 2
 grep -o 'http.path=/api/tickets http.status=[0-9]*' $P/gw.log | sort | uniq -c
