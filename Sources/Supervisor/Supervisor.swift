@@ -1,3 +1,8 @@
+// MARK: - The Supervisor target
+//
+// `campusdesk up`'s logic: the Procfile, process groups, the restart policy with backoff, the lock
+// that keeps a second `up` away, and prefixed output.
+
 import Dispatch
 import Foundation
 import Synchronization

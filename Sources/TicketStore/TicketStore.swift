@@ -1,3 +1,9 @@
+// MARK: - The TicketStore target
+//
+// The ticket store: the schema and its migrations, `TicketStore` (the sole writer, inside the ticket
+// worker) and `TicketReader` (the read-only query side over a connection pool, for the gateway and
+// the tools).
+
 import Foundation
 import Domain
 import SQLiteKit
