@@ -71,11 +71,12 @@ if command -v ld.lld >/dev/null; then LINKER="-use-ld=lld"; fi
 
 # The sources of one target come from several SwiftPM modules but compile here as ONE module, so
 # their imports of each other (`import Domain`) are dropped in a copy under $OUT/src/<target>.
+OWN_MODULES=$(cd Sources && ls -d */ | tr -d / | paste -sd'|')
 flatten() {
     local t=$1 dir="$OUT/src/$t" f
     rm -rf "$dir"; mkdir -p "$dir"
     for f in $(sources_for "$t"); do
-        sed -E '/^import (Domain|Logging|SQLiteKit|SpoolBroker|Classifier|CSV|TicketStore|Analytics|TicketService|Supervisor|Operations|ServiceLifecycle|HTTPServer|WebGateway)$/d' \
+        sed -E "/^import ($OWN_MODULES)\$/d" \
             "$f" >"$dir/$(echo "$f" | tr '/' '_')"
         echo "$dir/$(echo "$f" | tr '/' '_')"
     done

@@ -27,11 +27,11 @@ nginx -c $P/nginx.conf -p $P; sleep 2
 C="Cookie: cd_browser=0123456789abcdef0123456789abcdef; cd_role=staff"
 # cpu PID: the process's user+system CPU in clock ticks (1/100 s), from /proc; steadier than req/s on a shared machine.
 cpu() { awk '{print $14 + $15}' /proc/$1/stat; }
-# w [PID] WRK_ARGS...: one wrk run; with a gateway PID also its CPU per request in microseconds.
+# w [PID] WRK_ARGS...: one wrk run (CONNS connections, default 16); with a gateway PID also its CPU per request.
 w() {
     local pid="" c0 out
     if [[ "$1" =~ ^[0-9]+$ ]]; then pid=$1; shift; c0=$(cpu $pid); fi
-    out=$(wrk -t2 -c16 -d8s --latency "$@")
+    out=$(wrk -t2 -c"${CONNS:-16}" -d8s --latency "$@")
     echo "$out" | awk -v pid="$pid" -v c0="${c0:-0}" -v c1="$([ -n "$pid" ] && cpu $pid || echo 0)" '
         /requests in/{n=$1} /Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2} /Non-2xx/{e=$0}
         END{printf "%s req/s, p50 %s, p99 %s", r, p50, p99; if (pid != "" && n > 0) printf ", gateway CPU %.0f us/request", (c1-c0)*10000/n; printf " %s\n", e}'
@@ -48,9 +48,9 @@ done
 perf_post_lua $P/post.lua
 for round in 1 2; do
   kill $W; wait $W 2>/dev/null; start_workers $OLD; sleep 3
-  echo "old POST 64 clients: $(wrk -t2 -c64 -d8s --latency -s $P/post.lua http://127.0.0.1:18481/api/tickets | awk '/Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2} /Non-2xx/{e=$0} END{printf "%s req/s, p50 %s, p99 %s %s\n", r, p50, p99, e}')"
+  echo "old POST 64 clients: $(CONNS=64 w -s $P/post.lua http://127.0.0.1:18481/api/tickets)"
   kill $W; wait $W 2>/dev/null; start_workers $NEW; sleep 3
-  echo "new POST 64 clients: $(wrk -t2 -c64 -d8s --latency -s $P/post.lua http://127.0.0.1:18482/api/tickets | awk '/Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2} /Non-2xx/{e=$0} END{printf "%s req/s, p50 %s, p99 %s %s\n", r, p50, p99, e}')"
+  echo "new POST 64 clients: $(CONNS=64 w -s $P/post.lua http://127.0.0.1:18482/api/tickets)"
 done
 grep -o 'http.path=/api/tickets http.status=[0-9]*' $P/gw-old.log | sort | uniq -c | sed 's/^/old /'
 grep -o 'http.path=/api/tickets http.status=[0-9]*' $P/gw-new.log | sort | uniq -c | sed 's/^/new /'

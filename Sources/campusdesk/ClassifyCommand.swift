@@ -24,14 +24,14 @@ enum ClassifyCommand {
 
     private static func classify(_ args: [String]) -> Int32 {
         guard !args.isEmpty, !(args.first?.hasPrefix("--") ?? false) else {
-            printError(usage)
+            CommandLineTool.printError(usage)
             return ExitCode.usage
         }
         let model: NaiveBayesClassifier
         do {
             model = try NaiveBayesClassifier.standard()
         } catch {
-            printError("campusdesk classify: \(error)")
+            CommandLineTool.printError("campusdesk classify: \(error)")
             return 1
         }
         let result = model.classify(args.joined(separator: " "))
@@ -45,18 +45,18 @@ enum ClassifyCommand {
         do {
             content = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            printError("campusdesk classify: cannot read \(path): \(error.localizedDescription)")
+            CommandLineTool.printError("campusdesk classify: cannot read \(path): \(error.localizedDescription)")
             return 1
         }
         do {
             let table = try LabelledTSV(parsing: content)
-            for bad in table.malformed { printError("\(path): \(bad) (skipped)") }
+            for bad in table.malformed { CommandLineTool.printError("\(path): \(bad) (skipped)") }
             let model = try NaiveBayesClassifier.standard()
             let evaluation = ClassifierEvaluation(examples: table.examples, skipped: table.malformed.count, classifier: model)
             print(evaluation.report, terminator: "")
             return 0
         } catch {
-            printError("campusdesk classify: \(path): \(error)")
+            CommandLineTool.printError("campusdesk classify: \(path): \(error)")
             return 1
         }
     }
@@ -67,5 +67,4 @@ enum ClassifyCommand {
         return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
-    private static func printError(_ message: String) { CommandLineTool.printError(message) }
 }

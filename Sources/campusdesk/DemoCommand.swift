@@ -47,8 +47,8 @@ enum DemoCommand {
             CommandLineTool.printError("campusdesk demo: \(error)")
             return ExitCode.failure
         }
-        for (k, problem) in result.problems.sorted(by: { $0.key < $1.key }) { ImportRun.stderr("ticket \(k + 1): \(problem)\n") }
-        if let note = result.unconfirmedNote { ImportRun.stderr("campusdesk demo: \(note)\n") }
+        for (k, problem) in result.problems.sorted(by: { $0.key < $1.key }) { CommandLineTool.printError("ticket \(k + 1): \(problem)\n") }
+        if let note = result.unconfirmedNote { CommandLineTool.printError("campusdesk demo: \(note)\n") }
         print("imported \(result.applied) demo tickets (seed \(seed))")
         return result.problems.isEmpty && result.unconfirmed == 0 ? 0 : 1
     }

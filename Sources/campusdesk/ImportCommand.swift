@@ -50,7 +50,7 @@ enum ImportCommand {
     }
 
     static func importRows(_ batch: TicketCSV.ImportBatch, wait: Int, config: Configuration) async -> Int32 {
-        let stderr = ImportRun.stderr
+        let stderr = CommandLineTool.printError
         for note in batch.notes { stderr("campusdesk import: note: \(note)\n") }
         for rejection in batch.rejections { stderr("\(rejection)\n") }
 
@@ -80,8 +80,6 @@ enum ImportCommand {
 
 /// Sending a list of `ImportTicket`s through a `RequestClient` in bulk mode, shared by `import`, `demo` and `up --demo`.
 enum ImportRun {
-    /// Writes a message line to stderr (data goes to stdout).
-    static func stderr(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 
     struct Result {
         var applied = 0

@@ -7,6 +7,7 @@ import TicketService
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 import WebGateway
 #if canImport(Glibc)
 import Glibc
@@ -50,13 +51,6 @@ final class SpoolWorld {
             logger: Logger(component: "category-load", minimumLevel: .error))
         return Task { [stopFlag] in try await worker.run(shouldStop: { stopFlag.isSet }) }
     }
-}
-
-/// Tells in-process workers to stop; shared by the world and its worker tasks.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .relaxed) }
-    var isSet: Bool { flag.load(ordering: .relaxed) }
 }
 
 @Suite struct AdapterTests {
