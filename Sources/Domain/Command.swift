@@ -4,15 +4,27 @@
 /// so a redelivered command is applied once and answered the same way again.
 public struct Command: Sendable, Codable, Equatable {
     public var id: CommandID
-    /// The role the sender acts in; the worker checks every rule against it.
+    /// The role the sender acts in; the worker checks every rule against it (`Permissions`).
     public var role: Role
+    /// The account the sender acts for (the network desk); nil on the campus desk and for operator
+    /// tools. With an account, the worker takes the role from the stored account, not from here.
+    public var userID: UserID?
     public var action: CommandAction
 
-    public init(id: CommandID = .random(), role: Role, action: CommandAction) {
+    public init(id: CommandID = .random(), role: Role, userID: UserID? = nil, action: CommandAction) {
         self.id = id
         self.role = role
+        self.userID = userID
         self.action = action
     }
+
+    public init(id: CommandID = .random(), actor: Actor, action: CommandAction) {
+        self.init(id: id, role: actor.role, userID: actor.userID, action: action)
+    }
+
+    public var actor: Actor { Actor(role: role, userID: userID) }
+
+    enum CodingKeys: String, CodingKey { case id, role, userID = "user_id", action }
 }
 
 /// What a command asks for. JSON: `{"type": "create_ticket", ...fields}` inside the command's `action`.
@@ -23,6 +35,13 @@ public enum CommandAction: Sendable, Equatable {
     case postMessage(PostMessage)
     case setCategory(SetCategory)
     case importTicket(ImportTicket)
+    case assignTicket(AssignTicket)
+    case registerUser(RegisterUser)
+    case createUser(CreateUser)
+    case updateUser(UpdateUser)
+    case changePassword(ChangePassword)
+    case startSession(StartSession)
+    case endSession(EndSession)
 
     /// The wire name of this action.
     public var type: String {
@@ -33,6 +52,13 @@ public enum CommandAction: Sendable, Equatable {
         case .postMessage: "post_message"
         case .setCategory: "set_category"
         case .importTicket: "import_ticket"
+        case .assignTicket: "assign_ticket"
+        case .registerUser: "register_user"
+        case .createUser: "create_user"
+        case .updateUser: "update_user"
+        case .changePassword: "change_password"
+        case .startSession: "start_session"
+        case .endSession: "end_session"
         }
     }
 }
@@ -49,6 +75,13 @@ extension CommandAction: Codable {
         case "post_message": self = .postMessage(try PostMessage(from: decoder))
         case "set_category": self = .setCategory(try SetCategory(from: decoder))
         case "import_ticket": self = .importTicket(try ImportTicket(from: decoder))
+        case "assign_ticket": self = .assignTicket(try AssignTicket(from: decoder))
+        case "register_user": self = .registerUser(try RegisterUser(from: decoder))
+        case "create_user": self = .createUser(try CreateUser(from: decoder))
+        case "update_user": self = .updateUser(try UpdateUser(from: decoder))
+        case "change_password": self = .changePassword(try ChangePassword(from: decoder))
+        case "start_session": self = .startSession(try StartSession(from: decoder))
+        case "end_session": self = .endSession(try EndSession(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
@@ -65,6 +98,13 @@ extension CommandAction: Codable {
         case .postMessage(let a): try a.encode(to: encoder)
         case .setCategory(let a): try a.encode(to: encoder)
         case .importTicket(let a): try a.encode(to: encoder)
+        case .assignTicket(let a): try a.encode(to: encoder)
+        case .registerUser(let a): try a.encode(to: encoder)
+        case .createUser(let a): try a.encode(to: encoder)
+        case .updateUser(let a): try a.encode(to: encoder)
+        case .changePassword(let a): try a.encode(to: encoder)
+        case .startSession(let a): try a.encode(to: encoder)
+        case .endSession(let a): try a.encode(to: encoder)
         }
     }
 }

@@ -7,19 +7,22 @@ public struct CommandReply: Sendable, Codable, Equatable {
     public var ticket: Ticket?
     /// The message that `post_message` added.
     public var message: Message?
+    /// The account as stored after an account command.
+    public var user: User?
     /// Why the command was not applied; nil when it was.
     public var refusal: Refusal?
 
-    public init(commandID: CommandID, ticket: Ticket? = nil, message: Message? = nil, refusal: Refusal? = nil) {
+    public init(commandID: CommandID, ticket: Ticket? = nil, message: Message? = nil, user: User? = nil, refusal: Refusal? = nil) {
         self.commandID = commandID
         self.ticket = ticket
         self.message = message
+        self.user = user
         self.refusal = refusal
     }
 
     public var isApplied: Bool { refusal == nil }
 
-    enum CodingKeys: String, CodingKey { case commandID = "command_id", ticket, message, refusal }
+    enum CodingKeys: String, CodingKey { case commandID = "command_id", ticket, message, user, refusal }
 }
 
 /// A command the worker would not apply: a machine-readable code, a reason for people,
@@ -48,4 +51,8 @@ public enum RefusalCode: String, Sendable, Codable, CaseIterable {
     case readOnly = "read_only"
     /// A field is missing, empty, too long or otherwise invalid (422).
     case validation
+    /// The change collides with what is stored, such as an e-mail address already registered (409).
+    case conflict
+    /// The account is unknown, deactivated or its session has ended (401).
+    case unauthenticated
 }

@@ -33,6 +33,12 @@ public struct MessageID: Int64Identifier {
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
 }
 
+/// The number of an account on the network desk (SQLite rowid of `users`).
+public struct UserID: Int64Identifier {
+    public var rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+
 /// An identifier that is a string chosen by whoever creates the thing: a command, a message envelope.
 ///
 /// Why a protocol: as with `Int64Identifier`, one type per concept, one coding (a bare JSON

@@ -13,11 +13,15 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     public var modifiedAt: Timestamp
     /// Set exactly when the ticket becomes `closed`; nil before.
     public var closedAt: Timestamp?
+    /// The reporter's account on the network desk; nil on the campus desk and for imports.
+    public var customerID: UserID?
+    /// The engineer working the ticket, if any.
+    public var assigneeID: UserID?
 
     public init(
         id: TicketID, description: String, location: String?, reporter: String?, category: Category,
         categorySource: CategorySource, categoryConfidence: Double?, status: Status, openedAt: Timestamp,
-        modifiedAt: Timestamp, closedAt: Timestamp?
+        modifiedAt: Timestamp, closedAt: Timestamp?, customerID: UserID? = nil, assigneeID: UserID? = nil
     ) {
         self.id = id
         self.description = description
@@ -30,7 +34,12 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         self.openedAt = openedAt
         self.modifiedAt = modifiedAt
         self.closedAt = closedAt
+        self.customerID = customerID
+        self.assigneeID = assigneeID
     }
+
+    /// Who the ticket belongs to, for `Permissions`.
+    public var parties: TicketParties { TicketParties(customerID: customerID, assigneeID: assigneeID) }
 
     enum CodingKeys: String, CodingKey {
         case id, description, location, reporter, category
@@ -40,6 +49,26 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         case openedAt = "opened_at"
         case modifiedAt = "modified_at"
         case closedAt = "closed_at"
+        case customerID = "customer_id"
+        case assigneeID = "assignee_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(TicketID.self, forKey: .id)
+        description = try c.decode(String.self, forKey: .description)
+        location = try c.decodeIfPresent(String.self, forKey: .location)
+        reporter = try c.decodeIfPresent(String.self, forKey: .reporter)
+        category = try c.decode(Category.self, forKey: .category)
+        categorySource = try c.decode(CategorySource.self, forKey: .categorySource)
+        categoryConfidence = try c.decodeIfPresent(Double.self, forKey: .categoryConfidence)
+        status = try c.decode(Status.self, forKey: .status)
+        openedAt = try c.decode(Timestamp.self, forKey: .openedAt)
+        modifiedAt = try c.decode(Timestamp.self, forKey: .modifiedAt)
+        closedAt = try c.decodeIfPresent(Timestamp.self, forKey: .closedAt)
+        // Replies recorded before accounts existed have neither field.
+        customerID = try c.decodeIfPresent(UserID.self, forKey: .customerID)
+        assigneeID = try c.decodeIfPresent(UserID.self, forKey: .assigneeID)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -56,6 +85,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         try c.encode(openedAt, forKey: .openedAt)
         try c.encode(modifiedAt, forKey: .modifiedAt)
         try c.encode(closedAt, forKey: .closedAt)
+        try c.encode(customerID, forKey: .customerID)
+        try c.encode(assigneeID, forKey: .assigneeID)
     }
 
     /// The facts analytics need, taken from this ticket.

@@ -53,34 +53,37 @@ public enum TicketRules {
 
     // MARK: - Lifecycle and roles
 
-    /// A status change: staff only, and only one step along `open → active → closed`.
-    public static func checkTransition(from current: Status, to target: Status, role: Role) throws(Refusal) {
-        guard role == .staff else { throw Refusal(.forbidden, "Only staff change a ticket's status.", field: "status") }
+    /// A status change: as `Permissions` allow the actor on this ticket, and only one step along
+    /// `open → active → closed`.
+    public static func checkTransition(from current: Status, to target: Status, actor: Actor, on ticket: TicketParties) throws(Refusal) {
+        try Permissions.check(actor, .changeStatus, on: ticket, field: "status")
         guard current.next == target else {
             throw Refusal(.invalidTransition, "A ticket cannot go from \(current.rawValue) to \(target.rawValue).", field: "status")
         }
     }
 
-    /// Editing text fields: either role, while the ticket is not closed.
-    public static func checkEdit(status: Status) throws(Refusal) {
+    /// Editing text fields: as `Permissions` allow, while the ticket is not closed.
+    public static func checkEdit(status: Status, actor: Actor, on ticket: TicketParties) throws(Refusal) {
+        try Permissions.check(actor, .editTicket, on: ticket)
         guard status != .closed else { throw Refusal(.readOnly, "A closed ticket cannot be edited.") }
     }
 
-    /// Setting the category by hand: staff only (on any status, so staff can correct history).
-    public static func checkSetCategory(role: Role) throws(Refusal) {
-        guard role == .staff else { throw Refusal(.forbidden, "Only staff set a ticket's category.", field: "category") }
+    /// Setting the category by hand: as `Permissions` allow (on any status, so staff can correct history).
+    public static func checkSetCategory(actor: Actor, on ticket: TicketParties) throws(Refusal) {
+        try Permissions.check(actor, .setCategory, on: ticket, field: "category")
     }
 
-    /// Posting a message: either role while open or active; only staff once closed.
-    public static func checkMessage(status: Status, role: Role) throws(Refusal) {
-        guard status != .closed || role == .staff else {
+    /// Posting a message: as `Permissions` allow; once the ticket is closed, only staff still write under it.
+    public static func checkMessage(status: Status, actor: Actor, on ticket: TicketParties) throws(Refusal) {
+        try Permissions.check(actor, .postMessage, on: ticket, field: "body")
+        guard status != .closed || actor.role.isStaff else {
             throw Refusal(.readOnly, "The ticket is closed; only staff can still write under it.", field: "body")
         }
     }
 
-    /// Importing historical tickets: staff only.
-    public static func checkImport(role: Role) throws(Refusal) {
-        guard role == .staff else { throw Refusal(.forbidden, "Only staff import tickets.") }
+    /// Importing historical tickets.
+    public static func checkImport(actor: Actor) throws(Refusal) {
+        try Permissions.check(actor, .importTickets)
     }
 
     // MARK: - Import

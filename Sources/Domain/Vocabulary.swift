@@ -27,8 +27,40 @@ public enum CategorySource: String, Sendable, Codable, CaseIterable, Hashable {
     case auto, staff
 }
 
-/// The role a person acts in. There is no login: the role is chosen on the entry page,
-/// and every service still checks on each change what the role may do.
+/// The role a person acts in: one name each in code, database, JSON, docs and UI.
+///
+/// On the campus desk (`CAMPUSDESK_AUTH=open`) the role is chosen on the entry page (`customer` or
+/// `agent`); on the network desk (`accounts`) it belongs to the account. What each role may do is
+/// `Permissions`, checked by the gateway and again by the ticket worker on every change.
 public enum Role: String, Sendable, Codable, CaseIterable, Hashable {
-    case user, staff
+    /// Reports problems and follows their own tickets (the campus desk's "simple user").
+    case customer
+    /// Works the incoming queue: triage, assignment, status (the campus desk's "helpdesk staff").
+    case agent
+    /// Resolves the tickets assigned to them; sees the rest read-only.
+    case engineer
+    /// An agent who also reassigns across engineers and edits SLA policies.
+    case manager
+    /// Manages users, categories and settings.
+    case admin
+
+    /// The role a name stands for. Also accepts the names used before the network desk
+    /// (`user` = customer, `staff` = agent), so cookies, headers, queued commands, stored replies and
+    /// exports written by earlier versions keep their meaning; what is written is always the new name.
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "customer", "user": self = .customer
+        case "agent", "staff": self = .agent
+        case "engineer": self = .engineer
+        case "manager": self = .manager
+        case "admin": self = .admin
+        default: return nil
+        }
+    }
+
+    /// Everyone but customers: the people who work tickets.
+    public var isStaff: Bool { self != .customer }
+
+    /// The roles a visitor may choose on the campus desk's entry page (no accounts there).
+    public static let openModeRoles: [Role] = [.customer, .agent]
 }

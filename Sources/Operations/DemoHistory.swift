@@ -68,16 +68,16 @@ public enum DemoHistory {
         var messages: [ImportedMessage] = []
         if status != .open {
             let staff = pick(DemoVocabulary.staff, &rng)
-            messages.append(ImportedMessage(authorRole: .staff, authorName: staff,
+            messages.append(ImportedMessage(authorRole: .agent, authorName: staff,
                                             body: pick(DemoVocabulary.acknowledgements[category] ?? ["Thanks, we are looking into it."], &rng), sentAt: activatedAt))
             let end = closedAt ?? now
             if Double.random(in: 0..<1, using: &rng) < 0.3, end > activatedAt {
                 let at = Int64.random(in: activatedAt.millisecondsSinceEpoch...end.millisecondsSinceEpoch, using: &rng)
-                messages.append(ImportedMessage(authorRole: .user, authorName: reporter,
+                messages.append(ImportedMessage(authorRole: .customer, authorName: reporter,
                                                 body: pick(DemoVocabulary.followUps, &rng), sentAt: Timestamp(millisecondsSinceEpoch: at)))
             }
             if let closedAt {
-                messages.append(ImportedMessage(authorRole: .staff, authorName: staff, body: pick(DemoVocabulary.closings, &rng), sentAt: closedAt))
+                messages.append(ImportedMessage(authorRole: .agent, authorName: staff, body: pick(DemoVocabulary.closings, &rng), sentAt: closedAt))
             }
         }
         let modifiedAt = ([opened, status == .open ? opened : activatedAt] + messages.map(\.sentAt) + [closedAt].compactMap { $0 }).max() ?? opened

@@ -205,5 +205,52 @@ public enum TicketSchema {
                 DELETE FROM ticket_search_keys WHERE ticket_id = old.id;
             END;
             """),
+        // The network desk (docs/roles.md): five roles named the same everywhere (messages written
+        // as 'user'/'staff' become 'customer'/'agent'; SQLite cannot alter a CHECK, so the table is
+        // copied), the reporter's account and the assigned engineer on each ticket, accounts, and
+        // sessions (the SHA-256 of each token, never the token).
+        Migration(version: 5, sql: """
+            CREATE TABLE messages_v5 (
+                id INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+                author_role TEXT NOT NULL CHECK (author_role IN ('customer', 'agent', 'engineer', 'manager', 'admin')),
+                author_name TEXT,
+                body TEXT NOT NULL,
+                sent_at INTEGER NOT NULL
+            );
+            INSERT INTO messages_v5 (id, ticket_id, author_role, author_name, body, sent_at)
+            SELECT id, ticket_id, CASE author_role WHEN 'user' THEN 'customer' WHEN 'staff' THEN 'agent' ELSE author_role END,
+                   author_name, body, sent_at
+            FROM messages ORDER BY id;
+            DROP TABLE messages;
+            ALTER TABLE messages_v5 RENAME TO messages;
+            CREATE INDEX messages_by_ticket ON messages (ticket_id, sent_at, id);
+
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                email TEXT NOT NULL UNIQUE,
+                phone TEXT,
+                location TEXT,
+                role TEXT NOT NULL CHECK (role IN ('customer', 'agent', 'engineer', 'manager', 'admin')),
+                active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                password_hash TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX users_by_role ON users (role, active);
+
+            CREATE TABLE sessions (
+                token_digest TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users (id),
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX sessions_by_user ON sessions (user_id);
+
+            ALTER TABLE tickets ADD COLUMN customer_id INTEGER REFERENCES users (id);
+            ALTER TABLE tickets ADD COLUMN assignee_id INTEGER REFERENCES users (id);
+            CREATE INDEX tickets_by_customer ON tickets (customer_id, opened_at DESC, id DESC) WHERE customer_id IS NOT NULL;
+            CREATE INDEX tickets_by_assignee ON tickets (assignee_id, opened_at DESC, id DESC) WHERE assignee_id IS NOT NULL;
+            """),
     ]
 }

@@ -10,7 +10,8 @@ import SQLiteKit
 /// then the change event for the outbox, and returns the reply the sender gets.
 extension TicketStore {
     /// A new report: checked, filed by the classifier, opened now.
-    func create(_ c: CreateTicket, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+    func create(_ c: CreateTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
+        try Permissions.check(actor, .reportTicket)
         let description = try TicketRules.description(c.description)
         let location = try TicketRules.shortField(c.location, field: "location")
         let reporter = try TicketRules.shortField(c.reporter, field: "reporter")
@@ -25,9 +26,9 @@ extension TicketStore {
     }
 
     /// The reporter's text changed; a new description is filed again unless staff set the category.
-    func edit(_ e: EditTicket, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+    func edit(_ e: EditTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         let current = try load(e.ticketID)
-        try TicketRules.checkEdit(status: current.status)
+        try TicketRules.checkEdit(status: current.status, actor: actor, on: current.parties)
         guard e.description != nil || e.location != nil || e.reporter != nil else {
             throw Refusal(.validation, "Nothing to change.")
         }
@@ -54,9 +55,9 @@ extension TicketStore {
     }
 
     /// One step along `open → active → closed`, as the rules allow the role.
-    func changeStatus(_ c: ChangeStatus, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+    func changeStatus(_ c: ChangeStatus, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         let current = try load(c.ticketID)
-        try TicketRules.checkTransition(from: current.status, to: c.status, role: role)
+        try TicketRules.checkTransition(from: current.status, to: c.status, actor: actor, on: current.parties)
         var ticket = current
         ticket.status = c.status
         ticket.modifiedAt = max(now, current.modifiedAt)
@@ -70,13 +71,13 @@ extension TicketStore {
     }
 
     /// A message under the ticket; the ticket counts as changed.
-    func post(_ p: PostMessage, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
+    func post(_ p: PostMessage, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         var ticket = try load(p.ticketID)
-        try TicketRules.checkMessage(status: ticket.status, role: role)
+        try TicketRules.checkMessage(status: ticket.status, actor: actor, on: ticket.parties)
         let body = try TicketRules.messageBody(p.body)
         let authorName = try TicketRules.shortField(p.authorName, field: "author_name")
         ticket.modifiedAt = max(now, ticket.modifiedAt)
-        let message = try insertMessage(ticket: ticket.id, role: role, authorName: authorName, body: body, at: ticket.modifiedAt)
+        let message = try insertMessage(ticket: ticket.id, role: actor.role, authorName: authorName, body: body, at: ticket.modifiedAt)
         try db.execute(
             "UPDATE tickets SET modified_at = ? WHERE id = ?",
             [.integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
@@ -85,9 +86,9 @@ extension TicketStore {
     }
 
     /// A category set by hand, which later edits keep.
-    func setCategory(_ s: SetCategory, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
-        try TicketRules.checkSetCategory(role: role)
+    func setCategory(_ s: SetCategory, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         let current = try load(s.ticketID)
+        try TicketRules.checkSetCategory(actor: actor, on: current.parties)
         guard current.category != s.category || current.categorySource != .staff else {
             return CommandReply(commandID: id, ticket: current)
         }
@@ -104,8 +105,8 @@ extension TicketStore {
     }
 
     /// A historical ticket with its own times, listed now and full-text indexed by the background pass.
-    func importTicket(_ i: ImportTicket, role: Role, id: CommandID, now: Timestamp) throws -> CommandReply {
-        try TicketRules.checkImport(role: role)
+    func importTicket(_ i: ImportTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
+        try TicketRules.checkImport(actor: actor)
         let v = try TicketRules.validateImport(i, now: now)
         let category: Category
         let source: CategorySource

@@ -85,14 +85,18 @@ public actor TicketStore {
     }
 
     private func perform(_ command: Command, now: Timestamp) throws -> CommandReply {
-        let (id, role) = (command.id, command.role)
+        let (id, actor) = (command.id, command.actor)
         switch command.action {
-        case .createTicket(let c): return try create(c, role: role, id: id, now: now)
-        case .editTicket(let e): return try edit(e, role: role, id: id, now: now)
-        case .changeStatus(let c): return try changeStatus(c, role: role, id: id, now: now)
-        case .postMessage(let p): return try post(p, role: role, id: id, now: now)
-        case .setCategory(let s): return try setCategory(s, role: role, id: id, now: now)
-        case .importTicket(let i): return try importTicket(i, role: role, id: id, now: now)
+        case .createTicket(let c): return try create(c, actor: actor, id: id, now: now)
+        case .editTicket(let e): return try edit(e, actor: actor, id: id, now: now)
+        case .changeStatus(let c): return try changeStatus(c, actor: actor, id: id, now: now)
+        case .postMessage(let p): return try post(p, actor: actor, id: id, now: now)
+        case .setCategory(let s): return try setCategory(s, actor: actor, id: id, now: now)
+        case .importTicket(let i): return try importTicket(i, actor: actor, id: id, now: now)
+        // SEAM(roles): the account commands are implemented on branch roles-store; until it merges
+        // they are refused, and this branch does not land on main before that.
+        case .assignTicket, .registerUser, .createUser, .updateUser, .changePassword, .startSession, .endSession:
+            throw Refusal(.validation, "Not implemented on this branch yet.")
         }
     }
 

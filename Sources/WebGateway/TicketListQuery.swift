@@ -21,11 +21,11 @@ enum TicketListQuery {
                 }
                 statuses.insert(s)
             }
-            if role == .user && statuses.contains(.closed) {
+            if role == .customer && statuses.contains(.closed) {
                 throw Problem.refused(.forbidden, "Closed tickets are visible to helpdesk staff only.", field: "status")
             }
             filter.statuses = statuses
-        } else if role == .user {
+        } else if role == .customer {
             filter.statuses = [.open, .active]
         }
         if let raw = q["category"], !raw.isEmpty {

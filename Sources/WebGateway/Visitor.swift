@@ -21,7 +21,7 @@ public struct Visitor: Sendable, Equatable {
     /// Reads the visitor from the request's cookies; invalid values fall back to a simple user.
     static func from(_ request: HTTPRequest, newBrowserID: () -> String) -> Visitor {
         let cookies = Cookies.parse(request)
-        let role = cookies[roleCookie].flatMap(Role.init(rawValue:)) ?? .user
+        let role = cookies[roleCookie].flatMap(Role.init(rawValue:)).flatMap { Role.openModeRoles.contains($0) ? $0 : nil } ?? .customer
         let name = cookies[nameCookie]
             .flatMap { try? FormDecoding.percentDecode(Array($0.utf8), plusAsSpace: false) }
             .map { String($0.trimmingWhitespace().prefix(TextLimits.maxShortField)) }

@@ -71,7 +71,7 @@ struct WebRoutes: Sendable {
         case .failure(let rejection): return rejection.response
         case .success(let f): form = f
         }
-        guard let role = form["role"].flatMap(Role.init(rawValue:)) else {
+        guard let role = form["role"].flatMap(Role.init(rawValue:)), Role.openModeRoles.contains(role) else {
             let state = FormState(values: ["name": form["name"] ?? ""], errors: ["role": "Please choose how you want to act."])
             return Self.html(.unprocessableContent, EntryPage.render(visitor: v, csrfToken: token(v), state: state), visitor: v)
         }
@@ -115,7 +115,7 @@ struct WebRoutes: Sendable {
 
     /// The ticket page; 404 for a missing ticket and, for simple users, for a closed one.
     private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState) async throws -> HTTPResponse {
-        guard let detail = try await context.tickets.detail(id), v.role == .staff || detail.ticket.status != .closed else {
+        guard let detail = try await context.tickets.detail(id), v.role == .agent || detail.ticket.status != .closed else {
             return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
         }
         let model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
@@ -214,7 +214,7 @@ struct WebRoutes: Sendable {
         case .failure(let r): return r.response
         case .success(let f): form = f
         }
-        guard !staffOnly || v.role == .staff else {
+        guard !staffOnly || v.role == .agent else {
             return errorPage(.forbidden, "Only helpdesk staff can do this.", v)
         }
         let refusedPage: (Refusal) async throws -> HTTPResponse = { refusal in
@@ -260,7 +260,7 @@ struct WebRoutes: Sendable {
 
     func dashboard(_ request: HTTPRequest) async -> HTTPResponse {
         let v = visitor(request)
-        guard v.role == .staff else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
+        guard v.role == .agent else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
         let q = (try? FormDecoding.decodeQuery(request.query)) ?? FormFields()
         var period = DashboardPage.Period.standard
         var periodError: String?
@@ -287,7 +287,7 @@ struct WebRoutes: Sendable {
 
     func csv(_ request: HTTPRequest, _ service: AnalyticsService) async throws -> HTTPResponse {
         let v = visitor(request)
-        guard v.role == .staff else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
+        guard v.role == .agent else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
         let timeout = context.settings.analyticsTimeout
         let text: String?
         switch service {

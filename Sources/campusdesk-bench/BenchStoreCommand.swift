@@ -90,7 +90,7 @@ enum BenchStoreCommand {
                 indexed += n
                 if n < chunk { break }
                 createTimes.append(try await seconds {
-                    _ = try await store.apply([Command(role: .user, action: .createTicket(CreateTicket(description: "Live ticket during the pass")))])
+                    _ = try await store.apply([Command(role: .customer, action: .createTicket(CreateTicket(description: "Live ticket during the pass")))])
                 })
             }
         }
@@ -141,7 +141,7 @@ enum BenchStoreCommand {
             let s = try await seconds {
                 while i < total {
                     let commands = (0..<batch).map { k in
-                        Command(role: .user, action: .createTicket(CreateTicket(description: "Radiator cold in room \(i + k)", location: "B\(k % 9)")))
+                        Command(role: .customer, action: .createTicket(CreateTicket(description: "Radiator cold in room \(i + k)", location: "B\(k % 9)")))
                     }
                     _ = try await store.apply(commands)
                     i += batch
@@ -169,11 +169,11 @@ enum BenchStoreCommand {
                     let i = done + k
                     let opened = start.adding(milliseconds: Int64(i) * step)
                     let status = i < count - 5_000 ? Status.closed : Status.allCases[i % 3]
-                    return Command(role: .staff, action: .importTicket(ImportTicket(
+                    return Command(role: .agent, action: .importTicket(ImportTicket(
                         description: "\(words[i % words.count]) problem reported, case \(i)", location: "Building \(i % 80)",
                         reporter: i % 100 == 0 ? "Reporter \(i)" : nil, category: i % 10 == 0 ? nil : Category.allCases[i % 3],
                         status: status, openedAt: opened, closedAt: status == .closed ? opened.adding(milliseconds: 3_600_000) : nil,
-                        messages: i % 20 == 0 ? [ImportedMessage(authorRole: .user, body: "any news?", sentAt: opened.adding(milliseconds: 60_000))] : [])))
+                        messages: i % 20 == 0 ? [ImportedMessage(authorRole: .customer, body: "any news?", sentAt: opened.adding(milliseconds: 60_000))] : [])))
                 }
                 let replies = try await store.apply(commands)
                 if let refused = replies.first(where: { !$0.isApplied }) {

@@ -90,7 +90,7 @@ enum BenchWorkerCommand {
                 let n = min(perFile, start + count - i)
                 let now = SystemClock().now()
                 let batch = try (0..<n).map { k in
-                    let c = Command(role: .user, action: .createTicket(CreateTicket(
+                    let c = Command(role: .customer, action: .createTicket(CreateTicket(
                         description: "The radiator in room \(i + k) is cold and the window does not close", location: "Block \(k % 9)")))
                     return try Envelope(type: TicketWorkerMessageType.command, body: c, replyTo: replyTo,
                                         correlationID: replyTo == nil ? nil : "c\(i + k)", sentAt: now)

@@ -107,7 +107,7 @@ enum ImportRun {
         let warned = Mutex(false)
         var options = RequestClient.BulkOptions()
         options.giveUpAfter = .seconds(waitSeconds)
-        let commands = tickets.map { Command(role: .staff, action: .importTicket($0)) }
+        let commands = tickets.map { Command(role: .agent, action: .importTicket($0)) }
         let outcome = await client.send(commands, options: options) { p in
             display.update(done: p.answered)
             if p.sinceLastReply >= .seconds(5), p.answered < p.total, !warned.withLock({ w in defer { w = true }; return w }) {

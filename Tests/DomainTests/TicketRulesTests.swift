@@ -29,20 +29,20 @@ import Testing
     }
 
     @Test(arguments: [
-        (Status.open, Status.active, Role.staff, nil),
-        (.active, .closed, .staff, nil),
-        (.open, .active, .user, RefusalCode.forbidden),
-        (.active, .closed, .user, .forbidden),
-        (.open, .closed, .staff, .invalidTransition),
-        (.closed, .open, .staff, .invalidTransition),
-        (.closed, .active, .staff, .invalidTransition),
-        (.active, .open, .staff, .invalidTransition),
-        (.open, .open, .staff, .invalidTransition),
-        (.closed, .closed, .staff, .invalidTransition),
+        (Status.open, Status.active, Role.agent, nil),
+        (.active, .closed, .agent, nil),
+        (.open, .active, .customer, RefusalCode.forbidden),
+        (.active, .closed, .customer, .forbidden),
+        (.open, .closed, .agent, .invalidTransition),
+        (.closed, .open, .agent, .invalidTransition),
+        (.closed, .active, .agent, .invalidTransition),
+        (.active, .open, .agent, .invalidTransition),
+        (.open, .open, .agent, .invalidTransition),
+        (.closed, .closed, .agent, .invalidTransition),
     ] as [(Status, Status, Role, RefusalCode?)])
     func transitions(from: Status, to: Status, role: Role, expected: RefusalCode?) {
         do {
-            try TicketRules.checkTransition(from: from, to: to, role: role)
+            try TicketRules.checkTransition(from: from, to: to, actor: Actor(role: role), on: TicketParties())
             #expect(expected == nil)
         } catch {
             #expect(error.code == expected)
@@ -51,14 +51,21 @@ import Testing
     }
 
     @Test func edits_MessagesAndCategory_FollowRoleAndStatus() {
-        #expect(throws: Never.self) { try TicketRules.checkEdit(status: .active) }
-        #expect(throws: Refusal.self) { try TicketRules.checkEdit(status: .closed) }
-        #expect(throws: Never.self) { try TicketRules.checkMessage(status: .open, role: .user) }
-        #expect(throws: Never.self) { try TicketRules.checkMessage(status: .closed, role: .staff) }
-        #expect(throws: Refusal.self) { try TicketRules.checkMessage(status: .closed, role: .user) }
-        #expect(throws: Refusal.self) { try TicketRules.checkSetCategory(role: .user) }
-        #expect(throws: Never.self) { try TicketRules.checkSetCategory(role: .staff) }
-        #expect(throws: Refusal.self) { try TicketRules.checkImport(role: .user) }
+        // The campus desk: no accounts, so every ticket is the visitor's own.
+        let campus = TicketParties()
+        let (customer, agent) = (Actor(role: .customer), Actor(role: .agent))
+        #expect(throws: Never.self) { try TicketRules.checkEdit(status: .active, actor: customer, on: campus) }
+        #expect(throws: Refusal.self) { try TicketRules.checkEdit(status: .closed, actor: customer, on: campus) }
+        #expect(throws: Never.self) { try TicketRules.checkMessage(status: .open, actor: customer, on: campus) }
+        #expect(throws: Never.self) { try TicketRules.checkMessage(status: .closed, actor: agent, on: campus) }
+        #expect(throws: Refusal.self) { try TicketRules.checkMessage(status: .closed, actor: customer, on: campus) }
+        #expect(throws: Refusal.self) { try TicketRules.checkSetCategory(actor: customer, on: campus) }
+        #expect(throws: Never.self) { try TicketRules.checkSetCategory(actor: agent, on: campus) }
+        #expect(throws: Refusal.self) { try TicketRules.checkImport(actor: customer) }
+        // The network desk: a customer's own ticket only.
+        let ana = Actor(role: .customer, userID: UserID(7))
+        #expect(throws: Never.self) { try TicketRules.checkEdit(status: .open, actor: ana, on: TicketParties(customerID: UserID(7))) }
+        #expect(throws: Refusal.self) { try TicketRules.checkEdit(status: .open, actor: ana, on: TicketParties(customerID: UserID(8))) }
     }
 
     static let now = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
@@ -67,7 +74,7 @@ import Testing
     @Test func validImport_DefaultsModifiedAtToLatestTime() throws {
         let v = try TicketRules.validateImport(ImportTicket(
             description: " Heating off ", location: "", status: .closed, openedAt: Self.t(1000), closedAt: Self.t(500),
-            messages: [ImportedMessage(authorRole: .staff, body: " on it ", sentAt: Self.t(100))]), now: Self.now)
+            messages: [ImportedMessage(authorRole: .agent, body: " on it ", sentAt: Self.t(100))]), now: Self.now)
         #expect(v.description == "Heating off" && v.location == nil)
         #expect(v.modifiedAt == Self.t(100))
         #expect(v.messages.first?.body == "on it")
@@ -82,9 +89,9 @@ import Testing
         ("modified before opened", ImportTicket(description: "x", status: .open, openedAt: t(10), modifiedAt: t(20)), "modified_at"),
         ("modified before closed", ImportTicket(description: "x", status: .closed, openedAt: t(10), modifiedAt: t(8), closedAt: t(5)), "modified_at"),
         ("modified in the future", ImportTicket(description: "x", status: .open, openedAt: t(10), modifiedAt: t(-1)), "modified_at"),
-        ("message before opened", ImportTicket(description: "x", status: .open, openedAt: t(10), messages: [ImportedMessage(authorRole: .user, body: "b", sentAt: t(11))]), "messages"),
-        ("message in the future", ImportTicket(description: "x", status: .open, openedAt: t(10), messages: [ImportedMessage(authorRole: .user, body: "b", sentAt: t(-1))]), "messages"),
-        ("empty message", ImportTicket(description: "x", status: .open, openedAt: t(10), messages: [ImportedMessage(authorRole: .user, body: " ", sentAt: t(5))]), "body"),
+        ("message before opened", ImportTicket(description: "x", status: .open, openedAt: t(10), messages: [ImportedMessage(authorRole: .customer, body: "b", sentAt: t(11))]), "messages"),
+        ("message in the future", ImportTicket(description: "x", status: .open, openedAt: t(10), messages: [ImportedMessage(authorRole: .customer, body: "b", sentAt: t(-1))]), "messages"),
+        ("empty message", ImportTicket(description: "x", status: .open, openedAt: t(10), messages: [ImportedMessage(authorRole: .customer, body: " ", sentAt: t(5))]), "body"),
         ("empty description", ImportTicket(description: "  ", status: .open, openedAt: t(10)), "description"),
         ("long location", ImportTicket(description: "x", location: String(repeating: "l", count: 201), status: .open, openedAt: t(10)), "location"),
     ])

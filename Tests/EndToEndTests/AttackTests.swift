@@ -238,7 +238,7 @@ extension SystemTests {
             defer { requester.close() }
             for action in [CommandAction.changeStatus(ChangeStatus(ticketID: TicketID(Int64(id)), status: .closed)),
                            .setCategory(SetCategory(ticketID: TicketID(Int64(id)), category: .services))] {
-                let envelope = try Envelope(type: "command", body: Command(role: .user, action: action), sentAt: SystemClock().now())
+                let envelope = try Envelope(type: "command", body: Command(role: .customer, action: action), sentAt: SystemClock().now())
                 let reply = try await requester.request(envelope, to: .commands, timeout: .seconds(30))
                 let answer = try reply.decodeBody(CommandReply.self)
                 #expect(answer.refusal?.code == .forbidden, "the worker applied a user's staff command: \(answer)")

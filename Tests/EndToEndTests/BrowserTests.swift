@@ -36,7 +36,7 @@ extension SystemTests {
             let d = try await WebDriver()
 
             // The user: enter, report, see it in the list, open it, edit it, write a message.
-            try await Self.enter(d, system, as: "user", name: "Ada Student")
+            try await Self.enter(d, system, as: "customer", name: "Ada Student")
             try d.click("a[href=\"/tickets/new\"]")
             try d.type("#new-description", "The Wi-Fi in the reading room drops every few minutes")
             try d.type("#new-location", "Main library, reading room")
@@ -59,7 +59,7 @@ extension SystemTests {
             #expect(try d.findAll("form[action=\"/tickets/\(id)/status\"]").isEmpty, "a user sees no status buttons")
 
             // The staff member: enter, find the ticket, active, category override, closed, dashboard.
-            try await Self.enter(d, system, as: "staff", name: "Grace Helpdesk")
+            try await Self.enter(d, system, as: "agent", name: "Grace Helpdesk")
             try d.type("input[name=q]", "reading room")
             try d.click("form.filters button[type=submit]")
             try await Self.waitForURL(d, containing: "q=reading")

@@ -23,7 +23,7 @@ extension SystemTests {
         func bothRolesWalkTheLifecycle() async throws {
             let system = try await GatewaySystem()
             let user = system.session()
-            try user.enter(as: "user", name: "Ada")
+            try user.enter(as: "customer", name: "Ada")
             let id = try Self.report(user, "The printer on floor 2 jams on every page")
 
             var page = try user.get("/tickets/\(id)?done=created")
@@ -44,7 +44,7 @@ extension SystemTests {
             #expect(r.status == 403)
 
             let staff = system.session()
-            try staff.enter(as: "staff", name: "Grace")
+            try staff.enter(as: "agent", name: "Grace")
             let list = try staff.get("/tickets")
             #expect(list.text.contains("/tickets/\(id)"))
             page = try staff.get("/tickets/\(id)")
@@ -84,12 +84,12 @@ extension SystemTests {
         func workerRefusesUserStatusChange() async throws {
             let system = try await GatewaySystem()
             let user = system.session()
-            try user.enter(as: "user", name: "Ada")
+            try user.enter(as: "customer", name: "Ada")
             let id = try Self.report(user, "The heating in lecture hall B is off")
 
             let requester = try RequestClient(broker: try SpoolMessageBroker(root: system.processes.spool.path), processName: "e2e-test")
             defer { requester.close() }
-            let command = Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(Int64(id)), status: .active)))
+            let command = Command(role: .customer, action: .changeStatus(ChangeStatus(ticketID: TicketID(Int64(id)), status: .active)))
             let reply = try await requester.request(try Envelope(type: "command", body: command, sentAt: SystemClock().now()), to: .commands, timeout: .seconds(20))
             #expect(reply.type == "command_reply")
             let body = try reply.decodeBody(CommandReply.self)
@@ -102,7 +102,7 @@ extension SystemTests {
         func csrfLessPostIsRefused() async throws {
             let system = try await GatewaySystem()
             let user = system.session()
-            try user.enter(as: "user", name: "Ada")
+            try user.enter(as: "customer", name: "Ada")
             let form = try user.get("/tickets/new")
             var r = try user.post("/tickets", [("description", "No token at all")])
             #expect(r.status == 403)
@@ -125,12 +125,12 @@ extension SystemTests {
             let system = try await GatewaySystem()
             let user = system.session()
             let hostile = Self.payloads.joined(separator: " ")
-            try user.enter(as: "user", name: "<script>alert('name')</script>")
+            try user.enter(as: "customer", name: "<script>alert('name')</script>")
             let id = try Self.report(user, "Broken lamp " + hostile, location: hostile, reporter: hostile)
             var page = try user.get("/tickets/\(id)")
             try user.submit("/tickets/\(id)/messages", on: page.text, [("body", hostile), ("author_name", hostile)])
             let staff = system.session()
-            try staff.enter(as: "staff", name: hostile)
+            try staff.enter(as: "agent", name: hostile)
             page = try staff.get("/tickets/\(id)")
             try staff.submit("/tickets/\(id)/messages", on: page.text, [("body", hostile), ("author_name", hostile)])
 
@@ -158,7 +158,7 @@ extension SystemTests {
         func stoppedWorkerQueuesThenApplies() async throws {
             let system = try await GatewaySystem()
             let user = system.session()
-            try user.enter(as: "user", name: "Ada")
+            try user.enter(as: "customer", name: "Ada")
             try await system.processes.freeze("ticket-worker")
             defer { system.processes.signal("ticket-worker", SIGCONT) }
             let form = try user.get("/tickets/new")

@@ -33,7 +33,7 @@ extension SystemTests {
             let spool = try Spool(root: system.processes.spool.path)
             let commands = try spool.queue(.commands)
             let history = DemoHistory.generate(count: 400, seed: 42, now: SystemClock().now())
-            let envelopes = try history.map { try Envelope(type: "command", body: Command(role: .staff, action: .importTicket($0)), sentAt: SystemClock().now()) }
+            let envelopes = try history.map { try Envelope(type: "command", body: Command(role: .agent, action: .importTicket($0)), sentAt: SystemClock().now()) }
             try commands.send(batch: envelopes)
             let client = system.session()
             try await eventually("the demo history to reach the analytics workers", within: .seconds(60)) {
@@ -50,7 +50,7 @@ extension SystemTests {
             try d.navigate(system.baseURL + "/")
             try shot("entry")
 
-            try await BrowserTests.enter(d, system, as: "user", name: "Ada Student")
+            try await BrowserTests.enter(d, system, as: "customer", name: "Ada Student")
             try d.navigate(system.baseURL + "/tickets/new")
             try d.type("#new-description", "   ")
             try d.type("#new-location", "Physics building, room 0.12")
@@ -67,7 +67,7 @@ extension SystemTests {
             try await BrowserTests.waitForURL(d, containing: "done=message")
             try shot("ticket-user")
 
-            try await BrowserTests.enter(d, system, as: "staff", name: "Grace Helpdesk")
+            try await BrowserTests.enter(d, system, as: "agent", name: "Grace Helpdesk")
             try shot("list")
             try d.navigate(system.baseURL + "/tickets/\(id)")
             try d.type("#message-body", "A technician is on the way with a spare adapter.")

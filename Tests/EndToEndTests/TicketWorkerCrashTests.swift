@@ -44,8 +44,8 @@ extension SystemTests {
                         // which the kills also interrupt. Each ticket carries one word of its own.
                         let text = "Radiator cold in room \(Self.word(round, f, k))"
                         let command = k % 2 == 0
-                            ? Command(role: .user, action: .createTicket(CreateTicket(description: text, location: "Block \(k % 7)")))
-                            : Command(role: .staff, action: .importTicket(ImportTicket(
+                            ? Command(role: .customer, action: .createTicket(CreateTicket(description: text, location: "Block \(k % 7)")))
+                            : Command(role: .agent, action: .importTicket(ImportTicket(
                                 description: text, location: "Block \(k % 7)", status: .open,
                                 openedAt: Timestamp(millisecondsSinceEpoch: 1_700_000_000_000 + Int64(sent.count) * 1_000))))
                         sent.append(command.id)

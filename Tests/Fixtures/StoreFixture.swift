@@ -24,7 +24,7 @@ public struct StoreFixture {
 
     /// Creates a ticket as a user and returns it.
     public func create(_ description: String = "Broken door in hall B") async throws -> Ticket {
-        let reply = try await run(.user, .createTicket(CreateTicket(description: description)))
+        let reply = try await run(.customer, .createTicket(CreateTicket(description: description)))
         guard let ticket = reply.ticket else { throw DeliberateError() }
         return ticket
     }
@@ -53,7 +53,7 @@ public struct StoreFixture {
 extension StoreFixture {
     /// An import command for one ticket (closed a second after it opened when `status` is closed).
     public static func importing(_ description: String, openedAt: Timestamp, status: Status = .open) -> Command {
-        Command(role: .staff, action: .importTicket(ImportTicket(
+        Command(role: .agent, action: .importTicket(ImportTicket(
             description: description, location: "Hall \(description.count)", status: status, openedAt: openedAt,
             closedAt: status == .closed ? openedAt.adding(milliseconds: 1_000) : nil)))
     }

@@ -34,11 +34,11 @@ import Glibc
                 var round = 0
                 while !stop.isSet {
                     let created = try await store.apply((0..<10).map { i in
-                        Command(role: .user, action: .createTicket(CreateTicket(description: "Broken lamp \(round)-\(i) in hall B")))
+                        Command(role: .customer, action: .createTicket(CreateTicket(description: "Broken lamp \(round)-\(i) in hall B")))
                     })
                     if let id = created.first?.ticket?.id {
-                        _ = try await store.apply([Command(role: .staff, action: .postMessage(PostMessage(ticketID: id, body: "On our way")))])
-                        _ = try await store.apply([Command(role: .staff, action: .changeStatus(ChangeStatus(ticketID: id, status: .active)))])
+                        _ = try await store.apply([Command(role: .agent, action: .postMessage(PostMessage(ticketID: id, body: "On our way")))])
+                        _ = try await store.apply([Command(role: .agent, action: .changeStatus(ChangeStatus(ticketID: id, status: .active)))])
                     }
                     round += 1
                 }
@@ -94,9 +94,9 @@ import Glibc
         defer { targets.remove() }
         for n in 0..<40 {
             let ticket = try await fixture.create(n % 3 == 0 ? "wifi down in room \(n)" : "Broken door \(n) in hall B")
-            _ = try await fixture.run(.staff, .postMessage(PostMessage(ticketID: ticket.id, body: "Looking at it (\(n))")))
-            if n % 2 == 0 { _ = try await fixture.run(.staff, .changeStatus(ChangeStatus(ticketID: ticket.id, status: .active))) }
-            if n % 4 == 0 { _ = try await fixture.run(.staff, .changeStatus(ChangeStatus(ticketID: ticket.id, status: .closed))) }
+            _ = try await fixture.run(.agent, .postMessage(PostMessage(ticketID: ticket.id, body: "Looking at it (\(n))")))
+            if n % 2 == 0 { _ = try await fixture.run(.agent, .changeStatus(ChangeStatus(ticketID: ticket.id, status: .active))) }
+            if n % 4 == 0 { _ = try await fixture.run(.agent, .changeStatus(ChangeStatus(ticketID: ticket.id, status: .closed))) }
         }
         let events = try await fixture.store.events(from: SequenceNumber(1), limit: 10_000)
         let utc = try #require(TimeZone(identifier: "UTC"))
@@ -177,7 +177,7 @@ import Glibc
         let path = data + "/tickets.db"
         do {
             let store = try TicketStore(path: path, classifier: KeywordClassifier(), clock: TestClock())
-            _ = try await store.apply((0..<300).map { Command(role: .user, action: .createTicket(CreateTicket(description: "Broken lamp \($0) in hall B"))) })
+            _ = try await store.apply((0..<300).map { Command(role: .customer, action: .createTicket(CreateTicket(description: "Broken lamp \($0) in hall B"))) })
         }
         // Fold the WAL into the file, then overwrite the cells of the status index's root page.
         let (root, pageSize): (Int64, Int64) = try {
@@ -208,7 +208,7 @@ import Glibc
         let fixture = try StoreFixture()
         defer { fixture.dir.remove() }
         _ = try await fixture.store.apply((0..<2_000).map {
-            Command(role: .user, action: .createTicket(CreateTicket(description: "The heating in lecture hall \($0) makes a loud knocking noise all day")))
+            Command(role: .customer, action: .createTicket(CreateTicket(description: "The heating in lecture hall \($0) makes a loud knocking noise all day")))
         })
         // A small state file that fits: copied first, it must not stay behind when tickets.db fails.
         let state = try AnalyticsState<OpenTicketsAggregate>(

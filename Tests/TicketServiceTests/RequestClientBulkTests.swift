@@ -96,7 +96,7 @@ func importCommands(_ n: Int, invalid: Set<Int> = []) -> [Command] {
             ? ImportTicket(description: "Broken chair \(i)", status: .closed, openedAt: opened)
             : ImportTicket(description: "Printer jam in room \(i)", location: "B\(i % 7)", reporter: "r\(i)@campus.example",
                            status: .closed, openedAt: opened, closedAt: opened.adding(milliseconds: 3_600_000))
-        return Command(role: .staff, action: .importTicket(ticket))
+        return Command(role: .agent, action: .importTicket(ticket))
     }
 }
 
@@ -183,7 +183,7 @@ func importCommands(_ n: Int, invalid: Set<Int> = []) -> [Command] {
         defer { world.dir.remove() }
         var commands = importCommands(5)
         let opened = Timestamp(iso8601: "2025-02-01T10:00:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)
-        commands[2] = Command(role: .staff, action: .importTicket(ImportTicket(
+        commands[2] = Command(role: .agent, action: .importTicket(ImportTicket(
             description: String(repeating: "long text ", count: 600), status: .open, openedAt: opened)))
         let outcome = try await world.send(commands, options: RequestClient.BulkOptions(), responder: try StoreResponder(broker: world.broker, store: world.store))
         #expect(outcome.stopReason == nil)

@@ -66,7 +66,7 @@ struct TicketWorkerWorld {
     }
 
     static func create(_ description: String, id: CommandID = .random()) -> Command {
-        Command(id: id, role: .user, action: .createTicket(CreateTicket(description: description)))
+        Command(id: id, role: .customer, action: .createTicket(CreateTicket(description: description)))
     }
 
     /// Claims and acks change events from `events.test` until `count` arrived or the deadline passes.

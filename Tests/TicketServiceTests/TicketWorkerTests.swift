@@ -23,7 +23,7 @@ struct TicketWorkerTests {
                                                     to: .commands, timeout: .seconds(20))
             // A batch of 40 more in one file, without reply_to.
             try world.commands.send(batch: (0..<40).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Broken chair \($0)")) })
-            let refused = Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active)))
+            let refused = Command(role: .customer, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active)))
             let second = try await requester.request(try TicketWorkerWorld.envelope(refused), to: .commands, timeout: .seconds(20))
             return (first, second)
         }

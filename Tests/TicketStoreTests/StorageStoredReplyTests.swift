@@ -18,7 +18,7 @@ import Fixtures
             id: TicketID(Int64.max), description: "x", location: nil, reporter: "Ana", category: .it,
             categorySource: .staff, categoryConfidence: nil, status: .closed, openedAt: Timestamp(millisecondsSinceEpoch: 0),
             modifiedAt: t0, closedAt: t0),
-            message: Message(id: MessageID(7), ticketID: TicketID(Int64.max), authorRole: .staff, authorName: "",
+            message: Message(id: MessageID(7), ticketID: TicketID(Int64.max), authorRole: .agent, authorName: "",
                              body: String(repeating: "m", count: 5_000), sentAt: t0)),
         CommandReply(commandID: CommandID("c"), refusal: Refusal(.invalidTransition, "A ticket cannot go from open to closed.", field: "status")),
         CommandReply(commandID: CommandID("d"), refusal: Refusal(.readOnly, "")),
@@ -59,7 +59,7 @@ import Fixtures
             try db.execute("INSERT INTO applied_commands (command_id, applied_at, reply) VALUES (?, ?, ?)",
                            [.text("old-1"), .integer(0), .text(String(decoding: try JSONEncoder().encode(old), as: UTF8.self))])
         }
-        let again = try await f.run(.user, .createTicket(CreateTicket(description: "something else")), id: CommandID("old-1"))
+        let again = try await f.run(.customer, .createTicket(CreateTicket(description: "something else")), id: CommandID("old-1"))
         #expect(again == old)
         #expect(try f.scalar("SELECT count(*) FROM tickets") == 1)
         #expect(try f.scalar("SELECT count(*) FROM applied_commands WHERE typeof(reply) = 'blob'") == 1)
@@ -75,7 +75,7 @@ import Fixtures
         for i in 0..<300 {
             let opened = base.adding(milliseconds: Int64((i * 7_919) % 50) * 1_000)
             let text = i % 4 == 3 ? "door \(i)" : "heating \(i)"
-            commands.append(Command(role: .staff, action: .importTicket(ImportTicket(
+            commands.append(Command(role: .agent, action: .importTicket(ImportTicket(
                 description: text, category: Category.allCases[i % 3], status: i % 2 == 0 ? .open : .active, openedAt: opened))))
         }
         _ = try await f.store.apply(Array(commands[150...]))
@@ -85,7 +85,7 @@ import Fixtures
         // Live tickets after the import, and an edit that moves one ticket out of the results.
         for _ in 0..<5 { _ = try await f.create("heating broken again") }
         let edited = try await f.create("heating in the gym")
-        _ = try await f.run(.user, .editTicket(EditTicket(ticketID: edited.id, description: "lights in the gym")))
+        _ = try await f.run(.customer, .editTicket(EditTicket(ticketID: edited.id, description: "lights in the gym")))
         let reader = try TicketReader(path: f.path)
         let expected = try Connection(path: f.path, mode: .readOnly)
             .prepare("SELECT id FROM tickets WHERE description LIKE 'heating%' ORDER BY opened_at DESC, id DESC")
@@ -115,7 +115,7 @@ import Fixtures
             }
         }
         let store = try TicketStore(path: path, classifier: KeywordClassifier(), clock: TestClock())
-        _ = try await store.apply([Command(role: .user, action: .createTicket(CreateTicket(description: "wifi slow")))])
+        _ = try await store.apply([Command(role: .customer, action: .createTicket(CreateTicket(description: "wifi slow")))])
         #expect(try Connection(path: path, mode: .readOnly).userVersion() == TicketSchema.migrations.count)
         let found = try await TicketReader(path: path).list(TicketFilter(text: "wifi")).tickets.map(\.id.rawValue)
         #expect(found == [6, 3, 1, 4, 5, 2])
@@ -125,7 +125,7 @@ import Fixtures
     func importBeforeEpoch_IsRefused() async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }
-        let reply = try await f.run(.staff, .importTicket(ImportTicket(
+        let reply = try await f.run(.agent, .importTicket(ImportTicket(
             description: "very old", status: .open, openedAt: Timestamp(millisecondsSinceEpoch: -1))))
         #expect(reply.refusal?.field == "opened_at")
         #expect(try f.scalar("SELECT count(*) FROM tickets") == 0)

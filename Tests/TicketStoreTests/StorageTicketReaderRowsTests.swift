@@ -39,7 +39,7 @@ import Fixtures
                 reporter: i % 5 == 0 ? nil : "Zoë O'Brien \(i)",
                 category: i % 7 == 0 ? nil : Category.allCases[i % 3],
                 status: status, openedAt: opened, closedAt: status == .closed ? opened.adding(milliseconds: 5000) : nil)
-            batch.append(Command(role: .staff, action: .importTicket(ticket)))
+            batch.append(Command(role: .agent, action: .importTicket(ticket)))
         }
         _ = try await f.store.apply(batch)
     }

@@ -21,7 +21,7 @@ import Fixtures
                 description: "\(words[i % words.count]) issue number \(i)", location: "Building \(i % 50)",
                 reporter: i % 1_000 == 0 ? "Zoë Quartermain" : nil, category: i % 7 == 0 ? nil : Category.allCases[(i / 3) % 3],
                 status: status, openedAt: opened, closedAt: status == .closed ? opened.adding(milliseconds: 1000) : nil)
-            batch.append(Command(role: .staff, action: .importTicket(ticket)))
+            batch.append(Command(role: .agent, action: .importTicket(ticket)))
             if batch.count == 1_000 {
                 _ = try await f.store.apply(batch)
                 batch.removeAll(keepingCapacity: true)

@@ -12,7 +12,7 @@ import Fixtures
     @Test func create_StoresAnOpenClassifiedTicketAndItsEvent() async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }
-        let reply = try await f.run(.user, .createTicket(CreateTicket(description: "  The wifi in the library is down ", location: " ", reporter: "Ana")))
+        let reply = try await f.run(.customer, .createTicket(CreateTicket(description: "  The wifi in the library is down ", location: " ", reporter: "Ana")))
         let ticket = try #require(reply.ticket)
         #expect(reply.refusal == nil)
         #expect(ticket.description == "The wifi in the library is down")
@@ -37,7 +37,7 @@ import Fixtures
         defer { f.dir.remove() }
         _ = try await f.create()
         let before = try f.snapshot()
-        let reply = try await f.run(.user, .createTicket(create))
+        let reply = try await f.run(.customer, .createTicket(create))
         #expect(reply.ticket == nil)
         #expect(reply.refusal?.code == .validation, "\(name)")
         #expect(reply.refusal?.field == field, "\(name)")
@@ -52,10 +52,10 @@ import Fixtures
         defer { f.dir.remove() }
         let t = try await f.create()
         f.clock.advance(by: .seconds(60))
-        let active = try #require(try await f.run(.staff, .changeStatus(ChangeStatus(ticketID: t.id, status: .active))).ticket)
+        let active = try #require(try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: t.id, status: .active))).ticket)
         #expect(active.status == .active && active.closedAt == nil && active.modifiedAt == f.clock.now())
         f.clock.advance(by: .seconds(60))
-        let closed = try #require(try await f.run(.staff, .changeStatus(ChangeStatus(ticketID: t.id, status: .closed))).ticket)
+        let closed = try #require(try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: t.id, status: .closed))).ticket)
         #expect(closed.status == .closed && closed.closedAt == f.clock.now() && closed.modifiedAt == f.clock.now())
         let events = try await f.store.events(from: SequenceNumber(2), limit: 10)
         #expect(events.map(\.type) == [.statusChanged, .statusChanged])
@@ -66,20 +66,20 @@ import Fixtures
     }
 
     @Test(arguments: [
-        ([], Status.active, Role.user, RefusalCode.forbidden),
-        ([], .closed, .staff, .invalidTransition),
-        ([], .open, .staff, .invalidTransition),
-        ([.active], .active, .staff, .invalidTransition),
-        ([.active], .open, .staff, .invalidTransition),
-        ([.active], .closed, .user, .forbidden),
-        ([.active, .closed], .active, .staff, .invalidTransition),
-        ([.active, .closed], .open, .staff, .invalidTransition),
+        ([], Status.active, Role.customer, RefusalCode.forbidden),
+        ([], .closed, .agent, .invalidTransition),
+        ([], .open, .agent, .invalidTransition),
+        ([.active], .active, .agent, .invalidTransition),
+        ([.active], .open, .agent, .invalidTransition),
+        ([.active], .closed, .customer, .forbidden),
+        ([.active, .closed], .active, .agent, .invalidTransition),
+        ([.active, .closed], .open, .agent, .invalidTransition),
     ] as [([Status], Status, Role, RefusalCode)])
     func status_RefusesWrongStepsAndUsersWithoutWriting(path: [Status], target: Status, role: Role, code: RefusalCode) async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }
         let t = try await f.create()
-        for s in path { _ = try await f.run(.staff, .changeStatus(ChangeStatus(ticketID: t.id, status: s))) }
+        for s in path { _ = try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: t.id, status: s))) }
         let before = try f.snapshot()
         let reply = try await f.run(role, .changeStatus(ChangeStatus(ticketID: t.id, status: target)))
         #expect(reply.refusal?.code == code)
@@ -97,7 +97,7 @@ import Fixtures
             .changeStatus(ChangeStatus(ticketID: missing, status: .active)), .editTicket(EditTicket(ticketID: missing, description: "x")),
             .postMessage(PostMessage(ticketID: missing, body: "x")), .setCategory(SetCategory(ticketID: missing, category: .it)),
         ] {
-            let reply = try await f.run(.staff, action)
+            let reply = try await f.run(.agent, action)
             #expect(reply.refusal?.code == .notFound, "\(action.type)")
         }
         #expect(try f.snapshot() == before)
@@ -108,10 +108,10 @@ import Fixtures
     @Test func edit_ReclassifiesAutoCategoryAndClearsEmptyFields() async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }
-        let t = try await f.run(.user, .createTicket(CreateTicket(description: "Door stuck", location: "B1", reporter: "Li"))).ticket
+        let t = try await f.run(.customer, .createTicket(CreateTicket(description: "Door stuck", location: "B1", reporter: "Li"))).ticket
         let id = try #require(t?.id)
         f.clock.advance(by: .seconds(5))
-        let edited = try #require(try await f.run(.user, .editTicket(EditTicket(ticketID: id, description: "Printer jammed", location: ""))).ticket)
+        let edited = try #require(try await f.run(.customer, .editTicket(EditTicket(ticketID: id, description: "Printer jammed", location: ""))).ticket)
         #expect(edited.description == "Printer jammed" && edited.location == nil && edited.reporter == "Li")
         #expect(edited.category == .it && edited.categorySource == .auto && edited.modifiedAt == f.clock.now())
         let event = try #require(try await f.store.events(from: SequenceNumber(2), limit: 1).first)
@@ -127,11 +127,11 @@ import Fixtures
         defer { f.dir.remove() }
         let t = try await f.create("Door stuck")
         let before = try f.snapshot()
-        #expect(try await f.run(.user, .setCategory(SetCategory(ticketID: t.id, category: .services))).refusal?.code == .forbidden)
+        #expect(try await f.run(.customer, .setCategory(SetCategory(ticketID: t.id, category: .services))).refusal?.code == .forbidden)
         #expect(try f.snapshot() == before)
-        let set = try #require(try await f.run(.staff, .setCategory(SetCategory(ticketID: t.id, category: .services))).ticket)
+        let set = try #require(try await f.run(.agent, .setCategory(SetCategory(ticketID: t.id, category: .services))).ticket)
         #expect(set.category == .services && set.categorySource == .staff && set.categoryConfidence == nil)
-        let edited = try #require(try await f.run(.user, .editTicket(EditTicket(ticketID: t.id, description: "wifi gone"))).ticket)
+        let edited = try #require(try await f.run(.customer, .editTicket(EditTicket(ticketID: t.id, description: "wifi gone"))).ticket)
         #expect(edited.category == .services && edited.categorySource == .staff)
         #expect(try await f.store.events(from: SequenceNumber(2), limit: 5).map(\.type) == [.ticketCategorised, .ticketEdited])
     }
@@ -140,12 +140,12 @@ import Fixtures
         let f = try StoreFixture()
         defer { f.dir.remove() }
         let t = try await f.create()
-        #expect(try await f.run(.user, .editTicket(EditTicket(ticketID: t.id))).refusal?.code == .validation)
-        #expect(try await f.run(.user, .editTicket(EditTicket(ticketID: t.id, description: " "))).refusal?.field == "description")
-        _ = try await f.run(.staff, .changeStatus(ChangeStatus(ticketID: t.id, status: .active)))
-        _ = try await f.run(.staff, .changeStatus(ChangeStatus(ticketID: t.id, status: .closed)))
+        #expect(try await f.run(.customer, .editTicket(EditTicket(ticketID: t.id))).refusal?.code == .validation)
+        #expect(try await f.run(.customer, .editTicket(EditTicket(ticketID: t.id, description: " "))).refusal?.field == "description")
+        _ = try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: t.id, status: .active)))
+        _ = try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: t.id, status: .closed)))
         let before = try f.snapshot()
-        for role in Role.allCases {
+        for role in Role.openModeRoles {
             #expect(try await f.run(role, .editTicket(EditTicket(ticketID: t.id, description: "new"))).refusal?.code == .readOnly)
         }
         #expect(try f.snapshot() == before)
@@ -158,18 +158,18 @@ import Fixtures
         defer { f.dir.remove() }
         let t = try await f.create()
         f.clock.advance(by: .seconds(10))
-        let r1 = try await f.run(.user, .postMessage(PostMessage(ticketID: t.id, body: " still broken ", authorName: "Ana")))
-        #expect(r1.message?.body == "still broken" && r1.message?.authorRole == .user && r1.ticket?.modifiedAt == f.clock.now())
-        #expect(try await f.run(.user, .postMessage(PostMessage(ticketID: t.id, body: ""))).refusal?.field == "body")
-        #expect(try await f.run(.user, .postMessage(PostMessage(ticketID: t.id, body: String(repeating: "m", count: 5_001)))).refusal?.code == .validation)
-        _ = try await f.run(.staff, .changeStatus(ChangeStatus(ticketID: t.id, status: .active)))
-        _ = try await f.run(.staff, .changeStatus(ChangeStatus(ticketID: t.id, status: .closed)))
+        let r1 = try await f.run(.customer, .postMessage(PostMessage(ticketID: t.id, body: " still broken ", authorName: "Ana")))
+        #expect(r1.message?.body == "still broken" && r1.message?.authorRole == .customer && r1.ticket?.modifiedAt == f.clock.now())
+        #expect(try await f.run(.customer, .postMessage(PostMessage(ticketID: t.id, body: ""))).refusal?.field == "body")
+        #expect(try await f.run(.customer, .postMessage(PostMessage(ticketID: t.id, body: String(repeating: "m", count: 5_001)))).refusal?.code == .validation)
+        _ = try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: t.id, status: .active)))
+        _ = try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: t.id, status: .closed)))
         let before = try f.snapshot()
-        #expect(try await f.run(.user, .postMessage(PostMessage(ticketID: t.id, body: "hello?"))).refusal?.code == .readOnly)
+        #expect(try await f.run(.customer, .postMessage(PostMessage(ticketID: t.id, body: "hello?"))).refusal?.code == .readOnly)
         #expect(try f.snapshot() == before)
         f.clock.advance(by: .seconds(10))
-        let r2 = try await f.run(.staff, .postMessage(PostMessage(ticketID: t.id, body: "fixed")))
-        #expect(r2.message?.authorRole == .staff && r2.ticket?.status == .closed)
+        let r2 = try await f.run(.agent, .postMessage(PostMessage(ticketID: t.id, body: "fixed")))
+        #expect(r2.message?.authorRole == .agent && r2.ticket?.status == .closed)
         let detail = try #require(try await TicketReader(path: f.path).detail(t.id))
         #expect(detail.messages.map(\.body) == ["still broken", "fixed"])
         #expect(detail.ticket.modifiedAt == f.clock.now())
@@ -182,20 +182,20 @@ import Fixtures
         defer { f.dir.remove() }
         let opened = f.clock.now().adding(milliseconds: -86_400_000)
         let closed = opened.adding(milliseconds: 3_600_000)
-        let r = try await f.run(.staff, .importTicket(ImportTicket(
+        let r = try await f.run(.agent, .importTicket(ImportTicket(
             description: "Canteen closed early", status: .closed, openedAt: opened, closedAt: closed,
-            messages: [ImportedMessage(authorRole: .user, body: "why?", sentAt: opened.adding(milliseconds: 1000)),
-                       ImportedMessage(authorRole: .staff, body: "staff shortage", sentAt: closed)])))
+            messages: [ImportedMessage(authorRole: .customer, body: "why?", sentAt: opened.adding(milliseconds: 1000)),
+                       ImportedMessage(authorRole: .agent, body: "staff shortage", sentAt: closed)])))
         let t = try #require(r.ticket)
         #expect(t.category == .services && t.categorySource == .auto && t.status == .closed && t.closedAt == closed && t.modifiedAt == closed)
-        let given = try #require(try await f.run(.staff, .importTicket(ImportTicket(description: "x", category: .it, status: .open, openedAt: opened))).ticket)
+        let given = try #require(try await f.run(.agent, .importTicket(ImportTicket(description: "x", category: .it, status: .open, openedAt: opened))).ticket)
         #expect(given.category == .it && given.categorySource == .staff && given.categoryConfidence == nil)
-        #expect(try await TicketReader(path: f.path).detail(t.id)?.messages.map(\.authorRole) == [.user, .staff])
+        #expect(try await TicketReader(path: f.path).detail(t.id)?.messages.map(\.authorRole) == [.customer, .agent])
         #expect(try await f.store.events(from: SequenceNumber(1), limit: 5).map(\.type) == [.ticketImported, .ticketImported])
         let before = try f.snapshot()
-        #expect(try await f.run(.user, .importTicket(ImportTicket(description: "x", status: .open, openedAt: opened))).refusal?.code == .forbidden)
-        #expect(try await f.run(.staff, .importTicket(ImportTicket(description: "x", status: .closed, openedAt: opened))).refusal?.code == .validation)
-        #expect(try await f.run(.staff, .importTicket(ImportTicket(description: "x", status: .open, openedAt: f.clock.now().adding(milliseconds: 1)))).refusal?.field == "opened_at")
+        #expect(try await f.run(.customer, .importTicket(ImportTicket(description: "x", status: .open, openedAt: opened))).refusal?.code == .forbidden)
+        #expect(try await f.run(.agent, .importTicket(ImportTicket(description: "x", status: .closed, openedAt: opened))).refusal?.code == .validation)
+        #expect(try await f.run(.agent, .importTicket(ImportTicket(description: "x", status: .open, openedAt: f.clock.now().adding(milliseconds: 1)))).refusal?.field == "opened_at")
         #expect(try f.snapshot() == before)
     }
 
@@ -205,7 +205,7 @@ import Fixtures
         let f = try StoreFixture()
         defer { f.dir.remove() }
         let id = CommandID("cmd-1")
-        let create = Command(id: id, role: .user, action: .createTicket(CreateTicket(description: "Lift stuck")))
+        let create = Command(id: id, role: .customer, action: .createTicket(CreateTicket(description: "Lift stuck")))
         let first = try await f.store.apply([create])
         f.clock.advance(by: .seconds(30))
         let again = try await f.store.apply([create])
@@ -216,9 +216,9 @@ import Fixtures
         #expect(try f.scalar("SELECT count(*) FROM applied_commands") == 1)
         // A refusal is remembered too: the same id gets the same refusal even after the ticket changed.
         let t = try #require(first[0].ticket)
-        let close = Command(id: CommandID("cmd-2"), role: .staff, action: .changeStatus(ChangeStatus(ticketID: t.id, status: .closed)))
+        let close = Command(id: CommandID("cmd-2"), role: .agent, action: .changeStatus(ChangeStatus(ticketID: t.id, status: .closed)))
         let refused = try await f.store.apply([close])
-        _ = try await f.run(.staff, .changeStatus(ChangeStatus(ticketID: t.id, status: .active)))
+        _ = try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: t.id, status: .active)))
         #expect(try await f.store.apply([close]) == refused)
         #expect(try f.scalar("SELECT count(*) FROM tickets WHERE status = 'active'") == 1)
     }
@@ -227,9 +227,9 @@ import Fixtures
         let f = try StoreFixture()
         defer { f.dir.remove() }
         let replies = try await f.store.apply([
-            Command(role: .user, action: .createTicket(CreateTicket(description: "one"))),
-            Command(role: .user, action: .createTicket(CreateTicket(description: "   "))),
-            Command(role: .user, action: .createTicket(CreateTicket(description: "three"))),
+            Command(role: .customer, action: .createTicket(CreateTicket(description: "one"))),
+            Command(role: .customer, action: .createTicket(CreateTicket(description: "   "))),
+            Command(role: .customer, action: .createTicket(CreateTicket(description: "three"))),
         ])
         #expect(replies.map(\.isApplied) == [true, false, true])
         #expect(replies.compactMap(\.ticket?.id.rawValue) == [1, 2])
@@ -242,7 +242,7 @@ import Fixtures
         let f = try StoreFixture()
         defer { f.dir.remove() }
         var commands: [Command] = []
-        for i in 0..<20 { commands.append(Command(role: .user, action: .createTicket(CreateTicket(description: i % 5 == 0 ? "" : "ticket \(i)")))) }
+        for i in 0..<20 { commands.append(Command(role: .customer, action: .createTicket(CreateTicket(description: i % 5 == 0 ? "" : "ticket \(i)")))) }
         _ = try await f.store.apply(Array(commands[0..<10]))
         _ = try await f.store.apply(Array(commands[10...]))
         let all = try await f.store.events(from: .zero, limit: 100)
@@ -266,7 +266,7 @@ import Fixtures
         let path = dir.path("tickets.db")
         do {
             let store = try TicketStore(path: path, classifier: KeywordClassifier(), clock: TestClock())
-            _ = try await store.apply([Command(role: .user, action: .createTicket(CreateTicket(description: "kept")))])
+            _ = try await store.apply([Command(role: .customer, action: .createTicket(CreateTicket(description: "kept")))])
         }
         let store = try TicketStore(path: path, classifier: KeywordClassifier(), clock: TestClock())
         #expect(try await store.lastSequence == SequenceNumber(1))

@@ -43,7 +43,7 @@ import Testing
 
         let msg = await c.call("POST", "/api/tickets/1/messages", json: #"{"body":"Looking into it","author_name":"Desk"}"#)
         #expect(msg.status == .created)
-        #expect(msg.json?["author_role"] as? String == "staff")
+        #expect(msg.json?["author_role"] as? String == "agent")
 
         let detail = try #require(await c.call("GET", "/api/tickets/1").json)
         #expect(detail["description"] as? String == "Wi-Fi down in the library")
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func refusalCodesMapToStatuses() {
-        let expected: [RefusalCode: Int] = [.notFound: 404, .forbidden: 403, .invalidTransition: 409, .readOnly: 409, .validation: 422]
+        let expected: [RefusalCode: Int] = [.notFound: 404, .forbidden: 403, .invalidTransition: 409, .readOnly: 409, .validation: 422, .conflict: 409, .unauthenticated: 401]
         for code in RefusalCode.allCases { #expect(Problem.status(for: code).code == expected[code]) }
     }
 

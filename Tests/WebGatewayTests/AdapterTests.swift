@@ -62,7 +62,7 @@ final class SpoolWorld {
         let worker = try world.startTicketWorker()
         defer { world.stopFlag.set() }
         let sender = BrokerCommandSender(client: world.requester)
-        let command = Command(role: .user, action: .createTicket(CreateTicket(description: "The projector in room 4 flickers", location: "Room 4")))
+        let command = Command(role: .customer, action: .createTicket(CreateTicket(description: "The projector in room 4 flickers", location: "Room 4")))
         // 60 s: a reply that must come; under ThreadSanitizer on a loaded machine 20 s once passed without one.
         let outcome = await sender.send(command, timeout: .seconds(60))
         guard case .replied(let reply) = outcome else {
@@ -84,7 +84,7 @@ final class SpoolWorld {
         let world = try SpoolWorld()
         let worker = try world.startTicketWorker()
         let sender = BrokerCommandSender(client: world.requester)
-        let outcome = await sender.send(Command(role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active))), timeout: .seconds(60))
+        let outcome = await sender.send(Command(role: .customer, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active))), timeout: .seconds(60))
         guard case .replied(let reply) = outcome else {
             Issue.record("expected a reply, got \(outcome)")
             return
@@ -98,7 +98,7 @@ final class SpoolWorld {
     func noWorkerMeansQueued() async throws {
         let world = try SpoolWorld()
         let sender = BrokerCommandSender(client: world.requester)
-        let outcome = await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Door 3 does not lock"))), timeout: .milliseconds(200))
+        let outcome = await sender.send(Command(role: .customer, action: .createTicket(CreateTicket(description: "Door 3 does not lock"))), timeout: .milliseconds(200))
         #expect(outcome == .queued)
         let stats = try world.spool.queue(.commands).stats()
         #expect(stats.waiting == 1)
@@ -112,7 +112,7 @@ final class SpoolWorld {
         try? FileManager.default.removeItem(at: queues)
         #expect(FileManager.default.createFile(atPath: queues.path, contents: Data("not a directory".utf8)))
         let sender = BrokerCommandSender(client: world.requester)
-        let outcome = await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Tap leaks"))), timeout: .seconds(2))
+        let outcome = await sender.send(Command(role: .customer, action: .createTicket(CreateTicket(description: "Tap leaks"))), timeout: .seconds(2))
         guard case .unavailable(let reason) = outcome else {
             Issue.record("expected unavailable, got \(outcome)")
             return

@@ -27,7 +27,7 @@ import Testing
         #expect(r.status == .seeOther)
         #expect(r.headers["Location"] == "/tickets")
         let sets = r.headers.values("Set-Cookie")
-        #expect(sets.contains { $0.hasPrefix("cd_role=staff;") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
+        #expect(sets.contains { $0.hasPrefix("cd_role=agent;") && $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
         #expect(sets.contains { $0.hasPrefix("cd_name=Ana%20Mar%C3%ADa;") })
         let page = await b.get("/tickets")
         #expect(page.text.contains("Acting as <strong>Helpdesk staff</strong> (Ana María)"))

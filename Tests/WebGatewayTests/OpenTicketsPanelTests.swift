@@ -72,7 +72,7 @@ import HTTPServer
         let world = World(timeZone: "Europe/Berlin")
         world.analytics.open = .answered(answer)
         var b = Browser(world.gateway())
-        await b.enter(as: .staff)
+        await b.enter(as: .agent)
         let page = await b.get("/dashboard?period=7&unit=days").text
         #expect(page.contains("\(answer.count) tickets opened since"))
         #expect(page.contains("<svg"))
@@ -97,7 +97,7 @@ import HTTPServer
         let world = World()
         world.analytics.open = .answered(OpenTicketsAnswer(hours: 24, since: Self.now.adding(milliseconds: -86_400_000), count: 0, until: Self.now))
         var b = Browser(world.gateway())
-        await b.enter(as: .staff)
+        await b.enter(as: .agent)
         let page = await b.get("/dashboard").text
         #expect(page.contains("No ticket opened in this period is still open."))
         #expect(!page.contains("chart-open-title"))
@@ -108,7 +108,7 @@ import HTTPServer
     func refreshIsUnderTheUsersControl() async {
         let world = World()
         var b = Browser(world.gateway())
-        await b.enter(as: .staff)
+        await b.enter(as: .agent)
         let r = await b.get("/dashboard?period=6&unit=hours")
         #expect(!r.text.contains("http-equiv=\"refresh\""))
         #expect(r.text.contains("<a class=\"button\" id=\"refresh-now\" href=\"/dashboard?period=6&amp;unit=hours\">Refresh now</a>"))

@@ -18,14 +18,14 @@ import Testing
         return (b, path)
     }
 
-    @Test("every page renders as well-formed, labelled HTML for both roles", arguments: Role.allCases)
+    @Test("every page renders as well-formed, labelled HTML for both roles", arguments: Role.openModeRoles)
     func everyPageRenders(role: Role) async throws {
         let world = World()
         let (b0, ticket) = await Self.seeded(world, role: role)
         var b = b0
         for path in ["/", "/tickets", "/tickets?q=lift&category=facility&status=open", "/tickets/new", ticket, "/dashboard"] {
             let r = await b.get(path)
-            if path == "/dashboard" && role == .user {
+            if path == "/dashboard" && role == .customer {
                 #expect(r.status == .forbidden)
             } else {
                 #expect(r.status == .ok, "\(path)")
@@ -41,7 +41,7 @@ import Testing
 
     @Test func ticketPageShowsFieldsDatesThreadAndTheOneLegalButton() async {
         let world = World(timeZone: "Europe/Berlin")
-        var (b, path) = await Self.seeded(world, role: .staff)
+        var (b, path) = await Self.seeded(world, role: .agent)
         let page = await b.get(path).text
         #expect(page.contains("The lift in building C is stuck"))
         #expect(page.contains("Still stuck today"))
@@ -58,10 +58,10 @@ import Testing
     @Test func lowConfidenceIsFlaggedForStaffOnly() async {
         let world = World()
         world.classifier.set(0.3)
-        var (staff, path) = await Self.seeded(world, role: .staff)
+        var (staff, path) = await Self.seeded(world, role: .agent)
         #expect(await staff.get(path).text.contains("Low confidence (30 %)"))
         var user = Browser(world.gateway())
-        await user.enter(as: .user)
+        await user.enter(as: .customer)
         #expect(!(await user.get(path).text.contains("Low confidence")))
         _ = await staff.get(path)
         _ = await staff.post(path + "/category", [("category", "it")])
@@ -70,7 +70,7 @@ import Testing
 
     @Test func afterAnActionTheTicketShowsAFlashFromTheReply() async {
         let world = World()
-        var (b, path) = await Self.seeded(world, role: .user)
+        var (b, path) = await Self.seeded(world, role: .customer)
         _ = await b.get(path)
         let r = await b.post(path + "/edit", [("description", "Lift fixed?"), ("location", ""), ("reporter", "Robin")])
         #expect(r.status == .seeOther)
@@ -83,7 +83,7 @@ import Testing
     @Test func aRefusalIsShownBesideTheFieldWithTheInputKept() async {
         let world = World()
         var b = Browser(world.gateway())
-        await b.enter(as: .user)
+        await b.enter(as: .customer)
         _ = await b.get("/tickets/new")
         let r = await b.post("/tickets", [("description", "   "), ("location", "Library <b>2</b>"), ("reporter", "Kim")])
         #expect(r.status == .unprocessableContent)
@@ -96,7 +96,7 @@ import Testing
 
     @Test func aWorkerRefusalIsShownWithItsReason() async {
         let world = World()
-        var (b, path) = await Self.seeded(world, role: .staff)
+        var (b, path) = await Self.seeded(world, role: .agent)
         _ = await b.get(path)
         // A stale form: the ticket is open, closing it is not a legal step.
         let r = await b.post(path + "/status", [("status", "closed")])
@@ -107,7 +107,7 @@ import Testing
     @Test func aQueuedCommandSaysItWillBeApplied() async {
         let world = World()
         var b = Browser(world.gateway())
-        await b.enter(as: .user)
+        await b.enter(as: .customer)
         _ = await b.get("/tickets/new")
         await world.worker.force(.queued)
         let r = await b.post("/tickets", [("description", "Heating off")])
@@ -123,7 +123,7 @@ import Testing
     @Test func aResubmittedFormIsAppliedOnce() async throws {
         let world = World()
         var b = Browser(world.gateway())
-        await b.enter(as: .user)
+        await b.enter(as: .customer)
         let form = await b.get("/tickets/new").text
         let range = try #require(form.range(of: "name=\"request_id\" value=\""))
         let rid: String? = String(form[range.upperBound...].prefix { $0 != "\"" })
@@ -137,7 +137,7 @@ import Testing
         let world = World()
         world.analytics.resolution = .timedOut
         var b = Browser(world.gateway())
-        await b.enter(as: .staff)
+        await b.enter(as: .agent)
         let r = await b.get("/dashboard?period=7&unit=days")
         #expect(r.status == .ok)
         #expect(!r.text.contains("http-equiv=\"refresh\""))

@@ -209,7 +209,7 @@ import Glibc
         let outcomes = try await withThrowingTaskGroup(of: (Int, CommandOutcome).self) { group in
             for i in 0..<40 {
                 group.addTask {
-                    (i, await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Broken chair number \(i)"))), timeout: .seconds(30)))
+                    (i, await sender.send(Command(role: .customer, action: .createTicket(CreateTicket(description: "Broken chair number \(i)"))), timeout: .seconds(30)))
                 }
             }
             // The worker starts while the commands wait for their replies.
@@ -245,7 +245,7 @@ import Glibc
                                         logger: Logger(component: "gateway", minimumLevel: .error))
         defer { batcher.close() }
         let sender = BrokerCommandSender(client: batcher)
-        let outcome = await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: "Flooded basement"))), timeout: .milliseconds(200))
+        let outcome = await sender.send(Command(role: .customer, action: .createTicket(CreateTicket(description: "Flooded basement"))), timeout: .milliseconds(200))
         #expect(outcome == .queued)
         let stats = try world.spool.queue(.commands).stats()
         #expect(stats.waiting == 1)
@@ -265,7 +265,7 @@ import Glibc
         let outcomes = await withTaskGroup(of: (Int, CommandOutcome).self) { group in
             for i in 0..<12 {
                 let text = i == 5 ? String(repeating: "x", count: 6000) : "Leaking tap \(i)"
-                group.addTask { (i, await sender.send(Command(role: .user, action: .createTicket(CreateTicket(description: text))), timeout: .seconds(30))) }
+                group.addTask { (i, await sender.send(Command(role: .customer, action: .createTicket(CreateTicket(description: text))), timeout: .seconds(30))) }
             }
             var all: [Int: CommandOutcome] = [:]
             for await (i, o) in group { all[i] = o }
@@ -296,7 +296,7 @@ import Glibc
         #expect(pool.unavailability == .starting)
         await #expect(throws: TicketReader.NotYetCreated.self) { try await pool.counts() }
         let store = try TicketStore(path: path, classifier: TunableClassifier(), clock: FixedClock(), synchronous: .normal)
-        _ = try await store.apply([Command(role: .user, action: .createTicket(CreateTicket(description: "The lift is stuck")))])
+        _ = try await store.apply([Command(role: .customer, action: .createTicket(CreateTicket(description: "The lift is stuck")))])
         #expect(pool.unavailability == nil)
         // Six reads go round the three connections twice; each sees the committed ticket.
         for _ in 0..<6 {

@@ -44,7 +44,7 @@ import Testing
         let world = World()
         let r = await world.gateway().respond(to: HTTPRequest(method: .get, target: "/api/tickets", headers: HTTPHeaders([("Host", "x"), ("X-CampusDesk-Role", "root")])))
         #expect(r.status == .unauthorized)
-        #expect(r.text.contains("X-CampusDesk-Role must be user or staff."))
+        #expect(r.text.contains("X-CampusDesk-Role must be customer or agent (or user or staff)."))
     }
 
     @Test("an unknown error is a logged 500 that shows no internals, in both groups")
@@ -52,7 +52,7 @@ import Testing
         let world = World()
         try Connection(path: world.directory.appendingPathComponent("tickets.db").path).execute("DROP TABLE messages")
         var b = Browser(world.gateway())
-        await b.enter(as: .staff)
+        await b.enter(as: .agent)
         _ = await b.post("/tickets", [("description", "The projector in B-12 is broken")])
         let api = await send(world, .get, "/api/tickets/1")
         #expect(api.status == .internalServerError)

@@ -16,7 +16,7 @@ import Testing
     func payloadsAreInert(_ payload: String) async throws {
         let world = World()
         var b = Browser(world.gateway())
-        await b.enter(as: .staff, name: payload)
+        await b.enter(as: .agent, name: payload)
         _ = await b.get("/tickets/new")
         let created = await b.post("/tickets", [("description", payload), ("location", payload), ("reporter", payload)])
         let path = String((created.headers["Location"] ?? "").prefix { $0 != "?" })
@@ -43,7 +43,7 @@ import Testing
     @Test func aPostWithoutAValidTokenIsRefusedAndSendsNothing() async {
         let world = World()
         var b = Browser(world.gateway())
-        await b.enter(as: .user)
+        await b.enter(as: .customer)
         _ = await b.get("/tickets/new")
         let none = await b.post("/tickets", [("description", "x")], token: .some(nil))
         #expect(none.status == .forbidden)
@@ -65,7 +65,7 @@ import Testing
     @Test func aCrossOriginPostIsRefusedEvenWithAToken() async {
         let world = World()
         var b = Browser(world.gateway())
-        await b.enter(as: .user)
+        await b.enter(as: .customer)
         _ = await b.get("/tickets/new")
         let r = await b.post("/tickets", [("description", "x")], origin: "https://evil.example")
         #expect(r.status == .forbidden)
@@ -76,7 +76,7 @@ import Testing
 
     @Test func aUsersStatusOrCategoryChangeIsRefusedByTheGateway() async {
         let world = World()
-        var (b, path) = await PageTests.seeded(world, role: .user)
+        var (b, path) = await PageTests.seeded(world, role: .customer)
         let before = await world.worker.receivedCount
         _ = await b.get(path)
         let status = await b.post(path + "/status", [("status", "active")])
@@ -89,7 +89,7 @@ import Testing
 
     @Test func aSimpleUserNeverSeesClosedTickets() async throws {
         let world = World()
-        var (staff, path) = await PageTests.seeded(world, role: .staff)
+        var (staff, path) = await PageTests.seeded(world, role: .agent)
         _ = await staff.post(path + "/status", [("status", "active")])
         _ = await staff.get(path)
         _ = await staff.post(path + "/status", [("status", "closed")])
@@ -97,7 +97,7 @@ import Testing
         #expect(await staff.get("/tickets?status=closed").text.contains(path))
 
         var user = Browser(world.gateway())
-        await user.enter(as: .user)
+        await user.enter(as: .customer)
         #expect(!(await user.get("/tickets").text.contains(path)))
         #expect(await user.get("/tickets?status=closed").status == .forbidden)
         #expect(await user.get(path).status == .notFound)

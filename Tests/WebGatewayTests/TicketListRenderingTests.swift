@@ -31,7 +31,7 @@ import Testing
         for i in 0..<count {
             let opened = base.adding(milliseconds: Int64(i / 2) * 3_600_000)
             let status = Status.allCases[i % 3]
-            batch.append(Command(role: .staff, action: .importTicket(ImportTicket(
+            batch.append(Command(role: .agent, action: .importTicket(ImportTicket(
                 description: texts[i % texts.count] + " #\(i)",
                 location: i % 4 == 0 ? nil : (i % 4 == 1 ? "Bâtiment <A> & Co" : "Building \(i % 9)"),
                 reporter: i % 5 == 0 ? nil : "Zoë O'Brien",
@@ -43,20 +43,20 @@ import Testing
 
     static func model(_ role: Role, _ filter: TicketFilter, flash: Layout.Flash? = nil) -> TicketListPage.Model {
         TicketListPage.Model(
-            visitor: Visitor(role: role, name: role == .staff ? "Grace <admin>" : nil, browserID: "0123456789abcdef0123456789abcdef", isNewBrowser: false),
+            visitor: Visitor(role: role, name: role == .agent ? "Grace <admin>" : nil, browserID: "0123456789abcdef0123456789abcdef", isNewBrowser: false),
             csrfToken: "token", text: filter.text, category: filter.category,
             status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: flash, isContinuation: filter.cursor != nil)
     }
 
     static let cases: [(Role, TicketFilter)] = [
-        (.staff, TicketFilter(limit: 50)),
-        (.staff, TicketFilter(limit: 9)),
-        (.user, TicketFilter(statuses: [.open, .active], limit: 8)),
-        (.staff, TicketFilter(statuses: [.closed], category: .it, limit: 4)),
-        (.user, TicketFilter(statuses: [.open], category: .services, limit: 3)),
-        (.staff, TicketFilter(text: "zürich", limit: 5)),
-        (.staff, TicketFilter(text: "heating room", limit: 7)),
-        (.staff, TicketFilter(text: "nosuchword", limit: 50)),
+        (.agent, TicketFilter(limit: 50)),
+        (.agent, TicketFilter(limit: 9)),
+        (.customer, TicketFilter(statuses: [.open, .active], limit: 8)),
+        (.agent, TicketFilter(statuses: [.closed], category: .it, limit: 4)),
+        (.customer, TicketFilter(statuses: [.open], category: .services, limit: 3)),
+        (.agent, TicketFilter(text: "zürich", limit: 5)),
+        (.agent, TicketFilter(text: "heating room", limit: 7)),
+        (.agent, TicketFilter(text: "nosuchword", limit: 50)),
     ]
 
     @Test("rows renderer equals the Ticket renderer on every page of each filter, both roles, in a DST zone",
@@ -94,7 +94,7 @@ import Testing
     func emptyList() async throws {
         let world = World()
         let time = CampusTime(timeZone: try #require(TimeZone(identifier: "UTC")))
-        let m = Self.model(.staff, TicketFilter())
+        let m = Self.model(.agent, TicketFilter())
         let old = TicketListPage.renderBytes(m, page: try await world.reader.list(TicketFilter()), time: time)
         let new = try await world.reader.withListRows(TicketFilter()) { rows in try TicketListPage.renderBytes(m, rows: &rows, time: time) }
         #expect(new == old)
@@ -117,7 +117,7 @@ import Testing
         let db = try Connection(path: world.directory.appendingPathComponent("tickets.db").path)
         try db.execute("UPDATE tickets SET description = CAST(x'41C3284220FF3C' AS TEXT), location = CAST(x'E282' AS TEXT) WHERE id = 2")
         let time = CampusTime(timeZone: try #require(TimeZone(identifier: "UTC")))
-        let m = Self.model(.staff, TicketFilter())
+        let m = Self.model(.agent, TicketFilter())
         let old = TicketListPage.renderBytes(m, page: try await world.reader.list(TicketFilter()), time: time)
         let new = try await world.reader.withListRows(TicketFilter()) { rows in try TicketListPage.renderBytes(m, rows: &rows, time: time) }
         #expect(new == old)

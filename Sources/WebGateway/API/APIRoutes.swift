@@ -44,15 +44,16 @@ struct APIRoutes: Sendable {
         return r
     }
 
-    /// The role of an API request; anything but `user` or `staff` is a 401.
+    /// The role of an API request on the campus desk: `customer` or `agent` (or their earlier names
+    /// `user` and `staff`); anything else is a 401.
     ///
     /// Why 401 and not 400: the header is open mode's credential (the document's security
     /// scheme), and a credential the server cannot accept is answered 401 with a challenge
     /// (RFC 9110 §15.5.2), as accounts mode will answer an unknown bearer token.
     static func role(_ request: HTTPRequest) throws(Problem) -> Role {
-        guard let raw = request.headers["X-CampusDesk-Role"] else { return .user }
-        guard let role = Role(rawValue: raw.trimmingWhitespace()) else {
-            throw Problem(status: .unauthorized, detail: "X-CampusDesk-Role must be user or staff.", challenge: roleChallenge)
+        guard let raw = request.headers["X-CampusDesk-Role"] else { return .customer }
+        guard let role = Role(rawValue: raw.trimmingWhitespace()), Role.openModeRoles.contains(role) else {
+            throw Problem(status: .unauthorized, detail: "X-CampusDesk-Role must be customer or agent (or user or staff).", challenge: roleChallenge)
         }
         return role
     }
@@ -198,14 +199,14 @@ struct APIRoutes: Sendable {
         let filter = try TicketListQuery.filter(from: q, role: role)
         let page = try await context.tickets.list(filter)
         // Defence in depth: the filter already excludes closed tickets for users.
-        let tickets = role == .staff ? page.tickets : page.tickets.filter { $0.status != .closed }
+        let tickets = role == .agent ? page.tickets : page.tickets.filter { $0.status != .closed }
         return Self.json(.ok, ListBody(tickets: tickets, nextCursor: page.nextCursor?.encoded))
     }
 
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
         let role = try Self.role(request)
         let id = try ticketID(request)
-        guard let detail = try await context.tickets.detail(id), role == .staff || detail.ticket.status != .closed else {
+        guard let detail = try await context.tickets.detail(id), role == .agent || detail.ticket.status != .closed else {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
         return Self.json(.ok, DetailBody(detail: detail))
@@ -262,7 +263,7 @@ struct APIRoutes: Sendable {
     private func onTicket(_ request: HTTPRequest, staffOnly: Bool) throws(Problem) -> (Role, TicketID) {
         let role = try Self.role(request)
         let id = try ticketID(request)
-        if staffOnly && role != .staff {
+        if staffOnly && role != .agent {
             throw Problem.refused(.forbidden, "Only helpdesk staff can do this.")
         }
         return (role, id)
@@ -308,7 +309,7 @@ struct APIRoutes: Sendable {
     // MARK: - Analytics and health
 
     private func requireStaff(_ request: HTTPRequest) throws(Problem) {
-        guard try Self.role(request) == .staff else { throw Problem.refused(.forbidden, "The analytics are for helpdesk staff.") }
+        guard try Self.role(request) == .agent else { throw Problem.refused(.forbidden, "The analytics are for helpdesk staff.") }
     }
 
     private func answer<A: Encodable>(_ outcome: AnalyticsOutcome<A>, _ service: AnalyticsService) throws(Problem) -> HTTPResponse {

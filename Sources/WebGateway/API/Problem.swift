@@ -56,8 +56,9 @@ public struct Problem: Sendable, Codable, Equatable, Error, HTTPStatusError {
         switch code {
         case .notFound: .notFound
         case .forbidden: .forbidden
-        case .invalidTransition, .readOnly: .conflict
+        case .invalidTransition, .readOnly, .conflict: .conflict
         case .validation: .unprocessableContent
+        case .unauthenticated: .unauthorized
         }
     }
 

@@ -32,7 +32,7 @@ public struct BrokerReadinessProbe: ReadinessProbing {
 
     /// The probe command: always refused, never applied.
     public static var probeCommand: Command {
-        Command(id: probeCommandID, role: .user, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .closed)))
+        Command(id: probeCommandID, role: .customer, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .closed)))
     }
 
     public func check(timeout: Duration) async -> [ReadinessCheck] {

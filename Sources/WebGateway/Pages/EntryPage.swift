@@ -14,7 +14,7 @@ enum EntryPage {
             Layout.hidden("csrf_token", csrfToken, into: &b)
             b.raw("<fieldset>\n<legend>I am acting as</legend>\n")
             let chosen = state.values["role"] ?? visitor.role.rawValue
-            for role in Role.allCases {
+            for role in Role.openModeRoles {
                 // Ids and values come from our own vocabulary, never from input.
                 b.raw("<div class=\"choice\"><input type=\"radio\" id=\"entry-role-")
                 b.raw(html: role.rawValue)

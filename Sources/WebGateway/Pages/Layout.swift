@@ -33,7 +33,7 @@ enum Layout {
         h.raw("<a class=\"skip\" href=\"#main\">Skip to content</a>\n")
         h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n")
         h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
-        if visitor.role == .staff { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
+        if visitor.role == .agent { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
         h.raw("<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n")
         roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
         h.raw("</header>\n<main id=\"main\">\n")
@@ -48,7 +48,7 @@ enum Layout {
 
     /// A one-click switch to the other role, keeping the display name.
     static func roleSwitch(visitor: Visitor, csrfToken: String, into h: inout HTMLBuffer) {
-        let other: Role = visitor.role == .staff ? .user : .staff
+        let other: Role = visitor.role == .agent ? .customer : .agent
         h.raw("<form class=\"role-switch\" method=\"post\" action=\"/session\">\n")
         h.raw("<p>Acting as <strong>")
         h.raw(html: roleLabel(visitor.role))
@@ -67,7 +67,15 @@ enum Layout {
         h.raw("</button>\n</form>\n")
     }
 
-    static func roleLabel(_ role: Role) -> String { role == .staff ? "Helpdesk staff" : "Simple user" }
+    static func roleLabel(_ role: Role) -> String {
+        switch role {
+        case .customer: "Simple user"
+        case .agent: "Helpdesk staff"
+        case .engineer: "Engineer"
+        case .manager: "Manager"
+        case .admin: "Administrator"
+        }
+    }
 
     static func hidden(_ name: String, _ value: String, into h: inout HTMLBuffer) {
         h.raw("<input type=\"hidden\" name=\"")

@@ -49,7 +49,7 @@ enum TicketDetailPage {
         b.number(t.id.rawValue)
         b.raw("</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n")
         facts(m, time: time, into: &b)
-        if m.visitor.role == .staff { staffActions(m, into: &b) }
+        if m.visitor.role == .agent { staffActions(m, into: &b) }
         conversation(m, time: time, into: &b)
         if t.status != .closed { editForm(m, into: &b) }
     }
@@ -77,7 +77,7 @@ enum TicketDetailPage {
         b.raw(" <span class=\"muted\">(")
         b.raw(html: t.categorySource == .staff ? "set by staff" : "assigned automatically")
         b.raw(")</span>")
-        if m.visitor.role == .staff, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
+        if m.visitor.role == .agent, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
             b.raw(" <strong class=\"flag\">Low confidence (")
             b.number(Int64(Int((c * 100).rounded())))
             b.raw(" %): please check</strong>")
@@ -123,9 +123,9 @@ enum TicketDetailPage {
                 b.raw("<li class=\"message from-")
                 b.raw(html: msg.authorRole.rawValue)
                 b.raw("\"><article>\n<p class=\"meta\"><strong>")
-                if let name = msg.authorName { b.text(name) } else { b.raw(html: msg.authorRole == .staff ? "Helpdesk" : "Reporter") }
+                if let name = msg.authorName { b.text(name) } else { b.raw(html: msg.authorRole == .agent ? "Helpdesk" : "Reporter") }
                 b.raw("</strong> <span class=\"muted\">(")
-                b.raw(html: msg.authorRole == .staff ? "staff" : "user")
+                b.raw(html: msg.authorRole == .agent ? "staff" : "user")
                 b.raw(")</span> · ")
                 b.time(msg.sentAt, time)
                 b.raw("</p>\n<p class=\"text\">")
@@ -135,7 +135,7 @@ enum TicketDetailPage {
             b.raw("</ol>\n")
         }
         // Staff may still write under a closed ticket (the worker's rule); users may not.
-        if m.detail.ticket.status != .closed || m.visitor.role == .staff {
+        if m.detail.ticket.status != .closed || m.visitor.role == .agent {
             let s = state(m, .message)
             formStart(m, .message, action: "/messages", cssClass: "stack", heading: "<h3>Write a message</h3>\n", into: &b)
             Field.control(.textarea, name: "body", label: "Message", idPrefix: "message", state: s, required: true,

@@ -72,7 +72,7 @@ enum TicketListPage {
     }
 
     private static func title(_ m: Model) -> String {
-        m.visitor.role == .staff ? "All tickets" : "Open and active tickets"
+        m.visitor.role == .agent ? "All tickets" : "Open and active tickets"
     }
 
     private static func top(_ m: Model, title: String, into b: inout HTMLBuffer) {
@@ -85,9 +85,9 @@ enum TicketListPage {
         Field.select(name: "category", label: "Category", idPrefix: "filter",
                      options: [("", "Any category")] + Category.allCases.map { ($0.rawValue, Words.category($0)) },
                      selected: m.category?.rawValue ?? "", into: &b)
-        let statuses: [Status] = m.visitor.role == .staff ? Status.allCases : [.open, .active]
+        let statuses: [Status] = m.visitor.role == .agent ? Status.allCases : [.open, .active]
         Field.select(name: "status", label: "Status", idPrefix: "filter",
-                     options: [("", m.visitor.role == .staff ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
+                     options: [("", m.visitor.role == .agent ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
                      selected: m.status?.rawValue ?? "", into: &b)
         b.raw("<button type=\"submit\">Apply</button>\n</form>\n</search>\n")
     }
