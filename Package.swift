@@ -33,7 +33,7 @@ let package = Package(
         library("TicketService", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier", "ServiceLifecycle"]),
         library("Supervisor", ["Domain", "Logging"]),
         library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
-        library("ServiceLifecycle", ["Logging"]),
+        library("ServiceLifecycle", ["Domain", "Logging"]),
         library("HTTPServer"),
         library("WebGateway", [
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer",

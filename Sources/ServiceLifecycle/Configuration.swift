@@ -1,9 +1,10 @@
 import Foundation
+import Domain
 
 /// Settings every CampusDesk process reads from its environment, with the embedded defaults.
 ///
 /// `CAMPUSDESK_SPOOL` (./spool), `CAMPUSDESK_DATA` (./data), `HOST` (127.0.0.1), `PORT` (8080),
-/// `CAMPUSDESK_TZ` (UTC).
+/// `CAMPUSDESK_TZ` (UTC), `CAMPUSDESK_AUTH` (open: the campus desk; accounts: the network desk).
 public struct Configuration: Sendable, Equatable {
     public var spoolDirectory: String
     public var dataDirectory: String
@@ -11,13 +12,17 @@ public struct Configuration: Sendable, Equatable {
     public var port: Int
     /// The campus time zone identifier, used for display and for grouping by month.
     public var timeZoneIdentifier: String
+    /// How people enter: no password (the campus) or accounts (the network desk).
+    public var authMode: AuthMode
 
-    public init(spoolDirectory: String = "spool", dataDirectory: String = "data", host: String = "127.0.0.1", port: Int = 8080, timeZoneIdentifier: String = "UTC") {
+    public init(spoolDirectory: String = "spool", dataDirectory: String = "data", host: String = "127.0.0.1", port: Int = 8080,
+                timeZoneIdentifier: String = "UTC", authMode: AuthMode = .open) {
         self.spoolDirectory = spoolDirectory
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port
         self.timeZoneIdentifier = timeZoneIdentifier
+        self.authMode = authMode
     }
 
     /// Reads the configuration from environment variables; invalid values are errors, not defaults.
@@ -33,6 +38,10 @@ public struct Configuration: Sendable, Equatable {
         if let v = env["CAMPUSDESK_TZ"], !v.isEmpty {
             guard TimeZone(identifier: v) != nil else { throw .invalid("CAMPUSDESK_TZ", v) }
             c.timeZoneIdentifier = v
+        }
+        if let v = env["CAMPUSDESK_AUTH"], !v.isEmpty {
+            guard let mode = AuthMode(rawValue: v) else { throw .invalid("CAMPUSDESK_AUTH", v) }
+            c.authMode = mode
         }
         return c
     }
