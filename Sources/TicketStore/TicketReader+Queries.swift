@@ -45,7 +45,7 @@ extension TicketReader {
     /// The cached statement for one list page and its values (it fetches `limit + 1` rows).
     ///
     /// `columns` is the select list twice over: bare (the unfiltered query) and prefixed `t.` (the joins).
-    private static func listStatement(_ db: Connection, _ filter: TicketFilter, columns: ListColumns) throws -> (Statement, [SQLiteValue]) {
+    static func listStatement(_ db: Connection, _ filter: TicketFilter, columns: ListColumns) throws -> (Statement, [SQLiteValue]) {
         guard (1...TicketFilter.maxLimit).contains(filter.limit) else {
             throw Refusal(.validation, "limit must be between 1 and \(TicketFilter.maxLimit).", field: "limit")
         }
@@ -191,6 +191,6 @@ extension TicketReader {
         }
     }
 
-    private static let ticketColumns = ListColumns(Ticket.columns)
+    static let ticketColumns = ListColumns(Ticket.columns)
     private static let rowColumns = ListColumns(TicketRowView.columns)
 }

@@ -22,13 +22,13 @@ struct TicketWorkerWorld {
     let events: SpoolQueue
     static let eventsQueue = QueueName.events(.openTickets)
 
-    init(settings: TicketWorker.Settings? = nil) throws {
+    init(settings: TicketWorker.Settings? = nil, authMode: AuthMode = .open) throws {
         dir = try TemporaryDirectory()
         var limits = SpoolLimits()
         limits.pollInterval = .milliseconds(20)
         spool = try Spool(root: dir.path("spool"), limits: limits, logger: Logger(component: "spool", minimumLevel: .error))
         broker = SpoolMessageBroker(spool: spool)
-        store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock())
+        store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock(), authMode: authMode)
         try spool.exchange(.events).bind(Self.eventsQueue)
         var s = settings ?? TicketWorker.Settings()
         s.idleWait = .milliseconds(50)
