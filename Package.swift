@@ -35,8 +35,9 @@ let package = Package(
         library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
         library("ServiceLifecycle", ["Logging"]),
         library("HTTPServer"),
+        library("Credentials"),
         library("WebGateway", [
-            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer",
+            "Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer",
         ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(
             name: "campusdesk",
@@ -55,7 +56,7 @@ let package = Package(
             name: "campusdesk-bench",
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "TicketStore", "Analytics",
-                "TicketService", "ServiceLifecycle", "HTTPServer", "WebGateway",
+                "TicketService", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials",
             ],
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
@@ -90,8 +91,9 @@ let package = Package(
             "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
         ]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "TestSupport"]),
         .testTarget(name: "WebGatewayTests", dependencies: [
-            "WebGateway", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
+            "WebGateway", "Credentials", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
             "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport",
         ]),
         .testTarget(

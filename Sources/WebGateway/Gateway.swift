@@ -4,6 +4,7 @@ import SpoolBroker
 import TicketStore
 import ServiceLifecycle
 import Foundation
+import Credentials
 import HTTPServer
 
 /// Deadlines and display settings of the gateway.

@@ -1,3 +1,4 @@
+import Credentials
 import HTTPServer
 import Synchronization
 import SpoolBroker
