@@ -44,15 +44,13 @@ public enum SHA256 {
 
         /// The digest: the eight words, big-endian.
         var bytes: [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(SHA256.digestLength)
-            for word in [h0, h1, h2, h3, h4, h5, h6, h7] {
-                out.append(UInt8(truncatingIfNeeded: word >> 24))
-                out.append(UInt8(truncatingIfNeeded: word >> 16))
-                out.append(UInt8(truncatingIfNeeded: word >> 8))
-                out.append(UInt8(truncatingIfNeeded: word))
+            [UInt8](unsafeUninitializedCapacity: SHA256.digestLength) { buffer, count in
+                let raw = UnsafeMutableRawBufferPointer(buffer)
+                for (offset, word) in [(0, h0), (4, h1), (8, h2), (12, h3), (16, h4), (20, h5), (24, h6), (28, h7)] {
+                    raw.storeBytes(of: word.bigEndian, toByteOffset: offset, as: UInt32.self)
+                }
+                count = SHA256.digestLength
             }
-            return out
         }
 
         /// Stores the eight words in `w[0..<8]`: a digest as the start of the next message block.
@@ -145,12 +143,15 @@ private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n
 
 /// Lower-case hexadecimal text of bytes.
 public func hexString(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 0x0f)])
+    String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+        for (i, byte) in bytes.enumerated() {
+            out[2 * i] = hexDigit(byte >> 4)
+            out[2 * i + 1] = hexDigit(byte & 0x0f)
+        }
+        return bytes.count * 2
     }
-    return String(decoding: out, as: UTF8.self)
 }
+
+/// The ASCII digit of a value 0...15: '0'...'9', then 'a'...'f'.
+@inline(__always)
+private func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value }
