@@ -60,7 +60,7 @@ let package = Package(
             name: "campusdesk-bench",
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "TicketStore", "Analytics",
-                "TicketService", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials",
+                "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials",
             ],
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
