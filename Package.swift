@@ -47,7 +47,7 @@ let package = Package(
             name: "campusdesk",
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
-                "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
+                "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials",
             ],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
             // processes then maps one file instead of a dozen shared libraries with their relocation
