@@ -4,6 +4,9 @@ import Credentials
 import Foundation
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension SystemTests {
     /// `campusdesk users` against a real `campusdesk ticket-worker` on the network desk
@@ -95,6 +98,80 @@ extension SystemTests {
                 }
                 return found.user.role == .admin
             }
+        }
+
+        @Test("on a terminal, users add asks twice without echo, and refuses two different passwords")
+        func terminalPrompt_HidesThePassword() async throws {
+            let system = try CampusDeskProcesses(environment: ["CAMPUSDESK_AUTH": "accounts"])
+            try system.start("worker", ["ticket-worker"])
+            for (second, expectedStatus) in [("typed on a tty", Int32(0)), ("typed differently", 1)] {
+                let tty = try PseudoTerminal()
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: CampusDeskProcesses.binary)
+                p.arguments = ["users", "add", "--role", "admin", "--email", "tty-\(expectedStatus)@campus.example", "--name", "Tty"]
+                p.environment = system.environment
+                p.currentDirectoryURL = system.root
+                p.standardInput = tty.slave
+                p.standardOutput = tty.slave
+                p.standardError = tty.slave
+                try p.run()
+                try tty.read(until: "Password for tty-\(expectedStatus)@campus.example: ")
+                tty.write("typed on a tty\n")
+                try tty.read(until: "Repeat the password: ")
+                tty.write(second + "\n")
+                try tty.read(until: expectedStatus == 0 ? "created tty-0@campus.example" : "the two passwords differ")
+                try await p.waitForExit()
+                #expect(p.terminationStatus == expectedStatus)
+                #expect(!tty.text.contains("typed"), "the password was echoed: \(tty.text)")
+            }
+            let reader = try TicketReader(path: system.data.appendingPathComponent("tickets.db").path)
+            #expect(PasswordHash.verify(password: "typed on a tty", encoded: try #require(try await reader.account(email: "tty-0@campus.example")).passwordHash))
+            #expect(try await reader.account(email: "tty-1@campus.example") == nil)
+        }
+    }
+}
+
+/// A pseudo-terminal for a child's stdin/stdout/stderr: what the child writes is read from the
+/// master side, what the test types is written to it.
+final class PseudoTerminal {
+    let master: Int32
+    let slave: FileHandle
+    private(set) var text = ""
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    init() throws {
+        // posix_openpt and friends are not visible through Glibc: the same with /dev/ptmx and its two ioctls.
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        let tiocsptlck: UInt = 0x4004_5431, tiocgptn: UInt = 0x8004_5430
+        guard master >= 0, ioctl(master, tiocsptlck, &unlock) == 0, ioctl(master, tiocgptn, &number) == 0 else {
+            throw Failure(description: "no pseudo-terminal (errno \(errno))")
+        }
+        let name = "/dev/pts/\(number)"
+        let fd = open(name, O_RDWR | O_NOCTTY)
+        guard fd >= 0 else { throw Failure(description: "cannot open \(name) (errno \(errno))") }
+        slave = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    deinit { close(master) }
+
+    func write(_ s: String) {
+        _ = s.utf8CString.withUnsafeBufferPointer { Glibc.write(master, $0.baseAddress, $0.count - 1) }
+    }
+
+    /// Reads what the child printed until it contains `needle` (deadline 20 s, scaled).
+    func read(until needle: String) throws {
+        let deadline = Date().addingTimeInterval(20 * TestTime.scale)
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while !text.contains(needle) {
+            guard Date() < deadline else { throw Failure(description: "no '\(needle)' from the terminal; saw \(text.debugDescription)") }
+            var pfd = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 100) > 0 else { continue }
+            let n = Glibc.read(master, &buffer, buffer.count)
+            guard n > 0 else { throw Failure(description: "the terminal closed; saw \(text.debugDescription)") }
+            text += String(decoding: buffer[..<n], as: UTF8.self)
         }
     }
 }
