@@ -31,17 +31,19 @@ enum PasswordPrompt {
         var hidden = saved
         hidden.c_lflag &= ~tcflag_t(ECHO)
         hidden.c_lflag |= tcflag_t(ECHONL)
-        FileHandle.standardError.write(Data(prompt.utf8))
-        guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden) == 0 else {
+        // Echo off before the prompt shows, so nothing typed after seeing it is echoed; TCSADRAIN,
+        // not TCSAFLUSH, so a password typed (or pasted) right after the prompt is not thrown away.
+        guard tcsetattr(STDIN_FILENO, TCSADRAIN, &hidden) == 0 else {
             throw .failure("\(command): cannot turn off the terminal's echo (errno \(errno))")
         }
+        FileHandle.standardError.write(Data(prompt.utf8))
         // Ctrl-C while echo is off would leave the terminal silent: restore it before exiting.
         let original = saved
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         interrupt.setEventHandler {
             var t = original
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &t)
+            tcsetattr(STDIN_FILENO, TCSADRAIN, &t)
             FileHandle.standardError.write(Data("\n".utf8))
             exit(130)
         }
@@ -49,7 +51,7 @@ enum PasswordPrompt {
         defer {
             interrupt.cancel()
             signal(SIGINT, SIG_DFL)
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+            tcsetattr(STDIN_FILENO, TCSADRAIN, &saved)
         }
         guard let line = readLine(strippingNewline: true) else { throw .failure("\(command): no password typed") }
         return line
