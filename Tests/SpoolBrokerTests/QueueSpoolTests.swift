@@ -463,7 +463,7 @@ import Glibc
         let spool = try Spool(root: dir.path, limits: limits)
         let q = try spool.queue(try QueueName("wake"))
         #expect(q.waitForMessages(timeout: .milliseconds(1)) == false)
-        async let waited = try q.messages(max: 5, timeout: .seconds(20))
+        async let waited = try q.messages(max: 5, timeout: TestTime.scaled(.seconds(20)))
         // Gives the consumer time to start waiting; if it has not yet, it finds the message at once and the test still passes.
         try await Task.sleep(for: .milliseconds(50))  // sleep-ok: orders the send after the wait began, no event to wait on
         try spool.queue(try QueueName("wake")).send(try testEnvelope(3))
@@ -485,7 +485,7 @@ import Glibc
         let name = try #require(files(in: q.path + "/new").first)
         rename(q.path + "/new/" + name, q.path + "/deferred/" + name)
         // The async wait: a blocking `waitForMessages` would hold a thread of the cooperative pool.
-        #expect(try await q.messages(max: 1, timeout: .seconds(20)).count == 1)
+        #expect(try await q.messages(max: 1, timeout: TestTime.scaled(.seconds(20))).count == 1)
     }
 
     // MARK: - Exchange
@@ -537,7 +537,7 @@ import Glibc
         responder.start()
         defer { stop.store(true, ordering: .relaxed) }
         for i in 1...5 {
-            let reply = try await requester.request(try testEnvelope(i), to: service.name, timeout: .seconds(20))
+            let reply = try await requester.request(try testEnvelope(i), to: service.name, timeout: TestTime.scaled(.seconds(20)))
             #expect(try reply.decodeBody(QueueTestBody.self).n == i * 2)
             #expect(reply.type == "answer")
         }
