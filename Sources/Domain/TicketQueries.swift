@@ -21,13 +21,20 @@ public struct TicketFilter: Sendable, Equatable {
     public var limit: Int
     /// Continue after this position (keyset pagination: stable while tickets are added).
     public var cursor: TicketCursor?
+    /// Only tickets this account reported (a customer's own list on the network desk).
+    public var customerID: UserID?
+    /// Only tickets assigned to this account (an engineer's "assigned to me").
+    public var assigneeID: UserID?
 
-    public init(statuses: Set<Status> = [], category: Category? = nil, text: String? = nil, limit: Int = 50, cursor: TicketCursor? = nil) {
+    public init(statuses: Set<Status> = [], category: Category? = nil, text: String? = nil, limit: Int = 50, cursor: TicketCursor? = nil,
+                customerID: UserID? = nil, assigneeID: UserID? = nil) {
         self.statuses = statuses
         self.category = category
         self.text = text
         self.limit = limit
         self.cursor = cursor
+        self.customerID = customerID
+        self.assigneeID = assigneeID
     }
 
     public static let maxLimit = 500
