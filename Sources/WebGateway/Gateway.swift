@@ -4,6 +4,7 @@ import SpoolBroker
 import TicketStore
 import ServiceLifecycle
 import Foundation
+import Credentials
 import HTTPServer
 
 /// Deadlines and display settings of the gateway.
@@ -100,11 +101,6 @@ public struct Gateway: Sendable {
         await handler(request)
     }
 
-    /// 16 random bytes as hex, from the system's CSPRNG.
-    public static let randomBrowserID: @Sendable () -> String = {
-        // Two 64-bit draws (two getrandom calls) rather than one draw per byte.
-        var rng = SystemRandomNumberGenerator()
-        let words = (rng.next(), rng.next())
-        return withUnsafeBytes(of: words) { hexString(Array($0)) }
-    }
+    /// 16 random bytes as hex, from the kernel's CSPRNG.
+    public static let randomBrowserID: @Sendable () -> String = { hexString(SecureRandom.bytes(16)) }
 }

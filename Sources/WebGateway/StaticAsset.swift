@@ -1,3 +1,4 @@
+import Credentials
 import HTTPServer
 
 /// A file the gateway serves from memory with a validator: the stylesheet, the dashboard's

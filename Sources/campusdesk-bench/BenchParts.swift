@@ -12,6 +12,7 @@ enum BenchParts {
         ("analytics", { await BenchAnalyticsCommand.run($0) }),
         ("gateway", { await BenchGatewayCommand.run($0) }),
         ("analytics-roundtrip", { await BenchAnalyticsRoundTripCommand.run($0) }),
+        ("credentials", { await BenchCredentialsCommand.run($0) }),
     ]
 
     static func run(_ args: [String]) async -> Int32 {

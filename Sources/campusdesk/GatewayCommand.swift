@@ -7,6 +7,7 @@ import ServiceLifecycle
 import Foundation
 import HTTPServer
 import WebGateway
+import Credentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,9 +76,8 @@ enum GatewayCommand {
         return 0
     }
 
-    /// 32 bytes from the system CSPRNG (getrandom(2)): tokens of an earlier process stop working.
+    /// 32 bytes from the kernel's CSPRNG: tokens of an earlier process stop working.
     static func randomSecret() -> [UInt8] {
-        var rng = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        SecureRandom.bytes(32)
     }
 }

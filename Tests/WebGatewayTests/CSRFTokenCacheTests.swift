@@ -1,4 +1,5 @@
 import Testing
+import Credentials
 @testable import WebGateway
 
 /// The per-browser token cache gives exactly the HMAC token, stays bounded, and keeps ids apart.

@@ -2,6 +2,7 @@ import Domain
 import SpoolBroker
 import TicketStore
 import Foundation
+import Credentials
 import HTTPServer
 
 /// The JSON API under `/api`, plus `/healthz` and `/readyz`.

@@ -1,3 +1,4 @@
+import Credentials
 import HTTPServer
 import Synchronization
 import SpoolBroker
@@ -56,12 +57,7 @@ public struct CSRFProtection: Sendable {
     /// True when `token` is the one for `browserID`; compared in constant time.
     public func isValid(token: String?, browserID: String?) -> Bool {
         guard let token, let browserID, !browserID.isEmpty else { return false }
-        let expected = Array(self.token(forBrowser: browserID).utf8)
-        let given = Array(token.utf8)
-        guard expected.count == given.count else { return false }
-        var diff: UInt8 = 0
-        for (a, b) in zip(expected, given) { diff |= a ^ b }
-        return diff == 0
+        return ConstantTime.equals(Array(self.token(forBrowser: browserID).utf8), Array(token.utf8))
     }
 
     /// False when the request names an origin (Origin, else Referer) other than the Host it was sent to.
