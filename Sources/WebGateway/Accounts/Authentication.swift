@@ -1,4 +1,5 @@
 import Domain
+import Credentials
 import SpoolBroker
 import HTTPServer
 
