@@ -201,9 +201,13 @@ struct AuthAPIRoutes: Sendable {
             return out
         }
 
+        /// One page, and the offset of the next when there may be one (one row more is asked for
+        /// to know; at the largest page size a full page is taken to mean "maybe").
         func run(_ accounts: any AccountQuerying) async throws -> (users: [User], nextOffset: Int?) {
-            let page = try await accounts.users(role: role, query: text, active: active, limit: limit + 1, offset: offset)
-            return (Array(page.prefix(limit)), page.count > limit ? offset + limit : nil)
+            let asked = min(limit + 1, TicketFilter.maxLimit)
+            let page = try await accounts.users(role: role, query: text, active: active, limit: asked, offset: offset)
+            let more = page.count > limit || (asked == limit && page.count == limit)
+            return (Array(page.prefix(limit)), more && offset + limit <= Self.maxOffset ? offset + limit : nil)
         }
     }
 
@@ -237,7 +241,7 @@ struct AuthAPIRoutes: Sendable {
         }
     }
 
-    /// An admin changes an account's role or state; not their own (they would lock themselves out).
+    /// An admin changes an account's role or state; not their own (another admin must).
     func updateUser(_ request: HTTPRequest) async throws -> HTTPResponse {
         try requireAccounts()
         let caller = try await api.caller(request)
@@ -254,14 +258,12 @@ struct AuthAPIRoutes: Sendable {
         }
     }
 
-    /// An admin may not deactivate their own account or give it a role without the user
-    /// management: the desk would be left with nobody to undo it.
+    /// An admin may not deactivate their own account or change its role (another admin must): the
+    /// worker's rule, checked early with its words.
     static func selfLockout(_ update: UpdateUser, by actor: Actor) -> Refusal? {
         guard update.userID == actor.userID else { return nil }
-        if update.active == false { return Refusal(.validation, "You cannot deactivate your own account.", field: "active") }
-        if let role = update.role, !Permissions.mayEver(Actor(role: role, userID: actor.userID), .manageUsers) {
-            return Refusal(.validation, "You cannot take the user management from your own account.", field: "role")
-        }
+        if update.active == false { return Refusal(.forbidden, "You cannot deactivate your own account; another admin must.", field: "active") }
+        if let role = update.role, role != actor.role { return Refusal(.forbidden, "You cannot change your own role; another admin must.", field: "role") }
         return nil
     }
 }
