@@ -105,7 +105,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
-                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures",
+                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures", "Credentials",
             ]
         ),
     ]

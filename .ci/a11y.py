@@ -2,14 +2,16 @@
 for every role, at desktop and phone sizes; WCAG 2.2 A/AA plus axe's best practices. Prints each
 violation with its rule, impact, help URL and the offending elements; exits 1 on any.
 
-    python .ci/a11y.py BASE_URL
+    python .ci/a11y.py BASE_URL [open|accounts]
 
 The caller (.ci/a11y) starts the product. This script makes the data it needs through the JSON
 API: a ticket with messages and a status history, so the ticket page shows a conversation, and a
-closed one for staff. Besides axe's findings, a page that logs a console error (a script the
+closed one for staff. On the network desk (accounts) the caller has made one account per role and
+passes their bearer tokens as TOKEN_<role>; each role's pages are checked with its session cookie,
+and the login and registration pages without one. Besides axe's findings, a page that logs a console error (a script the
 Content-Security-Policy blocked, say) or whose subresources fail (the favicon's 404) counts too.
 """
-import json, sys, urllib.request
+import json, os, sys, urllib.request
 from playwright.sync_api import sync_playwright
 from axe_playwright_python.sync_playwright import Axe
 
@@ -17,33 +19,50 @@ BASE = sys.argv[1].rstrip("/")
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 
 
-def api(method, path, body=None, role="staff"):
+MODE = sys.argv[2] if len(sys.argv) > 2 else "open"
+TOKENS = {r: os.environ.get(f"TOKEN_{r}", "") for r in ["customer", "agent", "engineer", "manager", "admin"]}
+
+
+def api(method, path, body=None, role="agent"):
+    auth = {"Authorization": f"Bearer {TOKENS[role]}"} if MODE == "accounts" else {"X-CampusDesk-Role": role}
     req = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json", "X-CampusDesk-Role": role})
+                                 headers={"Content-Type": "application/json", **auth})
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read() or b"{}")
 
 
 ticket = api("POST", "/api/tickets", {"description": "The projector in room 2.14 flickers <b>badly</b>",
-                                      "location": "Main building 2.14", "reporter": "Ana"}, role="user")
+                                      "location": "Main building 2.14", "reporter": "Ana"}, role="customer")
 tid = ticket["id"]
 api("POST", f"/api/tickets/{tid}/messages", {"body": "Which cable do you use?", "author_name": "Helpdesk"})
-api("POST", f"/api/tickets/{tid}/messages", {"body": "The grey HDMI one", "author_name": "Ana"}, role="user")
+api("POST", f"/api/tickets/{tid}/messages", {"body": "The grey HDMI one", "author_name": "Ana"}, role="customer")
 api("POST", f"/api/tickets/{tid}/status", {"status": "active"})
-api("PATCH", f"/api/tickets/{tid}", {"location": "Main building 2.14, front row"}, role="user")
-done = api("POST", "/api/tickets", {"description": "Heating in the library is off", "location": "Library"}, role="user")["id"]
+api("PATCH", f"/api/tickets/{tid}", {"location": "Main building 2.14, front row"}, role="customer")
+done = api("POST", "/api/tickets", {"description": "Heating in the library is off", "location": "Library"}, role="customer")["id"]
 api("POST", f"/api/tickets/{done}/status", {"status": "active"})
 api("POST", f"/api/tickets/{done}/messages", {"body": "Fixed the valve.", "author_name": "Helpdesk"})
 api("POST", f"/api/tickets/{done}/status", {"status": "closed"})
 
 # Every page for every role: what a role may not see is its error page, which must pass too.
-PAGES = {
-    "user": ["/", "/tickets", "/tickets?q=projector", "/tickets?q=nothing-matches-this", "/tickets/new",
-             f"/tickets/{tid}", f"/tickets/{done}", "/dashboard", "/no-such-page"],
-    "staff": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets/new", f"/tickets/{tid}",
-              f"/tickets/{done}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
-              "/dashboard?period=0&unit=hours", "/no-such-page"],
-}
+if MODE == "open":
+    PAGES = {
+        "customer": ["/", "/tickets", "/tickets?q=projector", "/tickets?q=nothing-matches-this", "/tickets/new",
+                     f"/tickets/{tid}", f"/tickets/{done}", "/dashboard", "/no-such-page"],
+        "agent": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets/new", f"/tickets/{tid}",
+                  f"/tickets/{done}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
+                  "/dashboard?period=0&unit=hours", "/no-such-page"],
+    }
+else:
+    engineer = api("GET", "/api/auth/me", role="engineer")["id"]
+    api("PUT", f"/api/tickets/{tid}/assign", {"assignee_id": engineer})
+    PAGES = {
+        "": ["/login", "/register", "/no-such-page"],
+        "customer": ["/", "/tickets", "/tickets/new", f"/tickets/{tid}", "/account/password", "/dashboard", "/admin/users"],
+        "agent": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}", "/dashboard"],
+        "engineer": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}"],
+        "manager": ["/", "/tickets", f"/tickets/{tid}"],
+        "admin": ["/", "/admin/users", "/admin/users?role=engineer&active=yes", f"/tickets/{tid}"],
+    }
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 axe = Axe()
@@ -56,11 +75,13 @@ with sync_playwright() as p:
     for role, paths in PAGES.items():
         for size_name, size in SIZES.items():
             context = browser.new_context(viewport=size)
-            context.add_cookies([
-                {"name": "cd_browser", "value": "0123456789abcdef0123456789abcdef", "url": BASE},
-                {"name": "cd_role", "value": role, "url": BASE},
-                {"name": "cd_name", "value": "Ana" if role == "user" else "Helpdesk", "url": BASE},
-            ])
+            cookies = [{"name": "cd_browser", "value": "0123456789abcdef0123456789abcdef", "url": BASE}]
+            if MODE == "open":
+                cookies += [{"name": "cd_role", "value": role, "url": BASE},
+                            {"name": "cd_name", "value": "Ana" if role == "customer" else "Helpdesk", "url": BASE}]
+            elif role:
+                cookies.append({"name": "cd_session", "value": TOKENS[role], "url": BASE})
+            context.add_cookies(cookies)
             page = context.new_page()
             problems = []
             # Failed loads are reported by the response hook (the page itself may be a 403 or 404 on purpose).
@@ -75,13 +96,13 @@ with sync_playwright() as p:
                 checked += 1
                 for p in problems:
                     violations += 1
-                    print(f"VIOLATION {role} {size_name} {path}: {p}")
+                    print(f"VIOLATION {MODE} {role or 'anonymous'} {size_name} {path}: {p}")
                 for v in results.response.get("violations", []):
                     violations += 1
-                    print(f"VIOLATION {role} {size_name} {path}: {v['id']} ({v.get('impact')}) {v['help']} {v['helpUrl']}")
+                    print(f"VIOLATION {MODE} {role or 'anonymous'} {size_name} {path}: {v['id']} ({v.get('impact')}) {v['help']} {v['helpUrl']}")
                     for node in v.get("nodes", [])[:5]:
                         print(f"    {' '.join(node.get('target', []))}: {node.get('failureSummary', '').splitlines()[-1:]}")
             context.close()
     browser.close()
-print(f"a11y: {checked} page views checked (roles x sizes), {violations} violations")
+print(f"a11y ({MODE}): {checked} page views checked (roles x sizes), {violations} violations")
 sys.exit(1 if violations else 0)

@@ -30,11 +30,11 @@ for i in range(n):
     t = ticket(i)
     if i == 0:
         t["status"] = "active"; t.pop("closed_at", None)
-        t["messages"] = [{"author_role": "staff" if k % 2 else "user", "author_name": "Grace" if k % 2 else "Ada",
+        t["messages"] = [{"author_role": "agent" if k % 2 else "customer", "author_name": "Grace" if k % 2 else "Ada",
                           "body": f"Message {k}: the projector still flickers when the HDMI adapter is moved, please check the cable.",
                           "sent_at": iso(now - 3000 + k * 60)} for k in range(20)]
         t["opened_at"] = iso(now - 3600)
-    cmd = {"id": str(uuid.uuid4()), "role": "staff", "action": dict(type="import_ticket", **t)}
+    cmd = {"id": str(uuid.uuid4()), "role": "admin", "action": dict(type="import_ticket", **t)}
     env = {"v": 1, "id": str(uuid.uuid4()), "type": "command", "sent_at": iso(now), "attempts": 0, "reply_to": None, "correlation_id": None, "body": cmd}
     batch.append(json.dumps(env, separators=(",", ":")) + "\n")
     if len(batch) == 500: flush()

@@ -17,7 +17,7 @@ perf_post_lua() {
     cat > "$1" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-CampusDesk-Role"] = "user"
+wrk.headers["X-CampusDesk-Role"] = "customer"
 local n = 0
 request = function()
   n = n + 1

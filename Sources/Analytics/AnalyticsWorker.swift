@@ -191,7 +191,7 @@ public actor AnalyticsWorker<Aggregate: PersistedAggregate> {
                 do {
                     try queries.reject(delivery, reason: "reply failed: \(String(describing: error).prefix(200))")
                 } catch {
-                    // Left claimed: recovery returns it to new/ after the lease, so it is not lost.
+                    // Still claimed: the queue writes the dead letter once it can (MessageConsumer.ack).
                     logger.error("query reject failed", ["queue.name": queries.name.rawValue, "error": error.description])
                 }
             }

@@ -36,6 +36,9 @@ public enum ChangeEventType: String, Sendable, Codable, CaseIterable {
     case statusChanged = "status_changed"
     case messagePosted = "message_posted"
     case ticketImported = "ticket_imported"
+    /// The assigned engineer changed (assigned, moved or taken back); the facts do not change, so
+    /// the analytics add and subtract the same thing.
+    case ticketAssigned = "ticket_assigned"
 }
 
 /// The part of a ticket that the analytics depend on.

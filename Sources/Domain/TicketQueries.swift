@@ -21,9 +21,9 @@ public struct TicketFilter: Sendable, Equatable {
     public var limit: Int
     /// Continue after this position (keyset pagination: stable while tickets are added).
     public var cursor: TicketCursor?
-    /// Only tickets this account reported (a customer's own list on the network desk).
+    /// Only tickets this account reported (a customer's "my tickets").
     public var customerID: UserID?
-    /// Only tickets assigned to this account (an engineer's "assigned to me").
+    /// Only tickets assigned to this engineer (an engineer's "assigned to me").
     public var assigneeID: UserID?
 
     public init(statuses: Set<Status> = [], category: Category? = nil, text: String? = nil, limit: Int = 50, cursor: TicketCursor? = nil,

@@ -24,6 +24,11 @@ public protocol MessageConsumer: AnyObject, Sendable {
     func waitForMessages(timeout: Duration) -> Bool
 
     /// Marks a delivery done; it is never delivered again.
+    ///
+    /// A settle (`ack`, `retry`, `reject`) that throws (the spool's disk is full, say) is not lost:
+    /// the consumer keeps the claim and finishes that same settle at its next claim or wait once
+    /// the broker can write again, so the message is neither delivered twice nor left claimed for
+    /// the lease. The error is for the caller's log; do not settle the delivery again.
     func ack(_ delivery: Delivery) throws(SpoolError)
 
     /// Delivers the message again after the policy's backoff (with `attempts + 1`), or moves it

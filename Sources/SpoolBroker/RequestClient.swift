@@ -83,7 +83,7 @@ public final class RequestClient: Sendable {
         let grouped = core.options.groupCommit && durability == .durable
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Result<Envelope, RequestError>, Never>) in
-                core.waiting.withLock { $0[id] = .caller(c) }
+                core.waiting.withLock { $0[id] = .caller(c, timeout: nil) }
                 if grouped {
                     core.outbox.withLock { $0.append(outgoing) }
                     core.wakeSender.signal()
@@ -102,9 +102,18 @@ public final class RequestClient: Sendable {
 // MARK: - Core (shared with the threads)
 
 extension RequestClient {
+    /// A request's timeout timer.
+    struct Timeout: @unchecked Sendable {
+        // Safe because a dispatch source is made for use from any thread: this one is scheduled and
+        // activated once by `armTimeout`, then only cancelled (`cancel` is thread-safe and idempotent).
+        let source: any DispatchSourceTimer
+    }
+
     /// Who waits for a correlation id: one caller, or a bulk run collecting many replies.
     enum Waiter {
-        case caller(CheckedContinuation<Result<Envelope, RequestError>, Never>)
+        /// A caller, and once its request is written the timer that will time it out; the timer is
+        /// cancelled when the caller is answered, so it holds nothing of the request past that.
+        case caller(CheckedContinuation<Result<Envelope, RequestError>, Never>, timeout: Timeout?)
         case run(BulkRun)
     }
 
@@ -146,18 +155,34 @@ extension RequestClient {
 
         /// Resumes the caller waiting for `id`, if one still is (a bulk run is never completed here).
         func complete(_ id: String, _ result: Result<Envelope, RequestError>) {
-            let caller: CheckedContinuation<Result<Envelope, RequestError>, Never>? = waiting.withLock { w in
-                guard case .caller(let c)? = w[id] else { return nil }
-                w[id] = nil
-                return c
+            let caller: Waiter? = waiting.withLock { w in
+                guard case .caller? = w[id] else { return nil }
+                return w.removeValue(forKey: id)
             }
-            caller?.resume(returning: result)
+            guard case .caller(let c, let timer)? = caller else { return }
+            timer?.source.cancel()
+            c.resume(returning: result)
         }
 
+        /// Starts the request's timeout once it is written.
+        ///
+        /// A timer source per request rather than `asyncAfter`: an `asyncAfter` block cannot be
+        /// withdrawn, so every answered request stayed in memory (envelope and all) until its
+        /// deadline, and LeakSanitizer reported the blocks still pending at exit as leaks.
         private func armTimeout(_ item: Outgoing) {
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(item.timeout.nanoseconds))) { [self] in
-                complete(item.id, .failure(.timedOut))
+            let id = item.id
+            let timer = Timeout(source: DispatchSource.makeTimerSource(queue: .global()))
+            timer.source.setEventHandler { [self] in complete(id, .failure(.timedOut)) }
+            timer.source.schedule(deadline: .now() + .nanoseconds(Int(item.timeout.nanoseconds)))
+            let armed = waiting.withLock { w -> Bool in
+                // Answered (or cancelled) already: the reply can beat this line.
+                guard case .caller(let c, nil)? = w[id] else { return false }
+                w[id] = .caller(c, timeout: timer)
+                return true
             }
+            // A source must be activated before it is released, even one that will never fire.
+            if !armed { timer.source.cancel() }
+            timer.source.activate()
         }
 
         /// Writes one request on its own; the timeout starts once it is written.
@@ -248,7 +273,9 @@ extension RequestClient {
             }
             var rejection: String?
             switch waiter {
-            case .caller(let c)?: c.resume(returning: .success(d.envelope))
+            case .caller(let c, let timer)?:
+                timer?.source.cancel()
+                c.resume(returning: .success(d.envelope))
             case .run(let run)?: rejection = run.receive(d.envelope)
             case nil:
                 discarded.add(1, ordering: .relaxed)

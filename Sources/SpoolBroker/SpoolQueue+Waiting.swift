@@ -11,13 +11,17 @@ extension SpoolQueue {
     /// Blocks until a message may be claimable or `timeout` passes; true if something is there.
     ///
     /// Wakes on inotify (a rename into `new/`), and rescans at least every `limits.pollInterval`
-    /// so a lost notification (or a missing inotify) only delays, never strands, a message.
+    /// so a lost notification (or a missing inotify) only delays, never strands, a message. Settles
+    /// that failed before (SpoolQueue.swift, "Settle") are tried again on each rescan.
     /// Blocking: call it from a dedicated thread, or use `messages(max:timeout:)`.
     public func waitForMessages(timeout: Duration) -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         let fd = inotifyDescriptor()
         while true {
+            // A consumer that only claims when something arrives (a reply listener) still gets its
+            // failed settles finished while it waits.
+            state.withLock { (s: inout State) in settleUnsettledLocked(&s) }
             if hasClaimable() { return true }
             let remaining = clock.now.duration(to: deadline)
             if remaining <= .zero { return false }

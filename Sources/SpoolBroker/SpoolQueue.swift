@@ -30,6 +30,31 @@ public final class SpoolQueue: MessageConsumer {
         var listing: [String] = []
         var listingIndex = 0
         var lastRecovery: Int64 = .min
+        /// Settles that failed (disk full, I/O error), by claim and line, with the step still to do.
+        var unsettled: [String: Unsettled] = [:]
+    }
+
+    /// What a consumer decided for a delivery; the step that is left when a settle fails half way.
+    enum Settle {
+        case ack
+        case retry(RetryPolicy, reason: String)
+        case reject(reason: String)
+
+        /// For logs.
+        var name: String {
+            switch self {
+            case .ack: "ack"
+            case .retry: "retry"
+            case .reject: "reject"
+            }
+        }
+    }
+
+    /// A settle the queue could not write yet; its claim stays counted (so never recovered by this
+    /// process) until the step succeeds.
+    struct Unsettled {
+        var delivery: Delivery
+        var step: Settle
     }
 
     init(spool: Spool, name: QueueName, create: Bool) throws(SpoolError) {
@@ -132,6 +157,7 @@ public final class SpoolQueue: MessageConsumer {
     public func claim(max: Int, knownTypes: Set<String>?) throws(SpoolError) -> [Delivery] {
         guard max > 0 else { return [] }
         return try state.withLock { (s: inout State) throws(SpoolError) -> [Delivery] in
+            settleUnsettledLocked(&s)
             let nowMs = now.millisecondsSinceEpoch
             if s.lastRecovery == .min || nowMs - s.lastRecovery >= spool.limits.recoveryInterval.milliseconds {
                 s.lastRecovery = nowMs
@@ -263,63 +289,144 @@ public final class SpoolQueue: MessageConsumer {
 
     // MARK: - Settle
 
+    // A settle that cannot be written (ENOSPC, EIO...) throws, so the consumer can log it, and is
+    // not lost: the claim stays counted in `outstanding` and the step still to do is kept in
+    // `unsettled`, tried again before every claim and while waiting, so it completes as soon as the
+    // disk takes writes again. Before this, a failed retry left its claim counted forever (never
+    // delivered again while the consumer lived) and a failed reject dropped the count first, so its
+    // file waited in cur/ for the lease (300 s).
+
     /// Marks a delivery done; its file is removed once every message in it is settled.
+    ///
+    /// - Throws: when the file cannot be removed; the queue removes it later (see `retry`).
     public func ack(_ delivery: Delivery) throws(SpoolError) {
-        try state.withLock { (s: inout State) throws(SpoolError) in try settleLocked(delivery, &s) }
+        try state.withLock { (s: inout State) throws(SpoolError) in try settleLocked(delivery, .ack, &s) }
     }
 
     /// Schedules a delivery again after the policy's backoff, or sends it to `dead/` when attempts run out.
     ///
     /// The retry copy (with `attempts + 1`) is written durably to `deferred/` before the claim
     /// is released, so a crash in between can duplicate but never lose it.
+    /// - Throws: when the copy cannot be written (disk full). The claim is kept and the queue writes
+    ///   the copy at this consumer's next claim or wait once it can; do not settle the delivery again.
     public func retry(_ delivery: Delivery, policy: RetryPolicy, reason: String) throws(SpoolError) {
-        let attempts = delivery.envelope.attempts + 1
-        if attempts >= policy.maxAttempts {
-            try reject(delivery, reason: "gave up after \(attempts) attempts: \(reason)")
-            return
+        try state.withLock { (s: inout State) throws(SpoolError) in
+            try settleLocked(delivery, .retry(policy, reason: reason), &s)
         }
-        var env = delivery.envelope
-        env.attempts = attempts
-        let due = now.adding(milliseconds: policy.delayMilliseconds(forAttempt: attempts))
-        var line = env.encodedLine()
-        line.append(0x0A)
-        try SpoolIO.publish(line, name: MessageFileName.make(now: now), queueFD: queueFD, queuePath: path,
-                            stage: "deferred", stageFD: deferredFD, durable: true, modified: due)
-        try ack(delivery)
     }
 
     /// Moves a delivery to `dead/` with a reason file beside it.
+    ///
+    /// - Throws: when the dead letter cannot be written; kept and finished later, as for `retry`.
     public func reject(_ delivery: Delivery, reason: String) throws(SpoolError) {
-        try state.withLock { (s: inout State) throws(SpoolError) in
-            let original = Self.originalName(ofClaim: delivery.claim)
-            if delivery.total == 1 {
-                s.outstanding[delivery.claim] = nil
-                try deadLetterFile(claimed: delivery.claim, original: original, reason: reason)
+        try state.withLock { (s: inout State) throws(SpoolError) in try settleLocked(delivery, .reject(reason: reason), &s) }
+    }
+
+    /// Carries out `settle`; on a failure keeps the step not yet done in `unsettled` and rethrows.
+    private func settleLocked(_ d: Delivery, _ settle: Settle, _ s: inout State) throws(SpoolError) {
+        let key = "\(d.claim)#\(d.index)"
+        var step = settle
+        do {
+            try performLocked(d, &step, &s)
+            s.unsettled[key] = nil
+        } catch {
+            if s.outstanding[d.claim] != nil && claimFileExists(d.claim) {
+                s.unsettled[key] = Unsettled(delivery: d, step: step)
             } else {
-                var line = delivery.envelope.encodedLine()
+                // Nothing of it is left in cur/ (moved to dead/ before a failed directory fsync, or
+                // taken back by another consumer after the lease): nothing to finish.
+                s.outstanding[d.claim] = nil
+                s.unsettled[key] = nil
+            }
+            throw error
+        }
+    }
+
+    /// One settle, advancing `step` past each part that is done (a retry copy written leaves an ack).
+    private func performLocked(_ d: Delivery, _ step: inout Settle, _ s: inout State) throws(SpoolError) {
+        switch step {
+        case .ack:
+            try releaseLocked(d, &s)
+        case .retry(let policy, let reason):
+            let attempts = d.envelope.attempts + 1
+            if attempts >= policy.maxAttempts {
+                step = .reject(reason: "gave up after \(attempts) attempts: \(reason)")
+                try performLocked(d, &step, &s)
+                return
+            }
+            guard s.outstanding[d.claim] != nil, claimFileExists(d.claim) else {
+                // Taken back by recovery (lease expired) while the retry waited: it is delivered
+                // again from new/, so a copy in deferred/ would be a second one.
+                spool.logger.warning("claim vanished before retry", ["queue.name": name.rawValue, "queue.file": d.claim])
+                return
+            }
+            var env = d.envelope
+            env.attempts = attempts
+            let due = now.adding(milliseconds: policy.delayMilliseconds(forAttempt: attempts))
+            var line = env.encodedLine()
+            line.append(0x0A)
+            try SpoolIO.publish(line, name: MessageFileName.make(now: now), queueFD: queueFD, queuePath: path,
+                                stage: "deferred", stageFD: deferredFD, durable: true, modified: due)
+            step = .ack
+            try releaseLocked(d, &s)
+        case .reject(let reason):
+            guard s.outstanding[d.claim] != nil else { return }
+            let original = Self.originalName(ofClaim: d.claim)
+            if d.total == 1 {
+                try deadLetterFile(claimed: d.claim, original: original, reason: reason)
+                s.outstanding[d.claim] = nil
+            } else {
+                var line = d.envelope.encodedLine()
                 line.append(0x0A)
-                try writeDead(bytes: line, name: "\(original).\(delivery.index)", reason: reason)
-                try settleLocked(delivery, &s)
+                try writeDead(bytes: line, name: "\(original).\(d.index)", reason: reason)
+                step = .ack
+                try releaseLocked(d, &s)
             }
         }
     }
 
-    private func settleLocked(_ d: Delivery, _ s: inout State) throws(SpoolError) {
+    /// Counts one message of the claim as settled; removes the file with the last one.
+    private func releaseLocked(_ d: Delivery, _ s: inout State) throws(SpoolError) {
         guard let left = s.outstanding[d.claim] else { return }
         if left > 1 {
             s.outstanding[d.claim] = left - 1
             return
         }
-        s.outstanding[d.claim] = nil
         if unlinkat(queueFD, "cur/" + d.claim, 0) != 0 {
             let e = errno
             if e == ENOENT {
                 // Taken back by recovery (lease expired): it will be delivered again; harmless for idempotent consumers.
+                s.outstanding[d.claim] = nil
                 spool.logger.warning("claim vanished before ack", ["queue.name": name.rawValue, "queue.file": d.claim])
                 return
             }
+            // Still counted, so still ours: the unlink is tried again (settleUnsettledLocked).
             throw .posix("unlink", path: path + "/cur/" + d.claim, errno: e)
         }
+        s.outstanding[d.claim] = nil
+    }
+
+    /// Tries again every settle that failed before; those that fail again stay.
+    func settleUnsettledLocked(_ s: inout State) {
+        guard !s.unsettled.isEmpty else { return }
+        for key in s.unsettled.keys.sorted() {
+            guard let item = s.unsettled[key] else { continue }
+            do throws(SpoolError) {
+                try settleLocked(item.delivery, item.step, &s)
+                spool.logger.info("settled after an earlier failure", ["queue.name": name.rawValue, "queue.file": item.delivery.claim,
+                                                                       "settle": item.step.name])
+            } catch {
+                // Still failing (the disk is still full): kept for the next claim or wait.
+            }
+        }
+    }
+
+    /// Settles still waiting to be written (for tests).
+    var unsettledCount: Int { state.withLock { $0.unsettled.count } }
+
+    private func claimFileExists(_ claim: String) -> Bool {
+        var st = stat()
+        return fstatat(queueFD, "cur/" + claim, &st, AT_SYMLINK_NOFOLLOW) == 0
     }
 
     /// `X` from `X@<pid>-<millis>`.

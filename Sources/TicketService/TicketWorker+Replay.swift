@@ -30,7 +30,7 @@ extension TicketWorker {
             counters.eventsReplayed += sent
             logger.info("replay sent", ["queue.name": target.rawValue, "replay.from": request.from.description, "events": String(sent)])
             do { try commands.ack(delivery) } catch {
-                logger.warning("ack failed, replay will be sent again", ["queue.file": delivery.claim, "error": error.description])
+                logger.warning("ack failed, the queue will finish it", ["queue.file": delivery.claim, "error": error.description])
             }
         } catch let refusal as ReplayRefusal {
             logger.warning("replay request refused", ["reason": refusal.description])
@@ -39,9 +39,11 @@ extension TicketWorker {
                 logger.error("reject failed", ["queue.file": delivery.claim, "error": error.description])
             }
         } catch {
+            counters.replaysFailed += 1
             logger.error("replay failed, will retry", ["queue.name": String(request.queue.prefix(80)), "error": Self.describe(error)])
             do { try commands.retry(delivery, policy: settings.replayRetry, reason: "replay failed: \(Self.describe(error))") } catch {
-                logger.error("retry failed", ["queue.file": delivery.claim, "error": error.description])
+                // A full disk refuses the retry copy too: the queue keeps the claim and writes the copy once it can.
+                logger.error("retry failed, the queue will finish it", ["queue.file": delivery.claim, "error": error.description])
             }
         }
     }

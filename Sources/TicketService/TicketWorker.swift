@@ -46,6 +46,8 @@ public actor TicketWorker {
         public var eventsReplayed = 0
         /// Messages moved to `dead/` (undecodable, unknown type, invalid replay request).
         public var rejected = 0
+        /// Replay requests whose events could not be sent (disk full, say), handed back for a retry.
+        public var replaysFailed = 0
         /// Failed attempts to commit a batch.
         public var storageFailures = 0
         /// Batches whose commit succeeded.
@@ -271,15 +273,16 @@ public actor TicketWorker {
 
     private func ack(_ delivery: Delivery) {
         do { try commands.ack(delivery) } catch {
-            // The effect is committed: a redelivery is answered from the stored reply.
-            logger.warning("ack failed, message will be redelivered", ["queue.file": delivery.claim, "error": error.description])
+            // The effect is committed; the queue removes the claim once it can (MessageConsumer.ack),
+            // and if this process dies first a redelivery is answered from the stored reply.
+            logger.warning("ack failed, the queue will finish it", ["queue.file": delivery.claim, "error": error.description])
         }
     }
 
     private func reject(_ delivery: Delivery, reason: String) {
         counters.rejected += 1
         do { try commands.reject(delivery, reason: reason) } catch {
-            // Still claimed: it returns to new/ at the next start and is judged again.
+            // Still claimed: the queue writes the dead letter once it can (MessageConsumer.ack).
             logger.error("reject failed", ["queue.file": delivery.claim, "error": error.description])
         }
     }

@@ -11,12 +11,20 @@ import SQLiteKit
 /// length-prefixed UTF-8 (text, enum raw values) and 8-byte IEEE doubles. The command id is not
 /// repeated: it is the row's `command_id`. Rows written before this form hold JSON text and are
 /// still read (`TicketStore` looks at the column type).
+///
+/// Versions: 1 had no accounts; 2 (the network desk) adds the ticket's customer and assignee after
+/// its other fields, and the account of the account commands (presence flag 8). Version 1 rows stay
+/// in old databases and are still read (a ticket without customer or assignee, no account).
 public enum StoredReply {
-    static let version: UInt8 = 1
+    /// The version every new row is written in.
+    static let version: UInt8 = 2
+    /// The first version, still read.
+    static let version1: UInt8 = 1
 
     private static let hasTicket: UInt8 = 1
     private static let hasMessage: UInt8 = 2
     private static let hasRefusal: UInt8 = 4
+    private static let hasUser: UInt8 = 8
 
     /// The reply as bytes (without its command id).
     static func encode(_ reply: CommandReply) -> [UInt8] {
@@ -27,6 +35,7 @@ public enum StoredReply {
         if reply.ticket != nil { flags |= hasTicket }
         if reply.message != nil { flags |= hasMessage }
         if reply.refusal != nil { flags |= hasRefusal }
+        if reply.user != nil { flags |= hasUser }
         w.bytes.append(flags)
         if let t = reply.ticket {
             w.int(t.id.rawValue)
@@ -40,6 +49,8 @@ public enum StoredReply {
             w.int(t.openedAt.millisecondsSinceEpoch)
             w.int(t.modifiedAt.millisecondsSinceEpoch)
             w.optionalInt(t.closedAt?.millisecondsSinceEpoch)
+            w.optionalInt(t.customerID?.rawValue)
+            w.optionalInt(t.assigneeID?.rawValue)
         }
         if let m = reply.message {
             w.int(m.id.rawValue)
@@ -53,6 +64,16 @@ public enum StoredReply {
             w.string(r.code.rawValue)
             w.string(r.reason)
             w.optionalString(r.field)
+        }
+        if let u = reply.user {
+            w.int(u.id.rawValue)
+            w.string(u.name)
+            w.string(u.email)
+            w.optionalString(u.phone)
+            w.optionalString(u.location)
+            w.string(u.role.rawValue)
+            w.bytes.append(u.active ? 1 : 0)
+            w.int(u.createdAt.millisecondsSinceEpoch)
         }
         return w.bytes
     }
@@ -70,8 +91,11 @@ public enum StoredReply {
     /// - Throws: `SQLiteError` with `.corrupt` for bytes this code did not write.
     static func decode(_ bytes: UnsafeRawBufferPointer, commandID: CommandID) throws(SQLiteError) -> CommandReply {
         var r = Reader(bytes: bytes)
-        guard try r.byte() == version else { throw Reader.corrupt }
+        let v = try r.byte()
+        guard v == version || v == version1 else { throw Reader.corrupt }
         let flags = try r.byte()
+        let known = v == version1 ? hasTicket | hasMessage | hasRefusal : hasTicket | hasMessage | hasRefusal | hasUser
+        guard flags & ~known == 0 else { throw Reader.corrupt }
         var reply = CommandReply(commandID: commandID)
         if flags & hasTicket != 0 {
             reply.ticket = Ticket(
@@ -81,6 +105,10 @@ public enum StoredReply {
                 status: try r.value(Status.self), openedAt: Timestamp(millisecondsSinceEpoch: try r.int()),
                 modifiedAt: Timestamp(millisecondsSinceEpoch: try r.int()),
                 closedAt: try r.optionalInt().map(Timestamp.init(millisecondsSinceEpoch:)))
+            if v >= 2 {
+                reply.ticket?.customerID = try r.optionalInt().map(UserID.init)
+                reply.ticket?.assigneeID = try r.optionalInt().map(UserID.init)
+            }
         }
         if flags & hasMessage != 0 {
             reply.message = Message(
@@ -90,7 +118,13 @@ public enum StoredReply {
         if flags & hasRefusal != 0 {
             reply.refusal = Refusal(try r.value(RefusalCode.self), try r.string(), field: try r.optionalString())
         }
-        guard r.offset == bytes.count, flags & ~(hasTicket | hasMessage | hasRefusal) == 0 else { throw Reader.corrupt }
+        if flags & hasUser != 0 {
+            reply.user = User(
+                id: UserID(try r.int()), name: try r.string(), email: try r.string(), phone: try r.optionalString(),
+                location: try r.optionalString(), role: try r.value(Role.self), active: try r.present(),
+                createdAt: Timestamp(millisecondsSinceEpoch: try r.int()))
+        }
+        guard r.offset == bytes.count else { throw Reader.corrupt }
         return reply
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import SQLiteKit
 /// Row mapping between `tickets`/`messages`/`events` and the domain types.
@@ -6,7 +7,7 @@ import SQLiteKit
 /// rather than guessed at, since the CHECK constraints make it impossible for our own writes.
 extension Ticket {
     /// The columns `init(row:)` reads, in order.
-    static let columns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at"
+    static let columns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id"
 
     init(row s: Statement, offset o: Int32 = 0) throws(SQLiteError) {
         self.init(
@@ -20,7 +21,25 @@ extension Ticket {
             status: try decodeEnum(Status.self, s, o + 7),
             openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: o + 8)),
             modifiedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: o + 9)),
-            closedAt: s.optionalInt64(at: o + 10).map(Timestamp.init(millisecondsSinceEpoch:)))
+            closedAt: s.optionalInt64(at: o + 10).map(Timestamp.init(millisecondsSinceEpoch:)),
+            customerID: s.optionalInt64(at: o + 11).map(UserID.init),
+            assigneeID: s.optionalInt64(at: o + 12).map(UserID.init))
+    }
+}
+
+extension User {
+    /// The columns `init(row:)` reads, in order (never `password_hash`: only `TicketReader.account(email:)` reads it).
+    static let columns = "id, name, email, phone, location, role, active, created_at"
+
+    /// The same columns prefixed `u.`, for queries that join `users` as `u`.
+    static let prefixedColumns = columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+
+    init(row s: Statement, offset o: Int32 = 0) throws(SQLiteError) {
+        self.init(
+            id: UserID(s.int64(at: o)), name: s.text(at: o + 1), email: s.text(at: o + 2),
+            phone: s.optionalText(at: o + 3), location: s.optionalText(at: o + 4),
+            role: try decodeEnum(Role.self, s, o + 5), active: s.int64(at: o + 6) != 0,
+            createdAt: Timestamp(millisecondsSinceEpoch: s.int64(at: o + 7)))
     }
 }
 

@@ -11,7 +11,9 @@ extension TicketReader {
     /// Without text and without a status or category filter, the page is one ordered range of
     /// `tickets_by_opened`. Otherwise each selected (status, category) pair is one ordered range of the
     /// `tickets_by_status_category_opened` index; each range yields at most `limit + 1` rows after the
-    /// cursor and the union is merged, so a page costs about the same at any table size. With text,
+    /// cursor and the union is merged, so a page costs about the same at any table size. With a
+    /// customer or assignee (and no text), the page is one ordered range of that person's partial
+    /// index, the other filters checked on its rows. With text,
     /// FTS5 walks the matches newest first and stops once the page is full: cost follows how many
     /// matches must be read to fill it (few for a plain search; many when a status or category filter
     /// rejects most matches).
@@ -43,7 +45,7 @@ extension TicketReader {
     /// The cached statement for one list page and its values (it fetches `limit + 1` rows).
     ///
     /// `columns` is the select list twice over: bare (the unfiltered query) and prefixed `t.` (the joins).
-    private static func listStatement(_ db: Connection, _ filter: TicketFilter, columns: ListColumns) throws -> (Statement, [SQLiteValue]) {
+    static func listStatement(_ db: Connection, _ filter: TicketFilter, columns: ListColumns) throws -> (Statement, [SQLiteValue]) {
         guard (1...TicketFilter.maxLimit).contains(filter.limit) else {
             throw Refusal(.validation, "limit must be between 1 and \(TicketFilter.maxLimit).", field: "limit")
         }
@@ -57,18 +59,24 @@ extension TicketReader {
         let fetch = Int64(filter.limit + 1)
         var sql: String
         var values: [SQLiteValue] = []
+        // The people filters (a customer's own tickets, an engineer's assigned ones), as extra terms.
+        var parties: [(column: String, id: UserID)] = []
+        if let id = filter.customerID { parties.append(("customer_id", id)) }
+        if let id = filter.assigneeID { parties.append(("assignee_id", id)) }
         if let text = filter.text, let match = FullTextQuery.expression(for: text) {
             let s = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
             let c = Array(repeating: "?", count: categories.count).joined(separator: ", ")
             // The full-text rowid is the listing position (migration 2), so FTS5 yields matches newest
             // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
-            // millisecond, and the keyset test drops the few in that same millisecond.
+            // millisecond, and the keyset test drops the few in that same millisecond. A people filter
+            // only drops matches, like the status and category ones.
+            let people = parties.map { " AND t.\($0.column) = ?" }.joined()
             sql = """
                 SELECT \(columns.prefixed) FROM tickets_fts
                 JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
                 JOIN tickets t ON t.id = k.ticket_id
                 WHERE tickets_fts MATCH ? AND tickets_fts.rowid < ?
-                  AND t.status IN (\(s)) AND t.category IN (\(c))
+                  AND t.status IN (\(s)) AND t.category IN (\(c))\(people)
                   AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
                 ORDER BY tickets_fts.rowid DESC LIMIT ?
                 """
@@ -76,6 +84,34 @@ extension TicketReader {
             values.append(.integer(searchKeyBound(after: filter.cursor)))
             values += statuses.map { .text($0.rawValue) }
             values += categories.map { .text($0.rawValue) }
+            values += parties.map { .integer($0.id.rawValue) }
+            values += keyset
+            values.append(.integer(fetch))
+        } else if let first = parties.first {
+            // One person's tickets: one ordered range of the partial index `tickets_by_customer` or
+            // `tickets_by_assignee` (migration 5), (id, opened_at DESC, id DESC). The other terms are
+            // written `+column` so they only filter rows and never make SQLite prefer another index:
+            // a person has few tickets next to the whole table.
+            var terms = ["t.\(first.column) = ?"]
+            values.append(.integer(first.id.rawValue))
+            for other in parties.dropFirst() {
+                terms.append("+t.\(other.column) = ?")
+                values.append(.integer(other.id.rawValue))
+            }
+            if statuses.count < Status.allCases.count {
+                terms.append("+t.status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", ")))")
+                values += statuses.map { .text($0.rawValue) }
+            }
+            if categories.count < Category.allCases.count {
+                terms.append("+t.category IN (\(Array(repeating: "?", count: categories.count).joined(separator: ", ")))")
+                values += categories.map { .text($0.rawValue) }
+            }
+            sql = """
+                SELECT \(columns.prefixed) FROM tickets t
+                WHERE \(terms.joined(separator: " AND "))
+                  AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
+                ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
+                """
             values += keyset
             values.append(.integer(fetch))
         } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count {
@@ -155,6 +191,6 @@ extension TicketReader {
         }
     }
 
-    private static let ticketColumns = ListColumns(Ticket.columns)
+    static let ticketColumns = ListColumns(Ticket.columns)
     private static let rowColumns = ListColumns(TicketRowView.columns)
 }

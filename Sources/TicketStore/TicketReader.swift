@@ -107,7 +107,7 @@ public final class TicketReader: TicketQueries, Sendable {
     // MARK: - The pool
 
     /// Runs `body` on the first free connection, else waits for one chosen in turn.
-    private func withConnection<R: Sendable>(_ body: (Connection) throws -> R) throws -> R {
+    func withConnection<R: Sendable>(_ body: (Connection) throws -> R) throws -> R {
         let pool = try connections()
         for connection in pool {
             if let result = try connection.db.withLockIfAvailable({ db in try body(db) }) { return result }

@@ -9,7 +9,7 @@ import SQLiteKit
 /// Each checks the rules first (a refusal throws before anything is written), writes the row(s),
 /// then the change event for the outbox, and returns the reply the sender gets.
 extension TicketStore {
-    /// A new report: checked, filed by the classifier, opened now.
+    /// A new report: checked, filed by the classifier, opened now, owned by the account that sent it.
     func create(_ c: CreateTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         try Permissions.check(actor, .reportTicket)
         let description = try TicketRules.description(c.description)
@@ -19,7 +19,7 @@ extension TicketStore {
         var ticket = Ticket(
             id: TicketID(0), description: description, location: location, reporter: reporter,
             category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
-            status: .open, openedAt: now, modifiedAt: now, closedAt: nil)
+            status: .open, openedAt: now, modifiedAt: now, closedAt: nil, customerID: actor.userID)
         ticket.id = try insert(ticket, searchIndexed: true)
         try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket)
@@ -127,6 +127,36 @@ extension TicketStore {
             _ = try insertMessage(ticket: ticket.id, role: m.authorRole, authorName: m.authorName, body: m.body, at: m.sentAt)
         }
         try writeEvent(.ticketImported, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
+        return CommandReply(commandID: id, ticket: ticket)
+    }
+
+    /// Gives the ticket to an engineer, moves it to another or takes it back (`assigneeID` nil).
+    ///
+    /// Taking an unassigned ticket or handing one back is `assign_ticket`; moving it from one
+    /// engineer to another is `reassign_ticket` (`Permissions`). The assignee must be an active
+    /// engineer account, and a closed ticket keeps whoever closed it.
+    func assign(_ a: AssignTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
+        let current = try load(a.ticketID)
+        let moves = current.assigneeID != nil && a.assigneeID != nil && current.assigneeID != a.assigneeID
+        try Permissions.check(actor, moves ? .reassignTicket : .assignTicket, on: current.parties, field: "assignee_id")
+        guard current.status != .closed else { throw Refusal(.readOnly, "A closed ticket cannot be assigned.", field: "assignee_id") }
+        if let assigneeID = a.assigneeID {
+            guard let assignee = try loadUser(assigneeID) else {
+                throw Refusal(.validation, "There is no account \(assigneeID).", field: "assignee_id")
+            }
+            guard assignee.active else { throw Refusal(.validation, "\(assignee.name)'s account is deactivated.", field: "assignee_id") }
+            guard assignee.role == .engineer else {
+                throw Refusal(.validation, "Tickets are assigned to engineers; \(assignee.name) is \(assignee.role.withArticle).", field: "assignee_id")
+            }
+        }
+        guard a.assigneeID != current.assigneeID else { return CommandReply(commandID: id, ticket: current) }
+        var ticket = current
+        ticket.assigneeID = a.assigneeID
+        ticket.modifiedAt = max(now, current.modifiedAt)
+        try db.execute(
+            "UPDATE tickets SET assignee_id = ?, modified_at = ? WHERE id = ?",
+            [.optionalInteger(ticket.assigneeID?.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+        try writeEvent(.ticketAssigned, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
 }

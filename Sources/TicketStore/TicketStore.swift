@@ -20,13 +20,18 @@ public actor TicketStore {
     let db: Connection
     let classifier: any TicketClassifier
     private let clock: any WallClock
+    /// How commands without an account are taken (`resolveActor`): the campus desk's visitors, or
+    /// only registration and operator tools on the network desk.
+    public nonisolated let authMode: AuthMode
 
     /// Opens (creating and migrating if needed) the ticket database at `path`.
     ///
     /// - Parameters:
     ///   - synchronous: `.full` by default: a reply is sent only after commit, so a commit must
     ///     survive a power loss; batching makes the one fsync per batch cheap (docs/performance.md).
-    public init(path: String, classifier: any TicketClassifier, clock: any WallClock, synchronous: Connection.Synchronous = .full) throws {
+    ///   - authMode: `CAMPUSDESK_AUTH` (`Configuration.authMode`); see docs/roles.md, "Who acts".
+    public init(path: String, classifier: any TicketClassifier, clock: any WallClock, synchronous: Connection.Synchronous = .full,
+                authMode: AuthMode = .open) throws {
         db = try Connection(path: path, mode: .readWrite, synchronous: synchronous)
         // 64 MiB of page cache: the unique command-id index is written at random places.
         try db.execute("PRAGMA cache_size = -65536")
@@ -42,6 +47,7 @@ public actor TicketStore {
         try db.migrate(TicketSchema.migrations)
         self.classifier = classifier
         self.clock = clock
+        self.authMode = authMode
     }
 
     // MARK: - Commands
@@ -85,7 +91,9 @@ public actor TicketStore {
     }
 
     private func perform(_ command: Command, now: Timestamp) throws -> CommandReply {
-        let (id, actor) = (command.id, command.actor)
+        let id = command.id
+        // Who acts comes first: every rule below is checked against the account as stored.
+        let actor = try resolveActor(command)
         switch command.action {
         case .createTicket(let c): return try create(c, actor: actor, id: id, now: now)
         case .editTicket(let e): return try edit(e, actor: actor, id: id, now: now)
@@ -93,10 +101,13 @@ public actor TicketStore {
         case .postMessage(let p): return try post(p, actor: actor, id: id, now: now)
         case .setCategory(let s): return try setCategory(s, actor: actor, id: id, now: now)
         case .importTicket(let i): return try importTicket(i, actor: actor, id: id, now: now)
-        // SEAM(roles): the account commands are implemented on branch roles-store; until it merges
-        // they are refused, and this branch does not land on main before that.
-        case .assignTicket, .registerUser, .createUser, .updateUser, .changePassword, .startSession, .endSession:
-            throw Refusal(.validation, "Not implemented on this branch yet.")
+        case .assignTicket(let a): return try assign(a, actor: actor, id: id, now: now)
+        case .registerUser(let r): return try register(r, actor: actor, id: id, now: now)
+        case .createUser(let c): return try createUser(c, actor: actor, id: id, now: now)
+        case .updateUser(let u): return try updateUser(u, actor: actor, id: id, now: now)
+        case .changePassword(let c): return try changePassword(c, actor: actor, id: id, now: now)
+        case .startSession(let s): return try startSession(s, actor: actor, id: id, now: now)
+        case .endSession(let e): return try endSession(e, actor: actor, id: id, now: now)
         }
     }
 
@@ -116,8 +127,9 @@ public actor TicketStore {
     /// background pass (migration 4), the search key row is written either way.
     func insert(_ t: Ticket, searchIndexed: Bool) throws -> TicketID {
         try db.cachedStatement("""
-            INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed,
+                                 customer_id, assignee_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute { s in
             try s.bind(.text(t.description), at: 1)
             try s.bind(.optionalText(t.location), at: 2)
@@ -130,6 +142,8 @@ public actor TicketStore {
             try s.bind(.integer(t.modifiedAt.millisecondsSinceEpoch), at: 9)
             try s.bind(.optionalInteger(t.closedAt?.millisecondsSinceEpoch), at: 10)
             try s.bind(.integer(searchIndexed ? 1 : 0), at: 11)
+            try s.bind(.optionalInteger(t.customerID?.rawValue), at: 12)
+            try s.bind(.optionalInteger(t.assigneeID?.rawValue), at: 13)
         }
         return TicketID(db.lastInsertRowID)
     }

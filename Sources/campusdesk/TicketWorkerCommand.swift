@@ -13,7 +13,8 @@ import Glibc
 
 /// `campusdesk ticket-worker`: the ticket service process (sole writer of `<data>/tickets.db`).
 ///
-/// Reads `CAMPUSDESK_SPOOL` and `CAMPUSDESK_DATA`. SIGTERM/SIGINT stop claiming, finish the batch
+/// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA` and `CAMPUSDESK_AUTH` (which commands need an account,
+/// docs/roles.md). SIGTERM/SIGINT stop claiming, finish the batch
 /// in hand and exit 0; a second signal exits at once (1): nothing is lost, unacked messages are
 /// redelivered to the next worker.
 enum TicketWorkerCommand {
@@ -27,7 +28,8 @@ enum TicketWorkerCommand {
             return await ServiceRunner.run(logger: logger, note: "stop requested, finishing the batch in hand") {
                 try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
                 let classifier = try NaiveBayesClassifier.standard()
-                let store = try TicketStore(path: config.ticketDatabasePath, classifier: classifier, clock: SystemClock())
+                let store = try TicketStore(path: config.ticketDatabasePath, classifier: classifier, clock: SystemClock(),
+                                            authMode: config.authMode)
                 let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
                 return try TicketWorker(store: store, broker: broker, logger: logger)
             }

@@ -62,6 +62,7 @@ enum UpCommand {
         childEnv["CAMPUSDESK_SPOOL"] = spool
         childEnv["CAMPUSDESK_DATA"] = data
         childEnv["CAMPUSDESK_TZ"] = config.timeZoneIdentifier
+        childEnv["CAMPUSDESK_AUTH"] = config.authMode.rawValue
         let supervisor = Supervisor(
             procfile: procfile,
             options: .init(environment: childEnv, executablePath: ownExecutablePath(), colour: isatty(1) == 1))

@@ -73,7 +73,7 @@ extension SystemTests {
 
             // Fill the disk.
             let filler = disk + "/filler"
-            let filled = Self.fill(filler)
+            let filled = Tmpfs.fill(filler)
             #expect(filled > 0)
 
             // C: refused with a clear 503 while full; nothing of it lands in new/ or stays in tmp/.
@@ -139,21 +139,6 @@ extension SystemTests {
             }
             #expect(system.spoolLeftovers().dead.isEmpty, "dead: \(system.spoolLeftovers().dead.prefix(10))")
             #expect(try db.pragma("integrity_check") == "ok")
-        }
-
-        /// Writes zeros into `path` until the file system says ENOSPC; returns the bytes written.
-        static func fill(_ path: String) -> Int {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            guard fd >= 0 else { return 0 }
-            defer { close(fd) }
-            let chunk = [UInt8](repeating: 0, count: 4096)
-            var total = 0
-            while true {
-                let n = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                if n <= 0 { break }
-                total += n
-            }
-            return total
         }
 
         static func allFiles(_ root: String) -> [String] {

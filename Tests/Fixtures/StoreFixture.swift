@@ -11,9 +11,9 @@ public struct StoreFixture {
     public let store: TicketStore
     public var path: String { dir.path("tickets.db") }
 
-    public init() throws {
+    public init(authMode: AuthMode = .open) throws {
         dir = try TemporaryDirectory()
-        store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: clock)
+        store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: clock, authMode: authMode)
     }
 
     /// Applies one command and returns its reply.

@@ -221,7 +221,7 @@ struct BrokerConformanceTests {
         let client = try world.client("conformance")
         #expect(client.replyQueue.rawValue == "reply.conformance.\(getpid())")
         for i in 1...3 {
-            let reply = try await client.request(try testEnvelope(i, at: world.clock), to: service, timeout: .seconds(20), durability: .volatile)
+            let reply = try await client.request(try testEnvelope(i, at: world.clock), to: service, timeout: TestTime.scaled(.seconds(20)), durability: .volatile)
             #expect(try reply.decodeBody(QueueTestBody.self).n == i * 2)
         }
         #expect(world.broker.queueExists(client.replyQueue))
@@ -242,7 +242,7 @@ struct BrokerConformanceTests {
         let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for i in 0..<24 {
                 group.addTask {
-                    let reply = try await client.request(try testEnvelope(i, at: clock), to: service, timeout: .seconds(30))
+                    let reply = try await client.request(try testEnvelope(i, at: clock), to: service, timeout: TestTime.scaled(.seconds(30)))
                     return (i, try reply.decodeBody(QueueTestBody.self).n)
                 }
             }

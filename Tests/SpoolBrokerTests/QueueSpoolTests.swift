@@ -160,6 +160,74 @@ import Glibc
         #expect(try Envelope.decode(line: bytes.dropLast()).decodeBody(QueueTestBody.self).n == 2)
     }
 
+    /// A settle that the full disk refuses (the retry copy, the dead letter) must neither lose the
+    /// message nor leave it claimed: the consumer keeps the claim, and its next claim (or wait, for a
+    /// consumer that only claims when woken) writes the same settle once there is room. It used to
+    /// stay counted in cur/ while the consumer lived (retry, reject of a batch line) or wait there
+    /// for the 300 s lease (reject): the `FullDiskTests` flake.
+    @Test("a retry or reject refused by a full disk keeps its claim and is written once space is freed, once",
+          .enabled(if: Tmpfs.canMount, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"),
+          arguments: ["retry", "reject", "reject a line of a batch"])
+    func settleOnFullDisk(_ kind: String) throws {
+        let disk = try TemporaryDirectory("settle-full")
+        try #require(mount("tmpfs", disk.path, "tmpfs", 0, "size=256k") == 0, "mount: errno \(errno)")
+        defer {
+            umount2(disk.path, Int32(MNT_DETACH))
+            disk.remove()
+        }
+        let clock = TestClock()
+        let spool = try Spool(root: disk.path("spool"), clock: clock)
+        let q = try spool.queue(try QueueName("full"))
+        let policy = RetryPolicy(maxAttempts: 5, base: .seconds(10), cap: .seconds(10), random: { 0 })
+        if kind == "reject a line of a batch" {
+            try q.send(batch: [try testEnvelope(1, at: clock), try testEnvelope(2, at: clock)])
+        } else {
+            try q.send(try testEnvelope(1, at: clock))
+        }
+        let got = try q.claim(max: 2)
+        let filler = disk.path("filler")
+        #expect(Tmpfs.fill(filler) > 0)
+        func settle() throws {
+            if kind == "retry" { try q.retry(got[0], policy: policy, reason: "busy") } else { try q.reject(got[0], reason: "poison") }
+        }
+        #expect { try settle() } throws: { ($0 as? SpoolError)?.errno == ENOSPC }
+        #expect(files(in: q.path + "/cur").count == 1)
+        #expect(files(in: q.path + "/deferred").isEmpty && files(in: q.path + "/dead").isEmpty)
+        #expect(q.unsettledCount == 1)
+        // Still full: trying again keeps it; no other consumer takes the live claim before the lease.
+        #expect(try q.claim(max: 1).isEmpty)
+        #expect(q.unsettledCount == 1)
+        #expect(try spool.queue(try QueueName("full")).recoverClaims() == 0)
+
+        try FileManager.default.removeItem(atPath: filler)
+        if kind == "reject" {
+            // A consumer that only waits (a reply listener) finishes it too.
+            _ = q.waitForMessages(timeout: .zero)
+        } else {
+            #expect(try q.claim(max: 1).isEmpty)
+        }
+        #expect(q.unsettledCount == 0)
+        switch kind {
+        case "retry":
+            #expect(files(in: q.path + "/cur").isEmpty)
+            #expect(files(in: q.path + "/deferred").count == 1)
+            clock.advance(by: .seconds(5))
+            let again = try q.claim(max: 2)
+            #expect(again.map(\.envelope.attempts) == [1])
+            try q.ack(again[0])
+        case "reject":
+            #expect(files(in: q.path + "/cur").isEmpty)
+            #expect(try q.deadLetters().map(\.reason) == ["poison"])
+        default:
+            // The bad line is dead; the file stays claimed for its other line until that one is settled.
+            #expect(try q.deadLetters().map(\.reason) == ["poison"])
+            #expect(files(in: q.path + "/cur").count == 1)
+            try q.ack(got[1])
+        }
+        #expect(files(in: q.path + "/cur").isEmpty && files(in: q.path + "/new").isEmpty && files(in: q.path + "/deferred").isEmpty)
+        #expect(try q.claim(max: 2).isEmpty, "delivered once")
+    }
+
     // MARK: - Bad input in new/
 
     /// Drops `bytes` into new/ under a name sorting before a good message, then claims.
@@ -395,7 +463,7 @@ import Glibc
         let spool = try Spool(root: dir.path, limits: limits)
         let q = try spool.queue(try QueueName("wake"))
         #expect(q.waitForMessages(timeout: .milliseconds(1)) == false)
-        async let waited = try q.messages(max: 5, timeout: .seconds(20))
+        async let waited = try q.messages(max: 5, timeout: TestTime.scaled(.seconds(20)))
         // Gives the consumer time to start waiting; if it has not yet, it finds the message at once and the test still passes.
         try await Task.sleep(for: .milliseconds(50))  // sleep-ok: orders the send after the wait began, no event to wait on
         try spool.queue(try QueueName("wake")).send(try testEnvelope(3))
@@ -417,7 +485,7 @@ import Glibc
         let name = try #require(files(in: q.path + "/new").first)
         rename(q.path + "/new/" + name, q.path + "/deferred/" + name)
         // The async wait: a blocking `waitForMessages` would hold a thread of the cooperative pool.
-        #expect(try await q.messages(max: 1, timeout: .seconds(20)).count == 1)
+        #expect(try await q.messages(max: 1, timeout: TestTime.scaled(.seconds(20))).count == 1)
     }
 
     // MARK: - Exchange
@@ -469,7 +537,7 @@ import Glibc
         responder.start()
         defer { stop.store(true, ordering: .relaxed) }
         for i in 1...5 {
-            let reply = try await requester.request(try testEnvelope(i), to: service.name, timeout: .seconds(20))
+            let reply = try await requester.request(try testEnvelope(i), to: service.name, timeout: TestTime.scaled(.seconds(20)))
             #expect(try reply.decodeBody(QueueTestBody.self).n == i * 2)
             #expect(reply.type == "answer")
         }

@@ -14,4 +14,18 @@ public enum Tmpfs {
         umount(dir)
         return true
     }()
+
+    /// Writes zeros into `path` until the file system says ENOSPC (or another error); returns the bytes written.
+    public static func fill(_ path: String) -> Int {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        let chunk = [UInt8](repeating: 0, count: 4096)
+        var total = 0
+        while true {
+            let n = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return total }
+            total += n
+        }
+    }
 }

@@ -22,13 +22,14 @@ struct TicketWorkerWorld {
     let events: SpoolQueue
     static let eventsQueue = QueueName.events(.openTickets)
 
-    init(settings: TicketWorker.Settings? = nil) throws {
+    /// - Parameter spoolRoot: where the spool goes (a small tmpfs, say); by default beside the database.
+    init(settings: TicketWorker.Settings? = nil, authMode: AuthMode = .open, spoolRoot: String? = nil) throws {
         dir = try TemporaryDirectory()
         var limits = SpoolLimits()
         limits.pollInterval = .milliseconds(20)
-        spool = try Spool(root: dir.path("spool"), limits: limits, logger: Logger(component: "spool", minimumLevel: .error))
+        spool = try Spool(root: spoolRoot ?? dir.path("spool"), limits: limits, logger: Logger(component: "spool", minimumLevel: .error))
         broker = SpoolMessageBroker(spool: spool)
-        store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock())
+        store = try TicketStore(path: dir.path("tickets.db"), classifier: KeywordClassifier(), clock: SystemClock(), authMode: authMode)
         try spool.exchange(.events).bind(Self.eventsQueue)
         var s = settings ?? TicketWorker.Settings()
         s.idleWait = .milliseconds(50)
@@ -89,6 +90,12 @@ struct TicketWorkerWorld {
         let deadDir = spool.root + "/queues/commands/dead"
         return try FileManager.default.contentsOfDirectory(atPath: deadDir).filter { $0.hasSuffix(".reason") }.sorted()
             .map { try String(contentsOfFile: deadDir + "/" + $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// Message files of `commands` in one stage (`new`, `cur`, `deferred`, `dead`), hidden names skipped.
+    func commandFiles(_ stage: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: spool.root + "/queues/commands/" + stage)) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
     }
 
     /// Rows in a table of the ticket database, read through a separate connection.

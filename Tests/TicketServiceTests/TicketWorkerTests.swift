@@ -8,6 +8,9 @@ import TestSupport
 @testable import SpoolBroker
 @testable import TicketStore
 @testable import TicketService
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The ticket worker in-process, on a real spool and a real SQLite file per test.
 @Suite("Ticket worker", .onDedicatedThreads)
@@ -97,6 +100,48 @@ struct TicketWorkerTests {
         #expect(replayed.map(\.seq.rawValue) == Array(4...10))
         #expect(await world.worker.counters.eventsReplayed == 7)
         #expect(try world.deadReasons().isEmpty)
+    }
+
+    /// The path behind the `FullDiskTests` flake: a replay request claimed while the spool's disk is
+    /// full can send neither its events nor the retry copy of itself. The spool used to leave that
+    /// claim counted in cur/ for as long as the worker lived (a failed reject: for the 300 s lease);
+    /// now the queue writes the retry once there is room, and the replay is answered.
+    @Test("a replay request claimed on a full spool disk is answered once space is freed; nothing stays claimed",
+          .enabled(if: Tmpfs.canMount, "mount(2) of a tmpfs is not permitted here (needs root or CAP_SYS_ADMIN)"))
+    func replay_OnFullDisk_AnsweredWhenFreed() async throws {
+        let disk = try TemporaryDirectory("replay-full")
+        try #require(mount("tmpfs", disk.path, "tmpfs", 0, "size=512k") == 0, "mount: errno \(errno)")
+        defer {
+            umount2(disk.path, Int32(MNT_DETACH))
+            disk.remove()
+        }
+        // Only the spool is on the small disk: the database commits, the spool refuses.
+        let world = try TicketWorkerWorld(spoolRoot: disk.path("spool"))
+        defer { world.remove() }
+        try await world.running {
+            try world.commands.send(batch: (0..<3).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Leaking tap \($0)")) })
+            #expect(try await world.collectEvents(3).count == 3)
+        }
+        // With the worker stopped, a replay request waits in new/; then the disk fills.
+        let body = try JSONSerialization.data(withJSONObject: ["from": 1, "queue": TicketWorkerWorld.eventsQueue.rawValue] as [String: any Sendable])
+        try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: body))
+        let filler = disk.path("filler")
+        #expect(Tmpfs.fill(filler) > 0)
+        let replayed = try await world.running {
+            try await eventually("the worker to fail the replay on the full disk") { await world.worker.counters.replaysFailed >= 1 }
+            #expect(world.commandFiles("cur").count == 1, "the request stays claimed while the disk is full")
+            #expect(world.commandFiles("deferred").isEmpty && world.commandFiles("dead").isEmpty)
+            try FileManager.default.removeItem(atPath: filler)
+            let events = try await world.collectEvents(3)
+            try await eventually("commands settled") { lastSeen in
+                lastSeen = "new \(world.commandFiles("new")), cur \(world.commandFiles("cur")), deferred \(world.commandFiles("deferred"))"
+                return world.commandFiles("new").isEmpty && world.commandFiles("cur").isEmpty && world.commandFiles("deferred").isEmpty
+            }
+            return events
+        }
+        #expect(replayed.map(\.seq.rawValue) == [1, 2, 3])
+        #expect(world.commandFiles("dead").isEmpty)
+        #expect(await world.worker.counters.eventsReplayed == 3)
     }
 
     @Test("a replay into a queue that is not a bound events.* queue goes to dead with the reason", arguments: [

@@ -63,8 +63,8 @@ final class SpoolWorld {
         defer { world.stopFlag.set() }
         let sender = BrokerCommandSender(client: world.requester)
         let command = Command(role: .customer, action: .createTicket(CreateTicket(description: "The projector in room 4 flickers", location: "Room 4")))
-        // 60 s: a reply that must come; under ThreadSanitizer on a loaded machine 20 s once passed without one.
-        let outcome = await sender.send(command, timeout: .seconds(60))
+        // 60 s (scaled): a reply that must come; under ThreadSanitizer on a loaded machine 20 s once passed without one.
+        let outcome = await sender.send(command, timeout: TestTime.scaled(.seconds(60)))
         guard case .replied(let reply) = outcome else {
             Issue.record("expected a reply, got \(outcome)")
             return
@@ -84,7 +84,7 @@ final class SpoolWorld {
         let world = try SpoolWorld()
         let worker = try world.startTicketWorker()
         let sender = BrokerCommandSender(client: world.requester)
-        let outcome = await sender.send(Command(role: .customer, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active))), timeout: .seconds(60))
+        let outcome = await sender.send(Command(role: .customer, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active))), timeout: TestTime.scaled(.seconds(60)))
         guard case .replied(let reply) = outcome else {
             Issue.record("expected a reply, got \(outcome)")
             return
@@ -133,7 +133,7 @@ final class SpoolWorld {
         let world = try SpoolWorld()
         let worker = try world.startCategoryLoadWorker()
         let analytics = BrokerAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
-        let load = await analytics.categoryLoad(timeout: .seconds(60))
+        let load = await analytics.categoryLoad(timeout: TestTime.scaled(.seconds(60)))
         guard case .answered(let answer) = load else {
             Issue.record("expected an answer, got \(load)")
             return
@@ -158,7 +158,7 @@ final class SpoolWorld {
         let loadWorker = try world.startCategoryLoadWorker()
         // Probing twice: the second answer comes from the worker's record of the fixed probe id.
         for _ in 0..<2 {
-            checks = await probe.check(timeout: .seconds(5))
+            checks = await probe.check(timeout: TestTime.scaled(.seconds(5)))
             #expect(checks.first { $0.name == "ticket-worker" }?.ready == true)
             #expect(checks.first { $0.name == "ticket-store" }?.ready == true)
             #expect(checks.first { $0.name == "category-load" }?.ready == true)

@@ -2,11 +2,16 @@ import Domain
 import SpoolBroker
 import Foundation
 import Testing
+import TestSupport
 @testable import WebGateway
 
 /// The list page's one-append `<time>` and number formatting equal the piece-by-piece general path.
 @Suite struct CampusTimeFastPathTests {
+    /// On its own threads: about 45,000 comparisons per zone keep a thread busy for seconds (a
+    /// minute under load) without one await, and on the two-thread cooperative pool the six cases
+    /// held both threads, so every awaiting test of the run stalled behind them.
     @Test("appendHTML (stack buffer) equals appendHTMLGeneral for every zone, DST change and year edge",
+          .onDedicatedThreads,
           arguments: ["UTC", "Europe/Zurich", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "Pacific/Chatham"])
     func html_EqualsGeneral(_ zone: String) throws {
         let time = CampusTime(timeZone: try #require(TimeZone(identifier: zone)))

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TestSupport
+import Fixtures
+@testable import Domain
+@testable import SQLiteKit
+@testable import TicketStore
+
+/// Stored replies across versions: version 2 carries the ticket's people and the account; version 1
+/// rows (databases from before accounts) are still read, and answered for their command ids.
+@Suite struct StoredReplyVersionTests {
+    static let t0 = Timestamp(millisecondsSinceEpoch: 1_780_000_000_123)
+    static let ticket = Ticket(
+        id: TicketID(42), description: "Heizung kalt", location: "B 3", reporter: nil, category: .facility,
+        categorySource: .auto, categoryConfidence: 0.5, status: .open, openedAt: t0, modifiedAt: t0, closedAt: nil)
+    static let message = Message(id: MessageID(7), ticketID: TicketID(42), authorRole: .agent, authorName: "Li", body: "on it", sentAt: t0)
+
+    static func decode(_ bytes: [UInt8], _ id: String = "x") throws -> CommandReply {
+        try bytes.withUnsafeBytes { try StoredReply.decode($0, commandID: CommandID(id)) }
+    }
+
+    @Test("version 2 round-trips tickets with customer and assignee, and accounts in every shape")
+    func version2_RoundTrips() throws {
+        var assigned = Self.ticket
+        assigned.customerID = UserID(3)
+        assigned.assigneeID = UserID(Int64.max)
+        var onlyCustomer = Self.ticket
+        onlyCustomer.customerID = UserID(1)
+        let replies = [
+            CommandReply(commandID: CommandID("a"), ticket: assigned),
+            CommandReply(commandID: CommandID("b"), ticket: onlyCustomer, message: Self.message),
+            CommandReply(commandID: CommandID("c"), user: User(
+                id: UserID(5), name: "Zoë Ñ", email: "zoe@campus.example", phone: "+49 30 1234", location: "Hall B",
+                role: .engineer, active: true, createdAt: Self.t0)),
+            CommandReply(commandID: CommandID("d"), user: User(
+                id: UserID(6), name: "Ed", email: "ed@campus.example", role: .admin, active: false, createdAt: Timestamp(millisecondsSinceEpoch: 0))),
+            CommandReply(commandID: CommandID("e"), refusal: Refusal(.conflict, "An account with this e-mail already exists.", field: "email")),
+            CommandReply(commandID: CommandID("f"), refusal: Refusal(.unauthenticated, "An account is required.")),
+            CommandReply(commandID: CommandID("g")),
+        ]
+        for reply in replies {
+            let bytes = StoredReply.encode(reply)
+            #expect(bytes.first == 2)
+            #expect(try Self.decode(bytes, reply.commandID.rawValue) == reply)
+        }
+    }
+
+    /// The version 1 form of a reply: version 2 wrote the same fields plus two absence bytes (no
+    /// customer, no assignee) right after the ticket, and never the account.
+    static func version1(_ reply: CommandReply) -> [UInt8] {
+        var bytes = StoredReply.encode(reply)
+        bytes[0] = 1
+        if reply.ticket != nil {
+            let ticketEnd = StoredReply.encode(CommandReply(commandID: reply.commandID, ticket: reply.ticket)).count
+            #expect(Array(bytes[(ticketEnd - 2)..<ticketEnd]) == [0, 0])
+            bytes.removeSubrange((ticketEnd - 2)..<ticketEnd)
+        }
+        return bytes
+    }
+
+    @Test("version 1 rows are read: tickets without customer or assignee, messages, refusals")
+    func version1_IsStillRead() throws {
+        let replies = [
+            CommandReply(commandID: CommandID("a"), ticket: Self.ticket),
+            CommandReply(commandID: CommandID("b"), ticket: Self.ticket, message: Self.message),
+            CommandReply(commandID: CommandID("c"), refusal: Refusal(.forbidden, "No.", field: "status")),
+        ]
+        for reply in replies {
+            let old = Self.version1(reply)
+            #expect(old.first == 1 && old.count == StoredReply.encode(reply).count - (reply.ticket == nil ? 0 : 2))
+            #expect(try Self.decode(old, reply.commandID.rawValue) == reply)
+        }
+        // A version 1 row never held an account (flag 8), nor a version 3 anything.
+        #expect(throws: SQLiteError.self) { try Self.decode([1, 8]) }
+        #expect(throws: SQLiteError.self) { try Self.decode([3, 0]) }
+        // Version 1 roles were 'user' and 'staff': still read, as customer and agent.
+        var legacy = Self.version1(CommandReply(commandID: CommandID("x"), message: Self.message))
+        let agent = Array("agent".utf8)
+        let at = try #require(legacy.indices.first { Array(legacy[$0..<min($0 + agent.count, legacy.count)]) == agent })
+        legacy.replaceSubrange((at - 1)..<(at + agent.count), with: [10] + Array("staff".utf8))  // zigzag 5 = 10
+        #expect(try Self.decode(legacy).message?.authorRole == .agent)
+    }
+
+    @Test("a version 1 row in applied_commands answers its command id again, unchanged")
+    func version1Row_AnswersItsCommand() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let ticket = try await f.create("Door stuck")
+        let old = CommandReply(commandID: CommandID("old-v1"), ticket: ticket)
+        do {
+            let db = try Connection(path: f.path)
+            try db.execute("INSERT INTO applied_commands (command_id, applied_at, reply) VALUES (?, ?, ?)",
+                           [.text("old-v1"), .integer(0), .blob(Self.version1(old))])
+        }
+        let again = try await f.run(.customer, .createTicket(CreateTicket(description: "something else")), id: CommandID("old-v1"))
+        #expect(again == old)
+        #expect(try f.scalar("SELECT count(*) FROM tickets") == 1)
+    }
+}
