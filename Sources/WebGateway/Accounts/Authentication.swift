@@ -25,9 +25,9 @@ public struct AccountSettings: Sendable {
     }
 
     /// The shortest password accepted.
-    public static let minimumPasswordLength = 10
-    /// The longest password accepted (hashing cost grows with it only a little, but a limit there must be).
-    public static let maximumPasswordLength = 1024
+    public static let minimumPasswordLength = AccountRules.minPasswordLength
+    /// The longest password accepted.
+    public static let maximumPasswordLength = AccountRules.maxPasswordLength
 }
 
 /// Who is asking, on both desks, and the login itself on the network desk.
@@ -128,7 +128,7 @@ struct Authentication: Sendable {
     }
 
     /// The e-mail address as accounts store it: trimmed and lower-cased.
-    static func normalizedEmail(_ raw: String) -> String { raw.trimmingWhitespace().lowercased() }
+    static func normalizedEmail(_ raw: String) -> String { AccountRules.normalizedEmail(raw) }
 
     /// Checks a password against the account of `email`, within the login limits.
     ///
