@@ -46,6 +46,20 @@ enum TicketAccess {
         return .allowed(ticket)
     }
 
+    /// Why `id` cannot be given a ticket, or nil: no such account (`not_found`), or not an active
+    /// engineer (`conflict`: the account exists but is not in a state to take tickets).
+    ///
+    /// The API asks before sending `assign_ticket`, so a well-formed request naming the wrong account
+    /// gets the status of what is wrong with it; the worker checks again (its own words, `validation`).
+    static func assigneeRefusal(_ id: UserID, accounts: any AccountQuerying) async throws -> Refusal? {
+        guard let user = try await accounts.user(id) else { return Refusal(.notFound, "There is no account \(id.rawValue).", field: "assignee_id") }
+        guard user.active else { return Refusal(.conflict, "\(user.name)'s account is deactivated.", field: "assignee_id") }
+        guard user.role == .engineer else {
+            return Refusal(.conflict, "Tickets are assigned to engineers; \(user.name) is \(user.role.withArticle).", field: "assignee_id")
+        }
+        return nil
+    }
+
     /// The table's own refusal (its wording: "An engineer may … only on tickets assigned to them.").
     static func refusal(_ actor: Actor, _ permission: Permission, on parties: TicketParties? = nil) -> Refusal {
         do {

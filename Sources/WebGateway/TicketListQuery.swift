@@ -50,7 +50,7 @@ enum TicketListQuery {
             filter.text = text.isEmpty ? nil : text
         }
         if let raw = q["assignee_id"], !raw.isEmpty {
-            guard raw.utf8.count <= 18, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int64(raw), n > 0 else {
+            guard raw.utf8.count <= 19, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int64(raw), n > 0 else {
                 throw Problem(status: .badRequest, detail: "assignee_id must be an account number.", field: "assignee_id")
             }
             filter.assigneeID = UserID(n)

@@ -76,6 +76,12 @@ struct APIRoutes: Sendable {
     /// bearer token's account, or a 401 with the `Bearer` challenge (RFC 6750).
     static func caller(_ request: HTTPRequest, _ auth: Authentication) async throws -> Caller {
         guard auth.mode == .accounts else { return Caller(actor: Actor(role: try role(request))) }
+        // The campus desk's header means nothing here; but a malformed one is refused, not ignored,
+        // as a malformed credential is on the campus desk (a client sending one has a bug).
+        if let raw = request.headers["X-CampusDesk-Role"], Role(rawValue: raw.trimmingWhitespace()) == nil {
+            throw Problem(status: .unauthorized, detail: "X-CampusDesk-Role names no role; this desk takes a bearer token and no role header.",
+                          challenge: Authentication.bearerChallenge)
+        }
         guard let token = Authentication.bearerToken(request) else {
             throw Problem(status: .unauthorized, detail: "Log in first: send Authorization: Bearer <token> from POST /api/auth/token.",
                           challenge: Authentication.bearerChallenge)
@@ -342,11 +348,18 @@ struct APIRoutes: Sendable {
                 throw Problem(refusal: TicketAccess.refusal(caller.actor, needed, on: ticket.parties))
             }
         }
+        if let assignee = b.assigneeID, let refusal = try await TicketAccess.assigneeRefusal(assignee, accounts: context.accounts) {
+            throw Problem(refusal: refusal)
+        }
         return try await perform(request, actor: caller.actor, .assignTicket(AssignTicket(ticketID: id, assigneeID: b.assigneeID)), applied: ticketReply(.ok))
     }
 
     func postMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (caller, id, b, _) = try await onTicket(request, .postMessage, body: MessageBody.self)
+        // The fields as sent are checked as the document says, even the name an account's own replaces.
+        if let refusal = CommandValidation.check(.postMessage(PostMessage(ticketID: id, body: b.body, authorName: b.authorName)), counting: .scalarsAsSent) {
+            throw Problem(refusal: refusal)
+        }
         let action = CommandAction.postMessage(PostMessage(ticketID: id, body: b.body, authorName: caller.user?.name ?? b.authorName))
         return try await perform(request, actor: caller.actor, action) { reply in
             guard let message = reply.message else { return Self.json(.created, ["command_id": reply.commandID.rawValue]) }

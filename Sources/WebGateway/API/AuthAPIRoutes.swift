@@ -56,7 +56,10 @@ struct AuthAPIRoutes: Sendable {
         try requireAccounts()
         let b = try api.body(request, as: RegisterBody.self)
         let input: AccountInput
-        do { input = try AccountInput(name: b.name, email: b.email, phone: b.phone, location: b.location, password: b.password).validated() }
+        do {
+            input = try AccountInput(name: b.name, email: b.email, phone: b.phone, location: b.location, password: b.password)
+                .validated(counting: .scalarsAsSent)
+        }
         catch { throw Problem(refusal: error) }
         let hash = await context.auth.hash(input.password)
         let action = CommandAction.registerUser(RegisterUser(account: input.fields(passwordHash: hash)))

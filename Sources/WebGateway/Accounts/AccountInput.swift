@@ -19,22 +19,25 @@ struct AccountInput: Sendable, Equatable {
     /// The input as the worker will store it (`AccountRules`: trimmed, the e-mail address
     /// lower-cased, empty optional fields nil), or the first refusal, naming its field; and a new
     /// password of the allowed length, the same twice when `confirmation` is given (forms).
-    func validated(confirmation: String? = nil) throws(Refusal) -> AccountInput {
+    func validated(confirmation: String? = nil, counting: CommandValidation.Counting = .characters) throws(Refusal) -> AccountInput {
         var out = self
         out.name = try AccountRules.name(name)
         out.email = try AccountRules.email(email)
         out.phone = try AccountRules.phone(phone)
         out.location = try TicketRules.shortField(location, field: "location")
-        try Self.checkNewPassword(password, confirmation: confirmation, field: "password", confirmationField: "password_confirmation")
+        try Self.checkNewPassword(password, confirmation: confirmation, field: "password", confirmationField: "password_confirmation", counting: counting)
         return out
     }
 
-    /// A new password: 10 to 1,024 characters, and the same twice when a confirmation is given.
-    static func checkNewPassword(_ password: String, confirmation: String?, field: String, confirmationField: String) throws(Refusal) {
-        guard password.count >= AccountSettings.minimumPasswordLength else {
+    /// A new password: 10 to 1,024 characters (as people see them in forms; code points in the
+    /// API, as its document's `minLength` counts), and the same twice when a confirmation is given.
+    static func checkNewPassword(_ password: String, confirmation: String?, field: String, confirmationField: String,
+                                 counting: CommandValidation.Counting = .characters) throws(Refusal) {
+        let length = counting == .characters ? password.count : password.unicodeScalars.count
+        guard length >= AccountSettings.minimumPasswordLength else {
             throw Refusal(.validation, "Please choose a password of at least \(AccountSettings.minimumPasswordLength) characters.", field: field)
         }
-        guard password.count <= AccountSettings.maximumPasswordLength else {
+        guard length <= AccountSettings.maximumPasswordLength else {
             throw Refusal(.validation, "Please choose a password of at most \(AccountSettings.maximumPasswordLength) characters.", field: field)
         }
         if let confirmation, confirmation != password {
