@@ -43,9 +43,12 @@ final class EventLoop: @unchecked Sendable {
         var interest = Int16(POLLIN)
         var method = HTTPMethod.get
         var version = HTTPVersion.http11
+        /// The client's address, read once at accept; every request of the connection carries it.
+        let remoteAddress: String?
 
         init(socket: Socket, id: UInt64, limits: HTTPParserLimits, deadline: UInt64) {
             self.socket = socket
+            self.remoteAddress = socket.peerAddress()
             self.id = id
             self.parser = HTTPParser(limits: limits)
             self.deadline = deadline
@@ -299,6 +302,8 @@ final class EventLoop: @unchecked Sendable {
             c.phase = .handling
             c.deadlineKind = .none
             setInterest(c, 0)
+            var request = request
+            request.remoteAddress = c.remoteAddress
             submit(Job(fd: c.socket.fd, id: c.id, request: request))
         }
     }

@@ -10,8 +10,13 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]
     /// Values captured from the route pattern (`/tickets/:id` → `["id": "42"]`), set by the router.
     public var pathParameters: [String: String]
+    /// The address of the connection's peer (dotted IPv4), set by the server; nil when unknown
+    /// (a request built in a test, a peer gone before the server asked).
+    public var remoteAddress: String?
 
-    public init(method: HTTPMethod, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], pathParameters: [String: String] = [:]) {
+    public init(method: HTTPMethod, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+                pathParameters: [String: String] = [:], remoteAddress: String? = nil) {
+        self.remoteAddress = remoteAddress
         self.method = method
         self.target = target
         self.version = version

@@ -96,6 +96,19 @@ public struct Socket: Sendable, Hashable {
         return UInt16(bigEndian: address.sin_port)
     }
 
+    /// The peer's IPv4 address in dotted form (`getpeername`), or nil when the peer is gone.
+    public func peerAddress() -> String? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard result == 0, address.sin_family == sa_family_t(AF_INET) else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        guard inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count)) != nil else { return nil }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Accepts one pending connection as a non-blocking socket, or nil when none is waiting.
     public func accept() throws(SocketError) -> Socket? {
         while true {

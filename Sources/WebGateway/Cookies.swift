@@ -42,12 +42,14 @@ public enum Cookies {
         if out[name] == nil { out[name] = value }
     }
 
-    /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path `/`; `maxAge` nil → session cookie, 0 → delete.
+    /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path `/`; `maxAge` nil → session cookie, 0 → delete;
+    /// `secure` adds `Secure` (the request came over HTTPS).
     ///
     /// The value must already be cookie-safe (use `FormDecoding.percentEncode` for free text).
-    public static func setCookie(_ name: String, _ value: String, maxAge: Int? = 60 * 60 * 24 * 365) -> String {
+    public static func setCookie(_ name: String, _ value: String, maxAge: Int? = 60 * 60 * 24 * 365, secure: Bool = false) -> String {
         var s = "\(name)=\(value); Path=/; HttpOnly; SameSite=Lax"
         if let maxAge { s += "; Max-Age=\(maxAge)" }
+        if secure { s += "; Secure" }
         return s
     }
 }

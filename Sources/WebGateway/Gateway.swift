@@ -19,14 +19,17 @@ public struct GatewaySettings: Sendable {
     public var dashboardRefreshSeconds: Int
     /// The largest request body the gateway reads (forms and JSON); larger → 413.
     public var maxBodyBytes: Int
+    /// Sessions, passwords and login limits of the network desk (`CAMPUSDESK_AUTH=accounts`).
+    public var accounts: AccountSettings
 
     public init(commandTimeout: Duration = .seconds(3), analyticsTimeout: Duration = .seconds(2), readinessTimeout: Duration = .seconds(1),
-                dashboardRefreshSeconds: Int = 60, maxBodyBytes: Int = 64 * 1024) {
+                dashboardRefreshSeconds: Int = 60, maxBodyBytes: Int = 64 * 1024, accounts: AccountSettings = AccountSettings()) {
         self.commandTimeout = commandTimeout
         self.analyticsTimeout = analyticsTimeout
         self.readinessTimeout = readinessTimeout
         self.dashboardRefreshSeconds = dashboardRefreshSeconds
         self.maxBodyBytes = maxBodyBytes
+        self.accounts = accounts
     }
 }
 
@@ -44,6 +47,10 @@ struct GatewayContext: Sendable {
     var logger: Logger
     var settings: GatewaySettings
     var newBrowserID: @Sendable () -> String
+    /// Who is asking (both desks), and login on the network desk.
+    var auth: Authentication
+    var accounts: any AccountQuerying { auth.accounts }
+    var authMode: AuthMode { auth.mode }
 }
 
 /// The web gateway, composed: the router over its ports, its middleware, as one `Handler`.
@@ -63,22 +70,27 @@ public struct Gateway: Sendable {
     ///   - tickets: the read side; opened lazily, the gateway answers 503 until it can be read.
     ///   - csrfSecret: random bytes private to this process (tokens of a previous process stop working).
     ///   - newBrowserID: a source of fresh random browser ids (injected for tests).
+    ///   - accounts: where accounts and sessions are read (network desk); the ticket reader by default.
     public init(
         configuration: Configuration, tickets: TicketReader, commands: any CommandSending,
         analytics: any AnalyticsQuerying, readiness: any ReadinessProbing, csrfSecret: [UInt8],
         settings: GatewaySettings = GatewaySettings(), clock: any WallClock = SystemClock(),
         logger: Logger = Logger(component: "gateway"),
-        newBrowserID: @escaping @Sendable () -> String = Gateway.randomBrowserID
+        newBrowserID: @escaping @Sendable () -> String = Gateway.randomBrowserID,
+        accounts: (any AccountQuerying)? = nil
     ) {
+        let auth = Authentication(mode: configuration.authMode, accounts: accounts ?? tickets, commands: commands, clock: clock,
+                                  settings: settings.accounts, commandTimeout: settings.commandTimeout)
         let context = GatewayContext(
             tickets: tickets, commands: commands, analytics: analytics, readiness: readiness,
             csrf: CSRFProtection(secret: csrfSecret), time: CampusTime(timeZone: configuration.timeZone),
-            clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID)
+            clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID, auth: auth)
         self.context = context
         var router = Router(log: { logger.http($0) }, errors: WebErrors(context: context).render)
         router.use(StartingUp.middleware(tickets: tickets))
         router.use(BodyLimit.middleware(maxBytes: settings.maxBodyBytes))
         WebRoutes(context: context).register(in: &router)
+        AccountPages(context: context).register(in: &router)
         APIRoutes(context: context).register(in: &router)
         handler = chain([SecurityHeaders.middleware], router.handler)
         routeTable = router.routeTable

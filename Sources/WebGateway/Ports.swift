@@ -1,5 +1,6 @@
 import Domain
 import SpoolBroker
+import TicketStore
 import HTTPServer
 
 /// What became of a command the gateway sent to the ticket worker.
@@ -54,3 +55,22 @@ public struct ReadinessCheck: Sendable, Equatable, Codable {
 public protocol ReadinessProbing: Sendable {
     func check(timeout: Duration) async -> [ReadinessCheck]
 }
+
+/// The gateway's way to read accounts and sessions (the network desk): implemented by the
+/// `TicketReader` over `tickets.db`, which the ticket worker alone writes.
+///
+/// Every request of the network desk asks ``sessionUser(tokenDigest:now:)`` once (one indexed
+/// lookup, no cache), so a logout or a deactivation counts from the next request.
+public protocol AccountQuerying: Sendable {
+    /// The account with this e-mail address (lower-cased) and its stored password hash, or nil.
+    func account(email: String) async throws -> (user: User, passwordHash: String)?
+    /// The account of a session that has not ended or expired at `now`, or nil.
+    func sessionUser(tokenDigest: String, now: Timestamp) async throws -> User?
+    func user(_ id: UserID) async throws -> User?
+    /// Accounts by role, text (name or e-mail) and state, in a stable order, a page at a time.
+    func users(role: Role?, query: String?, active: Bool?, limit: Int, offset: Int) async throws -> [User]
+    /// The engineers, with how many open or active tickets each has assigned.
+    func engineers() async throws -> [EngineerLoad]
+}
+
+extension TicketReader: AccountQuerying {}

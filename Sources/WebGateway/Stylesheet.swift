@@ -33,7 +33,7 @@ enum Stylesheet {
     .hint { margin: 0 0 .25rem; font-size: .95rem; }
     .field { display: flex; flex-direction: column; gap: .2rem; margin-bottom: .75rem; }
     label { font-weight: 600; }
-    input[type=text], input[type=search], input[type=number], select, textarea {
+    input[type=text], input[type=search], input[type=number], input[type=email], input[type=tel], input[type=password], select, textarea {
       font: inherit; padding: .45rem .5rem; border: 1px solid #6b7480; border-radius: 4px; max-width: 100%; }
     textarea { width: 100%; }
     [aria-invalid=true] { border-color: var(--bad); border-width: 2px; }
@@ -62,7 +62,11 @@ enum Stylesheet {
     .text { white-space: pre-wrap; overflow-wrap: anywhere; }
     .thread { list-style: none; padding: 0; }
     .message { border: 1px solid var(--line); border-radius: 4px; padding: .5rem .75rem; margin-bottom: .5rem; }
-    .message.from-staff { background: var(--panel); }
+    .message.from-staff, .message.from-agent, .message.from-engineer, .message.from-manager, .message.from-admin { background: var(--panel); }
+    .narrow { max-width: 28rem; }
+    .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; }
+    .actions form { margin: 0; }
+    .secondary { background: transparent; color: var(--accent); border: 1px solid var(--accent); }
     .message .meta { margin: 0; }
     .pager { display: flex; gap: 1rem; margin: 1rem 0; }
     .panel { border-top: 1px solid var(--line); }

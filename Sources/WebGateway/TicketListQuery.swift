@@ -2,16 +2,23 @@ import Domain
 import SpoolBroker
 import HTTPServer
 
-/// Reads `status`, `category`, `q`, `limit` and `cursor` from a query into a `TicketFilter`.
+/// Reads `status`, `category`, `q`, `assignee_id`, `limit` and `cursor` from a query into a `TicketFilter`.
 ///
 /// Shared by `/tickets` and `/api/tickets` so both answer the same question the same way, and
-/// the one place that keeps closed tickets from simple users.
+/// the one place that keeps closed tickets from the campus desk's simple users and, on the
+/// network desk, limits a customer's list to their own tickets (whatever the query says).
 enum TicketListQuery {
     static let maxTextLength = 200
     static let defaultLimit = 50
 
+    /// The campus desk's filter for a role (no account).
     static func filter(from q: FormFields, role: Role) throws(Problem) -> TicketFilter {
+        try filter(from: q, actor: Actor(role: role), mode: .open)
+    }
+
+    static func filter(from q: FormFields, actor: Actor, mode: AuthMode) throws(Problem) -> TicketFilter {
         var filter = TicketFilter(limit: defaultLimit)
+        let seesClosed = TicketAccess.seesClosed(actor, mode: mode)
         if let raw = q["status"], !raw.isEmpty {
             var statuses: Set<Status> = []
             // An empty item (`status=open,`) is no status either: refused like an unknown one.
@@ -21,11 +28,11 @@ enum TicketListQuery {
                 }
                 statuses.insert(s)
             }
-            if role == .customer && statuses.contains(.closed) {
+            if !seesClosed && statuses.contains(.closed) {
                 throw Problem.refused(.forbidden, "Closed tickets are visible to helpdesk staff only.", field: "status")
             }
             filter.statuses = statuses
-        } else if role == .customer {
+        } else if !seesClosed {
             filter.statuses = [.open, .active]
         }
         if let raw = q["category"], !raw.isEmpty {
@@ -41,6 +48,20 @@ enum TicketListQuery {
                 throw Problem(status: .badRequest, detail: "q must be at most \(maxTextLength) characters.", field: "q")
             }
             filter.text = text.isEmpty ? nil : text
+        }
+        if let raw = q["assignee_id"], !raw.isEmpty {
+            guard raw.utf8.count <= 19, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int64(raw), n > 0 else {
+                throw Problem(status: .badRequest, detail: "assignee_id must be an account number.", field: "assignee_id")
+            }
+            filter.assigneeID = UserID(n)
+        }
+        if mode == .accounts {
+            // The list holds only what the actor may see: their own tickets, or those assigned to them.
+            switch Permissions.reach(actor.role, .viewTicket) {
+            case .own: filter.customerID = actor.userID ?? UserID(0)
+            case .assigned: filter.assigneeID = actor.userID ?? UserID(0)
+            case .all, .none: break
+            }
         }
         if let raw = q["limit"], !raw.isEmpty {
             guard raw.utf8.count <= 4, let n = Int(raw), (1...TicketFilter.maxLimit).contains(n) else {

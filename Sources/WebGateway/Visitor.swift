@@ -2,10 +2,13 @@ import Domain
 import SpoolBroker
 import HTTPServer
 
-/// Who is using the web UI: the role and name chosen on the entry page, and the browser's id.
+/// Who is using the web UI, and the browser's id.
 ///
-/// There is no login (by design); the role is a preference kept in cookies, and every change is
-/// still checked against it here and again in the worker.
+/// On the campus desk (`CAMPUSDESK_AUTH=open`) there is no login: the role and name are the
+/// preferences chosen on the entry page, kept in cookies. On the network desk (`accounts`) they
+/// are the signed-in account's (``user``), found through the `cd_session` cookie on every request
+/// (``Authentication``); the role cookie is ignored there. Either way every change is checked
+/// against ``actor`` here (`Permissions`) and again in the worker.
 public struct Visitor: Sendable, Equatable {
     public var role: Role
     public var name: String?
@@ -13,6 +16,17 @@ public struct Visitor: Sendable, Equatable {
     public var browserID: String
     /// True when the browser had no id yet and this response must set the cookie.
     public var isNewBrowser: Bool
+    /// How people enter this desk; the layout shows the role switch (open) or the account (accounts).
+    public var authMode: AuthMode = .open
+    /// The signed-in account on the network desk; nil on the campus desk and before login.
+    public var user: User?
+    /// The SHA-256 of the session token this request carried (network desk), to end or keep that session.
+    var sessionDigest: String?
+    /// The request came over HTTPS (`X-Forwarded-Proto: https` from the proxy): cookies get `Secure`.
+    var isSecure = false
+
+    /// Who acts: the role, and the account on the network desk.
+    public var actor: Actor { Actor(role: role, userID: user?.id) }
 
     static let roleCookie = "cd_role"
     static let nameCookie = "cd_name"
@@ -26,10 +40,36 @@ public struct Visitor: Sendable, Equatable {
             .flatMap { try? FormDecoding.percentDecode(Array($0.utf8), plusAsSpace: false) }
             .map { String($0.trimmingWhitespace().prefix(TextLimits.maxShortField)) }
             .flatMap { $0.isEmpty ? nil : $0 }
-        if let id = cookies[browserCookie], isValidBrowserID(id) {
-            return Visitor(role: role, name: name, browserID: id, isNewBrowser: false)
+        return Visitor(role: role, name: name, browserID: "", isNewBrowser: false).withBrowser(cookies, newBrowserID: newBrowserID)
+    }
+
+    /// The visitor of the network desk before (or without) a valid session: the browser id only.
+    static func anonymous(_ request: HTTPRequest, newBrowserID: () -> String) -> Visitor {
+        var v = Visitor(role: .customer, name: nil, browserID: "", isNewBrowser: false).withBrowser(Cookies.parse(request), newBrowserID: newBrowserID)
+        v.authMode = .accounts
+        v.isSecure = Authentication.isHTTPS(request)
+        return v
+    }
+
+    /// This visitor signed in as `user` (network desk).
+    func signedIn(_ user: User, sessionDigest: String) -> Visitor {
+        var v = self
+        v.user = user
+        v.role = user.role
+        v.name = user.name
+        v.sessionDigest = sessionDigest
+        return v
+    }
+
+    private func withBrowser(_ cookies: [String: String], newBrowserID: () -> String) -> Visitor {
+        var v = self
+        if let id = cookies[Self.browserCookie], Self.isValidBrowserID(id) {
+            v.browserID = id
+        } else {
+            v.browserID = newBrowserID()
+            v.isNewBrowser = true
         }
-        return Visitor(role: role, name: name, browserID: newBrowserID(), isNewBrowser: true)
+        return v
     }
 
     /// 32 lower-case hex digits, as `Gateway.randomBrowserID` makes them.
@@ -38,10 +78,13 @@ public struct Visitor: Sendable, Equatable {
     }
 
     /// The cookies a response must set to remember this visitor.
+    ///
+    /// The role and name preferences exist only on the campus desk; the network desk's session
+    /// cookie is set and cleared by login and logout (``Authentication/sessionCookie(_:secure:maxAge:)``).
     func cookieHeaders(includingPreferences: Bool) -> [String] {
         var out: [String] = []
-        if isNewBrowser { out.append(Cookies.setCookie(Self.browserCookie, browserID)) }
-        if includingPreferences {
+        if isNewBrowser { out.append(Cookies.setCookie(Self.browserCookie, browserID, secure: isSecure)) }
+        if includingPreferences && authMode == .open {
             out.append(Cookies.setCookie(Self.roleCookie, role.rawValue))
             if let name { out.append(Cookies.setCookie(Self.nameCookie, FormDecoding.percentEncode(name))) }
             else { out.append(Cookies.setCookie(Self.nameCookie, "", maxAge: 0)) }

@@ -4,28 +4,34 @@ import HTTPServer
 
 /// The HTML side of the gateway: pages, forms and the dashboard.
 ///
-/// Every state change follows one path: same-origin and CSRF check, role check, command to the
-/// worker, then 303 to the ticket with a flash (applied), the form again with the reason beside the
-/// field (refused), a "queued" page (202) or a "try again" page (503).
+/// Every state change follows one path: same-origin and CSRF check, permission check
+/// (`Permissions`, through ``TicketAccess``), command to the worker, then 303 to the ticket with a
+/// flash (applied), the form again with the reason beside the field (refused), a "queued" page
+/// (202) or a "try again" page (503).
+///
+/// On the network desk every page here needs a session: without one it is a 303 to `/login`
+/// (``LoginRequired``); the login, registration and account pages are ``AccountPages``.
 struct WebRoutes: Sendable {
     let context: GatewayContext
 
     /// Adds the pages to the root group, whose errors ``WebErrors`` renders.
     func register(in router: inout Router) {
-        router.get("/") { await entry($0) }
-        router.post("/session") { await session($0) }
+        router.get("/") { try await entry($0) }
+        router.post("/session") { try await session($0) }
         router.get("/static/app.css") { Stylesheet.response(for: $0) }
         router.get("/static/dashboard.js") { DashboardScript.asset.response(for: $0) }
         router.get("/favicon.ico") { Favicon.asset.response(for: $0) }
         router.get("/tickets") { try await list($0) }
-        router.get("/tickets/new") { await newTicket($0) }
+        router.get("/tickets/new") { try await newTicket($0) }
         router.post("/tickets") { try await create($0) }
         router.get("/tickets/:id") { try await show($0) }
         router.post("/tickets/:id/edit") { try await edit($0) }
         router.post("/tickets/:id/status") { try await changeStatus($0) }
         router.post("/tickets/:id/messages") { try await postMessage($0) }
         router.post("/tickets/:id/category") { try await setCategory($0) }
-        router.get("/dashboard") { await dashboard($0) }
+        // Assigning needs engineers' accounts: the network desk's.
+        if context.authMode == .accounts { router.post("/tickets/:id/assign") { try await assign($0) } }
+        router.get("/dashboard") { try await dashboard($0) }
         router.get("/dashboard/open-tickets.csv") { try await csv($0, .openTickets) }
         router.get("/dashboard/resolution-time.csv") { try await csv($0, .resolutionTime) }
         router.get("/dashboard/category-load.csv") { try await csv($0, .categoryLoad) }
@@ -50,22 +56,32 @@ struct WebRoutes: Sendable {
         return r
     }
 
-    private func visitor(_ request: HTTPRequest) -> Visitor { Visitor.from(request, newBrowserID: context.newBrowserID) }
-    private func token(_ v: Visitor) -> String { context.csrf.token(forBrowser: v.browserID) }
+    /// The visitor of a page that needs one: on the network desk, a signed-in account (else ``LoginRequired``).
+    func visitor(_ request: HTTPRequest) async throws -> Visitor {
+        let v = try await context.auth.visitor(request, newBrowserID: context.newBrowserID)
+        if v.authMode == .accounts && v.user == nil { throw LoginRequired(request) }
+        return v
+    }
 
-    private func errorPage(_ status: HTTPStatus, _ message: String, _ v: Visitor) -> HTTPResponse {
+    func token(_ v: Visitor) -> String { context.csrf.token(forBrowser: v.browserID) }
+
+    func errorPage(_ status: HTTPStatus, _ message: String, _ v: Visitor) -> HTTPResponse {
         Self.html(status, ErrorPage.render(status: status, message: message, visitor: v, csrfToken: token(v)), visitor: v)
     }
 
     // MARK: - Entry and session
 
-    func entry(_ request: HTTPRequest) async -> HTTPResponse {
-        let v = visitor(request)
+    /// The campus desk's entry page; on the network desk, the visitor's start page (or the login).
+    func entry(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let v = try await visitor(request)
+        if let user = v.user { return Self.redirect(StartPage.path(for: user), visitor: v) }
         return Self.html(.ok, EntryPage.render(visitor: v, csrfToken: token(v)), visitor: v)
     }
 
-    func session(_ request: HTTPRequest) async -> HTTPResponse {
-        var v = visitor(request)
+    func session(_ request: HTTPRequest) async throws -> HTTPResponse {
+        // Choosing a role is the campus desk's; on the network desk the role is the account's.
+        guard context.authMode == .open else { throw RouteError(.notFound) }
+        var v = try await visitor(request)
         let form: FormFields
         switch checkedForm(request, v) {
         case .failure(let rejection): return rejection.response
@@ -85,15 +101,16 @@ struct WebRoutes: Sendable {
 
     /// The list page; a malformed or refused query is the error page (a thrown ``Problem``).
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let v = visitor(request)
+        let v = try await visitor(request)
         let q: FormFields
         do { q = try FormDecoding.decodeQuery(request.query) } catch { return errorPage(.badRequest, "The address is malformed.", v) }
-        let filter = try TicketListQuery.filter(from: q, role: v.role)
+        let filter: TicketFilter
+        do { filter = try TicketListQuery.filter(from: q, actor: v.actor, mode: v.authMode) } catch { return errorPage(error.status, error.detail, v) }
         do {
             let model = TicketListPage.Model(
                 visitor: v, csrfToken: token(v), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
-                isContinuation: filter.cursor != nil)
+                isContinuation: filter.cursor != nil, assigneeID: q["assignee_id"] == nil ? nil : filter.assigneeID)
             let time = context.time
             // Rendered while the reader's statement steps: no `Ticket` per row.
             let bytes = try await context.tickets.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
@@ -101,25 +118,35 @@ struct WebRoutes: Sendable {
         }
     }
 
-    func newTicket(_ request: HTTPRequest) async -> HTTPResponse {
-        let v = visitor(request)
+    func newTicket(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let v = try await visitor(request)
+        guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
         return Self.html(.ok, NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID()), visitor: v)
     }
 
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let v = visitor(request)
+        let v = try await visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
         let flash = (try? FormDecoding.decodeQuery(request.query))?["done"].flatMap(Self.flash)
         return try await renderTicket(id, v, status: .ok, flash: flash, failed: nil, state: .empty)
     }
 
-    /// The ticket page; 404 for a missing ticket and, for simple users, for a closed one.
+    /// The ticket page; 404 for a missing ticket and for one the visitor may not see (on the campus
+    /// desk a simple user's closed ticket, on the network desk another customer's).
     private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState) async throws -> HTTPResponse {
-        guard let detail = try await context.tickets.detail(id), v.role == .agent || detail.ticket.status != .closed else {
+        guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(v.actor, detail.ticket, mode: v.authMode) else {
             return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
         }
-        let model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
-                                     state: state, requestID: context.newBrowserID())
+        var model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
+                                           state: state, requestID: context.newBrowserID())
+        if v.authMode == .accounts {
+            let t = detail.ticket
+            if let id = t.assigneeID { model.assignee = try await context.accounts.user(id) }
+            let permission = TicketAccess.assignPermission(current: t.assigneeID, new: UserID(0))
+            if t.status != .closed, Permissions.allows(v.actor, .assignTicket, on: t.parties) || Permissions.allows(v.actor, permission, on: t.parties) {
+                model.engineers = try await context.accounts.engineers().filter(\.user.active)
+            }
+        }
         return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
     }
 
@@ -135,6 +162,7 @@ struct WebRoutes: Sendable {
         case "status": Layout.Flash(text: "The status was changed.", isError: false)
         case "message": Layout.Flash(text: "Your message was posted.", isError: false)
         case "category": Layout.Flash(text: "The category was changed.", isError: false)
+        case "assigned": Layout.Flash(text: "The assignment was changed.", isError: false)
         default: nil
         }
     }
@@ -142,7 +170,7 @@ struct WebRoutes: Sendable {
     // MARK: - Changing
 
     /// Same-origin, content type, decoding and CSRF token: the gate in front of every POST.
-    private func checkedForm(_ request: HTTPRequest, _ v: Visitor) -> Result<FormFields, FormRejection> {
+    func checkedForm(_ request: HTTPRequest, _ v: Visitor) -> Result<FormFields, FormRejection> {
         guard CSRFProtection.isSameOrigin(request) else {
             return .failure(FormRejection(errorPage(.forbidden, "This form was sent from another site and was not accepted.", v)))
         }
@@ -159,15 +187,15 @@ struct WebRoutes: Sendable {
         return .success(form)
     }
 
-    private func commandID(_ form: FormFields) -> CommandID {
+    func commandID(_ form: FormFields) -> CommandID {
         form["request_id"].flatMap { IdempotencyKey.commandID($0, scope: "form") } ?? .random()
     }
 
     /// Sends a command and turns each outcome into the page the visitor sees.
-    private func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor,
+    func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor,
                          applied: (CommandReply) -> HTTPResponse, refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
         if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
-        let command = Command(id: commandID(form), role: v.role, action: action)
+        let command = Command(id: commandID(form), actor: v.actor, action: action)
         switch await context.commands.send(command, timeout: context.settings.commandTimeout) {
         case .replied(let reply):
             if let refusal = reply.refusal { return try await refused(refusal) }
@@ -181,19 +209,20 @@ struct WebRoutes: Sendable {
         }
     }
 
-    private func values(_ form: FormFields, _ names: Set<String>) -> [String: String] {
+    func values(_ form: FormFields, _ names: Set<String>) -> [String: String] {
         var out: [String: String] = [:]
         for n in names { if let value = form[n] { out[n] = value } }
         return out
     }
 
     func create(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let v = visitor(request)
+        let v = try await visitor(request)
         let form: FormFields
         switch checkedForm(request, v) {
         case .failure(let r): return r.response
         case .success(let f): form = f
         }
+        guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
         let action = CommandAction.createTicket(CreateTicket(description: form["description"] ?? "", location: form.trimmed("location"), reporter: form.trimmed("reporter")))
         return try await perform(action, form, v, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
@@ -204,18 +233,30 @@ struct WebRoutes: Sendable {
         })
     }
 
-    /// The shared shape of the four POSTs on one ticket.
-    private func onTicket(_ request: HTTPRequest, kind: TicketDetailPage.FormKind, fields: Set<String>, staffOnly: Bool, done: String,
+    /// The shared shape of the POSTs on one ticket: form gate, permission gate, command.
+    ///
+    /// `permission` names what the form does; for the assignment it depends on the ticket's
+    /// current assignee, so `permissionFor` may pick it once the ticket is read.
+    private func onTicket(_ request: HTTPRequest, kind: TicketDetailPage.FormKind, fields: Set<String>, permission: Permission, done: String,
+                          permissionFor: ((Ticket, FormFields) -> Permission)? = nil,
                           action: (TicketID, FormFields, Visitor) -> Result<CommandAction, Refusal>) async throws -> HTTPResponse {
-        let v = visitor(request)
+        let v = try await visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
         let form: FormFields
         switch checkedForm(request, v) {
         case .failure(let r): return r.response
         case .success(let f): form = f
         }
-        guard !staffOnly || v.role == .agent else {
-            return errorPage(.forbidden, "Only helpdesk staff can do this.", v)
+        switch try await TicketAccess.gate(v.actor, permission, ticket: id, tickets: context.tickets, alwaysRead: permissionFor != nil) {
+        case .notFound: return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
+        case .forbidden(let refusal): return errorPage(.forbidden, refusal.reason, v)
+        case .allowed(let ticket):
+            if let permissionFor, let ticket {
+                let needed = permissionFor(ticket, form)
+                if needed != permission, !Permissions.allows(v.actor, needed, on: ticket.parties) {
+                    return errorPage(.forbidden, TicketAccess.refusal(v.actor, needed, on: ticket.parties).reason, v)
+                }
+            }
         }
         let refusedPage: (Refusal) async throws -> HTTPResponse = { refusal in
             let state = FormState.refused(refusal, values: values(form, fields), knownFields: fields)
@@ -229,7 +270,7 @@ struct WebRoutes: Sendable {
     }
 
     func edit(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await onTicket(request, kind: .edit, fields: TicketDetailPage.editFields, staffOnly: false, done: "edited") { id, f, _ in
+        try await onTicket(request, kind: .edit, fields: TicketDetailPage.editFields, permission: .editTicket, done: "edited") { id, f, _ in
             .success(.editTicket(EditTicket(ticketID: id, description: f["description"], location: f["location"].map { $0.trimmingWhitespace() },
                                             reporter: f["reporter"].map { $0.trimmingWhitespace() })))
         }
@@ -237,30 +278,47 @@ struct WebRoutes: Sendable {
 
     func changeStatus(_ request: HTTPRequest) async throws -> HTTPResponse {
         // The status is a hidden field, so its refusal shows as the form's error.
-        try await onTicket(request, kind: .status, fields: [], staffOnly: true, done: "status") { id, f, _ in
+        try await onTicket(request, kind: .status, fields: [], permission: .changeStatus, done: "status") { id, f, _ in
             guard let s = f["status"].flatMap(Status.init(rawValue:)) else { return .failure(Refusal(.validation, "Unknown status.", field: "status")) }
             return .success(.changeStatus(ChangeStatus(ticketID: id, status: s)))
         }
     }
 
     func postMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, staffOnly: false, done: "message") { id, f, _ in
-            .success(.postMessage(PostMessage(ticketID: id, body: f["body"] ?? "", authorName: f.trimmed("author_name"))))
+        try await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, permission: .postMessage, done: "message") { id, f, v in
+            // On the network desk a message is signed with the account's name.
+            .success(.postMessage(PostMessage(ticketID: id, body: f["body"] ?? "", authorName: v.user?.name ?? f.trimmed("author_name"))))
         }
     }
 
     func setCategory(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await onTicket(request, kind: .category, fields: ["category"], staffOnly: true, done: "category") { id, f, _ in
+        try await onTicket(request, kind: .category, fields: ["category"], permission: .setCategory, done: "category") { id, f, _ in
             guard let c = f["category"].flatMap(Category.init(rawValue:)) else { return .failure(Refusal(.validation, "Please choose a category.", field: "category")) }
             return .success(.setCategory(SetCategory(ticketID: id, category: c)))
         }
     }
 
+    /// `assignee_id`: an engineer's account number, or empty to take the assignment back.
+    func assign(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await onTicket(request, kind: .assign, fields: ["assignee_id"], permission: .assignTicket, done: "assigned",
+                           permissionFor: { t, f in TicketAccess.assignPermission(current: t.assigneeID, new: Self.assignee(f)) }) { id, f, _ in
+            guard f["assignee_id"]?.isEmpty != false || Self.assignee(f) != nil else {
+                return .failure(Refusal(.validation, "Please choose an engineer.", field: "assignee_id"))
+            }
+            return .success(.assignTicket(AssignTicket(ticketID: id, assigneeID: Self.assignee(f))))
+        }
+    }
+
+    static func assignee(_ f: FormFields) -> UserID? {
+        guard let raw = f["assignee_id"], raw.utf8.count <= 18, let n = Int64(raw), n > 0 else { return nil }
+        return UserID(n)
+    }
+
     // MARK: - Dashboard
 
-    func dashboard(_ request: HTTPRequest) async -> HTTPResponse {
-        let v = visitor(request)
-        guard v.role == .agent else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
+    func dashboard(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let v = try await visitor(request)
+        guard Permissions.mayEver(v.actor, .viewDashboard) else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
         let q = (try? FormDecoding.decodeQuery(request.query)) ?? FormFields()
         var period = DashboardPage.Period.standard
         var periodError: String?
@@ -286,8 +344,8 @@ struct WebRoutes: Sendable {
     }
 
     func csv(_ request: HTTPRequest, _ service: AnalyticsService) async throws -> HTTPResponse {
-        let v = visitor(request)
-        guard v.role == .agent else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
+        let v = try await visitor(request)
+        guard Permissions.mayEver(v.actor, .viewDashboard) else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
         let timeout = context.settings.analyticsTimeout
         let text: String?
         switch service {

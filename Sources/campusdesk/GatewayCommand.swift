@@ -14,12 +14,13 @@ import Glibc
 
 /// `campusdesk gateway`: the HTTP process (HTML UI, JSON API, dashboard) wired to the spool and the store.
 ///
-/// Reads `HOST`, `PORT`, `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, `CAMPUSDESK_TZ`. Changes go to the
+/// Reads `HOST`, `PORT`, `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, `CAMPUSDESK_TZ`, `CAMPUSDESK_AUTH`
+/// (`open`: the campus desk, no login; `accounts`: the network desk, login and sessions). Changes go to the
 /// ticket worker as commands on the `commands` queue; pages read `<data>/tickets.db` read-only
 /// (answering 503 until the worker has created it); the dashboard asks the analytics workers.
 /// SIGTERM/SIGINT drain the server and exit 0; a second signal exits 1 at once.
 enum GatewayCommand {
-    static let usage = "usage: campusdesk gateway   (configured by HOST, PORT, CAMPUSDESK_SPOOL, CAMPUSDESK_DATA, CAMPUSDESK_TZ)\n"
+    static let usage = "usage: campusdesk gateway   (configured by HOST, PORT, CAMPUSDESK_SPOOL, CAMPUSDESK_DATA, CAMPUSDESK_TZ, CAMPUSDESK_AUTH)\n"
 
     static func run(_ args: [String]) async -> Int32 {
         await CommandLineTool.run(args, command: "campusdesk gateway", usage: usage) { args throws(CommandLineError) in

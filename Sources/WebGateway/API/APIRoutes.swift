@@ -9,7 +9,8 @@ import HTTPServer
 ///
 /// The same commands and the same read side as the web pages; errors are RFC 9457 problem
 /// documents: handlers throw a ``Problem`` and the `/api` group's renderer (``APIErrors``) sends
-/// it. The role comes from `X-CampusDesk-Role` (absent → user). The contract is
+/// it. Who asks: on the campus desk the `X-CampusDesk-Role` header (absent → customer); on the
+/// network desk a bearer token from `POST /api/auth/token` (``AuthAPIRoutes``). The contract is
 /// `Resources/openapi.yaml`; `.ci/contract` checks this code against it.
 struct APIRoutes: Sendable {
     let context: GatewayContext
@@ -26,6 +27,8 @@ struct APIRoutes: Sendable {
             api.post("/tickets/:id/status") { try await changeStatus($0) }
             api.post("/tickets/:id/messages") { try await postMessage($0) }
             api.put("/tickets/:id/category") { try await setCategory($0) }
+            api.put("/tickets/:id/assign") { try await assign($0) }
+            AuthAPIRoutes(context: context).register(in: &api)
             api.get("/analytics/open-tickets") { try await openTickets($0) }
             api.get("/analytics/resolution-time") { try await resolutionTime($0) }
             api.get("/analytics/category-load") { try await categoryLoad($0) }
@@ -62,6 +65,36 @@ struct APIRoutes: Sendable {
     /// The `WWW-Authenticate` challenge of open mode: the role header is its only credential.
     static let roleChallenge = "CampusDesk-Role realm=\"CampusDesk\""
 
+    /// Who calls: the role (and on the network desk the account and its session).
+    struct Caller: Sendable {
+        var actor: Actor
+        var user: User?
+        var sessionDigest: String?
+    }
+
+    /// The caller of a request: the role header on the campus desk; on the network desk the
+    /// bearer token's account, or a 401 with the `Bearer` challenge (RFC 6750).
+    static func caller(_ request: HTTPRequest, _ auth: Authentication) async throws -> Caller {
+        guard auth.mode == .accounts else { return Caller(actor: Actor(role: try role(request))) }
+        // The campus desk's header means nothing here; but a malformed one is refused, not ignored,
+        // as a malformed credential is on the campus desk (a client sending one has a bug).
+        if let raw = request.headers["X-CampusDesk-Role"], Role(rawValue: raw.trimmingWhitespace()) == nil {
+            throw Problem(status: .unauthorized, detail: "X-CampusDesk-Role names no role; this desk takes a bearer token and no role header.",
+                          challenge: Authentication.bearerChallenge)
+        }
+        guard let token = Authentication.bearerToken(request) else {
+            throw Problem(status: .unauthorized, detail: "Log in first: send Authorization: Bearer <token> from POST /api/auth/token.",
+                          challenge: Authentication.bearerChallenge)
+        }
+        guard let (user, digest) = try await auth.session(token: token) else {
+            throw Problem(status: .unauthorized, detail: "The token is unknown, expired or ended, or its account is deactivated; ask for a new one.",
+                          challenge: Authentication.invalidTokenChallenge)
+        }
+        return Caller(actor: user.actor, user: user, sessionDigest: digest)
+    }
+
+    func caller(_ request: HTTPRequest) async throws -> Caller { try await Self.caller(request, context.auth) }
+
     private func ticketID(_ request: HTTPRequest) throws(Problem) -> TicketID {
         guard let raw = request.pathParameters["id"], raw.utf8.count <= 19, let n = Int64(raw), n > 0 else {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
@@ -71,7 +104,7 @@ struct APIRoutes: Sendable {
 
     /// Decodes a JSON object body into `T` after checking the media type (415) and syntax (400);
     /// fields that are present but null, of the wrong type or missing are a 422 naming the field.
-    private func body<T: Decodable>(_ request: HTTPRequest, as: T.Type) throws(Problem) -> T {
+    func body<T: Decodable>(_ request: HTTPRequest, as: T.Type) throws(Problem) -> T {
         let type = (request.headers["Content-Type"] ?? "").lowercased()
         let media = type.split(separator: ";").first.map { String($0).trimmingWhitespace() } ?? ""
         guard media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json")) else {
@@ -99,9 +132,10 @@ struct APIRoutes: Sendable {
     /// The id also carries a digest of the request (method, path, role, body): a retry is the
     /// same request and finds the first answer, while a key reused for another request (a client
     /// that sends one key everywhere) is another command instead of someone else's old answer.
-    private func commandID(_ request: HTTPRequest, role: Role) throws(Problem) -> CommandID {
+    func commandID(_ request: HTTPRequest, actor: Actor) throws(Problem) -> CommandID {
         guard let key = request.headers["Idempotency-Key"] else { return .random() }
-        var fingerprint = Array("\(request.method.rawValue) \(request.path) \(role.rawValue)\n".utf8)
+        let account = actor.userID.map { " \($0.rawValue)" } ?? ""
+        var fingerprint = Array("\(request.method.rawValue) \(request.path) \(actor.role.rawValue)\(account)\n".utf8)
         fingerprint += request.body
         let scope = "api:" + key
         guard let id = IdempotencyKey.commandID(hexString(Array(SHA256.hash(fingerprint).prefix(8))), scope: scope),
@@ -112,10 +146,10 @@ struct APIRoutes: Sendable {
     }
 
     /// Validates, sends and maps the outcome of a command: reply → `applied`, refusal → problem, queued → 202, unavailable → 503.
-    private func perform(_ request: HTTPRequest, role: Role, _ action: CommandAction, applied: (CommandReply) -> HTTPResponse) async throws(Problem) -> HTTPResponse {
+    func perform(_ request: HTTPRequest, actor: Actor, _ action: CommandAction, applied: (CommandReply) -> HTTPResponse) async throws(Problem) -> HTTPResponse {
         if let refusal = CommandValidation.check(action, counting: .scalarsAsSent) { throw Problem(refusal: refusal) }
-        let id = try commandID(request, role: role)
-        switch await context.commands.send(Command(id: id, role: role, action: action), timeout: context.settings.commandTimeout) {
+        let id = try commandID(request, actor: actor)
+        switch await context.commands.send(Command(id: id, actor: actor, action: action), timeout: context.settings.commandTimeout) {
         case .replied(let reply):
             if let refusal = reply.refusal { throw Problem(refusal: refusal) }
             return applied(reply)
@@ -175,7 +209,7 @@ struct APIRoutes: Sendable {
 
     /// The query's fields; malformed encoding or a parameter given twice is a 400 (each API
     /// parameter has one value; `status` lists several comma-separated).
-    private static func query(_ request: HTTPRequest) throws(Problem) -> FormFields {
+    static func query(_ request: HTTPRequest) throws(Problem) -> FormFields {
         guard let q = try? FormDecoding.decodeQuery(request.query) else {
             throw Problem(status: .badRequest, detail: "The query string is malformed.")
         }
@@ -187,27 +221,27 @@ struct APIRoutes: Sendable {
     }
 
     /// Refuses an empty value for parameters whose documented values are never empty (numbers, enums, cursors).
-    private static func requireValues(_ q: FormFields, _ names: [String]) throws(Problem) {
+    static func requireValues(_ q: FormFields, _ names: [String]) throws(Problem) {
         for name in names where q[name]?.isEmpty == true {
             throw Problem(status: .badRequest, detail: "\(name) must not be empty.", field: name)
         }
     }
 
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let role = try Self.role(request)
+        let caller = try await caller(request)
         let q = try Self.query(request)
-        try Self.requireValues(q, ["status", "category", "limit", "cursor"])
-        let filter = try TicketListQuery.filter(from: q, role: role)
+        try Self.requireValues(q, ["status", "category", "limit", "cursor", "assignee_id"])
+        let filter = try TicketListQuery.filter(from: q, actor: caller.actor, mode: context.authMode)
         let page = try await context.tickets.list(filter)
-        // Defence in depth: the filter already excludes closed tickets for users.
-        let tickets = role == .agent ? page.tickets : page.tickets.filter { $0.status != .closed }
+        // Defence in depth: the filter already holds only what the caller may see.
+        let tickets = page.tickets.filter { TicketAccess.mayView(caller.actor, $0, mode: context.authMode) }
         return Self.json(.ok, ListBody(tickets: tickets, nextCursor: page.nextCursor?.encoded))
     }
 
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let role = try Self.role(request)
+        let caller = try await caller(request)
         let id = try ticketID(request)
-        guard let detail = try await context.tickets.detail(id), role == .agent || detail.ticket.status != .closed else {
+        guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(caller.actor, detail.ticket, mode: context.authMode) else {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
         return Self.json(.ok, DetailBody(detail: detail))
@@ -252,45 +286,82 @@ struct APIRoutes: Sendable {
         }
     }
     struct CategoryBody: Decodable { var category: String }
-
-    func create(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let role = try Self.role(request)
-        let b = try body(request, as: CreateBody.self)
-        let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter))
-        return try await perform(request, role: role, action, applied: ticketReply(.created))
+    /// `{"assignee_id": N}` or `{"assignee_id": null}` (unassign); the member is required.
+    struct AssignBody: Decodable {
+        var assigneeID: UserID?
+        enum CodingKeys: String, CodingKey { case assigneeID = "assignee_id" }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard c.contains(.assigneeID) else {
+                throw DecodingError.keyNotFound(CodingKeys.assigneeID, DecodingError.Context(codingPath: [], debugDescription: "missing"))
+            }
+            if try c.decodeNil(forKey: .assigneeID) { assigneeID = nil; return }
+            let n = try c.decode(Int64.self, forKey: .assigneeID)
+            guard n > 0 else { throw BodyRule(detail: "assignee_id must be an account number or null.") }
+            assigneeID = UserID(n)
+        }
     }
 
-    /// Resolves role and id; the first steps of every `/api/tickets/{id}/...` change.
-    private func onTicket(_ request: HTTPRequest, staffOnly: Bool) throws(Problem) -> (Role, TicketID) {
-        let role = try Self.role(request)
+    func create(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let caller = try await caller(request)
+        if !Permissions.mayEver(caller.actor, .reportTicket) { throw Problem(refusal: TicketAccess.refusal(caller.actor, .reportTicket)) }
+        let b = try body(request, as: CreateBody.self)
+        let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter ?? caller.user?.name))
+        return try await perform(request, actor: caller.actor, action, applied: ticketReply(.created))
+    }
+
+    /// The first steps of every `/api/tickets/{id}/...` change: the caller, the id, a role that
+    /// never may (403), the body, then the permission on this ticket
+    /// (``TicketAccess/gate(_:_:ticket:tickets:alwaysRead:)``; 404 for a ticket the caller may not see).
+    private func onTicket<B: Decodable>(_ request: HTTPRequest, _ permission: Permission, body type: B.Type,
+                                        alwaysRead: Bool = false) async throws -> (Caller, TicketID, B, Ticket?) {
+        let caller = try await caller(request)
         let id = try ticketID(request)
-        if staffOnly && role != .agent {
-            throw Problem.refused(.forbidden, "Only helpdesk staff can do this.")
+        if !Permissions.mayEver(caller.actor, permission) { throw Problem(refusal: TicketAccess.refusal(caller.actor, permission)) }
+        let b = try body(request, as: B.self)
+        switch try await TicketAccess.gate(caller.actor, permission, ticket: id, tickets: context.tickets, alwaysRead: alwaysRead) {
+        case .notFound: throw Problem.refused(.notFound, "There is no ticket with that id.")
+        case .forbidden(let refusal): throw Problem(refusal: refusal)
+        case .allowed(let ticket): return (caller, id, b, ticket)
         }
-        return (role, id)
     }
 
     func edit(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (role, id) = try onTicket(request, staffOnly: false)
-        let b = try body(request, as: EditBody.self)
+        let (caller, id, b, _) = try await onTicket(request, .editTicket, body: EditBody.self)
         let action = CommandAction.editTicket(EditTicket(ticketID: id, description: b.description, location: b.location, reporter: b.reporter))
-        return try await perform(request, role: role, action, applied: ticketReply(.ok))
+        return try await perform(request, actor: caller.actor, action, applied: ticketReply(.ok))
     }
 
     func changeStatus(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (role, id) = try onTicket(request, staffOnly: true)
-        let b = try body(request, as: StatusBody.self)
+        let (caller, id, b, _) = try await onTicket(request, .changeStatus, body: StatusBody.self)
         guard let s = Status(rawValue: b.status) else {
             throw Problem.refused(.validation, "status must be open, active or closed.", field: "status")
         }
-        return try await perform(request, role: role, .changeStatus(ChangeStatus(ticketID: id, status: s)), applied: ticketReply(.ok))
+        return try await perform(request, actor: caller.actor, .changeStatus(ChangeStatus(ticketID: id, status: s)), applied: ticketReply(.ok))
+    }
+
+    func assign(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (caller, id, b, ticket) = try await onTicket(request, .assignTicket, body: AssignBody.self, alwaysRead: true)
+        if let ticket {
+            let needed = TicketAccess.assignPermission(current: ticket.assigneeID, new: b.assigneeID)
+            if !Permissions.allows(caller.actor, needed, on: ticket.parties) {
+                throw Problem(refusal: TicketAccess.refusal(caller.actor, needed, on: ticket.parties))
+            }
+        }
+        if let assignee = b.assigneeID, let refusal = try await TicketAccess.assigneeRefusal(assignee, accounts: context.accounts) {
+            throw Problem(refusal: refusal)
+        }
+        return try await perform(request, actor: caller.actor, .assignTicket(AssignTicket(ticketID: id, assigneeID: b.assigneeID)), applied: ticketReply(.ok))
     }
 
     func postMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (role, id) = try onTicket(request, staffOnly: false)
-        let b = try body(request, as: MessageBody.self)
-        let action = CommandAction.postMessage(PostMessage(ticketID: id, body: b.body, authorName: b.authorName))
-        return try await perform(request, role: role, action) { reply in
+        let (caller, id, b, _) = try await onTicket(request, .postMessage, body: MessageBody.self)
+        // The fields as sent are checked as the document says, even the name an account's own replaces.
+        if let refusal = CommandValidation.check(.postMessage(PostMessage(ticketID: id, body: b.body, authorName: b.authorName)), counting: .scalarsAsSent) {
+            throw Problem(refusal: refusal)
+        }
+        let action = CommandAction.postMessage(PostMessage(ticketID: id, body: b.body, authorName: caller.user?.name ?? b.authorName))
+        return try await perform(request, actor: caller.actor, action) { reply in
             guard let message = reply.message else { return Self.json(.created, ["command_id": reply.commandID.rawValue]) }
             var r = Self.json(.created, message)
             r.headers.set("Location", "/api/tickets/\(id)")
@@ -299,18 +370,19 @@ struct APIRoutes: Sendable {
     }
 
     func setCategory(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (role, id) = try onTicket(request, staffOnly: true)
-        let b = try body(request, as: CategoryBody.self)
+        let (caller, id, b, _) = try await onTicket(request, .setCategory, body: CategoryBody.self)
         guard let c = Category(rawValue: b.category) else {
             throw Problem.refused(.validation, "category must be facility, it or services.", field: "category")
         }
-        return try await perform(request, role: role, .setCategory(SetCategory(ticketID: id, category: c)), applied: ticketReply(.ok))
+        return try await perform(request, actor: caller.actor, .setCategory(SetCategory(ticketID: id, category: c)), applied: ticketReply(.ok))
     }
 
     // MARK: - Analytics and health
 
-    private func requireStaff(_ request: HTTPRequest) throws(Problem) {
-        guard try Self.role(request) == .agent else { throw Problem.refused(.forbidden, "The analytics are for helpdesk staff.") }
+    private func requireStaff(_ request: HTTPRequest) async throws {
+        guard Permissions.mayEver(try await caller(request).actor, .viewDashboard) else {
+            throw Problem.refused(.forbidden, "The analytics are for helpdesk staff.")
+        }
     }
 
     private func answer<A: Encodable>(_ outcome: AnalyticsOutcome<A>, _ service: AnalyticsService) throws(Problem) -> HTTPResponse {
@@ -325,18 +397,18 @@ struct APIRoutes: Sendable {
     }
 
     func openTickets(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try requireStaff(request)
+        try await requireStaff(request)
         let period = try AnalyticsPeriod.period(from: try Self.query(request))
         return try answer(await context.analytics.openTickets(period, timeout: context.settings.analyticsTimeout), .openTickets)
     }
 
     func resolutionTime(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try requireStaff(request)
+        try await requireStaff(request)
         return try answer(await context.analytics.resolutionTime(timeout: context.settings.analyticsTimeout), .resolutionTime)
     }
 
     func categoryLoad(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try requireStaff(request)
+        try await requireStaff(request)
         return try answer(await context.analytics.categoryLoad(timeout: context.settings.analyticsTimeout), .categoryLoad)
     }
 

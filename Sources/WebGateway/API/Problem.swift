@@ -18,17 +18,21 @@ public struct Problem: Sendable, Codable, Equatable, Error, HTTPStatusError {
     public var field: String?
     /// The worker's refusal code, when the problem is a refusal (extension member).
     public var code: String?
+    /// The OAuth 2.0 error code of the token endpoint (`invalid_grant`, `invalid_request`,
+    /// `unsupported_grant_type`; RFC 6749 §5.2), an extension member.
+    public var error: String?
     /// Seconds for `Retry-After` (a header, not a member of the document).
     public var retryAfter: Int?
     /// The `WWW-Authenticate` challenge of a 401 (a header, not a member of the document).
     public var challenge: String?
 
     enum CodingKeys: String, CodingKey {
-        case type, title, statusCode = "status", detail, field, code
+        case type, title, statusCode = "status", detail, field, code, error
     }
 
     public init(status: HTTPStatus, detail: String, type: String = "about:blank", field: String? = nil, code: String? = nil,
-                retryAfter: Int? = nil, challenge: String? = nil) {
+                retryAfter: Int? = nil, challenge: String? = nil, error: String? = nil) {
+        self.error = error
         self.type = type
         self.title = status.reason
         self.statusCode = status.code

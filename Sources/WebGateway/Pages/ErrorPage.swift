@@ -17,7 +17,10 @@ enum ErrorPage {
     }
 
     static func response(_ status: HTTPStatus, message: String, context: GatewayContext, request: HTTPRequest) -> HTTPResponse {
-        let visitor = Visitor.from(request, newBrowserID: context.newBrowserID)
+        // Errors the router raises come before any session was looked up: on the network desk
+        // the page shows the signed-out frame.
+        let visitor = context.authMode == .accounts ? Visitor.anonymous(request, newBrowserID: context.newBrowserID)
+                                                    : Visitor.from(request, newBrowserID: context.newBrowserID)
         return WebRoutes.html(status, render(status: status, message: message, visitor: visitor, csrfToken: context.csrf.token(forBrowser: visitor.browserID)), visitor: visitor)
     }
 }

@@ -31,11 +31,15 @@ enum Layout {
         }
         h.raw("</head>\n<body>\n")
         h.raw("<a class=\"skip\" href=\"#main\">Skip to content</a>\n")
-        h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n")
-        h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
-        if visitor.role == .agent { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
-        h.raw("<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n")
-        roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
+        if visitor.authMode == .accounts {
+            accountHeader(visitor: visitor, csrfToken: csrfToken, into: &h)
+        } else {
+            h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n")
+            h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
+            if Permissions.mayEver(visitor.actor, .viewDashboard) { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
+            h.raw("<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n")
+            roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
+        }
         h.raw("</header>\n<main id=\"main\">\n")
         if let flash {
             h.raw(html: flash.isError ? "<p class=\"flash error\" role=\"alert\">" : "<p class=\"flash\" role=\"status\">")
@@ -44,6 +48,53 @@ enum Layout {
         }
         body(&h)
         h.raw("</main>\n<footer class=\"site\">\n<p>CampusDesk campus helpdesk · <a href=\"/api/openapi.yaml\">API description</a></p>\n</footer>\n</body>\n</html>\n")
+    }
+
+    /// The network desk's banner: the menu of what the account's role may do (`Permissions`), who
+    /// is signed in with which role, and the logout button; signed out, the login and registration links.
+    static func accountHeader(visitor: Visitor, csrfToken: String, into h: inout HTMLBuffer) {
+        guard let user = visitor.user else {
+            h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/login\">CampusDesk</a></p>\n")
+            h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/login\">Log in</a></li>\n<li><a href=\"/register\">Register</a></li>\n</ul>\n</nav>\n")
+            return
+        }
+        let actor = visitor.actor
+        h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"")
+        h.text(StartPage.path(for: user))
+        h.raw("\">CampusDesk</a></p>\n<nav aria-label=\"Main\">\n<ul>\n")
+        if Permissions.reach(actor.role, .viewTicket) == .own {
+            h.raw("<li><a href=\"/tickets\">My tickets</a></li>\n")
+        } else {
+            h.raw("<li><a href=\"/tickets\">Tickets</a></li>\n")
+        }
+        // Those who work only what is assigned to them get their own list.
+        if Permissions.reach(actor.role, .changeStatus) == .assigned {
+            h.raw("<li><a href=\"/tickets?assignee_id=")
+            h.number(user.id.rawValue)
+            h.raw("\">Assigned to me</a></li>\n")
+        }
+        if Permissions.mayEver(actor, .reportTicket) { h.raw("<li><a href=\"/tickets/new\">Report a problem</a></li>\n") }
+        if Permissions.mayEver(actor, .viewDashboard) { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
+        if Permissions.mayEver(actor, .manageUsers) { h.raw("<li><a href=\"/admin/users\">Users</a></li>\n") }
+        h.raw("<li><a href=\"/account/password\">Change password</a></li>\n</ul>\n</nav>\n")
+        h.raw("<form class=\"role-switch\" method=\"post\" action=\"/logout\">\n<p>Signed in as <strong>")
+        h.text(user.name)
+        h.raw("</strong> (")
+        h.raw(html: accountRoleLabel(user.role))
+        h.raw(")</p>\n")
+        hidden("csrf_token", csrfToken, into: &h)
+        h.raw("<button type=\"submit\">Log out</button>\n</form>\n")
+    }
+
+    /// The role's name on the network desk.
+    static func accountRoleLabel(_ role: Role) -> String {
+        switch role {
+        case .customer: "Customer"
+        case .agent: "Agent"
+        case .engineer: "Engineer"
+        case .manager: "Manager"
+        case .admin: "Administrator"
+        }
     }
 
     /// A one-click switch to the other role, keeping the display name.
@@ -106,14 +157,18 @@ struct FormState: Sendable, Equatable {
 
 /// Labelled form controls with their error messages wired for assistive technology.
 enum Field {
-    enum Kind { case text, textarea, search, number }
+    enum Kind {
+        case text, textarea, search, number, email, tel
+        /// Never shown again after a refused submit: the value is not echoed into the page.
+        case password
+    }
 
     /// A labelled control appended to a page buffer; `idPrefix` keeps ids unique when one page has several forms.
     static func control(_ kind: Kind, name: String, label: String, idPrefix: String, state: FormState, value: String? = nil,
                         required: Bool = false, maxLength: Int? = nil, hint: String? = nil, extra: String = "", into h: inout HTMLBuffer) {
         // Ids are built from our own field names, never from user input.
         let id = idPrefix + "-" + name
-        let v = state.values[name] ?? value ?? ""
+        let v = kind == .password ? "" : state.values[name] ?? value ?? ""
         let error = state.errors[name]
         h.raw("<div class=\"field\">\n<label for=\"")
         h.raw(html: id)
@@ -134,6 +189,9 @@ enum Field {
         case .text: h.raw("<input type=\"text\" ")
         case .search: h.raw("<input type=\"search\" ")
         case .number: h.raw("<input type=\"number\" inputmode=\"numeric\" ")
+        case .email: h.raw("<input type=\"email\" ")
+        case .tel: h.raw("<input type=\"tel\" ")
+        case .password: h.raw("<input type=\"password\" ")
         }
         h.raw("id=\"")
         h.raw(html: id)
@@ -163,7 +221,7 @@ enum Field {
             h.raw(" rows=\"5\">")
             h.text(v)
             h.raw("</textarea>\n")
-        case .text, .search, .number:
+        case .text, .search, .number, .email, .tel, .password:
             h.raw(" value=\"")
             h.text(v)
             h.raw("\">\n")

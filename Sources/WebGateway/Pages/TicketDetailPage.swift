@@ -7,7 +7,7 @@ import HTTPServer
 enum TicketDetailPage {
     /// Which form a re-render concerns, so its input and errors land beside it.
     enum FormKind: Sendable {
-        case edit, message, status, category
+        case edit, message, status, category, assign
 
         /// The suffix of a form's request id (spelled out: interpolating an enum goes through reflection).
         var name: String {
@@ -16,6 +16,7 @@ enum TicketDetailPage {
             case .message: "message"
             case .status: "status"
             case .category: "category"
+            case .assign: "assign"
             }
         }
     }
@@ -29,6 +30,28 @@ enum TicketDetailPage {
         var state: FormState = .empty
         /// Fresh ids for the hidden `request_id` of each form (idempotent resubmits).
         var requestID: String
+        /// The assigned engineer's account (network desk), for the "Assigned to" line.
+        var assignee: User? = nil
+        /// The active engineers to choose from; nil when the visitor may not assign this ticket.
+        var engineers: [EngineerLoad]? = nil
+    }
+
+    /// What the visitor may do here, from `Permissions` on this ticket's parties.
+    struct Allowed {
+        var changeStatus, setCategory, postMessage, edit, assign, reassign, seeConfidence: Bool
+        init(_ m: Model) {
+            let actor = m.visitor.actor, parties = m.detail.ticket.parties
+            changeStatus = Permissions.allows(actor, .changeStatus, on: parties)
+            setCategory = Permissions.allows(actor, .setCategory, on: parties)
+            // Staff may still write under a closed ticket (the worker's rule, `TicketRules.checkMessage`); customers may not.
+            postMessage = Permissions.allows(actor, .postMessage, on: parties) && (m.detail.ticket.status != .closed || actor.role.isStaff)
+            edit = Permissions.allows(actor, .editTicket, on: parties) && m.detail.ticket.status != .closed
+            assign = m.engineers != nil && Permissions.allows(actor, .assignTicket, on: parties)
+            reassign = m.engineers != nil && Permissions.allows(actor, .reassignTicket, on: parties)
+            // The low-confidence hint asks whoever may correct the category to check it.
+            seeConfidence = setCategory
+        }
+        var anyAction: Bool { changeStatus || setCategory || assign || reassign }
     }
 
     static let editFields: Set<String> = ["description", "location", "reporter"]
@@ -48,15 +71,16 @@ enum TicketDetailPage {
         b.raw("<h1>Ticket #")
         b.number(t.id.rawValue)
         b.raw("</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n")
-        facts(m, time: time, into: &b)
-        if m.visitor.role == .agent { staffActions(m, into: &b) }
-        conversation(m, time: time, into: &b)
-        if t.status != .closed { editForm(m, into: &b) }
+        let allowed = Allowed(m)
+        facts(m, allowed, time: time, into: &b)
+        if allowed.anyAction { staffActions(m, allowed, into: &b) }
+        conversation(m, allowed, time: time, into: &b)
+        if allowed.edit { editForm(m, into: &b) }
     }
 
     // MARK: - Sections
 
-    private static func facts(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
+    private static func facts(_ m: Model, _ allowed: Allowed, time: CampusTime, into b: inout HTMLBuffer) {
         let t = m.detail.ticket
         func notGiven(_ value: String?, _ b: inout HTMLBuffer) {
             if let value { b.text(value) } else { b.raw("<span class=\"muted\">not given</span>") }
@@ -77,10 +101,14 @@ enum TicketDetailPage {
         b.raw(" <span class=\"muted\">(")
         b.raw(html: t.categorySource == .staff ? "set by staff" : "assigned automatically")
         b.raw(")</span>")
-        if m.visitor.role == .agent, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
+        if allowed.seeConfidence, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
             b.raw(" <strong class=\"flag\">Low confidence (")
             b.number(Int64(Int((c * 100).rounded())))
             b.raw(" %): please check</strong>")
+        }
+        if m.visitor.authMode == .accounts {
+            b.raw("</dd>\n<dt>Assigned to</dt><dd>")
+            if let a = m.assignee { b.text(a.name) } else if t.assigneeID != nil { b.raw("an engineer") } else { b.raw("<span class=\"muted\">nobody yet</span>") }
         }
         b.raw("</dd>\n<dt>Opened</dt><dd>")
         b.time(t.openedAt, time)
@@ -91,10 +119,12 @@ enum TicketDetailPage {
         b.raw("</dd>\n</dl>\n</section>\n")
     }
 
-    private static func staffActions(_ m: Model, into b: inout HTMLBuffer) {
+    private static func staffActions(_ m: Model, _ allowed: Allowed, into b: inout HTMLBuffer) {
         let t = m.detail.ticket
         b.raw("<section aria-labelledby=\"staff-h\">\n<h2 id=\"staff-h\">Helpdesk actions</h2>\n")
-        if let next = t.status.next {
+        if !allowed.changeStatus {
+            // Nothing about the status here.
+        } else if let next = t.status.next {
             formStart(m, .status, action: "/status", cssClass: "inline", into: &b)
             Layout.hidden("status", next.rawValue, into: &b)
             b.raw("<button type=\"submit\">")
@@ -103,17 +133,38 @@ enum TicketDetailPage {
         } else {
             b.raw("<p>This ticket is closed; it can no longer change.</p>\n")
         }
-        if t.status != .closed {
+        if allowed.setCategory && t.status != .closed {
             formStart(m, .category, action: "/category", cssClass: "inline", into: &b)
             Field.select(name: "category", label: "Category", idPrefix: "category",
                          options: Category.allCases.map { ($0.rawValue, Words.category($0)) }, selected: t.category.rawValue,
                          state: state(m, .category), into: &b)
             b.raw("<button type=\"submit\">Set category</button>\n</form>\n")
         }
+        if let engineers = m.engineers, t.status != .closed { assignForm(m, allowed, engineers: engineers, into: &b) }
         b.raw("</section>\n")
     }
 
-    private static func conversation(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
+    /// Choose the engineer (or nobody). Who may only assign (not reassign) sees the choice while the
+    /// ticket is unassigned, and afterwards only the button that takes the assignment back.
+    private static func assignForm(_ m: Model, _ allowed: Allowed, engineers: [EngineerLoad], into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
+        if allowed.reassign || (allowed.assign && t.assigneeID == nil) {
+            formStart(m, .assign, action: "/assign", cssClass: "inline", into: &b)
+            var options: [(String, String)] = [("", "Nobody (unassigned)")]
+            for e in engineers {
+                options.append((String(e.user.id.rawValue), "\(e.user.name) (\(e.openAssigned) open)"))
+            }
+            Field.select(name: "assignee_id", label: "Assigned engineer", idPrefix: "assign", options: options,
+                         selected: t.assigneeID.map { String($0.rawValue) } ?? "", state: state(m, .assign), into: &b)
+            b.raw("<button type=\"submit\">Assign</button>\n</form>\n")
+        } else if allowed.assign, t.assigneeID != nil {
+            formStart(m, .assign, action: "/assign", cssClass: "inline", into: &b)
+            Layout.hidden("assignee_id", "", into: &b)
+            b.raw("<button type=\"submit\">Take the assignment back</button>\n</form>\n")
+        }
+    }
+
+    private static func conversation(_ m: Model, _ allowed: Allowed, time: CampusTime, into b: inout HTMLBuffer) {
         b.raw("<section aria-labelledby=\"thread-h\">\n<h2 id=\"thread-h\">Messages</h2>\n")
         if m.detail.messages.isEmpty {
             b.raw("<p>No messages yet.</p>\n")
@@ -123,9 +174,10 @@ enum TicketDetailPage {
                 b.raw("<li class=\"message from-")
                 b.raw(html: msg.authorRole.rawValue)
                 b.raw("\"><article>\n<p class=\"meta\"><strong>")
-                if let name = msg.authorName { b.text(name) } else { b.raw(html: msg.authorRole == .agent ? "Helpdesk" : "Reporter") }
+                if let name = msg.authorName { b.text(name) } else { b.raw(html: msg.authorRole.isStaff ? "Helpdesk" : "Reporter") }
                 b.raw("</strong> <span class=\"muted\">(")
-                b.raw(html: msg.authorRole == .agent ? "staff" : "user")
+                if m.visitor.authMode == .accounts { b.raw(html: Layout.accountRoleLabel(msg.authorRole).lowercased()) }
+                else { b.raw(html: msg.authorRole.isStaff ? "staff" : "user") }
                 b.raw(")</span> · ")
                 b.time(msg.sentAt, time)
                 b.raw("</p>\n<p class=\"text\">")
@@ -134,14 +186,16 @@ enum TicketDetailPage {
             }
             b.raw("</ol>\n")
         }
-        // Staff may still write under a closed ticket (the worker's rule); users may not.
-        if m.detail.ticket.status != .closed || m.visitor.role == .agent {
+        if allowed.postMessage {
             let s = state(m, .message)
             formStart(m, .message, action: "/messages", cssClass: "stack", heading: "<h3>Write a message</h3>\n", into: &b)
             Field.control(.textarea, name: "body", label: "Message", idPrefix: "message", state: s, required: true,
                           maxLength: TextLimits.maxMessageBody, into: &b)
-            Field.control(.text, name: "author_name", label: "Your name", idPrefix: "message", state: s, value: m.visitor.name,
-                          maxLength: TextLimits.maxShortField, into: &b)
+            // On the network desk a message is signed with the account's name.
+            if m.visitor.authMode == .open {
+                Field.control(.text, name: "author_name", label: "Your name", idPrefix: "message", state: s, value: m.visitor.name,
+                              maxLength: TextLimits.maxShortField, into: &b)
+            }
             b.raw("<button type=\"submit\">Post message</button>\n</form>\n")
         }
         b.raw("</section>\n")

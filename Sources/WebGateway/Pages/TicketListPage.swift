@@ -15,6 +15,8 @@ enum TicketListPage {
         var flash: Layout.Flash?
         /// True when this page continues a previous one (a cursor was given).
         var isContinuation: Bool
+        /// The list is of tickets assigned to this account (`assignee_id` in the query).
+        var assigneeID: UserID? = nil
     }
 
     /// The page from `Ticket` values as UTF-8 bytes: the reference the row path is held to.
@@ -72,22 +74,31 @@ enum TicketListPage {
     }
 
     private static func title(_ m: Model) -> String {
-        m.visitor.role == .agent ? "All tickets" : "Open and active tickets"
+        let actor = m.visitor.actor
+        if m.visitor.authMode == .accounts {
+            if let a = m.assigneeID { return a == actor.userID ? "Assigned to me" : "Assigned tickets" }
+            if Permissions.reach(actor.role, .viewTicket) == .own { return "My tickets" }
+            if m.status == .open { return "Incoming: open tickets" }
+        }
+        return TicketAccess.seesClosed(actor, mode: m.visitor.authMode) ? "All tickets" : "Open and active tickets"
     }
 
     private static func top(_ m: Model, title: String, into b: inout HTMLBuffer) {
         b.raw("<h1>")
         b.raw(html: title)
-        b.raw("</h1>\n<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n")
+        b.raw("</h1>\n")
+        if Permissions.mayEver(m.visitor.actor, .reportTicket) { b.raw("<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n") }
         b.raw("<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n")
+        if let a = m.assigneeID { Layout.hidden("assignee_id", String(a.rawValue), into: &b) }
         let state = FormState(values: ["q": m.text ?? ""])
         Field.control(.search, name: "q", label: "Search", idPrefix: "filter", state: state, maxLength: 200, into: &b)
         Field.select(name: "category", label: "Category", idPrefix: "filter",
                      options: [("", "Any category")] + Category.allCases.map { ($0.rawValue, Words.category($0)) },
                      selected: m.category?.rawValue ?? "", into: &b)
-        let statuses: [Status] = m.visitor.role == .agent ? Status.allCases : [.open, .active]
+        let seesClosed = TicketAccess.seesClosed(m.visitor.actor, mode: m.visitor.authMode)
+        let statuses: [Status] = seesClosed ? Status.allCases : [.open, .active]
         Field.select(name: "status", label: "Status", idPrefix: "filter",
-                     options: [("", m.visitor.role == .agent ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
+                     options: [("", seesClosed ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
                      selected: m.status?.rawValue ?? "", into: &b)
         b.raw("<button type=\"submit\">Apply</button>\n</form>\n</search>\n")
     }
@@ -191,6 +202,7 @@ enum TicketListPage {
     }
 
     static func query(_ m: Model, cursor: String?) -> String {
-        FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue), ("cursor", cursor)])
+        FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue),
+                                  ("assignee_id", m.assigneeID.map { String($0.rawValue) }), ("cursor", cursor)])
     }
 }

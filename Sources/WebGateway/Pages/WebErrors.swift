@@ -11,6 +11,9 @@ struct WebErrors: Sendable {
         switch error {
         case let gate as StartingUp.StoreUnavailable:
             return gate.page
+        case is LoginRequired:
+            // The router adds `Location` from the error's headers.
+            return HTTPResponse(status: .seeOther)
         case let problem as Problem:
             return ErrorPage.response(problem.status, message: problem.detail, context: context, request: request)
         default:
