@@ -61,7 +61,7 @@ else:
         "agent": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}", "/dashboard"],
         "engineer": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}"],
         "manager": ["/", "/tickets", f"/tickets/{tid}"],
-        "admin": ["/", "/admin/users", "/admin/users?role=engineer&active=yes", f"/tickets/{tid}"],
+        "admin": ["/", "/admin/users", "/admin/users?role=engineer&active=true", f"/tickets/{tid}"],
     }
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 

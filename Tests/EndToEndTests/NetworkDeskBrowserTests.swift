@@ -74,7 +74,7 @@ extension SystemTests {
             try d.type("#create-email", "eli@desk.example")
             _ = try d.execute("document.getElementById('create-role').value = 'engineer'")
             try d.type("#create-password", "an initial password")
-            try d.click("form[action=\"/admin/users\"] button[type=submit]")
+            try d.click("form[method=\"post\"][action=\"/admin/users\"] button[type=submit]")
             try await eventually("the users page to list the new engineer") { lastSeen in
                 let page = (try? d.pageSource) ?? ""
                 lastSeen = String(page.suffix(300))
