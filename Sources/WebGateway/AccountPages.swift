@@ -230,6 +230,14 @@ struct AccountPages: Sendable {
         return .success(v)
     }
 
+    /// An admin's posted form with its CSRF token checked, or the page that refuses it.
+    private func adminForm(_ request: HTTPRequest) async throws -> Result<(Visitor, FormFields), FormRejection> {
+        switch try await admin(request) {
+        case .failure(let r): return .failure(r)
+        case .success(let v): return web.checkedForm(request, v).map { (v, $0) }
+        }
+    }
+
     private func renderUsers(_ v: Visitor, query: AuthAPIRoutes.UserQuery, status: HTTPStatus = .ok, flash: Layout.Flash? = nil,
                              createState: FormState = .empty) async throws -> HTTPResponse {
         let (users, next) = try await query.run(context.accounts)
@@ -251,15 +259,10 @@ struct AccountPages: Sendable {
     }
 
     func createUser(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let v: Visitor
-        switch try await admin(request) {
+        let (v, form): (Visitor, FormFields)
+        switch try await adminForm(request) {
         case .failure(let r): return r.response
-        case .success(let visitor): v = visitor
-        }
-        let form: FormFields
-        switch web.checkedForm(request, v) {
-        case .failure(let r): return r.response
-        case .success(let f): form = f
+        case .success(let pair): (v, form) = pair
         }
         let refused = { (refusal: Refusal) async throws -> HTTPResponse in
             let state = FormState.refused(refusal, values: web.values(form, ["name", "email", "role"]), knownFields: AdminUsersPage.createFields)
@@ -279,15 +282,10 @@ struct AccountPages: Sendable {
 
     /// `role` (a role name) or `active` (`true`/`false`) of one account.
     func updateUser(_ request: HTTPRequest, field: String) async throws -> HTTPResponse {
-        let v: Visitor
-        switch try await admin(request) {
+        let (v, form): (Visitor, FormFields)
+        switch try await adminForm(request) {
         case .failure(let r): return r.response
-        case .success(let visitor): v = visitor
-        }
-        let form: FormFields
-        switch web.checkedForm(request, v) {
-        case .failure(let r): return r.response
-        case .success(let f): form = f
+        case .success(let pair): (v, form) = pair
         }
         guard let raw = request.pathParameters["id"], raw.utf8.count <= 18, let n = Int64(raw), n > 0 else {
             return web.errorPage(.notFound, "There is no such account.", v)

@@ -156,7 +156,14 @@ final class SpoolWorld {
 
         let worker = try world.startTicketWorker()
         let loadWorker = try world.startCategoryLoadWorker()
-        // Probing twice: the second answer comes from the worker's record of the fixed probe id.
+        // The workers are ready once they answer (their start opens and migrates the store): wait for
+        // that event rather than for one probe's 5 s, which a loaded machine's start can outlast.
+        try await eventually("the probe to see the ticket worker, store and category-load ready", within: .seconds(60)) { lastSeen in
+            let c = await probe.check(timeout: TestTime.scaled(.seconds(5)))
+            lastSeen = c.map { "\($0.name)=\($0.ready)" }.joined(separator: " ")
+            return ["ticket-worker", "ticket-store", "category-load"].allSatisfy { name in c.first { $0.name == name }?.ready == true }
+        }
+        // Probing twice more: the second answer comes from the worker's record of the fixed probe id.
         for _ in 0..<2 {
             checks = await probe.check(timeout: TestTime.scaled(.seconds(5)))
             #expect(checks.first { $0.name == "ticket-worker" }?.ready == true)
