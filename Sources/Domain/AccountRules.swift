@@ -40,19 +40,25 @@ public enum AccountRules {
     /// An e-mail address, normalised, of the simple shape `local@domain.tld`: one `@`, no white
     /// space or control characters, a domain of non-empty labels with a dot, a top label of two or
     /// more characters. (Deliverability is not checked; nothing here sends mail.)
+    ///
+    /// Lengths and label ends are counted in Unicode scalars of the text as sent (trimmed), before it
+    /// is lower-cased: what JSON Schema's `pattern` and `maxLength` in the OpenAPI document count, so
+    /// an address the document accepts is never refused here (a label ending in a combining mark is
+    /// one character but two scalars; lower-casing "İ" makes two scalars of one).
     public static func email(_ text: String) throws(Refusal) -> String {
-        let e = normalizedEmail(text)
-        guard !e.isEmpty else { throw Refusal(.validation, "E-mail address is required.", field: "email") }
-        guard e.count <= maxEmail else { throw Refusal(.validation, "E-mail address is longer than \(maxEmail) characters.", field: "email") }
+        let t = trimmed(text)
+        guard !t.isEmpty else { throw Refusal(.validation, "E-mail address is required.", field: "email") }
+        guard t.count <= maxEmail else { throw Refusal(.validation, "E-mail address is longer than \(maxEmail) characters.", field: "email") }
         let invalid = Refusal(.validation, "This is not an e-mail address (name@example.org).", field: "email")
-        guard !e.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains($0) })
+        let scalars = Array(t.unicodeScalars)
+        guard !scalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains($0) })
         else { throw invalid }
-        let parts = e.split(separator: "@", omittingEmptySubsequences: false)
+        let parts = scalars.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, (1...64).contains(parts[0].count) else { throw invalid }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }),
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.first != "-" && $0.last != "-" }),
               let top = labels.last, top.count >= 2 else { throw invalid }
-        return e
+        return normalizedEmail(t)
     }
 
     /// An optional phone number: trimmed, empty means none, at most 40 characters of digits, spaces

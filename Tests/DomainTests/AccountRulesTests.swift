@@ -29,4 +29,16 @@ import Testing
         #expect(try AccountRules.tokenDigest(String(repeating: "a1", count: 32)).count == 64)
         #expect(throws: Refusal.self) { try AccountRules.tokenDigest(String(repeating: "A1", count: 32)) }
     }
+
+    /// The OpenAPI document's `Email` pattern counts Unicode scalars of the text as sent; the rule
+    /// counts the same, so an address the document accepts is never refused (a contract finding:
+    /// a top label of a letter and a combining mark is two scalars but one character).
+    @Test func email_CountsScalarsAsTheDocumentDoes() throws {
+        #expect(try AccountRules.email("ana@example.c\u{301}") == "ana@example.c\u{301}")
+        #expect(try AccountRules.email(" \u{0B}\t\u{130}@example.org ") == "\u{130}".lowercased() + "@example.org")
+        #expect(try AccountRules.email(String(repeating: "e\u{301}", count: 32) + "@example.org").hasSuffix("@example.org"))
+        #expect(throws: Refusal.self) { try AccountRules.email(String(repeating: "e\u{301}", count: 33) + "@example.org") }
+        #expect(throws: Refusal.self) { try AccountRules.email("ana@example.-\u{301}") }
+        #expect(throws: Refusal.self) { try AccountRules.email("ana@example.c") }
+    }
 }
