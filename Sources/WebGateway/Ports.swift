@@ -64,12 +64,12 @@ public protocol ReadinessProbing: Sendable {
 public protocol AccountQuerying: Sendable {
     /// The account with this e-mail address (lower-cased) and its stored password hash, or nil.
     func account(email: String) async throws -> (user: User, passwordHash: String)?
-    /// The account of a session that has not ended or expired at `now`, or nil.
+    /// The active account of a session that has not ended or expired at `now`, or nil.
     func sessionUser(tokenDigest: String, now: Timestamp) async throws -> User?
     func user(_ id: UserID) async throws -> User?
     /// Accounts by role, text (name or e-mail) and state, in a stable order, a page at a time.
     func users(role: Role?, query: String?, active: Bool?, limit: Int, offset: Int) async throws -> [User]
-    /// The engineers, with how many open or active tickets each has assigned.
+    /// The active engineers, with how many open or active tickets each has assigned.
     func engineers() async throws -> [EngineerLoad]
 }
 

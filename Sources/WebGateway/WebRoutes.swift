@@ -144,7 +144,7 @@ struct WebRoutes: Sendable {
             if let id = t.assigneeID { model.assignee = try await context.accounts.user(id) }
             let permission = TicketAccess.assignPermission(current: t.assigneeID, new: UserID(0))
             if t.status != .closed, Permissions.allows(v.actor, .assignTicket, on: t.parties) || Permissions.allows(v.actor, permission, on: t.parties) {
-                model.engineers = try await context.accounts.engineers().filter(\.user.active)
+                model.engineers = try await context.accounts.engineers()
             }
         }
         return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)

@@ -145,7 +145,7 @@ struct AuthAPIRoutes: Sendable {
         try requireAccounts()
         let caller = try await api.caller(request)
         do { try Permissions.check(caller.actor, .listEngineers) } catch { throw Problem(refusal: error) }
-        let list = try await context.accounts.engineers().filter(\.user.active)
+        let list = try await context.accounts.engineers()
         return APIRoutes.json(.ok, ["engineers": list.map { EngineerBody(id: $0.user.id, name: $0.user.name, openAssigned: $0.openAssigned) }])
     }
 

@@ -100,7 +100,7 @@ struct Authentication: Sendable {
     func session(token: String?) async throws -> (user: User, digest: String)? {
         guard mode == .accounts, let token, SessionToken.isWellFormed(token) else { return nil }
         let digest = SessionToken.digest(token)
-        guard let user = try await accounts.sessionUser(tokenDigest: digest, now: clock.now()), user.active else { return nil }
+        guard let user = try await accounts.sessionUser(tokenDigest: digest, now: clock.now()) else { return nil }
         return (user, digest)
     }
 
