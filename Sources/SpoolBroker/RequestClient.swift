@@ -278,7 +278,6 @@ extension RequestClient {
                 c.resume(returning: .success(d.envelope))
             case .run(let run)?: rejection = run.receive(d.envelope)
             case nil:
-                discarded.add(1, ordering: .relaxed)
                 logger.debug("late reply discarded", ["queue.name": replies.name.rawValue])
             }
             do {
@@ -289,6 +288,8 @@ extension RequestClient {
                     logger.warning("reply settle failed", ["queue.name": replies.name.rawValue, "error": error.description])
                 }
             }
+            // Counted once settled, so a reader of the counter sees the reply gone from the queue too.
+            if waiter == nil { discarded.add(1, ordering: .relaxed) }
         }
     }
 }
