@@ -121,7 +121,9 @@ private func checkIncremental(_ whole: UnsafeBufferPointer<UInt8>, splits: [Int]
 private func checkRequest(_ request: HTTPRequest, consumed: Int, in whole: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) {
     fuzzCheck(consumed >= 1 && consumed <= whole.count, "consumed \(consumed) of \(whole.count) bytes")
     fuzzCheck(HTTPMethod(rawValue: request.method.rawValue) == request.method, "method \(request.method) does not round-trip")
-    fuzzCheck(request.target.hasPrefix("/") || (request.target == "*" && request.method == .options), "target \(request.target) is not origin-form")
+    fuzzCheck(request.target.hasPrefix("/") || (request.target == "*" && request.method == .options)
+              || (request.method == .connect && HTTPParser.isAuthorityForm(request.target.utf8)),
+              "target \(request.target) is not origin-form (nor * for OPTIONS, nor host:port for CONNECT)")
     fuzzCheck(request.version == .http11 || request.version == .http10, "version \(request.version)")
     fuzzCheck(!request.target.utf8.contains { $0 <= 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "#") }, "target has a forbidden byte: \(request.target)")
     fuzzCheck(request.headers.fields.count <= limits.maxHeaderCount, "\(request.headers.fields.count) headers over the limit")

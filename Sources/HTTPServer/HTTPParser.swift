@@ -194,7 +194,7 @@ public struct HTTPParser: Sendable {
     private static func originForm(_ target: String, method: HTTPMethod) throws(HTTPParseError) -> String {
         if target.hasPrefix("/") { return target }
         if method == .connect {
-            guard isValidAuthority(target.utf8) else { throw .invalidTarget }
+            guard isAuthorityForm(target.utf8) else { throw .invalidTarget }
             return target
         }
         if target == "*" {
@@ -210,6 +210,16 @@ public struct HTTPParser: Sendable {
         guard !authority.isEmpty, isValidAuthority(authority) else { throw .invalidTarget }
         let remainder = String(decoding: rest[authorityEnd...], as: UTF8.self)
         return remainder.hasPrefix("/") ? remainder : "/" + remainder
+    }
+
+    /// CONNECT's target, `uri-host ":" port` (RFC 9112 §3.2.3): both parts present, the port 1–5
+    /// digits. A bare `*` or `host` without a port is not a place to connect to.
+    static func isAuthorityForm<C: BidirectionalCollection<UInt8>>(_ bytes: C) -> Bool {
+        guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")) else { return false }
+        let host = bytes[bytes.startIndex..<colon]
+        let port = bytes[bytes.index(after: colon)...]
+        return !host.isEmpty && isValidAuthority(host)
+            && (1...5).contains(port.count) && port.allSatisfy { $0.isDigit }
     }
 
     /// host [":" port] with reg-name, IPv4 or IP-literal characters; no userinfo (RFC 9110 §4.2.4).

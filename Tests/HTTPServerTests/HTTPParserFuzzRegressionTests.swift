@@ -105,4 +105,26 @@ struct HTTPParserFuzzRegressionTests {
         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x6E,
         0x67, 0x74, 0x68, 0x3A, 0x20, 0x30, 0x0D, 0x0A, 0x0D, 0x0A,
     ]
+
+    /// Finding 7: CONNECT took any run of authority characters as its target, so `CONNECT *`
+    /// passed the parser with a target that is neither origin-form nor `host:port`.
+    @Test("CONNECT needs host:port; *, a bare host, an empty host or a long port is 400", arguments: [
+        "*", "a", ":443", "a:", "a:123456", "a:4x3", "*:",
+    ])
+    func connectTargetMustBeHostAndPort(target: String) {
+        var parser = HTTPParser()
+        #expect(Self.feed(&parser, Array("CONNECT \(target) HTTP/1.1\r\nHost: a\r\n\r\n".utf8)) == .failure(.invalidTarget))
+    }
+
+    @Test("CONNECT host:port, IPv4:port and [IPv6]:port still parse (the router answers 405)", arguments: [
+        "example.org:443", "10.0.0.1:80", "[::1]:8080",
+    ])
+    func connectAuthorityFormParses(target: String) {
+        var parser = HTTPParser()
+        guard case .request(let request, _) = Self.feed(&parser, Array("CONNECT \(target) HTTP/1.1\r\nHost: a\r\n\r\n".utf8)) else {
+            Issue.record("CONNECT \(target) was refused")
+            return
+        }
+        #expect(request.target == target)
+    }
 }
