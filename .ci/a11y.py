@@ -45,9 +45,13 @@ api("POST", f"/api/tickets/{done}/status", {"status": "closed"})
 
 # Every page for every role: what a role may not see is its error page, which must pass too.
 if MODE == "open":
+    DIRECTORY_ENGINEER = int(os.environ["DIRECTORY_ENGINEER_ID"])
+    api("PUT", f"/api/tickets/{tid}/assign", {"assignee_id": DIRECTORY_ENGINEER})
     PAGES = {
         "customer": ["/", "/tickets", "/tickets?q=projector", "/tickets?q=nothing-matches-this", "/tickets/new",
                      f"/tickets/{tid}", f"/tickets/{done}", "/dashboard", "/no-such-page"],
+        # An engineer who picked themselves from the staff directory (cd_staff), with a ticket assigned.
+        "directory-engineer": ["/", f"/tickets?assignee_id={DIRECTORY_ENGINEER}", f"/tickets/{tid}", f"/tickets/{done}"],
         "agent": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets/new", f"/tickets/{tid}",
                   f"/tickets/{done}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
                   "/dashboard?period=0&unit=hours", "/no-such-page"],
@@ -76,7 +80,10 @@ with sync_playwright() as p:
         for size_name, size in SIZES.items():
             context = browser.new_context(viewport=size)
             cookies = [{"name": "cd_browser", "value": "0123456789abcdef0123456789abcdef", "url": BASE}]
-            if MODE == "open":
+            if MODE == "open" and role == "directory-engineer":
+                cookies += [{"name": "cd_role", "value": "agent", "url": BASE},
+                            {"name": "cd_staff", "value": str(DIRECTORY_ENGINEER), "url": BASE}]
+            elif MODE == "open":
                 cookies += [{"name": "cd_role", "value": role, "url": BASE},
                             {"name": "cd_name", "value": "Ana" if role == "customer" else "Helpdesk", "url": BASE}]
             elif role:

@@ -63,4 +63,8 @@ public enum Role: String, Sendable, Codable, CaseIterable, Hashable {
 
     /// The roles a visitor may choose on the campus desk's entry page (no accounts there).
     public static let openModeRoles: [Role] = [.customer, .agent]
+
+    /// The roles listed in the campus desk's staff directory, where helpdesk staff pick themselves
+    /// (so "assigned to me" works). Admins are operators, not people at the desk.
+    public static let staffDirectoryRoles: [Role] = [.agent, .engineer, .manager]
 }

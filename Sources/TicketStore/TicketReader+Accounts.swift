@@ -84,6 +84,22 @@ extension TicketReader {
         }
     }
 
+    /// The campus desk's staff directory: active agents, engineers and managers by name.
+    ///
+    /// At most `limit`: the entry page lists them in one menu; a desk with more staff than that
+    /// wants the network desk's accounts.
+    private static let staffDirectoryRoleList = Role.staffDirectoryRoles.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
+    public func staffDirectory(limit: Int = 500) async throws -> [User] {
+        try withConnection { db in
+            try db.cachedStatement("""
+                SELECT \(User.columns) FROM users
+                WHERE role IN (\(Self.staffDirectoryRoleList)) AND active = 1
+                ORDER BY name, id LIMIT ?
+                """).query([.integer(Int64(limit))]) { try User(row: $0) }
+        }
+    }
+
     /// `text` with LIKE's wildcards and the escape character itself taken literally (escape `\`).
     static func escapeLike(_ text: String) -> String {
         var out = ""

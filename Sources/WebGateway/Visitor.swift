@@ -18,8 +18,11 @@ public struct Visitor: Sendable, Equatable {
     public var isNewBrowser: Bool
     /// How people enter this desk; the layout shows the role switch (open) or the account (accounts).
     public var authMode: AuthMode = .open
-    /// The signed-in account on the network desk; nil on the campus desk and before login.
+    /// The signed-in account on the network desk; on the campus desk, the staff directory's
+    /// person this visitor picked on the entry page (nil when they did not pick one).
     public var user: User?
+    /// Campus desk: the directory entry the `cd_staff` cookie names, to be looked up (``Authentication``).
+    var staffID: UserID?
     /// The SHA-256 of the session token this request carried (network desk), to end or keep that session.
     var sessionDigest: String?
     /// The request came over HTTPS (`X-Forwarded-Proto: https` from the proxy): cookies get `Secure`.
@@ -31,6 +34,7 @@ public struct Visitor: Sendable, Equatable {
     static let roleCookie = "cd_role"
     static let nameCookie = "cd_name"
     static let browserCookie = "cd_browser"
+    static let staffCookie = "cd_staff"
 
     /// Reads the visitor from the request's cookies; invalid values fall back to a simple user.
     static func from(_ request: HTTPRequest, newBrowserID: () -> String) -> Visitor {
@@ -40,7 +44,21 @@ public struct Visitor: Sendable, Equatable {
             .flatMap { try? FormDecoding.percentDecode(Array($0.utf8), plusAsSpace: false) }
             .map { String($0.trimmingWhitespace().prefix(TextLimits.maxShortField)) }
             .flatMap { $0.isEmpty ? nil : $0 }
-        return Visitor(role: role, name: name, browserID: "", isNewBrowser: false).withBrowser(cookies, newBrowserID: newBrowserID)
+        var v = Visitor(role: role, name: name, browserID: "", isNewBrowser: false).withBrowser(cookies, newBrowserID: newBrowserID)
+        // Only staff pick themselves from the directory; a customer's stale choice is ignored.
+        if role == .agent, let raw = cookies[staffCookie], raw.utf8.count <= 18, let n = Int64(raw), n > 0 { v.staffID = UserID(n) }
+        return v
+    }
+
+    /// This campus visitor as `person` from the staff directory: their name and role (the worker
+    /// resolves the same role from the account the commands name).
+    func picked(_ person: User) -> Visitor {
+        var v = self
+        v.user = person
+        v.staffID = person.id
+        v.role = person.role
+        v.name = person.name
+        return v
     }
 
     /// The visitor of the network desk before (or without) a valid session: the browser id only.
@@ -85,9 +103,12 @@ public struct Visitor: Sendable, Equatable {
         var out: [String] = []
         if isNewBrowser { out.append(Cookies.setCookie(Self.browserCookie, browserID, secure: isSecure)) }
         if includingPreferences && authMode == .open {
-            out.append(Cookies.setCookie(Self.roleCookie, role.rawValue))
+            // A person from the directory acts in their own role; the role cookie keeps "staff".
+            out.append(Cookies.setCookie(Self.roleCookie, user == nil ? role.rawValue : Role.agent.rawValue))
             if let name { out.append(Cookies.setCookie(Self.nameCookie, FormDecoding.percentEncode(name))) }
             else { out.append(Cookies.setCookie(Self.nameCookie, "", maxAge: 0)) }
+            if let user { out.append(Cookies.setCookie(Self.staffCookie, String(user.id.rawValue))) }
+            else { out.append(Cookies.setCookie(Self.staffCookie, "", maxAge: 0)) }
         }
         return out
     }

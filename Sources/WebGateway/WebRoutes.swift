@@ -29,8 +29,8 @@ struct WebRoutes: Sendable {
         router.post("/tickets/:id/status") { try await changeStatus($0) }
         router.post("/tickets/:id/messages") { try await postMessage($0) }
         router.post("/tickets/:id/category") { try await setCategory($0) }
-        // Assigning needs engineers' accounts: the network desk's.
-        if context.authMode == .accounts { router.post("/tickets/:id/assign") { try await assign($0) } }
+        // Engineers are accounts: the network desk's, or the campus desk's staff directory.
+        router.post("/tickets/:id/assign") { try await assign($0) }
         router.get("/dashboard") { try await dashboard($0) }
         router.get("/dashboard/open-tickets.csv") { try await csv($0, .openTickets) }
         router.get("/dashboard/resolution-time.csv") { try await csv($0, .resolutionTime) }
@@ -74,8 +74,9 @@ struct WebRoutes: Sendable {
     /// The campus desk's entry page; on the network desk, the visitor's start page (or the login).
     func entry(_ request: HTTPRequest) async throws -> HTTPResponse {
         let v = try await visitor(request)
-        if let user = v.user { return Self.redirect(StartPage.path(for: user), visitor: v) }
-        return Self.html(.ok, EntryPage.render(visitor: v, csrfToken: token(v)), visitor: v)
+        if v.authMode == .accounts, let user = v.user { return Self.redirect(StartPage.path(for: user), visitor: v) }
+        let directory = try await context.accounts.staffDirectory(limit: Self.directoryLimit)
+        return Self.html(.ok, EntryPage.render(visitor: v, csrfToken: token(v), directory: directory), visitor: v)
     }
 
     func session(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -87,14 +88,26 @@ struct WebRoutes: Sendable {
         case .failure(let rejection): return rejection.response
         case .success(let f): form = f
         }
-        guard let role = form["role"].flatMap(Role.init(rawValue:)), Role.openModeRoles.contains(role) else {
-            let state = FormState(values: ["name": form["name"] ?? ""], errors: ["role": "Please choose how you want to act."])
-            return Self.html(.unprocessableContent, EntryPage.render(visitor: v, csrfToken: token(v), state: state), visitor: v)
+        func refuse(_ field: String, _ message: String) async throws -> HTTPResponse {
+            let state = FormState(values: ["name": form["name"] ?? "", "role": form["role"] ?? "", "staff_id": form["staff_id"] ?? ""], errors: [field: message])
+            let directory = try await context.accounts.staffDirectory(limit: Self.directoryLimit)
+            return Self.html(.unprocessableContent, EntryPage.render(visitor: v, csrfToken: token(v), state: state, directory: directory), visitor: v)
         }
-        let name = form.trimmed("name").map { String($0.prefix(TextLimits.maxShortField)) }
+        guard let role = form["role"].flatMap(Role.init(rawValue:)), Role.openModeRoles.contains(role) else {
+            return try await refuse("role", "Please choose how you want to act.")
+        }
+        v.user = nil
         v.role = role
-        v.name = name
-        return Self.redirect("/tickets", visitor: v, preferences: true)
+        v.name = form.trimmed("name").map { String($0.prefix(TextLimits.maxShortField)) }
+        if let raw = form["staff_id"], !raw.isEmpty {
+            guard role == .agent else { return try await refuse("staff_id", "Only helpdesk staff pick themselves from the staff directory; choose \u{201C}Helpdesk staff\u{201D} or \u{201C}Nobody in particular\u{201D}.") }
+            let id = Self.accountNumber(raw)
+            guard let id, let person = try await context.accounts.user(id), person.active, Role.staffDirectoryRoles.contains(person.role) else {
+                return try await refuse("staff_id", "That person is not in the staff directory (any more); please pick again.")
+            }
+            v = v.picked(person)
+        }
+        return Self.redirect(v.user.map(StartPage.path(for:)) ?? "/tickets", visitor: v, preferences: true)
     }
 
     // MARK: - Reading
@@ -139,13 +152,13 @@ struct WebRoutes: Sendable {
         }
         var model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
                                            state: state, requestID: context.newBrowserID())
-        if v.authMode == .accounts {
-            let t = detail.ticket
-            if let id = t.assigneeID { model.assignee = try await context.accounts.user(id) }
-            let permission = TicketAccess.assignPermission(current: t.assigneeID, new: UserID(0))
-            if t.status != .closed, Permissions.allows(v.actor, .assignTicket, on: t.parties) || Permissions.allows(v.actor, permission, on: t.parties) {
-                model.engineers = try await context.accounts.engineers()
-            }
+        // The assignee, and the engineers to choose from (both desks: on the campus desk they are
+        // the staff directory's; with nobody to choose, the page shows no assign form).
+        let t = detail.ticket
+        if let id = t.assigneeID { model.assignee = try await context.accounts.user(id) }
+        let permission = TicketAccess.assignPermission(current: t.assigneeID, new: UserID(0))
+        if t.status != .closed, Permissions.allows(v.actor, .assignTicket, on: t.parties) || Permissions.allows(v.actor, permission, on: t.parties) {
+            model.engineers = try await context.accounts.engineers()
         }
         return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
     }
@@ -309,10 +322,16 @@ struct WebRoutes: Sendable {
         }
     }
 
-    static func assignee(_ f: FormFields) -> UserID? {
-        guard let raw = f["assignee_id"], raw.utf8.count <= 18, let n = Int64(raw), n > 0 else { return nil }
+    static func assignee(_ f: FormFields) -> UserID? { f["assignee_id"].flatMap(accountNumber) }
+
+    /// An account number as a form sends it (digits, positive), or nil.
+    static func accountNumber(_ raw: String) -> UserID? {
+        guard raw.utf8.count <= 18, let n = Int64(raw), n > 0 else { return nil }
         return UserID(n)
     }
+
+    /// The staff directory shown on the entry page is at most this long.
+    static let directoryLimit = 500
 
     // MARK: - Dashboard
 

@@ -15,9 +15,11 @@ import Foundation
 enum UsersCommand {
     static let usage = """
         usage: campusdesk users <command> [arguments]
-          add --role ROLE --email EMAIL --name NAME [--phone PHONE] [--location LOCATION] [--wait SECONDS]
+          add --role ROLE --email EMAIL --name NAME [--phone PHONE] [--location LOCATION] [--no-password] [--wait SECONDS]
                                       create an account; the password is asked on the terminal (twice,
-                                      not shown), or read as the first line of stdin when it is not one
+                                      not shown), or read as the first line of stdin when it is not one;
+                                      --no-password gives it a random one nobody knows (the campus desk's
+                                      staff directory, where nobody logs in)
           list [--role ROLE] [--active yes|no]
                                       the accounts, by name (reads tickets.db)
           set-role EMAIL ROLE [--wait SECONDS]
@@ -49,8 +51,10 @@ enum UsersCommand {
         var role: Role?
         var email: String?, name: String?, phone: String?, location: String?
         var wait = defaultWait
+        var noPassword = false
         while let arg = args.next() {
             switch arg {
+            case "--no-password": noPassword = true
             case "--role": role = try parseRole(try args.value(of: arg))
             case "--email": email = try args.value(of: arg)
             case "--name": name = try args.value(of: arg)
@@ -73,7 +77,7 @@ enum UsersCommand {
             throw .usage("\(command) add: \(error.field.map { "--\($0): " } ?? "")\(error.reason)")
         }
         let config = try Configuration.fromCommandLine(command)
-        let password = try PasswordPrompt.read(for: account.email, command: "\(command) add")
+        let password = noPassword ? Base64URL.encode(SecureRandom.bytes(32)) : try PasswordPrompt.read(for: account.email, command: "\(command) add")
         guard password.count >= AccountRules.minPasswordLength else {
             throw .failure("\(command) add: the password must have at least \(AccountRules.minPasswordLength) characters; nothing was sent")
         }

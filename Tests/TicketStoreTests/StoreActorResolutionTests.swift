@@ -153,4 +153,19 @@ import Fixtures
         let creating = try await f.run(visitor, .createUser(CreateUser(account: AccountFixture.fields("Zed"), role: .agent)))
         #expect(creating.isApplied == (Permissions.row(.manageUsers)[role] == .all))
     }
+
+    /// The campus desk's staff directory: an engineer picked on the entry page sends commands
+    /// naming their account, and the worker holds them to an engineer's row of the table.
+    @Test("open: an engineer from the staff directory works what is assigned to them, not the rest")
+    func open_DirectoryEngineerWorksAssigned() async throws {
+        let f = try StoreFixture(authMode: .open)
+        defer { f.dir.remove() }
+        let eng = try await f.account("Eng", .engineer)
+        let mine = try await f.ticket(by: Actor(role: .customer))
+        let other = try await f.ticket(by: Actor(role: .customer))
+        #expect(try await f.run(Actor(role: .agent), .assignTicket(AssignTicket(ticketID: mine.id, assigneeID: eng.id))).isApplied)
+        #expect(try await f.run(eng.actor, .changeStatus(ChangeStatus(ticketID: mine.id, status: .active))).isApplied)
+        #expect(try await f.run(eng.actor, .changeStatus(ChangeStatus(ticketID: other.id, status: .active))).refusal?.code == .forbidden)
+        #expect(try await f.run(eng.actor, .postMessage(PostMessage(ticketID: mine.id, body: "on my way"))).isApplied)
+    }
 }

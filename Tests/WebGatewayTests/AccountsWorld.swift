@@ -24,15 +24,16 @@ final class AccountsWorld {
     static let iterations = 1_000
     static let password = "correct horse battery"
 
-    init(throttle: LoginThrottle.Limits = LoginThrottle.Limits()) throws {
+    /// `authMode` `.open` is the campus desk with accounts only as its staff directory.
+    init(throttle: LoginThrottle.Limits = LoginThrottle.Limits(), authMode: AuthMode = .accounts) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-accounts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("tickets.db").path
-        let store = try TicketStore(path: path, classifier: TunableClassifier(), clock: clock, synchronous: .normal, authMode: .accounts)
+        let store = try TicketStore(path: path, classifier: TunableClassifier(), clock: clock, synchronous: .normal, authMode: authMode)
         worker = StoreBackedWorker(store: store)
         reader = try TicketReader(path: path)
         gateway = Gateway(
-            configuration: Configuration(authMode: .accounts), tickets: reader, commands: worker,
+            configuration: Configuration(authMode: authMode), tickets: reader, commands: worker,
             analytics: FixedAnalytics(), readiness: FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)]),
             csrfSecret: Array("test-secret-0123456789".utf8),
             settings: GatewaySettings(commandTimeout: .seconds(30),

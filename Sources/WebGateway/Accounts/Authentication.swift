@@ -106,10 +106,20 @@ struct Authentication: Sendable {
 
     /// The visitor of a page: the campus desk's cookies, or the network desk's session (signed out when it has none).
     func visitor(_ request: HTTPRequest, newBrowserID: () -> String) async throws -> Visitor {
-        guard mode == .accounts else { return Visitor.from(request, newBrowserID: newBrowserID) }
+        guard mode == .accounts else { return try await campusVisitor(request, newBrowserID: newBrowserID) }
         let v = Visitor.anonymous(request, newBrowserID: newBrowserID)
         guard let (user, digest) = try await session(token: Cookies.parse(request)[Self.sessionCookie]) else { return v }
         return v.signedIn(user, sessionDigest: digest)
+    }
+
+    /// The campus desk's visitor; one who picked themselves from the staff directory acts as that
+    /// person while the entry is active and in the directory (else as staff without a name tag).
+    private func campusVisitor(_ request: HTTPRequest, newBrowserID: () -> String) async throws -> Visitor {
+        var v = Visitor.from(request, newBrowserID: newBrowserID)
+        guard let id = v.staffID else { return v }
+        v.staffID = nil
+        guard let person = try await accounts.user(id), person.active, Role.staffDirectoryRoles.contains(person.role) else { return v }
+        return v.picked(person)
     }
 
     /// The `cd_session` cookie: HttpOnly, SameSite=Lax, Path=/, `Secure` over HTTPS; `maxAge` 0 deletes it.

@@ -2,9 +2,10 @@ import Domain
 import SpoolBroker
 import HTTPServer
 
-/// `/`: choose to act as a simple user or as helpdesk staff, with an optional display name.
+/// `/`: choose to act as a simple user or as helpdesk staff, with an optional display name; staff
+/// may pick themselves from the staff directory (`directory`, shown when it has anyone).
 enum EntryPage {
-    static func render(visitor: Visitor, csrfToken: String, state: FormState = .empty) -> [UInt8] {
+    static func render(visitor: Visitor, csrfToken: String, state: FormState = .empty, directory: [User] = []) -> [UInt8] {
         var h = HTMLBuffer(capacity: 6144)
         Layout.page(title: "Welcome", visitor: visitor, csrfToken: csrfToken, body: { b in
             b.raw("<h1>Welcome to CampusDesk</h1>\n")
@@ -36,6 +37,12 @@ enum EntryPage {
             b.raw("</fieldset>\n")
             Field.control(.text, name: "name", label: "Display name", idPrefix: "entry", state: state, value: visitor.name,
                           maxLength: TextLimits.maxShortField, hint: "Shown on tickets you report and messages you post.", into: &b)
+            if !directory.isEmpty {
+                let options = [("", "Nobody in particular")] + directory.map { (String($0.id.rawValue), "\($0.name) (\(Layout.accountRoleLabel($0.role)))") }
+                Field.select(name: "staff_id", label: "Helpdesk staff: I am", idPrefix: "entry", options: options,
+                             selected: visitor.user.map { String($0.id.rawValue) } ?? "", state: state, into: &b)
+                b.raw("<p class=\"hint\">Pick yourself from the staff directory to act under your own name and role, with the tickets assigned to you one click away.</p>\n")
+            }
             b.raw("<button type=\"submit\">Continue</button>\n</form>\n")
         }, into: &h)
         return h.bytes

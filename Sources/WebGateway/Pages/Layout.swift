@@ -36,6 +36,7 @@ enum Layout {
         } else {
             h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n")
             h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
+            if let user = visitor.user, Permissions.reach(user.role, .changeStatus) == .assigned { assignedToMe(user, into: &h) }
             if Permissions.mayEver(visitor.actor, .viewDashboard) { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
             h.raw("<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n")
             roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
@@ -68,11 +69,7 @@ enum Layout {
             h.raw("<li><a href=\"/tickets\">Tickets</a></li>\n")
         }
         // Those who work only what is assigned to them get their own list.
-        if Permissions.reach(actor.role, .changeStatus) == .assigned {
-            h.raw("<li><a href=\"/tickets?assignee_id=")
-            h.number(user.id.rawValue)
-            h.raw("\">Assigned to me</a></li>\n")
-        }
+        if Permissions.reach(actor.role, .changeStatus) == .assigned { assignedToMe(user, into: &h) }
         if Permissions.mayEver(actor, .reportTicket) { h.raw("<li><a href=\"/tickets/new\">Report a problem</a></li>\n") }
         if Permissions.mayEver(actor, .viewDashboard) { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
         if Permissions.mayEver(actor, .manageUsers) { h.raw("<li><a href=\"/admin/users\">Users</a></li>\n") }
@@ -97,14 +94,28 @@ enum Layout {
         }
     }
 
+    static func assignedToMe(_ user: User, into h: inout HTMLBuffer) {
+        h.raw("<li><a href=\"/tickets?assignee_id=")
+        h.number(user.id.rawValue)
+        h.raw("\">Assigned to me</a></li>\n")
+    }
+
     /// A one-click switch to the other role, keeping the display name.
     static func roleSwitch(visitor: Visitor, csrfToken: String, into h: inout HTMLBuffer) {
-        let other: Role = visitor.role == .agent ? .customer : .agent
+        let other: Role = visitor.role.isStaff ? .customer : .agent
         h.raw("<form class=\"role-switch\" method=\"post\" action=\"/session\">\n")
         h.raw("<p>Acting as <strong>")
-        h.raw(html: roleLabel(visitor.role))
-        h.raw("</strong>")
-        if let name = visitor.name {
+        if let person = visitor.user {
+            // Picked from the staff directory: the person, in their own role.
+            h.text(person.name)
+            h.raw("</strong> (")
+            h.raw(html: accountRoleLabel(person.role))
+            h.raw(")")
+        } else {
+            h.raw(html: roleLabel(visitor.role))
+            h.raw("</strong>")
+        }
+        if visitor.user == nil, let name = visitor.name {
             h.raw(" (")
             h.text(name)
             h.raw(")")

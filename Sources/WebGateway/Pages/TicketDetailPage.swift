@@ -106,7 +106,8 @@ enum TicketDetailPage {
             b.number(Int64(Int((c * 100).rounded())))
             b.raw(" %): please check</strong>")
         }
-        if m.visitor.authMode == .accounts {
+        // The campus desk shows the row once engineers exist in its staff directory.
+        if m.visitor.authMode == .accounts || t.assigneeID != nil || m.engineers?.isEmpty == false {
             b.raw("</dd>\n<dt>Assigned to</dt><dd>")
             if let a = m.assignee { b.text(a.name) } else if t.assigneeID != nil { b.raw("an engineer") } else { b.raw("<span class=\"muted\">nobody yet</span>") }
         }
@@ -140,7 +141,10 @@ enum TicketDetailPage {
                          state: state(m, .category), into: &b)
             b.raw("<button type=\"submit\">Set category</button>\n</form>\n")
         }
-        if let engineers = m.engineers, t.status != .closed { assignForm(m, allowed, engineers: engineers, into: &b) }
+        // No form when there is nobody to choose and nothing to take back (a campus desk without a staff directory).
+        if let engineers = m.engineers, t.status != .closed, !engineers.isEmpty || t.assigneeID != nil {
+            assignForm(m, allowed, engineers: engineers, into: &b)
+        }
         b.raw("</section>\n")
     }
 
