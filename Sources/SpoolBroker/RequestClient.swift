@@ -273,13 +273,12 @@ extension RequestClient {
             }
             var rejection: String?
             switch waiter {
-            case .caller(let c, let timer)?:
-                timer?.source.cancel()
-                c.resume(returning: .success(d.envelope))
+            case .caller(_, let timer)?: timer?.source.cancel()
             case .run(let run)?: rejection = run.receive(d.envelope)
-            case nil:
-                logger.debug("late reply discarded", ["queue.name": replies.name.rawValue])
+            case nil: logger.debug("late reply discarded", ["queue.name": replies.name.rawValue])
             }
+            // Settled before the caller resumes: a caller that then closes the client removes the
+            // queue, and an ack racing that removal found its claim gone ("claim vanished").
             do {
                 if let rejection { try replies.reject(d, reason: rejection) } else { try replies.ack(d) }
             } catch {
@@ -288,6 +287,7 @@ extension RequestClient {
                     logger.warning("reply settle failed", ["queue.name": replies.name.rawValue, "error": error.description])
                 }
             }
+            if case .caller(let c, _)? = waiter { c.resume(returning: .success(d.envelope)) }
             // Counted once settled, so a reader of the counter sees the reply gone from the queue too.
             if waiter == nil { discarded.add(1, ordering: .relaxed) }
         }
