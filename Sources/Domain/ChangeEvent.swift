@@ -11,6 +11,9 @@ public struct ChangeEvent: Sendable, Codable, Equatable {
     /// The facts before the change; nil for a ticket that did not exist yet.
     public var before: TicketFacts?
     public var after: TicketFacts
+    /// The audit rows this change wrote (who, through what, which fields from what to what); nil
+    /// for events without field changes (a new ticket, a message) and from stores before the trail.
+    public var changes: [HistoryEntry]?
 
     public init(seq: SequenceNumber, type: ChangeEventType, ticketID: TicketID, occurredAt: Timestamp, before: TicketFacts?, after: TicketFacts) {
         self.seq = seq
@@ -22,7 +25,7 @@ public struct ChangeEvent: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seq, type, before, after
+        case seq, type, before, after, changes
         case ticketID = "ticket_id"
         case occurredAt = "occurred_at"
     }

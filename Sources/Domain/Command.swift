@@ -10,21 +10,28 @@ public struct Command: Sendable, Codable, Equatable {
     /// tools. With an account, the worker takes the role from the stored account, not from here.
     public var userID: UserID?
     public var action: CommandAction
+    /// Through what the command came (audit trail); nil from senders older than the trail.
+    public var channel: Channel?
+    /// The name a campus visitor gave (audit trail); with an account the worker uses the account's name.
+    public var actorName: String?
 
-    public init(id: CommandID = .random(), role: Role, userID: UserID? = nil, action: CommandAction) {
+    public init(id: CommandID = .random(), role: Role, userID: UserID? = nil, action: CommandAction,
+                channel: Channel? = nil, actorName: String? = nil) {
         self.id = id
         self.role = role
         self.userID = userID
         self.action = action
+        self.channel = channel
+        self.actorName = actorName
     }
 
-    public init(id: CommandID = .random(), actor: Actor, action: CommandAction) {
-        self.init(id: id, role: actor.role, userID: actor.userID, action: action)
+    public init(id: CommandID = .random(), actor: Actor, action: CommandAction, channel: Channel? = nil, actorName: String? = nil) {
+        self.init(id: id, role: actor.role, userID: actor.userID, action: action, channel: channel, actorName: actorName)
     }
 
     public var actor: Actor { Actor(role: role, userID: userID) }
 
-    enum CodingKeys: String, CodingKey { case id, role, userID = "user_id", action }
+    enum CodingKeys: String, CodingKey { case id, role, userID = "user_id", action, channel, actorName = "actor_name" }
 }
 
 /// What a command asks for. JSON: `{"type": "create_ticket", ...fields}` inside the command's `action`.

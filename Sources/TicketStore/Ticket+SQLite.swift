@@ -79,7 +79,7 @@ extension ChangeEvent {
     }
 }
 
-private func decodeEnum<E: RawRepresentable>(_ type: E.Type, _ s: Statement, _ index: Int32) throws(SQLiteError) -> E where E.RawValue == String {
+func decodeEnum<E: RawRepresentable>(_ type: E.Type, _ s: Statement, _ index: Int32) throws(SQLiteError) -> E where E.RawValue == String {
     let text = s.text(at: index)
     guard let value = E(rawValue: text) else {
         throw SQLiteError(.corrupt, message: "unexpected \(E.self) value in column \(index)", sql: s.sql)

@@ -88,6 +88,11 @@ public final class TicketReader: TicketQueries, Sendable {
         try withConnection { try Self.detail($0, id) }
     }
 
+    /// The ticket's audit trail, oldest first (empty for a ticket not changed since it was reported).
+    public func history(_ id: TicketID) async throws -> [HistoryEntry] {
+        try withConnection { try HistoryEntry.trail($0, ticket: id) }
+    }
+
     /// Tickets per status (every status present, zero included), from the trigger-kept counters.
     public func counts() async throws -> [Status: Int] {
         try withConnection { try Self.counts($0) }

@@ -252,5 +252,34 @@ public enum TicketSchema {
             CREATE INDEX tickets_by_customer ON tickets (customer_id, opened_at DESC, id DESC) WHERE customer_id IS NOT NULL;
             CREATE INDEX tickets_by_assignee ON tickets (assignee_id, opened_at DESC, id DESC) WHERE assignee_id IS NOT NULL;
             """),
+        // The audit trail (docs/tickets.md, "History"): one row per changed field, written in the
+        // transaction of the change, linked to the change event that published it. Append-only:
+        // the triggers refuse every UPDATE and DELETE, so not even the worker can rewrite history.
+        // Tickets that existed before get no invented past: their trail starts with the next change.
+        Migration(version: 6, sql: """
+            CREATE TABLE ticket_history (
+                id INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+                event_seq INTEGER NOT NULL REFERENCES events (seq),
+                changed_at INTEGER NOT NULL,
+                actor_id INTEGER REFERENCES users (id),
+                actor_role TEXT NOT NULL CHECK (actor_role IN ('customer', 'agent', 'engineer', 'manager', 'admin')),
+                actor_name TEXT,
+                channel TEXT CHECK (channel IN ('web', 'api', 'import', 'sla', 'cli')),
+                field TEXT NOT NULL CHECK (field IN ('status', 'category', 'issue_type', 'severity', 'priority', 'assignee',
+                                                     'description', 'location', 'reporter', 'contact', 'preferred_contact_time')),
+                old_value TEXT,
+                new_value TEXT,
+                CHECK (old_value IS NOT new_value)
+            );
+            CREATE INDEX ticket_history_by_ticket ON ticket_history (ticket_id, id);
+            CREATE INDEX ticket_history_by_event ON ticket_history (event_seq);
+            CREATE TRIGGER ticket_history_append_only_update BEFORE UPDATE ON ticket_history BEGIN
+                SELECT RAISE(ABORT, 'ticket_history is append-only');
+            END;
+            CREATE TRIGGER ticket_history_append_only_delete BEFORE DELETE ON ticket_history BEGIN
+                SELECT RAISE(ABORT, 'ticket_history is append-only');
+            END;
+            """),
     ]
 }

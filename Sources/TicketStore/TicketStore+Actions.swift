@@ -50,7 +50,7 @@ extension TicketStore {
             """, [.text(ticket.description), .optionalText(ticket.location), .optionalText(ticket.reporter),
                   .text(ticket.category.rawValue), .optionalReal(ticket.categoryConfidence),
                   .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-        try writeEvent(.ticketEdited, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+        try recordChange(.ticketEdited, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
 
@@ -66,7 +66,7 @@ extension TicketStore {
             "UPDATE tickets SET status = ?, modified_at = ?, closed_at = ? WHERE id = ?",
             [.text(ticket.status.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch),
              .optionalInteger(ticket.closedAt?.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-        try writeEvent(.statusChanged, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+        try recordChange(.statusChanged, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
 
@@ -100,7 +100,7 @@ extension TicketStore {
         try db.execute(
             "UPDATE tickets SET category = ?, category_source = 'staff', category_confidence = NULL, modified_at = ? WHERE id = ?",
             [.text(ticket.category.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-        try writeEvent(.ticketCategorised, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+        try recordChange(.ticketCategorised, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
 
@@ -156,7 +156,7 @@ extension TicketStore {
         try db.execute(
             "UPDATE tickets SET assignee_id = ?, modified_at = ? WHERE id = ?",
             [.optionalInteger(ticket.assigneeID?.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-        try writeEvent(.ticketAssigned, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
+        try recordChange(.ticketAssigned, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
 }

@@ -23,6 +23,8 @@ public actor TicketStore {
     /// How commands without an account are taken (`resolveActor`): the campus desk's visitors, or
     /// only registration and operator tools on the network desk.
     public nonisolated let authMode: AuthMode
+    /// The command being performed and who acts, for the audit rows its changes write (``recordChange``).
+    var performing: (command: Command, actor: Actor)?
 
     /// Opens (creating and migrating if needed) the ticket database at `path`.
     ///
@@ -94,6 +96,8 @@ public actor TicketStore {
         let id = command.id
         // Who acts comes first: every rule below is checked against the account as stored.
         let actor = try resolveActor(command)
+        performing = (command, actor)
+        defer { performing = nil }
         switch command.action {
         case .createTicket(let c): return try create(c, actor: actor, id: id, now: now)
         case .editTicket(let e): return try edit(e, actor: actor, id: id, now: now)
@@ -159,7 +163,37 @@ public actor TicketStore {
         return Message(id: MessageID(db.lastInsertRowID), ticketID: ticket, authorRole: role, authorName: authorName, body: body, sentAt: time)
     }
 
-    func writeEvent(_ type: ChangeEventType, ticket: TicketID, before: TicketFacts?, after: TicketFacts, at time: Timestamp) throws {
+    /// Writes the change event and one audit row per changed field (``HistoryEntry/changes(from:to:)``),
+    /// naming who acts in the command being performed, in the command's savepoint.
+    func recordChange(_ type: ChangeEventType, from before: Ticket, to after: Ticket, at time: Timestamp) throws {
+        let seq = try writeEvent(type, ticket: after.id, before: before.facts, after: after.facts, at: time)
+        let changes = HistoryEntry.changes(from: before, to: after)
+        guard !changes.isEmpty, let (command, actor) = performing else { return }
+        // The account's name as stored now; a campus visitor's as they gave it.
+        let name = try actor.userID.map { try loadUser($0)?.name } ?? command.actorName
+        let statement = try db.cachedStatement("""
+            INSERT INTO ticket_history (ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for change in changes {
+            try statement.execute { s in
+                try s.bind(.integer(after.id.rawValue), at: 1)
+                try s.bind(.integer(seq), at: 2)
+                try s.bind(.integer(time.millisecondsSinceEpoch), at: 3)
+                try s.bind(.optionalInteger(actor.userID?.rawValue), at: 4)
+                try s.bind(.text(actor.role.rawValue), at: 5)
+                try s.bind(.optionalText(name), at: 6)
+                try s.bind(.optionalText(command.channel?.rawValue), at: 7)
+                try s.bind(.text(change.field.rawValue), at: 8)
+                try s.bind(.optionalText(change.old), at: 9)
+                try s.bind(.optionalText(change.new), at: 10)
+            }
+        }
+    }
+
+    /// Writes one change event to the outbox; returns its sequence number.
+    @discardableResult
+    func writeEvent(_ type: ChangeEventType, ticket: TicketID, before: TicketFacts?, after: TicketFacts, at time: Timestamp) throws -> Int64 {
         try db.cachedStatement("""
             INSERT INTO events (ticket_id, type, occurred_at, before_category, before_status, before_opened_at, before_closed_at,
                                 after_category, after_status, after_opened_at, after_closed_at)
@@ -179,6 +213,7 @@ public actor TicketStore {
             try s.bind(.integer(after.openedAt.millisecondsSinceEpoch), at: 10)
             try s.bind(.optionalInteger(after.closedAt?.millisecondsSinceEpoch), at: 11)
         }
+        return db.lastInsertRowID
     }
 
     // MARK: - Search backlog
@@ -219,6 +254,11 @@ public actor TicketStore {
         }
     }
 
+    /// A ticket's audit trail, oldest first, as the writer sees it (tools and tests; the gateway uses ``TicketReader/history(_:)``).
+    public func history(_ id: TicketID) throws -> [HistoryEntry] {
+        try HistoryEntry.trail(db, ticket: id)
+    }
+
     // MARK: - Outbox
 
     /// The sequence number of the newest event (zero when there is none).
@@ -237,10 +277,11 @@ public actor TicketStore {
 
     /// The oldest events not yet published, in sequence order, at most `limit`.
     public func unpublishedEvents(limit: Int) throws -> [ChangeEvent] {
-        try db.cachedStatement("""
+        let events = try db.cachedStatement("""
             SELECT \(ChangeEvent.columns) FROM events
             WHERE seq > (SELECT published_through FROM outbox_state) ORDER BY seq LIMIT ?
             """).query([.integer(Int64(max(0, limit)))]) { try ChangeEvent(row: $0) }
+        return try ChangeEvent.attachingHistory(events, db)
     }
 
     /// Records that every event up to `seq` is published; the marker never moves back or past the last event.
@@ -254,7 +295,8 @@ public actor TicketStore {
     /// Events with sequence numbers from `start` (inclusive) on, in order, at most `limit`: the replay
     /// for a subscriber that saw a gap or starts fresh (it asks from its last applied seq + 1).
     public func events(from start: SequenceNumber, limit: Int) throws -> [ChangeEvent] {
-        try db.cachedStatement("SELECT \(ChangeEvent.columns) FROM events WHERE seq >= ? ORDER BY seq LIMIT ?")
+        let events = try db.cachedStatement("SELECT \(ChangeEvent.columns) FROM events WHERE seq >= ? ORDER BY seq LIMIT ?")
             .query([.integer(start.rawValue), .integer(Int64(max(0, limit)))]) { try ChangeEvent(row: $0) }
+        return try ChangeEvent.attachingHistory(events, db)
     }
 }

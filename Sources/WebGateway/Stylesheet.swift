@@ -61,6 +61,9 @@ enum Stylesheet {
     .facts dd { margin: 0; }
     .text { white-space: pre-wrap; overflow-wrap: anywhere; }
     .thread { list-style: none; padding: 0; }
+    .history { padding-left: 1.25rem; }
+    .history li { margin: .35rem 0; }
+    .history details { display: inline; }
     .message { border: 1px solid var(--line); border-radius: 4px; padding: .5rem .75rem; margin-bottom: .5rem; }
     .message.from-staff, .message.from-agent, .message.from-engineer, .message.from-manager, .message.from-admin { background: var(--panel); }
     .narrow { max-width: 28rem; }

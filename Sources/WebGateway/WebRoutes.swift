@@ -160,6 +160,14 @@ struct WebRoutes: Sendable {
         if t.status != .closed, Permissions.allows(v.actor, .assignTicket, on: t.parties) || Permissions.allows(v.actor, permission, on: t.parties) {
             model.engineers = try await context.accounts.engineers()
         }
+        // Staff see the audit trail, with assignees by name.
+        if v.role.isStaff {
+            let history = try await context.tickets.history(id)
+            for person in HistoryTimeline.people(in: history) {
+                model.people[person] = try await context.accounts.user(person)?.name
+            }
+            model.history = history
+        }
         return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
     }
 
@@ -208,7 +216,7 @@ struct WebRoutes: Sendable {
     func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor,
                          applied: (CommandReply) -> HTTPResponse, refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
         if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
-        let command = Command(id: commandID(form), actor: v.actor, action: action)
+        let command = Command(id: commandID(form), actor: v.actor, action: action, channel: .web, actorName: v.name)
         switch await context.commands.send(command, timeout: context.settings.commandTimeout) {
         case .replied(let reply):
             if let refusal = reply.refusal { return try await refused(refusal) }

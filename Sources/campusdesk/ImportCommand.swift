@@ -109,7 +109,7 @@ enum ImportRun {
         var options = RequestClient.BulkOptions()
         options.giveUpAfter = .seconds(waitSeconds)
         // As the operator (admin without an account): taken on the campus and the network desk alike.
-        let commands = tickets.map { Command(role: .admin, action: .importTicket($0)) }
+        let commands = tickets.map { Command(role: .admin, action: .importTicket($0), channel: .import) }
         let outcome = await client.send(commands, options: options) { p in
             display.update(done: p.answered)
             if p.sinceLastReply >= .seconds(5), p.answered < p.total, !warned.withLock({ w in defer { w = true }; return w }) {

@@ -196,7 +196,7 @@ enum UsersCommand {
         do {
             let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: logger)
             client = try RequestClient(broker: broker, processName: "users", logger: logger)
-            envelope = try Envelope(type: TicketWorkerMessageType.command, body: Command(role: .admin, action: action), sentAt: SystemClock().now())
+            envelope = try Envelope(type: TicketWorkerMessageType.command, body: Command(role: .admin, action: action, channel: .cli), sentAt: SystemClock().now())
         } catch {
             throw .failure("\(command) \(sub): cannot reach the spool at \(config.spoolDirectory): \(error)")
         }

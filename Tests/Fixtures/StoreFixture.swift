@@ -33,7 +33,7 @@ public struct StoreFixture {
     public func snapshot() throws -> [String] {
         let db = try Connection(path: path, mode: .readOnly)
         var rows: [String] = []
-        for table in ["tickets", "messages", "events", "status_counts", "outbox_state"] {
+        for table in ["tickets", "messages", "events", "status_counts", "outbox_state", "ticket_history"] {
             let s = try db.prepare("SELECT * FROM \(table) ORDER BY 1")
             rows += try s.query([]) { s in
                 table + ":" + (0..<Int32(s.columnCount)).map { s.optionalText(at: $0) ?? "NULL" }.joined(separator: "|")

@@ -45,7 +45,7 @@ import Fixtures
         let clock = TestClock(Timestamp(millisecondsSinceEpoch: t0 + 60_000))
         let store = try TicketStore(path: path, classifier: KeywordClassifier(), clock: clock)
         let db = try Connection(path: path, mode: .readOnly)
-        #expect(try db.userVersion() == 5)
+        #expect(try db.userVersion() == TicketSchema.migrations.last?.version)
         let messagesAfter = try db.prepare("SELECT id, ticket_id, author_role, author_name, body, sent_at FROM messages ORDER BY id")
             .query { s in (0..<6).map { s.optionalText(at: $0) ?? "NULL" } }
         #expect(messagesAfter == messagesBefore.map { row in

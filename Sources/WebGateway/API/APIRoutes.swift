@@ -28,6 +28,7 @@ struct APIRoutes: Sendable {
             api.post("/tickets/:id/messages") { try await postMessage($0) }
             api.put("/tickets/:id/category") { try await setCategory($0) }
             api.put("/tickets/:id/assign") { try await assign($0) }
+            api.get("/tickets/:id/history") { try await history($0) }
             AuthAPIRoutes(context: context).register(in: &api)
             api.get("/analytics/open-tickets") { try await openTickets($0) }
             api.get("/analytics/resolution-time") { try await resolutionTime($0) }
@@ -149,7 +150,7 @@ struct APIRoutes: Sendable {
     func perform(_ request: HTTPRequest, actor: Actor, _ action: CommandAction, applied: (CommandReply) -> HTTPResponse) async throws(Problem) -> HTTPResponse {
         if let refusal = CommandValidation.check(action, counting: .scalarsAsSent) { throw Problem(refusal: refusal) }
         let id = try commandID(request, actor: actor)
-        switch await context.commands.send(Command(id: id, actor: actor, action: action), timeout: context.settings.commandTimeout) {
+        switch await context.commands.send(Command(id: id, actor: actor, action: action, channel: .api), timeout: context.settings.commandTimeout) {
         case .replied(let reply):
             if let refusal = reply.refusal { throw Problem(refusal: refusal) }
             return applied(reply)
@@ -245,6 +246,18 @@ struct APIRoutes: Sendable {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
         return Self.json(.ok, DetailBody(detail: detail))
+    }
+
+    /// The ticket's audit trail, for staff who may see the ticket; a customer gets 403 (their view
+    /// of a ticket is its fields and messages).
+    func history(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let caller = try await caller(request)
+        let id = try ticketID(request)
+        guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(caller.actor, detail.ticket, mode: context.authMode) else {
+            throw Problem.refused(.notFound, "There is no ticket with that id.")
+        }
+        guard caller.actor.role.isStaff else { throw Problem.refused(.forbidden, "The history of a ticket is for staff.") }
+        return Self.json(.ok, ["history": try await context.tickets.history(id)])
     }
 
     struct CreateBody: Decodable {

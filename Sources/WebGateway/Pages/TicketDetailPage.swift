@@ -34,6 +34,9 @@ enum TicketDetailPage {
         var assignee: User? = nil
         /// The active engineers to choose from; nil when the visitor may not assign this ticket.
         var engineers: [EngineerLoad]? = nil
+        /// The audit trail (staff only; nil for customers) and the names of the accounts it mentions.
+        var history: [HistoryEntry]? = nil
+        var people: [UserID: String] = [:]
     }
 
     /// What the visitor may do here, from `Permissions` on this ticket's parties.
@@ -76,6 +79,7 @@ enum TicketDetailPage {
         if allowed.anyAction { staffActions(m, allowed, into: &b) }
         conversation(m, allowed, time: time, into: &b)
         if allowed.edit { editForm(m, into: &b) }
+        if let history = m.history { HistoryTimeline.render(history, people: m.people, time: time, into: &b) }
     }
 
     // MARK: - Sections

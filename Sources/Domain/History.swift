@@ -1,0 +1,98 @@
+/// Through what a change reached the ticket worker: recorded with every audited change.
+public enum Channel: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The gateway's pages (a browser).
+    case web
+    /// The gateway's JSON API.
+    case api
+    /// `campusdesk import` (a CSV file).
+    case `import`
+    /// The SLA monitor.
+    case sla
+    /// The operator's other tools (`campusdesk users`, `demo`).
+    case cli
+}
+
+/// A ticket field whose changes the audit trail records (one name each in code, database, JSON and UI).
+public enum AuditField: String, Sendable, Codable, CaseIterable, Hashable {
+    case status, category
+    case issueType = "issue_type"
+    case severity, priority, assignee, description, location, reporter, contact
+    case preferredContactTime = "preferred_contact_time"
+}
+
+/// One row of a ticket's audit trail: who changed which field from what to what, when and through
+/// what. Written in the transaction of the change; never updated or deleted (the schema refuses).
+///
+/// Values are the field's wire form (`open`, `it`, an engineer's account number, the text itself);
+/// nil means "none" (before a ticket existed, an empty location, no assignee).
+public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
+    public var id: Int64
+    public var ticketID: TicketID
+    public var changedAt: Timestamp
+    /// The account that made the change; nil on the campus desk and for the operator's tools.
+    public var actorID: UserID?
+    public var actorRole: Role
+    /// The account's name, or the name a campus visitor gave; nil when none was given.
+    public var actorName: String?
+    /// Nil for commands sent before channels were recorded.
+    public var channel: Channel?
+    public var field: AuditField
+    public var oldValue: String?
+    public var newValue: String?
+
+    public init(id: Int64, ticketID: TicketID, changedAt: Timestamp, actorID: UserID?, actorRole: Role, actorName: String?,
+                channel: Channel?, field: AuditField, oldValue: String?, newValue: String?) {
+        self.id = id
+        self.ticketID = ticketID
+        self.changedAt = changedAt
+        self.actorID = actorID
+        self.actorRole = actorRole
+        self.actorName = actorName
+        self.channel = channel
+        self.field = field
+        self.oldValue = oldValue
+        self.newValue = newValue
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, channel, field
+        case ticketID = "ticket_id"
+        case changedAt = "changed_at"
+        case actorID = "actor_id"
+        case actorRole = "actor_role"
+        case actorName = "actor_name"
+        case oldValue = "old_value"
+        case newValue = "new_value"
+    }
+
+    /// Every member present, `null` for none, as the API document says.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(ticketID, forKey: .ticketID)
+        try c.encode(changedAt, forKey: .changedAt)
+        try c.encode(actorID, forKey: .actorID)
+        try c.encode(actorRole, forKey: .actorRole)
+        try c.encode(actorName, forKey: .actorName)
+        try c.encode(channel, forKey: .channel)
+        try c.encode(field, forKey: .field)
+        try c.encode(oldValue, forKey: .oldValue)
+        try c.encode(newValue, forKey: .newValue)
+    }
+
+    /// The audited fields that differ between two states of a ticket, as (field, old, new);
+    /// `before` nil is a new ticket, whose status and category (and anything else set) are recorded.
+    public static func changes(from before: Ticket?, to after: Ticket) -> [(field: AuditField, old: String?, new: String?)] {
+        var out: [(AuditField, String?, String?)] = []
+        func note(_ field: AuditField, _ old: String?, _ new: String?) {
+            if old != new { out.append((field, old, new)) }
+        }
+        note(.status, before?.status.rawValue, after.status.rawValue)
+        note(.category, before?.category.rawValue, after.category.rawValue)
+        note(.assignee, before?.assigneeID.map { String($0.rawValue) }, after.assigneeID.map { String($0.rawValue) })
+        note(.description, before?.description, after.description)
+        note(.location, before?.location, after.location)
+        note(.reporter, before?.reporter, after.reporter)
+        return out.map { (field: $0.0, old: $0.1, new: $0.2) }
+    }
+}
