@@ -42,6 +42,7 @@ public enum ChangeEventType: String, Sendable, Codable, CaseIterable {
     /// The assigned engineer changed (assigned, moved or taken back); the facts do not change, so
     /// the analytics add and subtract the same thing.
     case ticketAssigned = "ticket_assigned"
+    case ticketTriaged = "ticket_triaged"
 }
 
 /// The part of a ticket that the analytics depend on.

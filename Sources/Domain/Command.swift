@@ -41,6 +41,7 @@ public enum CommandAction: Sendable, Equatable {
     case changeStatus(ChangeStatus)
     case postMessage(PostMessage)
     case setCategory(SetCategory)
+    case setTriage(SetTriage)
     case importTicket(ImportTicket)
     case assignTicket(AssignTicket)
     case registerUser(RegisterUser)
@@ -58,6 +59,7 @@ public enum CommandAction: Sendable, Equatable {
         case .changeStatus: "change_status"
         case .postMessage: "post_message"
         case .setCategory: "set_category"
+        case .setTriage: "set_triage"
         case .importTicket: "import_ticket"
         case .assignTicket: "assign_ticket"
         case .registerUser: "register_user"
@@ -81,6 +83,7 @@ extension CommandAction: Codable {
         case "change_status": self = .changeStatus(try ChangeStatus(from: decoder))
         case "post_message": self = .postMessage(try PostMessage(from: decoder))
         case "set_category": self = .setCategory(try SetCategory(from: decoder))
+        case "set_triage": self = .setTriage(try SetTriage(from: decoder))
         case "import_ticket": self = .importTicket(try ImportTicket(from: decoder))
         case "assign_ticket": self = .assignTicket(try AssignTicket(from: decoder))
         case "register_user": self = .registerUser(try RegisterUser(from: decoder))
@@ -104,6 +107,7 @@ extension CommandAction: Codable {
         case .changeStatus(let a): try a.encode(to: encoder)
         case .postMessage(let a): try a.encode(to: encoder)
         case .setCategory(let a): try a.encode(to: encoder)
+        case .setTriage(let a): try a.encode(to: encoder)
         case .importTicket(let a): try a.encode(to: encoder)
         case .assignTicket(let a): try a.encode(to: encoder)
         case .registerUser(let a): try a.encode(to: encoder)
@@ -121,10 +125,13 @@ public struct CreateTicket: Sendable, Codable, Equatable {
     public var description: String
     public var location: String?
     public var reporter: String?
-    public init(description: String, location: String? = nil, reporter: String? = nil) {
+    /// How many people the reporter says are affected; nil means one person.
+    public var impact: Impact?
+    public init(description: String, location: String? = nil, reporter: String? = nil, impact: Impact? = nil) {
         self.description = description
         self.location = location
         self.reporter = reporter
+        self.impact = impact
     }
 }
 
@@ -180,6 +187,49 @@ public struct SetCategory: Sendable, Codable, Equatable {
         self.category = category
     }
     enum CodingKeys: String, CodingKey { case ticketID = "ticket_id", category }
+}
+
+/// Triage by hand (agents, managers, admins): any of severity, impact and priority. A severity set
+/// here is `staff`'s and stays; `priority` pins a priority, or `auto` lets the matrix decide again.
+public struct SetTriage: Sendable, Codable, Equatable {
+    public var ticketID: TicketID
+    public var severity: Severity?
+    public var impact: Impact?
+    public var priority: PriorityChoice?
+    public init(ticketID: TicketID, severity: Severity? = nil, impact: Impact? = nil, priority: PriorityChoice? = nil) {
+        self.ticketID = ticketID
+        self.severity = severity
+        self.impact = impact
+        self.priority = priority
+    }
+    enum CodingKeys: String, CodingKey { case ticketID = "ticket_id", severity, impact, priority }
+}
+
+/// A priority set by hand, or `auto`: back to the matrix of severity and impact.
+public enum PriorityChoice: Sendable, Equatable, Codable, Hashable {
+    case auto
+    case pinned(Priority)
+
+    public init?(rawValue: String) {
+        if rawValue == "auto" { self = .auto } else if let p = Priority(rawValue: rawValue) { self = .pinned(p) } else { return nil }
+    }
+    public var rawValue: String {
+        switch self {
+        case .auto: "auto"
+        case .pinned(let p): p.rawValue
+        }
+    }
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        guard let value = PriorityChoice(rawValue: raw) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "priority must be P1, P2, P3, P4 or auto"))
+        }
+        self = value
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
 }
 
 /// A historical ticket with its own times and status, for migrations and demo data (staff only).

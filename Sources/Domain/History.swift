@@ -16,7 +16,7 @@ public enum Channel: String, Sendable, Codable, CaseIterable, Hashable {
 public enum AuditField: String, Sendable, Codable, CaseIterable, Hashable {
     case status, category
     case issueType = "issue_type"
-    case severity, priority, assignee, description, location, reporter, contact
+    case severity, impact, priority, assignee, description, location, reporter, contact
     case preferredContactTime = "preferred_contact_time"
 }
 
@@ -89,6 +89,9 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
         }
         note(.status, before?.status.rawValue, after.status.rawValue)
         note(.category, before?.category.rawValue, after.category.rawValue)
+        note(.severity, before?.severity?.rawValue, after.severity?.rawValue)
+        note(.impact, before?.impact.rawValue, after.impact.rawValue)
+        note(.priority, before?.priority?.rawValue, after.priority?.rawValue)
         note(.assignee, before?.assigneeID.map { String($0.rawValue) }, after.assigneeID.map { String($0.rawValue) })
         note(.description, before?.description, after.description)
         note(.location, before?.location, after.location)

@@ -7,6 +7,8 @@ public enum Permission: String, Sendable, CaseIterable, Hashable, Codable {
     case changeStatus = "change_status"
     case postMessage = "post_message"
     case setCategory = "set_category"
+    /// Set severity, impact and priority by hand.
+    case triageTicket = "triage_ticket"
     /// Assign an unassigned ticket to an engineer, or take an assignment back.
     case assignTicket = "assign_ticket"
     /// Move a ticket from one engineer to another.
@@ -86,6 +88,7 @@ public enum Permissions {
         case .changeStatus:     Row(customer: .none, agent: .all,  engineer: .assigned, manager: .all,  admin: .all)
         case .postMessage:      Row(customer: .own,  agent: .all,  engineer: .assigned, manager: .all,  admin: .all)
         case .setCategory:      Row(customer: .none, agent: .all,  engineer: .assigned, manager: .all,  admin: .all)
+        case .triageTicket:     Row(customer: .none, agent: .all,  engineer: .none,     manager: .all,  admin: .all)
         case .assignTicket:     Row(customer: .none, agent: .all,  engineer: .none,     manager: .all,  admin: .all)
         case .reassignTicket:   Row(customer: .none, agent: .none, engineer: .none,     manager: .all,  admin: .all)
         case .importTickets:    Row(customer: .none, agent: .all,  engineer: .none,     manager: .all,  admin: .all)

@@ -17,11 +17,21 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     public var customerID: UserID?
     /// The engineer working the ticket, if any.
     public var assigneeID: UserID?
+    /// How bad the problem is: suggested from the description (`auto`) or set by staff; nil until triaged.
+    public var severity: Severity?
+    public var severitySource: CategorySource?
+    /// How many people are affected: the reporter's answer (default one person), or staff's.
+    public var impact: Impact
+    /// How soon: ``PriorityMatrix`` of severity and impact (`auto`), or set by staff; nil without a severity.
+    public var priority: Priority?
+    public var prioritySource: CategorySource?
 
     public init(
         id: TicketID, description: String, location: String?, reporter: String?, category: Category,
         categorySource: CategorySource, categoryConfidence: Double?, status: Status, openedAt: Timestamp,
-        modifiedAt: Timestamp, closedAt: Timestamp?, customerID: UserID? = nil, assigneeID: UserID? = nil
+        modifiedAt: Timestamp, closedAt: Timestamp?, customerID: UserID? = nil, assigneeID: UserID? = nil,
+        severity: Severity? = nil, severitySource: CategorySource? = nil, impact: Impact = .one,
+        priority: Priority? = nil, prioritySource: CategorySource? = nil
     ) {
         self.id = id
         self.description = description
@@ -36,6 +46,26 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         self.closedAt = closedAt
         self.customerID = customerID
         self.assigneeID = assigneeID
+        self.severity = severity
+        self.severitySource = severitySource
+        self.impact = impact
+        self.priority = priority
+        self.prioritySource = prioritySource
+    }
+
+    /// Sets the severity (from `source`) and, unless staff pinned the priority, the priority that
+    /// follows from severity and impact. The one place the matrix is applied to a ticket.
+    public mutating func triage(severity: Severity?, source: CategorySource?) {
+        self.severity = severity
+        severitySource = severity == nil ? nil : source
+        refreshPriority()
+    }
+
+    /// The matrix's priority, unless staff set one by hand.
+    public mutating func refreshPriority() {
+        guard prioritySource != .staff else { return }
+        priority = severity.map { PriorityMatrix.priority(severity: $0, impact: impact) }
+        prioritySource = priority == nil ? nil : .auto
     }
 
     /// Who the ticket belongs to, for `Permissions`.
@@ -51,6 +81,10 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         case closedAt = "closed_at"
         case customerID = "customer_id"
         case assigneeID = "assignee_id"
+        case severity
+        case severitySource = "severity_source"
+        case impact, priority
+        case prioritySource = "priority_source"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +103,12 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         // Replies recorded before accounts existed have neither field.
         customerID = try c.decodeIfPresent(UserID.self, forKey: .customerID)
         assigneeID = try c.decodeIfPresent(UserID.self, forKey: .assigneeID)
+        // Nor before triage existed.
+        severity = try c.decodeIfPresent(Severity.self, forKey: .severity)
+        severitySource = try c.decodeIfPresent(CategorySource.self, forKey: .severitySource)
+        impact = try c.decodeIfPresent(Impact.self, forKey: .impact) ?? .one
+        priority = try c.decodeIfPresent(Priority.self, forKey: .priority)
+        prioritySource = try c.decodeIfPresent(CategorySource.self, forKey: .prioritySource)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -87,6 +127,11 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         try c.encode(closedAt, forKey: .closedAt)
         try c.encode(customerID, forKey: .customerID)
         try c.encode(assigneeID, forKey: .assigneeID)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(severitySource, forKey: .severitySource)
+        try c.encode(impact, forKey: .impact)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(prioritySource, forKey: .prioritySource)
     }
 
     /// The facts analytics need, taken from this ticket.

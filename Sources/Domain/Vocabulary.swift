@@ -22,7 +22,8 @@ public enum Category: String, Sendable, Codable, CaseIterable, Hashable {
     case services
 }
 
-/// Who chose a ticket's category: the classifier (`auto`) or helpdesk staff by hand (`staff`).
+/// Who chose a ticket's category, severity or priority: the model or the priority matrix (`auto`),
+/// or staff by hand (`staff`, which later automatic changes keep).
 public enum CategorySource: String, Sendable, Codable, CaseIterable, Hashable {
     case auto, staff
 }

@@ -15,9 +15,11 @@ import SQLiteKit
 /// Versions: 1 had no accounts; 2 (the network desk) adds the ticket's customer and assignee after
 /// its other fields, and the account of the account commands (presence flag 8). Version 1 rows stay
 /// in old databases and are still read (a ticket without customer or assignee, no account).
+/// 3 (triage) adds the ticket's severity, its source, impact, priority and its source after the
+/// assignee; version 1 and 2 rows read as untriaged tickets affecting one person.
 public enum StoredReply {
     /// The version every new row is written in.
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
     /// The first version, still read.
     static let version1: UInt8 = 1
 
@@ -51,6 +53,11 @@ public enum StoredReply {
             w.optionalInt(t.closedAt?.millisecondsSinceEpoch)
             w.optionalInt(t.customerID?.rawValue)
             w.optionalInt(t.assigneeID?.rawValue)
+            w.optionalString(t.severity?.rawValue)
+            w.optionalString(t.severitySource?.rawValue)
+            w.string(t.impact.rawValue)
+            w.optionalString(t.priority?.rawValue)
+            w.optionalString(t.prioritySource?.rawValue)
         }
         if let m = reply.message {
             w.int(m.id.rawValue)
@@ -92,7 +99,7 @@ public enum StoredReply {
     static func decode(_ bytes: UnsafeRawBufferPointer, commandID: CommandID) throws(SQLiteError) -> CommandReply {
         var r = Reader(bytes: bytes)
         let v = try r.byte()
-        guard v == version || v == version1 else { throw Reader.corrupt }
+        guard (version1...version).contains(v) else { throw Reader.corrupt }
         let flags = try r.byte()
         let known = v == version1 ? hasTicket | hasMessage | hasRefusal : hasTicket | hasMessage | hasRefusal | hasUser
         guard flags & ~known == 0 else { throw Reader.corrupt }
@@ -108,6 +115,13 @@ public enum StoredReply {
             if v >= 2 {
                 reply.ticket?.customerID = try r.optionalInt().map(UserID.init)
                 reply.ticket?.assigneeID = try r.optionalInt().map(UserID.init)
+            }
+            if v >= 3 {
+                reply.ticket?.severity = try r.optionalValue(Severity.self)
+                reply.ticket?.severitySource = try r.optionalValue(CategorySource.self)
+                reply.ticket?.impact = try r.value(Impact.self)
+                reply.ticket?.priority = try r.optionalValue(Priority.self)
+                reply.ticket?.prioritySource = try r.optionalValue(CategorySource.self)
             }
         }
         if flags & hasMessage != 0 {
@@ -218,6 +232,10 @@ public enum StoredReply {
         mutating func value<E: RawRepresentable>(_ type: E.Type) throws(SQLiteError) -> E where E.RawValue == String {
             guard let v = E(rawValue: try string()) else { throw Self.corrupt }
             return v
+        }
+
+        mutating func optionalValue<E: RawRepresentable>(_ type: E.Type) throws(SQLiteError) -> E? where E.RawValue == String {
+            try present() ? try value(type) : nil
         }
     }
 }

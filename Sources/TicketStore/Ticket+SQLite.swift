@@ -7,7 +7,7 @@ import SQLiteKit
 /// rather than guessed at, since the CHECK constraints make it impossible for our own writes.
 extension Ticket {
     /// The columns `init(row:)` reads, in order.
-    static let columns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id"
+    static let columns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source"
 
     init(row s: Statement, offset o: Int32 = 0) throws(SQLiteError) {
         self.init(
@@ -23,7 +23,12 @@ extension Ticket {
             modifiedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: o + 9)),
             closedAt: s.optionalInt64(at: o + 10).map(Timestamp.init(millisecondsSinceEpoch:)),
             customerID: s.optionalInt64(at: o + 11).map(UserID.init),
-            assigneeID: s.optionalInt64(at: o + 12).map(UserID.init))
+            assigneeID: s.optionalInt64(at: o + 12).map(UserID.init),
+            severity: s.isNull(at: o + 13) ? nil : try decodeEnum(Severity.self, s, o + 13),
+            severitySource: s.isNull(at: o + 14) ? nil : try decodeEnum(CategorySource.self, s, o + 14),
+            impact: try decodeEnum(Impact.self, s, o + 15),
+            priority: s.isNull(at: o + 16) ? nil : try decodeEnum(Priority.self, s, o + 16),
+            prioritySource: s.isNull(at: o + 17) ? nil : try decodeEnum(CategorySource.self, s, o + 17))
     }
 }
 

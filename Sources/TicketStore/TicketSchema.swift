@@ -252,7 +252,7 @@ public enum TicketSchema {
             CREATE INDEX tickets_by_customer ON tickets (customer_id, opened_at DESC, id DESC) WHERE customer_id IS NOT NULL;
             CREATE INDEX tickets_by_assignee ON tickets (assignee_id, opened_at DESC, id DESC) WHERE assignee_id IS NOT NULL;
             """),
-        // The audit trail (docs/tickets.md, "History"): one row per changed field, written in the
+        // The audit trail and triage (docs/tickets.md, "History"): one row per changed field, written in the
         // transaction of the change, linked to the change event that published it. Append-only:
         // the triggers refuse every UPDATE and DELETE, so not even the worker can rewrite history.
         // Tickets that existed before get no invented past: their trail starts with the next change.
@@ -266,7 +266,7 @@ public enum TicketSchema {
                 actor_role TEXT NOT NULL CHECK (actor_role IN ('customer', 'agent', 'engineer', 'manager', 'admin')),
                 actor_name TEXT,
                 channel TEXT CHECK (channel IN ('web', 'api', 'import', 'sla', 'cli')),
-                field TEXT NOT NULL CHECK (field IN ('status', 'category', 'issue_type', 'severity', 'priority', 'assignee',
+                field TEXT NOT NULL CHECK (field IN ('status', 'category', 'issue_type', 'severity', 'impact', 'priority', 'assignee',
                                                      'description', 'location', 'reporter', 'contact', 'preferred_contact_time')),
                 old_value TEXT,
                 new_value TEXT,
@@ -280,6 +280,15 @@ public enum TicketSchema {
             CREATE TRIGGER ticket_history_append_only_delete BEFORE DELETE ON ticket_history BEGIN
                 SELECT RAISE(ABORT, 'ticket_history is append-only');
             END;
+
+            -- Triage: severity (suggested or set by staff), how many people are affected, and the
+            -- priority that follows from both (PriorityMatrix) unless staff pinned it. Existing
+            -- tickets are untriaged (no severity, no priority) and affect one person.
+            ALTER TABLE tickets ADD COLUMN severity TEXT CHECK (severity IN ('critical', 'high', 'medium', 'low'));
+            ALTER TABLE tickets ADD COLUMN severity_source TEXT CHECK (severity_source IN ('auto', 'staff'));
+            ALTER TABLE tickets ADD COLUMN impact TEXT NOT NULL DEFAULT 'one' CHECK (impact IN ('one', 'several', 'many'));
+            ALTER TABLE tickets ADD COLUMN priority TEXT CHECK (priority IN ('P1', 'P2', 'P3', 'P4'));
+            ALTER TABLE tickets ADD COLUMN priority_source TEXT CHECK (priority_source IN ('auto', 'staff'));
             """),
     ]
 }

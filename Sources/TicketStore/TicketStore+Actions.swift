@@ -19,7 +19,7 @@ extension TicketStore {
         var ticket = Ticket(
             id: TicketID(0), description: description, location: location, reporter: reporter,
             category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
-            status: .open, openedAt: now, modifiedAt: now, closedAt: nil, customerID: actor.userID)
+            status: .open, openedAt: now, modifiedAt: now, closedAt: nil, customerID: actor.userID, impact: c.impact ?? .one)
         ticket.id = try insert(ticket, searchIndexed: true)
         try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket)
@@ -101,6 +101,41 @@ extension TicketStore {
             "UPDATE tickets SET category = ?, category_source = 'staff', category_confidence = NULL, modified_at = ? WHERE id = ?",
             [.text(ticket.category.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
         try recordChange(.ticketCategorised, from: current, to: ticket, at: now)
+        return CommandReply(commandID: id, ticket: ticket)
+    }
+
+    /// Severity, impact and priority by hand. A hand-set severity stays (`staff`); a pinned priority
+    /// stays until `auto` hands it back to the matrix, which otherwise follows severity and impact.
+    func setTriage(_ s: SetTriage, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
+        let current = try load(s.ticketID)
+        try Permissions.check(actor, .triageTicket, on: current.parties)
+        guard s.severity != nil || s.impact != nil || s.priority != nil else { throw Refusal(.validation, "Nothing to change.") }
+        guard current.status != .closed else { throw Refusal(.readOnly, "A closed ticket's triage does not change any more.") }
+        var ticket = current
+        if let impact = s.impact { ticket.impact = impact }
+        switch s.priority {
+        case .pinned(let p)?:
+            ticket.priority = p
+            ticket.prioritySource = .staff
+        case .auto?:
+            ticket.prioritySource = nil
+        case nil: break
+        }
+        if let severity = s.severity { ticket.triage(severity: severity, source: .staff) } else { ticket.refreshPriority() }
+        guard ticket != current else { return CommandReply(commandID: id, ticket: current) }
+        ticket.modifiedAt = max(now, current.modifiedAt)
+        try db.cachedStatement("""
+            UPDATE tickets SET severity = ?, severity_source = ?, impact = ?, priority = ?, priority_source = ?, modified_at = ? WHERE id = ?
+            """).execute { st in
+            try st.bind(.optionalText(ticket.severity?.rawValue), at: 1)
+            try st.bind(.optionalText(ticket.severitySource?.rawValue), at: 2)
+            try st.bind(.text(ticket.impact.rawValue), at: 3)
+            try st.bind(.optionalText(ticket.priority?.rawValue), at: 4)
+            try st.bind(.optionalText(ticket.prioritySource?.rawValue), at: 5)
+            try st.bind(.integer(ticket.modifiedAt.millisecondsSinceEpoch), at: 6)
+            try st.bind(.integer(ticket.id.rawValue), at: 7)
+        }
+        try recordChange(.ticketTriaged, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
 

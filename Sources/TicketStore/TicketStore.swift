@@ -104,6 +104,7 @@ public actor TicketStore {
         case .changeStatus(let c): return try changeStatus(c, actor: actor, id: id, now: now)
         case .postMessage(let p): return try post(p, actor: actor, id: id, now: now)
         case .setCategory(let s): return try setCategory(s, actor: actor, id: id, now: now)
+        case .setTriage(let t): return try setTriage(t, actor: actor, id: id, now: now)
         case .importTicket(let i): return try importTicket(i, actor: actor, id: id, now: now)
         case .assignTicket(let a): return try assign(a, actor: actor, id: id, now: now)
         case .registerUser(let r): return try register(r, actor: actor, id: id, now: now)
@@ -132,8 +133,8 @@ public actor TicketStore {
     func insert(_ t: Ticket, searchIndexed: Bool) throws -> TicketID {
         try db.cachedStatement("""
             INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed,
-                                 customer_id, assignee_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 customer_id, assignee_id, severity, severity_source, impact, priority, priority_source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute { s in
             try s.bind(.text(t.description), at: 1)
             try s.bind(.optionalText(t.location), at: 2)
@@ -148,6 +149,11 @@ public actor TicketStore {
             try s.bind(.integer(searchIndexed ? 1 : 0), at: 11)
             try s.bind(.optionalInteger(t.customerID?.rawValue), at: 12)
             try s.bind(.optionalInteger(t.assigneeID?.rawValue), at: 13)
+            try s.bind(.optionalText(t.severity?.rawValue), at: 14)
+            try s.bind(.optionalText(t.severitySource?.rawValue), at: 15)
+            try s.bind(.text(t.impact.rawValue), at: 16)
+            try s.bind(.optionalText(t.priority?.rawValue), at: 17)
+            try s.bind(.optionalText(t.prioritySource?.rawValue), at: 18)
         }
         return TicketID(db.lastInsertRowID)
     }

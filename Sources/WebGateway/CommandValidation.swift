@@ -27,7 +27,7 @@ enum CommandValidation {
             return optional(e.location, "location", counting) ?? optional(e.reporter, "reporter", counting)
         case .postMessage(let p):
             return required(p.body, "body", TextLimits.maxMessageBody, counting) ?? optional(p.authorName, "author_name", counting)
-        case .changeStatus, .setCategory, .importTicket, .assignTicket,
+        case .changeStatus, .setCategory, .setTriage, .importTicket, .assignTicket,
              .registerUser, .createUser, .updateUser, .changePassword, .startSession, .endSession:
             return nil
         }

@@ -55,6 +55,8 @@ enum HistoryTimeline {
         switch field {
         case .status: b.text(Status(rawValue: raw).map(Words.status) ?? raw)
         case .category: b.text(Category(rawValue: raw).map(Words.category) ?? raw)
+        case .severity: b.text(Severity(rawValue: raw).map(Words.severity) ?? raw)
+        case .impact: b.text(Impact(rawValue: raw).map(Words.impact) ?? raw)
         case .assignee:
             if let n = Int64(raw), let name = people[UserID(n)] { b.text(name) } else { b.text("account " + raw) }
         default: b.text(raw)
@@ -77,6 +79,7 @@ enum HistoryTimeline {
         case .category: "category"
         case .issueType: "issue type"
         case .severity: "severity"
+        case .impact: "people affected"
         case .priority: "priority"
         case .assignee: "assigned engineer"
         case .description: "description"

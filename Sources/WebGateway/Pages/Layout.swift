@@ -311,6 +311,21 @@ enum Words {
         case .closed: "Closed"
         }
     }
+    static func severity(_ s: Severity) -> String {
+        switch s {
+        case .critical: "Critical"
+        case .high: "High"
+        case .medium: "Medium"
+        case .low: "Low"
+        }
+    }
+    static func impact(_ i: Impact) -> String {
+        switch i {
+        case .one: "One person"
+        case .several: "A group (a room, a class, a team)"
+        case .many: "Many people (a building, a whole service)"
+        }
+    }
     /// The button text that moves a ticket to `s`.
     static func moveTo(_ s: Status) -> String {
         switch s {
