@@ -39,7 +39,10 @@ enum TicketListQuery {
             throw Problem.refused(.forbidden, "Only helpdesk staff see the queues of others and the unassigned tickets.")
         }
         switch assignee {
-        case .account(let id): filter.assigneeID = id
+        case .account(let id):
+            // Beside `assignee_id` naming another account, nothing matches both: one account and nobody.
+            if let other = filter.assigneeID, other != id { filter.unassigned = true }
+            filter.assigneeID = id
         case .nobody:
             filter.unassigned = true
             if !statusGiven { filter.statuses = [.open, .active] }
@@ -101,9 +104,6 @@ enum TicketListQuery {
             filter.assigneeID = UserID(n)
         }
         if let raw = q["assigned_to"], !raw.isEmpty {
-            if q["assignee_id"]?.isEmpty == false {
-                throw Problem(status: .badRequest, detail: "Give assignee_id or assigned_to, not both.", field: "assigned_to")
-            }
             try narrow(&filter, to: try assignee(raw, field: "assigned_to"), actor: actor, statusGiven: q["status"]?.isEmpty == false)
         }
         if mode == .accounts {
