@@ -52,7 +52,8 @@ if MODE == "open":
                      f"/tickets/{tid}", f"/tickets/{done}", "/dashboard", "/no-such-page"],
         # An engineer who picked themselves from the staff directory (cd_staff), with a ticket assigned.
         "directory-engineer": ["/", f"/tickets?assignee_id={DIRECTORY_ENGINEER}", f"/tickets/{tid}", f"/tickets/{done}"],
-        "agent": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets/new", f"/tickets/{tid}",
+        "agent": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets?assigned_to=none",
+                  f"/tickets?assigned_to={DIRECTORY_ENGINEER}", "/tickets/new", f"/tickets/{tid}",
                   f"/tickets/{done}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
                   "/dashboard?period=0&unit=hours", "/no-such-page"],
     }
@@ -62,7 +63,8 @@ else:
     PAGES = {
         "": ["/login", "/register", "/no-such-page"],
         "customer": ["/", "/tickets", "/tickets/new", f"/tickets/{tid}", "/account/password", "/dashboard", "/admin/users"],
-        "agent": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}", "/dashboard"],
+        "agent": ["/", "/tickets", "/tickets?assigned_to=none", f"/tickets?assigned_to={engineer}", f"/tickets/{tid}",
+                  f"/tickets/{done}", "/dashboard"],
         "engineer": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}"],
         "manager": ["/", "/tickets", f"/tickets/{tid}"],
         "admin": ["/", "/admin/users", "/admin/users?role=engineer&active=true", f"/tickets/{tid}"],

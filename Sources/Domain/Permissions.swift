@@ -13,6 +13,9 @@ public enum Permission: String, Sendable, CaseIterable, Hashable, Codable {
     case assignTicket = "assign_ticket"
     /// Move a ticket from one engineer to another.
     case reassignTicket = "reassign_ticket"
+    /// Assign an unassigned ticket to oneself (an engineer taking work from the queue); whoever
+    /// holds `assign_ticket` needs no more.
+    case takeTicket = "take_ticket"
     case importTickets = "import_tickets"
     case viewDashboard = "view_dashboard"
     /// See the staff directory (engineers with their open assigned tickets).
@@ -91,6 +94,7 @@ public enum Permissions {
         case .triageTicket:     Row(customer: .none, agent: .all,  engineer: .none,     manager: .all,  admin: .all)
         case .assignTicket:     Row(customer: .none, agent: .all,  engineer: .none,     manager: .all,  admin: .all)
         case .reassignTicket:   Row(customer: .none, agent: .none, engineer: .none,     manager: .all,  admin: .all)
+        case .takeTicket:       Row(customer: .none, agent: .none, engineer: .all,      manager: .none, admin: .all)
         case .importTickets:    Row(customer: .none, agent: .all,  engineer: .none,     manager: .all,  admin: .all)
         case .viewDashboard:    Row(customer: .none, agent: .all,  engineer: .all,      manager: .all,  admin: .all)
         case .listEngineers:    Row(customer: .none, agent: .all,  engineer: .all,      manager: .all,  admin: .all)
@@ -128,6 +132,18 @@ public enum Permissions {
     /// `mayEver`, or a `forbidden` refusal; for permissions that are not about one ticket.
     public static func check(_ actor: Actor, _ permission: Permission, field: String? = nil) throws(Refusal) {
         guard reach(actor.role, permission) == .all else { throw refusal(actor, permission, field: field) }
+    }
+
+    /// The permission a change of assignee on `ticket` to `new` needs: moving it from one engineer
+    /// to another is reassigning; giving an unassigned ticket to the actor themselves is taking
+    /// (when the actor may take but not assign); anything else, assigning.
+    ///
+    /// Why one function: the gateway answers 403 early and the worker checks again, by the same rule.
+    public static func assignmentPermission(_ actor: Actor, on ticket: TicketParties, to new: UserID?) -> Permission {
+        if let current = ticket.assigneeID, let new, current != new { return .reassignTicket }
+        if ticket.assigneeID == nil, let new, new == actor.userID, !allows(actor, .assignTicket, on: ticket),
+           allows(actor, .takeTicket, on: ticket) { return .takeTicket }
+        return .assignTicket
     }
 
     static func refusal(_ actor: Actor, _ permission: Permission, field: String?) -> Refusal {

@@ -25,9 +25,12 @@ public struct TicketFilter: Sendable, Equatable {
     public var customerID: UserID?
     /// Only tickets assigned to this engineer (an engineer's "assigned to me").
     public var assigneeID: UserID?
+    /// Only tickets nobody is assigned to (the queue engineers take work from). With `assigneeID`
+    /// too, nothing matches.
+    public var unassigned: Bool
 
     public init(statuses: Set<Status> = [], category: Category? = nil, text: String? = nil, limit: Int = 50, cursor: TicketCursor? = nil,
-                customerID: UserID? = nil, assigneeID: UserID? = nil) {
+                customerID: UserID? = nil, assigneeID: UserID? = nil, unassigned: Bool = false) {
         self.statuses = statuses
         self.category = category
         self.text = text
@@ -35,6 +38,7 @@ public struct TicketFilter: Sendable, Equatable {
         self.cursor = cursor
         self.customerID = customerID
         self.assigneeID = assigneeID
+        self.unassigned = unassigned
     }
 
     public static let maxLimit = 500

@@ -10,7 +10,9 @@ public typealias ErrorRenderer = @Sendable (HTTPRequest, any HTTPStatusError) ->
 /// Maps (method, path pattern) to handlers, in groups that each render errors their own way.
 ///
 /// A value type so the gateway builds it once and tests call it without a socket (Hummingbird's
-/// router shape). Patterns are literal segments and `:name` captures. Path segments are
+/// router shape). Patterns are literal segments and `:name` captures; where several patterns match
+/// a path, the most specific (a literal where the others capture, leftmost first) is the only one
+/// considered, whatever the order they were added in. Path segments are
 /// percent-decoded before matching; an encoded `/`, a NUL, invalid UTF-8 or a `.`/`..` segment
 /// (raw or encoded) is refused with 400 so no handler ever sees a path that could climb out of
 /// its place. A known path with another method is 405 with `Allow` (RFC 9110 §15.5.6); HEAD is
@@ -21,6 +23,8 @@ public struct Router: Sendable, RouteRegistering {
         var method: HTTPMethod
         var segments: [Segment]
         var handler: RouteHandler
+        /// Which segments are literal, for ranking the patterns that match one path.
+        var rank: [Bool] { segments.map { $0.literal != nil } }
     }
 
     fileprivate enum Segment: Sendable, Equatable {
@@ -119,10 +123,22 @@ public struct Router: Sendable, RouteRegistering {
         // CONNECT host:port names no resource here: this server tunnels nothing (an empty Allow, RFC 9110 §10.2.1).
         if request.method == .connect && !request.path.hasPrefix("/") { throw RouteError.methodNotAllowed([]) }
         guard let path = Self.decodedSegments(request.path) else { throw RouteError(.badRequest) }
-        var allowed: Set<HTTPMethod> = []
-        var headFallback: (RouteHandler, [String: String])?
+        // The most specific pattern wins (a literal segment before a capture, leftmost first), for the
+        // handler and for the 405's Allow alike: `/api/tickets/unassigned` is not `/api/tickets/:id`.
+        var matched: [(route: Route, parameters: [String: String])] = []
+        var best: [Bool] = []
         for route in routes {
             guard let parameters = Self.match(route.segments, path) else { continue }
+            let rank = route.rank
+            if matched.isEmpty || Self.outranks(rank, best) {
+                matched = []
+                best = rank
+            }
+            if rank == best { matched.append((route, parameters)) }
+        }
+        var allowed: Set<HTTPMethod> = []
+        var headFallback: (RouteHandler, [String: String])?
+        for (route, parameters) in matched {
             if route.method == request.method { return try await Self.run(route.handler, request, parameters) }
             if request.method == .head, route.method == .get, headFallback == nil { headFallback = (route.handler, parameters) }
             allowed.insert(route.method)
@@ -137,6 +153,13 @@ public struct Router: Sendable, RouteRegistering {
         var routed = request
         routed.pathParameters = parameters
         return try await handler(routed)
+    }
+
+    /// Whether a pattern of these segment kinds (true: literal) is more specific than `other`: at the
+    /// first segment where they differ, it has the literal.
+    private static func outranks(_ rank: [Bool], _ other: [Bool]) -> Bool {
+        for (a, b) in zip(rank, other) where a != b { return a }
+        return false
     }
 
     private static func match(_ pattern: [Segment], _ path: [String]) -> [String: String]? {

@@ -13,7 +13,8 @@ extension TicketReader {
     /// `tickets_by_status_category_opened` index; each range yields at most `limit + 1` rows after the
     /// cursor and the union is merged, so a page costs about the same at any table size. With a
     /// customer or assignee (and no text), the page is one ordered range of that person's partial
-    /// index, the other filters checked on its rows. With text,
+    /// index, the other filters checked on its rows. Unassigned tickets (no person) take the
+    /// status-and-category ranges, `assignee_id IS NULL` checked on their rows. With text,
     /// FTS5 walks the matches newest first and stops once the page is full: cost follows how many
     /// matches must be read to fill it (few for a plain search; many when a status or category filter
     /// rejects most matches).
@@ -70,7 +71,7 @@ extension TicketReader {
             // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
             // millisecond, and the keyset test drops the few in that same millisecond. A people filter
             // only drops matches, like the status and category ones.
-            let people = parties.map { " AND t.\($0.column) = ?" }.joined()
+            let people = parties.map { " AND t.\($0.column) = ?" }.joined() + (filter.unassigned ? " AND t.assignee_id IS NULL" : "")
             sql = """
                 SELECT \(columns.prefixed) FROM tickets_fts
                 JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
@@ -98,6 +99,7 @@ extension TicketReader {
                 terms.append("+t.\(other.column) = ?")
                 values.append(.integer(other.id.rawValue))
             }
+            if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             if statuses.count < Status.allCases.count {
                 terms.append("+t.status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", ")))")
                 values += statuses.map { .text($0.rawValue) }
@@ -114,17 +116,21 @@ extension TicketReader {
                 """
             values += keyset
             values.append(.integer(fetch))
-        } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count {
+        } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count && !filter.unassigned {
             // No status or category filter: one range of `tickets_by_opened` (migration 3).
             sql = columns.newestSQL
             values = keyset + [.integer(fetch)]
         } else {
+            // Unassigned tickets have no index of their own (the assignee index is partial, `IS NOT
+            // NULL`): each range of the status index checks `assignee_id` on its rows and stops at
+            // `limit + 1`. The open queue is mostly unassigned, so few rows are read past the page.
+            let unassigned = filter.unassigned ? " AND assignee_id IS NULL" : ""
             var branches: [String] = []
             for status in statuses {
                 for category in categories {
                     branches.append("""
                         SELECT * FROM (SELECT id, opened_at FROM tickets
-                          WHERE status = ? AND category = ? AND opened_at <= ? AND (opened_at < ? OR id < ?)
+                          WHERE status = ? AND category = ?\(unassigned) AND opened_at <= ? AND (opened_at < ? OR id < ?)
                           ORDER BY opened_at DESC, id DESC LIMIT ?)
                         """)
                     values += [.text(status.rawValue), .text(category.rawValue)] + keyset + [.integer(fetch)]

@@ -167,13 +167,14 @@ extension TicketStore {
 
     /// Gives the ticket to an engineer, moves it to another or takes it back (`assigneeID` nil).
     ///
-    /// Taking an unassigned ticket or handing one back is `assign_ticket`; moving it from one
-    /// engineer to another is `reassign_ticket` (`Permissions`). The assignee must be an active
+    /// Giving out an unassigned ticket or taking one back is `assign_ticket`; moving it from one
+    /// engineer to another is `reassign_ticket`; an engineer giving an unassigned ticket to
+    /// themselves is `take_ticket` (`Permissions.assignmentPermission`). The assignee must be an active
     /// engineer account, and a closed ticket keeps whoever closed it.
     func assign(_ a: AssignTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         let current = try load(a.ticketID)
-        let moves = current.assigneeID != nil && a.assigneeID != nil && current.assigneeID != a.assigneeID
-        try Permissions.check(actor, moves ? .reassignTicket : .assignTicket, on: current.parties, field: "assignee_id")
+        try Permissions.check(actor, Permissions.assignmentPermission(actor, on: current.parties, to: a.assigneeID),
+                              on: current.parties, field: "assignee_id")
         guard current.status != .closed else { throw Refusal(.readOnly, "A closed ticket cannot be assigned.", field: "assignee_id") }
         if let assigneeID = a.assigneeID {
             guard let assignee = try loadUser(assigneeID) else {

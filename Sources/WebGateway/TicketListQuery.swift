@@ -2,7 +2,7 @@ import Domain
 import SpoolBroker
 import HTTPServer
 
-/// Reads `status`, `category`, `q`, `assignee_id`, `limit` and `cursor` from a query into a `TicketFilter`.
+/// Reads `status`, `category`, `q`, `assignee_id`, `assigned_to`, `limit` and `cursor` from a query into a `TicketFilter`.
 ///
 /// Shared by `/tickets` and `/api/tickets` so both answer the same question the same way, and
 /// the one place that keeps closed tickets from the campus desk's simple users and, on the
@@ -10,6 +10,54 @@ import HTTPServer
 enum TicketListQuery {
     static let maxTextLength = 200
     static let defaultLimit = 50
+    /// The parameters every list and queue takes; the queues (``QueueRoutes``) take only these.
+    static let pageParameters: Set<String> = ["status", "category", "q", "limit", "cursor"]
+
+    /// Whether the actor sees everyone's queues (`assigned_to`, `/api/tickets/unassigned`,
+    /// `/api/tickets/assigned/{id}`): those who may view every ticket.
+    static func seesQueues(_ actor: Actor) -> Bool { Permissions.reach(actor.role, .viewTicket) == .all }
+
+    /// Which tickets `assigned_to` asks for: one account's, or nobody's (`none`).
+    enum Assignee: Equatable, Sendable {
+        case account(UserID)
+        case nobody
+    }
+
+    /// `none`, or an account number (what `/api/tickets/assigned/{assignee_id}` takes too); else 400.
+    static func assignee(_ raw: String, field: String, allowsNone: Bool = true) throws(Problem) -> Assignee {
+        if allowsNone && raw == "none" { return .nobody }
+        guard raw.utf8.count <= 19, !raw.isEmpty, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int64(raw), n > 0 else {
+            throw Problem(status: .badRequest, detail: "\(field) must be an account number\(allowsNone ? " or none" : "").", field: field)
+        }
+        return .account(UserID(n))
+    }
+
+    /// Narrows `filter` to one assignee's tickets, or to unassigned ones (open and active when no
+    /// `status` was asked for: the queue to take work from). For staff only (403 otherwise).
+    static func narrow(_ filter: inout TicketFilter, to assignee: Assignee, actor: Actor, statusGiven: Bool) throws(Problem) {
+        guard seesQueues(actor) else {
+            throw Problem.refused(.forbidden, "Only helpdesk staff see the queues of others and the unassigned tickets.")
+        }
+        switch assignee {
+        case .account(let id):
+            // Beside `assignee_id` naming another account, nothing matches both: one account and nobody.
+            if let other = filter.assigneeID, other != id { filter.unassigned = true }
+            filter.assigneeID = id
+        case .nobody:
+            filter.unassigned = true
+            if !statusGiven { filter.statuses = [.open, .active] }
+        }
+    }
+
+    /// `filter(from:actor:mode:)`, then the account `assigned_to` names looked up: 404 when there
+    /// is none (as `/api/tickets/assigned/{assignee_id}` answers).
+    static func filter(from q: FormFields, actor: Actor, mode: AuthMode, accounts: any AccountQuerying) async throws -> TicketFilter {
+        let filter = try filter(from: q, actor: actor, mode: mode)
+        if let raw = q["assigned_to"], !raw.isEmpty, let id = filter.assigneeID, try await accounts.user(id) == nil {
+            throw Problem.refused(.notFound, "There is no account \(id.rawValue).", field: "assigned_to")
+        }
+        return filter
+    }
 
     /// The campus desk's filter for a role (no account).
     static func filter(from q: FormFields, role: Role) throws(Problem) -> TicketFilter {
@@ -54,6 +102,9 @@ enum TicketListQuery {
                 throw Problem(status: .badRequest, detail: "assignee_id must be an account number.", field: "assignee_id")
             }
             filter.assigneeID = UserID(n)
+        }
+        if let raw = q["assigned_to"], !raw.isEmpty {
+            try narrow(&filter, to: try assignee(raw, field: "assigned_to"), actor: actor, statusGiven: q["status"]?.isEmpty == false)
         }
         if mode == .accounts {
             // The list holds only what the actor may see: their own tickets, or those assigned to them.

@@ -138,7 +138,9 @@ import Testing
             let m = TicketListPage.Model(
                 visitor: v, csrfToken: gateway.context.csrf.token(forBrowser: v.browserID), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(WebRoutes.flash),
-                isContinuation: filter.cursor != nil)
+                isContinuation: filter.cursor != nil,
+                // Staff get the assignee filter (this desk has no engineers to offer).
+                assignee: TicketListQuery.seesQueues(v.actor) ? TicketListPage.AssigneeFilter(selected: "", engineers: [], me: nil) : nil)
             return TicketListPage.renderBytes(m, page: try await world.reader.list(filter), time: gateway.context.time)
         }
         for role in ["staff", "user"] {

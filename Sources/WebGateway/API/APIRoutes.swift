@@ -22,8 +22,12 @@ struct APIRoutes: Sendable {
             api.get("/openapi.yaml") { _ in try OpenAPIDocument.response() }
             api.get("/tickets") { try await list($0) }
             api.post("/tickets") { try await create($0) }
+            // Literal paths outrank `:id` in the router whatever the order; listed first to read so.
+            QueueRoutes(context: context).register(in: &api)
             api.get("/tickets/:id") { try await show($0) }
             api.patch("/tickets/:id") { try await edit($0) }
+            api.put("/tickets/:id/status") { try await changeStatus($0) }
+            // The first form, kept as an alias of PUT (same body, same answers).
             api.post("/tickets/:id/status") { try await changeStatus($0) }
             api.post("/tickets/:id/messages") { try await postMessage($0) }
             api.put("/tickets/:id/category") { try await setCategory($0) }
@@ -231,8 +235,13 @@ struct APIRoutes: Sendable {
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let caller = try await caller(request)
         let q = try Self.query(request)
-        try Self.requireValues(q, ["status", "category", "limit", "cursor", "assignee_id"])
-        let filter = try TicketListQuery.filter(from: q, actor: caller.actor, mode: context.authMode)
+        try Self.requireValues(q, ["status", "category", "limit", "cursor", "assignee_id", "assigned_to"])
+        let filter = try await TicketListQuery.filter(from: q, actor: caller.actor, mode: context.authMode, accounts: context.accounts)
+        return try await page(filter, caller)
+    }
+
+    /// One page of the list as JSON; the queues (``QueueRoutes``) answer through it too.
+    func page(_ filter: TicketFilter, _ caller: Caller) async throws -> HTTPResponse {
         let page = try await context.tickets.list(filter)
         // Defence in depth: the filter already holds only what the caller may see.
         let tickets = page.tickets.filter { TicketAccess.mayView(caller.actor, $0, mode: context.authMode) }
@@ -326,10 +335,14 @@ struct APIRoutes: Sendable {
     /// The first steps of every `/api/tickets/{id}/...` change: the caller, the id, a role that
     /// never may (403), the body, then the permission on this ticket
     /// (``TicketAccess/gate(_:_:ticket:tickets:alwaysRead:)``; 404 for a ticket the caller may not see).
-    private func onTicket<B: Decodable>(_ request: HTTPRequest, _ permission: Permission, body type: B.Type,
+    /// `orElse` is the permission tried when the role never holds `permission` (taking a ticket, for
+    /// a role that may not assign).
+    private func onTicket<B: Decodable>(_ request: HTTPRequest, _ permission: Permission, orElse fallback: Permission? = nil, body type: B.Type,
                                         alwaysRead: Bool = false) async throws -> (Caller, TicketID, B, Ticket?) {
         let caller = try await caller(request)
         let id = try ticketID(request)
+        var permission = permission
+        if let fallback, !Permissions.mayEver(caller.actor, permission), Permissions.mayEver(caller.actor, fallback) { permission = fallback }
         if !Permissions.mayEver(caller.actor, permission) { throw Problem(refusal: TicketAccess.refusal(caller.actor, permission)) }
         let b = try body(request, as: B.self)
         switch try await TicketAccess.gate(caller.actor, permission, ticket: id, tickets: context.tickets, alwaysRead: alwaysRead) {
@@ -354,9 +367,10 @@ struct APIRoutes: Sendable {
     }
 
     func assign(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (caller, id, b, ticket) = try await onTicket(request, .assignTicket, body: AssignBody.self, alwaysRead: true)
+        let (caller, id, b, ticket) = try await onTicket(request, .assignTicket, orElse: .takeTicket, body: AssignBody.self, alwaysRead: true)
         if let ticket {
-            let needed = TicketAccess.assignPermission(current: ticket.assigneeID, new: b.assigneeID)
+            // The worker's rule: reassigning, taking (an engineer, to themselves) or assigning.
+            let needed = Permissions.assignmentPermission(caller.actor, on: ticket.parties, to: b.assigneeID)
             if !Permissions.allows(caller.actor, needed, on: ticket.parties) {
                 throw Problem(refusal: TicketAccess.refusal(caller.actor, needed, on: ticket.parties))
             }

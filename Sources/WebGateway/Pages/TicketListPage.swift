@@ -17,6 +17,27 @@ enum TicketListPage {
         var isContinuation: Bool
         /// The list is of tickets assigned to this account (`assignee_id` in the query).
         var assigneeID: UserID? = nil
+        /// The staff's "Assigned to" filter (nil: the form has none, as for customers).
+        var assignee: AssigneeFilter? = nil
+    }
+
+    /// The choice of `assigned_to` in the filter form: anyone (empty), nobody (`none`), the visitor
+    /// (when they have an account) or one engineer.
+    struct AssigneeFilter: Sendable {
+        /// The value chosen: "", "none" or an account number.
+        var selected: String
+        var engineers: [User]
+        /// The visitor's own account, offered as "Assigned to me".
+        var me: UserID?
+
+        var options: [(String, String)] {
+            var options = [("", "Anyone"), ("none", "Unassigned")]
+            if let me { options.append((String(me.rawValue), "Assigned to me")) }
+            options += engineers.filter { $0.id != me }.map { (String($0.id.rawValue), $0.name) }
+            // An account no longer offered (deactivated since the link was made) still shows as chosen.
+            if !options.contains(where: { $0.0 == selected }) { options.append((selected, "Account \(selected)")) }
+            return options
+        }
     }
 
     /// The page from `Ticket` values as UTF-8 bytes: the reference the row path is held to.
@@ -75,6 +96,7 @@ enum TicketListPage {
 
     private static func title(_ m: Model) -> String {
         let actor = m.visitor.actor
+        if m.assignee?.selected == "none" { return "Unassigned tickets" }
         if m.visitor.authMode == .accounts {
             if let a = m.assigneeID { return a == actor.userID ? "Assigned to me" : "Assigned tickets" }
             if Permissions.reach(actor.role, .viewTicket) == .own { return "My tickets" }
@@ -89,7 +111,7 @@ enum TicketListPage {
         b.raw("</h1>\n")
         if Permissions.mayEver(m.visitor.actor, .reportTicket) { b.raw("<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n") }
         b.raw("<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n")
-        if let a = m.assigneeID { Layout.hidden("assignee_id", String(a.rawValue), into: &b) }
+        if m.assignee == nil, let a = m.assigneeID { Layout.hidden("assignee_id", String(a.rawValue), into: &b) }
         let state = FormState(values: ["q": m.text ?? ""])
         Field.control(.search, name: "q", label: "Search", idPrefix: "filter", state: state, maxLength: 200, into: &b)
         Field.select(name: "category", label: "Category", idPrefix: "filter",
@@ -100,6 +122,10 @@ enum TicketListPage {
         Field.select(name: "status", label: "Status", idPrefix: "filter",
                      options: [("", seesClosed ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
                      selected: m.status?.rawValue ?? "", into: &b)
+        if let assignee = m.assignee {
+            Field.select(name: "assigned_to", label: "Assigned to", idPrefix: "filter", options: assignee.options,
+                         selected: assignee.selected, into: &b)
+        }
         b.raw("<button type=\"submit\">Apply</button>\n</form>\n</search>\n")
     }
 
@@ -202,7 +228,13 @@ enum TicketListPage {
     }
 
     static func query(_ m: Model, cursor: String?) -> String {
-        FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue),
-                                  ("assignee_id", m.assigneeID.map { String($0.rawValue) }), ("cursor", cursor)])
+        // Staff filter by `assigned_to` (the form's select); others keep the `assignee_id` they came with.
+        let assignee: (String, String?) = if let a = m.assignee {
+            ("assigned_to", a.selected.isEmpty ? nil : a.selected)
+        } else {
+            ("assignee_id", m.assigneeID.map { String($0.rawValue) })
+        }
+        return FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue),
+                                         assignee, ("cursor", cursor)])
     }
 }
