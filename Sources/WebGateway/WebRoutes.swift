@@ -29,6 +29,7 @@ struct WebRoutes: Sendable {
         router.post("/tickets/:id/status") { try await changeStatus($0) }
         router.post("/tickets/:id/messages") { try await postMessage($0) }
         router.post("/tickets/:id/category") { try await setCategory($0) }
+        router.post("/tickets/:id/triage") { try await triage($0) }
         // Engineers are accounts: the network desk's, or the campus desk's staff directory.
         router.post("/tickets/:id/assign") { try await assign($0) }
         router.get("/dashboard") { try await dashboard($0) }
@@ -190,6 +191,7 @@ struct WebRoutes: Sendable {
         case "status": Layout.Flash(text: "The status was changed.", isError: false)
         case "message": Layout.Flash(text: "Your message was posted.", isError: false)
         case "category": Layout.Flash(text: "The category was changed.", isError: false)
+        case "triage": Layout.Flash(text: "The triage was changed.", isError: false)
         case "assigned": Layout.Flash(text: "The assignment was changed.", isError: false)
         default: nil
         }
@@ -251,7 +253,13 @@ struct WebRoutes: Sendable {
         case .success(let f): form = f
         }
         guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
-        let action = CommandAction.createTicket(CreateTicket(description: form["description"] ?? "", location: form.trimmed("location"), reporter: form.trimmed("reporter")))
+        let impact = form["impact"].flatMap { $0.isEmpty ? nil : $0 }
+        guard impact == nil || Impact(rawValue: impact!) != nil else {
+            let state = FormState.refused(Refusal(.validation, "Please choose who is affected.", field: "impact"), values: values(form, NewTicketPage.fields), knownFields: NewTicketPage.fields)
+            return Self.html(.unprocessableContent, NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID(), state: state), visitor: v)
+        }
+        let action = CommandAction.createTicket(CreateTicket(description: form["description"] ?? "", location: form.trimmed("location"),
+                                                             reporter: form.trimmed("reporter"), impact: impact.flatMap(Impact.init(rawValue:))))
         return try await perform(action, form, v, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
             return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
@@ -323,6 +331,26 @@ struct WebRoutes: Sendable {
         try await onTicket(request, kind: .category, fields: ["category"], permission: .setCategory, done: "category") { id, f, _ in
             guard let c = f["category"].flatMap(Category.init(rawValue:)) else { return .failure(Refusal(.validation, "Please choose a category.", field: "category")) }
             return .success(.setCategory(SetCategory(ticketID: id, category: c)))
+        }
+    }
+
+    /// Severity (empty: leave as it is), people affected, and priority (`auto` or P1–P4).
+    func triage(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await onTicket(request, kind: .triage, fields: ["severity", "impact", "priority"], permission: .triageTicket, done: "triage") { id, f, _ in
+            var change = SetTriage(ticketID: id)
+            if let raw = f["severity"], !raw.isEmpty {
+                guard let s = Severity(rawValue: raw) else { return .failure(Refusal(.validation, "Please choose a severity.", field: "severity")) }
+                change.severity = s
+            }
+            if let raw = f["impact"], !raw.isEmpty {
+                guard let i = Impact(rawValue: raw) else { return .failure(Refusal(.validation, "Please choose who is affected.", field: "impact")) }
+                change.impact = i
+            }
+            if let raw = f["priority"], !raw.isEmpty {
+                guard let p = PriorityChoice(rawValue: raw) else { return .failure(Refusal(.validation, "Please choose a priority.", field: "priority")) }
+                change.priority = p
+            }
+            return .success(.setTriage(change))
         }
     }
 

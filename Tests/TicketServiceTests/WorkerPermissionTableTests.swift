@@ -79,7 +79,7 @@ struct WorkerPermissionTableTests {
             let (other, engOne, engTwo, peer) = (helpers[0], helpers[1], helpers[2], helpers[3])
             let targets = try await accounts(Role.allCases.map { ("Target-\($0.rawValue)", .customer) })
 
-            let ticketPermissions: [Permission] = [.editTicket, .changeStatus, .postMessage, .setCategory, .assignTicket, .reassignTicket]
+            let ticketPermissions: [Permission] = [.editTicket, .changeStatus, .postMessage, .setCategory, .triageTicket, .assignTicket, .reassignTicket]
             func kinds(_ p: Permission) -> [Kind] {
                 // Moving between engineers needs an assigned ticket.
                 p == .reassignTicket ? [.assignedToMe, .assignedToOther] : Kind.allCases
@@ -128,6 +128,7 @@ struct WorkerPermissionTableTests {
                         case .changeStatus: .changeStatus(ChangeStatus(ticketID: id, status: .active))
                         case .postMessage: .postMessage(PostMessage(ticketID: id, body: "Note from \(role)"))
                         case .setCategory: .setCategory(SetCategory(ticketID: id, category: .services))
+                        case .triageTicket: .setTriage(SetTriage(ticketID: id, severity: .high, impact: .many))
                         // Unassigned: give it to an engineer; assigned: take it back.
                         case .assignTicket: .assignTicket(AssignTicket(ticketID: id, assigneeID: assigned ? nil : engOne.id))
                         // Move it to an engineer who does not have it.
@@ -148,8 +149,8 @@ struct WorkerPermissionTableTests {
                 cells.append(Cell(permission: .manageUsers, role: role, command: Command(actor: actor, action: .changePassword(
                     ChangePassword(userID: targets[Role.allCases.firstIndex(of: role)!].id, passwordHash: AccountFixture.otherHash)))))
             }
-            // 5 roles × (4 permissions × 5 tickets + assign × 5 + reassign × 2 + 5 commands not about one ticket).
-            let perRole: Int = 4 * 5 + 5 + 2 + 5
+            // 5 roles × (5 permissions × 5 tickets + assign × 5 + reassign × 2 + 5 commands not about one ticket).
+            let perRole: Int = 5 * 5 + 5 + 2 + 5
             #expect(cells.count == Role.allCases.count * perRole)
             let covered = Set(cells.map(\.permission))
             #expect(covered.union(Self.withoutCommand).union(Self.elsewhere) == Set(Permission.allCases) && covered.isDisjoint(with: Self.withoutCommand))

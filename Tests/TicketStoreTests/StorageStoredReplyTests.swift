@@ -39,7 +39,7 @@ import Fixtures
     @Test("truncated, extended or foreign bytes are reported as corrupt, never misread")
     func storedReply_RejectsDamagedBytes() throws {
         let good = StoredReply.encode(Self.replies[1])
-        var damaged: [[UInt8]] = [[], [StoredReply.version], [3, 0], Array(good.dropLast()), good + [0], [StoredReply.version, 8]]
+        var damaged: [[UInt8]] = [[], [StoredReply.version], [StoredReply.version + 1, 0], Array(good.dropLast()), good + [0], [StoredReply.version, 8]]
         var badEnum = StoredReply.encode(Self.replies[2])
         badEnum[3] = UInt8(ascii: "X")  // first byte of the refusal code's raw value
         damaged.append(badEnum)

@@ -6,8 +6,9 @@ import Fixtures
 @testable import SQLiteKit
 @testable import TicketStore
 
-/// Stored replies across versions: version 2 carries the ticket's people and the account; version 1
-/// rows (databases from before accounts) are still read, and answered for their command ids.
+/// Stored replies across versions: version 3 carries the ticket's triage, version 2 its people and
+/// the account; version 1 and 2 rows (databases from before accounts or triage) are still read, and
+/// answered for their command ids.
 @Suite struct StoredReplyVersionTests {
     static let t0 = Timestamp(millisecondsSinceEpoch: 1_780_000_000_123)
     static let ticket = Ticket(
@@ -19,11 +20,17 @@ import Fixtures
         try bytes.withUnsafeBytes { try StoredReply.decode($0, commandID: CommandID(id)) }
     }
 
-    @Test("version 2 round-trips tickets with customer and assignee, and accounts in every shape")
-    func version2_RoundTrips() throws {
+    @Test("version 3 round-trips tickets with customer, assignee and triage, and accounts in every shape")
+    func version3_RoundTrips() throws {
         var assigned = Self.ticket
         assigned.customerID = UserID(3)
         assigned.assigneeID = UserID(Int64.max)
+        assigned.impact = .many
+        assigned.triage(severity: .critical, source: .auto)
+        var pinned = Self.ticket
+        pinned.triage(severity: .low, source: .staff)
+        pinned.priority = .p1
+        pinned.prioritySource = .staff
         var onlyCustomer = Self.ticket
         onlyCustomer.customerID = UserID(1)
         let replies = [
@@ -37,25 +44,54 @@ import Fixtures
             CommandReply(commandID: CommandID("e"), refusal: Refusal(.conflict, "An account with this e-mail already exists.", field: "email")),
             CommandReply(commandID: CommandID("f"), refusal: Refusal(.unauthenticated, "An account is required.")),
             CommandReply(commandID: CommandID("g")),
+            CommandReply(commandID: CommandID("h"), ticket: pinned),
         ]
         for reply in replies {
             let bytes = StoredReply.encode(reply)
-            #expect(bytes.first == 2)
+            #expect(bytes.first == 3)
             #expect(try Self.decode(bytes, reply.commandID.rawValue) == reply)
         }
+    }
+
+    /// An untriaged ticket's triage in version 3: no severity, no source, impact "one" (length 3 as
+    /// zigzag 6), no priority, no source.
+    static let untriaged: [UInt8] = [0, 0, 6] + Array("one".utf8) + [0, 0]
+
+    /// The version 2 form of a reply with an untriaged ticket: version 3 without the triage bytes.
+    static func version2(_ reply: CommandReply) -> [UInt8] {
+        var bytes = StoredReply.encode(reply)
+        bytes[0] = 2
+        if reply.ticket != nil {
+            let ticketEnd = StoredReply.encode(CommandReply(commandID: reply.commandID, ticket: reply.ticket)).count
+            #expect(Array(bytes[(ticketEnd - untriaged.count)..<ticketEnd]) == untriaged)
+            bytes.removeSubrange((ticketEnd - untriaged.count)..<ticketEnd)
+        }
+        return bytes
     }
 
     /// The version 1 form of a reply: version 2 wrote the same fields plus two absence bytes (no
     /// customer, no assignee) right after the ticket, and never the account.
     static func version1(_ reply: CommandReply) -> [UInt8] {
-        var bytes = StoredReply.encode(reply)
+        var bytes = version2(reply)
         bytes[0] = 1
         if reply.ticket != nil {
-            let ticketEnd = StoredReply.encode(CommandReply(commandID: reply.commandID, ticket: reply.ticket)).count
+            let ticketEnd = version2(CommandReply(commandID: reply.commandID, ticket: reply.ticket)).count
             #expect(Array(bytes[(ticketEnd - 2)..<ticketEnd]) == [0, 0])
             bytes.removeSubrange((ticketEnd - 2)..<ticketEnd)
         }
         return bytes
+    }
+
+    @Test("version 2 rows are read as untriaged tickets affecting one person")
+    func version2_IsStillRead() throws {
+        var withPeople = Self.ticket
+        withPeople.customerID = UserID(3)
+        withPeople.assigneeID = UserID(9)
+        for reply in [CommandReply(commandID: CommandID("a"), ticket: withPeople), CommandReply(commandID: CommandID("b"), refusal: Refusal(.forbidden, "No."))] {
+            let old = Self.version2(reply)
+            #expect(old.first == 2)
+            #expect(try Self.decode(old, reply.commandID.rawValue) == reply)
+        }
     }
 
     @Test("version 1 rows are read: tickets without customer or assignee, messages, refusals")
@@ -67,12 +103,12 @@ import Fixtures
         ]
         for reply in replies {
             let old = Self.version1(reply)
-            #expect(old.first == 1 && old.count == StoredReply.encode(reply).count - (reply.ticket == nil ? 0 : 2))
+            #expect(old.first == 1 && old.count == StoredReply.encode(reply).count - (reply.ticket == nil ? 0 : 2 + Self.untriaged.count))
             #expect(try Self.decode(old, reply.commandID.rawValue) == reply)
         }
-        // A version 1 row never held an account (flag 8), nor a version 3 anything.
+        // A version 1 row never held an account (flag 8), and there is no version 4 yet.
         #expect(throws: SQLiteError.self) { try Self.decode([1, 8]) }
-        #expect(throws: SQLiteError.self) { try Self.decode([3, 0]) }
+        #expect(throws: SQLiteError.self) { try Self.decode([4, 0]) }
         // Version 1 roles were 'user' and 'staff': still read, as customer and agent.
         var legacy = Self.version1(CommandReply(commandID: CommandID("x"), message: Self.message))
         let agent = Array("agent".utf8)

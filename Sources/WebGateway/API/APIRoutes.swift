@@ -33,6 +33,7 @@ struct APIRoutes: Sendable {
             api.put("/tickets/:id/category") { try await setCategory($0) }
             api.put("/tickets/:id/assign") { try await assign($0) }
             api.get("/tickets/:id/history") { try await history($0) }
+            api.put("/tickets/:id/triage") { try await triage($0) }
             AuthAPIRoutes(context: context).register(in: &api)
             api.get("/analytics/open-tickets") { try await openTickets($0) }
             api.get("/analytics/resolution-time") { try await resolutionTime($0) }
@@ -273,12 +274,17 @@ struct APIRoutes: Sendable {
         var description: String
         var location: String?
         var reporter: String?
-        enum CodingKeys: String, CodingKey { case description, location, reporter }
+        var impact: Impact?
+        enum CodingKeys: String, CodingKey { case description, location, reporter, impact }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             description = try c.decode(String.self, forKey: .description)
             location = try c.decodeAbsentOrString(.location)
             reporter = try c.decodeAbsentOrString(.reporter)
+            if let raw = try c.decodeIfPresent(String.self, forKey: .impact) {
+                guard let i = Impact(rawValue: raw) else { throw BodyRule(detail: "impact must be one, several or many.") }
+                impact = i
+            }
         }
     }
     struct EditBody: Decodable {
@@ -308,6 +314,8 @@ struct APIRoutes: Sendable {
         }
     }
     struct CategoryBody: Decodable { var category: String }
+    /// Any of `severity`, `impact`, `priority` (`P1`–`P4`, or `auto` for the matrix); values checked in `triage`.
+    struct TriageBody: Decodable { var severity: String?; var impact: String?; var priority: String? }
     /// `{"assignee_id": N}` or `{"assignee_id": null}` (unassign); the member is required.
     struct AssignBody: Decodable {
         var assigneeID: UserID?
@@ -328,7 +336,7 @@ struct APIRoutes: Sendable {
         let caller = try await caller(request)
         if !Permissions.mayEver(caller.actor, .reportTicket) { throw Problem(refusal: TicketAccess.refusal(caller.actor, .reportTicket)) }
         let b = try body(request, as: CreateBody.self)
-        let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter ?? caller.user?.name))
+        let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter ?? caller.user?.name, impact: b.impact))
         return try await perform(request, actor: caller.actor, action, applied: ticketReply(.created))
     }
 
@@ -402,6 +410,25 @@ struct APIRoutes: Sendable {
             throw Problem.refused(.validation, "category must be facility, it or services.", field: "category")
         }
         return try await perform(request, actor: caller.actor, .setCategory(SetCategory(ticketID: id, category: c)), applied: ticketReply(.ok))
+    }
+
+    /// Severity, impact and priority by hand (agents, managers, admins).
+    func triage(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (caller, id, b, _) = try await onTicket(request, .triageTicket, body: TriageBody.self)
+        var change = SetTriage(ticketID: id)
+        if let raw = b.severity {
+            guard let s = Severity(rawValue: raw) else { throw Problem.refused(.validation, "severity must be critical, high, medium or low.", field: "severity") }
+            change.severity = s
+        }
+        if let raw = b.impact {
+            guard let i = Impact(rawValue: raw) else { throw Problem.refused(.validation, "impact must be one, several or many.", field: "impact") }
+            change.impact = i
+        }
+        if let raw = b.priority {
+            guard let p = PriorityChoice(rawValue: raw) else { throw Problem.refused(.validation, "priority must be P1, P2, P3, P4 or auto.", field: "priority") }
+            change.priority = p
+        }
+        return try await perform(request, actor: caller.actor, .setTriage(change), applied: ticketReply(.ok))
     }
 
     // MARK: - Analytics and health

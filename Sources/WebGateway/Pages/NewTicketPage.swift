@@ -4,7 +4,7 @@ import HTTPServer
 
 /// `/tickets/new`: the report-a-problem form.
 enum NewTicketPage {
-    static let fields: Set<String> = ["description", "location", "reporter"]
+    static let fields: Set<String> = ["description", "location", "reporter", "impact"]
 
     static func render(visitor: Visitor, csrfToken: String, requestID: String, state: FormState = .empty) -> [UInt8] {
         var h = HTMLBuffer(capacity: 6144)
@@ -20,6 +20,9 @@ enum NewTicketPage {
                           hint: "Building and room, or the service concerned.", into: &b)
             Field.control(.text, name: "reporter", label: "Your name", idPrefix: "new", state: state, value: visitor.name,
                           maxLength: TextLimits.maxShortField, into: &b)
+            // Who is affected sets the priority together with the severity staff see.
+            Field.select(name: "impact", label: "Who is affected?", idPrefix: "new",
+                         options: Impact.allCases.map { ($0.rawValue, Words.impact($0)) }, selected: Impact.one.rawValue, state: state, into: &b)
             b.raw("<button type=\"submit\">Send report</button>\n</form>\n")
         }, into: &h)
         return h.bytes

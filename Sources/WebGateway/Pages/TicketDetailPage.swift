@@ -7,7 +7,7 @@ import HTTPServer
 enum TicketDetailPage {
     /// Which form a re-render concerns, so its input and errors land beside it.
     enum FormKind: Sendable {
-        case edit, message, status, category, assign
+        case edit, message, status, category, triage, assign
 
         /// The suffix of a form's request id (spelled out: interpolating an enum goes through reflection).
         var name: String {
@@ -16,6 +16,7 @@ enum TicketDetailPage {
             case .message: "message"
             case .status: "status"
             case .category: "category"
+            case .triage: "triage"
             case .assign: "assign"
             }
         }
@@ -41,11 +42,12 @@ enum TicketDetailPage {
 
     /// What the visitor may do here, from `Permissions` on this ticket's parties.
     struct Allowed {
-        var changeStatus, setCategory, postMessage, edit, assign, reassign, seeConfidence: Bool
+        var changeStatus, setCategory, triage, postMessage, edit, assign, reassign, seeConfidence: Bool
         init(_ m: Model) {
             let actor = m.visitor.actor, parties = m.detail.ticket.parties
             changeStatus = Permissions.allows(actor, .changeStatus, on: parties)
             setCategory = Permissions.allows(actor, .setCategory, on: parties)
+            triage = Permissions.allows(actor, .triageTicket, on: parties)
             // Staff may still write under a closed ticket (the worker's rule, `TicketRules.checkMessage`); customers may not.
             postMessage = Permissions.allows(actor, .postMessage, on: parties) && (m.detail.ticket.status != .closed || actor.role.isStaff)
             edit = Permissions.allows(actor, .editTicket, on: parties) && m.detail.ticket.status != .closed
@@ -54,7 +56,7 @@ enum TicketDetailPage {
             // The low-confidence hint asks whoever may correct the category to check it.
             seeConfidence = setCategory
         }
-        var anyAction: Bool { changeStatus || setCategory || assign || reassign }
+        var anyAction: Bool { changeStatus || setCategory || triage || assign || reassign }
     }
 
     static let editFields: Set<String> = ["description", "location", "reporter"]
@@ -115,6 +117,21 @@ enum TicketDetailPage {
             b.raw("</dd>\n<dt>Assigned to</dt><dd>")
             if let a = m.assignee { b.text(a.name) } else if t.assigneeID != nil { b.raw("an engineer") } else { b.raw("<span class=\"muted\">nobody yet</span>") }
         }
+        if m.visitor.role.isStaff {
+            // Triage is staff's: reporters never set severity or priority.
+            b.raw("</dd>\n<dt>Severity</dt><dd>")
+            if let s = t.severity {
+                b.raw(html: Words.severity(s))
+                b.raw(html: t.severitySource == .staff ? " <span class=\"muted\">(set by staff)</span>" : " <span class=\"muted\">(suggested)</span>")
+            } else { b.raw("<span class=\"muted\">not triaged yet</span>") }
+            b.raw("</dd>\n<dt>Priority</dt><dd>")
+            if let p = t.priority {
+                b.raw(html: p.rawValue)
+                b.raw(html: t.prioritySource == .staff ? " <span class=\"muted\">(set by staff)</span>" : " <span class=\"muted\">(from severity and people affected)</span>")
+            } else { b.raw("<span class=\"muted\">none until a severity is set</span>") }
+        }
+        b.raw("</dd>\n<dt>People affected</dt><dd>")
+        b.raw(html: Words.impact(t.impact))
         b.raw("</dd>\n<dt>Opened</dt><dd>")
         b.time(t.openedAt, time)
         b.raw("</dd>\n<dt>Last changed</dt><dd>")
@@ -145,11 +162,27 @@ enum TicketDetailPage {
                          state: state(m, .category), into: &b)
             b.raw("<button type=\"submit\">Set category</button>\n</form>\n")
         }
+        if allowed.triage && t.status != .closed { triageForm(m, into: &b) }
         // No form when there is nobody to choose and nothing to take back (a campus desk without a staff directory).
         if let engineers = m.engineers, t.status != .closed, !engineers.isEmpty || t.assigneeID != nil {
             assignForm(m, allowed, engineers: engineers, into: &b)
         }
         b.raw("</section>\n")
+    }
+
+    /// Severity, people affected and priority (automatic from the matrix, or pinned) in one form.
+    private static func triageForm(_ m: Model, into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
+        formStart(m, .triage, action: "/triage", cssClass: "inline", into: &b)
+        Field.select(name: "severity", label: "Severity", idPrefix: "triage",
+                     options: (t.severity == nil ? [("", "Not triaged yet")] : []) + Severity.allCases.map { ($0.rawValue, Words.severity($0)) },
+                     selected: t.severity?.rawValue ?? "", state: state(m, .triage), into: &b)
+        Field.select(name: "impact", label: "People affected", idPrefix: "triage",
+                     options: Impact.allCases.map { ($0.rawValue, Words.impact($0)) }, selected: t.impact.rawValue, state: state(m, .triage), into: &b)
+        Field.select(name: "priority", label: "Priority", idPrefix: "triage",
+                     options: [("auto", "Automatic (from severity and people affected)")] + Priority.allCases.map { ($0.rawValue, $0.rawValue) },
+                     selected: t.prioritySource == .staff ? t.priority?.rawValue : "auto", state: state(m, .triage), into: &b)
+        b.raw("<button type=\"submit\">Set triage</button>\n</form>\n")
     }
 
     /// Choose the engineer (or nobody). Who may only assign (not reassign) sees the choice while the
