@@ -127,11 +127,25 @@ public struct CreateTicket: Sendable, Codable, Equatable {
     public var reporter: String?
     /// How many people the reporter says are affected; nil means one person.
     public var impact: Impact?
-    public init(description: String, location: String? = nil, reporter: String? = nil, impact: Impact? = nil) {
+    public var contactEmail: String?
+    public var contactPhone: String?
+    /// Days and hours (``ContactWindow``), stored in canonical form.
+    public var preferredContactTime: String?
+    public init(description: String, location: String? = nil, reporter: String? = nil, impact: Impact? = nil,
+                contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil) {
         self.description = description
         self.location = location
         self.reporter = reporter
         self.impact = impact
+        self.contactEmail = contactEmail
+        self.contactPhone = contactPhone
+        self.preferredContactTime = preferredContactTime
+    }
+    enum CodingKeys: String, CodingKey {
+        case description, location, reporter, impact
+        case contactEmail = "contact_email"
+        case contactPhone = "contact_phone"
+        case preferredContactTime = "preferred_contact_time"
     }
 }
 
@@ -143,14 +157,25 @@ public struct EditTicket: Sendable, Codable, Equatable {
     public var description: String?
     public var location: String?
     public var reporter: String?
-    public init(ticketID: TicketID, description: String? = nil, location: String? = nil, reporter: String? = nil) {
+    /// An empty value clears the contact field, as for location.
+    public var contactEmail: String?
+    public var contactPhone: String?
+    public var preferredContactTime: String?
+    public init(ticketID: TicketID, description: String? = nil, location: String? = nil, reporter: String? = nil,
+                contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil) {
         self.ticketID = ticketID
         self.description = description
         self.location = location
         self.reporter = reporter
+        self.contactEmail = contactEmail
+        self.contactPhone = contactPhone
+        self.preferredContactTime = preferredContactTime
     }
     enum CodingKeys: String, CodingKey {
         case ticketID = "ticket_id", description, location, reporter
+        case contactEmail = "contact_email"
+        case contactPhone = "contact_phone"
+        case preferredContactTime = "preferred_contact_time"
     }
 }
 

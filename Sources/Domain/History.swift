@@ -96,6 +96,8 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
         note(.description, before?.description, after.description)
         note(.location, before?.location, after.location)
         note(.reporter, before?.reporter, after.reporter)
+        note(.contact, before?.contactSummary, after.contactSummary)
+        note(.preferredContactTime, before?.preferredContactTime, after.preferredContactTime)
         return out.map { (field: $0.0, old: $0.1, new: $0.2) }
     }
 }

@@ -25,13 +25,18 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     /// How soon: ``PriorityMatrix`` of severity and impact (`auto`), or set by staff; nil without a severity.
     public var priority: Priority?
     public var prioritySource: CategorySource?
+    /// How staff reach the reporter (besides messages), and when the reporter prefers it (``ContactWindow`` text).
+    public var contactEmail: String?
+    public var contactPhone: String?
+    public var preferredContactTime: String?
 
     public init(
         id: TicketID, description: String, location: String?, reporter: String?, category: Category,
         categorySource: CategorySource, categoryConfidence: Double?, status: Status, openedAt: Timestamp,
         modifiedAt: Timestamp, closedAt: Timestamp?, customerID: UserID? = nil, assigneeID: UserID? = nil,
         severity: Severity? = nil, severitySource: CategorySource? = nil, impact: Impact = .one,
-        priority: Priority? = nil, prioritySource: CategorySource? = nil
+        priority: Priority? = nil, prioritySource: CategorySource? = nil,
+        contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil
     ) {
         self.id = id
         self.description = description
@@ -51,6 +56,19 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         self.impact = impact
         self.priority = priority
         self.prioritySource = prioritySource
+        self.contactEmail = contactEmail
+        self.contactPhone = contactPhone
+        self.preferredContactTime = preferredContactTime
+    }
+
+    /// The contact as the audit trail records it: both channels in one value.
+    public var contactSummary: String? {
+        switch (contactEmail, contactPhone) {
+        case (nil, nil): nil
+        case (let e?, nil): e
+        case (nil, let p?): p
+        case (let e?, let p?): "\(e), \(p)"
+        }
     }
 
     /// Sets the severity (from `source`) and, unless staff pinned the priority, the priority that
@@ -85,6 +103,9 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         case severitySource = "severity_source"
         case impact, priority
         case prioritySource = "priority_source"
+        case contactEmail = "contact_email"
+        case contactPhone = "contact_phone"
+        case preferredContactTime = "preferred_contact_time"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -109,6 +130,9 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         impact = try c.decodeIfPresent(Impact.self, forKey: .impact) ?? .one
         priority = try c.decodeIfPresent(Priority.self, forKey: .priority)
         prioritySource = try c.decodeIfPresent(CategorySource.self, forKey: .prioritySource)
+        contactEmail = try c.decodeIfPresent(String.self, forKey: .contactEmail)
+        contactPhone = try c.decodeIfPresent(String.self, forKey: .contactPhone)
+        preferredContactTime = try c.decodeIfPresent(String.self, forKey: .preferredContactTime)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -132,6 +156,9 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         try c.encode(impact, forKey: .impact)
         try c.encode(priority, forKey: .priority)
         try c.encode(prioritySource, forKey: .prioritySource)
+        try c.encode(contactEmail, forKey: .contactEmail)
+        try c.encode(contactPhone, forKey: .contactPhone)
+        try c.encode(preferredContactTime, forKey: .preferredContactTime)
     }
 
     /// The facts analytics need, taken from this ticket.

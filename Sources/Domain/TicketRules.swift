@@ -28,6 +28,26 @@ public enum TicketRules {
         return trimmed.isEmpty ? nil : trimmed
     }
 
+    /// A reporter's contact e-mail address (optional; empty means none), checked as account addresses are.
+    public static func contactEmail(_ text: String?) throws(Refusal) -> String? {
+        guard let text, !trimmed(text).isEmpty else { return nil }
+        do { return try AccountRules.email(text) } catch { throw Refusal(error.code, error.reason, field: "contact_email") }
+    }
+
+    /// A reporter's contact phone number (optional; empty means none), checked as account numbers are.
+    public static func contactPhone(_ text: String?) throws(Refusal) -> String? {
+        do { return try AccountRules.phone(text) } catch { throw Refusal(error.code, error.reason, field: "contact_phone") }
+    }
+
+    /// A preferred contact time as ``ContactWindow`` reads it, in canonical form; empty means none.
+    public static func preferredContactTime(_ text: String?) throws(Refusal) -> String? {
+        guard let text, !trimmed(text).isEmpty else { return nil }
+        guard text.count <= TextLimits.maxShortField, let window = ContactWindow(parsing: text) else {
+            throw Refusal(.validation, ContactWindow.rule, field: "preferred_contact_time")
+        }
+        return window.text
+    }
+
     private static func requiredText(_ text: String, max: Int, field: String, what: String) throws(Refusal) -> String {
         let trimmed = trimmed(text)
         guard !trimmed.isEmpty else { throw Refusal(.validation, "\(what) is required.", field: field) }

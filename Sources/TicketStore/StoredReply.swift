@@ -15,8 +15,8 @@ import SQLiteKit
 /// Versions: 1 had no accounts; 2 (the network desk) adds the ticket's customer and assignee after
 /// its other fields, and the account of the account commands (presence flag 8). Version 1 rows stay
 /// in old databases and are still read (a ticket without customer or assignee, no account).
-/// 3 (triage) adds the ticket's severity, its source, impact, priority and its source after the
-/// assignee; version 1 and 2 rows read as untriaged tickets affecting one person.
+/// 3 (triage) adds the ticket's severity, its source, impact, priority and its source, then the
+/// contact e-mail, phone and preferred contact time, after the assignee; version 1 and 2 rows read as untriaged tickets affecting one person.
 public enum StoredReply {
     /// The version every new row is written in.
     static let version: UInt8 = 3
@@ -58,6 +58,9 @@ public enum StoredReply {
             w.string(t.impact.rawValue)
             w.optionalString(t.priority?.rawValue)
             w.optionalString(t.prioritySource?.rawValue)
+            w.optionalString(t.contactEmail)
+            w.optionalString(t.contactPhone)
+            w.optionalString(t.preferredContactTime)
         }
         if let m = reply.message {
             w.int(m.id.rawValue)
@@ -122,6 +125,9 @@ public enum StoredReply {
                 reply.ticket?.impact = try r.value(Impact.self)
                 reply.ticket?.priority = try r.optionalValue(Priority.self)
                 reply.ticket?.prioritySource = try r.optionalValue(CategorySource.self)
+                reply.ticket?.contactEmail = try r.optionalString()
+                reply.ticket?.contactPhone = try r.optionalString()
+                reply.ticket?.preferredContactTime = try r.optionalString()
             }
         }
         if flags & hasMessage != 0 {

@@ -7,7 +7,7 @@ import SQLiteKit
 /// rather than guessed at, since the CHECK constraints make it impossible for our own writes.
 extension Ticket {
     /// The columns `init(row:)` reads, in order.
-    static let columns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source"
+    static let columns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source, contact_email, contact_phone, preferred_contact_time"
 
     init(row s: Statement, offset o: Int32 = 0) throws(SQLiteError) {
         self.init(
@@ -28,7 +28,9 @@ extension Ticket {
             severitySource: s.isNull(at: o + 14) ? nil : try decodeEnum(CategorySource.self, s, o + 14),
             impact: try decodeEnum(Impact.self, s, o + 15),
             priority: s.isNull(at: o + 16) ? nil : try decodeEnum(Priority.self, s, o + 16),
-            prioritySource: s.isNull(at: o + 17) ? nil : try decodeEnum(CategorySource.self, s, o + 17))
+            prioritySource: s.isNull(at: o + 17) ? nil : try decodeEnum(CategorySource.self, s, o + 17),
+            contactEmail: s.optionalText(at: o + 18), contactPhone: s.optionalText(at: o + 19),
+            preferredContactTime: s.optionalText(at: o + 20))
     }
 }
 

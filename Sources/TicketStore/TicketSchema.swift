@@ -289,6 +289,10 @@ public enum TicketSchema {
             ALTER TABLE tickets ADD COLUMN impact TEXT NOT NULL DEFAULT 'one' CHECK (impact IN ('one', 'several', 'many'));
             ALTER TABLE tickets ADD COLUMN priority TEXT CHECK (priority IN ('P1', 'P2', 'P3', 'P4'));
             ALTER TABLE tickets ADD COLUMN priority_source TEXT CHECK (priority_source IN ('auto', 'staff'));
+            -- How staff reach the reporter besides messages, and when (a ContactWindow's canonical text).
+            ALTER TABLE tickets ADD COLUMN contact_email TEXT;
+            ALTER TABLE tickets ADD COLUMN contact_phone TEXT;
+            ALTER TABLE tickets ADD COLUMN preferred_contact_time TEXT;
             """),
     ]
 }

@@ -15,11 +15,15 @@ extension TicketStore {
         let description = try TicketRules.description(c.description)
         let location = try TicketRules.shortField(c.location, field: "location")
         let reporter = try TicketRules.shortField(c.reporter, field: "reporter")
+        let contactEmail = try TicketRules.contactEmail(c.contactEmail)
+        let contactPhone = try TicketRules.contactPhone(c.contactPhone)
+        let preferredContactTime = try TicketRules.preferredContactTime(c.preferredContactTime)
         let classification = classifier.classify(description)
         var ticket = Ticket(
             id: TicketID(0), description: description, location: location, reporter: reporter,
             category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
-            status: .open, openedAt: now, modifiedAt: now, closedAt: nil, customerID: actor.userID, impact: c.impact ?? .one)
+            status: .open, openedAt: now, modifiedAt: now, closedAt: nil, customerID: actor.userID, impact: c.impact ?? .one,
+            contactEmail: contactEmail, contactPhone: contactPhone, preferredContactTime: preferredContactTime)
         ticket.id = try insert(ticket, searchIndexed: true)
         try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket)
@@ -29,13 +33,17 @@ extension TicketStore {
     func edit(_ e: EditTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         let current = try load(e.ticketID)
         try TicketRules.checkEdit(status: current.status, actor: actor, on: current.parties)
-        guard e.description != nil || e.location != nil || e.reporter != nil else {
+        guard e.description != nil || e.location != nil || e.reporter != nil || e.contactEmail != nil || e.contactPhone != nil
+                || e.preferredContactTime != nil else {
             throw Refusal(.validation, "Nothing to change.")
         }
         var ticket = current
         if let text = e.description { ticket.description = try TicketRules.description(text) }
         if e.location != nil { ticket.location = try TicketRules.shortField(e.location, field: "location") }
         if e.reporter != nil { ticket.reporter = try TicketRules.shortField(e.reporter, field: "reporter") }
+        if e.contactEmail != nil { ticket.contactEmail = try TicketRules.contactEmail(e.contactEmail) }
+        if e.contactPhone != nil { ticket.contactPhone = try TicketRules.contactPhone(e.contactPhone) }
+        if e.preferredContactTime != nil { ticket.preferredContactTime = try TicketRules.preferredContactTime(e.preferredContactTime) }
         // A hand-set category stays; a new description is filed again otherwise.
         if ticket.description != current.description && current.categorySource == .auto {
             let classification = classifier.classify(ticket.description)
@@ -45,11 +53,13 @@ extension TicketStore {
         guard ticket != current else { return CommandReply(commandID: id, ticket: current) }
         ticket.modifiedAt = max(now, current.modifiedAt)
         try db.execute("""
-            UPDATE tickets SET description = ?, location = ?, reporter = ?, category = ?, category_confidence = ?, modified_at = ?
+            UPDATE tickets SET description = ?, location = ?, reporter = ?, category = ?, category_confidence = ?, modified_at = ?,
+                               contact_email = ?, contact_phone = ?, preferred_contact_time = ?
             WHERE id = ?
             """, [.text(ticket.description), .optionalText(ticket.location), .optionalText(ticket.reporter),
                   .text(ticket.category.rawValue), .optionalReal(ticket.categoryConfidence),
-                  .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+                  .integer(ticket.modifiedAt.millisecondsSinceEpoch), .optionalText(ticket.contactEmail),
+                  .optionalText(ticket.contactPhone), .optionalText(ticket.preferredContactTime), .integer(ticket.id.rawValue)])
         try recordChange(.ticketEdited, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }

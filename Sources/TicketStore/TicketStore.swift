@@ -133,8 +133,9 @@ public actor TicketStore {
     func insert(_ t: Ticket, searchIndexed: Bool) throws -> TicketID {
         try db.cachedStatement("""
             INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed,
-                                 customer_id, assignee_id, severity, severity_source, impact, priority, priority_source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 customer_id, assignee_id, severity, severity_source, impact, priority, priority_source,
+                                 contact_email, contact_phone, preferred_contact_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute { s in
             try s.bind(.text(t.description), at: 1)
             try s.bind(.optionalText(t.location), at: 2)
@@ -154,6 +155,9 @@ public actor TicketStore {
             try s.bind(.text(t.impact.rawValue), at: 16)
             try s.bind(.optionalText(t.priority?.rawValue), at: 17)
             try s.bind(.optionalText(t.prioritySource?.rawValue), at: 18)
+            try s.bind(.optionalText(t.contactEmail), at: 19)
+            try s.bind(.optionalText(t.contactPhone), at: 20)
+            try s.bind(.optionalText(t.preferredContactTime), at: 21)
         }
         return TicketID(db.lastInsertRowID)
     }

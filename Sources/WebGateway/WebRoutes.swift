@@ -259,7 +259,9 @@ struct WebRoutes: Sendable {
             return Self.html(.unprocessableContent, NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID(), state: state), visitor: v)
         }
         let action = CommandAction.createTicket(CreateTicket(description: form["description"] ?? "", location: form.trimmed("location"),
-                                                             reporter: form.trimmed("reporter"), impact: impact.flatMap(Impact.init(rawValue:))))
+                                                             reporter: form.trimmed("reporter"), impact: impact.flatMap(Impact.init(rawValue:)),
+                                                             contactEmail: form.trimmed("contact_email"), contactPhone: form.trimmed("contact_phone"),
+                                                             preferredContactTime: form.trimmed("preferred_contact_time")))
         return try await perform(action, form, v, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
             return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
@@ -308,7 +310,9 @@ struct WebRoutes: Sendable {
     func edit(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await onTicket(request, kind: .edit, fields: TicketDetailPage.editFields, permission: .editTicket, done: "edited") { id, f, _ in
             .success(.editTicket(EditTicket(ticketID: id, description: f["description"], location: f["location"].map { $0.trimmingWhitespace() },
-                                            reporter: f["reporter"].map { $0.trimmingWhitespace() })))
+                                            reporter: f["reporter"].map { $0.trimmingWhitespace() },
+                                            contactEmail: f["contact_email"], contactPhone: f["contact_phone"],
+                                            preferredContactTime: f["preferred_contact_time"])))
         }
     }
 

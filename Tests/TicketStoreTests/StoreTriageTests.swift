@@ -78,3 +78,22 @@ import Fixtures
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(Command.self, from: Data(bad.utf8)) }
     }
 }
+
+/// The reporter's contact fields in the worker: stored canonical, edited, cleared, audited.
+@Suite struct StoreContactTests {
+    @Test("contact and preferred time are stored in canonical form, edited, cleared, and each change is one audit row")
+    func contactLifecycle() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let t = try #require(try await f.run(.customer, .createTicket(CreateTicket(
+            description: "Router keeps rebooting", contactEmail: "Ana@Example.org", preferredContactTime: "Mon-Fri 9:00 to 12:00"))).ticket)
+        #expect(t.contactEmail == "ana@example.org" && t.contactPhone == nil && t.preferredContactTime == "weekdays 09:00-12:00")
+        let edited = try #require(try await f.run(.customer, .editTicket(EditTicket(ticketID: t.id, contactPhone: "+49 30 1234", preferredContactTime: ""))).ticket)
+        #expect(edited.contactPhone == "+49 30 1234" && edited.preferredContactTime == nil && edited.contactEmail == "ana@example.org")
+        let trail = try await f.store.history(t.id).map { "\($0.field.rawValue):\($0.oldValue ?? "-")>\($0.newValue ?? "-")" }
+        #expect(trail == ["contact:ana@example.org>ana@example.org, +49 30 1234", "preferred_contact_time:weekdays 09:00-12:00>-"])
+        let bad = try await f.run(.customer, .editTicket(EditTicket(ticketID: t.id, preferredContactTime: "whenever")))
+        #expect(bad.refusal?.field == "preferred_contact_time")
+        #expect(try await f.store.load(t.id) == edited)
+    }
+}

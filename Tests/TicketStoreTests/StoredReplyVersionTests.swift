@@ -53,9 +53,9 @@ import Fixtures
         }
     }
 
-    /// An untriaged ticket's triage in version 3: no severity, no source, impact "one" (length 3 as
-    /// zigzag 6), no priority, no source.
-    static let untriaged: [UInt8] = [0, 0, 6] + Array("one".utf8) + [0, 0]
+    /// An untriaged ticket's version 3 fields: no severity, no source, impact "one" (length 3 as
+    /// zigzag 6), no priority, no source, no contact e-mail, phone or time.
+    static let untriaged: [UInt8] = [0, 0, 6] + Array("one".utf8) + [0, 0, 0, 0, 0]
 
     /// The version 2 form of a reply with an untriaged ticket: version 3 without the triage bytes.
     static func version2(_ reply: CommandReply) -> [UInt8] {

@@ -262,11 +262,12 @@ struct APIRoutes: Sendable {
     /// of a ticket is its fields and messages).
     func history(_ request: HTTPRequest) async throws -> HTTPResponse {
         let caller = try await caller(request)
+        // Who may never see a trail is told so before any ticket is looked up.
+        guard caller.actor.role.isStaff else { throw Problem.refused(.forbidden, "The history of a ticket is for staff.") }
         let id = try ticketID(request)
         guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(caller.actor, detail.ticket, mode: context.authMode) else {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
-        guard caller.actor.role.isStaff else { throw Problem.refused(.forbidden, "The history of a ticket is for staff.") }
         return Self.json(.ok, ["history": try await context.tickets.history(id)])
     }
 
@@ -275,33 +276,58 @@ struct APIRoutes: Sendable {
         var location: String?
         var reporter: String?
         var impact: Impact?
-        enum CodingKeys: String, CodingKey { case description, location, reporter, impact }
+        var contactEmail, contactPhone, preferredContactTime: String?
+        enum CodingKeys: String, CodingKey {
+            case description, location, reporter, impact
+            case contactEmail = "contact_email", contactPhone = "contact_phone", preferredContactTime = "preferred_contact_time"
+        }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             description = try c.decode(String.self, forKey: .description)
             location = try c.decodeAbsentOrString(.location)
             reporter = try c.decodeAbsentOrString(.reporter)
-            if let raw = try c.decodeIfPresent(String.self, forKey: .impact) {
-                guard let i = Impact(rawValue: raw) else { throw BodyRule(detail: "impact must be one, several or many.") }
+            contactEmail = try c.decodeAbsentOrString(.contactEmail)
+            contactPhone = try c.decodeAbsentOrString(.contactPhone)
+            preferredContactTime = try c.decodeAbsentOrString(.preferredContactTime)
+            // Present means a value: null is not "one person" but a mistake.
+            if c.contains(.impact) {
+                guard let i = Impact(rawValue: try c.decode(String.self, forKey: .impact)) else { throw BodyRule(detail: "impact must be one, several or many.") }
                 impact = i
             }
+            try APIRoutes.checkContactTime(preferredContactTime)
         }
     }
     struct EditBody: Decodable {
         var description: String?
         var location: String?
         var reporter: String?
-        enum CodingKeys: String, CodingKey { case description, location, reporter }
+        var contactEmail, contactPhone, preferredContactTime: String?
+        enum CodingKeys: String, CodingKey {
+            case description, location, reporter
+            case contactEmail = "contact_email", contactPhone = "contact_phone", preferredContactTime = "preferred_contact_time"
+        }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             description = try c.decodeAbsentOrString(.description)
             location = try c.decodeAbsentOrString(.location)
             reporter = try c.decodeAbsentOrString(.reporter)
-            guard description != nil || location != nil || reporter != nil else {
-                throw BodyRule(detail: "Give at least one of description, location and reporter.")
+            contactEmail = try c.decodeAbsentOrString(.contactEmail)
+            contactPhone = try c.decodeAbsentOrString(.contactPhone)
+            preferredContactTime = try c.decodeAbsentOrString(.preferredContactTime)
+            try APIRoutes.checkContactTime(preferredContactTime)
+            guard description != nil || location != nil || reporter != nil || contactEmail != nil || contactPhone != nil || preferredContactTime != nil else {
+                throw BodyRule(detail: "Give at least one of description, location, reporter, contact_email, contact_phone and preferred_contact_time.")
             }
         }
     }
+    /// `preferred_contact_time` as the document states it: blank clears; otherwise the exact API form
+    /// (the pages take looser text, which the worker reads; e-mail and phone are the worker's rules).
+    static func checkContactTime(_ time: String?) throws {
+        if let time, !time.trimmingWhitespace().isEmpty, !ContactWindow.hasAPIForm(time) {
+            throw BodyRule(detail: "preferred_contact_time must look like \u{201C}weekdays 09:00-12:00\u{201D} or \u{201C}mon,wed 14:00-16:00\u{201D}.")
+        }
+    }
+
     struct StatusBody: Decodable { var status: String }
     struct MessageBody: Decodable {
         var body: String
@@ -336,7 +362,8 @@ struct APIRoutes: Sendable {
         let caller = try await caller(request)
         if !Permissions.mayEver(caller.actor, .reportTicket) { throw Problem(refusal: TicketAccess.refusal(caller.actor, .reportTicket)) }
         let b = try body(request, as: CreateBody.self)
-        let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter ?? caller.user?.name, impact: b.impact))
+        let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter ?? caller.user?.name, impact: b.impact,
+                                                             contactEmail: b.contactEmail, contactPhone: b.contactPhone, preferredContactTime: b.preferredContactTime))
         return try await perform(request, actor: caller.actor, action, applied: ticketReply(.created))
     }
 
@@ -362,7 +389,8 @@ struct APIRoutes: Sendable {
 
     func edit(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (caller, id, b, _) = try await onTicket(request, .editTicket, body: EditBody.self)
-        let action = CommandAction.editTicket(EditTicket(ticketID: id, description: b.description, location: b.location, reporter: b.reporter))
+        let action = CommandAction.editTicket(EditTicket(ticketID: id, description: b.description, location: b.location, reporter: b.reporter,
+                                                               contactEmail: b.contactEmail, contactPhone: b.contactPhone, preferredContactTime: b.preferredContactTime))
         return try await perform(request, actor: caller.actor, action, applied: ticketReply(.ok))
     }
 

@@ -4,7 +4,7 @@ import HTTPServer
 
 /// `/tickets/new`: the report-a-problem form.
 enum NewTicketPage {
-    static let fields: Set<String> = ["description", "location", "reporter", "impact"]
+    static let fields: Set<String> = ["description", "location", "reporter", "impact", "contact_email", "contact_phone", "preferred_contact_time"]
 
     static func render(visitor: Visitor, csrfToken: String, requestID: String, state: FormState = .empty) -> [UInt8] {
         var h = HTMLBuffer(capacity: 6144)
@@ -20,6 +20,7 @@ enum NewTicketPage {
                           hint: "Building and room, or the service concerned.", into: &b)
             Field.control(.text, name: "reporter", label: "Your name", idPrefix: "new", state: state, value: visitor.name,
                           maxLength: TextLimits.maxShortField, into: &b)
+            ContactFields.render(idPrefix: "new", state: state, ticket: nil, into: &b)
             // Who is affected sets the priority together with the severity staff see.
             Field.select(name: "impact", label: "Who is affected?", idPrefix: "new",
                          options: Impact.allCases.map { ($0.rawValue, Words.impact($0)) }, selected: Impact.one.rawValue, state: state, into: &b)

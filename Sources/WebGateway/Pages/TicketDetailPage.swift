@@ -59,7 +59,7 @@ enum TicketDetailPage {
         var anyAction: Bool { changeStatus || setCategory || triage || assign || reassign }
     }
 
-    static let editFields: Set<String> = ["description", "location", "reporter"]
+    static let editFields: Set<String> = ["description", "location", "reporter", "contact_email", "contact_phone", "preferred_contact_time"]
     static let messageFields: Set<String> = ["body", "author_name"]
 
     /// The page as UTF-8 bytes, built in one buffer (what the route sends).
@@ -130,6 +130,10 @@ enum TicketDetailPage {
                 b.raw(html: t.prioritySource == .staff ? " <span class=\"muted\">(set by staff)</span>" : " <span class=\"muted\">(from severity and people affected)</span>")
             } else { b.raw("<span class=\"muted\">none until a severity is set</span>") }
         }
+        b.raw("</dd>\n<dt>Contact</dt><dd>")
+        notGiven(t.contactSummary, &b)
+        b.raw("</dd>\n<dt>Best time to call</dt><dd>")
+        notGiven(t.preferredContactTime, &b)
         b.raw("</dd>\n<dt>People affected</dt><dd>")
         b.raw(html: Words.impact(t.impact))
         b.raw("</dd>\n<dt>Opened</dt><dd>")
@@ -253,6 +257,7 @@ enum TicketDetailPage {
                       maxLength: TextLimits.maxShortField, into: &b)
         Field.control(.text, name: "reporter", label: "Reported by", idPrefix: "edit", state: s, value: t.reporter,
                       maxLength: TextLimits.maxShortField, into: &b)
+        ContactFields.render(idPrefix: "edit", state: s, ticket: t, into: &b)
         b.raw("<button type=\"submit\">Save changes</button>\n</form>\n</section>\n")
     }
 
