@@ -12,6 +12,18 @@ enum BenchClassifierCommand {
             FileHandle.standardError.write(Data("usage: campusdesk-bench classifier [--rounds N]\n".utf8))
             return 64
         }
+        if args.count >= 2, args[1] == "select" {
+            // Model choice: cross-validation, temperatures and calibration error (docs/classification.md).
+            do {
+                print(ModelSelectionReport.run(
+                    category: try ClassifierCorpus.bundled(), severity: try SeverityCorpus.bundled(), grid: args.contains("--grid")),
+                    terminator: "")
+                return 0
+            } catch {
+                FileHandle.standardError.write(Data("campusdesk-bench classifier select: \(error)\n".utf8))
+                return 1
+            }
+        }
         var rounds = 20
         if args.count == 3, args[1] == "--rounds", let n = Int(args[2]), n > 0 { rounds = n }
         else if args.count != 1 {
