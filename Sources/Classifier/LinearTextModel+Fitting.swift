@@ -40,11 +40,12 @@ extension LinearTextModel {
 
     /// Multinomial naive Bayes with Lidstone smoothing, as `NaiveBayesClassifier` computes it.
     static func naiveBayes(
-        _ documents: [TrainingDocument], classCount k: Int, smoothing: Double = 0.5, calibration: ConfidenceCalibration
+        _ documents: [TrainingDocument], classCount k: Int, smoothing: Double = 0.5, weighting: Weighting = .counts,
+        calibration: ConfidenceCalibration
     ) -> LinearTextModel {
         let index = featureIndex(documents)
         var model = LinearTextModel(
-            classCount: k, featureIndex: index, weights: [], bias: [], weighting: .counts, calibration: calibration)
+            classCount: k, featureIndex: index, weights: [], bias: [], weighting: weighting, calibration: calibration)
         var counts = [Double](repeating: 0, count: index.count * k)
         var totals = [Double](repeating: 0, count: k)
         var docs = [Double](repeating: 0, count: k)
@@ -64,7 +65,7 @@ extension LinearTextModel {
         let total = max(1, docs.reduce(0, +))
         model = LinearTextModel(
             classCount: k, featureIndex: index, weights: weights, bias: docs.map { log(($0 + 1) / (total + Double(k))) },
-            weighting: .counts, calibration: calibration)
+            weighting: weighting, calibration: calibration)
         return model
     }
 

@@ -13,6 +13,8 @@ struct LinearTextModel: Sendable {
         case counts
         /// Counts divided by their Euclidean norm, so a long text is not surer just for being long.
         case normalized
+        /// 1 for every feature present: a word said five times is one piece of evidence.
+        case presence
     }
 
     let classCount: Int
@@ -45,6 +47,7 @@ struct LinearTextModel: Sendable {
             v.indices.append(f)
             v.values.append(counts[f] ?? 0)
         }
+        if weighting == .presence { v.values = v.values.map { _ in 1 } }
         if weighting == .normalized {
             let norm = v.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
             if norm > 0 { v.values = v.values.map { $0 / norm } }
@@ -71,7 +74,7 @@ struct LinearTextModel: Sendable {
     /// The normalised words that pushed most toward `winner` over `runnerUp`, strongest first.
     ///
     /// A pair's push is split between its two words; number shapes (`#num`) are left out because
-    /// staff cannot read them as words. Ties go to the alphabetically first word (deterministic).
+    /// staff cannot read them as words, and so are single letters ("block C"). Ties go to the alphabetically first word (deterministic).
     func explanation(_ words: [String], winner: Int, runnerUp: Int, limit: Int = 5) -> [String] {
         let v = vector(words: words)
         guard winner != runnerUp else { return [] }
@@ -88,7 +91,7 @@ struct LinearTextModel: Sendable {
             for part in parts { push[part, default: 0] += delta / Double(parts.count) }
         }
         return push
-            .filter { $0.value > 1e-9 && !$0.key.hasPrefix("#") }
+            .filter { $0.value > 1e-9 && $0.key.count > 1 && !$0.key.hasPrefix("#") }
             .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .prefix(limit)
             .map(\.key)
@@ -106,6 +109,9 @@ struct ConfidenceCalibration: Sendable, Equatable {
     var temperature: Double
     /// Known words needed for half the evidence weight: k / (k + halfWeightWords). 0 turns the shrink off.
     var halfWeightWords: Double
+    /// The share of known words at and above which coverage no longer shrinks: ordinary reports
+    /// have a few words the model never saw, and should not lose confidence for them.
+    var fullCoverage: Double = 0.5
 
     static let uncalibrated = ConfidenceCalibration(temperature: 1, halfWeightWords: 0)
 
@@ -116,7 +122,7 @@ struct ConfidenceCalibration: Sendable, Equatable {
         let p = e.map { $0 / sum }
         guard halfWeightWords > 0 else { return p }
         let known = Double(knownWords)
-        let coverage = words == 0 ? 0 : known / Double(words)
+        let coverage = words == 0 ? 0 : min(1, known / Double(words) / fullCoverage)
         let evidence = known == 0 ? 0 : coverage * known / (known + halfWeightWords)
         let uniform = 1 / Double(scores.count)
         return p.map { uniform + ($0 - uniform) * evidence }

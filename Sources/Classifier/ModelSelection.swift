@@ -7,6 +7,7 @@ enum ModelSelection {
     /// Which fitter a cross-validation run uses.
     enum Family: String, Sendable, CaseIterable {
         case naiveBayes = "naive Bayes"
+        case naiveBayesPresence = "naive Bayes (presence)"
         case logistic = "logistic regression"
     }
 
@@ -21,6 +22,8 @@ enum ModelSelection {
     static func fit(_ family: Family, _ documents: [TrainingDocument], classCount: Int, options: LogisticOptions = .standard) -> LinearTextModel {
         switch family {
         case .naiveBayes: LinearTextModel.naiveBayes(documents, classCount: classCount, calibration: .uncalibrated)
+        case .naiveBayesPresence:
+            LinearTextModel.naiveBayes(documents, classCount: classCount, weighting: .presence, calibration: .uncalibrated)
         case .logistic: LinearTextModel.logistic(documents, classCount: classCount, options: options, calibration: .uncalibrated)
         }
     }
@@ -84,11 +87,11 @@ enum ModelSelection {
     }
 
     /// The temperature (grid 0.05…8, geometric) that minimises log-loss with the given shrink.
-    static func fitTemperature(_ predictions: [Prediction], halfWeightWords: Double) -> Double {
+    static func fitTemperature(_ predictions: [Prediction], halfWeightWords: Double, fullCoverage: Double = 0.5) -> Double {
         var best = (t: 1.0, loss: Double.infinity)
         var t = 0.05
         while t <= 8 {
-            let loss = logLoss(predictions, ConfidenceCalibration(temperature: t, halfWeightWords: halfWeightWords))
+            let loss = logLoss(predictions, ConfidenceCalibration(temperature: t, halfWeightWords: halfWeightWords, fullCoverage: fullCoverage))
             if loss < best.loss { best = (t, loss) }
             t *= 1.05
         }

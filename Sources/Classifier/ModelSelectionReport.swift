@@ -18,19 +18,80 @@ public enum ModelSelectionReport {
             examples.compactMap { e in e.severity.flatMap { severities.firstIndex(of: $0) }.map { TrainingDocument(text: e.text, label: $0, normalizer: normalizer) } }
         }
         var lines: [String] = []
-        let parts: [(String, [TrainingDocument], [TrainingDocument], Int)] = [
-            ("category", docs(category.training), docs(category.heldOut), categories.count),
-            ("severity", sdocs(severity.training), sdocs(severity.heldOut), severities.count),
+        // Leave one writing batch out: train on every other `*-N.tsv` batch, test on batch N. Each
+        // batch was written at another time in other voices, so this is closer to unseen text than k-fold.
+        if let root = Bundle.module.url(forResource: "Corpus", withExtension: nil),
+           let names = try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("train").path) {
+            var batches: [String: [TrainingDocument]] = [:]
+            for name in names.sorted() where name.hasSuffix(".tsv") {
+                let batch = String(name.split(separator: "-").last ?? "")
+                let url = root.appendingPathComponent("train").appendingPathComponent(name)
+                guard let content = try? String(contentsOf: url, encoding: .utf8), let table = try? LabelledTSV(parsing: content) else { continue }
+                batches[batch, default: []] += docs(table.examples)
+            }
+            for family in ModelSelection.Family.allCases {
+                var right = 0, total = 0
+                var perBatch: [String] = []
+                for batch in batches.keys.sorted() {
+                    let train = batches.filter { $0.key != batch }.keys.sorted().flatMap { batches[$0] ?? [] }
+                    let model = ModelSelection.fit(family, train, classCount: categories.count)
+                    let test = (batches[batch] ?? []).map { ModelSelection.predict(model, $0) }
+                    if grid && family == .naiveBayes {
+                        for (d, p) in zip(batches[batch] ?? [], test) where ModelSelection.argmax(p.scores) != d.label {
+                            lines.append("  miss \(batch) \(categories[d.label]) → \(categories[ModelSelection.argmax(p.scores)]): \(d.words.joined(separator: " "))")
+                        }
+                    }
+                    let r = test.filter { ModelSelection.argmax($0.scores) == $0.label }.count
+                    right += r; total += test.count
+                    perBatch.append("\(batch.dropLast(4)):\(f3(Double(r) / Double(max(1, test.count))))")
+                }
+                lines.append("category leave-one-batch-out, \(family.rawValue): \(f3(Double(right) / Double(max(1, total)))) (\(perBatch.joined(separator: " ")))")
+            }
+            for lrWeight in [0.5, 1.0, 2.0, 4.0] {
+                var right = 0, total = 0
+                var perBatch: [String] = []
+                for batch in batches.keys.sorted() {
+                    let train = batches.filter { $0.key != batch }.keys.sorted().flatMap { batches[$0] ?? [] }
+                    let nb = ModelSelection.fit(.naiveBayes, train, classCount: categories.count)
+                    let lr = ModelSelection.fit(.logistic, train, classCount: categories.count)
+                    var r = 0
+                    for d in batches[batch] ?? [] {
+                        let a = ModelSelection.predict(nb, d).scores, b = ModelSelection.predict(lr, d).scores
+                        let top = a.max() ?? 0
+                        let s = zip(a, b).map { ($0.0 - top) / 0.89 + lrWeight * $0.1 / 0.39 }
+                        if ModelSelection.argmax(s) == d.label { r += 1 }
+                    }
+                    right += r; total += batches[batch]?.count ?? 0
+                    perBatch.append("\(batch.dropLast(4)):\(f3(Double(r) / Double(max(1, batches[batch]?.count ?? 0))))")
+                }
+                lines.append("category leave-one-batch-out, NB + \(lrWeight) LR: \(f3(Double(right) / Double(max(1, total)))) (\(perBatch.joined(separator: " ")))")
+            }
+        }
+        let parts: [(String, [TrainingDocument], [TrainingDocument], Int, ConfidenceCalibration)] = [
+            ("category", docs(category.training), docs(category.heldOut), categories.count, TriageModel.categoryCalibration),
+            ("severity", sdocs(severity.training), sdocs(severity.heldOut), severities.count, TriageModel.severityCalibration),
         ]
-        for (name, train, heldOut, k) in parts {
+        for (name, train, heldOut, k, chosen) in parts {
             lines.append("\(name): \(train.count) training, \(heldOut.count) held-out, \(folds)-fold cross-validation")
             for family in ModelSelection.Family.allCases {
                 let clock = ContinuousClock()
                 let oof = ModelSelection.outOfFold(family, train, classCount: k, folds: folds)
                 var model = LinearTextModel.naiveBayes([], classCount: k, calibration: .uncalibrated)
                 let fitTime = clock.measure { model = ModelSelection.fit(family, train, classCount: k) }
-                let t = ModelSelection.fitTemperature(oof, halfWeightWords: 0.5)
-                let calibrated = ConfidenceCalibration(temperature: t, halfWeightWords: 0.5)
+                if grid {
+                    for coverage in [1.0, 0.5, 0.34] {
+                        for h in [0.1, 0.25, 0.5, 1.0] {
+                            let t = ModelSelection.fitTemperature(oof, halfWeightWords: h, fullCoverage: coverage)
+                            let c = ConfidenceCalibration(temperature: t, halfWeightWords: h, fullCoverage: coverage)
+                            lines.append("    shrink full at coverage \(coverage), half weight \(h): T \(t), ECE cv \(f3(ModelSelection.expectedCalibrationError(oof, c)))")
+                        }
+                    }
+                    let t = ModelSelection.fitTemperature(oof, halfWeightWords: 0)
+                    lines.append("    temperature only: T \(t), ECE cv \(f3(ModelSelection.expectedCalibrationError(oof, ConfidenceCalibration(temperature: t, halfWeightWords: 0))))")
+                }
+                // The shipped shrink settings, with the temperature refitted for this family.
+                let t = ModelSelection.fitTemperature(oof, halfWeightWords: chosen.halfWeightWords, fullCoverage: chosen.fullCoverage)
+                let calibrated = ConfidenceCalibration(temperature: t, halfWeightWords: chosen.halfWeightWords, fullCoverage: chosen.fullCoverage)
                 let held = heldOut.map { ModelSelection.predict(model, $0) }
                 lines.append("  \(family.rawValue): cv accuracy \(f3(ModelSelection.accuracy(oof)))"
                     + ", held-out \(f3(ModelSelection.accuracy(held))), fit \(ms(fitTime)) ms")

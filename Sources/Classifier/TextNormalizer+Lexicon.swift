@@ -84,6 +84,10 @@ extension TextNormalizer {
             ("projecter", "projector"), ("proyector", "projector"), ("beamer", "projector"),
             ("hdmi", "hdmi"), ("mic", "microphone"), ("mike", "microphone"), ("zoom", "zoom"),
             ("vid", "video"), ("webcam", "camera"), ("cam", "camera"),
+            // "came" stems to "cam": without this line every "came" was read as a camera.
+            ("came", "come"),
+            // Mobile generations are one idea to a network desk; without these they become `#code`.
+            ("3g", "4g"), ("4g", "4g"), ("5g", "4g"), ("lte", "4g"),
 
             // Buildings and rooms.
             ("elevator", "lift"), ("elevators", "lift"), ("elevater", "lift"), ("elavator", "lift"),
