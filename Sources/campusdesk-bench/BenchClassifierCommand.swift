@@ -1,5 +1,6 @@
 import SpoolBroker
 import Classifier
+import Domain
 import HTTPServer
 import Foundation
 
@@ -61,6 +62,35 @@ enum BenchClassifierCommand {
             print("reload x5: min \(ms(loads.min() ?? .zero)) ms, max \(ms(loads.max() ?? .zero)) ms")
             print("classify: \(calls) calls of held-out reports, \(us(perCall / calls)) us per call")
             print("classify \(big.utf8.count / 1024) KB text: \(ms(bigCost)) ms")
+
+            // The triage model (category + severity + explanations), as the worker will use it.
+            var triage: TriageModel?
+            let triageLoad = try clock.measure { triage = try TriageModel.standard() }
+            guard let triage else { return 1 }
+            let severity = try SeverityCorpus.bundled()
+            var refits: [Duration] = []
+            for _ in 0..<5 {
+                refits.append(clock.measure {
+                    _ = TriageModel(categoryTraining: corpus.training, severityTraining: severity.training)
+                })
+            }
+            let overrides = corpus.heldOut.prefix(50).map { Domain.LabelledExample(text: $0.text, category: $0.category, severity: .medium) }
+            let learnCost = clock.measure { triage.learn(overrides) }
+            triage.learn([])
+            let suggestCost = clock.measure {
+                for _ in 0..<rounds { for t in texts { sink += triage.suggest(t).category.confidence } }
+            }
+            var slowest = Duration.zero
+            for t in texts {
+                let d = clock.measure { sink += triage.suggest(t).severity.confidence }
+                slowest = max(slowest, d)
+            }
+            let bigSuggest = clock.measure { sink += triage.suggest(big).severity.confidence }
+            print("TriageModel.standard() first call (read both corpora + fit both models): \(ms(triageLoad)) ms")
+            print("TriageModel fit from corpora x5: min \(ms(refits.min() ?? .zero)) ms, max \(ms(refits.max() ?? .zero)) ms")
+            print("learn(50 overrides) (refit): \(ms(learnCost)) ms")
+            print("suggest: \(calls) calls of held-out reports, \(us(suggestCost / calls)) us per call; slowest single call \(us(slowest)) us")
+            print("suggest \(big.utf8.count / 1024) KB text: \(ms(bigSuggest)) ms")
             if sink.isNaN { print("unexpected NaN") }
             return 0
         } catch {
