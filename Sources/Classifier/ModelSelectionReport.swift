@@ -18,6 +18,7 @@ public enum ModelSelectionReport {
             examples.compactMap { e in e.severity.flatMap { severities.firstIndex(of: $0) }.map { TrainingDocument(text: e.text, label: $0, normalizer: normalizer) } }
         }
         var lines: [String] = []
+        let unseen = (try? ClassifierCorpus.bundledFile("unseen/unseen-2026-12-03.tsv")) ?? []
         // Leave one writing batch out: train on every other `*-N.tsv` batch, test on batch N. Each
         // batch was written at another time in other voices, so this is closer to unseen text than k-fold.
         if let root = Bundle.module.url(forResource: "Corpus", withExtension: nil),
@@ -47,6 +48,15 @@ public enum ModelSelectionReport {
                 }
                 lines.append("category leave-one-batch-out, \(family.rawValue): \(f3(Double(right) / Double(max(1, total)))) (\(perBatch.joined(separator: " ")))")
             }
+            // The corpus before this change (batches 1-6) against the same unseen file, for the old-vs-new figure.
+            let old = batches.filter { !["7.tsv", "8.tsv"].contains($0.key) }.keys.sorted().flatMap { batches[$0] ?? [] }
+            let unseenCategory = docs(unseen.compactMap { e in e.category.map { LabelledExample(category: $0, text: e.text) } })
+            for family in ModelSelection.Family.allCases {
+                let model = ModelSelection.fit(family, old, classCount: categories.count)
+                let u = unseenCategory.map { ModelSelection.predict(model, $0) }
+                let oof = ModelSelection.outOfFold(family, old, classCount: categories.count, folds: folds)
+                lines.append("old corpus (batches 1-6, \(old.count) reports), \(family.rawValue): cv \(f3(ModelSelection.accuracy(oof))), unseen file \(f3(ModelSelection.accuracy(u)))")
+            }
             for lrWeight in [0.5, 1.0, 2.0, 4.0] {
                 var right = 0, total = 0
                 var perBatch: [String] = []
@@ -67,11 +77,12 @@ public enum ModelSelectionReport {
                 lines.append("category leave-one-batch-out, NB + \(lrWeight) LR: \(f3(Double(right) / Double(max(1, total)))) (\(perBatch.joined(separator: " ")))")
             }
         }
-        let parts: [(String, [TrainingDocument], [TrainingDocument], Int, ConfidenceCalibration)] = [
-            ("category", docs(category.training), docs(category.heldOut), categories.count, TriageModel.categoryCalibration),
-            ("severity", sdocs(severity.training), sdocs(severity.heldOut), severities.count, TriageModel.severityCalibration),
+        let unseenCategory = docs(unseen.compactMap { e in e.category.map { LabelledExample(category: $0, text: e.text) } })
+        let parts: [(String, [TrainingDocument], [TrainingDocument], [TrainingDocument], Int, ConfidenceCalibration)] = [
+            ("category", docs(category.training), docs(category.heldOut), unseenCategory, categories.count, TriageModel.categoryCalibration),
+            ("severity", sdocs(severity.training), sdocs(severity.heldOut), sdocs(unseen), severities.count, TriageModel.severityCalibration),
         ]
-        for (name, train, heldOut, k, chosen) in parts {
+        for (name, train, heldOut, unseenDocs, k, chosen) in parts {
             lines.append("\(name): \(train.count) training, \(heldOut.count) held-out, \(folds)-fold cross-validation")
             for family in ModelSelection.Family.allCases {
                 let clock = ContinuousClock()
@@ -100,6 +111,12 @@ public enum ModelSelectionReport {
                     + "; ECE held-out raw \(f3(ModelSelection.expectedCalibrationError(held, .uncalibrated)))"
                     + " → \(f3(ModelSelection.expectedCalibrationError(held, calibrated)))"
                     + "; log-loss cv \(f3(ModelSelection.logLoss(oof, .uncalibrated))) → \(f3(ModelSelection.logLoss(oof, calibrated)))")
+                if !unseenDocs.isEmpty {
+                    let u = unseenDocs.map { ModelSelection.predict(model, $0) }
+                    lines.append("    unseen file (written after the freeze): accuracy \(f3(ModelSelection.accuracy(u)))"
+                        + ", ECE raw \(f3(ModelSelection.expectedCalibrationError(u, .uncalibrated)))"
+                        + " → shipped \(f3(ModelSelection.expectedCalibrationError(u, chosen)))")
+                }
             }
             if grid {
                 for l2 in [1e-5, 1e-4, 3e-4, 1e-3] {

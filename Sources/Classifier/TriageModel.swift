@@ -23,7 +23,7 @@ public final class TriageModel: TicketTriaging, Sendable {
     static let categoryFamily = ModelSelection.Family.naiveBayes
     static let severityFamily = ModelSelection.Family.naiveBayes
     static let categoryCalibration = ConfidenceCalibration(temperature: 1.14, halfWeightWords: 0.1, fullCoverage: 0.5)
-    static let severityCalibration = ConfidenceCalibration(temperature: 1.76, halfWeightWords: 0.25, fullCoverage: 0.5)
+    static let severityCalibration = ConfidenceCalibration(temperature: 1.85, halfWeightWords: 0.25, fullCoverage: 0.5)
 
     private struct Fit: Sendable {
         var category: LinearTextModel
