@@ -167,3 +167,14 @@ import Testing
         #expect(Double(severityRight) / Double(severities.count) >= 0.68)
     }
 }
+
+@Suite struct NaiveBayesAgreementTests {
+    /// The worker still calls `NaiveBayesClassifier`; until it switches, both must file alike.
+    @Test func triageModelFilesLikeTheNaiveBayesClassifier() throws {
+        let triage = try TriageModel.standard()
+        let bayes = try NaiveBayesClassifier.standard()
+        for example in try ClassifierCorpus.bundled().heldOut {
+            #expect(triage.classify(example.text).category == bayes.classify(example.text).category, "\(example.text)")
+        }
+    }
+}
