@@ -49,7 +49,7 @@ public enum ModelSelectionReport {
                 lines.append("category leave-one-batch-out, \(family.rawValue): \(f3(Double(right) / Double(max(1, total)))) (\(perBatch.joined(separator: " ")))")
             }
             // The corpus before this change (batches 1-6) against the same unseen file, for the old-vs-new figure.
-            let old = batches.filter { !["7.tsv", "8.tsv"].contains($0.key) }.keys.sorted().flatMap { batches[$0] ?? [] }
+            let old = batches.filter { ["1.tsv", "2.tsv", "3.tsv", "4.tsv", "5.tsv", "6.tsv"].contains($0.key) }.keys.sorted().flatMap { batches[$0] ?? [] }
             let unseenCategory = docs(unseen.compactMap { e in e.category.map { LabelledExample(category: $0, text: e.text) } })
             for family in ModelSelection.Family.allCases {
                 let model = ModelSelection.fit(family, old, classCount: categories.count)

@@ -97,6 +97,8 @@ extension TextNormalizer {
             ("lavatory", "toilet"), ("lavatories", "toilet"), ("bog", "toilet"), ("urinal", "toilet"),
             ("aircon", "aircon"), ("ac", "aircon"), ("hvac", "aircon"), ("airconditioning", "aircon"),
             ("conditioning", "aircon"), ("conditioner", "aircon"),
+            // Both stem to "condition", which then read "terms and conditions" as air conditioning.
+            ("condition", "condition"), ("conditions", "condition"),
             ("radiator", "heating"), ("radiators", "heating"), ("heater", "heating"), ("heaters", "heating"),
             ("heat", "heating"), ("heated", "heating"),
             ("tempreture", "temperature"), ("temprature", "temperature"), ("temperture", "temperature"),
