@@ -152,19 +152,25 @@ import Testing
     }
 }
 
-/// The reports written after the model was frozen (see Corpus/README.md): floors a little under
-/// the measured figures (category 0.936, severity 0.712 on 2026-12-03), so a regression shows.
+/// Reports written after a freeze (see Corpus/README.md), with floors about 0.03 under the
+/// measured figures so a regression shows. File b is unseen by the current model (measured
+/// 2026-12-03: category 0.942, severity 0.571); file a was read before batch 9 was written, so
+/// its floor only guards against regressions (measured 0.987 and 0.737 after that batch).
 @Suite struct UnseenReportsTests {
-    @Test func accuracyOnTextWrittenAfterTheFreeze() throws {
+    @Test("accuracy on text written after a freeze", arguments: [
+        ("unseen/unseen-2026-12-03-b.tsv", 0.91, 0.54),
+        ("unseen/unseen-2026-12-03.tsv", 0.95, 0.70),
+    ])
+    func accuracyAfterFreeze(_ file: String, _ categoryFloor: Double, _ severityFloor: Double) throws {
         let model = try TriageModel.standard()
-        let unseen = try ClassifierCorpus.bundledFile("unseen/unseen-2026-12-03.tsv")
+        let unseen = try ClassifierCorpus.bundledFile(file)
         #expect(unseen.count >= 150)
         let categories = unseen.filter { $0.category != nil }
         let severities = unseen.filter { $0.severity != nil }
         let categoryRight = categories.filter { model.classify($0.text).category == $0.category }.count
         let severityRight = severities.filter { model.suggest($0.text).severity.value == $0.severity }.count
-        #expect(Double(categoryRight) / Double(categories.count) >= 0.90)
-        #expect(Double(severityRight) / Double(severities.count) >= 0.68)
+        #expect(Double(categoryRight) / Double(categories.count) >= categoryFloor)
+        #expect(Double(severityRight) / Double(severities.count) >= severityFloor)
     }
 }
 
