@@ -81,12 +81,11 @@ public enum ModelSelectionReport {
                 lines.append("category leave-one-batch-out, NB + \(lrWeight) LR: \(f3(Double(right) / Double(max(1, total)))) (\(perBatch.joined(separator: " ")))")
             }
         }
-        let unseenCategory = docs(unseen.compactMap { e in e.category.map { LabelledExample(category: $0, text: e.text) } })
-        let parts: [(String, [TrainingDocument], [TrainingDocument], [TrainingDocument], Int, ConfidenceCalibration)] = [
-            ("category", docs(category.training), docs(category.heldOut), unseenCategory, categories.count, TriageModel.categoryCalibration),
-            ("severity", sdocs(severity.training), sdocs(severity.heldOut), sdocs(unseen), severities.count, TriageModel.severityCalibration),
+        let parts: [(String, [TrainingDocument], [TrainingDocument], Int, ConfidenceCalibration)] = [
+            ("category", docs(category.training), docs(category.heldOut), categories.count, TriageModel.categoryCalibration),
+            ("severity", sdocs(severity.training), sdocs(severity.heldOut), severities.count, TriageModel.severityCalibration),
         ]
-        for (name, train, heldOut, unseenDocs, k, chosen) in parts {
+        for (name, train, heldOut, k, chosen) in parts {
             lines.append("\(name): \(train.count) training, \(heldOut.count) held-out, \(folds)-fold cross-validation")
             for family in ModelSelection.Family.allCases {
                 let clock = ContinuousClock()
@@ -124,7 +123,6 @@ public enum ModelSelectionReport {
                         + ", ECE raw \(f3(ModelSelection.expectedCalibrationError(u, .uncalibrated)))"
                         + " → shipped \(f3(ModelSelection.expectedCalibrationError(u, chosen)))")
                 }
-                _ = unseenDocs
             }
             if grid {
                 for l2 in [1e-5, 1e-4, 3e-4, 1e-3] {
