@@ -1,19 +1,5 @@
 import Foundation
 
-/// One training text as the fitters see it: normalised words, class index, and how much it counts.
-struct TrainingDocument: Sendable {
-    var words: [String]
-    var label: Int
-    /// 1 for corpus lines; staff overrides count more (see `TriageModel.overrideWeight`).
-    var weight: Double
-
-    init(text: String, label: Int, weight: Double = 1, normalizer: TextNormalizer = TextNormalizer()) {
-        self.words = normalizer.words(text)
-        self.label = label
-        self.weight = weight
-    }
-}
-
 /// The settings of logistic regression; the defaults were chosen by cross-validation (docs/classification.md).
 struct LogisticOptions: Sendable, Equatable {
     var epochs = 30
@@ -121,18 +107,5 @@ extension LinearTextModel {
         return LinearTextModel(
             classCount: k, featureIndex: index, weights: v.map { $0 * scale }, bias: bias, weighting: .normalized,
             calibration: calibration)
-    }
-}
-
-/// A small seeded generator (SplitMix64) so fits and folds are reproducible without Foundation's random.
-struct SplitMix: Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
