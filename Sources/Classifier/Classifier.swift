@@ -1,4 +1,6 @@
 // MARK: - The Classifier target
 //
-// Files a description under facility, IT or services: the naive Bayes model, its text normaliser,
-// the training corpus (a resource) and the evaluation report.
+// Suggests a ticket's category (facility, IT, services) and severity from its description, with
+// calibrated confidences and the words behind them: the linear text models (naive Bayes, logistic
+// regression for comparison), the text normaliser, the bundled corpora (resources), `TriageModel`
+// (fit, suggest, learn from overrides), model selection and the evaluation reports.

@@ -1,4 +1,5 @@
 import Foundation
+import Domain
 
 /// The labelled reports bundled with the library: a training part and a held-out part.
 ///
@@ -16,6 +17,20 @@ public struct ClassifierCorpus: Sendable {
             throw .corpusUnreadable("Corpus")
         }
         return try load(from: root)
+    }
+
+    /// The examples of one bundled TSV file given by its path under `Corpus/` (for instance
+    /// `unseen/unseen-2026-12-03.tsv`), with category and/or severity labels.
+    public static func bundledFile(_ relativePath: String) throws(ClassifierError) -> [Domain.LabelledExample] {
+        guard let root = Bundle.module.url(forResource: "Corpus", withExtension: nil) else {
+            throw .corpusUnreadable("Corpus")
+        }
+        let url = root.appendingPathComponent(relativePath)
+        let content: String
+        do { content = try String(contentsOf: url, encoding: .utf8) } catch { throw .corpusUnreadable(url.path) }
+        let table = try TriageTSV(parsing: content)
+        if let bad = table.malformed.first { throw .malformedCorpus(file: relativePath, line: bad.line, reason: bad.reason) }
+        return table.examples
     }
 
     /// Loads a corpus from a directory holding `train/*.tsv` and `heldout/*.tsv`.

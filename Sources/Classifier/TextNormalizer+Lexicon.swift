@@ -84,6 +84,10 @@ extension TextNormalizer {
             ("projecter", "projector"), ("proyector", "projector"), ("beamer", "projector"),
             ("hdmi", "hdmi"), ("mic", "microphone"), ("mike", "microphone"), ("zoom", "zoom"),
             ("vid", "video"), ("webcam", "camera"), ("cam", "camera"),
+            // "came" stems to "cam": without this line every "came" was read as a camera.
+            ("came", "come"),
+            // Mobile generations are one idea to a network desk; without these they become `#code`.
+            ("3g", "4g"), ("4g", "4g"), ("5g", "4g"), ("lte", "4g"),
 
             // Buildings and rooms.
             ("elevator", "lift"), ("elevators", "lift"), ("elevater", "lift"), ("elavator", "lift"),
@@ -93,6 +97,8 @@ extension TextNormalizer {
             ("lavatory", "toilet"), ("lavatories", "toilet"), ("bog", "toilet"), ("urinal", "toilet"),
             ("aircon", "aircon"), ("ac", "aircon"), ("hvac", "aircon"), ("airconditioning", "aircon"),
             ("conditioning", "aircon"), ("conditioner", "aircon"),
+            // Both stem to "condition", which then read "terms and conditions" as air conditioning.
+            ("condition", "condition"), ("conditions", "condition"),
             ("radiator", "heating"), ("radiators", "heating"), ("heater", "heating"), ("heaters", "heating"),
             ("heat", "heating"), ("heated", "heating"),
             ("tempreture", "temperature"), ("temprature", "temperature"), ("temperture", "temperature"),

@@ -1,5 +1,6 @@
 import SpoolBroker
 import Classifier
+import Domain
 import HTTPServer
 import Foundation
 
@@ -11,6 +12,18 @@ enum BenchClassifierCommand {
         guard args.first == "classifier" else {
             FileHandle.standardError.write(Data("usage: campusdesk-bench classifier [--rounds N]\n".utf8))
             return 64
+        }
+        if args.count >= 2, args[1] == "select" {
+            // Model choice: cross-validation, temperatures and calibration error (docs/classification.md).
+            do {
+                print(ModelSelectionReport.run(
+                    category: try ClassifierCorpus.bundled(), severity: try SeverityCorpus.bundled(), grid: args.contains("--grid")),
+                    terminator: "")
+                return 0
+            } catch {
+                FileHandle.standardError.write(Data("campusdesk-bench classifier select: \(error)\n".utf8))
+                return 1
+            }
         }
         var rounds = 20
         if args.count == 3, args[1] == "--rounds", let n = Int(args[2]), n > 0 { rounds = n }
@@ -49,6 +62,35 @@ enum BenchClassifierCommand {
             print("reload x5: min \(ms(loads.min() ?? .zero)) ms, max \(ms(loads.max() ?? .zero)) ms")
             print("classify: \(calls) calls of held-out reports, \(us(perCall / calls)) us per call")
             print("classify \(big.utf8.count / 1024) KB text: \(ms(bigCost)) ms")
+
+            // The triage model (category + severity + explanations), as the worker will use it.
+            var triage: TriageModel?
+            let triageLoad = try clock.measure { triage = try TriageModel.standard() }
+            guard let triage else { return 1 }
+            let severity = try SeverityCorpus.bundled()
+            var refits: [Duration] = []
+            for _ in 0..<5 {
+                refits.append(clock.measure {
+                    _ = TriageModel(categoryTraining: corpus.training, severityTraining: severity.training)
+                })
+            }
+            let overrides = corpus.heldOut.prefix(50).map { Domain.LabelledExample(text: $0.text, category: $0.category, severity: .medium) }
+            let learnCost = clock.measure { triage.learn(overrides) }
+            triage.learn([])
+            let suggestCost = clock.measure {
+                for _ in 0..<rounds { for t in texts { sink += triage.suggest(t).category.confidence } }
+            }
+            var slowest = Duration.zero
+            for t in texts {
+                let d = clock.measure { sink += triage.suggest(t).severity.confidence }
+                slowest = max(slowest, d)
+            }
+            let bigSuggest = clock.measure { sink += triage.suggest(big).severity.confidence }
+            print("TriageModel.standard() first call (read both corpora + fit both models): \(ms(triageLoad)) ms")
+            print("TriageModel fit from corpora x5: min \(ms(refits.min() ?? .zero)) ms, max \(ms(refits.max() ?? .zero)) ms")
+            print("learn(50 overrides) (refit): \(ms(learnCost)) ms")
+            print("suggest: \(calls) calls of held-out reports, \(us(suggestCost / calls)) us per call; slowest single call \(us(slowest)) us")
+            print("suggest \(big.utf8.count / 1024) KB text: \(ms(bigSuggest)) ms")
             if sink.isNaN { print("unexpected NaN") }
             return 0
         } catch {

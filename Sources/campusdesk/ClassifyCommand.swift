@@ -1,14 +1,17 @@
 import SpoolBroker
 import Classifier
+import Domain
 import HTTPServer
 import Foundation
 import ServiceLifecycle
 
-/// `campusdesk classify "text"` files one description; `--evaluate FILE` scores a labelled TSV file.
+/// `campusdesk classify "text"` suggests a category and severity; `--evaluate FILE` scores a
+/// labelled TSV file, and with `--learn OVERRIDES` scores it again after learning from overrides.
 enum ClassifyCommand {
     static let usage = """
     usage: campusdesk classify "description text"
-           campusdesk classify --evaluate FILE   (TSV with a header naming 'category' and 'text')
+           campusdesk classify --evaluate FILE [--learn OVERRIDES]
+             FILE and OVERRIDES: TSV with a header naming 'text' and 'category' and/or 'severity'
 
     """
 
@@ -17,8 +20,13 @@ enum ClassifyCommand {
             guard args.first == "--evaluate" else { return classify(args) }
             _ = parsed.next()
             let path = try parsed.value(of: "--evaluate")
+            var overrides: String?
+            if let flag = parsed.next() {
+                guard flag == "--learn" else { throw parsed.unexpected(flag) }
+                overrides = try parsed.value(of: "--learn")
+            }
             try parsed.expectEnd()
-            return evaluate(path: path)
+            return evaluate(path: path, overrides: overrides)
         }
     }
 
@@ -27,38 +35,90 @@ enum ClassifyCommand {
             CommandLineTool.printError(usage)
             return ExitCode.usage
         }
-        let model: NaiveBayesClassifier
+        let model: TriageModel
         do {
-            model = try NaiveBayesClassifier.standard()
+            model = try TriageModel.standard()
         } catch {
             CommandLineTool.printError("campusdesk classify: \(error)")
             return 1
         }
-        let result = model.classify(args.joined(separator: " "))
-        let note = result.isLowConfidence ? " (low confidence)" : ""
-        print("\(result.category.rawValue) \(formatted(result.confidence))\(note)")
+        let suggestion = model.suggest(args.joined(separator: " "))
+        let low = suggestion.category.confidence < Classification.lowConfidenceThreshold ? " (low confidence)" : ""
+        print("category: \(suggestion.category.value.rawValue) \(formatted(suggestion.category.confidence))\(low)\(words(suggestion.category.words))")
+        print("severity: \(suggestion.severity.value.rawValue) \(formatted(suggestion.severity.confidence))\(words(suggestion.severity.words))")
         return 0
     }
 
-    private static func evaluate(path: String) -> Int32 {
-        let content: String
+    private static func words(_ list: [String]) -> String {
+        list.isEmpty ? "" : "  words: " + list.joined(separator: ", ")
+    }
+
+    private static func evaluate(path: String, overrides: String?) -> Int32 {
         do {
-            content = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            CommandLineTool.printError("campusdesk classify: cannot read \(path): \(error.localizedDescription)")
-            return 1
-        }
-        do {
-            let table = try LabelledTSV(parsing: content)
-            for bad in table.malformed { CommandLineTool.printError("\(path): \(bad) (skipped)") }
-            let model = try NaiveBayesClassifier.standard()
-            let evaluation = ClassifierEvaluation(examples: table.examples, skipped: table.malformed.count, classifier: model)
-            print(evaluation.report, terminator: "")
+            let table = try read(path)
+            let model = try TriageModel.standard()
+            let before = report(table, model: model)
+            guard let overrides else {
+                print(before.text, terminator: "")
+                return 0
+            }
+            let learnt = try read(overrides)
+            print("== before learning ==\n\(before.text)", terminator: "")
+            model.learn(learnt.examples)
+            let after = report(table, model: model)
+            print("\n== after learning from \(learnt.examples.count) overrides in \(overrides) ==\n\(after.text)", terminator: "")
+            print("")
+            for (name, b, a) in zip3(before.accuracies, after.accuracies) {
+                print("\(name) accuracy before: \(formatted(b)), after: \(formatted(a))")
+            }
             return 0
+        } catch let failure as ReadFailure {
+            CommandLineTool.printError("campusdesk classify: \(failure.message)")
+            return 1
         } catch {
             CommandLineTool.printError("campusdesk classify: \(path): \(error)")
             return 1
         }
+    }
+
+    private struct ReadFailure: Error { var message: String }
+
+    private static func read(_ path: String) throws -> TriageTSV {
+        let content: String
+        do {
+            content = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ReadFailure(message: "cannot read \(path): \(error.localizedDescription)")
+        }
+        let table: TriageTSV
+        do { table = try TriageTSV(parsing: content) } catch { throw ReadFailure(message: "\(path): \(error)") }
+        for bad in table.malformed { CommandLineTool.printError("\(path): \(bad) (skipped)") }
+        return table
+    }
+
+    /// The category report (when the file has categories) and the severity report (when it has severities).
+    private static func report(_ table: TriageTSV, model: TriageModel) -> (text: String, accuracies: [(String, Double)]) {
+        var text = ""
+        var accuracies: [(String, Double)] = []
+        if table.hasCategory {
+            let examples = table.examples.compactMap { e in e.category.map { Classifier.LabelledExample(category: $0, text: e.text) } }
+            let evaluation = ClassifierEvaluation(examples: examples, skipped: table.malformed.count, classifier: model)
+            text += evaluation.report
+            accuracies.append(("category", evaluation.accuracy))
+        }
+        if table.hasSeverity {
+            let pairs = table.examples.compactMap { e in
+                e.severity.map { (actual: $0.rawValue, predicted: model.suggest(e.text).severity.value.rawValue) }
+            }
+            let evaluation = LabelEvaluation(name: "severity", labels: Severity.allCases.map(\.rawValue), pairs: pairs)
+            text += (text.isEmpty ? "" : "\n") + evaluation.report
+            accuracies.append(("severity", evaluation.accuracy))
+        }
+        return (text, accuracies)
+    }
+
+    private static func zip3(_ a: [(String, Double)], _ b: [(String, Double)]) -> [(String, Double, Double)] {
+        zip(a, b).map { ($0.0.0, $0.0.1, $0.1.1) }
     }
 
     private static func formatted(_ value: Double) -> String {
@@ -66,5 +126,4 @@ enum ClassifyCommand {
         let fraction = String(thousandths % 1000)
         return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
-
 }
