@@ -51,7 +51,8 @@ public enum AccountRules {
         guard t.count <= maxEmail else { throw Refusal(.validation, "E-mail address is longer than \(maxEmail) characters.", field: "email") }
         let invalid = Refusal(.validation, "This is not an e-mail address (name@example.org).", field: "email")
         let scalars = Array(t.unicodeScalars)
-        guard !scalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains($0) })
+        // White space as the document's `\s` means it (ECMAScript's set: U+FEFF in, U+0085 out).
+        guard !scalars.contains(where: { isPatternSpace($0) || $0.value < 0x20 || $0.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains($0) })
         else { throw invalid }
         let parts = scalars.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, (1...64).contains(parts[0].count) else { throw invalid }
@@ -98,6 +99,14 @@ public enum AccountRules {
 
     private static func isBase64(_ byte: UInt8) -> Bool {
         (65...90).contains(byte) || (97...122).contains(byte) || (48...57).contains(byte) || byte == 43 || byte == 47 || byte == 61
+    }
+
+    /// ECMAScript's `\s`, which the OpenAPI document's patterns use.
+    public static func isPatternSpace(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x09...0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF: true
+        default: false
+        }
     }
 
     private static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }

@@ -44,7 +44,7 @@ public enum PriorityMatrix {
 }
 
 /// One suggested value with how sure the model is and the words that weighed most for it.
-public struct Suggested<Value: Sendable & Equatable>: Sendable, Equatable {
+public struct Suggested<Value: Sendable & Equatable & Codable>: Sendable, Equatable, Codable {
     public var value: Value
     /// A calibrated probability in 0...1.
     public var confidence: Double
@@ -58,7 +58,7 @@ public struct Suggested<Value: Sendable & Equatable>: Sendable, Equatable {
 }
 
 /// What the model suggests for a description: shown to staff, never to customers; staff accept or override.
-public struct TriageSuggestion: Sendable, Equatable {
+public struct TriageSuggestion: Sendable, Equatable, Codable {
     public var category: Suggested<Category>
     public var severity: Suggested<Severity>
     public init(category: Suggested<Category>, severity: Suggested<Severity>) {

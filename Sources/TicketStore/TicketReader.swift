@@ -88,6 +88,14 @@ public final class TicketReader: TicketQueries, Sendable {
         try withConnection { try Self.detail($0, id) }
     }
 
+    /// What the model suggested for the ticket's current description; nil when no model filed it.
+    public func suggestion(_ id: TicketID) async throws -> TriageSuggestion? {
+        let json = try withConnection { db in
+            try db.cachedStatement("SELECT suggestion FROM tickets WHERE id = ?").queryFirst([.integer(id.rawValue)]) { $0.optionalText(at: 0) } ?? nil
+        }
+        return try json.map { try JSONDecoder().decode(TriageSuggestion.self, from: Data($0.utf8)) }
+    }
+
     /// The ticket's audit trail, oldest first (empty for a ticket not changed since it was reported).
     public func history(_ id: TicketID) async throws -> [HistoryEntry] {
         try withConnection { try HistoryEntry.trail($0, ticket: id) }

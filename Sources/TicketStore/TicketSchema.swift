@@ -293,6 +293,19 @@ public enum TicketSchema {
             ALTER TABLE tickets ADD COLUMN contact_email TEXT;
             ALTER TABLE tickets ADD COLUMN contact_phone TEXT;
             ALTER TABLE tickets ADD COLUMN preferred_contact_time TEXT;
+
+            -- What the model suggested for the ticket's current description (JSON TriageSuggestion),
+            -- shown to staff; and the staff overrides it learns from (kept, never edited).
+            ALTER TABLE tickets ADD COLUMN suggestion TEXT;
+            CREATE TABLE training_examples (
+                id INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+                text TEXT NOT NULL,
+                category TEXT CHECK (category IN ('facility', 'it', 'services')),
+                severity TEXT CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+                created_at INTEGER NOT NULL,
+                CHECK (category IS NOT NULL OR severity IS NOT NULL)
+            );
             """),
     ]
 }

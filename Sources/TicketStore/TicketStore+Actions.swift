@@ -18,13 +18,17 @@ extension TicketStore {
         let contactEmail = try TicketRules.contactEmail(c.contactEmail)
         let contactPhone = try TicketRules.contactPhone(c.contactPhone)
         let preferredContactTime = try TicketRules.preferredContactTime(c.preferredContactTime)
-        let classification = classifier.classify(description)
+        let suggestion = suggest(description)
+        let classification = suggestion.map { Classification(category: $0.category.value, confidence: $0.category.confidence) }
+            ?? classifier.classify(description)
         var ticket = Ticket(
             id: TicketID(0), description: description, location: location, reporter: reporter,
             category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
             status: .open, openedAt: now, modifiedAt: now, closedAt: nil, customerID: actor.userID, impact: c.impact ?? .one,
             contactEmail: contactEmail, contactPhone: contactPhone, preferredContactTime: preferredContactTime)
+        if let s = suggestion { ticket.triage(severity: s.severity.value, source: .auto) }
         ticket.id = try insert(ticket, searchIndexed: true)
+        if suggestion != nil { try storeSuggestion(suggestion, ticket: ticket.id) }
         try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
@@ -44,22 +48,32 @@ extension TicketStore {
         if e.contactEmail != nil { ticket.contactEmail = try TicketRules.contactEmail(e.contactEmail) }
         if e.contactPhone != nil { ticket.contactPhone = try TicketRules.contactPhone(e.contactPhone) }
         if e.preferredContactTime != nil { ticket.preferredContactTime = try TicketRules.preferredContactTime(e.preferredContactTime) }
-        // A hand-set category stays; a new description is filed again otherwise.
-        if ticket.description != current.description && current.categorySource == .auto {
-            let classification = classifier.classify(ticket.description)
-            ticket.category = classification.category
-            ticket.categoryConfidence = classification.confidence
+        // A hand-set category or severity stays; a new description is filed again otherwise.
+        var suggestion: TriageSuggestion?
+        if ticket.description != current.description {
+            suggestion = suggest(ticket.description)
+            if current.categorySource == .auto {
+                let classification = suggestion.map { Classification(category: $0.category.value, confidence: $0.category.confidence) }
+                    ?? classifier.classify(ticket.description)
+                ticket.category = classification.category
+                ticket.categoryConfidence = classification.confidence
+            }
+            if let s = suggestion, current.severitySource != .staff { ticket.triage(severity: s.severity.value, source: .auto) }
         }
         guard ticket != current else { return CommandReply(commandID: id, ticket: current) }
         ticket.modifiedAt = max(now, current.modifiedAt)
         try db.execute("""
             UPDATE tickets SET description = ?, location = ?, reporter = ?, category = ?, category_confidence = ?, modified_at = ?,
-                               contact_email = ?, contact_phone = ?, preferred_contact_time = ?
+                               contact_email = ?, contact_phone = ?, preferred_contact_time = ?,
+                               severity = ?, severity_source = ?, priority = ?, priority_source = ?
             WHERE id = ?
             """, [.text(ticket.description), .optionalText(ticket.location), .optionalText(ticket.reporter),
                   .text(ticket.category.rawValue), .optionalReal(ticket.categoryConfidence),
                   .integer(ticket.modifiedAt.millisecondsSinceEpoch), .optionalText(ticket.contactEmail),
-                  .optionalText(ticket.contactPhone), .optionalText(ticket.preferredContactTime), .integer(ticket.id.rawValue)])
+                  .optionalText(ticket.contactPhone), .optionalText(ticket.preferredContactTime),
+                  .optionalText(ticket.severity?.rawValue), .optionalText(ticket.severitySource?.rawValue),
+                  .optionalText(ticket.priority?.rawValue), .optionalText(ticket.prioritySource?.rawValue), .integer(ticket.id.rawValue)])
+        if suggestion != nil { try storeSuggestion(suggestion, ticket: ticket.id) }
         try recordChange(.ticketEdited, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
@@ -110,6 +124,7 @@ extension TicketStore {
         try db.execute(
             "UPDATE tickets SET category = ?, category_source = 'staff', category_confidence = NULL, modified_at = ? WHERE id = ?",
             [.text(ticket.category.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+        try noteOverride(of: current, category: s.category, at: now)
         try recordChange(.ticketCategorised, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
@@ -145,6 +160,7 @@ extension TicketStore {
             try st.bind(.integer(ticket.modifiedAt.millisecondsSinceEpoch), at: 6)
             try st.bind(.integer(ticket.id.rawValue), at: 7)
         }
+        if let severity = s.severity { try noteOverride(of: current, severity: severity, at: now) }
         try recordChange(.ticketTriaged, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }

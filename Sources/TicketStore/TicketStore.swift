@@ -19,6 +19,10 @@ import SQLiteKit
 public actor TicketStore {
     let db: Connection
     let classifier: any TicketClassifier
+    /// Suggests category and severity and learns from overrides (``TicketStore+Suggestions``); nil: the classifier alone.
+    let triage: (any TicketTriaging)?
+    /// A batch kept a new override: refit once it commits.
+    var examplesChanged = false
     private let clock: any WallClock
     /// How commands without an account are taken (`resolveActor`): the campus desk's visitors, or
     /// only registration and operator tools on the network desk.
@@ -33,7 +37,7 @@ public actor TicketStore {
     ///     survive a power loss; batching makes the one fsync per batch cheap (docs/performance.md).
     ///   - authMode: `CAMPUSDESK_AUTH` (`Configuration.authMode`); see docs/roles.md, "Who acts".
     public init(path: String, classifier: any TicketClassifier, clock: any WallClock, synchronous: Connection.Synchronous = .full,
-                authMode: AuthMode = .open) throws {
+                authMode: AuthMode = .open, triage: (any TicketTriaging)? = nil) throws {
         db = try Connection(path: path, mode: .readWrite, synchronous: synchronous)
         // 64 MiB of page cache: the unique command-id index is written at random places.
         try db.execute("PRAGMA cache_size = -65536")
@@ -48,6 +52,12 @@ public actor TicketStore {
         try db.execute("PRAGMA mmap_size = 1073741824")
         try db.migrate(TicketSchema.migrations)
         self.classifier = classifier
+        self.triage = triage
+        // What staff taught the model before a restart counts again.
+        if let triage {
+            let examples = try Self.trainingExamples(db)
+            if !examples.isEmpty { triage.learn(examples) }
+        }
         self.clock = clock
         self.authMode = authMode
     }
@@ -61,12 +71,14 @@ public actor TicketStore {
     /// and changes nothing. Only a storage failure throws, and then nothing of the batch is written,
     /// so the worker must not acknowledge those messages.
     public func apply(_ commands: [Command]) throws -> [CommandReply] {
-        try db.transaction(.immediate) { _ in
+        let replies = try db.transaction(.immediate) { _ in
             var replies: [CommandReply] = []
             replies.reserveCapacity(commands.count)
             for command in commands { replies.append(try applyOne(command)) }
             return replies
         }
+        try refitIfLearned()
+        return replies
     }
 
     private func applyOne(_ command: Command) throws -> CommandReply {

@@ -64,6 +64,8 @@ enum Stylesheet {
     .history { padding-left: 1.25rem; }
     .history li { margin: .35rem 0; }
     .history details { display: inline; }
+    .suggestions { border: 1px solid var(--line); border-radius: 4px; padding: .25rem .75rem; margin: .5rem 0; }
+    .suggestions h3 { margin: .25rem 0; font-size: 1rem; }
     .message { border: 1px solid var(--line); border-radius: 4px; padding: .5rem .75rem; margin-bottom: .5rem; }
     .message.from-staff, .message.from-agent, .message.from-engineer, .message.from-manager, .message.from-admin { background: var(--panel); }
     .narrow { max-width: 28rem; }

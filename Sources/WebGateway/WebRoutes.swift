@@ -168,6 +168,9 @@ struct WebRoutes: Sendable {
         if t.status != .closed, Permissions.allows(v.actor, .assignTicket, on: t.parties) || Permissions.allows(v.actor, permission, on: t.parties) {
             model.engineers = try await context.accounts.engineers()
         }
+        if Permissions.allows(v.actor, .setCategory, on: t.parties) || Permissions.allows(v.actor, .triageTicket, on: t.parties) {
+            model.suggestion = try await context.tickets.suggestion(id)
+        }
         // Staff see the audit trail, with assignees by name.
         if v.role.isStaff {
             let history = try await context.tickets.history(id)

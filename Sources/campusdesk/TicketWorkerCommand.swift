@@ -27,9 +27,10 @@ enum TicketWorkerCommand {
             let logger = Logger(component: "ticket-worker")
             return await ServiceRunner.run(logger: logger, note: "stop requested, finishing the batch in hand") {
                 try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-                let classifier = try NaiveBayesClassifier.standard()
-                let store = try TicketStore(path: config.ticketDatabasePath, classifier: classifier, clock: SystemClock(),
-                                            authMode: config.authMode)
+                // One model files tickets, suggests severity and learns from staff overrides.
+                let model = try TriageModel.standard()
+                let store = try TicketStore(path: config.ticketDatabasePath, classifier: model, clock: SystemClock(),
+                                            authMode: config.authMode, triage: model)
                 let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
                 return try TicketWorker(store: store, broker: broker, logger: logger)
             }

@@ -25,11 +25,12 @@ final class AccountsWorld {
     static let password = "correct horse battery"
 
     /// `authMode` `.open` is the campus desk with accounts only as its staff directory.
-    init(throttle: LoginThrottle.Limits = LoginThrottle.Limits(), authMode: AuthMode = .accounts) throws {
+    /// `triage`: the real model, filing and suggesting and learning as the worker does (else a tunable classifier).
+    init(throttle: LoginThrottle.Limits = LoginThrottle.Limits(), authMode: AuthMode = .accounts, triage: (any TicketTriaging)? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-accounts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("tickets.db").path
-        let store = try TicketStore(path: path, classifier: TunableClassifier(), clock: clock, synchronous: .normal, authMode: authMode)
+        let store = try TicketStore(path: path, classifier: triage ?? TunableClassifier(), clock: clock, synchronous: .normal, authMode: authMode, triage: triage)
         worker = StoreBackedWorker(store: store)
         reader = try TicketReader(path: path)
         gateway = Gateway(

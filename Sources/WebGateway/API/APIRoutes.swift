@@ -34,6 +34,7 @@ struct APIRoutes: Sendable {
             api.put("/tickets/:id/assign") { try await assign($0) }
             api.get("/tickets/:id/history") { try await history($0) }
             api.put("/tickets/:id/triage") { try await triage($0) }
+            api.get("/tickets/:id/ai-suggestions") { try await suggestions($0) }
             AuthAPIRoutes(context: context).register(in: &api)
             api.get("/analytics/open-tickets") { try await openTickets($0) }
             api.get("/analytics/resolution-time") { try await resolutionTime($0) }
@@ -286,9 +287,9 @@ struct APIRoutes: Sendable {
             description = try c.decode(String.self, forKey: .description)
             location = try c.decodeAbsentOrString(.location)
             reporter = try c.decodeAbsentOrString(.reporter)
-            contactEmail = try c.decodeAbsentOrString(.contactEmail)
-            contactPhone = try c.decodeAbsentOrString(.contactPhone)
-            preferredContactTime = try c.decodeAbsentOrString(.preferredContactTime)
+            contactEmail = try APIRoutes.contactText(c.decodeAbsentOrString(.contactEmail), max: AccountRules.maxEmail)
+            contactPhone = try APIRoutes.contactText(c.decodeAbsentOrString(.contactPhone), max: AccountRules.maxPhone, strictEnds: true)
+            preferredContactTime = try APIRoutes.contactText(c.decodeAbsentOrString(.preferredContactTime), max: TextLimits.maxShortField)
             // Present means a value: null is not "one person" but a mistake.
             if c.contains(.impact) {
                 guard let i = Impact(rawValue: try c.decode(String.self, forKey: .impact)) else { throw BodyRule(detail: "impact must be one, several or many.") }
@@ -311,15 +312,31 @@ struct APIRoutes: Sendable {
             description = try c.decodeAbsentOrString(.description)
             location = try c.decodeAbsentOrString(.location)
             reporter = try c.decodeAbsentOrString(.reporter)
-            contactEmail = try c.decodeAbsentOrString(.contactEmail)
-            contactPhone = try c.decodeAbsentOrString(.contactPhone)
-            preferredContactTime = try c.decodeAbsentOrString(.preferredContactTime)
+            contactEmail = try APIRoutes.contactText(c.decodeAbsentOrString(.contactEmail), max: AccountRules.maxEmail)
+            contactPhone = try APIRoutes.contactText(c.decodeAbsentOrString(.contactPhone), max: AccountRules.maxPhone, strictEnds: true)
+            preferredContactTime = try APIRoutes.contactText(c.decodeAbsentOrString(.preferredContactTime), max: TextLimits.maxShortField)
             try APIRoutes.checkContactTime(preferredContactTime)
             guard description != nil || location != nil || reporter != nil || contactEmail != nil || contactPhone != nil || preferredContactTime != nil else {
                 throw BodyRule(detail: "Give at least one of description, location, reporter, contact_email, contact_phone and preferred_contact_time.")
             }
         }
     }
+    /// A contact field as the document's patterns read it: at most `max` code points as sent, white
+    /// space at the ends in JSON Schema's sense (`\s`, which has U+FEFF and lacks U+0085) removed
+    /// here, so the worker's own trimming (Foundation's) has nothing left to disagree about. For the
+    /// phone, whose pattern allows nothing else at the ends, other white space (U+0085) is refused.
+    static func contactText(_ raw: String?, max: Int, strictEnds: Bool = false) throws -> String? {
+        guard let raw else { return nil }
+        guard raw.unicodeScalars.count <= max else { throw BodyRule(detail: "A contact field is longer than \(max) characters.") }
+        var scalars = Substring(raw).unicodeScalars
+        while let f = scalars.first, AccountRules.isPatternSpace(f) { scalars.removeFirst() }
+        while let l = scalars.last, AccountRules.isPatternSpace(l) { scalars.removeLast() }
+        if strictEnds, let f = scalars.first, let l = scalars.last, f.properties.isWhitespace || l.properties.isWhitespace {
+            throw BodyRule(detail: "contact_phone may hold only digits, spaces and + ( ) - . /")
+        }
+        return String(scalars)
+    }
+
     /// `preferred_contact_time` as the document states it: blank clears; otherwise the exact API form
     /// (the pages take looser text, which the worker reads; e-mail and phone are the worker's rules).
     static func checkContactTime(_ time: String?) throws {
@@ -341,7 +358,20 @@ struct APIRoutes: Sendable {
     }
     struct CategoryBody: Decodable { var category: String }
     /// Any of `severity`, `impact`, `priority` (`P1`–`P4`, or `auto` for the matrix); values checked in `triage`.
-    struct TriageBody: Decodable { var severity: String?; var impact: String?; var priority: String? }
+    struct TriageBody: Decodable {
+        var severity: String?, impact: String?, priority: String?
+        enum CodingKeys: String, CodingKey { case severity, impact, priority }
+        /// A member given as null is a mistake, not "leave as it is" (absent is that).
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            for key in [CodingKeys.severity, .impact, .priority] where c.contains(key) {
+                if try c.decodeNil(forKey: key) { throw BodyRule(detail: "\(key.stringValue) must not be null.") }
+            }
+            severity = try c.decodeIfPresent(String.self, forKey: .severity)
+            impact = try c.decodeIfPresent(String.self, forKey: .impact)
+            priority = try c.decodeIfPresent(String.self, forKey: .priority)
+        }
+    }
     /// `{"assignee_id": N}` or `{"assignee_id": null}` (unassign); the member is required.
     struct AssignBody: Decodable {
         var assigneeID: UserID?
@@ -438,6 +468,20 @@ struct APIRoutes: Sendable {
             throw Problem.refused(.validation, "category must be facility, it or services.", field: "category")
         }
         return try await perform(request, actor: caller.actor, .setCategory(SetCategory(ticketID: id, category: c)), applied: ticketReply(.ok))
+    }
+
+    /// What the model suggested (category and severity, each with confidence and words); staff only.
+    func suggestions(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let caller = try await caller(request)
+        guard caller.actor.role.isStaff else { throw Problem.refused(.forbidden, "Suggestions are for staff.") }
+        let id = try ticketID(request)
+        guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(caller.actor, detail.ticket, mode: context.authMode) else {
+            throw Problem.refused(.notFound, "There is no ticket with that id.")
+        }
+        guard let suggestion = try await context.tickets.suggestion(id) else {
+            throw Problem.refused(.notFound, "This ticket has no suggestion (it was imported, or filed before suggestions existed).")
+        }
+        return Self.json(.ok, suggestion)
     }
 
     /// Severity, impact and priority by hand (agents, managers, admins).

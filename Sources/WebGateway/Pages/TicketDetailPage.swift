@@ -38,6 +38,8 @@ enum TicketDetailPage {
         /// The audit trail (staff only; nil for customers) and the names of the accounts it mentions.
         var history: [HistoryEntry]? = nil
         var people: [UserID: String] = [:]
+        /// The model's suggestion, for staff who may set category or triage (nil otherwise or without one).
+        var suggestion: TriageSuggestion? = nil
     }
 
     /// What the visitor may do here, from `Permissions` on this ticket's parties.
@@ -166,12 +168,52 @@ enum TicketDetailPage {
                          state: state(m, .category), into: &b)
             b.raw("<button type=\"submit\">Set category</button>\n</form>\n")
         }
+        if let s = m.suggestion, t.status != .closed, allowed.setCategory || allowed.triage { suggestionBlock(m, s, allowed, into: &b) }
         if allowed.triage && t.status != .closed { triageForm(m, into: &b) }
         // No form when there is nobody to choose and nothing to take back (a campus desk without a staff directory).
         if let engineers = m.engineers, t.status != .closed, !engineers.isEmpty || t.assigneeID != nil {
             assignForm(m, allowed, engineers: engineers, into: &b)
         }
         b.raw("</section>\n")
+    }
+
+    /// The model's suggestion with one-click accept; the forms below it are the override.
+    private static func suggestionBlock(_ m: Model, _ s: TriageSuggestion, _ allowed: Allowed, into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
+        b.raw("<div class=\"suggestions\">\n<h3>Suggested</h3>\n<ul>\n")
+        func line(_ what: String, _ value: String, _ confidence: Double, _ words: [String]) {
+            b.raw("<li>")
+            b.text(what)
+            b.raw(": <strong>")
+            b.text(value)
+            b.raw("</strong> (")
+            b.number(Int64(Int((confidence * 100).rounded())))
+            b.raw(" % sure")
+            if !words.isEmpty {
+                b.raw("; words that weighed most: ")
+                b.text(words.joined(separator: ", "))
+            }
+            b.raw(")")
+        }
+        if allowed.setCategory {
+            line("Category", Words.category(s.category.value), s.category.confidence, s.category.words)
+            if t.categorySource == .auto || t.category != s.category.value {
+                formStart(m, .category, action: "/category", cssClass: "inline", into: &b)
+                Layout.hidden("category", s.category.value.rawValue, into: &b)
+                b.raw("<button type=\"submit\">Accept category</button>\n</form>")
+            }
+            b.raw("</li>\n")
+        }
+        if allowed.triage {
+            line("Severity", Words.severity(s.severity.value), s.severity.confidence, s.severity.words)
+            if t.severitySource != .staff || t.severity != s.severity.value {
+                formStart(m, .triage, action: "/triage", cssClass: "inline", into: &b)
+                Layout.hidden("severity", s.severity.value.rawValue, into: &b)
+                b.raw("<button type=\"submit\">Accept severity</button>\n</form>")
+            }
+            b.raw("</li>\n")
+        }
+        b.raw("</ul>\n<p class=\"hint\">Choose another value below to override; the model learns from overrides.</p>\n</div>\n")
     }
 
     /// Severity, people affected and priority (automatic from the matrix, or pinned) in one form.
