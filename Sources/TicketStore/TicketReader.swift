@@ -90,10 +90,10 @@ public final class TicketReader: TicketQueries, Sendable {
 
     /// What the model suggested for the ticket's current description; nil when no model filed it.
     public func suggestion(_ id: TicketID) async throws -> TriageSuggestion? {
-        let json = try withConnection { db in
+        let text = try withConnection { db in
             try db.cachedStatement("SELECT suggestion FROM tickets WHERE id = ?").queryFirst([.integer(id.rawValue)]) { $0.optionalText(at: 0) } ?? nil
         }
-        return try json.map { try JSONDecoder().decode(TriageSuggestion.self, from: Data($0.utf8)) }
+        return text.flatMap(SuggestionText.decode)
     }
 
     /// The ticket's audit trail, oldest first (empty for a ticket not changed since it was reported).

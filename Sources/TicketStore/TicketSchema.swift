@@ -294,7 +294,7 @@ public enum TicketSchema {
             ALTER TABLE tickets ADD COLUMN contact_phone TEXT;
             ALTER TABLE tickets ADD COLUMN preferred_contact_time TEXT;
 
-            -- What the model suggested for the ticket's current description (JSON TriageSuggestion),
+            -- What the model suggested for the ticket's current description (SuggestionText: two lines),
             -- shown to staff; and the staff overrides it learns from (kept, never edited).
             ALTER TABLE tickets ADD COLUMN suggestion TEXT;
             CREATE TABLE training_examples (

@@ -27,8 +27,7 @@ extension TicketStore {
             status: .open, openedAt: now, modifiedAt: now, closedAt: nil, customerID: actor.userID, impact: c.impact ?? .one,
             contactEmail: contactEmail, contactPhone: contactPhone, preferredContactTime: preferredContactTime)
         if let s = suggestion { ticket.triage(severity: s.severity.value, source: .auto) }
-        ticket.id = try insert(ticket, searchIndexed: true)
-        if suggestion != nil { try storeSuggestion(suggestion, ticket: ticket.id) }
+        ticket.id = try insert(ticket, searchIndexed: true, suggestion: suggestion.map(SuggestionText.encode))
         try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }

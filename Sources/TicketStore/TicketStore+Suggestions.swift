@@ -15,13 +15,12 @@ extension TicketStore {
     func suggest(_ description: String) -> TriageSuggestion? { triage?.suggest(description) }
 
     func storeSuggestion(_ s: TriageSuggestion?, ticket: TicketID) throws {
-        let json = try s.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try db.cachedStatement("UPDATE tickets SET suggestion = ? WHERE id = ?").execute([.optionalText(json), .integer(ticket.rawValue)])
+        try db.cachedStatement("UPDATE tickets SET suggestion = ? WHERE id = ?").execute([.optionalText(s.map(SuggestionText.encode)), .integer(ticket.rawValue)])
     }
 
     func loadSuggestion(_ ticket: TicketID) throws -> TriageSuggestion? {
-        let json = try db.cachedStatement("SELECT suggestion FROM tickets WHERE id = ?").queryFirst([.integer(ticket.rawValue)]) { $0.optionalText(at: 0) } ?? nil
-        return try json.map { try JSONDecoder().decode(TriageSuggestion.self, from: Data($0.utf8)) }
+        let text = try db.cachedStatement("SELECT suggestion FROM tickets WHERE id = ?").queryFirst([.integer(ticket.rawValue)]) { $0.optionalText(at: 0) } ?? nil
+        return text.flatMap(SuggestionText.decode)
     }
 
     /// Keeps a staff value that differs from the suggestion as a labelled example (an override).

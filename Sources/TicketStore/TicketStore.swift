@@ -142,12 +142,12 @@ public actor TicketStore {
 
     /// Inserts the row; `searchIndexed: false` leaves its text out of `tickets_fts` for the
     /// background pass (migration 4), the search key row is written either way.
-    func insert(_ t: Ticket, searchIndexed: Bool) throws -> TicketID {
+    func insert(_ t: Ticket, searchIndexed: Bool, suggestion: String? = nil) throws -> TicketID {
         try db.cachedStatement("""
             INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed,
                                  customer_id, assignee_id, severity, severity_source, impact, priority, priority_source,
-                                 contact_email, contact_phone, preferred_contact_time)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 contact_email, contact_phone, preferred_contact_time, suggestion)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute { s in
             try s.bind(.text(t.description), at: 1)
             try s.bind(.optionalText(t.location), at: 2)
@@ -170,6 +170,7 @@ public actor TicketStore {
             try s.bind(.optionalText(t.contactEmail), at: 19)
             try s.bind(.optionalText(t.contactPhone), at: 20)
             try s.bind(.optionalText(t.preferredContactTime), at: 21)
+            try s.bind(.optionalText(suggestion), at: 22)
         }
         return TicketID(db.lastInsertRowID)
     }

@@ -19,10 +19,11 @@ import Synchronization
 /// SQLite commit rate of this disk, which bounds any design that commits per command.
 /// Everything happens in a fresh temp directory, removed at the end.
 enum BenchWorkerCommand {
-    static let usage = "usage: campusdesk-bench worker [--commands N]\n"
+    static let usage = "usage: campusdesk-bench worker [--commands N] [--compare-triage ROUNDS]\n"
 
     static func run(_ args: [String]) async -> Int32 {
         var total = 20_000
+        var compareRounds = 0
         var rest = args[...]
         if rest.first == "worker" { rest = rest.dropFirst() }
         while let arg = rest.popFirst() {
@@ -30,6 +31,9 @@ enum BenchWorkerCommand {
             case "--commands":
                 guard let v = rest.popFirst().flatMap(Int.init), v > 0 else { return fail(usage, 64) }
                 total = v
+            case "--compare-triage":
+                guard let v = rest.popFirst().flatMap(Int.init), v > 0 else { return fail(usage, 64) }
+                compareRounds = v
             default: return fail(usage, 64)
             }
         }
@@ -37,6 +41,10 @@ enum BenchWorkerCommand {
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
+            if compareRounds > 0 {
+                try await compareTriage(dir, total: total, rounds: compareRounds)
+                return 0
+            }
             try rawCommits(dir)
             print("## ticket worker, create_ticket end to end (commands queue -> tickets.db -> events exchange, 3 subscribers)")
             try await drain(dir.appendingPathComponent("drain"), total: total, replies: false)
@@ -73,12 +81,14 @@ enum BenchWorkerCommand {
         let worker: TicketWorker
         let commands: SpoolQueue
 
-        init(_ dir: URL) throws {
+        init(_ dir: URL, triage: Bool = false) throws {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             spool = try Spool(root: dir.appendingPathComponent("spool").path, logger: Logger(component: "spool", minimumLevel: .warning))
             for service in AnalyticsService.allCases { try spool.exchange(.events).bind(.events(service)) }
+            // As the worker runs (`triage`): TriageModel files, suggests severity and keeps the suggestion.
+            let model = triage ? try TriageModel.standard() : nil
             store = try TicketStore(path: dir.appendingPathComponent("tickets.db").path,
-                                    classifier: try NaiveBayesClassifier.standard(), clock: SystemClock())
+                                    classifier: try model ?? NaiveBayesClassifier.standard(), clock: SystemClock(), triage: model)
             worker = try TicketWorker(store: store, broker: SpoolMessageBroker(spool: spool), logger: Logger(component: "ticket-worker", minimumLevel: .warning))
             commands = try spool.queue(.commands)
         }
@@ -142,6 +152,29 @@ enum BenchWorkerCommand {
             let files = try FileManager.default.contentsOfDirectory(atPath: queue.path + "/new").count
             print("  replies written: \(try queue.stats().waiting) in \(files) files")
         }
+    }
+
+    /// Create throughput with the classifier alone (before triage) and with the triage model (as the
+    /// worker runs now), alternating so both see the same load; the figure is the ratio.
+    static func compareTriage(_ dir: URL, total: Int, rounds: Int) async throws {
+        print("## create_ticket through the worker: classifier only vs TriageModel (suggestion, severity, kept JSON)")
+        var ratios: [Double] = []
+        for r in 1...rounds {
+            var rate: [Bool: Double] = [:], cpuPer: [Bool: Double] = [:]
+            for triage in [false, true] {
+                let world = try World(dir.appendingPathComponent("round\(r)-\(triage)"), triage: triage)
+                try world.send(total, perFile: 500, replyTo: nil)
+                let cpuBefore = cpuSeconds()
+                let s = try await world.runUntilPublished(total)
+                cpuPer[triage] = (cpuSeconds() - cpuBefore) / Double(total) * 1e6
+                rate[triage] = Double(total) / s
+            }
+            let ratio = rate[true]! / rate[false]!
+            ratios.append(ratio)
+            print("round \(r): classifier \(fmt(rate[false]!, 0)) creates/s (\(fmt(cpuPer[false]!, 0)) µs CPU each), "
+                  + "triage \(fmt(rate[true]!, 0)) creates/s (\(fmt(cpuPer[true]!, 0)) µs CPU each), triage/classifier \(fmt(ratio, 3))")
+        }
+        print("median triage/classifier: \(fmt(ratios.sorted()[ratios.count / 2], 3))")
     }
 
     /// A producer thread sending files of 100 while the worker runs: first send to last event published.

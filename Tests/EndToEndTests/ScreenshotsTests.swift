@@ -33,7 +33,13 @@ extension SystemTests {
             let spool = try Spool(root: system.processes.spool.path)
             let commands = try spool.queue(.commands)
             let history = DemoHistory.generate(count: 400, seed: 42, now: SystemClock().now())
-            let envelopes = try history.map { try Envelope(type: "command", body: Command(role: .agent, action: .importTicket($0)), sentAt: SystemClock().now()) }
+            var envelopes = try history.map { try Envelope(type: "command", body: Command(role: .agent, action: .importTicket($0)), sentAt: SystemClock().now()) }
+            // The staff directory: two engineers the operator listed (no password: nobody logs in here).
+            for (name, email) in [("Lin Okafor", "lin@campus.example"), ("Sam Reyes", "sam@campus.example")] {
+                let account = AccountFields(name: name, email: email, passwordHash: "pbkdf2-sha256$1000$c2FsdHNhbHQ=$aGFzaGhhc2g=")
+                envelopes.append(try Envelope(type: "command", body: Command(role: .admin, action: .createUser(CreateUser(account: account, role: .engineer))),
+                                              sentAt: SystemClock().now()))
+            }
             try commands.send(batch: envelopes)
             let client = system.session()
             try await eventually("the demo history to reach the analytics workers", within: .seconds(60)) {
@@ -76,6 +82,8 @@ extension SystemTests {
             try d.click("form[action=\"/tickets/\(id)/status\"] button[type=submit]")
             try await BrowserTests.waitForURL(d, containing: "done=status")
             try shot("ticket-staff")
+            try d.navigate(system.baseURL + "/tickets/\(id)#history-h")
+            try shot("ticket-history")
             try d.navigate(system.baseURL + "/dashboard")
             try shot("dashboard")
 

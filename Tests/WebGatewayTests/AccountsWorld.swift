@@ -187,3 +187,13 @@ struct APIClient {
         return APIClient(gateway, token: granted)
     }
 }
+
+extension Browser {
+    /// A browser signed in on `world`'s network desk as `user` (the login page, then the form).
+    static func signedIn(_ world: AccountsWorld, _ user: User) async -> Browser {
+        var b = Browser(world.gateway)
+        _ = await b.get("/login")
+        _ = await b.post("/login", [("email", user.email), ("password", AccountsWorld.password)])
+        return b
+    }
+}

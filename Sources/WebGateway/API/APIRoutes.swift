@@ -259,16 +259,22 @@ struct APIRoutes: Sendable {
         return Self.json(.ok, DetailBody(detail: detail))
     }
 
-    /// The ticket's audit trail, for staff who may see the ticket; a customer gets 403 (their view
-    /// of a ticket is its fields and messages).
-    func history(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// The id of a ticket that only staff read about: a customer is refused (403) before any lookup,
+    /// a ticket the caller may not see is 404.
+    private func staffTicket(_ request: HTTPRequest, refusal: String) async throws -> TicketID {
         let caller = try await caller(request)
-        // Who may never see a trail is told so before any ticket is looked up.
-        guard caller.actor.role.isStaff else { throw Problem.refused(.forbidden, "The history of a ticket is for staff.") }
+        guard caller.actor.role.isStaff else { throw Problem.refused(.forbidden, refusal) }
         let id = try ticketID(request)
         guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(caller.actor, detail.ticket, mode: context.authMode) else {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
+        return id
+    }
+
+    /// The ticket's audit trail, for staff who may see the ticket; a customer gets 403 (their view
+    /// of a ticket is its fields and messages).
+    func history(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let id = try await staffTicket(request, refusal: "The history of a ticket is for staff.")
         return Self.json(.ok, ["history": try await context.tickets.history(id)])
     }
 
@@ -472,12 +478,7 @@ struct APIRoutes: Sendable {
 
     /// What the model suggested (category and severity, each with confidence and words); staff only.
     func suggestions(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let caller = try await caller(request)
-        guard caller.actor.role.isStaff else { throw Problem.refused(.forbidden, "Suggestions are for staff.") }
-        let id = try ticketID(request)
-        guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(caller.actor, detail.ticket, mode: context.authMode) else {
-            throw Problem.refused(.notFound, "There is no ticket with that id.")
-        }
+        let id = try await staffTicket(request, refusal: "Suggestions are for staff.")
         guard let suggestion = try await context.tickets.suggestion(id) else {
             throw Problem.refused(.notFound, "This ticket has no suggestion (it was imported, or filed before suggestions existed).")
         }
