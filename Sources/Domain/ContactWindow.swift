@@ -32,7 +32,8 @@ public struct ContactWindow: Sendable, Equatable, Hashable {
             }
             timeText = joined
         }
-        guard let days = Self.days(dayParts.joined(separator: ",")), let (from, to) = Self.times(timeText) else { return nil }
+        // 24:00 ends a day; it does not start one.
+        guard let days = Self.days(dayParts.joined(separator: ",")), let (from, to) = Self.times(timeText), from < 24 * 60 else { return nil }
         self.days = days
         // A window that ends when it starts goes round the clock; one that ends earlier runs overnight.
         (self.from, self.to) = from == to ? (0, 24 * 60) : (from, to)

@@ -25,7 +25,7 @@ import Testing
 
     @Test("nonsense is refused with a rule that says what to write", arguments: [
         "", "09:00-12:00", "weekdays", "someday 09:00-12:00", "mo 09:00-12:00", "weekdays 25:00-26:00",
-        "weekdays 09:60-10:00", "weekdays 9-12", "weekdays 09:00-12:00-13:00", "mon/wed 09:00-10:00",
+        "weekdays 09:60-10:00", "weekdays 9-12", "weekdays 09:00-12:00-13:00", "mon/wed 09:00-10:00", "daily 24:00-06:00",
     ])
     func refused(_ input: String) throws {
         #expect(ContactWindow(parsing: input) == nil, "\(input)")
