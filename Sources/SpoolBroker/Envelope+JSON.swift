@@ -205,11 +205,20 @@ struct JSONScanner {
             guard let c = peek, c >= 0x30, c <= 0x39 else { throw Failure(offset: i) }
             while let c = peek, c >= 0x30, c <= 0x39 { i += 1 }
         }
+        var hasExponent = false
         if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+            hasExponent = true
             i += 1
             if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { i += 1 }
             guard let c = peek, c >= 0x30, c <= 0x39 else { throw Failure(offset: i) }
             while let c = peek, c >= 0x30, c <= 0x39 { i += 1 }
+        }
+        // RFC 8259 lets a parser limit a number's range, and every consumer parses bodies with
+        // Foundation, which refuses one beyond a Double (`1E+400`): refused here, the message goes
+        // to the dead letters with its reason instead of failing in each consumer. Short plain
+        // numbers always fit, so only long ones or those with an exponent are converted.
+        if hasExponent || i - start > 15 {
+            guard let value = Double(String(decoding: b[start..<i], as: UTF8.self)), value.isFinite else { throw Failure(offset: start) }
         }
     }
 

@@ -62,6 +62,23 @@ import TestSupport
         #expect(throws: expected) { try Envelope.decode(line: Array(text.utf8)) }
     }
 
+    /// Fuzz finding 8 (docs/fuzzing.md): a number beyond a Double passed the scanner, and every
+    /// consumer's Foundation parser then refused the body.
+    @Test("a number beyond a Double is malformed; large but finite ones and underflow are kept", arguments: [
+        ("1E+5666666666666666666666666666666666601", false), ("1e400", false), ("-1e309", false),
+        (String(repeating: "9", count: 400), false),
+        ("1e308", true), ("-1.7976931348623157e308", true), ("1e-400", true), ("123456789012345678901234567890", true), ("0.5", true),
+    ])
+    func numberRange(number: String, accepted: Bool) throws {
+        let line = #"{"v":1,"id":"a","type":"t","sent_at":"2025-03-01T09:30:00Z","body":[0,"# + number + "]}"
+        if accepted {
+            let e = try Envelope.decode(line: Array(line.utf8))
+            #expect((try? JSONSerialization.jsonObject(with: Data(e.body))) != nil, "Foundation reads what the decoder kept: \(number)")
+        } else {
+            #expect(throws: EnvelopeError.self) { try Envelope.decode(line: Array(line.utf8)) }
+        }
+    }
+
     @Test("invalid UTF-8 is refused")
     func invalidUTF8() {
         var bytes = Array(#"{"v":1,"id":"a","type":"t","sent_at":"2026-01-01T00:00:00Z","body":"x"#.utf8)
