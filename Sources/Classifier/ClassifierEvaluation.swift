@@ -42,27 +42,23 @@ public struct ClassifierEvaluation: Sendable, Equatable {
         self.lowConfidenceCorrect = lowConfidenceCorrect
     }
 
+    /// The counting over the category labels (one implementation for both reports).
+    private var table: LabelEvaluation { LabelEvaluation(name: "category", labels: Self.categories.map(\.rawValue), confusion: confusion) }
+
     /// The number of examples classified.
-    public var total: Int { confusion.reduce(0) { $0 + $1.reduce(0, +) } }
+    public var total: Int { table.total }
 
     /// The share filed under their own category; 0 for no examples.
-    public var accuracy: Double {
-        let correct = confusion.indices.reduce(0) { $0 + confusion[$1][$1] }
-        return total == 0 ? 0 : Double(correct) / Double(total)
-    }
+    public var accuracy: Double { table.accuracy }
 
     /// Of the reports filed under `category`, the share that belonged there; nil if none were.
     public func precision(_ category: Category) -> Double? {
-        guard let i = Self.categories.firstIndex(of: category) else { return nil }
-        let predicted = confusion.reduce(0) { $0 + $1[i] }
-        return predicted == 0 ? nil : Double(confusion[i][i]) / Double(predicted)
+        Self.categories.firstIndex(of: category).flatMap { table.precision($0) }
     }
 
     /// Of the reports that belong to `category`, the share filed there; nil if there were none.
     public func recall(_ category: Category) -> Double? {
-        guard let i = Self.categories.firstIndex(of: category) else { return nil }
-        let actual = confusion[i].reduce(0, +)
-        return actual == 0 ? nil : Double(confusion[i][i]) / Double(actual)
+        Self.categories.firstIndex(of: category).flatMap { table.recall($0) }
     }
 
     /// The report `campusdesk classify --evaluate` prints; its last line is `accuracy: 0.xxx`.
@@ -88,15 +84,7 @@ public struct ClassifierEvaluation: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// First cell left-aligned in 10 columns, the rest right-aligned in 10.
-    private func row(_ cells: [String]) -> String {
-        var line = ""
-        for (i, cell) in cells.enumerated() {
-            let pad = String(repeating: " ", count: max(0, 10 - cell.count))
-            line += i == 0 ? cell + pad : pad + cell
-        }
-        return line
-    }
+    private func row(_ cells: [String]) -> String { LabelEvaluation.row(cells) }
 
     /// "0.833" for 0.8333, "-" when undefined; no Foundation formatting so output is locale-free.
     static func fixed3(_ value: Double?) -> String {

@@ -13,9 +13,14 @@ public struct LabelEvaluation: Sendable, Equatable {
         for pair in pairs {
             if let a = labels.firstIndex(of: pair.actual), let p = labels.firstIndex(of: pair.predicted) { matrix[a][p] += 1 }
         }
+        self.init(name: name, labels: labels, confusion: matrix)
+    }
+
+    /// Wraps a tallied `confusion[actual][predicted]` in `labels` order.
+    public init(name: String, labels: [String], confusion: [[Int]]) {
         self.name = name
         self.labels = labels
-        self.confusion = matrix
+        self.confusion = confusion
     }
 
     public var total: Int { confusion.reduce(0) { $0 + $1.reduce(0, +) } }
@@ -38,20 +43,21 @@ public struct LabelEvaluation: Sendable, Equatable {
     /// The same layout as `ClassifierEvaluation.report`, ending with `<name> accuracy: 0.xxx`.
     public var report: String {
         var lines = ["\(name) examples: \(total)", ""]
-        lines.append(row([name, "precision", "recall", "support"]))
+        lines.append(Self.row([name, "precision", "recall", "support"]))
         for (i, label) in labels.enumerated() {
-            lines.append(row([label, fixed3(precision(i)), fixed3(recall(i)), String(confusion[i].reduce(0, +))]))
+            lines.append(Self.row([label, fixed3(precision(i)), fixed3(recall(i)), String(confusion[i].reduce(0, +))]))
         }
         lines.append("")
         lines.append("confusion matrix (rows: actual, columns: predicted)")
-        lines.append(row(["actual"] + labels))
-        for (i, label) in labels.enumerated() { lines.append(row([label] + confusion[i].map(String.init))) }
+        lines.append(Self.row(["actual"] + labels))
+        for (i, label) in labels.enumerated() { lines.append(Self.row([label] + confusion[i].map(String.init))) }
         lines.append("")
         lines.append("\(name) accuracy: \(fixed3(accuracy))")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func row(_ cells: [String]) -> String {
+    /// First cell left-aligned in 10 columns, the rest right-aligned in 10 (both reports' layout).
+    static func row(_ cells: [String]) -> String {
         var line = ""
         for (i, cell) in cells.enumerated() {
             let pad = String(repeating: " ", count: max(0, 10 - cell.count))

@@ -34,26 +34,12 @@ public struct LabelledTSV: Sendable, Equatable {
     ///
     /// - Throws: `ClassifierError.missingColumn` when the header lacks `category` or `text`.
     public init(parsing content: String) throws(ClassifierError) {
-        // Bytes, not Characters: grapheme breaking made parsing the corpus the slowest step of
-        // start-up. Tab, CR and LF are ASCII, so splitting UTF-8 on them is exact.
-        var bytes = Array(content.utf8)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-        for i in lines.indices where lines[i].last == 0x0D { lines[i] = lines[i].dropLast() }
-        let header = (lines.first.map(Self.fields) ?? [""]).map { $0.lowercased() }
-        guard let categoryColumn = header.firstIndex(of: "category") else { throw .missingColumn("category") }
-        guard let textColumn = header.firstIndex(of: "text") else { throw .missingColumn("text") }
-
+        let table = TabSeparatedRows(content)
+        guard let categoryColumn = table.header.firstIndex(of: "category") else { throw .missingColumn("category") }
+        guard let textColumn = table.header.firstIndex(of: "text") else { throw .missingColumn("text") }
         var examples: [LabelledExample] = []
-        var malformed: [MalformedLine] = []
-        for (offset, line) in lines.enumerated().dropFirst() {
-            let number = offset + 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let fields = Self.fields(line)
-            guard fields.count == header.count else {
-                malformed.append(MalformedLine(line: number, reason: "expected \(header.count) tab-separated columns, found \(fields.count)"))
-                continue
-            }
+        var malformed = table.malformed
+        for (number, fields) in table.rows {
             let label = fields[categoryColumn]
             guard let category = Category(rawValue: label.lowercased()) else {
                 malformed.append(MalformedLine(line: number, reason: "unknown category '\(label.prefix(40))'"))
@@ -67,16 +53,6 @@ public struct LabelledTSV: Sendable, Equatable {
             examples.append(LabelledExample(category: category, text: text, line: number))
         }
         self.examples = examples
-        self.malformed = malformed
-    }
-
-    /// The tab-separated fields of one line, each without leading and trailing spaces.
-    private static func fields(_ line: ArraySlice<UInt8>) -> [String] {
-        line.split(separator: 0x09, omittingEmptySubsequences: false).map { field in
-            var f = field
-            while f.first == 0x20 { f.removeFirst() }
-            while f.last == 0x20 { f.removeLast() }
-            return String(decoding: f, as: UTF8.self)
-        }
+        self.malformed = malformed.sorted { $0.line < $1.line }
     }
 }

@@ -14,11 +14,8 @@ public struct TriageTSV: Sendable, Equatable {
 
     /// - Throws: `ClassifierError.missingColumn` when the header lacks `text`, or both `category` and `severity`.
     public init(parsing content: String) throws(ClassifierError) {
-        var bytes = Array(content.utf8)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-        for i in lines.indices where lines[i].last == 0x0D { lines[i] = lines[i].dropLast() }
-        let header = (lines.first.map(Self.fields) ?? [""]).map { $0.lowercased() }
+        let table = TabSeparatedRows(content)
+        let header = table.header
         guard let textColumn = header.firstIndex(of: "text") else { throw .missingColumn("text") }
         let categoryColumn = header.firstIndex(of: "category")
         let severityColumn = header.firstIndex(of: "severity")
@@ -26,15 +23,8 @@ public struct TriageTSV: Sendable, Equatable {
         hasCategory = categoryColumn != nil
         hasSeverity = severityColumn != nil
         examples = []
-        malformed = []
-        for (offset, line) in lines.enumerated().dropFirst() {
-            let number = offset + 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let fields = Self.fields(line)
-            guard fields.count == header.count else {
-                malformed.append(MalformedLine(line: number, reason: "expected \(header.count) tab-separated columns, found \(fields.count)"))
-                continue
-            }
+        malformed = table.malformed
+        for (number, fields) in table.rows {
             var example = Domain.LabelledExample(text: fields[textColumn])
             guard !example.text.isEmpty else {
                 malformed.append(MalformedLine(line: number, reason: "empty text"))
@@ -60,14 +50,6 @@ public struct TriageTSV: Sendable, Equatable {
             }
             examples.append(example)
         }
-    }
-
-    private static func fields(_ line: ArraySlice<UInt8>) -> [String] {
-        line.split(separator: 0x09, omittingEmptySubsequences: false).map { field in
-            var f = field
-            while f.first == 0x20 { f.removeFirst() }
-            while f.last == 0x20 { f.removeLast() }
-            return String(decoding: f, as: UTF8.self)
-        }
+        malformed.sort { $0.line < $1.line }
     }
 }

@@ -83,7 +83,7 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
     /// The audited fields that differ between two states of a ticket, as (field, old, new);
     /// `before` nil is a new ticket, whose status and category (and anything else set) are recorded.
     public static func changes(from before: Ticket?, to after: Ticket) -> [(field: AuditField, old: String?, new: String?)] {
-        var out: [(AuditField, String?, String?)] = []
+        var out: [(field: AuditField, old: String?, new: String?)] = []
         func note(_ field: AuditField, _ old: String?, _ new: String?) {
             if old != new { out.append((field, old, new)) }
         }
@@ -98,6 +98,6 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
         note(.reporter, before?.reporter, after.reporter)
         note(.contact, before?.contactSummary, after.contactSummary)
         note(.preferredContactTime, before?.preferredContactTime, after.preferredContactTime)
-        return out.map { (field: $0.0, old: $0.1, new: $0.2) }
+        return out
     }
 }

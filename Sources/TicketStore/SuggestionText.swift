@@ -1,4 +1,5 @@
 import Domain
+import SQLiteKit
 
 /// The `tickets.suggestion` column: two lines, `<category> <confidence> <words…>` and
 /// `<severity> <confidence> <words…>`.
@@ -24,6 +25,12 @@ enum SuggestionText {
             out.append(" ")
             out.append(w)
         }
+    }
+
+    /// The ticket's kept suggestion (writer and reader alike); nil without one.
+    static func load(_ db: Connection, ticket: TicketID) throws -> TriageSuggestion? {
+        let text = try db.cachedStatement("SELECT suggestion FROM tickets WHERE id = ?").queryFirst([.integer(ticket.rawValue)]) { $0.optionalText(at: 0) } ?? nil
+        return text.flatMap(decode)
     }
 
     /// Nil for text this code did not write (a column from a future version, say): no suggestion shown.

@@ -90,10 +90,7 @@ public final class TicketReader: TicketQueries, Sendable {
 
     /// What the model suggested for the ticket's current description; nil when no model filed it.
     public func suggestion(_ id: TicketID) async throws -> TriageSuggestion? {
-        let text = try withConnection { db in
-            try db.cachedStatement("SELECT suggestion FROM tickets WHERE id = ?").queryFirst([.integer(id.rawValue)]) { $0.optionalText(at: 0) } ?? nil
-        }
-        return text.flatMap(SuggestionText.decode)
+        try withConnection { try SuggestionText.load($0, ticket: id) }
     }
 
     /// The ticket's audit trail, oldest first (empty for a ticket not changed since it was reported).

@@ -18,10 +18,7 @@ extension TicketStore {
         try db.cachedStatement("UPDATE tickets SET suggestion = ? WHERE id = ?").execute([.optionalText(s.map(SuggestionText.encode)), .integer(ticket.rawValue)])
     }
 
-    func loadSuggestion(_ ticket: TicketID) throws -> TriageSuggestion? {
-        let text = try db.cachedStatement("SELECT suggestion FROM tickets WHERE id = ?").queryFirst([.integer(ticket.rawValue)]) { $0.optionalText(at: 0) } ?? nil
-        return text.flatMap(SuggestionText.decode)
-    }
+    func loadSuggestion(_ ticket: TicketID) throws -> TriageSuggestion? { try SuggestionText.load(db, ticket: ticket) }
 
     /// Keeps a staff value that differs from the suggestion as a labelled example (an override).
     func noteOverride(of ticket: Ticket, category: Category? = nil, severity: Severity? = nil, at time: Timestamp) throws {
