@@ -110,3 +110,25 @@ let package = Package(
         ),
     ]
 )
+
+// CAMPUSDESK_TEST_TARGETS=A,B (set by CI's sanitizer steps): the package holds only those test
+// targets and the library targets they need, no executables. Each sanitizer is a full instrumented
+// build of its own, and CI runs three test targets under them: compiling and linking the rest
+// (the end-to-end tests, the binaries) there cost minutes and was never run.
+if let only = Context.environment["CAMPUSDESK_TEST_TARGETS"] {
+    let wanted = Set(only.split(separator: ",").map(String.init))
+    let byName = Dictionary(uniqueKeysWithValues: package.targets.map { ($0.name, $0) })
+    var kept = Set<String>()
+    var pending = package.targets.filter { $0.type == .test && wanted.contains($0.name) }.map(\.name)
+    while let name = pending.popLast() {
+        guard kept.insert(name).inserted, let target = byName[name] else { continue }
+        for dependency in target.dependencies {
+            switch dependency {
+            case .targetItem(let name, _), .byNameItem(let name, _): pending.append(name)
+            default: break
+            }
+        }
+    }
+    package.targets.removeAll { !kept.contains($0.name) }
+    package.products = []
+}
