@@ -31,21 +31,39 @@ struct LinearTextModel: Sendable {
         var values: [Double] = []
         var knownWords = 0
         var words = 0
+        /// Where each feature occurs in the text (one of its occurrences), aligned with `indices`: a
+        /// word's index, or `~i` for the pair starting at word `i` (what `explanation` names it by).
+        var occurrences: [Int] = []
     }
 
     /// The feature vector of already-normalised words (words plus adjacent pairs).
-    func vector(words: [String]) -> Vector {
-        var counts: [Int: Double] = [:]
+    func vector(words: [String]) -> Vector { vector(TokenizedText(words: words)) }
+
+    func vector(_ text: TokenizedText) -> Vector {
+        // (feature, occurrence) for every known word and pair, sorted by feature: sums then run in
+        // one order (scores are bit-for-bit reproducible), and equal features are adjacent to count.
+        var hits: [(feature: Int, occurrence: Int)] = []
+        hits.reserveCapacity(text.words.count + text.pairs.count)
         var known = 0
-        for (i, word) in words.enumerated() {
-            if let f = featureIndex[word] { counts[f, default: 0] += 1; known += 1 }
-            if i > 0, let f = featureIndex[words[i - 1] + " " + word] { counts[f, default: 0] += 1 }
+        for (i, word) in text.words.enumerated() {
+            if let f = featureIndex[word] { hits.append((f, i)); known += 1 }
         }
-        var v = Vector(knownWords: known, words: words.count)
-        // Sorted so sums run in one order: scores are bit-for-bit reproducible.
-        for f in counts.keys.sorted() {
-            v.indices.append(f)
-            v.values.append(counts[f] ?? 0)
+        for (i, pair) in text.pairs.enumerated() {
+            if let f = featureIndex[pair] { hits.append((f, ~i)) }
+        }
+        hits.sort { $0.feature < $1.feature }
+        var v = Vector(knownWords: known, words: text.words.count)
+        v.indices.reserveCapacity(hits.count)
+        v.values.reserveCapacity(hits.count)
+        v.occurrences.reserveCapacity(hits.count)
+        for hit in hits {
+            if v.indices.last == hit.feature {
+                v.values[v.values.count - 1] += 1
+            } else {
+                v.indices.append(hit.feature)
+                v.values.append(1)
+                v.occurrences.append(hit.occurrence)
+            }
         }
         if weighting == .presence { v.values = v.values.map { _ in 1 } }
         if weighting == .normalized {
@@ -75,25 +93,25 @@ struct LinearTextModel: Sendable {
     ///
     /// A pair's push is split between its two words; number shapes (`#num`) are left out because
     /// staff cannot read them as words, and so are single letters ("block C"). Ties go to the alphabetically first word (deterministic).
-    func explanation(_ words: [String], winner: Int, runnerUp: Int, limit: Int = 5) -> [String] {
-        let v = vector(words: words)
+    /// `v` is the text's vector from this model, as it was scored.
+    func explanation(_ text: TokenizedText, _ v: Vector, winner: Int, runnerUp: Int, limit: Int = 5) -> [String] {
         guard winner != runnerUp else { return [] }
-        var byFeature: [Int: String] = [:]
-        for (i, word) in words.enumerated() {
-            if let f = featureIndex[word] { byFeature[f] = word }
-            if i > 0 { let pair = words[i - 1] + " " + word; if let f = featureIndex[pair] { byFeature[f] = pair } }
-        }
         var push: [String: Double] = [:]
-        for (f, x) in zip(v.indices, v.values) {
-            guard let name = byFeature[f] else { continue }
+        push.reserveCapacity(v.indices.count)
+        for (k, (f, x)) in zip(v.indices, v.values).enumerated() {
             let delta = x * (weights[f * classCount + winner] - weights[f * classCount + runnerUp])
-            let parts = name.split(separator: " ").map(String.init)
-            for part in parts { push[part, default: 0] += delta / Double(parts.count) }
+            let at = v.occurrences[k]
+            if at >= 0 {
+                push[text.words[at], default: 0] += delta
+            } else {
+                push[text.words[~at], default: 0] += delta / 2
+                push[text.words[~at + 1], default: 0] += delta / 2
+            }
         }
-        return push
-            .filter { $0.value > 1e-9 && $0.key.count > 1 && !$0.key.hasPrefix("#") }
-            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(limit)
-            .map(\.key)
+        var ranked: [(word: String, push: Double)] = []
+        ranked.reserveCapacity(push.count)
+        for (word, p) in push where p > 1e-9 && word.utf8.first != UInt8(ascii: "#") && word.count > 1 { ranked.append((word, p)) }
+        ranked.sort { $0.push != $1.push ? $0.push > $1.push : $0.word < $1.word }
+        return ranked.prefix(limit).map(\.word)
     }
 }

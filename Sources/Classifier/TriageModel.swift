@@ -81,10 +81,10 @@ public final class TriageModel: TicketTriaging, Sendable {
 
     public func suggest(_ description: String) -> TriageSuggestion {
         let fit = current
-        let words = normalizer.words(description)
+        let text = TokenizedText(words: normalizer.words(description))
         return TriageSuggestion(
-            category: Self.suggestion(fit.category, words, Category.allCases),
-            severity: Self.suggestion(fit.severity, words, Severity.allCases))
+            category: Self.suggestion(fit.category, text, Category.allCases),
+            severity: Self.suggestion(fit.severity, text, Severity.allCases))
     }
 
     /// Refits from the corpora plus `examples` (all overrides so far, not just new ones).
@@ -136,14 +136,14 @@ public final class TriageModel: TicketTriaging, Sendable {
     }
 
     private static func suggestion<Value: Sendable & Equatable>(
-        _ model: LinearTextModel, _ words: [String], _ values: [Value]
+        _ model: LinearTextModel, _ text: TokenizedText, _ values: [Value]
     ) -> Suggested<Value> {
-        let v = model.vector(words: words)
+        let v = model.vector(text)
         let scores = model.scores(v)
         let d = model.calibration.distribution(scores: scores, knownWords: v.knownWords, words: v.words)
         // The winner by score: with no known word the distribution is flat but the scores still rank.
         let winner = ModelSelection.argmax(scores)
-        let explanation = model.explanation(words, winner: winner, runnerUp: ModelSelection.runnerUp(scores))
+        let explanation = model.explanation(text, v, winner: winner, runnerUp: ModelSelection.runnerUp(scores))
         return Suggested(value: values[winner], confidence: d[winner], words: explanation)
     }
 }
