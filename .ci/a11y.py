@@ -9,7 +9,8 @@ API: a ticket with messages and a status history, so the ticket page shows a con
 closed one for staff. On the network desk (accounts) the caller has made one account per role and
 passes their bearer tokens as TOKEN_<role>; each role's pages are checked with its session cookie,
 and the login and registration pages without one. Besides axe's findings, a page that logs a console error (a script the
-Content-Security-Policy blocked, say) or whose subresources fail (the favicon's 404) counts too.
+Content-Security-Policy blocked, say), whose subresources fail (the favicon's 404), or that is wider than the window
+(a long URL in a description, a chart of fixed size on a phone) counts too.
 """
 import json, os, sys, urllib.request
 from playwright.sync_api import sync_playwright
@@ -39,6 +40,10 @@ api("POST", f"/api/tickets/{tid}/messages", {"body": "The grey HDMI one", "autho
 api("POST", f"/api/tickets/{tid}/status", {"status": "active"})
 api("PATCH", f"/api/tickets/{tid}", {"location": "Main building 2.14, front row"}, role="customer")
 done = api("POST", "/api/tickets", {"description": "Heating in the library is off", "location": "Library"}, role="customer")["id"]
+# A 189-character URL: one word the page must break rather than widen past a phone's screen.
+long_url = "https://intranet.campus.example/facilities/reports/2026/heating-and-ventilation/building-c/floor-3/" + "x" * 91
+wide = api("POST", "/api/tickets", {"description": f"The radiator log is at {long_url} and says the valve is stuck",
+                                    "location": "Building C"}, role="customer")["id"]
 api("POST", f"/api/tickets/{done}/status", {"status": "active"})
 api("POST", f"/api/tickets/{done}/messages", {"body": "Fixed the valve.", "author_name": "Helpdesk"})
 api("POST", f"/api/tickets/{done}/status", {"status": "closed"})
@@ -49,12 +54,12 @@ if MODE == "open":
     api("PUT", f"/api/tickets/{tid}/assign", {"assignee_id": DIRECTORY_ENGINEER})
     PAGES = {
         "customer": ["/", "/tickets", "/tickets?q=projector", "/tickets?q=nothing-matches-this", "/tickets/new",
-                     f"/tickets/{tid}", f"/tickets/{done}", "/dashboard", "/no-such-page"],
+                     f"/tickets/{tid}", f"/tickets/{done}", f"/tickets/{wide}", "/dashboard", "/no-such-page"],
         # An engineer who picked themselves from the staff directory (cd_staff), with a ticket assigned.
         "directory-engineer": ["/", f"/tickets?assignee_id={DIRECTORY_ENGINEER}", f"/tickets/{tid}", f"/tickets/{done}"],
         "agent": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets?assigned_to=none",
                   f"/tickets?assigned_to={DIRECTORY_ENGINEER}", "/tickets/new", f"/tickets/{tid}",
-                  f"/tickets/{done}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
+                  f"/tickets/{done}", f"/tickets/{wide}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
                   "/dashboard?period=0&unit=hours", "/no-such-page"],
     }
 else:
@@ -62,7 +67,7 @@ else:
     api("PUT", f"/api/tickets/{tid}/assign", {"assignee_id": engineer})
     PAGES = {
         "": ["/login", "/register", "/no-such-page"],
-        "customer": ["/", "/tickets", "/tickets/new", f"/tickets/{tid}", "/account/password", "/dashboard", "/admin/users"],
+        "customer": ["/", "/tickets", "/tickets/new", f"/tickets/{tid}", f"/tickets/{wide}", "/account/password", "/dashboard", "/admin/users"],
         "agent": ["/", "/tickets", "/tickets?assigned_to=none", f"/tickets?assigned_to={engineer}", f"/tickets/{tid}",
                   f"/tickets/{done}", "/dashboard"],
         "engineer": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}"],
@@ -103,6 +108,10 @@ with sync_playwright() as p:
                 page.goto(BASE + path, wait_until="load")
                 results = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
                 checked += 1
+                # Layout: nothing may make the page wider than the window (a long URL, a fixed-size chart).
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                if overflow > 0:
+                    problems.append(f"the page is {overflow} px wider than the {size['width']} px window")
                 for p in problems:
                     violations += 1
                     print(f"VIOLATION {MODE} {role or 'anonymous'} {size_name} {path}: {p}")

@@ -25,7 +25,8 @@ enum Stylesheet {
     header.site nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
     .role-switch { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; margin-left: auto; }
     .role-switch p { margin: 0; }
-    main { max-width: 64rem; margin: 0 auto; padding: 1rem; }
+    /* A long word or URL breaks instead of widening the page (and its table) past the screen. */
+    main { max-width: 64rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
     footer.site { border-top: 1px solid var(--line); padding: 1rem; color: var(--muted); text-align: center; }
     h1 { font-size: 1.75rem; margin: .5rem 0 1rem; }
     h2 { font-size: 1.3rem; margin: 1.5rem 0 .5rem; }
@@ -46,7 +47,8 @@ enum Stylesheet {
     .unavailable { padding: .75rem 1rem; border-left: 4px solid var(--warn); background: #fdf3e6; }
     .flag { color: var(--warn); }
     .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; }
-    .inline { display: inline-flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; margin: 0 1rem .75rem 0; }
+    .inline { display: inline-flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; margin: 0 1rem .75rem 0; max-width: 100%; }
+    .inline > * { min-width: 0; max-width: 100%; }
     fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 1rem; }
     .choice { display: flex; gap: .5rem; align-items: center; }
     table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
@@ -76,7 +78,9 @@ enum Stylesheet {
     .pager { display: flex; gap: 1rem; margin: 1rem 0; }
     .panel { border-top: 1px solid var(--line); }
     .chart-row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
-    .chart-row > * { flex: 1 1 20rem; }
+    .chart-row > * { flex: 1 1 20rem; min-width: 0; }
+    figure.chart { margin: 0; }
+    svg.chart { max-width: 100%; height: auto; }
     @media (max-width: 40rem) {
       .facts { grid-template-columns: 1fr; }
       .facts dd { margin-bottom: .5rem; }

@@ -106,6 +106,22 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         }
     }
 
+    @Test("a small count beside a large one still draws a visible bar; zero draws none")
+    func categoryChartSmallBarsVisible() throws {
+        let answer = CategoryLoadAnswer(categories: [
+            CategoryLoad(category: .facility, open: 5, active: 1, closed: 2_900),
+            CategoryLoad(category: .it, open: 0, active: 0, closed: 0),
+            CategoryLoad(category: .services, open: 0, active: 0, closed: 0),
+        ])
+        let probe = try #require(SVGProbe.parse(CategoryLoadChart.svg(answer)))
+        let widths = probe.rects.compactMap { $0["width"].flatMap(Double.init) }
+        #expect(widths.count == 9)
+        // Active 1 and open 5 would be 0.1 and 0.5 px at scale; each is drawn at least 3 px.
+        #expect(widths[0] >= 3 && widths[1] >= 3)
+        #expect(abs(widths[2] - CategoryLoadChart.barArea) < 0.06)
+        #expect(widths[3...].allSatisfy { $0 == 0 })
+    }
+
     @Test("a category chart with nothing in it has zero-length bars, not NaN")
     func categoryChartAllZero() throws {
         let answer = CategoryLoadAnswer(categories: Domain.Category.allCases.map { CategoryLoad(category: $0, open: 0, active: 0, closed: 0) })

@@ -15,10 +15,11 @@ public enum CategoryLoadChart {
     static let barHeight = 14.0
     static let groupGap = 12.0
 
+    /// Each fill reaches 3:1 against white (WCAG 1.4.11), so every bar is seen, not just read.
     static let series: [(status: Status, word: String, fill: String)] = [
-        (.active, "active", "#2b6cb0"),
-        (.open, "open", "#90cdf4"),
-        (.closed, "closed", "#a0aec0"),
+        (.active, "active", "#1a4f8a"),
+        (.open, "open", "#3d8bd4"),
+        (.closed, "closed", "#6b7787"),
     ]
 
     /// The label shown for a category.
@@ -51,7 +52,7 @@ public enum CategoryLoadChart {
             for (j, entry) in series.enumerated() {
                 let n = count(load, entry.status)
                 let y = y0 + Double(j) * (barHeight + 2)
-                let length = Double(n) * scale
+                let length = ChartText.visibleLength(Double(n) * scale, nonZero: n > 0)
                 let text = "\(n) \(entry.word)"
                 s += "<rect x=\"\(ChartText.number(labelWidth))\" y=\"\(ChartText.number(y))\" width=\"\(ChartText.number(length))\" height=\"\(ChartText.number(barHeight))\" fill=\"\(entry.fill)\">"
                 s += "<title>\(name): \(text)</title></rect>"

@@ -33,6 +33,13 @@ enum ChartText {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
     }
 
+    /// The drawn length of a bar for `value`: at least `minimum` when the value is not zero, so a
+    /// small count beside a large one (5 open beside 2,900 closed) still shows as a bar.
+    static func visibleLength(_ length: Double, nonZero: Bool, minimum: Double = 3) -> Double {
+        guard nonZero, length.isFinite else { return 0 }
+        return max(length, minimum)
+    }
+
     /// A measured value with one decimal for display (`2.5`, `12.0`).
     static func decimal(_ value: Double) -> String {
         value.isFinite ? String(format: "%.1f", value) : "–"

@@ -71,7 +71,7 @@ public enum OpenTicketsChart {
             for entry in series {
                 let n = bucket.counts[entry.category]
                 guard n > 0 else { continue }
-                let h = Double(n) / maximum * plotHeight
+                let h = ChartText.visibleLength(Double(n) / maximum * plotHeight, nonZero: true, minimum: 2)
                 y -= h
                 s += "<rect x=\"\(ChartText.number(left))\" y=\"\(ChartText.number(y))\" width=\"\(ChartText.number(barWidth))\" height=\"\(ChartText.number(h))\" fill=\"\(entry.fill)\">"
                 s += "<title>\(label): \(n) \(CategoryLoadChart.label(entry.category))</title></rect>"

@@ -50,7 +50,7 @@ public enum ResolutionTimeChart {
         for (i, month) in answer.months.enumerated() {
             let y = top + Double(i) * rowHeight
             let value = month.averageSeconds / unit.seconds
-            let length = max(0, value * scale)
+            let length = ChartText.visibleLength(max(0, value * scale), nonZero: value > 0)
             let label = ChartText.escape(month.month)
             let valueText = "\(ChartText.decimal(value)) \(unit.rawValue) (\(month.closed) closed)"
             s += "<g>"
