@@ -64,7 +64,8 @@ struct WebRoutes: Sendable {
         return v
     }
 
-    func token(_ v: Visitor) -> String { context.csrf.token(forBrowser: v.browserID) }
+    /// The CSRF token of this visitor's forms, carrying who they were rendered for (``FormIdentity``).
+    func token(_ v: Visitor) -> String { context.csrf.token(forBrowser: v.browserID, identity: FormIdentity(v)) }
 
     func errorPage(_ status: HTTPStatus, _ message: String, _ v: Visitor) -> HTTPResponse {
         Self.html(status, ErrorPage.render(status: status, message: message, visitor: v, csrfToken: token(v)), visitor: v)
@@ -85,7 +86,7 @@ struct WebRoutes: Sendable {
         guard context.authMode == .open else { throw RouteError(.notFound) }
         var v = try await visitor(request)
         let form: FormFields
-        switch checkedForm(request, v) {
+        switch checkedForm(request, v, sameIdentity: false) {
         case .failure(let rejection): return rejection.response
         case .success(let f): form = f
         }
@@ -202,8 +203,10 @@ struct WebRoutes: Sendable {
 
     // MARK: - Changing
 
-    /// Same-origin, content type, decoding and CSRF token: the gate in front of every POST.
-    func checkedForm(_ request: HTTPRequest, _ v: Visitor) -> Result<FormFields, FormRejection> {
+    /// Same-origin, content type, decoding and CSRF token: the gate in front of every POST. With
+    /// `sameIdentity` (all but the role switch, which changes the identity), a form rendered for
+    /// another role, account or name than the visitor's now is refused (409) naming both.
+    func checkedForm(_ request: HTTPRequest, _ v: Visitor, sameIdentity: Bool = true) -> Result<FormFields, FormRejection> {
         guard CSRFProtection.isSameOrigin(request) else {
             return .failure(FormRejection(errorPage(.forbidden, "This form was sent from another site and was not accepted.", v)))
         }
@@ -214,10 +217,14 @@ struct WebRoutes: Sendable {
         guard let form = try? FormDecoding.decode(request.body) else {
             return .failure(FormRejection(errorPage(.badRequest, "This form could not be read.", v)))
         }
-        guard !v.isNewBrowser, context.csrf.isValid(token: form["csrf_token"], browserID: v.browserID) else {
-            return .failure(FormRejection(errorPage(.forbidden, "This form has expired or did not come from CampusDesk. Please go back, reload the page and send it again.", v)))
+        let expired = FormRejection(errorPage(.forbidden, "This form has expired or did not come from CampusDesk. Please go back, reload the page and send it again.", v))
+        guard !v.isNewBrowser else { return .failure(expired) }
+        switch context.csrf.check(token: form["csrf_token"], browserID: v.browserID, identity: FormIdentity(v)) {
+        case .invalid: return .failure(expired)
+        case .renderedFor(let other) where sameIdentity:
+            return .failure(FormRejection(errorPage(.conflict, "Nothing was saved: this page was opened as \(other.words), but this browser now acts as \(FormIdentity(v).words) (changed in another tab or window). Reload the page to continue as \(FormIdentity(v).words), or switch back first.", v)))
+        case .valid, .renderedFor: return .success(form)
         }
-        return .success(form)
     }
 
     func commandID(_ form: FormFields) -> CommandID {

@@ -1,5 +1,7 @@
 import Testing
 import Credentials
+import Domain
+import Foundation
 @testable import WebGateway
 
 /// The per-browser token cache gives exactly the HMAC token, stays bounded, and keeps ids apart.
@@ -43,5 +45,27 @@ import Credentials
         let long = String(repeating: "a", count: CSRFProtection.TokenCache.maxIDLength + 1)
         #expect(csrf.token(forBrowser: long) == hexString(SHA256.hmac(key: Self.secret, message: Array(long.utf8))))
         #expect(csrf.cachedTokenCount == before)
+    }
+
+    @Test("a form token names who it was rendered for; another identity, a tampered part or another browser is told apart")
+    func formIdentity() {
+        let csrf = CSRFProtection(secret: Self.secret)
+        let ines = FormIdentity(role: .agent, account: nil, name: "Inès “I.” O'Neil")
+        let ana = FormIdentity(role: .customer, account: nil, name: "Ana")
+        let account = FormIdentity(role: .engineer, account: UserID(42), name: nil)
+        for identity in [ines, ana, account] {
+            let token = csrf.token(forBrowser: Self.id(1), identity: identity)
+            #expect(csrf.check(token: token, browserID: Self.id(1), identity: identity) == .valid)
+            #expect(FormIdentity(encoded: token.split(separator: ".", maxSplits: 1)[1]) == identity)
+        }
+        let token = csrf.token(forBrowser: Self.id(1), identity: ines)
+        #expect(csrf.check(token: token, browserID: Self.id(1), identity: ana) == .renderedFor(ines))
+        #expect(csrf.check(token: token, browserID: Self.id(2), identity: ines) == .invalid)
+        #expect(csrf.check(token: token + "x", browserID: Self.id(1), identity: ines) == .invalid)
+        #expect(csrf.check(token: token.replacingOccurrences(of: "agent.", with: "root."), browserID: Self.id(1), identity: ines) == .invalid)
+        #expect(csrf.check(token: nil, browserID: Self.id(1), identity: ines) == .invalid)
+        // A page rendered before forms carried an identity: the browser part alone decides.
+        #expect(csrf.check(token: csrf.token(forBrowser: Self.id(1)), browserID: Self.id(1), identity: ines) == .valid)
+        #expect(ines.words == "helpdesk staff (Inès “I.” O'Neil)" && account.words == "engineer")
     }
 }

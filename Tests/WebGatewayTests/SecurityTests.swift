@@ -62,6 +62,39 @@ import Testing
         #expect(fresh.cookies["cd_role"] == nil)
     }
 
+    /// Issue 20, finding 3: a reply typed in a tab rendered for staff, sent after another tab
+    /// switched the browser to a simple user, was stored as the user's message under the staff name.
+    @Test func aFormRenderedForAnotherRoleOrNameIsExplainedAndSendsNothing() async throws {
+        let world = World()
+        var staffTab = Browser(world.gateway())
+        await staffTab.enter(as: .agent, name: "Ines")
+        _ = await staffTab.post("/tickets", [("description", "The projector in B-12 is broken")])
+        _ = await staffTab.get("/tickets/1")
+        let staffToken = try #require(staffTab.lastToken)
+        let before = await world.worker.receivedCount
+        // The other tab (same cookies) switches to a simple user named Ana.
+        var userTab = staffTab
+        await userTab.enter(as: .customer, name: "Ana")
+        staffTab.cookies = userTab.cookies
+        let reply = await staffTab.post("/tickets/1/messages", [("body", "We replaced the lamp.")], token: staffToken)
+        #expect(reply.status == .conflict)
+        #expect(reply.text.contains("Nothing was saved"))
+        #expect(reply.text.contains("helpdesk staff (Ines)") && reply.text.contains("simple user (Ana)"))
+        #expect(await world.worker.receivedCount == before)
+        // The same name under another role, and another name under the same role, are refused too.
+        var sameName = staffTab
+        await sameName.enter(as: .customer, name: "Ines")
+        #expect(await sameName.post("/tickets/1/messages", [("body", "x")], token: staffToken).status == .conflict)
+        var otherName = staffTab
+        await otherName.enter(as: .agent, name: "Jon")
+        #expect(await otherName.post("/tickets/1/messages", [("body", "x")], token: staffToken).status == .conflict)
+        #expect(await world.worker.receivedCount == before)
+        // Reloaded, the page's form acts as who the browser is now.
+        _ = await userTab.get("/tickets/1")
+        #expect(await userTab.post("/tickets/1/messages", [("body", "Thanks, it works again.")]).status == .seeOther)
+        #expect(await world.worker.receivedCount == before + 1)
+    }
+
     @Test func aCrossOriginPostIsRefusedEvenWithAToken() async {
         let world = World()
         var b = Browser(world.gateway())

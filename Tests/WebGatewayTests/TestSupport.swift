@@ -93,6 +93,8 @@ struct Browser {
         _ = await get("/")
         let r = await post("/session", [("role", role.rawValue), ("name", name)])
         #expect(r.status == .seeOther)
+        // As a browser does: the next page's forms carry the new identity (FormIdentity).
+        if let location = r.headers["Location"] { _ = await get(location) }
     }
 
     static func csrfToken(in html: String) -> String? {

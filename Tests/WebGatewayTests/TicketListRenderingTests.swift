@@ -136,7 +136,7 @@ import Testing
             let q = try FormDecoding.decodeQuery(request.query)
             let filter = try TicketListQuery.filter(from: q, role: v.role)
             let m = TicketListPage.Model(
-                visitor: v, csrfToken: gateway.context.csrf.token(forBrowser: v.browserID), text: filter.text, category: filter.category,
+                visitor: v, csrfToken: gateway.context.csrf.token(forBrowser: v.browserID, identity: FormIdentity(v)), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(WebRoutes.flash),
                 isContinuation: filter.cursor != nil,
                 // Staff get the assignee filter (this desk has no engineers to offer).

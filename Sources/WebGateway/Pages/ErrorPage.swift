@@ -21,6 +21,6 @@ enum ErrorPage {
         // the page shows the signed-out frame.
         let visitor = context.authMode == .accounts ? Visitor.anonymous(request, newBrowserID: context.newBrowserID)
                                                     : Visitor.from(request, newBrowserID: context.newBrowserID)
-        return WebRoutes.html(status, render(status: status, message: message, visitor: visitor, csrfToken: context.csrf.token(forBrowser: visitor.browserID)), visitor: visitor)
+        return WebRoutes.html(status, render(status: status, message: message, visitor: visitor, csrfToken: context.csrf.token(forBrowser: visitor.browserID, identity: FormIdentity(visitor))), visitor: visitor)
     }
 }

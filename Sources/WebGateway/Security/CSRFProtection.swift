@@ -60,6 +60,31 @@ public struct CSRFProtection: Sendable {
         return ConstantTime.equals(Array(self.token(forBrowser: browserID).utf8), Array(token.utf8))
     }
 
+    /// The token of the forms rendered for `identity` in this browser (``FormIdentity``).
+    func token(forBrowser browserID: String, identity: FormIdentity) -> String {
+        token(forBrowser: browserID) + "." + identity.encoded
+    }
+
+    /// What a form's token says about the request that carries it.
+    enum FormCheck: Equatable {
+        case valid
+        /// The token is this browser's, but the form was rendered for someone else (another tab).
+        case renderedFor(FormIdentity)
+        case invalid
+    }
+
+    /// Checks the browser part (constant time), then the identity the form was rendered for. A
+    /// token without an identity part (a page rendered before this check existed) passes on its
+    /// browser part alone.
+    func check(token: String?, browserID: String?, identity: FormIdentity) -> FormCheck {
+        guard let token else { return .invalid }
+        let dot = token.firstIndex(of: ".") ?? token.endIndex
+        guard isValid(token: String(token[..<dot]), browserID: browserID) else { return .invalid }
+        guard dot < token.endIndex else { return .valid }
+        guard let renderedFor = FormIdentity(encoded: token[token.index(after: dot)...]) else { return .invalid }
+        return renderedFor == identity ? .valid : .renderedFor(renderedFor)
+    }
+
     /// False when the request names an origin (Origin, else Referer) other than the Host it was sent to.
     ///
     /// Absent headers pass: privacy settings strip them, and the token is the main defence.
