@@ -60,19 +60,20 @@ if MODE == "open":
         "agent": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets?assigned_to=none",
                   f"/tickets?assigned_to={DIRECTORY_ENGINEER}", "/tickets/new", f"/tickets/{tid}",
                   f"/tickets/{done}", f"/tickets/{wide}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
-                  "/dashboard?period=0&unit=hours", "/no-such-page"],
+                  "/dashboard?period=0&unit=hours", "/admin/issue-types", "/no-such-page"],
     }
 else:
     engineer = api("GET", "/api/auth/me", role="engineer")["id"]
     api("PUT", f"/api/tickets/{tid}/assign", {"assignee_id": engineer})
     PAGES = {
         "": ["/login", "/register", "/no-such-page"],
-        "customer": ["/", "/tickets", "/tickets/new", f"/tickets/{tid}", f"/tickets/{wide}", "/account/password", "/dashboard", "/admin/users"],
+        "customer": ["/", "/tickets", "/tickets/new", f"/tickets/{tid}", f"/tickets/{wide}", "/account/password", "/dashboard", "/admin/users",
+                     "/admin/issue-types"],
         "agent": ["/", "/tickets", "/tickets?assigned_to=none", f"/tickets?assigned_to={engineer}", f"/tickets/{tid}",
                   f"/tickets/{done}", "/dashboard"],
         "engineer": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}"],
         "manager": ["/", "/tickets", f"/tickets/{tid}"],
-        "admin": ["/", "/admin/users", "/admin/users?role=engineer&active=true", f"/tickets/{tid}"],
+        "admin": ["/", "/admin/users", "/admin/users?role=engineer&active=true", "/admin/issue-types", "/tickets/new", f"/tickets/{tid}"],
     }
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 

@@ -5,13 +5,16 @@ import Domain
 /// export imports back to the same tickets.
 ///
 /// Columns: `id, description, location, reporter, status, category, opened_at, modified_at,
-/// closed_at`. Times are ISO 8601 UTC with milliseconds. Every text cell goes through
+/// closed_at, issue_type`. Times are ISO 8601 UTC with milliseconds. Every text cell goes through
 /// `CSVInjection` on export and back on import. On import `id` is ignored (the ticket worker
-/// numbers tickets), `modified_at` and `category` are optional (an empty category is assigned by
-/// the classifier), and columns may come in any order, names matched case-insensitively.
+/// numbers tickets), `modified_at`, `category` and `issue_type` are optional (an empty category is
+/// assigned by the classifier; an issue type is its name, which the worker looks up in the row's
+/// category and refuses the row when there is none such), and columns may come in any order, names
+/// matched case-insensitively.
 public enum TicketCSV {
     /// The export columns, in order.
-    public static let columns = ["id", "description", "location", "reporter", "status", "category", "opened_at", "modified_at", "closed_at"]
+    public static let columns = ["id", "description", "location", "reporter", "status", "category", "opened_at", "modified_at", "closed_at",
+                                 "issue_type"]
     /// Columns an import file must have.
     public static let requiredColumns = ["description", "location", "reporter", "status", "opened_at", "closed_at"]
 
@@ -25,7 +28,7 @@ public enum TicketCSV {
         CSVWriter.record([
             String(t.id.rawValue), CSVInjection.neutralise(t.description), CSVInjection.neutralise(t.location ?? ""),
             CSVInjection.neutralise(t.reporter ?? ""), t.status.rawValue, t.category.rawValue, t.openedAt.iso8601,
-            t.modifiedAt.iso8601, t.closedAt?.iso8601 ?? "",
+            t.modifiedAt.iso8601, t.closedAt?.iso8601 ?? "", CSVInjection.neutralise(t.issueTypeName ?? ""),
         ])
     }
 
@@ -107,6 +110,8 @@ public enum TicketCSV {
         if trimmed.isEmpty { reasons.append("description: must not be empty") }
         if trimmed.count > TextLimits.maxDescription { reasons.append("description: longer than \(TextLimits.maxDescription) characters") }
         let location = text("location"), reporter = text("reporter")
+        let issueType = text("issue_type").trimmingCharacters(in: .whitespaces)
+        if issueType.unicodeScalars.count > IssueTypeRules.maxName { reasons.append("issue_type: longer than \(IssueTypeRules.maxName) characters") }
         if location.count > TextLimits.maxShortField { reasons.append("location: longer than \(TextLimits.maxShortField) characters") }
         if reporter.count > TextLimits.maxShortField { reasons.append("reporter: longer than \(TextLimits.maxShortField) characters") }
         let statusText = cell("status").trimmingCharacters(in: .whitespaces).lowercased()
@@ -128,6 +133,7 @@ public enum TicketCSV {
         guard reasons.isEmpty, let status, let openedAt else { return .failure(Reasons(reasons: reasons)) }
         return .success(ImportTicket(
             description: description, location: location.isEmpty ? nil : location, reporter: reporter.isEmpty ? nil : reporter,
-            category: category, status: status, openedAt: openedAt, modifiedAt: modifiedAt, closedAt: closedAt))
+            category: category, status: status, openedAt: openedAt, modifiedAt: modifiedAt, closedAt: closedAt,
+            issueType: issueType.isEmpty ? nil : issueType))
     }
 }

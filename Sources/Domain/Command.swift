@@ -50,6 +50,10 @@ public enum CommandAction: Sendable, Equatable {
     case changePassword(ChangePassword)
     case startSession(StartSession)
     case endSession(EndSession)
+    case addIssueType(AddIssueType)
+    case renameIssueType(RenameIssueType)
+    case retireIssueType(RetireIssueType)
+    case setIssueType(SetIssueType)
 
     /// The wire name of this action.
     public var type: String {
@@ -68,6 +72,10 @@ public enum CommandAction: Sendable, Equatable {
         case .changePassword: "change_password"
         case .startSession: "start_session"
         case .endSession: "end_session"
+        case .addIssueType: "add_issue_type"
+        case .renameIssueType: "rename_issue_type"
+        case .retireIssueType: "retire_issue_type"
+        case .setIssueType: "set_issue_type"
         }
     }
 }
@@ -92,6 +100,10 @@ extension CommandAction: Codable {
         case "change_password": self = .changePassword(try ChangePassword(from: decoder))
         case "start_session": self = .startSession(try StartSession(from: decoder))
         case "end_session": self = .endSession(try EndSession(from: decoder))
+        case "add_issue_type": self = .addIssueType(try AddIssueType(from: decoder))
+        case "rename_issue_type": self = .renameIssueType(try RenameIssueType(from: decoder))
+        case "retire_issue_type": self = .retireIssueType(try RetireIssueType(from: decoder))
+        case "set_issue_type": self = .setIssueType(try SetIssueType(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
@@ -116,11 +128,16 @@ extension CommandAction: Codable {
         case .changePassword(let a): try a.encode(to: encoder)
         case .startSession(let a): try a.encode(to: encoder)
         case .endSession(let a): try a.encode(to: encoder)
+        case .addIssueType(let a): try a.encode(to: encoder)
+        case .renameIssueType(let a): try a.encode(to: encoder)
+        case .retireIssueType(let a): try a.encode(to: encoder)
+        case .setIssueType(let a): try a.encode(to: encoder)
         }
     }
 }
 
-/// Report a new problem. The category is assigned by the classifier.
+/// Report a new problem. The reporter's issue type, when chosen, decides the category; without
+/// one the classifier does.
 public struct CreateTicket: Sendable, Codable, Equatable {
     public var description: String
     public var location: String?
@@ -131,8 +148,11 @@ public struct CreateTicket: Sendable, Codable, Equatable {
     public var contactPhone: String?
     /// Days and hours (``ContactWindow``), stored in canonical form.
     public var preferredContactTime: String?
+    /// The reporter's pick from the offered (not retired) issue types; nil: "not sure".
+    public var issueTypeID: IssueTypeID?
     public init(description: String, location: String? = nil, reporter: String? = nil, impact: Impact? = nil,
-                contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil) {
+                contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil,
+                issueTypeID: IssueTypeID? = nil) {
         self.description = description
         self.location = location
         self.reporter = reporter
@@ -140,12 +160,14 @@ public struct CreateTicket: Sendable, Codable, Equatable {
         self.contactEmail = contactEmail
         self.contactPhone = contactPhone
         self.preferredContactTime = preferredContactTime
+        self.issueTypeID = issueTypeID
     }
     enum CodingKeys: String, CodingKey {
         case description, location, reporter, impact
         case contactEmail = "contact_email"
         case contactPhone = "contact_phone"
         case preferredContactTime = "preferred_contact_time"
+        case issueTypeID = "issue_type_id"
     }
 }
 
@@ -261,11 +283,15 @@ public enum PriorityChoice: Sendable, Equatable, Codable, Hashable {
 ///
 /// Valid when: closed ⇔ `closed_at` present, `closed_at ≥ opened_at`, no time in the future,
 /// messages sent no earlier than `opened_at`. A nil category is assigned by the classifier.
+/// An issue type is named (as exports write it) and found by name within the category, retired
+/// ones included (history keeps them); it then decides the category.
 public struct ImportTicket: Sendable, Codable, Equatable {
     public var description: String
     public var location: String?
     public var reporter: String?
     public var category: Category?
+    /// An issue type's name; nil for none.
+    public var issueType: String?
     public var status: Status
     public var openedAt: Timestamp
     public var modifiedAt: Timestamp?
@@ -275,12 +301,13 @@ public struct ImportTicket: Sendable, Codable, Equatable {
     public init(
         description: String, location: String? = nil, reporter: String? = nil, category: Category? = nil,
         status: Status, openedAt: Timestamp, modifiedAt: Timestamp? = nil, closedAt: Timestamp? = nil,
-        messages: [ImportedMessage] = []
+        messages: [ImportedMessage] = [], issueType: String? = nil
     ) {
         self.description = description
         self.location = location
         self.reporter = reporter
         self.category = category
+        self.issueType = issueType
         self.status = status
         self.openedAt = openedAt
         self.modifiedAt = modifiedAt
@@ -291,6 +318,7 @@ public struct ImportTicket: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case description, location, reporter, category, status, messages
         case openedAt = "opened_at", modifiedAt = "modified_at", closedAt = "closed_at"
+        case issueType = "issue_type"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -299,6 +327,7 @@ public struct ImportTicket: Sendable, Codable, Equatable {
         location = try c.decodeIfPresent(String.self, forKey: .location)
         reporter = try c.decodeIfPresent(String.self, forKey: .reporter)
         category = try c.decodeIfPresent(Category.self, forKey: .category)
+        issueType = try c.decodeIfPresent(String.self, forKey: .issueType)
         status = try c.decode(Status.self, forKey: .status)
         openedAt = try c.decode(Timestamp.self, forKey: .openedAt)
         modifiedAt = try c.decodeIfPresent(Timestamp.self, forKey: .modifiedAt)

@@ -9,20 +9,24 @@ public struct CommandReply: Sendable, Codable, Equatable {
     public var message: Message?
     /// The account as stored after an account command.
     public var user: User?
+    /// The issue type as stored after an issue type command.
+    public var issueType: IssueType?
     /// Why the command was not applied; nil when it was.
     public var refusal: Refusal?
 
-    public init(commandID: CommandID, ticket: Ticket? = nil, message: Message? = nil, user: User? = nil, refusal: Refusal? = nil) {
+    public init(commandID: CommandID, ticket: Ticket? = nil, message: Message? = nil, user: User? = nil, refusal: Refusal? = nil,
+                issueType: IssueType? = nil) {
         self.commandID = commandID
         self.ticket = ticket
         self.message = message
         self.user = user
         self.refusal = refusal
+        self.issueType = issueType
     }
 
     public var isApplied: Bool { refusal == nil }
 
-    enum CodingKeys: String, CodingKey { case commandID = "command_id", ticket, message, user, refusal }
+    enum CodingKeys: String, CodingKey { case commandID = "command_id", ticket, message, user, refusal, issueType = "issue_type" }
 }
 
 /// A command the worker would not apply: a machine-readable code, a reason for people,

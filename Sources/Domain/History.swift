@@ -23,8 +23,8 @@ public enum AuditField: String, Sendable, Codable, CaseIterable, Hashable {
 /// One row of a ticket's audit trail: who changed which field from what to what, when and through
 /// what. Written in the transaction of the change; never updated or deleted (the schema refuses).
 ///
-/// Values are the field's wire form (`open`, `it`, an engineer's account number, the text itself);
-/// nil means "none" (before a ticket existed, an empty location, no assignee).
+/// Values are the field's wire form (`open`, `it`, an engineer's account number, an issue type's
+/// number, the text itself); nil means "none" (before a ticket existed, an empty location, no assignee).
 public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
     public var id: Int64
     public var ticketID: TicketID
@@ -89,6 +89,7 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
         }
         note(.status, before?.status.rawValue, after.status.rawValue)
         note(.category, before?.category.rawValue, after.category.rawValue)
+        note(.issueType, before?.issueTypeID.map { String($0.rawValue) }, after.issueTypeID.map { String($0.rawValue) })
         note(.severity, before?.severity?.rawValue, after.severity?.rawValue)
         note(.impact, before?.impact.rawValue, after.impact.rawValue)
         note(.priority, before?.priority?.rawValue, after.priority?.rawValue)

@@ -39,6 +39,12 @@ public struct UserID: Int64Identifier {
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
 }
 
+/// The number of an issue type (SQLite rowid of `issue_types`): what a reporter picks, under one category.
+public struct IssueTypeID: Int64Identifier {
+    public var rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+
 /// An identifier that is a string chosen by whoever creates the thing: a command, a message envelope.
 ///
 /// Why a protocol: as with `Int64Identifier`, one type per concept, one coding (a bare JSON

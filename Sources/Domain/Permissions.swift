@@ -6,6 +6,7 @@ public enum Permission: String, Sendable, CaseIterable, Hashable, Codable {
     case editTicket = "edit_ticket"
     case changeStatus = "change_status"
     case postMessage = "post_message"
+    /// Set a ticket's category by hand, or its issue type (which moves the category).
     case setCategory = "set_category"
     /// Set severity, impact and priority by hand.
     case triageTicket = "triage_ticket"
@@ -21,6 +22,7 @@ public enum Permission: String, Sendable, CaseIterable, Hashable, Codable {
     /// See the staff directory (engineers with their open assigned tickets).
     case listEngineers = "list_engineers"
     case manageUsers = "manage_users"
+    /// Add, rename and retire the issue types reporters pick from (each belongs to a category).
     case manageCategories = "manage_categories"
     case editSLAPolicies = "edit_sla_policies"
     case manageSettings = "manage_settings"

@@ -5,8 +5,9 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     public var location: String?
     public var reporter: String?
     public var category: Category
+    /// Who chose the category: the classifier (`auto`), staff (`staff`), or the issue type (`issue_type`).
     public var categorySource: CategorySource
-    /// The classifier's confidence in `category` (0...1); nil when staff set the category by hand.
+    /// The classifier's confidence in `category` (0...1); nil when a person or an issue type chose it.
     public var categoryConfidence: Double?
     public var status: Status
     public var openedAt: Timestamp
@@ -29,6 +30,10 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     public var contactEmail: String?
     public var contactPhone: String?
     public var preferredContactTime: String?
+    /// The kind of problem picked from the list (``IssueType``), retired or not, and its current
+    /// name; both nil without one. With one, `category` is the type's and `categorySource` `issue_type`.
+    public var issueTypeID: IssueTypeID?
+    public var issueTypeName: String?
 
     public init(
         id: TicketID, description: String, location: String?, reporter: String?, category: Category,
@@ -36,7 +41,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         modifiedAt: Timestamp, closedAt: Timestamp?, customerID: UserID? = nil, assigneeID: UserID? = nil,
         severity: Severity? = nil, severitySource: CategorySource? = nil, impact: Impact = .one,
         priority: Priority? = nil, prioritySource: CategorySource? = nil,
-        contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil
+        contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil,
+        issueTypeID: IssueTypeID? = nil, issueTypeName: String? = nil
     ) {
         self.id = id
         self.description = description
@@ -59,6 +65,24 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         self.contactEmail = contactEmail
         self.contactPhone = contactPhone
         self.preferredContactTime = preferredContactTime
+        self.issueTypeID = issueTypeID
+        self.issueTypeName = issueTypeName
+    }
+
+    /// Files the ticket under `type` (its category, source `issue_type`), or takes the type off
+    /// (nil), leaving the category as a person's choice. The one place the pairing is kept.
+    public mutating func setIssueType(_ type: IssueType?) {
+        if let type {
+            issueTypeID = type.id
+            issueTypeName = type.name
+            category = type.category
+            categorySource = .issueType
+            categoryConfidence = nil
+        } else if issueTypeID != nil {
+            issueTypeID = nil
+            issueTypeName = nil
+            categorySource = .staff
+        }
     }
 
     /// The contact as the audit trail records it: both channels in one value.
@@ -106,6 +130,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         case contactEmail = "contact_email"
         case contactPhone = "contact_phone"
         case preferredContactTime = "preferred_contact_time"
+        case issueTypeID = "issue_type_id"
+        case issueTypeName = "issue_type"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -133,6 +159,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         contactEmail = try c.decodeIfPresent(String.self, forKey: .contactEmail)
         contactPhone = try c.decodeIfPresent(String.self, forKey: .contactPhone)
         preferredContactTime = try c.decodeIfPresent(String.self, forKey: .preferredContactTime)
+        issueTypeID = try c.decodeIfPresent(IssueTypeID.self, forKey: .issueTypeID)
+        issueTypeName = try c.decodeIfPresent(String.self, forKey: .issueTypeName)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -159,6 +187,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         try c.encode(contactEmail, forKey: .contactEmail)
         try c.encode(contactPhone, forKey: .contactPhone)
         try c.encode(preferredContactTime, forKey: .preferredContactTime)
+        try c.encode(issueTypeID, forKey: .issueTypeID)
+        try c.encode(issueTypeName, forKey: .issueTypeName)
     }
 
     /// The facts analytics need, taken from this ticket.

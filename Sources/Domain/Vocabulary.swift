@@ -20,12 +20,24 @@ public enum Category: String, Sendable, Codable, CaseIterable, Hashable {
     case it
     /// Canteen, prices and hours, library, administration, fees, housing, shuttles, staff conduct.
     case services
+
+    /// The name in a sentence ("IT", not "it"), for the worker's refusals.
+    public var title: String {
+        switch self {
+        case .facility: "Facility"
+        case .it: "IT"
+        case .services: "Services"
+        }
+    }
 }
 
 /// Who chose a ticket's category, severity or priority: the model or the priority matrix (`auto`),
-/// or staff by hand (`staff`, which later automatic changes keep).
+/// or staff by hand (`staff`, which later automatic changes keep). A category may also follow the
+/// ticket's issue type (`issue_type`: the reporter picked it, or staff changed it), which later
+/// edits keep as they keep staff's; severity and priority are never `issue_type`.
 public enum CategorySource: String, Sendable, Codable, CaseIterable, Hashable {
     case auto, staff
+    case issueType = "issue_type"
 }
 
 /// The role a person acts in: one name each in code, database, JSON, docs and UI.

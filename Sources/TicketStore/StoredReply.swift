@@ -17,9 +17,11 @@ import SQLiteKit
 /// in old databases and are still read (a ticket without customer or assignee, no account).
 /// 3 (triage) adds the ticket's severity, its source, impact, priority and its source, then the
 /// contact e-mail, phone and preferred contact time, after the assignee; version 1 and 2 rows read as untriaged tickets affecting one person.
+/// 4 (issue types) adds the ticket's issue type (number and name) last, and the issue type of the
+/// issue type commands (presence flag 16); earlier rows read as tickets without one.
 public enum StoredReply {
     /// The version every new row is written in.
-    static let version: UInt8 = 3
+    static let version: UInt8 = 4
     /// The first version, still read.
     static let version1: UInt8 = 1
 
@@ -27,6 +29,7 @@ public enum StoredReply {
     private static let hasMessage: UInt8 = 2
     private static let hasRefusal: UInt8 = 4
     private static let hasUser: UInt8 = 8
+    private static let hasIssueType: UInt8 = 16
 
     /// The reply as bytes (without its command id).
     static func encode(_ reply: CommandReply) -> [UInt8] {
@@ -38,6 +41,7 @@ public enum StoredReply {
         if reply.message != nil { flags |= hasMessage }
         if reply.refusal != nil { flags |= hasRefusal }
         if reply.user != nil { flags |= hasUser }
+        if reply.issueType != nil { flags |= hasIssueType }
         w.bytes.append(flags)
         if let t = reply.ticket {
             w.int(t.id.rawValue)
@@ -61,6 +65,8 @@ public enum StoredReply {
             w.optionalString(t.contactEmail)
             w.optionalString(t.contactPhone)
             w.optionalString(t.preferredContactTime)
+            w.optionalInt(t.issueTypeID?.rawValue)
+            w.optionalString(t.issueTypeName)
         }
         if let m = reply.message {
             w.int(m.id.rawValue)
@@ -85,6 +91,13 @@ public enum StoredReply {
             w.bytes.append(u.active ? 1 : 0)
             w.int(u.createdAt.millisecondsSinceEpoch)
         }
+        if let i = reply.issueType {
+            w.int(i.id.rawValue)
+            w.string(i.category.rawValue)
+            w.string(i.name)
+            w.int(i.createdAt.millisecondsSinceEpoch)
+            w.optionalInt(i.retiredAt?.millisecondsSinceEpoch)
+        }
         return w.bytes
     }
 
@@ -104,7 +117,8 @@ public enum StoredReply {
         let v = try r.byte()
         guard (version1...version).contains(v) else { throw Reader.corrupt }
         let flags = try r.byte()
-        let known = v == version1 ? hasTicket | hasMessage | hasRefusal : hasTicket | hasMessage | hasRefusal | hasUser
+        let known = v == version1 ? hasTicket | hasMessage | hasRefusal
+            : hasTicket | hasMessage | hasRefusal | hasUser | (v >= 4 ? hasIssueType : 0)
         guard flags & ~known == 0 else { throw Reader.corrupt }
         var reply = CommandReply(commandID: commandID)
         if flags & hasTicket != 0 {
@@ -129,6 +143,10 @@ public enum StoredReply {
                 reply.ticket?.contactPhone = try r.optionalString()
                 reply.ticket?.preferredContactTime = try r.optionalString()
             }
+            if v >= 4 {
+                reply.ticket?.issueTypeID = try r.optionalInt().map(IssueTypeID.init)
+                reply.ticket?.issueTypeName = try r.optionalString()
+            }
         }
         if flags & hasMessage != 0 {
             reply.message = Message(
@@ -143,6 +161,12 @@ public enum StoredReply {
                 id: UserID(try r.int()), name: try r.string(), email: try r.string(), phone: try r.optionalString(),
                 location: try r.optionalString(), role: try r.value(Role.self), active: try r.present(),
                 createdAt: Timestamp(millisecondsSinceEpoch: try r.int()))
+        }
+        if flags & hasIssueType != 0 {
+            reply.issueType = IssueType(
+                id: IssueTypeID(try r.int()), category: try r.value(Category.self), name: try r.string(),
+                createdAt: Timestamp(millisecondsSinceEpoch: try r.int()),
+                retiredAt: try r.optionalInt().map(Timestamp.init(millisecondsSinceEpoch:)))
         }
         guard r.offset == bytes.count else { throw Reader.corrupt }
         return reply

@@ -6,8 +6,25 @@ import SQLiteKit
 /// Unknown enum text in a row means a corrupt or foreign database; it is reported as an error
 /// rather than guessed at, since the CHECK constraints make it impossible for our own writes.
 extension Ticket {
-    /// The columns `init(row:)` reads, in order.
-    static let columns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source, contact_email, contact_phone, preferred_contact_time"
+    /// The row's own columns that `init(row:)` reads, in order.
+    private static let ownColumns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source, contact_email, contact_phone, preferred_contact_time, issue_type_id"
+
+    /// What `init(row:)` reads from `tickets`: its columns, then the issue type's current name.
+    static let columns = columns(qualifiedBy: nil)
+
+    /// The select list with each column qualified by `alias` (`t` in the list's joins), or by the table's name.
+    ///
+    /// The issue type's name is a scalar subquery (a rowid lookup, nothing for a ticket without a type)
+    /// rather than a join, so every list statement keeps its shape and its plan.
+    static func columns(qualifiedBy alias: String?) -> String {
+        let prefix = alias.map { $0 + "." } ?? ""
+        let own = ownColumns.split(separator: ",").map { prefix + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        return own + ", (SELECT name FROM issue_types WHERE issue_types.id = \(alias ?? "tickets").issue_type_id)"
+    }
+
+    /// `category_source` as stored: a category from an issue type is stored as `staff` (migration 7:
+    /// the column's CHECK predates `issue_type`), and read back as `issue_type` by `init(row:)`.
+    var storedCategorySource: String { categorySource == .issueType ? CategorySource.staff.rawValue : categorySource.rawValue }
 
     init(row s: Statement, offset o: Int32 = 0) throws(SQLiteError) {
         self.init(
@@ -30,7 +47,9 @@ extension Ticket {
             priority: s.isNull(at: o + 16) ? nil : try decodeEnum(Priority.self, s, o + 16),
             prioritySource: s.isNull(at: o + 17) ? nil : try decodeEnum(CategorySource.self, s, o + 17),
             contactEmail: s.optionalText(at: o + 18), contactPhone: s.optionalText(at: o + 19),
-            preferredContactTime: s.optionalText(at: o + 20))
+            preferredContactTime: s.optionalText(at: o + 20),
+            issueTypeID: s.optionalInt64(at: o + 21).map(IssueTypeID.init), issueTypeName: s.optionalText(at: o + 22))
+        if issueTypeID != nil { categorySource = .issueType }
     }
 }
 

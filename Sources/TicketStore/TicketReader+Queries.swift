@@ -188,15 +188,19 @@ extension TicketReader {
         let prefixed: String
 
         init(_ columns: String) {
+            self.init(bare: columns, prefixed: columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+        }
+
+        init(bare columns: String, prefixed: String) {
             newestSQL = """
                 SELECT \(columns) FROM tickets
                 WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
                 ORDER BY opened_at DESC, id DESC LIMIT ?
                 """
-            prefixed = columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+            self.prefixed = prefixed
         }
     }
 
-    static let ticketColumns = ListColumns(Ticket.columns)
+    static let ticketColumns = ListColumns(bare: Ticket.columns, prefixed: Ticket.columns(qualifiedBy: "t"))
     private static let rowColumns = ListColumns(TicketRowView.columns)
 }

@@ -307,5 +307,40 @@ public enum TicketSchema {
                 CHECK (category IS NOT NULL OR severity IS NOT NULL)
             );
             """),
+        // Issue types (docs/tickets.md, "Issue types"): what a reporter picks, each under one category,
+        // added, renamed and retired by admins and never deleted (tickets keep retired ones). Names are
+        // unique within a category, NOCASE (ASCII letters), retired types included, so an export's
+        // (category, name) finds exactly one type again. The starter list is seeded here.
+        //
+        // A ticket with a type is filed under the type's category. SQLite cannot widen migration 1's
+        // category_source CHECK without copying every ticket, so such a ticket stores 'staff' (a person
+        // chose; the classifier keeps off) and reads as 'issue_type'; the column's CHECK keeps the two
+        // together. No index on issue_type_id: nothing looks tickets up by type, and each index costs
+        // on every imported ticket.
+        Migration(version: 7, sql: """
+            CREATE TABLE issue_types (
+                id INTEGER PRIMARY KEY,
+                category TEXT NOT NULL CHECK (category IN ('facility', 'it', 'services')),
+                name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
+                created_at INTEGER NOT NULL,
+                retired_at INTEGER,
+                CHECK (retired_at IS NULL OR retired_at >= created_at)
+            );
+            CREATE UNIQUE INDEX issue_types_by_name ON issue_types (category, name COLLATE NOCASE);
+            -- The starter list, with fixed ids (the same on every desk), in the order they are offered.
+            INSERT INTO issue_types (id, category, name, created_at)
+            SELECT column1, column2, column3, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM (VALUES
+                (1, 'facility', 'Elevator / lift'), (2, 'facility', 'Heating or cooling'), (3, 'facility', 'Plumbing / water leak'),
+                (4, 'facility', 'Electrical / lighting'), (5, 'facility', 'Cleaning'), (6, 'facility', 'Furniture / doors / windows'),
+                (7, 'facility', 'Safety hazard'),
+                (8, 'it', 'Wi-Fi / network'), (9, 'it', 'Account / password'), (10, 'it', 'Printing'),
+                (11, 'it', 'Classroom / lab computers'), (12, 'it', 'Software / licences'), (13, 'it', 'Email'),
+                (14, 'services', 'Canteen / food'), (15, 'services', 'Transport / shuttle'), (16, 'services', 'Fees / finance portal'),
+                (17, 'services', 'Library'), (18, 'services', 'Registration / admin office'), (19, 'services', 'Other service complaint')
+            );
+
+            ALTER TABLE tickets ADD COLUMN issue_type_id INTEGER REFERENCES issue_types (id)
+                CHECK (issue_type_id IS NULL OR category_source = 'staff');
+            """),
     ]
 }

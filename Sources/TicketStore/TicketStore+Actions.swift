@@ -9,7 +9,8 @@ import SQLiteKit
 /// Each checks the rules first (a refusal throws before anything is written), writes the row(s),
 /// then the change event for the outbox, and returns the reply the sender gets.
 extension TicketStore {
-    /// A new report: checked, filed by the classifier, opened now, owned by the account that sent it.
+    /// A new report: checked, filed under the reporter's issue type or else by the classifier, opened
+    /// now, owned by the account that sent it.
     func create(_ c: CreateTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         try Permissions.check(actor, .reportTicket)
         let description = try TicketRules.description(c.description)
@@ -18,15 +19,19 @@ extension TicketStore {
         let contactEmail = try TicketRules.contactEmail(c.contactEmail)
         let contactPhone = try TicketRules.contactPhone(c.contactPhone)
         let preferredContactTime = try TicketRules.preferredContactTime(c.preferredContactTime)
+        let issueType = try c.issueTypeID.map(offeredIssueType)
+        // The suggestion is made either way: staff see it, and it sets the severity. A chosen type
+        // files the ticket (below), so the classifier is not asked then.
         let suggestion = suggest(description)
         let classification = suggestion.map { Classification(category: $0.category.value, confidence: $0.category.confidence) }
-            ?? classifier.classify(description)
+            ?? issueType.map { Classification(category: $0.category, confidence: 1) } ?? classifier.classify(description)
         var ticket = Ticket(
             id: TicketID(0), description: description, location: location, reporter: reporter,
             category: classification.category, categorySource: .auto, categoryConfidence: classification.confidence,
             status: .open, openedAt: now, modifiedAt: now, closedAt: nil, customerID: actor.userID, impact: c.impact ?? .one,
             contactEmail: contactEmail, contactPhone: contactPhone, preferredContactTime: preferredContactTime)
         if let s = suggestion { ticket.triage(severity: s.severity.value, source: .auto) }
+        if let issueType { ticket.setIssueType(issueType) }
         ticket.id = try insert(ticket, searchIndexed: true, suggestion: suggestion.map(SuggestionText.encode))
         try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket)
@@ -108,21 +113,21 @@ extension TicketStore {
         return CommandReply(commandID: id, ticket: ticket, message: message)
     }
 
-    /// A category set by hand, which later edits keep.
+    /// A category set by hand, which later edits keep. The ticket's issue type stays when it belongs
+    /// to that category (nothing changes) and is taken off when it does not (a type decides its category).
     func setCategory(_ s: SetCategory, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         let current = try load(s.ticketID)
         try TicketRules.checkSetCategory(actor: actor, on: current.parties)
-        guard current.category != s.category || current.categorySource != .staff else {
+        guard current.category != s.category || (current.categorySource != .staff && current.issueTypeID == nil) else {
             return CommandReply(commandID: id, ticket: current)
         }
         var ticket = current
+        ticket.setIssueType(nil)
         ticket.category = s.category
         ticket.categorySource = .staff
         ticket.categoryConfidence = nil
         ticket.modifiedAt = max(now, current.modifiedAt)
-        try db.execute(
-            "UPDATE tickets SET category = ?, category_source = 'staff', category_confidence = NULL, modified_at = ? WHERE id = ?",
-            [.text(ticket.category.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+        try updateCategory(ticket)
         try noteOverride(of: current, category: s.category, at: now)
         try recordChange(.ticketCategorised, from: current, to: ticket, at: now)
         return CommandReply(commandID: id, ticket: ticket)
@@ -168,10 +173,13 @@ extension TicketStore {
     func importTicket(_ i: ImportTicket, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         try TicketRules.checkImport(actor: actor)
         let v = try TicketRules.validateImport(i, now: now)
+        let issueType = try importedIssueType(i.issueType, category: v.category)
         let category: Category
         let source: CategorySource
         let confidence: Double?
-        if let given = v.category {
+        if let issueType {
+            (category, source, confidence) = (issueType.category, .issueType, nil)
+        } else if let given = v.category {
             (category, source, confidence) = (given, .staff, nil)
         } else {
             let classification = classifier.classify(v.description)
@@ -180,7 +188,8 @@ extension TicketStore {
         var ticket = Ticket(
             id: TicketID(0), description: v.description, location: v.location, reporter: v.reporter,
             category: category, categorySource: source, categoryConfidence: confidence,
-            status: v.status, openedAt: v.openedAt, modifiedAt: v.modifiedAt, closedAt: v.closedAt)
+            status: v.status, openedAt: v.openedAt, modifiedAt: v.modifiedAt, closedAt: v.closedAt,
+            issueTypeID: issueType?.id, issueTypeName: issueType?.name)
         // Historical: listed and published now, full-text indexed by the background pass.
         ticket.id = try insert(ticket, searchIndexed: false)
         for m in v.messages {

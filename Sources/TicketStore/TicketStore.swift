@@ -125,6 +125,10 @@ public actor TicketStore {
         case .changePassword(let c): return try changePassword(c, actor: actor, id: id, now: now)
         case .startSession(let s): return try startSession(s, actor: actor, id: id, now: now)
         case .endSession(let e): return try endSession(e, actor: actor, id: id, now: now)
+        case .addIssueType(let a): return try addIssueType(a, actor: actor, id: id, now: now)
+        case .renameIssueType(let r): return try renameIssueType(r, actor: actor, id: id, now: now)
+        case .retireIssueType(let r): return try retireIssueType(r, actor: actor, id: id, now: now)
+        case .setIssueType(let s): return try setIssueType(s, actor: actor, id: id, now: now)
         }
     }
 
@@ -146,14 +150,14 @@ public actor TicketStore {
         try db.cachedStatement("""
             INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed,
                                  customer_id, assignee_id, severity, severity_source, impact, priority, priority_source,
-                                 contact_email, contact_phone, preferred_contact_time, suggestion)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 contact_email, contact_phone, preferred_contact_time, suggestion, issue_type_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute { s in
             try s.bind(.text(t.description), at: 1)
             try s.bind(.optionalText(t.location), at: 2)
             try s.bind(.optionalText(t.reporter), at: 3)
             try s.bind(.text(t.category.rawValue), at: 4)
-            try s.bind(.text(t.categorySource.rawValue), at: 5)
+            try s.bind(.text(t.storedCategorySource), at: 5)
             try s.bind(.optionalReal(t.categoryConfidence), at: 6)
             try s.bind(.text(t.status.rawValue), at: 7)
             try s.bind(.integer(t.openedAt.millisecondsSinceEpoch), at: 8)
@@ -171,6 +175,7 @@ public actor TicketStore {
             try s.bind(.optionalText(t.contactPhone), at: 20)
             try s.bind(.optionalText(t.preferredContactTime), at: 21)
             try s.bind(.optionalText(suggestion), at: 22)
+            try s.bind(.optionalInteger(t.issueTypeID?.rawValue), at: 23)
         }
         return TicketID(db.lastInsertRowID)
     }

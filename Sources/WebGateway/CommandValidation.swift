@@ -27,10 +27,24 @@ enum CommandValidation {
             return optional(e.location, "location", counting) ?? optional(e.reporter, "reporter", counting)
         case .postMessage(let p):
             return required(p.body, "body", TextLimits.maxMessageBody, counting) ?? optional(p.authorName, "author_name", counting)
+        case .addIssueType(let a):
+            return issueTypeName(a.name, counting)
+        case .renameIssueType(let r):
+            return issueTypeName(r.name, counting)
         case .changeStatus, .setCategory, .setTriage, .importTicket, .assignTicket,
-             .registerUser, .createUser, .updateUser, .changePassword, .startSession, .endSession:
+             .registerUser, .createUser, .updateUser, .changePassword, .startSession, .endSession,
+             .retireIssueType, .setIssueType:
             return nil
         }
+    }
+
+    /// The worker's name rule (trimmed length), and for the API also the length as sent (the document's `maxLength`).
+    private static func issueTypeName(_ text: String, _ counting: Counting) -> Refusal? {
+        if counting == .scalarsAsSent, text.unicodeScalars.count > IssueTypeRules.maxName {
+            return Refusal(.validation, "Please use at most \(IssueTypeRules.maxName) characters.", field: "name")
+        }
+        do { _ = try IssueTypeRules.name(text) } catch { return error }
+        return nil
     }
 
     private static func required(_ text: String, _ field: String, _ max: Int, _ counting: Counting) -> Refusal? {

@@ -91,6 +91,7 @@ public struct Gateway: Sendable {
         router.use(BodyLimit.middleware(maxBytes: settings.maxBodyBytes))
         WebRoutes(context: context).register(in: &router)
         AccountPages(context: context).register(in: &router)
+        IssueTypePages(context: context).register(in: &router)
         APIRoutes(context: context).register(in: &router)
         handler = chain([SecurityHeaders.middleware], router.handler)
         routeTable = router.routeTable

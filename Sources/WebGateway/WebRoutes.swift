@@ -29,6 +29,7 @@ struct WebRoutes: Sendable {
         router.post("/tickets/:id/status") { try await changeStatus($0) }
         router.post("/tickets/:id/messages") { try await postMessage($0) }
         router.post("/tickets/:id/category") { try await setCategory($0) }
+        router.post("/tickets/:id/issue-type") { try await setIssueType($0) }
         router.post("/tickets/:id/triage") { try await triage($0) }
         // Engineers are accounts: the network desk's, or the campus desk's staff directory.
         router.post("/tickets/:id/assign") { try await assign($0) }
@@ -143,7 +144,13 @@ struct WebRoutes: Sendable {
     func newTicket(_ request: HTTPRequest) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
-        return Self.html(.ok, NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID()), visitor: v)
+        return Self.html(.ok, try await newTicketPage(v), visitor: v)
+    }
+
+    /// The report form with the offered issue types (and the input and errors of a refused submit).
+    private func newTicketPage(_ v: Visitor, state: FormState = .empty) async throws -> [UInt8] {
+        NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID(),
+                             issueTypes: try await context.tickets.issueTypes(), state: state)
     }
 
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -172,6 +179,8 @@ struct WebRoutes: Sendable {
         if Permissions.allows(v.actor, .setCategory, on: t.parties) || Permissions.allows(v.actor, .triageTicket, on: t.parties) {
             model.suggestion = try await context.tickets.suggestion(id)
         }
+        // Staff choose among the types (the ticket's own retired one too) and read them in the trail.
+        if v.role.isStaff { model.issueTypes = try await context.tickets.issueTypes(includingRetired: true) }
         // Staff see the audit trail, with assignees by name.
         if v.role.isStaff {
             let history = try await context.tickets.history(id)
@@ -195,6 +204,7 @@ struct WebRoutes: Sendable {
         case "status": Layout.Flash(text: "The status was changed.", isError: false)
         case "message": Layout.Flash(text: "Your message was posted.", isError: false)
         case "category": Layout.Flash(text: "The category was changed.", isError: false)
+        case "issue-type": Layout.Flash(text: "The issue type was changed.", isError: false)
         case "triage": Layout.Flash(text: "The triage was changed.", isError: false)
         case "assigned": Layout.Flash(text: "The assignment was changed.", isError: false)
         default: nil
@@ -263,22 +273,27 @@ struct WebRoutes: Sendable {
         case .success(let f): form = f
         }
         guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
+        let refused = { (refusal: Refusal) async throws -> HTTPResponse in
+            let state = FormState.refused(refusal, values: values(form, NewTicketPage.fields), knownFields: NewTicketPage.fields)
+            return Self.html(Problem.status(for: refusal.code), try await newTicketPage(v, state: state), visitor: v)
+        }
         let impact = form["impact"].flatMap { $0.isEmpty ? nil : $0 }
         guard impact == nil || Impact(rawValue: impact!) != nil else {
-            let state = FormState.refused(Refusal(.validation, "Please choose who is affected.", field: "impact"), values: values(form, NewTicketPage.fields), knownFields: NewTicketPage.fields)
-            return Self.html(.unprocessableContent, NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID(), state: state), visitor: v)
+            return try await refused(Refusal(.validation, "Please choose who is affected.", field: "impact"))
+        }
+        let issueType: IssueTypeID?
+        switch IssueTypeSelect.parse(form["issue_type_id"]) {
+        case .failure(let refusal): return try await refused(refusal)
+        case .success(let id): issueType = id
         }
         let action = CommandAction.createTicket(CreateTicket(description: form["description"] ?? "", location: form.trimmed("location"),
                                                              reporter: form.trimmed("reporter"), impact: impact.flatMap(Impact.init(rawValue:)),
                                                              contactEmail: form.trimmed("contact_email"), contactPhone: form.trimmed("contact_phone"),
-                                                             preferredContactTime: form.trimmed("preferred_contact_time")))
+                                                             preferredContactTime: form.trimmed("preferred_contact_time"), issueTypeID: issueType))
         return try await perform(action, form, v, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
             return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
-        }, refused: { refusal in
-            let state = FormState.refused(refusal, values: values(form, NewTicketPage.fields), knownFields: NewTicketPage.fields)
-            return Self.html(Problem.status(for: refusal.code), NewTicketPage.render(visitor: v, csrfToken: token(v), requestID: context.newBrowserID(), state: state), visitor: v)
-        })
+        }, refused: refused)
     }
 
     /// The shared shape of the POSTs on one ticket: form gate, permission gate, command.
@@ -345,6 +360,13 @@ struct WebRoutes: Sendable {
         try await onTicket(request, kind: .category, fields: ["category"], permission: .setCategory, done: "category") { id, f, _ in
             guard let c = f["category"].flatMap(Category.init(rawValue:)) else { return .failure(Refusal(.validation, "Please choose a category.", field: "category")) }
             return .success(.setCategory(SetCategory(ticketID: id, category: c)))
+        }
+    }
+
+    /// `issue_type_id`: a type's number, or empty for none; the category follows the type.
+    func setIssueType(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await onTicket(request, kind: .issueType, fields: ["issue_type_id"], permission: .setCategory, done: "issue-type") { id, f, _ in
+            IssueTypeSelect.parse(f["issue_type_id"]).map { .setIssueType(SetIssueType(ticketID: id, issueTypeID: $0)) }
         }
     }
 

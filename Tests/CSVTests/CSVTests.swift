@@ -79,12 +79,14 @@ import Testing
 @Suite struct TicketCSVTests {
     let now = Timestamp(iso8601: "2026-01-10T12:00:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)
 
-    func ticket(_ id: Int64, _ description: String, status: Status, closed: Bool = false) -> Ticket {
+    func ticket(_ id: Int64, _ description: String, status: Status, closed: Bool = false, issueType: (IssueTypeID, String)? = nil) -> Ticket {
         let opened = Timestamp(iso8601: "2025-11-03T08:15:30.250Z") ?? now
         let closedAt = closed ? opened.adding(milliseconds: 3_600_000) : nil
-        return Ticket(id: TicketID(id), description: description, location: id % 2 == 0 ? nil : "Library, Room 2.14",
-                      reporter: id % 3 == 0 ? nil : "-Ana \"AJ\" Lee", category: .it, categorySource: .auto, categoryConfidence: 0.8,
-                      status: status, openedAt: opened, modifiedAt: closedAt ?? opened.adding(milliseconds: 60_000), closedAt: closedAt)
+        var t = Ticket(id: TicketID(id), description: description, location: id % 2 == 0 ? nil : "Library, Room 2.14",
+                       reporter: id % 3 == 0 ? nil : "-Ana \"AJ\" Lee", category: .it, categorySource: .auto, categoryConfidence: 0.8,
+                       status: status, openedAt: opened, modifiedAt: closedAt ?? opened.adding(milliseconds: 60_000), closedAt: closedAt)
+        if let (id, name) = issueType { t.setIssueType(IssueType(id: id, category: .it, name: name, createdAt: opened)) }
+        return t
     }
 
     @Test func exportThenImportGivesTheSameTickets() throws {
@@ -94,6 +96,8 @@ import Testing
             ticket(3, "+44 phone line dead", status: .closed, closed: true),
             ticket(4, "'@admin said so", status: .closed, closed: true),
             ticket(5, "\tleading tab and trailing space ", status: .open),
+            ticket(6, "Printer out of toner", status: .active, issueType: (IssueTypeID(10), "Printing")),
+            ticket(7, "Old lab PC", status: .closed, closed: true, issueType: (IssueTypeID(20), "=Retired, \"old\" type")),
         ]
         let csv = TicketCSV.header + tickets.map(TicketCSV.record).joined()
         #expect(!csv.contains(",=HYPERLINK"))
@@ -101,10 +105,11 @@ import Testing
         let batch = try TicketCSV.parseImport(Array(csv.utf8), now: now)
         #expect(batch.rejections.isEmpty)
         #expect(batch.notes.isEmpty)
-        #expect(batch.rows.map(\.line) == [2, 3, 5, 6, 7])
+        #expect(batch.rows.map(\.line) == [2, 3, 5, 6, 7, 8, 9])
+        #expect(csv.contains(",Printing\r\n") && csv.contains(",\"'=Retired, \"\"old\"\" type\"\r\n"))
         #expect(batch.rows.map(\.ticket) == tickets.map {
             ImportTicket(description: $0.description, location: $0.location, reporter: $0.reporter, category: $0.category,
-                         status: $0.status, openedAt: $0.openedAt, modifiedAt: $0.modifiedAt, closedAt: $0.closedAt)
+                         status: $0.status, openedAt: $0.openedAt, modifiedAt: $0.modifiedAt, closedAt: $0.closedAt, issueType: $0.issueTypeName)
         })
     }
 
@@ -133,6 +138,22 @@ import Testing
             "line 7: opened_at: 2027-01-01T00:00:00.000Z is in the future; closed_at: must be empty when status is active; closed_at: before opened_at",
             "line 8: closed_at: before opened_at",
         ])
+    }
+
+    @Test func issueTypeColumnIsOptionalTrimmedAndBounded() throws {
+        let long = String(repeating: "x", count: IssueTypeRules.maxName + 1)
+        let csv = """
+            description,location,reporter,status,opened_at,closed_at,category,issue_type
+            Paper jam,,,open,2025-12-01T09:00:00Z,,it, Printing\u{20}
+            No type,,,open,2025-12-01T09:00:00Z,,,
+            Too long,,,open,2025-12-01T09:00:00Z,,it,\(long)
+
+            """
+        let batch = try TicketCSV.parseImport(Array(csv.utf8), now: now)
+        #expect(batch.rows.map(\.ticket.issueType) == ["Printing", nil])
+        #expect(batch.rejections.map(\.description) == ["line 4: issue_type: longer than \(IssueTypeRules.maxName) characters"])
+        // A file from before the column still imports: it is not required.
+        #expect(!TicketCSV.requiredColumns.contains("issue_type"))
     }
 
     @Test func refusesAFileWithoutTheRequiredColumns() {

@@ -15,9 +15,10 @@ extension SystemTests {
             try first.start("worker", ["ticket-worker"])
             let demo = try first.run(["demo", "--count", "150", "--seed", "7"])
             #expect(demo.status == 0, "\(demo.stderr)")
-            // Text that CSV injection neutralising must carry through unchanged.
+            // Text that CSV injection neutralising must carry through unchanged, and an issue type
+            // named without a category (found by name, any case) that the export then names again.
             let tricky = first.root.appendingPathComponent("tricky.csv")
-            try "description,location,reporter,status,opened_at,closed_at\r\n\"=SUM(A1:A2), \"\"quoted\"\"\nline two\",'@lab,-x,open,2025-05-01T09:00:00Z,\r\n"
+            try "description,location,reporter,status,opened_at,closed_at,issue_type\r\n\"=SUM(A1:A2), \"\"quoted\"\"\nline two\",'@lab,-x,open,2025-05-01T09:00:00Z,,printing\r\n"
                 .write(to: tricky, atomically: true, encoding: .utf8)
             #expect(try first.run(["import", tricky.path]).stdout == "imported 1, rejected 0\n")
             let exported = try first.run(["export"])
@@ -46,6 +47,8 @@ extension SystemTests {
             }
             #expect(found.tickets.first?.description == "=SUM(A1:A2), \"quoted\"\nline two")
             #expect(found.tickets.first?.location == "@lab")
+            #expect(found.tickets.first?.issueTypeName == "Printing" && found.tickets.first?.category == .it)
+            #expect(exported.stdout.contains(",Printing\r\n"))
         }
 
         /// The CSV records without their first (id) cell, sorted; parsed properly because cells hold newlines.

@@ -26,7 +26,7 @@ struct WorkerPermissionTableTests {
 
     /// The permissions no command carries (reading, the dashboard, settings not built yet): the
     /// gateway checks them; this test would have to grow a command for each new one.
-    static let withoutCommand: Set<Permission> = [.viewTicket, .viewDashboard, .listEngineers, .manageCategories, .editSLAPolicies, .manageSettings]
+    static let withoutCommand: Set<Permission> = [.viewTicket, .viewDashboard, .listEngineers, .editSLAPolicies, .manageSettings]
     /// Rows another suite sends: `take_ticket` is "assign to oneself", a different command per actor
     /// (and one only an engineer can be given), so `WorkerTakeTicketTests` holds it.
     static let elsewhere: Set<Permission> = [.takeTicket]
@@ -135,6 +135,11 @@ struct WorkerPermissionTableTests {
                         default: .assignTicket(AssignTicket(ticketID: id, assigneeID: engTwo.id))
                         }
                         cells.append(Cell(permission: p, role: role, kind: k, command: Command(actor: actor, action: action), ticket: id))
+                        // Changing the issue type is recategorising: the same permission, on the same ticket, after it.
+                        if p == .setCategory {
+                            cells.append(Cell(permission: p, role: role, kind: k, command: Command(actor: actor, action: .setIssueType(
+                                SetIssueType(ticketID: id, issueTypeID: IssueTypeID(8)))), ticket: id))
+                        }
                     }
                 }
                 let now = SystemClock().now()
@@ -148,9 +153,17 @@ struct WorkerPermissionTableTests {
                     UpdateUser(userID: targets[Role.allCases.firstIndex(of: role)!].id, role: .agent)))))
                 cells.append(Cell(permission: .manageUsers, role: role, command: Command(actor: actor, action: .changePassword(
                     ChangePassword(userID: targets[Role.allCases.firstIndex(of: role)!].id, passwordHash: AccountFixture.otherHash)))))
+                // The issue type list: each role its own new name and its own starter types to rename and retire.
+                let n = Int64(Role.allCases.firstIndex(of: role)!)
+                cells.append(Cell(permission: .manageCategories, role: role, command: Command(actor: actor, action: .addIssueType(
+                    AddIssueType(category: .services, name: "Added by \(role)")))))
+                cells.append(Cell(permission: .manageCategories, role: role, command: Command(actor: actor, action: .renameIssueType(
+                    RenameIssueType(issueTypeID: IssueTypeID(1 + n), name: "Renamed by \(role)")))))
+                cells.append(Cell(permission: .manageCategories, role: role, command: Command(actor: actor, action: .retireIssueType(
+                    RetireIssueType(issueTypeID: IssueTypeID(14 + n))))))
             }
-            // 5 roles × (5 permissions × 5 tickets + assign × 5 + reassign × 2 + 5 commands not about one ticket).
-            let perRole: Int = 5 * 5 + 5 + 2 + 5
+            // 5 roles × (5 permissions × 5 tickets + set_issue_type × 5 + assign × 5 + reassign × 2 + 8 commands not about one ticket).
+            let perRole: Int = 5 * 5 + 5 + 5 + 2 + 8
             #expect(cells.count == Role.allCases.count * perRole)
             let covered = Set(cells.map(\.permission))
             #expect(covered.union(Self.withoutCommand).union(Self.elsewhere) == Set(Permission.allCases) && covered.isDisjoint(with: Self.withoutCommand))

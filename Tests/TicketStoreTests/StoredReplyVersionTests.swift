@@ -6,9 +6,9 @@ import Fixtures
 @testable import SQLiteKit
 @testable import TicketStore
 
-/// Stored replies across versions: version 3 carries the ticket's triage, version 2 its people and
-/// the account; version 1 and 2 rows (databases from before accounts or triage) are still read, and
-/// answered for their command ids.
+/// Stored replies across versions: version 4 carries issue types, version 3 the ticket's triage,
+/// version 2 its people and the account; version 1, 2 and 3 rows (databases from before accounts,
+/// triage or issue types) are still read, and answered for their command ids.
 @Suite struct StoredReplyVersionTests {
     static let t0 = Timestamp(millisecondsSinceEpoch: 1_780_000_000_123)
     static let ticket = Ticket(
@@ -20,8 +20,8 @@ import Fixtures
         try bytes.withUnsafeBytes { try StoredReply.decode($0, commandID: CommandID(id)) }
     }
 
-    @Test("version 3 round-trips tickets with customer, assignee and triage, and accounts in every shape")
-    func version3_RoundTrips() throws {
+    @Test("version 4 round-trips tickets with customer, assignee, triage and issue type, accounts and issue types in every shape")
+    func version4_RoundTrips() throws {
         var assigned = Self.ticket
         assigned.customerID = UserID(3)
         assigned.assigneeID = UserID(Int64.max)
@@ -33,6 +33,8 @@ import Fixtures
         pinned.prioritySource = .staff
         var onlyCustomer = Self.ticket
         onlyCustomer.customerID = UserID(1)
+        var typed = Self.ticket
+        typed.setIssueType(IssueType(id: IssueTypeID(10), category: .it, name: "Printing", createdAt: Self.t0))
         let replies = [
             CommandReply(commandID: CommandID("a"), ticket: assigned),
             CommandReply(commandID: CommandID("b"), ticket: onlyCustomer, message: Self.message),
@@ -45,10 +47,14 @@ import Fixtures
             CommandReply(commandID: CommandID("f"), refusal: Refusal(.unauthenticated, "An account is required.")),
             CommandReply(commandID: CommandID("g")),
             CommandReply(commandID: CommandID("h"), ticket: pinned),
+            CommandReply(commandID: CommandID("i"), ticket: typed),
+            CommandReply(commandID: CommandID("j"), issueType: IssueType(id: IssueTypeID(20), category: .it, name: "Beamer / Projektor", createdAt: Self.t0)),
+            CommandReply(commandID: CommandID("k"), issueType: IssueType(id: IssueTypeID(3), category: .services, name: "Mensa",
+                                                                         createdAt: Timestamp(millisecondsSinceEpoch: 0), retiredAt: Self.t0)),
         ]
         for reply in replies {
             let bytes = StoredReply.encode(reply)
-            #expect(bytes.first == 3)
+            #expect(bytes.first == 4)
             #expect(try Self.decode(bytes, reply.commandID.rawValue) == reply)
         }
     }
@@ -57,12 +63,24 @@ import Fixtures
     /// zigzag 6), no priority, no source, no contact e-mail, phone or time.
     static let untriaged: [UInt8] = [0, 0, 6] + Array("one".utf8) + [0, 0, 0, 0, 0]
 
-    /// The version 2 form of a reply with an untriaged ticket: version 3 without the triage bytes.
-    static func version2(_ reply: CommandReply) -> [UInt8] {
+    /// The version 3 form of a reply whose ticket has no issue type: version 4 without the two absence bytes.
+    static func version3(_ reply: CommandReply) -> [UInt8] {
         var bytes = StoredReply.encode(reply)
-        bytes[0] = 2
+        bytes[0] = 3
         if reply.ticket != nil {
             let ticketEnd = StoredReply.encode(CommandReply(commandID: reply.commandID, ticket: reply.ticket)).count
+            #expect(Array(bytes[(ticketEnd - 2)..<ticketEnd]) == [0, 0])
+            bytes.removeSubrange((ticketEnd - 2)..<ticketEnd)
+        }
+        return bytes
+    }
+
+    /// The version 2 form of a reply with an untriaged ticket: version 3 without the triage bytes.
+    static func version2(_ reply: CommandReply) -> [UInt8] {
+        var bytes = version3(reply)
+        bytes[0] = 2
+        if reply.ticket != nil {
+            let ticketEnd = version3(CommandReply(commandID: reply.commandID, ticket: reply.ticket)).count
             #expect(Array(bytes[(ticketEnd - untriaged.count)..<ticketEnd]) == untriaged)
             bytes.removeSubrange((ticketEnd - untriaged.count)..<ticketEnd)
         }
@@ -80,6 +98,18 @@ import Fixtures
             bytes.removeSubrange((ticketEnd - 2)..<ticketEnd)
         }
         return bytes
+    }
+
+    @Test("version 3 rows are read as tickets without an issue type; they never held one (flag 16)")
+    func version3_IsStillRead() throws {
+        var triaged = Self.ticket
+        triaged.triage(severity: .high, source: .staff)
+        for reply in [CommandReply(commandID: CommandID("a"), ticket: triaged), CommandReply(commandID: CommandID("b"), refusal: Refusal(.forbidden, "No."))] {
+            let old = Self.version3(reply)
+            #expect(old.first == 3)
+            #expect(try Self.decode(old, reply.commandID.rawValue) == reply)
+        }
+        #expect(throws: SQLiteError.self) { try Self.decode([3, 16]) }
     }
 
     @Test("version 2 rows are read as untriaged tickets affecting one person")
@@ -103,12 +133,12 @@ import Fixtures
         ]
         for reply in replies {
             let old = Self.version1(reply)
-            #expect(old.first == 1 && old.count == StoredReply.encode(reply).count - (reply.ticket == nil ? 0 : 2 + Self.untriaged.count))
+            #expect(old.first == 1 && old.count == StoredReply.encode(reply).count - (reply.ticket == nil ? 0 : 4 + Self.untriaged.count))
             #expect(try Self.decode(old, reply.commandID.rawValue) == reply)
         }
-        // A version 1 row never held an account (flag 8), and there is no version 4 yet.
+        // A version 1 row never held an account (flag 8), and there is no version 5 yet.
         #expect(throws: SQLiteError.self) { try Self.decode([1, 8]) }
-        #expect(throws: SQLiteError.self) { try Self.decode([4, 0]) }
+        #expect(throws: SQLiteError.self) { try Self.decode([5, 0]) }
         // Version 1 roles were 'user' and 'staff': still read, as customer and agent.
         var legacy = Self.version1(CommandReply(commandID: CommandID("x"), message: Self.message))
         let agent = Array("agent".utf8)

@@ -66,6 +66,7 @@ import TestSupport
                 (.changeStatus, "POST", "/status", #"{"status":"active"}"#, 200),
                 (.postMessage, "POST", "/messages", #"{"body":"Any news?"}"#, 201),
                 (.setCategory, "PUT", "/category", #"{"category":"it"}"#, 200),
+                (.setCategory, "PUT", "/issue-type", #"{"issue_type_id":8}"#, 200),
             ]
             for (permission, method, suffix, body, success) in cells {
                 let t = try await Self.ticket(kind, world, cast)
@@ -105,6 +106,15 @@ import TestSupport
         #expect(await c.call("GET", "/api/users").status.code == want(.manageUsers, 200), "\(role) users")
         let patch = await c.call("PATCH", "/api/users/\(cast.customer.id)", json: #"{"active":true}"#)
         #expect(patch.status.code == want(.manageUsers, 200), "\(role) patch user: \(patch.text)")
+        // The issue types: everyone who reports reads them; the list and its retired part are the admins'.
+        #expect(await c.call("GET", "/api/categories").status.code == want(.reportTicket, 200), "\(role) categories")
+        #expect(await c.call("GET", "/api/categories?include_retired=true").status.code == want(.manageCategories, 200), "\(role) retired types")
+        let added = await c.call("POST", "/api/issue-types", json: #"{"category":"services","name":"Parking \#(role.rawValue)"}"#)
+        #expect(added.status.code == want(.manageCategories, 201), "\(role) add issue type: \(added.text)")
+        let renamed = await c.call("PATCH", "/api/issue-types/16", json: #"{"name":"Fees and finance"}"#)
+        #expect(renamed.status.code == want(.manageCategories, 200), "\(role) rename issue type: \(renamed.text)")
+        let retired = await c.call("POST", "/api/issue-types/17/retire")
+        #expect(retired.status.code == want(.manageCategories, 200), "\(role) retire issue type: \(retired.text)")
     }
 
     @Test("pages: menus show what the role may do, forbidden pages and forms answer 403", arguments: Role.allCases)
@@ -121,6 +131,7 @@ import TestSupport
         let nav = String(start.text[start.text.range(of: "<nav aria-label=\"Main\">")!.lowerBound...].prefix(800))
         #expect(nav.contains(">Dashboard</a>") == Permissions.mayEver(actor, .viewDashboard), "\(role) menu: \(nav)")
         #expect(nav.contains(">Users</a>") == Permissions.mayEver(actor, .manageUsers), "\(role) menu")
+        #expect(nav.contains(">Issue types</a>") == Permissions.mayEver(actor, .manageCategories), "\(role) menu")
         #expect(nav.contains(">Report a problem</a>") == Permissions.mayEver(actor, .reportTicket), "\(role) menu")
         #expect(nav.contains(">Assigned to me</a>") == (Permissions.reach(role, .changeStatus) == .assigned), "\(role) menu")
         #expect(nav.contains(">My tickets</a>") == (Permissions.reach(role, .viewTicket) == .own), "\(role) menu")
@@ -128,6 +139,7 @@ import TestSupport
         #expect(await b.get("/dashboard").status == (Permissions.mayEver(actor, .viewDashboard) ? .ok : .forbidden), "\(role) dashboard")
         #expect(await b.get("/dashboard/category-load.csv").status == (Permissions.mayEver(actor, .viewDashboard) ? .ok : .forbidden))
         #expect(await b.get("/admin/users").status == (Permissions.mayEver(actor, .manageUsers) ? .ok : .forbidden), "\(role) users page")
+        #expect(await b.get("/admin/issue-types").status == (Permissions.mayEver(actor, .manageCategories) ? .ok : .forbidden), "\(role) issue types page")
 
         for kind in Kind.allCases {
             let t = try await Self.ticket(kind, world, cast)

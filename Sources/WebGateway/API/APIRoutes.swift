@@ -31,11 +31,13 @@ struct APIRoutes: Sendable {
             api.post("/tickets/:id/status") { try await changeStatus($0) }
             api.post("/tickets/:id/messages") { try await postMessage($0) }
             api.put("/tickets/:id/category") { try await setCategory($0) }
+            api.put("/tickets/:id/issue-type") { try await setIssueType($0) }
             api.put("/tickets/:id/assign") { try await assign($0) }
             api.get("/tickets/:id/history") { try await history($0) }
             api.put("/tickets/:id/triage") { try await triage($0) }
             api.get("/tickets/:id/ai-suggestions") { try await suggestions($0) }
             AuthAPIRoutes(context: context).register(in: &api)
+            IssueTypeRoutes(context: context).register(in: &api)
             api.get("/analytics/open-tickets") { try await openTickets($0) }
             api.get("/analytics/resolution-time") { try await resolutionTime($0) }
             api.get("/analytics/category-load") { try await categoryLoad($0) }
@@ -284,13 +286,17 @@ struct APIRoutes: Sendable {
         var reporter: String?
         var impact: Impact?
         var contactEmail, contactPhone, preferredContactTime: String?
+        var issueTypeID: IssueTypeID?
         enum CodingKeys: String, CodingKey {
             case description, location, reporter, impact
             case contactEmail = "contact_email", contactPhone = "contact_phone", preferredContactTime = "preferred_contact_time"
+            case issueTypeID = "issue_type_id"
         }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             description = try c.decode(String.self, forKey: .description)
+            // Absent means "not sure" (the classifier files the ticket); null is a mistake, as for the other fields.
+            if c.contains(.issueTypeID) { issueTypeID = try APIRoutes.issueTypeNumber(c, .issueTypeID) }
             location = try c.decodeAbsentOrString(.location)
             reporter = try c.decodeAbsentOrString(.reporter)
             contactEmail = try APIRoutes.contactText(c.decodeAbsentOrString(.contactEmail), max: AccountRules.maxEmail)
@@ -378,6 +384,29 @@ struct APIRoutes: Sendable {
             priority = try c.decodeIfPresent(String.self, forKey: .priority)
         }
     }
+    /// `{"issue_type_id": N}` or `{"issue_type_id": null}` (no issue type); the member is required.
+    struct IssueTypeBody: Decodable {
+        var issueTypeID: IssueTypeID?
+        enum CodingKeys: String, CodingKey { case issueTypeID = "issue_type_id" }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard c.contains(.issueTypeID) else {
+                throw DecodingError.keyNotFound(CodingKeys.issueTypeID, DecodingError.Context(codingPath: [], debugDescription: "missing"))
+            }
+            issueTypeID = try c.decodeNil(forKey: .issueTypeID) ? nil : APIRoutes.issueTypeNumber(c, .issueTypeID)
+        }
+    }
+
+    /// A present, non-null issue type number (a whole number from 1).
+    static func issueTypeNumber<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> IssueTypeID {
+        if try c.decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(Int64.self, DecodingError.Context(codingPath: [key], debugDescription: "null"))
+        }
+        let n = try c.decode(Int64.self, forKey: key)
+        guard n > 0 else { throw BodyRule(detail: "issue_type_id must be an issue type's number (GET /api/categories lists them).") }
+        return IssueTypeID(n)
+    }
+
     /// `{"assignee_id": N}` or `{"assignee_id": null}` (unassign); the member is required.
     struct AssignBody: Decodable {
         var assigneeID: UserID?
@@ -398,8 +427,12 @@ struct APIRoutes: Sendable {
         let caller = try await caller(request)
         if !Permissions.mayEver(caller.actor, .reportTicket) { throw Problem(refusal: TicketAccess.refusal(caller.actor, .reportTicket)) }
         let b = try body(request, as: CreateBody.self)
+        if let type = b.issueTypeID, let refusal = try await IssueTypeRoutes.refusal(choosing: type, tickets: context.tickets) {
+            throw Problem(refusal: refusal)
+        }
         let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter ?? caller.user?.name, impact: b.impact,
-                                                             contactEmail: b.contactEmail, contactPhone: b.contactPhone, preferredContactTime: b.preferredContactTime))
+                                                             contactEmail: b.contactEmail, contactPhone: b.contactPhone, preferredContactTime: b.preferredContactTime,
+                                                             issueTypeID: b.issueTypeID))
         return try await perform(request, actor: caller.actor, action, applied: ticketReply(.created))
     }
 
@@ -474,6 +507,16 @@ struct APIRoutes: Sendable {
             throw Problem.refused(.validation, "category must be facility, it or services.", field: "category")
         }
         return try await perform(request, actor: caller.actor, .setCategory(SetCategory(ticketID: id, category: c)), applied: ticketReply(.ok))
+    }
+
+    /// Another issue type (the category follows) or none (`null`); whoever may set the category. The
+    /// ticket's own type again is no change, even when retired; another retired one is 409, an unknown 404.
+    func setIssueType(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (caller, id, b, ticket) = try await onTicket(request, .setCategory, body: IssueTypeBody.self, alwaysRead: true)
+        if let type = b.issueTypeID, type != ticket?.issueTypeID, let refusal = try await IssueTypeRoutes.refusal(choosing: type, tickets: context.tickets) {
+            throw Problem(refusal: refusal)
+        }
+        return try await perform(request, actor: caller.actor, .setIssueType(SetIssueType(ticketID: id, issueTypeID: b.issueTypeID)), applied: ticketReply(.ok))
     }
 
     /// What the model suggested (category and severity, each with confidence and words); staff only.

@@ -3,9 +3,11 @@ import Domain
 /// The ticket page's "History" section for staff: the audit trail as a timeline, newest last.
 ///
 /// Each entry says when, who (name and role), through what, and which field went from what to what;
-/// an assignee is shown by name (`people`), a long text as a disclosure with both versions.
+/// an assignee (`people`) and an issue type (`issueTypes`) by name, a long text as a disclosure with
+/// both versions.
 enum HistoryTimeline {
-    static func render(_ history: [HistoryEntry], people: [UserID: String], time: CampusTime, into b: inout HTMLBuffer) {
+    static func render(_ history: [HistoryEntry], people: [UserID: String], issueTypes: [IssueTypeID: String] = [:], time: CampusTime,
+                       into b: inout HTMLBuffer) {
         b.raw("<section aria-labelledby=\"history-h\">\n<h2 id=\"history-h\">History</h2>\n")
         guard !history.isEmpty else {
             b.raw("<p>No changes since the ticket was reported.</p>\n</section>\n")
@@ -24,29 +26,35 @@ enum HistoryTimeline {
                 b.raw(html: channelLabel(channel))
             }
             b.raw("): ")
-            change(e, people: people, into: &b)
+            change(e, Names(people: people, issueTypes: issueTypes), into: &b)
             b.raw("</li>\n")
         }
         b.raw("</ol>\n</section>\n")
     }
 
-    private static func change(_ e: HistoryEntry, people: [UserID: String], into b: inout HTMLBuffer) {
+    /// The names the trail's numbers stand for.
+    private struct Names {
+        var people: [UserID: String]
+        var issueTypes: [IssueTypeID: String]
+    }
+
+    private static func change(_ e: HistoryEntry, _ names: Names, into b: inout HTMLBuffer) {
         if e.field == .description {
             b.raw("<details><summary>changed the description</summary>\n<p class=\"text\"><span class=\"muted\">Before:</span> ")
-            value(e.field, e.oldValue, people: people, into: &b)
+            value(e.field, e.oldValue, names, into: &b)
             b.raw("</p>\n<p class=\"text\"><span class=\"muted\">After:</span> ")
-            value(e.field, e.newValue, people: people, into: &b)
+            value(e.field, e.newValue, names, into: &b)
             b.raw("</p>\n</details>")
             return
         }
         b.raw(html: fieldLabel(e.field))
         b.raw(" ")
-        value(e.field, e.oldValue, people: people, into: &b)
+        value(e.field, e.oldValue, names, into: &b)
         b.raw(" → ")
-        value(e.field, e.newValue, people: people, into: &b)
+        value(e.field, e.newValue, names, into: &b)
     }
 
-    private static func value(_ field: AuditField, _ raw: String?, people: [UserID: String], into b: inout HTMLBuffer) {
+    private static func value(_ field: AuditField, _ raw: String?, _ names: Names, into b: inout HTMLBuffer) {
         guard let raw else {
             b.raw("<span class=\"muted\">none</span>")
             return
@@ -58,7 +66,9 @@ enum HistoryTimeline {
         case .severity: b.text(Severity(rawValue: raw).map(Words.severity) ?? raw)
         case .impact: b.text(Impact(rawValue: raw).map(Words.impact) ?? raw)
         case .assignee:
-            if let n = Int64(raw), let name = people[UserID(n)] { b.text(name) } else { b.text("account " + raw) }
+            if let n = Int64(raw), let name = names.people[UserID(n)] { b.text(name) } else { b.text("account " + raw) }
+        case .issueType:
+            if let n = Int64(raw), let name = names.issueTypes[IssueTypeID(n)] { b.text(name) } else { b.text("issue type " + raw) }
         default: b.text(raw)
         }
         b.raw("</em>")

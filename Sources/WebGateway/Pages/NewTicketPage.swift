@@ -4,9 +4,11 @@ import HTTPServer
 
 /// `/tickets/new`: the report-a-problem form.
 enum NewTicketPage {
-    static let fields: Set<String> = ["description", "location", "reporter", "impact", "contact_email", "contact_phone", "preferred_contact_time"]
+    static let fields: Set<String> = ["description", "issue_type_id", "location", "reporter", "impact", "contact_email", "contact_phone",
+                                      "preferred_contact_time"]
 
-    static func render(visitor: Visitor, csrfToken: String, requestID: String, state: FormState = .empty) -> [UInt8] {
+    /// - Parameter issueTypes: the offered types, grouped by category in the form.
+    static func render(visitor: Visitor, csrfToken: String, requestID: String, issueTypes: [IssueType], state: FormState = .empty) -> [UInt8] {
         var h = HTMLBuffer(capacity: 6144)
         Layout.page(title: "Report a problem", visitor: visitor, csrfToken: csrfToken, body: { b in
             b.raw("<h1>Report a problem</h1>\n")
@@ -15,7 +17,11 @@ enum NewTicketPage {
             Layout.hidden("csrf_token", csrfToken, into: &b)
             Layout.hidden("request_id", requestID, into: &b)
             Field.control(.textarea, name: "description", label: "What is the problem?", idPrefix: "new", state: state, required: true,
-                          maxLength: TextLimits.maxDescription, hint: "Describe what is wrong; we file it under facility, IT or services for you.", into: &b)
+                          maxLength: TextLimits.maxDescription, hint: "Describe what is wrong in your own words.", into: &b)
+            // A chosen type files the report under its category; "not sure" leaves that to the classifier.
+            IssueTypeSelect.render(idPrefix: "new", label: "What kind of problem is it?",
+                                   hint: "Pick the closest; if none fits, leave \u{201C}Not sure\u{201D} and we file it under facility, IT or services for you.",
+                                   none: "Not sure \u{2014} let the system decide", types: issueTypes, selected: "", state: state, into: &b)
             Field.control(.text, name: "location", label: "Where?", idPrefix: "new", state: state, maxLength: TextLimits.maxShortField,
                           hint: "Building and room, or the service concerned.", into: &b)
             Field.control(.text, name: "reporter", label: "Your name", idPrefix: "new", state: state, value: visitor.name,

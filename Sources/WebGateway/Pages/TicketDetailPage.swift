@@ -7,7 +7,7 @@ import HTTPServer
 enum TicketDetailPage {
     /// Which form a re-render concerns, so its input and errors land beside it.
     enum FormKind: Sendable {
-        case edit, message, status, category, triage, assign
+        case edit, message, status, category, issueType, triage, assign
 
         /// The suffix of a form's request id (spelled out: interpolating an enum goes through reflection).
         var name: String {
@@ -16,6 +16,7 @@ enum TicketDetailPage {
             case .message: "message"
             case .status: "status"
             case .category: "category"
+            case .issueType: "issue-type"
             case .triage: "triage"
             case .assign: "assign"
             }
@@ -40,6 +41,8 @@ enum TicketDetailPage {
         var people: [UserID: String] = [:]
         /// The model's suggestion, for staff who may set category or triage (nil otherwise or without one).
         var suggestion: TriageSuggestion? = nil
+        /// Every issue type, retired ones too (staff: the form and the trail); nil for customers.
+        var issueTypes: [IssueType]? = nil
     }
 
     /// What the visitor may do here, from `Permissions` on this ticket's parties.
@@ -83,7 +86,10 @@ enum TicketDetailPage {
         if allowed.anyAction { staffActions(m, allowed, into: &b) }
         conversation(m, allowed, time: time, into: &b)
         if allowed.edit { editForm(m, into: &b) }
-        if let history = m.history { HistoryTimeline.render(history, people: m.people, time: time, into: &b) }
+        if let history = m.history {
+            let names = Dictionary(uniqueKeysWithValues: (m.issueTypes ?? []).map { ($0.id, $0.name) })
+            HistoryTimeline.render(history, people: m.people, issueTypes: names, time: time, into: &b)
+        }
     }
 
     // MARK: - Sections
@@ -107,12 +113,25 @@ enum TicketDetailPage {
         b.raw("</span></dd>\n<dt>Category</dt><dd>")
         b.raw(html: Words.category(t.category))
         b.raw(" <span class=\"muted\">(")
-        b.raw(html: t.categorySource == .staff ? "set by staff" : "assigned automatically")
+        switch t.categorySource {
+        case .auto: b.raw("assigned automatically")
+        case .staff: b.raw("set by staff")
+        case .issueType: b.raw("from the issue type")
+        }
         b.raw(")</span>")
         if allowed.seeConfidence, t.categorySource == .auto, let c = t.categoryConfidence, c < Classification.lowConfidenceThreshold {
             b.raw(" <strong class=\"flag\">Low confidence (")
             b.number(Int64(Int((c * 100).rounded())))
             b.raw(" %): please check</strong>")
+        }
+        b.raw("</dd>\n<dt>Issue type</dt><dd>")
+        if let name = t.issueTypeName {
+            b.text(name)
+            if let id = t.issueTypeID, m.issueTypes?.first(where: { $0.id == id })?.retiredAt != nil {
+                b.raw(" <span class=\"muted\">(no longer offered)</span>")
+            }
+        } else {
+            b.raw("<span class=\"muted\">not chosen</span>")
         }
         // The campus desk shows the row once engineers exist in its staff directory.
         if m.visitor.authMode == .accounts || t.assigneeID != nil || m.engineers?.isEmpty == false {
@@ -167,6 +186,7 @@ enum TicketDetailPage {
                          options: Category.allCases.map { ($0.rawValue, Words.category($0)) }, selected: t.category.rawValue,
                          state: state(m, .category), into: &b)
             b.raw("<button type=\"submit\">Set category</button>\n</form>\n")
+            issueTypeForm(m, into: &b)
         }
         if let s = m.suggestion, t.status != .closed, allowed.setCategory || allowed.triage { suggestionBlock(m, s, allowed, into: &b) }
         if allowed.triage && t.status != .closed { triageForm(m, into: &b) }
@@ -175,6 +195,16 @@ enum TicketDetailPage {
             assignForm(m, allowed, engineers: engineers, into: &b)
         }
         b.raw("</section>\n")
+    }
+
+    /// The offered types and the ticket's own (even retired); choosing one moves the category to its.
+    private static func issueTypeForm(_ m: Model, into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
+        let types = (m.issueTypes ?? []).filter { $0.retiredAt == nil || $0.id == t.issueTypeID }
+        formStart(m, .issueType, action: "/issue-type", cssClass: "inline", into: &b)
+        IssueTypeSelect.render(idPrefix: "issue-type", label: "Issue type", hint: nil, none: "No issue type", types: types,
+                               selected: t.issueTypeID.map { String($0.rawValue) } ?? "", state: state(m, .issueType), into: &b)
+        b.raw("<button type=\"submit\">Set issue type</button>\n</form>\n")
     }
 
     /// The model's suggestion with one-click accept; the forms below it are the override.
