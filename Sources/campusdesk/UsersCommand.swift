@@ -186,42 +186,9 @@ enum UsersCommand {
         return found.user
     }
 
-    /// Sends one command as the operator and waits for the ticket worker's reply; a refusal or no
-    /// answer is a failure (exit 1) with a sentence for the operator.
+    /// Sends one command as the operator and waits for the ticket worker's reply (``OperatorCommand``).
     static func send(_ action: CommandAction, config: Configuration, wait: Int, sub: String) async throws(CommandLineError) -> CommandReply {
-        var logger = Logger(component: "users")
-        logger.minimumLevel = .warning
-        let client: RequestClient
-        let envelope: Envelope
-        do {
-            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: logger)
-            client = try RequestClient(broker: broker, processName: "users", logger: logger)
-            envelope = try Envelope(type: TicketWorkerMessageType.command, body: Command(role: .admin, action: action, channel: .cli), sentAt: SystemClock().now())
-        } catch {
-            throw .failure("\(command) \(sub): cannot reach the spool at \(config.spoolDirectory): \(error)")
-        }
-        defer { client.close() }
-        let answer: Envelope
-        do {
-            answer = try await client.request(envelope, to: .commands, timeout: .seconds(wait))
-        } catch {
-            switch error {
-            case .timedOut, .cancelled:
-                throw .failure("""
-                    \(command) \(sub): the ticket worker did not answer within \(wait) s; it must be running \
-                    (`campusdesk up`, or `campusdesk ticket-worker`). The command is queued and will be applied when it runs.
-                    """)
-            case .sendFailed(let e):
-                throw .failure("\(command) \(sub): the command was not sent: \(e)")
-            }
-        }
-        guard answer.type == TicketWorkerMessageType.commandReply, let reply = try? answer.decodeBody(CommandReply.self) else {
-            throw .failure("\(command) \(sub): the ticket worker's answer could not be read")
-        }
-        if let refusal = reply.refusal {
-            throw .failure("\(command) \(sub): refused by the ticket worker: " + (refusal.field.map { "\($0): " } ?? "") + refusal.reason)
-        }
-        return reply
+        try await OperatorCommand.send(action, config: config, wait: wait, what: "\(command) \(sub)")
     }
 
     /// The accounts as aligned columns with a header.
