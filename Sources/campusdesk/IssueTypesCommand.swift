@@ -101,13 +101,8 @@ enum IssueTypesCommand {
 
     /// The types as aligned columns with a header.
     static func table(_ types: [IssueType]) -> String {
-        let header = ["ID", "CATEGORY", "NAME", "RETIRED"]
-        let rows = types.map { t in [String(t.id.rawValue), t.category.rawValue, t.name, t.retiredAt?.iso8601 ?? "-"] }
-        var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        return ([header] + rows).map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        TextTable.render(["ID", "CATEGORY", "NAME", "RETIRED"], types.map { t in
+            [String(t.id.rawValue), t.category.rawValue, t.name, t.retiredAt?.iso8601 ?? "-"]
+        })
     }
 }

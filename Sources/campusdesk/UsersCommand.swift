@@ -193,15 +193,8 @@ enum UsersCommand {
 
     /// The accounts as aligned columns with a header.
     static func table(_ users: [User]) -> String {
-        let header = ["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED"]
-        let rows = users.map { u in
+        TextTable.render(["ID", "EMAIL", "NAME", "ROLE", "ACTIVE", "CREATED"], users.map { u in
             [String(u.id.rawValue), u.email, u.name, u.role.rawValue, u.active ? "yes" : "no", u.createdAt.iso8601]
-        }
-        var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        return ([header] + rows).map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        })
     }
 }
