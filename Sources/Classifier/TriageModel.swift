@@ -11,21 +11,36 @@ import Domain
 /// scores outside it, and `learn` fits outside the lock and swaps the result in, so suggestions
 /// never wait for a refit. A generation number keeps the newest `learn` call's fit if two overlap.
 public final class TriageModel: TicketTriaging, Sendable {
-    /// How many corpus lines one staff override counts as. Large enough that an override changes
-    /// the next prediction of a near-identical text (a test checks it), small enough that one
-    /// mistaken override does not drag its words' other reports with it.
+    /// How many corpus lines one staff override counts as while overrides are few. Large enough
+    /// that an override changes the next prediction of a near-identical text (a test checks it),
+    /// small enough that one mistaken override does not drag its words' other reports with it.
     public static let overrideWeight = 10.0
+
+    /// The most that all overrides of one part together may weigh, as a share of that part's
+    /// corpus lines. Hundreds of overrides at full weight swamped the corpus (unseen category
+    /// accuracy fell from 0.968 to 0.929 after learning 304 reports; 0.955 with the cap); past the
+    /// cap each override weighs less, so together they stay a quarter of the corpus
+    /// (docs/classification.md, "Learning from overrides").
+    public static let overrideShare = 0.25
+
+    /// The weight of each of `count` overrides joining a corpus of `corpusLines` lines.
+    static func overrideWeight(count: Int, corpusLines: Int) -> Double {
+        guard count > 0 else { return overrideWeight }
+        return min(overrideWeight, overrideShare * Double(corpusLines) / Double(count))
+    }
 
     /// The fitted family and confidence settings, chosen with `campusdesk-bench classifier select --grid`
     /// (docs/classification.md): naive Bayes beat logistic regression on leave-one-batch-out accuracy
     /// for category (0.956 vs 0.937); for severity logistic regression led 5-fold CV by 0.03 (about
     /// 1.5 standard errors) but trailed on the first unseen file (0.660 vs 0.712), so both parts use
-    /// naive Bayes.
-    /// Temperatures were fitted on 5-fold out-of-fold scores together with the unknown-text shrink.
+    /// naive Bayes. Round 3 (1,226 severity lines): the two tie on severity CV and
+    /// split the other files (NB ahead on held-out and file a, LR on file b), so naive Bayes stays.
+    /// Temperatures were fitted on 5-fold out-of-fold scores together with the unknown-text shrink
+    /// (refitted in round 3: 1.25 and 1.6).
     static let categoryFamily = ModelSelection.Family.naiveBayes
     static let severityFamily = ModelSelection.Family.naiveBayes
-    static let categoryCalibration = ConfidenceCalibration(temperature: 1.14, halfWeightWords: 0.1, fullCoverage: 0.5)
-    static let severityCalibration = ConfidenceCalibration(temperature: 1.68, halfWeightWords: 0.25, fullCoverage: 0.5)
+    static let categoryCalibration = ConfidenceCalibration(temperature: 1.25, halfWeightWords: 0.1, fullCoverage: 0.5)
+    static let severityCalibration = ConfidenceCalibration(temperature: 1.6, halfWeightWords: 0.25, fullCoverage: 0.5)
 
     private struct Fit: Sendable {
         var category: LinearTextModel
@@ -114,12 +129,16 @@ public final class TriageModel: TicketTriaging, Sendable {
         let normalizer = TextNormalizer()
         var categoryDocs = categoryCorpus
         var severityDocs = severityCorpus
+        let categoryWeight = overrideWeight(
+            count: examples.count { $0.category != nil }, corpusLines: categoryCorpus.count)
+        let severityWeight = overrideWeight(
+            count: examples.count { $0.severity != nil }, corpusLines: severityCorpus.count)
         for e in examples {
             if let c = e.category, let i = Category.allCases.firstIndex(of: c) {
-                categoryDocs.append(TrainingDocument(text: e.text, label: i, weight: overrideWeight, normalizer: normalizer))
+                categoryDocs.append(TrainingDocument(text: e.text, label: i, weight: categoryWeight, normalizer: normalizer))
             }
             if let s = e.severity, let i = Severity.allCases.firstIndex(of: s) {
-                severityDocs.append(TrainingDocument(text: e.text, label: i, weight: overrideWeight, normalizer: normalizer))
+                severityDocs.append(TrainingDocument(text: e.text, label: i, weight: severityWeight, normalizer: normalizer))
             }
         }
         var category = ModelSelection.fit(categoryFamily, categoryDocs, classCount: Category.allCases.count)

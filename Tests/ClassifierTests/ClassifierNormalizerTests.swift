@@ -30,8 +30,18 @@ import Testing
     }
 
     @Test func functionWordsAndShorthandAreDropped() {
-        #expect(normalizer.words("pls can u fix the wifi in my room thx") == ["fix", "wifi", "room"])
+        #expect(normalizer.words("pls could u fix the wifi in my room thx") == ["could", "fix", "wifi", "room"])
         #expect(normalizer.words("   ...!!! ") == [])
+    }
+
+    /// Question, scope and negation words are kept: they tell a question (low) from a whole
+    /// building (high) from a failure, which severity needs (docs/classification.md, round 3).
+    @Test func severityCuesAreKept() {
+        #expect(normalizer.words("how do I book a room") == ["how", "book", "room"])
+        #expect(normalizer.words("all the printers are offline") == ["all", "printer", "offlin"])
+        #expect(normalizer.words("I can't log in") == ["cant", "log"])
+        #expect(normalizer.words("the care home") == ["care", "hom"])
+        #expect(normalizer.words("the car park") == ["car", "park"])
     }
 
     @Test func numbersKeepOnlyTheirShape() {

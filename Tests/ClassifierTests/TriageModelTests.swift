@@ -111,6 +111,24 @@ import Testing
         #expect(fresh.suggest(text) == before)
     }
 
+    @Test func overridesTogetherWeighAtMostAQuarterOfTheCorpus() {
+        #expect(TriageModel.overrideWeight(count: 1, corpusLines: 3_800) == TriageModel.overrideWeight)
+        #expect(TriageModel.overrideWeight(count: 95, corpusLines: 3_800) == TriageModel.overrideWeight)
+        let many = TriageModel.overrideWeight(count: 304, corpusLines: 3_800)
+        #expect(many < TriageModel.overrideWeight)
+        #expect(abs(many * 304 - 0.25 * 3_800) < 1e-9)
+    }
+
+    /// Hundreds of overrides no longer swamp the corpus: learning the 304 held-out reports at full
+    /// weight took unseen file b from 0.968 to 0.929; with the cap it measured 0.955.
+    @Test func manyOverridesDoNotSwampTheCorpus() throws {
+        let fresh = try Self.freshModel()
+        fresh.learn(try ClassifierCorpus.bundled().heldOut.map { LabelledExample(text: $0.text, category: $0.category) })
+        let unseen = try ClassifierCorpus.bundledFile("unseen/unseen-2026-12-03-b.tsv").filter { $0.category != nil }
+        let right = unseen.filter { fresh.classify($0.text).category == $0.category }.count
+        #expect(Double(right) / Double(unseen.count) >= 0.94)
+    }
+
     @Test func learnAndSuggestFromManyTasks() async throws {
         let fresh = try Self.freshModel()
         let texts = try ClassifierCorpus.bundled().heldOut.prefix(40).map(\.text)
@@ -152,14 +170,16 @@ import Testing
     }
 }
 
-/// Reports written after a freeze (see Corpus/README.md), with floors about 0.03 under the
-/// measured figures so a regression shows. File b is unseen by the current model (measured
-/// 2026-12-03: category 0.942, severity 0.571); file a was read before batch 9 was written, so
-/// its floor only guards against regressions (measured 0.987 and 0.737 after that batch).
+/// Reports written after a freeze (see Corpus/README.md), with floors a little under the
+/// measured figures so a regression shows. File c is unseen by the current model (written after
+/// the round-3 freeze, measured 2026-12-03: category 0.933, severity 0.733); files b and a were
+/// read before batches 10 and 9 were written, so their floors only guard against regressions
+/// (measured 0.968 / 0.705 and 0.968 / 0.788 after round 3).
 @Suite struct UnseenReportsTests {
     @Test("accuracy on text written after a freeze", arguments: [
-        ("unseen/unseen-2026-12-03-b.tsv", 0.91, 0.54),
-        ("unseen/unseen-2026-12-03.tsv", 0.95, 0.70),
+        ("unseen/unseen-2026-12-03-c.tsv", 0.91, 0.70),
+        ("unseen/unseen-2026-12-03-b.tsv", 0.94, 0.67),
+        ("unseen/unseen-2026-12-03.tsv", 0.95, 0.75),
     ])
     func accuracyAfterFreeze(_ file: String, _ categoryFloor: Double, _ severityFloor: Double) throws {
         let model = try TriageModel.standard()
