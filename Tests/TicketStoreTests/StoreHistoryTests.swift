@@ -126,7 +126,7 @@ import Fixtures
         }
         let store = try TicketStore(path: path, classifier: KeywordClassifier(), clock: TestClock())
         let db = try Connection(path: path, mode: .readOnly)
-        #expect(try db.userVersion() == 6)
+        #expect(try db.userVersion() == TicketSchema.migrations.last?.version)
         #expect(try db.prepare("SELECT description FROM tickets").queryFirst { $0.text(at: 0) } == "wifi down")
         #expect(try await store.history(TicketID(1)).isEmpty)
         _ = try await store.apply([Command(role: .agent, action: .changeStatus(ChangeStatus(ticketID: TicketID(1), status: .active)), channel: .web)])
