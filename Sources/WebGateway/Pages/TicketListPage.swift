@@ -3,7 +3,8 @@ import SpoolBroker
 import TicketStore
 import HTTPServer
 
-/// `/tickets`: search, filter and page through tickets, newest first.
+/// `/tickets`: search, filter and page through tickets; staff see priority, severity and assignee
+/// and work the queue by priority, everyone else sees their tickets newest first.
 enum TicketListPage {
     /// Everything on the page but its rows.
     struct Model: Sendable {
@@ -19,6 +20,25 @@ enum TicketListPage {
         var assigneeID: UserID? = nil
         /// The staff's "Assigned to" filter (nil: the form has none, as for customers).
         var assignee: AssigneeFilter? = nil
+        /// The rows' order, and the visitor's order without `sort` (links name `sort` only when it differs).
+        var order: TicketOrder = .newest
+        var defaultOrder: TicketOrder = .newest
+        /// The `severity` and `priority` filters as given ("" for any): comma lists stay as they are.
+        var severity = ""
+        var priority = ""
+        /// Staff see the priority, severity and assignee columns and filters and the order choice
+        /// (customers never see severity or priority on the pages, as on the ticket page).
+        var showsTriage = false
+        /// The list holds open and active tickets because it is in priority order without a status.
+        var workQueue = false
+    }
+
+    /// The staff's cells of one row, after the status: priority, severity and assignee.
+    struct TriageCells {
+        var priority: Priority?
+        var severity: Severity?
+        /// The assignee's name as UTF-8 (a `String`'s or SQLite's); nil when unassigned.
+        var assignee: UnsafeBufferPointer<UInt8>?
     }
 
     /// The choice of `assigned_to` in the filter form: anyone (empty), nobody (`none`), the visitor
@@ -44,21 +64,25 @@ enum TicketListPage {
     ///
     /// Why keep it: the route renders from rows read in place; tests compare that page byte for
     /// byte with this straightforward rendering of the same `TicketPage`.
-    static func renderBytes(_ m: Model, page: TicketPage, time: CampusTime) -> [UInt8] {
+    ///
+    /// - Parameter assigneeNames: the names of the accounts tickets are assigned to (the rows path joins `users`).
+    static func renderBytes(_ m: Model, page: TicketPage, assigneeNames: [UserID: String] = [:], time: CampusTime) -> [UInt8] {
         let title = title(m)
         var out = HTMLBuffer(capacity: 6144 + page.tickets.count * 420)
         Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
             top(m, title: title, into: &b)
             for (i, t) in page.tickets.enumerated() {
-                if i == 0 { tableStart(title: title, into: &b) }
+                if i == 0 { tableStart(m, title: title, into: &b) }
                 var description = t.description
+                var location = t.location ?? ""
+                var assignee = t.assigneeID.map { assigneeNames[$0] ?? "" } ?? ""
                 description.withUTF8 { d in
-                    if var location = t.location {
-                        location.withUTF8 { l in
-                            row(id: t.id, description: d, location: l, category: t.category, status: t.status, openedAt: t.openedAt, time: time, into: &b)
+                    location.withUTF8 { l in
+                        assignee.withUTF8 { a in
+                            let cells = m.showsTriage ? TriageCells(priority: t.priority, severity: t.severity, assignee: t.assigneeID == nil ? nil : a) : nil
+                            row(id: t.id, description: d, location: t.location == nil ? nil : l, category: t.category, status: t.status,
+                                openedAt: t.openedAt, triage: cells, time: time, into: &b)
                         }
-                    } else {
-                        row(id: t.id, description: d, location: nil, category: t.category, status: t.status, openedAt: t.openedAt, time: time, into: &b)
                     }
                 }
             }
@@ -79,11 +103,13 @@ enum TicketListPage {
             top(m, title: title, into: &b)
             var first = true
             do {
+                let triage = m.showsTriage
                 try rows.forEach { r in
-                    if first { tableStart(title: title, into: &b) }
+                    if first { tableStart(m, title: title, into: &b) }
                     first = false
+                    let cells = triage ? TriageCells(priority: try r.priority, severity: try r.severity, assignee: r.assigneeName) : nil
                     row(id: r.id, description: r.description, location: r.location, category: try r.category, status: try r.status,
-                        openedAt: r.openedAt, time: time, into: &b)
+                        openedAt: r.openedAt, triage: cells, time: time, into: &b)
                 }
             } catch {
                 failure = error
@@ -102,7 +128,7 @@ enum TicketListPage {
             if Permissions.reach(actor.role, .viewTicket) == .own { return "My tickets" }
             if m.status == .open { return "Incoming: open tickets" }
         }
-        return TicketAccess.seesClosed(actor, mode: m.visitor.authMode) ? "All tickets" : "Open and active tickets"
+        return TicketAccess.seesClosed(actor, mode: m.visitor.authMode) && !m.workQueue ? "All tickets" : "Open and active tickets"
     }
 
     private static func top(_ m: Model, title: String, into b: inout HTMLBuffer) {
@@ -119,29 +145,52 @@ enum TicketListPage {
                      selected: m.category?.rawValue ?? "", into: &b)
         let seesClosed = TicketAccess.seesClosed(m.visitor.actor, mode: m.visitor.authMode)
         let statuses: [Status] = seesClosed ? Status.allCases : [.open, .active]
+        // In priority order no status means open or active (the work queue); newest first, every status staff see.
         Field.select(name: "status", label: "Status", idPrefix: "filter",
-                     options: [("", seesClosed ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
+                     options: [("", seesClosed && m.order == .newest ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
                      selected: m.status?.rawValue ?? "", into: &b)
+        if m.showsTriage {
+            Field.select(name: "priority", label: "Priority", idPrefix: "filter",
+                         options: choices([("", "Any priority")] + Priority.allCases.map { ($0.rawValue, $0.rawValue) } + [("none", "No priority")], m.priority),
+                         selected: m.priority, into: &b)
+            Field.select(name: "severity", label: "Severity", idPrefix: "filter",
+                         options: choices([("", "Any severity")] + Severity.allCases.map { ($0.rawValue, Words.severity($0)) } + [("none", "Not triaged")], m.severity),
+                         selected: m.severity, into: &b)
+        }
         if let assignee = m.assignee {
             Field.select(name: "assigned_to", label: "Assigned to", idPrefix: "filter", options: assignee.options,
                          selected: assignee.selected, into: &b)
         }
+        if m.showsTriage {
+            Field.select(name: "sort", label: "Order", idPrefix: "filter",
+                         options: [("priority", "Priority, then longest waiting"), ("newest", "Newest first")], selected: m.order.rawValue, into: &b)
+        }
         b.raw("<button type=\"submit\">Apply</button>\n</form>\n</search>\n")
     }
 
-    private static func tableStart(title: String, into b: inout HTMLBuffer) {
-        b.raw("<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
+    /// `options`, plus `selected` when it is none of them (a comma list from a link), so the form keeps it.
+    private static func choices(_ options: [(String, String)], _ selected: String) -> [(String, String)] {
+        options.contains(where: { $0.0 == selected }) ? options : options + [(selected, selected.split(separator: ",").joined(separator: ", "))]
+    }
+
+    private static func tableStart(_ m: Model, title: String, into b: inout HTMLBuffer) {
+        b.raw(m.showsTriage ? "<table class=\"tickets triage\">\n<caption class=\"visually-hidden\">" : "<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
         b.raw(html: title)
-        b.raw(", newest first</caption>\n")
-        b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+        b.raw(m.order == .priority ? ", highest priority first, then longest waiting</caption>\n" : ", newest first</caption>\n")
+        if m.showsTriage {
+            b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Priority</th><th scope=\"col\">Severity</th><th scope=\"col\">Assigned to</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+        } else {
+            b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+        }
     }
 
     /// One table row; text arrives as UTF-8 bytes (a `String`'s or SQLite's) and is escaped into the page.
     ///
     /// The markup before and after the text is written in two pieces through `DigitWriter`
-    /// (ids, cells and the `<time>` included), not appended a literal at a time.
+    /// (ids, cells and the `<time>` included), not appended a literal at a time; staff rows
+    /// (`triage`) write their static cells with the first of those and the assignee's name between.
     static func row(id: TicketID, description: UnsafeBufferPointer<UInt8>, location: UnsafeBufferPointer<UInt8>?,
-                    category: Category, status: Status, openedAt: Timestamp, time: CampusTime, into b: inout HTMLBuffer) {
+                    category: Category, status: Status, openedAt: Timestamp, triage: TriageCells? = nil, time: CampusTime, into b: inout HTMLBuffer) {
         b.write(capacity: 160) { w in
             w.ascii("<tr><td><a href=\"/tickets/")
             w.decimal(id.rawValue)
@@ -158,12 +207,27 @@ enum TicketListPage {
             appendText(location, into: &b)
             b.raw("</span>")
         }
+        if let triage {
+            b.write(capacity: 256) { w in
+                w.ascii("</td><td>")
+                w.ascii(categoryCell(category))
+                w.ascii("</td><td>")
+                w.ascii(statusCell(status))
+                w.ascii("</td>")
+                w.ascii(priorityCell(triage.priority))
+                w.ascii(severityCell(triage.severity))
+                w.ascii(triage.assignee == nil ? "<td><span class=\"muted\">Unassigned</span>" : "<td>")
+            }
+            if let name = triage.assignee { appendText(name, into: &b) }
+        }
         var timeWritten = false
         b.write(capacity: 128 + CampusTime.maxWrittenHTML) { w in
-            w.ascii("</td><td>")
-            w.ascii(categoryCell(category))
-            w.ascii("</td><td>")
-            w.ascii(statusCell(status))
+            if triage == nil {
+                w.ascii("</td><td>")
+                w.ascii(categoryCell(category))
+                w.ascii("</td><td>")
+                w.ascii(statusCell(status))
+            }
             w.ascii("</td><td>")
             timeWritten = time.write(openedAt, into: &w)
             if timeWritten { w.ascii("</td></tr>\n") }
@@ -183,6 +247,28 @@ enum TicketListPage {
         case .open: "<span class=\"status status-open\">Open</span>"
         case .active: "<span class=\"status status-active\">Active</span>"
         case .closed: "<span class=\"status status-closed\">Closed</span>"
+        }
+    }
+
+    /// The priority cell, `<td>P1</td>` (static: no text of the row's own).
+    static func priorityCell(_ p: Priority?) -> StaticString {
+        switch p {
+        case .p1?: "<td><strong>P1</strong></td>"
+        case .p2?: "<td>P2</td>"
+        case .p3?: "<td>P3</td>"
+        case .p4?: "<td>P4</td>"
+        case nil: "<td><span class=\"muted\">None</span></td>"
+        }
+    }
+
+    /// The severity cell, `<td>Words.severity</td>`, static.
+    static func severityCell(_ s: Severity?) -> StaticString {
+        switch s {
+        case .critical?: "<td><strong>Critical</strong></td>"
+        case .high?: "<td>High</td>"
+        case .medium?: "<td>Medium</td>"
+        case .low?: "<td>Low</td>"
+        case nil: "<td><span class=\"muted\">Not triaged</span></td>"
         }
     }
 
@@ -235,6 +321,7 @@ enum TicketListPage {
             ("assignee_id", m.assigneeID.map { String($0.rawValue) })
         }
         return FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue),
-                                         assignee, ("cursor", cursor)])
+                                         ("priority", m.priority.isEmpty ? nil : m.priority), ("severity", m.severity.isEmpty ? nil : m.severity),
+                                         assignee, ("sort", m.order == m.defaultOrder ? nil : m.order.rawValue), ("cursor", cursor)])
     }
 }
