@@ -68,7 +68,7 @@ enum TicketListPage {
     /// - Parameter assigneeNames: the names of the accounts tickets are assigned to (the rows path joins `users`).
     static func renderBytes(_ m: Model, page: TicketPage, assigneeNames: [UserID: String] = [:], time: CampusTime) -> [UInt8] {
         let title = title(m)
-        var out = HTMLBuffer(capacity: 6144 + page.tickets.count * 420)
+        var out = HTMLBuffer(capacity: 6144 + page.tickets.count * rowBytes(m))
         Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
             top(m, title: title, into: &b)
             for (i, t) in page.tickets.enumerated() {
@@ -97,7 +97,7 @@ enum TicketListPage {
     /// - Throws: what reading the rows throws (a SQLite error, a corrupt enum value).
     static func renderBytes(_ m: Model, rows: inout TicketRows, time: CampusTime) throws -> [UInt8] {
         let title = title(m)
-        var out = HTMLBuffer(capacity: 6144 + 50 * 420)
+        var out = HTMLBuffer(capacity: 6144 + 50 * rowBytes(m))
         var failure: (any Error)?
         Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
             top(m, title: title, into: &b)
@@ -119,6 +119,9 @@ enum TicketListPage {
         if let failure { throw failure }
         return out.bytes
     }
+
+    /// About how many bytes a row takes, so a page of 50 fits the buffer reserved at first.
+    private static func rowBytes(_ m: Model) -> Int { m.showsTriage ? 540 : 420 }
 
     private static func title(_ m: Model) -> String {
         let actor = m.visitor.actor
