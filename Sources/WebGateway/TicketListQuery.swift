@@ -95,14 +95,11 @@ enum TicketListQuery {
             guard let order = TicketOrder(rawValue: raw) else { throw Problem(status: .badRequest, detail: sortRule, field: "sort") }
             filter.order = order
         }
-        if let raw = q["cursor"], !raw.isEmpty {
-            guard let c = TicketCursor(encoded: raw) else {
-                throw Problem(status: .badRequest, detail: "cursor is not one this server handed out.", field: "cursor")
-            }
-            // The cursor continues the list it came from, in that list's order.
-            filter.cursor = c
-            filter.order = c.order
-        }
+        // The cursor continues the list it came from, in that list's order (which decides the
+        // statuses below); a malformed one is refused last, where it always was.
+        let cursorText = q["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        let cursor = cursorText.flatMap(TicketCursor.init(encoded:))
+        if let cursor { filter.order = cursor.order }
         if let raw = q["severity"], !raw.isEmpty {
             filter.severities = try triageValues(raw, Severity.self, field: "severity", rule: severityRule)
         }
@@ -163,6 +160,10 @@ enum TicketListQuery {
                 throw Problem(status: .badRequest, detail: "limit must be a whole number from 1 to \(TicketFilter.maxLimit).", field: "limit")
             }
             filter.limit = n
+        }
+        if cursorText != nil {
+            guard let cursor else { throw Problem(status: .badRequest, detail: "cursor is not one this server handed out.", field: "cursor") }
+            filter.cursor = cursor
         }
         return filter
     }
