@@ -37,8 +37,11 @@ public struct TicketRows: ~Copyable {
                 return
             }
             let row = TicketRowView(statement: statement)
-            last = order == .priority ? TicketCursor(priority: try row.priority, openedAt: row.openedAt, id: row.id)
-                : TicketCursor(openedAt: row.openedAt, id: row.id)
+            // Only the page's last row can become the cursor (the row after it says there is a next page).
+            if count == limit - 1 {
+                last = order == .priority ? TicketCursor(priority: try row.priority, openedAt: row.openedAt, id: row.id)
+                    : TicketCursor(openedAt: row.openedAt, id: row.id)
+            }
             try body(row)
             count += 1
         }
@@ -69,10 +72,38 @@ public struct TicketRowView: ~Copyable {
     public var category: Category { get throws(SQLiteError) { try decode(3, Self.categories) } }
     public var status: Status { get throws(SQLiteError) { try decode(4, Self.statuses) } }
     public var openedAt: Timestamp { Timestamp(millisecondsSinceEpoch: s.int64(at: 5)) }
-    /// nil until triaged.
-    public var severity: Severity? { get throws(SQLiteError) { s.isNull(at: 6) ? nil : try decode(6, Self.severities) } }
-    /// nil without a priority.
-    public var priority: Priority? { get throws(SQLiteError) { s.isNull(at: 7) ? nil : try decode(7, Self.priorities) } }
+    /// nil until triaged. The four names differ in length, so the length picks the one to compare
+    /// with (a table walk per row showed in the list page's profile).
+    public var severity: Severity? {
+        get throws(SQLiteError) {
+            guard let b = s.textBytes(at: 6) else { return nil }
+            let candidate: (Severity, StaticString)? = switch b.count {
+            case 8: (.critical, "critical")
+            case 4: (.high, "high")
+            case 6: (.medium, "medium")
+            case 3: (.low, "low")
+            default: nil
+            }
+            if let (value, raw) = candidate, let base = b.baseAddress, memcmp(raw.utf8Start, base, b.count) == 0 { return value }
+            return try decode(6, Self.severities)
+        }
+    }
+    /// nil without a priority. `P1`…`P4` by their second byte.
+    public var priority: Priority? {
+        get throws(SQLiteError) {
+            guard let b = s.textBytes(at: 7) else { return nil }
+            if b.count == 2, b[0] == UInt8(ascii: "P") {
+                switch b[1] {
+                case UInt8(ascii: "1"): return .p1
+                case UInt8(ascii: "2"): return .p2
+                case UInt8(ascii: "3"): return .p3
+                case UInt8(ascii: "4"): return .p4
+                default: break
+                }
+            }
+            return try decode(7, Self.priorities)
+        }
+    }
     public var assigneeID: UserID? { s.optionalInt64(at: 8).map(UserID.init) }
     /// The assignee's name as stored in `users` (UTF-8, valid until the next row); nil when unassigned.
     public var assigneeName: UnsafeBufferPointer<UInt8>? { s.textBytes(at: 9) }

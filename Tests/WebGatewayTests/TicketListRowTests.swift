@@ -99,10 +99,10 @@ import Testing
                     // The reference: the customer's row with the three cells put in before the time, piece by piece.
                     let plain = String(decoding: Self.reference(id: TicketID(42), description: "Printer & \"scanner\"", location: nil, category: .it,
                                                                 status: .active, openedAt: opened, time: time), as: UTF8.self)
-                    let p = priority.map { $0 == .p1 ? "<strong>P1</strong>" : $0.rawValue } ?? "<span class=\"muted\">None</span>"
-                    let s = severity.map { $0 == .critical ? "<strong>Critical</strong>" : Words.severity($0) } ?? "<span class=\"muted\">Not triaged</span>"
-                    let n = assignee.map(escapeHTML) ?? "<span class=\"muted\">Unassigned</span>"
-                    let cells = "</span></td><td>\(p)</td><td>\(s)</td><td>\(n)</td><td><time"
+                    let p = priority.map { "<td>" + ($0 == .p1 ? "<strong>P1</strong>" : $0.rawValue) } ?? "<td class=\"muted\">None"
+                    let s = severity.map { "<td>" + ($0 == .critical ? "<strong>Critical</strong>" : Words.severity($0)) } ?? "<td class=\"muted\">Not triaged"
+                    let n = assignee.map { "<td>" + escapeHTML($0) } ?? "<td class=\"muted\">Unassigned"
+                    let cells = "</span></td>\(p)</td>\(s)</td>\(n)</td><td><time"
                     #expect(b.string == plain.replacingOccurrences(of: "</span></td><td><time", with: cells))
                 }
             }
