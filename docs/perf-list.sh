@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # The list page with the triage columns against the list page before them (issue 15: "stays within
 # 10 % of today's ratio to nginx"), in one run: both gateways read the same 100,000 tickets (built by
-# NEW's ticket worker: migration 8; four engineers, triage on most tickets, a third of the open and
-# active ones assigned), and every round measures nginx serving a 5 KB file, OLD's staff /tickets
+# NEW's ticket worker: migration 8; four engineers with about 50 open tickets each, triage on most
+# tickets), and every round measures nginx serving a 5 KB file, OLD's staff /tickets
 # (newest first, every status, five columns), NEW's staff /tickets (the work queue by priority, eight
 # columns) and NEW's /tickets?sort=newest (newest first with the eight columns), then nginx again.
 # Each gateway figure is a share of the mean of the round's two nginx runs; the summary is the median
-# over the rounds. Usage: docs/perf-list.sh OLD_BIN NEW_BIN [ROUNDS]   (needs wrk, nginx, python3)
+# over the rounds. ENGINEERS=0 gives the data set of the earlier gateway runs instead (no accounts,
+# no triage: the new columns all say None, Not triaged, Unassigned).
+# Usage: docs/perf-list.sh OLD_BIN NEW_BIN [ROUNDS] [ENGINEERS]   (needs wrk, nginx, python3)
 set -u
-OLD=$1; NEW=$2; ROUNDS=${3:-7}; P=/tmp/perf-list; REPO=$(cd "$(dirname "$0")/.." && pwd)
+OLD=$1; NEW=$2; ROUNDS=${3:-7}; ENGINEERS=${4:-4}; P=/tmp/perf-list; REPO=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf $P; mkdir -p $P
 . "$REPO/docs/perf-lib.sh"
 perf_nginx $P
 # The import waits in a staging spool until the engineers it assigns to exist.
-python3 "$REPO/docs/perf-gateway-data.py" $P/stage 100000 4 >/dev/null
+python3 "$REPO/docs/perf-gateway-data.py" $P/stage 100000 $ENGINEERS >/dev/null
 export CAMPUSDESK_SPOOL=$P/spool CAMPUSDESK_DATA=$P/data
 $NEW ticket-worker 2>$P/tw.log & W=$!
-for e in 1 2 3 4; do
+for e in $(seq 1 "$ENGINEERS"); do
     $NEW users add --role engineer --email "engineer$e@example.test" --name "Engineer <$e> O'Neil" --no-password --wait 60 >/dev/null
 done
 mv $P/stage/queues/commands/new/* $P/spool/queues/commands/new/

@@ -248,6 +248,10 @@ extension TicketReader {
                 values += parties.map { .integer($0.id.rawValue) }
                 return (sql, values + triage.values + keyset + [fetch])
             }
+            if parties.isEmpty && statuses == [.open, .active] && allCategories && !filter.unassigned && triage.sql.isEmpty {
+                // The staff's default page, the work queue as it is: its SQL is built once.
+                return (columns.queueSQL, keyset + [fetch])
+            }
             var terms: [String]
             if let first = parties.first {
                 // One person's tickets (a few), from their partial index, sorted.
@@ -327,6 +331,9 @@ extension TicketReader {
         let join: String
         /// For the unfiltered newest-first page: one range of `tickets_by_opened`.
         let newestSQL: String
+        /// For the whole work queue in priority order (open and active, nothing else asked): one
+        /// range of `tickets_by_priority`, the same text `ListQuery.priority` builds for it.
+        let queueSQL: String
 
         init(_ columns: String, join: String = "") {
             select = columns
@@ -335,6 +342,12 @@ extension TicketReader {
                 SELECT \(columns) FROM tickets t\(join)
                 WHERE t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
                 ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
+                """
+            queueSQL = """
+                SELECT \(columns) FROM tickets t\(join)
+                WHERE t.status <> 'closed'
+                  AND (t.priority_rank, t.opened_at, t.id) > (?, ?, ?)
+                ORDER BY t.priority_rank, t.opened_at, t.id LIMIT ?
                 """
         }
     }

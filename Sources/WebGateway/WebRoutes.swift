@@ -122,14 +122,11 @@ struct WebRoutes: Sendable {
         let order = TicketListQuery.pageOrder(v.actor)
         do { filter = try await TicketListQuery.filter(from: q, actor: v.actor, mode: v.authMode, defaultOrder: order, accounts: context.accounts) }
         catch let problem as Problem { return errorPage(problem.status, problem.detail, v) }
-        // Staff choose whose tickets in the form: anyone, nobody, themselves, or an engineer. Names
-        // only: `engineers()` also counts each one's open tickets, which cost as much as the page's
-        // own rows once engineers hold a few dozen tickets each (docs/performance.md).
+        // Staff choose whose tickets in the form: anyone, nobody, themselves, or an engineer (names
+        // only: counting their tickets cost as much as the rows, docs/performance.md).
         let assignee = TicketListQuery.seesQueues(v.actor)
             ? TicketListPage.AssigneeFilter(selected: q["assigned_to"].flatMap { $0.isEmpty ? nil : $0 } ?? q["assignee_id"] ?? "",
-                                            engineers: try await context.accounts.users(role: .engineer, query: nil, active: true,
-                                                                                         limit: TicketFilter.maxLimit, offset: 0),
-                                            me: v.actor.userID)
+                                            engineers: try await context.accounts.activeEngineers(), me: v.actor.userID)
             : nil
         do {
             let model = TicketListPage.Model(

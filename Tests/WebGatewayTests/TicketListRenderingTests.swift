@@ -181,7 +181,7 @@ import Testing
             let q = try FormDecoding.decodeQuery(request.query)
             let order = TicketListQuery.pageOrder(v.actor)
             let filter = try TicketListQuery.filter(from: q, role: v.role, defaultOrder: order)
-            let engineers = try await gateway.context.accounts.users(role: .engineer, query: nil, active: true, limit: 500, offset: 0)
+            let engineers = try await gateway.context.accounts.activeEngineers()
             #expect(engineers == (try await gateway.context.accounts.engineers().map(\.user)))
             let m = TicketListPage.Model(
                 visitor: v, csrfToken: gateway.context.csrf.token(forBrowser: v.browserID), text: filter.text, category: filter.category,

@@ -244,7 +244,9 @@ enum TicketListPage {
             appendText(location, into: &b)
             b.raw("</span>")
         }
-        if let triage {
+        // An assignee's name is text to escape between two writes; without one, one write does.
+        let named = triage?.assignee != nil
+        if let triage, let name = triage.assignee {
             b.write(capacity: 256) { w in
                 w.ascii("</td><td>")
                 w.ascii(categoryCell(category))
@@ -253,17 +255,23 @@ enum TicketListPage {
                 w.ascii("</td>")
                 w.ascii(priorityCell(triage.priority))
                 w.ascii(severityCell(triage.severity))
-                w.ascii(triage.assignee == nil ? "<td class=\"muted\">Unassigned" : "<td>")
+                w.ascii("<td>")
             }
-            if let name = triage.assignee { appendText(name, into: &b) }
+            appendText(name, into: &b)
         }
         var timeWritten = false
-        b.write(capacity: 128 + CampusTime.maxWrittenHTML) { w in
-            if triage == nil {
+        b.write(capacity: 256 + CampusTime.maxWrittenHTML) { w in
+            if !named {
                 w.ascii("</td><td>")
                 w.ascii(categoryCell(category))
                 w.ascii("</td><td>")
                 w.ascii(statusCell(status))
+                if let triage {
+                    w.ascii("</td>")
+                    w.ascii(priorityCell(triage.priority))
+                    w.ascii(severityCell(triage.severity))
+                    w.ascii("<td class=\"muted\">Unassigned")
+                }
             }
             w.ascii("</td><td>")
             timeWritten = time.write(openedAt, into: &w)
