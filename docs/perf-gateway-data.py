@@ -1,5 +1,12 @@
+# Usage: perf-gateway-data.py SPOOL N [ENGINEERS]: N import commands into SPOOL's commands queue.
+# With ENGINEERS, tickets also carry triage (four in five a severity and an impact, one in twenty a
+# pinned priority) and one in two hundred open and active ones (about 50 an engineer, as a desk
+# has; the staff list counts each engineer's open tickets for its filter) an assignee among accounts 1..ENGINEERS,
+# which must exist before the worker applies the import; drawn from a second generator, so the
+# tickets themselves are the same as without.
 import json, os, random, sys, time, uuid
-root = sys.argv[1]; n = int(sys.argv[2])
+root = sys.argv[1]; n = int(sys.argv[2]); engineers = int(sys.argv[3]) if len(sys.argv) > 3 else 0  # 0: no triage either
+triage = random.Random(15)
 q = os.path.join(root, "queues", "commands")
 for st in ["tmp", "new", "cur", "deferred", "dead"]: os.makedirs(os.path.join(q, st), exist_ok=True)
 rnd = random.Random(7)
@@ -14,6 +21,12 @@ def ticket(i):
          "location": f"{rnd.choice(places)}, room {rnd.randint(1,400)}", "reporter": f"Student {i % 977}",
          "status": status, "opened_at": iso(opened), "messages": []}
     if status == "closed": t["closed_at"] = iso(min(now, opened + rnd.randint(600, 20 * 86400)))
+    if engineers:
+        if triage.random() < 0.8:
+            t["severity"] = triage.choice(["critical", "high", "medium", "medium", "low", "low"])
+            t["impact"] = triage.choice(["one", "one", "one", "several", "many"])
+        if triage.random() < 0.05: t["priority"] = triage.choice(["P1", "P2", "P3", "P4"])
+        if status != "closed" and triage.random() < 0.005: t["assignee_id"] = triage.randint(1, engineers)
     return t
 counter = 0
 batch = []

@@ -5,15 +5,18 @@ import Domain
 /// export imports back to the same tickets.
 ///
 /// Columns: `id, description, location, reporter, status, category, opened_at, modified_at,
-/// closed_at, issue_type`. Times are ISO 8601 UTC with milliseconds. Every text cell goes through
+/// closed_at, severity, impact, priority, assignee_id, contact_email, contact_phone,
+/// preferred_contact_time, issue_type`. Times are ISO 8601 UTC with milliseconds. Every text cell goes through
 /// `CSVInjection` on export and back on import. On import `id` is ignored (the ticket worker
-/// numbers tickets), `modified_at`, `category` and `issue_type` are optional (an empty category is
-/// assigned by the classifier; an issue type is its name, which the worker looks up in the row's
-/// category and refuses the row when there is none such), and columns may come in any order, names
-/// matched case-insensitively.
+/// numbers tickets), `modified_at` and `category` are optional (an empty category is assigned by
+/// the classifier), and so is every column from `severity` on (empty or missing means none, and
+/// one person for `impact`); columns may come in any order, names matched case-insensitively.
+/// `assignee_id` is an engineer's account number in the importing system. An issue type is its
+/// name, which the worker looks up in the row's category and refuses the row when there is none such.
 public enum TicketCSV {
     /// The export columns, in order.
     public static let columns = ["id", "description", "location", "reporter", "status", "category", "opened_at", "modified_at", "closed_at",
+                                 "severity", "impact", "priority", "assignee_id", "contact_email", "contact_phone", "preferred_contact_time",
                                  "issue_type"]
     /// Columns an import file must have.
     public static let requiredColumns = ["description", "location", "reporter", "status", "opened_at", "closed_at"]
@@ -28,7 +31,10 @@ public enum TicketCSV {
         CSVWriter.record([
             String(t.id.rawValue), CSVInjection.neutralise(t.description), CSVInjection.neutralise(t.location ?? ""),
             CSVInjection.neutralise(t.reporter ?? ""), t.status.rawValue, t.category.rawValue, t.openedAt.iso8601,
-            t.modifiedAt.iso8601, t.closedAt?.iso8601 ?? "", CSVInjection.neutralise(t.issueTypeName ?? ""),
+            t.modifiedAt.iso8601, t.closedAt?.iso8601 ?? "",
+            t.severity?.rawValue ?? "", t.impact.rawValue, t.priority?.rawValue ?? "", t.assigneeID.map { String($0.rawValue) } ?? "",
+            CSVInjection.neutralise(t.contactEmail ?? ""), CSVInjection.neutralise(t.contactPhone ?? ""),
+            CSVInjection.neutralise(t.preferredContactTime ?? ""), CSVInjection.neutralise(t.issueTypeName ?? ""),
         ])
     }
 
@@ -130,10 +136,36 @@ public enum TicketCSV {
         if let o = openedAt, let m = modifiedAt, m < o { reasons.append("modified_at: before opened_at") }
         if let c = closedAt, let m = modifiedAt, m < c { reasons.append("modified_at: before closed_at") }
 
+        // Triage, assignee and contact: optional, checked by the rules the ticket worker applies too.
+        func value<T: RawRepresentable<String>>(_ name: String, _: T.Type, _ raw: String, _ rule: String) -> T? {
+            if raw.isEmpty { return nil }
+            if let v = T(rawValue: raw) { return v }
+            reasons.append("\(name): '\(raw.prefix(20))' is not one of \(rule) (or empty)")
+            return nil
+        }
+        let severity = value("severity", Severity.self, cell("severity").trimmingCharacters(in: .whitespaces).lowercased(), "critical, high, medium, low")
+        let impact = value("impact", Impact.self, cell("impact").trimmingCharacters(in: .whitespaces).lowercased(), "one, several, many")
+        let priority = value("priority", Priority.self, cell("priority").trimmingCharacters(in: .whitespaces).uppercased(), "P1, P2, P3, P4")
+        let assigneeText = cell("assignee_id").trimmingCharacters(in: .whitespaces)
+        var assignee: UserID?
+        if !assigneeText.isEmpty {
+            if assigneeText.utf8.count <= 19, assigneeText.utf8.allSatisfy({ (48...57).contains($0) }), let n = Int64(assigneeText), n > 0 {
+                assignee = UserID(n)
+            } else {
+                reasons.append("assignee_id: '\(assigneeText.prefix(20))' is not an account number")
+            }
+        }
+        let email = text("contact_email"), phone = text("contact_phone"), window = text("preferred_contact_time")
+        do { _ = try TicketRules.contactEmail(email) } catch { reasons.append("contact_email: \(error.reason)") }
+        do { _ = try TicketRules.contactPhone(phone) } catch { reasons.append("contact_phone: \(error.reason)") }
+        do { _ = try TicketRules.preferredContactTime(window) } catch { reasons.append("preferred_contact_time: \(error.reason)") }
+
         guard reasons.isEmpty, let status, let openedAt else { return .failure(Reasons(reasons: reasons)) }
         return .success(ImportTicket(
             description: description, location: location.isEmpty ? nil : location, reporter: reporter.isEmpty ? nil : reporter,
             category: category, status: status, openedAt: openedAt, modifiedAt: modifiedAt, closedAt: closedAt,
-            issueType: issueType.isEmpty ? nil : issueType))
+            severity: severity, impact: impact, priority: priority, assigneeID: assignee,
+            contactEmail: email.isEmpty ? nil : email, contactPhone: phone.isEmpty ? nil : phone,
+            preferredContactTime: window.isEmpty ? nil : window, issueType: issueType.isEmpty ? nil : issueType))
     }
 }

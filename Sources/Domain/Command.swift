@@ -297,11 +297,24 @@ public struct ImportTicket: Sendable, Codable, Equatable {
     public var modifiedAt: Timestamp?
     public var closedAt: Timestamp?
     public var messages: [ImportedMessage]
+    /// Triage as the source system had it; each counts as set by staff (a priority that equals
+    /// ``PriorityMatrix``'s for the severity and impact keeps following it). Absent: untriaged, one person.
+    public var severity: Severity?
+    public var impact: Impact?
+    public var priority: Priority?
+    /// An engineer account of this system (active or not: history keeps who worked it).
+    public var assigneeID: UserID?
+    public var contactEmail: String?
+    public var contactPhone: String?
+    /// Read as ``ContactWindow`` reads it, stored in canonical form.
+    public var preferredContactTime: String?
 
     public init(
         description: String, location: String? = nil, reporter: String? = nil, category: Category? = nil,
         status: Status, openedAt: Timestamp, modifiedAt: Timestamp? = nil, closedAt: Timestamp? = nil,
-        messages: [ImportedMessage] = [], issueType: String? = nil
+        messages: [ImportedMessage] = [], severity: Severity? = nil, impact: Impact? = nil, priority: Priority? = nil,
+        assigneeID: UserID? = nil, contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil,
+        issueType: String? = nil
     ) {
         self.description = description
         self.location = location
@@ -313,12 +326,21 @@ public struct ImportTicket: Sendable, Codable, Equatable {
         self.modifiedAt = modifiedAt
         self.closedAt = closedAt
         self.messages = messages
+        self.severity = severity
+        self.impact = impact
+        self.priority = priority
+        self.assigneeID = assigneeID
+        self.contactEmail = contactEmail
+        self.contactPhone = contactPhone
+        self.preferredContactTime = preferredContactTime
     }
 
     enum CodingKeys: String, CodingKey {
         case description, location, reporter, category, status, messages
         case openedAt = "opened_at", modifiedAt = "modified_at", closedAt = "closed_at"
         case issueType = "issue_type"
+        case severity, impact, priority, assigneeID = "assignee_id"
+        case contactEmail = "contact_email", contactPhone = "contact_phone", preferredContactTime = "preferred_contact_time"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -333,6 +355,14 @@ public struct ImportTicket: Sendable, Codable, Equatable {
         modifiedAt = try c.decodeIfPresent(Timestamp.self, forKey: .modifiedAt)
         closedAt = try c.decodeIfPresent(Timestamp.self, forKey: .closedAt)
         messages = try c.decodeIfPresent([ImportedMessage].self, forKey: .messages) ?? []
+        // Commands queued before triage and contact came to imports have none of these.
+        severity = try c.decodeIfPresent(Severity.self, forKey: .severity)
+        impact = try c.decodeIfPresent(Impact.self, forKey: .impact)
+        priority = try c.decodeIfPresent(Priority.self, forKey: .priority)
+        assigneeID = try c.decodeIfPresent(UserID.self, forKey: .assigneeID)
+        contactEmail = try c.decodeIfPresent(String.self, forKey: .contactEmail)
+        contactPhone = try c.decodeIfPresent(String.self, forKey: .contactPhone)
+        preferredContactTime = try c.decodeIfPresent(String.self, forKey: .preferredContactTime)
     }
 }
 

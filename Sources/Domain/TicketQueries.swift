@@ -3,7 +3,7 @@
 /// Implemented over a read-only SQLite connection to `tickets.db` (WAL lets it read while the
 /// ticket worker writes); the gateway never writes.
 public protocol TicketQueries: Sendable {
-    /// One page of tickets, newest first (by `opened_at`, then id), after the filter.
+    /// One page of tickets in the filter's order (``TicketOrder``), after the filter.
     func list(_ filter: TicketFilter) async throws -> TicketPage
     /// One ticket with its messages (oldest first), or nil if there is none with that id.
     func detail(_ id: TicketID) async throws -> TicketDetail?
@@ -11,7 +11,17 @@ public protocol TicketQueries: Sendable {
     func counts() async throws -> [Status: Int]
 }
 
-/// What to list. An empty `statuses` means every status.
+/// The order of a list.
+public enum TicketOrder: String, Sendable, CaseIterable {
+    /// Newest first: `opened_at` descending, then the higher id.
+    case newest
+    /// The work queue's order: priority `P1` first and untriaged tickets (no priority) last; within
+    /// a priority the longest waiting first (the oldest `opened_at`, not `modified_at`, which staff
+    /// activity moves), then the lower id.
+    case priority
+}
+
+/// What to list. An empty `statuses` (or `severities`, `priorities`) means every one.
 public struct TicketFilter: Sendable, Equatable {
     public var statuses: Set<Status>
     public var category: Category?
@@ -28,9 +38,16 @@ public struct TicketFilter: Sendable, Equatable {
     /// Only tickets nobody is assigned to (the queue engineers take work from). With `assigneeID`
     /// too, nothing matches.
     public var unassigned: Bool
+    /// The order of the rows; a `cursor` must be of the same order.
+    public var order: TicketOrder
+    /// Only tickets of these severities; `nil` in the set stands for untriaged tickets (no severity).
+    public var severities: Set<Severity?>
+    /// Only tickets of these priorities; `nil` in the set stands for tickets without a priority.
+    public var priorities: Set<Priority?>
 
     public init(statuses: Set<Status> = [], category: Category? = nil, text: String? = nil, limit: Int = 50, cursor: TicketCursor? = nil,
-                customerID: UserID? = nil, assigneeID: UserID? = nil, unassigned: Bool = false) {
+                customerID: UserID? = nil, assigneeID: UserID? = nil, unassigned: Bool = false,
+                order: TicketOrder = .newest, severities: Set<Severity?> = [], priorities: Set<Priority?> = []) {
         self.statuses = statuses
         self.category = category
         self.text = text
@@ -39,34 +56,83 @@ public struct TicketFilter: Sendable, Equatable {
         self.customerID = customerID
         self.assigneeID = assigneeID
         self.unassigned = unassigned
+        self.order = order
+        self.severities = severities
+        self.priorities = priorities
     }
 
     public static let maxLimit = 500
 }
 
-/// A position in the newest-first order: the last row of a page.
+/// A position in a list's order: the sort key of the last row of a page.
+///
+/// It carries the whole key of its order, so the next page starts right after that row however
+/// many tickets arrive meanwhile (keyset pagination), and the order itself: a cursor continues
+/// the list it came from.
 public struct TicketCursor: Sendable, Equatable, Hashable {
     public var openedAt: Timestamp
     public var id: TicketID
+    /// The order this position belongs to.
+    public var order: TicketOrder
+    /// In the priority order, the last row's priority (nil: untriaged); always nil in the newest order.
+    public var priority: Priority?
 
+    /// A position in the newest-first order.
     public init(openedAt: Timestamp, id: TicketID) {
         self.openedAt = openedAt
         self.id = id
+        order = .newest
+        priority = nil
     }
 
-    /// The opaque text form used in URLs and JSON (`<ms>.<id>`).
-    public var encoded: String { "\(openedAt.millisecondsSinceEpoch).\(id.rawValue)" }
+    /// A position in the priority order.
+    public init(priority: Priority?, openedAt: Timestamp, id: TicketID) {
+        self.openedAt = openedAt
+        self.id = id
+        order = .priority
+        self.priority = priority
+    }
+
+    /// The rank the priority order sorts by: `P1`…`P4` are 1…4, no priority 5 (last). The store's
+    /// `tickets.priority_rank` column (migration 8) computes the same.
+    public static func rank(_ priority: Priority?) -> Int {
+        switch priority {
+        case .p1?: 1
+        case .p2?: 2
+        case .p3?: 3
+        case .p4?: 4
+        case nil: 5
+        }
+    }
+
+    /// The opaque text form used in URLs and JSON: `<ms>.<id>` in the newest order,
+    /// `p<rank>.<ms>.<id>` in the priority order.
+    public var encoded: String {
+        let position = "\(openedAt.millisecondsSinceEpoch).\(id.rawValue)"
+        return order == .priority ? "p\(Self.rank(priority)).\(position)" : position
+    }
 
     /// Parses the text form; nil for anything else.
     ///
-    /// Exactly the form `encoded` writes, `^(0|[1-9][0-9]{0,17})\.[1-9][0-9]{0,17}$` (the API
-    /// document's pattern): digits only, no sign or leading zero, at most 18 digits so both fit in 64 bits.
+    /// Exactly the forms `encoded` writes, `^(p[1-5]\.)?(0|[1-9][0-9]{0,17})\.[1-9][0-9]{0,17}$`
+    /// (the API document's pattern): digits only, no sign or leading zero, at most 18 digits so both
+    /// numbers fit in 64 bits.
     public init?(encoded: String) {
-        let parts = encoded.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        var parts = encoded.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        var rank: UInt8?
+        if parts.count == 3 {
+            let tag = parts.removeFirst()
+            guard tag.count == 2, tag.first == UInt8(ascii: "p"), let r = tag.last, (UInt8(ascii: "1")...UInt8(ascii: "5")).contains(r) else { return nil }
+            rank = r - UInt8(ascii: "0")
+        }
         guard parts.count == 2, parts.allSatisfy({ (1...18).contains($0.count) && $0.allSatisfy { (48...57).contains($0) } }),
               parts[0].count == 1 || parts[0].first != UInt8(ascii: "0"), parts[1].first != UInt8(ascii: "0"),
               let ms = Int64(String(decoding: parts[0], as: UTF8.self)), let id = Int64(String(decoding: parts[1], as: UTF8.self)), id > 0 else { return nil }
-        self.init(openedAt: Timestamp(millisecondsSinceEpoch: ms), id: TicketID(id))
+        if let rank {
+            self.init(priority: rank == 5 ? nil : Priority.allCases[Int(rank) - 1], openedAt: Timestamp(millisecondsSinceEpoch: ms), id: TicketID(id))
+        } else {
+            self.init(openedAt: Timestamp(millisecondsSinceEpoch: ms), id: TicketID(id))
+        }
     }
 }
 

@@ -119,10 +119,18 @@ public enum TicketRules {
         public var modifiedAt: Timestamp
         public var closedAt: Timestamp?
         public var messages: [ImportedMessage]
+        public var severity: Severity?
+        public var impact: Impact
+        public var priority: Priority?
+        public var assigneeID: UserID?
+        public var contactEmail: String?
+        public var contactPhone: String?
+        public var preferredContactTime: String?
     }
 
     /// Validates an import: closed ⇔ `closed_at`, `closed_at ≥ opened_at`, `modified_at ≥ opened_at`
-    /// (and ≥ `closed_at`), messages not before `opened_at`, nothing after `now`.
+    /// (and ≥ `closed_at`), messages not before `opened_at`, nothing after `now`; contact e-mail,
+    /// phone and preferred time by the rules of a report (the time in canonical form).
     ///
     /// A missing `modified_at` becomes the latest of opened, closed and message times, because
     /// every change moves it.
@@ -162,6 +170,9 @@ public enum TicketRules {
         guard modifiedAt <= now else { throw Refusal(.validation, "modified_at is in the future.", field: "modified_at") }
         return ValidImport(
             description: description, location: location, reporter: reporter, category: t.category, status: t.status,
-            openedAt: t.openedAt, modifiedAt: modifiedAt, closedAt: t.closedAt, messages: messages)
+            openedAt: t.openedAt, modifiedAt: modifiedAt, closedAt: t.closedAt, messages: messages,
+            severity: t.severity, impact: t.impact ?? .one, priority: t.priority, assigneeID: t.assigneeID,
+            contactEmail: try contactEmail(t.contactEmail), contactPhone: try contactPhone(t.contactPhone),
+            preferredContactTime: try preferredContactTime(t.preferredContactTime))
     }
 }

@@ -72,6 +72,18 @@ extension TicketReader {
         }
     }
 
+    /// The active engineers by name, without their loads: what the list page's "Assigned to" filter offers.
+    ///
+    /// Why apart from ``engineers()``: counting each engineer's not-closed tickets reads every one
+    /// of them (the assignee index holds no status), which cost as much as the list page's own rows
+    /// once engineers held a few dozen tickets each (docs/performance.md).
+    public func activeEngineers() async throws -> [User] {
+        try withConnection { db in
+            try db.cachedStatement("SELECT \(User.columns) FROM users WHERE role = 'engineer' AND active = 1 ORDER BY name, id")
+                .query([]) { try User(row: $0) }
+        }
+    }
+
     /// The active engineers by name, each with the number of not-closed tickets assigned to them.
     public func engineers() async throws -> [EngineerLoad] {
         try withConnection { db in

@@ -6,27 +6,39 @@ import SQLiteKit
 
 /// The read side's SQL: each function runs on a connection that ``TicketReader`` lends it.
 extension TicketReader {
-    /// One page of tickets, newest first by (opened_at, id), after the filter; see `TicketQueries`.
+    /// One page of tickets in the filter's order, after the filter; see `TicketQueries`.
     ///
-    /// Without text and without a status or category filter, the page is one ordered range of
-    /// `tickets_by_opened`. Otherwise each selected (status, category) pair is one ordered range of the
-    /// `tickets_by_status_category_opened` index; each range yields at most `limit + 1` rows after the
-    /// cursor and the union is merged, so a page costs about the same at any table size. With a
-    /// customer or assignee (and no text), the page is one ordered range of that person's partial
-    /// index, the other filters checked on its rows. Unassigned tickets (no person) take the
-    /// status-and-category ranges, `assignee_id IS NULL` checked on their rows. With text,
-    /// FTS5 walks the matches newest first and stops once the page is full: cost follows how many
-    /// matches must be read to fill it (few for a plain search; many when a status or category filter
-    /// rejects most matches).
+    /// **Newest first.** Without text and without a status or category filter, the page is one
+    /// ordered range of `tickets_by_opened`. Otherwise each selected (status, category) pair is one
+    /// ordered range of the `tickets_by_status_category_opened` index; each range yields at most
+    /// `limit + 1` rows after the cursor and the union is merged, so a page costs about the same at
+    /// any table size. With a customer or assignee (and no text), the page is one ordered range of
+    /// that person's partial index, the other filters checked on its rows. Unassigned tickets (no
+    /// person) take the status-and-category ranges, `assignee_id IS NULL` checked on their rows.
+    /// With text, FTS5 walks the matches newest first and stops once the page is full: cost follows
+    /// how many matches must be read to fill it (few for a plain search; many when a status or
+    /// category filter rejects most matches).
     ///
-    /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500.
+    /// **Priority order** (``TicketOrder/priority``): open and active tickets are one ordered range
+    /// of `tickets_by_priority` (migration 8, partial: not-closed tickets only), entered at the
+    /// cursor by a row value; a single status, a category, the unassigned and the triage filters
+    /// drop rows from it. Closed tickets are in no such index: asking for them in this order sorts
+    /// every closed ticket the other filters leave (a temporary B-tree), as do a person's tickets
+    /// (few) and a text search (its matches).
+    ///
+    /// Severity and priority filters only drop rows from whichever range the page reads.
+    ///
+    /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500 or the cursor is of the other order.
     static func list(_ db: Connection, _ filter: TicketFilter) throws -> TicketPage {
         let (statement, values) = try listStatement(db, filter, columns: ticketColumns)
         var tickets = try statement.query(values) { try Ticket(row: $0) }
         var next: TicketCursor?
         if tickets.count > filter.limit {
             tickets.removeLast(tickets.count - filter.limit)
-            if let last = tickets.last { next = TicketCursor(openedAt: last.openedAt, id: last.id) }
+            if let last = tickets.last {
+                next = filter.order == .priority ? TicketCursor(priority: last.priority, openedAt: last.openedAt, id: last.id)
+                    : TicketCursor(openedAt: last.openedAt, id: last.id)
+            }
         }
         return TicketPage(tickets: tickets, nextCursor: next)
     }
@@ -39,113 +51,244 @@ extension TicketReader {
         let (statement, values) = try listStatement(db, filter, columns: rowColumns)
         try statement.bind(values)
         defer { statement.reset() }
-        var rows = TicketRows(statement: statement, limit: filter.limit)
+        var rows = TicketRows(statement: statement, limit: filter.limit, order: filter.order)
         return try body(&rows)
     }
 
     /// The cached statement for one list page and its values (it fetches `limit + 1` rows).
-    ///
-    /// `columns` is the select list twice over: bare (the unfiltered query) and prefixed `t.` (the joins).
     static func listStatement(_ db: Connection, _ filter: TicketFilter, columns: ListColumns) throws -> (Statement, [SQLiteValue]) {
         guard (1...TicketFilter.maxLimit).contains(filter.limit) else {
             throw Refusal(.validation, "limit must be between 1 and \(TicketFilter.maxLimit).", field: "limit")
         }
-        let statuses = Status.allCases.filter { filter.statuses.isEmpty || filter.statuses.contains($0) }
-        let categories = Category.allCases.filter { filter.category == nil || filter.category == $0 }
-        // No cursor: start above every real position, so one SQL shape serves both cases.
-        let after = filter.cursor ?? TicketCursor(openedAt: Timestamp(millisecondsSinceEpoch: .max), id: TicketID(.max))
-        let keyset: [SQLiteValue] = [
-            .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.id.rawValue),
-        ]
-        let fetch = Int64(filter.limit + 1)
-        var sql: String
-        var values: [SQLiteValue] = []
-        // The people filters (a customer's own tickets, an engineer's assigned ones), as extra terms.
-        var parties: [(column: String, id: UserID)] = []
-        if let id = filter.customerID { parties.append(("customer_id", id)) }
-        if let id = filter.assigneeID { parties.append(("assignee_id", id)) }
-        if let text = filter.text, let match = FullTextQuery.expression(for: text) {
-            let s = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
-            let c = Array(repeating: "?", count: categories.count).joined(separator: ", ")
-            // The full-text rowid is the listing position (migration 2), so FTS5 yields matches newest
-            // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
-            // millisecond, and the keyset test drops the few in that same millisecond. A people filter
-            // only drops matches, like the status and category ones.
-            let people = parties.map { " AND t.\($0.column) = ?" }.joined() + (filter.unassigned ? " AND t.assignee_id IS NULL" : "")
-            sql = """
-                SELECT \(columns.prefixed) FROM tickets_fts
-                JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
-                JOIN tickets t ON t.id = k.ticket_id
-                WHERE tickets_fts MATCH ? AND tickets_fts.rowid < ?
-                  AND t.status IN (\(s)) AND t.category IN (\(c))\(people)
-                  AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
-                ORDER BY tickets_fts.rowid DESC LIMIT ?
-                """
-            values.append(.text(match))
-            values.append(.integer(searchKeyBound(after: filter.cursor)))
-            values += statuses.map { .text($0.rawValue) }
-            values += categories.map { .text($0.rawValue) }
-            values += parties.map { .integer($0.id.rawValue) }
-            values += keyset
-            values.append(.integer(fetch))
-        } else if let first = parties.first {
-            // One person's tickets: one ordered range of the partial index `tickets_by_customer` or
-            // `tickets_by_assignee` (migration 5), (id, opened_at DESC, id DESC). The other terms are
-            // written `+column` so they only filter rows and never make SQLite prefer another index:
-            // a person has few tickets next to the whole table.
-            var terms = ["t.\(first.column) = ?"]
-            values.append(.integer(first.id.rawValue))
-            for other in parties.dropFirst() {
-                terms.append("+t.\(other.column) = ?")
-                values.append(.integer(other.id.rawValue))
+        if let cursor = filter.cursor, cursor.order != filter.order {
+            throw Refusal(.validation, "The cursor continues the \(cursor.order.rawValue) order, not the \(filter.order.rawValue) one.", field: "cursor")
+        }
+        let query = ListQuery(filter)
+        let (sql, values) = filter.order == .priority ? query.priority(columns) : query.newest(columns)
+        return (try db.cachedStatement(sql), values)
+    }
+
+    /// The pieces of one list query that every shape shares: the selected statuses and categories,
+    /// the people filters and the triage filters.
+    struct ListQuery {
+        let filter: TicketFilter
+        let statuses: [Status]
+        let categories: [Category]
+        /// The people filters (a customer's own tickets, an engineer's assigned ones), as extra terms.
+        let parties: [(column: String, id: UserID)]
+        let fetch: SQLiteValue
+
+        init(_ filter: TicketFilter) {
+            self.filter = filter
+            statuses = Status.allCases.filter { filter.statuses.isEmpty || filter.statuses.contains($0) }
+            categories = Category.allCases.filter { filter.category == nil || filter.category == $0 }
+            var parties: [(column: String, id: UserID)] = []
+            if let id = filter.customerID { parties.append(("customer_id", id)) }
+            if let id = filter.assigneeID { parties.append(("assignee_id", id)) }
+            self.parties = parties
+            fetch = .integer(Int64(filter.limit + 1))
+        }
+
+        var allStatuses: Bool { statuses.count == Status.allCases.count }
+        var allCategories: Bool { categories.count == Category.allCases.count }
+
+        static func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
+
+        /// The severity and priority filters as row filters on columns of `prefix` (`t.` or none):
+        /// written as expressions (`ifnull(...)`, `+column`) so that SQLite never takes them as a
+        /// reason to read another index. Untriaged is `''` for severity and rank 5 for priority.
+        func triageTerms(_ prefix: String) -> (sql: String, values: [SQLiteValue]) {
+            var sql = ""
+            var values: [SQLiteValue] = []
+            if !filter.severities.isEmpty {
+                let wanted = Severity.allCases.map(Optional.some).filter(filter.severities.contains) + (filter.severities.contains(nil) ? [nil] : [])
+                sql += " AND ifnull(\(prefix)severity, '') IN (\(Self.placeholders(wanted.count)))"
+                values += wanted.map { .text($0?.rawValue ?? "") }
             }
-            if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
-            if statuses.count < Status.allCases.count {
-                terms.append("+t.status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", ")))")
+            if !filter.priorities.isEmpty {
+                let ranks = Set(filter.priorities.map(TicketCursor.rank)).sorted()
+                sql += " AND +\(prefix)priority_rank IN (\(Self.placeholders(ranks.count)))"
+                values += ranks.map { .integer(Int64($0)) }
+            }
+            return (sql, values)
+        }
+
+        // MARK: Newest first
+
+        func newest(_ columns: ListColumns) -> (String, [SQLiteValue]) {
+            // No cursor: start above every real position, so one SQL shape serves both cases.
+            let after = filter.cursor ?? TicketCursor(openedAt: Timestamp(millisecondsSinceEpoch: .max), id: TicketID(.max))
+            let keyset: [SQLiteValue] = [
+                .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.id.rawValue),
+            ]
+            let triage = triageTerms("t.")
+            var values: [SQLiteValue] = []
+            if let text = filter.text, let match = FullTextQuery.expression(for: text) {
+                // The full-text rowid is the listing position (migration 2), so FTS5 yields matches newest
+                // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
+                // millisecond, and the keyset test drops the few in that same millisecond. A people filter
+                // only drops matches, like the status and category ones.
+                let people = parties.map { " AND t.\($0.column) = ?" }.joined() + (filter.unassigned ? " AND t.assignee_id IS NULL" : "")
+                let sql = """
+                    SELECT \(columns.select) FROM tickets_fts
+                    JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
+                    JOIN tickets t ON t.id = k.ticket_id\(columns.join)
+                    WHERE tickets_fts MATCH ? AND tickets_fts.rowid < ?
+                      AND t.status IN (\(Self.placeholders(statuses.count))) AND t.category IN (\(Self.placeholders(categories.count)))\(people)\(triage.sql)
+                      AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
+                    ORDER BY tickets_fts.rowid DESC LIMIT ?
+                    """
+                values.append(.text(match))
+                values.append(.integer(TicketReader.searchKeyBound(after: filter.cursor)))
                 values += statuses.map { .text($0.rawValue) }
-            }
-            if categories.count < Category.allCases.count {
-                terms.append("+t.category IN (\(Array(repeating: "?", count: categories.count).joined(separator: ", ")))")
                 values += categories.map { .text($0.rawValue) }
+                values += parties.map { .integer($0.id.rawValue) }
+                values += triage.values
+                return (sql, values + keyset + [fetch])
             }
-            sql = """
-                SELECT \(columns.prefixed) FROM tickets t
-                WHERE \(terms.joined(separator: " AND "))
-                  AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
-                ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
-                """
-            values += keyset
-            values.append(.integer(fetch))
-        } else if statuses.count == Status.allCases.count && categories.count == Category.allCases.count && !filter.unassigned {
-            // No status or category filter: one range of `tickets_by_opened` (migration 3).
-            sql = columns.newestSQL
-            values = keyset + [.integer(fetch)]
-        } else {
+            if let first = parties.first {
+                // One person's tickets: one ordered range of the partial index `tickets_by_customer` or
+                // `tickets_by_assignee` (migration 5), (id, opened_at DESC, id DESC). The other terms are
+                // written `+column` so they only filter rows and never make SQLite prefer another index:
+                // a person has few tickets next to the whole table.
+                var terms = ["t.\(first.column) = ?"]
+                values.append(.integer(first.id.rawValue))
+                terms += personTerms(&values)
+                let sql = """
+                    SELECT \(columns.select) FROM tickets t\(columns.join)
+                    WHERE \(terms.joined(separator: " AND "))\(triage.sql)
+                      AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
+                    ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
+                    """
+                return (sql, values + triage.values + keyset + [fetch])
+            }
+            if allStatuses && allCategories && !filter.unassigned {
+                // No status or category filter: one range of `tickets_by_opened` (migration 3).
+                let sql = triage.sql.isEmpty ? columns.newestSQL : """
+                    SELECT \(columns.select) FROM tickets t\(columns.join)
+                    WHERE t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)\(triage.sql)
+                    ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
+                    """
+                return (sql, keyset + triage.values + [fetch])
+            }
             // Unassigned tickets have no index of their own (the assignee index is partial, `IS NOT
             // NULL`): each range of the status index checks `assignee_id` on its rows and stops at
             // `limit + 1`. The open queue is mostly unassigned, so few rows are read past the page.
             let unassigned = filter.unassigned ? " AND assignee_id IS NULL" : ""
+            let inner = triageTerms("")
             var branches: [String] = []
             for status in statuses {
                 for category in categories {
                     branches.append("""
                         SELECT * FROM (SELECT id, opened_at FROM tickets
-                          WHERE status = ? AND category = ?\(unassigned) AND opened_at <= ? AND (opened_at < ? OR id < ?)
+                          WHERE status = ? AND category = ?\(unassigned)\(inner.sql) AND opened_at <= ? AND (opened_at < ? OR id < ?)
                           ORDER BY opened_at DESC, id DESC LIMIT ?)
                         """)
-                    values += [.text(status.rawValue), .text(category.rawValue)] + keyset + [.integer(fetch)]
+                    values += [.text(status.rawValue), .text(category.rawValue)] + inner.values + keyset + [fetch]
                 }
             }
-            sql = """
-                SELECT \(columns.prefixed) FROM (
+            let sql = """
+                SELECT \(columns.select) FROM (
                   \(branches.joined(separator: "\nUNION ALL\n"))
                   ORDER BY opened_at DESC, id DESC LIMIT ?
-                ) AS page JOIN tickets t ON t.id = page.id
+                ) AS page JOIN tickets t ON t.id = page.id\(columns.join)
                 ORDER BY t.opened_at DESC, t.id DESC
                 """
-            values.append(.integer(fetch))
+            return (sql, values + [fetch])
         }
-        return (try db.cachedStatement(sql), values)
+
+        /// The second person, the unassigned test and the status and category filters as row filters
+        /// (`+column`) on one person's range.
+        private func personTerms(_ values: inout [SQLiteValue]) -> [String] {
+            var terms: [String] = []
+            for other in parties.dropFirst() {
+                terms.append("+t.\(other.column) = ?")
+                values.append(.integer(other.id.rawValue))
+            }
+            if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
+            if !allStatuses {
+                terms.append("+t.status IN (\(Self.placeholders(statuses.count)))")
+                values += statuses.map { .text($0.rawValue) }
+            }
+            if !allCategories {
+                terms.append("+t.category IN (\(Self.placeholders(categories.count)))")
+                values += categories.map { .text($0.rawValue) }
+            }
+            return terms
+        }
+
+        // MARK: Priority order
+
+        func priority(_ columns: ListColumns) -> (String, [SQLiteValue]) {
+            // No cursor: start below every real position (rank 0), so one SQL shape serves both cases.
+            let after = filter.cursor
+            let keyset: [SQLiteValue] = [
+                .integer(Int64(after.map { TicketCursor.rank($0.priority) } ?? 0)),
+                .integer(after?.openedAt.millisecondsSinceEpoch ?? .min), .integer(after?.id.rawValue ?? .min),
+            ]
+            let key = "(t.priority_rank, t.opened_at, t.id)"
+            let order = "ORDER BY t.priority_rank, t.opened_at, t.id LIMIT ?"
+            var values: [SQLiteValue] = []
+            let triage = triageTerms("t.")
+            if let text = filter.text, let match = FullTextQuery.expression(for: text) {
+                // Every match is read and the ones left are sorted: the search order is newest first.
+                let people = parties.map { " AND t.\($0.column) = ?" }.joined() + (filter.unassigned ? " AND t.assignee_id IS NULL" : "")
+                let sql = """
+                    SELECT \(columns.select) FROM tickets_fts
+                    JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
+                    JOIN tickets t ON t.id = k.ticket_id\(columns.join)
+                    WHERE tickets_fts MATCH ?
+                      AND t.status IN (\(Self.placeholders(statuses.count))) AND t.category IN (\(Self.placeholders(categories.count)))\(people)\(triage.sql)
+                      AND \(key) > (?, ?, ?)
+                    \(order)
+                    """
+                values.append(.text(match))
+                values += statuses.map { .text($0.rawValue) }
+                values += categories.map { .text($0.rawValue) }
+                values += parties.map { .integer($0.id.rawValue) }
+                return (sql, values + triage.values + keyset + [fetch])
+            }
+            if parties.isEmpty && statuses == [.open, .active] && allCategories && !filter.unassigned && triage.sql.isEmpty {
+                // The staff's default page, the work queue as it is: its SQL is built once.
+                return (columns.queueSQL, keyset + [fetch])
+            }
+            var terms: [String]
+            if let first = parties.first {
+                // One person's tickets (a few), from their partial index, sorted.
+                terms = ["t.\(first.column) = ?"]
+                values.append(.integer(first.id.rawValue))
+                terms += personTerms(&values)
+            } else if !statuses.contains(.closed) {
+                // The work queue: one range of `tickets_by_priority`. The literal term is the index's
+                // own WHERE, which SQLite must see in the query to use a partial index.
+                terms = ["t.status <> 'closed'"]
+                if statuses.count == 1 {
+                    terms.append("+t.status = ?")
+                    values.append(.text(statuses[0].rawValue))
+                }
+                if !allCategories {
+                    terms.append("+t.category IN (\(Self.placeholders(categories.count)))")
+                    values += categories.map { .text($0.rawValue) }
+                }
+                if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
+            } else {
+                // Closed tickets are in no priority index: SQLite reads them by status and sorts them.
+                terms = ["t.status IN (\(Self.placeholders(statuses.count)))"]
+                values += statuses.map { .text($0.rawValue) }
+                if !allCategories {
+                    terms.append("t.category IN (\(Self.placeholders(categories.count)))")
+                    values += categories.map { .text($0.rawValue) }
+                }
+                if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
+            }
+            let sql = """
+                SELECT \(columns.select) FROM tickets t\(columns.join)
+                WHERE \(terms.joined(separator: " AND "))\(triage.sql)
+                  AND \(key) > (?, ?, ?)
+                \(order)
+                """
+            return (sql, values + triage.values + keyset + [fetch])
+        }
     }
 
     /// One ticket with its messages oldest first, or nil.
@@ -179,28 +322,36 @@ extension TicketReader {
         return (ms + 1) << 20
     }
 
-    /// A list query's select list, with its SQL pieces built once (the SQL text is the cached
-    /// statement's key on every request).
+    /// A list query's select list and the join it needs, with the unfiltered page's SQL built once
+    /// (the SQL text is the cached statement's key on every request).
     struct ListColumns: Sendable {
-        /// For the unfiltered page: one range of `tickets_by_opened`.
+        /// The columns, of `tickets` joined as `t` (and what `join` adds).
+        let select: String
+        /// Joined after `tickets t` (empty, or the assignee's account for the list page's rows).
+        let join: String
+        /// For the unfiltered newest-first page: one range of `tickets_by_opened`.
         let newestSQL: String
-        /// The same columns prefixed `t.` for the queries that join `tickets` as `t`.
-        let prefixed: String
+        /// For the whole work queue in priority order (open and active, nothing else asked): one
+        /// range of `tickets_by_priority`, the same text `ListQuery.priority` builds for it.
+        let queueSQL: String
 
-        init(_ columns: String) {
-            self.init(bare: columns, prefixed: columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
-        }
-
-        init(bare columns: String, prefixed: String) {
+        init(_ columns: String, join: String = "") {
+            select = columns
+            self.join = join
             newestSQL = """
-                SELECT \(columns) FROM tickets
-                WHERE opened_at <= ? AND (opened_at < ? OR id < ?)
-                ORDER BY opened_at DESC, id DESC LIMIT ?
+                SELECT \(columns) FROM tickets t\(join)
+                WHERE t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
+                ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
                 """
-            self.prefixed = prefixed
+            queueSQL = """
+                SELECT \(columns) FROM tickets t\(join)
+                WHERE t.status <> 'closed'
+                  AND (t.priority_rank, t.opened_at, t.id) > (?, ?, ?)
+                ORDER BY t.priority_rank, t.opened_at, t.id LIMIT ?
+                """
         }
     }
 
-    static let ticketColumns = ListColumns(bare: Ticket.columns, prefixed: Ticket.columns(qualifiedBy: "t"))
-    private static let rowColumns = ListColumns(TicketRowView.columns)
+    static let ticketColumns = ListColumns(Ticket.columns(qualifiedBy: "t"))
+    static let rowColumns = ListColumns(TicketRowView.columns, join: TicketRowView.joinUsers)
 }

@@ -9,18 +9,20 @@ import SQLiteKit
 public struct TicketRows: ~Copyable {
     private let statement: Statement
     private let limit: Int
+    private let order: TicketOrder
     private var started = false
     /// How many rows `forEach` has delivered so far.
     public private(set) var count = 0
     /// Where the next page starts (nil on the last page); known once `forEach` has run.
     public private(set) var nextCursor: TicketCursor?
 
-    init(statement: Statement, limit: Int) {
+    init(statement: Statement, limit: Int, order: TicketOrder) {
         self.statement = statement
         self.limit = limit
+        self.order = order
     }
 
-    /// Calls `body` with each row of the page, newest first; a second call delivers nothing.
+    /// Calls `body` with each row of the page, in the filter's order; a second call delivers nothing.
     ///
     /// The row, and every byte view it hands out, is valid only during its call of `body`
     /// (SQLite reuses the buffers on the next step). The statement fetches `limit + 1` rows; the
@@ -35,7 +37,11 @@ public struct TicketRows: ~Copyable {
                 return
             }
             let row = TicketRowView(statement: statement)
-            last = TicketCursor(openedAt: row.openedAt, id: row.id)
+            // Only the page's last row can become the cursor (the row after it says there is a next page).
+            if count == limit - 1 {
+                last = order == .priority ? TicketCursor(priority: try row.priority, openedAt: row.openedAt, id: row.id)
+                    : TicketCursor(openedAt: row.openedAt, id: row.id)
+            }
             try body(row)
             count += 1
         }
@@ -44,12 +50,15 @@ public struct TicketRows: ~Copyable {
 
 /// One list row, read in place from the current row of SQLite's result (the columns of `columns`).
 ///
-/// Only what the list page shows: reading all eleven columns of `Ticket.columns` made SQLite decode
-/// five the page never uses. Text comes as UTF-8 byte views into SQLite's buffers, numbers and
+/// Only what the list page shows: reading every column of `Ticket.columns` made SQLite decode
+/// many the page never uses. Text comes as UTF-8 byte views into SQLite's buffers, numbers and
 /// enums are decoded on access. Valid only inside the `TicketRows.forEach` call that lent it.
 public struct TicketRowView: ~Copyable {
-    /// The columns the list statement selects for these rows, in this order.
-    static let columns = "id, description, location, category, status, opened_at"
+    /// The columns the list statement selects for these rows, in this order: the ticket as `t`,
+    /// and the assignee's name from `users` joined as `u` (``joinUsers``).
+    static let columns = "t.id, t.description, t.location, t.category, t.status, t.opened_at, t.severity, t.priority, t.assignee_id, u.name"
+    /// The join that names the assignee: a primary-key lookup for each assigned row, nothing for the others.
+    static let joinUsers = " LEFT JOIN users u ON u.id = t.assignee_id"
 
     private let s: Statement
 
@@ -63,9 +72,46 @@ public struct TicketRowView: ~Copyable {
     public var category: Category { get throws(SQLiteError) { try decode(3, Self.categories) } }
     public var status: Status { get throws(SQLiteError) { try decode(4, Self.statuses) } }
     public var openedAt: Timestamp { Timestamp(millisecondsSinceEpoch: s.int64(at: 5)) }
+    /// nil until triaged. The four names differ in length, so the length picks the one to compare
+    /// with (a table walk per row showed in the list page's profile).
+    public var severity: Severity? {
+        get throws(SQLiteError) {
+            guard let b = s.textBytes(at: 6) else { return nil }
+            let candidate: (Severity, StaticString)? = switch b.count {
+            case 8: (.critical, "critical")
+            case 4: (.high, "high")
+            case 6: (.medium, "medium")
+            case 3: (.low, "low")
+            default: nil
+            }
+            if let (value, raw) = candidate, let base = b.baseAddress, memcmp(raw.utf8Start, base, b.count) == 0 { return value }
+            return try decode(6, Self.severities)
+        }
+    }
+    /// nil without a priority. `P1`…`P4` by their second byte.
+    public var priority: Priority? {
+        get throws(SQLiteError) {
+            guard let b = s.textBytes(at: 7) else { return nil }
+            if b.count == 2, b[0] == UInt8(ascii: "P") {
+                switch b[1] {
+                case UInt8(ascii: "1"): return .p1
+                case UInt8(ascii: "2"): return .p2
+                case UInt8(ascii: "3"): return .p3
+                case UInt8(ascii: "4"): return .p4
+                default: break
+                }
+            }
+            return try decode(7, Self.priorities)
+        }
+    }
+    public var assigneeID: UserID? { s.optionalInt64(at: 8).map(UserID.init) }
+    /// The assignee's name as stored in `users` (UTF-8, valid until the next row); nil when unassigned.
+    public var assigneeName: UnsafeBufferPointer<UInt8>? { s.textBytes(at: 9) }
 
     private static let categories = Category.allCases.map { ($0, Array($0.rawValue.utf8)) }
     private static let statuses = Status.allCases.map { ($0, Array($0.rawValue.utf8)) }
+    private static let severities = Severity.allCases.map { ($0, Array($0.rawValue.utf8)) }
+    private static let priorities = Priority.allCases.map { ($0, Array($0.rawValue.utf8)) }
 
     /// The enum whose raw value equals the column's bytes; corrupt (as `Ticket(row:)` reports) otherwise.
     private func decode<E>(_ index: Int32, _ table: [(E, [UInt8])]) throws(SQLiteError) -> E {

@@ -185,11 +185,29 @@ extension TicketStore {
             let classification = classifier.classify(v.description)
             (category, source, confidence) = (classification.category, .auto, classification.confidence)
         }
+        if let assigneeID = v.assigneeID {
+            // History keeps who worked a ticket, so a deactivated engineer is fine; anyone else is not.
+            guard let assignee = try loadUser(assigneeID) else {
+                throw Refusal(.validation, "There is no account \(assigneeID).", field: "assignee_id")
+            }
+            guard assignee.role == .engineer else {
+                throw Refusal(.validation, "Tickets are assigned to engineers; \(assignee.name) is \(assignee.role.withArticle).", field: "assignee_id")
+            }
+        }
         var ticket = Ticket(
             id: TicketID(0), description: v.description, location: v.location, reporter: v.reporter,
             category: category, categorySource: source, categoryConfidence: confidence,
             status: v.status, openedAt: v.openedAt, modifiedAt: v.modifiedAt, closedAt: v.closedAt,
+            assigneeID: v.assigneeID, impact: v.impact,
+            contactEmail: v.contactEmail, contactPhone: v.contactPhone, preferredContactTime: v.preferredContactTime,
             issueTypeID: issueType?.id, issueTypeName: issueType?.name)
+        // Imported triage counts as staff's: the severity stays through later suggestions, and a
+        // priority stays pinned unless it is the one the matrix gives (then it keeps following it).
+        if let priority = v.priority {
+            ticket.priority = priority
+            ticket.prioritySource = v.severity.map { PriorityMatrix.priority(severity: $0, impact: v.impact) } == priority ? .auto : .staff
+        }
+        ticket.triage(severity: v.severity, source: .staff)
         // Historical: listed and published now, full-text indexed by the background pass.
         ticket.id = try insert(ticket, searchIndexed: false)
         for m in v.messages {

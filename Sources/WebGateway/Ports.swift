@@ -71,6 +71,8 @@ public protocol AccountQuerying: Sendable {
     func users(role: Role?, query: String?, active: Bool?, limit: Int, offset: Int) async throws -> [User]
     /// The active engineers, with how many open or active tickets each has assigned.
     func engineers() async throws -> [EngineerLoad]
+    /// The active engineers by name, without counting their tickets.
+    func activeEngineers() async throws -> [User]
     /// The campus desk's staff directory (active agents, engineers and managers by name).
     func staffDirectory(limit: Int) async throws -> [User]
 }

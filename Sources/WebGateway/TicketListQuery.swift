@@ -2,7 +2,8 @@ import Domain
 import SpoolBroker
 import HTTPServer
 
-/// Reads `status`, `category`, `q`, `assignee_id`, `assigned_to`, `limit` and `cursor` from a query into a `TicketFilter`.
+/// Reads `status`, `category`, `q`, `severity`, `priority`, `assignee_id`, `assigned_to`, `sort`,
+/// `limit` and `cursor` from a query into a `TicketFilter`.
 ///
 /// Shared by `/tickets` and `/api/tickets` so both answer the same question the same way, and
 /// the one place that keeps closed tickets from the campus desk's simple users and, on the
@@ -11,7 +12,7 @@ enum TicketListQuery {
     static let maxTextLength = 200
     static let defaultLimit = 50
     /// The parameters every list and queue takes; the queues (``QueueRoutes``) take only these.
-    static let pageParameters: Set<String> = ["status", "category", "q", "limit", "cursor"]
+    static let pageParameters: Set<String> = ["status", "category", "q", "severity", "priority", "sort", "limit", "cursor"]
 
     /// Whether the actor sees everyone's queues (`assigned_to`, `/api/tickets/unassigned`,
     /// `/api/tickets/assigned/{id}`): those who may view every ticket.
@@ -49,10 +50,11 @@ enum TicketListQuery {
         }
     }
 
-    /// `filter(from:actor:mode:)`, then the account `assigned_to` names looked up: 404 when there
-    /// is none (as `/api/tickets/assigned/{assignee_id}` answers).
-    static func filter(from q: FormFields, actor: Actor, mode: AuthMode, accounts: any AccountQuerying) async throws -> TicketFilter {
-        let filter = try filter(from: q, actor: actor, mode: mode)
+    /// `filter(from:actor:mode:defaultOrder:)`, then the account `assigned_to` names looked up: 404
+    /// when there is none (as `/api/tickets/assigned/{assignee_id}` answers).
+    static func filter(from q: FormFields, actor: Actor, mode: AuthMode, defaultOrder: TicketOrder = .newest,
+                       accounts: any AccountQuerying) async throws -> TicketFilter {
+        let filter = try filter(from: q, actor: actor, mode: mode, defaultOrder: defaultOrder)
         if let raw = q["assigned_to"], !raw.isEmpty, let id = filter.assigneeID, try await accounts.user(id) == nil {
             throw Problem.refused(.notFound, "There is no account \(id.rawValue).", field: "assigned_to")
         }
@@ -60,13 +62,51 @@ enum TicketListQuery {
     }
 
     /// The campus desk's filter for a role (no account).
-    static func filter(from q: FormFields, role: Role) throws(Problem) -> TicketFilter {
-        try filter(from: q, actor: Actor(role: role), mode: .open)
+    static func filter(from q: FormFields, role: Role, defaultOrder: TicketOrder = .newest) throws(Problem) -> TicketFilter {
+        try filter(from: q, actor: Actor(role: role), mode: .open, defaultOrder: defaultOrder)
     }
 
-    static func filter(from q: FormFields, actor: Actor, mode: AuthMode) throws(Problem) -> TicketFilter {
+    /// The list page's order for a visitor: staff work the queue by priority; everyone else sees
+    /// their tickets newest first (and no triage on the pages, as on the ticket page).
+    static func pageOrder(_ actor: Actor) -> TicketOrder { actor.role.isStaff ? .priority : .newest }
+
+    /// The rule for `sort`, `severity` and `priority` in one sentence each (the 400s say it).
+    static let sortRule = "sort must be newest or priority."
+    static let severityRule = "severity must be critical, high, medium, low or none (comma-separated for several)."
+    static let priorityRule = "priority must be P1, P2, P3, P4 or none (comma-separated for several)."
+
+    /// A comma-separated list of `T` or `none` (nil); an empty item is refused like an unknown one.
+    static func triageValues<T: RawRepresentable<String>>(_ raw: String, _: T.Type, field: String, rule: String) throws(Problem) -> Set<T?> {
+        var values: Set<T?> = []
+        for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            if part == "none" { values.insert(nil); continue }
+            guard let value = T(rawValue: String(part)) else { throw Problem(status: .badRequest, detail: rule, field: field) }
+            values.insert(value)
+        }
+        return values
+    }
+
+    /// - Parameter defaultOrder: the order without `sort` (and without a cursor, which carries its own).
+    static func filter(from q: FormFields, actor: Actor, mode: AuthMode, defaultOrder: TicketOrder = .newest) throws(Problem) -> TicketFilter {
         var filter = TicketFilter(limit: defaultLimit)
         let seesClosed = TicketAccess.seesClosed(actor, mode: mode)
+        filter.order = defaultOrder
+        if let raw = q["sort"], !raw.isEmpty {
+            guard let order = TicketOrder(rawValue: raw) else { throw Problem(status: .badRequest, detail: sortRule, field: "sort") }
+            filter.order = order
+        }
+        // The cursor continues the list it came from, in that list's order (which decides the
+        // statuses below); a malformed one is refused last, where it always was.
+        let cursorText = q["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        let cursor = cursorText.flatMap(TicketCursor.init(encoded:))
+        if let cursor { filter.order = cursor.order }
+        if let raw = q["severity"], !raw.isEmpty {
+            filter.severities = try triageValues(raw, Severity.self, field: "severity", rule: severityRule)
+        }
+        if let raw = q["priority"], !raw.isEmpty {
+            filter.priorities = try triageValues(raw, Priority.self, field: "priority", rule: priorityRule)
+        }
+        let statusGiven = q["status"]?.isEmpty == false
         if let raw = q["status"], !raw.isEmpty {
             var statuses: Set<Status> = []
             // An empty item (`status=open,`) is no status either: refused like an unknown one.
@@ -80,7 +120,8 @@ enum TicketListQuery {
                 throw Problem.refused(.forbidden, "Closed tickets are visible to helpdesk staff only.", field: "status")
             }
             filter.statuses = statuses
-        } else if !seesClosed {
+        } else if !seesClosed || filter.order == .priority {
+            // The priority order is the work queue's: open and active tickets unless `status` says otherwise.
             filter.statuses = [.open, .active]
         }
         if let raw = q["category"], !raw.isEmpty {
@@ -104,7 +145,7 @@ enum TicketListQuery {
             filter.assigneeID = UserID(n)
         }
         if let raw = q["assigned_to"], !raw.isEmpty {
-            try narrow(&filter, to: try assignee(raw, field: "assigned_to"), actor: actor, statusGiven: q["status"]?.isEmpty == false)
+            try narrow(&filter, to: try assignee(raw, field: "assigned_to"), actor: actor, statusGiven: statusGiven)
         }
         if mode == .accounts {
             // The list holds only what the actor may see: their own tickets, or those assigned to them.
@@ -120,11 +161,9 @@ enum TicketListQuery {
             }
             filter.limit = n
         }
-        if let raw = q["cursor"], !raw.isEmpty {
-            guard let c = TicketCursor(encoded: raw) else {
-                throw Problem(status: .badRequest, detail: "cursor is not one this server handed out.", field: "cursor")
-            }
-            filter.cursor = c
+        if cursorText != nil {
+            guard let cursor else { throw Problem(status: .badRequest, detail: "cursor is not one this server handed out.", field: "cursor") }
+            filter.cursor = cursor
         }
         return filter
     }

@@ -121,19 +121,23 @@ struct WebRoutes: Sendable {
         let q: FormFields
         do { q = try FormDecoding.decodeQuery(request.query) } catch { return errorPage(.badRequest, "The address is malformed.", v) }
         let filter: TicketFilter
-        do { filter = try await TicketListQuery.filter(from: q, actor: v.actor, mode: v.authMode, accounts: context.accounts) }
+        let order = TicketListQuery.pageOrder(v.actor)
+        do { filter = try await TicketListQuery.filter(from: q, actor: v.actor, mode: v.authMode, defaultOrder: order, accounts: context.accounts) }
         catch let problem as Problem { return errorPage(problem.status, problem.detail, v) }
-        // Staff choose whose tickets in the form: anyone, nobody, themselves, or an engineer.
+        // Staff choose whose tickets in the form: anyone, nobody, themselves, or an engineer (names
+        // only: counting their tickets cost as much as the rows, docs/performance.md).
         let assignee = TicketListQuery.seesQueues(v.actor)
             ? TicketListPage.AssigneeFilter(selected: q["assigned_to"].flatMap { $0.isEmpty ? nil : $0 } ?? q["assignee_id"] ?? "",
-                                            engineers: try await context.accounts.engineers().map(\.user), me: v.actor.userID)
+                                            engineers: try await context.accounts.activeEngineers(), me: v.actor.userID)
             : nil
         do {
             let model = TicketListPage.Model(
                 visitor: v, csrfToken: token(v), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
                 isContinuation: filter.cursor != nil,
-                assigneeID: q["assignee_id"] == nil && q["assigned_to"] == nil ? nil : filter.assigneeID, assignee: assignee)
+                assigneeID: q["assignee_id"] == nil && q["assigned_to"] == nil ? nil : filter.assigneeID, assignee: assignee,
+                order: filter.order, defaultOrder: order, severity: q["severity"] ?? "", priority: q["priority"] ?? "",
+                showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false)
             let time = context.time
             // Rendered while the reader's statement steps: no `Ticket` per row.
             let bytes = try await context.tickets.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }

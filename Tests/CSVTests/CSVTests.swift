@@ -86,6 +86,22 @@ import Testing
                        reporter: id % 3 == 0 ? nil : "-Ana \"AJ\" Lee", category: .it, categorySource: .auto, categoryConfidence: 0.8,
                        status: status, openedAt: opened, modifiedAt: closedAt ?? opened.adding(milliseconds: 60_000), closedAt: closedAt)
         if let (id, name) = issueType { t.setIssueType(IssueType(id: id, category: .it, name: name, createdAt: opened)) }
+        // Every triage and contact field, in several combinations (none at all on ticket 3).
+        switch id {
+        case 1:
+            (t.severity, t.impact, t.priority, t.assigneeID) = (.high, .many, .p1, UserID(7))
+            (t.contactEmail, t.contactPhone, t.preferredContactTime) = ("ana@example.org", "+44 20 7946 0000", "weekdays 09:00-12:00")
+        case 2:
+            (t.severity, t.impact, t.priority) = (.low, .several, .p2)
+            t.contactPhone = "-(030) 1234"
+        case 4:
+            t.priority = .p4
+            t.preferredContactTime = "daily 22:00-06:00"
+        case 5:
+            (t.severity, t.priority, t.assigneeID) = (.critical, .p2, UserID(9_223_372_036_854_775_807))
+            t.contactEmail = "=cmd@example.org"
+        default: break
+        }
         return t
     }
 
@@ -107,10 +123,64 @@ import Testing
         #expect(batch.notes.isEmpty)
         #expect(batch.rows.map(\.line) == [2, 3, 5, 6, 7, 8, 9])
         #expect(csv.contains(",Printing\r\n") && csv.contains(",\"'=Retired, \"\"old\"\" type\"\r\n"))
+        #expect(csv.contains(",'+44 20 7946 0000,") && csv.contains(",'-(030) 1234,") && csv.contains(",'=cmd@example.org,"))
         #expect(batch.rows.map(\.ticket) == tickets.map {
             ImportTicket(description: $0.description, location: $0.location, reporter: $0.reporter, category: $0.category,
-                         status: $0.status, openedAt: $0.openedAt, modifiedAt: $0.modifiedAt, closedAt: $0.closedAt, issueType: $0.issueTypeName)
+                         status: $0.status, openedAt: $0.openedAt, modifiedAt: $0.modifiedAt, closedAt: $0.closedAt,
+                         severity: $0.severity, impact: $0.impact, priority: $0.priority, assigneeID: $0.assigneeID,
+                         contactEmail: $0.contactEmail, contactPhone: $0.contactPhone, preferredContactTime: $0.preferredContactTime,
+                         issueType: $0.issueTypeName)
         })
+    }
+
+    @Test func exportsEveryColumnInItsPlace() {
+        #expect(TicketCSV.header == "id,description,location,reporter,status,category,opened_at,modified_at,closed_at,"
+            + "severity,impact,priority,assignee_id,contact_email,contact_phone,preferred_contact_time,issue_type\r\n")
+        #expect(TicketCSV.record(ticket(1, "Wifi", status: .open)) == "1,Wifi,\"Library, Room 2.14\",\"'-Ana \"\"AJ\"\" Lee\",open,it,"
+            + "2025-11-03T08:15:30.250Z,2025-11-03T08:16:30.250Z,,high,many,P1,7,ana@example.org,'+44 20 7946 0000,weekdays 09:00-12:00,\r\n")
+        #expect(TicketCSV.record(ticket(3, "x", status: .open)).hasSuffix("Z,,,one,,,,,,\r\n"))
+    }
+
+    @Test func readsTriageAndContactLeniently() throws {
+        let csv = """
+            description,location,reporter,status,opened_at,closed_at,severity,impact,priority,assignee_id,contact_email,contact_phone,preferred_contact_time
+            Lift stuck,Hall,Bo,open,2025-12-01T09:00:00Z,, Critical ,MANY,p1, 12 , Bo@Example.org ,+41 44 000,Mon-Fri 9:00 to 12:00
+            Quiet,Hall,Bo,open,2025-12-01T09:00:00Z,,,,,,,,
+
+            """
+        let batch = try TicketCSV.parseImport(Array(csv.utf8), now: now)
+        #expect(batch.rejections.isEmpty)
+        let t = try #require(batch.rows.first?.ticket)
+        #expect((t.severity, t.impact, t.priority, t.assigneeID) == (.critical, .many, .p1, UserID(12)))
+        // The worker trims and lower-cases the address and stores the canonical window (TicketRules).
+        #expect((t.contactEmail, t.contactPhone, t.preferredContactTime) == (" Bo@Example.org ", "+41 44 000", "Mon-Fri 9:00 to 12:00"))
+        let quiet = try #require(batch.rows.last?.ticket)
+        #expect(quiet.severity == nil && quiet.impact == nil && quiet.priority == nil && quiet.assigneeID == nil)
+        #expect(quiet.contactEmail == nil && quiet.contactPhone == nil && quiet.preferredContactTime == nil)
+    }
+
+    @Test func refusesBadTriageAndContactWithEveryReason() throws {
+        let csv = """
+            description,location,reporter,status,opened_at,closed_at,severity,impact,priority,assignee_id,contact_email,contact_phone,preferred_contact_time
+            A,Hall,Bo,open,2025-12-01T09:00:00Z,,urgent,everyone,P5,ana,not-an-address,call me,someday
+            B,Hall,Bo,open,2025-12-01T09:00:00Z,,high,one,P0,0,,,
+            C,Hall,Bo,open,2025-12-01T09:00:00Z,,,,,-3,,,weekdays 25:00-26:00
+            D,Hall,Bo,open,2025-12-01T09:00:00Z,,,,,99999999999999999999,,,
+
+            """
+        let batch = try TicketCSV.parseImport(Array(csv.utf8), now: now)
+        #expect(batch.rows.isEmpty)
+        let reasons = batch.rejections.map(\.reasons)
+        #expect(reasons.count == 4)
+        #expect(reasons.first?.map { String($0.prefix(while: { $0 != ":" })) } == [
+            "severity", "impact", "priority", "assignee_id", "contact_email", "contact_phone", "preferred_contact_time",
+        ])
+        #expect(reasons.first?.first == "severity: 'urgent' is not one of critical, high, medium, low (or empty)")
+        #expect(reasons.first?[2] == "priority: 'P5' is not one of P1, P2, P3, P4 (or empty)")
+        #expect(reasons.first?[3] == "assignee_id: 'ana' is not an account number")
+        #expect(reasons[1] == ["priority: 'P0' is not one of P1, P2, P3, P4 (or empty)", "assignee_id: '0' is not an account number"])
+        #expect(reasons[2].count == 2 && reasons[2][1].hasPrefix("preferred_contact_time: Give days and hours"))
+        #expect(reasons[3] == ["assignee_id: '99999999999999999999' is not an account number"])
     }
 
     @Test func rejectsBadRowsWithTheirLinesAndKeepsTheGoodOnes() throws {
@@ -166,9 +236,9 @@ import Testing
     }
 
     @Test func notesUnknownColumnsAndMatchesNamesLoosely() throws {
-        let csv = "Status, Description ,LOCATION,reporter,opened_at,closed_at,priority\nopen,Door stuck,,,2025-06-01T10:00:00Z,,high\n"
+        let csv = "Status, Description ,LOCATION,reporter,opened_at,closed_at,urgency\nopen,Door stuck,,,2025-06-01T10:00:00Z,,high\n"
         let batch = try TicketCSV.parseImport(Array(csv.utf8), now: now)
-        #expect(batch.notes == ["column 'priority' is not known and was ignored"])
+        #expect(batch.notes == ["column 'urgency' is not known and was ignored"])
         #expect(batch.rows.first?.ticket.description == "Door stuck")
         #expect(batch.rows.first?.ticket.location == nil)
     }

@@ -149,6 +149,21 @@ import TestSupport
         #expect(try fresh.userVersion() == 0)
     }
 
+    @Test("a gap in the numbers is allowed (another branch's step): every step above the file's version applies, in order")
+    func migrationGapAccepted() throws {
+        let db = try Connection(path: ":memory:")
+        let steps = [Migration(version: 1, sql: "CREATE TABLE a (x INTEGER);"), Migration(version: 3, sql: "CREATE TABLE c (z INTEGER);")]
+        #expect(try db.migrate(steps) == 0)
+        #expect(try db.userVersion() == 3)
+        #expect(try db.migrate(steps) == 3)
+        #expect(try db.prepare("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'c')").queryFirst { $0.int64(at: 0) } == 2)
+        // Versions must grow, and a file past the last step is still refused.
+        #expect(throws: SQLiteError.self) { try Connection(path: ":memory:").migrate(steps.reversed()) }
+        #expect(throws: SQLiteError.self) { try Connection(path: ":memory:").migrate([steps[0], steps[0]]) }
+        try db.execute("PRAGMA user_version = 4")
+        #expect(throws: SQLiteError.self) { try db.migrate(steps) }
+    }
+
     @Test("a read-only connection reads committed data during a write and cannot write")
     func readOnlyConnection() throws {
         let dir = try TemporaryDirectory()

@@ -76,6 +76,7 @@ import Fixtures
         for s in [Status.active, .closed] { _ = try await f.run(agent.actor, .changeStatus(ChangeStatus(ticketID: tickets[2].id, status: s))) }
         _ = try await f.operatorUpdates(off, active: false)
         let loads = try await TicketReader(path: f.path).engineers()
+        #expect(try await TicketReader(path: f.path).activeEngineers() == loads.map(\.user))
         #expect(loads == [EngineerLoad(user: abe, openAssigned: 1), EngineerLoad(user: zoe, openAssigned: 2)])
         let json = String(decoding: try JSONEncoder().encode(loads[0]), as: UTF8.self)
         #expect(json.contains("\"open_assigned\":1"))

@@ -79,6 +79,37 @@ import Testing
         }
     }
 
+    @Test("a staff row's priority, severity and assignee cells: every value and none, the name escaped, the rest unchanged")
+    func staffRow_TriageCells() throws {
+        let time = CampusTime(timeZone: try #require(TimeZone(identifier: "Europe/Zurich")))
+        let opened = Timestamp(millisecondsSinceEpoch: 1_774_746_000_000)
+        for priority in Priority.allCases.map(Optional.some) + [nil] {
+            for severity in Severity.allCases.map(Optional.some) + [nil] {
+                for assignee in ["Ada <i>Love</i> & 'Co'", "Zoë \"Þór\"", nil] as [String?] {
+                    var b = HTMLBuffer(capacity: 512)
+                    var d = "Printer & \"scanner\""
+                    var a = assignee ?? ""
+                    d.withUTF8 { d in
+                        a.withUTF8 { a in
+                            TicketListPage.row(id: TicketID(42), description: d, location: nil, category: .it, status: .active, openedAt: opened,
+                                               triage: TicketListPage.TriageCells(priority: priority, severity: severity, assignee: assignee == nil ? nil : a),
+                                               time: time, into: &b)
+                        }
+                    }
+                    // The reference: the customer's row with the three cells put in before the time, piece by piece.
+                    let plain = String(decoding: Self.reference(id: TicketID(42), description: "Printer & \"scanner\"", location: nil, category: .it,
+                                                                status: .active, openedAt: opened, time: time), as: UTF8.self)
+                    let p = priority.map { "<td>" + ($0 == .p1 ? "<strong>P1</strong>" : $0.rawValue) } ?? "<td class=\"muted\">None"
+                    let s = severity.map { "<td>" + ($0 == .critical ? "<strong>Critical</strong>" : Words.severity($0)) } ?? "<td class=\"muted\">Not triaged"
+                    let n = assignee.map { "<td>" + escapeHTML($0) } ?? "<td class=\"muted\">Unassigned"
+                    let cells = "</span></td>\(p)</td>\(s)</td>\(n)</td><td><time"
+                    #expect(b.string == plain.replacingOccurrences(of: "</span></td><td><time", with: cells))
+                }
+            }
+        }
+        #expect(escapeHTML("Ada <i>Love</i> & 'Co'") == "Ada &lt;i&gt;Love&lt;/i&gt; &amp; &#39;Co&#39;")
+    }
+
     @Test("DigitWriter prints decimals like String(_:) and fills its buffer exactly")
     func writer_Decimals() {
         for v: Int64 in [0, 5, 10, 99, 100, 12_345, -7, -100, .max, .min] {

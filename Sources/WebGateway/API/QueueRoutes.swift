@@ -5,9 +5,9 @@ import HTTPServer
 /// another account, or to nobody.
 ///
 /// Each is `GET /api/tickets` narrowed one way, under an address a client can link to: the same
-/// page (`tickets` and `next_cursor`), the same filters (`status`, `category`, `q`, `limit`,
-/// `cursor`; other parameters are ignored, as fields not in the document are), the same order and
-/// the same limits on what a role sees. The router ranks these literal paths above
+/// page (`tickets` and `next_cursor`), the same filters and order (`status`, `category`, `q`,
+/// `severity`, `priority`, `sort`, `limit`, `cursor`; other parameters are ignored, as fields not
+/// in the document are) and the same limits on what a role sees. The router ranks these literal paths above
 /// `/api/tickets/:id`, so `my-tickets` is never taken for a ticket number.
 struct QueueRoutes: Sendable {
     let context: GatewayContext
@@ -87,7 +87,7 @@ struct QueueRoutes: Sendable {
     /// The list filter from the page parameters alone, as the caller may see.
     private func filter(_ request: HTTPRequest, _ caller: APIRoutes.Caller) throws(Problem) -> TicketFilter {
         var q = try APIRoutes.query(request)
-        try APIRoutes.requireValues(q, ["status", "category", "limit", "cursor"])
+        try APIRoutes.requireValues(q, ["status", "category", "severity", "priority", "sort", "limit", "cursor"])
         q.fields.removeAll { !TicketListQuery.pageParameters.contains($0.name) }
         return try TicketListQuery.filter(from: q, actor: caller.actor, mode: context.authMode)
     }

@@ -3,7 +3,8 @@ import SpoolBroker
 import TicketStore
 import HTTPServer
 
-/// `/tickets`: search, filter and page through tickets, newest first.
+/// `/tickets`: search, filter and page through tickets; staff see priority, severity and assignee
+/// and work the queue by priority, everyone else sees their tickets newest first.
 enum TicketListPage {
     /// Everything on the page but its rows.
     struct Model: Sendable {
@@ -19,6 +20,25 @@ enum TicketListPage {
         var assigneeID: UserID? = nil
         /// The staff's "Assigned to" filter (nil: the form has none, as for customers).
         var assignee: AssigneeFilter? = nil
+        /// The rows' order, and the visitor's order without `sort` (links name `sort` only when it differs).
+        var order: TicketOrder = .newest
+        var defaultOrder: TicketOrder = .newest
+        /// The `severity` and `priority` filters as given ("" for any): comma lists stay as they are.
+        var severity = ""
+        var priority = ""
+        /// Staff see the priority, severity and assignee columns and filters and the order choice
+        /// (customers never see severity or priority on the pages, as on the ticket page).
+        var showsTriage = false
+        /// The list holds open and active tickets because it is in priority order without a status.
+        var workQueue = false
+    }
+
+    /// The staff's cells of one row, after the status: priority, severity and assignee.
+    struct TriageCells {
+        var priority: Priority?
+        var severity: Severity?
+        /// The assignee's name as UTF-8 (a `String`'s or SQLite's); nil when unassigned.
+        var assignee: UnsafeBufferPointer<UInt8>?
     }
 
     /// The choice of `assigned_to` in the filter form: anyone (empty), nobody (`none`), the visitor
@@ -44,21 +64,25 @@ enum TicketListPage {
     ///
     /// Why keep it: the route renders from rows read in place; tests compare that page byte for
     /// byte with this straightforward rendering of the same `TicketPage`.
-    static func renderBytes(_ m: Model, page: TicketPage, time: CampusTime) -> [UInt8] {
+    ///
+    /// - Parameter assigneeNames: the names of the accounts tickets are assigned to (the rows path joins `users`).
+    static func renderBytes(_ m: Model, page: TicketPage, assigneeNames: [UserID: String] = [:], time: CampusTime) -> [UInt8] {
         let title = title(m)
-        var out = HTMLBuffer(capacity: 6144 + page.tickets.count * 420)
+        var out = HTMLBuffer(capacity: 6144 + page.tickets.count * rowBytes(m))
         Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
             top(m, title: title, into: &b)
             for (i, t) in page.tickets.enumerated() {
-                if i == 0 { tableStart(title: title, into: &b) }
+                if i == 0 { tableStart(m, title: title, into: &b) }
                 var description = t.description
+                var location = t.location ?? ""
+                var assignee = t.assigneeID.map { assigneeNames[$0] ?? "" } ?? ""
                 description.withUTF8 { d in
-                    if var location = t.location {
-                        location.withUTF8 { l in
-                            row(id: t.id, description: d, location: l, category: t.category, status: t.status, openedAt: t.openedAt, time: time, into: &b)
+                    location.withUTF8 { l in
+                        assignee.withUTF8 { a in
+                            let cells = m.showsTriage ? TriageCells(priority: t.priority, severity: t.severity, assignee: t.assigneeID == nil ? nil : a) : nil
+                            row(id: t.id, description: d, location: t.location == nil ? nil : l, category: t.category, status: t.status,
+                                openedAt: t.openedAt, triage: cells, time: time, into: &b)
                         }
-                    } else {
-                        row(id: t.id, description: d, location: nil, category: t.category, status: t.status, openedAt: t.openedAt, time: time, into: &b)
                     }
                 }
             }
@@ -73,17 +97,19 @@ enum TicketListPage {
     /// - Throws: what reading the rows throws (a SQLite error, a corrupt enum value).
     static func renderBytes(_ m: Model, rows: inout TicketRows, time: CampusTime) throws -> [UInt8] {
         let title = title(m)
-        var out = HTMLBuffer(capacity: 6144 + 50 * 420)
+        var out = HTMLBuffer(capacity: 6144 + 50 * rowBytes(m))
         var failure: (any Error)?
         Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
             top(m, title: title, into: &b)
             var first = true
             do {
+                let triage = m.showsTriage
                 try rows.forEach { r in
-                    if first { tableStart(title: title, into: &b) }
+                    if first { tableStart(m, title: title, into: &b) }
                     first = false
+                    let cells = triage ? TriageCells(priority: try r.priority, severity: try r.severity, assignee: r.assigneeName) : nil
                     row(id: r.id, description: r.description, location: r.location, category: try r.category, status: try r.status,
-                        openedAt: r.openedAt, time: time, into: &b)
+                        openedAt: r.openedAt, triage: cells, time: time, into: &b)
                 }
             } catch {
                 failure = error
@@ -94,6 +120,9 @@ enum TicketListPage {
         return out.bytes
     }
 
+    /// About how many bytes a row takes, so a page of 50 fits the buffer reserved at first.
+    private static func rowBytes(_ m: Model) -> Int { m.showsTriage ? 540 : 420 }
+
     private static func title(_ m: Model) -> String {
         let actor = m.visitor.actor
         if m.assignee?.selected == "none" { return "Unassigned tickets" }
@@ -102,7 +131,7 @@ enum TicketListPage {
             if Permissions.reach(actor.role, .viewTicket) == .own { return "My tickets" }
             if m.status == .open { return "Incoming: open tickets" }
         }
-        return TicketAccess.seesClosed(actor, mode: m.visitor.authMode) ? "All tickets" : "Open and active tickets"
+        return TicketAccess.seesClosed(actor, mode: m.visitor.authMode) && !m.workQueue ? "All tickets" : "Open and active tickets"
     }
 
     private static func top(_ m: Model, title: String, into b: inout HTMLBuffer) {
@@ -119,29 +148,86 @@ enum TicketListPage {
                      selected: m.category?.rawValue ?? "", into: &b)
         let seesClosed = TicketAccess.seesClosed(m.visitor.actor, mode: m.visitor.authMode)
         let statuses: [Status] = seesClosed ? Status.allCases : [.open, .active]
+        // In priority order no status means open or active (the work queue); newest first, every status staff see.
         Field.select(name: "status", label: "Status", idPrefix: "filter",
-                     options: [("", seesClosed ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
+                     options: [("", seesClosed && m.order == .newest ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
                      selected: m.status?.rawValue ?? "", into: &b)
+        if m.showsTriage {
+            FixedSelect.priority.write(selected: m.priority, into: &b)
+            FixedSelect.severity.write(selected: m.severity, into: &b)
+        }
         if let assignee = m.assignee {
             Field.select(name: "assigned_to", label: "Assigned to", idPrefix: "filter", options: assignee.options,
                          selected: assignee.selected, into: &b)
         }
+        if m.showsTriage { FixedSelect.order.write(selected: m.order.rawValue, into: &b) }
         b.raw("<button type=\"submit\">Apply</button>\n</form>\n</search>\n")
     }
 
-    private static func tableStart(title: String, into b: inout HTMLBuffer) {
-        b.raw("<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
+    /// A filter of fixed choices (our vocabulary), written as `Field.select` writes it but from static
+    /// markup: the staff's three selects through `Field.select` were a tenth of the page's rendering.
+    struct FixedSelect {
+        let name: String
+        let label: String
+        /// Value, label, and the option's markup before and after " selected".
+        let options: [(value: String, label: String, open: StaticString, close: StaticString)]
+        let head: StaticString
+
+        /// The select with `selected` chosen; a value that is none of the options (a comma list from
+        /// a link) is added as a choice of its own, so applying the form again keeps it.
+        func write(selected: String, into b: inout HTMLBuffer) {
+            guard options.contains(where: { $0.value == selected }) else {
+                let extra = (selected, selected.split(separator: ",").joined(separator: ", "))
+                return Field.select(name: name, label: label, idPrefix: "filter", options: options.map { ($0.value, $0.label) } + [extra],
+                                    selected: selected, into: &b)
+            }
+            b.raw(head)
+            for o in options {
+                b.raw(o.open)
+                if o.value == selected { b.raw(" selected") }
+                b.raw(o.close)
+            }
+            b.raw("</select>\n</div>\n")
+        }
+
+        static let priority = FixedSelect(name: "priority", label: "Priority", options: [
+            ("", "Any priority", "<option value=\"\"", ">Any priority</option>\n"),
+            ("P1", "P1", "<option value=\"P1\"", ">P1</option>\n"), ("P2", "P2", "<option value=\"P2\"", ">P2</option>\n"),
+            ("P3", "P3", "<option value=\"P3\"", ">P3</option>\n"), ("P4", "P4", "<option value=\"P4\"", ">P4</option>\n"),
+            ("none", "No priority", "<option value=\"none\"", ">No priority</option>\n"),
+        ], head: "<div class=\"field\">\n<label for=\"filter-priority\">Priority</label>\n<select id=\"filter-priority\" name=\"priority\">\n")
+
+        static let severity = FixedSelect(name: "severity", label: "Severity", options: [
+            ("", "Any severity", "<option value=\"\"", ">Any severity</option>\n"),
+            ("critical", "Critical", "<option value=\"critical\"", ">Critical</option>\n"), ("high", "High", "<option value=\"high\"", ">High</option>\n"),
+            ("medium", "Medium", "<option value=\"medium\"", ">Medium</option>\n"), ("low", "Low", "<option value=\"low\"", ">Low</option>\n"),
+            ("none", "Not triaged", "<option value=\"none\"", ">Not triaged</option>\n"),
+        ], head: "<div class=\"field\">\n<label for=\"filter-severity\">Severity</label>\n<select id=\"filter-severity\" name=\"severity\">\n")
+
+        static let order = FixedSelect(name: "sort", label: "Order", options: [
+            ("priority", "Priority, then longest waiting", "<option value=\"priority\"", ">Priority, then longest waiting</option>\n"),
+            ("newest", "Newest first", "<option value=\"newest\"", ">Newest first</option>\n"),
+        ], head: "<div class=\"field\">\n<label for=\"filter-sort\">Order</label>\n<select id=\"filter-sort\" name=\"sort\">\n")
+    }
+
+    private static func tableStart(_ m: Model, title: String, into b: inout HTMLBuffer) {
+        b.raw(m.showsTriage ? "<table class=\"tickets triage\">\n<caption class=\"visually-hidden\">" : "<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
         b.raw(html: title)
-        b.raw(", newest first</caption>\n")
-        b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+        b.raw(m.order == .priority ? ", highest priority first, then longest waiting</caption>\n" : ", newest first</caption>\n")
+        if m.showsTriage {
+            b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Priority</th><th scope=\"col\">Severity</th><th scope=\"col\">Assigned to</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+        } else {
+            b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+        }
     }
 
     /// One table row; text arrives as UTF-8 bytes (a `String`'s or SQLite's) and is escaped into the page.
     ///
     /// The markup before and after the text is written in two pieces through `DigitWriter`
-    /// (ids, cells and the `<time>` included), not appended a literal at a time.
+    /// (ids, cells and the `<time>` included), not appended a literal at a time; staff rows
+    /// (`triage`) write their static cells with the first of those and the assignee's name between.
     static func row(id: TicketID, description: UnsafeBufferPointer<UInt8>, location: UnsafeBufferPointer<UInt8>?,
-                    category: Category, status: Status, openedAt: Timestamp, time: CampusTime, into b: inout HTMLBuffer) {
+                    category: Category, status: Status, openedAt: Timestamp, triage: TriageCells? = nil, time: CampusTime, into b: inout HTMLBuffer) {
         b.write(capacity: 160) { w in
             w.ascii("<tr><td><a href=\"/tickets/")
             w.decimal(id.rawValue)
@@ -158,12 +244,35 @@ enum TicketListPage {
             appendText(location, into: &b)
             b.raw("</span>")
         }
+        // An assignee's name is text to escape between two writes; without one, one write does.
+        let named = triage?.assignee != nil
+        if let triage, let name = triage.assignee {
+            b.write(capacity: 256) { w in
+                w.ascii("</td><td>")
+                w.ascii(categoryCell(category))
+                w.ascii("</td><td>")
+                w.ascii(statusCell(status))
+                w.ascii("</td>")
+                w.ascii(priorityCell(triage.priority))
+                w.ascii(severityCell(triage.severity))
+                w.ascii("<td>")
+            }
+            appendText(name, into: &b)
+        }
         var timeWritten = false
-        b.write(capacity: 128 + CampusTime.maxWrittenHTML) { w in
-            w.ascii("</td><td>")
-            w.ascii(categoryCell(category))
-            w.ascii("</td><td>")
-            w.ascii(statusCell(status))
+        b.write(capacity: 256 + CampusTime.maxWrittenHTML) { w in
+            if !named {
+                w.ascii("</td><td>")
+                w.ascii(categoryCell(category))
+                w.ascii("</td><td>")
+                w.ascii(statusCell(status))
+                if let triage {
+                    w.ascii("</td>")
+                    w.ascii(priorityCell(triage.priority))
+                    w.ascii(severityCell(triage.severity))
+                    w.ascii("<td class=\"muted\">Unassigned")
+                }
+            }
             w.ascii("</td><td>")
             timeWritten = time.write(openedAt, into: &w)
             if timeWritten { w.ascii("</td></tr>\n") }
@@ -183,6 +292,28 @@ enum TicketListPage {
         case .open: "<span class=\"status status-open\">Open</span>"
         case .active: "<span class=\"status status-active\">Active</span>"
         case .closed: "<span class=\"status status-closed\">Closed</span>"
+        }
+    }
+
+    /// The priority cell, `<td>P1</td>` (static: no text of the row's own).
+    static func priorityCell(_ p: Priority?) -> StaticString {
+        switch p {
+        case .p1?: "<td><strong>P1</strong></td>"
+        case .p2?: "<td>P2</td>"
+        case .p3?: "<td>P3</td>"
+        case .p4?: "<td>P4</td>"
+        case nil: "<td class=\"muted\">None</td>"
+        }
+    }
+
+    /// The severity cell, `<td>Words.severity</td>`, static.
+    static func severityCell(_ s: Severity?) -> StaticString {
+        switch s {
+        case .critical?: "<td><strong>Critical</strong></td>"
+        case .high?: "<td>High</td>"
+        case .medium?: "<td>Medium</td>"
+        case .low?: "<td>Low</td>"
+        case nil: "<td class=\"muted\">Not triaged</td>"
         }
     }
 
@@ -235,6 +366,7 @@ enum TicketListPage {
             ("assignee_id", m.assigneeID.map { String($0.rawValue) })
         }
         return FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue),
-                                         assignee, ("cursor", cursor)])
+                                         ("priority", m.priority.isEmpty ? nil : m.priority), ("severity", m.severity.isEmpty ? nil : m.severity),
+                                         assignee, ("sort", m.order == m.defaultOrder ? nil : m.order.rawValue), ("cursor", cursor)])
     }
 }
