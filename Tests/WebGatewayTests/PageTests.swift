@@ -1,6 +1,5 @@
 import Domain
 import SpoolBroker
-import Supervisor
 import HTTPServer
 import Testing
 @testable import WebGateway
