@@ -2,7 +2,6 @@ import Domain
 import Logging
 import SpoolBroker
 import TicketStore
-import Supervisor
 import ServiceLifecycle
 import Foundation
 import HTTPServer
