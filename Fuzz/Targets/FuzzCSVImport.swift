@@ -107,7 +107,10 @@ private func checkExportImport(_ t: ImportTicket, line: Int, file: [UInt8]) {
     let ticket = Ticket(
         id: TicketID(7), description: t.description, location: t.location, reporter: t.reporter,
         category: t.category ?? .facility, categorySource: .staff, categoryConfidence: nil, status: t.status,
-        openedAt: t.openedAt, modifiedAt: t.modifiedAt ?? t.closedAt ?? t.openedAt, closedAt: t.closedAt)
+        openedAt: t.openedAt, modifiedAt: t.modifiedAt ?? t.closedAt ?? t.openedAt, closedAt: t.closedAt,
+        assigneeID: t.assigneeID, severity: t.severity, impact: t.impact ?? .one, priority: t.priority,
+        contactEmail: t.contactEmail, contactPhone: t.contactPhone, preferredContactTime: t.preferredContactTime,
+        issueTypeName: t.issueType)
     let exported = TicketCSV.header + TicketCSV.record(ticket)
     do {
         let batch = try TicketCSV.parseImport(Array(exported.utf8), now: fuzzNow)
@@ -116,6 +119,8 @@ private func checkExportImport(_ t: ImportTicket, line: Int, file: [UInt8]) {
         var expected = t
         expected.category = ticket.category
         expected.modifiedAt = ticket.modifiedAt
+        // No impact column means one person: the ticket holds `.one` and its export says so.
+        expected.impact = ticket.impact
         fuzzCheck(back == expected, "export/import changed line \(line):\n was \(expected)\n now \(back)\nfile: \(fuzzDescribe(file))")
     } catch {
         fuzzCheck(false, "export of line \(line) does not import: \(error); exported: \(fuzzDescribe(Array(exported.utf8)))")
