@@ -24,13 +24,7 @@ enum IssueTypeSelect {
             b.text(hint)
             b.raw("</p>\n")
         }
-        if let error {
-            b.raw("<p class=\"field-error\" id=\"")
-            b.raw(html: id)
-            b.raw("-error\" role=\"alert\">")
-            b.text(error)
-            b.raw("</p>\n")
-        }
+        if let error { Field.fieldError(error, id: id, into: &b) }
         b.raw("<select id=\"")
         b.raw(html: id)
         b.raw("\" name=\"issue_type_id\"")

@@ -242,7 +242,7 @@ enum Field {
     }
 
     /// The error beside a field, announced (`role="alert"`) and referenced by the field's `aria-describedby`.
-    private static func fieldError(_ error: String, id: String, into h: inout HTMLBuffer) {
+    static func fieldError(_ error: String, id: String, into h: inout HTMLBuffer) {
         h.raw("<p class=\"field-error\" id=\"")
         h.raw(html: id)
         h.raw("-error\" role=\"alert\">")
