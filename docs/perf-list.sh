@@ -21,6 +21,7 @@ $NEW ticket-worker 2>$P/tw.log & W=$!
 for e in $(seq 1 "$ENGINEERS"); do
     $NEW users add --role engineer --email "engineer$e@example.test" --name "Engineer <$e> O'Neil" --no-password --wait 60 >/dev/null
 done
+mkdir -p $P/spool/queues/commands/{tmp,new,cur,deferred,dead}    # as perf-gateway-data.py makes them
 mv $P/stage/queues/commands/new/* $P/spool/queues/commands/new/
 t0=$SECONDS
 while [ -n "$(ls $P/spool/queues/commands/new 2>/dev/null)" ]; do sleep 1; done
