@@ -204,6 +204,24 @@ import TestSupport
         Self.problem(await c.call("POST", "/api/auth/register", json: #"{"name":"D","email":"not an address","password":"a long passphrase"}"#), 422)
     }
 
+    /// Found by schemathesis: a location of 101 letters with a combining mark each is 101
+    /// characters but 202 code points, over the document's `maxLength: 200`, and was accepted.
+    @Test("registration counts lengths as the document does: code points as sent", arguments: ["name", "location", "phone"])
+    func registrationCountsCodePoints(field: String) async throws {
+        let world = try AccountsWorld()
+        let c = APIClient(world.gateway)
+        let long = field == "phone" ? String(repeating: "1\u{301}", count: 21) : String(repeating: "e\u{301}", count: 101)
+        var body: [String: String] = ["name": "E", "email": "e@example.org", "password": "a long passphrase"]
+        body[field] = long
+        let refused = await c.call("POST", "/api/auth/register", json: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        Self.problem(refused, 422)
+        #expect(refused.json?["field"] as? String == field)
+        if field == "location" {
+            body[field] = String(repeating: "e\u{301}", count: 100)
+            #expect(await c.call("POST", "/api/auth/register", json: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == .created)
+        }
+    }
+
     @Test("the campus desk has no accounts: /api/auth and /api/users are 404 problems, the login pages do not exist")
     func openModeHasNoAccounts() async throws {
         let world = World()

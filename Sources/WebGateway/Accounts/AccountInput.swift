@@ -20,6 +20,7 @@ struct AccountInput: Sendable, Equatable {
     /// lower-cased, empty optional fields nil), or the first refusal, naming its field; and a new
     /// password of the allowed length, the same twice when `confirmation` is given (forms).
     func validated(confirmation: String? = nil, counting: CommandValidation.Counting = .characters) throws(Refusal) -> AccountInput {
+        if counting == .scalarsAsSent { try checkLengthsAsSent() }
         var out = self
         out.name = try AccountRules.name(name)
         out.email = try AccountRules.email(email)
@@ -27,6 +28,17 @@ struct AccountInput: Sendable, Equatable {
         out.location = try TicketRules.shortField(location, field: "location")
         try Self.checkNewPassword(password, confirmation: confirmation, field: "password", confirmationField: "password_confirmation", counting: counting)
         return out
+    }
+
+    /// The API's limits as its document's `maxLength` counts them: code points of the text as
+    /// sent. The rules count characters as people see them, and one of those may be many code
+    /// points (a letter with combining marks), so a field the document refuses could pass them.
+    private func checkLengthsAsSent() throws(Refusal) {
+        let limits: [(String?, Int, String)] = [(name, AccountRules.maxName, "name"), (email, AccountRules.maxEmail, "email"),
+                                                (phone, AccountRules.maxPhone, "phone"), (location, TextLimits.maxShortField, "location")]
+        for (text, max, field) in limits where (text?.unicodeScalars.count ?? 0) > max {
+            throw Refusal(.validation, "Please use at most \(max) characters.", field: field)
+        }
     }
 
     /// A new password: 10 to 1,024 characters (as people see them in forms; code points in the
