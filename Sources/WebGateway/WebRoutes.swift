@@ -207,6 +207,8 @@ struct WebRoutes: Sendable {
         case "edited": Layout.Flash(text: "Your changes were saved.", isError: false)
         case "status": Layout.Flash(text: "The status was changed.", isError: false)
         case "message": Layout.Flash(text: "Your message was posted.", isError: false)
+        case "repeat-report": Layout.Flash(text: "You had already sent this report: it is this ticket, so nothing was filed twice.", isError: false)
+        case "repeat-message": Layout.Flash(text: "You had already sent this message: it is below, posted once.", isError: false)
         case "category": Layout.Flash(text: "The category was changed.", isError: false)
         case "issue-type": Layout.Flash(text: "The issue type was changed.", isError: false)
         case "triage": Layout.Flash(text: "The triage was changed.", isError: false)
@@ -246,10 +248,10 @@ struct WebRoutes: Sendable {
     }
 
     /// Sends a command and turns each outcome into the page the visitor sees.
-    func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor,
+    func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor, id: CommandID? = nil,
                          applied: (CommandReply) -> HTTPResponse, refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
         if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
-        let command = Command(id: commandID(form), actor: v.actor, action: action, channel: .web, actorName: v.name)
+        let command = Command(id: id ?? commandID(form), actor: v.actor, action: action, channel: .web, actorName: v.name)
         switch await context.commands.send(command, timeout: context.settings.commandTimeout) {
         case .replied(let reply):
             if let refusal = reply.refusal { return try await refused(refusal) }
@@ -261,6 +263,22 @@ struct WebRoutes: Sendable {
             context.logger.error("command not enqueued", ["command.id": command.id.rawValue, "reason": reason])
             return errorPage(.serviceUnavailable, "The helpdesk cannot take requests at the moment and nothing was saved. Please try again in a few minutes.", v)
         }
+    }
+
+    /// `perform` for a new report or message, sent under its `RepeatKey`: when the same text from
+    /// this browser was applied in this window or the one before, nothing is sent and `repeated`
+    /// shows where it went.
+    func performOnce(_ action: CommandAction, _ form: FormFields, _ v: Visitor, key: RepeatKey,
+                     applied: (CommandReply) -> HTTPResponse, repeated: (CommandReply) -> HTTPResponse,
+                     refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
+        if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
+        // A read that fails (the worker is starting) only loses the notice: the worker still applies an id once.
+        let before = try? await context.tickets.appliedReply(key.previous)
+        if let before, before.refusal == nil { return repeated(before) }
+        let now = try? await context.tickets.appliedReply(key.current)
+        if let now, now.refusal == nil { return repeated(now) }
+        // Refused before (a closed ticket, a retired type): this try may fare otherwise, so it gets the form's own id.
+        return try await perform(action, form, v, id: now == nil ? key.current : nil, applied: applied, refused: refused)
     }
 
     func values(_ form: FormFields, _ names: Set<String>) -> [String: String] {
@@ -294,18 +312,23 @@ struct WebRoutes: Sendable {
                                                              reporter: form.trimmed("reporter"), impact: impact.flatMap(Impact.init(rawValue:)),
                                                              contactEmail: form.trimmed("contact_email"), contactPhone: form.trimmed("contact_phone"),
                                                              preferredContactTime: form.trimmed("preferred_contact_time"), issueTypeID: issueType))
-        return try await perform(action, form, v, applied: { reply in
+        let key = RepeatKey(form: "report", browserID: v.browserID, text: form["description"] ?? "", now: context.clock.now())
+        return try await performOnce(action, form, v, key: key, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
             return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
+        }, repeated: { reply in
+            guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
+            return Self.redirect("/tickets/\(ticket.id)?done=repeat-report", visitor: v)
         }, refused: refused)
     }
 
     /// The shared shape of the POSTs on one ticket: form gate, permission gate, command.
     ///
     /// `permission` names what the form does; for the assignment it depends on the ticket's
-    /// current assignee, so `permissionFor` may pick it once the ticket is read.
+    /// current assignee, so `permissionFor` may pick it once the ticket is read. `onceBy` names the
+    /// field whose text makes a repeat the same command (`RepeatKey`: a message sent twice).
     private func onTicket(_ request: HTTPRequest, kind: TicketDetailPage.FormKind, fields: Set<String>, permission: Permission, done: String,
-                          permissionFor: ((Ticket, FormFields) -> Permission)? = nil,
+                          permissionFor: ((Ticket, FormFields) -> Permission)? = nil, onceBy: String? = nil,
                           action: (TicketID, FormFields, Visitor) -> Result<CommandAction, Refusal>) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
@@ -332,7 +355,11 @@ struct WebRoutes: Sendable {
         switch action(id, form, v) {
         case .failure(let refusal): return try await refusedPage(refusal)
         case .success(let a):
-            return try await perform(a, form, v, applied: { _ in Self.redirect("/tickets/\(id)?done=\(done)", visitor: v) }, refused: refusedPage)
+            let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(done)", visitor: v) }
+            guard let onceBy else { return try await perform(a, form, v, applied: applied, refused: refusedPage) }
+            let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, text: form[onceBy] ?? "", now: context.clock.now())
+            return try await performOnce(a, form, v, key: key, applied: applied,
+                                         repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)", visitor: v) }, refused: refusedPage)
         }
     }
 
@@ -354,7 +381,7 @@ struct WebRoutes: Sendable {
     }
 
     func postMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, permission: .postMessage, done: "message") { id, f, v in
+        try await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, permission: .postMessage, done: "message", onceBy: "body") { id, f, v in
             // On the network desk a message is signed with the account's name.
             .success(.postMessage(PostMessage(ticketID: id, body: f["body"] ?? "", authorName: v.user?.name ?? f.trimmed("author_name"))))
         }

@@ -78,5 +78,28 @@ extension SystemTests {
             #expect(try d.title.contains("Dashboard"))
             #expect(try d.findAll("svg").count >= 1, "the dashboard draws its charts")
         }
+
+        /// Issue 20, finding 2: Back after sending, and the same report sent again, is the ticket already filed.
+        @Test(.enabled(if: WebDriver.isAvailable, "chromedriver is not installed at /usr/bin/chromedriver"))
+        func backAndSendAgainFilesNothingTwice() async throws {
+            let system = try await GatewaySystem()
+            let d = try await WebDriver()
+            try await Self.enter(d, system, as: "customer", name: "Ada Student")
+            try d.navigate(system.baseURL + "/tickets/new")
+            let text = "The printer on floor 2 prints blank pages"
+            try d.type("#new-description", text)
+            try d.click("form[action=\"/tickets\"] button[type=submit]")
+            try await Self.waitForURL(d, containing: "done=created")
+            let id = try #require(Self.ticketID(try d.currentURL))
+            try d.back()
+            try await Self.waitForURL(d, containing: "/tickets/new")
+            // The form comes back (empty, or as the browser kept it): send the same report again.
+            try d.execute("document.querySelector('#new-description').value = ''")
+            try d.type("#new-description", text)
+            try d.click("form[action=\"/tickets\"] button[type=submit]")
+            try await Self.waitForURL(d, containing: "done=repeat-report")
+            #expect(Self.ticketID(try d.currentURL) == id)
+            #expect(try d.pageSource.contains("You had already sent this report"))
+        }
     }
 }

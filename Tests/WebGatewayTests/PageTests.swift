@@ -128,7 +128,8 @@ import Testing
         let rid: String? = String(form[range.upperBound...].prefix { $0 != "\"" })
         let first = await b.post("/tickets", [("description", "Printer jam"), ("request_id", rid ?? "")])
         let second = await b.post("/tickets", [("description", "Printer jam"), ("request_id", rid ?? "")])
-        #expect(first.headers["Location"] == second.headers["Location"])
+        // A double click: one ticket, and the second answer says so (RepeatSubmissionTests).
+        #expect(first.headers["Location"]?.replacingOccurrences(of: "done=created", with: "done=repeat-report") == second.headers["Location"])
         #expect(try await world.reader.list(TicketFilter()).tickets.count == 1)
     }
 

@@ -8,7 +8,7 @@ import TestSupport
 /// The queues of issue 15: `my-tickets`, `assigned-to-me`, `unassigned`, `assigned/{assignee_id}`
 /// and `?assigned_to=`, each role on both desks; the router's literal paths before `:id`;
 /// `PUT /status` with its `POST` alias; an engineer taking an unassigned ticket.
-@Suite struct QueueAPITests {
+@Suite(.onDedicatedThreads) struct QueueAPITests {
     /// A network desk with one account per role, a second customer and engineer, and five tickets:
     /// Cy's assigned to Eve and unassigned, Dee's assigned to Fay and a closed unassigned one, Ada's.
     struct Desk {

@@ -136,6 +136,8 @@ final class WebDriver {
     }
 
     func navigate(_ url: String) throws { try command("POST", "/url", ["url": url]) }
+    /// The browser's Back button.
+    func back() throws { try command("POST", "/back", [String: Any]()) }
     var currentURL: String { get throws { try command("GET", "/url") as? String ?? "" } }
     var title: String { get throws { try command("GET", "/title") as? String ?? "" } }
     var pageSource: String { get throws { try command("GET", "/source") as? String ?? "" } }

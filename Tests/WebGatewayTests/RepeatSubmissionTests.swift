@@ -1,0 +1,118 @@
+import Domain
+import Foundation
+import HTTPServer
+import Logging
+import ServiceLifecycle
+import SpoolBroker
+import Testing
+import TestSupport
+import TicketStore
+@testable import WebGateway
+
+/// Issue 20, finding 2: Back and send again, or a second try while the worker is stopped, files
+/// nothing twice (a fresh form carries a fresh request id, so that id alone did not catch it).
+@Suite struct RepeatSubmissionTests {
+    static let minute: Int64 = 60_000
+
+    @Test("the key: the same browser, form and folded text give the same id within the window, anything else another")
+    func key() {
+        let t = Timestamp(millisecondsSinceEpoch: 1_764_000_000_000)
+        let a = RepeatKey(form: "report", browserID: "b1", text: "The lift  is stuck\n", now: t)
+        #expect(a == RepeatKey(form: "report", browserID: "b1", text: " the LIFT is stuck", now: t))
+        #expect(a.current != RepeatKey(form: "report", browserID: "b2", text: "The lift is stuck", now: t).current)
+        #expect(a.current != RepeatKey(form: "message 1", browserID: "b1", text: "The lift is stuck", now: t).current)
+        #expect(a.current != RepeatKey(form: "report", browserID: "b1", text: "The lift is stuck again", now: t).current)
+        // Every later send up to ten minutes finds the first one's id in its current or previous window.
+        for later in stride(from: Int64(0), through: 10 * Self.minute, by: 30_000) {
+            let k = RepeatKey(form: "report", browserID: "b1", text: "the lift is stuck", now: Timestamp(millisecondsSinceEpoch: t.millisecondsSinceEpoch + later))
+            #expect(k.current == a.current || k.previous == a.current, "\(later) ms later")
+        }
+        let muchLater = RepeatKey(form: "report", browserID: "b1", text: "the lift is stuck", now: Timestamp(millisecondsSinceEpoch: t.millisecondsSinceEpoch + 21 * Self.minute))
+        #expect(muchLater.current != a.current && muchLater.previous != a.current)
+    }
+
+    @Test("a report sent again from a fresh form leads to the ticket already filed; another text or another browser files a new one")
+    func reportSentTwice() async throws {
+        let world = World()
+        let gateway = world.gateway()
+        var b = Browser(gateway)
+        await b.enter(as: .customer, name: "Ada")
+        _ = await b.get("/tickets/new")
+        let first = await b.post("/tickets", [("description", "The projector in room 4 flickers"), ("request_id", "form-1")])
+        #expect(first.status == .seeOther)
+        let location = try #require(first.headers["Location"])
+        #expect(location.hasSuffix("?done=created"))
+        // Back, the form again (a new request id), the same text with other spacing and case.
+        _ = await b.get("/tickets/new")
+        let again = await b.post("/tickets", [("description", "the projector in room 4  flickers "), ("request_id", "form-2")])
+        #expect(again.headers["Location"] == location.replacingOccurrences(of: "done=created", with: "done=repeat-report"))
+        #expect(try await world.reader.counts()[.open] == 1)
+        let page = await b.get(try #require(again.headers["Location"]))
+        #expect(page.text.contains("You had already sent this report"))
+
+        _ = await b.post("/tickets", [("description", "The projector in room 5 flickers"), ("request_id", "form-3")])
+        var other = Browser(gateway)
+        await other.enter(as: .customer, name: "Bo")
+        _ = await other.get("/tickets/new")
+        let fromOther = await other.post("/tickets", [("description", "The projector in room 4 flickers"), ("request_id", "form-1")])
+        #expect(fromOther.headers["Location"]?.hasSuffix("?done=created") == true)
+        #expect(try await world.reader.counts()[.open] == 3)
+    }
+
+    @Test("a message sent twice is posted once; the same text on another ticket is another message")
+    func messageSentTwice() async throws {
+        let world = World()
+        var b = Browser(world.gateway())
+        await b.enter(as: .customer, name: "Ada")
+        _ = await b.get("/tickets/new")
+        let one = try #require(await b.post("/tickets", [("description", "Door 3 does not lock"), ("request_id", "r1")]).headers["Location"])
+        _ = await b.get("/tickets/new")
+        let two = try #require(await b.post("/tickets", [("description", "Door 4 does not lock"), ("request_id", "r2")]).headers["Location"])
+        let path = String(one.prefix { $0 != "?" }), otherPath = String(two.prefix { $0 != "?" })
+        _ = await b.get(path)
+        #expect(await b.post(path + "/messages", [("body", "It is the back door."), ("request_id", "m1")]).headers["Location"] == path + "?done=message")
+        _ = await b.get(path)
+        let again = await b.post(path + "/messages", [("body", "It is the back door."), ("request_id", "m2")])
+        #expect(again.headers["Location"] == path + "?done=repeat-message")
+        _ = await b.get(otherPath)
+        #expect(await b.post(otherPath + "/messages", [("body", "It is the back door."), ("request_id", "m3")]).headers["Location"] == otherPath + "?done=message")
+        let id = try #require(Int64(path.split(separator: "/").last!))
+        #expect(try await world.reader.detail(TicketID(id))?.messages.count == 1)
+        #expect(await b.get(path + "?done=repeat-message").text.contains("You had already sent this message"))
+    }
+
+    @Test("two sends of one message while the ticket worker is stopped: both wait, the worker posts it once")
+    func messageSentTwiceWhileTheWorkerIsStopped() async throws {
+        let world = try SpoolWorld()
+        // The ticket exists; then the worker is not running while the person sends twice.
+        do {
+            let store = try TicketStore(path: world.ticketsPath, classifier: TunableClassifier(), clock: SystemClock(), synchronous: .normal)
+            let replies = try await store.apply([Command(role: .customer, action: .createTicket(CreateTicket(description: "The heating is off in B12")))])
+            #expect(replies.first?.ticket?.id == TicketID(1))
+        }
+        let gateway = Gateway(
+            configuration: Configuration(timeZoneIdentifier: "UTC"), tickets: try TicketReader(path: world.ticketsPath),
+            commands: BrokerCommandSender(client: world.requester), analytics: FixedAnalytics(),
+            readiness: FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)]), csrfSecret: Array("test-secret-0123456789".utf8),
+            settings: GatewaySettings(commandTimeout: .milliseconds(100)), logger: Logger(component: "test", minimumLevel: .error),
+            newBrowserID: { "0123456789abcdef0123456789abcdef" })
+        var b = Browser(gateway)
+        await b.enter(as: .customer, name: "Ada")
+        for requestID in ["m1", "m2"] {
+            _ = await b.get("/tickets/1")
+            let queued = await b.post("/tickets/1/messages", [("body", "Still cold this morning."), ("request_id", requestID)])
+            #expect(queued.status == .accepted, "\(queued.text)")
+        }
+        #expect(try world.spool.queue(.commands).stats().waiting == 2)
+        let worker = try world.startTicketWorker()
+        let reader = try TicketReader(path: world.ticketsPath)
+        try await eventually("the worker to take both commands") {
+            let waiting = try world.spool.queue(.commands).stats().waiting
+            let posted = try await reader.detail(TicketID(1))?.messages.count ?? 0
+            return waiting == 0 && posted >= 1
+        }
+        #expect(try await reader.detail(TicketID(1))?.messages.count == 1)
+        world.stopFlag.set()
+        try await worker.value
+    }
+}
