@@ -9,7 +9,7 @@ import HTTPServer
 /// not help: the operator restores a backup (docs/operations.md, Restore).
 public enum StartingUp {
     /// Paths answered even without a database.
-    static let alwaysServed: Set<String> = ["/healthz", "/readyz", "/static/app.css", "/static/dashboard.js", "/favicon.ico"]
+    static let alwaysServed: Set<String> = ["/healthz", "/readyz", "/static/app.css", "/static/dashboard.js", "/static/forms.js", "/favicon.ico"]
 
     /// The error the gate throws; the API renders it as a problem, the pages as a minimal page.
     struct StoreUnavailable: HTTPStatusError, Sendable {

@@ -20,6 +20,7 @@ struct WebRoutes: Sendable {
         router.post("/session") { try await session($0) }
         router.get("/static/app.css") { Stylesheet.response(for: $0) }
         router.get("/static/dashboard.js") { DashboardScript.asset.response(for: $0) }
+        router.get("/static/forms.js") { FormsScript.asset.response(for: $0) }
         router.get("/favicon.ico") { Favicon.asset.response(for: $0) }
         router.get("/tickets") { try await list($0) }
         router.get("/tickets/new") { try await newTicket($0) }
@@ -33,6 +34,12 @@ struct WebRoutes: Sendable {
         router.post("/tickets/:id/triage") { try await triage($0) }
         // Engineers are accounts: the network desk's, or the campus desk's staff directory.
         router.post("/tickets/:id/assign") { try await assign($0) }
+        // A form's address opened as a page (reloaded after an error, bookmarked, typed) leads to
+        // the page that holds the form instead of a 405.
+        for form in ["edit", "status", "messages", "category", "issue-type", "triage", "assign"] {
+            router.get("/tickets/:id/\(form)") { try await formAddress($0) }
+        }
+        router.get("/session") { try await formAddress($0) }
         router.get("/dashboard") { try await dashboard($0) }
         router.get("/dashboard/open-tickets.csv") { try await csv($0, .openTickets) }
         router.get("/dashboard/resolution-time.csv") { try await csv($0, .resolutionTime) }
@@ -68,8 +75,8 @@ struct WebRoutes: Sendable {
     /// The CSRF token of this visitor's forms, carrying who they were rendered for (``FormIdentity``).
     func token(_ v: Visitor) -> String { context.csrf.token(forBrowser: v.browserID, identity: FormIdentity(v)) }
 
-    func errorPage(_ status: HTTPStatus, _ message: String, _ v: Visitor) -> HTTPResponse {
-        Self.html(status, ErrorPage.render(status: status, message: message, visitor: v, csrfToken: token(v)), visitor: v)
+    func errorPage(_ status: HTTPStatus, _ message: String, _ v: Visitor, link: ErrorPage.Link? = nil) -> HTTPResponse {
+        Self.html(status, ErrorPage.render(status: status, message: message, visitor: v, csrfToken: token(v), link: link), visitor: v)
     }
 
     // MARK: - Entry and session
@@ -157,16 +164,26 @@ struct WebRoutes: Sendable {
                              issueTypes: try await context.tickets.issueTypes(), state: state)
     }
 
+    /// 303 to the ticket whose form posts to this address (the entry page for `/session`).
+    func formAddress(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let v = try await visitor(request)
+        if request.pathParameters["id"] == nil { return Self.redirect("/", visitor: v) }
+        guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
+        return Self.redirect("/tickets/\(id)", visitor: v)
+    }
+
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
-        let flash = (try? FormDecoding.decodeQuery(request.query))?["done"].flatMap(Self.flash)
-        return try await renderTicket(id, v, status: .ok, flash: flash, failed: nil, state: .empty)
+        let done = (try? FormDecoding.decodeQuery(request.query))?["done"]
+        return try await renderTicket(id, v, status: .ok, flash: done.flatMap(Self.flash), failed: nil, state: .empty, done: done)
     }
 
     /// The ticket page; 404 for a missing ticket and for one the visitor may not see (on the campus
     /// desk a simple user's closed ticket, on the network desk another customer's).
-    private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState) async throws -> HTTPResponse {
+    /// `done` names the change just made, for a notice that says what it is now (`OutcomeText`).
+    private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState,
+                              done: String? = nil) async throws -> HTTPResponse {
         guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(v.actor, detail.ticket, mode: v.authMode) else {
             return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
         }
@@ -193,6 +210,7 @@ struct WebRoutes: Sendable {
             }
             model.history = history
         }
+        if let done, let named = OutcomeText.flash(done, model) { model.flash = named }
         return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
     }
 
@@ -248,7 +266,9 @@ struct WebRoutes: Sendable {
     }
 
     /// Sends a command and turns each outcome into the page the visitor sees.
-    func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor, id: CommandID? = nil,
+    ///
+    /// `concerns` is the ticket the command changes: the "queued" page links to it.
+    func perform(_ action: CommandAction, _ form: FormFields, _ v: Visitor, id: CommandID? = nil, concerns ticket: TicketID? = nil,
                          applied: (CommandReply) -> HTTPResponse, refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
         if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
         let command = Command(id: id ?? commandID(form), actor: v.actor, action: action, channel: .web, actorName: v.name)
@@ -258,7 +278,13 @@ struct WebRoutes: Sendable {
             return applied(reply)
         case .queued:
             context.logger.warning("command queued without reply", ["command.id": command.id.rawValue])
-            return errorPage(.accepted, "Your request was received and is queued. The ticket service is busy or restarting; your change will be applied shortly. You do not need to send it again.", v)
+            guard let ticket else {
+                let what = if case .createTicket = action { "your report will be filed shortly and appear under the tickets" } else { "your change will be applied shortly" }
+                return errorPage(.accepted, "Your request was received and is queued. The ticket service is busy or restarting; \(what). You do not need to send it again.", v)
+            }
+            let what = if case .postMessage = action { "your message will appear under ticket #\(ticket.rawValue) shortly" } else { "your change to ticket #\(ticket.rawValue) will be applied shortly" }
+            return errorPage(.accepted, "Your request was received and is queued. The ticket service is busy or restarting; \(what). You do not need to send it again.", v,
+                             link: ErrorPage.Link(href: "/tickets/\(ticket.rawValue)", text: "Back to ticket #\(ticket.rawValue)"))
         case .unavailable(let reason):
             context.logger.error("command not enqueued", ["command.id": command.id.rawValue, "reason": reason])
             return errorPage(.serviceUnavailable, "The helpdesk cannot take requests at the moment and nothing was saved. Please try again in a few minutes.", v)
@@ -268,7 +294,7 @@ struct WebRoutes: Sendable {
     /// `perform` for a new report or message, sent under its `RepeatKey`: when the same text from
     /// this browser was applied in this window or the one before, nothing is sent and `repeated`
     /// shows where it went.
-    func performOnce(_ action: CommandAction, _ form: FormFields, _ v: Visitor, key: RepeatKey,
+    func performOnce(_ action: CommandAction, _ form: FormFields, _ v: Visitor, key: RepeatKey, concerns ticket: TicketID? = nil,
                      applied: (CommandReply) -> HTTPResponse, repeated: (CommandReply) -> HTTPResponse,
                      refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
         if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
@@ -278,7 +304,7 @@ struct WebRoutes: Sendable {
         let now = try? await context.tickets.appliedReply(key.current)
         if let now, now.refusal == nil { return repeated(now) }
         // Refused before (a closed ticket, a retired type): this try may fare otherwise, so it gets the form's own id.
-        return try await perform(action, form, v, id: now == nil ? key.current : nil, applied: applied, refused: refused)
+        return try await perform(action, form, v, id: now == nil ? key.current : nil, concerns: ticket, applied: applied, refused: refused)
     }
 
     func values(_ form: FormFields, _ names: Set<String>) -> [String: String] {
@@ -356,9 +382,9 @@ struct WebRoutes: Sendable {
         case .failure(let refusal): return try await refusedPage(refusal)
         case .success(let a):
             let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(done)", visitor: v) }
-            guard let onceBy else { return try await perform(a, form, v, applied: applied, refused: refusedPage) }
+            guard let onceBy else { return try await perform(a, form, v, concerns: id, applied: applied, refused: refusedPage) }
             let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, text: form[onceBy] ?? "", now: context.clock.now())
-            return try await performOnce(a, form, v, key: key, applied: applied,
+            return try await performOnce(a, form, v, key: key, concerns: id, applied: applied,
                                          repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)", visitor: v) }, refused: refusedPage)
         }
     }

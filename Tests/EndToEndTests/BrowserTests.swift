@@ -88,6 +88,8 @@ extension SystemTests {
             try d.navigate(system.baseURL + "/tickets/new")
             let text = "The printer on floor 2 prints blank pages"
             try d.type("#new-description", text)
+            // Issue 20, finding 7: the limit shows before it bites, as a count under the field.
+            #expect(try d.text("#new-description-count") == "\(text.count) of 5,000 characters used.")
             try d.click("form[action=\"/tickets\"] button[type=submit]")
             try await Self.waitForURL(d, containing: "done=created")
             let id = try #require(Self.ticketID(try d.currentURL))
@@ -100,6 +102,11 @@ extension SystemTests {
             try await Self.waitForURL(d, containing: "done=repeat-report")
             #expect(Self.ticketID(try d.currentURL) == id)
             #expect(try d.pageSource.contains("You had already sent this report"))
+            // A blank message: the page comes back with the field focused at its error.
+            try d.type("#message-body", "   ")
+            try d.click("form[action=\"/tickets/\(id)/messages\"] button[type=submit]")
+            try await eventually("the refused message form") { ((try? d.pageSource) ?? "").contains("aria-invalid=\"true\"") }
+            #expect(try d.execute("return document.activeElement.id") as? String == "message-body")
         }
     }
 }

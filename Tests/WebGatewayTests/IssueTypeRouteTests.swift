@@ -212,7 +212,7 @@ import TestSupport
         let posted = await b.post("/tickets/\(t.id)/issue-type", [("issue_type_id", "1"), ("request_id", "s1")])
         #expect(posted.status == .seeOther && posted.headers["Location"] == "/tickets/\(t.id)?done=issue-type")
         let after = await b.get("/tickets/\(t.id)?done=issue-type")
-        #expect(after.text.contains("The issue type was changed."))
+        #expect(after.text.contains("The issue type is now Elevator / lift."))
         #expect(after.text.contains("issue type <em>Printing</em> → <em>Elevator / lift</em>"))
         #expect(after.text.contains("category <em>IT</em> → <em>Facility</em>"))
         #expect(!after.text.contains(">Printing (no longer offered)</option>"), "a retired type is offered only while it is the ticket's")

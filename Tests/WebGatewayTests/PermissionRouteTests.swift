@@ -180,7 +180,7 @@ import TestSupport
         #expect(r.status == .seeOther)
         #expect(try await world.reader.detail(t.id)?.ticket.assigneeID == eve.id)
         let assigned = await b.get("/tickets/\(t.id)?done=assigned")
-        #expect(assigned.text.contains("The assignment was changed."))
+        #expect(assigned.text.contains("The ticket is now assigned to Eve."))
         #expect(assigned.text.contains("<dt>Assigned to</dt><dd>Eve</dd>"))
         #expect(assigned.text.contains("Take the assignment back"))
         #expect(await b.post("/tickets/\(t.id)/assign", [("assignee_id", String(fay.id.rawValue)), ("request_id", "a2")]).status == .forbidden)

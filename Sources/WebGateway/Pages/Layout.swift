@@ -169,6 +169,17 @@ struct FormState: Sendable, Equatable {
 
 /// Labelled form controls with their error messages wired for assistive technology.
 enum Field {
+    /// 5000 → "5,000".
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+
     enum Kind {
         case text, textarea, search, number, email, tel
         /// Never shown again after a refused submit: the value is not echoed into the page.
@@ -182,6 +193,15 @@ enum Field {
         let id = idPrefix + "-" + name
         let v = kind == .password ? "" : state.values[name] ?? value ?? ""
         let error = state.errors[name]
+        // A long text's limit is said before it bites (issue 20): a browser's `maxlength` cuts a
+        // long paste without a word, so a textarea shows its limit and a live count
+        // (`/static/forms.js`) and the server refuses what is over it, keeping the text.
+        let counted = kind == .textarea ? maxLength : nil
+        var hint = hint
+        if let counted {
+            let limit = "Up to \(Self.grouped(counted)) characters."
+            hint = hint.map { $0 + " " + limit } ?? limit
+        }
         h.raw("<div class=\"field\">\n<label for=\"")
         h.raw(html: id)
         h.raw("\">")
@@ -211,7 +231,13 @@ enum Field {
         h.text(name)
         h.raw("\"")
         if required { h.raw(" required") }
-        if let maxLength {
+        if let counted {
+            h.raw(" data-limit=\"")
+            h.number(Int64(counted))
+            h.raw("\" data-count=\"")
+            h.raw(html: id)
+            h.raw("-count\"")
+        } else if let maxLength {
             h.raw(" maxlength=\"")
             h.number(Int64(maxLength))
             h.raw("\"")
@@ -223,7 +249,8 @@ enum Field {
             if error != nil { h.raw(html: id); h.raw("-error") }
             h.raw("\"")
         }
-        if error != nil { h.raw(" aria-invalid=\"true\"") }
+        // The refused field takes focus, so the page opens at the error, not at the top (no script needed).
+        if error != nil { h.raw(" aria-invalid=\"true\" autofocus") }
         if !extra.isEmpty {
             h.raw(" ")
             h.raw(html: extra)
@@ -233,6 +260,12 @@ enum Field {
             h.raw(" rows=\"5\">")
             h.text(v)
             h.raw("</textarea>\n")
+            if counted != nil {
+                // Filled in by the script; empty (and silent) without it.
+                h.raw("<p class=\"hint counter\" id=\"")
+                h.raw(html: id)
+                h.raw("-count\"></p>\n")
+            }
         case .text, .search, .number, .email, .tel, .password:
             h.raw(" value=\"")
             h.text(v)
@@ -288,7 +321,8 @@ enum Field {
     /// The form-wide error, announced at the top of the form.
     static func general(_ state: FormState, into h: inout HTMLBuffer) {
         guard let g = state.general else { return }
-        h.raw("<p class=\"form-error\" role=\"alert\">")
+        // Takes focus like a refused field does (the page opens at the error).
+        h.raw("<p class=\"form-error\" role=\"alert\" tabindex=\"-1\" autofocus>")
         h.text(g)
         h.raw("</p>\n")
     }

@@ -10,7 +10,7 @@ enum NewTicketPage {
     /// - Parameter issueTypes: the offered types, grouped by category in the form.
     static func render(visitor: Visitor, csrfToken: String, requestID: String, issueTypes: [IssueType], state: FormState = .empty) -> [UInt8] {
         var h = HTMLBuffer(capacity: 6144)
-        Layout.page(title: "Report a problem", visitor: visitor, csrfToken: csrfToken, body: { b in
+        Layout.page(title: "Report a problem", visitor: visitor, csrfToken: csrfToken, script: FormsScript.path, body: { b in
             b.raw("<h1>Report a problem</h1>\n")
             b.raw("<form method=\"post\" action=\"/tickets\" class=\"stack\">\n")
             Field.general(state, into: &b)

@@ -71,7 +71,7 @@ enum TicketDetailPage {
     static func renderBytes(_ m: Model, time: CampusTime) -> [UInt8] {
         let t = m.detail.ticket
         var h = HTMLBuffer(capacity: 12_288 + m.detail.messages.count * 512)
-        Layout.page(title: "Ticket #\(t.id)", visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash,
+        Layout.page(title: "Ticket #\(t.id)", visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, script: FormsScript.path,
                     body: { body(m, time: time, into: &$0) }, into: &h)
         return h.bytes
     }
