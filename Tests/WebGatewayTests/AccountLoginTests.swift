@@ -9,7 +9,7 @@ import TestSupport
 /// deactivation, the login limits, registration and the password change.
 @Suite(.onDedicatedThreads) struct AccountLoginTests {
     static func formError(_ html: String) -> String? {
-        guard let r = html.range(of: "<p class=\"form-error\" role=\"alert\">") else { return nil }
+        guard let r = html.range(of: "<p class=\"form-error\" role=\"alert\" tabindex=\"-1\" autofocus>") else { return nil }
         let rest = html[r.upperBound...]
         return rest.range(of: "</p>").map { String(rest[..<$0.lowerBound]) }
     }
