@@ -28,18 +28,20 @@ public enum SearchText {
     /// What `tickets_fts` holds for one column's text: the normalised words and the parts of joined
     /// ones, separated by spaces.
     public static func indexed(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 8)
-        for word in words(text) {
-            append(word.joined, to: &out)
-            if word.parts.count > 1 { for part in word.parts { append(part, to: &out) } }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
+        forEachWord(text) { joined, parts in
+            append(joined, to: &out)
+            for part in parts { append(part, to: &out) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The words a search for `text` looks for, normalised and in the order typed (joined words only).
     public static func queryWords(_ text: String) -> [String] {
-        words(text).map(\.joined)
+        var words: [String] = []
+        forEachWord(text) { joined, _ in words.append(joined) }
+        return words
     }
 
     /// Registers ``functionName`` on `db`: the search triggers (migration 9) and the background pass
@@ -48,77 +50,84 @@ public enum SearchText {
         try db.createFunction(functionName, indexed)
     }
 
-    private static func append(_ word: String, to out: inout String) {
-        if !out.isEmpty { out.append(" ") }
-        out.append(word)
+    private static func append(_ word: String, to out: inout [UInt8]) {
+        if !out.isEmpty { out.append(UInt8(ascii: " ")) }
+        out.append(contentsOf: word.utf8)
     }
 
     // MARK: - Words
 
-    /// One normalised word: the joined form and, when it was joined from several, its parts.
-    struct Word: Equatable {
-        var joined: String
-        var parts: [String]
-    }
-
     /// Compounds written apart that people also write as one word: joined like a hyphenated word.
     static let compounds: [String: [String: String]] = ["wi": ["fi": "wifi"], "e": ["mail": "email"], "log": ["in": "login"]]
 
-    /// The words of `text` after joining, folding and the singular.
-    static func words(_ text: String) -> [Word] {
-        var pieces: [[String]] = []
-        scan(text) { pieces.append($0) }
-        var words: [Word] = []
-        words.reserveCapacity(pieces.count)
-        var i = 0
-        while i < pieces.count {
-            let folded = pieces[i].map(fold).filter { !$0.isEmpty }
-            if folded.count == 1, i + 1 < pieces.count, pieces[i + 1].count == 1 {
-                let next = singular(fold(pieces[i + 1][0]))
-                if let joined = compounds[folded[0]]?[next] {
-                    words.append(Word(joined: joined, parts: [folded[0], next]))
-                    i += 2
-                    continue
+    /// Calls `body` with each word of `text` after joining, folding and the singular: the joined form,
+    /// and its parts when it was joined from several (empty otherwise).
+    static func forEachWord(_ text: String, _ body: (String, [String]) -> Void) {
+        // A plain word that may join with the next one (`compounds`), folded and not yet made singular.
+        var held: String?
+        scan(text) { pieces in
+            if let first = held {
+                held = nil
+                if pieces.count == 1 {
+                    let second = singular(pieces[0])
+                    if let joined = compounds[first]?[second] { return body(joined, [first, second]) }
                 }
+                body(singular(first), [])
             }
-            words.append(Word(joined: singular(folded.joined()), parts: folded.count > 1 ? folded.map(singular) : []))
-            i += 1
+            if pieces.count == 1 {
+                if compounds[pieces[0]] != nil { held = pieces[0]; return }
+                return body(singular(pieces[0]), [])
+            }
+            body(singular(pieces.joined()), pieces.map(singular))
         }
-        return words.filter { !$0.joined.isEmpty }
+        if let first = held { body(singular(first), []) }
     }
 
-    /// Cuts `text` into words, each given as its hyphen-separated pieces (one piece for a plain word).
-    /// Apostrophes join within a piece and a final "'s" is dropped; a joiner counts only between two
-    /// letters or digits, so "--", "'quoted'" and "a - b" separate.
+    /// Cuts `text` into words and gives each as its hyphen-separated pieces, folded (one piece for a
+    /// plain word). Apostrophes join within a piece and a final "'s" is dropped; a joiner counts only
+    /// between two letters or digits, so "--", "'quoted'" and "a - b" separate.
+    ///
+    /// Runs over Unicode scalars with ASCII tested by value: by `Character` (grapheme breaking and
+    /// its properties) the whole normaliser took three times as long (docs/performance.md, "Search by any spelling").
     static func scan(_ text: String, _ emit: ([String]) -> Void) {
         var pieces: [String] = []
-        var piece = ""
-        // Where the last apostrophe joined, in UTF-8 bytes of `piece`.
+        var piece: [UInt8] = []
+        piece.reserveCapacity(32)
+        var ascii = true
+        // Where the last apostrophe joined, in bytes of `piece`.
         var apostropheAt: Int?
-        var pending: Character?
+        var pending: Unicode.Scalar?
         func endPiece() {
-            if let at = apostropheAt, piece.utf8.count == at + 1, piece.utf8.last == UInt8(ascii: "s") || piece.utf8.last == UInt8(ascii: "S") {
-                piece.removeLast()
+            if let at = apostropheAt, piece.count == at + 1, piece.last == UInt8(ascii: "s") { piece.removeLast() }
+            if !piece.isEmpty {
+                let folded = ascii ? String(decoding: piece, as: UTF8.self) : fold(String(decoding: piece, as: UTF8.self))
+                if !folded.isEmpty { pieces.append(folded) }
             }
+            piece.removeAll(keepingCapacity: true)
+            ascii = true
             apostropheAt = nil
-            if !piece.isEmpty { pieces.append(piece) }
-            piece = ""
         }
         func endWord() {
             pending = nil
             endPiece()
             if !pieces.isEmpty { emit(pieces) }
-            pieces = []
+            pieces.removeAll(keepingCapacity: true)
         }
-        for ch in text {
-            if ch.isLetter || ch.isNumber {
+        for scalar in text.unicodeScalars {
+            if isWordScalar(scalar) {
                 if let joiner = pending {
-                    if hyphens.contains(joiner) { endPiece() } else { apostropheAt = piece.utf8.count }
+                    if hyphens.contains(joiner.value) { endPiece() } else { apostropheAt = piece.count }
                     pending = nil
                 }
-                piece.append(ch)
-            } else if pending == nil, !piece.isEmpty, hyphens.contains(ch) || apostrophes.contains(ch) {
-                pending = ch
+                let v = scalar.value
+                if v < 0x80 {
+                    piece.append(v >= 65 && v <= 90 ? UInt8(v + 32) : UInt8(v))
+                } else {
+                    ascii = false
+                    piece.append(contentsOf: scalar.utf8)
+                }
+            } else if pending == nil, !piece.isEmpty, hyphens.contains(scalar.value) || apostrophes.contains(scalar.value) {
+                pending = scalar
             } else {
                 endWord()
             }
@@ -126,19 +135,31 @@ public enum SearchText {
         endWord()
     }
 
-    /// Hyphen-minus, hyphen, non-breaking hyphen, soft hyphen.
-    static let hyphens: Set<Character> = ["-", "\u{2010}", "\u{2011}", "\u{00AD}"]
-    /// The typewriter and the typographic apostrophe.
-    static let apostrophes: Set<Character> = ["'", "\u{2019}"]
-
-    /// Lower case without accents or width; only letters and digits are kept.
-    static func fold(_ piece: String) -> String {
-        if piece.utf8.allSatisfy({ $0 < 0x80 }) {
-            // Most text is ASCII: Foundation's folding is by far the costliest step.
-            return String(decoding: piece.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+    /// Letters and digits, and the marks that belong to them (a decomposed "é" is "e" and a mark).
+    static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 { return (v >= 48 && v <= 57) || (v >= 65 && v <= 90) || (v >= 97 && v <= 122) }
+        let p = s.properties
+        if p.isAlphabetic || p.numericType != nil { return true }
+        switch p.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return false
         }
+    }
+
+    /// Hyphen-minus, hyphen, non-breaking hyphen, soft hyphen.
+    static let hyphens: [UInt32] = [0x2D, 0x2010, 0x2011, 0xAD]
+    /// The typewriter and the typographic apostrophe.
+    static let apostrophes: [UInt32] = [0x27, 0x2019]
+
+    /// Lower case without accents or width; only letters and digits are kept (ASCII text is only
+    /// lower-cased, in `scan`: Foundation's folding is by far the costliest step).
+    static func fold(_ piece: String) -> String {
         let folded = piece.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).lowercased()
-        return String(folded.filter { $0.isLetter || $0.isNumber })
+        return String(String.UnicodeScalarView(folded.unicodeScalars.filter(isWordScalar).filter {
+            // Marks left after folding (a letter it does not decompose) are dropped like accents.
+            $0.value < 0x80 || $0.properties.isAlphabetic || $0.properties.numericType != nil
+        }))
     }
 
     // MARK: - Singular
@@ -156,12 +177,15 @@ public enum SearchText {
     /// a singular and its plural the same form, and a query word is then matched as a prefix, so
     /// "projector" finds "projectors" and "projectors" finds "projector".
     static func singular(_ word: String) -> String {
-        let b = Array(word.utf8)
+        let b = word.utf8
         guard b.count >= 4, b.last == UInt8(ascii: "s"), b.allSatisfy({ $0 >= 97 && $0 <= 122 }), !notPlural.contains(word) else { return word }
-        func ends(_ suffix: String) -> Bool { word.hasSuffix(suffix) }
-        if b.count >= 5 && ends("ies") { return String(word.dropLast(3)) + "y" }
-        if ends("sses") || ends("xes") || ends("ches") || ends("shes") || ends("zzes") { return String(word.dropLast(2)) }
+        func ends(_ suffix: StaticString) -> Bool {
+            let n = suffix.utf8CodeUnitCount
+            return b.count >= n && b.suffix(n).elementsEqual(UnsafeBufferPointer(start: suffix.utf8Start, count: n))
+        }
+        if b.count >= 5 && ends("ies") { return String(decoding: b.dropLast(3), as: UTF8.self) + "y" }
+        if ends("sses") || ends("xes") || ends("ches") || ends("shes") || ends("zzes") { return String(decoding: b.dropLast(2), as: UTF8.self) }
         if ends("ss") || ends("us") || ends("is") { return word }
-        return String(word.dropLast())
+        return String(decoding: b.dropLast(), as: UTF8.self)
     }
 }
