@@ -17,7 +17,8 @@ extension TicketReader {
     /// person) take the status-and-category ranges, `assignee_id IS NULL` checked on their rows.
     /// With text, FTS5 walks the matches newest first and stops once the page is full: cost follows
     /// how many matches must be read to fill it (few for a plain search; many when a status or
-    /// category filter rejects most matches).
+    /// category filter rejects most matches). A ticket number (`#3001`, ``FullTextQuery``) adds
+    /// that ticket to the matches of the number as a word; the few keys are sorted.
     ///
     /// **Priority order** (``TicketOrder/priority``): open and active tickets are one ordered range
     /// of `tickets_by_priority` (migration 8, partial: not-closed tickets only), entered at the
