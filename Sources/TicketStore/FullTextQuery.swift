@@ -1,32 +1,58 @@
 import Foundation
+import Domain
 
-/// Turns what a person typed into the search box into a safe FTS5 MATCH expression.
+/// Turns what a person typed into the search box into what the list query looks for: a safe FTS5
+/// MATCH expression and, when the text is a ticket number, that ticket.
 ///
 /// User text is never passed to MATCH as is: FTS5 has its own syntax (`AND`, `NEAR`, `col:`,
 /// `"`, `*`, `^`), so `foo"` is a syntax error and `description:x OR 1` a different query. Here the
-/// text is cut into words the way the `unicode61` tokenizer cuts it (letters and digits), and each
-/// word becomes a quoted string with a prefix star: `"wif"*`. The words are ANDed, so "wifi lib"
-/// finds tickets with a word starting with "wifi" and one starting with "lib".
+/// text is cut into words and normalised as the index was (``SearchText``), and each word becomes a
+/// quoted string with a prefix star: `"wif"*`. The words are ANDed, so "wifi lib" finds tickets
+/// with a word starting with "wifi" and one starting with "lib".
+///
+/// **Ticket numbers.** Text that is only a ticket number — `3001`, `#3001`, `ticket 3001` or
+/// `ticket #3001`, any case, spaces around — finds that ticket **and** the tickets whose text holds
+/// the number as a whole word (`"3001"`, no prefix: a room 3001 is likely what else was meant, a
+/// phone number 30015 is not). Both go through the list's other filters and its order like any match.
 public enum FullTextQuery {
     /// At most this many words are searched; more only slows the query without narrowing it usefully.
     public static let maxTerms = 16
     /// Longer words are cut; no real word is longer, and the cap bounds the query size.
     public static let maxTermLength = 64
+    /// A ticket number has at most this many digits (18 always fit in 64 bits).
+    static let maxNumberDigits = 18
 
     /// The MATCH expression, or nil when the text holds no word at all (then there is no text filter).
     public static func expression(for text: String) -> String? {
-        var terms: [String] = []
-        var current = ""
-        func flush() {
-            if !current.isEmpty, terms.count < maxTerms { terms.append(String(current.prefix(maxTermLength))) }
-            current = ""
-        }
-        for ch in text {
-            if ch.isLetter || ch.isNumber { current.append(ch) } else { flush() }
-        }
-        flush()
+        if let number = number(in: text) { return quoted(number.digits) }
+        var terms = SearchText.queryWords(text).prefix(maxTerms).map { String($0.prefix(maxTermLength)) }
+        terms.removeAll { $0.isEmpty }
         guard !terms.isEmpty else { return nil }
-        // Doubling `"` is FTS5's escape inside a string; words hold none, but the quoting must be total.
-        return terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+        return terms.map { quoted($0) + "*" }.joined(separator: " ")
+    }
+
+    /// The ticket the text names when it is only a ticket number (above), else nil.
+    public static func ticketNumber(in text: String) -> TicketID? {
+        guard let n = number(in: text)?.value, n > 0 else { return nil }
+        return TicketID(n)
+    }
+
+    /// The digits as typed and their value, when `text` is a ticket number.
+    static func number(in text: String) -> (digits: String, value: Int64)? {
+        var rest = Substring(text).drop { $0.isWhitespace }
+        while rest.last?.isWhitespace == true { rest = rest.dropLast() }
+        if rest.count > 6, rest.prefix(6).lowercased() == "ticket" {
+            rest = rest.dropFirst(6).drop { $0.isWhitespace }
+        }
+        if rest.first == "#" { rest = rest.dropFirst().drop { $0.isWhitespace } }
+        // ASCII digits only: "３００１" or "٣٠٠١" are not the number a person reads off a ticket.
+        guard (1...maxNumberDigits).contains(rest.utf8.count), rest.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let value = Int64(rest) else { return nil }
+        return (String(rest), value)
+    }
+
+    /// Doubling `"` is FTS5's escape inside a string; words hold none, but the quoting must be total.
+    private static func quoted(_ word: String) -> String {
+        "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -17,7 +17,8 @@ extension TicketReader {
     /// person) take the status-and-category ranges, `assignee_id IS NULL` checked on their rows.
     /// With text, FTS5 walks the matches newest first and stops once the page is full: cost follows
     /// how many matches must be read to fill it (few for a plain search; many when a status or
-    /// category filter rejects most matches).
+    /// category filter rejects most matches). A ticket number (`#3001`, ``FullTextQuery``) adds
+    /// that ticket to the matches of the number as a word; the few keys are sorted.
     ///
     /// **Priority order** (``TicketOrder/priority``): open and active tickets are one ordered range
     /// of `tickets_by_priority` (migration 8, partial: not-closed tickets only), entered at the
@@ -113,6 +114,25 @@ extension TicketReader {
             return (sql, values)
         }
 
+        /// The search keys a text search reads, joined to `ticket_search_keys k`, with the SQL for
+        /// their listing position and the values to bind (search keys below `bound`).
+        ///
+        /// Words: FTS5's matches, in rowid (= listing) order, so a newest-first page stops at its
+        /// LIMIT. A ticket number (``FullTextQuery/ticketNumber(in:)``): the union of the tickets
+        /// that mention the number and the numbered ticket itself (one lookup in the keys' unique
+        /// index), sorted: the mentions of one number as a whole word are few.
+        static func matches(_ match: String, text: String, bound: SQLiteValue) -> (source: String, position: String, values: [SQLiteValue]) {
+            guard let number = FullTextQuery.ticketNumber(in: text) else {
+                return ("tickets_fts JOIN ticket_search_keys k ON k.key = tickets_fts.rowid AND tickets_fts MATCH ? AND tickets_fts.rowid < ?",
+                        "tickets_fts.rowid", [.text(match), bound])
+            }
+            return ("""
+                (SELECT rowid AS key FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid < ?
+                 UNION SELECT key FROM ticket_search_keys WHERE ticket_id = ? AND key < ?) m
+                JOIN ticket_search_keys k ON k.key = m.key
+                """, "m.key", [.text(match), bound, .integer(number.rawValue), bound])
+        }
+
         // MARK: Newest first
 
         func newest(_ columns: ListColumns) -> (String, [SQLiteValue]) {
@@ -128,18 +148,17 @@ extension TicketReader {
                 // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
                 // millisecond, and the keyset test drops the few in that same millisecond. A people filter
                 // only drops matches, like the status and category ones.
+                let bound = SQLiteValue.integer(TicketReader.searchKeyBound(after: filter.cursor))
                 let people = parties.map { " AND t.\($0.column) = ?" }.joined() + (filter.unassigned ? " AND t.assignee_id IS NULL" : "")
+                let (source, position, sourceValues) = Self.matches(match, text: text, bound: bound)
                 let sql = """
-                    SELECT \(columns.select) FROM tickets_fts
-                    JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
+                    SELECT \(columns.select) FROM \(source)
                     JOIN tickets t ON t.id = k.ticket_id\(columns.join)
-                    WHERE tickets_fts MATCH ? AND tickets_fts.rowid < ?
-                      AND t.status IN (\(Self.placeholders(statuses.count))) AND t.category IN (\(Self.placeholders(categories.count)))\(people)\(triage.sql)
+                    WHERE t.status IN (\(Self.placeholders(statuses.count))) AND t.category IN (\(Self.placeholders(categories.count)))\(people)\(triage.sql)
                       AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
-                    ORDER BY tickets_fts.rowid DESC LIMIT ?
+                    ORDER BY \(position) DESC LIMIT ?
                     """
-                values.append(.text(match))
-                values.append(.integer(TicketReader.searchKeyBound(after: filter.cursor)))
+                values += sourceValues
                 values += statuses.map { .text($0.rawValue) }
                 values += categories.map { .text($0.rawValue) }
                 values += parties.map { .integer($0.id.rawValue) }
@@ -233,16 +252,15 @@ extension TicketReader {
             if let text = filter.text, let match = FullTextQuery.expression(for: text) {
                 // Every match is read and the ones left are sorted: the search order is newest first.
                 let people = parties.map { " AND t.\($0.column) = ?" }.joined() + (filter.unassigned ? " AND t.assignee_id IS NULL" : "")
+                let (source, _, sourceValues) = Self.matches(match, text: text, bound: .integer(.max))
                 let sql = """
-                    SELECT \(columns.select) FROM tickets_fts
-                    JOIN ticket_search_keys k ON k.key = tickets_fts.rowid
+                    SELECT \(columns.select) FROM \(source)
                     JOIN tickets t ON t.id = k.ticket_id\(columns.join)
-                    WHERE tickets_fts MATCH ?
-                      AND t.status IN (\(Self.placeholders(statuses.count))) AND t.category IN (\(Self.placeholders(categories.count)))\(people)\(triage.sql)
+                    WHERE t.status IN (\(Self.placeholders(statuses.count))) AND t.category IN (\(Self.placeholders(categories.count)))\(people)\(triage.sql)
                       AND \(key) > (?, ?, ?)
                     \(order)
                     """
-                values.append(.text(match))
+                values += sourceValues
                 values += statuses.map { .text($0.rawValue) }
                 values += categories.map { .text($0.rawValue) }
                 values += parties.map { .integer($0.id.rawValue) }

@@ -356,5 +356,61 @@ public enum TicketSchema {
             CREATE INDEX tickets_by_priority ON tickets (priority_rank, opened_at, id, description, location, category, status, severity, priority, assignee_id)
             WHERE status <> 'closed';
             """),
+        // Search that finds what people mean (docs/tickets.md, "Text search"): the index holds each
+        // column's text normalised by `SearchText` (hyphens joined, case and accents folded, simple
+        // plurals made singular), computed by the SQL function `campusdesk_search_text`, which the
+        // writer registers on its connection before migrating. The query side normalises the same way.
+        // The table is rebuilt from the tickets already indexed; tickets still waiting for the
+        // background pass (search_indexed = 0) stay waiting and are indexed normalised by it. The
+        // triggers are migration 4's with the function around each column.
+        Migration(version: 9, sql: """
+            DROP TRIGGER tickets_search_insert;
+            DROP TRIGGER tickets_search_update;
+            DROP TRIGGER tickets_search_delete;
+            DROP TABLE tickets_fts;
+            CREATE VIRTUAL TABLE tickets_fts USING fts5(
+                description, location, reporter,
+                content = '', columnsize = 0,
+                tokenize = 'unicode61 remove_diacritics 2'
+            );
+            INSERT INTO tickets_fts (rowid, description, location, reporter)
+            SELECT k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location), campusdesk_search_text(t.reporter)
+            FROM ticket_search_keys k JOIN tickets t ON t.id = k.ticket_id
+            WHERE t.search_indexed = 1
+            ORDER BY k.key;
+
+            CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets BEGIN
+                INSERT INTO ticket_search_keys (key, ticket_id)
+                SELECT CASE
+                         WHEN max(key) IS NULL THEN new.opened_at * 1048576
+                         WHEN max(key) < new.opened_at * 1048576 + 1048575 THEN max(key) + 1
+                         ELSE RAISE(ABORT, 'more than 1048576 tickets opened in one millisecond')
+                       END, new.id
+                FROM ticket_search_keys
+                WHERE key BETWEEN new.opened_at * 1048576 AND new.opened_at * 1048576 + 1048575;
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                SELECT last_insert_rowid(), campusdesk_search_text(new.description), campusdesk_search_text(new.location),
+                       campusdesk_search_text(new.reporter)
+                WHERE new.search_indexed = 1;
+            END;
+            CREATE TRIGGER tickets_search_update AFTER UPDATE OF description, location, reporter ON tickets
+            WHEN old.search_indexed = 1 BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter)
+                SELECT 'delete', key, campusdesk_search_text(old.description), campusdesk_search_text(old.location),
+                       campusdesk_search_text(old.reporter)
+                FROM ticket_search_keys WHERE ticket_id = old.id;
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                SELECT key, campusdesk_search_text(new.description), campusdesk_search_text(new.location), campusdesk_search_text(new.reporter)
+                FROM ticket_search_keys WHERE ticket_id = new.id;
+            END;
+            CREATE TRIGGER tickets_search_delete AFTER DELETE ON tickets BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter)
+                SELECT 'delete', key, campusdesk_search_text(old.description), campusdesk_search_text(old.location),
+                       campusdesk_search_text(old.reporter)
+                FROM ticket_search_keys
+                WHERE ticket_id = old.id AND old.search_indexed = 1;
+                DELETE FROM ticket_search_keys WHERE ticket_id = old.id;
+            END;
+            """),
     ]
 }

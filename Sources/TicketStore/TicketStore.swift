@@ -50,6 +50,8 @@ public actor TicketStore {
         // 1 GiB of mapping (address space, not memory: the pages are the kernel's reclaimable cache):
         // at 256 MiB a million-ticket file (~750 MiB) read its cold index pages through pread copies.
         try db.execute("PRAGMA mmap_size = 1073741824")
+        // Before migrating: migration 9 and the search triggers call it.
+        try SearchText.register(on: db)
         try db.migrate(TicketSchema.migrations)
         self.classifier = classifier
         self.triage = triage
@@ -267,7 +269,7 @@ public actor TicketStore {
         return try db.transaction(.immediate) { db in
             try db.cachedStatement("""
                 INSERT INTO tickets_fts (rowid, description, location, reporter)
-                SELECT k.key, t.description, t.location, t.reporter
+                SELECT k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location), campusdesk_search_text(t.reporter)
                 FROM (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?) p
                 JOIN ticket_search_keys k ON k.ticket_id = p.id
                 JOIN tickets t ON t.id = p.id

@@ -394,6 +394,8 @@ extension BenchAnalyticsRoundTripCommand {
             // TicketStore creates the file and runs every migration (schema, triggers, FTS).
             do { _ = try TicketStore(path: path, classifier: FixedClassifier(), clock: SystemClock()) }
             let db = try Connection(path: path, synchronous: .normal)
+            // The search triggers call it (migration 9).
+            try SearchText.register(on: db)
             try db.execute("PRAGMA cache_size = -262144")
             var g = SystemRandomNumberGenerator()
             let twoYears: Int64 = 730 * 86_400_000

@@ -112,13 +112,6 @@ import Fixtures
         #expect(try f.scalar("SELECT count(*) FROM tickets") == 1)
     }
 
-    @Test func fullTextQuery_QuotesEveryWordAsAPrefix() {
-        #expect(FullTextQuery.expression(for: "Wi-Fi  lib\"rary") == "\"Wi\"* \"Fi\"* \"lib\"* \"rary\"*")
-        #expect(FullTextQuery.expression(for: "NEAR(a b)") == "\"NEAR\"* \"a\"* \"b\"*")
-        #expect(FullTextQuery.expression(for: " *^:() ") == nil)
-        #expect(FullTextQuery.expression(for: String(repeating: "w ", count: 100))?.split(separator: " ").count == FullTextQuery.maxTerms)
-    }
-
     @Test func detail_AndLimits() async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }

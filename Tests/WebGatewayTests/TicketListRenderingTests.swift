@@ -135,7 +135,7 @@ import Testing
         #expect(TicketListPage.FixedSelect.severity.options.dropFirst().dropLast().map(\.label) == Severity.allCases.map(Words.severity))
     }
 
-    @Test("empty database: 'No tickets match.' from both renderers")
+    @Test("empty database: 'No tickets to show.' from both renderers")
     func emptyList() async throws {
         let world = World()
         let time = CampusTime(timeZone: try #require(TimeZone(identifier: "UTC")))
@@ -143,7 +143,7 @@ import Testing
         let old = TicketListPage.renderBytes(m, page: try await world.reader.list(TicketFilter()), time: time)
         let new = try await world.reader.withListRows(TicketFilter()) { rows in try TicketListPage.renderBytes(m, rows: &rows, time: time) }
         #expect(new == old)
-        #expect(String(decoding: new, as: UTF8.self).contains("<p>No tickets match.</p>"))
+        #expect(String(decoding: new, as: UTF8.self).contains("<p>No tickets to show.</p>"))
     }
 
     @Test("descriptions around the 120-character cut: bytes path and String path agree", arguments: texts)
@@ -160,6 +160,7 @@ import Testing
         let world = World()
         let names = try await Self.fill(world, count: 3)
         let db = try Connection(path: world.directory.appendingPathComponent("tickets.db").path)
+        try SearchText.register(on: db)
         try db.execute("UPDATE tickets SET description = CAST(x'41C3284220FF3C' AS TEXT), location = CAST(x'E282' AS TEXT) WHERE id = 2")
         let time = CampusTime(timeZone: try #require(TimeZone(identifier: "UTC")))
         let m = Self.model(.agent, TicketFilter())

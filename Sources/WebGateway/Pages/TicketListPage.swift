@@ -340,7 +340,7 @@ enum TicketListPage {
 
     private static func bottom(_ m: Model, isEmpty: Bool, next: TicketCursor?, into b: inout HTMLBuffer) {
         if isEmpty {
-            b.raw("<p>No tickets match.</p>\n")
+            emptyResult(m, into: &b)
         } else {
             b.raw("</tbody>\n</table>\n")
         }
@@ -356,6 +356,38 @@ enum TicketListPage {
             b.raw(html: links.joined(separator: "\n"))
             b.raw("\n</nav>\n")
         }
+    }
+
+    /// An empty list says what found nothing and offers the way back: the list without the search
+    /// and the filters (and, when both were given, the search without the filters).
+    private static func emptyResult(_ m: Model, into b: inout HTMLBuffer) {
+        let filtered = m.category != nil || m.status != nil || !m.priority.isEmpty || !m.severity.isEmpty
+            || (m.assignee.map { !$0.selected.isEmpty } ?? (m.assigneeID != nil))
+        let more = m.isContinuation ? "more " : ""
+        b.raw("<div class=\"empty-result\">\n<p>")
+        switch (m.text, filtered) {
+        case (let text?, _):
+            b.raw(html: "No \(more)tickets match the search “")
+            b.text(text)
+            b.raw(filtered ? "” with these filters.</p>\n" : "”.</p>\n")
+        case (nil, true):
+            b.raw(html: "No \(more)tickets match these filters.</p>\n")
+        case (nil, false):
+            b.raw(m.isContinuation ? "No more tickets.</p>\n</div>\n" : "No tickets to show.</p>\n</div>\n")
+            return
+        }
+        let clear = m.text == nil ? "Clear the filters" : filtered ? "Clear the search and filters" : "Clear the search"
+        b.raw("<p><a href=\"/tickets\">")
+        b.raw(html: clear)
+        b.raw("</a>")
+        if let text = m.text, filtered {
+            b.raw(" or <a href=\"/tickets?")
+            b.text(FormDecoding.encodeQuery([("q", text)]))
+            b.raw("\">search all tickets for “")
+            b.text(text)
+            b.raw("”</a>")
+        }
+        b.raw("</p>\n</div>\n")
     }
 
     static func query(_ m: Model, cursor: String?) -> String {

@@ -1,0 +1,54 @@
+import CSQLite
+
+/// The Swift body of an SQL function, kept alive by SQLite as the function's user data.
+private final class TextFunction {
+    let body: (String) -> String
+    init(_ body: @escaping (String) -> String) { self.body = body }
+}
+
+/// SQLite's "copy the bytes now" destructor, for a result whose Swift buffer goes away on return.
+private let transientResult = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+extension Connection {
+    /// Registers `name(text)`, an SQL function of one text argument computed by `body`, on this
+    /// connection only (triggers and queries on it may call it; other connections, the sqlite3
+    /// shell included, do not know it).
+    ///
+    /// NULL in gives NULL out without calling `body`; any other value is read as text (invalid
+    /// UTF-8 repaired as `Statement.text(at:)` repairs it). The function is registered
+    /// deterministic (the same input always gives the same output, so SQLite may reuse results)
+    /// and innocuous (no side effects, so schema triggers may call it under `trusted_schema=OFF`).
+    ///
+    /// - Throws: `SQLiteError` when SQLite refuses the registration.
+    public func createFunction(_ name: String, _ body: @escaping (String) -> String) throws(SQLiteError) {
+        let box = Unmanaged.passRetained(TextFunction(body)).toOpaque()
+        let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS
+        let rc = sqlite3_create_function_v2(handle, name, 1, flags, box, { context, count, arguments in
+            guard let context, count == 1, let argument = arguments?[0] else { return }
+            guard sqlite3_value_type(argument) != SQLITE_NULL else { return sqlite3_result_null(context) }
+            let function = Unmanaged<TextFunction>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
+            // text before bytes: the byte count is of the text form (sqlite.org/c3ref/value_blob.html).
+            let text = sqlite3_value_text(argument)
+            let length = Int(sqlite3_value_bytes(argument))
+            let input = text.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
+            var output = function.body(input)
+            output.withUTF8 { bytes in
+                // A non-null pointer for an empty result: NULL would make the result SQL NULL.
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    if let base = chars.baseAddress {
+                        sqlite3_result_text(context, base, Int32(chars.count), transientResult)
+                    } else {
+                        sqlite3_result_text(context, "", 0, transientResult)
+                    }
+                }
+            }
+        }, nil, nil, { box in
+            // SQLite calls this once the function is replaced or the connection closes.
+            if let box { Unmanaged<TextFunction>.fromOpaque(box).release() }
+        })
+        guard rc == SQLITE_OK else {
+            // On failure SQLite has already called the destructor (sqlite.org/c3ref/create_function.html).
+            throw SQLiteError.from(handle, code: rc, sql: nil)
+        }
+    }
+}
