@@ -95,8 +95,10 @@ public enum TicketRules {
             guard target == .active else {
                 throw Refusal(.invalidTransition, "A closed ticket is reopened to active, not to \(target.rawValue).", field: "status")
             }
+            // A conflict with the ticket's state (409), not a malformed field: the same body is
+            // valid for any other change, where the reason is optional.
             guard let reason = try statusReason(reason) else {
-                throw Refusal(.validation, "Say why the ticket is reopened: a reason is required.", field: "reason")
+                throw Refusal(.invalidTransition, "Say why the ticket is reopened: a closed ticket is reopened only with a reason.", field: "reason")
             }
             return reason
         }

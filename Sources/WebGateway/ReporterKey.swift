@@ -29,7 +29,7 @@ enum ReporterKey {
     /// malformed key is a 400 (a client sending one has a bug, and a short key is guessable).
     static func digest(of request: HTTPRequest, mode: AuthMode) throws(Problem) -> String? {
         guard mode == .open, let raw = request.headers[header] else { return nil }
-        let key = raw.trimmingWhitespace()
+        let key = raw
         guard (minLength...maxLength).contains(key.utf8.count),
               key.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 }) else {
             throw Problem(status: .badRequest, detail: rule, field: header)

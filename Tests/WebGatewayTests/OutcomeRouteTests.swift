@@ -144,7 +144,7 @@ import Testing
 
         let before = await world.worker.receivedCount
         let blank = await staff.post("/tickets/\(t.id)/status", [("status", "active"), ("reason", "  "), ("request_id", "o1")])
-        #expect(blank.status == .unprocessableContent)
+        #expect(blank.status == .conflict)
         #expect(blank.text.contains("id=\"reopen-reason-error\" role=\"alert\">Say why the ticket is reopened"))
         #expect(await world.worker.receivedCount == before)
 
@@ -214,9 +214,12 @@ import Testing
 
         for bad in [#"{"status": "active"}"#, #"{"status": "active", "reason": ""}"#, #"{"status": "active", "reason": " "}"#] {
             let r = await manager.call("PUT", path, json: bad)
-            #expect(r.status == .unprocessableContent, "\(bad): \(r.text)")
-            #expect(r.json?["field"] as? String == "reason")
+            #expect(r.status == .conflict, "\(bad): \(r.text)")
+            #expect(r.json?["code"] as? String == "invalid_transition" && r.json?["field"] as? String == "reason")
+            #expect((r.json?["detail"] as? String)?.contains("reopened only with a reason") == true)
         }
+        let long = await manager.call("PUT", path, json: #"{"status": "active", "reason": "\#(String(repeating: "r", count: 501))"}"#)
+        #expect(long.status == .unprocessableContent)
         let toOpen = await manager.call("PUT", path, json: #"{"status": "open", "reason": "x"}"#)
         #expect(toOpen.status == .conflict && toOpen.json?["code"] as? String == "invalid_transition")
         #expect(await manager.call("PUT", path, json: #"{"status": "active", "reason": null}"#).status == .unprocessableContent)
