@@ -130,6 +130,11 @@ struct WebRoutes: Sendable {
             ? TicketListPage.AssigneeFilter(selected: q["assigned_to"].flatMap { $0.isEmpty ? nil : $0 } ?? q["assignee_id"] ?? "",
                                             engineers: try await context.accounts.activeEngineers(), me: v.actor.userID)
             : nil
+        // A simple user of the campus desk finds the closed tickets this browser reported here (the list has none).
+        var closedReports: [Ticket] = []
+        if v.authMode == .open, !v.role.isStaff, filter.cursor == nil, let key = ReporterKey.digest(of: v) {
+            closedReports = try await context.tickets.closedReports(keyDigest: key, limit: ClosedReportsSection.limit)
+        }
         do {
             let model = TicketListPage.Model(
                 visitor: v, csrfToken: token(v), text: filter.text, category: filter.category,
@@ -137,7 +142,8 @@ struct WebRoutes: Sendable {
                 isContinuation: filter.cursor != nil,
                 assigneeID: q["assignee_id"] == nil && q["assigned_to"] == nil ? nil : filter.assigneeID, assignee: assignee,
                 order: filter.order, defaultOrder: order, severity: q["severity"] ?? "", priority: q["priority"] ?? "",
-                showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false)
+                showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false,
+                closedReports: closedReports)
             let time = context.time
             // Rendered while the reader's statement steps: no `Ticket` per row.
             let bytes = try await context.tickets.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }

@@ -56,8 +56,15 @@ import Testing
         #expect(sent.status == .conflict)
         #expect(sent.text.contains("The ticket is closed"))
 
+        // The list has no closed tickets, but names this browser's closed reports.
+        let list = await reporter.get("/tickets")
+        #expect(list.text.contains("<h2 id=\"closed-reports-h\">Your closed reports</h2>"))
+        #expect(list.text.contains("<li><a href=\"/tickets/\(id)\">#\(id) The projector in room 4 shows no picture</a>"))
+        #expect(HTMLCheck.problems(list.text).isEmpty, "\(HTMLCheck.problems(list.text))")
+
         var other = Browser(world.gateway)
         await other.enter(as: .customer, name: "Ana")
+        #expect(!(await other.get("/tickets").text.contains("closed-reports-h")))
         let hidden = await other.get("/tickets/\(id)")
         #expect(hidden.status == .notFound)
         #expect(!hidden.text.contains(Self.answer))
