@@ -260,7 +260,10 @@ enum TicketDetailPage {
             b.time(closed, time)
             b.raw(". ")
         }
-        b.raw("Its last answer is at the end of the messages below. A closed ticket is read-only: it can no longer be edited or answered here.</p>\n")
+        if m.detail.messages.last(where: { $0.authorRole.isStaff }) != nil {
+            b.raw("The helpdesk&#39;s last answer is among the messages below. ")
+        }
+        b.raw("A closed ticket is read-only: it can no longer be edited or answered here.</p>\n")
         b.raw("<p>If the problem is back or was not solved, <a href=\"/tickets/new\">report it again</a> and mention ticket #")
         b.number(t.id.rawValue)
         b.raw(" in the description; the helpdesk can also reopen this one.</p>\n</section>\n")
