@@ -150,9 +150,13 @@ public struct CreateTicket: Sendable, Codable, Equatable {
     public var preferredContactTime: String?
     /// The reporter's pick from the offered (not retired) issue types; nil: "not sure".
     public var issueTypeID: IssueTypeID?
+    /// On the campus desk, the SHA-256 (64 lower-case hex digits) of the secret the reporting client
+    /// holds (its browser's `cd_browser` cookie, or the API's `X-CampusDesk-Reporter-Key`): who may
+    /// read the ticket once it is closed (``ReporterKey``). Nil on the network desk (`customer_id` says it).
+    public var reporterKeyDigest: String?
     public init(description: String, location: String? = nil, reporter: String? = nil, impact: Impact? = nil,
                 contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil,
-                issueTypeID: IssueTypeID? = nil) {
+                issueTypeID: IssueTypeID? = nil, reporterKeyDigest: String? = nil) {
         self.description = description
         self.location = location
         self.reporter = reporter
@@ -161,6 +165,7 @@ public struct CreateTicket: Sendable, Codable, Equatable {
         self.contactPhone = contactPhone
         self.preferredContactTime = preferredContactTime
         self.issueTypeID = issueTypeID
+        self.reporterKeyDigest = reporterKeyDigest
     }
     enum CodingKeys: String, CodingKey {
         case description, location, reporter, impact
@@ -168,6 +173,7 @@ public struct CreateTicket: Sendable, Codable, Equatable {
         case contactPhone = "contact_phone"
         case preferredContactTime = "preferred_contact_time"
         case issueTypeID = "issue_type_id"
+        case reporterKeyDigest = "reporter_key_digest"
     }
 }
 
@@ -201,15 +207,19 @@ public struct EditTicket: Sendable, Codable, Equatable {
     }
 }
 
-/// Move a ticket along its lifecycle (staff only): `open → active`, `active → closed`.
+/// Move a ticket along its lifecycle (staff only): `open → active`, `active → closed`, or reopen
+/// `closed → active` (managers and admins; on the campus desk helpdesk staff), which needs a reason.
 public struct ChangeStatus: Sendable, Codable, Equatable {
     public var ticketID: TicketID
     public var status: Status
-    public init(ticketID: TicketID, status: Status) {
+    /// Why (recorded in the ticket's history with the status change): required to reopen, optional otherwise.
+    public var reason: String?
+    public init(ticketID: TicketID, status: Status, reason: String? = nil) {
         self.ticketID = ticketID
         self.status = status
+        self.reason = reason
     }
-    enum CodingKeys: String, CodingKey { case ticketID = "ticket_id", status }
+    enum CodingKeys: String, CodingKey { case ticketID = "ticket_id", status, reason }
 }
 
 /// Add a message to a ticket's conversation; the author's role is the command's role.

@@ -39,9 +39,11 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
     public var field: AuditField
     public var oldValue: String?
     public var newValue: String?
+    /// Why, as the actor said (a reopen always has one; other status changes may); nil for none.
+    public var reason: String?
 
     public init(id: Int64, ticketID: TicketID, changedAt: Timestamp, actorID: UserID?, actorRole: Role, actorName: String?,
-                channel: Channel?, field: AuditField, oldValue: String?, newValue: String?) {
+                channel: Channel?, field: AuditField, oldValue: String?, newValue: String?, reason: String? = nil) {
         self.id = id
         self.ticketID = ticketID
         self.changedAt = changedAt
@@ -52,10 +54,11 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
         self.field = field
         self.oldValue = oldValue
         self.newValue = newValue
+        self.reason = reason
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, field
+        case id, channel, field, reason
         case ticketID = "ticket_id"
         case changedAt = "changed_at"
         case actorID = "actor_id"
@@ -78,6 +81,7 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
         try c.encode(field, forKey: .field)
         try c.encode(oldValue, forKey: .oldValue)
         try c.encode(newValue, forKey: .newValue)
+        try c.encode(reason, forKey: .reason)
     }
 
     /// The audited fields that differ between two states of a ticket, as (field, old, new);

@@ -73,13 +73,48 @@ public enum TicketRules {
 
     // MARK: - Lifecycle and roles
 
-    /// A status change: as `Permissions` allow the actor on this ticket, and only one step along
-    /// `open → active → closed`.
-    public static func checkTransition(from current: Status, to target: Status, actor: Actor, on ticket: TicketParties) throws(Refusal) {
+    /// The longest reason a status change may carry (characters, after trimming).
+    public static let maxReason = 500
+
+    /// A status change: one step along `open → active → closed` as `Permissions` allow the actor on
+    /// this ticket (`change_status`), or the one step back, a reopen `closed → active`
+    /// (`reopen_ticket` on this desk), which needs a reason. Returns the reason as it is recorded:
+    /// trimmed, nil when none was given (allowed for every change but a reopen).
+    ///
+    /// A reopen goes to `active`, not `open`: the ticket was worked on and keeps its assignee and
+    /// triage, and it is back in the work queue at once.
+    @discardableResult
+    public static func checkTransition(from current: Status, to target: Status, reason: String? = nil, actor: Actor,
+                                       on ticket: TicketParties, desk: AuthMode) throws(Refusal) -> String? {
+        if current == .closed, target != .closed {
+            guard Permissions.allows(actor, .reopenTicket, on: ticket, desk: desk) else {
+                throw Refusal(.forbidden, desk == .open
+                    ? "Only helpdesk staff may reopen a closed ticket."
+                    : "Only a manager or an administrator may reopen a closed ticket.", field: "status")
+            }
+            guard target == .active else {
+                throw Refusal(.invalidTransition, "A closed ticket is reopened to active, not to \(target.rawValue).", field: "status")
+            }
+            // A conflict with the ticket's state (409), not a malformed field: the same body is
+            // valid for any other change, where the reason is optional.
+            guard let reason = try statusReason(reason) else {
+                throw Refusal(.invalidTransition, "Say why the ticket is reopened: a closed ticket is reopened only with a reason.", field: "reason")
+            }
+            return reason
+        }
         try Permissions.check(actor, .changeStatus, on: ticket, field: "status")
         guard current.next == target else {
             throw Refusal(.invalidTransition, "A ticket cannot go from \(current.rawValue) to \(target.rawValue).", field: "status")
         }
+        return try statusReason(reason)
+    }
+
+    /// A status change's reason: trimmed, at most ``maxReason`` characters; empty means none.
+    public static func statusReason(_ text: String?) throws(Refusal) -> String? {
+        guard let text else { return nil }
+        let trimmed = trimmed(text)
+        guard fits(trimmed, maxReason) else { throw Refusal(.validation, "Reason is longer than \(maxReason) characters.", field: "reason") }
+        return trimmed.isEmpty ? nil : trimmed
     }
 
     /// Editing text fields: as `Permissions` allow, while the ticket is not closed.
@@ -99,6 +134,15 @@ public enum TicketRules {
         guard status != .closed || actor.role.isStaff else {
             throw Refusal(.readOnly, "The ticket is closed; only staff can still write under it.", field: "body")
         }
+    }
+
+    /// A reporter key's digest as commands carry it: 64 lower-case hex digits (a SHA-256), or nil.
+    public static func reporterKeyDigest(_ text: String?) throws(Refusal) -> String? {
+        guard let text else { return nil }
+        guard text.utf8.count == 64, text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+            throw Refusal(.validation, "reporter_key_digest must be 64 lower-case hex digits (a SHA-256).", field: "reporter_key_digest")
+        }
+        return text
     }
 
     /// Importing historical tickets.

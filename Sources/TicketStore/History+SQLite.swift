@@ -2,14 +2,15 @@ import Domain
 import SQLiteKit
 
 extension HistoryEntry {
-    static let columns = "id, ticket_id, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value"
+    static let columns = "id, ticket_id, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason"
 
     init(row s: Statement) throws(SQLiteError) {
         self.init(
             id: s.int64(at: 0), ticketID: TicketID(s.int64(at: 1)), changedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 2)),
             actorID: s.optionalInt64(at: 3).map(UserID.init), actorRole: try decodeEnum(Role.self, s, 4), actorName: s.optionalText(at: 5),
             channel: s.isNull(at: 6) ? nil : try decodeEnum(Channel.self, s, 6),
-            field: try decodeEnum(AuditField.self, s, 7), oldValue: s.optionalText(at: 8), newValue: s.optionalText(at: 9))
+            field: try decodeEnum(AuditField.self, s, 7), oldValue: s.optionalText(at: 8), newValue: s.optionalText(at: 9),
+            reason: s.optionalText(at: 10))
     }
 
     /// A ticket's trail, oldest first.
@@ -25,7 +26,7 @@ extension ChangeEvent {
         guard let first = events.first?.seq.rawValue, let last = events.last?.seq.rawValue else { return events }
         var bySeq: [Int64: [HistoryEntry]] = [:]
         let rows = try db.cachedStatement("SELECT \(HistoryEntry.columns), event_seq FROM ticket_history WHERE event_seq BETWEEN ? AND ? ORDER BY id")
-            .query([.integer(first), .integer(last)]) { s in (s.int64(at: 10), try HistoryEntry(row: s)) }
+            .query([.integer(first), .integer(last)]) { s in (s.int64(at: 11), try HistoryEntry(row: s)) }
         for (seq, entry) in rows { bySeq[seq, default: []].append(entry) }
         guard !bySeq.isEmpty else { return events }
         return events.map { e in

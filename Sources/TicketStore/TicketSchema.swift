@@ -412,5 +412,23 @@ public enum TicketSchema {
                 DELETE FROM ticket_search_keys WHERE ticket_id = old.id;
             END;
             """),
+        // The outcome (issue 20): a reopen's reason in the trail, and on the campus desk who reported a ticket.
+        // `reason` is why a status changed (required to reopen a closed ticket, docs/tickets.md); its
+        // rules are `TicketRules.statusReason`'s, as for every text column (a CHECK on SQLite's
+        // `length()`, which counts to the first NUL, could refuse what the rules accept, and a
+        // constraint failure is a storage error, not a refusal). The append-only triggers stay
+        // (ADD COLUMN is not an UPDATE). `ticket_reporters` keeps, per ticket
+        // reported on the campus desk, the SHA-256 of the reporting client's secret (its `cd_browser`
+        // cookie or the API's reporter key): that client reads the ticket once it is closed. Only the
+        // digest is stored, as for sessions, so reading the file does not hand out the secret. The
+        // index serves "your closed reports" (newest first) for one browser.
+        Migration(version: 10, sql: """
+            ALTER TABLE ticket_history ADD COLUMN reason TEXT;
+            CREATE TABLE ticket_reporters (
+                ticket_id INTEGER PRIMARY KEY REFERENCES tickets (id),
+                key_digest TEXT NOT NULL CHECK (length(key_digest) = 64)
+            );
+            CREATE INDEX ticket_reporters_by_key ON ticket_reporters (key_digest, ticket_id DESC);
+            """),
     ]
 }

@@ -20,6 +20,7 @@ extension TicketStore {
         let contactPhone = try TicketRules.contactPhone(c.contactPhone)
         let preferredContactTime = try TicketRules.preferredContactTime(c.preferredContactTime)
         let issueType = try c.issueTypeID.map(offeredIssueType)
+        let reporterKeyDigest = try TicketRules.reporterKeyDigest(c.reporterKeyDigest)
         // The suggestion is made either way: staff see it, and it sets the severity. A chosen type
         // files the ticket (below), so the classifier is not asked then.
         let suggestion = suggest(description)
@@ -33,6 +34,10 @@ extension TicketStore {
         if let s = suggestion { ticket.triage(severity: s.severity.value, source: .auto) }
         if let issueType { ticket.setIssueType(issueType) }
         ticket.id = try insert(ticket, searchIndexed: true, suggestion: suggestion.map(SuggestionText.encode))
+        if let reporterKeyDigest {
+            try db.cachedStatement("INSERT INTO ticket_reporters (ticket_id, key_digest) VALUES (?, ?)")
+                .execute([.integer(ticket.id.rawValue), .text(reporterKeyDigest)])
+        }
         try writeEvent(.ticketOpened, ticket: ticket.id, before: nil, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket)
     }
@@ -82,10 +87,15 @@ extension TicketStore {
         return CommandReply(commandID: id, ticket: ticket)
     }
 
-    /// One step along `open → active → closed`, as the rules allow the role.
+    /// One step along `open → active → closed`, or a reopen `closed → active` with a reason, as the
+    /// rules allow the role on this desk; the reason goes into the history with the status row.
+    ///
+    /// A reopen clears `closed_at`: the ticket counts as resolved again only when it is closed again,
+    /// and its change event says so (the analytics subtract the earlier close).
     func changeStatus(_ c: ChangeStatus, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
         let current = try load(c.ticketID)
-        try TicketRules.checkTransition(from: current.status, to: c.status, actor: actor, on: current.parties)
+        let reason = try TicketRules.checkTransition(from: current.status, to: c.status, reason: c.reason, actor: actor,
+                                                     on: current.parties, desk: authMode)
         var ticket = current
         ticket.status = c.status
         ticket.modifiedAt = max(now, current.modifiedAt)
@@ -94,7 +104,7 @@ extension TicketStore {
             "UPDATE tickets SET status = ?, modified_at = ?, closed_at = ? WHERE id = ?",
             [.text(ticket.status.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch),
              .optionalInteger(ticket.closedAt?.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-        try recordChange(.statusChanged, from: current, to: ticket, at: now)
+        try recordChange(.statusChanged, from: current, to: ticket, at: now, reason: reason)
         return CommandReply(commandID: id, ticket: ticket)
     }
 

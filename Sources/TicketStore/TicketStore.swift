@@ -194,16 +194,17 @@ public actor TicketStore {
     }
 
     /// Writes the change event and one audit row per changed field (``HistoryEntry/changes(from:to:)``),
-    /// naming who acts in the command being performed, in the command's savepoint.
-    func recordChange(_ type: ChangeEventType, from before: Ticket, to after: Ticket, at time: Timestamp) throws {
+    /// naming who acts in the command being performed, in the command's savepoint. `reason` goes
+    /// on the status row (why a ticket was reopened, or closed).
+    func recordChange(_ type: ChangeEventType, from before: Ticket, to after: Ticket, at time: Timestamp, reason: String? = nil) throws {
         let seq = try writeEvent(type, ticket: after.id, before: before.facts, after: after.facts, at: time)
         let changes = HistoryEntry.changes(from: before, to: after)
         guard !changes.isEmpty, let (command, actor) = performing else { return }
         // The account's name as stored now; a campus visitor's as they gave it.
         let name = try actor.userID.map { try loadUser($0)?.name } ?? command.actorName
         let statement = try db.cachedStatement("""
-            INSERT INTO ticket_history (ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ticket_history (ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for change in changes {
             try statement.execute { s in
@@ -217,6 +218,7 @@ public actor TicketStore {
                 try s.bind(.text(change.field.rawValue), at: 8)
                 try s.bind(.optionalText(change.old), at: 9)
                 try s.bind(.optionalText(change.new), at: 10)
+                try s.bind(.optionalText(change.field == .status ? reason : nil), at: 11)
             }
         }
     }

@@ -46,6 +46,12 @@ enum Stylesheet {
     .flash { padding: .75rem 1rem; border-left: 4px solid var(--ok); background: #e8f4eb; }
     .flash.error { border-color: var(--bad); background: #fbeaea; }
     .unavailable { padding: .75rem 1rem; border-left: 4px solid var(--warn); background: #fdf3e6; }
+    .notice { padding: .25rem 1rem; border-left: 4px solid var(--accent); background: var(--panel); margin: .75rem 0; }
+    .field.check { flex-direction: row; flex-wrap: wrap; align-items: center; gap: .4rem; }
+    .field.check .field-error { flex-basis: 100%; }
+    .field.check input { width: 1.25rem; height: 1.25rem; margin: 0; }
+    .field.check label { font-weight: 400; }
+    .reason { overflow-wrap: anywhere; }
     .flag { color: var(--warn); }
     .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; }
     .inline { display: inline-flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; margin: 0 1rem .75rem 0; max-width: 100%; }

@@ -137,6 +137,11 @@ struct WebRoutes: Sendable {
             ? TicketListPage.AssigneeFilter(selected: q["assigned_to"].flatMap { $0.isEmpty ? nil : $0 } ?? q["assignee_id"] ?? "",
                                             engineers: try await context.accounts.activeEngineers(), me: v.actor.userID)
             : nil
+        // A simple user of the campus desk finds the closed tickets this browser reported here (the list has none).
+        var closedReports: [Ticket] = []
+        if v.authMode == .open, !v.role.isStaff, filter.cursor == nil, let key = ReporterKey.digest(of: v) {
+            closedReports = try await context.tickets.closedReports(keyDigest: key, limit: ClosedReportsSection.limit)
+        }
         do {
             let model = TicketListPage.Model(
                 visitor: v, csrfToken: token(v), text: filter.text, category: filter.category,
@@ -144,7 +149,8 @@ struct WebRoutes: Sendable {
                 isContinuation: filter.cursor != nil,
                 assigneeID: q["assignee_id"] == nil && q["assigned_to"] == nil ? nil : filter.assigneeID, assignee: assignee,
                 order: filter.order, defaultOrder: order, severity: q["severity"] ?? "", priority: q["priority"] ?? "",
-                showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false)
+                showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false,
+                closedReports: closedReports)
             let time = context.time
             // Rendered while the reader's statement steps: no `Ticket` per row.
             let bytes = try await context.tickets.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
@@ -180,12 +186,13 @@ struct WebRoutes: Sendable {
     }
 
     /// The ticket page; 404 for a missing ticket and for one the visitor may not see (on the campus
-    /// desk a simple user's closed ticket, on the network desk another customer's).
+    /// desk a closed ticket another browser reported, on the network desk another customer's).
     /// `done` names the change just made, for a notice that says what it is now (`OutcomeText`).
     private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState,
                               done: String? = nil) async throws -> HTTPResponse {
-        guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(v.actor, detail.ticket, mode: v.authMode) else {
-            return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
+        guard let detail = try await context.tickets.detail(id),
+              try await TicketAccess.mayRead(v.actor, detail.ticket, mode: v.authMode, reporterKey: ReporterKey.digest(of: v), tickets: context.tickets) else {
+            return errorPage(.notFound, Self.noSuchTicket(v), v)
         }
         var model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
                                            state: state, requestID: context.newBrowserID())
@@ -214,6 +221,12 @@ struct WebRoutes: Sendable {
         return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
     }
 
+    /// The 404 of a ticket page: for a simple user on the campus desk, what "closed" means for them.
+    static func noSuchTicket(_ v: Visitor) -> String {
+        guard v.authMode == .open, !v.role.isStaff else { return "There is no such ticket." }
+        return "There is no such ticket, or it is closed and was reported from another browser (a closed ticket shows only in the browser that reported it)."
+    }
+
     private func ticketID(_ request: HTTPRequest) -> TicketID? {
         guard let raw = request.pathParameters["id"], raw.utf8.count <= 19, let n = Int64(raw), n > 0 else { return nil }
         return TicketID(n)
@@ -224,6 +237,7 @@ struct WebRoutes: Sendable {
         case "created": Layout.Flash(text: "Thank you: your report was filed.", isError: false)
         case "edited": Layout.Flash(text: "Your changes were saved.", isError: false)
         case "status": Layout.Flash(text: "The status was changed.", isError: false)
+        case "reopened": Layout.Flash(text: "The ticket was reopened (now active); your reason is in its history.", isError: false)
         case "message": Layout.Flash(text: "Your message was posted.", isError: false)
         case "repeat-report": Layout.Flash(text: "You had already sent this report: it is this ticket, so nothing was filed twice.", isError: false)
         case "repeat-message": Layout.Flash(text: "You had already sent this message: it is below, posted once.", isError: false)
@@ -337,7 +351,8 @@ struct WebRoutes: Sendable {
         let action = CommandAction.createTicket(CreateTicket(description: form["description"] ?? "", location: form.trimmed("location"),
                                                              reporter: form.trimmed("reporter"), impact: impact.flatMap(Impact.init(rawValue:)),
                                                              contactEmail: form.trimmed("contact_email"), contactPhone: form.trimmed("contact_phone"),
-                                                             preferredContactTime: form.trimmed("preferred_contact_time"), issueTypeID: issueType))
+                                                             preferredContactTime: form.trimmed("preferred_contact_time"), issueTypeID: issueType,
+                                                             reporterKeyDigest: ReporterKey.digest(of: v)))
         let key = RepeatKey(form: "report", browserID: v.browserID, text: form["description"] ?? "", now: context.clock.now())
         return try await performOnce(action, form, v, key: key, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
@@ -351,10 +366,13 @@ struct WebRoutes: Sendable {
     /// The shared shape of the POSTs on one ticket: form gate, permission gate, command.
     ///
     /// `permission` names what the form does; for the assignment it depends on the ticket's
-    /// current assignee, so `permissionFor` may pick it once the ticket is read. `onceBy` names the
-    /// field whose text makes a repeat the same command (`RepeatKey`: a message sent twice).
+    /// current assignee, so `permissionFor` may pick it once the ticket is read. `rule` checks the
+    /// change against the ticket as read (the worker's own rule, for an early answer beside the form).
+    /// `onceBy` names the field whose text makes a repeat the same command (`RepeatKey`: a message sent twice).
     private func onTicket(_ request: HTTPRequest, kind: TicketDetailPage.FormKind, fields: Set<String>, permission: Permission, done: String,
-                          permissionFor: ((Ticket, FormFields) -> Permission)? = nil, onceBy: String? = nil,
+                          permissionFor: ((Ticket, FormFields) -> Permission)? = nil,
+                          rule: ((Ticket, CommandAction, Visitor) -> Refusal?)? = nil, doneFor: ((CommandAction) -> String)? = nil,
+                          onceBy: String? = nil,
                           action: (TicketID, FormFields, Visitor) -> Result<CommandAction, Refusal>) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
@@ -363,10 +381,13 @@ struct WebRoutes: Sendable {
         case .failure(let r): return r.response
         case .success(let f): form = f
         }
-        switch try await TicketAccess.gate(v.actor, permission, ticket: id, tickets: context.tickets, alwaysRead: permissionFor != nil) {
-        case .notFound: return errorPage(.notFound, "There is no such ticket, or it is closed.", v)
+        let read: Ticket?
+        switch try await TicketAccess.gate(v.actor, permission, ticket: id, tickets: context.tickets, mode: v.authMode,
+                                           reporterKey: ReporterKey.digest(of: v), alwaysRead: permissionFor != nil || rule != nil) {
+        case .notFound: return errorPage(.notFound, Self.noSuchTicket(v), v)
         case .forbidden(let refusal): return errorPage(.forbidden, refusal.reason, v)
         case .allowed(let ticket):
+            read = ticket
             if let permissionFor, let ticket {
                 let needed = permissionFor(ticket, form)
                 if needed != permission, !Permissions.allows(v.actor, needed, on: ticket.parties) {
@@ -381,7 +402,9 @@ struct WebRoutes: Sendable {
         switch action(id, form, v) {
         case .failure(let refusal): return try await refusedPage(refusal)
         case .success(let a):
-            let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(done)", visitor: v) }
+            if let rule, let read, let refusal = rule(read, a, v) { return try await refusedPage(refusal) }
+            let outcome = doneFor?(a) ?? done
+            let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(outcome)", visitor: v) }
             guard let onceBy else { return try await perform(a, form, v, concerns: id, applied: applied, refused: refusedPage) }
             let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, text: form[onceBy] ?? "", now: context.clock.now())
             return try await performOnce(a, form, v, key: key, concerns: id, applied: applied,
@@ -398,11 +421,31 @@ struct WebRoutes: Sendable {
         }
     }
 
+    /// A step along the lifecycle. Closing asks first: without `confirm=yes` (the form's required
+    /// checkbox) nothing is sent. Reopening a closed ticket takes a `reason`; who may, and that the
+    /// reason is there, is the worker's rule (`TicketRules.checkTransition`), checked here first on
+    /// the ticket as read.
     func changeStatus(_ request: HTTPRequest) async throws -> HTTPResponse {
         // The status is a hidden field, so its refusal shows as the form's error.
-        try await onTicket(request, kind: .status, fields: [], permission: .changeStatus, done: "status") { id, f, _ in
+        try await onTicket(request, kind: .status, fields: ["confirm", "reason"], permission: .changeStatus, done: "status",
+                           rule: { ticket, action, v in
+                               // Already there: a resubmit (same request id) gets the stored answer from the worker.
+                               guard case .changeStatus(let change) = action, change.status != ticket.status else { return nil }
+                               do throws(Refusal) {
+                                   try TicketRules.checkTransition(from: ticket.status, to: change.status, reason: change.reason, actor: v.actor,
+                                                                   on: ticket.parties, desk: v.authMode)
+                                   return nil
+                               } catch { return error }
+                           },
+                           doneFor: { action in
+                               if case .changeStatus(let c) = action, c.status == .active, c.reason != nil { return "reopened" }
+                               return "status"
+                           }) { id, f, _ in
             guard let s = f["status"].flatMap(Status.init(rawValue:)) else { return .failure(Refusal(.validation, "Unknown status.", field: "status")) }
-            return .success(.changeStatus(ChangeStatus(ticketID: id, status: s)))
+            if s == .closed, f["confirm"] != "yes" {
+                return .failure(Refusal(.validation, "Nothing was changed: tick \u{201C}Yes, close this ticket\u{201D} to confirm, then Close ticket.", field: "confirm"))
+            }
+            return .success(.changeStatus(ChangeStatus(ticketID: id, status: s, reason: f["reason"])))
         }
     }
 

@@ -85,6 +85,55 @@ import Fixtures
         #expect(aggregate.answer().months.isEmpty)
     }
 
+    @Test("a reopened ticket counts as resolved only once closed again, with the time of its final close")
+    func reopenCountsTheFinalClose() throws {
+        let tz = try #require(TimeZone(identifier: "UTC"))
+        let opened = try #require(Timestamp(iso8601: "2026-05-04T08:00:00Z"))
+        let hour: Int64 = 3_600_000
+        // As the ticket worker publishes them: opened, active, closed after 2 h, reopened at 5 h, closed again at 26 h.
+        let steps: [(Status, Timestamp?, Int64)] = [(.open, nil, 0), (.active, nil, hour), (.closed, opened.adding(milliseconds: 2 * hour), 2 * hour),
+                                                    (.active, nil, 5 * hour), (.closed, opened.adding(milliseconds: 26 * hour), 26 * hour)]
+        var resolution = ResolutionTimeAggregate(timeZone: tz), open = OpenTicketsAggregate(), load = CategoryLoadAggregate()
+        var before: TicketFacts?
+        var seen: [(closed: Int, open: Int, active: Int)] = []
+        for (i, (status, closedAt, at)) in steps.enumerated() {
+            let after = TicketFacts(category: .it, status: status, openedAt: opened, closedAt: closedAt)
+            let event = ChangeEvent(seq: SequenceNumber(Int64(i + 1)), type: before == nil ? .ticketOpened : .statusChanged, ticketID: TicketID(1),
+                                    occurredAt: opened.adding(milliseconds: at), before: before, after: after)
+            resolution.apply(event)
+            open.apply(event)
+            load.apply(event)
+            before = after
+            let now = opened.adding(milliseconds: at)
+            seen.append((resolution.answer().months.first?.closed ?? 0, open.answer(hours: 48, now: now).count,
+                         load.answer().categories.first { $0.category == .it }?.active ?? 0))
+        }
+        // Resolved after the first close, not while reopened, resolved again after the final close.
+        #expect(seen.map(\.closed) == [0, 0, 1, 0, 1])
+        #expect(seen.map(\.open) == [1, 1, 0, 1, 0])
+        #expect(seen.map(\.active) == [0, 1, 0, 1, 0])
+        // One ticket, resolved in 26 hours (the final close), not 2 and not both.
+        #expect(resolution.answer() == ResolutionTimeAnswer(months: [MonthResolution(month: "2026-05", closed: 1, averageSeconds: 26 * 3600)]))
+    }
+
+    @Test("random histories with reopens: every aggregate still matches brute force over the final tickets")
+    func reopensInRandomHistories() throws {
+        var history = AnalyticsHistory(seed: 2027)
+        history.generate(3000)
+        let reopens = history.events.filter { $0.before?.status == .closed && $0.after.status == .active }
+        #expect(reopens.count > 10, "the generator reopens tickets")
+        let tz = try #require(TimeZone(identifier: "Europe/Berlin"))
+        var resolution = ResolutionTimeAggregate(timeZone: tz), load = CategoryLoadAggregate()
+        for event in history.events {
+            resolution.apply(event)
+            load.apply(event)
+        }
+        #expect(resolution.answer() == history.bruteResolutionTime(timeZone: tz) || zip(resolution.answer().months, history.bruteResolutionTime(timeZone: tz).months)
+            .allSatisfy { $0.month == $1.month && $0.closed == $1.closed && abs($0.averageSeconds - $1.averageSeconds) < 1e-6 * max(1, $1.averageSeconds) })
+        #expect(resolution.answer().months.map(\.closed) == history.bruteResolutionTime(timeZone: tz).months.map(\.closed))
+        #expect(load.answer() == history.bruteCategoryLoad())
+    }
+
     @Test("category-load matches brute force and always lists all three categories", arguments: seeds)
     func categoryLoadMatchesBruteForce(seed: UInt64) {
         var history = AnalyticsHistory(seed: seed)

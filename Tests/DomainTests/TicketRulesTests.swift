@@ -28,25 +28,62 @@ import Testing
         #expect(throws: Refusal.self) { try TicketRules.messageBody(String(repeating: "b", count: 5_001)) }
     }
 
+    /// One step forward as `change_status` allows; the one step back (a reopen, `closed → active`)
+    /// as `reopen_ticket` allows on the desk, and only with a reason.
     @Test(arguments: [
-        (Status.open, Status.active, Role.agent, nil),
-        (.active, .closed, .agent, nil),
-        (.open, .active, .customer, RefusalCode.forbidden),
-        (.active, .closed, .customer, .forbidden),
-        (.open, .closed, .agent, .invalidTransition),
-        (.closed, .open, .agent, .invalidTransition),
-        (.closed, .active, .agent, .invalidTransition),
-        (.active, .open, .agent, .invalidTransition),
-        (.open, .open, .agent, .invalidTransition),
-        (.closed, .closed, .agent, .invalidTransition),
-    ] as [(Status, Status, Role, RefusalCode?)])
-    func transitions(from: Status, to: Status, role: Role, expected: RefusalCode?) {
+        (Status.open, Status.active, Role.agent, AuthMode.accounts, nil, nil),
+        (.active, .closed, .agent, .accounts, nil, nil),
+        (.open, .active, .customer, .open, nil, RefusalCode.forbidden),
+        (.active, .closed, .customer, .open, nil, .forbidden),
+        (.open, .closed, .agent, .open, nil, .invalidTransition),
+        (.active, .open, .agent, .open, nil, .invalidTransition),
+        (.open, .open, .agent, .open, nil, .invalidTransition),
+        (.closed, .closed, .agent, .open, nil, .invalidTransition),
+        (.closed, .closed, .customer, .open, nil, .forbidden),
+        // Reopening.
+        (.closed, .active, .agent, .open, "Still broken", nil),
+        (.closed, .active, .agent, .open, nil, .invalidTransition),
+        (.closed, .active, .agent, .open, " \n ", .invalidTransition),
+        (.closed, .open, .agent, .open, "Still broken", .invalidTransition),
+        (.closed, .active, .customer, .open, "Still broken", .forbidden),
+        (.closed, .active, .agent, .accounts, "Still broken", .forbidden),
+        (.closed, .active, .engineer, .accounts, "Still broken", .forbidden),
+        (.closed, .active, .manager, .accounts, "Still broken", nil),
+        (.closed, .active, .admin, .accounts, "Still broken", nil),
+        (.closed, .active, .manager, .accounts, "", .invalidTransition),
+        (.closed, .active, .manager, .accounts, String(repeating: "r", count: 501), .validation),
+        (.closed, .active, .manager, .open, "Still broken", nil),
+    ] as [(Status, Status, Role, AuthMode, String?, RefusalCode?)])
+    func transitions(from: Status, to: Status, role: Role, desk: AuthMode, reason: String?, expected: RefusalCode?) {
         do {
-            try TicketRules.checkTransition(from: from, to: to, actor: Actor(role: role), on: TicketParties())
+            let recorded = try TicketRules.checkTransition(from: from, to: to, reason: reason, actor: Actor(role: role, userID: role == .customer || role == .agent ? nil : UserID(5)),
+                                                           on: TicketParties(assigneeID: UserID(5)), desk: desk)
             #expect(expected == nil)
+            #expect(recorded == reason)
         } catch {
             #expect(error.code == expected)
-            #expect(error.field == "status")
+            // A reopen without a usable reason names the reason; every other refusal the status.
+            let aboutReason = expected == .validation || (from == .closed && to == .active && expected == .invalidTransition)
+            #expect(error.field == (aboutReason ? "reason" : "status"))
+        }
+    }
+
+    @Test func statusReason_IsTrimmedAndBounded() throws {
+        #expect(try TicketRules.statusReason("  fixed  ") == "fixed")
+        #expect(try TicketRules.statusReason(" ") == nil)
+        #expect(try TicketRules.statusReason(String(repeating: "r", count: 500))?.count == 500)
+        #expect(throws: Refusal.self) { try TicketRules.statusReason(String(repeating: "r", count: 501)) }
+    }
+
+    @Test("only managers and admins reopen on the network desk; on the campus desk helpdesk staff do too")
+    func reopenReach() {
+        for role in Role.allCases {
+            #expect((Permissions.reach(role, .reopenTicket, desk: .accounts) == .all) == [.manager, .admin].contains(role), "\(role)")
+            #expect((Permissions.reach(role, .reopenTicket, desk: .open) == .all) == [.agent, .manager, .admin].contains(role), "\(role)")
+        }
+        // The exception is this one cell: every other permission reaches the same on both desks.
+        for p in Permission.allCases where p != .reopenTicket {
+            for role in Role.allCases { #expect(Permissions.reach(role, p, desk: .open) == Permissions.reach(role, p)) }
         }
     }
 

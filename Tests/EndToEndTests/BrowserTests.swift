@@ -71,6 +71,8 @@ extension SystemTests {
             try d.click("select[name=category] option[value=services]")
             try d.click("form[action=\"/tickets/\(id)/category\"] button[type=submit]")
             try await Self.waitForURL(d, containing: "done=category")
+            // Closing asks first: the box is ticked, then the button.
+            try d.click("#status-confirm")
             try d.click("form[action=\"/tickets/\(id)/status\"] button[type=submit]")
             try await eventually("the page to show the ticket closed") { ((try? d.pageSource) ?? "").contains("status-closed") }
             try d.click("a[href=\"/dashboard\"]")

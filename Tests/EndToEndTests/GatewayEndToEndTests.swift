@@ -59,7 +59,10 @@ extension SystemTests {
             r = try staff.submit("/tickets/\(id)/category", on: page.text, [("category", "facility")])
             #expect(r.status == 303)
             page = try staff.get("/tickets/\(id)")
+            // Closing asks first: unticked, nothing changes; ticked, the ticket closes.
             r = try staff.submit("/tickets/\(id)/status", on: page.text, [])
+            #expect(r.status == 422)
+            r = try staff.submit("/tickets/\(id)/status", on: page.text, [("confirm", "yes")])
             #expect(r.status == 303)
 
             let json = try staff.get("/api/tickets/\(id)", headers: [("X-CampusDesk-Role", "staff")])
@@ -68,8 +71,13 @@ extension SystemTests {
             #expect(object["category"] as? String == "facility")
             #expect((object["messages"] as? [Any])?.count == 2)
 
-            // Closed tickets are gone for users, and their forms are refused by the worker's rules.
-            #expect(try user.get("/tickets/\(id)").status == 404)
+            // The reporter's browser reads the closed ticket, read-only; any other browser does not see it.
+            let closedPage = try user.get("/tickets/\(id)")
+            #expect(closedPage.status == 200 && closedPage.text.contains("This ticket is closed"))
+            #expect(!closedPage.text.contains("action=\"/tickets/\(id)/messages\""))
+            let stranger = system.session()
+            try stranger.enter(as: "customer", name: "Ada")
+            #expect(try stranger.get("/tickets/\(id)").status == 404)
 
             // The change events reached the analytics workers: the dashboard's load counts the ticket as closed.
             try await eventually("category-load to count the ticket as closed") { lastSeen in

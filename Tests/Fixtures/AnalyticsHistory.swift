@@ -13,8 +13,9 @@ public struct AnalyticsHistory {
 
     public init(seed: UInt64) { rng = HistoryRandom(seed: seed) }
 
-    /// Appends exactly `count` random events: openings, past imports (some already closed), status moves,
-    /// edits that change category, staff overrides and messages (no change in facts).
+    /// Appends exactly `count` random events: openings, past imports (some already closed), status moves
+    /// (reopens of closed tickets among them), edits that change category, staff overrides and messages
+    /// (no change in facts).
     public mutating func generate(_ count: Int) {
         let target = events.count + count
         while events.count < target { step() }
@@ -40,9 +41,15 @@ public struct AnalyticsHistory {
             let type: ChangeEventType
             switch roll {
             case 40..<65:
-                guard let next = before.status.next else { return }
-                after.status = next
-                if next == .closed { after.closedAt = clock }
+                if before.status == .closed {
+                    // A reopen: back to active, the close undone (the next close sets a new closed_at).
+                    after.status = .active
+                    after.closedAt = nil
+                } else {
+                    guard let next = before.status.next else { return }
+                    after.status = next
+                    if next == .closed { after.closedAt = clock }
+                }
                 type = .statusChanged
             case 65..<80:
                 after.category = randomCategory()

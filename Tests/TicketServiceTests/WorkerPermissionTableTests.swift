@@ -28,8 +28,9 @@ struct WorkerPermissionTableTests {
     /// gateway checks them; this test would have to grow a command for each new one.
     static let withoutCommand: Set<Permission> = [.viewTicket, .viewDashboard, .listEngineers, .editSLAPolicies, .manageSettings]
     /// Rows another suite sends: `take_ticket` is "assign to oneself", a different command per actor
-    /// (and one only an engineer can be given), so `WorkerTakeTicketTests` holds it.
-    static let elsewhere: Set<Permission> = [.takeTicket]
+    /// (and one only an engineer can be given), so `WorkerTakeTicketTests` holds it; `reopen_ticket`
+    /// needs closed tickets and a reason, and differs by desk, so `WorkerReopenTests` holds it.
+    static let elsewhere: Set<Permission> = [.takeTicket, .reopenTicket]
 
     struct Cell {
         var permission: Permission

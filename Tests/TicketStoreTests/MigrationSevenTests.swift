@@ -15,7 +15,7 @@ import Fixtures
         let tickets = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, "
             + "search_indexed, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source, contact_email, contact_phone, "
             + "preferred_contact_time, suggestion"
-        for (table, columns) in [("tickets", tickets), ("messages", "*"), ("ticket_history", "*"), ("users", "*"), ("events", "*"),
+        for (table, columns) in [("tickets", tickets), ("messages", "*"), ("ticket_history", "id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value"), ("users", "*"), ("events", "*"),
                                  ("applied_commands", "command_id, applied_at, hex(reply)"), ("status_counts", "*")] {
             out += try db.prepare("SELECT \(columns) FROM \(table) ORDER BY 1").query([]) { s in
                 table + ":" + (0..<Int32(s.columnCount)).map { s.optionalText(at: $0) ?? "NULL" }.joined(separator: "|")

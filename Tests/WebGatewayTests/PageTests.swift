@@ -101,7 +101,7 @@ import Testing
         var (b, path) = await Self.seeded(world, role: .agent)
         _ = await b.get(path)
         // A stale form: the ticket is open, closing it is not a legal step.
-        let r = await b.post(path + "/status", [("status", "closed")])
+        let r = await b.post(path + "/status", [("status", "closed"), ("confirm", "yes")])
         #expect(r.status == .conflict)
         #expect(r.text.contains("<p class=\"form-error\" role=\"alert\" tabindex=\"-1\" autofocus>A ticket cannot go from open to closed.</p>"))
     }

@@ -125,7 +125,7 @@ import Testing
         var (staff, path) = await PageTests.seeded(world, role: .agent)
         _ = await staff.post(path + "/status", [("status", "active")])
         _ = await staff.get(path)
-        _ = await staff.post(path + "/status", [("status", "closed")])
+        _ = await staff.post(path + "/status", [("status", "closed"), ("confirm", "yes")])
         #expect(await staff.get(path).text.contains("Closed"))
         #expect(await staff.get("/tickets?status=closed").text.contains(path))
 

@@ -255,7 +255,9 @@ struct APIRoutes: Sendable {
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
         let caller = try await caller(request)
         let id = try ticketID(request)
-        guard let detail = try await context.tickets.detail(id), TicketAccess.mayView(caller.actor, detail.ticket, mode: context.authMode) else {
+        let reporterKey = try ReporterKey.digest(of: request, mode: context.authMode)
+        guard let detail = try await context.tickets.detail(id),
+              try await TicketAccess.mayRead(caller.actor, detail.ticket, mode: context.authMode, reporterKey: reporterKey, tickets: context.tickets) else {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
         return Self.json(.ok, DetailBody(detail: detail))
@@ -357,7 +359,21 @@ struct APIRoutes: Sendable {
         }
     }
 
-    struct StatusBody: Decodable { var status: String }
+    /// `{"status": "...", "reason": "..."}`; `reason` is required to reopen (`closed` → `active`), optional otherwise.
+    struct StatusBody: Decodable {
+        var status: String
+        var reason: String?
+        enum CodingKeys: String, CodingKey { case status, reason }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            status = try c.decode(String.self, forKey: .status)
+            reason = try c.decodeAbsentOrString(.reason)
+            // Code points as sent, as the document's maxLength counts them.
+            if let reason, reason.unicodeScalars.count > TicketRules.maxReason {
+                throw BodyRule(detail: "reason is longer than \(TicketRules.maxReason) characters.")
+            }
+        }
+    }
     struct MessageBody: Decodable {
         var body: String
         var authorName: String?
@@ -432,7 +448,8 @@ struct APIRoutes: Sendable {
         }
         let action = CommandAction.createTicket(CreateTicket(description: b.description, location: b.location, reporter: b.reporter ?? caller.user?.name, impact: b.impact,
                                                              contactEmail: b.contactEmail, contactPhone: b.contactPhone, preferredContactTime: b.preferredContactTime,
-                                                             issueTypeID: b.issueTypeID))
+                                                             issueTypeID: b.issueTypeID,
+                                                             reporterKeyDigest: try ReporterKey.digest(of: request, mode: context.authMode)))
         return try await perform(request, actor: caller.actor, action, applied: ticketReply(.created))
     }
 
@@ -449,7 +466,9 @@ struct APIRoutes: Sendable {
         if let fallback, !Permissions.mayEver(caller.actor, permission), Permissions.mayEver(caller.actor, fallback) { permission = fallback }
         if !Permissions.mayEver(caller.actor, permission) { throw Problem(refusal: TicketAccess.refusal(caller.actor, permission)) }
         let b = try body(request, as: B.self)
-        switch try await TicketAccess.gate(caller.actor, permission, ticket: id, tickets: context.tickets, alwaysRead: alwaysRead) {
+        let reporterKey = try ReporterKey.digest(of: request, mode: context.authMode)
+        switch try await TicketAccess.gate(caller.actor, permission, ticket: id, tickets: context.tickets, mode: context.authMode,
+                                           reporterKey: reporterKey, alwaysRead: alwaysRead) {
         case .notFound: throw Problem.refused(.notFound, "There is no ticket with that id.")
         case .forbidden(let refusal): throw Problem(refusal: refusal)
         case .allowed(let ticket): return (caller, id, b, ticket)
@@ -463,12 +482,22 @@ struct APIRoutes: Sendable {
         return try await perform(request, actor: caller.actor, action, applied: ticketReply(.ok))
     }
 
+    /// One step along the lifecycle, or a reopen (`closed` → `active`) with a `reason`. The worker's
+    /// rule (`TicketRules.checkTransition`) is checked here first on the ticket as read: who may
+    /// reopen (403), a reopen without a reason (422), a step that is not one (409).
     func changeStatus(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (caller, id, b, _) = try await onTicket(request, .changeStatus, body: StatusBody.self)
+        let (caller, id, b, ticket) = try await onTicket(request, .changeStatus, body: StatusBody.self, alwaysRead: true)
         guard let s = Status(rawValue: b.status) else {
             throw Problem.refused(.validation, "status must be open, active or closed.", field: "status")
         }
-        return try await perform(request, actor: caller.actor, .changeStatus(ChangeStatus(ticketID: id, status: s)), applied: ticketReply(.ok))
+        // A ticket already in the target status is left to the worker: a retry (same Idempotency-Key)
+        // gets the stored answer there, anything else its refusal.
+        if let ticket, ticket.status != s {
+            do throws(Refusal) {
+                try TicketRules.checkTransition(from: ticket.status, to: s, reason: b.reason, actor: caller.actor, on: ticket.parties, desk: context.authMode)
+            } catch { throw Problem(refusal: error) }
+        }
+        return try await perform(request, actor: caller.actor, .changeStatus(ChangeStatus(ticketID: id, status: s, reason: b.reason)), applied: ticketReply(.ok))
     }
 
     func assign(_ request: HTTPRequest) async throws -> HTTPResponse {

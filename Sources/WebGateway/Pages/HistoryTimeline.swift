@@ -27,6 +27,11 @@ enum HistoryTimeline {
             }
             b.raw("): ")
             change(e, Names(people: people, issueTypes: issueTypes), into: &b)
+            if let reason = e.reason {
+                b.raw(html: e.field == .status && e.oldValue == Status.closed.rawValue ? " <span class=\"reason\">(reopened: " : " <span class=\"reason\">(reason: ")
+                b.text(reason)
+                b.raw(")</span>")
+            }
             b.raw("</li>\n")
         }
         b.raw("</ol>\n</section>\n")

@@ -47,10 +47,11 @@ enum TicketDetailPage {
 
     /// What the visitor may do here, from `Permissions` on this ticket's parties.
     struct Allowed {
-        var changeStatus, setCategory, triage, postMessage, edit, assign, reassign, seeConfidence: Bool
+        var changeStatus, reopen, setCategory, triage, postMessage, edit, assign, reassign, seeConfidence: Bool
         init(_ m: Model) {
             let actor = m.visitor.actor, parties = m.detail.ticket.parties
             changeStatus = Permissions.allows(actor, .changeStatus, on: parties)
+            reopen = m.detail.ticket.status == .closed && Permissions.allows(actor, .reopenTicket, on: parties, desk: m.visitor.authMode)
             setCategory = Permissions.allows(actor, .setCategory, on: parties)
             triage = Permissions.allows(actor, .triageTicket, on: parties)
             // Staff may still write under a closed ticket (the worker's rule, `TicketRules.checkMessage`); customers may not.
@@ -61,7 +62,7 @@ enum TicketDetailPage {
             // The low-confidence hint asks whoever may correct the category to check it.
             seeConfidence = setCategory
         }
-        var anyAction: Bool { changeStatus || setCategory || triage || assign || reassign }
+        var anyAction: Bool { changeStatus || reopen || setCategory || triage || assign || reassign }
     }
 
     static let editFields: Set<String> = ["description", "location", "reporter", "contact_email", "contact_phone", "preferred_contact_time"]
@@ -82,13 +83,31 @@ enum TicketDetailPage {
         b.number(t.id.rawValue)
         b.raw("</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n")
         let allowed = Allowed(m)
+        // A refusal for a form this page no longer shows (a reporter's message under a ticket closed
+        // meanwhile) is said at the top, not lost.
+        if let kind = m.failedForm, !shows(kind, allowed, t), let text = m.state.general ?? m.state.errors.values.first {
+            b.raw("<p class=\"form-error\" role=\"alert\">")
+            b.text(text)
+            b.raw("</p>\n")
+        }
         facts(m, allowed, time: time, into: &b)
+        if t.status == .closed && !m.visitor.role.isStaff { closedNotice(m, time: time, into: &b) }
         if allowed.anyAction { staffActions(m, allowed, into: &b) }
         conversation(m, allowed, time: time, into: &b)
         if allowed.edit { editForm(m, into: &b) }
         if let history = m.history {
             let names = Dictionary(uniqueKeysWithValues: (m.issueTypes ?? []).map { ($0.id, $0.name) })
             HistoryTimeline.render(history, people: m.people, issueTypes: names, time: time, into: &b)
+        }
+    }
+
+    /// Whether the page shows the form of this kind (and so the refusal beside it).
+    private static func shows(_ kind: FormKind, _ allowed: Allowed, _ t: Ticket) -> Bool {
+        switch kind {
+        case .message: allowed.postMessage
+        case .edit: allowed.edit
+        case .status: allowed.reopen || (allowed.changeStatus && t.status != .closed)
+        case .category, .issueType, .triage, .assign: t.status != .closed && allowed.anyAction
         }
     }
 
@@ -169,16 +188,24 @@ enum TicketDetailPage {
     private static func staffActions(_ m: Model, _ allowed: Allowed, into b: inout HTMLBuffer) {
         let t = m.detail.ticket
         b.raw("<section aria-labelledby=\"staff-h\">\n<h2 id=\"staff-h\">Helpdesk actions</h2>\n")
-        if !allowed.changeStatus {
-            // Nothing about the status here.
-        } else if let next = t.status.next {
-            formStart(m, .status, action: "/status", cssClass: "inline", into: &b)
-            Layout.hidden("status", next.rawValue, into: &b)
-            b.raw("<button type=\"submit\">")
-            b.raw(html: Words.moveTo(next))
-            b.raw("</button>\n</form>\n")
-        } else {
-            b.raw("<p>This ticket is closed; it can no longer change.</p>\n")
+        if t.status == .closed {
+            if allowed.reopen {
+                reopenForm(m, into: &b)
+            } else if allowed.changeStatus {
+                b.raw(html: m.visitor.authMode == .open
+                      ? "<p>This ticket is closed. Helpdesk staff can reopen it, with a reason.</p>\n"
+                      : "<p>This ticket is closed. A manager or an administrator can reopen it, with a reason.</p>\n")
+            }
+        } else if allowed.changeStatus, let next = t.status.next {
+            if next == .closed {
+                closeForm(m, into: &b)
+            } else {
+                formStart(m, .status, action: "/status", cssClass: "inline", into: &b)
+                Layout.hidden("status", next.rawValue, into: &b)
+                b.raw("<button type=\"submit\">")
+                b.raw(html: Words.moveTo(next))
+                b.raw("</button>\n</form>\n")
+            }
         }
         if allowed.setCategory && t.status != .closed {
             formStart(m, .category, action: "/category", cssClass: "inline", into: &b)
@@ -195,6 +222,51 @@ enum TicketDetailPage {
             assignForm(m, allowed, engineers: engineers, into: &b)
         }
         b.raw("</section>\n")
+    }
+
+    /// Closing asks first, without JavaScript: a required checkbox beside the button (the browser
+    /// will not send the form unticked, and the gateway refuses it unticked). One more keystroke
+    /// than before, no extra page: closing stays quick for a queue worked all day, and a stray
+    /// click or Enter no longer closes a ticket. A reopen undoes a mistaken close.
+    private static func closeForm(_ m: Model, into b: inout HTMLBuffer) {
+        let s = state(m, .status)
+        formStart(m, .status, action: "/status", cssClass: "inline close", into: &b)
+        Layout.hidden("status", Status.closed.rawValue, into: &b)
+        b.raw("<div class=\"field check\">\n")
+        if let error = s.errors["confirm"] { Field.fieldError(error, id: "status-confirm", into: &b) }
+        b.raw("<input type=\"checkbox\" id=\"status-confirm\" name=\"confirm\" value=\"yes\" required")
+        if s.errors["confirm"] != nil { b.raw(" aria-describedby=\"status-confirm-error\" aria-invalid=\"true\"") }
+        b.raw(">\n<label for=\"status-confirm\">Yes, close this ticket (the reporter can then read it, but no longer write under it or edit it)</label>\n</div>\n")
+        b.raw("<button type=\"submit\">Close ticket</button>\n</form>\n")
+    }
+
+    /// Reopening a closed ticket (back to active), with the reason the history keeps.
+    private static func reopenForm(_ m: Model, into b: inout HTMLBuffer) {
+        formStart(m, .status, action: "/status", cssClass: "stack", heading: "<h3>Reopen this ticket</h3>\n", into: &b)
+        Layout.hidden("status", Status.active.rawValue, into: &b)
+        Field.control(.textarea, name: "reason", label: "Why is it reopened?", idPrefix: "reopen", state: state(m, .status), required: true,
+                      maxLength: TicketRules.maxReason,
+                      hint: "Goes back to active, assignee and triage kept. The reason is kept in the history with your name.", into: &b)
+        b.raw("<button type=\"submit\">Reopen ticket</button>\n</form>\n")
+    }
+
+    /// What a reporter reads on their closed ticket: when it was closed, that it is read-only now,
+    /// and what to do if the problem is back.
+    private static func closedNotice(_ m: Model, time: CampusTime, into b: inout HTMLBuffer) {
+        let t = m.detail.ticket
+        b.raw("<section class=\"notice\" aria-labelledby=\"closed-h\">\n<h2 id=\"closed-h\">This ticket is closed</h2>\n<p>")
+        if let closed = t.closedAt {
+            b.raw("The helpdesk closed it on ")
+            b.time(closed, time)
+            b.raw(". ")
+        }
+        if m.detail.messages.last(where: { $0.authorRole.isStaff }) != nil {
+            b.raw("The helpdesk&#39;s last answer is among the messages below. ")
+        }
+        b.raw("A closed ticket is read-only: it can no longer be edited or answered here.</p>\n")
+        b.raw("<p>If the problem is back or was not solved, <a href=\"/tickets/new\">report it again</a> and mention ticket #")
+        b.number(t.id.rawValue)
+        b.raw(" in the description; the helpdesk can also reopen this one.</p>\n</section>\n")
     }
 
     /// The offered types and the ticket's own (even retired); choosing one moves the category to its.

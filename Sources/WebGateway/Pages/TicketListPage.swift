@@ -31,6 +31,8 @@ enum TicketListPage {
         var showsTriage = false
         /// The list holds open and active tickets because it is in priority order without a status.
         var workQueue = false
+        /// Campus desk, simple user: the closed tickets this browser reported (``ClosedReportsSection``).
+        var closedReports: [Ticket] = []
     }
 
     /// The staff's cells of one row, after the status: priority, severity and assignee.
@@ -115,6 +117,7 @@ enum TicketListPage {
                 failure = error
             }
             bottom(m, isEmpty: rows.count == 0, next: rows.nextCursor, into: &b)
+            ClosedReportsSection.render(m.closedReports, time: time, into: &b)
         }, into: &out)
         if let failure { throw failure }
         return out.bytes
