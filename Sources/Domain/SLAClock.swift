@@ -92,6 +92,8 @@ struct BusinessIntervals {
     /// The zone's offset (ms) in force from `t` to `pieceEnd`, the next transition.
     private var offset: Int64 = 0
     private var pieceEnd: Int64 = .min
+    /// Loop turns so far, for the test that a long target costs a few steps per day.
+    private(set) var steps = 0
 
     private static let dayMs: Int64 = 86_400_000
 
@@ -106,6 +108,7 @@ struct BusinessIntervals {
     /// `t` forward (to an opening, a closing, a next day's opening or a transition), so this ends.
     mutating func next() -> (begin: Int64, end: Int64) {
         while true {
+            steps += 1
             if t >= pieceEnd { enterPiece() }
             let wall = t + offset
             let day = Self.floorDiv(wall, Self.dayMs)
