@@ -183,7 +183,7 @@ import Domain
             #expect(try db.prepare("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'wi'").queryFirst { $0.int64(at: 0) } == 1)
         }
         let store = try StoreFixtureOnPath(path: path).open()
-        #expect(try Connection(path: path, mode: .readOnly).userVersion() == 9)
+        #expect(try Connection(path: path, mode: .readOnly).userVersion() == TicketSchema.migrations.last?.version)
         let reader = try TicketReader(path: path)
         #expect(try await Self.ids(reader, "wifi") == [1])
         #expect(try await Self.ids(reader, "projector") == [2])

@@ -146,7 +146,7 @@ import Testing
         await staff.enter(as: .agent, name: "Pat")
         let page = await staff.get("/tickets/\(t.id)")
         #expect(page.text.contains("<h3>Reopen this ticket</h3>"))
-        #expect(page.text.contains("id=\"reopen-reason\" name=\"reason\" required maxlength=\"500\""))
+        #expect(page.text.contains("id=\"reopen-reason\" name=\"reason\" required data-limit=\"500\""))
         #expect(HTMLCheck.problems(page.text).isEmpty, "\(HTMLCheck.problems(page.text))")
 
         let before = await world.worker.receivedCount
