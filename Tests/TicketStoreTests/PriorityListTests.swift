@@ -247,7 +247,7 @@ import Fixtures
         }
         _ = try TicketStore(path: path, classifier: KeywordClassifier(), clock: TestClock())
         let db = try Connection(path: path, mode: .readOnly)
-        #expect(try db.userVersion() == 8)
+        #expect(try db.userVersion() == 11)
         #expect(try db.prepare("SELECT group_concat(priority_rank, ',') FROM (SELECT priority_rank FROM tickets ORDER BY id)").queryFirst { $0.text(at: 0) } == "2,5,1")
         #expect(try db.prepare("SELECT count(*) FROM tickets INDEXED BY tickets_by_priority WHERE status <> 'closed'").queryFirst { $0.int64(at: 0) } == 2)
         let page = try await TicketReader(path: path).list(TicketFilter(statuses: [.open, .active], order: .priority))
