@@ -19,6 +19,27 @@ public enum TicketOrder: String, Sendable, CaseIterable {
     /// a priority the longest waiting first (the oldest `opened_at`, not `modified_at`, which staff
     /// activity moves), then the lower id.
     case priority
+    /// Oldest first: `opened_at` ascending, then the lower id (the newest order backwards).
+    case oldest
+    /// By ticket number, lowest first.
+    case number
+    /// By ticket number, highest first.
+    case numberDescending = "number-desc"
+    /// Last activity (`modified_at`: a message, a change) latest first, then the higher id.
+    case activity
+    /// Last activity earliest first: the tickets nobody has touched for longest.
+    case activityAscending = "activity-asc"
+    /// Open, then active, then closed; newest first within a status.
+    case status
+
+    /// The rank the status order sorts by: open 1, active 2, closed 3.
+    public static func rank(_ status: Status) -> Int {
+        switch status {
+        case .open: 1
+        case .active: 2
+        case .closed: 3
+        }
+    }
 }
 
 /// What to list. An empty `statuses` (or `severities`, `priorities`) means every one.
@@ -44,6 +65,9 @@ public struct TicketFilter: Sendable, Equatable {
     public var severities: Set<Severity?>
     /// Only tickets of these priorities; `nil` in the set stands for tickets without a priority.
     public var priorities: Set<Priority?>
+    /// Only tickets whose category the classifier chose with low confidence (source `auto`, confidence
+    /// below ``Classification/lowConfidenceThreshold``): the ones the manual says to check first.
+    public var lowConfidence: Bool = false
 
     public init(statuses: Set<Status> = [], category: Category? = nil, text: String? = nil, limit: Int = 50, cursor: TicketCursor? = nil,
                 customerID: UserID? = nil, assigneeID: UserID? = nil, unassigned: Bool = false,
@@ -76,6 +100,9 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
     public var order: TicketOrder
     /// In the priority order, the last row's priority (nil: untriaged); always nil in the newest order.
     public var priority: Priority?
+    /// The order's own key where it has one beside `openedAt` and `id`: `modified_at` in
+    /// milliseconds in the activity orders, the status's rank in the status order; else 0.
+    public var key: Int64 = 0
 
     /// A position in the newest-first order.
     public init(openedAt: Timestamp, id: TicketID) {
@@ -93,6 +120,40 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
         self.priority = priority
     }
 
+    /// A position in one of the other orders (`key` as ``key`` says; `openedAt` unused in the
+    /// number and activity orders, where it is 0).
+    public init(order: TicketOrder, key: Int64 = 0, openedAt: Timestamp = Timestamp(millisecondsSinceEpoch: 0), id: TicketID) {
+        self.openedAt = openedAt
+        self.id = id
+        self.order = order
+        self.priority = nil
+        self.key = key
+    }
+
+    /// The position of a row in `order`; `modifiedAt` matters in the activity orders only.
+    public static func of(order: TicketOrder, id: TicketID, openedAt: Timestamp, priority: Priority?, status: Status, modifiedAt: Timestamp?) -> TicketCursor {
+        switch order {
+        case .newest: TicketCursor(openedAt: openedAt, id: id)
+        case .priority: TicketCursor(priority: priority, openedAt: openedAt, id: id)
+        case .oldest: TicketCursor(order: .oldest, openedAt: openedAt, id: id)
+        case .number, .numberDescending: TicketCursor(order: order, id: id)
+        case .activity, .activityAscending: TicketCursor(order: order, key: modifiedAt?.millisecondsSinceEpoch ?? 0, id: id)
+        case .status: TicketCursor(order: .status, key: Int64(TicketOrder.rank(status)), openedAt: openedAt, id: id)
+        }
+    }
+
+    /// The tag of the other orders' text form.
+    static func tag(_ order: TicketOrder) -> String? {
+        switch order {
+        case .newest, .priority, .status: nil
+        case .oldest: "o"
+        case .number: "i"
+        case .numberDescending: "d"
+        case .activity: "a"
+        case .activityAscending: "s"
+        }
+    }
+
     /// The rank the priority order sorts by: `P1`…`P4` are 1…4, no priority 5 (last). The store's
     /// `tickets.priority_rank` column (migration 8) computes the same.
     public static func rank(_ priority: Priority?) -> Int {
@@ -106,34 +167,81 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
     }
 
     /// The opaque text form used in URLs and JSON: `<ms>.<id>` in the newest order,
-    /// `p<rank>.<ms>.<id>` in the priority order.
+    /// `p<rank>.<ms>.<id>` in the priority order, `t<rank>.<ms>.<id>` in the status order, and
+    /// `<tag>.<key>.<id>` in the others (`o` oldest with the opening time, `i` / `d` by number
+    /// with 0, `a` / `s` by activity with `modified_at`).
     public var encoded: String {
         let position = "\(openedAt.millisecondsSinceEpoch).\(id.rawValue)"
-        return order == .priority ? "p\(Self.rank(priority)).\(position)" : position
+        switch order {
+        case .newest: return position
+        case .priority: return "p\(Self.rank(priority)).\(position)"
+        case .status: return "t\(key).\(position)"
+        case .oldest: return "o.\(position)"
+        default: return "\(Self.tag(order) ?? "").\(key).\(id.rawValue)"
+        }
     }
 
     /// Parses the text form; nil for anything else.
     ///
-    /// Exactly the forms `encoded` writes, `^(p[1-5]\.)?(0|[1-9][0-9]{0,17})\.[1-9][0-9]{0,17}$`
+    /// Exactly the forms `encoded` writes, `^(p[1-5]\.|t[1-3]\.|[oidas]\.)?(0|[1-9][0-9]{0,17})\.[1-9][0-9]{0,17}$`
     /// (the API document's pattern): digits only, no sign or leading zero, at most 18 digits so both
     /// numbers fit in 64 bits.
     public init?(encoded: String) {
         var parts = encoded.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         var rank: UInt8?
+        var other: TicketOrder?
+        var statusRank: Int64?
         if parts.count == 3 {
             let tag = parts.removeFirst()
-            guard tag.count == 2, tag.first == UInt8(ascii: "p"), let r = tag.last, (UInt8(ascii: "1")...UInt8(ascii: "5")).contains(r) else { return nil }
-            rank = r - UInt8(ascii: "0")
+            if tag.count == 1, let order = [TicketOrder.oldest, .number, .numberDescending, .activity, .activityAscending]
+                .first(where: { Self.tag($0)?.utf8.first == tag.first }) {
+                other = order
+            } else if tag.count == 2, tag.first == UInt8(ascii: "t"), let r = tag.last, (UInt8(ascii: "1")...UInt8(ascii: "3")).contains(r) {
+                statusRank = Int64(r - UInt8(ascii: "0"))
+            } else {
+                guard tag.count == 2, tag.first == UInt8(ascii: "p"), let r = tag.last, (UInt8(ascii: "1")...UInt8(ascii: "5")).contains(r) else { return nil }
+                rank = r - UInt8(ascii: "0")
+            }
         }
         guard parts.count == 2, parts.allSatisfy({ (1...18).contains($0.count) && $0.allSatisfy { (48...57).contains($0) } }),
               parts[0].count == 1 || parts[0].first != UInt8(ascii: "0"), parts[1].first != UInt8(ascii: "0"),
               let ms = Int64(String(decoding: parts[0], as: UTF8.self)), let id = Int64(String(decoding: parts[1], as: UTF8.self)), id > 0 else { return nil }
-        if let rank {
+        if let other {
+            switch other {
+            case .oldest: self.init(order: .oldest, openedAt: Timestamp(millisecondsSinceEpoch: ms), id: TicketID(id))
+            default: self.init(order: other, key: ms, id: TicketID(id))
+            }
+        } else if let statusRank {
+            self.init(order: .status, key: statusRank, openedAt: Timestamp(millisecondsSinceEpoch: ms), id: TicketID(id))
+        } else if let rank {
             self.init(priority: rank == 5 ? nil : Priority.allCases[Int(rank) - 1], openedAt: Timestamp(millisecondsSinceEpoch: ms), id: TicketID(id))
         } else {
             self.init(openedAt: Timestamp(millisecondsSinceEpoch: ms), id: TicketID(id))
         }
     }
+}
+
+/// How many tickets a filter matches, and how many come before a page, each counted up to a cap.
+///
+/// Why a cap: counting every match of an arbitrary filter over a million tickets is a scan per
+/// request. Status-only filters are exact from the trigger-kept `status_counts`; anything else is
+/// counted through the list's own index ranges and stops at `cap + 1` rows ("more than cap").
+public struct TicketCount: Sendable, Equatable {
+    /// The matches, exact when at most `cap` (or taken from `status_counts`), else nil: more than `cap`.
+    public var total: Int?
+    /// The matches before the page's first row, nil when more than `cap`.
+    public var before: Int?
+    /// The cap both counts stop at.
+    public var cap: Int
+
+    public init(total: Int?, before: Int?, cap: Int) {
+        self.total = total
+        self.before = before
+        self.cap = cap
+    }
+
+    /// Counting stops here: 1,000 index entries cost about what one page of rows does.
+    public static let defaultCap = 1_000
 }
 
 /// One page of a listing.

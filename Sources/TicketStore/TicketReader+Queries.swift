@@ -37,8 +37,8 @@ extension TicketReader {
         if tickets.count > filter.limit {
             tickets.removeLast(tickets.count - filter.limit)
             if let last = tickets.last {
-                next = filter.order == .priority ? TicketCursor(priority: last.priority, openedAt: last.openedAt, id: last.id)
-                    : TicketCursor(openedAt: last.openedAt, id: last.id)
+                next = TicketCursor.of(order: filter.order, id: last.id, openedAt: last.openedAt, priority: last.priority,
+                                       status: last.status, modifiedAt: last.modifiedAt)
             }
         }
         return TicketPage(tickets: tickets, nextCursor: next)
@@ -49,7 +49,8 @@ extension TicketReader {
     /// The same query as `list` but selecting only `TicketRowView.columns` (what the list page
     /// shows), stepped while `body` reads each row's bytes; reset when `body` returns.
     static func withListRows<R>(_ db: Connection, _ filter: TicketFilter, _ body: (inout TicketRows) throws -> R) throws -> R {
-        let (statement, values) = try listStatement(db, filter, columns: rowColumns)
+        let activity = filter.order == .activity || filter.order == .activityAscending
+        let (statement, values) = try listStatement(db, filter, columns: activity ? rowColumnsWithActivity : rowColumns)
         try statement.bind(values)
         defer { statement.reset() }
         var rows = TicketRows(statement: statement, limit: filter.limit, order: filter.order)
@@ -65,7 +66,13 @@ extension TicketReader {
             throw Refusal(.validation, "The cursor continues the \(cursor.order.rawValue) order, not the \(filter.order.rawValue) one.", field: "cursor")
         }
         let query = ListQuery(filter)
-        let (sql, values) = filter.order == .priority ? query.priority(columns) : query.newest(columns)
+        let (sql, values) = switch filter.order {
+        case .newest: query.newest(columns)
+        case .oldest: query.newest(columns, descending: false)
+        case .priority: query.priority(columns)
+        case .status: query.byStatus(columns)
+        case .number, .numberDescending, .activity, .activityAscending: query.keyed(columns)
+        }
         return (try db.cachedStatement(sql), values)
     }
 
@@ -111,6 +118,11 @@ extension TicketReader {
                 sql += " AND +\(prefix)priority_rank IN (\(Self.placeholders(ranks.count)))"
                 values += ranks.map { .integer(Int64($0)) }
             }
+            if filter.lowConfidence {
+                // The ticket page's "Low confidence" mark: chosen by the classifier, below the threshold.
+                sql += " AND +\(prefix)category_source = 'auto' AND +\(prefix)category_confidence < ?"
+                values.append(.real(Classification.lowConfidenceThreshold))
+            }
             return (sql, values)
         }
 
@@ -121,23 +133,99 @@ extension TicketReader {
         /// LIMIT. A ticket number (``FullTextQuery/ticketNumber(in:)``): the union of the tickets
         /// that mention the number and the numbered ticket itself (one lookup in the keys' unique
         /// index), sorted: the mentions of one number as a whole word are few.
-        static func matches(_ match: String, text: String, bound: SQLiteValue) -> (source: String, position: String, values: [SQLiteValue]) {
+        /// `descending: false` (oldest first): keys at or after `bound` instead of below it.
+        static func matches(_ match: String, text: String, bound: SQLiteValue, descending: Bool = true) -> (source: String, position: String, values: [SQLiteValue]) {
+            let beyond = descending ? "<" : ">="
             guard let number = FullTextQuery.ticketNumber(in: text) else {
-                return ("tickets_fts JOIN ticket_search_keys k ON k.key = tickets_fts.rowid AND tickets_fts MATCH ? AND tickets_fts.rowid < ?",
+                return ("tickets_fts JOIN ticket_search_keys k ON k.key = tickets_fts.rowid AND tickets_fts MATCH ? AND tickets_fts.rowid \(beyond) ?",
                         "tickets_fts.rowid", [.text(match), bound])
             }
             return ("""
-                (SELECT rowid AS key FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid < ?
-                 UNION SELECT key FROM ticket_search_keys WHERE ticket_id = ? AND key < ?) m
+                (SELECT rowid AS key FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid \(beyond) ?
+                 UNION SELECT key FROM ticket_search_keys WHERE ticket_id = ? AND key \(beyond) ?) m
                 JOIN ticket_search_keys k ON k.key = m.key
                 """, "m.key", [.text(match), bound, .integer(number.rawValue), bound])
         }
 
+        // MARK: Counting
+
+        /// The rows this filter matches (`SELECT 1`, no order), or only those at or before `before`
+        /// in the filter's order (the cursor's row is the previous page's last): what a bounded
+        /// count reads. The terms are plain (no `+`), so SQLite takes whichever index narrows most.
+        func countSQL(text match: String?, before: TicketCursor?) -> (String, [SQLiteValue]) {
+            var terms: [String] = []
+            var values: [SQLiteValue] = []
+            var from = "tickets t"
+            if let match, let text = filter.text, FullTextQuery.ticketNumber(in: text) != nil {
+                // A ticket number: its mentions and the numbered ticket itself, as the list reads them.
+                let (source, _, sourceValues) = Self.matches(match, text: text, bound: .integer(.max))
+                from = source + " JOIN tickets t ON t.id = k.ticket_id"
+                values += sourceValues
+            } else if let match {
+                from = "tickets_fts JOIN ticket_search_keys k ON k.key = tickets_fts.rowid JOIN tickets t ON t.id = k.ticket_id"
+                terms.append("tickets_fts MATCH ?")
+                values.append(.text(match))
+            }
+            // Every status named even when all are asked for: with the category it makes the count
+            // a search of `tickets_by_status_category_opened` (a category alone scanned that index
+            // from the start: 11 M instructions a page on 100,000 tickets, docs/performance.md).
+            terms.append("t.status IN (\(Self.placeholders(statuses.count)))")
+            values += statuses.map { .text($0.rawValue) }
+            if !allCategories {
+                terms.append("t.category IN (\(Self.placeholders(categories.count)))")
+                values += categories.map { .text($0.rawValue) }
+            }
+            for party in parties {
+                terms.append("t.\(party.column) = ?")
+                values.append(.integer(party.id.rawValue))
+            }
+            if filter.unassigned { terms.append("t.assignee_id IS NULL") }
+            if let before {
+                let opened: [SQLiteValue] = [.integer(before.openedAt.millisecondsSinceEpoch), .integer(before.id.rawValue)]
+                switch filter.order {
+                case .newest:
+                    terms.append("(t.opened_at, t.id) >= (?, ?)")
+                    values += opened
+                case .oldest:
+                    terms.append("(t.opened_at, t.id) <= (?, ?)")
+                    values += opened
+                case .priority:
+                    terms.append("(t.priority_rank, t.opened_at, t.id) <= (?, ?, ?)")
+                    values += [.integer(Int64(TicketCursor.rank(before.priority)))] + opened
+                case .number:
+                    terms.append("t.id <= ?")
+                    values.append(.integer(before.id.rawValue))
+                case .numberDescending:
+                    terms.append("t.id >= ?")
+                    values.append(.integer(before.id.rawValue))
+                case .activity:
+                    terms.append("(t.modified_at, t.id) >= (?, ?)")
+                    values += [.integer(before.key), .integer(before.id.rawValue)]
+                case .activityAscending:
+                    terms.append("(t.modified_at, t.id) <= (?, ?)")
+                    values += [.integer(before.key), .integer(before.id.rawValue)]
+                case .status:
+                    // Every ticket of a status ranked before the cursor's, and its own status's up to it.
+                    let done = Status.allCases.filter { Int64(TicketOrder.rank($0)) < before.key }
+                    let current = Status.allCases.first { Int64(TicketOrder.rank($0)) == before.key } ?? .closed
+                    let earlier = done.isEmpty ? "" : "t.status IN (\(Self.placeholders(done.count))) OR "
+                    terms.append("(\(earlier)(t.status = ? AND (t.opened_at, t.id) >= (?, ?)))")
+                    values += done.map { .text($0.rawValue) } + [.text(current.rawValue)] + opened
+                }
+            }
+            let triage = triageTerms("t.")
+            let whereSQL = terms.isEmpty ? "1" : terms.joined(separator: " AND ")
+            return ("SELECT 1 FROM \(from) WHERE \(whereSQL)\(triage.sql)", values + triage.values)
+        }
+
         // MARK: Newest first
 
-        func newest(_ columns: ListColumns) -> (String, [SQLiteValue]) {
-            // No cursor: start above every real position, so one SQL shape serves both cases.
-            let after = filter.cursor ?? TicketCursor(openedAt: Timestamp(millisecondsSinceEpoch: .max), id: TicketID(.max))
+        /// - Parameter descending: false for the oldest-first order: the same shapes, each index walked the other way.
+        func newest(_ columns: ListColumns, descending: Bool = true) -> (String, [SQLiteValue]) {
+            // No cursor: start beyond every real position, so one SQL shape serves both cases.
+            let edge: Int64 = descending ? .max : .min
+            let after = filter.cursor ?? TicketCursor(openedAt: Timestamp(millisecondsSinceEpoch: edge), id: TicketID(edge))
+            let (lt, le, dir) = descending ? ("<", "<=", "DESC") : (">", ">=", "ASC")
             let keyset: [SQLiteValue] = [
                 .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.openedAt.millisecondsSinceEpoch), .integer(after.id.rawValue),
             ]
@@ -148,15 +236,15 @@ extension TicketReader {
                 // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
                 // millisecond, and the keyset test drops the few in that same millisecond. A people filter
                 // only drops matches, like the status and category ones.
-                let bound = SQLiteValue.integer(TicketReader.searchKeyBound(after: filter.cursor))
+                let bound = SQLiteValue.integer(descending ? TicketReader.searchKeyBound(after: filter.cursor) : TicketReader.searchKeyStart(at: filter.cursor))
                 let people = parties.map { " AND t.\($0.column) = ?" }.joined() + (filter.unassigned ? " AND t.assignee_id IS NULL" : "")
-                let (source, position, sourceValues) = Self.matches(match, text: text, bound: bound)
+                let (source, position, sourceValues) = Self.matches(match, text: text, bound: bound, descending: descending)
                 let sql = """
                     SELECT \(columns.select) FROM \(source)
                     JOIN tickets t ON t.id = k.ticket_id\(columns.join)
                     WHERE t.status IN (\(Self.placeholders(statuses.count))) AND t.category IN (\(Self.placeholders(categories.count)))\(people)\(triage.sql)
-                      AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
-                    ORDER BY \(position) DESC LIMIT ?
+                      AND t.opened_at \(le) ? AND (t.opened_at \(lt) ? OR t.id \(lt) ?)
+                    ORDER BY \(position) \(dir) LIMIT ?
                     """
                 values += sourceValues
                 values += statuses.map { .text($0.rawValue) }
@@ -176,17 +264,17 @@ extension TicketReader {
                 let sql = """
                     SELECT \(columns.select) FROM tickets t\(columns.join)
                     WHERE \(terms.joined(separator: " AND "))\(triage.sql)
-                      AND t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)
-                    ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
+                      AND t.opened_at \(le) ? AND (t.opened_at \(lt) ? OR t.id \(lt) ?)
+                    ORDER BY t.opened_at \(dir), t.id \(dir) LIMIT ?
                     """
                 return (sql, values + triage.values + keyset + [fetch])
             }
             if allStatuses && allCategories && !filter.unassigned {
                 // No status or category filter: one range of `tickets_by_opened` (migration 3).
-                let sql = triage.sql.isEmpty ? columns.newestSQL : """
+                let sql = triage.sql.isEmpty && descending ? columns.newestSQL : """
                     SELECT \(columns.select) FROM tickets t\(columns.join)
-                    WHERE t.opened_at <= ? AND (t.opened_at < ? OR t.id < ?)\(triage.sql)
-                    ORDER BY t.opened_at DESC, t.id DESC LIMIT ?
+                    WHERE t.opened_at \(le) ? AND (t.opened_at \(lt) ? OR t.id \(lt) ?)\(triage.sql)
+                    ORDER BY t.opened_at \(dir), t.id \(dir) LIMIT ?
                     """
                 return (sql, keyset + triage.values + [fetch])
             }
@@ -200,8 +288,8 @@ extension TicketReader {
                 for category in categories {
                     branches.append("""
                         SELECT * FROM (SELECT id, opened_at FROM tickets
-                          WHERE status = ? AND category = ?\(unassigned)\(inner.sql) AND opened_at <= ? AND (opened_at < ? OR id < ?)
-                          ORDER BY opened_at DESC, id DESC LIMIT ?)
+                          WHERE status = ? AND category = ?\(unassigned)\(inner.sql) AND opened_at \(le) ? AND (opened_at \(lt) ? OR id \(lt) ?)
+                          ORDER BY opened_at \(dir), id \(dir) LIMIT ?)
                         """)
                     values += [.text(status.rawValue), .text(category.rawValue)] + inner.values + keyset + [fetch]
                 }
@@ -209,11 +297,87 @@ extension TicketReader {
             let sql = """
                 SELECT \(columns.select) FROM (
                   \(branches.joined(separator: "\nUNION ALL\n"))
-                  ORDER BY opened_at DESC, id DESC LIMIT ?
+                  ORDER BY opened_at \(dir), id \(dir) LIMIT ?
                 ) AS page JOIN tickets t ON t.id = page.id\(columns.join)
-                ORDER BY t.opened_at DESC, t.id DESC
+                ORDER BY t.opened_at \(dir), t.id \(dir)
                 """
             return (sql, values + [fetch])
+        }
+
+        // MARK: Status, number and activity
+
+        /// Open, then active, then closed, newest first within each: one newest-first page per
+        /// status (each as cheap as a newest page), in rank order. The cursor's status starts at
+        /// its position; the statuses ranked before it are done.
+        func byStatus(_ columns: ListColumns) -> (String, [SQLiteValue]) {
+            let from = filter.cursor
+            var branches: [String] = []
+            var values: [SQLiteValue] = []
+            for status in statuses {
+                let rank = TicketOrder.rank(status)
+                if let from, Int64(rank) < from.key { continue }
+                var sub = filter
+                sub.order = .newest
+                sub.statuses = [status]
+                sub.cursor = from.flatMap { Int64(rank) == $0.key ? TicketCursor(openedAt: $0.openedAt, id: $0.id) : nil }
+                let (sql, v) = ListQuery(sub).newest(columns)
+                branches.append("SELECT *, \(rank) AS status_rank FROM (\(sql))")
+                values += v
+            }
+            guard !branches.isEmpty else {
+                return ("SELECT \(columns.select) FROM tickets t\(columns.join) WHERE 0 LIMIT ?", [fetch])
+            }
+            let sql = "SELECT * FROM (\(branches.joined(separator: "\nUNION ALL\n"))) ORDER BY status_rank, opened_at DESC, id DESC LIMIT ?"
+            return (sql, values + [fetch])
+        }
+
+        /// By number (the primary key) or by last activity (`tickets_by_modified`, migration 11), one
+        /// ordered range entered at the cursor. A person's tickets come from their index and are
+        /// sorted (few); a search sorts its matches. Every other filter only drops rows from the
+        /// range (`+column`), so a filter that matches few tickets reads many rows per page.
+        func keyed(_ columns: ListColumns) -> (String, [SQLiteValue]) {
+            let descending = filter.order == .numberDescending || filter.order == .activity
+            let (lt, dir) = descending ? ("<", "DESC") : (">", "ASC")
+            let edge: Int64 = descending ? .max : .min
+            let byActivity = filter.order == .activity || filter.order == .activityAscending
+            let keyset: String
+            let order: String
+            var keyValues: [SQLiteValue]
+            if byActivity {
+                keyset = "(t.modified_at, t.id) \(lt) (?, ?)"
+                order = "ORDER BY t.modified_at \(dir), t.id \(dir) LIMIT ?"
+                keyValues = [.integer(filter.cursor?.key ?? edge), .integer(filter.cursor?.id.rawValue ?? edge)]
+            } else {
+                keyset = "t.id \(lt) ?"
+                order = "ORDER BY t.id \(dir) LIMIT ?"
+                keyValues = [.integer(filter.cursor?.id.rawValue ?? edge)]
+            }
+            var terms: [String] = []
+            var values: [SQLiteValue] = []
+            var from = "tickets t\(columns.join)"
+            if let text = filter.text, let match = FullTextQuery.expression(for: text) {
+                // The matches (a ticket number's mentions and the ticket itself, as in the other orders), then sorted.
+                let (source, _, sourceValues) = Self.matches(match, text: text, bound: .integer(.max))
+                from = "\(source) JOIN tickets t ON t.id = k.ticket_id\(columns.join)"
+                values += sourceValues
+            }
+            for party in parties {
+                terms.append("t.\(party.column) = ?")
+                values.append(.integer(party.id.rawValue))
+            }
+            if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
+            if !allStatuses {
+                terms.append("+t.status IN (\(Self.placeholders(statuses.count)))")
+                values += statuses.map { .text($0.rawValue) }
+            }
+            if !allCategories {
+                terms.append("+t.category IN (\(Self.placeholders(categories.count)))")
+                values += categories.map { .text($0.rawValue) }
+            }
+            terms.append(keyset)
+            let triage = triageTerms("t.")
+            let sql = "SELECT \(columns.select) FROM \(from)\nWHERE \(terms.joined(separator: " AND "))\(triage.sql)\n\(order)"
+            return (sql, values + keyValues + triage.values + [fetch])
         }
 
         /// The second person, the unassigned test and the status and category filters as row filters
@@ -309,6 +473,43 @@ extension TicketReader {
         }
     }
 
+    // MARK: - Counting
+
+    /// How many tickets the filter matches and how many come before its cursor, each up to `cap`.
+    ///
+    /// A filter of statuses only (what staff open the list with) is summed from `status_counts`,
+    /// which triggers keep: exact, three rows read at any table size. Any other filter is counted
+    /// by a query with the list's own terms, `LIMIT cap + 1`, so a count reads at most `cap + 1`
+    /// matches from the index SQLite picks (the status-and-category one, a person's, FTS5's);
+    /// a row filter (severity, priority, unassigned, low confidence) reads past the rows it drops.
+    /// The position before a cursor is counted the same way with the cursor's keyset reversed;
+    /// the first page (no cursor) costs nothing.
+    static func count(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> TicketCount {
+        let query = ListQuery(filter)
+        let text = filter.text.flatMap(FullTextQuery.expression(for:))
+        let statusOnly = text == nil && query.parties.isEmpty && !filter.unassigned && query.allCategories
+            && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence
+        let total: Int?
+        if statusOnly {
+            let counts = try counts(db)
+            total = query.statuses.reduce(0) { $0 + (counts[$1] ?? 0) }
+        } else {
+            total = try bounded(db, query.countSQL(text: text, before: nil), cap: cap)
+        }
+        var before: Int? = 0
+        if let cursor = filter.cursor {
+            before = try bounded(db, query.countSQL(text: text, before: cursor), cap: cap)
+        }
+        return TicketCount(total: total, before: before, cap: cap)
+    }
+
+    /// `SELECT count(*)` over at most `cap + 1` rows of `inner`: nil when there are more than `cap`.
+    private static func bounded(_ db: Connection, _ inner: (String, [SQLiteValue]), cap: Int) throws -> Int? {
+        let sql = "SELECT count(*) FROM (\(inner.0) LIMIT ?)"
+        let n = try db.cachedStatement(sql).queryFirst(inner.1 + [.integer(Int64(cap) + 1)]) { $0.int64(at: 0) } ?? 0
+        return n > Int64(cap) ? nil : Int(n)
+    }
+
     /// One ticket with its messages oldest first, or nil.
     static func detail(_ db: Connection, _ id: TicketID) throws -> TicketDetail? {
         try db.transaction(.deferred) { db in
@@ -329,6 +530,15 @@ extension TicketReader {
             if let s = Status(rawValue: status) { result[s] = Int(count) }
         }
         return result
+    }
+
+    /// The first search key of the cursor's millisecond (`Int64.min` without one): where an
+    /// oldest-first search starts.
+    static func searchKeyStart(at cursor: TicketCursor?) -> Int64 {
+        guard let ms = cursor?.openedAt.millisecondsSinceEpoch else { return .min }
+        if ms >= (Int64.max >> 20) { return .max }
+        if ms <= (Int64.min >> 20) { return .min }
+        return ms << 20
     }
 
     /// The first search key past every ticket opened in the cursor's millisecond (`Int64.max` without one).
@@ -372,4 +582,6 @@ extension TicketReader {
 
     static let ticketColumns = ListColumns(Ticket.columns(qualifiedBy: "t"))
     static let rowColumns = ListColumns(TicketRowView.columns, join: TicketRowView.joinUsers)
+    /// The rows with `modified_at` last: the activity orders' cursor.
+    static let rowColumnsWithActivity = ListColumns(TicketRowView.columns + ", t.modified_at", join: TicketRowView.joinUsers)
 }

@@ -103,6 +103,12 @@ public final class TicketReader: TicketQueries, Sendable {
         try withConnection { try Self.counts($0) }
     }
 
+    /// How many tickets `filter` matches and how many precede its cursor, each counted up to `cap`
+    /// (`status_counts` for a filter of statuses only); see ``TicketCount``.
+    public func count(_ filter: TicketFilter, cap: Int = TicketCount.defaultCap) async throws -> TicketCount {
+        try withConnection { try Self.count($0, filter, cap: cap) }
+    }
+
     /// Runs `body` with the page that `list(filter)` would return, as rows read in place.
     ///
     /// Why: the list page is the busiest read; building 51 `Ticket`s (three `String`s each) and then
@@ -112,6 +118,18 @@ public final class TicketReader: TicketQueries, Sendable {
     /// - Throws: `Refusal(.validation)` for a limit outside 1...500; SQLite errors; what `body` throws.
     public func withListRows<R: Sendable>(_ filter: TicketFilter, _ body: (inout TicketRows) throws -> R) async throws -> R {
         try withConnection { try Self.withListRows($0, filter, body) }
+    }
+
+    /// `withListRows(filter)` with the filter's ``TicketCount`` (up to `cap`), both read from one
+    /// snapshot on one connection: the page's "51–100 of 3,000" agrees with its rows.
+    public func withListRows<R: Sendable>(_ filter: TicketFilter, countingUpTo cap: Int,
+                                          _ body: (inout TicketRows, TicketCount) throws -> R) async throws -> R {
+        try withConnection { db in
+            try db.transaction(.deferred) { db in
+                let count = try Self.count(db, filter, cap: cap)
+                return try Self.withListRows(db, filter) { rows in try body(&rows, count) }
+            }
+        }
     }
 
     // MARK: - The pool

@@ -39,8 +39,10 @@ public struct TicketRows: ~Copyable {
             let row = TicketRowView(statement: statement)
             // Only the page's last row can become the cursor (the row after it says there is a next page).
             if count == limit - 1 {
-                last = order == .priority ? TicketCursor(priority: try row.priority, openedAt: row.openedAt, id: row.id)
-                    : TicketCursor(openedAt: row.openedAt, id: row.id)
+                let activity = order == .activity || order == .activityAscending
+                last = TicketCursor.of(order: order, id: row.id, openedAt: row.openedAt, priority: order == .priority ? try row.priority : nil,
+                                       status: order == .status ? try row.status : .open,
+                                       modifiedAt: activity ? Timestamp(millisecondsSinceEpoch: statement.int64(at: 10)) : nil)
             }
             try body(row)
             count += 1

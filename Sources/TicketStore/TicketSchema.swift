@@ -430,5 +430,10 @@ public enum TicketSchema {
             );
             CREATE INDEX ticket_reporters_by_key ON ticket_reporters (key_digest, ticket_id DESC);
             """),
+        // The list's last-activity orders (`sort=activity`, `activity-asc`): one ordered range
+        // entered at the cursor by a row value, in either direction.
+        Migration(version: 11, sql: """
+            CREATE INDEX tickets_by_modified ON tickets (modified_at, id);
+            """),
     ]
 }

@@ -30,7 +30,7 @@ enum Stylesheet {
     footer.site { border-top: 1px solid var(--line); padding: 1rem; color: var(--muted); text-align: center; }
     h1 { font-size: 1.75rem; margin: .5rem 0 1rem; }
     h2 { font-size: 1.3rem; margin: 1.5rem 0 .5rem; }
-    .muted, .hint, .optional { color: var(--muted); }
+    .muted, .hint, .optional, .age { color: var(--muted); }
     .hint { margin: 0 0 .25rem; font-size: .95rem; }
     .field { display: flex; flex-direction: column; gap: .2rem; margin-bottom: .75rem; }
     label { font-weight: 600; }

@@ -2,8 +2,8 @@ import Domain
 import SpoolBroker
 import HTTPServer
 
-/// Reads `status`, `category`, `q`, `severity`, `priority`, `assignee_id`, `assigned_to`, `sort`,
-/// `limit` and `cursor` from a query into a `TicketFilter`.
+/// Reads `status`, `category`, `q`, `severity`, `priority`, `confidence`, `assignee_id`,
+/// `assigned_to`, `sort`, `limit` and `cursor` from a query into a `TicketFilter`.
 ///
 /// Shared by `/tickets` and `/api/tickets` so both answer the same question the same way, and
 /// the one place that keeps closed tickets from the campus desk's simple users and, on the
@@ -71,9 +71,26 @@ enum TicketListQuery {
     static func pageOrder(_ actor: Actor) -> TicketOrder { actor.role.isStaff ? .priority : .newest }
 
     /// The rule for `sort`, `severity` and `priority` in one sentence each (the 400s say it).
-    static let sortRule = "sort must be newest or priority."
+    static let sortRule = "sort must be newest, oldest, priority, number, number-desc, activity, activity-asc or status."
     static let severityRule = "severity must be critical, high, medium, low or none (comma-separated for several)."
     static let priorityRule = "priority must be P1, P2, P3, P4 or none (comma-separated for several)."
+    static let confidenceRule = "confidence must be low."
+
+    /// What a list page's query may carry back from a ticket page (`from`): the filters, order,
+    /// size and position, nothing else (no `done` notice, nothing unknown).
+    static let returnParameters = ["q", "category", "status", "priority", "severity", "confidence", "assigned_to", "assignee_id",
+                                   "sort", "limit", "cursor"]
+
+    /// The list query a ticket page's "Back to the list" returns to, from its `from` parameter:
+    /// decoded, kept to ``returnParameters``, checked by the list's own reading (a query the list
+    /// would refuse gives the plain list), and encoded again. Never the text as sent.
+    static func returnQuery(_ raw: String, actor: Actor, mode: AuthMode) -> String {
+        guard raw.utf8.count <= 2048, let q = try? FormDecoding.decodeQuery(raw) else { return "" }
+        let kept = returnParameters.map { name in (name, q[name]) }
+        let fields = FormFields(kept.compactMap { name, value in value.map { FormField(name: name, value: $0) } })
+        guard (try? filter(from: fields, actor: actor, mode: mode)) != nil else { return "" }
+        return FormDecoding.encodeQuery(kept)
+    }
 
     /// A comma-separated list of `T` or `none` (nil); an empty item is refused like an unknown one.
     static func triageValues<T: RawRepresentable<String>>(_ raw: String, _: T.Type, field: String, rule: String) throws(Problem) -> Set<T?> {
@@ -137,6 +154,10 @@ enum TicketListQuery {
                 throw Problem(status: .badRequest, detail: "q must be at most \(maxTextLength) characters.", field: "q")
             }
             filter.text = text.isEmpty ? nil : text
+        }
+        if let raw = q["confidence"], !raw.isEmpty {
+            guard raw == "low" else { throw Problem(status: .badRequest, detail: confidenceRule, field: "confidence") }
+            filter.lowConfidence = true
         }
         if let raw = q["assignee_id"], !raw.isEmpty {
             guard raw.utf8.count <= 19, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int64(raw), n > 0 else {

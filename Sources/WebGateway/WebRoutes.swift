@@ -143,7 +143,7 @@ struct WebRoutes: Sendable {
             closedReports = try await context.tickets.closedReports(keyDigest: key, limit: ClosedReportsSection.limit)
         }
         do {
-            let model = TicketListPage.Model(
+            var model = TicketListPage.Model(
                 visitor: v, csrfToken: token(v), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
                 isContinuation: filter.cursor != nil,
@@ -151,9 +151,21 @@ struct WebRoutes: Sendable {
                 order: filter.order, defaultOrder: order, severity: q["severity"] ?? "", priority: q["priority"] ?? "",
                 showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false,
                 closedReports: closedReports)
+            model.lowConfidence = filter.lowConfidence
+            model.cursor = filter.cursor?.encoded
+            model.limit = filter.limit
+            model.now = context.clock.now()
+            if let selected = assignee?.selected, let id = Self.accountNumber(selected), id != v.actor.userID {
+                model.assigneeName = assignee?.engineers.first { $0.id == id }?.name
+            }
             let time = context.time
-            // Rendered while the reader's statement steps: no `Ticket` per row.
-            let bytes = try await context.tickets.withListRows(filter) { rows in try TicketListPage.renderBytes(model, rows: &rows, time: time) }
+            let page = model
+            // Counted and rendered while the reader's statement steps, in one snapshot: no `Ticket` per row.
+            let bytes = try await context.tickets.withListRows(filter, countingUpTo: TicketCount.defaultCap) { rows, count in
+                var model = page
+                model.count = count
+                return try TicketListPage.renderBytes(model, rows: &rows, time: time)
+            }
             return Self.html(.ok, bytes, visitor: v)
         }
     }
@@ -181,21 +193,24 @@ struct WebRoutes: Sendable {
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
-        let done = (try? FormDecoding.decodeQuery(request.query))?["done"]
-        return try await renderTicket(id, v, status: .ok, flash: done.flatMap(Self.flash), failed: nil, state: .empty, done: done)
+        let q = try? FormDecoding.decodeQuery(request.query)
+        let done = q?["done"]
+        let from = q?["from"].map { TicketListQuery.returnQuery($0, actor: v.actor, mode: v.authMode) } ?? ""
+        return try await renderTicket(id, v, status: .ok, flash: done.flatMap(Self.flash), failed: nil, state: .empty, done: done, listQuery: from)
     }
 
     /// The ticket page; 404 for a missing ticket and for one the visitor may not see (on the campus
     /// desk a closed ticket another browser reported, on the network desk another customer's).
     /// `done` names the change just made, for a notice that says what it is now (`OutcomeText`).
     private func renderTicket(_ id: TicketID, _ v: Visitor, status: HTTPStatus, flash: Layout.Flash?, failed: TicketDetailPage.FormKind?, state: FormState,
-                              done: String? = nil) async throws -> HTTPResponse {
+                              done: String? = nil, listQuery: String = "") async throws -> HTTPResponse {
         guard let detail = try await context.tickets.detail(id),
               try await TicketAccess.mayRead(v.actor, detail.ticket, mode: v.authMode, reporterKey: ReporterKey.digest(of: v), tickets: context.tickets) else {
             return errorPage(.notFound, Self.noSuchTicket(v), v)
         }
         var model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
                                            state: state, requestID: context.newBrowserID())
+        model.listQuery = listQuery
         // The assignee, and the engineers to choose from (both desks: on the campus desk they are
         // the staff directory's; with nobody to choose, the page shows no assign form).
         let t = detail.ticket

@@ -63,7 +63,8 @@ extension SystemTests {
             try d.type("input[name=q]", "reading room")
             try d.click("form.filters button[type=submit]")
             try await Self.waitForURL(d, containing: "q=reading")
-            try d.click("a[href=\"/tickets/\(id)\"]")
+            // A filtered list's rows carry it back (`from`), for the ticket's "Back to the list".
+            try d.click("a[href^=\"/tickets/\(id)?from=\"]")
             try await Self.waitForURL(d, containing: "/tickets/\(id)")
             try d.click("form[action=\"/tickets/\(id)/status\"] button[type=submit]")
             try await Self.waitForURL(d, containing: "done=status")

@@ -74,8 +74,8 @@ import Testing
         let list = await b.get("/tickets?assignee_id=\(c.eve.id.rawValue)")
         #expect(list.text.contains("<a href=\"/tickets?assignee_id=\(c.eve.id.rawValue)\">Assigned to me</a>"))
         #expect(list.text.contains("Acting as <strong>Eve</strong> (Engineer)"))
-        #expect(list.text.contains("/tickets/\(mine.id)\""))
-        #expect(!list.text.contains("/tickets/\(other.id)\""))
+        #expect(list.text.contains("<td>#\(mine.id)</td>"))
+        #expect(!list.text.contains("<td>#\(other.id)</td>"))
 
         // Engineers work what is assigned to them: a status change there is applied …
         let page = await b.get("/tickets/\(mine.id)")

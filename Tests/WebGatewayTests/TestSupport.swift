@@ -22,6 +22,8 @@ final class World {
     var timeZone: String
     /// Browser ids, shared by every gateway of this world so two browsers never share one.
     let counter = Counter()
+    /// The gateway's clock (the list's "3 hours ago" counts from it): the system's unless a test sets one.
+    var clock: any WallClock = SystemClock()
 
     init(timeZone: String = "UTC") {
         self.timeZone = timeZone
@@ -38,7 +40,7 @@ final class World {
         Gateway(
             configuration: Configuration(timeZoneIdentifier: timeZone), tickets: reader, commands: worker,
             analytics: analytics, readiness: readiness, csrfSecret: Array("test-secret-0123456789".utf8),
-            settings: GatewaySettings(commandTimeout: .milliseconds(100)),
+            settings: GatewaySettings(commandTimeout: .milliseconds(100)), clock: clock,
             logger: Logger(component: "test", minimumLevel: .error),
             newBrowserID: { [counter] in String(format: "%032x", counter.next()) })
     }

@@ -184,7 +184,7 @@ import Testing
             let filter = try TicketListQuery.filter(from: q, role: v.role, defaultOrder: order)
             let engineers = try await gateway.context.accounts.activeEngineers()
             #expect(engineers == (try await gateway.context.accounts.engineers().map(\.user)))
-            let m = TicketListPage.Model(
+            var m = TicketListPage.Model(
                 visitor: v, csrfToken: gateway.context.csrf.token(forBrowser: v.browserID, identity: FormIdentity(v)), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(WebRoutes.flash),
                 isContinuation: filter.cursor != nil,
@@ -192,6 +192,12 @@ import Testing
                 assignee: TicketListQuery.seesQueues(v.actor) ? TicketListPage.AssigneeFilter(selected: "", engineers: engineers, me: nil) : nil,
                 order: filter.order, defaultOrder: order, severity: q["severity"] ?? "", priority: q["priority"] ?? "",
                 showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false)
+            // What the route adds: the count, the clock, the size and position.
+            m.count = try await world.reader.count(filter)
+            m.now = gateway.context.clock.now()
+            m.limit = filter.limit
+            m.cursor = filter.cursor?.encoded
+            m.lowConfidence = filter.lowConfidence
             return TicketListPage.renderBytes(m, page: try await world.reader.list(filter), assigneeNames: names, time: gateway.context.time)
         }
         for role in ["staff", "user"] {

@@ -10,11 +10,9 @@ import Testing
     static func reference(id: TicketID, description: String, location: String?, category: Category, status: Status,
                           openedAt: Timestamp, time: CampusTime) -> [UInt8] {
         var b = HTMLBuffer(capacity: 512)
-        b.raw("<tr><td><a href=\"/tickets/")
+        b.raw("<tr><td>#")
         b.number(id.rawValue)
-        b.raw("\">#")
-        b.number(id.rawValue)
-        b.raw("</a></td><td><a href=\"/tickets/")
+        b.raw("</td><td><a href=\"/tickets/")
         b.number(id.rawValue)
         b.raw("\">")
         let d = description.count > 120 ? String(description.prefix(117)) + "…" : description

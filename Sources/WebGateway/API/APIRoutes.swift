@@ -239,7 +239,7 @@ struct APIRoutes: Sendable {
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let caller = try await caller(request)
         let q = try Self.query(request)
-        try Self.requireValues(q, ["status", "category", "severity", "priority", "sort", "limit", "cursor", "assignee_id", "assigned_to"])
+        try Self.requireValues(q, ["status", "category", "severity", "priority", "confidence", "sort", "limit", "cursor", "assignee_id", "assigned_to"])
         let filter = try await TicketListQuery.filter(from: q, actor: caller.actor, mode: context.authMode, accounts: context.accounts)
         return try await page(filter, caller)
     }

@@ -32,6 +32,8 @@ enum TicketDetailPage {
         var state: FormState = .empty
         /// Fresh ids for the hidden `request_id` of each form (idempotent resubmits).
         var requestID: String
+        /// The list query "Back to the list" returns to (validated and re-encoded, ``TicketListQuery/returnQuery(_:actor:mode:)``); empty for the plain list.
+        var listQuery = ""
         /// The assigned engineer's account (network desk), for the "Assigned to" line.
         var assignee: User? = nil
         /// The active engineers to choose from; nil when the visitor may not assign this ticket.
@@ -81,7 +83,12 @@ enum TicketDetailPage {
         let t = m.detail.ticket
         b.raw("<h1>Ticket #")
         b.number(t.id.rawValue)
-        b.raw("</h1>\n<p><a href=\"/tickets\">Back to the list</a></p>\n")
+        b.raw("</h1>\n<p><a href=\"/tickets")
+        if !m.listQuery.isEmpty {
+            b.raw("?")
+            b.text(m.listQuery)
+        }
+        b.raw("\">Back to the list</a></p>\n")
         let allowed = Allowed(m)
         // A refusal for a form this page no longer shows (a reporter's message under a ticket closed
         // meanwhile) is said at the top, not lost.

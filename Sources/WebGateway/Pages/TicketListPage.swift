@@ -33,6 +33,18 @@ enum TicketListPage {
         var workQueue = false
         /// Campus desk, simple user: the closed tickets this browser reported (``ClosedReportsSection``).
         var closedReports: [Ticket] = []
+        /// Only tickets filed by the classifier with low confidence (`confidence=low`).
+        var lowConfidence = false
+        /// This page's cursor as sent (nil on the first page): part of the query the rows' links carry back.
+        var cursor: String? = nil
+        /// Rows per page (the position's page numbers).
+        var limit = TicketListQuery.defaultLimit
+        /// How many tickets match and precede this page (nil: not counted, as in the reference tests).
+        var count: TicketCount? = nil
+        /// The server's clock when the page was made: each row's age ("3 hours ago") is counted from it.
+        var now: Timestamp? = nil
+        /// The name of the engineer `assigned_to` names, for the heading.
+        var assigneeName: String? = nil
     }
 
     /// The staff's cells of one row, after the status: priority, severity and assignee.
@@ -70,6 +82,7 @@ enum TicketListPage {
     /// - Parameter assigneeNames: the names of the accounts tickets are assigned to (the rows path joins `users`).
     static func renderBytes(_ m: Model, page: TicketPage, assigneeNames: [UserID: String] = [:], time: CampusTime) -> [UInt8] {
         let title = title(m)
+        let link = linkSuffix(m)
         var out = HTMLBuffer(capacity: 6144 + page.tickets.count * rowBytes(m))
         Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
             top(m, title: title, into: &b)
@@ -83,7 +96,7 @@ enum TicketListPage {
                         assignee.withUTF8 { a in
                             let cells = m.showsTriage ? TriageCells(priority: t.priority, severity: t.severity, assignee: t.assigneeID == nil ? nil : a) : nil
                             row(id: t.id, description: d, location: t.location == nil ? nil : l, category: t.category, status: t.status,
-                                openedAt: t.openedAt, triage: cells, time: time, into: &b)
+                                openedAt: t.openedAt, triage: cells, time: time, now: m.now, link: link, into: &b)
                         }
                     }
                 }
@@ -99,6 +112,7 @@ enum TicketListPage {
     /// - Throws: what reading the rows throws (a SQLite error, a corrupt enum value).
     static func renderBytes(_ m: Model, rows: inout TicketRows, time: CampusTime) throws -> [UInt8] {
         let title = title(m)
+        let link = linkSuffix(m)
         var out = HTMLBuffer(capacity: 6144 + 50 * rowBytes(m))
         var failure: (any Error)?
         Layout.page(title: title, visitor: m.visitor, csrfToken: m.csrfToken, flash: m.flash, body: { b in
@@ -111,7 +125,7 @@ enum TicketListPage {
                     first = false
                     let cells = triage ? TriageCells(priority: try r.priority, severity: try r.severity, assignee: r.assigneeName) : nil
                     row(id: r.id, description: r.description, location: r.location, category: try r.category, status: try r.status,
-                        openedAt: r.openedAt, triage: cells, time: time, into: &b)
+                        openedAt: r.openedAt, triage: cells, time: time, now: m.now, link: link, into: &b)
                 }
             } catch {
                 failure = error
@@ -124,9 +138,51 @@ enum TicketListPage {
     }
 
     /// About how many bytes a row takes, so a page of 50 fits the buffer reserved at first.
-    private static func rowBytes(_ m: Model) -> Int { m.showsTriage ? 540 : 420 }
+    private static func rowBytes(_ m: Model) -> Int { m.showsTriage ? 580 : 460 }
 
-    private static func title(_ m: Model) -> String {
+    /// What each row's link adds after `/tickets/ID`: `?from=` and this page's query, so the ticket
+    /// page's "Back to the list" returns here; empty for the plain first page. Already escaped.
+    static func linkSuffix(_ m: Model) -> [UInt8] {
+        let here = query(m, cursor: m.cursor)
+        if here.isEmpty { return [] }
+        return Array(escapeHTML("?from=" + FormDecoding.percentEncode(here)).utf8)
+    }
+
+    /// The heading: what the list shows. The plain lists keep their names ("All tickets", "My
+    /// tickets"); a filter names itself ("Open IT tickets", "Search: wifi").
+    static func title(_ m: Model) -> String {
+        let base = plainTitle(m)
+        var words: [String] = []
+        let statusWord = m.status.map(Words.status)
+        let described = (statusWord != nil && base != "Incoming: open tickets") || m.category != nil || !m.priority.isEmpty
+            || !m.severity.isEmpty || m.lowConfidence || m.text != nil
+        guard described else { return base }
+        if let statusWord { words.append(statusWord) } else if m.workQueue || !TicketAccess.seesClosed(m.visitor.actor, mode: m.visitor.authMode) {
+            words.append("Open and active")
+        }
+        if !m.priority.isEmpty { words.append(m.priority.split(separator: ",").map { $0 == "none" ? "no-priority" : String($0) }.joined(separator: " or ")) }
+        if let c = m.category { words.append(Words.category(c)) }
+        words.append("tickets")
+        var phrase = words.joined(separator: " ")
+        if !m.severity.isEmpty {
+            phrase += " of severity " + m.severity.split(separator: ",").map { $0 == "none" ? "not triaged" : String($0) }.joined(separator: " or ")
+        }
+        if m.lowConfidence { phrase += " filed with low confidence" }
+        switch m.assignee?.selected {
+        case "none"?: phrase += ", unassigned"
+        case let a? where !a.isEmpty:
+            phrase += a == m.visitor.actor.userID.map({ String($0.rawValue) }) ? ", assigned to me" : ", assigned to \(m.assigneeName ?? "account \(a)")"
+        default:
+            if ["My tickets", "Assigned to me", "Assigned tickets"].contains(base) { phrase += " (\(base.lowercased()))" }
+        }
+        phrase = phrase.prefix(1).uppercased() + phrase.dropFirst()
+        guard let text = m.text else { return phrase }
+        let plain = statusWord == nil && m.category == nil && m.priority.isEmpty && m.severity.isEmpty && !m.lowConfidence
+        return "Search: \(text)" + (plain ? "" : " (\(phrase.prefix(1).lowercased() + phrase.dropFirst()))")
+    }
+
+    /// The list's name without filters: whose tickets, and which statuses by default.
+    private static func plainTitle(_ m: Model) -> String {
         let actor = m.visitor.actor
         if m.assignee?.selected == "none" { return "Unassigned tickets" }
         if m.visitor.authMode == .accounts {
@@ -139,8 +195,10 @@ enum TicketListPage {
 
     private static func top(_ m: Model, title: String, into b: inout HTMLBuffer) {
         b.raw("<h1>")
-        b.raw(html: title)
+        b.text(title)
         b.raw("</h1>\n")
+        // A queue worker comes back to the rows many times a day: one key press past the filters.
+        b.raw("<p><a class=\"skip\" href=\"#results\">Skip to the results</a></p>\n")
         if Permissions.mayEver(m.visitor.actor, .reportTicket) { b.raw("<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n") }
         b.raw("<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n")
         if m.assignee == nil, let a = m.assigneeID { Layout.hidden("assignee_id", String(a.rawValue), into: &b) }
@@ -153,18 +211,54 @@ enum TicketListPage {
         let statuses: [Status] = seesClosed ? Status.allCases : [.open, .active]
         // In priority order no status means open or active (the work queue); newest first, every status staff see.
         Field.select(name: "status", label: "Status", idPrefix: "filter",
-                     options: [("", seesClosed && m.order == .newest ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
+                     options: [("", seesClosed && m.order != .priority ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
                      selected: m.status?.rawValue ?? "", into: &b)
         if m.showsTriage {
             FixedSelect.priority.write(selected: m.priority, into: &b)
             FixedSelect.severity.write(selected: m.severity, into: &b)
+            FixedSelect.confidence.write(selected: m.lowConfidence ? "low" : "", into: &b)
         }
         if let assignee = m.assignee {
             Field.select(name: "assigned_to", label: "Assigned to", idPrefix: "filter", options: assignee.options,
                          selected: assignee.selected, into: &b)
         }
-        if m.showsTriage { FixedSelect.order.write(selected: m.order.rawValue, into: &b) }
+        (m.showsTriage ? FixedSelect.order : FixedSelect.plainOrder).write(selected: m.order.rawValue, into: &b)
         b.raw("<button type=\"submit\">Apply</button>\n</form>\n</search>\n")
+        summary(m, into: &b)
+    }
+
+    /// Where the page is: "Tickets 51–100 of 3,000 · page 2 of 60", or "of more than 1,000" past the
+    /// count's cap. The target of the skip link, so it is read before the rows.
+    static func summary(_ m: Model, into b: inout HTMLBuffer) {
+        b.raw("<p id=\"results\" class=\"summary\" tabindex=\"-1\">")
+        b.text(summaryText(m))
+        b.raw("</p>\n")
+    }
+
+    static func summaryText(_ m: Model) -> String {
+        guard let count = m.count else { return "Results" }
+        let cap = grouped(count.cap)
+        guard let before = count.before else { return "Tickets after the first \(cap) (more than \(cap) match)" }
+        guard let total = count.total else {
+            return "Tickets \(grouped(before + 1))–\(grouped(before + m.limit)) of more than \(cap) · page \(before / m.limit + 1)"
+        }
+        let shown = min(m.limit, total - before)
+        if total == 0 { return "No tickets" }
+        if shown <= 0 { return "No tickets after the \(grouped(total)) that match" }
+        let pages = (total + m.limit - 1) / m.limit
+        let noun = total == 1 ? "Ticket" : "Tickets"
+        return "\(noun) \(grouped(before + 1))–\(grouped(before + shown)) of \(grouped(total)) · page \(min(pages, before / m.limit + 1)) of \(pages)"
+    }
+
+    /// 3000 as "3,000".
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return n < 0 ? "-" + out : out
     }
 
     /// A filter of fixed choices (our vocabulary), written as `Field.select` writes it but from static
@@ -207,20 +301,52 @@ enum TicketListPage {
             ("none", "Not triaged", "<option value=\"none\"", ">Not triaged</option>\n"),
         ], head: "<div class=\"field\">\n<label for=\"filter-severity\">Severity</label>\n<select id=\"filter-severity\" name=\"severity\">\n")
 
+        static let confidence = FixedSelect(name: "confidence", label: "Category confidence", options: [
+            ("", "Any", "<option value=\"\"", ">Any</option>\n"),
+            ("low", "Low (check first)", "<option value=\"low\"", ">Low (check first)</option>\n"),
+        ], head: "<div class=\"field\">\n<label for=\"filter-confidence\">Category confidence</label>\n<select id=\"filter-confidence\" name=\"confidence\">\n")
+
         static let order = FixedSelect(name: "sort", label: "Order", options: [
             ("priority", "Priority, then longest waiting", "<option value=\"priority\"", ">Priority, then longest waiting</option>\n"),
+        ] + plainOrders, head: orderHead)
+
+        /// The orders without priority, for those who see no triage.
+        static let plainOrder = FixedSelect(name: "sort", label: "Order", options: plainOrders, head: orderHead)
+
+        static let orderHead: StaticString = "<div class=\"field\">\n<label for=\"filter-sort\">Order</label>\n<select id=\"filter-sort\" name=\"sort\">\n"
+        static let plainOrders: [(value: String, label: String, open: StaticString, close: StaticString)] = [
             ("newest", "Newest first", "<option value=\"newest\"", ">Newest first</option>\n"),
-        ], head: "<div class=\"field\">\n<label for=\"filter-sort\">Order</label>\n<select id=\"filter-sort\" name=\"sort\">\n")
+            ("oldest", "Oldest first", "<option value=\"oldest\"", ">Oldest first</option>\n"),
+            ("activity", "Latest activity first", "<option value=\"activity\"", ">Latest activity first</option>\n"),
+            ("activity-asc", "Longest without activity first", "<option value=\"activity-asc\"", ">Longest without activity first</option>\n"),
+            ("status", "Status: open, active, closed", "<option value=\"status\"", ">Status: open, active, closed</option>\n"),
+            ("number-desc", "Number, highest first", "<option value=\"number-desc\"", ">Number, highest first</option>\n"),
+            ("number", "Number, lowest first", "<option value=\"number\"", ">Number, lowest first</option>\n"),
+        ]
     }
 
     private static func tableStart(_ m: Model, title: String, into b: inout HTMLBuffer) {
         b.raw(m.showsTriage ? "<table class=\"tickets triage\">\n<caption class=\"visually-hidden\">" : "<table class=\"tickets\">\n<caption class=\"visually-hidden\">")
-        b.raw(html: title)
-        b.raw(m.order == .priority ? ", highest priority first, then longest waiting</caption>\n" : ", newest first</caption>\n")
+        b.text(title)
+        b.raw(orderCaption(m.order))
         if m.showsTriage {
             b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Priority</th><th scope=\"col\">Severity</th><th scope=\"col\">Assigned to</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
         } else {
             b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+        }
+    }
+
+    /// The caption's end: the order in words.
+    static func orderCaption(_ order: TicketOrder) -> StaticString {
+        switch order {
+        case .priority: ", highest priority first, then longest waiting</caption>\n"
+        case .newest: ", newest first</caption>\n"
+        case .oldest: ", oldest first</caption>\n"
+        case .activity: ", latest activity first</caption>\n"
+        case .activityAscending: ", longest without activity first</caption>\n"
+        case .status: ", open first, then active, then closed, newest first within each</caption>\n"
+        case .number: ", by number, lowest first</caption>\n"
+        case .numberDescending: ", by number, highest first</caption>\n"
         }
     }
 
@@ -229,15 +355,18 @@ enum TicketListPage {
     /// The markup before and after the text is written in two pieces through `DigitWriter`
     /// (ids, cells and the `<time>` included), not appended a literal at a time; staff rows
     /// (`triage`) write their static cells with the first of those and the assignee's name between.
+    ///
+    /// One link per row, the problem's text (a hundred tab stops were two per row); `link` follows
+    /// its `/tickets/ID` (``linkSuffix(_:)``). With `now`, the age beside the exact time.
     static func row(id: TicketID, description: UnsafeBufferPointer<UInt8>, location: UnsafeBufferPointer<UInt8>?,
-                    category: Category, status: Status, openedAt: Timestamp, triage: TriageCells? = nil, time: CampusTime, into b: inout HTMLBuffer) {
-        b.write(capacity: 160) { w in
-            w.ascii("<tr><td><a href=\"/tickets/")
+                    category: Category, status: Status, openedAt: Timestamp, triage: TriageCells? = nil, time: CampusTime,
+                    now: Timestamp? = nil, link: [UInt8] = [], into b: inout HTMLBuffer) {
+        b.write(capacity: 160 + link.count) { w in
+            w.ascii("<tr><td>#")
             w.decimal(id.rawValue)
-            w.ascii("\">#")
+            w.ascii("</td><td><a href=\"/tickets/")
             w.decimal(id.rawValue)
-            w.ascii("</a></td><td><a href=\"/tickets/")
-            w.decimal(id.rawValue)
+            if !link.isEmpty { link.withUnsafeBufferPointer { w.bytes($0) } }
             w.ascii("\">")
         }
         appendDescription(description, into: &b)
@@ -263,7 +392,7 @@ enum TicketListPage {
             appendText(name, into: &b)
         }
         var timeWritten = false
-        b.write(capacity: 256 + CampusTime.maxWrittenHTML) { w in
+        b.write(capacity: 320 + CampusTime.maxWrittenHTML) { w in
             if !named {
                 w.ascii("</td><td>")
                 w.ascii(categoryCell(category))
@@ -278,12 +407,38 @@ enum TicketListPage {
             }
             w.ascii("</td><td>")
             timeWritten = time.write(openedAt, into: &w)
-            if timeWritten { w.ascii("</td></tr>\n") }
+            if timeWritten {
+                if let now { age(openedAt, now: now, into: &w) }
+                w.ascii("</td></tr>\n")
+            }
         }
         if !timeWritten {
             b.time(openedAt, time)
+            if let now { b.write(capacity: 64) { age(openedAt, now: now, into: &$0) } }
             b.raw("</td></tr>\n")
         }
+    }
+
+    /// `<br><span class="age">3 hours ago</span>`: whole minutes, hours (under two days), days
+    /// (under two months), months (under two years) or years, rounded down; "just now" under a
+    /// minute and for a time after `now` (clocks of two machines). At most 48 bytes.
+    static func age(_ t: Timestamp, now: Timestamp, into w: inout DigitWriter) {
+        w.ascii("<br><span class=\"age\">")
+        let minutes = (now.millisecondsSinceEpoch &- t.millisecondsSinceEpoch) / 60_000
+        let days = minutes / 1440
+        let (n, one, many): (Int64, StaticString, StaticString) =
+            if minutes < 60 { (minutes, " minute ago", " minutes ago") }
+            else if minutes < 2880 { (minutes / 60, " hour ago", " hours ago") }
+            else if days < 60 { (days, " day ago", " days ago") }
+            else if days < 730 { (days / 30, " month ago", " months ago") }
+            else { (days / 365, " year ago", " years ago") }
+        if minutes < 1 {
+            w.ascii("just now")
+        } else {
+            w.decimal(n)
+            w.ascii(n == 1 ? one : many)
+        }
+        w.ascii("</span>")
     }
 
     /// The category cell's text, static: copying a `String`'s UTF-8 three times a row showed in profiles.
@@ -349,7 +504,8 @@ enum TicketListPage {
         }
         var links: [String] = []
         if m.isContinuation {
-            links.append("<a href=\"/tickets?\(escapeHTML(query(m, cursor: nil)))\">First page</a>")
+            let first = query(m, cursor: nil)
+            links.append("<a href=\"/tickets\(first.isEmpty ? "" : "?" + escapeHTML(first))\">First page</a>")
         }
         if let next {
             links.append("<a href=\"/tickets?\(escapeHTML(query(m, cursor: next.encoded)))\" rel=\"next\">Next page</a>")
@@ -402,6 +558,8 @@ enum TicketListPage {
         }
         return FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue),
                                          ("priority", m.priority.isEmpty ? nil : m.priority), ("severity", m.severity.isEmpty ? nil : m.severity),
-                                         assignee, ("sort", m.order == m.defaultOrder ? nil : m.order.rawValue), ("cursor", cursor)])
+                                         ("confidence", m.lowConfidence ? "low" : nil), assignee,
+                                         ("sort", m.order == m.defaultOrder ? nil : m.order.rawValue),
+                                         ("limit", m.limit == TicketListQuery.defaultLimit ? nil : String(m.limit)), ("cursor", cursor)])
     }
 }
