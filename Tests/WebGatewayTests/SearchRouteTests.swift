@@ -27,7 +27,7 @@ import Testing
 
     /// The ticket numbers linked from a list page's rows.
     static func rows(_ html: String) -> [Int] {
-        html.components(separatedBy: "<tr><td><a href=\"/tickets/").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        html.components(separatedBy: "<tr><td>#").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
     }
 
     @Test("the API finds every spelling, and a ticket number with the tickets that mention it")
