@@ -365,15 +365,7 @@ extension TicketReader {
                 terms.append("t.\(party.column) = ?")
                 values.append(.integer(party.id.rawValue))
             }
-            if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
-            if !allStatuses {
-                terms.append("+t.status IN (\(Self.placeholders(statuses.count)))")
-                values += statuses.map { .text($0.rawValue) }
-            }
-            if !allCategories {
-                terms.append("+t.category IN (\(Self.placeholders(categories.count)))")
-                values += categories.map { .text($0.rawValue) }
-            }
+            terms += rowFilterTerms(&values)
             terms.append(keyset)
             let triage = triageTerms("t.")
             let sql = "SELECT \(columns.select) FROM \(from)\nWHERE \(terms.joined(separator: " AND "))\(triage.sql)\n\(order)"
@@ -388,6 +380,13 @@ extension TicketReader {
                 terms.append("+t.\(other.column) = ?")
                 values.append(.integer(other.id.rawValue))
             }
+            return terms + rowFilterTerms(&values)
+        }
+
+        /// The unassigned test and the status and category filters as row filters (`+column`): they
+        /// drop rows from whichever range the query reads and never choose its index.
+        private func rowFilterTerms(_ values: inout [SQLiteValue]) -> [String] {
+            var terms: [String] = []
             if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             if !allStatuses {
                 terms.append("+t.status IN (\(Self.placeholders(statuses.count)))")

@@ -91,16 +91,8 @@ import TicketStore
     @Test("queued: the page names the ticket a change concerns and links to it")
     func queuedPageLinksToTheTicket() async throws {
         let world = try SpoolWorld()
-        do {
-            let store = try TicketStore(path: world.ticketsPath, classifier: TunableClassifier(), clock: SystemClock(), synchronous: .normal)
-            _ = try await store.apply([Command(role: .customer, action: .createTicket(CreateTicket(description: "The heating is off in B12")))])
-        }
-        let gateway = Gateway(
-            configuration: Configuration(timeZoneIdentifier: "UTC"), tickets: try TicketReader(path: world.ticketsPath),
-            commands: BrokerCommandSender(client: world.requester), analytics: FixedAnalytics(),
-            readiness: FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)]), csrfSecret: Array("test-secret-0123456789".utf8),
-            settings: GatewaySettings(commandTimeout: .milliseconds(100)), logger: Logger(component: "test", minimumLevel: .error),
-            newBrowserID: { "0123456789abcdef0123456789abcdef" })
+        try await world.seedTicket("The heating is off in B12")
+        let gateway = try world.gateway()
         var b = Browser(gateway)
         await b.enter(as: .customer, name: "Ada")
         _ = await b.get("/tickets/1")

@@ -85,17 +85,8 @@ import TicketStore
     func messageSentTwiceWhileTheWorkerIsStopped() async throws {
         let world = try SpoolWorld()
         // The ticket exists; then the worker is not running while the person sends twice.
-        do {
-            let store = try TicketStore(path: world.ticketsPath, classifier: TunableClassifier(), clock: SystemClock(), synchronous: .normal)
-            let replies = try await store.apply([Command(role: .customer, action: .createTicket(CreateTicket(description: "The heating is off in B12")))])
-            #expect(replies.first?.ticket?.id == TicketID(1))
-        }
-        let gateway = Gateway(
-            configuration: Configuration(timeZoneIdentifier: "UTC"), tickets: try TicketReader(path: world.ticketsPath),
-            commands: BrokerCommandSender(client: world.requester), analytics: FixedAnalytics(),
-            readiness: FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)]), csrfSecret: Array("test-secret-0123456789".utf8),
-            settings: GatewaySettings(commandTimeout: .milliseconds(100)), logger: Logger(component: "test", minimumLevel: .error),
-            newBrowserID: { "0123456789abcdef0123456789abcdef" })
+        try await world.seedTicket("The heating is off in B12")
+        let gateway = try world.gateway()
         var b = Browser(gateway)
         await b.enter(as: .customer, name: "Ada")
         for requestID in ["m1", "m2"] {
