@@ -10,9 +10,10 @@ import Domain
 /// with its stored reply (a known id is never applied twice, even while both wait in the queue),
 /// and the gateway, finding the first one applied, tells the person where it went.
 ///
-/// The key is the browser's random id (the `cd_browser` cookie, never shown to others), what the
-/// form is (a report, or a message on one ticket), the text with case and runs of white space
-/// folded, and a ten-minute window. The gateway looks in the current window and the one before,
+/// The key is the browser's random id (the `cd_browser` cookie, never shown to others), who acts
+/// in it (role and account: two people signing in one after the other on a shared computer each
+/// file their own report), what the form is (a report, or a message on one ticket), the text with
+/// case and runs of white space folded, and a ten-minute window. The gateway looks in the current window and the one before,
 /// so a repeat is caught 10 to 20 minutes after the first; after that the same text is a new report.
 struct RepeatKey: Sendable, Equatable {
     /// The length of one window.
@@ -24,11 +25,13 @@ struct RepeatKey: Sendable, Equatable {
 
     /// - Parameters:
     ///   - form: what the text is (`report`, or `message <ticket id>`).
-    init(form: String, browserID: String, text: String, now: Timestamp) {
+    ///   - actor: who sends it (the role, and the account on the network desk).
+    init(form: String, browserID: String, actor: Actor, text: String, now: Timestamp) {
         let bucket = now.millisecondsSinceEpoch / Self.window
         let folded = Self.folded(text)
+        let who = "\(actor.role.rawValue) \(actor.userID?.rawValue ?? 0)"
         func id(_ bucket: Int64) -> CommandID {
-            let digest = SHA256.hash(Array("\(browserID)\u{0}\(form)\u{0}\(bucket)\u{0}\(folded)".utf8))
+            let digest = SHA256.hash(Array("\(browserID)\u{0}\(who)\u{0}\(form)\u{0}\(bucket)\u{0}\(folded)".utf8))
             return CommandID("repeat:" + hexString(Array(digest.prefix(16))))
         }
         current = id(bucket)

@@ -368,7 +368,7 @@ struct WebRoutes: Sendable {
                                                              contactEmail: form.trimmed("contact_email"), contactPhone: form.trimmed("contact_phone"),
                                                              preferredContactTime: form.trimmed("preferred_contact_time"), issueTypeID: issueType,
                                                              reporterKeyDigest: ReporterKey.digest(of: v)))
-        let key = RepeatKey(form: "report", browserID: v.browserID, text: form["description"] ?? "", now: context.clock.now())
+        let key = RepeatKey(form: "report", browserID: v.browserID, actor: v.actor, text: form["description"] ?? "", now: context.clock.now())
         return try await performOnce(action, form, v, key: key, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
             return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
@@ -421,7 +421,7 @@ struct WebRoutes: Sendable {
             let outcome = doneFor?(a) ?? done
             let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(outcome)", visitor: v) }
             guard let onceBy else { return try await perform(a, form, v, concerns: id, applied: applied, refused: refusedPage) }
-            let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, text: form[onceBy] ?? "", now: context.clock.now())
+            let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, actor: v.actor, text: form[onceBy] ?? "", now: context.clock.now())
             return try await performOnce(a, form, v, key: key, concerns: id, applied: applied,
                                          repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)", visitor: v) }, refused: refusedPage)
         }

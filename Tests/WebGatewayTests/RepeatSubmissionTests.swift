@@ -13,21 +13,25 @@ import TicketStore
 /// nothing twice (a fresh form carries a fresh request id, so that id alone did not catch it).
 @Suite struct RepeatSubmissionTests {
     static let minute: Int64 = 60_000
+    static let user = Actor(role: .customer)
 
     @Test("the key: the same browser, form and folded text give the same id within the window, anything else another")
     func key() {
         let t = Timestamp(millisecondsSinceEpoch: 1_764_000_000_000)
-        let a = RepeatKey(form: "report", browserID: "b1", text: "The lift  is stuck\n", now: t)
-        #expect(a == RepeatKey(form: "report", browserID: "b1", text: " the LIFT is stuck", now: t))
-        #expect(a.current != RepeatKey(form: "report", browserID: "b2", text: "The lift is stuck", now: t).current)
-        #expect(a.current != RepeatKey(form: "message 1", browserID: "b1", text: "The lift is stuck", now: t).current)
-        #expect(a.current != RepeatKey(form: "report", browserID: "b1", text: "The lift is stuck again", now: t).current)
+        let a = RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "The lift  is stuck\n", now: t)
+        #expect(a == RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: " the LIFT is stuck", now: t))
+        #expect(a.current != RepeatKey(form: "report", browserID: "b2", actor: Self.user, text: "The lift is stuck", now: t).current)
+        #expect(a.current != RepeatKey(form: "report", browserID: "b1", actor: Actor(role: .customer, userID: UserID(7)), text: "The lift is stuck", now: t).current,
+                "another account in the same browser")
+        #expect(a.current != RepeatKey(form: "report", browserID: "b1", actor: Actor(role: .agent), text: "The lift is stuck", now: t).current)
+        #expect(a.current != RepeatKey(form: "message 1", browserID: "b1", actor: Self.user, text: "The lift is stuck", now: t).current)
+        #expect(a.current != RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "The lift is stuck again", now: t).current)
         // Every later send up to ten minutes finds the first one's id in its current or previous window.
         for later in stride(from: Int64(0), through: 10 * Self.minute, by: 30_000) {
-            let k = RepeatKey(form: "report", browserID: "b1", text: "the lift is stuck", now: Timestamp(millisecondsSinceEpoch: t.millisecondsSinceEpoch + later))
+            let k = RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "the lift is stuck", now: Timestamp(millisecondsSinceEpoch: t.millisecondsSinceEpoch + later))
             #expect(k.current == a.current || k.previous == a.current, "\(later) ms later")
         }
-        let muchLater = RepeatKey(form: "report", browserID: "b1", text: "the lift is stuck", now: Timestamp(millisecondsSinceEpoch: t.millisecondsSinceEpoch + 21 * Self.minute))
+        let muchLater = RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "the lift is stuck", now: Timestamp(millisecondsSinceEpoch: t.millisecondsSinceEpoch + 21 * Self.minute))
         #expect(muchLater.current != a.current && muchLater.previous != a.current)
     }
 
@@ -57,6 +61,26 @@ import TicketStore
         let fromOther = await other.post("/tickets", [("description", "The projector in room 4 flickers"), ("request_id", "form-1")])
         #expect(fromOther.headers["Location"]?.hasSuffix("?done=created") == true)
         #expect(try await world.reader.counts()[.open] == 3)
+    }
+
+    @Test("two people signing in one after the other on one computer each file their own report")
+    func sharedComputer() async throws {
+        let world = try AccountsWorld()
+        let ana = try await world.account("Ana", .customer), bo = try await world.account("Bo", .customer)
+        var b = await Browser.signedIn(world, ana)
+        _ = await b.get("/tickets/new")
+        let first = await b.post("/tickets", [("description", "The printer in lab 2 is jammed"), ("request_id", "r1")])
+        #expect(first.headers["Location"]?.hasSuffix("?done=created") == true)
+        let browser = b.cookies["cd_browser"]
+        _ = await b.get("/tickets")
+        _ = await b.post("/logout", [])
+        _ = await b.get("/login")
+        _ = await b.post("/login", [("email", bo.email), ("password", AccountsWorld.password)])
+        #expect(b.cookies["cd_browser"] == browser, "the same browser")
+        _ = await b.get("/tickets/new")
+        let second = await b.post("/tickets", [("description", "The printer in lab 2 is jammed"), ("request_id", "r2")])
+        #expect(second.headers["Location"]?.hasSuffix("?done=created") == true, "\(second.headers["Location"] ?? "")")
+        #expect(second.headers["Location"] != first.headers["Location"])
     }
 
     @Test("a message sent twice is posted once; the same text on another ticket is another message")
