@@ -25,8 +25,11 @@ enum Stylesheet {
     header.site nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
     .role-switch { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; margin-left: auto; }
     .role-switch p { margin: 0; }
-    /* A long word or URL breaks instead of widening the page (and its table) past the screen. */
-    main { max-width: 64rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
+    /* A long word or URL breaks instead of widening the page past the screen. In the list's table
+       only the problem column may break anywhere (`anywhere` lets a cell shrink below its words, so
+       on every column it broke headings and "Medium" mid-word); the other cells keep their words. */
+    main { max-width: 64rem; margin: 0 auto; padding: 1rem; overflow-wrap: break-word; }
+    table.tickets td:nth-child(2) { overflow-wrap: anywhere; }
     footer.site { border-top: 1px solid var(--line); padding: 1rem; color: var(--muted); text-align: center; }
     h1 { font-size: 1.75rem; margin: .5rem 0 1rem; }
     h2 { font-size: 1.3rem; margin: 1.5rem 0 .5rem; }
