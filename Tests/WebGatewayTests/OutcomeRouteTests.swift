@@ -227,6 +227,9 @@ import Testing
         }
         let long = await manager.call("PUT", path, json: #"{"status": "active", "reason": "\#(String(repeating: "r", count: 501))"}"#)
         #expect(long.status == .unprocessableContent)
+        // 300 characters, 600 code points: over the document's maxLength, which counts code points.
+        let marks = await manager.call("PUT", path, json: #"{"status": "active", "reason": "\#(String(repeating: #"e\u0301"#, count: 300))"}"#)
+        #expect(marks.status == .unprocessableContent, "\(marks.text)")
         let toOpen = await manager.call("PUT", path, json: #"{"status": "open", "reason": "x"}"#)
         #expect(toOpen.status == .conflict && toOpen.json?["code"] as? String == "invalid_transition")
         #expect(await manager.call("PUT", path, json: #"{"status": "active", "reason": null}"#).status == .unprocessableContent)
