@@ -13,12 +13,12 @@ extension SpoolWorld {
 
     /// A gateway that sends its commands through this world's spool (to the real ticket worker
     /// when one is started, else they wait there) and reads this world's store.
-    func gateway() throws -> Gateway {
+    func gateway(clock: any WallClock = SystemClock()) throws -> Gateway {
         Gateway(
             configuration: Configuration(timeZoneIdentifier: "UTC"), tickets: try TicketReader(path: ticketsPath),
             commands: BrokerCommandSender(client: requester), analytics: FixedAnalytics(),
             readiness: FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)]), csrfSecret: Array("test-secret-0123456789".utf8),
-            settings: GatewaySettings(commandTimeout: .milliseconds(100)), logger: Logger(component: "test", minimumLevel: .error),
+            settings: GatewaySettings(commandTimeout: .milliseconds(100)), clock: clock, logger: Logger(component: "test", minimumLevel: .error),
             newBrowserID: { "0123456789abcdef0123456789abcdef" })
     }
 }
