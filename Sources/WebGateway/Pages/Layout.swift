@@ -169,15 +169,16 @@ struct FormState: Sendable, Equatable {
 
 /// Labelled form controls with their error messages wired for assistive technology.
 enum Field {
-    /// 5000 → "5,000".
+    /// 5000 → "5,000" (a fixed separator: pages do not depend on the server's locale); the limits'
+    /// hints and the list's position line.
     static func grouped(_ n: Int) -> String {
-        let digits = String(n)
+        let digits = String(n.magnitude)
         var out = ""
         for (i, c) in digits.enumerated() {
             if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
             out.append(c)
         }
-        return out
+        return n < 0 ? "-" + out : out
     }
 
     enum Kind {

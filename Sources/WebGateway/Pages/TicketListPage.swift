@@ -237,28 +237,17 @@ enum TicketListPage {
 
     static func summaryText(_ m: Model) -> String {
         guard let count = m.count else { return "Results" }
-        let cap = grouped(count.cap)
+        let cap = Field.grouped(count.cap)
         guard let before = count.before else { return "Tickets after the first \(cap) (more than \(cap) match)" }
         guard let total = count.total else {
-            return "Tickets \(grouped(before + 1))–\(grouped(before + m.limit)) of more than \(cap) · page \(before / m.limit + 1)"
+            return "Tickets \(Field.grouped(before + 1))–\(Field.grouped(before + m.limit)) of more than \(cap) · page \(before / m.limit + 1)"
         }
         let shown = min(m.limit, total - before)
         if total == 0 { return "No tickets" }
-        if shown <= 0 { return "No tickets after the \(grouped(total)) that match" }
+        if shown <= 0 { return "No tickets after the \(Field.grouped(total)) that match" }
         let pages = (total + m.limit - 1) / m.limit
         let noun = total == 1 ? "Ticket" : "Tickets"
-        return "\(noun) \(grouped(before + 1))–\(grouped(before + shown)) of \(grouped(total)) · page \(min(pages, before / m.limit + 1)) of \(pages)"
-    }
-
-    /// 3000 as "3,000".
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return n < 0 ? "-" + out : out
+        return "\(noun) \(Field.grouped(before + 1))–\(Field.grouped(before + shown)) of \(Field.grouped(total)) · page \(min(pages, before / m.limit + 1)) of \(pages)"
     }
 
     /// A filter of fixed choices (our vocabulary), written as `Field.select` writes it but from static
