@@ -195,12 +195,30 @@ import Testing
 }
 
 @Suite struct NaiveBayesAgreementTests {
-    /// The worker still calls `NaiveBayesClassifier`; until it switches, both must file alike.
-    @Test func triageModelFilesLikeTheNaiveBayesClassifier() throws {
+    /// `NaiveBayesClassifier` stays for tools and the worker benchmark's classifier-only baseline; it
+    /// must compute what the linear naive Bayes fit computes. (Until round 4 `TriageModel` itself
+    /// was naive Bayes and this compared the two; its category is now complement naive Bayes.)
+    @Test func naiveBayesClassifierFilesLikeTheLinearNaiveBayesFit() throws {
+        let corpus = try ClassifierCorpus.bundled()
+        let documents = corpus.training.compactMap { e in
+            Category.allCases.firstIndex(of: e.category).map { TrainingDocument(text: e.text, label: $0) }
+        }
+        let linear = ModelSelection.fit(.naiveBayes, documents, classCount: Category.allCases.count)
+        let bayes = try NaiveBayesClassifier.standard()
+        let normalizer = TextNormalizer()
+        for example in corpus.heldOut {
+            let scores = linear.scores(linear.vector(words: normalizer.words(example.text)))
+            #expect(Category.allCases[ModelSelection.argmax(scores)] == bayes.classify(example.text).category, "\(example.text)")
+        }
+    }
+
+    /// The shipped category model differs from plain naive Bayes by design, but not wildly: on the
+    /// held-out file they file all but a few reports alike.
+    @Test func triageModelMostlyFilesLikeNaiveBayes() throws {
         let triage = try TriageModel.standard()
         let bayes = try NaiveBayesClassifier.standard()
-        for example in try ClassifierCorpus.bundled().heldOut {
-            #expect(triage.classify(example.text).category == bayes.classify(example.text).category, "\(example.text)")
-        }
+        let heldOut = try ClassifierCorpus.bundled().heldOut
+        let alike = heldOut.filter { triage.classify($0.text).category == bayes.classify($0.text).category }.count
+        #expect(Double(alike) / Double(heldOut.count) >= 0.95)
     }
 }
