@@ -1,11 +1,13 @@
 import Foundation
 
-/// A linear scorer over normalised words and word pairs: score(c) = bias(c) + Σ x(f) · w(f, c).
+/// A linear scorer over normalised words and word pairs: score(c) = bias(c) + Σ x(f) · w(f, c),
+/// plus, for an ensemble, Σ x(f) · u(f, c) / ‖x‖.
 ///
-/// Naive Bayes (log-likelihoods as weights, raw counts as x) and logistic regression (fitted
-/// weights, length-normalised counts as x) both take this shape, so one type scores, calibrates
-/// and explains either; `LinearTextModel+Fitting.swift` builds them. Labels are class indices
-/// here; `TriageModel` maps them to `Category` and `Severity`.
+/// Naive Bayes (log-likelihoods as weights, raw counts as x), complement naive Bayes and logistic
+/// regression (fitted weights, length-normalised counts as x) all take this shape, and so does
+/// their sum (naive Bayes on the counts, logistic regression on the same counts divided by their
+/// length), so one type scores, calibrates and explains any of them; `LinearTextModel+Fitting.swift`
+/// builds them. Labels are class indices here; `TriageModel` maps them to `Category` and `Severity`.
 struct LinearTextModel: Sendable {
     /// How a text's feature counts become the x of the score.
     enum Weighting: Sendable {
@@ -23,6 +25,9 @@ struct LinearTextModel: Sendable {
     let weights: [Double]
     let bias: [Double]
     let weighting: Weighting
+    /// Feature-major like `weights`, applied to the counts divided by their Euclidean norm (the
+    /// logistic part of an ensemble); empty for a single model.
+    var normalizedWeights: [Double] = []
     var calibration: ConfidenceCalibration
 
     /// A text's known features with their values, and how much of the text was known.
@@ -81,7 +86,19 @@ struct LinearTextModel: Sendable {
             let row = f * k
             for c in 0..<k { s[c] += x * weights[row + c] }
         }
+        if !normalizedWeights.isEmpty, let scale = inverseNorm(v) {
+            for (f, x) in zip(v.indices, v.values) {
+                let row = f * k
+                for c in 0..<k { s[c] += x * scale * normalizedWeights[row + c] }
+            }
+        }
         return s
+    }
+
+    /// 1 / ‖x‖ of the vector's values, nil for an empty vector.
+    private func inverseNorm(_ v: Vector) -> Double? {
+        let norm = v.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? 1 / norm : nil
     }
 
     /// The calibrated probability of each class (see `ConfidenceCalibration`).
@@ -98,8 +115,12 @@ struct LinearTextModel: Sendable {
         guard winner != runnerUp else { return [] }
         var push: [String: Double] = [:]
         push.reserveCapacity(v.indices.count)
+        let scale = normalizedWeights.isEmpty ? nil : inverseNorm(v)
         for (k, (f, x)) in zip(v.indices, v.values).enumerated() {
-            let delta = x * (weights[f * classCount + winner] - weights[f * classCount + runnerUp])
+            var delta = x * (weights[f * classCount + winner] - weights[f * classCount + runnerUp])
+            if let scale {
+                delta += x * scale * (normalizedWeights[f * classCount + winner] - normalizedWeights[f * classCount + runnerUp])
+            }
             let at = v.occurrences[k]
             if at >= 0 {
                 push[text.words[at], default: 0] += delta

@@ -8,7 +8,9 @@ enum ModelSelection {
     enum Family: String, Sendable, CaseIterable {
         case naiveBayes = "naive Bayes"
         case naiveBayesPresence = "naive Bayes (presence)"
+        case complementNaiveBayes = "complement naive Bayes"
         case logistic = "logistic regression"
+        case naiveBayesPlusLogistic = "naive Bayes + logistic regression"
     }
 
     /// One out-of-fold prediction: the true label, raw scores and how much of the text was known.
@@ -19,18 +21,26 @@ enum ModelSelection {
         var words: Int
     }
 
-    static func fit(_ family: Family, _ documents: [TrainingDocument], classCount: Int, options: LogisticOptions = .standard) -> LinearTextModel {
+    static func fit(
+        _ family: Family, _ documents: [TrainingDocument], classCount: Int, options: LogisticOptions = .standard,
+        ensemble: EnsembleSettings = .severity
+    ) -> LinearTextModel {
         switch family {
         case .naiveBayes: LinearTextModel.naiveBayes(documents, classCount: classCount, calibration: .uncalibrated)
         case .naiveBayesPresence:
             LinearTextModel.naiveBayes(documents, classCount: classCount, weighting: .presence, calibration: .uncalibrated)
+        case .complementNaiveBayes:
+            LinearTextModel.complementNaiveBayes(documents, classCount: classCount, calibration: .uncalibrated)
         case .logistic: LinearTextModel.logistic(documents, classCount: classCount, options: options, calibration: .uncalibrated)
+        case .naiveBayesPlusLogistic:
+            LinearTextModel.ensemble(documents, classCount: classCount, settings: ensemble, calibration: .uncalibrated)
         }
     }
 
     /// Scores every document with a model fitted on the other folds (`folds`-fold, seeded split).
     static func outOfFold(
-        _ family: Family, _ documents: [TrainingDocument], classCount: Int, folds: Int = 5, options: LogisticOptions = .standard
+        _ family: Family, _ documents: [TrainingDocument], classCount: Int, folds: Int = 5, options: LogisticOptions = .standard,
+        ensemble: EnsembleSettings = .severity
     ) -> [Prediction] {
         var fold = [Int](repeating: 0, count: documents.count)
         var order = Array(documents.indices)
@@ -40,7 +50,7 @@ enum ModelSelection {
         var result = [Prediction?](repeating: nil, count: documents.count)
         for k in 0..<folds {
             let train = documents.indices.filter { fold[$0] != k }.map { documents[$0] }
-            let model = fit(family, train, classCount: classCount, options: options)
+            let model = fit(family, train, classCount: classCount, options: options, ensemble: ensemble)
             for i in documents.indices where fold[i] == k {
                 result[i] = predict(model, documents[i])
             }

@@ -6,7 +6,11 @@ struct TrainingDocument: Sendable {
     var weight: Double
 
     init(text: String, label: Int, weight: Double = 1, normalizer: TextNormalizer = TextNormalizer()) {
-        self.words = normalizer.words(text)
+        self.init(words: normalizer.words(text), label: label, weight: weight)
+    }
+
+    init(words: [String], label: Int, weight: Double = 1) {
+        self.words = words
         self.label = label
         self.weight = weight
     }

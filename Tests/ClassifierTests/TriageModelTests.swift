@@ -171,15 +171,17 @@ import Testing
 }
 
 /// Reports written after a freeze (see Corpus/README.md), with floors a little under the
-/// measured figures so a regression shows. File c is unseen by the current model (written after
-/// the round-3 freeze, measured 2026-12-03: category 0.933, severity 0.733); files b and a were
-/// read before batches 10 and 9 were written, so their floors only guard against regressions
-/// (measured 0.968 / 0.705 and 0.968 / 0.788 after round 3).
+/// measured figures so a regression shows. File d is unseen by the current model (written after
+/// the round-4 freeze, measured 2026-12-03: category 0.977, severity 0.813); files c, b and a
+/// were read before later rounds, so their floors only guard against regressions (measured after
+/// round 4: 0.945 / 0.855, 0.955 / 0.827 and 0.968 / 0.853; the severity floors were raised from
+/// 0.70, 0.67 and 0.75 and file c's category floor from 0.91 with round 4's model).
 @Suite struct UnseenReportsTests {
     @Test("accuracy on text written after a freeze", arguments: [
-        ("unseen/unseen-2026-12-03-c.tsv", 0.91, 0.70),
-        ("unseen/unseen-2026-12-03-b.tsv", 0.94, 0.67),
-        ("unseen/unseen-2026-12-03.tsv", 0.95, 0.75),
+        ("unseen/unseen-2026-12-03-d.tsv", 0.96, 0.78),
+        ("unseen/unseen-2026-12-03-c.tsv", 0.93, 0.82),
+        ("unseen/unseen-2026-12-03-b.tsv", 0.94, 0.80),
+        ("unseen/unseen-2026-12-03.tsv", 0.95, 0.82),
     ])
     func accuracyAfterFreeze(_ file: String, _ categoryFloor: Double, _ severityFloor: Double) throws {
         let model = try TriageModel.standard()
@@ -195,12 +197,30 @@ import Testing
 }
 
 @Suite struct NaiveBayesAgreementTests {
-    /// The worker still calls `NaiveBayesClassifier`; until it switches, both must file alike.
-    @Test func triageModelFilesLikeTheNaiveBayesClassifier() throws {
+    /// `NaiveBayesClassifier` stays for tools and the worker benchmark's classifier-only baseline; it
+    /// must compute what the linear naive Bayes fit computes. (Until round 4 `TriageModel` itself
+    /// was naive Bayes and this compared the two; its category is now complement naive Bayes.)
+    @Test func naiveBayesClassifierFilesLikeTheLinearNaiveBayesFit() throws {
+        let corpus = try ClassifierCorpus.bundled()
+        let documents = corpus.training.compactMap { e in
+            Category.allCases.firstIndex(of: e.category).map { TrainingDocument(text: e.text, label: $0) }
+        }
+        let linear = ModelSelection.fit(.naiveBayes, documents, classCount: Category.allCases.count)
+        let bayes = try NaiveBayesClassifier.standard()
+        let normalizer = TextNormalizer()
+        for example in corpus.heldOut {
+            let scores = linear.scores(linear.vector(words: normalizer.words(example.text)))
+            #expect(Category.allCases[ModelSelection.argmax(scores)] == bayes.classify(example.text).category, "\(example.text)")
+        }
+    }
+
+    /// The shipped category model differs from plain naive Bayes by design, but not wildly: on the
+    /// held-out file they file all but a few reports alike.
+    @Test func triageModelMostlyFilesLikeNaiveBayes() throws {
         let triage = try TriageModel.standard()
         let bayes = try NaiveBayesClassifier.standard()
-        for example in try ClassifierCorpus.bundled().heldOut {
-            #expect(triage.classify(example.text).category == bayes.classify(example.text).category, "\(example.text)")
-        }
+        let heldOut = try ClassifierCorpus.bundled().heldOut
+        let alike = heldOut.filter { triage.classify($0.text).category == bayes.classify($0.text).category }.count
+        #expect(Double(alike) / Double(heldOut.count) >= 0.95)
     }
 }
