@@ -51,16 +51,20 @@ public struct TicketFacts: Sendable, Codable, Equatable, Hashable {
     public var status: Status
     public var openedAt: Timestamp
     public var closedAt: Timestamp?
+    /// The ticket's SLA timers; nil for tickets without them (opened before SLA timers, or on a
+    /// store without policies) and in events written before them.
+    public var sla: TicketSLA?
 
-    public init(category: Category, status: Status, openedAt: Timestamp, closedAt: Timestamp?) {
+    public init(category: Category, status: Status, openedAt: Timestamp, closedAt: Timestamp?, sla: TicketSLA? = nil) {
         self.category = category
         self.status = status
         self.openedAt = openedAt
         self.closedAt = closedAt
+        self.sla = sla
     }
 
     enum CodingKeys: String, CodingKey {
-        case category, status
+        case category, status, sla
         case openedAt = "opened_at"
         case closedAt = "closed_at"
     }
