@@ -328,12 +328,14 @@ struct WebRoutes: Sendable {
                      refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
         if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
         // A read that fails (the worker is starting) only loses the notice: the worker still applies an id once.
-        let before = try? await context.tickets.appliedReply(key.previous)
-        if let before, before.refusal == nil { return repeated(before) }
-        let now = try? await context.tickets.appliedReply(key.current)
-        if let now, now.refusal == nil { return repeated(now) }
-        // Refused before (a closed ticket, a retired type): this try may fare otherwise, so it gets the form's own id.
-        return try await perform(action, form, v, id: now == nil ? key.current : nil, concerns: ticket, applied: applied, refused: refused)
+        let decision = (try? await RepeatDecision.decide(key, now: context.clock.now()) { id in
+            try await context.tickets.appliedReply(id)
+        }) ?? .send(key.first)
+        switch decision {
+        case .repeated(let reply): return repeated(reply)
+        case .send(let id): return try await perform(action, form, v, id: id, concerns: ticket, applied: applied, refused: refused)
+        case .sendUnderFormID: return try await perform(action, form, v, id: nil, concerns: ticket, applied: applied, refused: refused)
+        }
     }
 
     func values(_ form: FormFields, _ names: Set<String>) -> [String: String] {
@@ -368,7 +370,7 @@ struct WebRoutes: Sendable {
                                                              contactEmail: form.trimmed("contact_email"), contactPhone: form.trimmed("contact_phone"),
                                                              preferredContactTime: form.trimmed("preferred_contact_time"), issueTypeID: issueType,
                                                              reporterKeyDigest: ReporterKey.digest(of: v)))
-        let key = RepeatKey(form: "report", browserID: v.browserID, actor: v.actor, text: form["description"] ?? "", now: context.clock.now())
+        let key = RepeatKey(form: "report", browserID: v.browserID, actor: v.actor, text: form["description"] ?? "")
         return try await performOnce(action, form, v, key: key, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
             return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
@@ -421,7 +423,7 @@ struct WebRoutes: Sendable {
             let outcome = doneFor?(a) ?? done
             let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(outcome)", visitor: v) }
             guard let onceBy else { return try await perform(a, form, v, concerns: id, applied: applied, refused: refusedPage) }
-            let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, actor: v.actor, text: form[onceBy] ?? "", now: context.clock.now())
+            let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, actor: v.actor, text: form[onceBy] ?? "")
             return try await performOnce(a, form, v, key: key, concerns: id, applied: applied,
                                          repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)", visitor: v) }, refused: refusedPage)
         }

@@ -15,29 +15,54 @@ import TicketStore
     static let minute: Int64 = 60_000
     static let user = Actor(role: .customer)
 
-    @Test("the key: the same browser, form and folded text give the same id within the window, anything else another")
+    @Test("the key: the same browser, actor, form and folded text give the same id, anything else another")
     func key() {
-        let t = Timestamp(millisecondsSinceEpoch: 1_764_000_000_000)
-        let a = RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "The lift  is stuck\n", now: t)
-        #expect(a == RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: " the LIFT is stuck", now: t))
-        #expect(a.current != RepeatKey(form: "report", browserID: "b2", actor: Self.user, text: "The lift is stuck", now: t).current)
-        #expect(a.current != RepeatKey(form: "report", browserID: "b1", actor: Actor(role: .customer, userID: UserID(7)), text: "The lift is stuck", now: t).current,
+        let a = RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "The lift  is stuck\n")
+        #expect(a == RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: " the LIFT is stuck"))
+        #expect(a.first != RepeatKey(form: "report", browserID: "b2", actor: Self.user, text: "The lift is stuck").first)
+        #expect(a.first != RepeatKey(form: "report", browserID: "b1", actor: Actor(role: .customer, userID: UserID(7)), text: "The lift is stuck").first,
                 "another account in the same browser")
-        #expect(a.current != RepeatKey(form: "report", browserID: "b1", actor: Actor(role: .agent), text: "The lift is stuck", now: t).current)
-        #expect(a.current != RepeatKey(form: "message 1", browserID: "b1", actor: Self.user, text: "The lift is stuck", now: t).current)
-        #expect(a.current != RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "The lift is stuck again", now: t).current)
-        // Every later send up to ten minutes finds the first one's id in its current or previous window.
-        for later in stride(from: Int64(0), through: 10 * Self.minute, by: 30_000) {
-            let k = RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "the lift is stuck", now: Timestamp(millisecondsSinceEpoch: t.millisecondsSinceEpoch + later))
-            #expect(k.current == a.current || k.previous == a.current, "\(later) ms later")
+        #expect(a.first != RepeatKey(form: "report", browserID: "b1", actor: Actor(role: .agent), text: "The lift is stuck").first)
+        #expect(a.first != RepeatKey(form: "message 1", browserID: "b1", actor: Self.user, text: "The lift is stuck").first)
+        #expect(a.first != RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "The lift is stuck again").first)
+    }
+
+    @Test("the chain: a repeat within ten minutes of the first being applied, a new id after; refusals and long chains use the form's id")
+    func chain() async {
+        let key = RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "the lift is stuck")
+        let t0 = Timestamp(millisecondsSinceEpoch: 1_764_000_000_000)
+        func at(_ minutes: Int64) -> Timestamp { Timestamp(millisecondsSinceEpoch: t0.millisecondsSinceEpoch + minutes * Self.minute) }
+        let created = CommandReply(commandID: key.first, ticket: nil)
+        var store: [CommandID: (reply: CommandReply, at: Timestamp)] = [:]
+        func decide(_ now: Timestamp) async -> RepeatDecision {
+            await RepeatDecision.decide(key, now: now) { store[$0] }
         }
-        let muchLater = RepeatKey(form: "report", browserID: "b1", actor: Self.user, text: "the lift is stuck", now: Timestamp(millisecondsSinceEpoch: t.millisecondsSinceEpoch + 21 * Self.minute))
-        #expect(muchLater.current != a.current && muchLater.previous != a.current)
+        #expect(await decide(t0) == .send(key.first), "nothing applied: the first id")
+        store[key.first] = (created, t0)
+        for minutes: Int64 in [0, 1, 5, 9] { #expect(await decide(at(minutes)) == .repeated(created), "\(minutes) min later") }
+        let second = RepeatKey.next(after: key.first, appliedAt: t0)
+        #expect(await decide(at(10)) == .send(second), "ten minutes after the first was applied: a new report")
+        #expect(await decide(at(40)) == .send(second), "while it waits unapplied, every send carries that id")
+        store[second] = (CommandReply(commandID: second, ticket: nil), at(41))
+        #expect(await decide(at(45)) == .repeated(CommandReply(commandID: second, ticket: nil)))
+        #expect(await decide(at(52)) == .send(RepeatKey.next(after: second, appliedAt: at(41))))
+
+        var refusedStore = [key.first: (reply: CommandReply(commandID: key.first, refusal: Refusal(.conflict, "closed")), at: t0)]
+        #expect(await RepeatDecision.decide(key, now: at(1)) { refusedStore[$0] } == .sendUnderFormID)
+        refusedStore = [:]
+        var id = key.first, when = t0
+        for n in 0..<RepeatKey.maxLinks {
+            refusedStore[id] = (CommandReply(commandID: id, ticket: nil), when)
+            id = RepeatKey.next(after: id, appliedAt: when)
+            when = at(Int64(n + 1) * 11)
+        }
+        #expect(await RepeatDecision.decide(key, now: at(1_000)) { refusedStore[$0] } == .sendUnderFormID, "past the last link")
     }
 
     @Test("a report sent again from a fresh form leads to the ticket already filed; another text or another browser files a new one")
     func reportSentTwice() async throws {
         let world = World()
+        world.clock = FixedClock()  // the store's clock: "ten minutes after it was applied" compares the two
         let gateway = world.gateway()
         var b = Browser(gateway)
         await b.enter(as: .customer, name: "Ada")
@@ -86,6 +111,7 @@ import TicketStore
     @Test("a message sent twice is posted once; the same text on another ticket is another message")
     func messageSentTwice() async throws {
         let world = World()
+        world.clock = FixedClock()  // the store's clock: "ten minutes after it was applied" compares the two
         var b = Browser(world.gateway())
         await b.enter(as: .customer, name: "Ada")
         _ = await b.get("/tickets/new")
@@ -110,12 +136,13 @@ import TicketStore
         let world = try SpoolWorld()
         // The ticket exists; then the worker is not running while the person sends twice.
         try await world.seedTicket("The heating is off in B12")
-        // Both sends in one ten-minute window (a fixed clock mid-window): sends either side of a
-        // window's edge while the worker is stopped are two commands (docs/reliability.md).
-        let gateway = try world.gateway(clock: FixedClock())
+        // The second send half an hour after the first, across several ten-minute marks of the clock.
+        let clock = TestClock(FixedClock().instant)
+        let gateway = try world.gateway(clock: clock)
         var b = Browser(gateway)
         await b.enter(as: .customer, name: "Ada")
         for requestID in ["m1", "m2"] {
+            clock.advance(by: .seconds(30 * 60))
             _ = await b.get("/tickets/1")
             let queued = await b.post("/tickets/1/messages", [("body", "Still cold this morning."), ("request_id", requestID)])
             #expect(queued.status == .accepted, "\(queued.text)")
