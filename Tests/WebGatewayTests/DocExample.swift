@@ -136,16 +136,17 @@ enum DocExampleParser {
         return .success(e)
     }
 
-    /// `Name: value` (a capitalised header name, the value up to white space).
+    /// `Name: value` (a capitalised header name; the value runs to the end of the line or to two spaces).
     static func header(_ s: inout Substring) -> (String, String)? {
         guard let first = s.first, first.isUppercase else { return nil }
         let name = s.prefix { $0.isLetter || $0.isNumber || $0 == "-" }
         let rest = s.dropFirst(name.count)
         guard rest.hasPrefix(": ") else { return nil }
-        var after = rest.dropFirst(2)
-        let value = take(&after) { !$0.isWhitespace }
-        s = after
-        return (String(name), String(value))
+        let after = rest.dropFirst(2)
+        var end = after.firstIndex(of: "\n") ?? after.endIndex
+        if let gap = after.range(of: "  "), gap.lowerBound < end { end = gap.lowerBound }
+        s = after[end...]
+        return (String(name), String(after[..<end]))
     }
 
     static func take(_ s: inout Substring, while keep: (Character) -> Bool) -> Substring {

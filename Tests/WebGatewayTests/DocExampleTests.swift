@@ -123,7 +123,9 @@ struct DocAnswer {
             }
         }
         if let m = rest.firstMatch(of: /\bfield (\w+)/) { a.field = String(m.1) }
-        for m in rest.matches(of: /(?:^|[^"\w])([A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)*): (\S+)/) { a.headers.append((String(m.1), String(m.2))) }
+        // A header's value: one word, then more methods (`GET, HEAD`) or parameters (`realm="CampusDesk"`).
+        let header = /(?:^|[^"\w])([A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)*): (\S+?(?:,? (?:[A-Z]+\b(?!:)|\w+="[^"]*"))*)(?=,?(?:\s|$))/
+        for m in rest.matches(of: header) { a.headers.append((String(m.1), String(m.2))) }
         let words = rest.split { !($0.isLetter || $0 == "_") }.map(String.init)
         a.code = codes.first { words.contains($0) }
         return .success(a)
