@@ -131,3 +131,45 @@ struct DocAnswer {
         return .success(a)
     }
 }
+
+extension DocExampleTests {
+    /// The queues' table ("Queues": who gets what from each list), cell by cell on both desks.
+    @Test("api.md's table of the queues holds for every role on both desks")
+    func queueTable() async throws {
+        let lines = Self.text.components(separatedBy: "\n")
+        let head = try #require(lines.firstIndex { $0.hasPrefix("| |") && $0.contains("campus desk") })
+        let columns = lines[head].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(columns == ["", "customer", "agent", "engineer", "manager", "admin", "campus desk"])
+        let rows = lines[(head + 2)...].prefix { $0.hasPrefix("|") }
+        #expect(rows.count == 4)
+        let network = try await DocWorld(.network), campus = try await DocWorld(.campus)
+        for row in rows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            // `my-tickets` is /api/tickets/my-tickets, `?assigned_to=N` is /api/tickets?assigned_to=3.
+            let targets = cells[0].matches(of: /`([^`]+)`/).map { m in
+                let name = String(m.1).replacingOccurrences(of: "{assignee_id}", with: "3").replacingOccurrences(of: "=N", with: "=3")
+                return name.hasPrefix("?") ? "/api/tickets" + name : "/api/tickets/" + name
+            }
+            #expect(!targets.isEmpty, "\(row)")
+            func check(_ world: DocWorld, _ role: Role, _ cell: String) async throws {
+                let status = try #require(cell.firstMatch(of: /\d{3}/).map { Int($0.0)! }, "\(row): \(cell)")
+                for target in targets {
+                    let r = try await world.call(as: role, "GET", target, headers: [], body: nil)
+                    let note: Comment = "\(target) as \(role) on the \(world.desk) desk: \(r.status.code) \(r.text.prefix(200))"
+                    #expect(r.status.code == status, note)
+                    if cell.contains("(empty)") { #expect((r.json?["tickets"] as? [Any])?.isEmpty == true, note) }
+                    if status == 404, cell.contains("about:blank") { #expect(r.json?["type"] as? String == "about:blank", note) }
+                }
+            }
+            for (role, cell) in zip([Role.customer, .agent, .engineer, .manager, .admin], cells[1...5]) { try await check(network, role, cell) }
+            let desk = cells[6]
+            if desk.hasPrefix("agent") {
+                let agent = try #require(desk.firstMatch(of: /agent (\d{3})/)), customer = try #require(desk.firstMatch(of: /customer (\d{3})/))
+                try await check(campus, .agent, String(agent.1))
+                try await check(campus, .customer, String(customer.1))
+            } else {
+                for role in [Role.customer, .agent] { try await check(campus, role, desk) }
+            }
+        }
+    }
+}
