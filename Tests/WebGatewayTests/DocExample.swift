@@ -84,8 +84,11 @@ enum DocExampleParser {
             } else if startsExample(line) {
                 groups.append((number, [line], pendingSteps))
                 pendingSteps = []
-            } else if ordered, trimmed.hasPrefix("("), trimmed.hasSuffix(")"), !trimmed.contains("→") {
-                pendingSteps.append(String(trimmed.dropFirst().dropLast()))
+            } else if trimmed.hasPrefix("("), trimmed.hasSuffix(")"), !trimmed.contains("→") {
+                // A step between examples; only an ordered block has a "between".
+                if ordered { pendingSteps.append(String(trimmed.dropFirst().dropLast())) } else {
+                    problems.append("docs line \(number): a (step) line in a block without `# in order`")
+                }
             } else if !groups.isEmpty {
                 groups[groups.count - 1].text.append(line)
             } else if line.contains("→") {

@@ -31,6 +31,11 @@ import Testing
         #expect(all.count >= 50, "found \(all.count) examples")
         let keys = Set(all.map(Self.key))
         for stale in Self.notRun.keys where !keys.contains(stale) { Issue.record("notRun lists \"\(stale)\", which api.md no longer holds") }
+        for block in blocks where block.ordered {
+            for e in block.examples where (try? DocContext.parse(e.ownContext).get())?.desks != nil {
+                Issue.record("\(e): an example of an ordered block runs on the block's desk; name the desk in its `#` line")
+            }
+        }
         for e in all {
             if case .failure(let p) = DocContext.parse(e.context, e.ownContext) { Issue.record("\(e): \(p.text)") }
             for step in e.steps { if case .failure(let p) = DocContext.parse(step) { Issue.record("\(e): \(p.text)") } }
