@@ -26,16 +26,19 @@ final class AccountsWorld {
 
     /// `authMode` `.open` is the campus desk with accounts only as its staff directory.
     /// `triage`: the real model, filing and suggesting and learning as the worker does (else a tunable classifier).
-    init(throttle: LoginThrottle.Limits = LoginThrottle.Limits(), authMode: AuthMode = .accounts, triage: (any TicketTriaging)? = nil) throws {
+    /// `classifier`: the one filing tickets without `triage` (a test may tune its confidence).
+    /// `analytics`: the dashboard's answers over the store and clock (fixed ones by default).
+    init(throttle: LoginThrottle.Limits = LoginThrottle.Limits(), authMode: AuthMode = .accounts, triage: (any TicketTriaging)? = nil,
+         classifier: TunableClassifier = TunableClassifier(), analytics: ((TicketStore, TestClock) -> any AnalyticsQuerying)? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-accounts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("tickets.db").path
-        let store = try TicketStore(path: path, classifier: triage ?? TunableClassifier(), clock: clock, synchronous: .normal, authMode: authMode, triage: triage)
+        let store = try TicketStore(path: path, classifier: triage ?? classifier, clock: clock, synchronous: .normal, authMode: authMode, triage: triage)
         worker = StoreBackedWorker(store: store)
         reader = try TicketReader(path: path)
         gateway = Gateway(
             configuration: Configuration(authMode: authMode), tickets: reader, commands: worker,
-            analytics: FixedAnalytics(), readiness: FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)]),
+            analytics: analytics?(store, clock) ?? FixedAnalytics(), readiness: FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)]),
             csrfSecret: Array("test-secret-0123456789".utf8),
             settings: GatewaySettings(commandTimeout: .seconds(30),
                                       accounts: AccountSettings(passwordIterations: Self.iterations, throttle: throttle)),

@@ -122,7 +122,7 @@ struct APIRoutes: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(request.body))
         } catch let rule as BodyRule {
-            throw Problem.refused(.validation, rule.detail)
+            throw Problem.refused(.validation, rule.detail, field: rule.field)
         } catch let DecodingError.keyNotFound(key, _) {
             throw Problem.refused(.validation, "\(key.stringValue) is required.", field: key.stringValue)
         } catch let DecodingError.typeMismatch(_, ctx) {
@@ -189,7 +189,11 @@ struct APIRoutes: Sendable {
     }
 
     /// A rule about the body as a whole that decoding checks (a PATCH that changes nothing): a 422.
-    struct BodyRule: Error { var detail: String }
+    /// A body the decoder read but the document refuses: a 422 naming the field it concerns, if one.
+    struct BodyRule: Error {
+        var detail: String
+        var field: String? = nil
+    }
 
     // MARK: - Tickets
 
@@ -301,12 +305,12 @@ struct APIRoutes: Sendable {
             if c.contains(.issueTypeID) { issueTypeID = try APIRoutes.issueTypeNumber(c, .issueTypeID) }
             location = try c.decodeAbsentOrString(.location)
             reporter = try c.decodeAbsentOrString(.reporter)
-            contactEmail = try APIRoutes.contactText(c.decodeAbsentOrString(.contactEmail), max: AccountRules.maxEmail)
-            contactPhone = try APIRoutes.contactText(c.decodeAbsentOrString(.contactPhone), max: AccountRules.maxPhone, strictEnds: true)
-            preferredContactTime = try APIRoutes.contactText(c.decodeAbsentOrString(.preferredContactTime), max: TextLimits.maxShortField)
+            contactEmail = try APIRoutes.contactText(c.decodeAbsentOrString(.contactEmail), max: AccountRules.maxEmail, field: "contact_email")
+            contactPhone = try APIRoutes.contactText(c.decodeAbsentOrString(.contactPhone), max: AccountRules.maxPhone, field: "contact_phone", strictEnds: true)
+            preferredContactTime = try APIRoutes.contactText(c.decodeAbsentOrString(.preferredContactTime), max: TextLimits.maxShortField, field: "preferred_contact_time")
             // Present means a value: null is not "one person" but a mistake.
             if c.contains(.impact) {
-                guard let i = Impact(rawValue: try c.decode(String.self, forKey: .impact)) else { throw BodyRule(detail: "impact must be one, several or many.") }
+                guard let i = Impact(rawValue: try c.decode(String.self, forKey: .impact)) else { throw BodyRule(detail: "impact must be one, several or many.", field: "impact") }
                 impact = i
             }
             try APIRoutes.checkContactTime(preferredContactTime)
@@ -326,9 +330,9 @@ struct APIRoutes: Sendable {
             description = try c.decodeAbsentOrString(.description)
             location = try c.decodeAbsentOrString(.location)
             reporter = try c.decodeAbsentOrString(.reporter)
-            contactEmail = try APIRoutes.contactText(c.decodeAbsentOrString(.contactEmail), max: AccountRules.maxEmail)
-            contactPhone = try APIRoutes.contactText(c.decodeAbsentOrString(.contactPhone), max: AccountRules.maxPhone, strictEnds: true)
-            preferredContactTime = try APIRoutes.contactText(c.decodeAbsentOrString(.preferredContactTime), max: TextLimits.maxShortField)
+            contactEmail = try APIRoutes.contactText(c.decodeAbsentOrString(.contactEmail), max: AccountRules.maxEmail, field: "contact_email")
+            contactPhone = try APIRoutes.contactText(c.decodeAbsentOrString(.contactPhone), max: AccountRules.maxPhone, field: "contact_phone", strictEnds: true)
+            preferredContactTime = try APIRoutes.contactText(c.decodeAbsentOrString(.preferredContactTime), max: TextLimits.maxShortField, field: "preferred_contact_time")
             try APIRoutes.checkContactTime(preferredContactTime)
             guard description != nil || location != nil || reporter != nil || contactEmail != nil || contactPhone != nil || preferredContactTime != nil else {
                 throw BodyRule(detail: "Give at least one of description, location, reporter, contact_email, contact_phone and preferred_contact_time.")
@@ -339,14 +343,14 @@ struct APIRoutes: Sendable {
     /// space at the ends in JSON Schema's sense (`\s`, which has U+FEFF and lacks U+0085) removed
     /// here, so the worker's own trimming (Foundation's) has nothing left to disagree about. For the
     /// phone, whose pattern allows nothing else at the ends, other white space (U+0085) is refused.
-    static func contactText(_ raw: String?, max: Int, strictEnds: Bool = false) throws -> String? {
+    static func contactText(_ raw: String?, max: Int, field: String, strictEnds: Bool = false) throws -> String? {
         guard let raw else { return nil }
-        guard raw.unicodeScalars.count <= max else { throw BodyRule(detail: "A contact field is longer than \(max) characters.") }
+        guard raw.unicodeScalars.count <= max else { throw BodyRule(detail: "\(field) is longer than \(max) characters.", field: field) }
         var scalars = Substring(raw).unicodeScalars
         while let f = scalars.first, AccountRules.isPatternSpace(f) { scalars.removeFirst() }
         while let l = scalars.last, AccountRules.isPatternSpace(l) { scalars.removeLast() }
         if strictEnds, let f = scalars.first, let l = scalars.last, f.properties.isWhitespace || l.properties.isWhitespace {
-            throw BodyRule(detail: "contact_phone may hold only digits, spaces and + ( ) - . /")
+            throw BodyRule(detail: "contact_phone may hold only digits, spaces and + ( ) - . /", field: field)
         }
         return String(scalars)
     }
@@ -355,7 +359,8 @@ struct APIRoutes: Sendable {
     /// (the pages take looser text, which the worker reads; e-mail and phone are the worker's rules).
     static func checkContactTime(_ time: String?) throws {
         if let time, !time.trimmingWhitespace().isEmpty, !ContactWindow.hasAPIForm(time) {
-            throw BodyRule(detail: "preferred_contact_time must look like \u{201C}weekdays 09:00-12:00\u{201D} or \u{201C}mon,wed 14:00-16:00\u{201D}.")
+            throw BodyRule(detail: "preferred_contact_time must look like \u{201C}weekdays 09:00-12:00\u{201D} or \u{201C}mon,wed 14:00-16:00\u{201D}.",
+                           field: "preferred_contact_time")
         }
     }
 
@@ -370,7 +375,7 @@ struct APIRoutes: Sendable {
             reason = try c.decodeAbsentOrString(.reason)
             // Code points as sent, as the document's maxLength counts them.
             if let reason, reason.unicodeScalars.count > TicketRules.maxReason {
-                throw BodyRule(detail: "reason is longer than \(TicketRules.maxReason) characters.")
+                throw BodyRule(detail: "reason is longer than \(TicketRules.maxReason) characters.", field: "reason")
             }
         }
     }
@@ -393,7 +398,7 @@ struct APIRoutes: Sendable {
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             for key in [CodingKeys.severity, .impact, .priority] where c.contains(key) {
-                if try c.decodeNil(forKey: key) { throw BodyRule(detail: "\(key.stringValue) must not be null.") }
+                if try c.decodeNil(forKey: key) { throw BodyRule(detail: "\(key.stringValue) must not be null.", field: key.stringValue) }
             }
             severity = try c.decodeIfPresent(String.self, forKey: .severity)
             impact = try c.decodeIfPresent(String.self, forKey: .impact)
@@ -419,7 +424,7 @@ struct APIRoutes: Sendable {
             throw DecodingError.valueNotFound(Int64.self, DecodingError.Context(codingPath: [key], debugDescription: "null"))
         }
         let n = try c.decode(Int64.self, forKey: key)
-        guard n > 0 else { throw BodyRule(detail: "issue_type_id must be an issue type's number (GET /api/categories lists them).") }
+        guard n > 0 else { throw BodyRule(detail: "issue_type_id must be an issue type's number (GET /api/categories lists them).", field: "issue_type_id") }
         return IssueTypeID(n)
     }
 
@@ -434,7 +439,7 @@ struct APIRoutes: Sendable {
             }
             if try c.decodeNil(forKey: .assigneeID) { assigneeID = nil; return }
             let n = try c.decode(Int64.self, forKey: .assigneeID)
-            guard n > 0 else { throw BodyRule(detail: "assignee_id must be an account number or null.") }
+            guard n > 0 else { throw BodyRule(detail: "assignee_id must be an account number or null.", field: "assignee_id") }
             assigneeID = UserID(n)
         }
     }

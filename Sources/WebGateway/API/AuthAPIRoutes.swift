@@ -231,7 +231,7 @@ struct AuthAPIRoutes: Sendable {
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             if let raw = try c.decodeAbsentOrString(.role) {
-                guard let r = Role.named(raw) else { throw APIRoutes.BodyRule(detail: "role must be customer, agent, engineer, manager or admin.") }
+                guard let r = Role.named(raw) else { throw APIRoutes.BodyRule(detail: "role must be customer, agent, engineer, manager or admin.", field: "role") }
                 role = r
             }
             if c.contains(.active) {
