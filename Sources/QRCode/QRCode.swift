@@ -9,20 +9,32 @@ public struct QRCode: Sendable, Equatable {
     public var size: Int { version.size }
     private let modules: [Bool]
 
-    /// Encodes `text` as UTF-8 bytes. A URL is ASCII; a decoder given other bytes in byte mode
-    /// has to guess their charset, and decoders guess UTF-8 when the bytes are valid UTF-8.
+    /// Encodes `text` as UTF-8. Byte mode means ISO-8859-1 unless an ECI header says otherwise
+    /// (ISO/IEC 18004:2015, 7.4.2), and decoders left to guess read UTF-8 as Shift JIS often
+    /// enough (zbarimg turns "教学楼" into "謨吝ｭｦ讌ｼ"), so text beyond ASCII is preceded by
+    /// ECI 26 (UTF-8). ASCII, which every URL is, is the same in all three and goes without it.
     public init(text: String, minimumVersion: QRVersion = .minimum, mask: QRMask? = nil) throws(QRCodeError) {
-        try self.init(bytes: Array(text.utf8), minimumVersion: minimumVersion, mask: mask)
+        let bytes = Array(text.utf8)
+        try self.init(bytes: bytes, eci: bytes.allSatisfy { $0 < 0x80 } ? nil : Self.utf8ECI, minimumVersion: minimumVersion, mask: mask)
     }
 
-    /// Encodes `bytes` in the smallest version from `minimumVersion` up that holds them, with
-    /// `mask` or else the mask of lowest penalty.
+    /// Encodes `bytes` in one byte-mode segment without a charset (so ISO-8859-1 to a decoder),
+    /// in the smallest version from `minimumVersion` up that holds them, with `mask` or else the
+    /// mask of lowest penalty.
     public init(bytes: [UInt8], minimumVersion: QRVersion = .minimum, mask: QRMask? = nil) throws(QRCodeError) {
-        guard let version = QRVersion.smallest(holding: bytes.count, atLeast: minimumVersion) else {
-            throw .dataTooLong(byteCount: bytes.count, maximum: QRVersion.maximum.byteCapacity)
+        try self.init(bytes: bytes, eci: nil, minimumVersion: minimumVersion, mask: mask)
+    }
+
+    /// The ECI assignment number of UTF-8.
+    static let utf8ECI = 26
+
+    private init(bytes: [UInt8], eci: Int?, minimumVersion: QRVersion, mask: QRMask?) throws(QRCodeError) {
+        let header = eci == nil ? 0 : 12
+        guard let version = QRVersion.all.first(where: { $0 >= minimumVersion && $0.byteCapacity(headerBits: header) >= bytes.count }) else {
+            throw .dataTooLong(byteCount: bytes.count, maximum: QRVersion.maximum.byteCapacity(headerBits: header))
         }
         var matrix = QRMatrix(version: version)
-        matrix.place(codewords: Self.interleavedCodewords(Self.dataCodewords(bytes, version), version))
+        matrix.place(codewords: Self.interleavedCodewords(Self.dataCodewords(bytes, version, eci: eci), version))
 
         let candidates = (mask.map { [$0] } ?? QRMask.all).map { ($0, Self.masked(matrix, $0)) }
         // The first of equal penalties wins, so the choice is deterministic.
@@ -50,10 +62,16 @@ public struct QRCode: Sendable, Equatable {
         return m
     }
 
-    /// The data codewords (7.4): mode indicator 0100, the byte count, the bytes, a terminator of
-    /// up to four zero bits, zero bits to a byte boundary, then the pad bytes 11101100 and 00010001 alternately.
-    static func dataCodewords(_ bytes: [UInt8], _ version: QRVersion) -> [UInt8] {
+    /// The data codewords (7.4): an optional ECI header (mode 0111, the assignment number in one
+    /// byte when below 128), mode indicator 0100, the byte count, the bytes, a terminator of up to
+    /// four zero bits, zero bits to a byte boundary, then the pad bytes 11101100 and 00010001 alternately.
+    static func dataCodewords(_ bytes: [UInt8], _ version: QRVersion, eci: Int? = nil) -> [UInt8] {
         var bits = BitBuffer()
+        if let eci {
+            precondition((0..<128).contains(eci), "ECI numbers from 128 take more bytes; only UTF-8 (26) is used")
+            bits.append(0b0111, count: 4)
+            bits.append(eci, count: 8)
+        }
         bits.append(0b0100, count: 4)
         bits.append(bytes.count, count: version.byteCountBits)
         for byte in bytes { bits.append(Int(byte), count: 8) }

@@ -58,14 +58,12 @@ public struct QRVersion: Sendable, Hashable, Comparable, CustomStringConvertible
     var byteCountBits: Int { number <= 9 ? 8 : 16 }
 
     /// The longest byte string this version holds at level M in one byte-mode segment.
-    public var byteCapacity: Int {
-        let bits = dataCodewords * 8 - 4 - byteCountBits
-        return min(bits / 8, (1 << byteCountBits) - 1)
-    }
+    public var byteCapacity: Int { byteCapacity(headerBits: 0) }
 
-    /// The smallest version at or above `minimum` that holds `byteCount` bytes.
-    public static func smallest(holding byteCount: Int, atLeast minimum: QRVersion = .minimum) -> QRVersion? {
-        all.first { $0 >= minimum && $0.byteCapacity >= byteCount }
+    /// The same after `headerBits` of other segments (an ECI header takes 12).
+    func byteCapacity(headerBits: Int) -> Int {
+        let bits = dataCodewords * 8 - headerBits - 4 - byteCountBits
+        return min(bits / 8, (1 << byteCountBits) - 1)
     }
 
     private static let checkCodewordsPerBlockM = [

@@ -41,6 +41,17 @@ import Testing
         #expect(codewords.count == 216)
     }
 
+    @Test("Text beyond ASCII starts with ECI 26 (UTF-8): 0111 00011010, then byte mode")
+    func dataCodewords_utf8ECI() throws {
+        // 0111 00011010 0100 00000010 11000011 10101001 0000 0000 → 71 A4 02 C3 A9 00
+        let codewords = QRCode.dataCodewords(Array("é".utf8), try #require(QRVersion(1)), eci: QRCode.utf8ECI)
+        #expect(Array(codewords.prefix(8)) == [0x71, 0xA4, 0x02, 0xC3, 0xA9, 0x00, 0xEC, 0x11])
+        // The header costs 12 bits: version 1 holds 14 ASCII bytes but 13 bytes of UTF-8.
+        #expect(try QRCode(text: String(repeating: "a", count: 14)).version.number == 1)
+        #expect(try QRCode(text: "é" + String(repeating: "a", count: 11)).version.number == 1)
+        #expect(try QRCode(text: "é" + String(repeating: "a", count: 12)).version.number == 2)
+    }
+
     @Test("Format information at level M for each mask (Annex C, Table C.1)")
     func formatBits_levelM() {
         let expected = [
