@@ -31,28 +31,29 @@ struct QRPenalty {
     }
 
     /// Rules N1 and N3 along one row or column, read through `module(i)`.
-    private func linePenalty(_ module: (Int) -> Bool) -> Int {
+    func linePenalty(_ module: (Int) -> Bool) -> Int {
         var score = 0
-        var runColour = module(0)
-        var runLength = 1
-        for i in 1..<size {
-            if module(i) == runColour {
-                runLength += 1
-            } else {
-                if runLength >= 5 { score += runLength - 2 }
-                runColour = module(i)
-                runLength = 1
+        var runColour = false
+        var runLength = 0
+        // The last 11 modules as bits (1 dark), the quiet zone's four light ones included, to
+        // find 1011101 with 0000 after (10111010000) or before (00001011101).
+        var window = 0
+        for i in -4..<(size + 4) {
+            let inside = i >= 0 && i < size
+            let dark = inside && module(i)
+            if inside {
+                if i > 0 && dark == runColour {
+                    runLength += 1
+                } else {
+                    if runLength >= 5 { score += runLength - 2 }
+                    runColour = dark
+                    runLength = 1
+                }
             }
+            window = (window << 1 | (dark ? 1 : 0)) & 0x7FF
+            if i >= 6 && (window == 0b101_1101_0000 || window == 0b000_0101_1101) { score += 40 }
         }
         if runLength >= 5 { score += runLength - 2 }
-
-        // 1011101 with 0000 before or after; the light quiet zone counts as light.
-        let finder: [Bool] = [true, false, true, true, true, false, true]
-        func isLight(_ i: Int) -> Bool { i < 0 || i >= size || !module(i) }
-        for start in 0...(size - 7) where (0..<7).allSatisfy({ module(start + $0) == finder[$0] }) {
-            if (1...4).allSatisfy({ isLight(start - $0) }) { score += 40 }
-            if (1...4).allSatisfy({ isLight(start + 6 + $0) }) { score += 40 }
-        }
         return score
     }
 }

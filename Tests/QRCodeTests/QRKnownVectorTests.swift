@@ -95,6 +95,20 @@ import Testing
         }
     }
 
+    @Test("Penalty rules N1 and N3 along a line, the quiet zone counting as light", arguments: [
+        ("1011101", 80), ("111111", 4), ("11111", 3), ("1111", 0), ("000010111011", 40), ("110111010000", 40), ("10111011", 40),
+        ("0000101110100001", 80), ("00000", 3), ("101110", 0),
+    ])
+    func penalty_line(line: String, score: Int) {
+        let modules = line.map { $0 == "1" }
+        #expect(QRPenalty(size: modules.count, modules: []).linePenalty { modules[$0] } == score)
+    }
+
+    @Test("Penalty of an all-light 5 × 5 square: 10 runs of five, 16 blocks, 0 % dark")
+    func penalty_square() {
+        #expect(QRPenalty(size: 5, modules: Array(repeating: false, count: 25)).score == 10 * 3 + 16 * 3 + 90)
+    }
+
     @Test("The chosen mask has the lowest penalty of the eight")
     func maskChoice_isTheLowestPenalty() throws {
         let text = "https://desk.campus.example/tickets/new?location=Building%20C%2C%20lift%202"

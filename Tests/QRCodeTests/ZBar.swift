@@ -51,13 +51,16 @@ extension QRCode {
         let side = (size + 2 * Self.quietZone) * scale
         var bytes = Array("P5\n\(side) \(side)\n255\n".utf8)
         bytes.reserveCapacity(bytes.count + side * side)
-        for py in 0..<side {
-            for px in 0..<side {
-                let x = px / scale - Self.quietZone, y = py / scale - Self.quietZone
-                let dark = (0..<size).contains(x) && (0..<size).contains(y) && self[x, y]
-                bytes.append(dark ? 0 : 255)
+        let lightRow = [UInt8](repeating: 255, count: side)
+        for _ in 0..<(Self.quietZone * scale) { bytes += lightRow }
+        for y in 0..<size {
+            var row = [UInt8](repeating: 255, count: side)
+            for x in 0..<size where self[x, y] {
+                for p in 0..<scale { row[(x + Self.quietZone) * scale + p] = 0 }
             }
+            for _ in 0..<scale { bytes += row }
         }
+        for _ in 0..<(Self.quietZone * scale) { bytes += lightRow }
         return bytes
     }
 }
