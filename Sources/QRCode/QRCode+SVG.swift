@@ -17,7 +17,7 @@ extension QRCode {
     /// for embedding in a larger SVG (the poster) inside a scaled `<g>`.
     public func svgElements() -> String {
         let side = size + 2 * Self.quietZone
-        return "<rect width=\"\(side)\" height=\"\(side)\" fill=\"#fff\"/><path fill=\"#000\" d=\"\(svgPathData())\"/>"
+        return "<rect width=\"\(side)\" height=\"\(side)\" fill=\"#fff\" stroke=\"none\"/><path fill=\"#000\" stroke=\"none\" d=\"\(svgPathData())\"/>"
     }
 
     /// Each horizontal run of dark modules as one rectangle: "M x,y h length v1 h -length z".

@@ -25,7 +25,7 @@ public enum QRPoster {
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297" role="img" aria-labelledby="poster-title">
             <title id="poster-title">Report a problem at \(placeText)</title>
-            <rect width="210" height="297" fill="#fff"/>
+            <rect width="210" height="297" fill="#fff" stroke="none"/>
             <text x="105" y="32" text-anchor="middle" font-family="sans-serif" font-size="13" font-weight="bold">Something broken here?</text>
             <g transform="translate(30 48) scale(\(format(scale)))" shape-rendering="crispEdges">\(code.svgElements())</g>
             <text x="105" y="222" text-anchor="middle" font-family="sans-serif" font-size="\(format(placeSize))" font-weight="bold">\(placeText)</text>

@@ -27,6 +27,13 @@ import Testing
         #expect(codes.map(\.version.number) == versions)
     }
 
+    @Test("40 seeded random URLs as SVG files, rasterised by zbarimg's ImageMagick, decode to themselves")
+    func svgFiles_decodeToThemselves() throws {
+        var random = SplitMix64(seed: 1804)
+        let texts = (0..<40).map { _ in Self.randomText(bytes: Int.random(in: 1...260, using: &random), using: &random) }
+        try roundTrip(texts, asSVG: true)
+    }
+
     @Test("Each of the eight masks decodes, at a version with version information")
     func everyMask_decodes() throws {
         let text = "https://desk.campus.example/tickets/new?location=Geb%C3%A4ude%20C%2C%20Aufzug%202"
@@ -36,16 +43,20 @@ import Testing
         #expect(codes.allSatisfy { $0.version == version })
     }
 
-    /// Encodes each text (with `masks[i]` if given), writes the PGMs, decodes them all in one
-    /// zbarimg run and expects every decoded byte string to equal its text's UTF-8.
+    /// Encodes each text (with `masks[i]` if given), writes PGMs (or the SVG renderer's output),
+    /// decodes them all in one zbarimg run and expects every decoded byte string to equal its text's UTF-8.
     @discardableResult
-    private func roundTrip(_ texts: [String], masks: [QRMask]? = nil, minimumVersion: QRVersion = .minimum) throws -> [QRCode] {
+    private func roundTrip(
+        _ texts: [String], masks: [QRMask]? = nil, minimumVersion: QRVersion = .minimum, asSVG: Bool = false
+    ) throws -> [QRCode] {
         let directory = try TemporaryDirectory("qr")
         defer { directory.remove() }
         let codes = try texts.indices.map { i in try QRCode(text: texts[i], minimumVersion: minimumVersion, mask: masks?[i]) }
-        let files = codes.indices.map { directory.path("\($0).pgm") }
+        let files = codes.indices.map { directory.path("\($0).\(asSVG ? "svg" : "pgm")") }
         for (code, file) in zip(codes, files) {
-            #expect(FileManager.default.createFile(atPath: file, contents: Data(code.pgm())))
+            // Three pixels a module, as the PGMs have: ImageMagick renders an SVG at its width.
+            let image = asSVG ? Array(code.svg(width: "\((code.size + 2 * QRCode.quietZone) * 3)").utf8) : code.pgm()
+            #expect(FileManager.default.createFile(atPath: file, contents: Data(image)))
         }
         let decoded = try ZBar.decode(files)
         for i in texts.indices where decoded[i] != Array(texts[i].utf8) {

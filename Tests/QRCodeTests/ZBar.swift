@@ -9,7 +9,7 @@ enum ZBar {
 
     static let executable: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return (path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"])
+        return path.split(separator: ":")
             .map { $0 + "/zbarimg" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
