@@ -18,6 +18,8 @@ struct QRMatrix: Sendable {
 
     var penalty: QRPenalty { QRPenalty(size: size, modules: modules) }
 
+    func isFunctionModule(x: Int, y: Int) -> Bool { isFunction[y * size + x] }
+
     private mutating func setFunction(_ x: Int, _ y: Int, _ dark: Bool) {
         modules[y * size + x] = dark
         isFunction[y * size + x] = true
