@@ -12,7 +12,7 @@ public struct QRCode: Sendable, Equatable {
     /// Encodes `text` as UTF-8. Byte mode means ISO-8859-1 unless an ECI header says otherwise
     /// (ISO/IEC 18004:2015, 7.4.2), and decoders left to guess read UTF-8 as Shift JIS often
     /// enough (zbarimg turns "教学楼" into "謨吝ｭｦ讌ｼ"), so text beyond ASCII is preceded by
-    /// ECI 26 (UTF-8). ASCII, which every URL is, is the same in all three and goes without it.
+    /// ECI 26 (UTF-8). ASCII, which every URL is, reads the same whatever they guess and goes without it.
     public init(text: String, minimumVersion: QRVersion = .minimum, mask: QRMask? = nil) throws(QRCodeError) {
         let bytes = Array(text.utf8)
         try self.init(bytes: bytes, eci: bytes.allSatisfy { $0 < 0x80 } ? nil : Self.utf8ECI, minimumVersion: minimumVersion, mask: mask)
