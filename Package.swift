@@ -45,13 +45,13 @@ let package = Package(
         // iterations took 4.4-5.2 s at -Onone and 0.22-0.31 s at -O (`swift test`, 2-core VM, load ~7).
         library("Credentials", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         library("WebGateway", [
-            "Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer",
+            "Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer", "QRCode",
         ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(
             name: "campusdesk",
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
-                "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials",
+                "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "QRCode",
             ],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
             // processes then maps one file instead of a dozen shared libraries with their relocation
@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "TestSupport"]),
         .testTarget(name: "WebGatewayTests", dependencies: [
             "WebGateway", "Credentials", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
-            "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport",
+            "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport", "QRCode",
         ]),
         .testTarget(
             name: "EndToEndTests",

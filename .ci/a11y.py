@@ -60,7 +60,9 @@ if MODE == "open":
         "agent": ["/", "/tickets", "/tickets?status=closed", "/tickets?category=it", "/tickets?assigned_to=none",
                   f"/tickets?assigned_to={DIRECTORY_ENGINEER}", "/tickets/new", f"/tickets/{tid}",
                   f"/tickets/{done}", f"/tickets/{wide}", "/dashboard", "/dashboard?period=6&unit=hours", "/dashboard?period=30&unit=days",
-                  "/dashboard?period=0&unit=hours", "/admin/issue-types", "/no-such-page"],
+                  "/dashboard?period=0&unit=hours", "/admin/issue-types", "/posters",
+                  "/posters?location=Building%20C%2C%20lift%202&origin=https%3A%2F%2Fhelpdesk.example.edu",
+                  "/posters?location=&origin=ftp%3A%2F%2Fx", "/tickets/new?location=Building%20C", "/no-such-page"],
     }
 else:
     engineer = api("GET", "/api/auth/me", role="engineer")["id"]
@@ -68,10 +70,10 @@ else:
     PAGES = {
         "": ["/login", "/register", "/no-such-page"],
         "customer": ["/", "/tickets", "/tickets/new", f"/tickets/{tid}", f"/tickets/{wide}", "/account/password", "/dashboard", "/admin/users",
-                     "/admin/issue-types"],
+                     "/admin/issue-types", "/posters"],
         "agent": ["/", "/tickets", "/tickets?assigned_to=none", f"/tickets?assigned_to={engineer}", f"/tickets/{tid}",
                   f"/tickets/{done}", "/dashboard"],
-        "engineer": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}"],
+        "engineer": ["/", "/tickets", f"/tickets/{tid}", f"/tickets/{done}", "/posters?location=Lab%204&origin=https%3A%2F%2Fdesk.example"],
         "manager": ["/", "/tickets", f"/tickets/{tid}"],
         "admin": ["/", "/admin/users", "/admin/users?role=engineer&active=true", "/admin/issue-types", "/tickets/new", f"/tickets/{tid}"],
     }

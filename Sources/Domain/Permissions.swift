@@ -21,6 +21,8 @@ public enum Permission: String, Sendable, CaseIterable, Hashable, Codable {
     case takeTicket = "take_ticket"
     case importTickets = "import_tickets"
     case viewDashboard = "view_dashboard"
+    /// Print the QR poster of a place (`/posters`): staff put them up where problems are reported.
+    case printPosters = "print_posters"
     /// See the staff directory (engineers with their open assigned tickets).
     case listEngineers = "list_engineers"
     case manageUsers = "manage_users"
@@ -102,6 +104,7 @@ public enum Permissions {
         case .takeTicket:       Row(customer: .none, agent: .none, engineer: .all,      manager: .none, admin: .all)
         case .importTickets:    Row(customer: .none, agent: .all,  engineer: .none,     manager: .all,  admin: .all)
         case .viewDashboard:    Row(customer: .none, agent: .all,  engineer: .all,      manager: .all,  admin: .all)
+        case .printPosters:     Row(customer: .none, agent: .all,  engineer: .all,      manager: .all,  admin: .all)
         case .listEngineers:    Row(customer: .none, agent: .all,  engineer: .all,      manager: .all,  admin: .all)
         case .manageUsers:      Row(customer: .none, agent: .none, engineer: .none,     manager: .none, admin: .all)
         case .manageCategories: Row(customer: .none, agent: .none, engineer: .none,     manager: .none, admin: .all)

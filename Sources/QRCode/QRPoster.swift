@@ -56,7 +56,7 @@ public enum QRPoster {
         return out
     }
 
-    static func percentEncoded(_ text: String) -> String {
+    public static func percentEncoded(_ text: String) -> String {
         let hex = Array("0123456789ABCDEF".unicodeScalars)
         var out = ""
         for byte in text.utf8 {

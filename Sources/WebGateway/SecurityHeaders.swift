@@ -17,7 +17,8 @@ public enum SecurityHeaders {
     public static let middleware: Middleware = { next in
         { request in
             var response = await next(request)
-            response.headers.set("Content-Security-Policy", contentSecurityPolicy)
+            // A response with a policy of its own keeps it (the posters' SVG: stricter, a sandbox).
+            if response.headers["Content-Security-Policy"] == nil { response.headers.set("Content-Security-Policy", contentSecurityPolicy) }
             response.headers.set("X-Content-Type-Options", "nosniff")
             response.headers.set("Referrer-Policy", "same-origin")
             response.headers.set("X-Frame-Options", "DENY")

@@ -46,6 +46,7 @@ enum Stylesheet {
     .role-switch button { background: transparent; color: var(--accent); border: 1px solid var(--accent); padding: .25rem .6rem; }
     .field-error, .form-error { color: var(--bad); font-weight: 600; margin: 0; }
     .counter.over { color: var(--bad); font-weight: 600; }
+    img.poster { max-width: 100%; height: auto; border: 1px solid var(--line); background: #fff; }
     .flash { padding: .75rem 1rem; border-left: 4px solid var(--ok); background: #e8f4eb; }
     .flash.error { border-color: var(--bad); background: #fbeaea; }
     .unavailable { padding: .75rem 1rem; border-left: 4px solid var(--warn); background: #fdf3e6; }

@@ -173,7 +173,13 @@ struct WebRoutes: Sendable {
     func newTicket(_ request: HTTPRequest) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
-        return Self.html(.ok, try await newTicketPage(v), visitor: v)
+        // A place poster's QR code opens `/tickets/new?location=…` (``PosterPages``): the place is filled in.
+        var state = FormState.empty
+        if let place = (try? FormDecoding.decodeQuery(request.query))?["location"],
+           let checked = try? TicketRules.shortField(place, field: "location") {
+            state.values["location"] = checked
+        }
+        return Self.html(.ok, try await newTicketPage(v, state: state), visitor: v)
     }
 
     /// The report form with the offered issue types (and the input and errors of a refused submit).

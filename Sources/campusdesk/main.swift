@@ -19,6 +19,7 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("queue", "inspect the spool (list, peek, dead, retry, purge, bindings)", { args in await QueueCommand.run(args) }),
     ("users", "accounts of the network desk (add, list, set-role, deactivate)", { args in await UsersCommand.run(args) }),
     ("issue-types", "the issue types reporters pick from (list, add, rename, retire)", { args in await IssueTypesCommand.run(args) }),
+    ("poster", "write a place's QR poster (SVG): poster \"PLACE\" --origin URL", { args in await PosterCommand.run(args) }),
     ("ticket-worker", "run the ticket worker: apply commands, publish change events", { args in await TicketWorkerCommand.run(args) }),
     ("analytics", "run an analytics worker: open-tickets | resolution-time | category-load", { args in await AnalyticsCommand.run(args) }),
 ]
