@@ -37,6 +37,8 @@ let package = Package(
         library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
         library("ServiceLifecycle", ["Domain", "Logging"]),
         library("HTTPServer"),
+        // Attachments' pure parts: the multipart/form-data parser, content sniffing, metadata stripping.
+        library("Uploads"),
         // Optimised in debug builds too, where the tests run: PBKDF2's RFC 7914 vector of 80,000
         // iterations took 4.4-5.2 s at -Onone and 0.22-0.31 s at -O (`swift test`, 2-core VM, load ~7).
         library("Credentials", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -95,6 +97,7 @@ let package = Package(
             "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
         ]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "UploadsTests", dependencies: ["Uploads", "TestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "TestSupport"]),
         .testTarget(name: "WebGatewayTests", dependencies: [
             "WebGateway", "Credentials", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
