@@ -34,7 +34,7 @@ public struct MultipartStreamParser: Sendable {
     private var bodyBytes = 0
 
     /// Longest transport padding looked at after a boundary; longer is not a delimiter.
-    static let maxPadding = 64
+    public static let maxPadding = 64
 
     private enum State: Sendable {
         case preamble, headers, body, epilogue
@@ -57,6 +57,10 @@ public struct MultipartStreamParser: Sendable {
         if case .epilogue = state { return true }
         return false
     }
+
+    /// Bytes held between calls: the undecided tail (at most a delimiter line) or the current
+    /// header line. Never a body: memory per upload is bounded by this plus the caller's chunk.
+    public var bufferedBytes: Int { buffer.count }
 
     /// Reads the next chunk; returns what it completed. After an error every call throws it again.
     public mutating func feed(_ chunk: some Collection<UInt8>) throws(MultipartError) -> [MultipartEvent] {

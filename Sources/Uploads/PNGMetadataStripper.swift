@@ -18,7 +18,8 @@ public enum PNGMetadataStripper {
         }
     }
 
-    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    /// The 8 bytes every PNG starts with.
+    public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     /// Ancillary chunks kept because they change rendering (or animation).
     static let keptAncillary: Set<String> = [
         "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "tRNS", "pHYs", "bKGD", "hIST", "sPLT", "cICP", "mDCv", "cLLi", "acTL", "fcTL", "fdAT",
