@@ -99,3 +99,20 @@ struct MultipartStreamTests {
         try parser.finish()
     }
 }
+
+@Suite("MultipartWriter")
+struct MultipartWriterTests {
+    @Test(arguments: goodCases)
+    func parsedParts_WriteBackToTheSameParts(_ c: MultipartCase) throws {
+        guard case .parts(let parts) = c.expected else { return }
+        let boundary = try MultipartBoundary(contentType: c.contentType)
+        let written = MultipartWriter.body(parts, boundary: boundary)
+        #expect(try MultipartParser.parse(written, boundary: boundary) == parts)
+    }
+
+    @Test func quotesAndLineBreaksInNames_AreWrittenAsBrowsersDo() throws {
+        let boundary = try MultipartBoundary(Array("b".utf8))
+        let body = MultipartWriter.body([MultipartPart(head: MultipartPartHead(name: "a\"b\r\nc"), body: [])], boundary: boundary)
+        #expect(String(decoding: body, as: UTF8.self) == "--b\r\nContent-Disposition: form-data; name=\"a%22b%0D%0Ac\"\r\n\r\n\r\n--b--\r\n")
+    }
+}
