@@ -14,7 +14,7 @@
 /// The raw input (and each accepted part's body) also goes through `ContentSniffer` and the
 /// JPEG and PNG strippers: they never crash; a stripped JPEG has no APPn but JFIF/ICC/Adobe, no
 /// COM, ends at EOI, strips to itself again and still sniffs as JPEG; a stripped PNG keeps no
-/// text/EXIF chunk and strips to itself again.
+/// text/EXIF chunk and strips to itself again; so does a stripped WebP (no EXIF/XMP chunk).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMultipart(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -126,5 +126,9 @@ private func checkContent(_ bytes: [UInt8]) {
     if let (png, _) = try? PNGMetadataStripper.strip(bytes) {
         let again = try? PNGMetadataStripper.strip(png)
         fuzzCheck(again?.bytes == png && again?.removed == [], "stripping a stripped PNG changes it: \(fuzzDescribe(bytes))")
+    }
+    if let (webp, _) = try? WebPMetadataStripper.strip(bytes) {
+        let again = try? WebPMetadataStripper.strip(webp)
+        fuzzCheck(again?.bytes == webp && again?.removed == [], "stripping a stripped WebP changes it: \(fuzzDescribe(bytes))")
     }
 }

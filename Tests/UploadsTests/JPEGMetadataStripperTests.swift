@@ -103,3 +103,36 @@ struct PNGMetadataStripperTests {
         #expect(throws: PNGMetadataStripper.Failure.truncated) { try PNGMetadataStripper.strip(PNGMetadataStripper.signature + Array(Self.ihdr.prefix(10))) }
     }
 }
+
+@Suite("WebPMetadataStripper")
+struct WebPMetadataStripperTests {
+    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let n = data.count
+        return Array(type.utf8) + [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), 0, 0] + data + (n % 2 == 1 ? [0] : [])
+    }
+
+    static func riff(_ chunks: [UInt8]) -> [UInt8] {
+        let n = chunks.count + 4
+        return Array("RIFF".utf8) + [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), 0, 0] + Array("WEBP".utf8) + chunks
+    }
+
+    static let vp8 = chunk("VP8 ", [0x30, 0x01, 0x00, 0x9D, 0x01, 0x2A, 1, 0, 1, 0, 0x02])
+    static let icc = chunk("ICCP", [1, 2, 3, 4])
+
+    @Test func exifAndXMP_AreRemoved_FlagsCleared_ImageKept() throws {
+        let vp8x = Self.chunk("VP8X", [0x20 | 0x08 | 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        let webp = Self.riff(vp8x + Self.icc + Self.vp8 + Self.chunk("EXIF", Array("MM\0*GPS".utf8)) + Self.chunk("XMP ", Array("<x:xmpmeta/>".utf8))) + Array("<html>".utf8)
+        let (bytes, removed) = try WebPMetadataStripper.strip(webp)
+        let cleared = Self.chunk("VP8X", [0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(bytes == Self.riff(cleared + Self.icc + Self.vp8))
+        #expect(removed == ["EXIF", "XMP ", "6 bytes after the RIFF chunk"])
+        #expect(try ContentSniffer.sniff(bytes) == .webp)
+        #expect(try WebPMetadataStripper.strip(bytes).bytes == bytes)
+    }
+
+    @Test func malformed_IsRefused() {
+        #expect(throws: WebPMetadataStripper.Failure.notWebP) { try WebPMetadataStripper.strip(Array("RIFF\u{4}\0\0\0WAVE".utf8)) }
+        #expect(throws: WebPMetadataStripper.Failure.truncated) { try WebPMetadataStripper.strip(Array(Self.riff(Self.vp8).dropLast(4))) }
+        #expect(throws: WebPMetadataStripper.Failure.truncated) { try WebPMetadataStripper.strip(Self.riff(Array("VP8 ".utf8) + [200, 0, 0, 0, 1])) }
+    }
+}
