@@ -41,6 +41,8 @@ let package = Package(
         // debug builds too: encoding the round trips' 330 symbols took 22 s at -Onone and 2.5 s at -O
         // (`swift test --no-parallel`, 2-core VM, load ~11), the rest of those tests being zbarimg's 9 s.
         library("QRCode", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // Attachments' pure parts: the multipart/form-data parser, content sniffing, metadata stripping.
+        library("Uploads"),
         // Optimised in debug builds too, where the tests run: PBKDF2's RFC 7914 vector of 80,000
         // iterations took 4.4-5.2 s at -Onone and 0.22-0.31 s at -O (`swift test`, 2-core VM, load ~7).
         library("Credentials", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -101,6 +103,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // Decodes the encoder's output with zbarimg (Debian's zbar-tools), which must be installed.
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),
+        .testTarget(name: "UploadsTests", dependencies: ["Uploads", "TestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "TestSupport"]),
         .testTarget(name: "WebGatewayTests", dependencies: [
             "WebGateway", "Credentials", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",

@@ -22,7 +22,7 @@ export SWIFT_BACKTRACE=enable=no
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}
 OUT=${FUZZ_OUT:-$ROOT/.build/fuzz}
-TARGETS=(http-parser form-decoding csv-import envelope)
+TARGETS=(http-parser form-decoding csv-import envelope multipart)
 
 # --- sources per target (a glob of a whole module, or single files) -------------------------
 sources_for() {
@@ -42,6 +42,10 @@ sources_for() {
             # The envelope, its JSON scanner, the queue name rules and the domain types.
             ls Sources/SpoolBroker/{Envelope,Envelope+JSON,QueueName,SpoolError}.swift Sources/Domain/*.swift
             echo Fuzz/Targets/FuzzEnvelope.swift ;;
+        multipart)
+            # The whole Uploads module: pure, stdlib only (a new dependency fails this build).
+            ls Sources/Uploads/*.swift
+            echo Fuzz/Targets/FuzzMultipart.swift ;;
         *) echo "fuzz: unknown target '$1' (known: ${TARGETS[*]})" >&2; return 64 ;;
     esac
     echo Fuzz/Targets/FuzzCheck.swift
