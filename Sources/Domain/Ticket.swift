@@ -34,6 +34,9 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     /// name; both nil without one. With one, `category` is the type's and `categorySource` `issue_type`.
     public var issueTypeID: IssueTypeID?
     public var issueTypeName: String?
+    /// Its SLA timers and the policy version they run under (docs/sla.md, "Timers on tickets");
+    /// nil for tickets opened before the timers existed.
+    public var sla: TicketSLA?
 
     public init(
         id: TicketID, description: String, location: String?, reporter: String?, category: Category,
@@ -42,7 +45,7 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         severity: Severity? = nil, severitySource: CategorySource? = nil, impact: Impact = .one,
         priority: Priority? = nil, prioritySource: CategorySource? = nil,
         contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil,
-        issueTypeID: IssueTypeID? = nil, issueTypeName: String? = nil
+        issueTypeID: IssueTypeID? = nil, issueTypeName: String? = nil, sla: TicketSLA? = nil
     ) {
         self.id = id
         self.description = description
@@ -67,6 +70,7 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         self.preferredContactTime = preferredContactTime
         self.issueTypeID = issueTypeID
         self.issueTypeName = issueTypeName
+        self.sla = sla
     }
 
     /// Files the ticket under `type` (its category, source `issue_type`), or takes the type off
@@ -132,6 +136,7 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         case preferredContactTime = "preferred_contact_time"
         case issueTypeID = "issue_type_id"
         case issueTypeName = "issue_type"
+        case sla
     }
 
     public init(from decoder: any Decoder) throws {
@@ -161,6 +166,7 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         preferredContactTime = try c.decodeIfPresent(String.self, forKey: .preferredContactTime)
         issueTypeID = try c.decodeIfPresent(IssueTypeID.self, forKey: .issueTypeID)
         issueTypeName = try c.decodeIfPresent(String.self, forKey: .issueTypeName)
+        sla = try c.decodeIfPresent(TicketSLA.self, forKey: .sla)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -189,11 +195,12 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         try c.encode(preferredContactTime, forKey: .preferredContactTime)
         try c.encode(issueTypeID, forKey: .issueTypeID)
         try c.encode(issueTypeName, forKey: .issueTypeName)
+        try c.encodeIfPresent(sla, forKey: .sla)
     }
 
     /// The facts analytics need, taken from this ticket.
     public var facts: TicketFacts {
-        TicketFacts(category: category, status: status, openedAt: openedAt, closedAt: closedAt)
+        TicketFacts(category: category, status: status, openedAt: openedAt, closedAt: closedAt, sla: sla)
     }
 }
 
