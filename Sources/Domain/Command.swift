@@ -56,6 +56,8 @@ public enum CommandAction: Sendable, Equatable {
     case setIssueType(SetIssueType)
     /// From the SLA monitor only (channel `sla`), never from HTTP.
     case recordSLATransition(RecordSLATransition)
+    case setSLAPolicies(SetSLAPolicies)
+    case setSLACalendar(SetSLACalendar)
 
     /// The wire name of this action.
     public var type: String {
@@ -79,6 +81,8 @@ public enum CommandAction: Sendable, Equatable {
         case .retireIssueType: "retire_issue_type"
         case .setIssueType: "set_issue_type"
         case .recordSLATransition: "record_sla_transition"
+        case .setSLAPolicies: "set_sla_policies"
+        case .setSLACalendar: "set_sla_calendar"
         }
     }
 }
@@ -108,6 +112,8 @@ extension CommandAction: Codable {
         case "retire_issue_type": self = .retireIssueType(try RetireIssueType(from: decoder))
         case "set_issue_type": self = .setIssueType(try SetIssueType(from: decoder))
         case "record_sla_transition": self = .recordSLATransition(try RecordSLATransition(from: decoder))
+        case "set_sla_policies": self = .setSLAPolicies(try SetSLAPolicies(from: decoder))
+        case "set_sla_calendar": self = .setSLACalendar(try SetSLACalendar(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
@@ -137,6 +143,8 @@ extension CommandAction: Codable {
         case .retireIssueType(let a): try a.encode(to: encoder)
         case .setIssueType(let a): try a.encode(to: encoder)
         case .recordSLATransition(let a): try a.encode(to: encoder)
+        case .setSLAPolicies(let a): try a.encode(to: encoder)
+        case .setSLACalendar(let a): try a.encode(to: encoder)
         }
     }
 }

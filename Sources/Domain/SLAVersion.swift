@@ -67,3 +67,35 @@ extension SLAState {
         }
     }
 }
+
+/// Replace the SLA policies (managers and admins): a new version, with the calendar unchanged,
+/// for tickets opened from then on.
+public struct SetSLAPolicies: Sendable, Codable, Equatable {
+    public var policies: SLAPolicies
+    public init(policies: SLAPolicies) { self.policies = policies }
+}
+
+/// Replace the business calendar (managers and admins): a new version, with the policies unchanged,
+/// for tickets opened from then on.
+public struct SetSLACalendar: Sendable, Codable, Equatable {
+    public var calendar: BusinessCalendar
+    public init(calendar: BusinessCalendar) { self.calendar = calendar }
+}
+
+/// A version as the API shows it: what it holds, and who made it when (nil for version 1, which
+/// the store wrote with the defaults).
+public struct SLAVersionRecord: Sendable, Equatable {
+    public var sla: SLAVersion
+    public var createdAt: Timestamp
+    public var createdByID: UserID?
+    public var createdByRole: Role
+    public var createdByName: String?
+
+    public init(sla: SLAVersion, createdAt: Timestamp, createdByID: UserID?, createdByRole: Role, createdByName: String?) {
+        self.sla = sla
+        self.createdAt = createdAt
+        self.createdByID = createdByID
+        self.createdByRole = createdByRole
+        self.createdByName = createdByName
+    }
+}

@@ -137,6 +137,7 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         case issueTypeID = "issue_type_id"
         case issueTypeName = "issue_type"
         case sla
+        case slaState = "sla_state"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -196,6 +197,10 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         try c.encode(issueTypeID, forKey: .issueTypeID)
         try c.encode(issueTypeName, forKey: .issueTypeName)
         try c.encodeIfPresent(sla, forKey: .sla)
+        // The states at the encoder's `slaNow` (the API's answers), beside the stored facts.
+        if let sla, let now = encoder.userInfo[.slaNow] as? Timestamp {
+            try c.encode(SLAStates(sla, now: now), forKey: .slaState)
+        }
     }
 
     /// The facts analytics need, taken from this ticket.
@@ -249,4 +254,26 @@ public enum TextLimits {
     public static let maxMessageBody = 5_000
     /// Location and reporter/author names.
     public static let maxShortField = 200
+}
+
+/// A ticket's SLA states at one instant, as the API shows them (`sla_state`): the ticket's one word
+/// (``TicketSLA/state(now:)``) and each timer's.
+public struct SLAStates: Sendable, Codable, Equatable {
+    public var state: SLAState
+    public var firstResponse: SLAState
+    public var resolution: SLAState
+
+    public init(_ sla: TicketSLA, now: Timestamp) {
+        state = sla.state(now: now)
+        firstResponse = sla.firstResponse.state(now: now)
+        resolution = sla.resolution.state(now: now)
+    }
+
+    enum CodingKeys: String, CodingKey { case state, firstResponse = "first_response", resolution }
+}
+
+extension CodingUserInfoKey {
+    /// The instant a ticket's SLA states are computed at when it is encoded (``SLAStates``); without
+    /// it (stored replies, the queue) only the timers are encoded.
+    public static let slaNow = CodingUserInfoKey(rawValue: "campusdesk.sla-now")!
 }

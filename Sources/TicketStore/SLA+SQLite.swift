@@ -109,3 +109,47 @@ extension SLAVersion {
         return SLAVersion(version: number, policies: policies, calendar: calendar)
     }
 }
+
+/// The list's `sla` filter as SQL over a ticket's timer columns: the state
+/// ``TicketSLA/state(now:)`` gives, written with the same comparisons.
+///
+/// A met time is never after now, so a timer is breached exactly when `coalesce(met_at, now) >= due`.
+enum SLAFilter {
+    static func term(_ state: SLAState, prefix p: String, now: Timestamp) -> (sql: String, values: [SQLiteValue]) {
+        let n = SLAValueNow(now)
+        let breached = "(coalesce(\(p)sla_first_response_met_at, ?) >= \(p)sla_first_response_due OR coalesce(\(p)sla_resolution_met_at, ?) >= \(p)sla_resolution_due)"
+        let atRisk = "((\(p)sla_first_response_met_at IS NULL AND \(p)sla_first_response_at_risk <= ?) OR (\(p)sla_resolution_met_at IS NULL AND \(p)sla_resolution_at_risk <= ?))"
+        let bothMet = "(\(p)sla_first_response_met_at IS NOT NULL AND \(p)sla_resolution_met_at IS NOT NULL)"
+        let timed = "\(p)sla_version IS NOT NULL"
+        switch state {
+        case .breached: return ("(\(timed) AND \(breached))", [n, n])
+        case .atRisk: return ("(\(timed) AND NOT \(breached) AND \(atRisk))", [n, n, n, n])
+        case .met: return ("(\(timed) AND NOT \(breached) AND \(bothMet))", [n, n])
+        case .onTrack: return ("(\(timed) AND NOT \(breached) AND NOT \(atRisk) AND NOT \(bothMet))", [n, n, n, n])
+        }
+    }
+
+    private static func SLAValueNow(_ now: Timestamp) -> SQLiteValue { .integer(now.millisecondsSinceEpoch) }
+}
+
+extension SLAVersionRecord {
+    /// The newest version with who made it, or nil on a store that has none.
+    static func latest(_ db: Connection) throws -> SLAVersionRecord? {
+        try db.cachedStatement("""
+            SELECT version, policies, calendar, created_at, created_by_id, created_by_role, created_by_name
+            FROM sla_versions ORDER BY version DESC LIMIT 1
+            """).queryFirst([]) { s in
+            SLAVersionRecord(sla: try SLAVersion(row: s), createdAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 3)),
+                             createdByID: s.optionalInt64(at: 4).map(UserID.init), createdByRole: try decodeEnum(Role.self, s, 5),
+                             createdByName: s.optionalText(at: 6))
+        }
+    }
+}
+
+extension TicketReader {
+    /// The SLA policies and calendar new tickets run under, with who set them; nil before the
+    /// ticket worker first opened the store (it writes version 1).
+    public func currentSLA() async throws -> SLAVersionRecord? {
+        try withConnection { try SLAVersionRecord.latest($0) }
+    }
+}

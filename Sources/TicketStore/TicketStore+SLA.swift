@@ -81,4 +81,17 @@ extension TicketStore {
         try recordChange(.slaChanged, from: current, to: ticket, at: now, changedAt: r.at)
         return CommandReply(commandID: id, ticket: ticket)
     }
+
+    /// A new version of the policies or the calendar (the other part as it is), for tickets opened
+    /// from now on; who made it and when are stored with it. Refused to roles without
+    /// `edit_sla_policies` on this desk.
+    func setSLA(policies: SLAPolicies?, calendar: BusinessCalendar?, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
+        guard Permissions.reach(actor.role, .editSLAPolicies, desk: authMode) == .all else {
+            throw Refusal(.forbidden, "\(actor.role.withArticle.capitalized) may not edit the SLA policies or calendar.")
+        }
+        let name = try actor.userID.map { try loadUser($0)?.name } ?? performing?.command.actorName
+        currentSLA = try SLAVersion.insert(db, policies: policies ?? currentSLA.policies, calendar: calendar ?? currentSLA.calendar,
+                                           at: now, by: actor, name: name)
+        return CommandReply(commandID: id)
+    }
 }

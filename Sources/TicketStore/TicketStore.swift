@@ -79,11 +79,19 @@ public actor TicketStore {
     /// and changes nothing. Only a storage failure throws, and then nothing of the batch is written,
     /// so the worker must not acknowledge those messages.
     public func apply(_ commands: [Command]) throws -> [CommandReply] {
-        let replies = try db.transaction(.immediate) { _ in
-            var replies: [CommandReply] = []
-            replies.reserveCapacity(commands.count)
-            for command in commands { replies.append(try applyOne(command)) }
-            return replies
+        let versionBefore = currentSLA
+        let replies: [CommandReply]
+        do {
+            replies = try db.transaction(.immediate) { _ in
+                var replies: [CommandReply] = []
+                replies.reserveCapacity(commands.count)
+                for command in commands { replies.append(try applyOne(command)) }
+                return replies
+            }
+        } catch {
+            // A new SLA version of this batch was not committed.
+            currentSLA = versionBefore
+            throw error
         }
         try refitIfLearned()
         return replies
@@ -138,6 +146,8 @@ public actor TicketStore {
         case .retireIssueType(let r): return try retireIssueType(r, actor: actor, id: id, now: now)
         case .setIssueType(let s): return try setIssueType(s, actor: actor, id: id, now: now)
         case .recordSLATransition(let r): return try recordSLATransition(r, command: command, actor: actor, id: id, now: now)
+        case .setSLAPolicies(let p): return try setSLA(policies: p.policies, calendar: nil, actor: actor, id: id, now: now)
+        case .setSLACalendar(let c): return try setSLA(policies: nil, calendar: c.calendar, actor: actor, id: id, now: now)
         }
     }
 
