@@ -117,4 +117,23 @@ import TestSupport
         #expect(((listed.json?["tickets"] as? [[String: Any]])?.first?["sla_state"] as? [String: Any])?["first_response"] as? String == "breached")
         #expect(await agent.call("GET", "/api/tickets?sla=late").status == .badRequest)
     }
+
+    @Test("the ticket page shows staff each timer's state, due time and met time, and the version; the reporter sees no such section")
+    func ticketPage() async throws {
+        let world = try AccountsWorld()
+        let cy = try await world.account("Cy", .customer), al = try await world.account("Al", .agent)
+        let t = try await world.ticket(by: cy)
+        world.clock.set(Timestamp(millisecondsSinceEpoch: 1_772_452_800_000))  // Monday 12:00: first response at risk
+        _ = try await world.apply(al.actor, .changeStatus(ChangeStatus(ticketID: t.id, status: .active)))
+        var staff = await Browser.signedIn(world, al)
+        let page = await staff.get("/tickets/\(t.id)")
+        #expect(page.status == .ok)
+        #expect(page.text.contains("<h2 id=\"sla-h\">Service targets</h2>"))
+        #expect(page.text.contains("<dt>First response</dt>\n<dd><span class=\"sla sla-met\">met</span>, due <time datetime=\"\(Timestamp(millisecondsSinceEpoch: 1_772_456_400_000).iso8601)\""))
+        #expect(page.text.contains("<dt>Resolution</dt>\n<dd><span class=\"sla sla-on-track\">on track</span>, due "))
+        #expect(page.text.contains("<dd>version 1 "))
+        var reporter = await Browser.signedIn(world, cy)
+        let own = await reporter.get("/tickets/\(t.id)")
+        #expect(own.status == .ok && !own.text.contains("sla-h"))
+    }
 }
