@@ -92,6 +92,7 @@ public struct Gateway: Sendable {
         WebRoutes(context: context).register(in: &router)
         AccountPages(context: context).register(in: &router)
         IssueTypePages(context: context).register(in: &router)
+        SLAPages(context: context).register(in: &router)
         APIRoutes(context: context).register(in: &router)
         handler = chain([SecurityHeaders.middleware], router.handler)
         routeTable = router.routeTable

@@ -136,4 +136,46 @@ import TestSupport
         let own = await reporter.get("/tickets/\(t.id)")
         #expect(own.status == .ok && !own.text.contains("sla-h"))
     }
+
+    /// The targets form as the page fills it, with one field changed.
+    static func targetFields(_ changes: [(String, String)] = []) -> [(String, String)] {
+        var fields: [(String, String)] = []
+        for policy in SLAPolicies.default.policies {
+            for kind in SLATimerKind.allCases {
+                let target = kind == .firstResponse ? policy.firstResponse : policy.resolution
+                let field = policy.priority.rawValue + "." + kind.rawValue
+                let (amount, unit) = AdminSLAPage.amountAndUnit(target.length)
+                fields += [(field + ".amount", String(amount)), (field + ".unit", unit), (field + ".clock", target.clock.rawValue)]
+            }
+        }
+        for (name, value) in changes { fields = fields.map { $0.0 == name ? (name, value) : $0 } }
+        return fields
+    }
+
+    @Test("the SLA page: a manager saves targets and a calendar (CSRF checked, new versions); a refusal names its field; others 403")
+    func adminPage() async throws {
+        let world = try AccountsWorld()
+        let mo = try await world.account("Mo", .manager), al = try await world.account("Al", .agent)
+        var b = await Browser.signedIn(world, mo)
+        let page = await b.get("/admin/sla")
+        #expect(page.status == .ok && page.text.contains("<h1>Service targets (SLA)</h1>") && page.text.contains("<a href=\"/admin/sla\">"))
+        #expect(page.text.contains("<label for=\"P2.first_response.amount\">Amount</label>"))
+        let saved = await b.post("/admin/sla/policies", Self.targetFields([("P2.first_response.amount", "2")]) + [("request_id", "s1")])
+        #expect(saved.status == .seeOther)
+        #expect(try await world.gateway.context.tickets.currentSLA()?.sla.policies[.p2].firstResponse == SLATarget(.minutes(120), clock: .businessHours))
+        let bad = await b.post("/admin/sla/policies", Self.targetFields([("P3.resolution.clock", "24x7")]) + [("request_id", "s2")])
+        #expect(bad.status == .unprocessableContent && bad.text.contains("P3.resolution: Business days count only"))
+        let calendar = await b.post("/admin/sla/calendar", [("time_zone", "Europe/Berlin"), ("working_days", "mon"), ("working_days", "tue"),
+                                                            ("opens", "08:00"), ("closes", "16:00"), ("holidays", "2026-12-25\n2026-12-24"), ("request_id", "c1")])
+        #expect(calendar.status == .seeOther)
+        let current = try #require(try await world.gateway.context.tickets.currentSLA())
+        #expect(current.sla.version == 3 && current.sla.calendar.workingDays == [.mon, .tue] && current.createdByName == "Mo")
+        let zone = await b.post("/admin/sla/calendar", [("time_zone", "Nowhere/Else"), ("working_days", "mon"), ("opens", "08:00"), ("closes", "16:00"), ("request_id", "c2")])
+        #expect(zone.status == .unprocessableContent && zone.text.contains("time_zone: "))
+        #expect(await b.post("/admin/sla/calendar", [("time_zone", "UTC"), ("working_days", "mon"), ("opens", "08:00"), ("closes", "16:00"), ("request_id", "c3")],
+                             token: .some(nil)).status == .forbidden)
+        var agent = await Browser.signedIn(world, al)
+        #expect(await agent.get("/admin/sla").status == .forbidden)
+        #expect(await agent.post("/admin/sla/policies", Self.targetFields() + [("request_id", "x1")]).status == .forbidden)
+    }
 }
