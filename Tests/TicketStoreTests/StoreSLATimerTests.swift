@@ -222,6 +222,28 @@ import TestSupport
         #expect(try JSONDecoder().decode(CommandAction.self, from: data) == action)
     }
 
+    @Test("set_sla_policies: a new version for tickets opened after it; an older ticket's priority change retimes under its own version; customers are refused")
+    func newVersion() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let old = try await f.create()
+        var policies = SLAPolicies.default.policies
+        policies[0].resolution = SLATarget(.minutes(60), clock: .aroundTheClock)  // P1 resolution: 1 hour
+        let refused = try await f.run(.customer, .setSLAPolicies(SetSLAPolicies(policies: try SLAPolicies(policies))))
+        #expect(refused.refusal?.code == .forbidden)
+        let applied = try await f.store.apply([Command(role: .agent, action: .setSLAPolicies(SetSLAPolicies(policies: try SLAPolicies(policies))),
+                                                       channel: .web, actorName: "Desk")])[0]
+        #expect(applied.isApplied)
+        #expect(try f.scalar("SELECT max(version) FROM sla_versions") == 2)
+        let new = try await f.create()
+        #expect(new.sla?.policyVersion == 2)
+        let newP1 = try #require(try await f.run(.agent, .setTriage(SetTriage(ticketID: new.id, priority: .pinned(.p1)))).ticket?.sla)
+        let oldP1 = try #require(try await f.run(.agent, .setTriage(SetTriage(ticketID: old.id, priority: .pinned(.p1)))).ticket?.sla)
+        #expect(newP1.resolution.deadlines.due == new.openedAt.adding(milliseconds: 60 * 60_000))
+        #expect(oldP1.resolution.deadlines.due == old.openedAt.adding(milliseconds: 240 * 60_000), "version 1's P1: 4 hours")
+        #expect(oldP1.policyVersion == 1)
+    }
+
     // MARK: - Helpers
 
     static func monitor(_ t: RecordSLATransition, id: CommandID = .random()) -> Command {
