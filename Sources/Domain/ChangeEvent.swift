@@ -43,6 +43,8 @@ public enum ChangeEventType: String, Sendable, Codable, CaseIterable {
     /// the analytics add and subtract the same thing.
     case ticketAssigned = "ticket_assigned"
     case ticketTriaged = "ticket_triaged"
+    /// The SLA monitor recorded a timer's transition (`at_risk`, `breached`): only `sla` differs.
+    case slaChanged = "sla_changed"
 }
 
 /// The part of a ticket that the analytics depend on.

@@ -54,6 +54,10 @@ public enum CommandAction: Sendable, Equatable {
     case renameIssueType(RenameIssueType)
     case retireIssueType(RetireIssueType)
     case setIssueType(SetIssueType)
+    /// From the SLA monitor only (channel `sla`), never from HTTP.
+    case recordSLATransition(RecordSLATransition)
+    case setSLAPolicies(SetSLAPolicies)
+    case setSLACalendar(SetSLACalendar)
 
     /// The wire name of this action.
     public var type: String {
@@ -76,6 +80,9 @@ public enum CommandAction: Sendable, Equatable {
         case .renameIssueType: "rename_issue_type"
         case .retireIssueType: "retire_issue_type"
         case .setIssueType: "set_issue_type"
+        case .recordSLATransition: "record_sla_transition"
+        case .setSLAPolicies: "set_sla_policies"
+        case .setSLACalendar: "set_sla_calendar"
         }
     }
 }
@@ -104,6 +111,9 @@ extension CommandAction: Codable {
         case "rename_issue_type": self = .renameIssueType(try RenameIssueType(from: decoder))
         case "retire_issue_type": self = .retireIssueType(try RetireIssueType(from: decoder))
         case "set_issue_type": self = .setIssueType(try SetIssueType(from: decoder))
+        case "record_sla_transition": self = .recordSLATransition(try RecordSLATransition(from: decoder))
+        case "set_sla_policies": self = .setSLAPolicies(try SetSLAPolicies(from: decoder))
+        case "set_sla_calendar": self = .setSLACalendar(try SetSLACalendar(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
@@ -132,6 +142,9 @@ extension CommandAction: Codable {
         case .renameIssueType(let a): try a.encode(to: encoder)
         case .retireIssueType(let a): try a.encode(to: encoder)
         case .setIssueType(let a): try a.encode(to: encoder)
+        case .recordSLATransition(let a): try a.encode(to: encoder)
+        case .setSLAPolicies(let a): try a.encode(to: encoder)
+        case .setSLACalendar(let a): try a.encode(to: encoder)
         }
     }
 }

@@ -18,6 +18,12 @@ public enum AuditField: String, Sendable, Codable, CaseIterable, Hashable {
     case issueType = "issue_type"
     case severity, impact, priority, assignee, description, location, reporter, contact
     case preferredContactTime = "preferred_contact_time"
+    /// A transition the SLA monitor recorded on a timer (`on_track` → `at_risk` → `breached`).
+    case slaFirstResponse = "sla_first_response"
+    case slaResolution = "sla_resolution"
+
+    /// The field that records transitions of `timer`.
+    public static func sla(_ timer: SLATimerKind) -> AuditField { timer == .firstResponse ? .slaFirstResponse : .slaResolution }
 }
 
 /// One row of a ticket's audit trail: who changed which field from what to what, when and through
@@ -103,6 +109,13 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
         note(.reporter, before?.reporter, after.reporter)
         note(.contact, before?.contactSummary, after.contactSummary)
         note(.preferredContactTime, before?.preferredContactTime, after.preferredContactTime)
+        // Transitions recorded by the SLA monitor, and their reset by a priority change; not the
+        // start of the timers (a new ticket) nor the deadlines (they follow the priority row).
+        if let b = before?.sla, let a = after.sla {
+            for kind in SLATimerKind.allCases {
+                note(.sla(kind), b[kind].recorded.rawValue, a[kind].recorded.rawValue)
+            }
+        }
         return out
     }
 }

@@ -120,9 +120,10 @@ public enum Permissions {
     /// (`open`) `agent` holds `reopen_ticket` everywhere.
     ///
     /// Why the exception: the campus desk has no managers of its own (only simple users and
-    /// helpdesk staff, docs/roles.md), so its helpdesk staff, who close tickets, also undo a close.
+    /// helpdesk staff, docs/roles.md), so its helpdesk staff, who close tickets, also undo a close;
+    /// and for the same reason they set the SLA policies and calendar.
     public static func reach(_ role: Role, _ permission: Permission, desk: AuthMode) -> Reach {
-        if desk == .open, role == .agent, permission == .reopenTicket { return .all }
+        if desk == .open, role == .agent, permission == .reopenTicket || permission == .editSLAPolicies { return .all }
         return reach(role, permission)
     }
 

@@ -34,6 +34,9 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     /// name; both nil without one. With one, `category` is the type's and `categorySource` `issue_type`.
     public var issueTypeID: IssueTypeID?
     public var issueTypeName: String?
+    /// Its SLA timers and the policy version they run under (docs/sla.md, "Timers on tickets");
+    /// nil for tickets opened before the timers existed.
+    public var sla: TicketSLA?
 
     public init(
         id: TicketID, description: String, location: String?, reporter: String?, category: Category,
@@ -42,7 +45,7 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         severity: Severity? = nil, severitySource: CategorySource? = nil, impact: Impact = .one,
         priority: Priority? = nil, prioritySource: CategorySource? = nil,
         contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil,
-        issueTypeID: IssueTypeID? = nil, issueTypeName: String? = nil
+        issueTypeID: IssueTypeID? = nil, issueTypeName: String? = nil, sla: TicketSLA? = nil
     ) {
         self.id = id
         self.description = description
@@ -67,6 +70,7 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         self.preferredContactTime = preferredContactTime
         self.issueTypeID = issueTypeID
         self.issueTypeName = issueTypeName
+        self.sla = sla
     }
 
     /// Files the ticket under `type` (its category, source `issue_type`), or takes the type off
@@ -132,6 +136,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         case preferredContactTime = "preferred_contact_time"
         case issueTypeID = "issue_type_id"
         case issueTypeName = "issue_type"
+        case sla
+        case slaState = "sla_state"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -161,6 +167,7 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         preferredContactTime = try c.decodeIfPresent(String.self, forKey: .preferredContactTime)
         issueTypeID = try c.decodeIfPresent(IssueTypeID.self, forKey: .issueTypeID)
         issueTypeName = try c.decodeIfPresent(String.self, forKey: .issueTypeName)
+        sla = try c.decodeIfPresent(TicketSLA.self, forKey: .sla)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -189,11 +196,16 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         try c.encode(preferredContactTime, forKey: .preferredContactTime)
         try c.encode(issueTypeID, forKey: .issueTypeID)
         try c.encode(issueTypeName, forKey: .issueTypeName)
+        try c.encodeIfPresent(sla, forKey: .sla)
+        // The states at the encoder's `slaNow` (the API's answers), beside the stored facts.
+        if let sla, let now = encoder.userInfo[.slaNow] as? Timestamp {
+            try c.encode(SLAStates(sla, now: now), forKey: .slaState)
+        }
     }
 
     /// The facts analytics need, taken from this ticket.
     public var facts: TicketFacts {
-        TicketFacts(category: category, status: status, openedAt: openedAt, closedAt: closedAt)
+        TicketFacts(category: category, status: status, openedAt: openedAt, closedAt: closedAt, sla: sla)
     }
 }
 
@@ -242,4 +254,26 @@ public enum TextLimits {
     public static let maxMessageBody = 5_000
     /// Location and reporter/author names.
     public static let maxShortField = 200
+}
+
+/// A ticket's SLA states at one instant, as the API shows them (`sla_state`): the ticket's one word
+/// (``TicketSLA/state(now:)``) and each timer's.
+public struct SLAStates: Sendable, Codable, Equatable {
+    public var state: SLAState
+    public var firstResponse: SLAState
+    public var resolution: SLAState
+
+    public init(_ sla: TicketSLA, now: Timestamp) {
+        state = sla.state(now: now)
+        firstResponse = sla.firstResponse.state(now: now)
+        resolution = sla.resolution.state(now: now)
+    }
+
+    enum CodingKeys: String, CodingKey { case state, firstResponse = "first_response", resolution }
+}
+
+extension CodingUserInfoKey {
+    /// The instant a ticket's SLA states are computed at when it is encoded (``SLAStates``); without
+    /// it (stored replies, the queue) only the timers are encoded.
+    public static let slaNow = CodingUserInfoKey(rawValue: "campusdesk.sla-now")!
 }

@@ -68,6 +68,10 @@ public struct TicketFilter: Sendable, Equatable {
     /// Only tickets whose category the classifier chose with low confidence (source `auto`, confidence
     /// below ``Classification/lowConfidenceThreshold``): the ones the manual says to check first.
     public var lowConfidence: Bool = false
+    /// Only tickets whose SLA state (``TicketSLA/state(now:)``) at `slaNow` is this; tickets without
+    /// timers (opened before them) match none.
+    public var sla: SLAState?
+    public var slaNow = Timestamp(millisecondsSinceEpoch: 0)
 
     public init(statuses: Set<Status> = [], category: Category? = nil, text: String? = nil, limit: Int = 50, cursor: TicketCursor? = nil,
                 customerID: UserID? = nil, assigneeID: UserID? = nil, unassigned: Bool = false,

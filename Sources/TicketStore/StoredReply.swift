@@ -19,9 +19,12 @@ import SQLiteKit
 /// contact e-mail, phone and preferred contact time, after the assignee; version 1 and 2 rows read as untriaged tickets affecting one person.
 /// 4 (issue types) adds the ticket's issue type (number and name) last, and the issue type of the
 /// issue type commands (presence flag 16); earlier rows read as tickets without one.
+/// 5 (SLA timers) adds the ticket's timers last: a presence byte, then the policy version and per
+/// timer (first response, resolution) `at_risk`, `due`, `met_at` and `recorded`; earlier rows read as
+/// tickets without timers.
 public enum StoredReply {
     /// The version every new row is written in.
-    static let version: UInt8 = 4
+    static let version: UInt8 = 5
     /// The first version, still read.
     static let version1: UInt8 = 1
 
@@ -67,6 +70,16 @@ public enum StoredReply {
             w.optionalString(t.preferredContactTime)
             w.optionalInt(t.issueTypeID?.rawValue)
             w.optionalString(t.issueTypeName)
+            w.bytes.append(t.sla == nil ? 0 : 1)
+            if let sla = t.sla {
+                w.int(sla.policyVersion)
+                for kind in SLATimerKind.allCases {
+                    w.int(sla[kind].deadlines.atRisk.millisecondsSinceEpoch)
+                    w.int(sla[kind].deadlines.due.millisecondsSinceEpoch)
+                    w.optionalInt(sla[kind].metAt?.millisecondsSinceEpoch)
+                    w.string(sla[kind].recorded.rawValue)
+                }
+            }
         }
         if let m = reply.message {
             w.int(m.id.rawValue)
@@ -146,6 +159,16 @@ public enum StoredReply {
             if v >= 4 {
                 reply.ticket?.issueTypeID = try r.optionalInt().map(IssueTypeID.init)
                 reply.ticket?.issueTypeName = try r.optionalString()
+            }
+            if v >= 5, try r.byte() != 0 {
+                let policyVersion = try r.int()
+                func timer() throws(SQLiteError) -> SLATimer {
+                    SLATimer(deadlines: SLADeadlines(atRisk: Timestamp(millisecondsSinceEpoch: try r.int()),
+                                                     due: Timestamp(millisecondsSinceEpoch: try r.int())),
+                             metAt: try r.optionalInt().map(Timestamp.init(millisecondsSinceEpoch:)), recorded: try r.value(SLAState.self))
+                }
+                let firstResponse = try timer()
+                reply.ticket?.sla = TicketSLA(policyVersion: policyVersion, firstResponse: firstResponse, resolution: try timer())
             }
         }
         if flags & hasMessage != 0 {

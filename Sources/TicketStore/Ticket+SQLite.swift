@@ -7,7 +7,7 @@ import SQLiteKit
 /// rather than guessed at, since the CHECK constraints make it impossible for our own writes.
 extension Ticket {
     /// The row's own columns that `init(row:)` reads, in order.
-    private static let ownColumns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source, contact_email, contact_phone, preferred_contact_time, issue_type_id"
+    private static let ownColumns = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source, contact_email, contact_phone, preferred_contact_time, issue_type_id, \(TicketSLA.columns)"
 
     /// What `init(row:)` reads from `tickets`: its columns, then the issue type's current name.
     static let columns = columns(qualifiedBy: nil)
@@ -48,7 +48,8 @@ extension Ticket {
             prioritySource: s.isNull(at: o + 17) ? nil : try decodeEnum(CategorySource.self, s, o + 17),
             contactEmail: s.optionalText(at: o + 18), contactPhone: s.optionalText(at: o + 19),
             preferredContactTime: s.optionalText(at: o + 20),
-            issueTypeID: s.optionalInt64(at: o + 21).map(IssueTypeID.init), issueTypeName: s.optionalText(at: o + 22))
+            issueTypeID: s.optionalInt64(at: o + 21).map(IssueTypeID.init), issueTypeName: s.optionalText(at: o + 31),
+            sla: try TicketSLA(row: s, offset: o + 22))
         if issueTypeID != nil { categorySource = .issueType }
     }
 }
@@ -83,7 +84,7 @@ extension Message {
 extension ChangeEvent {
     static let columns = """
         seq, type, ticket_id, occurred_at, before_category, before_status, before_opened_at, before_closed_at, \
-        after_category, after_status, after_opened_at, after_closed_at
+        after_category, after_status, after_opened_at, after_closed_at, before_sla, after_sla
         """
 
     init(row s: Statement) throws(SQLiteError) {
@@ -92,7 +93,8 @@ extension ChangeEvent {
             before = TicketFacts(
                 category: try decodeEnum(Category.self, s, 4), status: try decodeEnum(Status.self, s, 5),
                 openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 6)),
-                closedAt: s.optionalInt64(at: 7).map(Timestamp.init(millisecondsSinceEpoch:)))
+                closedAt: s.optionalInt64(at: 7).map(Timestamp.init(millisecondsSinceEpoch:)),
+                sla: try SLAFactsText.decode(s.optionalText(at: 12)))
         }
         self.init(
             seq: SequenceNumber(s.int64(at: 0)), type: try decodeEnum(ChangeEventType.self, s, 1),
@@ -101,7 +103,8 @@ extension ChangeEvent {
             after: TicketFacts(
                 category: try decodeEnum(Category.self, s, 8), status: try decodeEnum(Status.self, s, 9),
                 openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 10)),
-                closedAt: s.optionalInt64(at: 11).map(Timestamp.init(millisecondsSinceEpoch:))))
+                closedAt: s.optionalInt64(at: 11).map(Timestamp.init(millisecondsSinceEpoch:)),
+                sla: try SLAFactsText.decode(s.optionalText(at: 13))))
     }
 }
 

@@ -118,6 +118,11 @@ extension TicketReader {
                 sql += " AND +\(prefix)priority_rank IN (\(Self.placeholders(ranks.count)))"
                 values += ranks.map { .integer(Int64($0)) }
             }
+            if let state = filter.sla {
+                let term = SLAFilter.term(state, prefix: prefix, now: filter.slaNow)
+                sql += " AND " + term.sql
+                values += term.values
+            }
             if filter.lowConfidence {
                 // The ticket page's "Low confidence" mark: chosen by the classifier, below the threshold.
                 sql += " AND +\(prefix)category_source = 'auto' AND +\(prefix)category_confidence < ?"

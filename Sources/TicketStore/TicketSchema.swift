@@ -435,5 +435,69 @@ public enum TicketSchema {
         Migration(version: 11, sql: """
             CREATE INDEX tickets_by_modified ON tickets (modified_at, id);
             """),
+        // SLA timers (issue 16, docs/sla.md "Timers on tickets"). `sla_versions` keeps every version
+        // of the policies and the calendar (JSON as the API carries them) with who made it and when;
+        // version 1, the defaults in `CAMPUSDESK_TZ`, is written by the store when it opens (the zone
+        // is configuration, not schema). Per ticket the version it runs under and its two timers
+        // (`at_risk`, `due`, `met_at`, the last `recorded` transition); NULL for tickets opened
+        // before: computing them here would read every row of a million-ticket file inside the
+        // migration's transaction, with a zone SQL does not know. No CHECKs on the new columns:
+        // ADD COLUMN with a CHECK scans the table to verify it. Events carry both timers before and
+        // after (`SLAFactsText`). `ticket_history` is rebuilt to admit the two SLA fields in its
+        // `field` CHECK (SQLite cannot alter a CHECK); the copy costs one pass over the trail, which
+        // imports do not write, and the triggers and indexes are those of migration 6.
+        Migration(version: 12, sql: """
+            CREATE TABLE sla_versions (
+                version INTEGER PRIMARY KEY,
+                policies TEXT NOT NULL,
+                calendar TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by_id INTEGER REFERENCES users (id),
+                created_by_role TEXT NOT NULL CHECK (created_by_role IN ('customer', 'agent', 'engineer', 'manager', 'admin')),
+                created_by_name TEXT
+            );
+            ALTER TABLE tickets ADD COLUMN sla_version INTEGER REFERENCES sla_versions (version);
+            ALTER TABLE tickets ADD COLUMN sla_first_response_at_risk INTEGER;
+            ALTER TABLE tickets ADD COLUMN sla_first_response_due INTEGER;
+            ALTER TABLE tickets ADD COLUMN sla_first_response_met_at INTEGER;
+            ALTER TABLE tickets ADD COLUMN sla_first_response_recorded TEXT;
+            ALTER TABLE tickets ADD COLUMN sla_resolution_at_risk INTEGER;
+            ALTER TABLE tickets ADD COLUMN sla_resolution_due INTEGER;
+            ALTER TABLE tickets ADD COLUMN sla_resolution_met_at INTEGER;
+            ALTER TABLE tickets ADD COLUMN sla_resolution_recorded TEXT;
+            ALTER TABLE events ADD COLUMN before_sla TEXT;
+            ALTER TABLE events ADD COLUMN after_sla TEXT;
+
+            CREATE TABLE ticket_history_12 (
+                id INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+                event_seq INTEGER NOT NULL REFERENCES events (seq),
+                changed_at INTEGER NOT NULL,
+                actor_id INTEGER REFERENCES users (id),
+                actor_role TEXT NOT NULL CHECK (actor_role IN ('customer', 'agent', 'engineer', 'manager', 'admin')),
+                actor_name TEXT,
+                channel TEXT CHECK (channel IN ('web', 'api', 'import', 'sla', 'cli')),
+                field TEXT NOT NULL CHECK (field IN ('status', 'category', 'issue_type', 'severity', 'impact', 'priority', 'assignee',
+                                                     'description', 'location', 'reporter', 'contact', 'preferred_contact_time',
+                                                     'sla_first_response', 'sla_resolution')),
+                old_value TEXT,
+                new_value TEXT,
+                reason TEXT,
+                CHECK (old_value IS NOT new_value)
+            );
+            INSERT INTO ticket_history_12 (id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason)
+            SELECT id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason
+            FROM ticket_history ORDER BY id;
+            DROP TABLE ticket_history;
+            ALTER TABLE ticket_history_12 RENAME TO ticket_history;
+            CREATE INDEX ticket_history_by_ticket ON ticket_history (ticket_id, id);
+            CREATE INDEX ticket_history_by_event ON ticket_history (event_seq);
+            CREATE TRIGGER ticket_history_append_only_update BEFORE UPDATE ON ticket_history BEGIN
+                SELECT RAISE(ABORT, 'ticket_history is append-only');
+            END;
+            CREATE TRIGGER ticket_history_append_only_delete BEFORE DELETE ON ticket_history BEGIN
+                SELECT RAISE(ABORT, 'ticket_history is append-only');
+            END;
+            """),
     ]
 }

@@ -33,6 +33,7 @@ extension TicketStore {
             contactEmail: contactEmail, contactPhone: contactPhone, preferredContactTime: preferredContactTime)
         if let s = suggestion { ticket.triage(severity: s.severity.value, source: .auto) }
         if let issueType { ticket.setIssueType(issueType) }
+        startSLA(&ticket)
         ticket.id = try insert(ticket, searchIndexed: true, suggestion: suggestion.map(SuggestionText.encode))
         if let reporterKeyDigest {
             try db.cachedStatement("INSERT INTO ticket_reporters (ticket_id, key_digest) VALUES (?, ?)")
@@ -69,8 +70,10 @@ extension TicketStore {
             }
             if let s = suggestion, current.severitySource != .staff { ticket.triage(severity: s.severity.value, source: .auto) }
         }
+        try retimeSLA(&ticket, from: current)
         guard ticket != current else { return CommandReply(commandID: id, ticket: current) }
         ticket.modifiedAt = max(now, current.modifiedAt)
+        try saveSLA(ticket, from: current)
         try db.execute("""
             UPDATE tickets SET description = ?, location = ?, reporter = ?, category = ?, category_confidence = ?, modified_at = ?,
                                contact_email = ?, contact_phone = ?, preferred_contact_time = ?,
@@ -100,6 +103,15 @@ extension TicketStore {
         ticket.status = c.status
         ticket.modifiedAt = max(now, current.modifiedAt)
         ticket.closedAt = c.status == .closed ? ticket.modifiedAt : nil
+        // Active answers the reporter; closed resolves; a reopen means it was not resolved after
+        // all, so the resolution timer runs again on its first deadlines (docs/sla.md).
+        if c.status == .active { ticket.sla?.meet(.firstResponse, at: ticket.modifiedAt) }
+        if c.status == .closed {
+            ticket.sla?.meet(.firstResponse, at: ticket.modifiedAt)
+            ticket.sla?.meet(.resolution, at: ticket.modifiedAt)
+        }
+        if current.status == .closed { ticket.sla?.resolution.metAt = nil }
+        try saveSLA(ticket, from: current)
         try db.execute(
             "UPDATE tickets SET status = ?, modified_at = ?, closed_at = ? WHERE id = ?",
             [.text(ticket.status.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch),
@@ -110,16 +122,20 @@ extension TicketStore {
 
     /// A message under the ticket; the ticket counts as changed.
     func post(_ p: PostMessage, actor: Actor, id: CommandID, now: Timestamp) throws -> CommandReply {
-        var ticket = try load(p.ticketID)
+        let current = try load(p.ticketID)
+        var ticket = current
         try TicketRules.checkMessage(status: ticket.status, actor: actor, on: ticket.parties)
         let body = try TicketRules.messageBody(p.body)
         let authorName = try TicketRules.shortField(p.authorName, field: "author_name")
         ticket.modifiedAt = max(now, ticket.modifiedAt)
         let message = try insertMessage(ticket: ticket.id, role: actor.role, authorName: authorName, body: body, at: ticket.modifiedAt)
+        // The first staff message is the first response.
+        if actor.role.isStaff { ticket.sla?.meet(.firstResponse, at: message.sentAt) }
+        try saveSLA(ticket, from: current)
         try db.execute(
             "UPDATE tickets SET modified_at = ? WHERE id = ?",
             [.integer(ticket.modifiedAt.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
-        try writeEvent(.messagePosted, ticket: ticket.id, before: ticket.facts, after: ticket.facts, at: now)
+        try writeEvent(.messagePosted, ticket: ticket.id, before: current.facts, after: ticket.facts, at: now)
         return CommandReply(commandID: id, ticket: ticket, message: message)
     }
 
@@ -161,8 +177,10 @@ extension TicketStore {
         case nil: break
         }
         if let severity = s.severity { ticket.triage(severity: severity, source: .staff) } else { ticket.refreshPriority() }
+        try retimeSLA(&ticket, from: current)
         guard ticket != current else { return CommandReply(commandID: id, ticket: current) }
         ticket.modifiedAt = max(now, current.modifiedAt)
+        try saveSLA(ticket, from: current)
         try db.cachedStatement("""
             UPDATE tickets SET severity = ?, severity_source = ?, impact = ?, priority = ?, priority_source = ?, modified_at = ? WHERE id = ?
             """).execute { st in
@@ -218,6 +236,7 @@ extension TicketStore {
             ticket.prioritySource = v.severity.map { PriorityMatrix.priority(severity: $0, impact: v.impact) } == priority ? .auto : .staff
         }
         ticket.triage(severity: v.severity, source: .staff)
+        startSLA(&ticket, messages: v.messages)
         // Historical: listed and published now, full-text indexed by the background pass.
         ticket.id = try insert(ticket, searchIndexed: false)
         for m in v.messages {

@@ -29,6 +29,8 @@ public actor TicketStore {
     public nonisolated let authMode: AuthMode
     /// The command being performed and who acts, for the audit rows its changes write (``recordChange``).
     var performing: (command: Command, actor: Actor)?
+    /// The SLA policies and calendar new tickets run under (the newest version in `sla_versions`).
+    var currentSLA: SLAVersion
 
     /// Opens (creating and migrating if needed) the ticket database at `path`.
     ///
@@ -36,8 +38,11 @@ public actor TicketStore {
     ///   - synchronous: `.full` by default: a reply is sent only after commit, so a commit must
     ///     survive a power loss; batching makes the one fsync per batch cheap (docs/performance.md).
     ///   - authMode: `CAMPUSDESK_AUTH` (`Configuration.authMode`); see docs/roles.md, "Who acts".
+    ///   - timeZone: the campus zone (`CAMPUSDESK_TZ`), the calendar's zone in SLA version 1 when
+    ///     the store has no version yet; later versions keep the zone they were given.
     public init(path: String, classifier: any TicketClassifier, clock: any WallClock, synchronous: Connection.Synchronous = .full,
-                authMode: AuthMode = .open, triage: (any TicketTriaging)? = nil) throws {
+                authMode: AuthMode = .open, triage: (any TicketTriaging)? = nil,
+                timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current) throws {
         db = try Connection(path: path, mode: .readWrite, synchronous: synchronous)
         // 64 MiB of page cache: the unique command-id index is written at random places.
         try db.execute("PRAGMA cache_size = -65536")
@@ -53,6 +58,7 @@ public actor TicketStore {
         // Before migrating: migration 9 and the search triggers call it.
         try SearchText.register(on: db)
         try db.migrate(TicketSchema.migrations)
+        currentSLA = try Self.openSLA(db, timeZone: timeZone, now: clock.now())
         self.classifier = classifier
         self.triage = triage
         // What staff taught the model before a restart counts again.
@@ -73,11 +79,19 @@ public actor TicketStore {
     /// and changes nothing. Only a storage failure throws, and then nothing of the batch is written,
     /// so the worker must not acknowledge those messages.
     public func apply(_ commands: [Command]) throws -> [CommandReply] {
-        let replies = try db.transaction(.immediate) { _ in
-            var replies: [CommandReply] = []
-            replies.reserveCapacity(commands.count)
-            for command in commands { replies.append(try applyOne(command)) }
-            return replies
+        let versionBefore = currentSLA
+        let replies: [CommandReply]
+        do {
+            replies = try db.transaction(.immediate) { _ in
+                var replies: [CommandReply] = []
+                replies.reserveCapacity(commands.count)
+                for command in commands { replies.append(try applyOne(command)) }
+                return replies
+            }
+        } catch {
+            // A new SLA version of this batch was not committed.
+            currentSLA = versionBefore
+            throw error
         }
         try refitIfLearned()
         return replies
@@ -131,6 +145,9 @@ public actor TicketStore {
         case .renameIssueType(let r): return try renameIssueType(r, actor: actor, id: id, now: now)
         case .retireIssueType(let r): return try retireIssueType(r, actor: actor, id: id, now: now)
         case .setIssueType(let s): return try setIssueType(s, actor: actor, id: id, now: now)
+        case .recordSLATransition(let r): return try recordSLATransition(r, command: command, actor: actor, id: id, now: now)
+        case .setSLAPolicies(let p): return try setSLA(policies: p.policies, calendar: nil, actor: actor, id: id, now: now)
+        case .setSLACalendar(let c): return try setSLA(policies: nil, calendar: c.calendar, actor: actor, id: id, now: now)
         }
     }
 
@@ -152,8 +169,8 @@ public actor TicketStore {
         try db.cachedStatement("""
             INSERT INTO tickets (description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, search_indexed,
                                  customer_id, assignee_id, severity, severity_source, impact, priority, priority_source,
-                                 contact_email, contact_phone, preferred_contact_time, suggestion, issue_type_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 contact_email, contact_phone, preferred_contact_time, suggestion, issue_type_id, \(TicketSLA.columns))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute { s in
             try s.bind(.text(t.description), at: 1)
             try s.bind(.optionalText(t.location), at: 2)
@@ -178,6 +195,7 @@ public actor TicketStore {
             try s.bind(.optionalText(t.preferredContactTime), at: 21)
             try s.bind(.optionalText(suggestion), at: 22)
             try s.bind(.optionalInteger(t.issueTypeID?.rawValue), at: 23)
+            try TicketSLA.bind(t.sla, to: s, at: 24)
         }
         return TicketID(db.lastInsertRowID)
     }
@@ -196,7 +214,10 @@ public actor TicketStore {
     /// Writes the change event and one audit row per changed field (``HistoryEntry/changes(from:to:)``),
     /// naming who acts in the command being performed, in the command's savepoint. `reason` goes
     /// on the status row (why a ticket was reopened, or closed).
-    func recordChange(_ type: ChangeEventType, from before: Ticket, to after: Ticket, at time: Timestamp, reason: String? = nil) throws {
+    /// `changedAt` dates the audit rows when the change happened at another instant than its event
+    /// (an SLA transition recorded after it fell due).
+    func recordChange(_ type: ChangeEventType, from before: Ticket, to after: Ticket, at time: Timestamp, reason: String? = nil,
+                      changedAt: Timestamp? = nil) throws {
         let seq = try writeEvent(type, ticket: after.id, before: before.facts, after: after.facts, at: time)
         let changes = HistoryEntry.changes(from: before, to: after)
         guard !changes.isEmpty, let (command, actor) = performing else { return }
@@ -210,7 +231,7 @@ public actor TicketStore {
             try statement.execute { s in
                 try s.bind(.integer(after.id.rawValue), at: 1)
                 try s.bind(.integer(seq), at: 2)
-                try s.bind(.integer(time.millisecondsSinceEpoch), at: 3)
+                try s.bind(.integer((changedAt ?? time).millisecondsSinceEpoch), at: 3)
                 try s.bind(.optionalInteger(actor.userID?.rawValue), at: 4)
                 try s.bind(.text(actor.role.rawValue), at: 5)
                 try s.bind(.optionalText(name), at: 6)
@@ -228,8 +249,8 @@ public actor TicketStore {
     func writeEvent(_ type: ChangeEventType, ticket: TicketID, before: TicketFacts?, after: TicketFacts, at time: Timestamp) throws -> Int64 {
         try db.cachedStatement("""
             INSERT INTO events (ticket_id, type, occurred_at, before_category, before_status, before_opened_at, before_closed_at,
-                                after_category, after_status, after_opened_at, after_closed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                after_category, after_status, after_opened_at, after_closed_at, before_sla, after_sla)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute { s in
             try s.bind(.integer(ticket.rawValue), at: 1)
             try s.bind(.text(type.rawValue), at: 2)
@@ -244,6 +265,8 @@ public actor TicketStore {
             try s.bind(.text(after.status.rawValue), at: 9)
             try s.bind(.integer(after.openedAt.millisecondsSinceEpoch), at: 10)
             try s.bind(.optionalInteger(after.closedAt?.millisecondsSinceEpoch), at: 11)
+            try s.bind(.optionalText(before?.sla.map(SLAFactsText.encode)), at: 12)
+            try s.bind(.optionalText(after.sla.map(SLAFactsText.encode)), at: 13)
         }
         return db.lastInsertRowID
     }

@@ -31,9 +31,12 @@ enum CommandValidation {
             return issueTypeName(a.name, counting)
         case .renameIssueType(let r):
             return issueTypeName(r.name, counting)
+        case .recordSLATransition:
+            // The SLA monitor's alone (channel `sla`); nothing reaching the gateway may send it.
+            return Refusal(.forbidden, "Only the SLA monitor records SLA transitions.")
         case .changeStatus, .setCategory, .setTriage, .importTicket, .assignTicket,
              .registerUser, .createUser, .updateUser, .changePassword, .startSession, .endSession,
-             .retireIssueType, .setIssueType:
+             .retireIssueType, .setIssueType, .setSLAPolicies, .setSLACalendar:
             return nil
         }
     }

@@ -93,6 +93,7 @@ public struct Gateway: Sendable {
         AccountPages(context: context).register(in: &router)
         IssueTypePages(context: context).register(in: &router)
         PosterPages(context: context).register(in: &router)
+        SLAPages(context: context).register(in: &router)
         APIRoutes(context: context).register(in: &router)
         handler = chain([SecurityHeaders.middleware], router.handler)
         routeTable = router.routeTable

@@ -72,6 +72,10 @@ enum Stylesheet {
     .facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; }
     .facts dt { font-weight: 600; }
     .facts dd { margin: 0; }
+    .sla { padding: 0 .3rem; border-radius: .2rem; font-weight: 600; }
+    .sla-on-track, .sla-met { background: #e6f4ea; color: #1e4620; }
+    .sla-at-risk { background: #fff3cd; color: #5c4400; }
+    .sla-breached { background: #f8d7da; color: #6b0f17; }
     .text { white-space: pre-wrap; overflow-wrap: anywhere; }
     .thread { list-style: none; padding: 0; }
     .history { padding-left: 1.25rem; }

@@ -217,6 +217,7 @@ struct WebRoutes: Sendable {
         var model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
                                            state: state, requestID: context.newBrowserID())
         model.listQuery = listQuery
+        model.now = context.clock.now()
         // The assignee, and the engineers to choose from (both desks: on the campus desk they are
         // the staff directory's; with nobody to choose, the page shows no assign form).
         let t = detail.ticket

@@ -30,7 +30,7 @@ enum TicketWorkerCommand {
                 // One model files tickets, suggests severity and learns from staff overrides.
                 let model = try TriageModel.standard()
                 let store = try TicketStore(path: config.ticketDatabasePath, classifier: model, clock: SystemClock(),
-                                            authMode: config.authMode, triage: model)
+                                            authMode: config.authMode, triage: model, timeZone: config.timeZone)
                 let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
                 return try TicketWorker(store: store, broker: broker, logger: logger)
             }

@@ -81,8 +81,12 @@ import Testing
             #expect((Permissions.reach(role, .reopenTicket, desk: .accounts) == .all) == [.manager, .admin].contains(role), "\(role)")
             #expect((Permissions.reach(role, .reopenTicket, desk: .open) == .all) == [.agent, .manager, .admin].contains(role), "\(role)")
         }
-        // The exception is this one cell: every other permission reaches the same on both desks.
-        for p in Permission.allCases where p != .reopenTicket {
+        // The campus desk's agents also set the SLA policies and calendar (it has no managers).
+        for role in Role.allCases {
+            #expect((Permissions.reach(role, .editSLAPolicies, desk: .open) == .all) == [.agent, .manager, .admin].contains(role), "\(role)")
+        }
+        // The exceptions are these two cells: every other permission reaches the same on both desks.
+        for p in Permission.allCases where p != .reopenTicket && p != .editSLAPolicies {
             for role in Role.allCases { #expect(Permissions.reach(role, p, desk: .open) == Permissions.reach(role, p)) }
         }
     }

@@ -15,7 +15,8 @@ import Fixtures
         let tickets = "id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at, "
             + "search_indexed, customer_id, assignee_id, severity, severity_source, impact, priority, priority_source, contact_email, contact_phone, "
             + "preferred_contact_time, suggestion"
-        for (table, columns) in [("tickets", tickets), ("messages", "*"), ("ticket_history", "id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value"), ("users", "*"), ("events", "*"),
+        for (table, columns) in [("tickets", tickets), ("messages", "*"), ("ticket_history", "id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value"), ("users", "*"),
+                                 ("events", "seq, ticket_id, type, occurred_at, before_category, before_status, before_opened_at, before_closed_at, after_category, after_status, after_opened_at, after_closed_at"),
                                  ("applied_commands", "command_id, applied_at, hex(reply)"), ("status_counts", "*")] {
             out += try db.prepare("SELECT \(columns) FROM \(table) ORDER BY 1").query([]) { s in
                 table + ":" + (0..<Int32(s.columnCount)).map { s.optionalText(at: $0) ?? "NULL" }.joined(separator: "|")
@@ -72,6 +73,8 @@ import Fixtures
         #expect(try db.userVersion() == TicketSchema.migrations.last?.version)
         #expect(try Self.rows(db) == before)
         #expect(try db.prepare("SELECT count(*) FROM tickets WHERE issue_type_id IS NULL").queryFirst { $0.int64(at: 0) } == 3)
+        // Migration 12: tickets opened before the SLA timers have none (docs/sla.md).
+        #expect(try db.prepare("SELECT count(*) FROM tickets WHERE sla_version IS NULL").queryFirst { $0.int64(at: 0) } == 3)
         #expect(try db.prepare("PRAGMA foreign_key_check").query { $0.text(at: 0) }.isEmpty)
         #expect(try db.prepare("PRAGMA integrity_check").query { $0.text(at: 0) } == ["ok"])
 

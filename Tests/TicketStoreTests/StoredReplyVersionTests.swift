@@ -6,7 +6,7 @@ import Fixtures
 @testable import SQLiteKit
 @testable import TicketStore
 
-/// Stored replies across versions: version 4 carries issue types, version 3 the ticket's triage,
+/// Stored replies across versions: version 5 carries SLA timers, version 4 issue types, version 3 the ticket's triage,
 /// version 2 its people and the account; version 1, 2 and 3 rows (databases from before accounts,
 /// triage or issue types) are still read, and answered for their command ids.
 @Suite struct StoredReplyVersionTests {
@@ -20,8 +20,8 @@ import Fixtures
         try bytes.withUnsafeBytes { try StoredReply.decode($0, commandID: CommandID(id)) }
     }
 
-    @Test("version 4 round-trips tickets with customer, assignee, triage and issue type, accounts and issue types in every shape")
-    func version4_RoundTrips() throws {
+    @Test("version 5 round-trips tickets with customer, assignee, triage, issue type and SLA timers, accounts and issue types in every shape")
+    func version5_RoundTrips() throws {
         var assigned = Self.ticket
         assigned.customerID = UserID(3)
         assigned.assigneeID = UserID(Int64.max)
@@ -35,6 +35,11 @@ import Fixtures
         onlyCustomer.customerID = UserID(1)
         var typed = Self.ticket
         typed.setIssueType(IssueType(id: IssueTypeID(10), category: .it, name: "Printing", createdAt: Self.t0))
+        var timed = Self.ticket
+        timed.sla = TicketSLA(
+            policyVersion: 3,
+            firstResponse: SLATimer(deadlines: SLADeadlines(atRisk: Self.t0, due: Self.t0.adding(milliseconds: 60_000)), metAt: Self.t0, recorded: .atRisk),
+            resolution: SLATimer(deadlines: SLADeadlines(atRisk: Timestamp(millisecondsSinceEpoch: -5), due: Self.t0), recorded: .breached))
         let replies = [
             CommandReply(commandID: CommandID("a"), ticket: assigned),
             CommandReply(commandID: CommandID("b"), ticket: onlyCustomer, message: Self.message),
@@ -48,13 +53,14 @@ import Fixtures
             CommandReply(commandID: CommandID("g")),
             CommandReply(commandID: CommandID("h"), ticket: pinned),
             CommandReply(commandID: CommandID("i"), ticket: typed),
+            CommandReply(commandID: CommandID("l"), ticket: timed, message: Self.message),
             CommandReply(commandID: CommandID("j"), issueType: IssueType(id: IssueTypeID(20), category: .it, name: "Beamer / Projektor", createdAt: Self.t0)),
             CommandReply(commandID: CommandID("k"), issueType: IssueType(id: IssueTypeID(3), category: .services, name: "Mensa",
                                                                          createdAt: Timestamp(millisecondsSinceEpoch: 0), retiredAt: Self.t0)),
         ]
         for reply in replies {
             let bytes = StoredReply.encode(reply)
-            #expect(bytes.first == 4)
+            #expect(bytes.first == 5)
             #expect(try Self.decode(bytes, reply.commandID.rawValue) == reply)
         }
     }
@@ -63,12 +69,24 @@ import Fixtures
     /// zigzag 6), no priority, no source, no contact e-mail, phone or time.
     static let untriaged: [UInt8] = [0, 0, 6] + Array("one".utf8) + [0, 0, 0, 0, 0]
 
-    /// The version 3 form of a reply whose ticket has no issue type: version 4 without the two absence bytes.
-    static func version3(_ reply: CommandReply) -> [UInt8] {
+    /// The version 4 form of a reply whose ticket has no SLA timers: version 5 without their absence byte.
+    static func version4(_ reply: CommandReply) -> [UInt8] {
         var bytes = StoredReply.encode(reply)
-        bytes[0] = 3
+        bytes[0] = 4
         if reply.ticket != nil {
             let ticketEnd = StoredReply.encode(CommandReply(commandID: reply.commandID, ticket: reply.ticket)).count
+            #expect(bytes[ticketEnd - 1] == 0)
+            bytes.remove(at: ticketEnd - 1)
+        }
+        return bytes
+    }
+
+    /// The version 3 form of a reply whose ticket has no issue type: version 4 without the two absence bytes.
+    static func version3(_ reply: CommandReply) -> [UInt8] {
+        var bytes = version4(reply)
+        bytes[0] = 3
+        if reply.ticket != nil {
+            let ticketEnd = version4(CommandReply(commandID: reply.commandID, ticket: reply.ticket)).count
             #expect(Array(bytes[(ticketEnd - 2)..<ticketEnd]) == [0, 0])
             bytes.removeSubrange((ticketEnd - 2)..<ticketEnd)
         }
@@ -98,6 +116,17 @@ import Fixtures
             bytes.removeSubrange((ticketEnd - 2)..<ticketEnd)
         }
         return bytes
+    }
+
+    @Test("version 4 rows are read as tickets without SLA timers")
+    func version4_IsStillRead() throws {
+        var typed = Self.ticket
+        typed.setIssueType(IssueType(id: IssueTypeID(10), category: .it, name: "Printing", createdAt: Self.t0))
+        for reply in [CommandReply(commandID: CommandID("a"), ticket: typed, message: Self.message), CommandReply(commandID: CommandID("b"), refusal: Refusal(.forbidden, "No."))] {
+            let old = Self.version4(reply)
+            #expect(old.first == 4)
+            #expect(try Self.decode(old, reply.commandID.rawValue) == reply)
+        }
     }
 
     @Test("version 3 rows are read as tickets without an issue type; they never held one (flag 16)")
@@ -133,12 +162,12 @@ import Fixtures
         ]
         for reply in replies {
             let old = Self.version1(reply)
-            #expect(old.first == 1 && old.count == StoredReply.encode(reply).count - (reply.ticket == nil ? 0 : 4 + Self.untriaged.count))
+            #expect(old.first == 1 && old.count == StoredReply.encode(reply).count - (reply.ticket == nil ? 0 : 5 + Self.untriaged.count))
             #expect(try Self.decode(old, reply.commandID.rawValue) == reply)
         }
-        // A version 1 row never held an account (flag 8), and there is no version 5 yet.
+        // A version 1 row never held an account (flag 8), and there is no version 6 yet.
         #expect(throws: SQLiteError.self) { try Self.decode([1, 8]) }
-        #expect(throws: SQLiteError.self) { try Self.decode([5, 0]) }
+        #expect(throws: SQLiteError.self) { try Self.decode([6, 0]) }
         // Version 1 roles were 'user' and 'staff': still read, as customer and agent.
         var legacy = Self.version1(CommandReply(commandID: CommandID("x"), message: Self.message))
         let agent = Array("agent".utf8)
@@ -151,7 +180,8 @@ import Fixtures
     func version1Row_AnswersItsCommand() async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }
-        let ticket = try await f.create("Door stuck")
+        var ticket = try await f.create("Door stuck")
+        ticket.sla = nil  // a version 1 row was written before SLA timers
         let old = CommandReply(commandID: CommandID("old-v1"), ticket: ticket)
         do {
             let db = try Connection(path: f.path)

@@ -37,6 +37,7 @@ struct APIRoutes: Sendable {
             api.put("/tickets/:id/triage") { try await triage($0) }
             api.get("/tickets/:id/ai-suggestions") { try await suggestions($0) }
             AuthAPIRoutes(context: context).register(in: &api)
+            SLARoutes(context: context).register(in: &api)
             IssueTypeRoutes(context: context).register(in: &api)
             api.get("/analytics/open-tickets") { try await openTickets($0) }
             api.get("/analytics/resolution-time") { try await resolutionTime($0) }
@@ -46,9 +47,11 @@ struct APIRoutes: Sendable {
 
     // MARK: - JSON plumbing
 
-    static func json<T: Encodable>(_ status: HTTPStatus, _ value: T) -> HTTPResponse {
+    /// `now`: tickets in `value` carry their SLA states at that instant (`sla_state`).
+    static func json<T: Encodable>(_ status: HTTPStatus, _ value: T, now: Timestamp? = nil) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        if let now { encoder.userInfo[.slaNow] = now }
         guard let data = try? encoder.encode(value) else {
             return Problem(status: .internalServerError, detail: "The answer could not be encoded.").response
         }
@@ -123,6 +126,12 @@ struct APIRoutes: Sendable {
             return try JSONDecoder().decode(T.self, from: Data(request.body))
         } catch let rule as BodyRule {
             throw Problem.refused(.validation, rule.detail, field: rule.field)
+        } catch let refusal as Refusal {
+            // A document type whose decoding runs its own checks (the SLA policies and calendar).
+            throw Problem(refusal: refusal)
+        } catch let DecodingError.dataCorrupted(ctx) where !ctx.codingPath.isEmpty {
+            let field = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            throw Problem.refused(.validation, "\(field): \(ctx.debugDescription).", field: field)
         } catch let DecodingError.keyNotFound(key, _) {
             throw Problem.refused(.validation, "\(key.stringValue) is required.", field: key.stringValue)
         } catch let DecodingError.typeMismatch(_, ctx) {
@@ -182,7 +191,7 @@ struct APIRoutes: Sendable {
     private func ticketReply(_ status: HTTPStatus) -> (CommandReply) -> HTTPResponse {
         { reply in
             guard let ticket = reply.ticket else { return Self.json(status, ["command_id": reply.commandID.rawValue]) }
-            var r = Self.json(status, ticket)
+            var r = Self.json(status, ticket, now: context.clock.now())
             if status == .created { r.headers.set("Location", "/api/tickets/\(ticket.id)") }
             return r
         }
@@ -243,8 +252,15 @@ struct APIRoutes: Sendable {
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let caller = try await caller(request)
         let q = try Self.query(request)
-        try Self.requireValues(q, ["status", "category", "severity", "priority", "confidence", "sort", "limit", "cursor", "assignee_id", "assigned_to"])
-        let filter = try await TicketListQuery.filter(from: q, actor: caller.actor, mode: context.authMode, accounts: context.accounts)
+        try Self.requireValues(q, ["status", "category", "severity", "priority", "confidence", "sort", "limit", "cursor", "assignee_id", "assigned_to", "sla"])
+        var filter = try await TicketListQuery.filter(from: q, actor: caller.actor, mode: context.authMode, accounts: context.accounts)
+        if let raw = q["sla"] {
+            guard let state = SLAState(rawValue: raw) else {
+                throw Problem(status: .badRequest, detail: "sla must be on_track, at_risk, breached or met.", field: "sla")
+            }
+            filter.sla = state
+            filter.slaNow = context.clock.now()
+        }
         return try await page(filter, caller)
     }
 
@@ -253,7 +269,7 @@ struct APIRoutes: Sendable {
         let page = try await context.tickets.list(filter)
         // Defence in depth: the filter already holds only what the caller may see.
         let tickets = page.tickets.filter { TicketAccess.mayView(caller.actor, $0, mode: context.authMode) }
-        return Self.json(.ok, ListBody(tickets: tickets, nextCursor: page.nextCursor?.encoded))
+        return Self.json(.ok, ListBody(tickets: tickets, nextCursor: page.nextCursor?.encoded), now: context.clock.now())
     }
 
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -264,7 +280,7 @@ struct APIRoutes: Sendable {
               try await TicketAccess.mayRead(caller.actor, detail.ticket, mode: context.authMode, reporterKey: reporterKey, tickets: context.tickets) else {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
-        return Self.json(.ok, DetailBody(detail: detail))
+        return Self.json(.ok, DetailBody(detail: detail), now: context.clock.now())
     }
 
     /// The id of a ticket that only staff read about: a customer is refused (403) before any lookup,

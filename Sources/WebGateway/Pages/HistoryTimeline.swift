@@ -102,6 +102,8 @@ enum HistoryTimeline {
         case .reporter: "reporter name"
         case .contact: "contact"
         case .preferredContactTime: "preferred contact time"
+        case .slaFirstResponse: "first response SLA"
+        case .slaResolution: "resolution SLA"
         }
     }
 

@@ -76,6 +76,7 @@ enum Layout {
         if Permissions.mayEver(actor, .printPosters) { h.raw("<li><a href=\"/posters\">Posters</a></li>\n") }
         if Permissions.mayEver(actor, .manageUsers) { h.raw("<li><a href=\"/admin/users\">Users</a></li>\n") }
         if Permissions.mayEver(actor, .manageCategories) { h.raw("<li><a href=\"/admin/issue-types\">Issue types</a></li>\n") }
+        if Permissions.mayEver(actor, .editSLAPolicies) { h.raw("<li><a href=\"/admin/sla\">Service targets</a></li>\n") }
         h.raw("<li><a href=\"/account/password\">Change password</a></li>\n</ul>\n</nav>\n")
         h.raw("<form class=\"role-switch\" method=\"post\" action=\"/logout\">\n<p>Signed in as <strong>")
         h.text(user.name)

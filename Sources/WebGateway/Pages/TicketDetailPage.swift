@@ -45,6 +45,8 @@ enum TicketDetailPage {
         var suggestion: TriageSuggestion? = nil
         /// Every issue type, retired ones too (staff: the form and the trail); nil for customers.
         var issueTypes: [IssueType]? = nil
+        /// The instant the SLA states are shown at (the gateway's clock).
+        var now = Timestamp(millisecondsSinceEpoch: 0)
     }
 
     /// What the visitor may do here, from `Permissions` on this ticket's parties.
@@ -98,6 +100,7 @@ enum TicketDetailPage {
             b.raw("</p>\n")
         }
         facts(m, allowed, time: time, into: &b)
+        if m.visitor.role.isStaff, let sla = t.sla { TicketSLASection.render(sla, now: m.now, time: time, into: &b) }
         if t.status == .closed && !m.visitor.role.isStaff { closedNotice(m, time: time, into: &b) }
         if allowed.anyAction { staffActions(m, allowed, into: &b) }
         conversation(m, allowed, time: time, into: &b)
