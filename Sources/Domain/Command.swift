@@ -54,6 +54,8 @@ public enum CommandAction: Sendable, Equatable {
     case renameIssueType(RenameIssueType)
     case retireIssueType(RetireIssueType)
     case setIssueType(SetIssueType)
+    /// Sent by the SLA monitor when a running timer crosses 75 % or 100 % (issue 16).
+    case recordSLATransition(RecordSLATransition)
 
     /// The wire name of this action.
     public var type: String {
@@ -76,6 +78,7 @@ public enum CommandAction: Sendable, Equatable {
         case .renameIssueType: "rename_issue_type"
         case .retireIssueType: "retire_issue_type"
         case .setIssueType: "set_issue_type"
+        case .recordSLATransition: "record_sla_transition"
         }
     }
 }
@@ -104,6 +107,7 @@ extension CommandAction: Codable {
         case "rename_issue_type": self = .renameIssueType(try RenameIssueType(from: decoder))
         case "retire_issue_type": self = .retireIssueType(try RetireIssueType(from: decoder))
         case "set_issue_type": self = .setIssueType(try SetIssueType(from: decoder))
+        case "record_sla_transition": self = .recordSLATransition(try RecordSLATransition(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
@@ -132,6 +136,7 @@ extension CommandAction: Codable {
         case .renameIssueType(let a): try a.encode(to: encoder)
         case .retireIssueType(let a): try a.encode(to: encoder)
         case .setIssueType(let a): try a.encode(to: encoder)
+        case .recordSLATransition(let a): try a.encode(to: encoder)
         }
     }
 }

@@ -131,6 +131,9 @@ public actor TicketStore {
         case .renameIssueType(let r): return try renameIssueType(r, actor: actor, id: id, now: now)
         case .retireIssueType(let r): return try retireIssueType(r, actor: actor, id: id, now: now)
         case .setIssueType(let s): return try setIssueType(s, actor: actor, id: id, now: now)
+        case .recordSLATransition:
+            // SLAMON-PLACEHOLDER: the slatimers branch records the transition; until then it is refused.
+            throw Refusal(.conflict, "SLA transitions are not recorded yet.")
         }
     }
 

@@ -33,7 +33,7 @@ enum CommandValidation {
             return issueTypeName(r.name, counting)
         case .changeStatus, .setCategory, .setTriage, .importTicket, .assignTicket,
              .registerUser, .createUser, .updateUser, .changePassword, .startSession, .endSession,
-             .retireIssueType, .setIssueType:
+             .retireIssueType, .setIssueType, .recordSLATransition:
             return nil
         }
     }

@@ -25,7 +25,7 @@ final class CampusDeskSystem {
         category-load: campusdesk analytics category-load
 
         """
-    static let names = ["gateway", "ticket-worker", "open-tickets", "resolution-time", "category-load"]
+    static let names = ["gateway", "ticket-worker", "open-tickets", "resolution-time", "category-load", "sla-monitor"]
 
     let processes: CampusDeskProcesses
     var port: UInt16 { processes.port }
