@@ -131,17 +131,17 @@ public enum SLAStateFile {
             throw SLAStateFileError(path: path, reason: "checksum mismatch (damaged file)")
         }
         let lastSeq = SequenceNumber(Int64(bitPattern: UInt64(littleEndian: words[2])))
-        var heap = SLATimerHeap()
-        heap.reserveCapacity(Int(count))
+        var entries: [PendingTransition] = []
+        entries.reserveCapacity(Int(count))
         var i = 4
         for _ in 0..<Int(count) {
-            let entry = PendingTransition(instant: Int64(bitPattern: UInt64(littleEndian: words[i])),
-                                          due: Int64(bitPattern: UInt64(littleEndian: words[i + 1])),
-                                          tag: UInt64(littleEndian: words[i + 2]))
-            heap.upsert(entry)
+            entries.append(PendingTransition(instant: Int64(bitPattern: UInt64(littleEndian: words[i])),
+                                             due: Int64(bitPattern: UInt64(littleEndian: words[i + 1])),
+                                             tag: UInt64(littleEndian: words[i + 2])))
             i += 3
         }
-        return SLAMonitorState(lastSeq: lastSeq, timers: heap)
+        // Saved in heap order; a file from elsewhere in another order is still read, by inserting.
+        return SLAMonitorState(lastSeq: lastSeq, timers: SLATimerHeap(heapOrdered: entries) ?? SLATimerHeap(entries))
     }
 
     /// A 64-bit multiply-rotate hash over words (catches torn and flipped bytes, not an attacker).

@@ -17,6 +17,17 @@ public struct SLATimerHeap: Sendable {
         for entry in loaded { upsert(entry) }
     }
 
+    /// Adopts entries already in heap order (a saved state file), building only the index: one
+    /// pass instead of a million inserts. Nil when they are not a heap or a timer appears twice.
+    public init?(heapOrdered: [PendingTransition]) {
+        position.reserveCapacity(heapOrdered.count)
+        for (i, entry) in heapOrdered.enumerated() {
+            if i > 0, Self.precedes(entry, heapOrdered[(i - 1) / 2]) { return nil }
+            guard position.updateValue(Int32(i), forKey: entry.key.rawValue) == nil else { return nil }
+        }
+        entries = heapOrdered
+    }
+
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     /// The earliest pending transition.

@@ -46,6 +46,11 @@ struct SplitMix64: RandomNumberGenerator {
             #expect(heap.first == oracleFirst())
         }
         for (raw, entry) in oracle { #expect(heap.entry(for: TimerKey(rawValue: raw)) == entry) }
+        // Adopting the array as it is (a loaded file) keeps the index; an array out of heap order is refused.
+        let adopted = SLATimerHeap(heapOrdered: heap.entries)
+        #expect(adopted?.entries == heap.entries)
+        for (raw, entry) in oracle { #expect(adopted?.entry(for: TimerKey(rawValue: raw)) == entry) }
+        if heap.count > 2 { #expect(SLATimerHeap(heapOrdered: heap.entries.reversed()) == nil) }
         var drained: [PendingTransition] = []
         while let e = heap.popFirst() { drained.append(e) }
         #expect(drained == oracle.values.sorted { ($0.instant, $0.tag) < ($1.instant, $1.tag) })
