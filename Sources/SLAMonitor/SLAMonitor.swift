@@ -24,8 +24,8 @@ public actor SLAMonitor {
         public var eventBatch = 1_000
         /// Commands sent per file on `commands`.
         public var commandBatch = 500
-        /// The longest wait before the wall clock is read again.
-        public var maxWait: Duration = .seconds(2)
+        /// The longest wait before the wall clock is read again (and a stop request noticed).
+        public var maxWait: Duration = .milliseconds(500)
         /// The shortest time between two saves of the state file; a save also waits at least 20
         /// times as long as the last one took, so a million timers cost under 5 % in saving.
         public var saveInterval: Duration = .seconds(1)
