@@ -29,6 +29,9 @@ public actor SLAMonitor {
         /// The shortest time between two saves of the state file; a save also waits at least 20
         /// times as long as the last one took, so a million timers cost under 5 % in saving.
         public var saveInterval: Duration = .seconds(1)
+        /// Events held unacked (with their bodies) before a save is forced whatever the interval,
+        /// so a long replay does not hold millions of messages in memory.
+        public var maxUnsaved = 20_000
         /// A gap still seen after this long is asked for again.
         public var replayRetryMilliseconds: Int64 = 10_000
         /// After a failed send (disk full, say), the wait before trying again.
@@ -111,7 +114,7 @@ public actor SLAMonitor {
             let batch = try await events.messages(max: settings.eventBatch, timeout: waitTime())
             if !batch.isEmpty { try handleEvents(batch) }
             sendUnsentReplay()
-            if batch.count < settings.eventBatch { fireDue() }
+            if batch.count < settings.eventBatch { fireDue(shouldStop: shouldStop) }
             saveIfDue(force: false)
         }
         saveIfDue(force: true)
@@ -154,14 +157,15 @@ public actor SLAMonitor {
     }
 
     /// Sends every transition due at the wall clock's now, in instant order, batch by batch.
-    func fireDue() {
+    func fireDue(shouldStop: () -> Bool = { false }) {
         guard canFire else { return }
         if let blocked = sendBlockedUntil {
             guard ContinuousClock.now >= blocked else { return }
             sendBlockedUntil = nil
         }
         let now = clock.now()
-        while true {
+        // A stop between two batches leaves the rest due: it is sent at the next start.
+        while !shouldStop() {
             let taken = state.takeDue(now: now, max: settings.commandBatch)
             guard !taken.isEmpty else { return }
             do {
@@ -190,7 +194,7 @@ public actor SLAMonitor {
     func saveIfDue(force: Bool) {
         guard dirty else { return }
         let since = lastSave.duration(to: ContinuousClock.now)
-        guard force || (since >= settings.saveInterval && since >= lastSaveDuration * 20) else { return }
+        guard force || unsaved.count >= settings.maxUnsaved || (since >= settings.saveInterval && since >= lastSaveDuration * 20) else { return }
         let start = ContinuousClock.now
         do {
             try SLAStateFile.save(state, to: statePath)
