@@ -40,7 +40,7 @@ public actor SLAMonitor {
     }
 
     /// The queue the monitor's events arrive on, bound to the `events` exchange.
-    public static let eventQueue: QueueName = try! QueueName("events.sla-monitor")
+    public static let eventQueue: QueueName = .slaMonitorEvents
     /// The channel and name its commands are recorded under in the audit trail.
     public static let actorName = "SLA monitor"
 

@@ -65,17 +65,26 @@ enum BenchSLAMonitorCommand {
         let path = (directory as NSString).appendingPathComponent("bench-sla-monitor-\(getpid()).state")
         defer { unlink(path) }
         var saves: [Duration] = []
-        for _ in 0..<3 {
-            saves.append(clock.measure { try! SLAStateFile.save(state, to: path) })
+        var loaded = SLAMonitorState()
+        var loads: [Duration] = []
+        do {
+            for _ in 0..<3 {
+                let started = clock.now
+                try SLAStateFile.save(state, to: path)
+                saves.append(started.duration(to: clock.now))
+            }
+            for _ in 0..<3 {
+                loaded = SLAMonitorState()
+                let started = clock.now
+                loaded = try SLAStateFile.load(from: path)
+                loads.append(started.duration(to: clock.now))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("campusdesk-bench sla-monitor: \(error)\n".utf8))
+            return 1
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print("  save state file:         \(saves.sorted()[1]) median of 3 (\(mb(size)) on disk, tmp+fsync+rename+fsync dir)")
-        var loaded = SLAMonitorState()
-        var loads: [Duration] = []
-        for _ in 0..<3 {
-            loaded = SLAMonitorState()
-            loads.append(clock.measure { loaded = try! SLAStateFile.load(from: path) })
-        }
         guard loaded.timers.count == state.timers.count, loaded.lastSeq == state.lastSeq else {
             FileHandle.standardError.write(Data("campusdesk-bench sla-monitor: the loaded state differs\n".utf8))
             return 1
