@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Domain
 @testable import SLAMonitor
@@ -118,5 +119,21 @@ func described(_ taken: [PendingTransition]) -> [String] {
         state.putBack(taken)
         #expect(state.timers.entries.sorted { $0.tag < $1.tag } == before)
         #expect(described(state.takeDue(now: SLAEvents.at(minutes: 200), max: 1)) == ["1 first_response at_risk +45m"])
+    }
+}
+
+@Suite struct SLACommandTests {
+    @Test("the monitor's command is record_sla_transition on the wire, with a stable id, and reads back equal")
+    func wireForm() throws {
+        let entry = PendingTransition(instant: 1_772_355_600_000, due: 1_772_356_000_000, tag: TimerKey(ticket: TicketID(42), kind: .firstResponse).rawValue << 1)
+        let command = SLAMonitor.command(for: entry)
+        #expect(command.id == CommandID("sla-42-first_response-at_risk-1772355600000"))
+        #expect(SLAMonitor.command(for: entry).id == command.id)
+        #expect(command.channel == .sla && command.actorName == SLAMonitor.actorName)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let action = String(decoding: try encoder.encode(command.action), as: UTF8.self)
+        #expect(action == #"{"at":"2026-03-01T09:00:00.000Z","state":"at_risk","ticket_id":42,"timer":"first_response","type":"record_sla_transition"}"#)
+        #expect(try JSONDecoder().decode(Command.self, from: encoder.encode(command)) == command)
     }
 }
