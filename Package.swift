@@ -33,6 +33,7 @@ let package = Package(
         library("TicketStore", ["Domain", "SQLiteKit"]),
         library("Analytics", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "ServiceLifecycle"]),
         library("TicketService", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier", "ServiceLifecycle"]),
+        library("SLAMonitor", ["Domain", "Logging", "SpoolBroker", "Analytics", "ServiceLifecycle"]),
         library("Supervisor", ["Domain", "Logging"]),
         library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
         library("ServiceLifecycle", ["Domain", "Logging"]),
@@ -54,6 +55,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "QRCode",
+                "SLAMonitor",
             ],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
             // processes then maps one file instead of a dozen shared libraries with their relocation
@@ -66,7 +68,7 @@ let package = Package(
             name: "campusdesk-bench",
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "TicketStore", "Analytics",
-                "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials",
+                "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "SLAMonitor",
             ],
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
@@ -96,6 +98,7 @@ let package = Package(
         .testTarget(name: "TicketServiceTests", dependencies: [
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "TicketService", "Fixtures", "TestSupport",
         ]),
+        .testTarget(name: "SLAMonitorTests", dependencies: ["Domain", "Logging", "SpoolBroker", "SLAMonitor", "TestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
@@ -114,7 +117,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
-                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures", "Credentials",
+                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures", "Credentials", "SLAMonitor",
             ]
         ),
     ]

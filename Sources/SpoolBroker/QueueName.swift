@@ -44,6 +44,9 @@ public struct QueueName: Hashable, Sendable, Codable, Comparable, CustomStringCo
     /// Where an analytics worker receives change events, e.g. `events.open-tickets`.
     public static func events(_ service: AnalyticsService) -> QueueName { QueueName(trusted: "events.\(service.rawValue)") }
 
+    /// Where the SLA monitor receives change events (an `events.*` queue, so it may ask for replays).
+    public static let slaMonitorEvents = QueueName(trusted: "events.sla-monitor")
+
     /// The prefix of per-process reply queues (`reply.<process>.<pid>`).
     public static let replyPrefix = "reply."
 }

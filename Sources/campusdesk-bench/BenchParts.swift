@@ -13,6 +13,7 @@ enum BenchParts {
         ("gateway", { await BenchGatewayCommand.run($0) }),
         ("analytics-roundtrip", { await BenchAnalyticsRoundTripCommand.run($0) }),
         ("credentials", { await BenchCredentialsCommand.run($0) }),
+        ("sla-monitor", { await BenchSLAMonitorCommand.run($0) }),
     ]
 
     static func run(_ args: [String]) async -> Int32 {

@@ -23,9 +23,10 @@ final class CampusDeskSystem {
         open-tickets: campusdesk analytics open-tickets
         resolution-time: campusdesk analytics resolution-time
         category-load: campusdesk analytics category-load
+        sla-monitor: campusdesk sla-monitor
 
         """
-    static let names = ["gateway", "ticket-worker", "open-tickets", "resolution-time", "category-load"]
+    static let names = ["gateway", "ticket-worker", "open-tickets", "resolution-time", "category-load", "sla-monitor"]
 
     let processes: CampusDeskProcesses
     var port: UInt16 { processes.port }
