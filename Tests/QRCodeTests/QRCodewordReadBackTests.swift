@@ -1,3 +1,4 @@
+import TestSupport
 @testable import QRCode
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// also read back here the standard's way, written apart from the encoder (the zigzag, Table 10's
 /// masks, de-interleaving), and must hold exactly the data codewords with every block's
 /// Reed–Solomon syndromes zero: not one module may need correcting.
-@Suite struct QRCodewordReadBackTests {
+@Suite(.onDedicatedThreads) struct QRCodewordReadBackTests {
     @Test("Every version and mask reads back error-free", arguments: QRVersion.all)
     func readBack_isErrorFree(version: QRVersion) throws {
         var random = SplitMix64(seed: UInt64(version.number))

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct QRPosterTests {
+@Suite(.onDedicatedThreads) struct QRPosterTests {
     @Test("The place name is XML-escaped in the poster, in the text and in the title")
     func placeName_isEscaped() throws {
         let place = "Lab <3> & \"Annex\" 'B'\u{0}\u{1B}</text><script>alert(1)</script>"

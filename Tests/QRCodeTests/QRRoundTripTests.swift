@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Encode → PGM → zbarimg → the same bytes: the encoder judged by a decoder written by others.
-@Suite struct QRRoundTripTests {
+@Suite(.onDedicatedThreads) struct QRRoundTripTests {
     @Test("250 seeded random URLs and texts of 1 to 240 bytes decode to themselves")
     func randomTexts_decodeToThemselves() throws {
         var random = SplitMix64(seed: 18)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Domain
 @testable import SLAMonitor
@@ -15,7 +16,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-@Suite struct SLATimerHeapTests {
+@Suite(.onDedicatedThreads) struct SLATimerHeapTests {
     /// The heap against a deliberately simple oracle: one entry per timer in a dictionary, the
     /// earliest found by sorting all of them.
     @Test("random upserts, removals and pops match a sorted-array oracle", arguments: [1, 2, 3, 4, 5] as [UInt64])

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Uploads
 
@@ -18,7 +19,7 @@ func outcome(_ c: MultipartCase, splits: [Int] = []) -> MultipartCase.Expected {
     }
 }
 
-@Suite("MultipartParser: good and hostile bodies")
+@Suite("MultipartParser: good and hostile bodies", .onDedicatedThreads)
 struct MultipartParserTests {
     @Test(arguments: goodCases)
     func goodBody_ParsesToItsParts(_ c: MultipartCase) {

@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 import Uploads
 
-@Suite("MultipartStreamParser: streaming")
+@Suite("MultipartStreamParser: streaming", .onDedicatedThreads)
 struct MultipartStreamTests {
     /// A form with a title and one file of `size` bytes of a repeating pattern.
     static func upload(fileSize size: Int) -> [UInt8] {
