@@ -1,0 +1,80 @@
+import Domain
+import SQLiteKit
+
+// MARK: - The previous page and the last page, keyset-based
+
+extension TicketReader {
+    /// Where the page `anchor` names starts: the cursor to read it after, nil for the first page.
+    ///
+    /// Reads the filter's order backwards, keys only, from the anchor's row (`before`) or from the
+    /// end (`last`): the row `skip` places back closes the page before the wanted one, so the page
+    /// is then read forwards after it like any other. At most `limit + 1` index entries, never an
+    /// OFFSET over the list: a page before the millionth ticket costs what the first does.
+    ///
+    /// - Parameter total: the filter's count (``matchCount(_:_:cap:)``): the last page holds what the
+    ///   pages from the first leave over, so its Previous walks the same pages as Next did.
+    /// - Throws: `Refusal(.validation)` for a `before` row of another order; SQLite errors.
+    static func start(_ db: Connection, _ filter: TicketFilter, anchor: TicketPageAnchor, total: Int?) throws -> TicketCursor? {
+        var back = filter
+        back.cursor = nil
+        switch anchor {
+        case .before(let row):
+            guard row.order == filter.order else {
+                throw Refusal(.validation, "The position continues the \(row.order.rawValue) order, not the \(filter.order.rawValue) one.", field: "before")
+            }
+            back.cursor = row
+            back.limit = filter.limit
+        case .last:
+            guard let total else { back.limit = filter.limit; break }
+            back.limit = total == 0 ? filter.limit : (total - 1) % filter.limit + 1
+        }
+        let query: (String, [SQLiteValue])
+        if let reversed = reversed(filter.order) {
+            back.order = reversed
+            back.cursor?.order = reversed
+            query = switch reversed {
+            case .newest: ListQuery(back).newest(keyColumns)
+            case .oldest: ListQuery(back).newest(keyColumns, descending: false)
+            default: ListQuery(back).keyed(keyColumns)
+            }
+        } else if filter.order == .priority {
+            query = ListQuery(back).priority(keyColumns, backwards: true)
+        } else {
+            query = ListQuery(back).byStatus(keyColumns, backwards: true)
+        }
+        // The query fetches `limit + 1` rows: the extra one, when there is one, is the start.
+        let statement = try db.cachedStatement(query.0)
+        try statement.bind(query.1)
+        defer { statement.reset() }
+        var n = 0
+        while try statement.step() {
+            if n == back.limit {
+                let status = Status(rawValue: statement.text(at: 3)) ?? .closed
+                let rank = statement.int64(at: 2)
+                return TicketCursor.of(order: filter.order, id: TicketID(statement.int64(at: 0)),
+                                       openedAt: Timestamp(millisecondsSinceEpoch: statement.int64(at: 1)),
+                                       priority: (1...4).contains(rank) ? Priority.allCases[Int(rank) - 1] : nil, status: status,
+                                       modifiedAt: Timestamp(millisecondsSinceEpoch: statement.int64(at: 4)))
+            }
+            n += 1
+        }
+        return nil
+    }
+
+    /// The order read backwards, where the list has it as an order of its own; nil for the
+    /// priority and status orders (their queries take `backwards`).
+    static func reversed(_ order: TicketOrder) -> TicketOrder? {
+        switch order {
+        case .newest: .oldest
+        case .oldest: .newest
+        case .number: .numberDescending
+        case .numberDescending: .number
+        case .activity: .activityAscending
+        case .activityAscending: .activity
+        case .priority, .status: nil
+        }
+    }
+
+    /// A position's keys in every order: id, opening time, priority rank, status, last activity.
+    static let keyColumns = ListColumns("t.id, t.opened_at, t.priority_rank, t.status, t.modified_at")
+}
