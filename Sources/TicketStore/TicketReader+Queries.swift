@@ -65,15 +65,20 @@ extension TicketReader {
         if let cursor = filter.cursor, cursor.order != filter.order {
             throw Refusal(.validation, "The cursor continues the \(cursor.order.rawValue) order, not the \(filter.order.rawValue) one.", field: "cursor")
         }
+        let (sql, values) = listSQL(filter, columns: columns)
+        return (try db.cachedStatement(sql), values)
+    }
+
+    /// The SQL of one list page in the filter's order and its values (`limit + 1` rows), unchecked.
+    static func listSQL(_ filter: TicketFilter, columns: ListColumns) -> (String, [SQLiteValue]) {
         let query = ListQuery(filter)
-        let (sql, values) = switch filter.order {
+        return switch filter.order {
         case .newest: query.newest(columns)
         case .oldest: query.newest(columns, descending: false)
         case .priority: query.priority(columns)
         case .status: query.byStatus(columns)
         case .number, .numberDescending, .activity, .activityAscending: query.keyed(columns)
         }
-        return (try db.cachedStatement(sql), values)
     }
 
     /// The pieces of one list query that every shape shares: the selected statuses and categories,
@@ -152,10 +157,7 @@ extension TicketReader {
         /// The rows this filter matches (`SELECT 1`, no order), or only those at or before `before`
         /// in the filter's order (the cursor's row is the previous page's last): what a bounded
         /// count reads. The terms are plain (no `+`), so SQLite takes whichever index narrows most.
-        ///
-        /// `beyond`: the rows strictly after `before` instead (the rest of the list past a page), for a
-        /// position counted from the end when the rows before it pass the cap.
-        func countSQL(text match: String?, before: TicketCursor?, beyond: Bool = false) -> (String, [SQLiteValue]) {
+        func countSQL(text match: String?, before: TicketCursor?) -> (String, [SQLiteValue]) {
             var terms: [String] = []
             var values: [SQLiteValue] = []
             var from = "tickets t"
@@ -185,37 +187,34 @@ extension TicketReader {
             if filter.unassigned { terms.append("t.assignee_id IS NULL") }
             if let before {
                 let opened: [SQLiteValue] = [.integer(before.openedAt.millisecondsSinceEpoch), .integer(before.id.rawValue)]
-                // At or before the cursor in a descending key is `>=`; strictly after it, `<`.
-                let (ge, le) = beyond ? ("<", ">") : (">=", "<=")
                 switch filter.order {
                 case .newest:
-                    terms.append("(t.opened_at, t.id) \(ge) (?, ?)")
+                    terms.append("(t.opened_at, t.id) >= (?, ?)")
                     values += opened
                 case .oldest:
-                    terms.append("(t.opened_at, t.id) \(le) (?, ?)")
+                    terms.append("(t.opened_at, t.id) <= (?, ?)")
                     values += opened
                 case .priority:
-                    terms.append("(t.priority_rank, t.opened_at, t.id) \(le) (?, ?, ?)")
+                    terms.append("(t.priority_rank, t.opened_at, t.id) <= (?, ?, ?)")
                     values += [.integer(Int64(TicketCursor.rank(before.priority)))] + opened
                 case .number:
-                    terms.append("t.id \(le) ?")
+                    terms.append("t.id <= ?")
                     values.append(.integer(before.id.rawValue))
                 case .numberDescending:
-                    terms.append("t.id \(ge) ?")
+                    terms.append("t.id >= ?")
                     values.append(.integer(before.id.rawValue))
                 case .activity:
-                    terms.append("(t.modified_at, t.id) \(ge) (?, ?)")
+                    terms.append("(t.modified_at, t.id) >= (?, ?)")
                     values += [.integer(before.key), .integer(before.id.rawValue)]
                 case .activityAscending:
-                    terms.append("(t.modified_at, t.id) \(le) (?, ?)")
+                    terms.append("(t.modified_at, t.id) <= (?, ?)")
                     values += [.integer(before.key), .integer(before.id.rawValue)]
                 case .status:
-                    // Every ticket of a status ranked before the cursor's, and its own status's up to it
-                    // (beyond: ranked after it, and its own status's past it).
-                    let done = Status.allCases.filter { beyond ? Int64(TicketOrder.rank($0)) > before.key : Int64(TicketOrder.rank($0)) < before.key }
+                    // Every ticket of a status ranked before the cursor's, and its own status's up to it.
+                    let done = Status.allCases.filter { Int64(TicketOrder.rank($0)) < before.key }
                     let current = Status.allCases.first { Int64(TicketOrder.rank($0)) == before.key } ?? .closed
                     let earlier = done.isEmpty ? "" : "t.status IN (\(Self.placeholders(done.count))) OR "
-                    terms.append("(\(earlier)(t.status = ? AND (t.opened_at, t.id) \(ge) (?, ?)))")
+                    terms.append("(\(earlier)(t.status = ? AND (t.opened_at, t.id) >= (?, ?)))")
                     values += done.map { .text($0.rawValue) } + [.text(current.rawValue)] + opened
                 }
             }
@@ -510,11 +509,24 @@ extension TicketReader {
         var before: Int? = 0
         if let cursor = filter.cursor {
             before = try bounded(db, query.countSQL(text: text, before: cursor), cap: cap)
-            if before == nil, let total, let after = try bounded(db, query.countSQL(text: text, before: cursor, beyond: true), cap: cap) {
+            if before == nil, let total, let after = try remaining(db, filter, cap: cap) {
                 before = total - after
             }
         }
         return TicketCount(total: total, before: before, cap: cap)
+    }
+
+    /// The rows after the filter's cursor, read as the list reads them (its own ordered ranges, keys
+    /// only), up to `cap`; nil past it. Not `countSQL(beyond:)`: with few rows left, SQLite took
+    /// the status index for those terms and read every open ticket to find them (147 M
+    /// instructions for the last page of the work queue over 100,000 tickets).
+    static func remaining(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> Int? {
+        var rest = filter
+        rest.limit = cap
+        let (sql, values) = listSQL(rest, columns: keyColumns)
+        // The page query fetches `limit + 1` rows: `cap + 1` says "more than cap".
+        let n = try db.cachedStatement("SELECT count(*) FROM (\(sql))").queryFirst(values) { $0.int64(at: 0) } ?? 0
+        return n > Int64(cap) ? nil : Int(n)
     }
 
     /// How many tickets the filter matches, up to `cap` (exact from `status_counts` for statuses only).
