@@ -28,20 +28,7 @@ extension TicketReader {
             guard let total else { back.limit = filter.limit; break }
             back.limit = total == 0 ? filter.limit : (total - 1) % filter.limit + 1
         }
-        let query: (String, [SQLiteValue])
-        if let reversed = reversed(filter.order) {
-            back.order = reversed
-            back.cursor?.order = reversed
-            query = switch reversed {
-            case .newest: ListQuery(back).newest(keyColumns)
-            case .oldest: ListQuery(back).newest(keyColumns, descending: false)
-            default: ListQuery(back).keyed(keyColumns)
-            }
-        } else if filter.order == .priority {
-            query = ListQuery(back).priority(keyColumns, backwards: true)
-        } else {
-            query = ListQuery(back).byStatus(keyColumns, backwards: true)
-        }
+        let query = backwardsSQL(back)
         // The query fetches `limit + 1` rows: the extra one, when there is one, is the start.
         let statement = try db.cachedStatement(query.0)
         try statement.bind(query.1)
@@ -59,6 +46,41 @@ extension TicketReader {
             n += 1
         }
         return nil
+    }
+
+    /// The keys of up to `limit + 1` rows before the filter's cursor (from the end without one),
+    /// nearest first: the filter's order reversed, over the list's own ranges. `filter` is of the
+    /// forward order.
+    static func backwardsSQL(_ filter: TicketFilter) -> (String, [SQLiteValue]) {
+        var back = filter
+        if let reversed = reversed(filter.order) {
+            back.order = reversed
+            back.cursor?.order = reversed
+            return switch reversed {
+            case .newest: ListQuery(back).newest(keyColumns)
+            case .oldest: ListQuery(back).newest(keyColumns, descending: false)
+            default: ListQuery(back).keyed(keyColumns)
+            }
+        }
+        return filter.order == .priority ? ListQuery(back).priority(keyColumns, backwards: true) : ListQuery(back).byStatus(keyColumns, backwards: true)
+    }
+
+    /// The rows at or before `cursor` in the filter's order, read backwards as ``backwardsSQL(_:)``
+    /// reads them, up to `cap`; nil past it. The cursor is moved one id past its row (ids are whole
+    /// numbers and the last key of every order), so the row itself counts when it still matches.
+    ///
+    /// Why not the count's terms (`status IN (...) AND (key) <= (...)`): SQLite searched the status
+    /// index for them and read every open ticket to find the 50 before page 2 of the work queue.
+    static func preceding(_ db: Connection, _ filter: TicketFilter, cursor: TicketCursor, cap: Int) throws -> Int? {
+        var back = filter
+        var past = cursor
+        let idDescending = [.newest, .numberDescending, .activity, .status].contains(filter.order)
+        past.id = TicketID(idDescending ? cursor.id.rawValue &- 1 : cursor.id.rawValue &+ 1)
+        back.cursor = past
+        back.limit = cap
+        let (sql, values) = backwardsSQL(back)
+        let n = try db.cachedStatement("SELECT count(*) FROM (\(sql))").queryFirst(values) { $0.int64(at: 0) } ?? 0
+        return n > Int64(cap) ? nil : Int(n)
     }
 
     /// The order read backwards, where the list has it as an order of its own; nil for the

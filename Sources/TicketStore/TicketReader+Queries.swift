@@ -154,10 +154,11 @@ extension TicketReader {
 
         // MARK: Counting
 
-        /// The rows this filter matches (`SELECT 1`, no order), or only those at or before `before`
-        /// in the filter's order (the cursor's row is the previous page's last): what a bounded
-        /// count reads. The terms are plain (no `+`), so SQLite takes whichever index narrows most.
-        func countSQL(text match: String?, before: TicketCursor?) -> (String, [SQLiteValue]) {
+        /// The rows this filter matches (`SELECT 1`, no order): what a bounded count of the total
+        /// reads. The terms are plain (no `+`), so SQLite takes whichever index narrows most. (The
+        /// rows before or after a cursor are counted through the list's own ranges instead,
+        /// ``TicketReader/preceding(_:_:cursor:cap:)`` and ``TicketReader/remaining(_:_:cap:)``.)
+        func countSQL(text match: String?) -> (String, [SQLiteValue]) {
             var terms: [String] = []
             var values: [SQLiteValue] = []
             var from = "tickets t"
@@ -185,39 +186,6 @@ extension TicketReader {
                 values.append(.integer(party.id.rawValue))
             }
             if filter.unassigned { terms.append("t.assignee_id IS NULL") }
-            if let before {
-                let opened: [SQLiteValue] = [.integer(before.openedAt.millisecondsSinceEpoch), .integer(before.id.rawValue)]
-                switch filter.order {
-                case .newest:
-                    terms.append("(t.opened_at, t.id) >= (?, ?)")
-                    values += opened
-                case .oldest:
-                    terms.append("(t.opened_at, t.id) <= (?, ?)")
-                    values += opened
-                case .priority:
-                    terms.append("(t.priority_rank, t.opened_at, t.id) <= (?, ?, ?)")
-                    values += [.integer(Int64(TicketCursor.rank(before.priority)))] + opened
-                case .number:
-                    terms.append("t.id <= ?")
-                    values.append(.integer(before.id.rawValue))
-                case .numberDescending:
-                    terms.append("t.id >= ?")
-                    values.append(.integer(before.id.rawValue))
-                case .activity:
-                    terms.append("(t.modified_at, t.id) >= (?, ?)")
-                    values += [.integer(before.key), .integer(before.id.rawValue)]
-                case .activityAscending:
-                    terms.append("(t.modified_at, t.id) <= (?, ?)")
-                    values += [.integer(before.key), .integer(before.id.rawValue)]
-                case .status:
-                    // Every ticket of a status ranked before the cursor's, and its own status's up to it.
-                    let done = Status.allCases.filter { Int64(TicketOrder.rank($0)) < before.key }
-                    let current = Status.allCases.first { Int64(TicketOrder.rank($0)) == before.key } ?? .closed
-                    let earlier = done.isEmpty ? "" : "t.status IN (\(Self.placeholders(done.count))) OR "
-                    terms.append("(\(earlier)(t.status = ? AND (t.opened_at, t.id) >= (?, ?)))")
-                    values += done.map { .text($0.rawValue) } + [.text(current.rawValue)] + opened
-                }
-            }
             let triage = triageTerms("t.")
             let whereSQL = terms.isEmpty ? "1" : terms.joined(separator: " AND ")
             return ("SELECT 1 FROM \(from) WHERE \(whereSQL)\(triage.sql)", values + triage.values)
@@ -495,20 +463,18 @@ extension TicketReader {
     /// by a query with the list's own terms, `LIMIT cap + 1`, so a count reads at most `cap + 1`
     /// matches from the index SQLite picks (the status-and-category one, a person's, FTS5's);
     /// a row filter (severity, priority, unassigned, low confidence) reads past the rows it drops.
-    /// The position before a cursor is counted the same way with the cursor's keyset reversed;
-    /// the first page (no cursor) costs nothing.
+    /// The position before a cursor is counted by reading the list backwards from it, keys only
+    /// (``preceding(_:_:cursor:cap:)``); the first page (no cursor) costs nothing.
     ///
     /// When more than `cap` rows precede the cursor and the total is known, the rows after it are
     /// counted instead (up to `cap`): pages near the end of a long list know where they are too.
     ///
-    /// - Parameter total: the total, when the caller has just counted it (``start(_:_:anchor:cap:)``).
+    /// - Parameter total: the total, when the caller has just counted it (``start(_:_:anchor:total:)``).
     static func count(_ db: Connection, _ filter: TicketFilter, cap: Int, total known: Int?? = nil) throws -> TicketCount {
-        let query = ListQuery(filter)
-        let text = filter.text.flatMap(FullTextQuery.expression(for:))
         let total: Int? = if let known { known } else { try matchCount(db, filter, cap: cap) }
         var before: Int? = 0
         if let cursor = filter.cursor {
-            before = try bounded(db, query.countSQL(text: text, before: cursor), cap: cap)
+            before = try preceding(db, filter, cursor: cursor, cap: cap)
             if before == nil, let total, let after = try remaining(db, filter, cap: cap) {
                 before = total - after
             }
@@ -517,8 +483,8 @@ extension TicketReader {
     }
 
     /// The rows after the filter's cursor, read as the list reads them (its own ordered ranges, keys
-    /// only), up to `cap`; nil past it. Not `countSQL(beyond:)`: with few rows left, SQLite took
-    /// the status index for those terms and read every open ticket to find them (147 M
+    /// only), up to `cap`; nil past it. Not with the count's terms: with few rows left, SQLite took
+    /// the status index for them and read every open ticket to find them (147 M
     /// instructions for the last page of the work queue over 100,000 tickets).
     static func remaining(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> Int? {
         var rest = filter
@@ -536,7 +502,7 @@ extension TicketReader {
         let statusOnly = text == nil && query.parties.isEmpty && !filter.unassigned && query.allCategories
             && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence
         if statusOnly { return try statusTotal(db, query.statuses) }
-        return try bounded(db, query.countSQL(text: text, before: nil), cap: cap)
+        return try bounded(db, query.countSQL(text: text), cap: cap)
     }
 
     /// The tickets in these statuses, summed from `status_counts` as stepped: every list page
