@@ -57,12 +57,13 @@ extension TicketReader {
             back.order = reversed
             back.cursor?.order = reversed
             return switch reversed {
-            case .newest: ListQuery(back).newest(keyColumns)
-            case .oldest: ListQuery(back).newest(keyColumns, descending: false)
-            default: ListQuery(back).keyed(keyColumns)
+            case .newest: ListQuery(back).newest(keyColumns(filter.order))
+            case .oldest: ListQuery(back).newest(keyColumns(filter.order), descending: false)
+            default: ListQuery(back).keyed(keyColumns(filter.order))
             }
         }
-        return filter.order == .priority ? ListQuery(back).priority(keyColumns, backwards: true) : ListQuery(back).byStatus(keyColumns, backwards: true)
+        let keys = keyColumns(filter.order)
+        return filter.order == .priority ? ListQuery(back).priority(keys, backwards: true) : ListQuery(back).byStatus(keys, backwards: true)
     }
 
     /// The rows at or before `cursor` in the filter's order, read backwards as ``backwardsSQL(_:)``
@@ -97,6 +98,19 @@ extension TicketReader {
         }
     }
 
-    /// A position's keys in every order: id, opening time, priority rank, status, last activity.
-    static let keyColumns = ListColumns("t.id, t.opened_at, t.priority_rank, t.status, t.modified_at")
+    /// A position's keys: id, opening time, priority rank, status, last activity; each order reads
+    /// only its own (the others are constants), so the priority order reads `tickets_by_priority`
+    /// alone and the newest order `tickets_by_opened` alone, without a table seek per row.
+    static func keyColumns(_ order: TicketOrder) -> ListColumns {
+        switch order {
+        case .priority: priorityKeys
+        case .status: statusKeys
+        case .activity, .activityAscending: activityKeys
+        case .newest, .oldest, .number, .numberDescending: openedKeys
+        }
+    }
+    static let priorityKeys = ListColumns("t.id, t.opened_at, t.priority_rank, 'open' AS status, 0 AS modified_at")
+    static let statusKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, t.status, 0 AS modified_at")
+    static let activityKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, t.modified_at")
+    static let openedKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, 0 AS modified_at")
 }

@@ -470,10 +470,14 @@ extension TicketReader {
     /// counted instead (up to `cap`): pages near the end of a long list know where they are too.
     ///
     /// - Parameter total: the total, when the caller has just counted it (``start(_:_:anchor:total:)``).
-    static func count(_ db: Connection, _ filter: TicketFilter, cap: Int, total known: Int?? = nil) throws -> TicketCount {
+    /// - Parameter nearTheEnd: the page is the last (``TicketPageAnchor/last``): count the rows after it first.
+    static func count(_ db: Connection, _ filter: TicketFilter, cap: Int, total known: Int?? = nil, nearTheEnd: Bool = false) throws -> TicketCount {
         let total: Int? = if let known { known } else { try matchCount(db, filter, cap: cap) }
         var before: Int? = 0
         if let cursor = filter.cursor {
+            if nearTheEnd, let total, let after = try remaining(db, filter, cap: cap) {
+                return TicketCount(total: total, before: total - after, cap: cap)
+            }
             before = try preceding(db, filter, cursor: cursor, cap: cap)
             if before == nil, let total, let after = try remaining(db, filter, cap: cap) {
                 before = total - after
@@ -489,7 +493,7 @@ extension TicketReader {
     static func remaining(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> Int? {
         var rest = filter
         rest.limit = cap
-        let (sql, values) = listSQL(rest, columns: keyColumns)
+        let (sql, values) = listSQL(rest, columns: keyColumns(filter.order))
         // The page query fetches `limit + 1` rows: `cap + 1` says "more than cap".
         let n = try db.cachedStatement("SELECT count(*) FROM (\(sql))").queryFirst(values) { $0.int64(at: 0) } ?? 0
         return n > Int64(cap) ? nil : Int(n)

@@ -136,7 +136,7 @@ public final class TicketReader: TicketQueries, Sendable {
                     filter.cursor = try Self.start(db, filter, anchor: anchor, total: matches)
                     total = .some(matches)
                 }
-                let count = try Self.count(db, filter, cap: cap, total: total)
+                let count = try Self.count(db, filter, cap: cap, total: total, nearTheEnd: anchor == .last)
                 return try Self.withListRows(db, filter) { rows in try body(&rows, count) }
             }
         }
