@@ -225,6 +225,20 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
     }
 }
 
+/// A list page reached from its end rather than after a cursor: the previous page and the last page.
+///
+/// Both are keyset-based: the store reads up to one page of keys backwards (the filter's order
+/// reversed) to find where the page starts, then reads the page forwards after that position as
+/// any page is read. No OFFSET: the cost is one page's keys whatever the list's length.
+public enum TicketPageAnchor: Sendable, Equatable {
+    /// The `limit` rows just before this row (the row that starts the page a visitor comes from);
+    /// the first page when fewer precede it.
+    case before(TicketCursor)
+    /// The final page: the rows the pages from the first leave over (`total` modulo `limit`, or a
+    /// whole page), or the final `limit` rows when the count passes its cap.
+    case last
+}
+
 /// How many tickets a filter matches, and how many come before a page, each counted up to a cap.
 ///
 /// Why a cap: counting every match of an arbitrary filter over a million tickets is a scan per

@@ -53,7 +53,7 @@ extension TicketReader {
         let (statement, values) = try listStatement(db, filter, columns: activity ? rowColumnsWithActivity : rowColumns)
         try statement.bind(values)
         defer { statement.reset() }
-        var rows = TicketRows(statement: statement, limit: filter.limit, order: filter.order)
+        var rows = TicketRows(statement: statement, limit: filter.limit, order: filter.order, start: filter.cursor)
         return try body(&rows)
     }
 
@@ -65,15 +65,20 @@ extension TicketReader {
         if let cursor = filter.cursor, cursor.order != filter.order {
             throw Refusal(.validation, "The cursor continues the \(cursor.order.rawValue) order, not the \(filter.order.rawValue) one.", field: "cursor")
         }
+        let (sql, values) = listSQL(filter, columns: columns)
+        return (try db.cachedStatement(sql), values)
+    }
+
+    /// The SQL of one list page in the filter's order and its values (`limit + 1` rows), unchecked.
+    static func listSQL(_ filter: TicketFilter, columns: ListColumns) -> (String, [SQLiteValue]) {
         let query = ListQuery(filter)
-        let (sql, values) = switch filter.order {
+        return switch filter.order {
         case .newest: query.newest(columns)
         case .oldest: query.newest(columns, descending: false)
         case .priority: query.priority(columns)
         case .status: query.byStatus(columns)
         case .number, .numberDescending, .activity, .activityAscending: query.keyed(columns)
         }
-        return (try db.cachedStatement(sql), values)
     }
 
     /// The pieces of one list query that every shape shares: the selected statuses and categories,
@@ -154,10 +159,11 @@ extension TicketReader {
 
         // MARK: Counting
 
-        /// The rows this filter matches (`SELECT 1`, no order), or only those at or before `before`
-        /// in the filter's order (the cursor's row is the previous page's last): what a bounded
-        /// count reads. The terms are plain (no `+`), so SQLite takes whichever index narrows most.
-        func countSQL(text match: String?, before: TicketCursor?) -> (String, [SQLiteValue]) {
+        /// The rows this filter matches (`SELECT 1`, no order): what a bounded count of the total
+        /// reads. The terms are plain (no `+`), so SQLite takes whichever index narrows most. (The
+        /// rows before or after a cursor are counted through the list's own ranges instead,
+        /// ``TicketReader/preceding(_:_:cursor:cap:)`` and ``TicketReader/remaining(_:_:cap:)``.)
+        func countSQL(text match: String?) -> (String, [SQLiteValue]) {
             var terms: [String] = []
             var values: [SQLiteValue] = []
             var from = "tickets t"
@@ -185,39 +191,6 @@ extension TicketReader {
                 values.append(.integer(party.id.rawValue))
             }
             if filter.unassigned { terms.append("t.assignee_id IS NULL") }
-            if let before {
-                let opened: [SQLiteValue] = [.integer(before.openedAt.millisecondsSinceEpoch), .integer(before.id.rawValue)]
-                switch filter.order {
-                case .newest:
-                    terms.append("(t.opened_at, t.id) >= (?, ?)")
-                    values += opened
-                case .oldest:
-                    terms.append("(t.opened_at, t.id) <= (?, ?)")
-                    values += opened
-                case .priority:
-                    terms.append("(t.priority_rank, t.opened_at, t.id) <= (?, ?, ?)")
-                    values += [.integer(Int64(TicketCursor.rank(before.priority)))] + opened
-                case .number:
-                    terms.append("t.id <= ?")
-                    values.append(.integer(before.id.rawValue))
-                case .numberDescending:
-                    terms.append("t.id >= ?")
-                    values.append(.integer(before.id.rawValue))
-                case .activity:
-                    terms.append("(t.modified_at, t.id) >= (?, ?)")
-                    values += [.integer(before.key), .integer(before.id.rawValue)]
-                case .activityAscending:
-                    terms.append("(t.modified_at, t.id) <= (?, ?)")
-                    values += [.integer(before.key), .integer(before.id.rawValue)]
-                case .status:
-                    // Every ticket of a status ranked before the cursor's, and its own status's up to it.
-                    let done = Status.allCases.filter { Int64(TicketOrder.rank($0)) < before.key }
-                    let current = Status.allCases.first { Int64(TicketOrder.rank($0)) == before.key } ?? .closed
-                    let earlier = done.isEmpty ? "" : "t.status IN (\(Self.placeholders(done.count))) OR "
-                    terms.append("(\(earlier)(t.status = ? AND (t.opened_at, t.id) >= (?, ?)))")
-                    values += done.map { .text($0.rawValue) } + [.text(current.rawValue)] + opened
-                }
-            }
             let triage = triageTerms("t.")
             let whereSQL = terms.isEmpty ? "1" : terms.joined(separator: " AND ")
             return ("SELECT 1 FROM \(from) WHERE \(whereSQL)\(triage.sql)", values + triage.values)
@@ -314,25 +287,29 @@ extension TicketReader {
         /// Open, then active, then closed, newest first within each: one newest-first page per
         /// status (each as cheap as a newest page), in rank order. The cursor's status starts at
         /// its position; the statuses ranked before it are done.
-        func byStatus(_ columns: ListColumns) -> (String, [SQLiteValue]) {
+        ///
+        /// `backwards`: the order reversed (closed first, oldest first within each), for the page
+        /// before a row and the last page (``TicketPageAnchor``): one oldest-first page per status.
+        func byStatus(_ columns: ListColumns, backwards: Bool = false) -> (String, [SQLiteValue]) {
             let from = filter.cursor
             var branches: [String] = []
             var values: [SQLiteValue] = []
-            for status in statuses {
+            for status in backwards ? statuses.reversed() : statuses {
                 let rank = TicketOrder.rank(status)
-                if let from, Int64(rank) < from.key { continue }
+                if let from, backwards ? Int64(rank) > from.key : Int64(rank) < from.key { continue }
                 var sub = filter
-                sub.order = .newest
+                sub.order = backwards ? .oldest : .newest
                 sub.statuses = [status]
-                sub.cursor = from.flatMap { Int64(rank) == $0.key ? TicketCursor(openedAt: $0.openedAt, id: $0.id) : nil }
-                let (sql, v) = ListQuery(sub).newest(columns)
+                sub.cursor = from.flatMap { Int64(rank) == $0.key ? TicketCursor(order: sub.order, openedAt: $0.openedAt, id: $0.id) : nil }
+                let (sql, v) = ListQuery(sub).newest(columns, descending: !backwards)
                 branches.append("SELECT *, \(rank) AS status_rank FROM (\(sql))")
                 values += v
             }
             guard !branches.isEmpty else {
                 return ("SELECT \(columns.select) FROM tickets t\(columns.join) WHERE 0 LIMIT ?", [fetch])
             }
-            let sql = "SELECT * FROM (\(branches.joined(separator: "\nUNION ALL\n"))) ORDER BY status_rank, opened_at DESC, id DESC LIMIT ?"
+            let order = backwards ? "status_rank DESC, opened_at, id" : "status_rank, opened_at DESC, id DESC"
+            let sql = "SELECT * FROM (\(branches.joined(separator: "\nUNION ALL\n"))) ORDER BY \(order) LIMIT ?"
             return (sql, values + [fetch])
         }
 
@@ -406,15 +383,20 @@ extension TicketReader {
 
         // MARK: Priority order
 
-        func priority(_ columns: ListColumns) -> (String, [SQLiteValue]) {
-            // No cursor: start below every real position (rank 0), so one SQL shape serves both cases.
+        /// - Parameter backwards: the order reversed (no priority and the newest first), for the page
+        ///   before a row and the last page (``TicketPageAnchor``): the same ranges walked the other way.
+        func priority(_ columns: ListColumns, backwards: Bool = false) -> (String, [SQLiteValue]) {
+            // No cursor: start below every real position (rank 0; above, rank 6, backwards), so one
+            // SQL shape serves both cases.
             let after = filter.cursor
             let keyset: [SQLiteValue] = [
-                .integer(Int64(after.map { TicketCursor.rank($0.priority) } ?? 0)),
-                .integer(after?.openedAt.millisecondsSinceEpoch ?? .min), .integer(after?.id.rawValue ?? .min),
+                .integer(Int64(after.map { TicketCursor.rank($0.priority) } ?? (backwards ? 6 : 0))),
+                .integer(after?.openedAt.millisecondsSinceEpoch ?? (backwards ? .max : .min)),
+                .integer(after?.id.rawValue ?? (backwards ? .max : .min)),
             ]
             let key = "(t.priority_rank, t.opened_at, t.id)"
-            let order = "ORDER BY t.priority_rank, t.opened_at, t.id LIMIT ?"
+            let beyond = backwards ? "<" : ">"
+            let order = backwards ? "ORDER BY t.priority_rank DESC, t.opened_at DESC, t.id DESC LIMIT ?" : "ORDER BY t.priority_rank, t.opened_at, t.id LIMIT ?"
             var values: [SQLiteValue] = []
             let triage = triageTerms("t.")
             if let text = filter.text, let match = FullTextQuery.expression(for: text) {
@@ -425,7 +407,7 @@ extension TicketReader {
                     SELECT \(columns.select) FROM \(source)
                     JOIN tickets t ON t.id = k.ticket_id\(columns.join)
                     WHERE t.status IN (\(Self.placeholders(statuses.count))) AND t.category IN (\(Self.placeholders(categories.count)))\(people)\(triage.sql)
-                      AND \(key) > (?, ?, ?)
+                      AND \(key) \(beyond) (?, ?, ?)
                     \(order)
                     """
                 values += sourceValues
@@ -434,7 +416,7 @@ extension TicketReader {
                 values += parties.map { .integer($0.id.rawValue) }
                 return (sql, values + triage.values + keyset + [fetch])
             }
-            if parties.isEmpty && statuses == [.open, .active] && allCategories && !filter.unassigned && triage.sql.isEmpty {
+            if !backwards && parties.isEmpty && statuses == [.open, .active] && allCategories && !filter.unassigned && triage.sql.isEmpty {
                 // The staff's default page, the work queue as it is: its SQL is built once.
                 return (columns.queueSQL, keyset + [fetch])
             }
@@ -470,7 +452,7 @@ extension TicketReader {
             let sql = """
                 SELECT \(columns.select) FROM tickets t\(columns.join)
                 WHERE \(terms.joined(separator: " AND "))\(triage.sql)
-                  AND \(key) > (?, ?, ?)
+                  AND \(key) \(beyond) (?, ?, ?)
                 \(order)
                 """
             return (sql, values + triage.values + keyset + [fetch])
@@ -486,25 +468,64 @@ extension TicketReader {
     /// by a query with the list's own terms, `LIMIT cap + 1`, so a count reads at most `cap + 1`
     /// matches from the index SQLite picks (the status-and-category one, a person's, FTS5's);
     /// a row filter (severity, priority, unassigned, low confidence) reads past the rows it drops.
-    /// The position before a cursor is counted the same way with the cursor's keyset reversed;
-    /// the first page (no cursor) costs nothing.
-    static func count(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> TicketCount {
+    /// The position before a cursor is counted by reading the list backwards from it, keys only
+    /// (``preceding(_:_:cursor:cap:)``); the first page (no cursor) costs nothing.
+    ///
+    /// When more than `cap` rows precede the cursor and the total is known, the rows after it are
+    /// counted instead (up to `cap`): pages near the end of a long list know where they are too.
+    ///
+    /// - Parameter total: the total, when the caller has just counted it (``start(_:_:anchor:total:)``).
+    /// - Parameter nearTheEnd: the page is the last (``TicketPageAnchor/last``): count the rows after it first.
+    static func count(_ db: Connection, _ filter: TicketFilter, cap: Int, total known: Int?? = nil, nearTheEnd: Bool = false) throws -> TicketCount {
+        let total: Int? = if let known { known } else { try matchCount(db, filter, cap: cap) }
+        var before: Int? = 0
+        if let cursor = filter.cursor {
+            if nearTheEnd, let total, let after = try remaining(db, filter, cap: cap) {
+                return TicketCount(total: total, before: total - after, cap: cap)
+            }
+            before = try preceding(db, filter, cursor: cursor, cap: cap)
+            if before == nil, let total, let after = try remaining(db, filter, cap: cap) {
+                before = total - after
+            }
+        }
+        return TicketCount(total: total, before: before, cap: cap)
+    }
+
+    /// The rows after the filter's cursor, read as the list reads them (its own ordered ranges, keys
+    /// only), up to `cap`; nil past it. Not with the count's terms: with few rows left, SQLite took
+    /// the status index for them and read every open ticket to find them (147 M
+    /// instructions for the last page of the work queue over 100,000 tickets).
+    static func remaining(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> Int? {
+        var rest = filter
+        rest.limit = cap
+        let (sql, values) = listSQL(rest, columns: keyColumns(filter.order))
+        // The page query fetches `limit + 1` rows: `cap + 1` says "more than cap".
+        let n = try db.cachedStatement("SELECT count(*) FROM (\(sql))").queryFirst(values) { $0.int64(at: 0) } ?? 0
+        return n > Int64(cap) ? nil : Int(n)
+    }
+
+    /// How many tickets the filter matches, up to `cap` (exact from `status_counts` for statuses only).
+    static func matchCount(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> Int? {
         let query = ListQuery(filter)
         let text = filter.text.flatMap(FullTextQuery.expression(for:))
         let statusOnly = text == nil && query.parties.isEmpty && !filter.unassigned && query.allCategories
             && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence
-        let total: Int?
-        if statusOnly {
-            let counts = try counts(db)
-            total = query.statuses.reduce(0) { $0 + (counts[$1] ?? 0) }
-        } else {
-            total = try bounded(db, query.countSQL(text: text, before: nil), cap: cap)
+        if statusOnly { return try statusTotal(db, query.statuses) }
+        return try bounded(db, query.countSQL(text: text), cap: cap)
+    }
+
+    /// The tickets in these statuses, summed from `status_counts` as stepped: every list page
+    /// without a filter asks, and a dictionary of `String`s per request showed in its profile.
+    /// The statuses' names differ in their first byte.
+    static func statusTotal(_ db: Connection, _ statuses: [Status]) throws -> Int {
+        let statement = try db.cachedStatement("SELECT status, count FROM status_counts")
+        defer { statement.reset() }
+        var total: Int64 = 0
+        while try statement.step() {
+            guard let name = statement.textBytes(at: 0), let first = name.first else { continue }
+            if statuses.contains(where: { $0.rawValue.utf8.first == first }) { total += statement.int64(at: 1) }
         }
-        var before: Int? = 0
-        if let cursor = filter.cursor {
-            before = try bounded(db, query.countSQL(text: text, before: cursor), cap: cap)
-        }
-        return TicketCount(total: total, before: before, cap: cap)
+        return Int(total)
     }
 
     /// `SELECT count(*)` over at most `cap + 1` rows of `inner`: nil when there are more than `cap`.

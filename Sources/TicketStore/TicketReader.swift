@@ -122,11 +122,21 @@ public final class TicketReader: TicketQueries, Sendable {
 
     /// `withListRows(filter)` with the filter's ``TicketCount`` (up to `cap`), both read from one
     /// snapshot on one connection: the page's "51–100 of 3,000" agrees with its rows.
-    public func withListRows<R: Sendable>(_ filter: TicketFilter, countingUpTo cap: Int,
+    ///
+    /// With an `anchor`, the page is the one it names (the filter's cursor is not used): the store
+    /// finds where it starts (``TicketRows/start``) in the same snapshot, keyset-based.
+    public func withListRows<R: Sendable>(_ filter: TicketFilter, from anchor: TicketPageAnchor? = nil, countingUpTo cap: Int,
                                           _ body: (inout TicketRows, TicketCount) throws -> R) async throws -> R {
         try withConnection { db in
             try db.transaction(.deferred) { db in
-                let count = try Self.count(db, filter, cap: cap)
+                var filter = filter
+                var total: Int?? = nil
+                if let anchor {
+                    let matches = try Self.matchCount(db, filter, cap: cap)
+                    filter.cursor = try Self.start(db, filter, anchor: anchor, total: matches)
+                    total = .some(matches)
+                }
+                let count = try Self.count(db, filter, cap: cap, total: total, nearTheEnd: anchor == .last)
                 return try Self.withListRows(db, filter) { rows in try body(&rows, count) }
             }
         }

@@ -15,11 +15,18 @@ public struct TicketRows: ~Copyable {
     public private(set) var count = 0
     /// Where the next page starts (nil on the last page); known once `forEach` has run.
     public private(set) var nextCursor: TicketCursor?
+    /// The cursor this page was read after (nil: the first page); for a page reached by a
+    /// ``TicketPageAnchor``, the position the store found for it.
+    public let start: TicketCursor?
+    /// The position of the page's first row, on a page after the first (what its Previous link
+    /// names: the page before this row); known once `forEach` has run.
+    public private(set) var firstCursor: TicketCursor?
 
-    init(statement: Statement, limit: Int, order: TicketOrder) {
+    init(statement: Statement, limit: Int, order: TicketOrder, start: TicketCursor?) {
         self.statement = statement
         self.limit = limit
         self.order = order
+        self.start = start
     }
 
     /// Calls `body` with each row of the page, in the filter's order; a second call delivers nothing.
@@ -38,15 +45,19 @@ public struct TicketRows: ~Copyable {
             }
             let row = TicketRowView(statement: statement)
             // Only the page's last row can become the cursor (the row after it says there is a next page).
-            if count == limit - 1 {
-                let activity = order == .activity || order == .activityAscending
-                last = TicketCursor.of(order: order, id: row.id, openedAt: row.openedAt, priority: order == .priority ? try row.priority : nil,
-                                       status: order == .status ? try row.status : .open,
-                                       modifiedAt: activity ? Timestamp(millisecondsSinceEpoch: statement.int64(at: 10)) : nil)
-            }
+            if count == limit - 1 { last = try cursor(row) }
+            if count == 0 && start != nil { firstCursor = try cursor(row) }
             try body(row)
             count += 1
         }
+    }
+
+    /// The row's position in the page's order.
+    private func cursor(_ row: borrowing TicketRowView) throws -> TicketCursor {
+        let activity = order == .activity || order == .activityAscending
+        return TicketCursor.of(order: order, id: row.id, openedAt: row.openedAt, priority: order == .priority ? try row.priority : nil,
+                               status: order == .status ? try row.status : .open,
+                               modifiedAt: activity ? Timestamp(millisecondsSinceEpoch: statement.int64(at: 10)) : nil)
     }
 }
 

@@ -66,6 +66,24 @@ struct DigitWriter {
         if v < 0 { p[0] = 0x2D }
     }
 
+    /// `v` with a comma between groups of three digits, "1,234,567" (at most 27 bytes): the one
+    /// grouping of the pages (``Field/grouped(_:)`` writes through it).
+    mutating func grouped(_ v: Int64) {
+        if v < 0 { byte(0x2D) }
+        let n = v.magnitude
+        // The leading group as it is, then each group of three zero-padded.
+        var scale: UInt64 = 1
+        while n / scale >= 1000 { scale *= 1000 }
+        decimal(Int64(n / scale))
+        var rest = n % scale
+        while scale > 1 {
+            scale /= 1000
+            byte(0x2C)
+            three(Int64(rest / scale))
+            rest %= scale
+        }
+    }
+
     /// The English month abbreviation of `m` in 1...12.
     mutating func month(_ m: Int64) {
         precondition((1...12).contains(m), "month out of range")

@@ -79,7 +79,7 @@ enum TicketListQuery {
     /// What a list page's query may carry back from a ticket page (`from`): the filters, order,
     /// size and position, nothing else (no `done` notice, nothing unknown).
     static let returnParameters = ["q", "category", "status", "priority", "severity", "confidence", "assigned_to", "assignee_id",
-                                   "sort", "limit", "cursor"]
+                                   "sort", "limit", "cursor", "before", "page"]
 
     /// The list query a ticket page's "Back to the list" returns to, from its `from` parameter:
     /// decoded, kept to ``returnParameters``, checked by the list's own reading (a query the list
@@ -88,8 +88,27 @@ enum TicketListQuery {
         guard raw.utf8.count <= 2048, let q = try? FormDecoding.decodeQuery(raw) else { return "" }
         let kept = returnParameters.map { name in (name, q[name]) }
         let fields = FormFields(kept.compactMap { name, value in value.map { FormField(name: name, value: $0) } })
-        guard (try? filter(from: fields, actor: actor, mode: mode)) != nil else { return "" }
+        do {
+            _ = try anchor(from: fields, order: try filter(from: fields, actor: actor, mode: mode).order)
+        } catch {
+            return ""
+        }
         return FormDecoding.encodeQuery(kept)
+    }
+
+    /// The list page's ways to the previous and the last page (not the API's, whose clients follow
+    /// `next_cursor`): `before=CURSOR`, the page before that row, and `page=last`. Either replaces
+    /// `cursor`; `before` must be of the list's order (`sort`, or the visitor's default).
+    static func anchor(from q: FormFields, order: TicketOrder) throws(Problem) -> TicketPageAnchor? {
+        if let raw = q["page"], !raw.isEmpty {
+            guard raw == "last" else { throw Problem(status: .badRequest, detail: "page must be last.", field: "page") }
+            return .last
+        }
+        guard let raw = q["before"], !raw.isEmpty else { return nil }
+        guard let row = TicketCursor(encoded: raw), row.order == order else {
+            throw Problem(status: .badRequest, detail: "before is not a position this server handed out for this order.", field: "before")
+        }
+        return .before(row)
     }
 
     /// A comma-separated list of `T` or `none` (nil); an empty item is refused like an unknown one.

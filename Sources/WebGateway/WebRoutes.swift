@@ -129,8 +129,11 @@ struct WebRoutes: Sendable {
         do { q = try FormDecoding.decodeQuery(request.query) } catch { return errorPage(.badRequest, "The address is malformed.", v) }
         let filter: TicketFilter
         let order = TicketListQuery.pageOrder(v.actor)
-        do { filter = try await TicketListQuery.filter(from: q, actor: v.actor, mode: v.authMode, defaultOrder: order, accounts: context.accounts) }
-        catch let problem as Problem { return errorPage(problem.status, problem.detail, v) }
+        let anchor: TicketPageAnchor?
+        do {
+            filter = try await TicketListQuery.filter(from: q, actor: v.actor, mode: v.authMode, defaultOrder: order, accounts: context.accounts)
+            anchor = try TicketListQuery.anchor(from: q, order: filter.order)
+        } catch let problem as Problem { return errorPage(problem.status, problem.detail, v) }
         // Staff choose whose tickets in the form: anyone, nobody, themselves, or an engineer (names
         // only: counting their tickets cost as much as the rows, docs/performance.md).
         let assignee = TicketListQuery.seesQueues(v.actor)
@@ -139,7 +142,7 @@ struct WebRoutes: Sendable {
             : nil
         // A simple user of the campus desk finds the closed tickets this browser reported here (the list has none).
         var closedReports: [Ticket] = []
-        if v.authMode == .open, !v.role.isStaff, filter.cursor == nil, let key = ReporterKey.digest(of: v) {
+        if v.authMode == .open, !v.role.isStaff, filter.cursor == nil || anchor != nil, let key = ReporterKey.digest(of: v) {
             closedReports = try await context.tickets.closedReports(keyDigest: key, limit: ClosedReportsSection.limit)
         }
         do {
@@ -161,9 +164,15 @@ struct WebRoutes: Sendable {
             let time = context.time
             let page = model
             // Counted and rendered while the reader's statement steps, in one snapshot: no `Ticket` per row.
-            let bytes = try await context.tickets.withListRows(filter, countingUpTo: TicketCount.defaultCap) { rows, count in
+            let bytes = try await context.tickets.withListRows(filter, from: anchor, countingUpTo: TicketCount.defaultCap) { rows, count in
                 var model = page
                 model.count = count
+                if anchor != nil {
+                    // The page the previous or last link named, found by the store: its own cursor from here on.
+                    model.cursor = rows.start?.encoded
+                    model.isContinuation = rows.start != nil
+                    if rows.start != nil { model.closedReports = [] }
+                }
                 return try TicketListPage.renderBytes(model, rows: &rows, time: time)
             }
             return Self.html(.ok, bytes, visitor: v)
@@ -419,20 +428,23 @@ struct WebRoutes: Sendable {
                 }
             }
         }
+        // The list the ticket page was reached from (its forms carry `from`), checked as on a GET.
+        let back = form["from"].map { TicketListQuery.returnQuery($0, actor: v.actor, mode: v.authMode) } ?? ""
+        let fromSuffix = back.isEmpty ? "" : "&from=" + FormDecoding.percentEncode(back)
         let refusedPage: (Refusal) async throws -> HTTPResponse = { refusal in
             let state = FormState.refused(refusal, values: values(form, fields), knownFields: fields)
-            return try await renderTicket(id, v, status: Problem.status(for: refusal.code), flash: nil, failed: kind, state: state)
+            return try await renderTicket(id, v, status: Problem.status(for: refusal.code), flash: nil, failed: kind, state: state, listQuery: back)
         }
         switch action(id, form, v) {
         case .failure(let refusal): return try await refusedPage(refusal)
         case .success(let a):
             if let rule, let read, let refusal = rule(read, a, v) { return try await refusedPage(refusal) }
             let outcome = doneFor?(a) ?? done
-            let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(outcome)", visitor: v) }
+            let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(outcome)\(fromSuffix)", visitor: v) }
             guard let onceBy else { return try await perform(a, form, v, concerns: id, applied: applied, refused: refusedPage) }
             let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, actor: v.actor, text: form[onceBy] ?? "")
             return try await performOnce(a, form, v, key: key, concerns: id, applied: applied,
-                                         repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)", visitor: v) }, refused: refusedPage)
+                                         repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)\(fromSuffix)", visitor: v) }, refused: refusedPage)
         }
     }
 

@@ -215,7 +215,7 @@ import Testing
                 let html = String(decoding: a.body, as: UTF8.self)
                 if !target.contains("cursor="), let r = html.range(of: "href=\"/tickets?"), html.contains("rel=\"next\"") {
                     let rest = html[r.upperBound...]
-                    if let end = rest.firstIndex(of: "\"") {
+                    if let end = rest.firstIndex(where: { $0 == "\"" || $0 == "#" }) {
                         targets.append("/tickets?" + rest[..<end].replacingOccurrences(of: "&amp;", with: "&"))
                     }
                 }

@@ -152,7 +152,8 @@ import Testing
         guard let next = html.range(of: "\" rel=\"next\"") else { return nil }
         let before = html[..<next.lowerBound]
         guard let start = before.range(of: "href=\"/tickets?", options: .backwards) else { return nil }
-        return String(before[start.upperBound...]).replacingOccurrences(of: "&amp;", with: "&")
+        // Without the fragment (`#results`: the page link lands on the position line).
+        return String(before[start.upperBound...].prefix { $0 != "#" }).replacingOccurrences(of: "&amp;", with: "&")
     }
 
     /// The ticket numbers of a list page's rows, in order.

@@ -175,13 +175,9 @@ enum Field {
     /// 5000 → "5,000" (a fixed separator: pages do not depend on the server's locale); the limits'
     /// hints and the list's position line.
     static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return n < 0 ? "-" + out : out
+        var b = HTMLBuffer(capacity: 32)
+        b.write(capacity: 32) { $0.grouped(Int64(n)) }
+        return String(decoding: b.bytes, as: UTF8.self)
     }
 
     enum Kind {

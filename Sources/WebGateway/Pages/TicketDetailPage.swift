@@ -436,5 +436,7 @@ enum TicketDetailPage {
         Field.general(state(m, kind), into: &b)
         Layout.hidden("csrf_token", m.csrfToken, into: &b)
         Layout.hidden("request_id", m.requestID + "-" + kind.name, into: &b)
+        // The list this page was reached from, so the redirect after the change keeps "Back to the list".
+        if !m.listQuery.isEmpty { Layout.hidden("from", m.listQuery, into: &b) }
     }
 }

@@ -101,7 +101,10 @@ enum TicketListPage {
                     }
                 }
             }
-            bottom(m, isEmpty: page.tickets.isEmpty, next: page.nextCursor, into: &b)
+            let first = page.tickets.first.map {
+                TicketCursor.of(order: m.order, id: $0.id, openedAt: $0.openedAt, priority: $0.priority, status: $0.status, modifiedAt: $0.modifiedAt)
+            }
+            bottom(m, isEmpty: page.tickets.isEmpty, next: page.nextCursor, firstRow: m.isContinuation ? first : nil, into: &b)
         }, into: &out)
         return out.bytes
     }
@@ -130,7 +133,7 @@ enum TicketListPage {
             } catch {
                 failure = error
             }
-            bottom(m, isEmpty: rows.count == 0, next: rows.nextCursor, into: &b)
+            bottom(m, isEmpty: rows.count == 0, next: rows.nextCursor, firstRow: rows.firstCursor, into: &b)
             ClosedReportsSection.render(m.closedReports, time: time, into: &b)
         }, into: &out)
         if let failure { throw failure }
@@ -197,8 +200,13 @@ enum TicketListPage {
         b.raw("<h1>")
         b.text(title)
         b.raw("</h1>\n")
-        // A queue worker comes back to the rows many times a day: one key press past the filters.
-        b.raw("<p><a class=\"skip\" href=\"#results\">Skip to the results</a></p>\n")
+        // A queue worker comes back to the rows many times a day: one key press past the filters
+        // (and one past the rows to the page links, when there are other pages).
+        if hasPages(m) {
+            b.raw("<p><a class=\"skip\" href=\"#results\">Skip to the results</a> <a class=\"skip\" href=\"#pages\">Skip to the page links</a></p>\n")
+        } else {
+            b.raw("<p><a class=\"skip\" href=\"#results\">Skip to the results</a></p>\n")
+        }
         if Permissions.mayEver(m.visitor.actor, .reportTicket) { b.raw("<p><a class=\"button\" href=\"/tickets/new\">Report a problem</a></p>\n") }
         b.raw("<search>\n<form method=\"get\" action=\"/tickets\" class=\"filters\" aria-label=\"Filter tickets\">\n")
         if m.assignee == nil, let a = m.assigneeID { Layout.hidden("assignee_id", String(a.rawValue), into: &b) }
@@ -228,26 +236,57 @@ enum TicketListPage {
     }
 
     /// Where the page is: "Tickets 51–100 of 3,000 · page 2 of 60", or "of more than 1,000" past the
-    /// count's cap. The target of the skip link, so it is read before the rows.
+    /// count's cap. The target of the skip link and of the page links, so it is read before the rows.
+    ///
+    /// Written through one `DigitWriter` (digits and fixed words only): built as a `String` with five
+    /// grouped numbers it cost more than a row.
     static func summary(_ m: Model, into b: inout HTMLBuffer) {
-        b.raw("<p id=\"results\" class=\"summary\" tabindex=\"-1\">")
-        b.text(summaryText(m))
-        b.raw("</p>\n")
+        b.write(capacity: 256) { w in
+            w.ascii("<p id=\"results\" class=\"summary\" tabindex=\"-1\">")
+            summaryText(m, into: &w)
+            w.ascii("</p>\n")
+        }
     }
 
-    static func summaryText(_ m: Model) -> String {
-        guard let count = m.count else { return "Results" }
-        let cap = Field.grouped(count.cap)
-        guard let before = count.before else { return "Tickets after the first \(cap) (more than \(cap) match)" }
-        guard let total = count.total else {
-            return "Tickets \(Field.grouped(before + 1))–\(Field.grouped(before + m.limit)) of more than \(cap) · page \(before / m.limit + 1)"
+    /// The position line's text (at most 180 bytes).
+    static func summaryText(_ m: Model, into w: inout DigitWriter) {
+        guard let count = m.count else { return w.ascii("Results") }
+        let cap = Int64(count.cap), limit = Int64(m.limit)
+        guard let before = count.before.map(Int64.init) else {
+            w.ascii("Tickets after the first ")
+            w.grouped(cap)
+            w.ascii(" (more than ")
+            w.grouped(cap)
+            return w.ascii(" match)")
         }
-        let shown = min(m.limit, total - before)
-        if total == 0 { return "No tickets" }
-        if shown <= 0 { return "No tickets after the \(Field.grouped(total)) that match" }
-        let pages = (total + m.limit - 1) / m.limit
-        let noun = total == 1 ? "Ticket" : "Tickets"
-        return "\(noun) \(Field.grouped(before + 1))–\(Field.grouped(before + shown)) of \(Field.grouped(total)) · page \(min(pages, before / m.limit + 1)) of \(pages)"
+        guard let total = count.total.map(Int64.init) else {
+            w.ascii("Tickets ")
+            w.grouped(before + 1)
+            w.ascii("–")
+            w.grouped(before + limit)
+            w.ascii(" of more than ")
+            w.grouped(cap)
+            w.ascii(" · page ")
+            return w.decimal(before / limit + 1)
+        }
+        let shown = min(limit, total - before)
+        if total == 0 { return w.ascii("No tickets") }
+        if shown <= 0 {
+            w.ascii("No tickets after the ")
+            w.grouped(total)
+            return w.ascii(" that match")
+        }
+        let pages = (total + limit - 1) / limit
+        w.ascii(total == 1 ? "Ticket " : "Tickets ")
+        w.grouped(before + 1)
+        w.ascii("–")
+        w.grouped(before + shown)
+        w.ascii(" of ")
+        w.grouped(total)
+        w.ascii(" · page ")
+        w.decimal(min(pages, before / limit + 1))
+        w.ascii(" of ")
+        w.decimal(pages)
     }
 
     /// A filter of fixed choices (our vocabulary), written as `Field.select` writes it but from static
@@ -485,25 +524,52 @@ enum TicketListPage {
         if t.allSatisfy({ $0 < 0x80 }) { b.text(bytes: t) } else { b.text(String(decoding: t, as: UTF8.self)) }
     }
 
-    private static func bottom(_ m: Model, isEmpty: Bool, next: TicketCursor?, into b: inout HTMLBuffer) {
+    /// Whether the page links show: on a page after the first, and when the count leaves room for
+    /// another page (or passed its cap). Without a count (the reference tests), as if there were.
+    static func hasPages(_ m: Model) -> Bool {
+        guard !m.isContinuation, let count = m.count else { return true }
+        return count.total.map { $0 > m.limit } ?? true
+    }
+
+    /// First, Previous, Next and Last, each to the page's position line (`#results`): after a page
+    /// link the next Tab is the first ticket of the new page, not the top of the filters.
+    ///
+    /// Previous names the page before this page's first row (`before=`), or the first page when
+    /// this is the second; Last is `page=last`. The store finds where either starts from the end
+    /// of its order, keyset-based (``TicketPageAnchor``), so neither link costs a query to write.
+    /// An empty page after the first (the rest was closed meanwhile) goes back to the last page.
+    private static func bottom(_ m: Model, isEmpty: Bool, next: TicketCursor?, firstRow: TicketCursor?, into b: inout HTMLBuffer) {
         if isEmpty {
             emptyResult(m, into: &b)
         } else {
             b.raw("</tbody>\n</table>\n")
         }
-        var links: [String] = []
+        guard m.isContinuation || next != nil else { return }
+        b.raw("<nav aria-label=\"Pages\" class=\"pager\" id=\"pages\" tabindex=\"-1\">\n")
         if m.isContinuation {
             let first = query(m, cursor: nil)
-            links.append("<a href=\"/tickets\(first.isEmpty ? "" : "?" + escapeHTML(first))\">First page</a>")
+            let firstHref = first.isEmpty ? "/tickets#results" : "/tickets?" + first + "#results"
+            let previousHref: String = if let before = m.count?.before, before <= m.limit {
+                firstHref
+            } else if let firstRow {
+                "/tickets?" + query(m, cursor: nil, before: firstRow.encoded) + "#results"
+            } else {
+                "/tickets?" + query(m, cursor: nil, last: true) + "#results"
+            }
+            b.raw("<a href=\"")
+            b.text(firstHref)
+            b.raw("\">First page</a>\n<a href=\"")
+            b.text(previousHref)
+            b.raw("\" rel=\"prev\">Previous page</a>\n")
         }
         if let next {
-            links.append("<a href=\"/tickets?\(escapeHTML(query(m, cursor: next.encoded)))\" rel=\"next\">Next page</a>")
+            b.raw("<a href=\"/tickets?")
+            b.text(query(m, cursor: next.encoded))
+            b.raw("#results\" rel=\"next\">Next page</a>\n<a href=\"/tickets?")
+            b.text(query(m, cursor: nil, last: true))
+            b.raw("#results\">Last page</a>\n")
         }
-        if !links.isEmpty {
-            b.raw("<nav aria-label=\"Pages\" class=\"pager\">\n")
-            b.raw(html: links.joined(separator: "\n"))
-            b.raw("\n</nav>\n")
-        }
+        b.raw("</nav>\n")
     }
 
     /// An empty list says what found nothing and offers the way back: the list without the search
@@ -538,7 +604,8 @@ enum TicketListPage {
         b.raw("</p>\n</div>\n")
     }
 
-    static func query(_ m: Model, cursor: String?) -> String {
+    /// The page's query with another position: after `cursor`, before the row `before`, or the last page.
+    static func query(_ m: Model, cursor: String?, before: String? = nil, last: Bool = false) -> String {
         // Staff filter by `assigned_to` (the form's select); others keep the `assignee_id` they came with.
         let assignee: (String, String?) = if let a = m.assignee {
             ("assigned_to", a.selected.isEmpty ? nil : a.selected)
@@ -549,6 +616,7 @@ enum TicketListPage {
                                          ("priority", m.priority.isEmpty ? nil : m.priority), ("severity", m.severity.isEmpty ? nil : m.severity),
                                          ("confidence", m.lowConfidence ? "low" : nil), assignee,
                                          ("sort", m.order == m.defaultOrder ? nil : m.order.rawValue),
-                                         ("limit", m.limit == TicketListQuery.defaultLimit ? nil : String(m.limit)), ("cursor", cursor)])
+                                         ("limit", m.limit == TicketListQuery.defaultLimit ? nil : String(m.limit)), ("cursor", cursor),
+                                         ("before", before), ("page", last ? "last" : nil)])
     }
 }
