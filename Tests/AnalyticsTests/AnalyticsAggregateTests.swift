@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Fixtures
@@ -14,7 +15,7 @@ import Fixtures
         history.generate(1500)
         var aggregate = OpenTicketsAggregate()
         var replay = AnalyticsHistory(seed: seed)
-        var g = HistoryRandom(seed: seed &+ 99)
+        var g = SplitMix64(seed: seed &+ 99)
         for (i, event) in history.events.enumerated() {
             aggregate.apply(event)
             replay.tickets[event.ticketID] = event.after
@@ -177,7 +178,7 @@ import Fixtures
 @Suite struct AnalyticsMultisetTests {
     @Test("insert, remove and count-at-least agree with a sorted array, across chunk splits and merges")
     func matchesSortedArray() {
-        var g = HistoryRandom(seed: 11)
+        var g = SplitMix64(seed: 11)
         var set = SortedCountingMultiset()
         var reference: [Int64] = []
         for step in 0..<20_000 {

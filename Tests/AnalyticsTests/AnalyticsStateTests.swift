@@ -9,7 +9,7 @@ import Fixtures
 @Suite struct AnalyticsStateTests {
     /// Cuts a history into random batches, some delivered twice, some ahead of a gap (delivered later).
     static func deliver<A: PersistedAggregate>(_ events: [ChangeEvent], to state: AnalyticsState<A>, seed: UInt64) throws {
-        var g = HistoryRandom(seed: seed)
+        var g = SplitMix64(seed: seed)
         var i = 0
         while i < events.count {
             let n = Int.random(in: 1...40, using: &g)

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Fixtures
@@ -38,7 +39,7 @@ import Fixtures
         history.generate(900)
         var aggregate = OpenTicketsAggregate(timeZone: tz)
         var replay = AnalyticsHistory(seed: seed)
-        var g = HistoryRandom(seed: seed &+ 7)
+        var g = SplitMix64(seed: seed &+ 7)
         for (i, event) in history.events.enumerated() {
             aggregate.apply(event)
             replay.tickets[event.ticketID] = event.after

@@ -42,7 +42,7 @@ import Fixtures
         var history = AnalyticsHistory(seed: 77)
         history.generate(2400)
         let events = history.events
-        var g = HistoryRandom(seed: 5)
+        var g = SplitMix64(seed: 5)
 
         /// Plays the ticket worker's part: answers replay requests by re-publishing, from `from`,
         /// the events it has published so far (the first `published`).

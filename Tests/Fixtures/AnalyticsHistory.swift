@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Domain
 import SpoolBroker
@@ -9,9 +10,9 @@ public struct AnalyticsHistory {
     public var tickets: [TicketID: TicketFacts] = [:]
     public var events: [ChangeEvent] = []
     public var clock = Timestamp(iso8601: "2025-06-01T08:00:00Z")!
-    private var rng: HistoryRandom
+    private var rng: SplitMix64
 
-    public init(seed: UInt64) { rng = HistoryRandom(seed: seed) }
+    public init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     /// Appends exactly `count` random events: openings, past imports (some already closed), status moves
     /// (reopens of closed tickets among them), edits that change category, staff overrides and messages
@@ -111,15 +112,3 @@ public struct AnalyticsHistory {
     }
 }
 
-/// SplitMix64: a reproducible generator so a failing seed can be replayed.
-public struct HistoryRandom: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
