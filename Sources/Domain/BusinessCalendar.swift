@@ -27,8 +27,9 @@ public struct BusinessCalendar: Sendable, Equatable {
     /// Local dates without opening hours, sorted ascending without repeats (searched, not scanned).
     public let holidays: [LocalDate]
 
-    /// The most holidays a calendar holds: a few decades of a campus's closing days.
-    public static let maxHolidays = 5_000
+    /// The most holidays a calendar holds (as given, repeats included): decades of a campus's closing
+    /// days, and a document that stays under the API's 64 KiB body limit.
+    public static let maxHolidays = 2_000
 
     /// A checked calendar.
     ///
@@ -42,11 +43,10 @@ public struct BusinessCalendar: Sendable, Equatable {
         guard opens < closes else {
             throw Refusal(.validation, "The closing time must be after the opening time on the same day (00:00-24:00 at most).", field: "closes")
         }
-        let sorted = Array(Set(holidays)).sorted()
-        guard sorted.count <= Self.maxHolidays else {
+        guard holidays.count <= Self.maxHolidays else {
             throw Refusal(.validation, "At most \(Self.maxHolidays) holidays.", field: "holidays")
         }
-        self.init(checked: timeZone, workingDays, opens, closes, sorted)
+        self.init(checked: timeZone, workingDays, opens, closes, Array(Set(holidays)).sorted())
     }
 
     /// A calendar from its text fields, as the API sends them.
@@ -57,6 +57,9 @@ public struct BusinessCalendar: Sendable, Equatable {
     public init(timeZoneIdentifier: String, workingDays: [String], opens: String, closes: String, holidays: [String]) throws(Refusal) {
         guard !timeZoneIdentifier.isEmpty, let zone = TimeZone(identifier: timeZoneIdentifier) else {
             throw Refusal(.validation, "The time zone is not a known IANA zone such as Europe/Berlin.", field: "time_zone")
+        }
+        guard workingDays.count <= Weekday.allCases.count else {
+            throw Refusal(.validation, "At most the seven days of the week, each once.", field: "working_days")
         }
         var days = Set<Weekday>()
         for name in workingDays {
