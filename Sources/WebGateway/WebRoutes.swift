@@ -343,7 +343,9 @@ struct WebRoutes: Sendable {
                      applied: (CommandReply) -> HTTPResponse, repeated: (CommandReply) -> HTTPResponse,
                      refused: (Refusal) async throws -> HTTPResponse) async throws -> HTTPResponse {
         if let refusal = CommandValidation.check(action) { return try await refused(refusal) }
-        // A read that fails (the worker is starting) only loses the notice: the worker still applies an id once.
+        // A read that fails (the worker is starting) only loses the notice: the worker still applies an
+        // id once. (If the first id was applied longer ago than the window, that send is then answered
+        // with the old reply instead of filing anew: rare, and nothing is filed twice.)
         let decision = (try? await RepeatDecision.decide(key, now: context.clock.now()) { id in
             try await context.tickets.appliedReply(id)
         }) ?? .send(key.first)
