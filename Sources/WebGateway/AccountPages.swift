@@ -223,11 +223,7 @@ struct AccountPages: Sendable {
 
     /// The users page, or why not (403 for roles without user management).
     private func admin(_ request: HTTPRequest) async throws -> Result<Visitor, FormRejection> {
-        let v = try await web.visitor(request)
-        guard Permissions.mayEver(v.actor, .manageUsers) else {
-            return .failure(FormRejection(web.errorPage(.forbidden, TicketAccess.refusal(v.actor, .manageUsers).reason, v)))
-        }
-        return .success(v)
+        try await web.visitor(request, holding: .manageUsers)
     }
 
     /// An admin's posted form with its CSRF token checked, or the page that refuses it.

@@ -29,11 +29,7 @@ struct IssueTypePages: Sendable {
 
     /// The visitor, when they may manage the list; else the 403 page.
     private func admin(_ request: HTTPRequest) async throws -> Result<Visitor, FormRejection> {
-        let v = try await web.visitor(request)
-        guard Permissions.mayEver(v.actor, .manageCategories) else {
-            return .failure(FormRejection(web.errorPage(.forbidden, TicketAccess.refusal(v.actor, .manageCategories).reason, v)))
-        }
-        return .success(v)
+        try await web.visitor(request, holding: .manageCategories)
     }
 
     /// An admin's posted form with its CSRF token checked (the permission first: 403 before anything else).

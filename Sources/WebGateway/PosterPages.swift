@@ -46,11 +46,7 @@ struct PosterPages: Sendable {
     }
 
     private func staff(_ request: HTTPRequest) async throws -> Result<Visitor, FormRejection> {
-        let v = try await web.visitor(request)
-        guard Permissions.mayEver(v.actor, .printPosters) else {
-            return .failure(FormRejection(web.errorPage(.forbidden, TicketAccess.refusal(v.actor, .printPosters).reason, v)))
-        }
-        return .success(v)
+        try await web.visitor(request, holding: .printPosters)
     }
 
     func page(_ request: HTTPRequest) async throws -> HTTPResponse {

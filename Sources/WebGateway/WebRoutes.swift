@@ -72,6 +72,15 @@ struct WebRoutes: Sendable {
         return v
     }
 
+    /// The visitor of a page only some roles may open; for the others, the 403 page saying why.
+    func visitor(_ request: HTTPRequest, holding permission: Permission) async throws -> Result<Visitor, FormRejection> {
+        let v = try await visitor(request)
+        guard Permissions.mayEver(v.actor, permission) else {
+            return .failure(FormRejection(errorPage(.forbidden, TicketAccess.refusal(v.actor, permission).reason, v)))
+        }
+        return .success(v)
+    }
+
     /// The CSRF token of this visitor's forms, carrying who they were rendered for (``FormIdentity``).
     func token(_ v: Visitor) -> String { context.csrf.token(forBrowser: v.browserID, identity: FormIdentity(v)) }
 
