@@ -6,6 +6,7 @@
 #   Fuzz/fuzz.sh replay [target...]         build, then run each over its committed corpus once
 #   Fuzz/fuzz.sh list                       print the target names
 #   FUZZ_JOBS=N                             targets built and run at once (default: the number of cores)
+#   FUZZ_SKIP_BUILD=1                       run/replay the binaries already built (CI: .ci/prebuild)
 #
 # Each target is compiled with `swiftc -sanitize=fuzzer,address` from its entry file in
 # Fuzz/Targets plus an explicit list of library sources (below), as one module, so the entry can
@@ -170,7 +171,14 @@ each_target() {
 }
 
 check_toolchain
-each_target build_one || { echo "fuzz: a target failed to build" >&2; exit 1; }
+# FUZZ_SKIP_BUILD=1 (CI, after .ci/prebuild built them): run the binaries already built, when all are there.
+prebuilt=1
+for t in "${selected[@]}"; do [[ -x "$OUT/bin/$t" ]] || prebuilt=0; done
+if [[ "${FUZZ_SKIP_BUILD:-0}" == 1 && $prebuilt == 1 ]]; then
+    echo "fuzz: using the targets built before (FUZZ_SKIP_BUILD=1)"
+else
+    each_target build_one || { echo "fuzz: a target failed to build" >&2; exit 1; }
+fi
 case "$cmd" in
     build) exit 0 ;;
     run) each_target run_one "$FUZZ_SECONDS" ;;
