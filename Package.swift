@@ -102,8 +102,9 @@ let package = Package(
         ]),
         .testTarget(name: "SLAMonitorTests", dependencies: ["Domain", "Logging", "SpoolBroker", "SLAMonitor", "TestSupport"]),
         // Sends to a real SMTP server: Debian's python3-aiosmtpd under /usr/bin/python3 (.ci/install).
-        .testTarget(name: "NotifierTests", dependencies: ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "Notifier", "TestSupport"],
-                    resources: [.copy("Resources/smtp_server.py")]),
+        .testTarget(name: "NotifierTests", dependencies: [
+            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Notifier", "Fixtures", "TestSupport",
+        ], resources: [.copy("Resources/smtp_server.py")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",

@@ -21,14 +21,14 @@ public struct Dispatcher: Sendable {
     public var outbox: Outbox
     /// The sender of every e-mail (`CAMPUSDESK_MAIL_FROM`).
     public var from: MailMessage.Address
-    /// The right-hand side of every Message-ID.
+    /// The right-hand side of every Message-ID: the sender's domain unless given.
     public var messageIDDomain: String
 
-    public init(relay: SMTPRelay?, outbox: Outbox, from: MailMessage.Address, messageIDDomain: String = "campusdesk") {
+    public init(relay: SMTPRelay?, outbox: Outbox, from: MailMessage.Address, messageIDDomain: String? = nil) {
         self.relay = relay
         self.outbox = outbox
         self.from = from
-        self.messageIDDomain = messageIDDomain
+        self.messageIDDomain = messageIDDomain ?? from.email.split(separator: "@").last.map(String.init) ?? "campusdesk"
     }
 
     /// Tries each notification once, in order; one outcome each, in the same order.

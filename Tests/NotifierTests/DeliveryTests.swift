@@ -54,6 +54,28 @@ import TestSupport
         #expect(got[0].body == ".\n.leading dot\nlast\n")
     }
 
+    @Test func authPlain_IsUsedWhenConfigured_AndAWrongPasswordIsPermanent() async throws {
+        let smtp = try TemporaryDirectory("smtp")
+        defer { smtp.remove() }
+        let server = try await SMTPServer(directory: smtp.path("in"), auth: "desk:s3cret")
+        defer { server.stop() }
+        let mail = MailMessage(from: .init(email: "desk@campus.test"), to: .init(email: "zoe@campus.test"), subject: "Hi", body: "x",
+                               date: People.at, messageID: "a@campusdesk")
+        var relay = Self.relay(server.port)
+        #expect(throws: SMTPError.self) { try SMTPClient(relay: relay).send(mail.bytes, from: "desk@campus.test", to: ["zoe@campus.test"]) }
+        relay.username = "desk"
+        relay.password = "wrong"
+        do {
+            try SMTPClient(relay: relay).send(mail.bytes, from: "desk@campus.test", to: ["zoe@campus.test"])
+            Issue.record("a wrong password was accepted")
+        } catch {
+            #expect(error.kind == .permanent && error.stage == "AUTH" && error.code == 535)
+        }
+        relay.password = "s3cret"
+        try SMTPClient(relay: relay).send(mail.bytes, from: "desk@campus.test", to: ["zoe@campus.test"])
+        #expect(try server.received().count == 1)
+    }
+
     @Test func temporaryFailure_IsRetriedAfterBackoff_ThenSent() async throws {
         let smtp = try TemporaryDirectory("smtp")
         defer { smtp.remove() }

@@ -19,7 +19,7 @@ final class SMTPServer {
     private let stdin = Pipe()
 
     /// Starts the server; `tempfail` RCPTs are answered 451 first, `reject` answers all 550.
-    init(directory: String, tempfail: Int = 0, reject: Bool = false) async throws {
+    init(directory: String, tempfail: Int = 0, reject: Bool = false, auth: String? = nil) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = try #require(Bundle.module.path(forResource: "smtp_server", ofType: "py"))
@@ -28,6 +28,7 @@ final class SMTPServer {
         var args = [script, directory]
         if tempfail > 0 { args += ["--tempfail", String(tempfail)] }
         if reject { args.append("--reject") }
+        if let auth { args += ["--auth", auth] }
         process.arguments = args
         let out = Pipe()
         process.standardOutput = out

@@ -1,19 +1,24 @@
 """A real SMTP server for the notifier's tests (aiosmtpd, Debian's python3-aiosmtpd).
 
-usage: /usr/bin/python3 smtp_server.py DIR [--tempfail N] [--reject]
+usage: /usr/bin/python3 smtp_server.py DIR [--tempfail N] [--reject] [--auth USER:PASSWORD]
 
 Listens on 127.0.0.1, a free port, and prints `port=<n>` on stdout once it accepts connections.
 Each accepted message is written to DIR/<n>.eml (the raw bytes as received, after the dot
 un-stuffing) and DIR/<n>.json (envelope, and the Subject and body as Python's email package
 decodes them, so the test checks our encoding against an independent reader).
+--auth USER:PASSWORD requires AUTH (PLAIN or LOGIN, without TLS: a test on loopback).
 --tempfail N answers the first N RCPT TO with 451, then accepts; --reject answers every RCPT TO with 550.
 """
-import asyncio, email, email.policy, json, os, sys
-from aiosmtpd.smtp import SMTP
+import asyncio, email, email.policy, json, os, sys, warnings
+from aiosmtpd.smtp import SMTP, AuthResult
+
+# AUTH without TLS is what the test wants (loopback); aiosmtpd warns about it on stderr.
+warnings.filterwarnings("ignore")
 
 directory = sys.argv[1]
 tempfail = int(sys.argv[sys.argv.index("--tempfail") + 1]) if "--tempfail" in sys.argv else 0
 reject = "--reject" in sys.argv
+auth = sys.argv[sys.argv.index("--auth") + 1] if "--auth" in sys.argv else None
 state = {"rcpt": 0, "count": 0}
 
 
@@ -50,7 +55,18 @@ class Handler:
 
 async def main():
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(Handler(), hostname="relay.test"), "127.0.0.1", 0)
+    def factory():
+        if auth is None:
+            return SMTP(Handler(), hostname="relay.test")
+        user, password = auth.split(":", 1)
+
+        def check(server, session, envelope, mechanism, data):
+            ok = data.login.decode() == user and data.password.decode() == password
+            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 235 or 535 itself
+
+        return SMTP(Handler(), hostname="relay.test", authenticator=check, auth_required=True, auth_require_tls=False)
+
+    server = await loop.create_server(factory, "127.0.0.1", 0)
     print(f"port={server.sockets[0].getsockname()[1]}", flush=True)
     # Runs until the test closes our stdin (or kills us).
     await loop.run_in_executor(None, sys.stdin.read)
