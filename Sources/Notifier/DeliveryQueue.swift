@@ -16,7 +16,7 @@ public final class DeliveryQueue {
         public var maxAttempts: Int
         public var baseMilliseconds: Int64
         public var capMilliseconds: Int64
-        /// 10 attempts from 30 s doubling to at most 1 h: about 5 h of waiting before a row is dead.
+        /// 10 attempts from 30 s doubling to at most 1 h: about 3 h of waiting before a row is dead.
         public init(maxAttempts: Int = 10, baseMilliseconds: Int64 = 30_000, capMilliseconds: Int64 = 3_600_000) {
             self.maxAttempts = maxAttempts
             self.baseMilliseconds = baseMilliseconds
