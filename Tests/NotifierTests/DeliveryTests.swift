@@ -10,12 +10,13 @@ import TestSupport
 /// Delivery through the notifier's queue to a real SMTP server (aiosmtpd) and to the Maildir mock.
 /// Blocking sockets: on dedicated threads. Backoff runs on the test clock, never on sleeps.
 @Suite(.onDedicatedThreads) struct DeliveryTests {
+    static let script = Bundle.module.path(forResource: "smtp_server", ofType: "py") ?? SMTPServer.scriptInSourceTree
     static func relay(_ port: UInt16) -> SMTPRelay { SMTPRelay(host: "127.0.0.1", port: port, timeout: .seconds(20)) }
 
     @Test func message_ArrivesOnce_WithHeadersDotStuffingAndEncodedSubject() async throws {
         let smtp = try TemporaryDirectory("smtp")
         defer { smtp.remove() }
-        let server = try await SMTPServer(directory: smtp.path("in"))
+        let server = try await SMTPServer(script: Self.script, directory: smtp.path("in"))
         defer { server.stop() }
         let text = "Beamer im Hörsaal B défectueux\n.\n..zwei Punkte\nend"
         let rig = try NotifierRig(relay: Self.relay(server.port), ticket: People.ticket(description: text))
@@ -42,7 +43,7 @@ import TestSupport
     @Test func utf8Subject_ArrivesDecoded_AndDotLinesSurvive() async throws {
         let smtp = try TemporaryDirectory("smtp")
         defer { smtp.remove() }
-        let server = try await SMTPServer(directory: smtp.path("in"))
+        let server = try await SMTPServer(script: Self.script, directory: smtp.path("in"))
         defer { server.stop() }
         let subject = "Störung: Aufzug im Gebäude Ä steht still — bitte prüfen, es ist dringend und eilt sehr"
         let mail = MailMessage(from: .init(email: "desk@campus.test"), to: .init(name: "Zoë", email: "zoe@campus.test"), subject: subject,
@@ -57,7 +58,7 @@ import TestSupport
     @Test func authPlain_IsUsedWhenConfigured_AndAWrongPasswordIsPermanent() async throws {
         let smtp = try TemporaryDirectory("smtp")
         defer { smtp.remove() }
-        let server = try await SMTPServer(directory: smtp.path("in"), auth: "desk:s3cret")
+        let server = try await SMTPServer(script: Self.script, directory: smtp.path("in"), auth: "desk:s3cret")
         defer { server.stop() }
         let mail = MailMessage(from: .init(email: "desk@campus.test"), to: .init(email: "zoe@campus.test"), subject: "Hi", body: "x",
                                date: People.at, messageID: "a@campusdesk")
@@ -79,7 +80,7 @@ import TestSupport
     @Test func temporaryFailure_IsRetriedAfterBackoff_ThenSent() async throws {
         let smtp = try TemporaryDirectory("smtp")
         defer { smtp.remove() }
-        let server = try await SMTPServer(directory: smtp.path("in"), tempfail: 1)
+        let server = try await SMTPServer(script: Self.script, directory: smtp.path("in"), tempfail: 1)
         defer { server.stop() }
         let rig = try NotifierRig(relay: Self.relay(server.port))
         defer { rig.dir.remove() }
@@ -101,7 +102,7 @@ import TestSupport
     @Test func permanentFailure_IsDeadWithItsReason_AndRetryableByHand() async throws {
         let smtp = try TemporaryDirectory("smtp")
         defer { smtp.remove() }
-        let server = try await SMTPServer(directory: smtp.path("in"), reject: true)
+        let server = try await SMTPServer(script: Self.script, directory: smtp.path("in"), reject: true)
         defer { server.stop() }
         let rig = try NotifierRig(relay: Self.relay(server.port))
         defer { rig.dir.remove() }
@@ -130,7 +131,7 @@ import TestSupport
         try await rig.notifier.deliverDue()
         #expect(try rig.queue.counts()[.pending] == 2)
         // The relay comes back (on another port here: the test cannot choose aiosmtpd's), nothing was dropped.
-        let server = try await SMTPServer(directory: smtp.path("in"))
+        let server = try await SMTPServer(script: Self.script, directory: smtp.path("in"))
         defer { server.stop() }
         let back = try NotifierRig.reopen(rig, relay: Self.relay(server.port))
         rig.clock.advance(by: .seconds(120))

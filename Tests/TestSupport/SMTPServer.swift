@@ -1,28 +1,32 @@
 import Foundation
 import Testing
-import TestSupport
 
-/// A real SMTP server (aiosmtpd under Debian's /usr/bin/python3) that writes each message it accepts
-/// to `directory` as `<n>.eml` plus `<n>.json` (Subject and body as Python's email package decodes them).
-final class SMTPServer {
-    struct Received: Decodable {
-        var mail_from: String
-        var rcpt_tos: [String]
-        var subject: String
-        var message_id: String
-        var body: String
+/// A real SMTP server (aiosmtpd under Debian's /usr/bin/python3, `.ci/install`) that writes each
+/// message it accepts to `directory` as `<n>.eml` plus `<n>.json` (Subject and body as Python's
+/// email package decodes them). The script is NotifierTests' resource `smtp_server.py`.
+public final class SMTPServer {
+    public struct Received: Decodable, Sendable {
+        public var mail_from: String
+        public var rcpt_tos: [String]
+        public var subject: String
+        public var message_id: String
+        public var body: String
     }
 
-    let directory: String
-    let port: UInt16
+    /// The script in the source tree (for targets other than NotifierTests, which has it as a resource).
+    public static let scriptInSourceTree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("NotifierTests/Resources/smtp_server.py").path
+
+    public let directory: String
+    public let port: UInt16
     private let process: Process
     private let stdin = Pipe()
 
     /// Starts the server; `tempfail` RCPTs are answered 451 first, `reject` answers all 550.
-    init(directory: String, tempfail: Int = 0, reject: Bool = false, auth: String? = nil) async throws {
+    public init(script: String = SMTPServer.scriptInSourceTree, directory: String, tempfail: Int = 0, reject: Bool = false,
+                auth: String? = nil) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let script = try #require(Bundle.module.path(forResource: "smtp_server", ofType: "py"))
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         var args = [script, directory]
@@ -40,7 +44,7 @@ final class SMTPServer {
     }
 
     /// What arrived so far, in arrival order.
-    func received() throws -> [Received] {
+    public func received() throws -> [Received] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".eml") }
         return try names.sorted { Int($0.split(separator: ".")[0])! < Int($1.split(separator: ".")[0])! }.map { name in
             let json = "\(directory)/\(name.dropLast(4)).json"
@@ -48,11 +52,11 @@ final class SMTPServer {
         }
     }
 
-    func raw(_ n: Int) throws -> String {
+    public func raw(_ n: Int) throws -> String {
         try String(contentsOfFile: "\(directory)/\(n).eml", encoding: .utf8)
     }
 
-    func stop() {
+    public func stop() {
         try? stdin.fileHandleForWriting.close()
         process.waitUntilExit()
     }
