@@ -77,6 +77,19 @@ import TestSupport
         #expect(try server.received().count == 1)
     }
 
+    @Test func serverWithoutEHLO_GetsHELO() async throws {
+        let smtp = try TemporaryDirectory("smtp")
+        defer { smtp.remove() }
+        let server = try await SMTPServer(script: Self.script, directory: smtp.path("in"), noEHLO: true)
+        defer { server.stop() }
+        let mail = MailMessage(from: .init(email: "desk@campus.test"), to: .init(email: "zoe@campus.test"), subject: "Hi", body: "x",
+                               date: People.at, messageID: "h@campusdesk")
+        let client = SMTPClient(relay: Self.relay(server.port))
+        try client.send(mail.bytes, from: "desk@campus.test", to: ["zoe@campus.test"])
+        #expect(client.extensions.isEmpty)
+        #expect(try server.received().map(\.helo) == ["campusdesk.localdomain"])
+    }
+
     @Test func temporaryFailure_IsRetriedAfterBackoff_ThenSent() async throws {
         let smtp = try TemporaryDirectory("smtp")
         defer { smtp.remove() }

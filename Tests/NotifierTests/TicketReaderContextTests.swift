@@ -2,6 +2,7 @@ import Testing
 import Domain
 import Fixtures
 import TicketStore
+import TestSupport
 @testable import Notifier
 
 /// The notifier's read of a real ticket store (the ticket worker's file, read-only, as the process does).
@@ -10,7 +11,9 @@ import TicketStore
         let fixture = try StoreFixture(authMode: .accounts)
         defer { fixture.dir.remove() }
         func account(_ name: String, _ role: Role) async throws -> User {
-            try #require(try await fixture.store.apply([AccountFixture.operatorCreates(name, role)])[0].user)
+            let reply = try await fixture.store.apply([AccountFixture.operatorCreates(name, role)])[0]
+            guard let user = reply.user else { throw DeliberateError() }
+            return user
         }
         let customer = try await account("Zoe", .customer)
         let agent = try await account("Ann", .agent)

@@ -7,6 +7,8 @@ import Testing
 public final class SMTPServer {
     public struct Received: Decodable, Sendable {
         public var mail_from: String
+        /// The name the client gave in EHLO or HELO.
+        public var helo: String
         public var rcpt_tos: [String]
         public var subject: String
         public var message_id: String
@@ -24,7 +26,7 @@ public final class SMTPServer {
 
     /// Starts the server; `tempfail` RCPTs are answered 451 first, `reject` answers all 550.
     public init(script: String = SMTPServer.scriptInSourceTree, directory: String, tempfail: Int = 0, reject: Bool = false,
-                auth: String? = nil) async throws {
+                auth: String? = nil, noEHLO: Bool = false) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         process = Process()
@@ -33,6 +35,7 @@ public final class SMTPServer {
         if tempfail > 0 { args += ["--tempfail", String(tempfail)] }
         if reject { args.append("--reject") }
         if let auth { args += ["--auth", auth] }
+        if noEHLO { args.append("--no-ehlo") }
         process.arguments = args
         let out = Pipe()
         process.standardOutput = out

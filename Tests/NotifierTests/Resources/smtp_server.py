@@ -1,12 +1,13 @@
 """A real SMTP server for the notifier's tests (aiosmtpd, Debian's python3-aiosmtpd).
 
-usage: /usr/bin/python3 smtp_server.py DIR [--tempfail N] [--reject] [--auth USER:PASSWORD]
+usage: /usr/bin/python3 smtp_server.py DIR [--tempfail N] [--reject] [--auth USER:PASSWORD] [--no-ehlo]
 
 Listens on 127.0.0.1, a free port, and prints `port=<n>` on stdout once it accepts connections.
 Each accepted message is written to DIR/<n>.eml (the raw bytes as received, after the dot
 un-stuffing) and DIR/<n>.json (envelope, and the Subject and body as Python's email package
 decodes them, so the test checks our encoding against an independent reader).
 --auth USER:PASSWORD requires AUTH (PLAIN or LOGIN, without TLS: a test on loopback).
+--no-ehlo answers EHLO with 502, as a server that knows only HELO (RFC 5321 §4.1.4).
 --tempfail N answers the first N RCPT TO with 451, then accepts; --reject answers every RCPT TO with 550.
 """
 import asyncio, email, email.policy, json, os, sys, warnings
@@ -18,6 +19,7 @@ warnings.filterwarnings("ignore")
 directory = sys.argv[1]
 tempfail = int(sys.argv[sys.argv.index("--tempfail") + 1]) if "--tempfail" in sys.argv else 0
 reject = "--reject" in sys.argv
+no_ehlo = "--no-ehlo" in sys.argv
 auth = sys.argv[sys.argv.index("--auth") + 1] if "--auth" in sys.argv else None
 state = {"rcpt": 0, "count": 0}
 
@@ -53,9 +55,16 @@ class Handler:
         return "250 2.0.0 queued as %d" % n
 
 
+class HeloOnly(SMTP):
+    async def smtp_EHLO(self, hostname):
+        await self.push("502 5.5.1 EHLO not implemented")
+
+
 async def main():
     loop = asyncio.get_running_loop()
     def factory():
+        if no_ehlo:
+            return HeloOnly(Handler(), hostname="relay.test")
         if auth is None:
             return SMTP(Handler(), hostname="relay.test")
         user, password = auth.split(":", 1)
