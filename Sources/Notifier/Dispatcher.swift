@@ -11,7 +11,9 @@ public struct Dispatcher: Sendable {
     /// What happened to one notification in a batch.
     public enum Outcome: Sendable, Equatable {
         case sent
-        case failed(permanent: Bool, reason: String)
+        /// `relayUnreachable`: the channel itself failed (no connection, the mock's disk), so its
+        /// other notifications need not be tried this round.
+        case failed(permanent: Bool, reason: String, relayUnreachable: Bool)
         /// Not tried: its channel's relay failed earlier in the batch.
         case skipped
     }
@@ -51,11 +53,11 @@ public struct Dispatcher: Sendable {
                 return .sent
             } catch let error as SMTPError {
                 if error.connectionLevel { blocked.insert(item.channel) }
-                return .failed(permanent: error.kind == .permanent, reason: error.description)
+                return .failed(permanent: error.kind == .permanent, reason: error.description, relayUnreachable: error.connectionLevel)
             } catch {
                 // The mock's disk (full, read-only): try again later, the other channel goes on.
                 blocked.insert(item.channel)
-                return .failed(permanent: false, reason: String(describing: error))
+                return .failed(permanent: false, reason: String(describing: error), relayUnreachable: true)
             }
         }
     }

@@ -105,21 +105,25 @@ public actor Notifier {
             pausedUntil = pausedUntil.filter { $0.value > now }
             let due = try queue.due(now: now, limit: settings.deliveryBatch, excluding: Set(pausedUntil.keys))
             guard !due.isEmpty else { return }
-            let dispatcher = self.dispatcher
-            let outcomes = await withCheckedContinuation { (c: CheckedContinuation<[Dispatcher.Outcome], Never>) in
-                sender.async { c.resume(returning: dispatcher.deliver(due, now: now)) }
-            }
             var skipped = Set<NotificationChannel>()
-            for (item, outcome) in zip(due, outcomes) {
+            for item in due {
+                guard !skipped.contains(item.channel) else { continue }
+                // One at a time, each outcome recorded before the next send: a kill -9 resends at
+                // most the one notification in flight, never the rest of a batch.
+                let dispatcher = self.dispatcher
+                let outcome = await withCheckedContinuation { (c: CheckedContinuation<Dispatcher.Outcome, Never>) in
+                    sender.async { c.resume(returning: dispatcher.deliver([item], now: now)[0]) }
+                }
                 switch outcome {
                 case .sent:
                     try queue.markSent(item.id, now: now)
                     sent += 1
                     logger.info("notification sent", ["notification.id": String(item.id), "channel": item.channel.rawValue, "kind": item.kind.rawValue])
-                case .failed(let permanent, let reason):
+                case .failed(let permanent, let reason, let relayUnreachable):
                     let state = try queue.markFailed(item.id, permanent: permanent, reason: reason, now: now)
                     logger.warning("notification failed", ["notification.id": String(item.id), "channel": item.channel.rawValue,
                                                            "state": state.rawValue, "error": String(reason.prefix(200))])
+                    if relayUnreachable { skipped.insert(item.channel) }
                 case .skipped:
                     skipped.insert(item.channel)
                 }
@@ -133,6 +137,7 @@ public actor Notifier {
 
     private func waitTime() -> Duration {
         let paused = Set(pausedUntil.keys)
+        // A failing read here fails again in `deliverDue`, which throws it; here it only shortens the wait.
         guard let next = try? queue.nextDue(excluding: paused) else { return settings.maxWait }
         let ms = max(0, next.millisecondsSinceEpoch - clock.now().millisecondsSinceEpoch)
         return min(.milliseconds(ms), settings.maxWait)
