@@ -82,6 +82,8 @@ public final class DeliveryQueue {
         var address: String? { channel == .email ? recipient.email : recipient.phone }
     }
 
+    // MARK: - Schema
+
     static let migrations = [
         Migration(version: 1, sql: """
             CREATE TABLE notifications (
@@ -122,6 +124,8 @@ public final class DeliveryQueue {
         db = try Connection(path: path)
         _ = try db.migrate(Self.migrations)
     }
+
+    // MARK: - Storing and sending
 
     /// Stores the notifications of one event in one transaction; returns how many were new (a
     /// redelivered event's are all known already: 0). Items without an address are skipped.
@@ -190,6 +194,8 @@ public final class DeliveryQueue {
             return dead ? .dead : .pending
         }
     }
+
+    // MARK: - The operator's view (`campusdesk outbox`)
 
     /// Puts a dead notification back in the queue, due now, with its attempts reset; false when
     /// there is no dead notification `id`.
