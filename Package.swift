@@ -123,7 +123,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
-                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures", "Credentials", "SLAMonitor",
+                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures", "Credentials", "SLAMonitor", "Notifier",
             ]
         ),
     ]

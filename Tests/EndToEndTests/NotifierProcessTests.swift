@@ -6,6 +6,7 @@ import Domain
 import Logging
 import SpoolBroker
 import TicketStore
+import Notifier
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,6 +75,53 @@ extension SystemTests {
             let duplicates = received.count - Set(received.map(\.message_id)).count
             #expect(duplicates <= 1)
             #expect(Set(received.map(\.message_id)).count == tickets)
+        }
+    }
+}
+
+extension SystemTests {
+    /// `campusdesk outbox`: what the mock holds, the dead notifications, and retrying one.
+    @Suite struct OutboxEndToEndTests {
+        @Test("outbox lists the Maildir and the texts; --dead shows the reason; retry ID queues a dead one again; bad arguments exit 64")
+        func operatorSeesAndRetries() throws {
+            let system = try CampusDeskProcesses()
+            let data = system.data.path
+            #expect(try system.run(["outbox"]).stdout.hasPrefix("the outbox is empty"))
+            let queue = try DeliveryQueue(path: NotifierConfiguration.queuePath(inDataDirectory: data))
+            let now = SystemClock().now()
+            let zoe = Recipient(key: "user:1", name: "Zoe", email: "zoe@campus.test", phone: "+41790000001")
+            try queue.enqueue([DeliveryQueue.NewItem(eventSeq: 1, ticketID: TicketID(7), kind: .ticketCreated, channel: .email, recipient: zoe,
+                                                     subject: "Ticket #7 has been created", body: "Body\n")], now: now)
+            try queue.markFailed(1, permanent: true, reason: "RCPT TO: 550 5.1.1 no such mailbox", now: now)
+            let outbox = try Outbox(directory: NotifierConfiguration.outboxPath(inDataDirectory: data))
+            let mail = MailMessage(from: .init(email: "desk@campus.test"), to: .init(name: "Zoe", email: "zoe@campus.test"),
+                                   subject: "Ticket #7 is now closed", body: "Body\n", date: now, messageID: "n@campus.test")
+            let file = try outbox.deliver(mail.bytes)
+            try outbox.send(Outbox.TextMessage(id: "1:user:1:sms", to: "+41790000001", body: "SLA breached: ticket #7\nBody", at: now.iso8601))
+
+            let listed = try system.run(["outbox"])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            #expect(listed.stdout.contains("e-mail (1) in \(data)/outbox/\nFILE"))
+            #expect(listed.stdout.contains("new/\(file)  \"Zoe\" <zoe@campus.test>  Ticket #7 is now closed\n"))
+            #expect(listed.stdout.contains("text messages (1) in \(data)/outbox/sms.jsonl\n"))
+            #expect(listed.stdout.contains("+41790000001  SLA breached: ticket #7\n"))
+
+            let dead = try system.run(["outbox", "--dead"])
+            #expect(dead.status == 0)
+            #expect(dead.stdout == """
+                notifications: 0 pending, 0 sent, 1 dead
+                ID  TICKET  CHANNEL  TO               ATTEMPTS  REASON
+                1   #7      email    zoe@campus.test  1         RCPT TO: 550 5.1.1 no such mailbox
+
+                """)
+            let retried = try system.run(["outbox", "retry", "1"])
+            #expect(retried.status == 0 && retried.stdout == "notification 1 is queued again\n")
+            #expect(try queue.list(.pending).map(\.id) == [1])
+            let again = try system.run(["outbox", "retry", "1"])
+            #expect(again.status == 1 && again.stderr == "campusdesk outbox: no dead notification 1\n")
+            for args in [["outbox", "retry"], ["outbox", "retry", "x"], ["outbox", "--dead", "extra"], ["outbox", "bogus"]] {
+                #expect(try system.run(args).status == 64, "\(args)")
+            }
         }
     }
 }
