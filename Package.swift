@@ -34,6 +34,8 @@ let package = Package(
         library("Analytics", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "ServiceLifecycle"]),
         library("TicketService", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier", "ServiceLifecycle"]),
         library("SLAMonitor", ["Domain", "Logging", "SpoolBroker", "Analytics", "ServiceLifecycle"]),
+        // Who hears of what, the templates, the SMTP client, the Maildir mock and the delivery queue.
+        library("Notifier", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "ServiceLifecycle"]),
         library("Supervisor", ["Domain", "Logging"]),
         library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
         library("ServiceLifecycle", ["Domain", "Logging"]),
@@ -55,7 +57,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "QRCode",
-                "SLAMonitor",
+                "SLAMonitor", "Notifier",
             ],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
             // processes then maps one file instead of a dozen shared libraries with their relocation
@@ -68,7 +70,7 @@ let package = Package(
             name: "campusdesk-bench",
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "TicketStore", "Analytics",
-                "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "SLAMonitor",
+                "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "SLAMonitor", "Notifier",
             ],
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
@@ -99,6 +101,10 @@ let package = Package(
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "TicketService", "Fixtures", "TestSupport",
         ]),
         .testTarget(name: "SLAMonitorTests", dependencies: ["Domain", "Logging", "SpoolBroker", "SLAMonitor", "TestSupport"]),
+        // Sends to a real SMTP server: Debian's python3-aiosmtpd under /usr/bin/python3 (.ci/install).
+        .testTarget(name: "NotifierTests", dependencies: [
+            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Notifier", "Fixtures", "TestSupport",
+        ], resources: [.copy("Resources/smtp_server.py")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
@@ -117,7 +123,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
-                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures", "Credentials", "SLAMonitor",
+                "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures", "Credentials", "SLAMonitor", "Notifier",
             ]
         ),
     ]

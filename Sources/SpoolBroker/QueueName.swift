@@ -47,6 +47,10 @@ public struct QueueName: Hashable, Sendable, Codable, Comparable, CustomStringCo
     /// Where the SLA monitor receives change events (an `events.*` queue, so it may ask for replays).
     public static let slaMonitorEvents = QueueName(trusted: "events.sla-monitor")
 
+    /// Where the notifier receives change events (it never asks for replays: people hear of what
+    /// happens from its start, not of the desk's history).
+    public static let notifierEvents = QueueName(trusted: "events.notifier")
+
     /// The prefix of per-process reply queues (`reply.<process>.<pid>`).
     public static let replyPrefix = "reply."
 }

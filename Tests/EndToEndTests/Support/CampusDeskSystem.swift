@@ -24,9 +24,10 @@ final class CampusDeskSystem {
         resolution-time: campusdesk analytics resolution-time
         category-load: campusdesk analytics category-load
         sla-monitor: campusdesk sla-monitor
+        notifier: campusdesk notifier
 
         """
-    static let names = ["gateway", "ticket-worker", "open-tickets", "resolution-time", "category-load", "sla-monitor"]
+    static let names = ["gateway", "ticket-worker", "open-tickets", "resolution-time", "category-load", "sla-monitor", "notifier"]
 
     let processes: CampusDeskProcesses
     var port: UInt16 { processes.port }

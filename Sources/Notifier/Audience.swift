@@ -1,0 +1,102 @@
+import Domain
+
+/// Who hears of what: a pure function of a change event, the ticket as read then, and the accounts.
+///
+/// - created → the reporter (a receipt, "Ticket #123 has been created"), and for P1/P2 the agents on duty;
+/// - assigned or reassigned → the new engineer; status changed → the reporter;
+/// - a message → the other side of the conversation (the reporter when staff wrote; the assignee,
+///   or the agents on duty while there is none, when the reporter wrote);
+/// - an SLA timer at risk or breached → the assignee and the managers.
+///
+/// Nobody is told of their own action (the actor comes from the event's audit rows). The one
+/// exception is the receipt of a new ticket: its reporter filed it and still gets the receipt,
+/// which carries the number and link they need (docs/notifications.md).
+public enum Audience {
+    /// The notices `event` causes, one per recipient and channel, recipients in a stable order.
+    public static func notices(for event: ChangeEvent, ticket: TicketSnapshot, directory: AccountDirectory) -> [Notice] {
+        guard let (kind, urgent) = classify(event, ticket: ticket) else { return [] }
+        let actor = event.changes?.first?.actorID.map { "user:\($0.rawValue)" }
+        var people: [Recipient] = []
+        switch kind {
+        case .ticketCreated:
+            people += reporter(ticket, directory).map { [$0] } ?? []
+            if ticket.priority == .p1 || ticket.priority == .p2 {
+                let filer = ticket.customerID.map { "user:\($0.rawValue)" }
+                people += directory.agentsOnDuty.map(Recipient.init).filter { $0.key != filer }
+            }
+        case .ticketAssigned:
+            let named = event.changes?.contains { $0.field == .assignee } == true ? newAssignee(event) : ticket.assigneeID
+            people += directory.user(named).map { [Recipient($0)] } ?? []
+        case .statusChanged:
+            people += reporter(ticket, directory).map { [$0] } ?? []
+        case .messagePosted:
+            if ticket.lastMessageAuthorRole == .customer {
+                if let assignee = directory.user(ticket.assigneeID) {
+                    people.append(Recipient(assignee))
+                } else {
+                    people += directory.agentsOnDuty.map(Recipient.init)
+                }
+            } else {
+                people += reporter(ticket, directory).map { [$0] } ?? []
+            }
+        case .slaAtRisk, .slaBreached:
+            people += directory.user(ticket.assigneeID).map { [Recipient($0)] } ?? []
+            people += directory.managers.map(Recipient.init)
+        }
+        var seen = Set<String>()
+        var out: [Notice] = []
+        for person in people where person.key != actor && seen.insert(person.key).inserted {
+            for channel in person.channels(urgent: urgent) {
+                out.append(Notice(kind: kind, recipient: person, channel: channel, urgent: urgent))
+            }
+        }
+        return out
+    }
+
+    /// Whether any event of this kind and change may tell someone (without reading the ticket).
+    public static func concerns(_ event: ChangeEvent) -> Bool {
+        switch event.type {
+        case .ticketOpened, .ticketAssigned, .messagePosted: true
+        case .statusChanged, .slaChanged: classify(event, ticket: TicketSnapshot(id: event.ticketID, description: "", status: event.after.status,
+                                                                                 category: event.after.category)) != nil
+        case .ticketEdited, .ticketCategorised, .ticketImported, .ticketTriaged: false
+        }
+    }
+
+    /// The kind of notice an event is, and whether it is urgent; nil for events nobody is told of
+    /// (edits, categorisation, triage, imports, a timer going back on track).
+    public static func classify(_ event: ChangeEvent, ticket: TicketSnapshot) -> (NotificationKind, urgent: Bool)? {
+        switch event.type {
+        case .ticketOpened:
+            return (.ticketCreated, ticket.priority == .p1 || ticket.priority == .p2)
+        case .ticketAssigned:
+            return (.ticketAssigned, false)
+        case .statusChanged:
+            guard event.before?.status != event.after.status else { return nil }
+            return (.statusChanged, false)
+        case .messagePosted:
+            return (.messagePosted, false)
+        case .slaChanged:
+            guard let before = event.before?.sla, let after = event.after.sla else { return nil }
+            let moved = SLATimerKind.allCases.filter { before[$0].recorded != after[$0].recorded }.map { after[$0].recorded }
+            if moved.contains(.breached) { return (.slaBreached, true) }
+            if moved.contains(.atRisk) { return (.slaAtRisk, false) }
+            return nil
+        case .ticketEdited, .ticketCategorised, .ticketImported, .ticketTriaged:
+            return nil
+        }
+    }
+
+    /// The engineer an assignment event names (its audit row), nil when taken back or not recorded.
+    static func newAssignee(_ event: ChangeEvent) -> UserID? {
+        guard let row = event.changes?.first(where: { $0.field == .assignee }) else { return nil }
+        return row.newValue.flatMap(Int64.init).map(UserID.init)
+    }
+
+    /// The reporter: their account, else the contact they gave on the ticket, else nobody.
+    static func reporter(_ ticket: TicketSnapshot, _ directory: AccountDirectory) -> Recipient? {
+        if let user = directory.user(ticket.customerID) { return Recipient(user) }
+        guard let address = ticket.contactEmail ?? ticket.contactPhone else { return nil }
+        return Recipient(key: "contact:\(address.lowercased())", name: ticket.reporterName, email: ticket.contactEmail, phone: ticket.contactPhone)
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import Domain
+import SQLiteKit
+
+/// The notifier's durable queue, `data/notifications.db`: every notification is stored before any
+/// attempt, once per idempotency key, and moves `pending` → `sent`, or → `dead` with its reason.
+///
+/// - Idempotency: the key is `<event seq>:<recipient key>:<channel>`, UNIQUE; a redelivered event
+///   inserts nothing (`INSERT OR IGNORE`), so it never sends twice.
+/// - Retries: a temporary failure counts an attempt and sets `next_attempt_at` by exponential
+///   backoff (``RetryPolicy``); a permanent one, or the last attempt, makes the row `dead`.
+/// - One owner: a `Connection` is not Sendable; the notifier's actor holds this queue.
+public final class DeliveryQueue {
+    /// When to try again: `base × 2^(attempt-1)`, at most `cap`, and `maxAttempts` attempts in all.
+    public struct RetryPolicy: Sendable, Equatable {
+        public var maxAttempts: Int
+        public var baseMilliseconds: Int64
+        public var capMilliseconds: Int64
+        /// 10 attempts from 30 s doubling to at most 1 h: about 3 h of waiting before a row is dead.
+        public init(maxAttempts: Int = 10, baseMilliseconds: Int64 = 30_000, capMilliseconds: Int64 = 3_600_000) {
+            self.maxAttempts = maxAttempts
+            self.baseMilliseconds = baseMilliseconds
+            self.capMilliseconds = capMilliseconds
+        }
+        /// The wait after failed attempt number `attempt` (1-based).
+        public func delay(afterAttempt attempt: Int) -> Int64 {
+            let shift = min(max(attempt - 1, 0), 40)
+            let (doubled, overflow) = baseMilliseconds.multipliedReportingOverflow(by: Int64(1) << shift)
+            return overflow ? capMilliseconds : min(doubled, capMilliseconds)
+        }
+    }
+
+    public enum State: String, Sendable, Codable, CaseIterable {
+        case pending, sent, dead
+    }
+
+    /// One stored notification.
+    public struct Item: Sendable, Equatable {
+        public var id: Int64
+        public var key: String
+        public var eventSeq: Int64
+        public var ticketID: TicketID
+        public var kind: NotificationKind
+        public var channel: NotificationChannel
+        public var recipientKey: String
+        /// The e-mail address or phone number.
+        public var address: String
+        public var recipientName: String?
+        public var subject: String
+        public var body: String
+        public var state: State
+        public var attempts: Int
+        public var nextAttemptAt: Timestamp
+        public var lastError: String?
+        public var createdAt: Timestamp
+        public var sentAt: Timestamp?
+    }
+
+    /// A notification to store: what the audience and the templates made of one event.
+    public struct NewItem: Sendable, Equatable {
+        public var eventSeq: Int64
+        public var ticketID: TicketID
+        public var kind: NotificationKind
+        public var channel: NotificationChannel
+        public var recipient: Recipient
+        public var subject: String
+        public var body: String
+
+        public init(eventSeq: Int64, ticketID: TicketID, kind: NotificationKind, channel: NotificationChannel, recipient: Recipient,
+                    subject: String, body: String) {
+            self.eventSeq = eventSeq
+            self.ticketID = ticketID
+            self.kind = kind
+            self.channel = channel
+            self.recipient = recipient
+            self.subject = subject
+            self.body = body
+        }
+
+        /// Event × recipient × channel.
+        public var key: String { "\(eventSeq):\(recipient.key):\(channel.rawValue)" }
+        var address: String? { channel == .email ? recipient.email : recipient.phone }
+    }
+
+    // MARK: - Schema
+
+    static let migrations = [
+        Migration(version: 1, sql: """
+            CREATE TABLE notifications (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                event_seq INTEGER NOT NULL,
+                ticket_id INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+                recipient_key TEXT NOT NULL,
+                address TEXT NOT NULL,
+                recipient_name TEXT,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                last_error TEXT,
+                created_at INTEGER NOT NULL,
+                sent_at INTEGER
+            );
+            CREATE INDEX notifications_due ON notifications (state, next_attempt_at, id) WHERE state = 'pending';
+            """),
+    ]
+
+    public let path: String
+    public let policy: RetryPolicy
+    private let db: Connection
+    private static let columns = """
+        id, key, event_seq, ticket_id, kind, channel, recipient_key, address, recipient_name, subject, body, state, attempts,
+        next_attempt_at, last_error, created_at, sent_at
+        """
+
+    /// Opens (creating and migrating) the queue at `path`.
+    public init(path: String, policy: RetryPolicy = RetryPolicy()) throws {
+        self.path = path
+        self.policy = policy
+        db = try Connection(path: path)
+        _ = try db.migrate(Self.migrations)
+    }
+
+    // MARK: - Storing and sending
+
+    /// Stores the notifications of one event in one transaction; returns how many were new (a
+    /// redelivered event's are all known already: 0). Items without an address are skipped.
+    @discardableResult
+    public func enqueue(_ items: [NewItem], now: Timestamp) throws -> Int {
+        try db.transaction(.immediate) { db in
+            let insert = try db.cachedStatement("""
+                INSERT OR IGNORE INTO notifications (key, event_seq, ticket_id, kind, channel, recipient_key, address, recipient_name,
+                                                     subject, body, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var added = 0
+            for item in items {
+                guard let address = item.address else { continue }
+                try insert.execute([
+                    .text(item.key), .integer(item.eventSeq), .integer(item.ticketID.rawValue), .text(item.kind.rawValue),
+                    .text(item.channel.rawValue), .text(item.recipient.key), .text(address), .optionalText(item.recipient.name),
+                    .text(item.subject), .text(item.body), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch),
+                ])
+                added += db.changes
+            }
+            return added
+        }
+    }
+
+    /// Pending notifications due at `now`, earliest first, leaving out the `excluding` channels.
+    public func due(now: Timestamp, limit: Int = 100, excluding: Set<NotificationChannel> = []) throws -> [Item] {
+        try db.cachedStatement("""
+            SELECT \(Self.columns) FROM notifications
+            WHERE state = 'pending' AND next_attempt_at <= ? AND channel NOT IN (?, ?) ORDER BY next_attempt_at, id LIMIT ?
+            """).query([.integer(now.millisecondsSinceEpoch)] + Self.channelList(excluding) + [.integer(Int64(limit))], Self.item)
+    }
+
+    /// The earliest instant a pending notification (not on the `excluding` channels) falls due, or nil.
+    public func nextDue(excluding: Set<NotificationChannel> = []) throws -> Timestamp? {
+        try db.cachedStatement("SELECT min(next_attempt_at) FROM notifications WHERE state = 'pending' AND channel NOT IN (?, ?)")
+            .queryFirst(Self.channelList(excluding)) { $0.optionalInt64(at: 0) }?.map(Timestamp.init(millisecondsSinceEpoch:))
+    }
+
+    /// Two values for `NOT IN (?, ?)`: the excluded channels' names, padded with `''`, which no
+    /// channel is (not NULL: `x NOT IN (NULL)` is never true).
+    private static func channelList(_ channels: Set<NotificationChannel>) -> [SQLiteValue] {
+        let names = channels.map { SQLiteValue.text($0.rawValue) }.sorted { "\($0)" < "\($1)" }
+        return Array((names + [.text(""), .text("")]).prefix(2))
+    }
+
+    public func markSent(_ id: Int64, now: Timestamp) throws {
+        try db.cachedStatement("UPDATE notifications SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?")
+            .execute([.integer(now.millisecondsSinceEpoch), .integer(id)])
+    }
+
+    /// Records a failed attempt: permanent, or temporary on the last attempt → dead; else pending
+    /// again after the backoff. Returns the state the row is in now.
+    @discardableResult
+    public func markFailed(_ id: Int64, permanent: Bool, reason: String, now: Timestamp) throws -> State {
+        try db.transaction(.immediate) { db in
+            guard let attempts = try db.cachedStatement("SELECT attempts FROM notifications WHERE id = ? AND state = 'pending'")
+                .queryFirst([.integer(id)], { Int($0.int64(at: 0)) }) else { return .dead }
+            let made = attempts + 1
+            let dead = permanent || made >= policy.maxAttempts
+            let why = dead && !permanent ? "gave up after \(made) attempts: \(reason)" : reason
+            try db.cachedStatement("UPDATE notifications SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?")
+                .execute([.text(dead ? State.dead.rawValue : State.pending.rawValue), .integer(Int64(made)),
+                          .integer(now.millisecondsSinceEpoch + (dead ? 0 : policy.delay(afterAttempt: made))),
+                          .text(String(why.prefix(500))), .integer(id)])
+            return dead ? .dead : .pending
+        }
+    }
+
+    // MARK: - The operator's view (`campusdesk outbox`)
+
+    /// Puts a dead notification back in the queue, due now, with its attempts reset; false when
+    /// there is no dead notification `id`.
+    @discardableResult
+    public func retry(_ id: Int64, now: Timestamp) throws -> Bool {
+        try db.cachedStatement("""
+            UPDATE notifications SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'dead'
+            """).execute([.integer(now.millisecondsSinceEpoch), .integer(id)])
+        return db.changes == 1
+    }
+
+    /// Notifications in `state` (all with nil), newest first.
+    public func list(_ state: State?, limit: Int = 100) throws -> [Item] {
+        if let state {
+            return try db.cachedStatement("SELECT \(Self.columns) FROM notifications WHERE state = ? ORDER BY id DESC LIMIT ?")
+                .query([.text(state.rawValue), .integer(Int64(limit))], Self.item)
+        }
+        return try db.cachedStatement("SELECT \(Self.columns) FROM notifications ORDER BY id DESC LIMIT ?")
+            .query([.integer(Int64(limit))], Self.item)
+    }
+
+    /// How many notifications are in each state.
+    public func counts() throws -> [State: Int] {
+        var out = Dictionary(uniqueKeysWithValues: State.allCases.map { ($0, 0) })
+        for (state, n) in try db.cachedStatement("SELECT state, count(*) FROM notifications GROUP BY state")
+            .query([], { ($0.text(at: 0), Int($0.int64(at: 1))) }) {
+            if let s = State(rawValue: state) { out[s] = n }
+        }
+        return out
+    }
+
+    private static func item(_ s: Statement) throws -> Item {
+        Item(id: s.int64(at: 0), key: s.text(at: 1), eventSeq: s.int64(at: 2), ticketID: TicketID(s.int64(at: 3)),
+             kind: NotificationKind(rawValue: s.text(at: 4)) ?? .ticketCreated, channel: NotificationChannel(rawValue: s.text(at: 5)) ?? .email,
+             recipientKey: s.text(at: 6), address: s.text(at: 7), recipientName: s.optionalText(at: 8), subject: s.text(at: 9),
+             body: s.text(at: 10), state: State(rawValue: s.text(at: 11)) ?? .pending, attempts: Int(s.int64(at: 12)),
+             nextAttemptAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 13)), lastError: s.optionalText(at: 14),
+             createdAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 15)),
+             sentAt: s.optionalInt64(at: 16).map(Timestamp.init(millisecondsSinceEpoch:)))
+    }
+}

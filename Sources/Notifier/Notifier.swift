@@ -1,0 +1,145 @@
+import Foundation
+import Domain
+import Logging
+import SpoolBroker
+
+/// The notifier as a process: follows the change events on `events.notifier`, turns each into
+/// stored notifications (``Audience``, ``Templates``, ``DeliveryQueue``), and sends what is due.
+///
+/// Order, so that nothing is lost and nothing sent twice by our doing: an event's notifications
+/// are stored (one transaction, idempotency keys) before the event is acked; a redelivered event
+/// stores nothing new. A notification is marked sent after its channel accepted it; a kill between
+/// the two resends it once (the same Message-ID), which SMTP itself cannot tell (docs/notifications.md).
+///
+/// A fresh notifier does not ask for a replay: people are told of what happens from the moment
+/// its queue is bound, not of the desk's whole history.
+public actor Notifier {
+    public struct Settings: Sendable {
+        public var eventBatch = 200
+        public var deliveryBatch = 100
+        /// The longest wait for events before due notifications are looked at again.
+        public var maxWait: Duration = .milliseconds(500)
+        /// The ticket link's base, `CAMPUSDESK_PUBLIC_URL`.
+        public var baseURL = "http://127.0.0.1:8080"
+        public init() {}
+    }
+
+    /// The queue the notifier's events arrive on, bound to the `events` exchange.
+    public static let eventQueue: QueueName = .notifierEvents
+
+    private let queue: DeliveryQueue
+    private let events: any MessageConsumer
+    private let context: any TicketContext
+    private let dispatcher: Dispatcher
+    private let clock: any WallClock
+    private let logger: Logger
+    private let settings: Settings
+    private let decoder = JSONDecoder()
+    private let sender = DispatchQueue(label: "campusdesk.notifier.send")
+    /// Channels whose relay could not be reached, not tried again before the instant.
+    private var pausedUntil: [NotificationChannel: Timestamp] = [:]
+    /// Notifications sent since start.
+    public private(set) var sent = 0
+
+    /// Opens its own connection to the queue at `queuePath` (its one owner), binds `events.notifier`
+    /// to the `events` exchange.
+    public init(broker: any MessageBroker, queuePath: String, policy: DeliveryQueue.RetryPolicy = .init(), context: any TicketContext,
+                dispatcher: Dispatcher, clock: any WallClock = SystemClock(), logger: Logger, settings: Settings = Settings()) throws {
+        try broker.bind(Self.eventQueue, to: .events)
+        events = try broker.consumer(of: Self.eventQueue)
+        queue = try DeliveryQueue(path: queuePath, policy: policy)
+        self.context = context
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.logger = logger
+        self.settings = settings
+    }
+
+    /// Runs until `shouldStop` returns true (checked at least every `maxWait`).
+    public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
+        try events.recoverClaims()
+        logger.info("notifier started", ["smtp": dispatcher.relay.map { "\($0.host):\($0.port)" } ?? "maildir"])
+        while !shouldStop(), !Task.isCancelled {
+            let batch = try await events.messages(max: settings.eventBatch, timeout: waitTime())
+            if !batch.isEmpty { try await handle(batch) }
+            try await deliverDue()
+        }
+        logger.info("notifier stopped", ["notifications.sent": String(sent)])
+    }
+
+    /// Stores the notifications of each event, then acks it.
+    public func handle(_ deliveries: [Delivery]) async throws {
+        for delivery in deliveries {
+            let event: ChangeEvent
+            do {
+                event = try decoder.decode(ChangeEvent.self, from: delivery.envelope.body)
+            } catch {
+                logger.error("event rejected", ["envelope.id": delivery.envelope.id.rawValue])
+                try events.reject(delivery, reason: "not a change event: \(String(describing: error).prefix(200))")
+                continue
+            }
+            let added = try await store(event)
+            try events.ack(delivery)
+            if added > 0 { logger.info("notifications stored", ["event.seq": event.seq.description, "count": String(added)]) }
+        }
+    }
+
+    /// Decides and stores the notifications of one event; returns how many were new.
+    @discardableResult
+    public func store(_ event: ChangeEvent) async throws -> Int {
+        // Most events (edits, triage, imports) tell nobody: no need to read the ticket for them.
+        guard Audience.concerns(event) else { return 0 }
+        guard let (ticket, directory) = try await context.context(for: event) else { return 0 }
+        let items = Audience.notices(for: event, ticket: ticket, directory: directory).map { notice in
+            let text = Templates.render(notice.kind, ticket: ticket, baseURL: settings.baseURL)
+            return DeliveryQueue.NewItem(eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: notice.kind, channel: notice.channel,
+                                         recipient: notice.recipient, subject: text.subject, body: text.body)
+        }
+        return try queue.enqueue(items, now: clock.now())
+    }
+
+    /// Sends every notification due now, batch by batch, recording each outcome.
+    public func deliverDue() async throws {
+        while true {
+            let now = clock.now()
+            pausedUntil = pausedUntil.filter { $0.value > now }
+            let due = try queue.due(now: now, limit: settings.deliveryBatch, excluding: Set(pausedUntil.keys))
+            guard !due.isEmpty else { return }
+            var skipped = Set<NotificationChannel>()
+            for item in due {
+                guard !skipped.contains(item.channel) else { continue }
+                // One at a time, each outcome recorded before the next send: a kill -9 resends at
+                // most the one notification in flight, never the rest of a batch.
+                let dispatcher = self.dispatcher
+                let outcome = await withCheckedContinuation { (c: CheckedContinuation<Dispatcher.Outcome, Never>) in
+                    sender.async { c.resume(returning: dispatcher.deliver([item], now: now)[0]) }
+                }
+                switch outcome {
+                case .sent:
+                    try queue.markSent(item.id, now: now)
+                    sent += 1
+                    logger.info("notification sent", ["notification.id": String(item.id), "channel": item.channel.rawValue, "kind": item.kind.rawValue])
+                case .failed(let permanent, let reason, let relayUnreachable):
+                    let state = try queue.markFailed(item.id, permanent: permanent, reason: reason, now: now)
+                    logger.warning("notification failed", ["notification.id": String(item.id), "channel": item.channel.rawValue,
+                                                           "state": state.rawValue, "error": String(reason.prefix(200))])
+                    if relayUnreachable { skipped.insert(item.channel) }
+                case .skipped:
+                    skipped.insert(item.channel)
+                }
+            }
+            // Skipped rows are still due: their channel rests for the first backoff step instead
+            // of knocking on a dead relay in a loop, while the other channels go on.
+            for channel in skipped { pausedUntil[channel] = now.adding(milliseconds: queue.policy.delay(afterAttempt: 1)) }
+            if !skipped.isEmpty || due.count < settings.deliveryBatch { return }
+        }
+    }
+
+    private func waitTime() -> Duration {
+        let paused = Set(pausedUntil.keys)
+        // A failing read here fails again in `deliverDue`, which throws it; here it only shortens the wait.
+        guard let next = try? queue.nextDue(excluding: paused) else { return settings.maxWait }
+        let ms = max(0, next.millisecondsSinceEpoch - clock.now().millisecondsSinceEpoch)
+        return min(.milliseconds(ms), settings.maxWait)
+    }
+}

@@ -1,0 +1,41 @@
+import Domain
+import Logging
+import SpoolBroker
+import TicketStore
+import Notifier
+import ServiceLifecycle
+import Foundation
+
+/// `campusdesk notifier`: runs the notifier (docs/notifications.md).
+///
+/// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, and the notifier's own variables
+/// (``NotifierConfiguration``); keeps its queue in `<data>/notifications.db`, and without
+/// `CAMPUSDESK_SMTP` writes into `<data>/outbox/`. SIGTERM/SIGINT stop it after the batch in hand.
+enum NotifierCommand {
+    static let usage = "usage: campusdesk notifier\n"
+
+    static func run(_ args: [String]) async -> Int32 {
+        await CommandLineTool.run(args, command: "campusdesk notifier", usage: usage) { args throws(CommandLineError) in
+            try args.expectEnd()
+            let config = try Configuration.fromCommandLine("campusdesk notifier")
+            let settings: NotifierConfiguration
+            do {
+                settings = try NotifierConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+            } catch {
+                throw .usage("campusdesk notifier: \(error)")
+            }
+            let logger = Logger(component: "notifier")
+            return await ServiceRunner.run(logger: logger, note: "stopping after the batch in hand") {
+                try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+                let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+                let outbox = try Outbox(directory: NotifierConfiguration.outboxPath(inDataDirectory: config.dataDirectory))
+                let dispatcher = Dispatcher(relay: settings.relay, outbox: outbox, from: MailMessage.Address(name: "CampusDesk", email: settings.from))
+                var options = Notifier.Settings()
+                options.baseURL = settings.publicURL
+                return try Notifier(broker: broker, queuePath: NotifierConfiguration.queuePath(inDataDirectory: config.dataDirectory),
+                                    context: TicketReaderContext(reader: TicketReader(openingLazily: config.ticketDatabasePath)),
+                                    dispatcher: dispatcher, logger: logger, settings: options)
+            }
+        }
+    }
+}
