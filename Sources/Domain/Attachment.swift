@@ -54,6 +54,22 @@ public struct Attachment: Sendable, Codable, Equatable, Hashable {
         case id, ticketID = "ticket_id", messageID = "message_id", sha256, size, contentType = "content_type", filename
         case uploadedByID = "uploaded_by_id", uploadedByRole = "uploaded_by_role", uploadedByName = "uploaded_by_name", createdAt = "created_at"
     }
+
+    /// Absent values are written as `null` (the API document lists every member).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(ticketID, forKey: .ticketID)
+        try c.encode(messageID, forKey: .messageID)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(size, forKey: .size)
+        try c.encode(contentType, forKey: .contentType)
+        try c.encode(filename, forKey: .filename)
+        try c.encode(uploadedByID, forKey: .uploadedByID)
+        try c.encode(uploadedByRole, forKey: .uploadedByRole)
+        try c.encode(uploadedByName, forKey: .uploadedByName)
+        try c.encode(createdAt, forKey: .createdAt)
+    }
 }
 
 /// Record a file already stored (fsynced, content-addressed) under the data directory on a ticket.

@@ -143,7 +143,8 @@ public struct AttachmentFiles: Sendable {
 
     // MARK: - System calls
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(AttachmentStorageError) {
+    /// Writes all of `bytes` to `fd` (retrying short writes and EINTR).
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(AttachmentStorageError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -154,6 +155,9 @@ public struct AttachmentFiles: Sendable {
             offset += n
         }
     }
+
+    /// The bytes of any file (an incoming one, before it is checked and stored).
+    public static func readFile(_ path: String) throws(AttachmentStorageError) -> [UInt8] { try readAll(path) }
 
     static func readAll(_ path: String) throws(AttachmentStorageError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
