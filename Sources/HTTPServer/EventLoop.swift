@@ -365,6 +365,9 @@ final class EventLoop: @unchecked Sendable {
             }
             c.input.removeFirst(n)
             c.streamRemaining -= n
+            // A streamed body may take minutes (a 10 MB photo over a phone link): its deadline is
+            // per read, not for the whole body; the connection cap bounds how many can sit open.
+            c.deadline = Self.now() + configuration.bodyTimeout.nanoseconds
         }
         guard c.streamRemaining == 0 else {
             if c.peerClosed {
