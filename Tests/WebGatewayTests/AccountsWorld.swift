@@ -77,7 +77,9 @@ final class AccountsWorld {
     /// The gateway behind the real HTTP server on a free port, until ``Served/stop()``.
     func serve() throws -> Served {
         let server = try Server(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, streamingBody: gateway.streamingBody), handler: gateway.handler)
-        let task = Task { await server.run() }
+        // Its handlers on threads of their own: a busy cooperative pool (other suites' work on a
+        // loaded machine) must not leave this server's requests unanswered past a test's deadline.
+        let task = Task(executorPreference: DedicatedThreads.shared) { await server.run() }
         return Served(server: server, task: task)
     }
 

@@ -142,10 +142,11 @@ struct AttachmentRoutes: Sendable {
             throw notFound
         }
         let bytes: [UInt8]
+        let files = intake.files, sha256 = attachment.sha256
         do {
-            bytes = try intake.files.read(sha256: attachment.sha256)
+            bytes = try await AttachmentIntake.offPool { try files.read(sha256: sha256) }
         } catch {
-            context.logger.error("attachment file unreadable", ["attachment.id": attachment.id.rawValue, "error": error.description])
+            context.logger.error("attachment file unreadable", ["attachment.id": attachment.id.rawValue, "error": "\(error)"])
             throw Problem(status: .internalServerError, detail: "The file cannot be read at the moment.")
         }
         return Self.fileResponse(attachment, bytes)

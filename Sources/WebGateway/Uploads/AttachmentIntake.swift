@@ -3,6 +3,7 @@ import Credentials
 import TicketStore
 import HTTPServer
 import Uploads
+import Dispatch
 
 /// What turns a received file into a stored attachment: its type decided from the content, its
 /// metadata removed, the limits checked, the file stored durably, then the `add_attachment` command.
@@ -30,13 +31,36 @@ struct AttachmentIntake: Sendable {
     }
 
     /// Reads, checks and stores one received file. The incoming file stays (the caller discards it).
+    ///
+    /// The reading, stripping, hashing and the fsyncs run on a Dispatch queue, not on the
+    /// cooperative pool: a 10 MB file takes milliseconds of CPU and an fsync may take longer on a
+    /// busy disk, and the pool has one thread per core for every request of the gateway.
     /// - Parameter ticket: the ticket the file goes to; nil for a report not yet filed (it holds no files).
     func prepare(_ file: ReceivedUpload.File, ticket: TicketID?, alreadyAdded: Int64 = 0) async throws -> Prepared {
+        let maxFileBytes = settings.maxFileBytes
+        let (stored, type, sha256) = try await Self.offPool { try Self.check(file, maxFileBytes: maxFileBytes) }
+        let size = Int64(stored.count)
+        let (onTicket, total) = try await tickets.attachmentBytes(of: ticket ?? TicketID(0))
+        guard onTicket + alreadyAdded + size <= settings.maxTicketBytes else {
+            throw Refused(status: .contentTooLarge, message: "This ticket already holds \(Self.megabytes(onTicket + alreadyAdded)) of files; the limit per ticket is \(Self.megabytes(settings.maxTicketBytes)).")
+        }
+        guard total + alreadyAdded + size <= settings.maxTotalBytes else {
+            throw Refused(status: .insufficientStorage, message: "The helpdesk has no room for more files at the moment; nothing was stored.")
+        }
+        let files = self.files
+        try await Self.offPool {
+            do throws(AttachmentStorageError) { try files.store(stored, sha256: sha256) } catch { throw Self.storageRefused(error) }
+        }
+        return Prepared(sha256: sha256, size: size, type: type, filename: file.filename)
+    }
+
+    /// The bytes to store, their type and hash: read, sniffed, stripped of metadata.
+    static func check(_ file: ReceivedUpload.File, maxFileBytes: Int) throws -> (bytes: [UInt8], type: AttachmentType, sha256: String) {
         let raw: [UInt8]
         do { raw = try AttachmentFiles.readFile(file.path) } catch { throw storageRefused(error) }
         let name = file.filename
-        guard raw.count <= settings.maxFileBytes else {
-            throw Refused(status: .contentTooLarge, message: "\(name) is larger than \(Self.megabytes(Int64(settings.maxFileBytes))).")
+        guard raw.count <= maxFileBytes else {
+            throw Refused(status: .contentTooLarge, message: "\(name) is larger than \(megabytes(Int64(maxFileBytes))).")
         }
         let type: AttachmentType
         do { type = try ContentSniffer.sniff(raw) } catch {
@@ -56,17 +80,14 @@ struct AttachmentIntake: Sendable {
         case .gif, .pdf, .text:
             stored = raw
         }
-        let size = Int64(stored.count)
-        let (onTicket, total) = try await tickets.attachmentBytes(of: ticket ?? TicketID(0))
-        guard onTicket + alreadyAdded + size <= settings.maxTicketBytes else {
-            throw Refused(status: .contentTooLarge, message: "This ticket already holds \(Self.megabytes(onTicket + alreadyAdded)) of files; the limit per ticket is \(Self.megabytes(settings.maxTicketBytes)).")
+        return (stored, type, hexString(SHA256.hash(stored)))
+    }
+
+    /// Runs blocking work (file I/O, fsync, hashing) on a Dispatch queue and awaits it.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
         }
-        guard total + alreadyAdded + size <= settings.maxTotalBytes else {
-            throw Refused(status: .insufficientStorage, message: "The helpdesk has no room for more files at the moment; nothing was stored.")
-        }
-        let sha256 = hexString(SHA256.hash(stored))
-        do { try files.store(stored, sha256: sha256) } catch { throw storageRefused(error) }
-        return Prepared(sha256: sha256, size: size, type: type, filename: name)
     }
 
     /// The command of a prepared file.
@@ -75,7 +96,7 @@ struct AttachmentIntake: Sendable {
                                      contentType: p.type.mediaType, filename: p.filename))
     }
 
-    private func storageRefused(_ error: AttachmentStorageError) -> Refused {
+    static func storageRefused(_ error: AttachmentStorageError) -> Refused {
         if error.isDiskFull {
             return Refused(status: .insufficientStorage, message: "The helpdesk has no room for files at the moment; nothing was stored. Please try again later.")
         }
