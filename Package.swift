@@ -50,7 +50,7 @@ let package = Package(
         // iterations took 4.4-5.2 s at -Onone and 0.22-0.31 s at -O (`swift test`, 2-core VM, load ~7).
         library("Credentials", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         library("WebGateway", [
-            "Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer", "QRCode",
+            "Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer", "QRCode", "Uploads",
         ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(
             name: "campusdesk",
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "TestSupport"]),
         .testTarget(name: "WebGatewayTests", dependencies: [
             "WebGateway", "Credentials", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
-            "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport", "QRCode",
+            "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport", "QRCode", "Uploads",
         ]),
         .testTarget(
             name: "EndToEndTests",

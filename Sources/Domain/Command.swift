@@ -58,6 +58,7 @@ public enum CommandAction: Sendable, Equatable {
     case recordSLATransition(RecordSLATransition)
     case setSLAPolicies(SetSLAPolicies)
     case setSLACalendar(SetSLACalendar)
+    case addAttachment(AddAttachment)
 
     /// The wire name of this action.
     public var type: String {
@@ -83,6 +84,7 @@ public enum CommandAction: Sendable, Equatable {
         case .recordSLATransition: "record_sla_transition"
         case .setSLAPolicies: "set_sla_policies"
         case .setSLACalendar: "set_sla_calendar"
+        case .addAttachment: "add_attachment"
         }
     }
 }
@@ -114,6 +116,7 @@ extension CommandAction: Codable {
         case "record_sla_transition": self = .recordSLATransition(try RecordSLATransition(from: decoder))
         case "set_sla_policies": self = .setSLAPolicies(try SetSLAPolicies(from: decoder))
         case "set_sla_calendar": self = .setSLACalendar(try SetSLACalendar(from: decoder))
+        case "add_attachment": self = .addAttachment(try AddAttachment(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
@@ -145,6 +148,7 @@ extension CommandAction: Codable {
         case .recordSLATransition(let a): try a.encode(to: encoder)
         case .setSLAPolicies(let a): try a.encode(to: encoder)
         case .setSLACalendar(let a): try a.encode(to: encoder)
+        case .addAttachment(let a): try a.encode(to: encoder)
         }
     }
 }

@@ -220,3 +220,40 @@ public enum TicketRules {
             preferredContactTime: try preferredContactTime(t.preferredContactTime))
     }
 }
+
+// MARK: - Attachments
+
+extension TicketRules {
+    /// Longest display name of an attachment (the sanitiser cuts at 120; the margin is for safety).
+    public static let maxAttachmentName = 255
+
+    /// Attaching a file: whoever may post a message on the ticket (`post_message`), and once it
+    /// is closed only staff, as for messages.
+    public static func checkAttachment(status: Status, actor: Actor, on ticket: TicketParties) throws(Refusal) {
+        try Permissions.check(actor, .postMessage, on: ticket, field: "file")
+        guard status != .closed || actor.role.isStaff else {
+            throw Refusal(.readOnly, "The ticket is closed; only staff can still add files to it.", field: "file")
+        }
+    }
+
+    /// The facts of an `add_attachment` the worker stores: a hash, a positive size, a stored type
+    /// and a display name. The gateway decided them; the worker checks them again (it is the writer).
+    public static func checkAttachmentFacts(_ a: AddAttachment) throws(Refusal) {
+        guard a.attachmentID.rawValue.utf8.count >= 8, a.attachmentID.rawValue.utf8.count <= 64,
+              a.attachmentID.rawValue.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || $0 == 45 }) else {
+            throw Refusal(.validation, "attachment_id must be 8-64 lower-case letters, digits or dashes.", field: "attachment_id")
+        }
+        guard a.sha256.utf8.count == 64, a.sha256.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+            throw Refusal(.validation, "sha256 must be 64 lower-case hex digits.", field: "sha256")
+        }
+        guard a.size > 0 else { throw Refusal(.validation, "An empty file cannot be attached.", field: "file") }
+        guard Attachment.storedTypes.contains(a.contentType) else {
+            throw Refusal(.validation, "Files of type \(a.contentType.prefix(60)) are not stored.", field: "file")
+        }
+        let name = a.filename
+        guard !name.isEmpty, name.count <= maxAttachmentName, !name.contains("/"), !name.contains("\\"),
+              !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw Refusal(.validation, "The file name is empty, too long or contains a path.", field: "file")
+        }
+    }
+}

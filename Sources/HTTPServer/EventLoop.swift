@@ -45,12 +45,16 @@ final class EventLoop: @unchecked Sendable {
         var version = HTTPVersion.http11
         /// The client's address, read once at accept; every request of the connection carries it.
         let remoteAddress: String?
+        /// While a streamed body arrives: its sink, the request's head, and the bytes still to come.
+        var sink: (any RequestBodySink)?
+        var streamHead: HTTPRequest?
+        var streamRemaining = 0
 
-        init(socket: Socket, id: UInt64, limits: HTTPParserLimits, deadline: UInt64) {
+        init(socket: Socket, id: UInt64, parser: HTTPParser, deadline: UInt64) {
             self.socket = socket
             self.remoteAddress = socket.peerAddress()
             self.id = id
-            self.parser = HTTPParser(limits: limits)
+            self.parser = parser
             self.deadline = deadline
         }
     }
@@ -207,7 +211,9 @@ final class EventLoop: @unchecked Sendable {
             }
             try? socket.setNoDelay()
             nextID += 1
-            let connection = Connection(socket: socket, id: nextID, limits: configuration.limits, deadline: Self.now() + configuration.idleTimeout.nanoseconds)
+            let streamingLimit = configuration.streamingBody.map { route in { @Sendable (head: HTTPRequest) in route(head)?.maxBodyBytes } }
+            let parser = HTTPParser(limits: configuration.limits, streamingLimit: streamingLimit)
+            let connection = Connection(socket: socket, id: nextID, parser: parser, deadline: Self.now() + configuration.idleTimeout.nanoseconds)
             connections[socket.fd] = connection
             connectionCount.store(connections.count, ordering: .relaxed)
         }
@@ -254,7 +260,7 @@ final class EventLoop: @unchecked Sendable {
         do {
             switch try c.socket.receive(into: readBuffer) {
             case .bytes(let n):
-                if c.input.isEmpty && !c.parser.hasPartialRequest {
+                if c.input.isEmpty && !c.parser.hasPartialRequest && c.sink == nil {
                     // First byte of a request: the header deadline starts now.
                     c.deadlineKind = .header
                     c.deadline = Self.now() + configuration.headerTimeout.nanoseconds
@@ -274,6 +280,10 @@ final class EventLoop: @unchecked Sendable {
     /// Parses what is buffered and starts the handler for a complete request.
     private func process(_ c: Connection, submit: (Job) -> Void) {
         guard c.phase == .reading else { return }
+        if c.sink != nil {
+            feedStream(c, submit: submit)
+            return
+        }
         let result: HTTPParseResult
         do {
             result = try c.input.withUnsafeBufferPointer { (b) throws(HTTPParseError) -> HTTPParseResult in try c.parser.parse(b) }
@@ -296,16 +306,104 @@ final class EventLoop: @unchecked Sendable {
             }
         case .request(let request, let consumed):
             c.input.removeFirst(consumed)
-            c.method = request.method
-            c.version = request.version
-            c.closeAfterWrite = shuttingDown || !Self.keepsAlive(request)
-            c.phase = .handling
-            c.deadlineKind = .none
-            setInterest(c, 0)
-            var request = request
-            request.remoteAddress = c.remoteAddress
-            submit(Job(fd: c.socket.fd, id: c.id, request: request))
+            if request.streamedBody != nil {
+                beginStream(c, request, submit: submit)
+                return
+            }
+            dispatch(c, request, submit: submit)
         }
+    }
+
+    /// A complete request goes to a handler; the connection reads nothing until it is answered.
+    private func dispatch(_ c: Connection, _ request: HTTPRequest, submit: (Job) -> Void) {
+        c.method = request.method
+        c.version = request.version
+        c.closeAfterWrite = shuttingDown || !Self.keepsAlive(request)
+        c.phase = .handling
+        c.deadlineKind = .none
+        setInterest(c, 0)
+        var request = request
+        request.remoteAddress = c.remoteAddress
+        submit(Job(fd: c.socket.fd, id: c.id, request: request))
+    }
+
+    // MARK: - Streamed bodies
+
+    /// A head whose route streams: make its sink and feed it what is already buffered.
+    private func beginStream(_ c: Connection, _ request: HTTPRequest, submit: (Job) -> Void) {
+        c.method = request.method
+        c.version = request.version
+        guard let route = configuration.streamingBody?(request), let length = request.streamedBody?.length else {
+            refuseStream(c, HTTPSerializer.errorResponse(.internalServerError), submit: submit)
+            return
+        }
+        do {
+            c.sink = try route.makeSink(request)
+        } catch {
+            refuseStream(c, error.response, submit: submit)
+            return
+        }
+        c.streamHead = request
+        c.streamRemaining = length
+        c.deadlineKind = .body
+        c.deadline = Self.now() + configuration.bodyTimeout.nanoseconds
+        feedStream(c, submit: submit)
+    }
+
+    /// Moves the buffered body bytes into the sink; memory per upload stays one read (64 KiB).
+    private func feedStream(_ c: Connection, submit: (Job) -> Void) {
+        guard let sink = c.sink, var request = c.streamHead else { return }
+        let n = min(c.streamRemaining, c.input.count)
+        if n > 0 {
+            var refusal: BodyRefusal?
+            c.input.withUnsafeBytes { all in
+                do throws(BodyRefusal) { try sink.write(UnsafeRawBufferPointer(rebasing: all[0..<n])) } catch { refusal = error }
+            }
+            if let refusal {
+                refuseStream(c, refusal.response, submit: submit)
+                return
+            }
+            c.input.removeFirst(n)
+            c.streamRemaining -= n
+            // A streamed body may take minutes (a 10 MB photo over a phone link): its deadline is
+            // per read, not for the whole body; the connection cap bounds how many can sit open.
+            c.deadline = Self.now() + configuration.bodyTimeout.nanoseconds
+        }
+        guard c.streamRemaining == 0 else {
+            if c.peerClosed {
+                abandonStream(c)
+                close(c)
+            }
+            return
+        }
+        c.sink = nil
+        c.streamHead = nil
+        do {
+            let value = try sink.finish()
+            nextID += 1
+            request.streamedBody = StreamedBody(length: request.streamedBody?.length ?? 0, value: value, sequence: nextID)
+        } catch {
+            sink.abandon()
+            refuseStream(c, error.response, submit: submit)
+            return
+        }
+        dispatch(c, request, submit: submit)
+    }
+
+    /// The sink refused: answer now and close, without reading the rest of the body.
+    private func refuseStream(_ c: Connection, _ response: HTTPResponse, submit: (Job) -> Void) {
+        log?(HTTPLogEvent(.info, "streamed body refused", [("http.status", "\(response.status.code)")]))
+        abandonStream(c)
+        c.input.removeAll()
+        c.closeAfterWrite = true
+        send(c, response, submit: submit)
+    }
+
+    private func abandonStream(_ c: Connection) {
+        c.sink?.abandon()
+        c.sink = nil
+        c.streamHead = nil
+        c.streamRemaining = 0
     }
 
     /// RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive`.
@@ -401,6 +499,7 @@ final class EventLoop: @unchecked Sendable {
             case .header, .body:
                 // RFC 9110 §15.5.9: 408 tells the client we gave up on its request.
                 log?(HTTPLogEvent(.info, "request timed out", [("http.phase", c.deadlineKind == .header ? "header" : "body")]))
+                abandonStream(c)
                 c.input.removeAll()
                 c.closeAfterWrite = true
                 send(c, HTTPSerializer.errorResponse(.requestTimeout), submit: { _ in })
@@ -419,13 +518,14 @@ final class EventLoop: @unchecked Sendable {
         }
         log?(HTTPLogEvent(.info, "server shutting down", [("http.connections", "\(connections.count)")]))
         // Idle keep-alive connections go now; requests in flight finish and then close.
-        for c in Array(connections.values) where c.phase == .reading && c.input.isEmpty && !c.parser.hasPartialRequest {
+        for c in Array(connections.values) where c.phase == .reading && c.input.isEmpty && !c.parser.hasPartialRequest && c.sink == nil {
             close(c)
         }
     }
 
     private func close(_ c: Connection) {
         guard connections[c.socket.fd] === c else { return }
+        abandonStream(c)
         connections[c.socket.fd] = nil
         c.socket.close()
         connectionCount.store(connections.count, ordering: .relaxed)

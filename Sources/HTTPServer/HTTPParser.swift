@@ -20,6 +20,11 @@ public enum HTTPParseResult: Sendable, Equatable {
 public struct HTTPParser: Sendable {
     /// The limits this parser enforces.
     public var limits: HTTPParserLimits
+    /// For a request whose head it accepts, the larger body limit of a streamed body; nil keeps
+    /// the body in memory under ``limits``. A streamed request is returned as soon as its head is
+    /// complete, with ``HTTPRequest/streamedBody`` giving the length; its body bytes are not
+    /// consumed: the caller passes them to the route's sink, not to this parser.
+    public var streamingLimit: (@Sendable (HTTPRequest) -> Int?)?
 
     // Scan state, as offsets into the caller's buffer (stable: the buffer only grows at the end).
     private var scanned = 0
@@ -35,8 +40,9 @@ public struct HTTPParser: Sendable {
     }
 
     /// Creates a parser with the given limits.
-    public init(limits: HTTPParserLimits = .standard) {
+    public init(limits: HTTPParserLimits = .standard, streamingLimit: (@Sendable (HTTPRequest) -> Int?)? = nil) {
         self.limits = limits
+        self.streamingLimit = streamingLimit
     }
 
     /// True once a request head is complete and only its body is still missing.
@@ -135,7 +141,11 @@ public struct HTTPParser: Sendable {
 
         var request = try Self.parseRequestLine(UnsafeBufferPointer(rebasing: b[start..<lineEnd]))
         request.headers = try Self.parseHeaderLines(UnsafeBufferPointer(rebasing: b[(lineEnd + 1)..<(headEnd - 2)]))
-        let bodyLength = try validateFraming(request)
+        if let streamingLimit, let maxBody = streamingLimit(request) {
+            request.streamedBody = StreamedBody(length: try validateFraming(request, maxBodyBytes: maxBody))
+            return .request(request, consumed: headEnd)
+        }
+        let bodyLength = try validateFraming(request, maxBodyBytes: limits.maxBodyBytes)
         if n >= headEnd + bodyLength {
             request.body = Array(b[headEnd..<(headEnd + bodyLength)])
             return .request(request, consumed: headEnd + bodyLength)
@@ -278,7 +288,7 @@ public struct HTTPParser: Sendable {
     // MARK: - Message framing (RFC 9112 §6)
 
     /// Checks Host and the framing headers; returns the body length.
-    private func validateFraming(_ request: HTTPRequest) throws(HTTPParseError) -> Int {
+    private func validateFraming(_ request: HTTPRequest, maxBodyBytes: Int) throws(HTTPParseError) -> Int {
         let hosts = request.headers.values("Host")
         if hosts.count > 1 { throw .duplicateHost }
         if let host = hosts.first {
@@ -302,7 +312,7 @@ public struct HTTPParser: Sendable {
         // refuse repeats, even identical ones (RFC 9110 §8.6 lets us), so no two parsers disagree.
         guard contentLengths.count == 1, !cl.isEmpty, cl.utf8.allSatisfy(\.isDigit) else { throw .invalidContentLength }
         let digits = cl.utf8.drop { $0 == UInt8(ascii: "0") }
-        guard digits.count <= 15, let length = Int(cl), length <= limits.maxBodyBytes else { throw .bodyTooLarge }
+        guard digits.count <= 15, let length = Int(cl), length <= maxBodyBytes else { throw .bodyTooLarge }
         return length
     }
 }

@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable, Equatable {
     /// The address of the connection's peer (dotted IPv4), set by the server; nil when unknown
     /// (a request built in a test, a peer gone before the server asked).
     public var remoteAddress: String?
+    /// Set instead of ``body`` for a route that streams (``ServerConfiguration/streamingBody``):
+    /// the body went to that route's sink as it arrived, and this carries what the sink made of it.
+    public var streamedBody: StreamedBody?
 
     public init(method: HTTPMethod, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
                 pathParameters: [String: String] = [:], remoteAddress: String? = nil) {

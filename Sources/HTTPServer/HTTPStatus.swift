@@ -31,5 +31,7 @@ public struct HTTPStatus: Sendable, Equatable, Hashable {
     public static let internalServerError = HTTPStatus(500, "Internal Server Error")
     public static let notImplemented = HTTPStatus(501, "Not Implemented")
     public static let serviceUnavailable = HTTPStatus(503, "Service Unavailable")
+    /// RFC 4918 §11.5: the server cannot store what the request needs (a full disk).
+    public static let insufficientStorage = HTTPStatus(507, "Insufficient Storage")
     public static let httpVersionNotSupported = HTTPStatus(505, "HTTP Version Not Supported")
 }

@@ -22,8 +22,13 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGrace: Duration
     /// Receives the server's log events; nil drops them.
     public var log: HTTPLogHandler?
+    /// The routes whose bodies stream into a sink instead of memory, with their larger limit;
+    /// asked once per request head. Nil (the default): every body is held under ``limits``.
+    public var streamingBody: (@Sendable (HTTPRequest) -> StreamingBody?)?
 
-    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: HTTPParserLimits = .standard, headerTimeout: Duration = .seconds(10), bodyTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(5), writeTimeout: Duration = .seconds(30), maxConnections: Int = 512, shutdownGrace: Duration = .seconds(10), log: HTTPLogHandler? = nil) {
+    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: HTTPParserLimits = .standard, headerTimeout: Duration = .seconds(10), bodyTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(5), writeTimeout: Duration = .seconds(30), maxConnections: Int = 512, shutdownGrace: Duration = .seconds(10), log: HTTPLogHandler? = nil,
+                streamingBody: (@Sendable (HTTPRequest) -> StreamingBody?)? = nil) {
+        self.streamingBody = streamingBody
         self.host = host
         self.port = port
         self.limits = limits

@@ -499,5 +499,26 @@ public enum TicketSchema {
                 SELECT RAISE(ABORT, 'ticket_history is append-only');
             END;
             """),
+        // Attachments (issue 18): one row per file on a ticket, referring to a content-addressed file
+        // `<data>/attachments/ab/<sha256>` that the gateway wrote and fsynced before sending the
+        // command. Several rows may share one file (the same photo twice); the orphan sweep deletes
+        // a file only when no row names its hash. No change event: analytics do not count files.
+        Migration(version: 14, sql: """
+            CREATE TABLE attachments (
+                id TEXT PRIMARY KEY,
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+                message_id INTEGER REFERENCES messages (id),
+                sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                size INTEGER NOT NULL CHECK (size > 0),
+                content_type TEXT NOT NULL,
+                filename TEXT NOT NULL,
+                uploaded_by_id INTEGER REFERENCES users (id),
+                uploaded_by_role TEXT NOT NULL CHECK (uploaded_by_role IN ('customer', 'agent', 'engineer', 'manager', 'admin')),
+                uploaded_by_name TEXT,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX attachments_by_ticket ON attachments (ticket_id, created_at);
+            CREATE INDEX attachments_by_sha256 ON attachments (sha256);
+            """),
     ]
 }

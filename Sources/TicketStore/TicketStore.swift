@@ -148,6 +148,7 @@ public actor TicketStore {
         case .recordSLATransition(let r): return try recordSLATransition(r, command: command, actor: actor, id: id, now: now)
         case .setSLAPolicies(let p): return try setSLA(policies: p.policies, calendar: nil, actor: actor, id: id, now: now)
         case .setSLACalendar(let c): return try setSLA(policies: nil, calendar: c.calendar, actor: actor, id: id, now: now)
+        case .addAttachment(let a): return try addAttachment(a, actor: actor, id: id, now: now)
         }
     }
 

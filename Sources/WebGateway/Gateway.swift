@@ -21,9 +21,13 @@ public struct GatewaySettings: Sendable {
     public var maxBodyBytes: Int
     /// Sessions, passwords and login limits of the network desk (`CAMPUSDESK_AUTH=accounts`).
     public var accounts: AccountSettings
+    /// Limits on attachments (per file, per ticket, in all).
+    public var attachments: AttachmentSettings
 
     public init(commandTimeout: Duration = .seconds(3), analyticsTimeout: Duration = .seconds(2), readinessTimeout: Duration = .seconds(1),
-                dashboardRefreshSeconds: Int = 60, maxBodyBytes: Int = 64 * 1024, accounts: AccountSettings = AccountSettings()) {
+                dashboardRefreshSeconds: Int = 60, maxBodyBytes: Int = 64 * 1024, accounts: AccountSettings = AccountSettings(),
+                attachments: AttachmentSettings = AttachmentSettings()) {
+        self.attachments = attachments
         self.commandTimeout = commandTimeout
         self.analyticsTimeout = analyticsTimeout
         self.readinessTimeout = readinessTimeout
@@ -49,6 +53,8 @@ struct GatewayContext: Sendable {
     var newBrowserID: @Sendable () -> String
     /// Who is asking (both desks), and login on the network desk.
     var auth: Authentication
+    /// The attachment files under the data directory.
+    var attachmentFiles: AttachmentFiles
     var accounts: any AccountQuerying { auth.accounts }
     var authMode: AuthMode { auth.mode }
 }
@@ -65,6 +71,9 @@ public struct Gateway: Sendable {
     public let handler: Handler
     /// The router's routes, for the test that holds them against the OpenAPI document.
     public let routeTable: [(method: HTTPMethod, pattern: String)]
+    /// The requests whose bodies stream to disk (uploads); give it to the server's configuration
+    /// (``ServerConfiguration/streamingBody``), or uploads larger than the server's limit are 413.
+    public let streamingBody: @Sendable (HTTPRequest) -> StreamingBody?
 
     /// - Parameters:
     ///   - tickets: the read side; opened lazily, the gateway answers 503 until it can be read.
@@ -84,7 +93,8 @@ public struct Gateway: Sendable {
         let context = GatewayContext(
             tickets: tickets, commands: commands, analytics: analytics, readiness: readiness,
             csrf: CSRFProtection(secret: csrfSecret), time: CampusTime(timeZone: configuration.timeZone),
-            clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID, auth: auth)
+            clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID, auth: auth,
+            attachmentFiles: AttachmentFiles(dataDirectory: configuration.dataDirectory))
         self.context = context
         var router = Router(log: { logger.http($0) }, errors: WebErrors(context: context).render)
         router.use(StartingUp.middleware(tickets: tickets))
@@ -95,7 +105,9 @@ public struct Gateway: Sendable {
         PosterPages(context: context).register(in: &router)
         SLAPages(context: context).register(in: &router)
         APIRoutes(context: context).register(in: &router)
-        handler = chain([SecurityHeaders.middleware], router.handler)
+        AttachmentRoutes(context: context).registerDownload(in: &router)
+        streamingBody = UploadRoutes.streamingBody(files: context.attachmentFiles, settings: settings.attachments, context: context)
+        handler = chain([SecurityHeaders.middleware, UploadRoutes.cleanup], router.handler)
         routeTable = router.routeTable
     }
 

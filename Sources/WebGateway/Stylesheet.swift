@@ -34,6 +34,8 @@ enum Stylesheet {
     h1 { font-size: 1.75rem; margin: .5rem 0 1rem; }
     h2 { font-size: 1.3rem; margin: 1.5rem 0 .5rem; }
     .muted, .hint, .optional, .age { color: var(--muted); }
+    .attachments { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem; }
+    .attachment-image { display: block; max-width: min(100%, 20rem); max-height: 15rem; height: auto; border: 1px solid var(--line); }
     .hint { margin: 0 0 .25rem; font-size: .95rem; }
     .field { display: flex; flex-direction: column; gap: .2rem; margin-bottom: .75rem; }
     label { font-weight: 600; }

@@ -235,6 +235,7 @@ struct WebRoutes: Sendable {
         var model = TicketDetailPage.Model(visitor: v, csrfToken: token(v), detail: detail, flash: flash, failedForm: failed,
                                            state: state, requestID: context.newBrowserID())
         model.listQuery = listQuery
+        model.attachments = try await context.tickets.attachments(of: id)
         model.now = context.clock.now()
         // The assignee, and the engineers to choose from (both desks: on the campus desk they are
         // the staff directory's; with nobody to choose, the page shows no assign form).
@@ -279,6 +280,8 @@ struct WebRoutes: Sendable {
         case "status": Layout.Flash(text: "The status was changed.", isError: false)
         case "reopened": Layout.Flash(text: "The ticket was reopened (now active); your reason is in its history.", isError: false)
         case "message": Layout.Flash(text: "Your message was posted.", isError: false)
+        case "created-file-missing": Layout.Flash(text: "Your report was filed, but the file could not be attached. Please add it with a message below.", isError: true)
+        case "message-file-missing": Layout.Flash(text: "Your message was posted, but the file could not be attached. Please send it again with a message.", isError: true)
         case "repeat-report": Layout.Flash(text: "You had already sent this report: it is this ticket, so nothing was filed twice.", isError: false)
         case "repeat-message": Layout.Flash(text: "You had already sent this message: it is below, posted once.", isError: false)
         case "category": Layout.Flash(text: "The category was changed.", isError: false)
@@ -299,11 +302,18 @@ struct WebRoutes: Sendable {
             return .failure(FormRejection(errorPage(.forbidden, "This form was sent from another site and was not accepted.", v)))
         }
         let type = request.headers["Content-Type"]?.lowercased() ?? ""
-        guard type.hasPrefix("application/x-www-form-urlencoded") else {
-            return .failure(FormRejection(errorPage(.unsupportedMediaType, "This form could not be read.", v)))
-        }
-        guard let form = try? FormDecoding.decode(request.body) else {
-            return .failure(FormRejection(errorPage(.badRequest, "This form could not be read.", v)))
+        let form: FormFields
+        if let upload = request.streamedBody?.value as? ReceivedUpload {
+            // A form with a file (multipart/form-data): its fields, the CSRF token among them.
+            form = upload.form
+        } else {
+            guard type.hasPrefix("application/x-www-form-urlencoded") else {
+                return .failure(FormRejection(errorPage(.unsupportedMediaType, "This form could not be read.", v)))
+            }
+            guard let decoded = try? FormDecoding.decode(request.body) else {
+                return .failure(FormRejection(errorPage(.badRequest, "This form could not be read.", v)))
+            }
+            form = decoded
         }
         let expired = FormRejection(errorPage(.forbidden, "This form has expired or did not come from CampusDesk. Please go back, reload the page and send it again.", v))
         guard !v.isNewBrowser else { return .failure(expired) }
@@ -397,14 +407,26 @@ struct WebRoutes: Sendable {
                                                              contactEmail: form.trimmed("contact_email"), contactPhone: form.trimmed("contact_phone"),
                                                              preferredContactTime: form.trimmed("preferred_contact_time"), issueTypeID: issueType,
                                                              reporterKeyDigest: ReporterKey.digest(of: v)))
+        // Files first: a refused file returns the form and files nothing; a stored one is on disk before its command.
+        let files: [AttachmentIntake.Prepared]
+        switch try await prepareFiles(request, ticket: nil) {
+        case .failure(let refusal): return try await refused(refusal)
+        case .success(let p): files = p
+        }
         let key = RepeatKey(form: "report", browserID: v.browserID, actor: v.actor, text: form["description"] ?? "")
-        return try await performOnce(action, form, v, key: key, applied: { reply in
+        var created: TicketID?
+        let response = try await performOnce(action, form, v, key: key, applied: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
+            created = ticket.id
             return Self.redirect("/tickets/\(ticket.id)?done=created", visitor: v)
         }, repeated: { reply in
             guard let ticket = reply.ticket else { return Self.redirect("/tickets?done=created", visitor: v) }
             return Self.redirect("/tickets/\(ticket.id)?done=repeat-report", visitor: v)
         }, refused: refused)
+        if let created, !files.isEmpty, await !attach(files, ticket: created, message: nil, v) {
+            return Self.redirect("/tickets/\(created)?done=created-file-missing", visitor: v)
+        }
+        return response
     }
 
     /// The shared shape of the POSTs on one ticket: form gate, permission gate, command.
@@ -416,7 +438,7 @@ struct WebRoutes: Sendable {
     private func onTicket(_ request: HTTPRequest, kind: TicketDetailPage.FormKind, fields: Set<String>, permission: Permission, done: String,
                           permissionFor: ((Ticket, FormFields) -> Permission)? = nil,
                           rule: ((Ticket, CommandAction, Visitor) -> Refusal?)? = nil, doneFor: ((CommandAction) -> String)? = nil,
-                          onceBy: String? = nil,
+                          onceBy: String? = nil, withFiles: Bool = false,
                           action: (TicketID, FormFields, Visitor) -> Result<CommandAction, Refusal>) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
@@ -450,12 +472,31 @@ struct WebRoutes: Sendable {
         case .failure(let refusal): return try await refusedPage(refusal)
         case .success(let a):
             if let rule, let read, let refusal = rule(read, a, v) { return try await refusedPage(refusal) }
+            var files: [AttachmentIntake.Prepared] = []
+            if withFiles {
+                switch try await prepareFiles(request, ticket: id) {
+                case .failure(let refusal): return try await refusedPage(refusal)
+                case .success(let p): files = p
+                }
+            }
             let outcome = doneFor?(a) ?? done
-            let applied = { (_: CommandReply) in Self.redirect("/tickets/\(id)?done=\(outcome)\(fromSuffix)", visitor: v) }
-            guard let onceBy else { return try await perform(a, form, v, concerns: id, applied: applied, refused: refusedPage) }
-            let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, actor: v.actor, text: form[onceBy] ?? "")
-            return try await performOnce(a, form, v, key: key, concerns: id, applied: applied,
-                                         repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)\(fromSuffix)", visitor: v) }, refused: refusedPage)
+            var appliedReply: CommandReply?
+            let applied = { (reply: CommandReply) -> HTTPResponse in
+                appliedReply = reply
+                return Self.redirect("/tickets/\(id)?done=\(outcome)\(fromSuffix)", visitor: v)
+            }
+            let response: HTTPResponse
+            if let onceBy {
+                let key = RepeatKey(form: "\(kind) \(id)", browserID: v.browserID, actor: v.actor, text: form[onceBy] ?? "")
+                response = try await performOnce(a, form, v, key: key, concerns: id, applied: applied,
+                                                 repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)\(fromSuffix)", visitor: v) }, refused: refusedPage)
+            } else {
+                response = try await perform(a, form, v, concerns: id, applied: applied, refused: refusedPage)
+            }
+            if let reply = appliedReply, !files.isEmpty, await !attach(files, ticket: id, message: reply.message?.id, v) {
+                return Self.redirect("/tickets/\(id)?done=\(outcome)-file-missing\(fromSuffix)", visitor: v)
+            }
+            return response
         }
     }
 
@@ -497,7 +538,8 @@ struct WebRoutes: Sendable {
     }
 
     func postMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, permission: .postMessage, done: "message", onceBy: "body") { id, f, v in
+        try await onTicket(request, kind: .message, fields: TicketDetailPage.messageFields, permission: .postMessage, done: "message", onceBy: "body",
+                           withFiles: true) { id, f, v in
             // On the network desk a message is signed with the account's name.
             .success(.postMessage(PostMessage(ticketID: id, body: f["body"] ?? "", authorName: v.user?.name ?? f.trimmed("author_name"))))
         }

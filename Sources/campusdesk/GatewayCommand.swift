@@ -14,8 +14,8 @@ import Glibc
 
 /// `campusdesk gateway`: the HTTP process (HTML UI, JSON API, dashboard) wired to the spool and the store.
 ///
-/// Reads `HOST`, `PORT`, `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, `CAMPUSDESK_TZ`, `CAMPUSDESK_AUTH`
-/// (`open`: the campus desk, no login; `accounts`: the network desk, login and sessions). Changes go to the
+/// Reads `HOST`, `PORT`, `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, `CAMPUSDESK_TZ`, `CAMPUSDESK_AUTH`,
+/// the `CAMPUSDESK_ATTACHMENT_MAX_*` limits (docs/operations.md) (`open`: the campus desk, no login; `accounts`: the network desk, login and sessions). Changes go to the
 /// ticket worker as commands on the `commands` queue; pages read `<data>/tickets.db` read-only
 /// (answering 503 until the worker has created it); the dashboard asks the analytics workers.
 /// SIGTERM/SIGINT drain the server and exit 0; a second signal exits 1 at once.
@@ -45,6 +45,13 @@ enum GatewayCommand {
         }
         defer { requester.close() }
 
+        let attachments: AttachmentSettings
+        switch AttachmentSettings.from(environment: ProcessInfo.processInfo.environment) {
+        case .success(let s): attachments = s
+        case .failure(let error):
+            logger.error("invalid attachment limit", ["error": error.description])
+            return 64
+        }
         let tickets = TicketReader(openingLazily: config.ticketDatabasePath)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = BrokerAnalyticsQuerying(client: analyticsClient)
@@ -53,14 +60,16 @@ enum GatewayCommand {
             commands: BrokerCommandSender(client: requester, logger: logger),
             analytics: CoalescingAnalytics(analytics),
             readiness: BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets),
-            csrfSecret: randomSecret(), logger: logger)
+            csrfSecret: randomSecret(), settings: GatewaySettings(attachments: attachments), logger: logger)
 
         let requestLog = RequestLog(component: "gateway")
         defer { requestLog.close() }
         let handler = chain([GatewayRequestLog.middleware(requestLog)], gateway.handler)
         let server: Server
         do {
-            server = try Server(configuration: ServerConfiguration(host: config.host, port: port, log: { logger.http($0) }), handler: handler)
+            // Uploads stream to disk with their own, larger limit; every other body keeps the server's.
+            let serverConfiguration = ServerConfiguration(host: config.host, port: port, log: { logger.http($0) }, streamingBody: gateway.streamingBody)
+            server = try Server(configuration: serverConfiguration, handler: handler)
         } catch {
             logger.error("cannot listen", ["http.host": config.host, "http.port": String(port), "error": "\(error)"])
             return 1

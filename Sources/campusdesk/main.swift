@@ -15,6 +15,7 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
     ("import", "send tickets from a CSV file to the ticket worker: import FILE.csv", { args in await ImportCommand.run(args) }),
     ("demo", "import a realistic demo history: demo [--count N] [--seed S]", { args in await DemoCommand.run(args) }),
+    ("attachments", "remove attachment files no ticket refers to: attachments sweep [--grace SECONDS]", { args in await AttachmentsCommand.run(args) }),
     ("backup", "copy tickets.db and the analytics state, online and consistent: backup DIR", { args in await BackupCommand.run(args) }),
     ("queue", "inspect the spool (list, peek, dead, retry, purge, bindings)", { args in await QueueCommand.run(args) }),
     ("users", "accounts of the network desk (add, list, set-role, deactivate)", { args in await UsersCommand.run(args) }),

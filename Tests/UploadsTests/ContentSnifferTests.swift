@@ -1,5 +1,6 @@
 import Testing
 import Uploads
+import TestSupport
 
 private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 private func ftyp(_ major: String, _ compatible: [String]) -> [UInt8] {

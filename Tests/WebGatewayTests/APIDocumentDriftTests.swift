@@ -46,11 +46,11 @@ import HTTPServer
         return operations
     }
 
-    /// The gateway's routes under `/api`, and the two probes, with `:id` written `{id}`.
+    /// The gateway's routes under `/api`, the two probes and the attachment download, with `:id` written `{id}`.
     static func routedOperations() -> Set<Operation> {
         let gateway = World().gateway()
         return Set(gateway.routeTable.compactMap { route -> Operation? in
-            guard route.pattern.hasPrefix("/api/") || route.pattern == "/healthz" || route.pattern == "/readyz" else { return nil }
+            guard route.pattern.hasPrefix("/api/") || ["/healthz", "/readyz", "/attachments/:id"].contains(route.pattern) else { return nil }
             let path = route.pattern.split(separator: "/", omittingEmptySubsequences: false)
                 .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
             return Operation(method: route.method.rawValue, path: path)

@@ -29,7 +29,8 @@ final class AccountsWorld {
     /// `classifier`: the one filing tickets without `triage` (a test may tune its confidence).
     /// `analytics`: the dashboard's answers over the store and clock (fixed ones by default).
     init(throttle: LoginThrottle.Limits = LoginThrottle.Limits(), authMode: AuthMode = .accounts, triage: (any TicketTriaging)? = nil,
-         classifier: TunableClassifier = TunableClassifier(), analytics: ((TicketStore, TestClock) -> any AnalyticsQuerying)? = nil) throws {
+         classifier: TunableClassifier = TunableClassifier(), analytics: ((TicketStore, TestClock) -> any AnalyticsQuerying)? = nil,
+         attachments: AttachmentSettings = AttachmentSettings()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-accounts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("tickets.db").path
@@ -37,11 +38,11 @@ final class AccountsWorld {
         worker = StoreBackedWorker(store: store)
         reader = try TicketReader(path: path)
         gateway = Gateway(
-            configuration: Configuration(authMode: authMode), tickets: reader, commands: worker,
+            configuration: Configuration(dataDirectory: directory.path, authMode: authMode), tickets: reader, commands: worker,
             analytics: analytics?(store, clock) ?? FixedAnalytics(), readiness: FixedReadiness(checks: [ReadinessCheck(name: "ticket-worker", ready: true)]),
             csrfSecret: Array("test-secret-0123456789".utf8),
             settings: GatewaySettings(commandTimeout: .seconds(30),
-                                      accounts: AccountSettings(passwordIterations: Self.iterations, throttle: throttle)),
+                                      accounts: AccountSettings(passwordIterations: Self.iterations, throttle: throttle), attachments: attachments),
             clock: clock, logger: Logger(component: "test", minimumLevel: .error),
             newBrowserID: { [counter] in String(format: "%032x", counter.next()) })
     }
@@ -75,8 +76,10 @@ final class AccountsWorld {
 
     /// The gateway behind the real HTTP server on a free port, until ``Served/stop()``.
     func serve() throws -> Served {
-        let server = try Server(configuration: ServerConfiguration(host: "127.0.0.1", port: 0), handler: gateway.handler)
-        let task = Task { await server.run() }
+        let server = try Server(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, streamingBody: gateway.streamingBody), handler: gateway.handler)
+        // Its handlers on threads of their own: a busy cooperative pool (other suites' work on a
+        // loaded machine) must not leave this server's requests unanswered past a test's deadline.
+        let task = Task(executorPreference: DedicatedThreads.shared) { await server.run() }
         return Served(server: server, task: task)
     }
 

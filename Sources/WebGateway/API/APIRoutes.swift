@@ -36,6 +36,7 @@ struct APIRoutes: Sendable {
             api.get("/tickets/:id/history") { try await history($0) }
             api.put("/tickets/:id/triage") { try await triage($0) }
             api.get("/tickets/:id/ai-suggestions") { try await suggestions($0) }
+            AttachmentRoutes(context: context).registerAPI(in: &api)
             AuthAPIRoutes(context: context).register(in: &api)
             SLARoutes(context: context).register(in: &api)
             IssueTypeRoutes(context: context).register(in: &api)

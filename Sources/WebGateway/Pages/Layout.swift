@@ -184,6 +184,8 @@ enum Field {
         case text, textarea, search, number, email, tel
         /// Never shown again after a refused submit: the value is not echoed into the page.
         case password
+        /// A file picker (`extra` carries its `accept`); a browser never takes a value for it.
+        case file
     }
 
     /// A labelled control appended to a page buffer; `idPrefix` keeps ids unique when one page has several forms.
@@ -191,7 +193,7 @@ enum Field {
                         required: Bool = false, maxLength: Int? = nil, hint: String? = nil, extra: String = "", into h: inout HTMLBuffer) {
         // Ids are built from our own field names, never from user input.
         let id = idPrefix + "-" + name
-        let v = kind == .password ? "" : state.values[name] ?? value ?? ""
+        let v = kind == .password || kind == .file ? "" : state.values[name] ?? value ?? ""
         let error = state.errors[name]
         // A long text's limit is said before it bites (issue 20): a browser's `maxlength` cuts a
         // long paste without a word, so a textarea shows its limit and a live count
@@ -224,6 +226,7 @@ enum Field {
         case .email: h.raw("<input type=\"email\" ")
         case .tel: h.raw("<input type=\"tel\" ")
         case .password: h.raw("<input type=\"password\" ")
+        case .file: h.raw("<input type=\"file\" ")
         }
         h.raw("id=\"")
         h.raw(html: id)
@@ -270,6 +273,8 @@ enum Field {
             h.raw(" value=\"")
             h.text(v)
             h.raw("\">\n")
+        case .file:
+            h.raw(">\n")
         }
         h.raw("</div>\n")
     }

@@ -5,14 +5,15 @@ import HTTPServer
 /// `/tickets/new`: the report-a-problem form.
 enum NewTicketPage {
     static let fields: Set<String> = ["description", "issue_type_id", "location", "reporter", "impact", "contact_email", "contact_phone",
-                                      "preferred_contact_time"]
+                                      "preferred_contact_time", "file"]
 
     /// - Parameter issueTypes: the offered types, grouped by category in the form.
     static func render(visitor: Visitor, csrfToken: String, requestID: String, issueTypes: [IssueType], state: FormState = .empty) -> [UInt8] {
         var h = HTMLBuffer(capacity: 6144)
         Layout.page(title: "Report a problem", visitor: visitor, csrfToken: csrfToken, script: FormsScript.path, body: { b in
             b.raw("<h1>Report a problem</h1>\n")
-            b.raw("<form method=\"post\" action=\"/tickets\" class=\"stack\">\n")
+            // multipart so a photo can come along; without a file chosen it is the same form.
+            b.raw("<form method=\"post\" action=\"/tickets\" class=\"stack\" enctype=\"multipart/form-data\">\n")
             Field.general(state, into: &b)
             Layout.hidden("csrf_token", csrfToken, into: &b)
             Layout.hidden("request_id", requestID, into: &b)
@@ -30,6 +31,7 @@ enum NewTicketPage {
             // Who is affected sets the priority together with the severity staff see.
             Field.select(name: "impact", label: "Who is affected?", idPrefix: "new",
                          options: Impact.allCases.map { ($0.rawValue, Words.impact($0)) }, selected: Impact.one.rawValue, state: state, into: &b)
+            AttachmentField.render(idPrefix: "new", state: state, into: &b)
             b.raw("<button type=\"submit\">Send report</button>\n</form>\n")
         }, into: &h)
         return h.bytes

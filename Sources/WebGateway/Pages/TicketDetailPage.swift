@@ -47,6 +47,8 @@ enum TicketDetailPage {
         var issueTypes: [IssueType]? = nil
         /// The instant the SLA states are shown at (the gateway's clock).
         var now = Timestamp(millisecondsSinceEpoch: 0)
+        /// The ticket's files: those sent with a message show under it, the others under "Files".
+        var attachments: [Attachment] = []
     }
 
     /// What the visitor may do here, from `Permissions` on this ticket's parties.
@@ -70,7 +72,7 @@ enum TicketDetailPage {
     }
 
     static let editFields: Set<String> = ["description", "location", "reporter", "contact_email", "contact_phone", "preferred_contact_time"]
-    static let messageFields: Set<String> = ["body", "author_name"]
+    static let messageFields: Set<String> = ["body", "author_name", "file"]
 
     /// The page as UTF-8 bytes, built in one buffer (what the route sends).
     static func renderBytes(_ m: Model, time: CampusTime) -> [UInt8] {
@@ -103,6 +105,12 @@ enum TicketDetailPage {
         if m.visitor.role.isStaff, let sla = t.sla { TicketSLASection.render(sla, now: m.now, time: time, into: &b) }
         if t.status == .closed && !m.visitor.role.isStaff { closedNotice(m, time: time, into: &b) }
         if allowed.anyAction { staffActions(m, allowed, into: &b) }
+        let loose = m.attachments.filter { $0.messageID == nil }
+        if !loose.isEmpty {
+            b.raw("<section aria-labelledby=\"files-h\">\n<h2 id=\"files-h\">Files</h2>\n")
+            AttachmentList.render(loose, into: &b)
+            b.raw("</section>\n")
+        }
         conversation(m, allowed, time: time, into: &b)
         if allowed.edit { editForm(m, into: &b) }
         if let history = m.history {
@@ -381,13 +389,15 @@ enum TicketDetailPage {
                 b.time(msg.sentAt, time)
                 b.raw("</p>\n<p class=\"text\">")
                 b.text(msg.body)
-                b.raw("</p>\n</article></li>\n")
+                b.raw("</p>\n")
+                AttachmentList.render(m.attachments.filter { $0.messageID == msg.id }, into: &b)
+                b.raw("</article></li>\n")
             }
             b.raw("</ol>\n")
         }
         if allowed.postMessage {
             let s = state(m, .message)
-            formStart(m, .message, action: "/messages", cssClass: "stack", heading: "<h3>Write a message</h3>\n", into: &b)
+            formStart(m, .message, action: "/messages", cssClass: "stack", heading: "<h3>Write a message</h3>\n", multipart: true, into: &b)
             Field.control(.textarea, name: "body", label: "Message", idPrefix: "message", state: s, required: true,
                           maxLength: TextLimits.maxMessageBody, into: &b)
             // On the network desk a message is signed with the account's name.
@@ -395,6 +405,7 @@ enum TicketDetailPage {
                 Field.control(.text, name: "author_name", label: "Your name", idPrefix: "message", state: s, value: m.visitor.name,
                               maxLength: TextLimits.maxShortField, into: &b)
             }
+            AttachmentField.render(idPrefix: "message", state: s, into: &b)
             b.raw("<button type=\"submit\">Post message</button>\n</form>\n")
         }
         b.raw("</section>\n")
@@ -425,13 +436,13 @@ enum TicketDetailPage {
     /// The request id is always fresh: the worker remembers a refused id with its refusal, so a
     /// corrected resubmit needs a new one.
     private static func formStart(_ m: Model, _ kind: FormKind, action: StaticString, cssClass: StaticString,
-                                  heading: StaticString = "", into b: inout HTMLBuffer) {
+                                  heading: StaticString = "", multipart: Bool = false, into b: inout HTMLBuffer) {
         b.raw("<form method=\"post\" action=\"/tickets/")
         b.number(m.detail.ticket.id.rawValue)
         b.raw(action)
         b.raw("\" class=\"")
         b.raw(cssClass)
-        b.raw("\">\n")
+        b.raw(multipart ? "\" enctype=\"multipart/form-data\">\n" : "\">\n")
         b.raw(heading)
         Field.general(state(m, kind), into: &b)
         Layout.hidden("csrf_token", m.csrfToken, into: &b)

@@ -3,31 +3,31 @@
 /// The image is a valid 8×8 greyscale baseline JPEG: one quantisation table of ones, one DC and
 /// one AC Huffman table with a single 1-bit code each (DC category 0, AC end-of-block), and a
 /// scan of one block coded as the bits `0` `0` padded with ones (0x3F): a flat grey square.
-enum TinyJPEG {
-    static func segment(_ marker: UInt8, _ payload: [UInt8]) -> [UInt8] {
+public enum TinyJPEG {
+    public static func segment(_ marker: UInt8, _ payload: [UInt8]) -> [UInt8] {
         let length = payload.count + 2
         return [0xFF, marker, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
     }
 
-    static let soi: [UInt8] = [0xFF, 0xD8]
-    static let eoi: [UInt8] = [0xFF, 0xD9]
-    static let jfif = segment(0xE0, Array("JFIF\0".utf8) + [1, 1, 0, 0, 1, 0, 1, 0, 0])
-    static let dqt = segment(0xDB, [0x00] + [UInt8](repeating: 1, count: 64))
-    static let sof0 = segment(0xC0, [8, 0, 8, 0, 8, 1, 1, 0x11, 0])
-    static let dhtDC = segment(0xC4, [0x00, 1] + [UInt8](repeating: 0, count: 15) + [0x00])
-    static let dhtAC = segment(0xC4, [0x10, 1] + [UInt8](repeating: 0, count: 15) + [0x00])
-    static let sos = segment(0xDA, [1, 1, 0x00, 0, 63, 0])
-    static let scanData: [UInt8] = [0x3F]
+    public static let soi: [UInt8] = [0xFF, 0xD8]
+    public static let eoi: [UInt8] = [0xFF, 0xD9]
+    public static let jfif = segment(0xE0, Array("JFIF\0".utf8) + [1, 1, 0, 0, 1, 0, 1, 0, 0])
+    public static let dqt = segment(0xDB, [0x00] + [UInt8](repeating: 1, count: 64))
+    public static let sof0 = segment(0xC0, [8, 0, 8, 0, 8, 1, 1, 0x11, 0])
+    public static let dhtDC = segment(0xC4, [0x00, 1] + [UInt8](repeating: 0, count: 15) + [0x00])
+    public static let dhtAC = segment(0xC4, [0x10, 1] + [UInt8](repeating: 0, count: 15) + [0x00])
+    public static let sos = segment(0xDA, [1, 1, 0x00, 0, 63, 0])
+    public static let scanData: [UInt8] = [0x3F]
 
     /// The segments that carry the picture; a stripped file must keep them byte for byte.
-    static let imageSegments: [[UInt8]] = [dqt, sof0, dhtDC, dhtAC, sos + scanData]
+    public static let imageSegments: [[UInt8]] = [dqt, sof0, dhtDC, dhtAC, sos + scanData]
 
     /// The bare image: SOI, JFIF, tables, frame, scan, EOI.
-    static let plain: [UInt8] = soi + jfif + imageSegments.joined() + eoi
+    public static let plain: [UInt8] = soi + jfif + imageSegments.joined() + eoi
 
     /// An EXIF APP1 (big-endian TIFF) whose IFD0 holds Make and a GPS IFD pointer, and whose
     /// GPS IFD holds latitude 52°12'30" N and longitude 0°7'5" E.
-    static let exifWithGPS: [UInt8] = {
+    public static let exifWithGPS: [UInt8] = {
         func u16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
         func u32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
         func entry(_ tag: Int, _ type: Int, _ count: Int, _ value: [UInt8]) -> [UInt8] { u16(tag) + u16(type) + u32(count) + value }
@@ -47,18 +47,18 @@ enum TinyJPEG {
         return segment(0xE1, Array("Exif\0\0".utf8) + tiff)
     }()
 
-    static let xmp = segment(0xE1, Array("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>52,12.5N</exif:GPSLatitude></x:xmpmeta>".utf8))
-    static let comment = segment(0xFE, Array("Taken at home, Mill Road 12".utf8))
-    static let icc = segment(0xE2, Array("ICC_PROFILE\0".utf8) + [1, 1] + [UInt8](repeating: 0x42, count: 20))
-    static let mpf = segment(0xE2, Array("MPF\0".utf8) + [UInt8](repeating: 0, count: 16))
-    static let iptc = segment(0xED, Array("Photoshop 3.0\0caption: my office".utf8))
+    public static let xmp = segment(0xE1, Array("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>52,12.5N</exif:GPSLatitude></x:xmpmeta>".utf8))
+    public static let comment = segment(0xFE, Array("Taken at home, Mill Road 12".utf8))
+    public static let icc = segment(0xE2, Array("ICC_PROFILE\0".utf8) + [1, 1] + [UInt8](repeating: 0x42, count: 20))
+    public static let mpf = segment(0xE2, Array("MPF\0".utf8) + [UInt8](repeating: 0, count: 16))
+    public static let iptc = segment(0xED, Array("Photoshop 3.0\0caption: my office".utf8))
 
     /// A phone photo: EXIF with GPS, XMP, ICC, MPF, IPTC and a comment around the image, and a
     /// second JPEG after EOI as multi-picture files have.
-    static let photo: [UInt8] = soi + jfif + exifWithGPS + xmp + icc + mpf + iptc + comment + imageSegments.joined() + eoi + plain
+    public static let photo: [UInt8] = soi + jfif + exifWithGPS + xmp + icc + mpf + iptc + comment + imageSegments.joined() + eoi + plain
 
     /// A JPEG/HTML polyglot: HTML in a comment segment and again after EOI.
-    static let polyglot: [UInt8] = soi + jfif
+    public static let polyglot: [UInt8] = soi + jfif
         + segment(0xFE, Array("<html><script>alert(document.cookie)</script>".utf8))
         + imageSegments.joined() + eoi + Array("<html><body><script>alert(1)</script></body></html>".utf8)
 }

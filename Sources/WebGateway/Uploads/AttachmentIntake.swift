@@ -1,0 +1,110 @@
+import Domain
+import Credentials
+import TicketStore
+import HTTPServer
+import Uploads
+import Dispatch
+
+/// What turns a received file into a stored attachment: its type decided from the content, its
+/// metadata removed, the limits checked, the file stored durably, then the `add_attachment` command.
+///
+/// The order is the point: the file is on disk (fsynced, renamed, directory fsynced) before the
+/// command that refers to it is sent, so no row ever names a missing file; a crash in between
+/// leaves an orphan for the sweep. Refusals carry the status and a sentence for the sender.
+struct AttachmentIntake: Sendable {
+    let files: AttachmentFiles
+    let settings: AttachmentSettings
+    let tickets: TicketReader
+
+    /// Why a file was not stored: the status (415, 413, 422, 507, …) and what to tell the sender.
+    struct Refused: Error, Sendable, HTTPStatusError {
+        var status: HTTPStatus
+        var message: String
+    }
+
+    /// A file ready for its command: stored, with the facts the command carries.
+    struct Prepared: Sendable {
+        var sha256: String
+        var size: Int64
+        var type: AttachmentType
+        var filename: String
+    }
+
+    /// Reads, checks and stores one received file. The incoming file stays (the caller discards it).
+    ///
+    /// The reading, stripping, hashing and the fsyncs run on a Dispatch queue, not on the
+    /// cooperative pool: a 10 MB file takes milliseconds of CPU and an fsync may take longer on a
+    /// busy disk, and the pool has one thread per core for every request of the gateway.
+    /// - Parameter ticket: the ticket the file goes to; nil for a report not yet filed (it holds no files).
+    func prepare(_ file: ReceivedUpload.File, ticket: TicketID?, alreadyAdded: Int64 = 0) async throws -> Prepared {
+        let maxFileBytes = settings.maxFileBytes
+        let (stored, type, sha256) = try await Self.offPool { try Self.check(file, maxFileBytes: maxFileBytes) }
+        let size = Int64(stored.count)
+        let (onTicket, total) = try await tickets.attachmentBytes(of: ticket ?? TicketID(0))
+        guard onTicket + alreadyAdded + size <= settings.maxTicketBytes else {
+            throw Refused(status: .contentTooLarge, message: "This ticket already holds \(Self.megabytes(onTicket + alreadyAdded)) of files; the limit per ticket is \(Self.megabytes(settings.maxTicketBytes)).")
+        }
+        guard total + alreadyAdded + size <= settings.maxTotalBytes else {
+            throw Refused(status: .insufficientStorage, message: "The helpdesk has no room for more files at the moment; nothing was stored.")
+        }
+        let files = self.files
+        try await Self.offPool {
+            do throws(AttachmentStorageError) { try files.store(stored, sha256: sha256) } catch { throw Self.storageRefused(error) }
+        }
+        return Prepared(sha256: sha256, size: size, type: type, filename: file.filename)
+    }
+
+    /// The bytes to store, their type and hash: read, sniffed, stripped of metadata.
+    static func check(_ file: ReceivedUpload.File, maxFileBytes: Int) throws -> (bytes: [UInt8], type: AttachmentType, sha256: String) {
+        let raw: [UInt8]
+        do { raw = try AttachmentFiles.readFile(file.path) } catch { throw storageRefused(error) }
+        let name = file.filename
+        guard raw.count <= maxFileBytes else {
+            throw Refused(status: .contentTooLarge, message: "\(name) is larger than \(megabytes(Int64(maxFileBytes))).")
+        }
+        let type: AttachmentType
+        do { type = try ContentSniffer.sniff(raw) } catch {
+            throw Refused(status: .unsupportedMediaType, message: "\(name) was not accepted: \(error.message).")
+        }
+        let stored: [UInt8]
+        switch type {
+        case .jpeg:
+            do { stored = try JPEGMetadataStripper.strip(raw) } catch { throw Refused(status: .unprocessableContent, message: "\(name) was not accepted: \(error.message).") }
+        case .png:
+            do { stored = try PNGMetadataStripper.strip(raw).bytes } catch { throw Refused(status: .unprocessableContent, message: "\(name) was not accepted: \(error.message).") }
+        case .webp:
+            do { stored = try WebPMetadataStripper.strip(raw).bytes } catch { throw Refused(status: .unprocessableContent, message: "\(name) was not accepted: \(error.message).") }
+        case .heic:
+            // Its EXIF (GPS) cannot be removed yet (docs/attachments.md): refused rather than published.
+            throw Refused(status: .unsupportedMediaType, message: "\(name) is a HEIC photo, which is not accepted yet because its location data cannot be removed. Please send it as JPEG (on an iPhone: Settings, Camera, Formats, Most Compatible).")
+        case .gif, .pdf, .text:
+            stored = raw
+        }
+        return (stored, type, hexString(SHA256.hash(stored)))
+    }
+
+    /// Runs blocking work (file I/O, fsync, hashing) on a Dispatch queue and awaits it.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// The command of a prepared file.
+    static func action(_ p: Prepared, id: AttachmentID, ticket: TicketID, message: MessageID?) -> CommandAction {
+        .addAttachment(AddAttachment(attachmentID: id, ticketID: ticket, messageID: message, sha256: p.sha256, size: p.size,
+                                     contentType: p.type.mediaType, filename: p.filename))
+    }
+
+    static func storageRefused(_ error: AttachmentStorageError) -> Refused {
+        if error.isDiskFull {
+            return Refused(status: .insufficientStorage, message: "The helpdesk has no room for files at the moment; nothing was stored. Please try again later.")
+        }
+        return Refused(status: .internalServerError, message: "The file could not be stored; nothing was saved.")
+    }
+
+    static func megabytes(_ bytes: Int64) -> String {
+        let mb = Double(bytes) / 1_048_576
+        return mb >= 10 ? "\(Int(mb.rounded())) MB" : "\((mb * 10).rounded() / 10) MB"
+    }
+}
