@@ -58,6 +58,8 @@ public enum CommandAction: Sendable, Equatable {
     case recordSLATransition(RecordSLATransition)
     case setSLAPolicies(SetSLAPolicies)
     case setSLACalendar(SetSLACalendar)
+    case followTicket(FollowTicket)
+    case mergeTicket(MergeTicket)
 
     /// The wire name of this action.
     public var type: String {
@@ -83,6 +85,8 @@ public enum CommandAction: Sendable, Equatable {
         case .recordSLATransition: "record_sla_transition"
         case .setSLAPolicies: "set_sla_policies"
         case .setSLACalendar: "set_sla_calendar"
+        case .followTicket: "follow_ticket"
+        case .mergeTicket: "merge_ticket"
         }
     }
 }
@@ -114,6 +118,8 @@ extension CommandAction: Codable {
         case "record_sla_transition": self = .recordSLATransition(try RecordSLATransition(from: decoder))
         case "set_sla_policies": self = .setSLAPolicies(try SetSLAPolicies(from: decoder))
         case "set_sla_calendar": self = .setSLACalendar(try SetSLACalendar(from: decoder))
+        case "follow_ticket": self = .followTicket(try FollowTicket(from: decoder))
+        case "merge_ticket": self = .mergeTicket(try MergeTicket(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
@@ -145,6 +151,8 @@ extension CommandAction: Codable {
         case .recordSLATransition(let a): try a.encode(to: encoder)
         case .setSLAPolicies(let a): try a.encode(to: encoder)
         case .setSLACalendar(let a): try a.encode(to: encoder)
+        case .followTicket(let a): try a.encode(to: encoder)
+        case .mergeTicket(let a): try a.encode(to: encoder)
         }
     }
 }
