@@ -180,4 +180,30 @@ import Fixtures
         #expect(Follower(rawValue: Follower.account(UserID(4)).rawValue) == .account(UserID(4)))
         #expect(Follower(rawValue: "ticket:7") == .reporterOf(TicketID(7)) && Follower(rawValue: "x") == nil)
     }
+
+    @Test("probably the same problem: open tickets at the same place sharing a word, newest first, at most 5, never closed ones or the one excluded")
+    func similarTickets() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        func report(_ text: String, at place: String?) async throws -> Ticket {
+            try #require(try await f.run(.customer, .createTicket(CreateTicket(description: text, location: place))).ticket)
+        }
+        let stuck = try await report("The lift is stuck between floors", at: "Building C, lift 2")
+        _ = try await report("Printer out of toner", at: "Building C, lift 2")
+        _ = try await report("Lift stuck again", at: "Library")
+        let closed = try await report("Lift stuck, people inside", at: "Building C, lift 2")
+        _ = try await f.run(.agent, .mergeTicket(MergeTicket(ticketID: closed.id, into: stuck.id)))
+        var more: [TicketID] = []
+        for n in 0..<6 { more.append(try await report("Lift makes noise \(n)", at: "building c lift 2").id) }
+        let reader = try TicketReader(path: f.path)
+        let found = try await reader.similarOpenTickets(location: "Building C, Lift 2", text: "The lift does not move")
+        #expect(found.map(\.id) == Array(more.reversed().prefix(5)))
+        let one = try await reader.similarOpenTickets(location: "Building C, lift 2", text: "stuck", excluding: nil)
+        #expect(one.map(\.id) == [stuck.id])
+        #expect(try await reader.similarOpenTickets(location: "Building C, lift 2", text: "stuck", excluding: stuck.id).isEmpty)
+        #expect(try await reader.similarOpenTickets(location: "", text: "lift stuck").isEmpty)
+        #expect(try await reader.similarOpenTickets(location: "Building C", text: "a an").isEmpty)
+        // Hostile text is words, never FTS5 syntax.
+        #expect(try await reader.similarOpenTickets(location: "Building C\"*", text: "stuck\" NEAR(x) description:").map(\.id) == [stuck.id])
+    }
 }
