@@ -20,10 +20,15 @@ extension WebRoutes {
         guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
         let back = form["back"].flatMap(Self.accountNumber).map { TicketID($0.rawValue) }
         let action = CommandAction.followTicket(FollowTicket(ticketID: id, reporterKeyDigest: ReporterKey.digest(of: v)))
-        return try await perform(action, form, v, concerns: id, applied: { reply in
-            // Back to the visitor's own report, or to the ticket followed when they may read it.
-            let target = back ?? id
-            return Self.redirect("/tickets/\(target.rawValue)?done=followed", visitor: v)
+        // Back to the visitor's own report, or to the ticket followed when they may read it (on the
+        // network desk another customer's ticket is not theirs to read), else to the list.
+        var target = "/tickets/\((back ?? id).rawValue)?done=followed"
+        if back == nil, let ticket = try await context.tickets.detail(id)?.ticket,
+           try await !TicketAccess.mayRead(v.actor, ticket, mode: v.authMode, reporterKey: ReporterKey.digest(of: v), tickets: context.tickets) {
+            target = "/tickets?done=followed"
+        }
+        return try await perform(action, form, v, concerns: id, applied: { _ in
+            Self.redirect(target, visitor: v)
         }, refused: { refusal in
             errorPage(Problem.status(for: refusal.code), refusal.reason, v,
                       link: ErrorPage.Link(href: "/tickets/\((back ?? id).rawValue)", text: "Back to ticket #\((back ?? id).rawValue)"))
@@ -65,5 +70,18 @@ extension WebRoutes {
         if v.authMode == .accounts { return v.actor.userID != nil && t.customerID == v.actor.userID }
         guard !v.role.isStaff, let digest = ReporterKey.digest(of: v) else { return false }
         return try await context.tickets.isReporter(of: t.id, keyDigest: digest)
+    }
+
+    /// `GET /tickets/similar?location=..&text=..`: the candidates as JSON for the report form's
+    /// script (``FormsScript``), with the page's session like any page (the API's twin,
+    /// `GET /api/tickets/similar`, takes the API's credentials). The same summaries as the API.
+    func similarJSON(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let v = try await visitor(request)
+        guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
+        let q = try? FormDecoding.decodeQuery(request.query)
+        let location = String((q?["location"] ?? "").prefix(TextLimits.maxShortField))
+        let text = String((q?["text"] ?? "").prefix(TextLimits.maxDescription))
+        let found = try await context.tickets.similarOpenTickets(location: location, text: text)
+        return APIRoutes.json(.ok, FollowRoutes.SimilarList(tickets: found.map(SimilarTicket.init)))
     }
 }

@@ -36,6 +36,7 @@ struct WebRoutes: Sendable {
         router.post("/tickets/:id/assign") { try await assign($0) }
         // "Me too" and merges (WebRoutes+Follow).
         router.post("/tickets/:id/follow") { try await follow($0) }
+        router.get("/tickets/similar") { try await similarJSON($0) }
         router.post("/tickets/:id/merge") { try await merge($0) }
         // A form's address opened as a page (reloaded after an error, bookmarked, typed) leads to
         // the page that holds the form instead of a 405.
