@@ -84,4 +84,24 @@ import Testing
         #expect(similar.status == .ok && (similar.json?["tickets"] as? [Any])?.isEmpty == true)
         #expect(await deeClient.call("GET", "/api/tickets/similar?exclude=x").status == .badRequest)
     }
+
+    @Test("network desk pages: the form script's JSON lists the same problem; Me too on another customer's ticket lands on the list")
+    func networkDeskPages() async throws {
+        let world = try AccountsWorld()
+        let cy = try await world.account("Cy", .customer), dee = try await world.account("Dee", .customer)
+        let t = try #require(try await world.apply(cy.actor, .createTicket(CreateTicket(description: "Lift 2 is stuck", location: "Building C, lift 2"))).ticket)
+        var b = await Browser.signedIn(world, dee)
+        let form = await b.get("/tickets/new")
+        #expect(form.text.contains("id=\"new-location\"") && form.text.contains("id=\"new-description\""), "the ids forms.js reads")
+        let json = await b.get("/tickets/similar?location=building+c+lift+2&text=the+lift+is+stuck")
+        #expect(json.status == .ok && json.headers["Content-Type"] == "application/json")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(json.body)) as? [String: Any])
+        let tickets = try #require(body["tickets"] as? [[String: Any]])
+        #expect(tickets.map { $0["id"] as? Int } == [Int(t.id.rawValue)] && tickets.first?["contact_email"] == nil)
+        let followed = await b.post("/tickets/\(t.id)/follow", [("request_id", "f1")])
+        #expect(followed.status == .seeOther && followed.headers["Location"] == "/tickets?done=followed")
+        #expect(try await world.reader.detail(t.id)?.ticket.affected == 2)
+        let script = await b.get("/static/forms.js")
+        #expect(String(decoding: script.body, as: UTF8.self).contains("/tickets/similar?"))
+    }
 }
