@@ -55,18 +55,25 @@ enum FormsScript {
           var li = document.createElement("li");
           var p = document.createElement("p");
           p.textContent = "#" + t.id + " " + t.description + " (" + t.affected + (t.affected === 1 ? " person)" : " people)");
-          var form = document.createElement("form");
-          form.method = "post";
-          form.action = "/tickets/" + encodeURIComponent(t.id) + "/follow";
-          form.className = "inline me-too";
-          var hidden = document.createElement("input");
-          hidden.type = "hidden"; hidden.name = "csrf_token"; hidden.value = token.value;
+          // A button, not a form: the list sits inside the report form, and forms do not nest.
           var button = document.createElement("button");
-          button.type = "submit"; button.textContent = "Me too (instead of reporting it again)";
-          form.appendChild(hidden); form.appendChild(button);
-          li.appendChild(p); li.appendChild(form); list.appendChild(li);
+          button.type = "button"; button.className = "me-too";
+          button.textContent = "Me too (instead of reporting it again)";
+          button.addEventListener("click", function () { follow(t.id); });
+          li.appendChild(p); li.appendChild(button); list.appendChild(li);
         });
         box.appendChild(list);
+      }
+      // Posts the same form as the page's "Me too" buttons, built outside the report form.
+      function follow(id) {
+        var form = document.createElement("form");
+        form.method = "post";
+        form.action = "/tickets/" + encodeURIComponent(id) + "/follow";
+        var hidden = document.createElement("input");
+        hidden.type = "hidden"; hidden.name = "csrf_token"; hidden.value = token.value;
+        form.appendChild(hidden);
+        document.body.appendChild(form);
+        form.submit();
       }
       function ask() {
         var query = "location=" + encodeURIComponent(place.value) + "&text=" + encodeURIComponent(description.value.slice(0, 500));

@@ -26,10 +26,19 @@ extension SystemTests {
             try second.type("#new-location", "Building C, lift 2")
             try second.type("#new-description", "Lift stuck again")
             try await eventually("the script to offer ticket \(original)") {
-                ((try? second.pageSource) ?? "").contains("action=\"/tickets/\(original)/follow\"")
+                ((try? second.text("#similar-live")) ?? "").contains("#\(original) The lift is stuck on floor 3")
             }
-            // It sends the report anyway; the page after it offers the same ticket (no script needed).
-            try second.click("form[action=\"/tickets\"] button[type=submit]")
+            #expect(try second.findAll("#similar-live button.me-too").count == 1)
+            // The script's "Me too" follows and opens the ticket followed.
+            try second.click("#similar-live button.me-too")
+            try await BrowserTests.waitForURL(second, containing: "/tickets/\(original)?done=followed")
+            #expect(try second.text("#affected").hasPrefix("2 people"))
+            // Reporting anyway: the page after it offers the same ticket (no script needed); a
+            // second "Me too" from this browser counts once.
+            try second.navigate(system.baseURL + "/tickets/new")
+            try second.type("#new-location", "Building C, lift 2")
+            try second.type("#new-description", "Lift stuck again")
+            try second.click("form[action=\"/tickets\"] > button[type=submit]")
             try await BrowserTests.waitForURL(second, containing: "done=created")
             let duplicate = try #require(BrowserTests.ticketID(try second.currentURL))
             #expect(try second.pageSource.contains("Probably the same problem"))
