@@ -59,6 +59,8 @@ public enum CommandAction: Sendable, Equatable {
     case setSLAPolicies(SetSLAPolicies)
     case setSLACalendar(SetSLACalendar)
     case addAttachment(AddAttachment)
+    case followTicket(FollowTicket)
+    case mergeTicket(MergeTicket)
 
     /// The wire name of this action.
     public var type: String {
@@ -85,6 +87,8 @@ public enum CommandAction: Sendable, Equatable {
         case .setSLAPolicies: "set_sla_policies"
         case .setSLACalendar: "set_sla_calendar"
         case .addAttachment: "add_attachment"
+        case .followTicket: "follow_ticket"
+        case .mergeTicket: "merge_ticket"
         }
     }
 }
@@ -117,6 +121,8 @@ extension CommandAction: Codable {
         case "set_sla_policies": self = .setSLAPolicies(try SetSLAPolicies(from: decoder))
         case "set_sla_calendar": self = .setSLACalendar(try SetSLACalendar(from: decoder))
         case "add_attachment": self = .addAttachment(try AddAttachment(from: decoder))
+        case "follow_ticket": self = .followTicket(try FollowTicket(from: decoder))
+        case "merge_ticket": self = .mergeTicket(try MergeTicket(from: decoder))
         default:
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath, debugDescription: "unknown command type \(type.prefix(40))"))
@@ -149,6 +155,8 @@ extension CommandAction: Codable {
         case .setSLAPolicies(let a): try a.encode(to: encoder)
         case .setSLACalendar(let a): try a.encode(to: encoder)
         case .addAttachment(let a): try a.encode(to: encoder)
+        case .followTicket(let a): try a.encode(to: encoder)
+        case .mergeTicket(let a): try a.encode(to: encoder)
         }
     }
 }

@@ -21,6 +21,12 @@ public enum AuditField: String, Sendable, Codable, CaseIterable, Hashable {
     /// A transition the SLA monitor recorded on a timer (`on_track` → `at_risk` → `breached`).
     case slaFirstResponse = "sla_first_response"
     case slaResolution = "sla_resolution"
+    /// How many people are affected (the reporter and the followers): a "me too" or a merge.
+    case affected
+    /// On a duplicate: the ticket it was merged into.
+    case mergedInto = "merged_into"
+    /// On the surviving ticket: a duplicate merged into it (new value: the duplicate's number).
+    case mergedFrom = "merged_from"
 
     /// The field that records transitions of `timer`.
     public static func sla(_ timer: SLATimerKind) -> AuditField { timer == .firstResponse ? .slaFirstResponse : .slaResolution }
@@ -109,6 +115,9 @@ public struct HistoryEntry: Sendable, Codable, Equatable, Hashable {
         note(.reporter, before?.reporter, after.reporter)
         note(.contact, before?.contactSummary, after.contactSummary)
         note(.preferredContactTime, before?.preferredContactTime, after.preferredContactTime)
+        // A new ticket's one affected person (its reporter) is not a change.
+        if let before { note(.affected, String(before.affected), String(after.affected)) }
+        note(.mergedInto, before?.mergedInto.map { String($0.rawValue) }, after.mergedInto.map { String($0.rawValue) })
         // Transitions recorded by the SLA monitor, and their reset by a priority change; not the
         // start of the timers (a new ticket) nor the deadlines (they follow the priority row).
         if let b = before?.sla, let a = after.sla {

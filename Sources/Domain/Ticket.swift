@@ -37,6 +37,11 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     /// Its SLA timers and the policy version they run under (docs/sla.md, "Timers on tickets");
     /// nil for tickets opened before the timers existed.
     public var sla: TicketSLA?
+    /// How many people the problem affects: the reporter and every follower ("me too", merges);
+    /// 1 without followers. From ``PriorityMatrix/crowd`` on, the matrix counts impact one step higher.
+    public var affected: Int
+    /// The ticket this one was merged into as a duplicate (it was closed by the merge); nil otherwise.
+    public var mergedInto: TicketID?
 
     public init(
         id: TicketID, description: String, location: String?, reporter: String?, category: Category,
@@ -45,7 +50,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         severity: Severity? = nil, severitySource: CategorySource? = nil, impact: Impact = .one,
         priority: Priority? = nil, prioritySource: CategorySource? = nil,
         contactEmail: String? = nil, contactPhone: String? = nil, preferredContactTime: String? = nil,
-        issueTypeID: IssueTypeID? = nil, issueTypeName: String? = nil, sla: TicketSLA? = nil
+        issueTypeID: IssueTypeID? = nil, issueTypeName: String? = nil, sla: TicketSLA? = nil,
+        affected: Int = 1, mergedInto: TicketID? = nil
     ) {
         self.id = id
         self.description = description
@@ -71,6 +77,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         self.issueTypeID = issueTypeID
         self.issueTypeName = issueTypeName
         self.sla = sla
+        self.affected = affected
+        self.mergedInto = mergedInto
     }
 
     /// Files the ticket under `type` (its category, source `issue_type`), or takes the type off
@@ -110,9 +118,13 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
     /// The matrix's priority, unless staff set one by hand.
     public mutating func refreshPriority() {
         guard prioritySource != .staff else { return }
-        priority = severity.map { PriorityMatrix.priority(severity: $0, impact: impact) }
+        priority = severity.map { PriorityMatrix.priority(severity: $0, impact: matrixImpact) }
         prioritySource = priority == nil ? nil : .auto
     }
+
+    /// The impact the matrix reads: the stored ``impact``, one step higher once ``affected`` reaches
+    /// ``PriorityMatrix/crowd`` (docs/tickets.md, "Me too"). Staff's impact stays what they said.
+    public var matrixImpact: Impact { PriorityMatrix.impact(impact, affected: affected) }
 
     /// Who the ticket belongs to, for `Permissions`.
     public var parties: TicketParties { TicketParties(customerID: customerID, assigneeID: assigneeID) }
@@ -138,6 +150,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         case issueTypeName = "issue_type"
         case sla
         case slaState = "sla_state"
+        case affected
+        case mergedInto = "merged_into"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -168,6 +182,9 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         issueTypeID = try c.decodeIfPresent(IssueTypeID.self, forKey: .issueTypeID)
         issueTypeName = try c.decodeIfPresent(String.self, forKey: .issueTypeName)
         sla = try c.decodeIfPresent(TicketSLA.self, forKey: .sla)
+        // Replies recorded before followers existed have neither.
+        affected = try c.decodeIfPresent(Int.self, forKey: .affected) ?? 1
+        mergedInto = try c.decodeIfPresent(TicketID.self, forKey: .mergedInto)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -197,6 +214,8 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
         try c.encode(issueTypeID, forKey: .issueTypeID)
         try c.encode(issueTypeName, forKey: .issueTypeName)
         try c.encodeIfPresent(sla, forKey: .sla)
+        try c.encode(affected, forKey: .affected)
+        try c.encode(mergedInto, forKey: .mergedInto)
         // The states at the encoder's `slaNow` (the API's answers), beside the stored facts.
         if let sla, let now = encoder.userInfo[.slaNow] as? Timestamp {
             try c.encode(SLAStates(sla, now: now), forKey: .slaState)

@@ -33,6 +33,23 @@ public enum Impact: String, Sendable, Codable, CaseIterable, Hashable {
 /// | medium   | P2   | P3      | P3  |
 /// | low      | P3   | P4      | P4  |
 public enum PriorityMatrix {
+    /// How many affected people (the reporter and the followers) make a crowd: from here on the
+    /// matrix reads impact one step higher (`one` → `several` → `many`; `many` stays `many`).
+    ///
+    /// Why 5: one broken lift reported by five people is a floor's problem, not one person's; a
+    /// pair of colleagues following each other's report is not. One step, not more: twenty "me too"s
+    /// on a one-person problem make a group's problem, and staff set `many` when it is more.
+    public static let crowd = 5
+
+    /// The impact the matrix reads for a ticket with this stored impact and this many affected people.
+    public static func impact(_ stored: Impact, affected: Int) -> Impact {
+        guard affected >= crowd else { return stored }
+        switch stored {
+        case .one: return .several
+        case .several, .many: return .many
+        }
+    }
+
     public static func priority(severity: Severity, impact: Impact) -> Priority {
         switch (severity, impact) {
         case (.critical, .many), (.critical, .several), (.high, .many): .p1

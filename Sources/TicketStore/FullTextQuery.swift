@@ -31,6 +31,25 @@ public enum FullTextQuery {
         return terms.map { quoted($0) + "*" }.joined(separator: " ")
     }
 
+    /// At most this many words of a description are looked for in "probably the same problem".
+    public static let maxSimilarTerms = 8
+
+    /// "Probably the same problem" (docs/tickets.md, "Me too and merges"): every word of the place,
+    /// as whole words in `location`, and any of the description's words of three letters or more
+    /// (a prefix, as the search box) in `description`. Nil when either gives no word.
+    ///
+    /// Why AND for the place and OR for the words: "Building C, lift 2" must be that place, while two
+    /// reports of one stuck lift share a word or two ("lift", "stuck"), rarely all of them.
+    public static func similarExpression(location: String, text: String) -> String? {
+        let place = SearchText.queryWords(location).prefix(maxTerms).map { String($0.prefix(maxTermLength)) }.filter { !$0.isEmpty }
+        var seen = Set<String>()
+        let words = SearchText.queryWords(text).map { String($0.prefix(maxTermLength)) }
+            .filter { $0.count >= 3 && seen.insert($0).inserted }.prefix(maxSimilarTerms)
+        guard !place.isEmpty, !words.isEmpty else { return nil }
+        return "location : (" + place.map { quoted($0) }.joined(separator: " AND ") + ") AND description : ("
+            + words.map { quoted($0) + "*" }.joined(separator: " OR ") + ")"
+    }
+
     /// The ticket the text names when it is only a ticket number (above), else nil.
     public static func ticketNumber(in text: String) -> TicketID? {
         guard let n = number(in: text)?.value, n > 0 else { return nil }

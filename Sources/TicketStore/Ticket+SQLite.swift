@@ -20,6 +20,7 @@ extension Ticket {
         let prefix = alias.map { $0 + "." } ?? ""
         let own = ownColumns.split(separator: ",").map { prefix + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
         return own + ", (SELECT name FROM issue_types WHERE issue_types.id = \(alias ?? "tickets").issue_type_id)"
+            + ", \(prefix)affected, \(prefix)merged_into"
     }
 
     /// `category_source` as stored: a category from an issue type is stored as `staff` (migration 7:
@@ -49,7 +50,8 @@ extension Ticket {
             contactEmail: s.optionalText(at: o + 18), contactPhone: s.optionalText(at: o + 19),
             preferredContactTime: s.optionalText(at: o + 20),
             issueTypeID: s.optionalInt64(at: o + 21).map(IssueTypeID.init), issueTypeName: s.optionalText(at: o + 31),
-            sla: try TicketSLA(row: s, offset: o + 22))
+            sla: try TicketSLA(row: s, offset: o + 22),
+            affected: Int(s.int64(at: o + 32)), mergedInto: s.optionalInt64(at: o + 33).map(TicketID.init))
         if issueTypeID != nil { categorySource = .issueType }
     }
 }

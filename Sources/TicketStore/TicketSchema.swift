@@ -520,5 +520,57 @@ public enum TicketSchema {
             CREATE INDEX attachments_by_ticket ON attachments (ticket_id, created_at);
             CREATE INDEX attachments_by_sha256 ON attachments (sha256);
             """),
+        // "Me too" and merges (issue 18, docs/tickets.md "Me too and merges"). `ticket_followers`
+        // holds who follows a ticket besides its reporter, one text identity each (``Follower``:
+        // `user:<id>`, `key:<digest>`, `ticket:<id>`), so the primary key makes following twice count
+        // once; the second index serves "tickets I follow" (notifications). `tickets.affected` is the
+        // reporter plus the followers, kept by the worker in the same transaction as the rows, so
+        // pages and the priority matrix read a column, not a count. `merged_into` links a closed
+        // duplicate to the ticket that stays. ADD COLUMN with a constant default does not rewrite
+        // the table. `ticket_history` is rebuilt (one pass over the trail, as in migration 12) to
+        // admit the fields `affected`, `merged_into` and `merged_from` in its CHECK.
+        Migration(version: 17, sql: """
+            CREATE TABLE ticket_followers (
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+                follower TEXT NOT NULL,
+                added_at INTEGER NOT NULL,
+                PRIMARY KEY (ticket_id, follower)
+            ) WITHOUT ROWID;
+            CREATE INDEX ticket_followers_by_follower ON ticket_followers (follower, ticket_id);
+            ALTER TABLE tickets ADD COLUMN affected INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE tickets ADD COLUMN merged_into INTEGER REFERENCES tickets (id);
+
+            CREATE TABLE ticket_history_17 (
+                id INTEGER PRIMARY KEY,
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+                event_seq INTEGER NOT NULL REFERENCES events (seq),
+                changed_at INTEGER NOT NULL,
+                actor_id INTEGER REFERENCES users (id),
+                actor_role TEXT NOT NULL CHECK (actor_role IN ('customer', 'agent', 'engineer', 'manager', 'admin')),
+                actor_name TEXT,
+                channel TEXT CHECK (channel IN ('web', 'api', 'import', 'sla', 'cli')),
+                field TEXT NOT NULL CHECK (field IN ('status', 'category', 'issue_type', 'severity', 'impact', 'priority', 'assignee',
+                                                     'description', 'location', 'reporter', 'contact', 'preferred_contact_time',
+                                                     'sla_first_response', 'sla_resolution',
+                                                     'affected', 'merged_into', 'merged_from')),
+                old_value TEXT,
+                new_value TEXT,
+                reason TEXT,
+                CHECK (old_value IS NOT new_value)
+            );
+            INSERT INTO ticket_history_17 (id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason)
+            SELECT id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason
+            FROM ticket_history ORDER BY id;
+            DROP TABLE ticket_history;
+            ALTER TABLE ticket_history_17 RENAME TO ticket_history;
+            CREATE INDEX ticket_history_by_ticket ON ticket_history (ticket_id, id);
+            CREATE INDEX ticket_history_by_event ON ticket_history (event_seq);
+            CREATE TRIGGER ticket_history_append_only_update BEFORE UPDATE ON ticket_history BEGIN
+                SELECT RAISE(ABORT, 'ticket_history is append-only');
+            END;
+            CREATE TRIGGER ticket_history_append_only_delete BEFORE DELETE ON ticket_history BEGIN
+                SELECT RAISE(ABORT, 'ticket_history is append-only');
+            END;
+            """),
     ]
 }

@@ -111,11 +111,14 @@ extension TicketStore {
             ticket.sla?.meet(.resolution, at: ticket.modifiedAt)
         }
         if current.status == .closed { ticket.sla?.resolution.metAt = nil }
+        // A reopened duplicate is a ticket of its own again (its followers stay with the survivor).
+        if current.status == .closed { ticket.mergedInto = nil }
         try saveSLA(ticket, from: current)
         try db.execute(
-            "UPDATE tickets SET status = ?, modified_at = ?, closed_at = ? WHERE id = ?",
+            "UPDATE tickets SET status = ?, modified_at = ?, closed_at = ?, merged_into = ? WHERE id = ?",
             [.text(ticket.status.rawValue), .integer(ticket.modifiedAt.millisecondsSinceEpoch),
-             .optionalInteger(ticket.closedAt?.millisecondsSinceEpoch), .integer(ticket.id.rawValue)])
+             .optionalInteger(ticket.closedAt?.millisecondsSinceEpoch), .optionalInteger(ticket.mergedInto?.rawValue),
+             .integer(ticket.id.rawValue)])
         try recordChange(.statusChanged, from: current, to: ticket, at: now, reason: reason)
         return CommandReply(commandID: id, ticket: ticket)
     }

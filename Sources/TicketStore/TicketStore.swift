@@ -149,6 +149,8 @@ public actor TicketStore {
         case .setSLAPolicies(let p): return try setSLA(policies: p.policies, calendar: nil, actor: actor, id: id, now: now)
         case .setSLACalendar(let c): return try setSLA(policies: nil, calendar: c.calendar, actor: actor, id: id, now: now)
         case .addAttachment(let a): return try addAttachment(a, actor: actor, id: id, now: now)
+        case .followTicket(let f): return try follow(f, actor: actor, id: id, now: now)
+        case .mergeTicket(let m): return try merge(m, actor: actor, id: id, now: now)
         }
     }
 
@@ -217,10 +219,11 @@ public actor TicketStore {
     /// on the status row (why a ticket was reopened, or closed).
     /// `changedAt` dates the audit rows when the change happened at another instant than its event
     /// (an SLA transition recorded after it fell due).
+    /// `extra` rows are recorded beside the field changes (a merge's `merged_from` on the survivor).
     func recordChange(_ type: ChangeEventType, from before: Ticket, to after: Ticket, at time: Timestamp, reason: String? = nil,
-                      changedAt: Timestamp? = nil) throws {
+                      changedAt: Timestamp? = nil, extra: [(field: AuditField, old: String?, new: String?)] = []) throws {
         let seq = try writeEvent(type, ticket: after.id, before: before.facts, after: after.facts, at: time)
-        let changes = HistoryEntry.changes(from: before, to: after)
+        let changes = HistoryEntry.changes(from: before, to: after) + extra
         guard !changes.isEmpty, let (command, actor) = performing else { return }
         // The account's name as stored now; a campus visitor's as they gave it.
         let name = try actor.userID.map { try loadUser($0)?.name } ?? command.actorName

@@ -36,7 +36,7 @@ enum CommandValidation {
             return Refusal(.forbidden, "Only the SLA monitor records SLA transitions.")
         case .changeStatus, .setCategory, .setTriage, .importTicket, .assignTicket,
              .registerUser, .createUser, .updateUser, .changePassword, .startSession, .endSession,
-             .retireIssueType, .setIssueType, .setSLAPolicies, .setSLACalendar, .addAttachment:
+             .retireIssueType, .setIssueType, .setSLAPolicies, .setSLACalendar, .addAttachment, .followTicket, .mergeTicket:
             return nil
         }
     }

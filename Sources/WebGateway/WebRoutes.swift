@@ -34,9 +34,13 @@ struct WebRoutes: Sendable {
         router.post("/tickets/:id/triage") { try await triage($0) }
         // Engineers are accounts: the network desk's, or the campus desk's staff directory.
         router.post("/tickets/:id/assign") { try await assign($0) }
+        // "Me too" and merges (WebRoutes+Follow).
+        router.post("/tickets/:id/follow") { try await follow($0) }
+        router.get("/tickets/similar") { try await similarJSON($0) }
+        router.post("/tickets/:id/merge") { try await merge($0) }
         // A form's address opened as a page (reloaded after an error, bookmarked, typed) leads to
         // the page that holds the form instead of a 405.
-        for form in ["edit", "status", "messages", "category", "issue-type", "triage", "assign"] {
+        for form in ["edit", "status", "messages", "category", "issue-type", "triage", "assign", "follow", "merge"] {
             router.get("/tickets/:id/\(form)") { try await formAddress($0) }
         }
         router.get("/session") { try await formAddress($0) }
@@ -259,6 +263,8 @@ struct WebRoutes: Sendable {
             model.history = history
         }
         if let done, let named = OutcomeText.flash(done, model) { model.flash = named }
+        model.similar = try await similarAfterReport(t, done: done)
+        model.reportedByVisitor = try await reportedBy(v, t)
         return Self.html(status, TicketDetailPage.renderBytes(model, time: context.time), visitor: v)
     }
 
@@ -268,7 +274,7 @@ struct WebRoutes: Sendable {
         return "There is no such ticket, or it is closed and was reported from another browser (a closed ticket shows only in the browser that reported it)."
     }
 
-    private func ticketID(_ request: HTTPRequest) -> TicketID? {
+    func ticketID(_ request: HTTPRequest) -> TicketID? {
         guard let raw = request.pathParameters["id"], raw.utf8.count <= 19, let n = Int64(raw), n > 0 else { return nil }
         return TicketID(n)
     }
@@ -288,6 +294,8 @@ struct WebRoutes: Sendable {
         case "issue-type": Layout.Flash(text: "The issue type was changed.", isError: false)
         case "triage": Layout.Flash(text: "The triage was changed.", isError: false)
         case "assigned": Layout.Flash(text: "The assignment was changed.", isError: false)
+        case "followed": Layout.Flash(text: "Thank you: you are now counted among the people this problem affects.", isError: false)
+        case "merged": Layout.Flash(text: "The duplicate was merged into this ticket and closed.", isError: false)
         default: nil
         }
     }

@@ -24,6 +24,7 @@ struct APIRoutes: Sendable {
             api.post("/tickets") { try await create($0) }
             // Literal paths outrank `:id` in the router whatever the order; listed first to read so.
             QueueRoutes(context: context).register(in: &api)
+            FollowRoutes(context: context).register(in: &api)
             api.get("/tickets/:id") { try await show($0) }
             api.patch("/tickets/:id") { try await edit($0) }
             api.put("/tickets/:id/status") { try await changeStatus($0) }
@@ -108,7 +109,7 @@ struct APIRoutes: Sendable {
 
     func caller(_ request: HTTPRequest) async throws -> Caller { try await Self.caller(request, context.auth) }
 
-    private func ticketID(_ request: HTTPRequest) throws(Problem) -> TicketID {
+    func ticketID(_ request: HTTPRequest) throws(Problem) -> TicketID {
         guard let raw = request.pathParameters["id"], raw.utf8.count <= 19, let n = Int64(raw), n > 0 else {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
@@ -189,7 +190,7 @@ struct APIRoutes: Sendable {
         enum CodingKeys: String, CodingKey { case commandID = "command_id", detail }
     }
 
-    private func ticketReply(_ status: HTTPStatus) -> (CommandReply) -> HTTPResponse {
+    func ticketReply(_ status: HTTPStatus) -> (CommandReply) -> HTTPResponse {
         { reply in
             guard let ticket = reply.ticket else { return Self.json(status, ["command_id": reply.commandID.rawValue]) }
             var r = Self.json(status, ticket, now: context.clock.now())
@@ -480,7 +481,7 @@ struct APIRoutes: Sendable {
     /// (``TicketAccess/gate(_:_:ticket:tickets:alwaysRead:)``; 404 for a ticket the caller may not see).
     /// `orElse` is the permission tried when the role never holds `permission` (taking a ticket, for
     /// a role that may not assign).
-    private func onTicket<B: Decodable>(_ request: HTTPRequest, _ permission: Permission, orElse fallback: Permission? = nil, body type: B.Type,
+    func onTicket<B: Decodable>(_ request: HTTPRequest, _ permission: Permission, orElse fallback: Permission? = nil, body type: B.Type,
                                         alwaysRead: Bool = false) async throws -> (Caller, TicketID, B, Ticket?) {
         let caller = try await caller(request)
         let id = try ticketID(request)

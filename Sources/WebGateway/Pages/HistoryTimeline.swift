@@ -104,6 +104,9 @@ enum HistoryTimeline {
         case .preferredContactTime: "preferred contact time"
         case .slaFirstResponse: "first response SLA"
         case .slaResolution: "resolution SLA"
+        case .affected: "people affected (me too)"
+        case .mergedInto: "merged into ticket"
+        case .mergedFrom: "duplicate merged in"
         }
     }
 

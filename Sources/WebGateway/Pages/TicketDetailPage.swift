@@ -49,6 +49,10 @@ enum TicketDetailPage {
         var now = Timestamp(millisecondsSinceEpoch: 0)
         /// The ticket's files: those sent with a message show under it, the others under "Files".
         var attachments: [Attachment] = []
+        /// After a report: open tickets that are probably the same problem (``FollowSection``).
+        var similar: [Ticket] = []
+        /// Whether the visitor reported this ticket (no "Me too" on one's own report).
+        var reportedByVisitor = false
     }
 
     /// What the visitor may do here, from `Permissions` on this ticket's parties.
@@ -102,6 +106,7 @@ enum TicketDetailPage {
             b.raw("</p>\n")
         }
         facts(m, allowed, time: time, into: &b)
+        FollowSection.render(m, time: time, into: &b)
         if m.visitor.role.isStaff, let sla = t.sla { TicketSLASection.render(sla, now: m.now, time: time, into: &b) }
         if t.status == .closed && !m.visitor.role.isStaff { closedNotice(m, time: time, into: &b) }
         if allowed.anyAction { staffActions(m, allowed, into: &b) }
