@@ -32,7 +32,7 @@ public struct MergeTicket: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey { case ticketID = "ticket_id", into }
 }
 
-/// Someone a ticket affects besides its reporter: one row of `ticket_followers` (migration 17).
+/// Someone a ticket affects besides its reporter: one row of `ticket_followers` (migration 15).
 ///
 /// Stored as one text value so one primary key makes following idempotent on both desks:
 /// `user:<id>` (an account), `key:<64 hex>` (a campus client's key digest), or `ticket:<id>` (the

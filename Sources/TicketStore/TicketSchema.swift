@@ -529,7 +529,7 @@ public enum TicketSchema {
         // duplicate to the ticket that stays. ADD COLUMN with a constant default does not rewrite
         // the table. `ticket_history` is rebuilt (one pass over the trail, as in migration 12) to
         // admit the fields `affected`, `merged_into` and `merged_from` in its CHECK.
-        Migration(version: 17, sql: """
+        Migration(version: 15, sql: """
             CREATE TABLE ticket_followers (
                 ticket_id INTEGER NOT NULL REFERENCES tickets (id),
                 follower TEXT NOT NULL,
@@ -540,7 +540,7 @@ public enum TicketSchema {
             ALTER TABLE tickets ADD COLUMN affected INTEGER NOT NULL DEFAULT 1;
             ALTER TABLE tickets ADD COLUMN merged_into INTEGER REFERENCES tickets (id);
 
-            CREATE TABLE ticket_history_17 (
+            CREATE TABLE ticket_history_15 (
                 id INTEGER PRIMARY KEY,
                 ticket_id INTEGER NOT NULL REFERENCES tickets (id),
                 event_seq INTEGER NOT NULL REFERENCES events (seq),
@@ -558,11 +558,11 @@ public enum TicketSchema {
                 reason TEXT,
                 CHECK (old_value IS NOT new_value)
             );
-            INSERT INTO ticket_history_17 (id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason)
+            INSERT INTO ticket_history_15 (id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason)
             SELECT id, ticket_id, event_seq, changed_at, actor_id, actor_role, actor_name, channel, field, old_value, new_value, reason
             FROM ticket_history ORDER BY id;
             DROP TABLE ticket_history;
-            ALTER TABLE ticket_history_17 RENAME TO ticket_history;
+            ALTER TABLE ticket_history_15 RENAME TO ticket_history;
             CREATE INDEX ticket_history_by_ticket ON ticket_history (ticket_id, id);
             CREATE INDEX ticket_history_by_event ON ticket_history (event_seq);
             CREATE TRIGGER ticket_history_append_only_update BEFORE UPDATE ON ticket_history BEGIN

@@ -1,7 +1,7 @@
 import Domain
 import SQLiteKit
 
-// MARK: - "Me too" and merges (migration 17)
+// MARK: - "Me too" and merges (migration 15)
 
 /// Followers, the affected count and merges of duplicates (docs/tickets.md, "Me too and merges").
 ///

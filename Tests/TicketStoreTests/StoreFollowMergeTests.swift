@@ -6,7 +6,7 @@ import Fixtures
 @testable import SQLiteKit
 @testable import TicketStore
 
-/// "Me too" and merges in the worker (migration 17): followers, the affected count, its effect on
+/// "Me too" and merges in the worker (migration 15): followers, the affected count, its effect on
 /// the priority matrix, merges of duplicates and their refusals, and the audit rows of each.
 @Suite struct StoreFollowMergeTests {
     private static func key(_ n: Int) -> String { String(repeating: String(format: "%02x", n), count: 32) }
