@@ -50,9 +50,17 @@ extension TicketSLA {
     /// The ticket's state as one word for lists and the `sla` filter: `breached` if either timer
     /// is, else `at_risk` if either is, else `on_track` if either still runs, else `met`.
     public func state(now: Timestamp) -> SLAState {
-        let states = SLATimerKind.allCases.map { self[$0].state(now: now) }
-        for s in [SLAState.breached, .atRisk, .onTrack] where states.contains(s) { return s }
-        return .met
+        SLAState.combined(firstResponse.state(now: now), resolution.state(now: now))
+    }
+}
+
+extension SLAState {
+    /// Two timers' states as the ticket's one word: `breached` if either is, else `at_risk` if
+    /// either is, else `on_track` if either still runs, else `met`.
+    public static func combined(_ a: SLAState, _ b: SLAState) -> SLAState {
+        if a == .breached || b == .breached { return .breached }
+        if a == .atRisk || b == .atRisk { return .atRisk }
+        return a == .onTrack || b == .onTrack ? .onTrack : .met
     }
 }
 

@@ -509,7 +509,7 @@ extension TicketReader {
         let query = ListQuery(filter)
         let text = filter.text.flatMap(FullTextQuery.expression(for:))
         let statusOnly = text == nil && query.parties.isEmpty && !filter.unassigned && query.allCategories
-            && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence
+            && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence && filter.sla == nil
         if statusOnly { return try statusTotal(db, query.statuses) }
         return try bounded(db, query.countSQL(text: text), cap: cap)
     }

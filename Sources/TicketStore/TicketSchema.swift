@@ -499,5 +499,16 @@ public enum TicketSchema {
                 SELECT RAISE(ABORT, 'ticket_history is append-only');
             END;
             """),
+        // The staff's list shows each ticket's SLA state (docs/manual.md, "The list"): migration 8's
+        // work-queue index, rebuilt to cover the six instants the state is computed from
+        // (`TicketRowView.columns`), so the default page still reads its rows from the index alone
+        // and never seeks into the table. Partial as before: open and active tickets only.
+        Migration(version: 16, sql: """
+            DROP INDEX tickets_by_priority;
+            CREATE INDEX tickets_by_priority ON tickets (priority_rank, opened_at, id, description, location, category, status, severity, priority, assignee_id,
+                sla_first_response_at_risk, sla_first_response_due, sla_first_response_met_at,
+                sla_resolution_at_risk, sla_resolution_due, sla_resolution_met_at)
+            WHERE status <> 'closed';
+            """),
     ]
 }
