@@ -42,6 +42,23 @@ extension TicketSLA {
         return out
     }
 
+    /// The due order's key (`sort=due`): the earliest due instant of a timer not yet met, in
+    /// milliseconds; ``noneRunning`` when both are met or the ticket has no timers.
+    ///
+    /// The store's `tickets.sla_next_due` (migration 16) computes the same in SQL, and its index
+    /// holds it. A met timer no longer counts even if it was met late; a breached one not yet met
+    /// counts with its due time, which is past, so breached tickets come first.
+    public static func nextDue(of sla: TicketSLA?) -> Int64 {
+        guard let sla else { return noneRunning }
+        let first = sla.firstResponse.metAt == nil ? sla.firstResponse.deadlines.due.millisecondsSinceEpoch : noneRunning
+        let resolution = sla.resolution.metAt == nil ? sla.resolution.deadlines.due.millisecondsSinceEpoch : noneRunning
+        return min(first, resolution)
+    }
+
+    /// The due order's key for a ticket with no timer running: after every real instant, and 18
+    /// digits so a cursor carrying it stays in the cursor's documented form.
+    public static let noneRunning: Int64 = 999_999_999_999_999_999
+
     /// Marks `kind` met at `at`, unless it was met already (the first meeting counts).
     public mutating func meet(_ kind: SLATimerKind, at: Timestamp) {
         if self[kind].metAt == nil { self[kind].metAt = at }

@@ -57,7 +57,8 @@ public struct TicketRows: ~Copyable {
         let activity = order == .activity || order == .activityAscending
         return TicketCursor.of(order: order, id: row.id, openedAt: row.openedAt, priority: order == .priority ? try row.priority : nil,
                                status: order == .status ? try row.status : .open,
-                               modifiedAt: activity ? Timestamp(millisecondsSinceEpoch: statement.int64(at: TicketRowView.extraKey)) : nil)
+                               modifiedAt: activity ? Timestamp(millisecondsSinceEpoch: statement.int64(at: TicketRowView.extraKey)) : nil,
+                               nextDue: order == .due ? statement.int64(at: TicketRowView.extraKey) : 0)
     }
 }
 
@@ -77,7 +78,7 @@ public struct TicketRowView: ~Copyable {
         t.sla_first_response_at_risk, t.sla_first_response_due, t.sla_first_response_met_at, \
         t.sla_resolution_at_risk, t.sla_resolution_due, t.sla_resolution_met_at
         """
-    /// The index of the column an order's own key is read from, after `columns` (`modified_at`).
+    /// The index of the column an order's own key is read from, after `columns` (`modified_at`, `sla_next_due`).
     static let extraKey: Int32 = 16
     /// The join that names the assignee: a primary-key lookup for each assigned row, nothing for the others.
     static let joinUsers = " LEFT JOIN users u ON u.id = t.assignee_id"

@@ -71,7 +71,7 @@ enum TicketListQuery {
     static func pageOrder(_ actor: Actor) -> TicketOrder { actor.role.isStaff ? .priority : .newest }
 
     /// The rule for `sort`, `severity` and `priority` in one sentence each (the 400s say it).
-    static let sortRule = "sort must be newest, oldest, priority, number, number-desc, activity, activity-asc or status."
+    static let sortRule = "sort must be newest, oldest, priority, due, number, number-desc, activity, activity-asc or status."
     static let severityRule = "severity must be critical, high, medium, low or none (comma-separated for several)."
     static let priorityRule = "priority must be P1, P2, P3, P4 or none (comma-separated for several)."
     static let confidenceRule = "confidence must be low."

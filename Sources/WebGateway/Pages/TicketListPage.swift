@@ -107,7 +107,8 @@ enum TicketListPage {
                 }
             }
             let first = page.tickets.first.map {
-                TicketCursor.of(order: m.order, id: $0.id, openedAt: $0.openedAt, priority: $0.priority, status: $0.status, modifiedAt: $0.modifiedAt)
+                TicketCursor.of(order: m.order, id: $0.id, openedAt: $0.openedAt, priority: $0.priority, status: $0.status, modifiedAt: $0.modifiedAt,
+                                nextDue: TicketSLA.nextDue(of: $0.sla))
             }
             bottom(m, isEmpty: page.tickets.isEmpty, next: page.nextCursor, firstRow: m.isContinuation ? first : nil, into: &b)
         }, into: &out)
@@ -353,6 +354,7 @@ enum TicketListPage {
 
         static let order = FixedSelect(name: "sort", label: "Order", options: [
             ("priority", "Priority, then longest waiting", "<option value=\"priority\"", ">Priority, then longest waiting</option>\n"),
+            ("due", "SLA: next due first", "<option value=\"due\"", ">SLA: next due first</option>\n"),
         ] + plainOrders, head: orderHead)
 
         /// The orders without priority, for those who see no triage.
@@ -392,6 +394,7 @@ enum TicketListPage {
         case .status: ", open first, then active, then closed, newest first within each</caption>\n"
         case .number: ", by number, lowest first</caption>\n"
         case .numberDescending: ", by number, highest first</caption>\n"
+        case .due: ", next service target due first, breached first</caption>\n"
         }
     }
 
