@@ -108,6 +108,8 @@ let package = Package(
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
+            // A restore followed by the SLA monitor's rebuild, served by the real ticket worker.
+            "Logging", "SLAMonitor", "TicketService",
         ]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // Decodes the encoder's output with zbarimg (Debian's zbar-tools), which must be installed.

@@ -42,6 +42,23 @@ extension TicketSLA {
         return out
     }
 
+    /// The due order's key (`sort=due`): the earliest due instant of a timer not yet met, in
+    /// milliseconds; ``noneRunning`` when both are met or the ticket has no timers.
+    ///
+    /// The store's `tickets.sla_next_due` (migration 16) computes the same in SQL, and its index
+    /// holds it. A met timer no longer counts even if it was met late; a breached one not yet met
+    /// counts with its due time, which is past, so breached tickets come first.
+    public static func nextDue(of sla: TicketSLA?) -> Int64 {
+        guard let sla else { return noneRunning }
+        let first = sla.firstResponse.metAt == nil ? sla.firstResponse.deadlines.due.millisecondsSinceEpoch : noneRunning
+        let resolution = sla.resolution.metAt == nil ? sla.resolution.deadlines.due.millisecondsSinceEpoch : noneRunning
+        return min(first, resolution)
+    }
+
+    /// The due order's key for a ticket with no timer running: after every real instant, and 18
+    /// digits so a cursor carrying it stays in the cursor's documented form.
+    public static let noneRunning: Int64 = 999_999_999_999_999_999
+
     /// Marks `kind` met at `at`, unless it was met already (the first meeting counts).
     public mutating func meet(_ kind: SLATimerKind, at: Timestamp) {
         if self[kind].metAt == nil { self[kind].metAt = at }
@@ -50,9 +67,17 @@ extension TicketSLA {
     /// The ticket's state as one word for lists and the `sla` filter: `breached` if either timer
     /// is, else `at_risk` if either is, else `on_track` if either still runs, else `met`.
     public func state(now: Timestamp) -> SLAState {
-        let states = SLATimerKind.allCases.map { self[$0].state(now: now) }
-        for s in [SLAState.breached, .atRisk, .onTrack] where states.contains(s) { return s }
-        return .met
+        SLAState.combined(firstResponse.state(now: now), resolution.state(now: now))
+    }
+}
+
+extension SLAState {
+    /// Two timers' states as the ticket's one word: `breached` if either is, else `at_risk` if
+    /// either is, else `on_track` if either still runs, else `met`.
+    public static func combined(_ a: SLAState, _ b: SLAState) -> SLAState {
+        if a == .breached || b == .breached { return .breached }
+        if a == .atRisk || b == .atRisk { return .atRisk }
+        return a == .onTrack || b == .onTrack ? .onTrack : .met
     }
 }
 

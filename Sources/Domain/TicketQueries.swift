@@ -31,6 +31,10 @@ public enum TicketOrder: String, Sendable, CaseIterable {
     case activityAscending = "activity-asc"
     /// Open, then active, then closed; newest first within a status.
     case status
+    /// The next SLA due time first (``TicketSLA/nextDue(of:)``): the ticket whose earliest unmet
+    /// target falls due first, so breached ones (due in the past) lead; tickets with no target
+    /// running (both met, or opened before the timers) last; then the lower id.
+    case due
 
     /// The rank the status order sorts by: open 1, active 2, closed 3.
     public static func rank(_ status: Status) -> Int {
@@ -134,8 +138,10 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
         self.key = key
     }
 
-    /// The position of a row in `order`; `modifiedAt` matters in the activity orders only.
-    public static func of(order: TicketOrder, id: TicketID, openedAt: Timestamp, priority: Priority?, status: Status, modifiedAt: Timestamp?) -> TicketCursor {
+    /// The position of a row in `order`; `modifiedAt` matters in the activity orders only, `nextDue`
+    /// (``TicketSLA/nextDue(of:)``) in the due order only.
+    public static func of(order: TicketOrder, id: TicketID, openedAt: Timestamp, priority: Priority?, status: Status, modifiedAt: Timestamp?,
+                          nextDue: Int64 = 0) -> TicketCursor {
         switch order {
         case .newest: TicketCursor(openedAt: openedAt, id: id)
         case .priority: TicketCursor(priority: priority, openedAt: openedAt, id: id)
@@ -143,6 +149,7 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
         case .number, .numberDescending: TicketCursor(order: order, id: id)
         case .activity, .activityAscending: TicketCursor(order: order, key: modifiedAt?.millisecondsSinceEpoch ?? 0, id: id)
         case .status: TicketCursor(order: .status, key: Int64(TicketOrder.rank(status)), openedAt: openedAt, id: id)
+        case .due: TicketCursor(order: .due, key: nextDue, id: id)
         }
     }
 
@@ -155,6 +162,7 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
         case .numberDescending: "d"
         case .activity: "a"
         case .activityAscending: "s"
+        case .due: "u"
         }
     }
 
@@ -173,7 +181,7 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
     /// The opaque text form used in URLs and JSON: `<ms>.<id>` in the newest order,
     /// `p<rank>.<ms>.<id>` in the priority order, `t<rank>.<ms>.<id>` in the status order, and
     /// `<tag>.<key>.<id>` in the others (`o` oldest with the opening time, `i` / `d` by number
-    /// with 0, `a` / `s` by activity with `modified_at`).
+    /// with 0, `a` / `s` by activity with `modified_at`, `u` by due time with the next due instant).
     public var encoded: String {
         let position = "\(openedAt.millisecondsSinceEpoch).\(id.rawValue)"
         switch order {
@@ -187,7 +195,7 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
 
     /// Parses the text form; nil for anything else.
     ///
-    /// Exactly the forms `encoded` writes, `^(p[1-5]\.|t[1-3]\.|[oidas]\.)?(0|[1-9][0-9]{0,17})\.[1-9][0-9]{0,17}$`
+    /// Exactly the forms `encoded` writes, `^(p[1-5]\.|t[1-3]\.|[oidasu]\.)?(0|[1-9][0-9]{0,17})\.[1-9][0-9]{0,17}$`
     /// (the API document's pattern): digits only, no sign or leading zero, at most 18 digits so both
     /// numbers fit in 64 bits.
     public init?(encoded: String) {
@@ -197,7 +205,7 @@ public struct TicketCursor: Sendable, Equatable, Hashable {
         var statusRank: Int64?
         if parts.count == 3 {
             let tag = parts.removeFirst()
-            if tag.count == 1, let order = [TicketOrder.oldest, .number, .numberDescending, .activity, .activityAscending]
+            if tag.count == 1, let order = [TicketOrder.oldest, .number, .numberDescending, .activity, .activityAscending, .due]
                 .first(where: { Self.tag($0)?.utf8.first == tag.first }) {
                 other = order
             } else if tag.count == 2, tag.first == UInt8(ascii: "t"), let r = tag.last, (UInt8(ascii: "1")...UInt8(ascii: "3")).contains(r) {

@@ -41,7 +41,7 @@ extension TicketReader {
                 return TicketCursor.of(order: filter.order, id: TicketID(statement.int64(at: 0)),
                                        openedAt: Timestamp(millisecondsSinceEpoch: statement.int64(at: 1)),
                                        priority: (1...4).contains(rank) ? Priority.allCases[Int(rank) - 1] : nil, status: status,
-                                       modifiedAt: Timestamp(millisecondsSinceEpoch: statement.int64(at: 4)))
+                                       modifiedAt: Timestamp(millisecondsSinceEpoch: statement.int64(at: 4)), nextDue: statement.int64(at: 4))
             }
             n += 1
         }
@@ -63,7 +63,11 @@ extension TicketReader {
             }
         }
         let keys = keyColumns(filter.order)
-        return filter.order == .priority ? ListQuery(back).priority(keys, backwards: true) : ListQuery(back).byStatus(keys, backwards: true)
+        return switch filter.order {
+        case .priority: ListQuery(back).priority(keys, backwards: true)
+        case .due: ListQuery(back).keyed(keys, backwards: true)
+        default: ListQuery(back).byStatus(keys, backwards: true)
+        }
     }
 
     /// The rows at or before `cursor` in the filter's order, read backwards as ``backwardsSQL(_:)``
@@ -85,7 +89,7 @@ extension TicketReader {
     }
 
     /// The order read backwards, where the list has it as an order of its own; nil for the
-    /// priority and status orders (their queries take `backwards`).
+    /// priority, status and due orders (their queries take `backwards`).
     static func reversed(_ order: TicketOrder) -> TicketOrder? {
         switch order {
         case .newest: .oldest
@@ -94,11 +98,11 @@ extension TicketReader {
         case .numberDescending: .number
         case .activity: .activityAscending
         case .activityAscending: .activity
-        case .priority, .status: nil
+        case .priority, .status, .due: nil
         }
     }
 
-    /// A position's keys: id, opening time, priority rank, status, last activity; each order reads
+    /// A position's keys: id, opening time, priority rank, status, last activity (or next due); each order reads
     /// only its own (the others are constants), so the priority order reads `tickets_by_priority`
     /// alone and the newest order `tickets_by_opened` alone, without a table seek per row.
     static func keyColumns(_ order: TicketOrder) -> ListColumns {
@@ -106,11 +110,14 @@ extension TicketReader {
         case .priority: priorityKeys
         case .status: statusKeys
         case .activity, .activityAscending: activityKeys
+        case .due: dueKeys
         case .newest, .oldest, .number, .numberDescending: openedKeys
         }
     }
     static let priorityKeys = ListColumns("t.id, t.opened_at, t.priority_rank, 'open' AS status, 0 AS modified_at")
     static let statusKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, t.status, 0 AS modified_at")
     static let activityKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, t.modified_at")
+    /// The due key in the fifth column (read as `modified_at` is in the activity orders).
+    static let dueKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, t.sla_next_due AS modified_at")
     static let openedKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, 0 AS modified_at")
 }

@@ -38,7 +38,7 @@ extension TicketReader {
             tickets.removeLast(tickets.count - filter.limit)
             if let last = tickets.last {
                 next = TicketCursor.of(order: filter.order, id: last.id, openedAt: last.openedAt, priority: last.priority,
-                                       status: last.status, modifiedAt: last.modifiedAt)
+                                       status: last.status, modifiedAt: last.modifiedAt, nextDue: TicketSLA.nextDue(of: last.sla))
             }
         }
         return TicketPage(tickets: tickets, nextCursor: next)
@@ -49,8 +49,12 @@ extension TicketReader {
     /// The same query as `list` but selecting only `TicketRowView.columns` (what the list page
     /// shows), stepped while `body` reads each row's bytes; reset when `body` returns.
     static func withListRows<R>(_ db: Connection, _ filter: TicketFilter, _ body: (inout TicketRows) throws -> R) throws -> R {
-        let activity = filter.order == .activity || filter.order == .activityAscending
-        let (statement, values) = try listStatement(db, filter, columns: activity ? rowColumnsWithActivity : rowColumns)
+        let columns = switch filter.order {
+        case .activity, .activityAscending: rowColumnsWithActivity
+        case .due: rowColumnsWithDue
+        default: rowColumns
+        }
+        let (statement, values) = try listStatement(db, filter, columns: columns)
         try statement.bind(values)
         defer { statement.reset() }
         var rows = TicketRows(statement: statement, limit: filter.limit, order: filter.order, start: filter.cursor)
@@ -77,7 +81,7 @@ extension TicketReader {
         case .oldest: query.newest(columns, descending: false)
         case .priority: query.priority(columns)
         case .status: query.byStatus(columns)
-        case .number, .numberDescending, .activity, .activityAscending: query.keyed(columns)
+        case .number, .numberDescending, .activity, .activityAscending, .due: query.keyed(columns)
         }
     }
 
@@ -313,21 +317,30 @@ extension TicketReader {
             return (sql, values + [fetch])
         }
 
-        /// By number (the primary key) or by last activity (`tickets_by_modified`, migration 11), one
-        /// ordered range entered at the cursor. A person's tickets come from their index and are
-        /// sorted (few); a search sorts its matches. Every other filter only drops rows from the
-        /// range (`+column`), so a filter that matches few tickets reads many rows per page.
-        func keyed(_ columns: ListColumns) -> (String, [SQLiteValue]) {
-            let descending = filter.order == .numberDescending || filter.order == .activity
+        /// By number (the primary key), by last activity (`tickets_by_modified`, migration 11) or by
+        /// the next SLA due time (`tickets_by_sla_due`, migration 16), one ordered range entered at
+        /// the cursor. A person's tickets come from their index and are sorted (few); a search sorts
+        /// its matches. Every other filter only drops rows from the range (`+column`), so a filter
+        /// that matches few tickets reads many rows per page.
+        ///
+        /// - Parameter backwards: the order reversed, for the page before a row and the last page
+        ///   (``TicketPageAnchor``); the number and activity orders have their reverse as an order
+        ///   of its own, the due order takes this.
+        func keyed(_ columns: ListColumns, backwards: Bool = false) -> (String, [SQLiteValue]) {
+            let descending = (filter.order == .numberDescending || filter.order == .activity) != backwards
             let (lt, dir) = descending ? ("<", "DESC") : (">", "ASC")
             let edge: Int64 = descending ? .max : .min
-            let byActivity = filter.order == .activity || filter.order == .activityAscending
+            let keyColumn: String? = switch filter.order {
+            case .activity, .activityAscending: "t.modified_at"
+            case .due: "t.sla_next_due"
+            default: nil
+            }
             let keyset: String
             let order: String
             var keyValues: [SQLiteValue]
-            if byActivity {
-                keyset = "(t.modified_at, t.id) \(lt) (?, ?)"
-                order = "ORDER BY t.modified_at \(dir), t.id \(dir) LIMIT ?"
+            if let keyColumn {
+                keyset = "(\(keyColumn), t.id) \(lt) (?, ?)"
+                order = "ORDER BY \(keyColumn) \(dir), t.id \(dir) LIMIT ?"
                 keyValues = [.integer(filter.cursor?.key ?? edge), .integer(filter.cursor?.id.rawValue ?? edge)]
             } else {
                 keyset = "t.id \(lt) ?"
@@ -509,7 +522,7 @@ extension TicketReader {
         let query = ListQuery(filter)
         let text = filter.text.flatMap(FullTextQuery.expression(for:))
         let statusOnly = text == nil && query.parties.isEmpty && !filter.unassigned && query.allCategories
-            && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence
+            && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence && filter.sla == nil
         if statusOnly { return try statusTotal(db, query.statuses) }
         return try bounded(db, query.countSQL(text: text), cap: cap)
     }
@@ -609,4 +622,6 @@ extension TicketReader {
     static let rowColumns = ListColumns(TicketRowView.columns, join: TicketRowView.joinUsers)
     /// The rows with `modified_at` last: the activity orders' cursor.
     static let rowColumnsWithActivity = ListColumns(TicketRowView.columns + ", t.modified_at", join: TicketRowView.joinUsers)
+    /// The rows with `sla_next_due` last: the due order's cursor.
+    static let rowColumnsWithDue = ListColumns(TicketRowView.columns + ", t.sla_next_due", join: TicketRowView.joinUsers)
 }

@@ -57,7 +57,8 @@ public struct TicketRows: ~Copyable {
         let activity = order == .activity || order == .activityAscending
         return TicketCursor.of(order: order, id: row.id, openedAt: row.openedAt, priority: order == .priority ? try row.priority : nil,
                                status: order == .status ? try row.status : .open,
-                               modifiedAt: activity ? Timestamp(millisecondsSinceEpoch: statement.int64(at: 10)) : nil)
+                               modifiedAt: activity ? Timestamp(millisecondsSinceEpoch: statement.int64(at: TicketRowView.extraKey)) : nil,
+                               nextDue: order == .due ? statement.int64(at: TicketRowView.extraKey) : 0)
     }
 }
 
@@ -69,7 +70,16 @@ public struct TicketRows: ~Copyable {
 public struct TicketRowView: ~Copyable {
     /// The columns the list statement selects for these rows, in this order: the ticket as `t`,
     /// and the assignee's name from `users` joined as `u` (``joinUsers``).
-    static let columns = "t.id, t.description, t.location, t.category, t.status, t.opened_at, t.severity, t.priority, t.assignee_id, u.name"
+    ///
+    /// The six SLA columns (10...15) are the two timers' at-risk, due and met instants: what the
+    /// row's state (``slaState(now:)``) needs and no more (`sla_version` is NULL exactly when they are).
+    static let columns = """
+        t.id, t.description, t.location, t.category, t.status, t.opened_at, t.severity, t.priority, t.assignee_id, u.name, \
+        t.sla_first_response_at_risk, t.sla_first_response_due, t.sla_first_response_met_at, \
+        t.sla_resolution_at_risk, t.sla_resolution_due, t.sla_resolution_met_at
+        """
+    /// The index of the column an order's own key is read from, after `columns` (`modified_at`, `sla_next_due`).
+    static let extraKey: Int32 = 16
     /// The join that names the assignee: a primary-key lookup for each assigned row, nothing for the others.
     static let joinUsers = " LEFT JOIN users u ON u.id = t.assignee_id"
 
@@ -120,6 +130,20 @@ public struct TicketRowView: ~Copyable {
     public var assigneeID: UserID? { s.optionalInt64(at: 8).map(UserID.init) }
     /// The assignee's name as stored in `users` (UTF-8, valid until the next row); nil when unassigned.
     public var assigneeName: UnsafeBufferPointer<UInt8>? { s.textBytes(at: 9) }
+
+    /// The ticket's SLA state at `now` (``TicketSLA/state(now:)``: breached if either timer is,
+    /// else at risk if either is, else on track if either runs, else met); nil without timers.
+    ///
+    /// Computed from the six instants in place: `TicketSLA.state` builds an array per call, which a
+    /// row of the staff's list must not.
+    public func slaState(now: Timestamp) -> SLAState? {
+        guard !s.isNull(at: 11) else { return nil }
+        func timer(_ i: Int32) -> SLAState {
+            SLADeadlines(atRisk: Timestamp(millisecondsSinceEpoch: s.int64(at: i)), due: Timestamp(millisecondsSinceEpoch: s.int64(at: i + 1)))
+                .state(now: now, metAt: s.optionalInt64(at: i + 2).map(Timestamp.init(millisecondsSinceEpoch:)))
+        }
+        return SLAState.combined(timer(10), timer(13))
+    }
 
     private static let categories = Category.allCases.map { ($0, Array($0.rawValue.utf8)) }
     private static let statuses = Status.allCases.map { ($0, Array($0.rawValue.utf8)) }

@@ -572,5 +572,25 @@ public enum TicketSchema {
                 SELECT RAISE(ABORT, 'ticket_history is append-only');
             END;
             """),
+        // The staff's list and the SLA timers (docs/sla.md, "Web"). The list shows each ticket's SLA
+        // state: migration 8's work-queue index is rebuilt to cover the six instants the state is
+        // computed from (`TicketRowView.columns`), so the default page still reads its rows from the
+        // index alone and never seeks into the table; partial as before (open and active only).
+        // The due order (`sort=due`): `sla_next_due`, the earliest due instant of a timer not yet
+        // met, 999999999999999999 when none runs (`TicketSLA.nextDue(of:)` computes the same), a
+        // virtual generated column like `priority_rank` so the index holds it and a row value
+        // `(sla_next_due, id) > (?, ?)` seeks to a cursor in either direction. Every ticket is in
+        // it (closed ones at the end), so no filter or status makes the order sort or scan.
+        Migration(version: 16, sql: """
+            ALTER TABLE tickets ADD COLUMN sla_next_due INTEGER GENERATED ALWAYS AS (min(
+                CASE WHEN sla_first_response_met_at IS NULL AND sla_first_response_due IS NOT NULL THEN sla_first_response_due ELSE 999999999999999999 END,
+                CASE WHEN sla_resolution_met_at IS NULL AND sla_resolution_due IS NOT NULL THEN sla_resolution_due ELSE 999999999999999999 END)) VIRTUAL;
+            CREATE INDEX tickets_by_sla_due ON tickets (sla_next_due, id);
+            DROP INDEX tickets_by_priority;
+            CREATE INDEX tickets_by_priority ON tickets (priority_rank, opened_at, id, description, location, category, status, severity, priority, assignee_id,
+                sla_first_response_at_risk, sla_first_response_due, sla_first_response_met_at,
+                sla_resolution_at_risk, sla_resolution_due, sla_resolution_met_at)
+            WHERE status <> 'closed';
+            """),
     ]
 }

@@ -105,8 +105,10 @@ enum Stylesheet {
       table.tickets tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
       table.tickets td { display: block; border: 0; padding: .1rem 0; }
       table.triage td:nth-child(5)::before { content: "Priority: "; font-weight: 600; }
-      table.triage td:nth-child(6)::before { content: "Severity: "; font-weight: 600; }
-      table.triage td:nth-child(7)::before { content: "Assigned to: "; font-weight: 600; }
+      table.triage td:nth-child(6)::before { content: "SLA: "; font-weight: 600; }
+      table.triage td:nth-child(6):empty { display: none; }
+      table.triage td:nth-child(7)::before { content: "Severity: "; font-weight: 600; }
+      table.triage td:nth-child(8)::before { content: "Assigned to: "; font-weight: 600; }
       .role-switch { margin-left: 0; }
     }
     """

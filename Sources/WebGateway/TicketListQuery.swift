@@ -71,14 +71,23 @@ enum TicketListQuery {
     static func pageOrder(_ actor: Actor) -> TicketOrder { actor.role.isStaff ? .priority : .newest }
 
     /// The rule for `sort`, `severity` and `priority` in one sentence each (the 400s say it).
-    static let sortRule = "sort must be newest, oldest, priority, number, number-desc, activity, activity-asc or status."
+    static let sortRule = "sort must be newest, oldest, priority, due, number, number-desc, activity, activity-asc or status."
     static let severityRule = "severity must be critical, high, medium, low or none (comma-separated for several)."
     static let priorityRule = "priority must be P1, P2, P3, P4 or none (comma-separated for several)."
     static let confidenceRule = "confidence must be low."
+    static let slaRule = "sla must be on_track, at_risk, breached or met."
+
+    /// The `sla` filter (the ticket's SLA state now, ``SLAFilter`` in the store), or nil for any
+    /// (empty, as the list's form sends "Any"). The caller sets `TicketFilter.slaNow` from its clock.
+    static func slaState(from q: FormFields) throws(Problem) -> SLAState? {
+        guard let raw = q["sla"], !raw.isEmpty else { return nil }
+        guard let state = SLAState(rawValue: raw) else { throw Problem(status: .badRequest, detail: slaRule, field: "sla") }
+        return state
+    }
 
     /// What a list page's query may carry back from a ticket page (`from`): the filters, order,
     /// size and position, nothing else (no `done` notice, nothing unknown).
-    static let returnParameters = ["q", "category", "status", "priority", "severity", "confidence", "assigned_to", "assignee_id",
+    static let returnParameters = ["q", "category", "status", "priority", "severity", "confidence", "sla", "assigned_to", "assignee_id",
                                    "sort", "limit", "cursor", "before", "page"]
 
     /// The list query a ticket page's "Back to the list" returns to, from its `from` parameter:
@@ -90,6 +99,7 @@ enum TicketListQuery {
         let fields = FormFields(kept.compactMap { name, value in value.map { FormField(name: name, value: $0) } })
         do {
             _ = try anchor(from: fields, order: try filter(from: fields, actor: actor, mode: mode).order)
+            _ = try slaState(from: fields)
         } catch {
             return ""
         }

@@ -143,8 +143,13 @@ struct WebRoutes: Sendable {
         let filter: TicketFilter
         let order = TicketListQuery.pageOrder(v.actor)
         let anchor: TicketPageAnchor?
+        // One instant for the page: the `sla` filter and every row's SLA badge and age are of it.
+        let now = context.clock.now()
         do {
-            filter = try await TicketListQuery.filter(from: q, actor: v.actor, mode: v.authMode, defaultOrder: order, accounts: context.accounts)
+            var parsed = try await TicketListQuery.filter(from: q, actor: v.actor, mode: v.authMode, defaultOrder: order, accounts: context.accounts)
+            parsed.sla = try TicketListQuery.slaState(from: q)
+            parsed.slaNow = now
+            filter = parsed
             anchor = try TicketListQuery.anchor(from: q, order: filter.order)
         } catch let problem as Problem { return errorPage(problem.status, problem.detail, v) }
         // Staff choose whose tickets in the form: anyone, nobody, themselves, or an engineer (names
@@ -168,9 +173,10 @@ struct WebRoutes: Sendable {
                 showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false,
                 closedReports: closedReports)
             model.lowConfidence = filter.lowConfidence
+            model.sla = filter.sla
             model.cursor = filter.cursor?.encoded
             model.limit = filter.limit
-            model.now = context.clock.now()
+            model.now = now
             if let selected = assignee?.selected, let id = Self.accountNumber(selected), id != v.actor.userID {
                 model.assigneeName = assignee?.engineers.first { $0.id == id }?.name
             }

@@ -70,6 +70,7 @@ import TicketStore
                 case .status:
                     TicketOrder.rank(a.status) != TicketOrder.rank(b.status) ? TicketOrder.rank(a.status) < TicketOrder.rank(b.status)
                         : (a.openedAt, a.id.rawValue) > (b.openedAt, b.id.rawValue)
+                case .due: (TicketSLA.nextDue(of: a.sla), a.id.rawValue) < (TicketSLA.nextDue(of: b.sla), b.id.rawValue)
                 }
             }.map(\.id)
         }
@@ -93,10 +94,12 @@ import TicketStore
 
     @Test("the new cursor forms parse exactly as written; malformed ones are refused")
     func cursor_NewForms() {
-        for text in ["o.1767000000000.5", "i.0.12", "d.0.12", "a.1767000000000.3", "s.0.3", "t1.1767000000000.7", "t3.0.1"] {
+        for text in ["o.1767000000000.5", "i.0.12", "d.0.12", "a.1767000000000.3", "s.0.3", "t1.1767000000000.7", "t3.0.1",
+                     "u.1767000000000.3", "u.999999999999999999.4"] {
             #expect(TicketCursor(encoded: text)?.encoded == text, "\(text)")
         }
         #expect(TicketCursor(encoded: "t1.5.7")?.order == .status && TicketCursor(encoded: "a.5.7")?.order == .activity)
+        #expect(TicketCursor(encoded: "u.5.7") == TicketCursor(order: .due, key: 5, id: TicketID(7)))
         for text in ["t4.1.1", "t0.1.1", "x.1.1", "o.01.1", "oo.1.1", "o..1", "a.1", "T1.1.1"] {
             #expect(TicketCursor(encoded: text) == nil, "\(text)")
         }

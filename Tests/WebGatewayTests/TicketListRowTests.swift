@@ -77,20 +77,21 @@ import Testing
         }
     }
 
-    @Test("a staff row's priority, severity and assignee cells: every value and none, the name escaped, the rest unchanged")
+    @Test("a staff row's priority, SLA, severity and assignee cells: every value and none, the name escaped, the rest unchanged")
     func staffRow_TriageCells() throws {
         let time = CampusTime(timeZone: try #require(TimeZone(identifier: "Europe/Zurich")))
         let opened = Timestamp(millisecondsSinceEpoch: 1_774_746_000_000)
         for priority in Priority.allCases.map(Optional.some) + [nil] {
             for severity in Severity.allCases.map(Optional.some) + [nil] {
-                for assignee in ["Ada <i>Love</i> & 'Co'", "Zoë \"Þór\"", nil] as [String?] {
+                for (assignee, sla) in zip(["Ada <i>Love</i> & 'Co'", "Zoë \"Þór\"", nil, nil, nil] as [String?], SLAState.allCases.map(Optional.some) + [nil])
+                    + [("Ada", nil), (nil, .breached)] {
                     var b = HTMLBuffer(capacity: 512)
                     var d = "Printer & \"scanner\""
                     var a = assignee ?? ""
                     d.withUTF8 { d in
                         a.withUTF8 { a in
                             TicketListPage.row(id: TicketID(42), description: d, location: nil, category: .it, status: .active, openedAt: opened,
-                                               triage: TicketListPage.TriageCells(priority: priority, severity: severity, assignee: assignee == nil ? nil : a),
+                                               triage: TicketListPage.TriageCells(priority: priority, sla: sla, severity: severity, assignee: assignee == nil ? nil : a),
                                                time: time, into: &b)
                         }
                     }
@@ -100,7 +101,9 @@ import Testing
                     let p = priority.map { "<td>" + ($0 == .p1 ? "<strong>P1</strong>" : $0.rawValue) } ?? "<td class=\"muted\">None"
                     let s = severity.map { "<td>" + ($0 == .critical ? "<strong>Critical</strong>" : Words.severity($0)) } ?? "<td class=\"muted\">Not triaged"
                     let n = assignee.map { "<td>" + escapeHTML($0) } ?? "<td class=\"muted\">Unassigned"
-                    let cells = "</span></td>\(p)</td>\(s)</td>\(n)</td><td><time"
+                    // The SLA badge: the state in words (the class only colours it), nothing without timers.
+                    let l = sla.map { "<td><span class=\"sla sla-\($0.rawValue.replacingOccurrences(of: "_", with: "-"))\">\($0.rawValue.replacingOccurrences(of: "_", with: " "))</span>" } ?? "<td>"
+                    let cells = "</span></td>\(p)</td>\(l)</td>\(s)</td>\(n)</td><td><time"
                     #expect(b.string == plain.replacingOccurrences(of: "</span></td><td><time", with: cells))
                 }
             }

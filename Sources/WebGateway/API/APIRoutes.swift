@@ -256,10 +256,7 @@ struct APIRoutes: Sendable {
         let q = try Self.query(request)
         try Self.requireValues(q, ["status", "category", "severity", "priority", "confidence", "sort", "limit", "cursor", "assignee_id", "assigned_to", "sla"])
         var filter = try await TicketListQuery.filter(from: q, actor: caller.actor, mode: context.authMode, accounts: context.accounts)
-        if let raw = q["sla"] {
-            guard let state = SLAState(rawValue: raw) else {
-                throw Problem(status: .badRequest, detail: "sla must be on_track, at_risk, breached or met.", field: "sla")
-            }
+        if let state = try TicketListQuery.slaState(from: q) {
             filter.sla = state
             filter.slaNow = context.clock.now()
         }

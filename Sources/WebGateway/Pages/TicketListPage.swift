@@ -35,6 +35,8 @@ enum TicketListPage {
         var closedReports: [Ticket] = []
         /// Only tickets filed by the classifier with low confidence (`confidence=low`).
         var lowConfidence = false
+        /// Only tickets in this SLA state now (`sla=`, staff).
+        var sla: SLAState? = nil
         /// This page's cursor as sent (nil on the first page): part of the query the rows' links carry back.
         var cursor: String? = nil
         /// Rows per page (the position's page numbers).
@@ -47,9 +49,11 @@ enum TicketListPage {
         var assigneeName: String? = nil
     }
 
-    /// The staff's cells of one row, after the status: priority, severity and assignee.
+    /// The staff's cells of one row, after the status: priority, SLA state, severity and assignee.
     struct TriageCells {
         var priority: Priority?
+        /// The ticket's SLA state at the page's `now`; nil without timers (or without `now`).
+        var sla: SLAState?
         var severity: Severity?
         /// The assignee's name as UTF-8 (a `String`'s or SQLite's); nil when unassigned.
         var assignee: UnsafeBufferPointer<UInt8>?
@@ -94,7 +98,8 @@ enum TicketListPage {
                 description.withUTF8 { d in
                     location.withUTF8 { l in
                         assignee.withUTF8 { a in
-                            let cells = m.showsTriage ? TriageCells(priority: t.priority, severity: t.severity, assignee: t.assigneeID == nil ? nil : a) : nil
+                            let sla = m.now.flatMap { now in t.sla.map { $0.state(now: now) } }
+                            let cells = m.showsTriage ? TriageCells(priority: t.priority, sla: sla, severity: t.severity, assignee: t.assigneeID == nil ? nil : a) : nil
                             row(id: t.id, description: d, location: t.location == nil ? nil : l, category: t.category, status: t.status,
                                 openedAt: t.openedAt, triage: cells, time: time, now: m.now, link: link, into: &b)
                         }
@@ -102,7 +107,8 @@ enum TicketListPage {
                 }
             }
             let first = page.tickets.first.map {
-                TicketCursor.of(order: m.order, id: $0.id, openedAt: $0.openedAt, priority: $0.priority, status: $0.status, modifiedAt: $0.modifiedAt)
+                TicketCursor.of(order: m.order, id: $0.id, openedAt: $0.openedAt, priority: $0.priority, status: $0.status, modifiedAt: $0.modifiedAt,
+                                nextDue: TicketSLA.nextDue(of: $0.sla))
             }
             bottom(m, isEmpty: page.tickets.isEmpty, next: page.nextCursor, firstRow: m.isContinuation ? first : nil, into: &b)
         }, into: &out)
@@ -123,10 +129,12 @@ enum TicketListPage {
             var first = true
             do {
                 let triage = m.showsTriage
+                let now = m.now
                 try rows.forEach { r in
                     if first { tableStart(m, title: title, into: &b) }
                     first = false
-                    let cells = triage ? TriageCells(priority: try r.priority, severity: try r.severity, assignee: r.assigneeName) : nil
+                    let cells = triage ? TriageCells(priority: try r.priority, sla: now.flatMap { r.slaState(now: $0) },
+                                                     severity: try r.severity, assignee: r.assigneeName) : nil
                     row(id: r.id, description: r.description, location: r.location, category: try r.category, status: try r.status,
                         openedAt: r.openedAt, triage: cells, time: time, now: m.now, link: link, into: &b)
                 }
@@ -141,7 +149,7 @@ enum TicketListPage {
     }
 
     /// About how many bytes a row takes, so a page of 50 fits the buffer reserved at first.
-    private static func rowBytes(_ m: Model) -> Int { m.showsTriage ? 580 : 460 }
+    private static func rowBytes(_ m: Model) -> Int { m.showsTriage ? 640 : 460 }
 
     /// What each row's link adds after `/tickets/ID`: `?from=` and this page's query, so the ticket
     /// page's "Back to the list" returns here; empty for the plain first page. Already escaped.
@@ -158,7 +166,7 @@ enum TicketListPage {
         var words: [String] = []
         let statusWord = m.status.map(Words.status)
         let described = (statusWord != nil && base != "Incoming: open tickets") || m.category != nil || !m.priority.isEmpty
-            || !m.severity.isEmpty || m.lowConfidence || m.text != nil
+            || !m.severity.isEmpty || m.lowConfidence || m.sla != nil || m.text != nil
         guard described else { return base }
         if let statusWord { words.append(statusWord) } else if m.workQueue || !TicketAccess.seesClosed(m.visitor.actor, mode: m.visitor.authMode) {
             words.append("Open and active")
@@ -171,6 +179,7 @@ enum TicketListPage {
             phrase += " of severity " + m.severity.split(separator: ",").map { $0 == "none" ? "not triaged" : String($0) }.joined(separator: " or ")
         }
         if m.lowConfidence { phrase += " filed with low confidence" }
+        if let sla = m.sla { phrase += ", service target " + slaWords(sla) }
         switch m.assignee?.selected {
         case "none"?: phrase += ", unassigned"
         case let a? where !a.isEmpty:
@@ -180,7 +189,7 @@ enum TicketListPage {
         }
         phrase = phrase.prefix(1).uppercased() + phrase.dropFirst()
         guard let text = m.text else { return phrase }
-        let plain = statusWord == nil && m.category == nil && m.priority.isEmpty && m.severity.isEmpty && !m.lowConfidence
+        let plain = statusWord == nil && m.category == nil && m.priority.isEmpty && m.severity.isEmpty && !m.lowConfidence && m.sla == nil
         return "Search: \(text)" + (plain ? "" : " (\(phrase.prefix(1).lowercased() + phrase.dropFirst()))")
     }
 
@@ -223,6 +232,7 @@ enum TicketListPage {
                      selected: m.status?.rawValue ?? "", into: &b)
         if m.showsTriage {
             FixedSelect.priority.write(selected: m.priority, into: &b)
+            FixedSelect.sla.write(selected: m.sla?.rawValue ?? "", into: &b)
             FixedSelect.severity.write(selected: m.severity, into: &b)
             FixedSelect.confidence.write(selected: m.lowConfidence ? "low" : "", into: &b)
         }
@@ -322,6 +332,14 @@ enum TicketListPage {
             ("none", "No priority", "<option value=\"none\"", ">No priority</option>\n"),
         ], head: "<div class=\"field\">\n<label for=\"filter-priority\">Priority</label>\n<select id=\"filter-priority\" name=\"priority\">\n")
 
+        static let sla = FixedSelect(name: "sla", label: "SLA", options: [
+            ("", "Any", "<option value=\"\"", ">Any</option>\n"),
+            ("on_track", "On track", "<option value=\"on_track\"", ">On track</option>\n"),
+            ("at_risk", "At risk", "<option value=\"at_risk\"", ">At risk</option>\n"),
+            ("breached", "Breached", "<option value=\"breached\"", ">Breached</option>\n"),
+            ("met", "Met", "<option value=\"met\"", ">Met</option>\n"),
+        ], head: "<div class=\"field\">\n<label for=\"filter-sla\">SLA</label>\n<select id=\"filter-sla\" name=\"sla\">\n")
+
         static let severity = FixedSelect(name: "severity", label: "Severity", options: [
             ("", "Any severity", "<option value=\"\"", ">Any severity</option>\n"),
             ("critical", "Critical", "<option value=\"critical\"", ">Critical</option>\n"), ("high", "High", "<option value=\"high\"", ">High</option>\n"),
@@ -336,6 +354,7 @@ enum TicketListPage {
 
         static let order = FixedSelect(name: "sort", label: "Order", options: [
             ("priority", "Priority, then longest waiting", "<option value=\"priority\"", ">Priority, then longest waiting</option>\n"),
+            ("due", "SLA: next due first", "<option value=\"due\"", ">SLA: next due first</option>\n"),
         ] + plainOrders, head: orderHead)
 
         /// The orders without priority, for those who see no triage.
@@ -358,7 +377,7 @@ enum TicketListPage {
         b.text(title)
         b.raw(orderCaption(m.order))
         if m.showsTriage {
-            b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Priority</th><th scope=\"col\">Severity</th><th scope=\"col\">Assigned to</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
+            b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Priority</th><th scope=\"col\">SLA</th><th scope=\"col\">Severity</th><th scope=\"col\">Assigned to</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
         } else {
             b.raw("<thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Problem</th><th scope=\"col\">Category</th><th scope=\"col\">Status</th><th scope=\"col\">Opened</th></tr></thead>\n<tbody>\n")
         }
@@ -375,6 +394,7 @@ enum TicketListPage {
         case .status: ", open first, then active, then closed, newest first within each</caption>\n"
         case .number: ", by number, lowest first</caption>\n"
         case .numberDescending: ", by number, highest first</caption>\n"
+        case .due: ", next service target due first, breached first</caption>\n"
         }
     }
 
@@ -414,6 +434,7 @@ enum TicketListPage {
                 w.ascii(statusCell(status))
                 w.ascii("</td>")
                 w.ascii(priorityCell(triage.priority))
+                w.ascii(slaCell(triage.sla))
                 w.ascii(severityCell(triage.severity))
                 w.ascii("<td>")
             }
@@ -429,6 +450,7 @@ enum TicketListPage {
                 if let triage {
                     w.ascii("</td>")
                     w.ascii(priorityCell(triage.priority))
+                    w.ascii(slaCell(triage.sla))
                     w.ascii(severityCell(triage.severity))
                     w.ascii("<td class=\"muted\">Unassigned")
                 }
@@ -489,6 +511,28 @@ enum TicketListPage {
         case .p3?: "<td>P3</td>"
         case .p4?: "<td>P4</td>"
         case nil: "<td class=\"muted\">None</td>"
+        }
+    }
+
+    /// The SLA cell: the state as a badge whose words carry the meaning (the class only colours
+    /// it, as on the ticket page's ``TicketSLASection``); empty for a ticket without timers. Static.
+    static func slaCell(_ s: SLAState?) -> StaticString {
+        switch s {
+        case .onTrack?: "<td><span class=\"sla sla-on-track\">on track</span></td>"
+        case .atRisk?: "<td><span class=\"sla sla-at-risk\">at risk</span></td>"
+        case .breached?: "<td><span class=\"sla sla-breached\">breached</span></td>"
+        case .met?: "<td><span class=\"sla sla-met\">met</span></td>"
+        case nil: "<td></td>"
+        }
+    }
+
+    /// The state in the heading's words ("Open and active tickets, service target breached").
+    static func slaWords(_ s: SLAState) -> String {
+        switch s {
+        case .onTrack: "on track"
+        case .atRisk: "at risk"
+        case .breached: "breached"
+        case .met: "met"
         }
     }
 
@@ -575,7 +619,7 @@ enum TicketListPage {
     /// An empty list says what found nothing and offers the way back: the list without the search
     /// and the filters (and, when both were given, the search without the filters).
     private static func emptyResult(_ m: Model, into b: inout HTMLBuffer) {
-        let filtered = m.category != nil || m.status != nil || !m.priority.isEmpty || !m.severity.isEmpty
+        let filtered = m.category != nil || m.status != nil || !m.priority.isEmpty || !m.severity.isEmpty || m.sla != nil
             || (m.assignee.map { !$0.selected.isEmpty } ?? (m.assigneeID != nil))
         let more = m.isContinuation ? "more " : ""
         b.raw("<div class=\"empty-result\">\n<p>")
@@ -614,7 +658,7 @@ enum TicketListPage {
         }
         return FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue),
                                          ("priority", m.priority.isEmpty ? nil : m.priority), ("severity", m.severity.isEmpty ? nil : m.severity),
-                                         ("confidence", m.lowConfidence ? "low" : nil), assignee,
+                                         ("confidence", m.lowConfidence ? "low" : nil), ("sla", m.sla?.rawValue), assignee,
                                          ("sort", m.order == m.defaultOrder ? nil : m.order.rawValue),
                                          ("limit", m.limit == TicketListQuery.defaultLimit ? nil : String(m.limit)), ("cursor", cursor),
                                          ("before", before), ("page", last ? "last" : nil)])
