@@ -164,6 +164,7 @@ struct WebRoutes: Sendable {
                 showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false,
                 closedReports: closedReports)
             model.lowConfidence = filter.lowConfidence
+            model.statuses = q["status"] ?? ""
             model.cursor = filter.cursor?.encoded
             model.limit = filter.limit
             model.now = context.clock.now()
