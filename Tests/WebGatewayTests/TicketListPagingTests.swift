@@ -165,6 +165,20 @@ import TicketStore
         #expect(HTMLCheck.problems(first) == [] && HTMLCheck.problems(second) == [])
     }
 
+    @Test("the page's links are encoded as FormDecoding.encodeQuery encodes them (QueryBuilder)")
+    func queryBuilderEncodesAsEncodeQuery() {
+        let values: [String?] = [nil, "", "plain", "a b&c=d", "Wi-Fi ~._", "ünïcode “quotes” 🎉", "100%", "open,closed", "#3001", "<x>\"'"]
+        for v in values {
+            for w in values {
+                var q = QueryBuilder()
+                q.add("q", v)
+                q.add("assigned_to", w)
+                #expect(q.string == FormDecoding.encodeQuery([("q", v), ("assigned_to", w)]), "\(String(describing: v)) \(String(describing: w))")
+                #expect(q.isEmpty == q.string.isEmpty)
+            }
+        }
+    }
+
     @Test("past the count's cap, a page near the end counts the rows after it and knows its place")
     func store_PositionFromTheEnd() async throws {
         let world = World()

@@ -162,9 +162,14 @@ enum TicketListPage {
     /// What each row's link adds after `/tickets/ID`: `?from=` and this page's query, so the ticket
     /// page's "Back to the list" returns here; empty for the plain first page. Already escaped.
     static func linkSuffix(_ m: Model) -> [UInt8] {
-        let here = query(m, cursor: m.cursor)
+        let here = queryBuilder(m, cursor: m.cursor)
         if here.isEmpty { return [] }
-        return Array(escapeHTML("?from=" + FormDecoding.percentEncode(here)).utf8)
+        // Percent-encoded, the query is unreserved characters and `%`: nothing for HTML to escape.
+        var out: [UInt8] = []
+        out.reserveCapacity(6 + here.bytes.count * 3)
+        out += "?from=".utf8
+        here.bytes.withUnsafeBufferPointer { QueryBuilder.percentEncode($0, into: &out) }
+        return out
     }
 
     /// The heading: what the list shows. The plain lists keep their names ("All tickets", "My
@@ -625,17 +630,29 @@ enum TicketListPage {
 
     /// The page's query with another position: after `cursor`, before the row `before`, or the last page.
     static func query(_ m: Model, cursor: String?, before: String? = nil, last: Bool = false) -> String {
+        queryBuilder(m, cursor: cursor, before: before, last: last).string
+    }
+
+    /// `query(_:cursor:before:last:)` as bytes, as `FormDecoding.encodeQuery` would encode it.
+    static func queryBuilder(_ m: Model, cursor: String?, before: String? = nil, last: Bool = false) -> QueryBuilder {
+        var q = QueryBuilder()
+        q.add("q", m.text)
+        q.add("category", m.category?.rawValue)
+        q.add("status", m.statusQuery)
+        q.add("priority", m.priority)
+        q.add("severity", m.severity)
+        q.add("confidence", m.lowConfidence ? "low" : nil)
         // Staff filter by `assigned_to` (the form's select); others keep the `assignee_id` they came with.
-        let assignee: (String, String?) = if let a = m.assignee {
-            ("assigned_to", a.selected.isEmpty ? nil : a.selected)
+        if let a = m.assignee {
+            q.add("assigned_to", a.selected)
         } else {
-            ("assignee_id", m.assigneeID.map { String($0.rawValue) })
+            q.add("assignee_id", m.assigneeID.map { String($0.rawValue) })
         }
-        return FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.statusQuery),
-                                         ("priority", m.priority.isEmpty ? nil : m.priority), ("severity", m.severity.isEmpty ? nil : m.severity),
-                                         ("confidence", m.lowConfidence ? "low" : nil), assignee,
-                                         ("sort", m.order == m.defaultOrder ? nil : m.order.rawValue),
-                                         ("limit", m.limit == TicketListQuery.defaultLimit ? nil : String(m.limit)), ("cursor", cursor),
-                                         ("before", before), ("page", last ? "last" : nil)])
+        q.add("sort", m.order == m.defaultOrder ? nil : m.order.rawValue)
+        q.add("limit", m.limit == TicketListQuery.defaultLimit ? nil : String(m.limit))
+        q.add("cursor", cursor)
+        q.add("before", before)
+        q.add("page", last ? "last" : nil)
+        return q
     }
 }
