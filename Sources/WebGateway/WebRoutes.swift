@@ -174,6 +174,7 @@ struct WebRoutes: Sendable {
                 closedReports: closedReports)
             model.lowConfidence = filter.lowConfidence
             model.sla = filter.sla
+            model.statuses = q["status"] ?? ""
             model.cursor = filter.cursor?.encoded
             model.limit = filter.limit
             model.now = now

@@ -131,6 +131,54 @@ import TicketStore
         #expect(HTMLCheck.problems(second) == [] && HTMLCheck.problems(first) == [])
     }
 
+    @Test("a comma list of statuses stays in every link the page writes: First, Previous, Next, Last, each row's from= and the form")
+    func statusListSurvivesTheLinks() async throws {
+        let world = World()
+        let tickets = try await TicketListNavigationTests.seed(world, count: 20)
+        var b = Browser(world.gateway())
+        await b.enter(as: .agent)
+        let matches = Set(tickets.filter { $0.status != .active }.map { Int($0.id.rawValue) })
+        let start = "/tickets?status=open%2Cclosed&sort=oldest&limit=3"
+        // Next to the end: every open and closed ticket, no active one, and the position of the
+        // open and closed tickets only (a lost status would count and show all 20).
+        let forward = try await Self.walk(&b, from: start, following: "Next page")
+        #expect(Set(forward.flatMap(\.rows)) == matches && forward.flatMap(\.rows).count == matches.count)
+        for (i, page) in forward.enumerated() {
+            #expect(page.position == Self.position(i, size: 3, total: matches.count), "\(page)")
+        }
+        // Last, then Previous back to the first page, visits the same pages.
+        let first = await b.get(start).text
+        let last = try #require(Self.link("Last page", in: first))
+        #expect(last == "/tickets?status=open%2Cclosed&sort=oldest&limit=3&page=last")
+        let backward = try await Self.walk(&b, from: last, following: "Previous page")
+        #expect(Array(backward.reversed()) == forward)
+        let second = await b.get(try #require(Self.link("Next page", in: first))).text
+        #expect(Self.link("First page", in: second) == "/tickets?status=open%2Cclosed&sort=oldest&limit=3")
+        // Each row returns to this list, and the ticket page's "Back to the list" keeps the statuses.
+        let id = try #require(TicketListNavigationTests.rowIDs(first).first)
+        #expect(first.contains("<a href=\"/tickets/\(id)?from=status%3Dopen%252Cclosed%26sort%3Doldest%26limit%3D3\">"))
+        let ticket = await b.get("/tickets/\(id)?from=" + FormDecoding.percentEncode("status=open,closed&sort=oldest&limit=3")).text
+        #expect(ticket.contains("<a href=\"/tickets?status=open%2Cclosed&amp;sort=oldest&amp;limit=3\">Back to the list</a>"))
+        #expect(first.contains("<h1>Open or closed tickets</h1>"))
+        // The form keeps the list chosen, so applying another order keeps the statuses.
+        #expect(first.contains("<option value=\"open,closed\" selected>"), "\(first)")
+        #expect(HTMLCheck.problems(first) == [] && HTMLCheck.problems(second) == [])
+    }
+
+    @Test("the page's links are encoded as FormDecoding.encodeQuery encodes them (QueryBuilder)")
+    func queryBuilderEncodesAsEncodeQuery() {
+        let values: [String?] = [nil, "", "plain", "a b&c=d", "Wi-Fi ~._", "ünïcode “quotes” 🎉", "100%", "open,closed", "#3001", "<x>\"'"]
+        for v in values {
+            for w in values {
+                var q = QueryBuilder()
+                q.add("q", v)
+                q.add("assigned_to", w)
+                #expect(q.string == FormDecoding.encodeQuery([("q", v), ("assigned_to", w)]), "\(String(describing: v)) \(String(describing: w))")
+                #expect(q.isEmpty == q.string.isEmpty)
+            }
+        }
+    }
+
     @Test("past the count's cap, a page near the end counts the rows after it and knows its place")
     func store_PositionFromTheEnd() async throws {
         let world = World()

@@ -12,6 +12,7 @@ enum TicketListPage {
         var csrfToken: String
         var text: String?
         var category: Category?
+        /// The one status asked for (nil for none, and for a comma list: see ``statuses``).
         var status: Status?
         var flash: Layout.Flash?
         /// True when this page continues a previous one (a cursor was given).
@@ -26,6 +27,9 @@ enum TicketListPage {
         /// The `severity` and `priority` filters as given ("" for any): comma lists stay as they are.
         var severity = ""
         var priority = ""
+        /// The `status` filter as given ("" for none): a comma list (`open,closed`) stays as it is,
+        /// in the links and the form, as `severity` and `priority` do.
+        var statuses = ""
         /// Staff see the priority, severity and assignee columns and filters and the order choice
         /// (customers never see severity or priority on the pages, as on the ticket page).
         var showsTriage = false
@@ -47,6 +51,18 @@ enum TicketListPage {
         var now: Timestamp? = nil
         /// The name of the engineer `assigned_to` names, for the heading.
         var assigneeName: String? = nil
+
+        /// The `status` the page's links and form carry: the list as given, else the one status.
+        var statusQuery: String? { statuses.isEmpty ? status?.rawValue : statuses }
+
+        /// The statuses in words for the heading, "Open or closed" (nil without a status filter).
+        var statusWords: String? {
+            if let status { return Words.status(status) }
+            guard !statuses.isEmpty else { return nil }
+            let named = statuses.split(separator: ",").compactMap { Status(rawValue: String($0)) }
+            let words = Status.allCases.filter(named.contains).map { Words.status($0).lowercased() }
+            return words.isEmpty ? nil : words.joined(separator: " or ")
+        }
     }
 
     /// The staff's cells of one row, after the status: priority, SLA state, severity and assignee.
@@ -154,9 +170,14 @@ enum TicketListPage {
     /// What each row's link adds after `/tickets/ID`: `?from=` and this page's query, so the ticket
     /// page's "Back to the list" returns here; empty for the plain first page. Already escaped.
     static func linkSuffix(_ m: Model) -> [UInt8] {
-        let here = query(m, cursor: m.cursor)
+        let here = queryBuilder(m, cursor: m.cursor)
         if here.isEmpty { return [] }
-        return Array(escapeHTML("?from=" + FormDecoding.percentEncode(here)).utf8)
+        // Percent-encoded, the query is unreserved characters and `%`: nothing for HTML to escape.
+        var out: [UInt8] = []
+        out.reserveCapacity(6 + here.bytes.count * 3)
+        out += "?from=".utf8
+        here.bytes.withUnsafeBufferPointer { QueryBuilder.percentEncode($0, into: &out) }
+        return out
     }
 
     /// The heading: what the list shows. The plain lists keep their names ("All tickets", "My
@@ -164,7 +185,7 @@ enum TicketListPage {
     static func title(_ m: Model) -> String {
         let base = plainTitle(m)
         var words: [String] = []
-        let statusWord = m.status.map(Words.status)
+        let statusWord = m.statusWords
         let described = (statusWord != nil && base != "Incoming: open tickets") || m.category != nil || !m.priority.isEmpty
             || !m.severity.isEmpty || m.lowConfidence || m.sla != nil || m.text != nil
         guard described else { return base }
@@ -227,9 +248,12 @@ enum TicketListPage {
         let seesClosed = TicketAccess.seesClosed(m.visitor.actor, mode: m.visitor.authMode)
         let statuses: [Status] = seesClosed ? Status.allCases : [.open, .active]
         // In priority order no status means open or active (the work queue); newest first, every status staff see.
-        Field.select(name: "status", label: "Status", idPrefix: "filter",
-                     options: [("", seesClosed && m.order != .priority ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) },
-                     selected: m.status?.rawValue ?? "", into: &b)
+        var statusOptions = [("", seesClosed && m.order != .priority ? "Any status" : "Open or active")] + statuses.map { ($0.rawValue, Words.status($0)) }
+        // A comma list from a link is a choice of its own, so applying the form again keeps it.
+        if m.status == nil, !m.statuses.isEmpty, let words = m.statusWords {
+            statusOptions.append((m.statuses, words.prefix(1).uppercased() + words.dropFirst()))
+        }
+        Field.select(name: "status", label: "Status", idPrefix: "filter", options: statusOptions, selected: m.statusQuery ?? "", into: &b)
         if m.showsTriage {
             FixedSelect.priority.write(selected: m.priority, into: &b)
             FixedSelect.sla.write(selected: m.sla?.rawValue ?? "", into: &b)
@@ -619,7 +643,7 @@ enum TicketListPage {
     /// An empty list says what found nothing and offers the way back: the list without the search
     /// and the filters (and, when both were given, the search without the filters).
     private static func emptyResult(_ m: Model, into b: inout HTMLBuffer) {
-        let filtered = m.category != nil || m.status != nil || !m.priority.isEmpty || !m.severity.isEmpty || m.sla != nil
+        let filtered = m.category != nil || m.statusQuery != nil || !m.priority.isEmpty || !m.severity.isEmpty || m.sla != nil
             || (m.assignee.map { !$0.selected.isEmpty } ?? (m.assigneeID != nil))
         let more = m.isContinuation ? "more " : ""
         b.raw("<div class=\"empty-result\">\n<p>")
@@ -650,17 +674,30 @@ enum TicketListPage {
 
     /// The page's query with another position: after `cursor`, before the row `before`, or the last page.
     static func query(_ m: Model, cursor: String?, before: String? = nil, last: Bool = false) -> String {
+        queryBuilder(m, cursor: cursor, before: before, last: last).string
+    }
+
+    /// `query(_:cursor:before:last:)` as bytes, as `FormDecoding.encodeQuery` would encode it.
+    static func queryBuilder(_ m: Model, cursor: String?, before: String? = nil, last: Bool = false) -> QueryBuilder {
+        var q = QueryBuilder()
+        q.add("q", m.text)
+        q.add("category", m.category?.rawValue)
+        q.add("status", m.statusQuery)
+        q.add("priority", m.priority)
+        q.add("severity", m.severity)
+        q.add("confidence", m.lowConfidence ? "low" : nil)
+        q.add("sla", m.sla?.rawValue)
         // Staff filter by `assigned_to` (the form's select); others keep the `assignee_id` they came with.
-        let assignee: (String, String?) = if let a = m.assignee {
-            ("assigned_to", a.selected.isEmpty ? nil : a.selected)
+        if let a = m.assignee {
+            q.add("assigned_to", a.selected)
         } else {
-            ("assignee_id", m.assigneeID.map { String($0.rawValue) })
+            q.add("assignee_id", m.assigneeID.map { String($0.rawValue) })
         }
-        return FormDecoding.encodeQuery([("q", m.text), ("category", m.category?.rawValue), ("status", m.status?.rawValue),
-                                         ("priority", m.priority.isEmpty ? nil : m.priority), ("severity", m.severity.isEmpty ? nil : m.severity),
-                                         ("confidence", m.lowConfidence ? "low" : nil), ("sla", m.sla?.rawValue), assignee,
-                                         ("sort", m.order == m.defaultOrder ? nil : m.order.rawValue),
-                                         ("limit", m.limit == TicketListQuery.defaultLimit ? nil : String(m.limit)), ("cursor", cursor),
-                                         ("before", before), ("page", last ? "last" : nil)])
+        q.add("sort", m.order == m.defaultOrder ? nil : m.order.rawValue)
+        q.add("limit", m.limit == TicketListQuery.defaultLimit ? nil : String(m.limit))
+        q.add("cursor", cursor)
+        q.add("before", before)
+        q.add("page", last ? "last" : nil)
+        return q
     }
 }
