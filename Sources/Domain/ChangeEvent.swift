@@ -39,8 +39,8 @@ public enum ChangeEventType: String, Sendable, Codable, CaseIterable {
     case statusChanged = "status_changed"
     case messagePosted = "message_posted"
     case ticketImported = "ticket_imported"
-    /// The assigned engineer changed (assigned, moved or taken back); the facts do not change, so
-    /// the analytics add and subtract the same thing.
+    /// The assigned engineer changed (assigned, moved or taken back); only the facts' `assigneeID`
+    /// changes, so the analytics other than service-levels add and subtract the same thing.
     case ticketAssigned = "ticket_assigned"
     case ticketTriaged = "ticket_triaged"
     /// The SLA monitor recorded a timer's transition (`at_risk`, `breached`): only `sla` differs.

@@ -45,8 +45,9 @@ extension TicketSLA {
 /// Why priority and assignee ride here: the SLA dashboard needs them with the timers, and the
 /// events table has no column of its own for them (adding one is a migration); texts written
 /// before them have nine fields and read back with neither.
-enum SLAFactsText {
-    static func encode(_ facts: TicketFacts) -> String? {
+public enum SLAFactsText {
+    /// The text for `facts` (nil when the ticket has no timers).
+    public static func encode(_ facts: TicketFacts) -> String? {
         guard let sla = facts.sla else { return nil }
         var parts = [String(sla.policyVersion)]
         for kind in SLATimerKind.allCases {
