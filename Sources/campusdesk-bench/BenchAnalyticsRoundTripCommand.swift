@@ -14,7 +14,7 @@ import Glibc
 ///
 /// Why real processes: the figure the issue asks for is the whole path (HTTP parse, request on
 /// `query.<service>`, the worker's claim, answer and reply file, the gateway's wake-up), so it
-/// runs the real `campusdesk ticket-worker`, three `campusdesk analytics …` and `campusdesk
+/// runs the real `campusdesk ticket-worker`, the four `campusdesk analytics …` and `campusdesk
 /// gateway` children of this binary on a temp spool and data directory. For each N (default
 /// 10,000 and 1,000,000) it bulk-loads `tickets.db`, lets the freshly started analytics workers
 /// catch up through the ticket worker's replay (events/s per worker from its first commit, CPU per
@@ -68,7 +68,7 @@ enum BenchAnalyticsRoundTripCommand {
             FileHandle.standardError.write(Data("bench analytics-roundtrip: no campusdesk at \(executable); build it first (swift build -c release)\n".utf8))
             return 1
         }
-        say("analytics round trip: real ticket-worker, 3 analytics workers and gateway processes (\(executable)); load average \(loadAverage())")
+        say("analytics round trip: real ticket-worker, \(AnalyticsService.allCases.count) analytics workers and gateway processes (\(executable)); load average \(loadAverage())")
         var status: Int32 = 0
         for n in options.sizes {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-bench-roundtrip-\(UUID().uuidString)").path
@@ -150,7 +150,7 @@ extension BenchAnalyticsRoundTripCommand {
             let loadSeconds = Double(nanos() - loadStart) / 1e9
             say(String(format: "tickets.db: %d tickets + %d outbox events bulk-inserted in one transaction: %.1f s (%.0f tickets/s)", n, n, loadSeconds, Double(n) / loadSeconds))
 
-            // 2. The ticket worker and three fresh analytics workers: each asks for a replay from seq 1.
+            // 2. The ticket worker and the fresh analytics workers: each asks for a replay from seq 1.
             try start("ticket-worker", ["ticket-worker"], port: nil)
             let replayStart = nanos()
             for service in AnalyticsService.allCases { try start(service.rawValue, ["analytics", service.rawValue], port: nil) }
@@ -171,7 +171,7 @@ extension BenchAnalyticsRoundTripCommand {
                 guard nanos() < replayDeadline else { throw BenchError("analytics workers did not catch up in time: \(caughtUp)") }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            say("replay from seq 1 into three fresh workers at once (polled every 20 ms; CPU from /proc/<pid>/stat):")
+            say("replay from seq 1 into \(AnalyticsService.allCases.count) fresh workers at once (polled every 20 ms; CPU from /proc/<pid>/stat):")
             for service in AnalyticsService.allCases {
                 guard let done = caughtUp[service], let first = firstApplied[service] else { continue }
                 let applying = max(done.seconds - first.seconds, 0.001)
@@ -180,7 +180,8 @@ extension BenchAnalyticsRoundTripCommand {
                              Double(Int64(n) - first.seq) / applying, Double(n) / done.seconds, done.cpu, done.cpu / Double(n) * 1e6))
             }
             let all = caughtUp.values.map(\.seconds).max() ?? 0
-            say(String(format: "  all three caught up after %.1f s: %.0f events/s applied in total; ticket worker (replay sender) %.1f s CPU", all, Double(3 * n) / all, cpuSeconds("ticket-worker")))
+            say(String(format: "  all caught up after %.1f s: %.0f events/s applied in total; ticket worker (replay sender) %.1f s CPU", all,
+                       Double(AnalyticsService.allCases.count * n) / all, cpuSeconds("ticket-worker")))
 
             // 3. The gateway on a free loopback port.
             let port = try freePort()
@@ -191,7 +192,8 @@ extension BenchAnalyticsRoundTripCommand {
 
             // 4. Round trips over the real socket, all before any SQL: the gateway closes a keep-alive
             //    connection left idle past its idle timeout, and the SQL takes seconds at 1 M tickets.
-            let paths = ["/api/analytics/open-tickets?days=30", "/api/analytics/resolution-time", "/api/analytics/category-load"]
+            let paths = ["/api/analytics/open-tickets?days=30", "/api/analytics/resolution-time", "/api/analytics/category-load",
+                         "/api/analytics/service-levels"]
             let apiHeaders = "X-CampusDesk-Role: staff\r\n"
             var bodies: [String: [UInt8]] = [:]
             var roundTrips: [Percentiles] = []
@@ -239,7 +241,8 @@ extension BenchAnalyticsRoundTripCommand {
                     switch i {
                     case 0: _ = try sql.openTickets(since: now.adding(milliseconds: -720 * 3_600_000))
                     case 1: _ = try sql.resolutionTime()
-                    default: _ = try sql.categoryLoad()
+                    case 2: _ = try sql.categoryLoad()
+                    default: _ = try sql.serviceLevels(now: now)
                     }
                     sqlSamples.append(nanos() - t)
                 }
@@ -280,8 +283,18 @@ extension BenchAnalyticsRoundTripCommand {
             let load = try decoder.decode(CategoryLoadAnswer.self, from: Data(bodies[paths[2]] ?? []))
             let loadSQL = try sql.categoryLoad()
             if load != loadSQL { mismatch("category-load API \(load) vs SQL \(loadSQL)") }
+            let levels = try decoder.decode(ServiceLevelsAnswer.self, from: Data(bodies[paths[3]] ?? []))
+            let levelsSQL = try sql.serviceLevels(now: levels.asOf)
+            if levels.compliance != levelsSQL.compliance { mismatch("service-levels compliance API \(levels.compliance.count) cells vs SQL \(levelsSQL.compliance.count)") }
+            if levels.current != levelsSQL.current { mismatch("service-levels now API \(levels.current) vs SQL \(levelsSQL.current)") }
+            if levels.engineers.count != levelsSQL.engineers.count
+                || zip(levels.engineers, levelsSQL.engineers).contains(where: { a, b in
+                    a.userID != b.userID || a.open != b.open || a.active != b.active || a.breached != b.breached
+                        || abs(a.medianAgeSeconds - b.medianAgeSeconds) > 0.001 }) {
+                mismatch("service-levels engineers API \(levels.engineers.prefix(3)) vs SQL \(levelsSQL.engineers.prefix(3))")
+            }
             let months = resolution.months.count
-            say("answers equal to SQL: \(ok ? "yes" : "NO") (open-tickets 30 days = \(open.count), \(months) months, category-load \(load.categories.map { "\($0.category.rawValue) \($0.open)/\($0.active)/\($0.closed)" }.joined(separator: ", ")))")
+            say("answers equal to SQL: \(ok ? "yes" : "NO") (open-tickets 30 days = \(open.count), \(months) months, category-load \(load.categories.map { "\($0.category.rawValue) \($0.open)/\($0.active)/\($0.closed)" }.joined(separator: ", ")); service-levels \(levels.compliance.count) cells, breached now \(levels.current.map(\.breached).reduce(0, +)), \(levels.engineers.count) engineers)")
             return ok
         }
 
@@ -377,7 +390,9 @@ extension BenchAnalyticsRoundTripCommand {
 extension BenchAnalyticsRoundTripCommand {
     /// N tickets opened over two years (ids in opening order), mostly closed when older than a
     /// month, with their `ticket_imported` events in the outbox marked published (the workers get
-    /// them by replay, as a worker that starts after an import does).
+    /// them by replay, as a worker that starts after an import does). Each runs SLA timers under
+    /// version 1 (the defaults, UTC calendar) with a priority (a fifth untriaged), and most not
+    /// closed are assigned to one of 40 engineers, so service-levels has every kind of figure.
     enum BulkTickets {
         static let descriptions = [
             "The wifi in the library drops every few minutes on the second floor",
@@ -399,15 +414,23 @@ extension BenchAnalyticsRoundTripCommand {
             try db.execute("PRAGMA cache_size = -262144")
             var g = SystemRandomNumberGenerator()
             let twoYears: Int64 = 730 * 86_400_000
+            let sla = SLAVersion(version: 1, policies: .default, calendar: .standard(timeZone: TimeZone(identifier: "UTC") ?? .current))
+            let engineers = 40
             let opened = (0..<count).map { _ in now.millisecondsSinceEpoch - Int64.random(in: 1...twoYears, using: &g) }.sorted()
             try db.transaction(.immediate) { db in
+                for e in 1...engineers {
+                    try db.execute("INSERT INTO users (id, name, email, role, password_hash, created_at) VALUES (?, ?, ?, 'engineer', '-', ?)",
+                                   [.integer(Int64(e)), .text("Engineer \(e)"), .text("engineer\(e)@campus.example"), .integer(now.millisecondsSinceEpoch)])
+                }
                 let ticket = try db.prepare("""
-                    INSERT INTO tickets (id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at)
-                    VALUES (?, ?, ?, ?, ?, 'auto', ?, ?, ?, ?, ?)
+                    INSERT INTO tickets (id, description, location, reporter, category, category_source, category_confidence, status, opened_at, modified_at, closed_at,
+                                         priority, assignee_id, sla_version, sla_first_response_at_risk, sla_first_response_due, sla_first_response_met_at,
+                                         sla_first_response_recorded, sla_resolution_at_risk, sla_resolution_due, sla_resolution_met_at, sla_resolution_recorded)
+                    VALUES (?, ?, ?, ?, ?, 'auto', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 let event = try db.prepare("""
-                    INSERT INTO events (seq, ticket_id, type, occurred_at, after_category, after_status, after_opened_at, after_closed_at)
-                    VALUES (?, ?, 'ticket_imported', ?, ?, ?, ?, ?)
+                    INSERT INTO events (seq, ticket_id, type, occurred_at, after_category, after_status, after_opened_at, after_closed_at, after_sla)
+                    VALUES (?, ?, 'ticket_imported', ?, ?, ?, ?, ?, ?)
                     """)
                 for (i, openedAt) in opened.enumerated() {
                     let id = Int64(i + 1)
@@ -418,6 +441,19 @@ extension BenchAnalyticsRoundTripCommand {
                     let category = Category.allCases[Int.random(in: 0..<3, using: &g)]
                     let template = descriptions[Int.random(in: 0..<descriptions.count, using: &g)]
                     let description = template.contains("%d") ? template.replacingOccurrences(of: "%d", with: String(100 + i % 400)) : template
+                    let priority: Priority? = Int.random(in: 0..<5, using: &g) == 0 ? nil : Priority.allCases.randomElement(using: &g)
+                    let assignee: UserID? = status != .closed && Int.random(in: 0..<10, using: &g) < 7 ? UserID(Int64.random(in: 1...Int64(engineers), using: &g)) : nil
+                    var timers = sla.timers(priority: priority, opened: Timestamp(millisecondsSinceEpoch: openedAt))
+                    // First response: by the move past open (at its last change) or, for some open ones, a reply within a day.
+                    if status != .open || Bool.random(using: &g) { timers.firstResponse.metAt = Timestamp(millisecondsSinceEpoch: min(modifiedAt, openedAt + Int64.random(in: 60_000...86_400_000, using: &g))) }
+                    if let closedAt { timers.resolution.metAt = Timestamp(millisecondsSinceEpoch: closedAt) }
+                    // What the SLA monitor would have recorded by now (or by the time the target was met).
+                    for kind in SLATimerKind.allCases {
+                        let until = timers[kind].metAt ?? now
+                        timers[kind].recorded = until >= timers[kind].deadlines.due ? .breached : until >= timers[kind].deadlines.atRisk ? .atRisk : .onTrack
+                    }
+                    let facts = TicketFacts(category: category, status: status, openedAt: Timestamp(millisecondsSinceEpoch: openedAt),
+                                            closedAt: closedAt.map(Timestamp.init(millisecondsSinceEpoch:)), sla: timers, priority: priority, assigneeID: assignee)
                     try ticket.execute { s in
                         try s.bind(.integer(id), at: 1)
                         try s.bind(.text(description), at: 2)
@@ -429,6 +465,17 @@ extension BenchAnalyticsRoundTripCommand {
                         try s.bind(.integer(openedAt), at: 8)
                         try s.bind(.integer(modifiedAt), at: 9)
                         try s.bind(.optionalInteger(closedAt), at: 10)
+                        try s.bind(.optionalText(priority?.rawValue), at: 11)
+                        try s.bind(.optionalInteger(assignee?.rawValue), at: 12)
+                        try s.bind(.integer(1), at: 13)
+                        var column: Int32 = 14
+                        for kind in SLATimerKind.allCases {
+                            try s.bind(.integer(timers[kind].deadlines.atRisk.millisecondsSinceEpoch), at: column)
+                            try s.bind(.integer(timers[kind].deadlines.due.millisecondsSinceEpoch), at: column + 1)
+                            try s.bind(.optionalInteger(timers[kind].metAt?.millisecondsSinceEpoch), at: column + 2)
+                            try s.bind(.text(timers[kind].recorded.rawValue), at: column + 3)
+                            column += 4
+                        }
                     }
                     try event.execute { s in
                         try s.bind(.integer(id), at: 1)
@@ -438,6 +485,7 @@ extension BenchAnalyticsRoundTripCommand {
                         try s.bind(.text(status.rawValue), at: 5)
                         try s.bind(.integer(openedAt), at: 6)
                         try s.bind(.optionalInteger(closedAt), at: 7)
+                        try s.bind(.optionalText(SLAFactsText.encode(facts)), at: 8)
                     }
                 }
                 try db.execute("UPDATE outbox_state SET published_through = ?", [.integer(Int64(count))])
@@ -450,18 +498,84 @@ extension BenchAnalyticsRoundTripCommand {
         func classify(_ description: String) -> Classification { Classification(category: .facility, confidence: 0.5) }
     }
 
-    /// The three answers computed by brute force over `tickets.db` on a read-only connection (UTC months).
+    /// The four answers computed by brute force over `tickets.db` on a read-only connection (UTC months).
     final class SQLAnswers {
         let db: Connection
         let open: Statement
         let resolution: Statement
         let load: Statement
+        let compliance: Statement
+        let current: Statement
+        let workload: Statement
 
         init(path: String) throws {
             db = try Connection(path: path, mode: .readOnly)
             open = try db.prepare(Self.openSQL)
             resolution = try db.prepare(Self.resolutionSQL)
             load = try db.prepare(Self.loadSQL)
+            compliance = try db.prepare(Self.complianceSQL)
+            current = try db.prepare(Self.currentSQL)
+            workload = try db.prepare(Self.workloadSQL)
+        }
+
+        /// Each ticket with timers judged as docs/analytics.md says: the two timers' outcomes, and
+        /// (for a ticket not closed) whether it is breached or at risk at `?1` (ms).
+        static let judged = """
+            WITH t AS (
+                SELECT status, opened_at, assignee_id, COALESCE(priority, 'P3') AS priority,
+                    sla_first_response_at_risk AS fr_risk, sla_first_response_due AS fr_due, sla_first_response_met_at AS fr_met,
+                    sla_resolution_at_risk AS res_risk, sla_resolution_due AS res_due, sla_resolution_met_at AS res_met,
+                    CASE WHEN sla_first_response_recorded = 'breached' OR sla_first_response_met_at >= sla_first_response_due THEN 'breached'
+                         WHEN sla_first_response_met_at IS NOT NULL THEN 'met' END AS fr,
+                    CASE WHEN sla_resolution_recorded = 'breached' OR sla_resolution_met_at >= sla_resolution_due THEN 'breached'
+                         WHEN sla_resolution_met_at IS NOT NULL THEN 'met' END AS res
+                FROM tickets WHERE sla_version IS NOT NULL
+            ), j AS (
+                SELECT *,
+                    (fr IS 'breached' OR res IS 'breached' OR (fr_met IS NULL AND ?1 >= fr_due) OR (res_met IS NULL AND ?1 >= res_due)) AS breached_now,
+                    ((fr_met IS NULL AND ?1 >= fr_risk) OR (res_met IS NULL AND ?1 >= res_risk)) AS risk_now
+                FROM t
+            )
+            """
+        static let complianceSQL = judged + """
+            SELECT strftime('%Y-%m', opened_at / 1000, 'unixepoch'), priority,
+                   SUM(fr IS 'met'), SUM(fr IS 'breached'), SUM(res IS 'met'), SUM(res IS 'breached')
+            FROM j GROUP BY 1, 2 HAVING SUM(fr IS NOT NULL) + SUM(res IS NOT NULL) > 0 ORDER BY 1, 2
+            """
+        static let currentSQL = judged + """
+            SELECT priority, SUM(NOT breached_now AND risk_now), SUM(breached_now) FROM j WHERE status != 'closed' GROUP BY priority
+            """
+        static let workloadSQL = judged + """
+            , o AS (
+                SELECT assignee_id AS a, opened_at, ROW_NUMBER() OVER (PARTITION BY assignee_id ORDER BY opened_at) AS rn,
+                       COUNT(*) OVER (PARTITION BY assignee_id) AS n
+                FROM j WHERE status != 'closed' AND assignee_id IS NOT NULL
+            ), m AS (
+                SELECT a, AVG(?1 - opened_at) / 1000.0 AS median FROM o WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY a
+            )
+            SELECT j.assignee_id, SUM(status = 'open'), SUM(status = 'active'), SUM(breached_now), m.median
+            FROM j JOIN m ON m.a = j.assignee_id WHERE status != 'closed' GROUP BY j.assignee_id ORDER BY j.assignee_id
+            """
+
+        /// The service-levels answer by SQL, as of `now`.
+        func serviceLevels(now: Timestamp) throws -> ServiceLevelsAnswer {
+            let at = SQLiteValue.integer(now.millisecondsSinceEpoch)
+            let cells = try compliance.query([at]) { s in
+                SLACompliance(month: s.text(at: 0), priority: Priority(rawValue: s.text(at: 1)) ?? .p3,
+                              firstResponse: SLAOutcomeCounts(met: Int(s.int64(at: 2)), breached: Int(s.int64(at: 3))),
+                              resolution: SLAOutcomeCounts(met: Int(s.int64(at: 4)), breached: Int(s.int64(at: 5))))
+            }
+            var standing: [String: SLAStanding] = [:]
+            for row in try current.query([at], { s in SLAStanding(priority: Priority(rawValue: s.text(at: 0)) ?? .p3, atRisk: Int(s.int64(at: 1)), breached: Int(s.int64(at: 2))) }) {
+                standing[row.priority.rawValue] = row
+            }
+            let engineers = try workload.query([at]) { s in
+                EngineerWorkload(userID: UserID(s.int64(at: 0)), open: Int(s.int64(at: 1)), active: Int(s.int64(at: 2)),
+                                 breached: Int(s.int64(at: 3)), medianAgeSeconds: s.double(at: 4))
+            }
+            return ServiceLevelsAnswer(asOf: now, compliance: cells,
+                                       current: Priority.allCases.map { standing[$0.rawValue] ?? SLAStanding(priority: $0, atRisk: 0, breached: 0) },
+                                       engineers: engineers)
         }
 
         static let openSQL = "SELECT count(*) FROM tickets WHERE opened_at >= ? AND status <> 'closed'"
@@ -471,9 +585,9 @@ extension BenchAnalyticsRoundTripCommand {
             """
         static let loadSQL = "SELECT category, status, count(*) FROM tickets GROUP BY category, status"
 
-        /// SQLite's plan for each of the three queries, so the figures say what the SQL did.
+        /// SQLite's plan for each query (for service-levels, the workload query: the heaviest of its three), so the figures say what the SQL did.
         func plans() throws -> [String] {
-            try [(Self.openSQL, [SQLiteValue.integer(0)]), (Self.resolutionSQL, []), (Self.loadSQL, [])].map { sql, values in
+            try [(Self.openSQL, [SQLiteValue.integer(0)]), (Self.resolutionSQL, []), (Self.loadSQL, []), (Self.workloadSQL, [SQLiteValue.integer(0)])].map { sql, values in
                 try db.prepare("EXPLAIN QUERY PLAN " + sql).query(values) { $0.text(at: 3) }.joined(separator: "; ")
             }
         }
