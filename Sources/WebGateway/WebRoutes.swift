@@ -618,8 +618,7 @@ struct WebRoutes: Sendable {
         case .failure(let rejection): return rejection.response
         }
         let levels = await context.analytics.serviceLevels(timeout: context.settings.analyticsTimeout)
-        let model = ServiceLevelsPage.Model(visitor: v, csrfToken: token(v), levels: levels, names: try await engineerNames(),
-                                            renderedAt: context.clock.now())
+        let model = ServiceLevelsPage.Model(visitor: v, csrfToken: token(v), levels: levels, names: try await engineerNames())
         return Self.html(.ok, ServiceLevelsPage.render(model, time: context.time), visitor: v)
     }
 

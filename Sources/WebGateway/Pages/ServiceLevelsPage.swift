@@ -15,7 +15,6 @@ enum ServiceLevelsPage {
         var levels: AnalyticsOutcome<ServiceLevelsAnswer>
         /// Engineers' names by account number (the directory); others show as "Engineer #n".
         var names: [UserID: String]
-        var renderedAt: Timestamp
     }
 
     static func render(_ m: Model, time: CampusTime) -> [UInt8] {
