@@ -9,7 +9,7 @@ import HTTPServer
 import Glibc
 #endif
 
-/// `campusdesk-bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]`: the
+/// `campusdesk-bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N] [--services S[,S...]]`: the
 /// analytics query as a browser sees it, gateway → worker → gateway, beside the same answer by SQL.
 ///
 /// Why real processes: the figure the issue asks for is the whole path (HTTP parse, request on
@@ -23,7 +23,7 @@ import Glibc
 /// `tickets.db` (printing SQLite's plan), and exits 1 if the two answers differ. The SQL runs
 /// after all requests because it takes seconds at 1 M and the gateway closes idle connections.
 enum BenchAnalyticsRoundTripCommand {
-    static let usage = "usage: campusdesk-bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N]\n"
+    static let usage = "usage: campusdesk-bench analytics-roundtrip [--tickets N[,N...]] [--requests N] [--dashboard N] [--services S[,S...]]\n"
 
     /// What one run measures; defaults are the issue's.
     struct Options {
@@ -31,6 +31,9 @@ enum BenchAnalyticsRoundTripCommand {
         var requests = 2_000
         var dashboard = 500
         var warmUp = 200
+        /// The analytics workers started and asked (all by default; fewer skips `/dashboard` and
+        /// waits for the first service's answer instead of `/readyz`, which wants them all).
+        var services = AnalyticsService.allCases
     }
 
     static func run(_ args: [String]) async -> Int32 {
@@ -49,6 +52,10 @@ enum BenchAnalyticsRoundTripCommand {
             case "--requests":
                 guard let v = Int(raw), v >= 10 else { return usageError() }
                 options.requests = v
+            case "--services":
+                let services = raw.split(separator: ",").compactMap { AnalyticsService(rawValue: String($0)) }
+                guard !services.isEmpty, services.count == raw.split(separator: ",").count else { return usageError() }
+                options.services = AnalyticsService.allCases.filter(services.contains)
             case "--dashboard":
                 guard let v = Int(raw), v >= 10 else { return usageError() }
                 options.dashboard = v
@@ -68,7 +75,7 @@ enum BenchAnalyticsRoundTripCommand {
             FileHandle.standardError.write(Data("bench analytics-roundtrip: no campusdesk at \(executable); build it first (swift build -c release)\n".utf8))
             return 1
         }
-        say("analytics round trip: real ticket-worker, \(AnalyticsService.allCases.count) analytics workers and gateway processes (\(executable)); load average \(loadAverage())")
+        say("analytics round trip: real ticket-worker, \(options.services.count) analytics workers and gateway processes (\(executable)); load average \(loadAverage())")
         var status: Int32 = 0
         for n in options.sizes {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-bench-roundtrip-\(UUID().uuidString)").path
@@ -153,15 +160,15 @@ extension BenchAnalyticsRoundTripCommand {
             // 2. The ticket worker and the fresh analytics workers: each asks for a replay from seq 1.
             try start("ticket-worker", ["ticket-worker"], port: nil)
             let replayStart = nanos()
-            for service in AnalyticsService.allCases { try start(service.rawValue, ["analytics", service.rawValue], port: nil) }
+            for service in options.services { try start(service.rawValue, ["analytics", service.rawValue], port: nil) }
             // Per worker: when its first event committed, when its last did, and its CPU time then.
             // The ticket worker answers the three replay requests one after another, so a worker's
             // rate from its own first commit is its apply rate; from the start it includes the wait.
             var firstApplied: [AnalyticsService: (seconds: Double, seq: Int64)] = [:]
             var caughtUp: [AnalyticsService: (seconds: Double, cpu: Double)] = [:]
             let replayDeadline = replayStart + UInt64(max(120, n / 2_000)) * 1_000_000_000
-            while caughtUp.count < AnalyticsService.allCases.count {
-                for service in AnalyticsService.allCases where caughtUp[service] == nil {
+            while caughtUp.count < options.services.count {
+                for service in options.services where caughtUp[service] == nil {
                     guard let seq = lastSeq(service) else { continue }
                     let t = Double(nanos() - replayStart) / 1e9
                     if seq > 0, firstApplied[service] == nil { firstApplied[service] = (t, seq) }
@@ -171,8 +178,8 @@ extension BenchAnalyticsRoundTripCommand {
                 guard nanos() < replayDeadline else { throw BenchError("analytics workers did not catch up in time: \(caughtUp)") }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            say("replay from seq 1 into \(AnalyticsService.allCases.count) fresh workers at once (polled every 20 ms; CPU from /proc/<pid>/stat):")
-            for service in AnalyticsService.allCases {
+            say("replay from seq 1 into \(options.services.count) fresh workers at once (polled every 20 ms; CPU from /proc/<pid>/stat):")
+            for service in options.services {
                 guard let done = caughtUp[service], let first = firstApplied[service] else { continue }
                 let applying = max(done.seconds - first.seconds, 0.001)
                 say(String(format: "  %@: first commit at %.1f s (seq %lld), caught up at %.1f s: %.0f events/s from its first commit, %.0f events/s from the start; %.1f s CPU = %.1f µs CPU per event",
@@ -181,26 +188,29 @@ extension BenchAnalyticsRoundTripCommand {
             }
             let all = caughtUp.values.map(\.seconds).max() ?? 0
             say(String(format: "  all caught up after %.1f s: %.0f events/s applied in total; ticket worker (replay sender) %.1f s CPU", all,
-                       Double(AnalyticsService.allCases.count * n) / all, cpuSeconds("ticket-worker")))
+                       Double(options.services.count * n) / all, cpuSeconds("ticket-worker")))
 
             // 3. The gateway on a free loopback port.
             let port = try freePort()
             try start("gateway", ["gateway"], port: port)
             let client = try await connect(port: port)
             defer { client.close() }
-            try await waitReady(client)
+            let allPaths: [AnalyticsService: String] = [
+                .openTickets: "/api/analytics/open-tickets?days=30", .resolutionTime: "/api/analytics/resolution-time",
+                .categoryLoad: "/api/analytics/category-load", .serviceLevels: "/api/analytics/service-levels"]
+            let paths = options.services.map { allPaths[$0] ?? "/" }
+            let everyService = options.services == AnalyticsService.allCases
+            try await waitReady(client, probe: everyService ? "/readyz" : paths[0])
 
             // 4. Round trips over the real socket, all before any SQL: the gateway closes a keep-alive
             //    connection left idle past its idle timeout, and the SQL takes seconds at 1 M tickets.
-            let paths = ["/api/analytics/open-tickets?days=30", "/api/analytics/resolution-time", "/api/analytics/category-load",
-                         "/api/analytics/service-levels"]
             let apiHeaders = "X-CampusDesk-Role: staff\r\n"
             var bodies: [String: [UInt8]] = [:]
             var roundTrips: [Percentiles] = []
             say("sequential requests on one keep-alive connection, \(options.warmUp) warm-up + \(options.requests) timed each; then SQL on a read-only connection:")
             // CPU per request of the gateway and the answering worker: steadier than wall time on a shared machine.
             var cpuPerRequest: [(gateway: Double, worker: Double)] = []
-            for (path, service) in zip(paths, AnalyticsService.allCases) {
+            for (path, service) in zip(paths, options.services) {
                 for _ in 0..<options.warmUp { _ = try client.request("GET", path, headers: apiHeaders) }
                 let cpuBefore = (cpuSeconds("gateway"), cpuSeconds(service.rawValue))
                 var samples: [UInt64] = []
@@ -219,10 +229,10 @@ extension BenchAnalyticsRoundTripCommand {
 
             // 5. The dashboard page (three analytics asked concurrently + HTML and SVG rendering).
             let cookie = "Cookie: cd_role=staff; cd_browser=\(String(repeating: "0123456789abcdef", count: 2))\r\n"
-            for _ in 0..<min(options.warmUp, 50) { _ = try client.request("GET", "/dashboard", headers: cookie) }
+            for _ in 0..<(everyService ? min(options.warmUp, 50) : 0) { _ = try client.request("GET", "/dashboard", headers: cookie) }
             var dash: [UInt64] = []
             var size = 0
-            for _ in 0..<options.dashboard {
+            for _ in 0..<(everyService ? options.dashboard : 0) {
                 let t = nanos()
                 let r = try client.request("GET", "/dashboard", headers: cookie)
                 dash.append(nanos() - t)
@@ -233,24 +243,29 @@ extension BenchAnalyticsRoundTripCommand {
             // 6. The same answers by brute-force SQL over tickets.db, timed, then compared.
             let sql = try SQLAnswers(path: data + "/tickets.db")
             let sqlRounds = n <= 100_000 ? 200 : 10
-            for (path, plan) in zip(paths, try sql.plans()) { say("  SQL plan for \(path): \(plan)") }
+            let plans = try sql.plans()
+            for (path, service) in zip(paths, options.services) {
+                say("  SQL plan for \(path): \(plans[AnalyticsService.allCases.firstIndex(of: service) ?? 0])")
+            }
             for (i, path) in paths.enumerated() {
                 var sqlSamples: [UInt64] = []
                 for _ in 0..<sqlRounds {
                     let t = nanos()
-                    switch i {
-                    case 0: _ = try sql.openTickets(since: now.adding(milliseconds: -720 * 3_600_000))
-                    case 1: _ = try sql.resolutionTime()
-                    case 2: _ = try sql.categoryLoad()
-                    default: _ = try sql.serviceLevels(now: now)
+                    switch options.services[i] {
+                    case .openTickets: _ = try sql.openTickets(since: now.adding(milliseconds: -720 * 3_600_000))
+                    case .resolutionTime: _ = try sql.resolutionTime()
+                    case .categoryLoad: _ = try sql.categoryLoad()
+                    case .serviceLevels: _ = try sql.serviceLevels(now: now)
                     }
                     sqlSamples.append(nanos() - t)
                 }
                 say("  \(path.padding(toLength: 38, withPad: " ", startingAt: 0)) round trip \(roundTrips[i])   SQL (\(sqlRounds)×) \(Percentiles(sqlSamples))")
                 say(String(format: "  %@ CPU per round trip: gateway %.0f µs, worker %.0f µs", String(repeating: " ", count: 38), cpuPerRequest[i].gateway, cpuPerRequest[i].worker))
             }
-            say("  GET /dashboard (staff cookie, \(options.dashboard)×, \(size) bytes)     \(Percentiles(dash))")
-            let equal = try compare(bodies, paths: paths, sql: sql)
+            if everyService { say("  GET /dashboard (staff cookie, \(options.dashboard)×, \(size) bytes)     \(Percentiles(dash))") }
+            var answers: [AnalyticsService: [UInt8]] = [:]
+            for (path, service) in zip(paths, options.services) { answers[service] = bodies[path] }
+            let equal = try compare(answers, sql: sql)
             say("load average after: \(loadAverage())")
             return equal
         }
@@ -258,43 +273,56 @@ extension BenchAnalyticsRoundTripCommand {
         // MARK: Answers
 
         /// Decodes the API bodies and compares them with SQL; prints every mismatch loudly.
-        func compare(_ bodies: [String: [UInt8]], paths: [String], sql: SQLAnswers) throws -> Bool {
+        func compare(_ bodies: [AnalyticsService: [UInt8]], sql: SQLAnswers) throws -> Bool {
             let decoder = JSONDecoder()
             var ok = true
             func mismatch(_ what: String) {
                 FileHandle.standardError.write(Data("MISMATCH (\(tickets) tickets): \(what)\n".utf8))
                 ok = false
             }
-            let open = try decoder.decode(OpenTicketsAnswer.self, from: Data(bodies[paths[0]] ?? []))
-            let openSQL = try sql.openTickets(since: open.since)
-            if open.count != openSQL || open.hours != 720 { mismatch("open-tickets API \(open.count) (hours \(open.hours)) vs SQL \(openSQL) since \(open.since.iso8601)") }
+            var summary: [String] = []
+            if let body = bodies[.openTickets] {
+                let open = try decoder.decode(OpenTicketsAnswer.self, from: Data(body))
+                let openSQL = try sql.openTickets(since: open.since)
+                if open.count != openSQL || open.hours != 720 { mismatch("open-tickets API \(open.count) (hours \(open.hours)) vs SQL \(openSQL) since \(open.since.iso8601)") }
+                summary.append("open-tickets 30 days = \(open.count)")
+            }
 
-            let resolution = try decoder.decode(ResolutionTimeAnswer.self, from: Data(bodies[paths[1]] ?? []))
-            let resolutionSQL = try sql.resolutionTime()
-            if resolution.months.map(\.month) != resolutionSQL.map(\.month) {
-                mismatch("resolution-time months API \(resolution.months.map(\.month)) vs SQL \(resolutionSQL.map(\.month))")
-            } else {
-                for (a, b) in zip(resolution.months, resolutionSQL)
-                where a.closed != b.closed || abs(a.averageSeconds - b.averageSeconds) > 1e-9 * max(1, abs(b.averageSeconds)) {
-                    mismatch("resolution-time \(a.month): API \(a.closed) closed, avg \(a.averageSeconds) s vs SQL \(b.closed), \(b.averageSeconds) s")
+            if let body = bodies[.resolutionTime] {
+                let resolution = try decoder.decode(ResolutionTimeAnswer.self, from: Data(body))
+                let resolutionSQL = try sql.resolutionTime()
+                if resolution.months.map(\.month) != resolutionSQL.map(\.month) {
+                    mismatch("resolution-time months API \(resolution.months.map(\.month)) vs SQL \(resolutionSQL.map(\.month))")
+                } else {
+                    for (a, b) in zip(resolution.months, resolutionSQL)
+                    where a.closed != b.closed || abs(a.averageSeconds - b.averageSeconds) > 1e-9 * max(1, abs(b.averageSeconds)) {
+                        mismatch("resolution-time \(a.month): API \(a.closed) closed, avg \(a.averageSeconds) s vs SQL \(b.closed), \(b.averageSeconds) s")
+                    }
                 }
+                summary.append("\(resolution.months.count) months")
             }
 
-            let load = try decoder.decode(CategoryLoadAnswer.self, from: Data(bodies[paths[2]] ?? []))
-            let loadSQL = try sql.categoryLoad()
-            if load != loadSQL { mismatch("category-load API \(load) vs SQL \(loadSQL)") }
-            let levels = try decoder.decode(ServiceLevelsAnswer.self, from: Data(bodies[paths[3]] ?? []))
-            let levelsSQL = try sql.serviceLevels(now: levels.asOf)
-            if levels.compliance != levelsSQL.compliance { mismatch("service-levels compliance API \(levels.compliance.count) cells vs SQL \(levelsSQL.compliance.count)") }
-            if levels.current != levelsSQL.current { mismatch("service-levels now API \(levels.current) vs SQL \(levelsSQL.current)") }
-            if levels.engineers.count != levelsSQL.engineers.count
-                || zip(levels.engineers, levelsSQL.engineers).contains(where: { a, b in
-                    a.userID != b.userID || a.open != b.open || a.active != b.active || a.breached != b.breached
-                        || abs(a.medianAgeSeconds - b.medianAgeSeconds) > 0.001 }) {
-                mismatch("service-levels engineers API \(levels.engineers.prefix(3)) vs SQL \(levelsSQL.engineers.prefix(3))")
+            if let body = bodies[.categoryLoad] {
+                let load = try decoder.decode(CategoryLoadAnswer.self, from: Data(body))
+                let loadSQL = try sql.categoryLoad()
+                if load != loadSQL { mismatch("category-load API \(load) vs SQL \(loadSQL)") }
+                summary.append("category-load \(load.categories.map { "\($0.category.rawValue) \($0.open)/\($0.active)/\($0.closed)" }.joined(separator: ", "))")
             }
-            let months = resolution.months.count
-            say("answers equal to SQL: \(ok ? "yes" : "NO") (open-tickets 30 days = \(open.count), \(months) months, category-load \(load.categories.map { "\($0.category.rawValue) \($0.open)/\($0.active)/\($0.closed)" }.joined(separator: ", ")); service-levels \(levels.compliance.count) cells, breached now \(levels.current.map(\.breached).reduce(0, +)), \(levels.engineers.count) engineers)")
+
+            if let body = bodies[.serviceLevels] {
+                let levels = try decoder.decode(ServiceLevelsAnswer.self, from: Data(body))
+                let levelsSQL = try sql.serviceLevels(now: levels.asOf)
+                if levels.compliance != levelsSQL.compliance { mismatch("service-levels compliance API \(levels.compliance.count) cells vs SQL \(levelsSQL.compliance.count)") }
+                if levels.current != levelsSQL.current { mismatch("service-levels now API \(levels.current) vs SQL \(levelsSQL.current)") }
+                if levels.engineers.count != levelsSQL.engineers.count
+                    || zip(levels.engineers, levelsSQL.engineers).contains(where: { a, b in
+                        a.userID != b.userID || a.open != b.open || a.active != b.active || a.breached != b.breached
+                            || abs(a.medianAgeSeconds - b.medianAgeSeconds) > 0.001 }) {
+                    mismatch("service-levels engineers API \(levels.engineers.prefix(3)) vs SQL \(levelsSQL.engineers.prefix(3))")
+                }
+                summary.append("service-levels \(levels.compliance.count) cells, breached now \(levels.current.map(\.breached).reduce(0, +)), \(levels.engineers.count) engineers")
+            }
+            say("answers equal to SQL: \(ok ? "yes" : "NO") (\(summary.joined(separator: "; ")))")
             return ok
         }
 
@@ -373,10 +401,10 @@ extension BenchAnalyticsRoundTripCommand {
             }
         }
 
-        /// Polls `/readyz` until every check (store, analytics workers) is ready.
-        func waitReady(_ client: BenchHTTPClient) async throws {
+        /// Polls `probe` (`/readyz`: every check, store and analytics workers, is ready) until it answers 200.
+        func waitReady(_ client: BenchHTTPClient, probe: String) async throws {
             let deadline = nanos() + 60_000_000_000
-            while try client.request("GET", "/readyz", headers: "").status != 200 {
+            while try client.request("GET", probe, headers: "X-CampusDesk-Role: staff\r\n").status != 200 {
                 try checkChildren()
                 guard nanos() < deadline else { throw BenchError("gateway not ready within 60 s") }
                 try await Task.sleep(for: .milliseconds(50))
