@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "CSVTests", dependencies: ["Domain", "CSV", "TestSupport"]),
         .testTarget(name: "TicketStoreTests", dependencies: ["Domain", "SQLiteKit", "TicketStore", "Fixtures", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: [
-            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Analytics", "Fixtures", "TestSupport",
+            "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Analytics", "TicketStore", "Fixtures", "TestSupport",
         ]),
         .testTarget(name: "TicketServiceTests", dependencies: [
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "TicketService", "Fixtures", "TestSupport",

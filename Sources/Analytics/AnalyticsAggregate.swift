@@ -1,7 +1,7 @@
 import Domain
 /// A pure reducer that keeps one analytic current from change events.
 ///
-/// Why a protocol: the worker, its persistence and the benchmark treat the three analytics the
+/// Why a protocol: the worker, its persistence and the benchmark treat the analytics the
 /// same way (apply events in seq order, then save the keys those events touched), while each
 /// aggregate stays a plain value type that tests can compare against a brute-force computation.
 public protocol AnalyticsAggregate: Sendable {

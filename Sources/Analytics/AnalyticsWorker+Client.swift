@@ -50,6 +50,11 @@ public struct AnalyticsClient: Sendable {
         try await ask(.categoryLoad, [String: Int](), timeout: timeout)
     }
 
+    /// SLA compliance, tickets at risk and breached now, and workload per engineer (the manager's dashboard).
+    public func serviceLevels(timeout: Duration) async throws(Failure) -> ServiceLevelsAnswer {
+        try await ask(.serviceLevels, [String: Int](), timeout: timeout)
+    }
+
     private func ask<Q: Encodable, A: Decodable>(_ service: AnalyticsService, _ query: Q, timeout: Duration) async throws(Failure) -> A {
         let request: Envelope
         do {

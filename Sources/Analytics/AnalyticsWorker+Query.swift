@@ -72,6 +72,8 @@ public enum AnalyticsQueryAnswering {
                 return (AnalyticsMessageType.answer, try encoder.encode(resolution.answer()))
             case let load as CategoryLoadAggregate:
                 return (AnalyticsMessageType.answer, try encoder.encode(load.answer()))
+            case let levels as ServiceLevelsAggregate:
+                return (AnalyticsMessageType.answer, try encoder.encode(levels.answer(now: now)))
             default:
                 throw AnalyticsQueryError("no answer for \(A.service.rawValue)")
             }

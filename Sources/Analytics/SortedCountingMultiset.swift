@@ -99,6 +99,21 @@ public struct SortedCountingMultiset: Sendable, Equatable {
         return chunks[c][Self.lowerBound(chunks[c], bound)]
     }
 
+    /// How many held values are ≤ `bound`.
+    public func count(atMost bound: Int64) -> Int {
+        bound == Int64.max ? count : count - count(atLeast: bound + 1)
+    }
+
+    /// The value at zero-based `rank` in ascending order (repeats counted), in O(log n); nil if out of range.
+    ///
+    /// Why: a median (rank `count / 2`) is asked at query time over values that change by single
+    /// inserts and removals; the Fenwick tree over chunk sizes finds the chunk holding the rank.
+    public func value(atRank rank: Int) -> Int64? {
+        guard rank >= 0, rank < count else { return nil }
+        let (c, before) = sizes.firstIndex(withPrefixSumAbove: rank)
+        return chunks[c][rank - before]
+    }
+
     /// How many times `value` is held.
     public func multiplicity(of value: Int64) -> Int {
         value == Int64.max ? count(atLeast: value) : count(atLeast: value) - count(atLeast: value + 1)
@@ -168,6 +183,24 @@ struct FenwickTree: Sendable, Equatable {
             tree[i] += delta
             i += i & -i
         }
+    }
+
+    /// The first zero-based index whose prefix sum exceeds `target`, with the sum of the values
+    /// before it (a Fenwick descent, O(log n)); values must be non-negative and `target` < the total.
+    func firstIndex(withPrefixSumAbove target: Int) -> (index: Int, before: Int) {
+        var position = 0
+        var remaining = target
+        var step = 1
+        while step * 2 < tree.count { step *= 2 }
+        while step > 0 {
+            let next = position + step
+            if next < tree.count, tree[next] <= remaining {
+                position = next
+                remaining -= tree[next]
+            }
+            step /= 2
+        }
+        return (position, target - remaining)
     }
 
     /// The sum of values at zero-based indices 0...index.

@@ -1,4 +1,4 @@
-/// The three analytics, as answered by their workers and served at `/api/analytics/...`.
+/// The analytics, as answered by their workers and served at `/api/analytics/...`.
 /// The JSON shapes are fixed by the API reference (docs/api.md).
 
 /// The analytics services, each its own worker process.
@@ -6,6 +6,8 @@ public enum AnalyticsService: String, Sendable, Codable, CaseIterable {
     case openTickets = "open-tickets"
     case resolutionTime = "resolution-time"
     case categoryLoad = "category-load"
+    /// SLA compliance, tickets at risk and breached now, workload per engineer (the manager's dashboard).
+    case serviceLevels = "service-levels"
 }
 
 /// The period of the open-tickets analytic: the last `hours` hours, broken down `by` hour or day.

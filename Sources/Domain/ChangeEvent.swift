@@ -39,8 +39,8 @@ public enum ChangeEventType: String, Sendable, Codable, CaseIterable {
     case statusChanged = "status_changed"
     case messagePosted = "message_posted"
     case ticketImported = "ticket_imported"
-    /// The assigned engineer changed (assigned, moved or taken back); the facts do not change, so
-    /// the analytics add and subtract the same thing.
+    /// The assigned engineer changed (assigned, moved or taken back); only the facts' `assigneeID`
+    /// changes, so the analytics other than service-levels add and subtract the same thing.
     case ticketAssigned = "ticket_assigned"
     case ticketTriaged = "ticket_triaged"
     /// The SLA monitor recorded a timer's transition (`at_risk`, `breached`): only `sla` differs.
@@ -56,17 +56,27 @@ public struct TicketFacts: Sendable, Codable, Equatable, Hashable {
     /// The ticket's SLA timers; nil for tickets without them (opened before SLA timers, or on a
     /// store without policies) and in events written before them.
     public var sla: TicketSLA?
+    /// The ticket's priority (nil until triaged); the SLA dashboard counts compliance by it.
+    /// Carried only beside `sla` (events without timers, and events written before, leave it nil).
+    public var priority: Priority?
+    /// The engineer the ticket is assigned to; the SLA dashboard's workload per engineer.
+    /// Carried only beside `sla`, like `priority`.
+    public var assigneeID: UserID?
 
-    public init(category: Category, status: Status, openedAt: Timestamp, closedAt: Timestamp?, sla: TicketSLA? = nil) {
+    public init(category: Category, status: Status, openedAt: Timestamp, closedAt: Timestamp?, sla: TicketSLA? = nil,
+                priority: Priority? = nil, assigneeID: UserID? = nil) {
         self.category = category
         self.status = status
         self.openedAt = openedAt
         self.closedAt = closedAt
         self.sla = sla
+        self.priority = priority
+        self.assigneeID = assigneeID
     }
 
     enum CodingKeys: String, CodingKey {
-        case category, status, sla
+        case category, status, sla, priority
+        case assigneeID = "assignee_id"
         case openedAt = "opened_at"
         case closedAt = "closed_at"
     }

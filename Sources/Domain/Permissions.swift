@@ -21,6 +21,8 @@ public enum Permission: String, Sendable, CaseIterable, Hashable, Codable {
     case takeTicket = "take_ticket"
     case importTickets = "import_tickets"
     case viewDashboard = "view_dashboard"
+    /// See the manager's dashboard: SLA compliance, tickets at risk and breached, workload per engineer.
+    case viewServiceLevels = "view_service_levels"
     /// Print the QR poster of a place (`/posters`): staff put them up where problems are reported.
     case printPosters = "print_posters"
     /// See the staff directory (engineers with their open assigned tickets).
@@ -104,6 +106,7 @@ public enum Permissions {
         case .takeTicket:       Row(customer: .none, agent: .none, engineer: .all,      manager: .none, admin: .all)
         case .importTickets:    Row(customer: .none, agent: .all,  engineer: .none,     manager: .all,  admin: .all)
         case .viewDashboard:    Row(customer: .none, agent: .all,  engineer: .all,      manager: .all,  admin: .all)
+        case .viewServiceLevels: Row(customer: .none, agent: .none, engineer: .none,    manager: .all,  admin: .all)
         case .printPosters:     Row(customer: .none, agent: .all,  engineer: .all,      manager: .all,  admin: .all)
         case .listEngineers:    Row(customer: .none, agent: .all,  engineer: .all,      manager: .all,  admin: .all)
         case .manageUsers:      Row(customer: .none, agent: .none, engineer: .none,     manager: .none, admin: .all)
@@ -117,13 +120,15 @@ public enum Permissions {
     public static func reach(_ role: Role, _ permission: Permission) -> Reach { row(permission)[role] }
 
     /// How far `role` holds `permission` on this desk: the table, except that on the campus desk
-    /// (`open`) `agent` holds `reopen_ticket` everywhere.
+    /// (`open`) `agent` holds `reopen_ticket` everywhere, `edit_sla_policies` and `view_service_levels`.
     ///
     /// Why the exception: the campus desk has no managers of its own (only simple users and
     /// helpdesk staff, docs/roles.md), so its helpdesk staff, who close tickets, also undo a close;
-    /// and for the same reason they set the SLA policies and calendar.
+    /// and for the same reason they set the SLA policies and calendar and see the manager's dashboard.
     public static func reach(_ role: Role, _ permission: Permission, desk: AuthMode) -> Reach {
-        if desk == .open, role == .agent, permission == .reopenTicket || permission == .editSLAPolicies { return .all }
+        if desk == .open, role == .agent, permission == .reopenTicket || permission == .editSLAPolicies || permission == .viewServiceLevels {
+            return .all
+        }
         return reach(role, permission)
     }
 

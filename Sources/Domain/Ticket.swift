@@ -224,7 +224,9 @@ public struct Ticket: Sendable, Codable, Equatable, Hashable {
 
     /// The facts analytics need, taken from this ticket.
     public var facts: TicketFacts {
-        TicketFacts(category: category, status: status, openedAt: openedAt, closedAt: closedAt, sla: sla)
+        // Priority and assignee travel beside the timers only (the events table keeps them in its SLA text).
+        TicketFacts(category: category, status: status, openedAt: openedAt, closedAt: closedAt, sla: sla,
+                    priority: sla == nil ? nil : priority, assigneeID: sla == nil ? nil : assigneeID)
     }
 }
 

@@ -37,23 +37,30 @@ extension TicketSLA {
 }
 
 /// The SLA part of an event's facts (`events.before_sla`, `after_sla`) as one short text:
-/// `version fr_at_risk fr_due fr_met fr_recorded res_at_risk res_due res_met res_recorded`, times
-/// in milliseconds, `-` for a timer not met.
+/// `version fr_at_risk fr_due fr_met fr_recorded res_at_risk res_due res_met res_recorded priority assignee`,
+/// times in milliseconds, `-` for a timer not met, a ticket not triaged or not assigned.
 ///
 /// Why not JSON: every event of a million-ticket import writes it, and a `JSONEncoder` per row
-/// costs more than the rest of the event; nine space-separated fields are written and read by hand.
-enum SLAFactsText {
-    static func encode(_ sla: TicketSLA) -> String {
+/// costs more than the rest of the event; the fields are written and read by hand.
+/// Why priority and assignee ride here: the SLA dashboard needs them with the timers, and the
+/// events table has no column of its own for them (adding one is a migration); texts written
+/// before them have nine fields and read back with neither.
+public enum SLAFactsText {
+    /// The text for `facts` (nil when the ticket has no timers).
+    public static func encode(_ facts: TicketFacts) -> String? {
+        guard let sla = facts.sla else { return nil }
         var parts = [String(sla.policyVersion)]
         for kind in SLATimerKind.allCases {
             let t = sla[kind]
             parts += [String(t.deadlines.atRisk.millisecondsSinceEpoch), String(t.deadlines.due.millisecondsSinceEpoch),
                       t.metAt.map { String($0.millisecondsSinceEpoch) } ?? "-", t.recorded.rawValue]
         }
+        parts += [facts.priority?.rawValue ?? "-", facts.assigneeID.map { String($0.rawValue) } ?? "-"]
         return parts.joined(separator: " ")
     }
 
-    static func decode(_ text: String?) throws(SQLiteError) -> TicketSLA? {
+    /// The timers, priority and assignee of a stored text (nil text: no timers).
+    static func decode(_ text: String?) throws(SQLiteError) -> (sla: TicketSLA, priority: Priority?, assigneeID: UserID?)? {
         guard let text else { return nil }
         let f = text.split(separator: " ")
         func time(_ i: Int) throws(SQLiteError) -> Int64 {
@@ -66,8 +73,15 @@ enum SLAFactsText {
                 deadlines: SLADeadlines(atRisk: Timestamp(millisecondsSinceEpoch: try time(i)), due: Timestamp(millisecondsSinceEpoch: try time(i + 1))),
                 metAt: f[i + 2] == "-" ? nil : Timestamp(millisecondsSinceEpoch: try time(i + 2)), recorded: recorded)
         }
-        guard f.count == 9 else { throw corrupt }
-        return TicketSLA(policyVersion: try time(0), firstResponse: try timer(1), resolution: try timer(5))
+        guard f.count == 9 || f.count == 11 else { throw corrupt }
+        let sla = TicketSLA(policyVersion: try time(0), firstResponse: try timer(1), resolution: try timer(5))
+        guard f.count == 11 else { return (sla, nil, nil) }
+        var priority: Priority?
+        if f[9] != "-" {
+            guard let p = Priority(rawValue: String(f[9])) else { throw corrupt }
+            priority = p
+        }
+        return (sla, priority, f[10] == "-" ? nil : UserID(try time(10)))
     }
 
     private static var corrupt: SQLiteError { SQLiteError(.corrupt, message: "unreadable SLA facts in events") }

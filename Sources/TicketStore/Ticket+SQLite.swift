@@ -92,12 +92,14 @@ extension ChangeEvent {
     init(row s: Statement) throws(SQLiteError) {
         var before: TicketFacts?
         if !s.isNull(at: 4) {
+            let sla = try SLAFactsText.decode(s.optionalText(at: 12))
             before = TicketFacts(
                 category: try decodeEnum(Category.self, s, 4), status: try decodeEnum(Status.self, s, 5),
                 openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 6)),
                 closedAt: s.optionalInt64(at: 7).map(Timestamp.init(millisecondsSinceEpoch:)),
-                sla: try SLAFactsText.decode(s.optionalText(at: 12)))
+                sla: sla?.sla, priority: sla?.priority, assigneeID: sla?.assigneeID)
         }
+        let afterSLA = try SLAFactsText.decode(s.optionalText(at: 13))
         self.init(
             seq: SequenceNumber(s.int64(at: 0)), type: try decodeEnum(ChangeEventType.self, s, 1),
             ticketID: TicketID(s.int64(at: 2)), occurredAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 3)),
@@ -106,7 +108,7 @@ extension ChangeEvent {
                 category: try decodeEnum(Category.self, s, 8), status: try decodeEnum(Status.self, s, 9),
                 openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 10)),
                 closedAt: s.optionalInt64(at: 11).map(Timestamp.init(millisecondsSinceEpoch:)),
-                sla: try SLAFactsText.decode(s.optionalText(at: 13))))
+                sla: afterSLA?.sla, priority: afterSLA?.priority, assigneeID: afterSLA?.assigneeID))
     }
 }
 

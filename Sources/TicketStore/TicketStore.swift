@@ -269,8 +269,8 @@ public actor TicketStore {
             try s.bind(.text(after.status.rawValue), at: 9)
             try s.bind(.integer(after.openedAt.millisecondsSinceEpoch), at: 10)
             try s.bind(.optionalInteger(after.closedAt?.millisecondsSinceEpoch), at: 11)
-            try s.bind(.optionalText(before?.sla.map(SLAFactsText.encode)), at: 12)
-            try s.bind(.optionalText(after.sla.map(SLAFactsText.encode)), at: 13)
+            try s.bind(.optionalText(before.flatMap(SLAFactsText.encode)), at: 12)
+            try s.bind(.optionalText(SLAFactsText.encode(after)), at: 13)
         }
         return db.lastInsertRowID
     }

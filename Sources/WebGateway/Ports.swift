@@ -30,11 +30,13 @@ public enum AnalyticsOutcome<Answer: Sendable & Equatable>: Sendable, Equatable 
     case failed(reason: String)
 }
 
-/// The gateway's way to ask the three analytics workers, each with its own deadline.
+/// The gateway's way to ask the four analytics workers, each with its own deadline.
 public protocol AnalyticsQuerying: Sendable {
     func openTickets(_ period: OpenTicketsPeriod, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer>
     func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer>
     func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer>
+    /// The manager's dashboard: SLA compliance, at risk and breached now, workload per engineer.
+    func serviceLevels(timeout: Duration) async -> AnalyticsOutcome<ServiceLevelsAnswer>
 }
 
 /// The state of one dependency as seen by `/readyz`.

@@ -48,6 +48,10 @@ struct WebRoutes: Sendable {
         router.get("/dashboard/open-tickets.csv") { try await csv($0, .openTickets) }
         router.get("/dashboard/resolution-time.csv") { try await csv($0, .resolutionTime) }
         router.get("/dashboard/category-load.csv") { try await csv($0, .categoryLoad) }
+        router.get("/dashboard/service-levels") { try await serviceLevels($0) }
+        for table in ServiceLevelsTable.allCases {
+            router.get("/dashboard/service-levels/\(table.rawValue).csv") { try await managerCSV($0, table) }
+        }
     }
 
     // MARK: - Responses
@@ -645,6 +649,56 @@ struct WebRoutes: Sendable {
         return Self.html(periodError == nil ? .ok : .badRequest, DashboardPage.render(model, time: context.time), visitor: v)
     }
 
+    // MARK: - The manager's dashboard
+
+    /// The visitor, if they hold `view_service_levels` on this desk; else the 403 page.
+    private func manager(_ request: HTTPRequest) async throws -> Result<Visitor, FormRejection> {
+        let v = try await visitor(request)
+        guard Permissions.reach(v.actor.role, .viewServiceLevels, desk: context.authMode) == .all else {
+            return .failure(FormRejection(errorPage(.forbidden, "The service levels are for managers.", v)))
+        }
+        return .success(v)
+    }
+
+    /// Engineers' names by account number, for the workload panel (the directory of this desk).
+    private func engineerNames() async throws -> [UserID: String] {
+        let people = context.authMode == .accounts
+            ? try await context.accounts.activeEngineers()
+            : try await context.accounts.staffDirectory(limit: Self.directoryLimit)
+        return Dictionary(people.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func serviceLevels(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let v: Visitor
+        switch try await manager(request) {
+        case .success(let visitor): v = visitor
+        case .failure(let rejection): return rejection.response
+        }
+        let levels = await context.analytics.serviceLevels(timeout: context.settings.analyticsTimeout)
+        let model = ServiceLevelsPage.Model(visitor: v, csrfToken: token(v), levels: levels, names: try await engineerNames())
+        return Self.html(.ok, ServiceLevelsPage.render(model, time: context.time), visitor: v)
+    }
+
+    func managerCSV(_ request: HTTPRequest, _ table: ServiceLevelsTable) async throws -> HTTPResponse {
+        let v: Visitor
+        switch try await manager(request) {
+        case .success(let visitor): v = visitor
+        case .failure(let rejection): return rejection.response
+        }
+        guard case .answered(let a) = await context.analytics.serviceLevels(timeout: context.settings.analyticsTimeout) else {
+            return errorPage(.serviceUnavailable, "The service-levels service did not answer in time. Please try again.", v)
+        }
+        let text = switch table {
+        case .compliance: AnalyticsCSV.serviceLevelsCompliance(a)
+        case .current: AnalyticsCSV.serviceLevelsCurrent(a)
+        case .workload: AnalyticsCSV.serviceLevelsWorkload(a, names: try await engineerNames())
+        }
+        var r = HTTPResponse(status: .ok, contentType: "text/csv; charset=utf-8", body: text)
+        r.headers.set("Content-Disposition", "attachment; filename=\"service-levels-\(table.rawValue).csv\"")
+        r.headers.set("Cache-Control", "no-store")
+        return r
+    }
+
     func csv(_ request: HTTPRequest, _ service: AnalyticsService) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard Permissions.mayEver(v.actor, .viewDashboard) else { return errorPage(.forbidden, "The dashboard is for helpdesk staff.", v) }
@@ -659,6 +713,9 @@ struct WebRoutes: Sendable {
             if case .answered(let a) = await context.analytics.resolutionTime(timeout: timeout) { text = AnalyticsCSV.resolutionTime(a) } else { text = nil }
         case .categoryLoad:
             if case .answered(let a) = await context.analytics.categoryLoad(timeout: timeout) { text = AnalyticsCSV.categoryLoad(a) } else { text = nil }
+        case .serviceLevels:
+            // The manager's dashboard has its own tables and permission (`managerCSV`).
+            return try await managerCSV(request, .compliance)
         }
         guard let text else { return errorPage(.serviceUnavailable, "The \(service.rawValue) service did not answer in time. Please try again.", v) }
         var r = HTTPResponse(status: .ok, contentType: "text/csv; charset=utf-8", body: text)
@@ -666,6 +723,11 @@ struct WebRoutes: Sendable {
         r.headers.set("Cache-Control", "no-store")
         return r
     }
+}
+
+/// The manager's dashboard's three tables, each a CSV download (`/dashboard/service-levels/<name>.csv`).
+enum ServiceLevelsTable: String, Sendable, CaseIterable {
+    case compliance, current, workload
 }
 
 /// A POST turned away before any command was sent, with the page that says why.

@@ -6,12 +6,12 @@ import ServiceLifecycle
 import HTTPServer
 import Foundation
 
-/// `campusdesk analytics <open-tickets|resolution-time|category-load>`: runs one analytics worker.
+/// `campusdesk analytics <open-tickets|resolution-time|category-load|service-levels>`: runs one analytics worker.
 ///
 /// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA` and `CAMPUSDESK_TZ`; keeps its state in
 /// `<data>/analytics-<service>.db`. SIGTERM/SIGINT stop it gracefully (exit 0); a second signal exits at once.
 enum AnalyticsCommand {
-    static let usage = "usage: campusdesk analytics <open-tickets|resolution-time|category-load>\n"
+    static let usage = "usage: campusdesk analytics <open-tickets|resolution-time|category-load|service-levels>\n"
 
     static func run(_ args: [String]) async -> Int32 {
         await CommandLineTool.run(args, command: "campusdesk analytics", usage: usage) { args throws(CommandLineError) in
@@ -24,6 +24,7 @@ enum AnalyticsCommand {
             case .openTickets: return await run(OpenTicketsAggregate.self, config, logger)
             case .resolutionTime: return await run(ResolutionTimeAggregate.self, config, logger)
             case .categoryLoad: return await run(CategoryLoadAggregate.self, config, logger)
+            case .serviceLevels: return await run(ServiceLevelsAggregate.self, config, logger)
             }
         }
     }

@@ -22,7 +22,7 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("issue-types", "the issue types reporters pick from (list, add, rename, retire)", { args in await IssueTypesCommand.run(args) }),
     ("poster", "write a place's QR poster (SVG): poster \"PLACE\" --origin URL", { args in await PosterCommand.run(args) }),
     ("ticket-worker", "run the ticket worker: apply commands, publish change events", { args in await TicketWorkerCommand.run(args) }),
-    ("analytics", "run an analytics worker: open-tickets | resolution-time | category-load", { args in await AnalyticsCommand.run(args) }),
+    ("analytics", "run an analytics worker: open-tickets | resolution-time | category-load | service-levels", { args in await AnalyticsCommand.run(args) }),
     ("sla-monitor", "run the SLA monitor: record SLA timers crossing 75 % and 100 %", { args in await SLAMonitorCommand.run(args) }),
     ("notifier", "run the notifier: e-mail and text people what happened to their tickets", { args in await NotifierCommand.run(args) }),
     ("outbox", "the notifier's mock outbox and dead notifications (list, --dead, retry ID)", { args in await OutboxCommand.run(args) }),

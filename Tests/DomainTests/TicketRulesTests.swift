@@ -84,9 +84,11 @@ import Testing
         // The campus desk's agents also set the SLA policies and calendar (it has no managers).
         for role in Role.allCases {
             #expect((Permissions.reach(role, .editSLAPolicies, desk: .open) == .all) == [.agent, .manager, .admin].contains(role), "\(role)")
+            #expect((Permissions.reach(role, .viewServiceLevels, desk: .open) == .all) == [.agent, .manager, .admin].contains(role), "\(role)")
+            #expect((Permissions.reach(role, .viewServiceLevels, desk: .accounts) == .all) == [.manager, .admin].contains(role), "\(role)")
         }
-        // The exceptions are these two cells: every other permission reaches the same on both desks.
-        for p in Permission.allCases where p != .reopenTicket && p != .editSLAPolicies {
+        // The exceptions are these three cells: every other permission reaches the same on both desks.
+        for p in Permission.allCases where p != .reopenTicket && p != .editSLAPolicies && p != .viewServiceLevels {
             for role in Role.allCases { #expect(Permissions.reach(role, p, desk: .open) == Permissions.reach(role, p)) }
         }
     }

@@ -109,6 +109,11 @@ import Fixtures
             #expect(zip(answer.months, expected.months).allSatisfy { abs($0.averageSeconds - $1.averageSeconds) < 0.001 })
         case .categoryLoad:
             #expect(try reply.decodeBody(CategoryLoadAnswer.self) == history.bruteCategoryLoad())
+        case .serviceLevels:
+            let answer = try reply.decodeBody(ServiceLevelsAnswer.self)
+            var once = ServiceLevelsAggregate(timeZone: tz)
+            for e in events { once.apply(e) }
+            #expect(answer == once.answer(now: answer.asOf))
         }
 
         // SIGTERM stops it gracefully.

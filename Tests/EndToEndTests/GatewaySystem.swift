@@ -5,11 +5,11 @@ import TestSupport
 import Glibc
 #endif
 
-/// The whole system as real processes: ticket worker, three analytics workers and the gateway,
+/// The whole system as real processes: ticket worker, four analytics workers and the gateway,
 /// on a temporary spool and data directory (removed with the `CampusDeskProcesses` it owns).
 final class GatewaySystem {
     let processes: CampusDeskProcesses
-    static let services = ["open-tickets", "resolution-time", "category-load"]
+    static let services = ["open-tickets", "resolution-time", "category-load", "service-levels"]
 
     /// Starts every process and waits until `/readyz` says all of them answer.
     init(environment: [String: String] = [:]) async throws {

@@ -55,14 +55,14 @@ import Glibc
         #expect(line("echo `date`") == "echo `date`")
     }
 
-    @Test func theShippedProcfileNamesTheSevenServices() throws {
+    @Test func theShippedProcfileNamesTheEightServices() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Procfile")
         let procfile = try Procfile.parse(String(contentsOf: url, encoding: .utf8))
         #expect(procfile.entries.map(\.command) == [
             "HOST=$HOST PORT=$PORT campusdesk gateway", "campusdesk ticket-worker", "campusdesk analytics open-tickets",
-            "campusdesk analytics resolution-time", "campusdesk analytics category-load", "campusdesk sla-monitor",
-            "campusdesk notifier",
+            "campusdesk analytics resolution-time", "campusdesk analytics category-load",
+            "campusdesk analytics service-levels", "campusdesk sla-monitor", "campusdesk notifier",
         ])
     }
 }

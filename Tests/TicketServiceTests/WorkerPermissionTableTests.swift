@@ -26,7 +26,7 @@ struct WorkerPermissionTableTests {
 
     /// The permissions no command carries (reading, the dashboard, settings not built yet): the
     /// gateway checks them; this test would have to grow a command for each new one.
-    static let withoutCommand: Set<Permission> = [.viewTicket, .viewDashboard, .printPosters, .listEngineers, .editSLAPolicies, .manageSettings]
+    static let withoutCommand: Set<Permission> = [.viewTicket, .viewDashboard, .viewServiceLevels, .printPosters, .listEngineers, .editSLAPolicies, .manageSettings]
     /// Rows another suite sends: `take_ticket` is "assign to oneself", a different command per actor
     /// (and one only an engineer can be given), so `WorkerTakeTicketTests` holds it; `reopen_ticket`
     /// needs closed tickets and a reason, and differs by desk, so `WorkerReopenTests` holds it.

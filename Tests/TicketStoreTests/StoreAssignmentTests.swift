@@ -30,7 +30,7 @@ import Fixtures
         #expect(imported.customerID == nil)
     }
 
-    @Test("an agent assigns an unassigned ticket to an engineer: modified_at moves, a ticket_assigned event with unchanged facts")
+    @Test("an agent assigns an unassigned ticket to an engineer: modified_at moves, a ticket_assigned event whose facts differ only in the assignee")
     func assign_ByAgent() async throws {
         let f = try StoreFixture(authMode: .accounts)
         defer { f.dir.remove() }
@@ -45,7 +45,10 @@ import Fixtures
         #expect(assigned == expected)
         #expect(try await TicketReader(path: f.path).detail(t.id)?.ticket == expected)
         let event = try #require(try await f.store.events(from: SequenceNumber(2), limit: 5).first)
-        #expect(event.type == .ticketAssigned && event.ticketID == t.id && event.before == t.facts && event.after == t.facts)
+        #expect(event.type == .ticketAssigned && event.ticketID == t.id && event.before == t.facts && event.after == expected.facts)
+        var unassigned = event.after
+        unassigned.assigneeID = nil
+        #expect(event.after.assigneeID == p.e1.id && unassigned == event.before)
         // The same engineer again: nothing changes, no event.
         #expect(try await f.run(p.agent.actor, .assignTicket(AssignTicket(ticketID: t.id, assigneeID: p.e1.id))).ticket == expected)
         #expect(try await f.store.lastSequence == SequenceNumber(2))

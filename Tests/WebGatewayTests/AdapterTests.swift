@@ -151,7 +151,7 @@ final class SpoolWorld {
         let analytics = BrokerAnalyticsQuerying(client: AnalyticsClient(requester: world.requester))
         let probe = BrokerReadinessProbe(client: world.requester, analytics: analytics, tickets: tickets)
         var checks = await probe.check(timeout: .milliseconds(200))
-        #expect(checks.map(\.name) == ["ticket-worker", "ticket-store", "open-tickets", "resolution-time", "category-load"])
+        #expect(checks.map(\.name) == ["ticket-worker", "ticket-store", "open-tickets", "resolution-time", "category-load", "service-levels"])
         #expect(checks.allSatisfy { !$0.ready && $0.detail != nil })
 
         let worker = try world.startTicketWorker()

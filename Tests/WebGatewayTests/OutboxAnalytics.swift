@@ -29,4 +29,8 @@ struct OutboxAnalytics: AnalyticsQuerying {
     func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer> {
         do { return .answered(try await aggregate(CategoryLoadAggregate.self).answer()) } catch { return .failed(reason: "\(error)") }
     }
+
+    func serviceLevels(timeout: Duration) async -> AnalyticsOutcome<ServiceLevelsAnswer> {
+        do { return .answered(try await aggregate(ServiceLevelsAggregate.self).answer(now: clock.now())) } catch { return .failed(reason: "\(error)") }
+    }
 }

@@ -145,6 +145,7 @@ import Glibc
         }
         func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer> { .timedOut }
         func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer> { .timedOut }
+        func serviceLevels(timeout: Duration) async -> AnalyticsOutcome<ServiceLevelsAnswer> { .timedOut }
     }
 
     @Test("concurrent identical questions are asked once and all get that answer; a different one is asked apart; later ones ask again")

@@ -102,6 +102,7 @@ import TestSupport
         for path in ["/api/analytics/open-tickets", "/api/analytics/resolution-time", "/api/analytics/category-load"] {
             #expect(await c.call("GET", path).status.code == want(.viewDashboard, 200), "\(role) \(path)")
         }
+        #expect(await c.call("GET", "/api/analytics/service-levels").status.code == want(.viewServiceLevels, 200), "\(role) service levels")
         #expect(await c.call("GET", "/api/auth/engineers").status.code == want(.listEngineers, 200), "\(role) engineers")
         #expect(await c.call("GET", "/api/users").status.code == want(.manageUsers, 200), "\(role) users")
         let patch = await c.call("PATCH", "/api/users/\(cast.customer.id)", json: #"{"active":true}"#)
@@ -130,6 +131,7 @@ import TestSupport
         #expect(start.status == .ok)
         let nav = String(start.text[start.text.range(of: "<nav aria-label=\"Main\">")!.lowerBound...].prefix(800))
         #expect(nav.contains(">Dashboard</a>") == Permissions.mayEver(actor, .viewDashboard), "\(role) menu: \(nav)")
+        #expect(nav.contains(">Service levels</a>") == Permissions.mayEver(actor, .viewServiceLevels), "\(role) menu: \(nav)")
         #expect(nav.contains(">Users</a>") == Permissions.mayEver(actor, .manageUsers), "\(role) menu")
         #expect(nav.contains(">Issue types</a>") == Permissions.mayEver(actor, .manageCategories), "\(role) menu")
         #expect(nav.contains(">Report a problem</a>") == Permissions.mayEver(actor, .reportTicket), "\(role) menu")
@@ -138,6 +140,10 @@ import TestSupport
 
         #expect(await b.get("/dashboard").status == (Permissions.mayEver(actor, .viewDashboard) ? .ok : .forbidden), "\(role) dashboard")
         #expect(await b.get("/dashboard/category-load.csv").status == (Permissions.mayEver(actor, .viewDashboard) ? .ok : .forbidden))
+        for path in ["/dashboard/service-levels", "/dashboard/service-levels/compliance.csv", "/dashboard/service-levels/current.csv",
+                     "/dashboard/service-levels/workload.csv"] {
+            #expect(await b.get(path).status == (Permissions.mayEver(actor, .viewServiceLevels) ? .ok : .forbidden), "\(role) \(path)")
+        }
         #expect(await b.get("/admin/users").status == (Permissions.mayEver(actor, .manageUsers) ? .ok : .forbidden), "\(role) users page")
         #expect(await b.get("/admin/issue-types").status == (Permissions.mayEver(actor, .manageCategories) ? .ok : .forbidden), "\(role) issue types page")
 

@@ -57,6 +57,11 @@ struct FixedAnalytics: AnalyticsQuerying {
     var open: AnalyticsOutcome<OpenTicketsAnswer> = .answered(OpenTicketsAnswer(hours: 24, since: Timestamp(millisecondsSinceEpoch: 0), count: 3))
     var resolution: AnalyticsOutcome<ResolutionTimeAnswer> = .answered(ResolutionTimeAnswer(months: [MonthResolution(month: "2026-01", closed: 2, averageSeconds: 7200)]))
     var load: AnalyticsOutcome<CategoryLoadAnswer> = .answered(CategoryLoadAnswer(categories: Category.allCases.map { CategoryLoad(category: $0, open: 1, active: 2, closed: 3) }))
+    var levels: AnalyticsOutcome<ServiceLevelsAnswer> = .answered(ServiceLevelsAnswer(
+        asOf: Timestamp(millisecondsSinceEpoch: 0),
+        compliance: [SLACompliance(month: "2026-01", priority: .p1, firstResponse: SLAOutcomeCounts(met: 4, breached: 1), resolution: SLAOutcomeCounts(met: 3, breached: 2))],
+        current: Priority.allCases.map { SLAStanding(priority: $0, atRisk: 1, breached: 0) },
+        engineers: [EngineerWorkload(userID: UserID(3), open: 1, active: 2, breached: 1, medianAgeSeconds: 5400)]))
 
     func openTickets(_ period: OpenTicketsPeriod, timeout: Duration) async -> AnalyticsOutcome<OpenTicketsAnswer> {
         if case .answered(var a) = open {
@@ -68,6 +73,7 @@ struct FixedAnalytics: AnalyticsQuerying {
     }
     func resolutionTime(timeout: Duration) async -> AnalyticsOutcome<ResolutionTimeAnswer> { resolution }
     func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer> { load }
+    func serviceLevels(timeout: Duration) async -> AnalyticsOutcome<ServiceLevelsAnswer> { levels }
 }
 
 struct FixedReadiness: ReadinessProbing {

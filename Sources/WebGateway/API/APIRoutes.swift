@@ -44,6 +44,7 @@ struct APIRoutes: Sendable {
             api.get("/analytics/open-tickets") { try await openTickets($0) }
             api.get("/analytics/resolution-time") { try await resolutionTime($0) }
             api.get("/analytics/category-load") { try await categoryLoad($0) }
+            api.get("/analytics/service-levels") { try await serviceLevels($0) }
         }
     }
 
@@ -629,6 +630,16 @@ struct APIRoutes: Sendable {
     func categoryLoad(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await requireStaff(request)
         return try answer(await context.analytics.categoryLoad(timeout: context.settings.analyticsTimeout), .categoryLoad)
+    }
+
+    /// The manager's dashboard as JSON: `view_service_levels` on this desk (managers and admins;
+    /// on the campus desk its helpdesk staff), else 403.
+    func serviceLevels(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let caller = try await caller(request)
+        guard Permissions.reach(caller.actor.role, .viewServiceLevels, desk: context.authMode) == .all else {
+            throw Problem.refused(.forbidden, "The service levels are for managers.")
+        }
+        return try answer(await context.analytics.serviceLevels(timeout: context.settings.analyticsTimeout), .serviceLevels)
     }
 
     struct ReadinessBody: Encodable { var ready: Bool; var checks: [ReadinessCheck] }

@@ -26,6 +26,10 @@ public struct BrokerAnalyticsQuerying: AnalyticsQuerying {
         do { return .answered(try await client.categoryLoad(timeout: timeout)) } catch { return Self.outcome(error) }
     }
 
+    public func serviceLevels(timeout: Duration) async -> AnalyticsOutcome<ServiceLevelsAnswer> {
+        do { return .answered(try await client.serviceLevels(timeout: timeout)) } catch { return Self.outcome(error) }
+    }
+
     static func outcome<A>(_ failure: AnalyticsClient.Failure) -> AnalyticsOutcome<A> {
         switch failure {
         case .timedOut: .timedOut

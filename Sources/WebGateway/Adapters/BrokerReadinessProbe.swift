@@ -41,7 +41,8 @@ public struct BrokerReadinessProbe: ReadinessProbing {
         async let open = Self.check(.openTickets, await analytics.openTickets(.standard, timeout: timeout))
         async let resolution = Self.check(.resolutionTime, await analytics.resolutionTime(timeout: timeout))
         async let load = Self.check(.categoryLoad, await analytics.categoryLoad(timeout: timeout))
-        return await [worker, store, open, resolution, load]
+        async let levels = Self.check(.serviceLevels, await analytics.serviceLevels(timeout: timeout))
+        return await [worker, store, open, resolution, load, levels]
     }
 
     func ticketWorker(timeout: Duration) async -> ReadinessCheck {

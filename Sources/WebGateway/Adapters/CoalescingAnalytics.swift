@@ -17,6 +17,7 @@ public struct CoalescingAnalytics: AnalyticsQuerying {
     let open = Flight<OpenTicketsAnswer>()
     private let resolution = Flight<ResolutionTimeAnswer>()
     private let load = Flight<CategoryLoadAnswer>()
+    private let levels = Flight<ServiceLevelsAnswer>()
 
     /// Wraps the port that really asks (the spool adapter in production).
     public init(_ inner: any AnalyticsQuerying) { self.inner = inner }
@@ -31,6 +32,10 @@ public struct CoalescingAnalytics: AnalyticsQuerying {
 
     public func categoryLoad(timeout: Duration) async -> AnalyticsOutcome<CategoryLoadAnswer> {
         await load.run(Flight.Key(period: nil, timeout: timeout)) { await inner.categoryLoad(timeout: timeout) }
+    }
+
+    public func serviceLevels(timeout: Duration) async -> AnalyticsOutcome<ServiceLevelsAnswer> {
+        await levels.run(Flight.Key(period: nil, timeout: timeout)) { await inner.serviceLevels(timeout: timeout) }
     }
 }
 

@@ -41,6 +41,33 @@ public enum AnalyticsCSV {
         return s
     }
 
+    /// `month,priority,first_response_met,first_response_breached,resolution_met,resolution_breached`,
+    /// one row per opening month and priority.
+    public static func serviceLevelsCompliance(_ answer: ServiceLevelsAnswer) -> String {
+        var s = "month,priority,first_response_met,first_response_breached,resolution_met,resolution_breached\r\n"
+        for r in answer.compliance {
+            s += "\(field(r.month)),\(field(r.priority.rawValue)),\(r.firstResponse.met),\(r.firstResponse.breached),\(r.resolution.met),\(r.resolution.breached)\r\n"
+        }
+        return s
+    }
+
+    /// `priority,at_risk,breached`, one row per priority, as of the answer's instant.
+    public static func serviceLevelsCurrent(_ answer: ServiceLevelsAnswer) -> String {
+        var s = "priority,at_risk,breached\r\n"
+        for r in answer.current { s += "\(field(r.priority.rawValue)),\(r.atRisk),\(r.breached)\r\n" }
+        return s
+    }
+
+    /// `engineer_id,engineer,open,active,breached,median_age_seconds,median_age_hours`, one row per engineer.
+    public static func serviceLevelsWorkload(_ answer: ServiceLevelsAnswer, names: [UserID: String]) -> String {
+        var s = "engineer_id,engineer,open,active,breached,median_age_seconds,median_age_hours\r\n"
+        for e in answer.engineers {
+            s += "\(e.userID.rawValue),\(field(ServiceLevelsChart.engineerName(e.userID, names))),\(e.open),\(e.active),\(e.breached),"
+            s += "\(number(e.medianAgeSeconds)),\(number(e.medianAgeSeconds / 3600))\r\n"
+        }
+        return s
+    }
+
     /// One text field, made formula-safe and quoted when needed.
     public static func field(_ text: String) -> String {
         var f = text

@@ -38,6 +38,9 @@ enum Layout {
             h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
             if let user = visitor.user, Permissions.reach(user.role, .changeStatus) == .assigned { assignedToMe(user, into: &h) }
             if Permissions.mayEver(visitor.actor, .viewDashboard) { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
+            if Permissions.reach(visitor.actor.role, .viewServiceLevels, desk: .open) == .all {
+                h.raw("<li><a href=\"/dashboard/service-levels\">Service levels</a></li>\n")
+            }
             if Permissions.mayEver(visitor.actor, .printPosters) { h.raw("<li><a href=\"/posters\">Posters</a></li>\n") }
             h.raw("<li><a href=\"/\">Change role or name</a></li>\n</ul>\n</nav>\n")
             roleSwitch(visitor: visitor, csrfToken: csrfToken, into: &h)
@@ -73,6 +76,7 @@ enum Layout {
         if Permissions.reach(actor.role, .changeStatus) == .assigned { assignedToMe(user, into: &h) }
         if Permissions.mayEver(actor, .reportTicket) { h.raw("<li><a href=\"/tickets/new\">Report a problem</a></li>\n") }
         if Permissions.mayEver(actor, .viewDashboard) { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
+        if Permissions.mayEver(actor, .viewServiceLevels) { h.raw("<li><a href=\"/dashboard/service-levels\">Service levels</a></li>\n") }
         if Permissions.mayEver(actor, .printPosters) { h.raw("<li><a href=\"/posters\">Posters</a></li>\n") }
         if Permissions.mayEver(actor, .manageUsers) { h.raw("<li><a href=\"/admin/users\">Users</a></li>\n") }
         if Permissions.mayEver(actor, .manageCategories) { h.raw("<li><a href=\"/admin/issue-types\">Issue types</a></li>\n") }

@@ -23,11 +23,12 @@ final class CampusDeskSystem {
         open-tickets: campusdesk analytics open-tickets
         resolution-time: campusdesk analytics resolution-time
         category-load: campusdesk analytics category-load
+        service-levels: campusdesk analytics service-levels
         sla-monitor: campusdesk sla-monitor
         notifier: campusdesk notifier
 
         """
-    static let names = ["gateway", "ticket-worker", "open-tickets", "resolution-time", "category-load", "sla-monitor", "notifier"]
+    static let names = ["gateway", "ticket-worker", "open-tickets", "resolution-time", "category-load", "service-levels", "sla-monitor", "notifier"]
 
     let processes: CampusDeskProcesses
     var port: UInt16 { processes.port }
