@@ -35,7 +35,7 @@ let package = Package(
         library("TicketService", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier", "ServiceLifecycle"]),
         library("SLAMonitor", ["Domain", "Logging", "SpoolBroker", "Analytics", "ServiceLifecycle"]),
         library("Supervisor", ["Domain", "Logging"]),
-        library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
+        library("Operations", ["Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
         library("ServiceLifecycle", ["Domain", "Logging"]),
         library("HTTPServer"),
         // The QR code encoder and the place posters built on it; pure Swift, no Foundation. Optimised in
@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "SLAMonitorTests", dependencies: ["Domain", "Logging", "SpoolBroker", "SLAMonitor", "TestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
-            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
+            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport", "Credentials",
         ]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // Decodes the encoder's output with zbarimg (Debian's zbar-tools), which must be installed.
