@@ -14,6 +14,7 @@ enum BenchParts {
         ("analytics-roundtrip", { await BenchAnalyticsRoundTripCommand.run($0) }),
         ("credentials", { await BenchCredentialsCommand.run($0) }),
         ("sla-monitor", { await BenchSLAMonitorCommand.run($0) }),
+        ("uploads", { await BenchUploadsCommand.run($0) }),
     ]
 
     static func run(_ args: [String]) async -> Int32 {
