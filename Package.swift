@@ -37,7 +37,7 @@ let package = Package(
         // Who hears of what, the templates, the SMTP client, the Maildir mock and the delivery queue.
         library("Notifier", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "ServiceLifecycle"]),
         library("Supervisor", ["Domain", "Logging"]),
-        library("Operations", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
+        library("Operations", ["Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
         library("ServiceLifecycle", ["Domain", "Logging"]),
         library("HTTPServer"),
         // The QR code encoder and the place posters built on it; pure Swift, no Foundation. Optimised in
@@ -107,7 +107,7 @@ let package = Package(
         ], resources: [.copy("Resources/smtp_server.py")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
-            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
+            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport", "Credentials",
             // A restore followed by the SLA monitor's rebuild, served by the real ticket worker.
             "Logging", "SLAMonitor", "TicketService",
         ]),

@@ -63,6 +63,9 @@ public struct Backup: Sendable {
             partials.append(partial)
             manifest.entries.append(try copy(source, named: name, to: partial))
         }
+        if let ticketsCopy = partials.last, manifest.entries.last?.file == "tickets.db" {
+            manifest.attachments = try AttachmentBackup.copy(referencedBy: ticketsCopy, from: dataDirectory, to: target)
+        }
         for (index, entry) in manifest.entries.enumerated() {
             let final = (target as NSString).appendingPathComponent(entry.file)
             guard rename(partials[index], final) == 0 else {
@@ -207,11 +210,14 @@ public struct BackupManifest: Sendable, Equatable {
     public var entries: [BackupEntry]
     /// Analytics state files that did not exist (their worker has not run yet): nothing to copy.
     public var skipped: [String]
+    /// The attachment files `tickets.db` refers to, copied and checked (`AttachmentBackup`).
+    public var attachments: AttachmentBackup.Summary
 
     /// A manifest of the given entries and skipped files.
-    public init(entries: [BackupEntry], skipped: [String]) {
+    public init(entries: [BackupEntry], skipped: [String], attachments: AttachmentBackup.Summary = .init()) {
         self.entries = entries
         self.skipped = skipped
+        self.attachments = attachments
     }
 
     /// `file  bytes  last_seq  tickets  time`, tab-separated with a header line; `-` where a column does not apply.
@@ -240,6 +246,8 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
     case copyFailed(String, String)
     /// The copy of a file is damaged (file, SQLite's findings): the source needs attention.
     case integrityCheckFailed(String, [String])
+    /// An attachment file could not be copied or restored, or is damaged (`attachments/ab/<hash>`, reason).
+    case attachmentFailed(String, String)
 
     public var description: String {
         switch self {
@@ -255,6 +263,8 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
             "copying \(file) failed: \(reason)"
         case .integrityCheckFailed(let file, let problems):
             "the copy of \(file) failed PRAGMA integrity_check: \(problems.prefix(3).joined(separator: "; "))"
+        case .attachmentFailed(let file, let reason):
+            "attachment \(file): \(reason)"
         }
     }
 }

@@ -53,6 +53,27 @@ struct AttachmentRouteTests {
         (try? FileManager.default.contentsOfDirectory(atPath: world.directory.appendingPathComponent("attachments/incoming").path)) ?? []
     }
 
+    @Test("a retried upload with the same Idempotency-Key adds no second row and answers the same ids; another key is another row")
+    func upload_IdempotencyKey() async throws {
+        let world = try AccountsWorld(authMode: .open)
+        try await world.withServer { port in
+            let client = try RawHTTPClient.connected(port: port)
+            let ticket = try Self.fileTicket(client)
+            let parts = [Self.file("log.txt", Array("Printer error 0x7 on floor 2\n".utf8))]
+            let first = try Self.upload(client, ticket: ticket, parts, headers: [("Idempotency-Key", "log-upload-1")])
+            let again = try Self.upload(client, ticket: ticket, parts, headers: [("Idempotency-Key", "log-upload-1")])
+            #expect(first.status == 201 && again.status == 201, "\(again.text)")
+            let ids = Self.attachments(first).compactMap { $0["id"] as? String }
+            #expect(ids.count == 1 && Self.attachments(again).compactMap { $0["id"] as? String } == ids)
+            let other = try Self.upload(client, ticket: ticket, parts, headers: [("Idempotency-Key", "log-upload-2")])
+            #expect(other.status == 201)
+            let list = try client.request("GET", "/api/tickets/\(ticket)/attachments", headers: [("X-CampusDesk-Role", "agent")])
+            #expect(Self.attachments(list).count == 2, "\(list.text)")
+            let bad = try Self.upload(client, ticket: ticket, parts, headers: [("Idempotency-Key", "has space")])
+            #expect(bad.status == 400)
+        }
+    }
+
     @Test("upload, list and download: the photo is stored without EXIF/GPS (re-read from disk) and served inert; text is a download")
     func roundTrip_ExifRemoved() async throws {
         let world = try AccountsWorld(authMode: .open)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import TicketStore
 import Uploads
+import Credentials
 
 /// Attachments over HTTP: `POST` and `GET /api/tickets/{id}/attachments` (the API's caller and
 /// problem documents), and `GET /attachments/{id}`, the file itself, for browsers and API callers.
@@ -63,8 +64,8 @@ struct AttachmentRoutes: Sendable {
             } catch let refused as AttachmentIntake.Refused {
                 throw Problem(status: refused.status, detail: refused.message + (stored.isEmpty ? "" : " The files before it were stored."), field: "file")
             }
-            let attachmentID = AttachmentID.random()
-            let command = Command(actor: caller.actor, action: AttachmentIntake.action(prepared, id: attachmentID, ticket: ticket, message: message), channel: .api)
+            let (commandID, attachmentID) = try Self.ids(request, actor: caller.actor, index: stored.count, prepared, message: message)
+            let command = Command(id: commandID, actor: caller.actor, action: AttachmentIntake.action(prepared, id: attachmentID, ticket: ticket, message: message), channel: .api)
             switch await context.commands.send(command, timeout: context.settings.commandTimeout) {
             case .replied(let reply):
                 if let refusal = reply.refusal { throw Problem(refusal: refusal) }
@@ -81,6 +82,23 @@ struct AttachmentRoutes: Sendable {
         var response = APIRoutes.json(.created, ListBody(attachments: stored.map(Body.init)))
         if let first = stored.first { response.headers.set("Location", "/attachments/\(first.id.rawValue)") }
         return response
+    }
+
+    /// The command and attachment ids of the `index`th file: fresh, or with an `Idempotency-Key`
+    /// derived from the key and the request as stored (path, caller, message, the file's position,
+    /// hash and name), so a retry is the same command — the worker answers it from its record and
+    /// adds no second row — while the key reused for other files is another command.
+    static func ids(_ request: HTTPRequest, actor: Actor, index: Int, _ file: AttachmentIntake.Prepared,
+                    message: MessageID?) throws(Problem) -> (CommandID, AttachmentID) {
+        guard let key = request.headers["Idempotency-Key"] else { return (.random(), .random()) }
+        let account = actor.userID.map { " \($0.rawValue)" } ?? ""
+        let fingerprint = "POST \(request.path) \(actor.role.rawValue)\(account)\n\(message.map { String($0.rawValue) } ?? "-") \(index) \(file.sha256) \(file.filename)"
+        let digest = hexString(SHA256.hash(Array(fingerprint.utf8)))
+        guard let id = IdempotencyKey.commandID(String(digest.prefix(16)), scope: "api:" + key),
+              IdempotencyKey.commandID(key, scope: "api") != nil else {
+            throw Problem(status: .badRequest, detail: "Idempotency-Key must be 1 to \(IdempotencyKey.maxLength) visible ASCII characters without spaces, quotes or backslashes.")
+        }
+        return (id, AttachmentID(hexString(Array(SHA256.hash(Array(id.rawValue.utf8)).prefix(16)))))
     }
 
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
