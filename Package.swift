@@ -107,7 +107,7 @@ let package = Package(
         ], resources: [.copy("Resources/smtp_server.py")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
-            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport",
+            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Notifier", "Fixtures", "TestSupport",
         ]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // Decodes the encoder's output with zbarimg (Debian's zbar-tools), which must be installed.
