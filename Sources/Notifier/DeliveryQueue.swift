@@ -116,11 +116,19 @@ public final class DeliveryQueue {
         Migration(version: 2, sql: """
             ALTER TABLE notifications ADD COLUMN held_until INTEGER;
             """),
+        // A person's choices (`campusdesk notify-prefs`): channels ('default', 'none' or a list) and quiet hours.
+        Migration(version: 3, sql: """
+            CREATE TABLE preferences (
+                user_id INTEGER PRIMARY KEY,
+                channels TEXT NOT NULL DEFAULT 'default',
+                quiet_hours TEXT
+            );
+            """),
     ]
 
     public let path: String
     public let policy: RetryPolicy
-    private let db: Connection
+    let db: Connection
     private static let columns = """
         id, key, event_seq, ticket_id, kind, channel, recipient_key, address, recipient_name, subject, body, state, attempts,
         next_attempt_at, last_error, created_at, sent_at, held_until

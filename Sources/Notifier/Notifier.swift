@@ -94,22 +94,42 @@ public actor Notifier {
         guard let (ticket, directory) = try await context.context(for: event) else { return 0 }
         let now = clock.now()
         let reporter = Audience.reporter(ticket, directory)?.key
-        let items = Audience.notices(for: event, ticket: ticket, directory: directory).map { notice in
+        // Each person's choice of channels (stored preferences), in the audience's order.
+        var notices: [Notice] = []
+        var quiet: [String: ContactWindow] = [:]
+        let decided = Audience.notices(for: event, ticket: ticket, directory: directory)
+        var people: [String] = []
+        for notice in decided where !people.contains(notice.recipient.key) { people.append(notice.recipient.key) }
+        for key in people {
+            let theirs = decided.filter { $0.recipient.key == key }
+            guard let user = theirs[0].recipient.userID, let preference = try queue.preference(of: user) else {
+                notices += theirs
+                continue
+            }
+            quiet[key] = preference.quietHours
+            notices += preference.apply(to: theirs)
+        }
+        let items = notices.map { notice in
             let text = Templates.render(notice.kind, ticket: ticket, baseURL: settings.baseURL)
             var item = DeliveryQueue.NewItem(eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: notice.kind, channel: notice.channel,
                                              recipient: notice.recipient, subject: text.subject, body: text.body)
-            if notice.recipient.key == reporter { item.notBefore = Self.waitUntil(notice, ticket: ticket, timeZone: settings.timeZone, now: now) }
+            item.notBefore = Self.waitUntil(notice, ticket: ticket, isReporter: notice.recipient.key == reporter,
+                                            quietHours: quiet[notice.recipient.key], timeZone: settings.timeZone, now: now)
             return item
         }
         return try queue.enqueue(items, now: now)
     }
 
-    /// When a notice to the ticket's reporter may first be tried: the opening of the ticket's
-    /// preferred contact window, or nil (at once) when the window is open, when there is none or it
-    /// never opens, and always for P1 tickets, SLA breaches and the other urgent notices.
-    public static func waitUntil(_ notice: Notice, ticket: TicketSnapshot, timeZone: TimeZone, now: Timestamp) -> Timestamp? {
-        guard let window = ticket.preferredContactTime, !notice.urgent, ticket.priority != .p1, notice.kind != .slaBreached,
-              let opening = ContactSchedule(window: window, timeZone: timeZone).nextOpening(atOrAfter: now), opening > now else { return nil }
+    /// When a notice may first be tried: the next instant inside the ticket's preferred contact
+    /// window (for its reporter only) and outside the person's quiet hours; nil (at once) when that
+    /// is now, when neither applies or it never opens, and always for P1 tickets, SLA breaches and
+    /// the other urgent notices.
+    public static func waitUntil(_ notice: Notice, ticket: TicketSnapshot, isReporter: Bool, quietHours: ContactWindow? = nil,
+                                 timeZone: TimeZone, now: Timestamp) -> Timestamp? {
+        let window = isReporter ? ticket.preferredContactTime : nil
+        guard window != nil || quietHours != nil, !notice.urgent, ticket.priority != .p1, notice.kind != .slaBreached,
+              let opening = ContactSchedule(window: window, quietHours: quietHours, timeZone: timeZone).nextOpening(atOrAfter: now),
+              opening > now else { return nil }
         return opening
     }
 

@@ -97,7 +97,7 @@ import TestSupport
         let ticket = Self.ticket()
         let reporter = Recipient(People.customer)
         func wait(_ kind: NotificationKind, urgent: Bool = false, _ t: TicketSnapshot = ticket) -> Timestamp? {
-            Notifier.waitUntil(Notice(kind: kind, recipient: reporter, channel: .email, urgent: urgent), ticket: t, timeZone: Self.amsterdam, now: People.at)
+            Notifier.waitUntil(Notice(kind: kind, recipient: reporter, channel: .email, urgent: urgent), ticket: t, isReporter: true, timeZone: Self.amsterdam, now: People.at)
         }
         #expect(wait(.statusChanged) == Self.opening)
         #expect(wait(.messagePosted) == Self.opening)
@@ -109,6 +109,9 @@ import TestSupport
         #expect(wait(.statusChanged, none) == nil)
         // Inside the window: at once.
         #expect(Notifier.waitUntil(Notice(kind: .statusChanged, recipient: reporter, channel: .email, urgent: false), ticket: ticket,
-                                   timeZone: Self.amsterdam, now: Self.opening) == nil)
+                                   isReporter: true, timeZone: Self.amsterdam, now: Self.opening) == nil)
+        // Staff are not held by the reporter's window.
+        #expect(Notifier.waitUntil(Notice(kind: .statusChanged, recipient: reporter, channel: .email, urgent: false), ticket: ticket,
+                                   isReporter: false, timeZone: Self.amsterdam, now: People.at) == nil)
     }
 }
