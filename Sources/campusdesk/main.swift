@@ -15,7 +15,7 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("export", "write tickets as CSV to stdout: export [--status S]", { args in await ExportCommand.run(args) }),
     ("import", "send tickets from a CSV file to the ticket worker: import FILE.csv", { args in await ImportCommand.run(args) }),
     ("demo", "import a realistic demo history: demo [--count N] [--seed S]", { args in await DemoCommand.run(args) }),
-    ("backup", "copy tickets.db and the analytics state, online and consistent: backup DIR", { args in await BackupCommand.run(args) }),
+    ("backup", "copy tickets.db, the analytics state and notifications.db, online and consistent: backup DIR", { args in await BackupCommand.run(args) }),
     ("queue", "inspect the spool (list, peek, dead, retry, purge, bindings)", { args in await QueueCommand.run(args) }),
     ("users", "accounts of the network desk (add, list, set-role, deactivate)", { args in await UsersCommand.run(args) }),
     ("issue-types", "the issue types reporters pick from (list, add, rename, retire)", { args in await IssueTypesCommand.run(args) }),
@@ -25,6 +25,7 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("sla-monitor", "run the SLA monitor: record SLA timers crossing 75 % and 100 %", { args in await SLAMonitorCommand.run(args) }),
     ("notifier", "run the notifier: e-mail and text people what happened to their tickets", { args in await NotifierCommand.run(args) }),
     ("outbox", "the notifier's mock outbox and dead notifications (list, --dead, retry ID)", { args in await OutboxCommand.run(args) }),
+    ("notify-prefs", "a person's notification channels and quiet hours: notify-prefs [USER_ID --channels C --quiet Q]", { args in await NotifyPrefsCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {
