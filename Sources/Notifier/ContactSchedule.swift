@@ -16,12 +16,14 @@ public struct ContactSchedule: Sendable, Equatable {
     public var window: ContactWindow?
     /// The person's quiet hours, stored in the same form: never inside them (nil: none).
     public var quietHours: ContactWindow?
+    /// The campus's zone (`CAMPUSDESK_TZ`), whose wall clock both are read on.
     public var timeZone: TimeZone
 
     /// How far ahead an opening is looked for. A window and quiet hours repeat every week; 15 days
     /// covers a week, the next, and a window a DST change skipped once.
     public static let horizonDays: Int64 = 15
 
+    /// A schedule; nil for both is always open.
     public init(window: ContactWindow?, quietHours: ContactWindow? = nil, timeZone: TimeZone) {
         self.window = window
         self.quietHours = quietHours

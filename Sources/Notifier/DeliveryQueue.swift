@@ -128,6 +128,7 @@ public final class DeliveryQueue {
 
     public let path: String
     public let policy: RetryPolicy
+    /// Internal, not private: `DeliveryQueue+Preferences.swift` uses it; still one owner (this queue).
     let db: Connection
     private static let columns = """
         id, key, event_seq, ticket_id, kind, channel, recipient_key, address, recipient_name, subject, body, state, attempts,

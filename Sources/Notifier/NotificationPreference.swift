@@ -1,10 +1,10 @@
 import Domain
-import SQLiteKit
 
 /// A person's choices (issue 17, "Preferences"): the channels they are told on, and quiet hours
 /// during which their non-urgent notifications wait. Kept in `notifications.db`, set with
 /// `campusdesk notify-prefs`.
 public struct NotificationPreference: Sendable, Equatable {
+    /// The account the preference belongs to (people without an account have none).
     public var userID: UserID
     /// nil: the default rule (``Recipient/channels(urgent:)``); empty: none at all; else exactly
     /// these, where the person has an address or number for them.
@@ -12,6 +12,7 @@ public struct NotificationPreference: Sendable, Equatable {
     /// Never told anything non-urgent inside these (read in `CAMPUSDESK_TZ`); nil: none.
     public var quietHours: ContactWindow?
 
+    /// A preference; what is not given is the default.
     public init(userID: UserID, channels: Set<NotificationChannel>? = nil, quietHours: ContactWindow? = nil) {
         self.userID = userID
         self.channels = channels
@@ -49,29 +50,5 @@ public struct NotificationPreference: Sendable, Equatable {
         let person = first.recipient
         let reachable = NotificationChannel.allCases.filter { channels.contains($0) && ($0 == .email ? person.email != nil : person.phone != nil) }
         return reachable.map { Notice(kind: first.kind, recipient: person, channel: $0, urgent: first.urgent) }
-    }
-}
-
-extension DeliveryQueue {
-    /// The stored preference of `user`, or nil (the defaults).
-    public func preference(of user: UserID) throws -> NotificationPreference? {
-        try db.cachedStatement("SELECT user_id, channels, quiet_hours FROM preferences WHERE user_id = ?")
-            .queryFirst([.integer(user.rawValue)], Self.preference)
-    }
-
-    /// Every stored preference, by user.
-    public func preferences() throws -> [NotificationPreference] {
-        try db.cachedStatement("SELECT user_id, channels, quiet_hours FROM preferences ORDER BY user_id").query([], Self.preference)
-    }
-
-    /// Stores `preference` (replacing the person's earlier one).
-    public func setPreference(_ preference: NotificationPreference) throws {
-        try db.cachedStatement("INSERT OR REPLACE INTO preferences (user_id, channels, quiet_hours) VALUES (?, ?, ?)")
-            .execute([.integer(preference.userID.rawValue), .text(preference.channelsText), .optionalText(preference.quietHours?.text)])
-    }
-
-    private static func preference(_ s: Statement) throws -> NotificationPreference {
-        NotificationPreference(userID: UserID(s.int64(at: 0)), channels: NotificationPreference.channels(parsing: s.text(at: 1)) ?? nil,
-                               quietHours: s.optionalText(at: 2).flatMap(ContactWindow.init(parsing:)))
     }
 }
