@@ -107,7 +107,7 @@ let package = Package(
         ], resources: [.copy("Resources/smtp_server.py")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
-            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Fixtures", "TestSupport", "Credentials",
+            "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Notifier", "Fixtures", "TestSupport", "Credentials",
             // A restore followed by the SLA monitor's rebuild, served by the real ticket worker.
             "Logging", "SLAMonitor", "TicketService",
         ]),

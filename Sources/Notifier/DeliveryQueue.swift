@@ -54,6 +54,9 @@ public final class DeliveryQueue {
         public var lastError: String?
         public var createdAt: Timestamp
         public var sentAt: Timestamp?
+        /// The contact window's opening this notification waited for; nil when it went at once.
+        /// Waiting ones about one ticket to one recipient on one channel go as one message.
+        public var heldUntil: Timestamp?
     }
 
     /// A notification to store: what the audience and the templates made of one event.
@@ -65,6 +68,8 @@ public final class DeliveryQueue {
         public var recipient: Recipient
         public var subject: String
         public var body: String
+        /// Not to be tried before this instant (the opening of the reporter's contact window); nil: at once.
+        public var notBefore: Timestamp?
 
         public init(eventSeq: Int64, ticketID: TicketID, kind: NotificationKind, channel: NotificationChannel, recipient: Recipient,
                     subject: String, body: String) {
@@ -107,14 +112,27 @@ public final class DeliveryQueue {
             );
             CREATE INDEX notifications_due ON notifications (state, next_attempt_at, id) WHERE state = 'pending';
             """),
+        // Quiet hours and contact windows: the opening a notification waits for (NULL: it went at once).
+        Migration(version: 2, sql: """
+            ALTER TABLE notifications ADD COLUMN held_until INTEGER;
+            """),
+        // A person's choices (`campusdesk notify-prefs`): channels ('default', 'none' or a list) and quiet hours.
+        Migration(version: 3, sql: """
+            CREATE TABLE preferences (
+                user_id INTEGER PRIMARY KEY,
+                channels TEXT NOT NULL DEFAULT 'default',
+                quiet_hours TEXT
+            );
+            """),
     ]
 
     public let path: String
     public let policy: RetryPolicy
-    private let db: Connection
+    /// Internal, not private: `DeliveryQueue+Preferences.swift` uses it; still one owner (this queue).
+    let db: Connection
     private static let columns = """
         id, key, event_seq, ticket_id, kind, channel, recipient_key, address, recipient_name, subject, body, state, attempts,
-        next_attempt_at, last_error, created_at, sent_at
+        next_attempt_at, last_error, created_at, sent_at, held_until
         """
 
     /// Opens (creating and migrating) the queue at `path`.
@@ -134,8 +152,8 @@ public final class DeliveryQueue {
         try db.transaction(.immediate) { db in
             let insert = try db.cachedStatement("""
                 INSERT OR IGNORE INTO notifications (key, event_seq, ticket_id, kind, channel, recipient_key, address, recipient_name,
-                                                     subject, body, next_attempt_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                     subject, body, next_attempt_at, created_at, held_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var added = 0
             for item in items {
@@ -143,7 +161,8 @@ public final class DeliveryQueue {
                 try insert.execute([
                     .text(item.key), .integer(item.eventSeq), .integer(item.ticketID.rawValue), .text(item.kind.rawValue),
                     .text(item.channel.rawValue), .text(item.recipient.key), .text(address), .optionalText(item.recipient.name),
-                    .text(item.subject), .text(item.body), .integer(now.millisecondsSinceEpoch), .integer(now.millisecondsSinceEpoch),
+                    .text(item.subject), .text(item.body), .integer((item.notBefore ?? now).millisecondsSinceEpoch),
+                    .integer(now.millisecondsSinceEpoch), item.notBefore.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
                 ])
                 added += db.changes
             }
@@ -173,8 +192,28 @@ public final class DeliveryQueue {
     }
 
     public func markSent(_ id: Int64, now: Timestamp) throws {
-        try db.cachedStatement("UPDATE notifications SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?")
-            .execute([.integer(now.millisecondsSinceEpoch), .integer(id)])
+        try markSent([id], now: now)
+    }
+
+    /// Marks several notifications sent in one transaction (the parts of one combined message).
+    public func markSent(_ ids: [Int64], now: Timestamp) throws {
+        try db.transaction(.immediate) { db in
+            let update = try db.cachedStatement("UPDATE notifications SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?")
+            for id in ids { try update.execute([.integer(now.millisecondsSinceEpoch), .integer(id)]) }
+        }
+    }
+
+    /// The due notifications that waited for a contact window and go in one message with `item`
+    /// (itself included): pending, held, due at `now`, same ticket, recipient and channel; oldest first.
+    public func waitingTogether(with item: Item, now: Timestamp) throws -> [Item] {
+        guard item.heldUntil != nil else { return [item] }
+        let rows = try db.cachedStatement("""
+            SELECT \(Self.columns) FROM notifications
+            WHERE state = 'pending' AND held_until IS NOT NULL AND next_attempt_at <= ? AND ticket_id = ? AND recipient_key = ? AND channel = ?
+            ORDER BY id
+            """).query([.integer(now.millisecondsSinceEpoch), .integer(item.ticketID.rawValue), .text(item.recipientKey),
+                         .text(item.channel.rawValue)], Self.item)
+        return rows.isEmpty ? [item] : rows
     }
 
     /// Records a failed attempt: permanent, or temporary on the last attempt → dead; else pending
@@ -234,6 +273,7 @@ public final class DeliveryQueue {
              body: s.text(at: 10), state: State(rawValue: s.text(at: 11)) ?? .pending, attempts: Int(s.int64(at: 12)),
              nextAttemptAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 13)), lastError: s.optionalText(at: 14),
              createdAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 15)),
-             sentAt: s.optionalInt64(at: 16).map(Timestamp.init(millisecondsSinceEpoch:)))
+             sentAt: s.optionalInt64(at: 16).map(Timestamp.init(millisecondsSinceEpoch:)),
+             heldUntil: s.optionalInt64(at: 17).map(Timestamp.init(millisecondsSinceEpoch:)))
     }
 }

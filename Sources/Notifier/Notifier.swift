@@ -21,6 +21,8 @@ public actor Notifier {
         public var maxWait: Duration = .milliseconds(500)
         /// The ticket link's base, `CAMPUSDESK_PUBLIC_URL`.
         public var baseURL = "http://127.0.0.1:8080"
+        /// The campus's wall clock (`CAMPUSDESK_TZ`), on which contact windows are read.
+        public var timeZone: TimeZone = .gmt
         public init() {}
     }
 
@@ -90,12 +92,45 @@ public actor Notifier {
         // Most events (edits, triage, imports) tell nobody: no need to read the ticket for them.
         guard Audience.concerns(event) else { return 0 }
         guard let (ticket, directory) = try await context.context(for: event) else { return 0 }
-        let items = Audience.notices(for: event, ticket: ticket, directory: directory).map { notice in
-            let text = Templates.render(notice.kind, ticket: ticket, baseURL: settings.baseURL)
-            return DeliveryQueue.NewItem(eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: notice.kind, channel: notice.channel,
-                                         recipient: notice.recipient, subject: text.subject, body: text.body)
+        let now = clock.now()
+        let reporter = Audience.reporter(ticket, directory)?.key
+        // Each person's choice of channels (stored preferences), in the audience's order.
+        var notices: [Notice] = []
+        var quiet: [String: ContactWindow] = [:]
+        let decided = Audience.notices(for: event, ticket: ticket, directory: directory)
+        var people: [String] = []
+        for notice in decided where !people.contains(notice.recipient.key) { people.append(notice.recipient.key) }
+        for key in people {
+            let theirs = decided.filter { $0.recipient.key == key }
+            guard let user = theirs[0].recipient.userID, let preference = try queue.preference(of: user) else {
+                notices += theirs
+                continue
+            }
+            quiet[key] = preference.quietHours
+            notices += preference.apply(to: theirs)
         }
-        return try queue.enqueue(items, now: clock.now())
+        let items = notices.map { notice in
+            let text = Templates.render(notice.kind, ticket: ticket, baseURL: settings.baseURL)
+            var item = DeliveryQueue.NewItem(eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: notice.kind, channel: notice.channel,
+                                             recipient: notice.recipient, subject: text.subject, body: text.body)
+            item.notBefore = Self.waitUntil(notice, ticket: ticket, isReporter: notice.recipient.key == reporter,
+                                            quietHours: quiet[notice.recipient.key], timeZone: settings.timeZone, now: now)
+            return item
+        }
+        return try queue.enqueue(items, now: now)
+    }
+
+    /// When a notice may first be tried: the next instant inside the ticket's preferred contact
+    /// window (for its reporter only) and outside the person's quiet hours; nil (at once) when that
+    /// is now, when neither applies or it never opens, and always for P1 tickets, SLA breaches and
+    /// the other urgent notices.
+    public static func waitUntil(_ notice: Notice, ticket: TicketSnapshot, isReporter: Bool, quietHours: ContactWindow? = nil,
+                                 timeZone: TimeZone, now: Timestamp) -> Timestamp? {
+        let window = isReporter ? ticket.preferredContactTime : nil
+        guard window != nil || quietHours != nil, !notice.urgent, ticket.priority != .p1, notice.kind != .slaBreached,
+              let opening = ContactSchedule(window: window, quietHours: quietHours, timeZone: timeZone).nextOpening(atOrAfter: now),
+              opening > now else { return nil }
+        return opening
     }
 
     /// Sends every notification due now, batch by batch, recording each outcome.
@@ -106,22 +141,34 @@ public actor Notifier {
             let due = try queue.due(now: now, limit: settings.deliveryBatch, excluding: Set(pausedUntil.keys))
             guard !due.isEmpty else { return }
             var skipped = Set<NotificationChannel>()
-            for item in due {
-                guard !skipped.contains(item.channel) else { continue }
+            var done = Set<Int64>()
+            for first in due where !done.contains(first.id) {
+                guard !skipped.contains(first.channel) else { continue }
+                // Those that waited for the reporter's contact window go as one message.
+                let group = try queue.waitingTogether(with: first, now: now)
+                done.formUnion(group.map(\.id))
+                var message = first
+                if group.count > 1 {
+                    let text = Templates.combined(group.map { Templates.Text(subject: $0.subject, body: $0.body) }, ticketID: first.ticketID)
+                    (message.subject, message.body) = (text.subject, text.body)
+                }
+                let item = message
                 // One at a time, each outcome recorded before the next send: a kill -9 resends at
-                // most the one notification in flight, never the rest of a batch.
+                // most the one message in flight, never the rest of a batch.
                 let dispatcher = self.dispatcher
                 let outcome = await withCheckedContinuation { (c: CheckedContinuation<Dispatcher.Outcome, Never>) in
                     sender.async { c.resume(returning: dispatcher.deliver([item], now: now)[0]) }
                 }
+                let ids = group.map { String($0.id) }.joined(separator: ",")
                 switch outcome {
                 case .sent:
-                    try queue.markSent(item.id, now: now)
-                    sent += 1
-                    logger.info("notification sent", ["notification.id": String(item.id), "channel": item.channel.rawValue, "kind": item.kind.rawValue])
+                    try queue.markSent(group.map(\.id), now: now)
+                    sent += group.count
+                    logger.info("notification sent", ["notification.id": ids, "channel": item.channel.rawValue, "kind": item.kind.rawValue])
                 case .failed(let permanent, let reason, let relayUnreachable):
-                    let state = try queue.markFailed(item.id, permanent: permanent, reason: reason, now: now)
-                    logger.warning("notification failed", ["notification.id": String(item.id), "channel": item.channel.rawValue,
+                    var state = DeliveryQueue.State.pending
+                    for part in group { state = try queue.markFailed(part.id, permanent: permanent, reason: reason, now: now) }
+                    logger.warning("notification failed", ["notification.id": ids, "channel": item.channel.rawValue,
                                                            "state": state.rawValue, "error": String(reason.prefix(200))])
                     if relayUnreachable { skipped.insert(item.channel) }
                 case .skipped:

@@ -57,6 +57,23 @@ public enum Templates {
         return Text(subject: subject, body: body)
     }
 
+    /// The signature every body ends with.
+    static let signature = "-- \nCampusDesk (this message was sent automatically)\n"
+
+    /// One message for several notifications about one ticket that waited for the reporter's
+    /// contact window: a count in the subject, then each notification's subject and text (without
+    /// its signature), oldest first, and one signature.
+    public static func combined(_ parts: [Text], ticketID: TicketID) -> Text {
+        guard parts.count > 1 else { return parts.first ?? Text(subject: "", body: "") }
+        let n = "#\(ticketID.rawValue)"
+        var body = "\(parts.count) updates on ticket \(n), kept for your preferred contact time:\n"
+        for (index, part) in parts.enumerated() {
+            let text = part.body.components(separatedBy: "\n" + signature).first ?? part.body
+            body += "\n\(index + 1). \(part.subject)\n\n\(text.trimmingCharacters(in: .newlines))\n"
+        }
+        return Text(subject: "Ticket \(n): \(parts.count) updates", body: body + "\n" + signature)
+    }
+
     /// The first `excerptLength` characters on one line, with "…" when cut.
     public static func excerpt(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)

@@ -22,10 +22,14 @@ public struct TicketSnapshot: Sendable, Equatable {
     /// The author of the ticket's newest message, for "the other side of the conversation".
     public var lastMessageAuthorRole: Role?
     public var lastMessageBody: String?
+    /// The reporter's preferred contact window (`preferred_contact_time`): their non-urgent
+    /// notifications about this ticket wait for it (``ContactSchedule``).
+    public var preferredContactTime: ContactWindow?
 
     public init(id: TicketID, description: String, status: Status, category: Category, priority: Priority? = nil,
                 customerID: UserID? = nil, reporterName: String? = nil, contactEmail: String? = nil, contactPhone: String? = nil,
-                assigneeID: UserID? = nil, lastMessageAuthorRole: Role? = nil, lastMessageBody: String? = nil) {
+                assigneeID: UserID? = nil, lastMessageAuthorRole: Role? = nil, lastMessageBody: String? = nil,
+                preferredContactTime: ContactWindow? = nil) {
         self.id = id
         self.description = description
         self.status = status
@@ -38,6 +42,7 @@ public struct TicketSnapshot: Sendable, Equatable {
         self.assigneeID = assigneeID
         self.lastMessageAuthorRole = lastMessageAuthorRole
         self.lastMessageBody = lastMessageBody
+        self.preferredContactTime = preferredContactTime
     }
 
     /// The snapshot of a ticket read with its messages (the newest message is the one a
@@ -47,6 +52,6 @@ public struct TicketSnapshot: Sendable, Equatable {
         self.init(id: t.id, description: t.description, status: t.status, category: t.category, priority: t.priority,
                   customerID: t.customerID, reporterName: t.reporter, contactEmail: t.contactEmail, contactPhone: t.contactPhone,
                   assigneeID: t.assigneeID, lastMessageAuthorRole: detail.messages.last?.authorRole,
-                  lastMessageBody: detail.messages.last?.body)
+                  lastMessageBody: detail.messages.last?.body, preferredContactTime: t.preferredContactTime.flatMap(ContactWindow.init(parsing:)))
     }
 }

@@ -6,7 +6,8 @@ import SpoolBroker
 import Glibc
 #endif
 
-/// A consistent online backup of a data directory: `tickets.db` and each analytics state file.
+/// A consistent online backup of a data directory: `tickets.db`, each analytics state file and the
+/// notifier's queue `notifications.db`.
 ///
 /// Why this shape: each file is copied with SQLite's online backup API while the workers keep
 /// writing (one read snapshot per file, see `Connection.backup(toFile:)`), written under a temporary
@@ -14,7 +15,9 @@ import Glibc
 /// a file with the real name in the target is always a complete, checked copy. The analytics states
 /// are copied **before** `tickets.db`: every event an analytics state has applied was committed to
 /// `tickets.db` first, so the set can never hold a state that is ahead of the ticket store (restored
-/// together, a state ahead would skip events it never saw as duplicates).
+/// together, a state ahead would skip events it never saw as duplicates). `notifications.db` is
+/// copied before `tickets.db` for the same reason: its idempotency keys start with an event's seq,
+/// and a key from an event the restored store never had would silence the new event given that seq.
 public struct Backup: Sendable {
     /// The directory the workers use (`CAMPUSDESK_DATA`).
     public var dataDirectory: String
@@ -27,10 +30,14 @@ public struct Backup: Sendable {
         self.clock = clock
     }
 
-    /// The file names a backup copies, in copy order (analytics states first, `tickets.db` last).
+    /// The file names a backup copies, in copy order (analytics states, the notifier's queue, `tickets.db` last).
     public static var fileNames: [String] {
-        AnalyticsService.allCases.map { "analytics-\($0.rawValue).db" } + ["tickets.db"]
+        AnalyticsService.allCases.map { "analytics-\($0.rawValue).db" } + [notificationsFileName, "tickets.db"]
     }
+
+    /// The notifier's delivery queue (`Notifier.DeliveryQueue`), named here so Operations need not link the notifier.
+    public static let notificationsFileName = "notifications.db"
+
 
     /// Copies every database file of the data directory into `target` (created if missing).
     ///
@@ -130,15 +137,20 @@ public struct Backup: Sendable {
         }
         guard problems.isEmpty else { throw .integrityCheckFailed(name, problems) }
         do {
-            return try facts(of: copy, isTicketStore: name == "tickets.db")
+            return try facts(of: copy, named: name)
         } catch {
             throw .copyFailed(name, reason(error))
         }
     }
 
-    /// What the copy holds: the last event sequence number (and, for `tickets.db`, the ticket count).
-    static func facts(of db: Connection, isTicketStore: Bool) throws -> (lastSeq: SequenceNumber, tickets: Int?) {
-        if isTicketStore {
+    /// What the copy holds: the last event sequence number (and, for `tickets.db`, the ticket count);
+    /// for `notifications.db` the newest event a notification was made of.
+    static func facts(of db: Connection, named name: String) throws -> (lastSeq: SequenceNumber, tickets: Int?) {
+        if name == notificationsFileName {
+            let seq = try db.prepare("SELECT coalesce(max(event_seq), 0) FROM notifications").queryFirst { $0.int64(at: 0) } ?? 0
+            return (SequenceNumber(seq), nil)
+        }
+        if name == "tickets.db" {
             let seq = try db.prepare("SELECT coalesce(max(seq), 0) FROM events").queryFirst { $0.int64(at: 0) } ?? 0
             let tickets = try db.prepare("SELECT count(*) FROM tickets").queryFirst { Int($0.int64(at: 0)) } ?? 0
             return (SequenceNumber(seq), tickets)
@@ -208,7 +220,7 @@ public struct BackupEntry: Sendable, Equatable {
 public struct BackupManifest: Sendable, Equatable {
     /// The files copied, in copy order (analytics states first, `tickets.db` last).
     public var entries: [BackupEntry]
-    /// Analytics state files that did not exist (their worker has not run yet): nothing to copy.
+    /// Analytics state files or `notifications.db` that did not exist (their process has not run yet): nothing to copy.
     public var skipped: [String]
     /// The attachment files `tickets.db` refers to, copied and checked (`AttachmentBackup`).
     public var attachments: AttachmentBackup.Summary

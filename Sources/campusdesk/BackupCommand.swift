@@ -39,7 +39,8 @@ enum BackupCommand {
         do {
             let manifest = try Backup(dataDirectory: config.dataDirectory).run(into: target)
             for name in manifest.skipped {
-                FileHandle.standardError.write(Data("campusdesk backup: \(name) not present, skipped (its worker rebuilds it by replay)\n".utf8))
+                let why = name == Backup.notificationsFileName ? "the notifier has not run here" : "its worker rebuilds it by replay"
+                FileHandle.standardError.write(Data("campusdesk backup: \(name) not present, skipped (\(why))\n".utf8))
             }
             print(manifest.text, terminator: "")
             let total = manifest.entries.reduce(Int64(0)) { $0 + $1.bytes }

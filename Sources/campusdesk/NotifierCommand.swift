@@ -8,7 +8,7 @@ import Foundation
 
 /// `campusdesk notifier`: runs the notifier (docs/notifications.md).
 ///
-/// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, and the notifier's own variables
+/// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, `CAMPUSDESK_TZ` (contact windows), and the notifier's own variables
 /// (``NotifierConfiguration``); keeps its queue in `<data>/notifications.db`, and without
 /// `CAMPUSDESK_SMTP` writes into `<data>/outbox/`. SIGTERM/SIGINT stop it after the batch in hand.
 enum NotifierCommand {
@@ -32,6 +32,7 @@ enum NotifierCommand {
                 let dispatcher = Dispatcher(relay: settings.relay, outbox: outbox, from: MailMessage.Address(name: "CampusDesk", email: settings.from))
                 var options = Notifier.Settings()
                 options.baseURL = settings.publicURL
+                options.timeZone = config.timeZone
                 return try Notifier(broker: broker, queuePath: NotifierConfiguration.queuePath(inDataDirectory: config.dataDirectory),
                                     context: TicketReaderContext(reader: TicketReader(openingLazily: config.ticketDatabasePath)),
                                     dispatcher: dispatcher, logger: logger, settings: options)

@@ -16,7 +16,7 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("import", "send tickets from a CSV file to the ticket worker: import FILE.csv", { args in await ImportCommand.run(args) }),
     ("demo", "import a realistic demo history: demo [--count N] [--seed S]", { args in await DemoCommand.run(args) }),
     ("attachments", "remove attachment files no ticket refers to: attachments sweep [--grace SECONDS]", { args in await AttachmentsCommand.run(args) }),
-    ("backup", "copy tickets.db and the analytics state, online and consistent: backup DIR", { args in await BackupCommand.run(args) }),
+    ("backup", "copy tickets.db, the analytics state, notifications.db and the attachment files, online and consistent: backup DIR", { args in await BackupCommand.run(args) }),
     ("queue", "inspect the spool (list, peek, dead, retry, purge, bindings)", { args in await QueueCommand.run(args) }),
     ("users", "accounts of the network desk (add, list, set-role, deactivate)", { args in await UsersCommand.run(args) }),
     ("issue-types", "the issue types reporters pick from (list, add, rename, retire)", { args in await IssueTypesCommand.run(args) }),
@@ -26,6 +26,7 @@ let commands: [(name: String, summary: String, run: ([String]) async -> Int32)] 
     ("sla-monitor", "run the SLA monitor: record SLA timers crossing 75 % and 100 %", { args in await SLAMonitorCommand.run(args) }),
     ("notifier", "run the notifier: e-mail and text people what happened to their tickets", { args in await NotifierCommand.run(args) }),
     ("outbox", "the notifier's mock outbox and dead notifications (list, --dead, retry ID)", { args in await OutboxCommand.run(args) }),
+    ("notify-prefs", "a person's notification channels and quiet hours: notify-prefs [USER_ID --channels C --quiet Q]", { args in await NotifyPrefsCommand.run(args) }),
 ]
 
 @MainActor func usage() -> String {

@@ -34,14 +34,14 @@ extension SystemTests {
             let target = system.root.appendingPathComponent("backups/first").path
             let backup = try system.processes.run(["backup", target])
             #expect(backup.status == 0, "\(backup.stderr)")
-            #expect(backup.stderr.contains("campusdesk backup: 4 files, "), "\(backup.stderr)")
+            #expect(backup.stderr.contains("campusdesk backup: 5 files, "), "\(backup.stderr)")
 
-            // The manifest: header, three analytics states, then tickets.db; states never ahead of the store.
+            // The manifest: header, three analytics states, the notifier's queue, then tickets.db; none ahead of the store.
             let lines = backup.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-            try #require(lines.count == 5, "\(backup.stdout)")
+            try #require(lines.count == 6, "\(backup.stdout)")
             #expect(lines[0] == ["file", "bytes", "last_seq", "tickets", "time"])
             #expect(lines.dropFirst().map { $0[0] } == Backup.fileNames)
-            let ticketLine = lines[4]
+            let ticketLine = lines[5]
             let ticketsLastSeq = try #require(Int64(ticketLine[2]))
             let tickets = try #require(Int64(ticketLine[3]))
             #expect(tickets > 400 && tickets <= 1800)
@@ -53,7 +53,8 @@ extension SystemTests {
                 if line[0] != "tickets.db" {
                     let stateSeq = try #require(Int64(line[2]))
                     #expect(stateSeq <= ticketsLastSeq, "\(line[0]) is ahead of tickets.db")
-                    #expect(try Self.scalar(copy, "SELECT last_seq FROM progress") == stateSeq)
+                    let sql = line[0] == Backup.notificationsFileName ? "SELECT coalesce(max(event_seq), 0) FROM notifications" : "SELECT last_seq FROM progress"
+                    #expect(try Self.scalar(copy, sql) == stateSeq)
                 }
             }
             let copy = try Connection(path: "\(target)/tickets.db", mode: .readOnly)
@@ -69,10 +70,10 @@ extension SystemTests {
             try await importer.waitForExit(within: .seconds(180))
             #expect(system.stop() == 0)
 
-            // Restore as docs/operations.md says: into a stopped system's data directory, tickets.db and
+            // Restore as docs/operations.md says: into a stopped system's data directory, tickets.db, notifications.db and
             // one analytics state from the backup; the other two states are left out and must rebuild.
             let restored = try CampusDeskSystem()
-            for file in ["tickets.db", "analytics-category-load.db"] {
+            for file in ["tickets.db", "analytics-category-load.db", Backup.notificationsFileName] {
                 try FileManager.default.copyItem(atPath: "\(target)/\(file)", toPath: "\(restored.dataPath)/\(file)")
             }
             try await restored.start()

@@ -123,5 +123,24 @@ extension SystemTests {
                 #expect(try system.run(args).status == 64, "\(args)")
             }
         }
+
+        @Test("notify-prefs sets and lists a person's channels and quiet hours in notifications.db; bad arguments exit 64")
+        func operatorSetsPreferences() throws {
+            let system = try CampusDeskProcesses()
+            let empty = try system.run(["notify-prefs"])
+            #expect(empty.status == 0 && empty.stdout.hasPrefix("no preferences stored"))
+            let set = try system.run(["notify-prefs", "3", "--channels", "sms", "--quiet", "daily 22:00 to 07:00"])
+            #expect(set.status == 0, "\(set.stderr)")
+            #expect(set.stdout == "USER  CHANNELS  QUIET HOURS\n3     sms       daily 22:00-07:00\n")
+            #expect(try system.run(["notify-prefs", "4", "--channels", "none"]).status == 0)
+            #expect(try system.run(["notify-prefs", "3", "--quiet", "none"]).status == 0)
+            #expect(try system.run(["notify-prefs"]).stdout == "USER  CHANNELS  QUIET HOURS\n3     sms       -\n4     none      -\n")
+            let queue = try DeliveryQueue(path: NotifierConfiguration.queuePath(inDataDirectory: system.data.path))
+            #expect(try queue.preference(of: UserID(3)) == NotificationPreference(userID: UserID(3), channels: [.sms]))
+            for args in [["notify-prefs", "x"], ["notify-prefs", "3", "--channels", "pigeon"], ["notify-prefs", "3", "--quiet", "someday"],
+                         ["notify-prefs", "3", "--bogus"], ["notify-prefs", "3", "--channels"]] {
+                #expect(try system.run(args).status == 64, "\(args)")
+            }
+        }
     }
 }

@@ -51,13 +51,14 @@ struct NotifierRig {
     let outbox: Outbox
     let notifier: Notifier
 
-    init(relay: SMTPRelay?, ticket: TicketSnapshot = People.ticket(), policy: DeliveryQueue.RetryPolicy = .init(maxAttempts: 3)) throws {
+    init(relay: SMTPRelay?, ticket: TicketSnapshot = People.ticket(), policy: DeliveryQueue.RetryPolicy = .init(maxAttempts: 3),
+         settings: Notifier.Settings = .init()) throws {
         dir = try TemporaryDirectory("notifier")
         let broker = try SpoolMessageBroker(root: dir.path("spool"), logger: Logger(component: "spool", minimumLevel: .error))
         outbox = try Outbox(directory: dir.path("outbox"))
         let dispatcher = Dispatcher(relay: relay, outbox: outbox, from: .init(name: "CampusDesk", email: "desk@campus.test"))
         notifier = try Notifier(broker: broker, queuePath: dir.path("notifications.db"), policy: policy, context: FixedContext(ticket: ticket, users: People.all),
-                                dispatcher: dispatcher, clock: clock, logger: Logger(component: "notifier", minimumLevel: .error))
+                                dispatcher: dispatcher, clock: clock, logger: Logger(component: "notifier", minimumLevel: .error), settings: settings)
         // The test's own connection, as `campusdesk outbox` would have.
         queue = try DeliveryQueue(path: dir.path("notifications.db"), policy: policy)
     }

@@ -18,7 +18,7 @@ import TestSupport
         let customer = try await account("Zoe", .customer)
         let agent = try await account("Ann", .agent)
         let manager = try await account("Max", .manager)
-        let reply = try await fixture.store.apply([Command(actor: customer.actor, action: .createTicket(CreateTicket(description: "Wi-Fi is down")))])[0]
+        let reply = try await fixture.store.apply([Command(actor: customer.actor, action: .createTicket(CreateTicket(description: "Wi-Fi is down", preferredContactTime: "Mon-Fri 9:00 to 12:00")))])[0]
         let ticket = try #require(reply.ticket)
         let event = ChangeEvent(seq: SequenceNumber(9), type: .ticketOpened, ticketID: ticket.id, occurredAt: ticket.openedAt, before: nil,
                                 after: TicketFacts(category: ticket.category, status: .open, openedAt: ticket.openedAt, closedAt: nil))
@@ -26,6 +26,8 @@ import TestSupport
         let (snapshot, directory) = try #require(try await context.context(for: event))
         #expect(snapshot.customerID == customer.id)
         #expect(snapshot.description == "Wi-Fi is down")
+        // The contact window as stored (canonical text), parsed for the schedule.
+        #expect(snapshot.preferredContactTime?.text == "weekdays 09:00-12:00")
         #expect(directory.user(customer.id)?.email == "zoe@campus.example")
         #expect(directory.agentsOnDuty.map(\.id) == [agent.id])
         #expect(directory.managers.map(\.id) == [manager.id])
