@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 extension SystemTests {
-    /// `campusdesk backup` against a running system (`up`: gateway, ticket worker, three analytics
+    /// `campusdesk backup` against a running system (`up`: gateway, ticket worker, four analytics
     /// workers) while an import writes, then the documented restore into a fresh system.
     @Suite struct BackupEndToEndTests {
         @Test("backup of a live system under import is consistent; restored, it serves the same tickets and the analytics catch up by replay")
@@ -34,14 +34,14 @@ extension SystemTests {
             let target = system.root.appendingPathComponent("backups/first").path
             let backup = try system.processes.run(["backup", target])
             #expect(backup.status == 0, "\(backup.stderr)")
-            #expect(backup.stderr.contains("campusdesk backup: 5 files, "), "\(backup.stderr)")
+            #expect(backup.stderr.contains("campusdesk backup: 6 files, "), "\(backup.stderr)")
 
-            // The manifest: header, three analytics states, the notifier's queue, then tickets.db; none ahead of the store.
+            // The manifest: header, four analytics states, the notifier's queue, then tickets.db; none ahead of the store.
             let lines = backup.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-            try #require(lines.count == 6, "\(backup.stdout)")
+            try #require(lines.count == 7, "\(backup.stdout)")
             #expect(lines[0] == ["file", "bytes", "last_seq", "tickets", "time"])
             #expect(lines.dropFirst().map { $0[0] } == Backup.fileNames)
-            let ticketLine = lines[5]
+            let ticketLine = lines[6]
             let ticketsLastSeq = try #require(Int64(ticketLine[2]))
             let tickets = try #require(Int64(ticketLine[3]))
             #expect(tickets > 400 && tickets <= 1800)
