@@ -62,11 +62,11 @@ extension TicketStore {
             throw Refusal(.readOnly, "Ticket \(duplicate.id) is closed; only an open or active ticket is merged.", field: "ticket_id")
         }
         if let target = survivor.mergedInto {
-            throw Refusal(.validation, "Ticket \(survivor.id) was merged into ticket \(target); merge into ticket \(target) instead.",
+            throw Refusal(.readOnly, "Ticket \(survivor.id) was merged into ticket \(target); merge into ticket \(target) instead.",
                           field: "into")
         }
         guard survivor.status != .closed else {
-            throw Refusal(.validation, "Ticket \(survivor.id) is closed; merge into an open or active ticket.", field: "into")
+            throw Refusal(.readOnly, "Ticket \(survivor.id) is closed; merge into an open or active ticket.", field: "into")
         }
         // Who the duplicate affects follows the survivor (its reporter first).
         for follower in try [reporter(of: duplicate)] + followers(of: duplicate.id) where try !isReporter(follower, of: survivor) {

@@ -76,7 +76,7 @@ enum FormsScript {
         form.submit();
       }
       function ask() {
-        var query = "location=" + encodeURIComponent(place.value) + "&text=" + encodeURIComponent(description.value.slice(0, 500));
+        var query = "location=" + encodeURIComponent(place.value) + "&text=" + encodeURIComponent(description.value.slice(0, 400));
         if (query === asked) { return; }
         asked = query;
         fetch("/tickets/similar?" + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })

@@ -80,7 +80,7 @@ extension WebRoutes {
         guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
         let q = try? FormDecoding.decodeQuery(request.query)
         let location = String((q?["location"] ?? "").prefix(TextLimits.maxShortField))
-        let text = String((q?["text"] ?? "").prefix(TextLimits.maxDescription))
+        let text = String((q?["text"] ?? "").prefix(FollowRoutes.maxSimilarText))
         let found = try await context.tickets.similarOpenTickets(location: location, text: text)
         return APIRoutes.json(.ok, FollowRoutes.SimilarList(tickets: found.map(SimilarTicket.init)))
     }

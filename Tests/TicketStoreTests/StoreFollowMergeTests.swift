@@ -140,8 +140,8 @@ import Fixtures
             (.agent, MergeTicket(ticketID: TicketID(999), into: c.id), .notFound, "ticket_id"),
             (.agent, MergeTicket(ticketID: closed.id, into: c.id), .readOnly, "ticket_id"),
             (.agent, MergeTicket(ticketID: b.id, into: c.id), .readOnly, "ticket_id"),
-            (.agent, MergeTicket(ticketID: c.id, into: closed.id), .validation, "into"),
-            (.agent, MergeTicket(ticketID: c.id, into: b.id), .validation, "into"),
+            (.agent, MergeTicket(ticketID: c.id, into: closed.id), .readOnly, "into"),
+            (.agent, MergeTicket(ticketID: c.id, into: b.id), .readOnly, "into"),
             (.customer, MergeTicket(ticketID: c.id, into: a.id), .forbidden, ""),
         ]
         for (role, command, code, field) in cases {

@@ -49,6 +49,10 @@ struct AttachmentRoutes: Sendable {
             throw Problem(status: .unsupportedMediaType, detail: "Send the file as multipart/form-data, in a part named file.")
         }
         let ticket = try await gate(caller.actor, id, request: request)
+        // As a JSON body's unknown member is refused (docs/api.md), so is a part the API does not know.
+        if let unknown = received.fields.first(where: { $0.name != "message_id" })?.name ?? received.files.first(where: { $0.field != "file" })?.field {
+            throw Problem.refused(.validation, "Unknown field \(unknown): send the file in a part named file, and optionally message_id.", field: unknown)
+        }
         guard !received.files.isEmpty else { throw Problem.refused(.validation, "Attach a file in a part named file.", field: "file") }
         var message: MessageID?
         if let raw = received.form["message_id"], !raw.isEmpty {

@@ -32,7 +32,7 @@ struct FollowRoutes: Sendable {
             throw Problem.refused(.notFound, "There is no ticket with that id.")
         }
         if context.authMode == .open, reporterKey == nil {
-            throw Problem.refused(.validation, "Send \(ReporterKey.header): it is who follows on this desk.", field: ReporterKey.header)
+            throw Problem.refused(.forbidden, "Send \(ReporterKey.header): it is who follows on this desk.", field: ReporterKey.header)
         }
         let action = CommandAction.followTicket(FollowTicket(ticketID: id, reporterKeyDigest: reporterKey))
         return try await api.perform(request, actor: caller.actor, action) { reply in
@@ -67,8 +67,8 @@ struct FollowRoutes: Sendable {
         let caller = try await api.caller(request)
         if !Permissions.mayEver(caller.actor, .reportTicket) { throw Problem(refusal: TicketAccess.refusal(caller.actor, .reportTicket)) }
         let q = try APIRoutes.query(request)
-        for name in ["location", "text"] where (q[name]?.unicodeScalars.count ?? 0) > TextLimits.maxDescription {
-            throw Problem(status: .badRequest, detail: "\(name) is too long.", field: name)
+        for (name, limit) in [("location", TextLimits.maxShortField), ("text", Self.maxSimilarText)] where (q[name]?.count ?? 0) > limit {
+            throw Problem(status: .badRequest, detail: "\(name) is too long: at most \(limit) characters.", field: name)
         }
         var exclude: TicketID?
         if let raw = q["exclude"] {
@@ -82,6 +82,11 @@ struct FollowRoutes: Sendable {
     }
 
     struct SimilarList: Encodable { var tickets: [SimilarTicket] }
+
+    /// The most of a report's text a similar-tickets query reads: the first words say what the
+    /// problem is, and 400 characters (with a 200-character place) keep the query's URL inside the
+    /// server's 8 KiB request line even when every character is percent-encoded UTF-8.
+    static let maxSimilarText = 400
 }
 
 /// What anyone who may report sees of a ticket that is probably the same problem: enough to say
