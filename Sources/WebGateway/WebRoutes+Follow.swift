@@ -10,14 +10,11 @@ extension WebRoutes {
     /// `POST /tickets/{id}/follow`. The visitor follows: the account, or on the campus desk this
     /// browser's key. `back` (a ticket number: the report just filed) is where the visitor returns.
     func follow(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let v = try await visitor(request)
-        let form: FormFields
-        switch checkedForm(request, v) {
+        let (v, form, id): (Visitor, FormFields, TicketID)
+        switch try await ticketForm(request, holding: .reportTicket) {
         case .failure(let r): return r.response
-        case .success(let f): form = f
+        case .success(let checked): (v, form, id) = checked
         }
-        guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
-        guard Permissions.mayEver(v.actor, .reportTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .reportTicket).reason, v) }
         let back = form["back"].flatMap(Self.accountNumber).map { TicketID($0.rawValue) }
         let action = CommandAction.followTicket(FollowTicket(ticketID: id, reporterKeyDigest: ReporterKey.digest(of: v)))
         // Back to the visitor's own report, or to the ticket followed when they may read it (on the
@@ -35,17 +32,31 @@ extension WebRoutes {
         })
     }
 
-    /// `POST /tickets/{id}/merge` with `into`: the duplicate `{id}` closes into ticket `into`; the
-    /// visitor lands on the survivor.
-    func merge(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// What both forms check first: the visitor, the form after its CSRF check, the ticket's
+    /// number and the permission; or the page that refuses.
+    private func ticketForm(_ request: HTTPRequest, holding permission: Permission) async throws
+        -> Result<(Visitor, FormFields, TicketID), FormRejection> {
         let v = try await visitor(request)
         let form: FormFields
         switch checkedForm(request, v) {
-        case .failure(let r): return r.response
+        case .failure(let r): return .failure(r)
         case .success(let f): form = f
         }
-        guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
-        guard Permissions.mayEver(v.actor, .triageTicket) else { return errorPage(.forbidden, TicketAccess.refusal(v.actor, .triageTicket).reason, v) }
+        guard let id = ticketID(request) else { return .failure(FormRejection(errorPage(.notFound, "There is no such ticket.", v))) }
+        guard Permissions.mayEver(v.actor, permission) else {
+            return .failure(FormRejection(errorPage(.forbidden, TicketAccess.refusal(v.actor, permission).reason, v)))
+        }
+        return .success((v, form, id))
+    }
+
+    /// `POST /tickets/{id}/merge` with `into`: the duplicate `{id}` closes into ticket `into`; the
+    /// visitor lands on the survivor.
+    func merge(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (v, form, id): (Visitor, FormFields, TicketID)
+        switch try await ticketForm(request, holding: .triageTicket) {
+        case .failure(let r): return r.response
+        case .success(let checked): (v, form, id) = checked
+        }
         let link = ErrorPage.Link(href: "/tickets/\(id.rawValue)", text: "Back to ticket #\(id.rawValue)")
         guard let raw = form.trimmed("into"), let n = Self.accountNumber(raw) else {
             return errorPage(.unprocessableContent, "Please give the number of the ticket this one duplicates.", v, link: link)
