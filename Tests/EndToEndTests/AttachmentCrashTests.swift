@@ -87,7 +87,7 @@ extension SystemTests {
                 try client.sendRaw(body, toleratingClose: true)
                 let deadline = ContinuousClock.now + .seconds(30)
                 while Self.files(procs.data).stored == before && ContinuousClock.now < deadline {
-                    usleep(1_000)
+                    usleep(1_000)  // sleep-ok: polls for the stored file every millisecond to kill -9 in the race window on purpose
                 }
                 procs.kill9("gateway-\(gateway)")
                 client.close()
