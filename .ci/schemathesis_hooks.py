@@ -11,6 +11,11 @@ import schemathesis
 
 
 @schemathesis.hook
+def filter_case(context, case):
+    return not stateful_upload(case)
+
+
+@schemathesis.hook
 def map_case(context, case):
     if case.query:
         case.query = {name: value for name, value in case.query.items() if value is not None}
@@ -94,3 +99,17 @@ def certainly_positive(case):
         return False
     components = getattr(meta, "components", None) or {}
     return not any(getattr(c, "mode", None) is not None and c.mode.is_negative for c in components.values())
+
+
+# The stateful phase links an upload's `message_id` to a message of another step and may mutate the
+# case after the hooks above have seen it as positive; a multipart body then reaches the server as
+# text that no longer says which part was made invalid (a type change of a part serializes to the
+# same digits), and the accepted upload is reported as accepted negative data. Uploads are checked
+# by the coverage and fuzzing phases (with the rules above), AttachmentRouteTests and the multipart
+# fuzz target; the stateful phase leaves them out.
+def stateful_upload(case):
+    if case.method.upper() != "POST" or not case.path.endswith("/attachments"):
+        return False
+    phase = getattr(getattr(case, "meta", None), "phase", None)
+    name = getattr(phase, "name", None)
+    return str(getattr(name, "value", name)) == "stateful"
