@@ -31,7 +31,9 @@ public enum FilenameSanitizer {
             var ext: [Unicode.Scalar] = []
             if let dot = scalars.lastIndex(of: "."), scalars.count - dot <= 17 { ext = Array(scalars[dot...]) }
             scalars = Array(scalars.prefix(maxScalars - ext.count)) + ext
-            while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+            // The cut can end the name in a dot or a space (no extension kept): trimmed as above,
+            // so that sanitising the result again leaves it as it is (the fuzz target checks that).
+            while let last = scalars.last, last == "." || last.properties.isWhitespace { scalars.removeLast() }
         }
         if scalars.isEmpty { return fallback }
         var out = ""
