@@ -104,7 +104,11 @@ public enum ContentSniffer {
         if starts([0x00, 0x61, 0x73, 0x6D]) { throw .executable("WebAssembly") }
         if starts([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { throw .unsupported("Microsoft Office (OLE2)") }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { throw .unsupported("TIFF") }
-        if ascii("RIFF") { throw .unsupported("RIFF (\(String(decoding: b[8..<min(12, b.count)], as: UTF8.self).trimmingSpaces()))") }
+        if ascii("RIFF") {
+            // The form type is bytes 8..<12; a shorter file has none (the fuzzer found `RIFFF\0-`).
+            guard b.count >= 12 else { throw .malformed("RIFF (truncated header)") }
+            throw .unsupported("RIFF (\(String(decoding: b[8..<12], as: UTF8.self).trimmingSpaces()))")
+        }
 
         // Text: UTF-8 to the end, no NUL or other controls than tab, line breaks and form feed.
         if let text = String(validating: b, as: UTF8.self),

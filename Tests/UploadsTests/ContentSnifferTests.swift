@@ -54,6 +54,8 @@ struct ContentSnifferTests {
         ("AVIF", ftyp("avif", ["mif1", "avif"]), .unsupported("AVIF")),
         ("MP4 video", ftyp("isom", ["isom", "mp42"]), .unsupported("MP4/QuickTime video")),
         ("WAV in RIFF", bytes("RIFF") + [30, 0, 0, 0] + bytes("WAVEfmt "), .unsupported("RIFF (WAVE)")),
+        ("RIFF cut before its form type (found by the fuzzer)", bytes("RIFFF") + [0, 0x2D], .malformed("RIFF (truncated header)")),
+        ("RIFF of exactly eight bytes", bytes("RIFF") + [4, 0, 0, 0], .malformed("RIFF (truncated header)")),
         ("old Office document", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], .unsupported("Microsoft Office (OLE2)")),
         ("PNG without IHDR", PNGMetadataStripper.signature + PNGMetadataStripperTests.idat, .malformed("PNG (no IHDR chunk first)")),
         ("text with NUL", bytes("abc\u{0}def"), .unknown),
