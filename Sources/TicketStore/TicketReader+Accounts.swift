@@ -78,10 +78,12 @@ extension TicketReader {
     /// of them (the assignee index holds no status), which cost as much as the list page's own rows
     /// once engineers held a few dozen tickets each (docs/performance.md).
     public func activeEngineers() async throws -> [User] {
-        try withConnection { db in
-            try db.cachedStatement("SELECT \(User.columns) FROM users WHERE role = 'engineer' AND active = 1 ORDER BY name, id")
-                .query([]) { try User(row: $0) }
-        }
+        try withConnection { db in try Self.activeEngineers(db) }
+    }
+
+    static func activeEngineers(_ db: Connection) throws -> [User] {
+        try db.cachedStatement("SELECT \(User.columns) FROM users WHERE role = 'engineer' AND active = 1 ORDER BY name, id")
+            .query([]) { try User(row: $0) }
     }
 
     /// The active engineers by name, each with the number of not-closed tickets assigned to them.

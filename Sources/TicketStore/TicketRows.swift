@@ -164,14 +164,26 @@ public struct TicketRowView: ~Copyable {
     /// else at risk if either is, else on track if either runs, else met); nil without timers.
     ///
     /// Computed from the six instants in place: `TicketSLA.state` builds an array per call, which a
-    /// row of the staff's list must not.
+    /// row of the staff's list must not. Each SQLite call costs, so the due and met instants are
+    /// read first (the at-risk one only for a timer still running before its due time), NULL is
+    /// told from 0 only when a column reads 0, and a breached first timer decides alone.
     public func slaState(now: Timestamp) -> SLAState? {
-        guard !s.isNull(at: 11) else { return nil }
-        func timer(_ i: Int32) -> SLAState {
-            SLADeadlines(atRisk: Timestamp(millisecondsSinceEpoch: s.int64(at: i)), due: Timestamp(millisecondsSinceEpoch: s.int64(at: i + 1)))
-                .state(now: now, metAt: s.optionalInt64(at: i + 2).map(Timestamp.init(millisecondsSinceEpoch:)))
+        let n = now.millisecondsSinceEpoch
+        func instant(_ i: Int32) -> Int64? {
+            let v = s.int64(at: i)
+            return v == 0 && s.isNull(at: i) ? nil : v
         }
-        return SLAState.combined(timer(10), timer(13))
+        // ``SLADeadlines/state(now:metAt:)``, column by column.
+        func timer(_ i: Int32) -> SLAState {
+            let due = s.int64(at: i + 1)
+            if let met = instant(i + 2), met <= n { return met < due ? .met : .breached }
+            if n >= due { return .breached }
+            return n >= s.int64(at: i) ? .atRisk : .onTrack
+        }
+        guard instant(11) != nil else { return nil }
+        let first = timer(10)
+        if first == .breached { return .breached }
+        return SLAState.combined(first, timer(13))
     }
 
     private static let categories = Category.allCases.map { ($0, Array($0.rawValue.utf8)) }

@@ -157,11 +157,10 @@ struct WebRoutes: Sendable {
             anchor = try TicketListQuery.anchor(from: q, order: filter.order)
         } catch let problem as Problem { return errorPage(problem.status, problem.detail, v) }
         // Staff choose whose tickets in the form: anyone, nobody, themselves, or an engineer (names
-        // only: counting their tickets cost as much as the rows, docs/performance.md).
-        let assignee = TicketListQuery.seesQueues(v.actor)
-            ? TicketListPage.AssigneeFilter(selected: q["assigned_to"].flatMap { $0.isEmpty ? nil : $0 } ?? q["assignee_id"] ?? "",
-                                            engineers: try await context.accounts.activeEngineers(), me: v.actor.userID)
-            : nil
+        // only: counting their tickets cost as much as the rows, docs/performance.md). The engineers
+        // are read with the rows, below.
+        let seesQueues = TicketListQuery.seesQueues(v.actor)
+        let selectedAssignee = q["assigned_to"].flatMap { $0.isEmpty ? nil : $0 } ?? q["assignee_id"] ?? ""
         // A simple user of the campus desk finds the closed tickets this browser reported here (the list has none).
         var closedReports: [Ticket] = []
         if v.authMode == .open, !v.role.isStaff, filter.cursor == nil || anchor != nil, let key = ReporterKey.digest(of: v) {
@@ -172,7 +171,7 @@ struct WebRoutes: Sendable {
                 visitor: v, csrfToken: token(v), text: filter.text, category: filter.category,
                 status: filter.statuses.count == 1 ? filter.statuses.first : nil, flash: q["done"].flatMap(Self.flash),
                 isContinuation: filter.cursor != nil,
-                assigneeID: q["assignee_id"] == nil && q["assigned_to"] == nil ? nil : filter.assigneeID, assignee: assignee,
+                assigneeID: q["assignee_id"] == nil && q["assigned_to"] == nil ? nil : filter.assigneeID, assignee: nil,
                 order: filter.order, defaultOrder: order, severity: q["severity"] ?? "", priority: q["priority"] ?? "",
                 showsTriage: v.role.isStaff, workQueue: filter.order == .priority && q["status"]?.isEmpty != false,
                 closedReports: closedReports)
@@ -182,15 +181,22 @@ struct WebRoutes: Sendable {
             model.cursor = filter.cursor?.encoded
             model.limit = filter.limit
             model.now = now
-            if let selected = assignee?.selected, let id = Self.accountNumber(selected), id != v.actor.userID {
-                model.assigneeName = assignee?.engineers.first { $0.id == id }?.name
-            }
             let time = context.time
             let page = model
-            // Counted and rendered while the reader's statement steps, in one snapshot: no `Ticket` per row.
-            let bytes = try await context.tickets.withListRows(filter, from: anchor, countingUpTo: TicketCount.defaultCap) { rows, count in
+            let me = v.actor.userID
+            // Counted and rendered while the reader's statement steps, in one snapshot (the
+            // engineers for the form too): no `Ticket` per row, one pooled connection per page.
+            let bytes = try await context.tickets.withListRows(filter, from: anchor, countingUpTo: TicketCount.defaultCap,
+                                                               engineers: seesQueues) { rows, count, engineers in
                 var model = page
                 model.count = count
+                if seesQueues {
+                    let assignee = TicketListPage.AssigneeFilter(selected: selectedAssignee, engineers: engineers, me: me)
+                    model.assignee = assignee
+                    if let id = Self.accountNumber(selectedAssignee), id != me {
+                        model.assigneeName = engineers.first { $0.id == id }?.name
+                    }
+                }
                 if anchor != nil {
                     // The page the previous or last link named, found by the store: its own cursor from here on.
                     model.cursor = rows.start?.encoded
