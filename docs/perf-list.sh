@@ -8,6 +8,8 @@
 # Each gateway figure is a share of the mean of the round's two nginx runs; the summary is the median
 # over the rounds. ENGINEERS=0 gives the data set of the earlier gateway runs instead (no accounts,
 # no triage: the new columns all say None, Not triaged, Unassigned).
+# OWN_SCHEMA=1: OLD reads the same tickets imported by OLD's own ticket worker (its own schema and
+# indexes, as it ran on its day) instead of NEW's file, whose later indexes also speed OLD up.
 # Usage: docs/perf-list.sh OLD_BIN NEW_BIN [ROUNDS] [ENGINEERS]   (needs wrk, nginx, python3)
 set -u
 OLD=$1; NEW=$2; ROUNDS=${3:-7}; ENGINEERS=${4:-4}; P=/tmp/perf-list; REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,17 +18,27 @@ rm -rf $P; mkdir -p $P
 perf_nginx $P
 # The import waits in a staging spool until the engineers it assigns to exist.
 python3 "$REPO/docs/perf-gateway-data.py" $P/stage 100000 $ENGINEERS >/dev/null
+# import BIN SUFFIX: BIN's ticket worker imports a copy of the staged commands into data$SUFFIX.
+import() {
+    local bin=$1 sfx=$2
+    export CAMPUSDESK_SPOOL=$P/spool$sfx CAMPUSDESK_DATA=$P/data$sfx
+    $bin ticket-worker 2>$P/tw$sfx.log & W=$!
+    for e in $(seq 1 "$ENGINEERS"); do
+        $bin users add --role engineer --email "engineer$e@example.test" --name "Engineer <$e> O'Neil" --no-password --wait 60 >/dev/null
+    done
+    mkdir -p $P/spool$sfx/queues/commands/{tmp,new,cur,deferred,dead}    # as perf-gateway-data.py makes them
+    cp -r $P/stage/queues/commands/new/. $P/spool$sfx/queues/commands/new/
+    t0=$SECONDS
+    while [ -n "$(ls $P/spool$sfx/queues/commands/new 2>/dev/null)" ]; do sleep 1; done
+    echo "import of 100k by $bin drained in $((SECONDS-t0)) s"; sleep 10
+    kill -TERM $W; wait $W
+}
+import $NEW ""
+OLD_SFX=""
+if [ -n "${OWN_SCHEMA:-}" ]; then import $OLD "-old"; OLD_SFX="-old"; fi
 export CAMPUSDESK_SPOOL=$P/spool CAMPUSDESK_DATA=$P/data
-$NEW ticket-worker 2>$P/tw.log & W=$!
-for e in $(seq 1 "$ENGINEERS"); do
-    $NEW users add --role engineer --email "engineer$e@example.test" --name "Engineer <$e> O'Neil" --no-password --wait 60 >/dev/null
-done
-mkdir -p $P/spool/queues/commands/{tmp,new,cur,deferred,dead}    # as perf-gateway-data.py makes them
-mv $P/stage/queues/commands/new/* $P/spool/queues/commands/new/
-t0=$SECONDS
-while [ -n "$(ls $P/spool/queues/commands/new 2>/dev/null)" ]; do sleep 1; done
-echo "import of 100k drained in $((SECONDS-t0)) s"; sleep 10
-PORT=18481 $OLD gateway 2>$P/gw-old.log & GO=$!
+$NEW ticket-worker 2>>$P/tw.log & W=$!
+CAMPUSDESK_SPOOL=$P/spool$OLD_SFX CAMPUSDESK_DATA=$P/data$OLD_SFX PORT=18481 $OLD gateway 2>$P/gw-old.log & GO=$!
 PORT=18482 $NEW gateway 2>$P/gw-new.log & GN=$!
 nginx -c $P/nginx.conf -p $P; sleep 2
 C="Cookie: cd_browser=0123456789abcdef0123456789abcdef; cd_role=staff"

@@ -33,7 +33,9 @@ final class EventLoop: @unchecked Sendable {
         let id: UInt64
         var input: [UInt8] = []
         var parser: HTTPParser
+        /// The response being written: its head, then its body (sent together, never joined).
         var output: [UInt8] = []
+        var outputBody: [UInt8] = []
         var written = 0
         var phase = Phase.reading
         var deadlineKind = Deadline.idle
@@ -422,11 +424,15 @@ final class EventLoop: @unchecked Sendable {
 
     private func send(_ c: Connection, _ response: HTTPResponse, submit: (Job) -> Void) {
         do {
-            c.output = try HTTPSerializer.serialize(response, requestMethod: c.method, requestVersion: c.version, close: c.closeAfterWrite, date: date())
+            let (head, sendsBody) = try HTTPSerializer.serializeHead(response, requestMethod: c.method, requestVersion: c.version,
+                                                                     close: c.closeAfterWrite, date: date())
+            c.output = head
+            c.outputBody = sendsBody ? response.body : []
         } catch {
             log?(HTTPLogEvent(.error, "response not serializable", [("http.error", "\(error)")]))
             c.closeAfterWrite = true
             c.output = (try? HTTPSerializer.serialize(HTTPSerializer.errorResponse(.internalServerError), requestMethod: c.method, close: true, date: date())) ?? []
+            c.outputBody = []
         }
         c.written = 0
         c.phase = .writing
@@ -436,10 +442,22 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func flush(_ c: Connection, submit: (Job) -> Void) {
-        while c.written < c.output.count {
+        while c.written < c.output.count + c.outputBody.count {
             let n: Int
             do {
-                n = try c.output.withUnsafeBytes { try c.socket.send(UnsafeRawBufferPointer(rebasing: $0[c.written...])) }
+                if c.written >= c.output.count {
+                    let offset = c.written - c.output.count
+                    n = try c.outputBody.withUnsafeBytes { try c.socket.send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+                } else if c.outputBody.isEmpty {
+                    n = try c.output.withUnsafeBytes { try c.socket.send(UnsafeRawBufferPointer(rebasing: $0[c.written...])) }
+                } else {
+                    let written = c.written
+                    n = try c.output.withUnsafeBytes { head in
+                        try c.outputBody.withUnsafeBytes { body in
+                            try c.socket.send(UnsafeRawBufferPointer(rebasing: head[written...]), body)
+                        }
+                    }
+                }
             } catch {
                 close(c)
                 return
@@ -451,6 +469,7 @@ final class EventLoop: @unchecked Sendable {
             c.written += n
         }
         c.output = []
+        c.outputBody = []
         c.written = 0
         if c.closeAfterWrite {
             linger(c)

@@ -162,6 +162,27 @@ public struct Socket: Sendable, Hashable {
         }
     }
 
+    /// Writes as much of `first` then `second` as the kernel takes now, in one `sendmsg`; 0 when
+    /// it would block. A response's head and body go out without being copied into one buffer.
+    public func send(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) throws(SocketError) -> Int {
+        try withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { (iov) throws(SocketError) -> Int in
+            iov[0] = iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count)
+            iov[1] = iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count)
+            var message = msghdr()
+            message.msg_iov = iov.baseAddress
+            message.msg_iovlen = iov.count
+            while true {
+                let n = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                if n >= 0 { return n }
+                switch Glibc.errno {
+                case EINTR: continue
+                case EAGAIN, EWOULDBLOCK: return 0
+                default: throw .posix("sendmsg")
+                }
+            }
+        }
+    }
+
     /// Waits up to `milliseconds` for `events` (POLLIN, POLLOUT); true if one is ready.
     public func poll(_ events: Int16, milliseconds: Int32) throws(SocketError) -> Bool {
         var entry = pollfd(fd: fd, events: events, revents: 0)

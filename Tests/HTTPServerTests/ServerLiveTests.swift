@@ -73,6 +73,34 @@ struct ServerLiveTests {
         #expect(logs.lines.contains { $0.hasPrefix("info server shutting down") })
     }
 
+    /// A response far larger than the socket's buffers goes out as its head and body in parts (the
+    /// loop resumes on POLLOUT at any offset, in the head or the body), byte for byte, and the next
+    /// pipelined answers on the connection follow it intact.
+    @Test func liveServer_LargeResponse_WrittenInPartsIntact() async throws {
+        let size = 16 << 20
+        let big = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        var router = Router()
+        router.get("/big") { _ in HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/octet-stream")]), body: big) }
+        router.get("/hello") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "hello") }
+        let server = try Server(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, idleTimeout: .seconds(60)), handler: router.handler)
+        async let running: Void = server.run()
+        let result: Result<Void, any Error> = Result {
+            let c = try RawHTTPClient.connected(port: server.port)
+            try c.sendRaw("GET /big HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\nHEAD /big HTTP/1.1\r\nHost: t\r\n\r\nGET /big HTTP/1.1\r\nHost: t\r\n\r\n")
+            let first = try c.readResponse(within: .seconds(60))
+            #expect(first.status == 200)
+            #expect(first.body.count == size)
+            #expect(first.body == big)
+            #expect(try c.readResponse().text == "hello")
+            let head = try c.readResponse(bodyless: true)
+            #expect(head.header("Content-Length") == String(size))
+            #expect(try c.readResponse(within: .seconds(60)).body == big)
+        }
+        server.shutdown()
+        await running
+        try result.get()
+    }
+
     private func exercise(_ server: Server, gate: Gate) async throws {
         let port = server.port
 
