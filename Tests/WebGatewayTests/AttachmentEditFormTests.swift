@@ -228,6 +228,32 @@ struct AttachmentEditFormTests {
         }
     }
 
+    @Test("the edit form's address streams like the report form's; the ticket's other forms keep the ordinary body limit",
+          arguments: [("/tickets/1/edit", true), ("/tickets/1/messages", true), ("/tickets", true), ("/api/tickets/1/attachments", true),
+                      ("/tickets/1/status", false), ("/tickets/1/category", false), ("/tickets/1/edit/x", false), ("/tickets/x/edit", false),
+                      ("/api/tickets/1/edit", false)])
+    func uploadPaths(_ path: String, _ streams: Bool) {
+        #expect(UploadRoutes.isUploadPath(path) == streams)
+    }
+
+    @Test("over a socket: 70 KB of multipart to the status form is 413 (64 KiB), the same to the edit form is an edit with its file")
+    func bodyLimit_OnlyOnUploadRoutes() async throws {
+        let world = try AccountsWorld(authMode: .open)
+        let ticket = try await Self.campusTicket(world)
+        try await world.withServer { port in
+            let browser = SocketBrowser(port: port)
+            let page = try Self.openTicket(browser, ticket)
+            let log = AttachmentRouteTests.file("long.txt", [UInt8](repeating: 0x61, count: 70_000))
+            let status = try Form.send(browser, "/tickets/\(ticket)/status", [Form.field("status", "active"), log])
+            #expect(status.status == 413)
+            let edit = try Form.send(browser, "/tickets/\(ticket)/edit", [Form.field("request_id", try Self.editRequestID(page)),
+                                                                           Form.field("description", "The lift in building C is stuck"), log])
+            #expect(edit.status == 303, "\(edit.text)")
+            #expect(try await world.reader.attachments(of: ticket).map(\.size) == [70_000])
+            #expect(try await world.reader.detail(ticket)?.ticket.status == .open)
+        }
+    }
+
     @Test("the worker's rule holds too: an edit with a file on a ticket closed meanwhile is refused by the worker and attaches nothing")
     func edit_ClosedMeanwhile_WorkerRefuses() async throws {
         let world = try AccountsWorld(authMode: .open)
