@@ -447,7 +447,20 @@ struct WebRoutes: Sendable {
         if let created, !files.isEmpty, await !attach(files, ticket: created, message: nil, v) {
             return Self.redirect("/tickets/\(created)?done=created-file-missing", visitor: v)
         }
+        if created == nil, !files.isEmpty, response.status == .accepted {
+            return filesNotAdded(files.count, v, after: "your report shows under the tickets", ticket: nil)
+        }
         return response
+    }
+
+    /// The "queued" page of a form whose files were not sent: they go only once its command is
+    /// applied (they need the ticket, the message, or the edit's outcome), so the page says to add
+    /// them again instead of "you do not need to send it again". Their stored copies wait for the sweep.
+    private func filesNotAdded(_ count: Int, _ v: Visitor, after what: String, ticket: TicketID?) -> HTTPResponse {
+        let files = count == 1 ? "the file you chose was not added" : "the \(count) files you chose were not added"
+        return errorPage(.accepted, "Your request was received and is queued: the ticket service is busy or restarting and will apply it shortly, "
+                         + "but \(files). Once \(what), please add \(count == 1 ? "it" : "them") again.", v,
+                         link: ticket.map { ErrorPage.Link(href: "/tickets/\($0.rawValue)", text: "Back to ticket #\($0.rawValue)") })
     }
 
     /// The shared shape of the POSTs on one ticket: form gate, permission gate, command.
@@ -524,6 +537,10 @@ struct WebRoutes: Sendable {
             if let reply = appliedReply, !files.isEmpty,
                await !attach(files, ticket: id, message: reply.message?.id, v, under: filesUnderForm ? formCommand : nil) {
                 return Self.redirect("/tickets/\(id)?done=\(outcome)-file-missing\(fromSuffix)", visitor: v)
+            }
+            if appliedReply == nil, !files.isEmpty, response.status == .accepted {
+                let what = kind == .message ? "your message shows under ticket #\(id.rawValue)" : "your change shows on ticket #\(id.rawValue)"
+                return filesNotAdded(files.count, v, after: what, ticket: id)
             }
             return response
         }

@@ -254,6 +254,33 @@ struct AttachmentEditFormTests {
         }
     }
 
+    @Test("a form whose command is only queued sends none of its files and its page says to add them again (edit, message, report)")
+    func queued_SaysTheFilesWereNotAdded() async throws {
+        let world = try AccountsWorld(authMode: .open)
+        let ticket = try await Self.campusTicket(world)
+        try await world.withServer { port in
+            let browser = SocketBrowser(port: port)
+            let page = try Self.openTicket(browser, ticket)
+            let requestID = try Self.editRequestID(page)
+            _ = try browser.get("/tickets/new")
+            await world.worker.force(.queued)
+            let photo = AttachmentRouteTests.file("lift.jpg", TinyJPEG.photo, type: "image/jpeg")
+            let note = AttachmentRouteTests.file("note.txt", Array("Alarm pressed\n".utf8))
+            let edit = try Form.send(browser, "/tickets/\(ticket)/edit", [Form.field("request_id", requestID), Form.field("description", "Stuck again"), photo])
+            #expect(edit.status == 202)
+            #expect(edit.text.contains("but the file you chose was not added. Once your change shows on ticket #\(ticket), please add it again."), "\(edit.text)")
+            #expect(edit.text.contains("href=\"/tickets/\(ticket)\""))
+            let message = try Form.send(browser, "/tickets/\(ticket)/messages", [Form.field("body", "Photos attached"), photo, note])
+            #expect(message.status == 202)
+            #expect(message.text.contains("but the 2 files you chose were not added. Once your message shows under ticket #\(ticket), please add them again."))
+            let report = try Form.send(browser, "/tickets", [Form.field("description", "The other lift is stuck too"), photo])
+            #expect(report.status == 202)
+            #expect(report.text.contains("Once your report shows under the tickets, please add it again."))
+            #expect(await world.worker.received.allSatisfy { if case .addAttachment = $0.action { false } else { true } })
+            #expect(try await world.reader.attachments(of: ticket).isEmpty)
+        }
+    }
+
     @Test("the worker's rule holds too: an edit with a file on a ticket closed meanwhile is refused by the worker and attaches nothing")
     func edit_ClosedMeanwhile_WorkerRefuses() async throws {
         let world = try AccountsWorld(authMode: .open)
