@@ -36,6 +36,9 @@ enum Stylesheet {
     .muted, .hint, .optional, .age { color: var(--muted); }
     .attachments { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem; }
     .attachment-image { display: block; max-width: min(100%, 20rem); max-height: 15rem; height: auto; border: 1px solid var(--line); }
+    .attachments.captioned { flex-direction: column; }
+    .attachments.captioned li { display: flex; align-items: center; gap: .5rem; }
+    .attachment-image.thumb { max-width: 6rem; max-height: 4.5rem; }
     .hint { margin: 0 0 .25rem; font-size: .95rem; }
     .field { display: flex; flex-direction: column; gap: .2rem; margin-bottom: .75rem; }
     label { font-weight: 600; }

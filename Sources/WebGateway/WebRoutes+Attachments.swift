@@ -1,7 +1,8 @@
+import Credentials
 import Domain
 import HTTPServer
 
-// MARK: - Files sent with the report and message forms
+// MARK: - Files sent with the report, message and edit forms
 
 extension WebRoutes {
     var intake: AttachmentIntake {
@@ -28,10 +29,14 @@ extension WebRoutes {
 
     /// Sends `add_attachment` for each stored file; false when one was refused or not applied
     /// (its file stays an orphan for the sweep; the page says the file is missing).
-    func attach(_ files: [AttachmentIntake.Prepared], ticket: TicketID, message: MessageID?, _ v: Visitor) async -> Bool {
+    /// - Parameter form: the id of the form's own command, when its files are sent under ids derived
+    ///   from it (``fileIDs(under:actor:ticket:message:index:_:)``); nil for fresh ones.
+    func attach(_ files: [AttachmentIntake.Prepared], ticket: TicketID, message: MessageID?, _ v: Visitor, under form: CommandID? = nil) async -> Bool {
         var all = true
-        for file in files {
-            let command = Command(actor: v.actor, action: AttachmentIntake.action(file, id: .random(), ticket: ticket, message: message),
+        for (index, file) in files.enumerated() {
+            let (commandID, attachmentID) = form.map { Self.fileIDs(under: $0, actor: v.actor, ticket: ticket, message: message, index: index, file) }
+                ?? (.random(), .random())
+            let command = Command(id: commandID, actor: v.actor, action: AttachmentIntake.action(file, id: attachmentID, ticket: ticket, message: message),
                                   channel: .web, actorName: v.name)
             switch await context.commands.send(command, timeout: context.settings.commandTimeout) {
             case .replied(let reply) where reply.refusal == nil:
@@ -48,5 +53,18 @@ extension WebRoutes {
             }
         }
         return all
+    }
+
+    /// The command and attachment ids of a form's `index`th file, derived from the form's command id
+    /// (its hidden request id), who sends it, the ticket, the message and the file (position, hash,
+    /// name): a resubmitted form (the same request id, after a timeout or a double click) sends the
+    /// same commands, which the worker answers from its record and applies once, while another file
+    /// under the same id is another command. The same derivation as the API's `Idempotency-Key`.
+    static func fileIDs(under form: CommandID, actor: Actor, ticket: TicketID, message: MessageID?, index: Int,
+                        _ file: AttachmentIntake.Prepared) -> (CommandID, AttachmentID) {
+        let account = actor.userID.map { " \($0.rawValue)" } ?? ""
+        let fingerprint = "\(form.rawValue)\n\(actor.role.rawValue)\(account)\n\(ticket.rawValue) \(message.map { String($0.rawValue) } ?? "-") \(index) \(file.sha256) \(file.filename)"
+        let id = CommandID("form-file:" + hexString(Array(SHA256.hash(Array(fingerprint.utf8)).prefix(16))))
+        return (id, AttachmentID(hexString(Array(SHA256.hash(Array(id.rawValue.utf8)).prefix(16)))))
     }
 }

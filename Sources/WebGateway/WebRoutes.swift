@@ -305,6 +305,8 @@ struct WebRoutes: Sendable {
         case "message": Layout.Flash(text: "Your message was posted.", isError: false)
         case "created-file-missing": Layout.Flash(text: "Your report was filed, but the file could not be attached. Please add it with a message below.", isError: true)
         case "message-file-missing": Layout.Flash(text: "Your message was posted, but the file could not be attached. Please send it again with a message.", isError: true)
+        case "edited-files": Layout.Flash(text: "Your changes were saved and your files added to the ticket.", isError: false)
+        case "edited-file-missing": Layout.Flash(text: "Your changes were saved, but a file could not be added. Please add it again under \u{201C}Edit the report\u{201D}.", isError: true)
         case "repeat-report": Layout.Flash(text: "You had already sent this report: it is this ticket, so nothing was filed twice.", isError: false)
         case "repeat-message": Layout.Flash(text: "You had already sent this message: it is below, posted once.", isError: false)
         case "category": Layout.Flash(text: "The category was changed.", isError: false)
@@ -451,7 +453,20 @@ struct WebRoutes: Sendable {
         if let created, !files.isEmpty, await !attach(files, ticket: created, message: nil, v) {
             return Self.redirect("/tickets/\(created)?done=created-file-missing", visitor: v)
         }
+        if created == nil, !files.isEmpty, response.status == .accepted {
+            return filesNotAdded(files.count, v, after: "your report shows under the tickets", ticket: nil)
+        }
         return response
+    }
+
+    /// The "queued" page of a form whose files were not sent: they go only once its command is
+    /// applied (they need the ticket, the message, or the edit's outcome), so the page says to add
+    /// them again instead of "you do not need to send it again". Their stored copies wait for the sweep.
+    private func filesNotAdded(_ count: Int, _ v: Visitor, after what: String, ticket: TicketID?) -> HTTPResponse {
+        let files = count == 1 ? "the file you chose was not added" : "the \(count) files you chose were not added"
+        return errorPage(.accepted, "Your request was received and is queued: the ticket service is busy or restarting and will apply it shortly, "
+                         + "but \(files). Once \(what), please add \(count == 1 ? "it" : "them") again.", v,
+                         link: ticket.map { ErrorPage.Link(href: "/tickets/\($0.rawValue)", text: "Back to ticket #\($0.rawValue)") })
     }
 
     /// The shared shape of the POSTs on one ticket: form gate, permission gate, command.
@@ -460,10 +475,14 @@ struct WebRoutes: Sendable {
     /// current assignee, so `permissionFor` may pick it once the ticket is read. `rule` checks the
     /// change against the ticket as read (the worker's own rule, for an early answer beside the form).
     /// `onceBy` names the field whose text makes a repeat the same command (`RepeatKey`: a message sent twice).
+    /// `withFiles`: the form's files are checked and stored before its command and attached after it
+    /// (``prepareFiles(_:ticket:)``, ``attach(_:ticket:message:_:under:)``); `filesUnderForm` sends
+    /// them under ids derived from the form's own command id, so a resubmit attaches nothing twice
+    /// (the edit form: without `onceBy`, a resubmit is the same command id and its stored reply).
     private func onTicket(_ request: HTTPRequest, kind: TicketDetailPage.FormKind, fields: Set<String>, permission: Permission, done: String,
                           permissionFor: ((Ticket, FormFields) -> Permission)? = nil,
                           rule: ((Ticket, CommandAction, Visitor) -> Refusal?)? = nil, doneFor: ((CommandAction) -> String)? = nil,
-                          onceBy: String? = nil, withFiles: Bool = false,
+                          onceBy: String? = nil, withFiles: Bool = false, filesUnderForm: Bool = false,
                           action: (TicketID, FormFields, Visitor) -> Result<CommandAction, Refusal>) async throws -> HTTPResponse {
         let v = try await visitor(request)
         guard let id = ticketID(request) else { return errorPage(.notFound, "There is no such ticket.", v) }
@@ -504,11 +523,14 @@ struct WebRoutes: Sendable {
                 case .success(let p): files = p
                 }
             }
+            // With files the notice says so (`edited-files`); a missing file has its own (`…-file-missing`).
             let outcome = doneFor?(a) ?? done
+            let formCommand = commandID(form)
             var appliedReply: CommandReply?
             let applied = { (reply: CommandReply) -> HTTPResponse in
                 appliedReply = reply
-                return Self.redirect("/tickets/\(id)?done=\(outcome)\(fromSuffix)", visitor: v)
+                let notice = filesUnderForm && !files.isEmpty ? outcome + "-files" : outcome
+                return Self.redirect("/tickets/\(id)?done=\(notice)\(fromSuffix)", visitor: v)
             }
             let response: HTTPResponse
             if let onceBy {
@@ -516,17 +538,27 @@ struct WebRoutes: Sendable {
                 response = try await performOnce(a, form, v, key: key, concerns: id, applied: applied,
                                                  repeated: { _ in Self.redirect("/tickets/\(id)?done=repeat-\(done)\(fromSuffix)", visitor: v) }, refused: refusedPage)
             } else {
-                response = try await perform(a, form, v, concerns: id, applied: applied, refused: refusedPage)
+                response = try await perform(a, form, v, id: formCommand, concerns: id, applied: applied, refused: refusedPage)
             }
-            if let reply = appliedReply, !files.isEmpty, await !attach(files, ticket: id, message: reply.message?.id, v) {
+            if let reply = appliedReply, !files.isEmpty,
+               await !attach(files, ticket: id, message: reply.message?.id, v, under: filesUnderForm ? formCommand : nil) {
                 return Self.redirect("/tickets/\(id)?done=\(outcome)-file-missing\(fromSuffix)", visitor: v)
+            }
+            if appliedReply == nil, !files.isEmpty, response.status == .accepted {
+                let what = kind == .message ? "your message shows under ticket #\(id.rawValue)" : "your change shows on ticket #\(id.rawValue)"
+                return filesNotAdded(files.count, v, after: what, ticket: id)
             }
             return response
         }
     }
 
+    /// The reporter's text and contact fields, and files to add (the form is multipart; a save with
+    /// the text unchanged and a file chosen only adds the file). A refused file returns the form with
+    /// what was typed and sends nothing; the files go after the edit is applied, under ids derived
+    /// from the form's request id, so a resubmitted form adds none twice.
     func edit(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await onTicket(request, kind: .edit, fields: TicketDetailPage.editFields, permission: .editTicket, done: "edited") { id, f, _ in
+        try await onTicket(request, kind: .edit, fields: TicketDetailPage.editFields, permission: .editTicket, done: "edited",
+                           withFiles: true, filesUnderForm: true) { id, f, _ in
             .success(.editTicket(EditTicket(ticketID: id, description: f["description"], location: f["location"].map { $0.trimmingWhitespace() },
                                             reporter: f["reporter"].map { $0.trimmingWhitespace() },
                                             contactEmail: f["contact_email"], contactPhone: f["contact_phone"],

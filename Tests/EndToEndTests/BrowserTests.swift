@@ -35,7 +35,7 @@ extension SystemTests {
             let system = try await GatewaySystem()
             let d = try await WebDriver()
 
-            // The user: enter, report, see it in the list, open it, edit it, write a message.
+            // The user: enter, report, see it in the list, open it, edit it (adding a photo), write a message.
             try await Self.enter(d, system, as: "customer", name: "Ada Student")
             try d.click("a[href=\"/tickets/new\"]")
             try d.type("#new-description", "The Wi-Fi in the reading room drops every few minutes")
@@ -49,9 +49,16 @@ extension SystemTests {
             try d.click("a[href=\"/tickets/\(id)\"]")
             try await Self.waitForURL(d, containing: "/tickets/\(id)")
             try d.type("#edit-description", "The Wi-Fi in the reading room drops every two minutes, since Monday")
+            // The edit form takes a photo too (multipart, chosen in the picker as a person would).
+            let photos = try TemporaryDirectory("browser-photo")
+            defer { photos.remove() }
+            try Data(TinyJPEG.photo).write(to: photos.url.appendingPathComponent("router.jpg"))
+            try d.chooseFile("#edit-file", path: photos.path("router.jpg"))
             try d.click("form[action=\"/tickets/\(id)/edit\"] button[type=submit]")
-            try await Self.waitForURL(d, containing: "done=edited")
+            try await Self.waitForURL(d, containing: "done=edited-files")
             #expect(try d.pageSource.contains("every two minutes, since Monday"))
+            #expect(try d.findAll("#files-h + ul img.attachment-image[alt=\"router.jpg\"]").count == 1, "the photo shows under Files")
+            #expect(try d.findAll("#edit-files-h + ul img.thumb[alt=\"router.jpg\"]").count == 1, "and in the edit form's list")
             try d.type("#message-body", "It happens on both floors.")
             try d.click("form[action=\"/tickets/\(id)/messages\"] button[type=submit]")
             try await Self.waitForURL(d, containing: "done=message")

@@ -75,7 +75,7 @@ enum TicketDetailPage {
         var anyAction: Bool { changeStatus || reopen || setCategory || triage || assign || reassign }
     }
 
-    static let editFields: Set<String> = ["description", "location", "reporter", "contact_email", "contact_phone", "preferred_contact_time"]
+    static let editFields: Set<String> = ["description", "location", "reporter", "contact_email", "contact_phone", "preferred_contact_time", "file"]
     static let messageFields: Set<String> = ["body", "author_name", "file"]
 
     /// The page as UTF-8 bytes, built in one buffer (what the route sends).
@@ -420,7 +420,8 @@ enum TicketDetailPage {
         let t = m.detail.ticket
         let s = state(m, .edit)
         b.raw("<section aria-labelledby=\"edit-h\">\n<h2 id=\"edit-h\">Edit the report</h2>\n")
-        formStart(m, .edit, action: "/edit", cssClass: "stack", into: &b)
+        // multipart so files can be added with the edit; without a file chosen it is the same form.
+        formStart(m, .edit, action: "/edit", cssClass: "stack", multipart: true, into: &b)
         Field.control(.textarea, name: "description", label: "Problem", idPrefix: "edit", state: s, value: t.description,
                       required: true, maxLength: TextLimits.maxDescription, into: &b)
         Field.control(.text, name: "location", label: "Location", idPrefix: "edit", state: s, value: t.location,
@@ -428,6 +429,12 @@ enum TicketDetailPage {
         Field.control(.text, name: "reporter", label: "Reported by", idPrefix: "edit", state: s, value: t.reporter,
                       maxLength: TextLimits.maxShortField, into: &b)
         ContactFields.render(idPrefix: "edit", state: s, ticket: t, into: &b)
+        // What the ticket holds already (those of messages too), so a file is not sent twice.
+        if !m.attachments.isEmpty {
+            b.raw("<h3 id=\"edit-files-h\">Files on this ticket</h3>\n")
+            AttachmentList.render(m.attachments, captioned: true, into: &b)
+        }
+        AttachmentField.render(idPrefix: "edit", label: "Add a photo or file", state: s, into: &b)
         b.raw("<button type=\"submit\">Save changes</button>\n</form>\n</section>\n")
     }
 

@@ -7,8 +7,8 @@ import Uploads
 /// upload is answered before any handler runs.
 ///
 /// Only `multipart/form-data` POSTs to the upload routes stream: the API's
-/// `/api/tickets/{id}/attachments`, and the report and message forms (`/tickets`,
-/// `/tickets/{id}/messages`) when they carry a file. Every other request keeps the server's
+/// `/api/tickets/{id}/attachments`, and the report, message and edit forms (`/tickets`,
+/// `/tickets/{id}/messages`, `/tickets/{id}/edit`) when they carry a file. Every other request keeps the server's
 /// ordinary body limit (1 MiB) and the gateway's (64 KiB).
 enum UploadRoutes {
     /// True for a path whose POST may carry files.
@@ -17,7 +17,7 @@ enum UploadRoutes {
         func isID(_ s: Substring) -> Bool { !s.isEmpty && s.utf8.count <= 19 && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
         switch parts.count {
         case 2: return path == "/tickets"
-        case 4: return parts[1] == "tickets" && isID(parts[2]) && parts[3] == "messages"
+        case 4: return parts[1] == "tickets" && isID(parts[2]) && (parts[3] == "messages" || parts[3] == "edit")
         case 5: return parts[1] == "api" && parts[2] == "tickets" && isID(parts[3]) && parts[4] == "attachments"
         default: return false
         }

@@ -162,6 +162,13 @@ final class WebDriver {
         try command("POST", "/element/\(id)/value", ["text": text])
     }
 
+    /// Chooses a file in an `<input type="file">` as a person picking it would (the path is sent as
+    /// the element's keys; chromedriver runs here, so it reads the file itself). No clear first: a
+    /// file input is not cleared by WebDriver's Element Clear.
+    func chooseFile(_ css: String, path: String) throws {
+        try command("POST", "/element/\(try find(css))/value", ["text": path])
+    }
+
     func text(_ css: String) throws -> String { try command("GET", "/element/\(try find(css))/text") as? String ?? "" }
 
     /// Evaluates a script (used only for reading state, never to bypass the UI).
