@@ -22,6 +22,21 @@ import TestSupport
         #expect(rows[1].0 == -1 && rows[1].2 == "" && rows[1].5 == "text")
     }
 
+    @Test("textBytes: nil for NULL only; an empty text is an empty view, numbers read as their text")
+    func textBytes_NullEmptyAndText() throws {
+        let db = try Connection(path: ":memory:")
+        let row = try db.prepare("SELECT NULL, '', 'café', 42, CAST(NULL AS TEXT)").queryFirst { s in
+            (s.textBytes(at: 0).map(Array.init), s.textBytes(at: 1).map(Array.init), s.textBytes(at: 2).map(Array.init),
+             s.textBytes(at: 3).map(Array.init), s.textBytes(at: 4).map(Array.init))
+        }
+        let r = try #require(row)
+        #expect(r.0 == nil)
+        #expect(r.1 == [])
+        #expect(r.2 == Array("café".utf8))
+        #expect(r.3 == Array("42".utf8))
+        #expect(r.4 == nil)
+    }
+
     @Test("a wrong parameter count is an error, not a silent NULL")
     func bindCountChecked() throws {
         let db = try Connection(path: ":memory:")
