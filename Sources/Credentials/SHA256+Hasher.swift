@@ -11,8 +11,11 @@ extension SHA256 {
         public init() {}
 
         /// Adds `bytes` to the message.
-        public mutating func update(_ bytes: some Collection<UInt8>) {
-            var input = ArraySlice(bytes)
+        public mutating func update(_ bytes: [UInt8]) { update(bytes[...]) }
+
+        /// Adds `bytes` to the message.
+        public mutating func update(_ bytes: ArraySlice<UInt8>) {
+            var input = bytes
             if !tail.isEmpty {
                 let take = min(SHA256.blockLength - tail.count, input.count)
                 tail += input.prefix(take)

@@ -19,8 +19,11 @@ extension ContentSniffer {
         public init() {}
 
         /// Adds the next bytes of the file.
-        public mutating func feed(_ chunk: some Collection<UInt8>) {
-            var rest = ArraySlice(chunk)
+        public mutating func feed(_ chunk: [UInt8]) { feed(chunk[...]) }
+
+        /// Adds the next bytes of the file.
+        public mutating func feed(_ chunk: ArraySlice<UInt8>) {
+            var rest = chunk
             total += rest.count
             if head.count < ContentSniffer.headLength {
                 let take = min(ContentSniffer.headLength - head.count, rest.count)

@@ -65,7 +65,7 @@ public enum ContentSniffer {
     /// The type of `bytes`, or why it is refused.
     public static func sniff(_ content: some Collection<UInt8>) throws(RefusedContent) -> AttachmentType {
         var stream = Stream()
-        stream.feed(content)
+        stream.feed(Array(content))
         return try stream.finish()
     }
 

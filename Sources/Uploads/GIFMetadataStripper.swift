@@ -33,7 +33,7 @@ public enum GIFMetadataStripper {
         var stream = Stream()
         var out: [UInt8] = []
         out.reserveCapacity(gif.count)
-        try stream.feed(gif, into: &out)
+        try stream.feed(Array(gif), into: &out)
         return (out, try stream.finish())
     }
 
@@ -73,8 +73,13 @@ public enum GIFMetadataStripper {
         public init() {}
 
         /// Takes the next bytes of the file and appends what is kept of them to `out`.
-        public mutating func feed(_ chunk: some Collection<UInt8>, into out: inout [UInt8]) throws(Failure) {
-            let c = ArraySlice(chunk)
+        public mutating func feed(_ chunk: [UInt8], into out: inout [UInt8]) throws(Failure) {
+            try feed(chunk[...], into: &out)
+        }
+
+        /// Takes the next bytes of the file and appends what is kept of them to `out`.
+        public mutating func feed(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) throws(Failure) {
+            let c = chunk
             var i = c.startIndex
             defer { position += c.count }
             while i < c.endIndex {

@@ -324,7 +324,10 @@ public enum HEICMetadataStripper {
         public init(_ ranges: [Range<Int>]) { self.ranges = ranges }
 
         /// Zeroes what falls in `chunk`, the next bytes of the file.
-        public mutating func apply<C: MutableCollection<UInt8>>(_ chunk: inout C) where C.Index == Int {
+        public mutating func apply(_ chunk: inout [UInt8]) { apply(&chunk[...]) }
+
+        /// Zeroes what falls in `chunk`, the next bytes of the file.
+        public mutating func apply(_ chunk: inout ArraySlice<UInt8>) {
             let start = position, end = position + chunk.count
             defer { position = end }
             while next < ranges.count, ranges[next].upperBound <= start { next += 1 }

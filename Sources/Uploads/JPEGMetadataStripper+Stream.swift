@@ -34,8 +34,13 @@ extension JPEGMetadataStripper {
         public init() {}
 
         /// Takes the next bytes of the file and appends what is kept of them to `out`.
-        public mutating func feed(_ chunk: some Collection<UInt8>, into out: inout [UInt8]) throws(JPEGError) {
-            let c = ArraySlice(chunk)
+        public mutating func feed(_ chunk: [UInt8], into out: inout [UInt8]) throws(JPEGError) {
+            try feed(chunk[...], into: &out)
+        }
+
+        /// Takes the next bytes of the file and appends what is kept of them to `out`.
+        public mutating func feed(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) throws(JPEGError) {
+            let c = chunk
             var i = c.startIndex
             let end = c.endIndex
             defer { position += c.count }

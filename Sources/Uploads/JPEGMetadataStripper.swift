@@ -59,7 +59,7 @@ public enum JPEGMetadataStripper {
         var stream = Stream()
         var out: [UInt8] = []
         out.reserveCapacity(jpeg.count)
-        try stream.feed(jpeg, into: &out)
+        try stream.feed(Array(jpeg), into: &out)
         return (out, try stream.finish())
     }
 

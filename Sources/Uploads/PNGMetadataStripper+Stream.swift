@@ -20,8 +20,13 @@ extension PNGMetadataStripper {
         public init() {}
 
         /// Takes the next bytes of the file and appends what is kept of them to `out`.
-        public mutating func feed(_ chunk: some Collection<UInt8>, into out: inout [UInt8]) throws(Failure) {
-            let c = ArraySlice(chunk)
+        public mutating func feed(_ chunk: [UInt8], into out: inout [UInt8]) throws(Failure) {
+            try feed(chunk[...], into: &out)
+        }
+
+        /// Takes the next bytes of the file and appends what is kept of them to `out`.
+        public mutating func feed(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) throws(Failure) {
+            let c = chunk
             var i = c.startIndex
             while i < c.endIndex {
                 switch state {

@@ -31,7 +31,7 @@ public enum PNGMetadataStripper {
         var stream = Stream()
         var out: [UInt8] = []
         out.reserveCapacity(png.count)
-        try stream.feed(png, into: &out)
+        try stream.feed(Array(png), into: &out)
         return (out, try stream.finish())
     }
 }

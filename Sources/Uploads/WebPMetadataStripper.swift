@@ -24,7 +24,7 @@ public enum WebPMetadataStripper {
         var stream = Stream()
         var out: [UInt8] = []
         out.reserveCapacity(webp.count)
-        try stream.feed(webp, into: &out)
+        try stream.feed(Array(webp), into: &out)
         let (header, removed) = try stream.finish()
         out.replaceSubrange(0..<12, with: header)
         return (out, removed)
