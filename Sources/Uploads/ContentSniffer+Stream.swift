@@ -52,6 +52,10 @@ extension ContentSniffer {
             return try decided?.get()
         }
 
+        /// False once the bytes fed cannot be text (not UTF-8, or a control character): when the
+        /// head had no magic number either, ``finish()`` already knows its refusal.
+        public var mayBeText: Bool { text.valid }
+
         /// The type of everything fed, or why it is refused.
         public func finish() throws(RefusedContent) -> AttachmentType {
             guard total > 0 else { throw .empty }

@@ -103,6 +103,7 @@ struct AttachmentIntakeTests {
             ("cut.gif", Array(TinyGIF.plain.dropLast()), .unprocessableContent),
             ("big.txt", [UInt8](repeating: UInt8(ascii: "x"), count: 1_000_001), .contentTooLarge),
             ("empty.txt", [], .unsupportedMediaType),
+            ("noise.bin", [UInt8](repeating: UInt8(ascii: "n"), count: 70_000) + [0x00] + [UInt8](repeating: 7, count: 200_000), .unsupportedMediaType),
         ]
         for (name, bytes, status) in cases {
             let file = try Self.received(dir, name, bytes)

@@ -106,11 +106,16 @@ extension AttachmentIntake {
         case .pdf:
             try pump(first, &reader, &writer) { chunk, out in out += chunk }
         case .text, nil:
-            // Text, or refused: copied while every byte after the first chunk is validated.
+            // Text, or refused: copied while every byte after the first chunk is validated; the
+            // first byte that cannot be text ends it (the refusal is then decided by the head).
             var fed = false
             try pump(first, &reader, &writer) { chunk, out in
                 if fed { sniffer.feed(chunk) }
                 fed = true
+                guard sniffer.mayBeText else {
+                    do throws(RefusedContent) { _ = try sniffer.finish() } catch { throw refusedType(name, error) }
+                    return
+                }
                 out += chunk
             }
             do { return try sniffer.finish() } catch { throw refusedType(name, error) }
