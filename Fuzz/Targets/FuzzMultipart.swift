@@ -14,7 +14,11 @@
 /// The raw input (and each accepted part's body) also goes through `ContentSniffer` and the
 /// JPEG and PNG strippers: they never crash; a stripped JPEG has no APPn but JFIF/ICC/Adobe, no
 /// COM, ends at EOI, strips to itself again and still sniffs as JPEG; a stripped PNG keeps no
-/// text/EXIF chunk and strips to itself again; so does a stripped WebP (no EXIF/XMP chunk).
+/// text/EXIF chunk and strips to itself again; so does a stripped WebP (no EXIF/XMP chunk) and a
+/// stripped GIF; a stripped HEIC keeps its size and strips to itself again. The streaming forms
+/// (`ContentSniffer.Stream`, each stripper's `Stream`, HEIC's `Zeroing`) fed the input in two
+/// pieces cut at an input-chosen point, and byte by byte (inputs up to 400 bytes), give exactly
+/// what the whole-buffer functions give: the same bytes, removals and errors.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMultipart(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -130,5 +134,77 @@ private func checkContent(_ bytes: [UInt8]) {
     if let (webp, _) = try? WebPMetadataStripper.strip(bytes) {
         let again = try? WebPMetadataStripper.strip(webp)
         fuzzCheck(again?.bytes == webp && again?.removed == [], "stripping a stripped WebP changes it: \(fuzzDescribe(bytes))")
+    }
+    if let (gif, _) = try? GIFMetadataStripper.strip(bytes) {
+        fuzzCheck(sniffed == .gif, "strippable GIF sniffed as \(String(describing: sniffed))")
+        let again = try? GIFMetadataStripper.strip(gif)
+        fuzzCheck(again?.bytes == gif && again?.removed == [], "stripping a stripped GIF changes it: \(fuzzDescribe(bytes))")
+    }
+    if let (heic, _) = try? HEICMetadataStripper.strip(bytes) {
+        fuzzCheck(heic.count == bytes.count, "a stripped HEIC changed size: \(fuzzDescribe(bytes))")
+        fuzzCheck((try? HEICMetadataStripper.strip(heic))?.bytes == heic, "stripping a stripped HEIC changes it: \(fuzzDescribe(bytes))")
+    }
+    checkStreams(bytes)
+}
+
+/// The streaming forms against the whole-buffer functions, for two ways of cutting the input.
+private func checkStreams(_ bytes: [UInt8]) {
+    var cuttings: [[ArraySlice<UInt8>]] = []
+    let cut = bytes.isEmpty ? 0 : Int(bytes[bytes.count / 3]) * bytes.count / 256
+    cuttings.append([bytes[..<cut], bytes[cut...]])
+    if bytes.count <= 400 { cuttings.append(bytes.indices.map { bytes[$0...$0] }) }
+    let sniffed = Result { () throws(RefusedContent) in try ContentSniffer.sniff(bytes) }
+    let jpeg = outcome { () throws(JPEGError) in let r = try JPEGMetadataStripper.stripReporting(bytes); return (r.bytes, "\(r.removed)") }
+    let png = outcome { () throws(PNGMetadataStripper.Failure) in let r = try PNGMetadataStripper.strip(bytes); return (r.bytes, "\(r.removed)") }
+    let webp = outcome { () throws(WebPMetadataStripper.Failure) in let r = try WebPMetadataStripper.strip(bytes); return (r.bytes, "\(r.removed)") }
+    let gif = outcome { () throws(GIFMetadataStripper.Failure) in let r = try GIFMetadataStripper.strip(bytes); return (r.bytes, "\(r.removed)") }
+    let heic = outcome { () throws(HEICMetadataStripper.Failure) in let r = try HEICMetadataStripper.strip(bytes); return (r.bytes, "\(r.removed)") }
+    for pieces in cuttings {
+        let how = pieces.count == 2 ? "cut at \(cut)" : "byte by byte"
+        var sniffer = ContentSniffer.Stream()
+        pieces.forEach { sniffer.feed($0) }
+        fuzzCheck(Result { () throws(RefusedContent) in try sniffer.finish() } == sniffed, "sniffing \(how) differs: \(fuzzDescribe(bytes))")
+        fuzzCheck(jpeg == outcome { () throws(JPEGError) in
+            var s = JPEGMetadataStripper.Stream(), out: [UInt8] = []
+            for p in pieces { try s.feed(p, into: &out) }
+            return (out, "\(try s.finish())")
+        }, "JPEG stripping \(how) differs: \(fuzzDescribe(bytes))")
+        fuzzCheck(png == outcome { () throws(PNGMetadataStripper.Failure) in
+            var s = PNGMetadataStripper.Stream(), out: [UInt8] = []
+            for p in pieces { try s.feed(p, into: &out) }
+            return (out, "\(try s.finish())")
+        }, "PNG stripping \(how) differs: \(fuzzDescribe(bytes))")
+        fuzzCheck(webp == outcome { () throws(WebPMetadataStripper.Failure) in
+            var s = WebPMetadataStripper.Stream(), out: [UInt8] = []
+            for p in pieces { try s.feed(p, into: &out) }
+            let (header, removed) = try s.finish()
+            out.replaceSubrange(0..<12, with: header)
+            return (out, "\(removed)")
+        }, "WebP stripping \(how) differs: \(fuzzDescribe(bytes))")
+        fuzzCheck(gif == outcome { () throws(GIFMetadataStripper.Failure) in
+            var s = GIFMetadataStripper.Stream(), out: [UInt8] = []
+            for p in pieces { try s.feed(p, into: &out) }
+            return (out, "\(try s.finish())")
+        }, "GIF stripping \(how) differs: \(fuzzDescribe(bytes))")
+        fuzzCheck(heic == outcome { () throws(HEICMetadataStripper.Failure) in
+            let plan = try HEICMetadataStripper.plan(front: bytes.prefix(HEICMetadataStripper.maxFrontBytes), fileSize: bytes.count)
+            var zeroing = HEICMetadataStripper.Zeroing(plan.zeroed), out: [UInt8] = []
+            for p in pieces {
+                var chunk = p
+                zeroing.apply(&chunk)
+                out += chunk
+            }
+            return (out, "\(plan.removed)")
+        }, "HEIC zeroing \(how) differs: \(fuzzDescribe(bytes))")
+    }
+}
+
+/// A comparable answer: the bytes and what was removed, or the error.
+private func outcome<E: Error>(_ body: () throws(E) -> ([UInt8], String)) -> String {
+    do throws(E) {
+        let (bytes, removed) = try body()
+        return "\(bytes) \(removed)"
+    } catch {
+        return "error \(error)"
     }
 }

@@ -90,6 +90,59 @@ public struct AttachmentFiles: Sendable {
         }
     }
 
+    /// Stores the file at `incoming` (a file under ``incomingDirectory`` the caller wrote, whose
+    /// bytes hash to `sha256`) as the file of `sha256`, durably, by renaming it: the same
+    /// guarantees as ``store(_:sha256:)`` for a file checked in chunks, never held in memory.
+    ///
+    /// The file is fsynced, renamed into place and the directory fsynced. When the hash exists
+    /// already the incoming file is removed and the stored one's modification time refreshed. On
+    /// failure the incoming file is removed and nothing is left under the hash's name.
+    public func store(incoming: String, sha256: String) throws(AttachmentStorageError) {
+        do throws(AttachmentStorageError) {
+            guard let final = path(sha256: sha256) else { throw AttachmentStorageError(operation: "store", path: sha256, errno: EINVAL) }
+            if access(final, F_OK) == 0 {
+                guard utimensat(AT_FDCWD, final, nil, 0) == 0 else { throw .posix("utimensat", path: final) }
+                unlink(incoming)
+                return
+            }
+            let fd = open(incoming, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw .posix("open", path: incoming) }
+            guard fsync(fd) == 0 else {
+                let error = AttachmentStorageError.posix("fsync", path: incoming)
+                close(fd)
+                throw error
+            }
+            close(fd)
+            let dir = "\(root)/\(sha256.prefix(2))"
+            if mkdir(dir, 0o750) == 0 {
+                try Self.syncDirectory(root)
+            } else if errno != EEXIST {
+                throw .posix("mkdir", path: dir)
+            }
+            guard rename(incoming, final) == 0 else { throw .posix("rename", path: final) }
+            try Self.syncDirectory(dir)
+        } catch {
+            unlink(incoming)
+            throw error
+        }
+    }
+
+    /// Reads from `fd` into `buffer` until it is full or the file ends (retrying short reads and
+    /// EINTR); the number of bytes read, fewer than `buffer.count` only at the end of the file.
+    public static func read(_ fd: Int32, into buffer: inout [UInt8], path: String) throws(AttachmentStorageError) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .posix("read", path: path)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        return filled
+    }
+
     /// The bytes of the file of `sha256`.
     public func read(sha256: String) throws(AttachmentStorageError) -> [UInt8] {
         guard let path = path(sha256: sha256) else { throw AttachmentStorageError(operation: "read", path: sha256, errno: EINVAL) }

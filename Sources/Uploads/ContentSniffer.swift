@@ -58,12 +58,20 @@ public enum RefusedContent: Error, Sendable, Equatable {
 /// Magic numbers first (so a JPEG/HTML polyglot is a JPEG, and its HTML is then removed by
 /// ``JPEGMetadataStripper``, which drops comments and everything after EOI), then refusals with
 /// a name, then text: valid UTF-8 without NUL or other controls, not starting with markup.
-/// Sniffing looks at the whole content: text must be UTF-8 to its last byte.
+/// Sniffing looks at the whole content: text must be UTF-8 to its last byte. Binary rules read
+/// only the first ``headLength`` bytes, so ``Stream`` sniffs a file fed in chunks in bounded
+/// memory; `sniff` is that stream fed once.
 public enum ContentSniffer {
     /// The type of `bytes`, or why it is refused.
     public static func sniff(_ content: some Collection<UInt8>) throws(RefusedContent) -> AttachmentType {
-        let b = Array(content)
-        guard !b.isEmpty else { throw .empty }
+        var stream = Stream()
+        stream.feed(Array(content))
+        return try stream.finish()
+    }
+
+    /// The type or refusal the magic numbers of `b` (a file's head, up to ``headLength`` bytes,
+    /// or all of it when shorter) give; nil when none matches and the file may still be text.
+    static func magic(_ b: [UInt8]) throws(RefusedContent) -> AttachmentType? {
         func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
             b.count >= offset + magic.count && Array(b[offset..<(offset + magic.count)]) == magic
         }
@@ -110,12 +118,14 @@ public enum ContentSniffer {
             throw .unsupported("RIFF (\(String(decoding: b[8..<12], as: UTF8.self).trimmingSpaces()))")
         }
 
-        // Text: UTF-8 to the end, no NUL or other controls than tab, line breaks and form feed.
-        if let text = String(validating: b, as: UTF8.self),
-           !text.unicodeScalars.contains(where: { $0.value < 0x20 && ![0x09, 0x0A, 0x0C, 0x0D].contains($0.value) || $0.value == 0x7F }) {
-            try refuseActiveText(text)
-            return .text
-        }
+        // Then text (``Stream``): UTF-8 to the end, no NUL or other controls than tab, line
+        // breaks and form feed; and when it is not text, ``lastResort(_:)``.
+        return nil
+    }
+
+    /// The refusal of a head that has no magic number and is not text.
+    static func lastResort(_ b: [UInt8]) throws(RefusedContent) -> AttachmentType {
+        func ascii(_ s: String) -> Bool { b.starts(with: Array(s.utf8)) }
         if ascii("MZ") { throw .executable("Windows (PE)") }
         if ascii("BM"), b.count >= 14 { throw .unsupported("BMP") }
         throw .unknown
@@ -148,11 +158,14 @@ public enum ContentSniffer {
     /// Text is served as `text/plain` with `nosniff`, so markup further down is inert; but a
     /// file that *starts* as markup is an HTML/SVG/XML document mislabelled, and a `#!` file a
     /// script: both are refused so they are not handed on as "text".
-    static func refuseActiveText(_ text: String) throws(RefusedContent) {
-        var s = Substring(text)
-        if s.unicodeScalars.first == "\u{FEFF}" { s = Substring(s.unicodeScalars.dropFirst()) }
-        if s.hasPrefix("#!") { throw .script }
-        s = Substring(s.unicodeScalars.drop { $0.properties.isWhitespace })
+    ///
+    /// - Parameters:
+    ///   - opening: the text's first scalars after a BOM (three decide a `#!` prefix);
+    ///   - markup: its first scalars after the BOM and the leading whitespace
+    ///     (``TextScan/markupScalars`` of them: the rules read the first 1024 characters).
+    static func refuseActiveText(opening: String, markup: String) throws(RefusedContent) {
+        if opening.hasPrefix("#!") { throw .script }
+        let s = markup
         // `<` then a letter, `!`, `?` or `/` opens a tag; "<3 thanks" is text.
         guard s.first == "<", let next = s.dropFirst().first, next.isLetter || "!?/".contains(next) else { return }
         let head = s.prefix(1024).lowercased()

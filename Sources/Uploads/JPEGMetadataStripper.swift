@@ -36,7 +36,8 @@ public enum JPEGError: Error, Sendable, Equatable {
 ///   APPn (JFXX thumbnails, MPF multi-picture index, Photoshop/IPTC APP13 with captions and
 ///   places, maker notes, …), COM comments, and every byte after EOI (a second image of a
 ///   multi-picture file, or the HTML of a JPEG/HTML polyglot).
-/// Anything it cannot walk is refused with ``JPEGError``.
+/// Anything it cannot walk is refused with ``JPEGError``. ``Stream`` does this on a file fed in
+/// chunks; this function is that stream fed once.
 public enum JPEGMetadataStripper {
     /// What was removed, for logs and tests.
     public struct Removed: Sendable, Equatable {
@@ -55,64 +56,11 @@ public enum JPEGMetadataStripper {
 
     /// The JPEG without metadata, and what was removed.
     public static func stripReporting(_ jpeg: some Collection<UInt8>) throws(JPEGError) -> (bytes: [UInt8], removed: Removed) {
-        let b = Array(jpeg)
-        guard b.count >= 2, b[0] == 0xFF, b[1] == 0xD8 else { throw .notJPEG }
-        var out: [UInt8] = [0xFF, 0xD8]
-        out.reserveCapacity(b.count)
-        var removed = Removed()
-        var i = 2
-        var sawFrame = false, sawScan = false
-        while true {
-            guard i < b.count else { throw .truncated }
-            guard b[i] == 0xFF else { throw .expectedMarker(offset: i) }
-            while i < b.count, b[i] == 0xFF { i += 1 }  // fill bytes before a marker
-            guard i < b.count else { throw .truncated }
-            let marker = b[i], markerOffset = i - 1
-            i += 1
-            switch marker {
-            case 0xD9:
-                guard sawScan else { throw .noImage }
-                out += [0xFF, 0xD9]
-                removed.trailingBytes = b.count - i
-                return (out, removed)
-            case 0x01:  // TEM: no length
-                out += [0xFF, 0x01]
-                continue
-            case 0x00, 0xD0...0xD8, 0xF0...0xFD, 0x02...0xBF:
-                throw .unexpectedMarker(marker, offset: markerOffset)
-            default: break
-            }
-            guard i + 2 <= b.count else { throw .truncated }
-            let length = Int(b[i]) << 8 | Int(b[i + 1])
-            guard length >= 2 else { throw .badSegmentLength(offset: i) }
-            guard i + length <= b.count else { throw .truncated }
-            let payload = b[(i + 2)..<(i + length)]
-            let segment = [0xFF, marker] + b[i..<(i + length)]
-            i += length
-            switch marker {
-            case 0xE0 where payload.starts(with: Array("JFIF\0".utf8)) && payload.count >= 14:
-                // Version, units, densities (9 bytes after the id); then a thumbnail we drop.
-                let fixed = Array(payload.prefix(12)) + [0, 0]
-                removed.thumbnailBytes += payload.count - 14
-                out += [0xFF, 0xE0, 0, UInt8(fixed.count + 2)] + fixed
-            case 0xE2 where payload.starts(with: Array("ICC_PROFILE\0".utf8)), 0xEE where payload.starts(with: Array("Adobe".utf8)):
-                out += segment
-            case 0xE0...0xEF, 0xFE:
-                removed.markers.append(marker)
-            case 0xC0...0xC3, 0xC5...0xC7, 0xC9...0xCB, 0xCD...0xCF:
-                sawFrame = true
-                out += segment
-            case 0xDA:
-                guard sawFrame else { throw .noImage }
-                sawScan = true
-                out += segment
-                let start = i
-                i = try scanEnd(b, from: i)
-                out += b[start..<i]
-            default:  // DQT, DHT, DAC, DRI, DNL, DHP, EXP
-                out += segment
-            }
-        }
+        var stream = Stream()
+        var out: [UInt8] = []
+        out.reserveCapacity(jpeg.count)
+        try stream.feed(Array(jpeg), into: &out)
+        return (out, try stream.finish())
     }
 
     /// The index of the first marker after entropy-coded data: FF followed by a byte that is

@@ -5,6 +5,7 @@
 /// the critical chunks and the ancillary ones that change how the image looks (`gAMA`, `cHRM`,
 /// `sRGB`, `iCCP`, `tRNS`, `pHYs`, `bKGD`, …, APNG's `acTL`/`fcTL`/`fdAT`); unknown ancillary
 /// chunks are dropped too. CRCs are not checked (the chunks we keep are copied with theirs).
+/// ``Stream`` does this on a file fed in chunks; ``strip(_:)`` is that stream fed once.
 public enum PNGMetadataStripper {
     public enum Failure: Error, Sendable, Equatable {
         case notPNG, truncated, missingIHDR
@@ -27,24 +28,10 @@ public enum PNGMetadataStripper {
 
     /// The PNG without metadata chunks, and the types of the chunks removed.
     public static func strip(_ png: some Collection<UInt8>) throws(Failure) -> (bytes: [UInt8], removed: [String]) {
-        let b = Array(png)
-        guard b.count >= 8, Array(b[0..<8]) == signature else { throw .notPNG }
-        var out = signature, removed: [String] = []
-        var i = 8
-        while true {
-            guard i + 12 <= b.count else { throw .truncated }
-            let length = Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3])
-            guard length <= b.count - i - 12 else { throw .truncated }
-            let type = String(decoding: b[(i + 4)..<(i + 8)], as: UTF8.self)
-            if i == 8, type != "IHDR" { throw .missingIHDR }
-            let end = i + 12 + length
-            let critical = b[i + 4] & 0x20 == 0  // bit 5 of the first type byte: 0 = critical
-            if critical || keptAncillary.contains(type) { out += b[i..<end] } else { removed.append(type) }
-            i = end
-            if type == "IEND" {
-                if i < b.count { removed.append("\(b.count - i) bytes after IEND") }
-                return (out, removed)
-            }
-        }
+        var stream = Stream()
+        var out: [UInt8] = []
+        out.reserveCapacity(png.count)
+        try stream.feed(Array(png), into: &out)
+        return (out, try stream.finish())
     }
 }

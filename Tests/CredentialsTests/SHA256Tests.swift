@@ -42,3 +42,16 @@ import Credentials
         #expect(hexString([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
     }
 }
+
+@Suite("SHA256.Hasher")
+struct SHA256HasherTests {
+    @Test("fed in pieces of any size, the digest is the one-shot hash", arguments: [1, 7, 63, 64, 65, 1000])
+    func pieces_GiveTheOneShotDigest(_ size: Int) {
+        for length in [0, 1, 55, 56, 63, 64, 65, 127, 128, 129, 3000] {
+            let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            var hasher = SHA256.Hasher()
+            for start in stride(from: 0, to: message.count, by: size) { hasher.update(message[start..<min(start + size, message.count)]) }
+            #expect(hasher.finalize() == SHA256.hash(message), "\(length) bytes in pieces of \(size)")
+        }
+    }
+}

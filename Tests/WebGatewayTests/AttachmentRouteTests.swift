@@ -117,6 +117,29 @@ struct AttachmentRouteTests {
         }
     }
 
+    @Test("an iPhone HEIC with GPS is accepted and stored with its EXIF and XMP zeroed; a GIF without its comment and XMP")
+    func heicAndGIF_StoredWithoutMetadata() async throws {
+        let world = try AccountsWorld(authMode: .open)
+        try await world.withServer { port in
+            let client = try RawHTTPClient.connected(port: port)
+            let ticket = try Self.fileTicket(client)
+            let heic = TinyHEIC.photo()
+            let r = try Self.upload(client, ticket: ticket, [Self.file("IMG_4711.HEIC", heic, type: "image/heic"), Self.file("wave.gif", TinyGIF.photo)])
+            #expect(r.status == 201, "\(r.text)")
+            let added = Self.attachments(r)
+            #expect(added.map { $0["content_type"] as? String } == ["image/heic", "image/gif"])
+            for (entry, expected) in zip(added, [try HEICMetadataStripper.strip(heic).bytes, TinyGIF.plain]) {
+                let sha = try #require(entry["sha256"] as? String)
+                let stored = try [UInt8](Data(contentsOf: world.directory.appendingPathComponent("attachments/\(sha.prefix(2))/\(sha)")))
+                #expect(stored == expected)
+                for marker in ["GPS", "SERIAL", "Mill Road", "xmpmeta"] {
+                    #expect(!Data(stored).contains(Data(marker.utf8)), "\(marker) still in the stored file")
+                }
+            }
+            #expect(Self.incoming(world).isEmpty)
+        }
+    }
+
     @Test("SVG and HTML are refused by content, whatever their name and declared type, with a clear message; nothing is stored",
           arguments: [
             ("photo.png", #"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#, "SVG"),

@@ -4,9 +4,13 @@ import TicketStore
 import HTTPServer
 import Uploads
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What turns a received file into a stored attachment: its type decided from the content, its
-/// metadata removed, the limits checked, the file stored durably, then the `add_attachment` command.
+/// metadata removed (in chunks, into a new incoming file: AttachmentIntake+Check.swift), the
+/// limits checked, the file stored durably, then the `add_attachment` command.
 ///
 /// The order is the point: the file is on disk (fsynced, renamed, directory fsynced) before the
 /// command that refers to it is sent, so no row ever names a missing file; a crash in between
@@ -34,53 +38,30 @@ struct AttachmentIntake: Sendable {
     ///
     /// The reading, stripping, hashing and the fsyncs run on a Dispatch queue, not on the
     /// cooperative pool: a 10 MB file takes milliseconds of CPU and an fsync may take longer on a
-    /// busy disk, and the pool has one thread per core for every request of the gateway.
+    /// busy disk, and the pool has one thread per core for every request of the gateway. The file
+    /// is checked in chunks (``check(_:maxFileBytes:files:)``), never held in memory whole.
     /// - Parameter ticket: the ticket the file goes to; nil for a report not yet filed (it holds no files).
     func prepare(_ file: ReceivedUpload.File, ticket: TicketID?, alreadyAdded: Int64 = 0) async throws -> Prepared {
         let maxFileBytes = settings.maxFileBytes
-        let (stored, type, sha256) = try await Self.offPool { try Self.check(file, maxFileBytes: maxFileBytes) }
-        let size = Int64(stored.count)
-        let (onTicket, total) = try await tickets.attachmentBytes(of: ticket ?? TicketID(0))
-        guard onTicket + alreadyAdded + size <= settings.maxTicketBytes else {
-            throw Refused(status: .contentTooLarge, message: "This ticket already holds \(Self.megabytes(onTicket + alreadyAdded)) of files; the limit per ticket is \(Self.megabytes(settings.maxTicketBytes)).")
-        }
-        guard total + alreadyAdded + size <= settings.maxTotalBytes else {
-            throw Refused(status: .insufficientStorage, message: "The helpdesk has no room for more files at the moment; nothing was stored.")
-        }
         let files = self.files
-        try await Self.offPool {
-            do throws(AttachmentStorageError) { try files.store(stored, sha256: sha256) } catch { throw Self.storageRefused(error) }
+        let checked = try await Self.offPool { try Self.check(file, maxFileBytes: maxFileBytes, files: files) }
+        do {
+            let size = checked.size
+            let (onTicket, total) = try await tickets.attachmentBytes(of: ticket ?? TicketID(0))
+            guard onTicket + alreadyAdded + size <= settings.maxTicketBytes else {
+                throw Refused(status: .contentTooLarge, message: "This ticket already holds \(Self.megabytes(onTicket + alreadyAdded)) of files; the limit per ticket is \(Self.megabytes(settings.maxTicketBytes)).")
+            }
+            guard total + alreadyAdded + size <= settings.maxTotalBytes else {
+                throw Refused(status: .insufficientStorage, message: "The helpdesk has no room for more files at the moment; nothing was stored.")
+            }
+            try await Self.offPool {
+                do throws(AttachmentStorageError) { try files.store(incoming: checked.path, sha256: checked.sha256) } catch { throw Self.storageRefused(error) }
+            }
+            return Prepared(sha256: checked.sha256, size: size, type: checked.type, filename: file.filename)
+        } catch {
+            unlink(checked.path)  // refused by a limit, or not stored (then already gone)
+            throw error
         }
-        return Prepared(sha256: sha256, size: size, type: type, filename: file.filename)
-    }
-
-    /// The bytes to store, their type and hash: read, sniffed, stripped of metadata.
-    static func check(_ file: ReceivedUpload.File, maxFileBytes: Int) throws -> (bytes: [UInt8], type: AttachmentType, sha256: String) {
-        let raw: [UInt8]
-        do { raw = try AttachmentFiles.readFile(file.path) } catch { throw storageRefused(error) }
-        let name = file.filename
-        guard raw.count <= maxFileBytes else {
-            throw Refused(status: .contentTooLarge, message: "\(name) is larger than \(megabytes(Int64(maxFileBytes))).")
-        }
-        let type: AttachmentType
-        do { type = try ContentSniffer.sniff(raw) } catch {
-            throw Refused(status: .unsupportedMediaType, message: "\(name) was not accepted: \(error.message).")
-        }
-        let stored: [UInt8]
-        switch type {
-        case .jpeg:
-            do { stored = try JPEGMetadataStripper.strip(raw) } catch { throw Refused(status: .unprocessableContent, message: "\(name) was not accepted: \(error.message).") }
-        case .png:
-            do { stored = try PNGMetadataStripper.strip(raw).bytes } catch { throw Refused(status: .unprocessableContent, message: "\(name) was not accepted: \(error.message).") }
-        case .webp:
-            do { stored = try WebPMetadataStripper.strip(raw).bytes } catch { throw Refused(status: .unprocessableContent, message: "\(name) was not accepted: \(error.message).") }
-        case .heic:
-            // Its EXIF (GPS) cannot be removed yet (docs/attachments.md): refused rather than published.
-            throw Refused(status: .unsupportedMediaType, message: "\(name) is a HEIC photo, which is not accepted yet because its location data cannot be removed. Please send it as JPEG (on an iPhone: Settings, Camera, Formats, Most Compatible).")
-        case .gif, .pdf, .text:
-            stored = raw
-        }
-        return (stored, type, hexString(SHA256.hash(stored)))
     }
 
     /// Runs blocking work (file I/O, fsync, hashing) on a Dispatch queue and awaits it.
