@@ -141,7 +141,7 @@ public final class DeliveryQueue {
                 read_at INTEGER
             );
             CREATE INDEX inbox_by_recipient ON inbox (recipient_key, id);
-            CREATE INDEX inbox_unread ON inbox (recipient_key, id) WHERE read_at IS NULL;
+            CREATE INDEX inbox_unread ON inbox (recipient_key, read_at) WHERE read_at IS NULL;
             """),
     ]
 
