@@ -70,18 +70,18 @@ struct NotificationRoutes: Sendable {
     /// `GET /api/notifications[?before=ID&limit=N]`: newest first; `unread` counted up to 100.
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let caller = try await api.caller(request)
+        // A malformed key is a 400 on both desks, as for the other operations that take it.
+        let reporterKey = try ReporterKey.digest(of: request, mode: context.authMode)
         let key: String
         if let user = caller.user {
             key = Inbox.key(user: user.id)
-        } else if context.authMode == .open, let digest = try ReporterKey.digest(of: request, mode: context.authMode) {
+        } else if context.authMode == .open, let digest = reporterKey {
             key = Inbox.key(reporterKeyDigest: digest)
         } else {
             throw Problem.refused(.forbidden, "Send \(ReporterKey.header): on this desk it is whose notifications these are.", field: ReporterKey.header)
         }
-        let query: FormFields
-        do { query = try FormDecoding.decodeQuery(request.query) } catch {
-            throw Problem(status: .badRequest, detail: "The query string could not be read.")
-        }
+        let query = try APIRoutes.query(request)
+        try APIRoutes.requireValues(query, ["before", "limit"])
         var before: Int64?
         if let raw = query["before"] {
             guard let n = NotificationPages.entryID(raw) else { throw Problem.refused(.validation, "before must be a notification id.", field: "before") }
