@@ -69,7 +69,8 @@ import TestSupport
         defer { client.close() }
         let stop = StopFlag()
         let notifier = rig.notifier
-        let running = Task { try await notifier.run(shouldStop: { stop.isSet }) }
+        // On threads of its own: a busy cooperative pool (other suites) must not delay its replies.
+        let running = Task(executorPreference: DedicatedThreads.shared) { try await notifier.run(shouldStop: { stop.isSet }) }
         func send(_ command: InboxCommand) async throws -> InboxReply {
             let reply = try await client.request(try Envelope(type: InboxCommand.messageType, body: command, sentAt: rig.clock.now()),
                                                  to: try InboxCommand.queue(), timeout: TestTime.scaled(.seconds(30)))

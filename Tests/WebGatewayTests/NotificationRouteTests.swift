@@ -38,7 +38,8 @@ import Testing
                                         logger: Logger(component: "notifier", minimumLevel: .error))
             self.notifier = notifier
             let stop = self.stop
-            running = Task { try await notifier.run(shouldStop: { stop.isSet }) }
+            // On threads of its own: a busy cooperative pool (other suites) must not leave the gateway's commands unanswered.
+            running = Task(executorPreference: DedicatedThreads.shared) { try await notifier.run(shouldStop: { stop.isSet }) }
         }
 
         /// Hands the store's change events to the notifier, as the ticket worker's publishing would.
