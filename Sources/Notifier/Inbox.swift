@@ -76,7 +76,8 @@ public enum Inbox {
 
     /// True for the two forms above and nothing else (the notifier refuses other keys).
     public static func isValidKey(_ key: String) -> Bool {
-        if user(of: key) != nil { return key == Self.key(user: user(of: key)!) }
+        // `user:007` would name account 7 under a second key: only the canonical form is one.
+        if let account = user(of: key) { return key == Self.key(user: account) }
         guard key.hasPrefix("reporter:") else { return false }
         let digest = key.utf8.dropFirst(9)
         return digest.count == 64 && digest.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }

@@ -81,7 +81,7 @@ struct NotificationPages: Sendable {
         }
         return await perform(InboxCommand(role: v.role, userID: v.user?.id, inbox: key, action: action), v) {
             WebRoutes.redirect("/notifications?done=\(done)", visitor: v)
-        } refused: { reason in
+        } refused: { _ in
             // The only refusal left after the gateway's check: an id that is not in this inbox.
             web.errorPage(.notFound, "There is no such notification among yours.", v, link: Self.back)
         }
