@@ -4,7 +4,9 @@ import Logging
 import SpoolBroker
 
 /// The notifier as a process: follows the change events on `events.notifier`, turns each into
-/// stored notifications (``Audience``, ``Templates``, ``DeliveryQueue``), and sends what is due.
+/// stored notifications (``Audience``, ``Templates``, ``DeliveryQueue``) and web inbox entries
+/// (``Inbox``), sends what is due, and applies people's ``InboxCommand``s from `notifier.commands`
+/// (the gateway's only way to change `notifications.db`, whose one writer this is).
 ///
 /// Order, so that nothing is lost and nothing sent twice by our doing: an event's notifications
 /// are stored (one transaction, idempotency keys) before the event is acked; a redelivered event
