@@ -51,6 +51,8 @@ let package = Package(
         library("Credentials", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         library("WebGateway", [
             "Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer", "QRCode", "Uploads",
+            // The web inbox: reads notifications.db (InboxReader) and sends InboxCommands to the notifier.
+            "Notifier",
         ], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(
             name: "campusdesk",
@@ -118,7 +120,7 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "TestSupport"]),
         .testTarget(name: "WebGatewayTests", dependencies: [
             "WebGateway", "Credentials", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
-            "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport", "QRCode", "Uploads",
+            "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport", "QRCode", "Uploads", "Notifier",
         ]),
         .testTarget(
             name: "EndToEndTests",

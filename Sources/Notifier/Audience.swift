@@ -14,7 +14,28 @@ import Domain
 public enum Audience {
     /// The notices `event` causes, one per recipient and channel, recipients in a stable order.
     public static func notices(for event: ChangeEvent, ticket: TicketSnapshot, directory: AccountDirectory) -> [Notice] {
-        guard let (kind, urgent) = classify(event, ticket: ticket) else { return [] }
+        guard let decision = decide(event, ticket: ticket, directory: directory) else { return [] }
+        var out: [Notice] = []
+        for person in decision.people {
+            for channel in person.channels(urgent: decision.urgent) {
+                out.append(Notice(kind: decision.kind, recipient: person, channel: channel, urgent: decision.urgent))
+            }
+        }
+        return out
+    }
+
+    /// What an event is and who hears of it, before channels.
+    public struct Decision: Sendable, Equatable {
+        public var kind: NotificationKind
+        public var urgent: Bool
+        /// Each person once, in a stable order, the actor left out; some may have no e-mail or
+        /// phone and only an inbox (``Recipient/inboxKey``).
+        public var people: [Recipient]
+    }
+
+    /// The kind of notice `event` is and the people told of it; nil when nobody is.
+    public static func decide(_ event: ChangeEvent, ticket: TicketSnapshot, directory: AccountDirectory) -> Decision? {
+        guard let (kind, urgent) = classify(event, ticket: ticket) else { return nil }
         let actor = event.changes?.first?.actorID.map { "user:\($0.rawValue)" }
         var people: [Recipient] = []
         switch kind {
@@ -44,13 +65,8 @@ public enum Audience {
             people += directory.managers.map(Recipient.init)
         }
         var seen = Set<String>()
-        var out: [Notice] = []
-        for person in people where person.key != actor && seen.insert(person.key).inserted {
-            for channel in person.channels(urgent: urgent) {
-                out.append(Notice(kind: kind, recipient: person, channel: channel, urgent: urgent))
-            }
-        }
-        return out
+        let told = people.filter { $0.key != actor && seen.insert($0.key).inserted }
+        return told.isEmpty ? nil : Decision(kind: kind, urgent: urgent, people: told)
     }
 
     /// Whether any event of this kind and change may tell someone (without reading the ticket).
@@ -93,10 +109,12 @@ public enum Audience {
         return row.newValue.flatMap(Int64.init).map(UserID.init)
     }
 
-    /// The reporter: their account, else the contact they gave on the ticket, else nobody.
+    /// The reporter: their account, else the contact they gave on the ticket and the inbox of the
+    /// reporter key they filed it with (campus desk), else nobody.
     static func reporter(_ ticket: TicketSnapshot, _ directory: AccountDirectory) -> Recipient? {
         if let user = directory.user(ticket.customerID) { return Recipient(user) }
-        guard let address = ticket.contactEmail ?? ticket.contactPhone else { return nil }
-        return Recipient(key: "contact:\(address.lowercased())", name: ticket.reporterName, email: ticket.contactEmail, phone: ticket.contactPhone)
+        let inbox = ticket.reporterKeyDigest.map(Inbox.key(reporterKeyDigest:))
+        guard let key = (ticket.contactEmail ?? ticket.contactPhone).map({ "contact:\($0.lowercased())" }) ?? inbox else { return nil }
+        return Recipient(key: key, name: ticket.reporterName, email: ticket.contactEmail, phone: ticket.contactPhone, inboxKey: inbox)
     }
 }

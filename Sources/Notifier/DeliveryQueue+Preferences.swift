@@ -5,6 +5,11 @@ import SQLiteKit
 extension DeliveryQueue {
     /// The stored preference of `user`, or nil (the defaults).
     public func preference(of user: UserID) throws -> NotificationPreference? {
+        try Self.preference(db, of: user)
+    }
+
+    /// The same read on any connection to the file (``InboxReader``'s read-only one).
+    static func preference(_ db: Connection, of user: UserID) throws -> NotificationPreference? {
         try db.cachedStatement("SELECT user_id, channels, quiet_hours FROM preferences WHERE user_id = ?")
             .queryFirst([.integer(user.rawValue)], Self.preference)
     }

@@ -124,6 +124,25 @@ public final class DeliveryQueue {
                 quiet_hours TEXT
             );
             """),
+        // The web inbox (``Inbox``): one row per event and person, read by the gateway read-only.
+        // `inbox_unread` holds only unread rows, so the header's count reads that person's unread
+        // entries of the index and nothing else.
+        Migration(version: 4, sql: """
+            CREATE TABLE inbox (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                recipient_key TEXT NOT NULL,
+                event_seq INTEGER NOT NULL,
+                ticket_id INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                excerpt TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                read_at INTEGER
+            );
+            CREATE INDEX inbox_by_recipient ON inbox (recipient_key, id);
+            CREATE INDEX inbox_unread ON inbox (recipient_key, read_at) WHERE read_at IS NULL;
+            """),
     ]
 
     public let path: String
@@ -145,11 +164,13 @@ public final class DeliveryQueue {
 
     // MARK: - Storing and sending
 
-    /// Stores the notifications of one event in one transaction; returns how many were new (a
-    /// redelivered event's are all known already: 0). Items without an address are skipped.
+    /// Stores the notifications of one event in one transaction, with its web inbox entries;
+    /// returns how many notifications were new (a redelivered event's are all known already: 0).
+    /// Items without an address are skipped; inbox entries are kept once per key as well.
     @discardableResult
-    public func enqueue(_ items: [NewItem], now: Timestamp) throws -> Int {
+    public func enqueue(_ items: [NewItem], inbox: [Inbox.NewEntry] = [], now: Timestamp) throws -> Int {
         try db.transaction(.immediate) { db in
+            try Self.insert(inbox, into: db, now: now)
             let insert = try db.cachedStatement("""
                 INSERT OR IGNORE INTO notifications (key, event_seq, ticket_id, kind, channel, recipient_key, address, recipient_name,
                                                      subject, body, next_attempt_at, created_at, held_until)

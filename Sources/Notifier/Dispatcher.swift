@@ -49,6 +49,9 @@ public struct Dispatcher: Sendable {
                     }
                 case .sms:
                     try outbox.send(Outbox.TextMessage(id: item.key, to: item.address, body: "\(item.subject)\n\(item.body)", at: now.iso8601))
+                case .web:
+                    // Inbox entries are stored with the event (DeliveryQueue.enqueue), never queued for sending.
+                    return .failed(permanent: true, reason: "web notifications are inbox entries, not sent", relayUnreachable: false)
                 }
                 return .sent
             } catch let error as SMTPError {

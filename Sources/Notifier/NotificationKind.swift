@@ -15,4 +15,7 @@ public enum NotificationChannel: String, Sendable, Codable, CaseIterable, Hashab
     case email
     /// A text message: into `data/outbox/sms.jsonl` (no SMS gateway yet).
     case sms
+    /// The person's inbox in the web UI (`/notifications`): the `inbox` table, written with the
+    /// event's other notifications, never queued, never held by quiet hours (docs/notifications.md).
+    case web
 }

@@ -25,6 +25,9 @@ public struct NotificationPreference: Sendable, Equatable {
         return channels.isEmpty ? "none" : NotificationChannel.allCases.filter(channels.contains).map(\.rawValue).joined(separator: ",")
     }
 
+    /// What ``channels(parsing:)`` takes, for refusals.
+    public static let channelsRule = "Channels are default, none, email, sms or email,sms."
+
     /// Reads ``channelsText``'s forms (`text` for `sms` too); nil when it is none of them.
     public static func channels(parsing text: String) -> Set<NotificationChannel>?? {
         switch text.lowercased() {

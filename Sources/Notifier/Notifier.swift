@@ -4,7 +4,9 @@ import Logging
 import SpoolBroker
 
 /// The notifier as a process: follows the change events on `events.notifier`, turns each into
-/// stored notifications (``Audience``, ``Templates``, ``DeliveryQueue``), and sends what is due.
+/// stored notifications (``Audience``, ``Templates``, ``DeliveryQueue``) and web inbox entries
+/// (``Inbox``), sends what is due, and applies people's ``InboxCommand``s from `notifier.commands`
+/// (the gateway's only way to change `notifications.db`, whose one writer this is).
 ///
 /// Order, so that nothing is lost and nothing sent twice by our doing: an event's notifications
 /// are stored (one transaction, idempotency keys) before the event is acked; a redelivered event
@@ -31,6 +33,9 @@ public actor Notifier {
 
     private let queue: DeliveryQueue
     private let events: any MessageConsumer
+    /// People's changes to their own inbox and preferences (``InboxCommand``), from the gateway.
+    private let commands: any MessageConsumer
+    private let broker: any MessageBroker
     private let context: any TicketContext
     private let dispatcher: Dispatcher
     private let clock: any WallClock
@@ -49,6 +54,8 @@ public actor Notifier {
                 dispatcher: Dispatcher, clock: any WallClock = SystemClock(), logger: Logger, settings: Settings = Settings()) throws {
         try broker.bind(Self.eventQueue, to: .events)
         events = try broker.consumer(of: Self.eventQueue)
+        commands = try broker.consumer(of: InboxCommand.queue())
+        self.broker = broker
         queue = try DeliveryQueue(path: queuePath, policy: policy)
         self.context = context
         self.dispatcher = dispatcher
@@ -57,14 +64,28 @@ public actor Notifier {
         self.settings = settings
     }
 
-    /// Runs until `shouldStop` returns true (checked at least every `maxWait`).
+    /// Runs until `shouldStop` returns true (checked at least every `maxWait`): events and
+    /// sending in one loop, people's inbox commands in another (each waits on its own queue, so a
+    /// "mark read" is answered at once, not after the events' wait), as the analytics workers do.
     public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
         try events.recoverClaims()
+        try commands.recoverClaims()
         logger.info("notifier started", ["smtp": dispatcher.relay.map { "\($0.host):\($0.port)" } ?? "maildir"])
-        while !shouldStop(), !Task.isCancelled {
-            let batch = try await events.messages(max: settings.eventBatch, timeout: waitTime())
-            if !batch.isEmpty { try await handle(batch) }
-            try await deliverDue()
+        let (events, commands, settings) = (self.events, self.commands, self.settings)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                while !shouldStop(), !Task.isCancelled {
+                    let batch = try await events.messages(max: settings.eventBatch, timeout: await self.waitTime())
+                    if !batch.isEmpty { try await self.handle(batch) }
+                    try await self.deliverDue()
+                }
+            }
+            group.addTask {
+                while !shouldStop(), !Task.isCancelled {
+                    let batch = try await commands.messages(max: 50, timeout: settings.maxWait)
+                    if !batch.isEmpty { try await self.handleCommands(batch) }
+                }
+            }
         }
         logger.info("notifier stopped", ["notifications.sent": String(sent)])
     }
@@ -94,6 +115,16 @@ public actor Notifier {
         guard let (ticket, directory) = try await context.context(for: event) else { return 0 }
         let now = clock.now()
         let reporter = Audience.reporter(ticket, directory)?.key
+        guard let decision = Audience.decide(event, ticket: ticket, directory: directory) else { return 0 }
+        // The web channel: one inbox entry per person with an inbox, whatever their channels and
+        // quiet hours (an inbox interrupts nobody), stored in the same transaction as the rest.
+        let inboxText = Templates.render(decision.kind, ticket: ticket, baseURL: settings.baseURL)
+        var inboxes = Set<String>()
+        let inbox = decision.people.compactMap { person -> Inbox.NewEntry? in
+            guard let key = person.inboxKey, inboxes.insert(key).inserted else { return nil }
+            return Inbox.NewEntry(recipientKey: key, eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: decision.kind,
+                                  subject: inboxText.subject, excerpt: Templates.inboxExcerpt(decision.kind, ticket: ticket))
+        }
         // Each person's choice of channels (stored preferences), in the audience's order.
         var notices: [Notice] = []
         var quiet: [String: ContactWindow] = [:]
@@ -117,7 +148,55 @@ public actor Notifier {
                                             quietHours: quiet[notice.recipient.key], timeZone: settings.timeZone, now: now)
             return item
         }
-        return try queue.enqueue(items, now: now)
+        return try queue.enqueue(items, inbox: inbox, now: now)
+    }
+
+    // MARK: - People's commands
+
+    /// Applies each inbox command and answers it; a command that cannot be read is a dead letter.
+    public func handleCommands(_ deliveries: [Delivery]) async throws {
+        for delivery in deliveries {
+            let reply: InboxReply
+            do {
+                reply = try apply(try delivery.envelope.decodeBody(InboxCommand.self))
+            } catch let error as DecodingError {
+                logger.error("inbox command rejected", ["envelope.id": delivery.envelope.id.rawValue])
+                try commands.reject(delivery, reason: "not an inbox command: \(String(describing: error).prefix(200))")
+                continue
+            }
+            if let replyTo = delivery.envelope.replyTo {
+                do {
+                    try broker.reply(to: delivery.envelope, type: InboxCommand.replyType, body: reply, sentAt: clock.now())
+                } catch {
+                    // Applied already: the asker times out and says "will be applied", which it was.
+                    logger.warning("inbox reply failed", ["reply_to": replyTo.rawValue, "error": error.description])
+                }
+            }
+            try commands.ack(delivery)
+        }
+    }
+
+    /// Applies one person's command after checking it is theirs (``InboxCommand/refusal``).
+    public func apply(_ command: InboxCommand) throws -> InboxReply {
+        if let refusal = command.refusal {
+            logger.warning("inbox command refused", ["reason": refusal])
+            return InboxReply(refusal: refusal)
+        }
+        let now = clock.now()
+        switch command.action {
+        case .markRead(let ids):
+            let found = try queue.markRead(ids, of: command.inbox, now: now)
+            return found == Set(ids).count ? InboxReply(changed: found) : InboxReply(refusal: "no such notification in this inbox", changed: found)
+        case .markAllRead(let through):
+            return InboxReply(changed: try queue.markAllRead(of: command.inbox, throughID: through, now: now))
+        case .setPreference(let channels, let quiet):
+            // `refusal` checked the three: a person with an account, channels and quiet hours that parse.
+            guard let user = command.userID, let parsed = NotificationPreference.channels(parsing: channels) else {
+                return InboxReply(refusal: "preferences belong to accounts")
+            }
+            try queue.setPreference(NotificationPreference(userID: user, channels: parsed, quietHours: quiet.flatMap(ContactWindow.init(parsing:))))
+            return InboxReply(changed: 1)
+        }
     }
 
     /// When a notice may first be tried: the next instant inside the ticket's preferred contact

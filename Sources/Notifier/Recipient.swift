@@ -10,18 +10,23 @@ public struct Recipient: Sendable, Codable, Hashable {
     public var name: String?
     public var email: String?
     public var phone: String?
+    /// Their web inbox (``Inbox``): `user:<id>` for an account, `reporter:<digest>` for a campus
+    /// reporter known by their reporter key; nil for someone who has none (an import's reporter).
+    public var inboxKey: String?
 
-    public init(key: String, userID: UserID? = nil, name: String? = nil, email: String? = nil, phone: String? = nil) {
+    public init(key: String, userID: UserID? = nil, name: String? = nil, email: String? = nil, phone: String? = nil, inboxKey: String? = nil) {
         self.key = key
         self.userID = userID
         self.name = name
         self.email = email
         self.phone = phone
+        self.inboxKey = inboxKey
     }
 
     /// An account, addressed by its e-mail and phone.
     public init(_ user: User) {
-        self.init(key: "user:\(user.id.rawValue)", userID: user.id, name: user.name, email: user.email, phone: user.phone)
+        self.init(key: Inbox.key(user: user.id), userID: user.id, name: user.name, email: user.email, phone: user.phone,
+                  inboxKey: Inbox.key(user: user.id))
     }
 
     /// The channels this recipient can be reached on for a notice; e-mail whenever there is an

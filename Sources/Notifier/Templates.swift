@@ -74,6 +74,12 @@ public enum Templates {
         return Text(subject: "Ticket \(n): \(parts.count) updates", body: body + "\n" + signature)
     }
 
+    /// The line an inbox entry shows under its subject: the new message for `message_posted`, else
+    /// the ticket's description.
+    public static func inboxExcerpt(_ kind: NotificationKind, ticket: TicketSnapshot) -> String {
+        excerpt(kind == .messagePosted ? ticket.lastMessageBody ?? ticket.description : ticket.description)
+    }
+
     /// The first `excerptLength` characters on one line, with "…" when cut.
     public static func excerpt(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)

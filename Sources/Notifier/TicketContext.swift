@@ -17,7 +17,8 @@ public struct TicketReaderContext: TicketContext {
 
     public func context(for event: ChangeEvent) async throws -> (TicketSnapshot, AccountDirectory)? {
         guard let detail = try await reader.detail(event.ticketID) else { return nil }
-        let snapshot = TicketSnapshot(detail)
+        var snapshot = TicketSnapshot(detail)
+        if snapshot.customerID == nil { snapshot.reporterKeyDigest = try await reader.reporterKeyDigest(of: event.ticketID) }
         var users: [User] = []
         for id in Set([snapshot.customerID, snapshot.assigneeID, Audience.newAssignee(event)].compactMap { $0 }) {
             if let u = try await reader.user(id) { users.append(u) }

@@ -25,6 +25,9 @@ public struct TicketSnapshot: Sendable, Equatable {
     /// The reporter's preferred contact window (`preferred_contact_time`): their non-urgent
     /// notifications about this ticket wait for it (``ContactSchedule``).
     public var preferredContactTime: ContactWindow?
+    /// The digest of the reporter key a campus reporter filed it with (`ticket_reporters`): the
+    /// key of their web inbox (``Inbox``); nil on the network desk and for imports.
+    public var reporterKeyDigest: String?
 
     public init(id: TicketID, description: String, status: Status, category: Category, priority: Priority? = nil,
                 customerID: UserID? = nil, reporterName: String? = nil, contactEmail: String? = nil, contactPhone: String? = nil,

@@ -144,10 +144,14 @@ public struct Backup: Sendable {
     }
 
     /// What the copy holds: the last event sequence number (and, for `tickets.db`, the ticket count);
-    /// for `notifications.db` the newest event a notification was made of.
+    /// for `notifications.db` the newest event a notification or a web inbox entry was made of.
     static func facts(of db: Connection, named name: String) throws -> (lastSeq: SequenceNumber, tickets: Int?) {
         if name == notificationsFileName {
-            let seq = try db.prepare("SELECT coalesce(max(event_seq), 0) FROM notifications").queryFirst { $0.int64(at: 0) } ?? 0
+            var seq = try db.prepare("SELECT coalesce(max(event_seq), 0) FROM notifications").queryFirst { $0.int64(at: 0) } ?? 0
+            // The inbox (migration 4) exists once a notifier of that release opened the file.
+            if try db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inbox'").queryFirst([]) { _ in true } == true {
+                seq = max(seq, try db.prepare("SELECT coalesce(max(event_seq), 0) FROM inbox").queryFirst { $0.int64(at: 0) } ?? 0)
+            }
             return (SequenceNumber(seq), nil)
         }
         if name == "tickets.db" {

@@ -15,6 +15,15 @@ extension TicketReader {
         }
     }
 
+    /// The digest of the key ticket `id` was reported with, or nil (no key: the network desk, an
+    /// import). The notifier's key for the reporter's web inbox (docs/notifications.md).
+    public func reporterKeyDigest(of id: TicketID) async throws -> String? {
+        try withConnection { db in
+            try db.cachedStatement("SELECT key_digest FROM ticket_reporters WHERE ticket_id = ?")
+                .queryFirst([.integer(id.rawValue)]) { $0.text(at: 0) }
+        }
+    }
+
     /// The closed tickets reported by the client whose key has this digest, newest report first, at most `limit`.
     ///
     /// One range of `ticket_reporters_by_key` joined to the tickets: it walks that client's reports

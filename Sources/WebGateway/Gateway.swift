@@ -6,6 +6,7 @@ import ServiceLifecycle
 import Foundation
 import Credentials
 import HTTPServer
+import Notifier
 
 /// Deadlines and display settings of the gateway.
 public struct GatewaySettings: Sendable {
@@ -55,6 +56,10 @@ struct GatewayContext: Sendable {
     var auth: Authentication
     /// The attachment files under the data directory.
     var attachmentFiles: AttachmentFiles
+    /// People's web inboxes and preferences, read from `notifications.db` (the notifier writes it).
+    var inbox: InboxReader
+    /// Changes to them, as commands to the notifier; nil when this gateway has no notifier to ask.
+    var inboxCommands: (any InboxCommandSending)?
     var accounts: any AccountQuerying { auth.accounts }
     var authMode: AuthMode { auth.mode }
 }
@@ -80,13 +85,16 @@ public struct Gateway: Sendable {
     ///   - csrfSecret: random bytes private to this process (tokens of a previous process stop working).
     ///   - newBrowserID: a source of fresh random browser ids (injected for tests).
     ///   - accounts: where accounts and sessions are read (network desk); the ticket reader by default.
+    ///   - inbox: the web inboxes' read side; `<data>/notifications.db` by default.
+    ///   - inboxCommands: where marks and preferences go (the notifier); without it they are 503.
     public init(
         configuration: Configuration, tickets: TicketReader, commands: any CommandSending,
         analytics: any AnalyticsQuerying, readiness: any ReadinessProbing, csrfSecret: [UInt8],
         settings: GatewaySettings = GatewaySettings(), clock: any WallClock = SystemClock(),
         logger: Logger = Logger(component: "gateway"),
         newBrowserID: @escaping @Sendable () -> String = Gateway.randomBrowserID,
-        accounts: (any AccountQuerying)? = nil
+        accounts: (any AccountQuerying)? = nil,
+        inbox: InboxReader? = nil, inboxCommands: (any InboxCommandSending)? = nil
     ) {
         let auth = Authentication(mode: configuration.authMode, accounts: accounts ?? tickets, commands: commands, clock: clock,
                                   settings: settings.accounts, commandTimeout: settings.commandTimeout)
@@ -94,7 +102,9 @@ public struct Gateway: Sendable {
             tickets: tickets, commands: commands, analytics: analytics, readiness: readiness,
             csrf: CSRFProtection(secret: csrfSecret), time: CampusTime(timeZone: configuration.timeZone),
             clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID, auth: auth,
-            attachmentFiles: AttachmentFiles(dataDirectory: configuration.dataDirectory))
+            attachmentFiles: AttachmentFiles(dataDirectory: configuration.dataDirectory),
+            inbox: inbox ?? InboxReader(path: NotifierConfiguration.queuePath(inDataDirectory: configuration.dataDirectory)),
+            inboxCommands: inboxCommands)
         self.context = context
         var router = Router(log: { logger.http($0) }, errors: WebErrors(context: context).render)
         router.use(StartingUp.middleware(tickets: tickets))
@@ -104,6 +114,7 @@ public struct Gateway: Sendable {
         IssueTypePages(context: context).register(in: &router)
         PosterPages(context: context).register(in: &router)
         SLAPages(context: context).register(in: &router)
+        NotificationPages(context: context).register(in: &router)
         APIRoutes(context: context).register(in: &router)
         AttachmentRoutes(context: context).registerDownload(in: &router)
         streamingBody = UploadRoutes.streamingBody(files: context.attachmentFiles, settings: settings.attachments, context: context)

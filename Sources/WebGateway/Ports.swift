@@ -2,6 +2,7 @@ import Domain
 import SpoolBroker
 import TicketStore
 import HTTPServer
+import Notifier
 
 /// What became of a command the gateway sent to the ticket worker.
 public enum CommandOutcome: Sendable, Equatable {
@@ -80,3 +81,19 @@ public protocol AccountQuerying: Sendable {
 }
 
 extension TicketReader: AccountQuerying {}
+
+/// What became of a change to one's own notifications sent to the notifier.
+public enum InboxOutcome: Sendable, Equatable {
+    /// The notifier answered: applied, or refused with its reason.
+    case replied(InboxReply)
+    /// The command is on the notifier's queue but no answer came in time; it will be applied.
+    case queued
+    /// Nothing was sent (the spool cannot be written).
+    case unavailable(reason: String)
+}
+
+/// The gateway's way to change a person's inbox and preferences: the notifier alone writes
+/// `notifications.db`, so every change is an ``InboxCommand`` to it, answered on the reply queue.
+public protocol InboxCommandSending: Sendable {
+    func send(_ command: InboxCommand, timeout: Duration) async -> InboxOutcome
+}

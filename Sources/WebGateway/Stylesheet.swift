@@ -95,6 +95,11 @@ enum Stylesheet {
     .actions form { margin: 0; }
     .secondary { background: transparent; color: var(--accent); border: 1px solid var(--accent); }
     .message .meta { margin: 0; }
+    .notifications { list-style: none; padding: 0; }
+    .notifications li { border: 1px solid var(--line); border-left-width: 4px; border-radius: 4px; padding: .25rem .75rem; margin-bottom: .5rem; overflow-wrap: anywhere; }
+    .notifications li.unread { border-left-color: var(--accent); background: var(--panel); }
+    .notifications h2 { font-size: 1.05rem; margin: .25rem 0; }
+    .notifications p, .notifications form { margin: .25rem 0; }
     .pager { display: flex; gap: 1rem; margin: 1rem 0; }
     .panel { border-top: 1px solid var(--line); }
     .chart-row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }

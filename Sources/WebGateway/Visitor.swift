@@ -27,6 +27,9 @@ public struct Visitor: Sendable, Equatable {
     var sessionDigest: String?
     /// The request came over HTTPS (`X-Forwarded-Proto: https` from the proxy): cookies get `Secure`.
     var isSecure = false
+    /// Unread notifications in the visitor's inbox (counted up to ``Inbox/countCap``), for the
+    /// header; nil when they have no inbox or it was not read (``WebRoutes/visitor(_:)``).
+    var unreadNotifications: Int?
 
     /// Who acts: the role, and the account on the network desk.
     public var actor: Actor { Actor(role: role, userID: user?.id) }

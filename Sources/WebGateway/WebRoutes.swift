@@ -74,9 +74,19 @@ struct WebRoutes: Sendable {
     }
 
     /// The visitor of a page that needs one: on the network desk, a signed-in account (else ``LoginRequired``).
+    ///
+    /// A known person's unread notifications are counted for the header: one range of the inbox's
+    /// partial index (``InboxReader/unreadCount(of:)``); a failing read costs only the number.
     func visitor(_ request: HTTPRequest) async throws -> Visitor {
-        let v = try await context.auth.visitor(request, newBrowserID: context.newBrowserID)
+        var v = try await context.auth.visitor(request, newBrowserID: context.newBrowserID)
         if v.authMode == .accounts && v.user == nil { throw LoginRequired(request) }
+        if let key = v.inboxKey {
+            do {
+                v.unreadNotifications = try context.inbox.unreadCount(of: key)
+            } catch {
+                context.logger.warning("inbox not read", ["error": String(describing: error).prefix(200).description])
+            }
+        }
         return v
     }
 

@@ -60,7 +60,8 @@ enum GatewayCommand {
             commands: BrokerCommandSender(client: requester, logger: logger),
             analytics: CoalescingAnalytics(analytics),
             readiness: BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets),
-            csrfSecret: randomSecret(), settings: GatewaySettings(attachments: attachments), logger: logger)
+            csrfSecret: randomSecret(), settings: GatewaySettings(attachments: attachments), logger: logger,
+            inboxCommands: BrokerInboxCommandSender(client: requester, logger: logger))
 
         let requestLog = RequestLog(component: "gateway")
         defer { requestLog.close() }

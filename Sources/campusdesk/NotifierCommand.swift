@@ -9,7 +9,8 @@ import Foundation
 /// `campusdesk notifier`: runs the notifier (docs/notifications.md).
 ///
 /// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, `CAMPUSDESK_TZ` (contact windows), and the notifier's own variables
-/// (``NotifierConfiguration``); keeps its queue in `<data>/notifications.db`, and without
+/// (``NotifierConfiguration``); keeps its queue and the web inboxes in `<data>/notifications.db`
+/// (people's marks and preferences arrive on `notifier.commands`), and without
 /// `CAMPUSDESK_SMTP` writes into `<data>/outbox/`. SIGTERM/SIGINT stop it after the batch in hand.
 enum NotifierCommand {
     static let usage = "usage: campusdesk notifier\n"

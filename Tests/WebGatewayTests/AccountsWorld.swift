@@ -28,9 +28,10 @@ final class AccountsWorld {
     /// `triage`: the real model, filing and suggesting and learning as the worker does (else a tunable classifier).
     /// `classifier`: the one filing tickets without `triage` (a test may tune its confidence).
     /// `analytics`: the dashboard's answers over the store and clock (fixed ones by default).
+    /// `inboxCommands`: where the inbox pages send marks and preferences (a notifier; none by default).
     init(throttle: LoginThrottle.Limits = LoginThrottle.Limits(), authMode: AuthMode = .accounts, triage: (any TicketTriaging)? = nil,
          classifier: TunableClassifier = TunableClassifier(), analytics: ((TicketStore, TestClock) -> any AnalyticsQuerying)? = nil,
-         attachments: AttachmentSettings = AttachmentSettings()) throws {
+         attachments: AttachmentSettings = AttachmentSettings(), inboxCommands: (any InboxCommandSending)? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-accounts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("tickets.db").path
@@ -44,7 +45,7 @@ final class AccountsWorld {
             settings: GatewaySettings(commandTimeout: .seconds(30),
                                       accounts: AccountSettings(passwordIterations: Self.iterations, throttle: throttle), attachments: attachments),
             clock: clock, logger: Logger(component: "test", minimumLevel: .error),
-            newBrowserID: { [counter] in String(format: "%032x", counter.next()) })
+            newBrowserID: { [counter] in String(format: "%032x", counter.next()) }, inboxCommands: inboxCommands)
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

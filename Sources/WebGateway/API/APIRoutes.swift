@@ -41,6 +41,7 @@ struct APIRoutes: Sendable {
             AuthAPIRoutes(context: context).register(in: &api)
             SLARoutes(context: context).register(in: &api)
             IssueTypeRoutes(context: context).register(in: &api)
+            NotificationRoutes(context: context).register(in: &api)
             api.get("/analytics/open-tickets") { try await openTickets($0) }
             api.get("/analytics/resolution-time") { try await resolutionTime($0) }
             api.get("/analytics/category-load") { try await categoryLoad($0) }

@@ -1,6 +1,7 @@
 import Domain
 import SpoolBroker
 import HTTPServer
+import Notifier
 
 /// The frame of every page: landmarks, navigation, role switch, flash message.
 ///
@@ -37,6 +38,7 @@ enum Layout {
             h.raw("<header class=\"site\">\n<p class=\"brand\"><a href=\"/tickets\">CampusDesk</a></p>\n")
             h.raw("<nav aria-label=\"Main\">\n<ul>\n<li><a href=\"/tickets\">Tickets</a></li>\n<li><a href=\"/tickets/new\">Report a problem</a></li>\n")
             if let user = visitor.user, Permissions.reach(user.role, .changeStatus) == .assigned { assignedToMe(user, into: &h) }
+            notificationsLink(visitor, into: &h)
             if Permissions.mayEver(visitor.actor, .viewDashboard) { h.raw("<li><a href=\"/dashboard\">Dashboard</a></li>\n") }
             if Permissions.reach(visitor.actor.role, .viewServiceLevels, desk: .open) == .all {
                 h.raw("<li><a href=\"/dashboard/service-levels\">Service levels</a></li>\n")
@@ -81,6 +83,7 @@ enum Layout {
         if Permissions.mayEver(actor, .manageUsers) { h.raw("<li><a href=\"/admin/users\">Users</a></li>\n") }
         if Permissions.mayEver(actor, .manageCategories) { h.raw("<li><a href=\"/admin/issue-types\">Issue types</a></li>\n") }
         if Permissions.mayEver(actor, .editSLAPolicies) { h.raw("<li><a href=\"/admin/sla\">Service targets</a></li>\n") }
+        notificationsLink(visitor, into: &h)
         h.raw("<li><a href=\"/account/password\">Change password</a></li>\n</ul>\n</nav>\n")
         h.raw("<form class=\"role-switch\" method=\"post\" action=\"/logout\">\n<p>Signed in as <strong>")
         h.text(user.name)
@@ -100,6 +103,19 @@ enum Layout {
         case .manager: "Manager"
         case .admin: "Administrator"
         }
+    }
+
+    /// "Notifications (3)" for a visitor with an inbox: the unread count, "99+" past the cap,
+    /// with "unread" said to screen readers.
+    static func notificationsLink(_ visitor: Visitor, into h: inout HTMLBuffer) {
+        guard visitor.inboxKey != nil else { return }
+        h.raw("<li><a href=\"/notifications\">Notifications")
+        if let n = visitor.unreadNotifications, n > 0 {
+            h.raw(" (")
+            h.text(Inbox.countText(n))
+            h.raw("<span class=\"visually-hidden\"> unread</span>)")
+        }
+        h.raw("</a></li>\n")
     }
 
     static func assignedToMe(_ user: User, into h: inout HTMLBuffer) {
