@@ -101,10 +101,11 @@ let package = Package(
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "TicketService", "Fixtures", "TestSupport",
         ]),
         .testTarget(name: "SLAMonitorTests", dependencies: ["Domain", "Logging", "SpoolBroker", "SLAMonitor", "TestSupport"]),
-        // Sends to a real SMTP server: Debian's python3-aiosmtpd under /usr/bin/python3 (.ci/install).
+        // Sends to a real SMTP server: Debian's python3-aiosmtpd under /usr/bin/python3 (.ci/install);
+        // posts to a real HTTP server: the same Python's http.server.
         .testTarget(name: "NotifierTests", dependencies: [
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Notifier", "Fixtures", "TestSupport",
-        ], resources: [.copy("Resources/smtp_server.py")]),
+        ], resources: [.copy("Resources/smtp_server.py"), .copy("Resources/webhook_server.py")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Notifier", "Fixtures", "TestSupport", "Credentials",

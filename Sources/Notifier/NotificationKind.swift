@@ -15,4 +15,6 @@ public enum NotificationChannel: String, Sendable, Codable, CaseIterable, Hashab
     case email
     /// A text message: into `data/outbox/sms.jsonl` (no SMS gateway yet).
     case sms
+    /// A JSON POST to `CAMPUSDESK_WEBHOOK_URL` (a chat tool), one per notice: the desk's channel, not a person's.
+    case webhook
 }

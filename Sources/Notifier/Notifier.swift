@@ -60,7 +60,8 @@ public actor Notifier {
     /// Runs until `shouldStop` returns true (checked at least every `maxWait`).
     public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
         try events.recoverClaims()
-        logger.info("notifier started", ["smtp": dispatcher.relay.map { "\($0.host):\($0.port)" } ?? "maildir"])
+        logger.info("notifier started", ["smtp": dispatcher.relay.map { "\($0.host):\($0.port)" } ?? "maildir",
+                                         "webhook": dispatcher.webhook.map { $0.url.host ?? "?" } ?? "none"])
         while !shouldStop(), !Task.isCancelled {
             let batch = try await events.messages(max: settings.eventBatch, timeout: waitTime())
             if !batch.isEmpty { try await handle(batch) }
@@ -109,7 +110,7 @@ public actor Notifier {
             quiet[key] = preference.quietHours
             notices += preference.apply(to: theirs)
         }
-        let items = notices.map { notice in
+        var items = notices.map { notice in
             let text = Templates.render(notice.kind, ticket: ticket, baseURL: settings.baseURL)
             var item = DeliveryQueue.NewItem(eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: notice.kind, channel: notice.channel,
                                              recipient: notice.recipient, subject: text.subject, body: text.body)
@@ -117,7 +118,22 @@ public actor Notifier {
                                             quietHours: quiet[notice.recipient.key], timeZone: settings.timeZone, now: now)
             return item
         }
+        if dispatcher.webhook != nil {
+            items += Self.webhookItems(decided, event: event, ticket: ticket, baseURL: settings.baseURL)
+        }
         return try queue.enqueue(items, now: now)
+    }
+
+    /// The webhook's notifications of one event: one per person the audience decided to tell (not
+    /// one per channel), whatever channels they chose and at once: the webhook is the desk's chat,
+    /// not the person's inbox, so their preferences and contact window do not apply to it.
+    static func webhookItems(_ decided: [Notice], event: ChangeEvent, ticket: TicketSnapshot, baseURL: String) -> [DeliveryQueue.NewItem] {
+        var seen = Set<String>()
+        return decided.filter { seen.insert($0.recipient.key).inserted }.map { notice in
+            let text = Templates.render(notice.kind, ticket: ticket, baseURL: baseURL)
+            return DeliveryQueue.NewItem(eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: notice.kind, channel: .webhook,
+                                         recipient: notice.recipient, subject: text.subject, body: text.body)
+        }
     }
 
     /// When a notice may first be tried: the next instant inside the ticket's preferred contact
