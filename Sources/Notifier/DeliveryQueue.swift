@@ -271,6 +271,20 @@ public final class DeliveryQueue {
         return db.changes == 1
     }
 
+    /// Puts every dead notification back in the queue, due now, attempts reset; how many went back.
+    @discardableResult
+    public func retryAllDead(now: Timestamp) throws -> Int {
+        try db.cachedStatement("UPDATE notifications SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE state = 'dead'")
+            .execute([.integer(now.millisecondsSinceEpoch)])
+        return db.changes
+    }
+
+    /// When the oldest pending notification was stored; nil when none is pending.
+    public func oldestPendingCreatedAt() throws -> Timestamp? {
+        try db.cachedStatement("SELECT min(created_at) FROM notifications WHERE state = 'pending'")
+            .queryFirst([]) { $0.optionalInt64(at: 0) }?.map(Timestamp.init(millisecondsSinceEpoch:))
+    }
+
     /// Notifications in `state` (all with nil), newest first.
     public func list(_ state: State?, limit: Int = 100) throws -> [Item] {
         if let state {
