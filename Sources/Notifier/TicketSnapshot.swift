@@ -25,6 +25,9 @@ public struct TicketSnapshot: Sendable, Equatable {
     /// The reporter's preferred contact window (`preferred_contact_time`): their non-urgent
     /// notifications about this ticket wait for it (``ContactSchedule``).
     public var preferredContactTime: ContactWindow?
+    /// Who follows the ticket besides its reporter ("me too", merged duplicates): they hear what
+    /// the reporter hears (``Audience``).
+    public var followers: [TicketFollower] = []
 
     public init(id: TicketID, description: String, status: Status, category: Category, priority: Priority? = nil,
                 customerID: UserID? = nil, reporterName: String? = nil, contactEmail: String? = nil, contactPhone: String? = nil,
