@@ -53,7 +53,7 @@ public struct Dispatcher: Sendable {
                 case .sms:
                     try outbox.send(Outbox.TextMessage(id: item.key, to: item.address, body: "\(item.subject)\n\(item.body)", at: now.iso8601))
                 case .webhook:
-                    // Stored while a URL was set, which is gone now: kept until one is set again.
+                    // Stored while a URL was set, which is gone now (the notifier does not hand these over then).
                     guard let webhook else {
                         blocked.insert(item.channel)
                         return .failed(permanent: false, reason: "webhook: CAMPUSDESK_WEBHOOK_URL is not set", relayUnreachable: true)

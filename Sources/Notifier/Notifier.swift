@@ -154,7 +154,7 @@ public actor Notifier {
         while true {
             let now = clock.now()
             pausedUntil = pausedUntil.filter { $0.value > now }
-            let due = try queue.due(now: now, limit: settings.deliveryBatch, excluding: Set(pausedUntil.keys))
+            let due = try queue.due(now: now, limit: settings.deliveryBatch, excluding: Set(pausedUntil.keys).union(unconfigured))
             guard !due.isEmpty else { return }
             var skipped = Set<NotificationChannel>()
             var done = Set<Int64>()
@@ -198,8 +198,12 @@ public actor Notifier {
         }
     }
 
+    /// Channels with nowhere to go in this process: the webhook without a URL. Rows stored while one
+    /// was set stay pending, untried and uncounted, until a notifier with a URL runs.
+    private var unconfigured: Set<NotificationChannel> { dispatcher.webhook == nil ? [.webhook] : [] }
+
     private func waitTime() -> Duration {
-        let paused = Set(pausedUntil.keys)
+        let paused = Set(pausedUntil.keys).union(unconfigured)
         // A failing read here fails again in `deliverDue`, which throws it; here it only shortens the wait.
         guard let next = try? queue.nextDue(excluding: paused) else { return settings.maxWait }
         let ms = max(0, next.millisecondsSinceEpoch - clock.now().millisecondsSinceEpoch)

@@ -157,6 +157,24 @@ import TestSupport
         #expect(try rig.queue.counts() == [.pending: 0, .sent: 6, .dead: 0])
     }
 
+    @Test func storedWebhookRows_WaitUntried_WhileTheNotifierHasNoURL() async throws {
+        let http = try TemporaryDirectory("webhook")
+        defer { http.remove() }
+        let server = try await WebhookServer(directory: http.path("in"))
+        defer { server.stop() }
+        let rig = try NotifierRig(relay: nil, webhook: Self.webhook(server))
+        defer { rig.dir.remove() }
+        try await rig.notifier.store(People.event(.ticketOpened))
+        // Restarted without CAMPUSDESK_WEBHOOK_URL: the e-mail goes, the POST waits, not counted as an attempt.
+        try await NotifierRig.reopen(rig, relay: nil).deliverDue()
+        #expect(try rig.outbox.mails().count == 1)
+        let waiting = try rig.queue.list(.pending)
+        #expect(waiting.map(\.channel) == [.webhook] && waiting.map(\.attempts) == [0])
+        try await NotifierRig.reopen(rig, relay: nil, webhook: Self.webhook(server)).deliverDue()
+        #expect(try server.received().count == 1)
+        #expect(try rig.queue.counts() == [.pending: 0, .sent: 2, .dead: 0])
+    }
+
     @Test func configuration_ReadsTheURLAndTimeout_AndRefusesOthers() throws {
         let config = try NotifierConfiguration.fromEnvironment([
             "CAMPUSDESK_WEBHOOK_URL": "https://chat.example/hooks/abc", "CAMPUSDESK_WEBHOOK_TIMEOUT": "5",
