@@ -22,16 +22,19 @@ final class WebhookServer {
 
     let directory: String
     let port: UInt16
+    let scheme: String
     private let process = Process()
     private let stdin = Pipe()
 
     /// Starts the server on `port` (0: a free one).
-    init(directory: String, port: UInt16 = 0, statuses: [Int] = [], status: Int = 204) async throws {
+    init(directory: String, port: UInt16 = 0, statuses: [Int] = [], status: Int = 204, tls: (cert: String, key: String)? = nil) async throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         var args = [Self.script, directory, "--port", String(port), "--status", String(status)]
         if !statuses.isEmpty { args += ["--statuses", statuses.map(String.init).joined(separator: ",")] }
+        if let tls { args += ["--tls", tls.cert, tls.key] }
+        scheme = tls == nil ? "http" : "https"
         process.arguments = args
         let out = Pipe()
         process.standardOutput = out
@@ -42,7 +45,7 @@ final class WebhookServer {
         self.port = try #require(UInt16(line.split(separator: "=").last.map(String.init) ?? ""))
     }
 
-    var url: URL { URL(string: "http://127.0.0.1:\(port)/hooks/desk")! }
+    var url: URL { URL(string: "\(scheme)://127.0.0.1:\(port)/hooks/desk")! }
 
     /// The POSTs answered 2xx, in arrival order.
     func received() throws -> [Received] {

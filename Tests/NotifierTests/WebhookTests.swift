@@ -130,6 +130,33 @@ import TestSupport
         #expect(try rig.outbox.mails().count == 1)
     }
 
+    @Test func https_IsSpokenThroughTLS_AndAnUntrustedCertificateIsATemporaryFailure() async throws {
+        let http = try TemporaryDirectory("webhook")
+        defer { http.remove() }
+        // A self-signed certificate (openssl), which no CA store trusts: the POST gets as far as the TLS handshake.
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                             "-keyout", http.path("key.pem"), "-out", http.path("cert.pem")]
+        openssl.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+        let server = try await WebhookServer(directory: http.path("in"), tls: (http.path("cert.pem"), http.path("key.pem")))
+        defer { server.stop() }
+        #expect(server.url.scheme == "https")
+        let rig = try NotifierRig(relay: nil, webhook: Self.webhook(server))
+        defer { rig.dir.remove() }
+        try await rig.notifier.store(People.event(.ticketOpened))
+        try await rig.notifier.deliverDue()
+        let pending = try rig.queue.list(.pending)
+        try #require(pending.count == 1)
+        #expect(pending[0].channel == .webhook && pending[0].attempts == 1)
+        // libcurl's own words (FoundationNetworking passes them on as URLError -1): the certificate was checked.
+        #expect(pending[0].lastError?.contains("SSL certificate problem: self-signed certificate") == true, "\(pending[0].lastError ?? "")")
+        #expect(server.attempts() == 0)
+    }
+
     @Test func serverDown_ThenBack_LosesNothing_AndMailAndTextsGoOnMeanwhile() async throws {
         let http = try TemporaryDirectory("webhook")
         defer { http.remove() }

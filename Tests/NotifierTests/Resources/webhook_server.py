@@ -1,14 +1,14 @@
 """A real HTTP server for the notifier's webhook tests (Python's http.server, no packages).
 
-usage: /usr/bin/python3 webhook_server.py DIR [--port N] [--statuses 503,429,...] [--status N]
+usage: /usr/bin/python3 webhook_server.py DIR [--port N] [--statuses 503,429,...] [--status N] [--tls CERT KEY]
 
 Listens on 127.0.0.1 (port N, or a free one) and prints `port=<n>` on stdout once it accepts
 connections. Each POST is answered, in order, with the next of --statuses, then with --status
 (default 204; 0: no answer at all, the connection left open); each POST answered 2xx is written to DIR/<n>.json: its path, its headers as
 ordered pairs and its body (as text). Every POST, whatever the answer, is counted in DIR/attempts.
-Runs until the test closes its stdin (or kills it).
+--tls serves HTTPS with that certificate and key. Runs until the test closes its stdin (or kills it).
 """
-import http.server, json, os, sys, threading, time
+import http.server, json, os, ssl, sys, threading, time
 
 directory = sys.argv[1]
 port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 0
@@ -49,6 +49,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+if "--tls" in sys.argv:
+    at = sys.argv.index("--tls")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[at + 1], sys.argv[at + 2])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print("port=%d" % server.server_address[1], flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 sys.stdin.read()
