@@ -3,6 +3,13 @@ import PackageDescription
 
 // Release builds compile against the static Swift runtime and Foundation (see the executable target).
 let staticRelease: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+// Linking them statically: the static FoundationNetworking (URLSession, the notifier's webhook)
+// calls libcurl and asks for `-lcurl`, that is a `libcurl.so`, which only Debian's
+// libcurl4-openssl-dev installs. Sources/campusdesk/Linking/libcurl.so is a one-line linker script
+// naming the shared library every Debian with curl has (`libcurl.so.4`), found first on this path.
+let staticReleaseLink: [LinkerSetting] = [
+    .unsafeFlags(["-static-stdlib", "-Xlinker", "-L\(Context.packageDirectory)/Sources/campusdesk/Linking"], .when(configuration: .release)),
+]
 
 /// A library target under Sources/<name> holding one concept; `docs/architecture.md` draws the graph.
 func library(
@@ -61,11 +68,12 @@ let package = Package(
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "QRCode",
                 "SLAMonitor", "Notifier",
             ],
+            exclude: ["Linking"],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
             // processes then maps one file instead of a dozen shared libraries with their relocation
             // pages (gateway resident memory 29.4 -> 24.5 MB, docs/performance.md "Gateway memory").
             swiftSettings: staticRelease,
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            linkerSettings: staticReleaseLink
         ),
         // The benchmarks (`swift build -c release && .build/release/campusdesk-bench PART`), not shipped.
         .executableTarget(
@@ -75,7 +83,7 @@ let package = Package(
                 "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "SLAMonitor", "Notifier",
             ],
             swiftSettings: staticRelease,
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            linkerSettings: staticReleaseLink
         ),
         // Processes that tests start and kill (a queue consumer, a sender under RLIMIT_FSIZE), not shipped.
         .executableTarget(
@@ -103,10 +111,11 @@ let package = Package(
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "TicketService", "Fixtures", "TestSupport",
         ]),
         .testTarget(name: "SLAMonitorTests", dependencies: ["Domain", "Logging", "SpoolBroker", "SLAMonitor", "TestSupport"]),
-        // Sends to a real SMTP server: Debian's python3-aiosmtpd under /usr/bin/python3 (.ci/install).
+        // Sends to a real SMTP server: Debian's python3-aiosmtpd under /usr/bin/python3 (.ci/install);
+        // posts to a real HTTP server: the same Python's http.server.
         .testTarget(name: "NotifierTests", dependencies: [
             "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Notifier", "Fixtures", "TestSupport",
-        ], resources: [.copy("Resources/smtp_server.py")]),
+        ], resources: [.copy("Resources/smtp_server.py"), .copy("Resources/webhook_server.py")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Domain", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Operations", "Notifier", "Fixtures", "TestSupport", "Credentials",

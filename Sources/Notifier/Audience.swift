@@ -3,14 +3,18 @@ import Domain
 /// Who hears of what: a pure function of a change event, the ticket as read then, and the accounts.
 ///
 /// - created → the reporter (a receipt, "Ticket #123 has been created"), and for P1/P2 the agents on duty;
-/// - assigned or reassigned → the new engineer; status changed → the reporter;
-/// - a message → the other side of the conversation (the reporter when staff wrote; the assignee,
-///   or the agents on duty while there is none, when the reporter wrote);
+/// - assigned or reassigned → the new engineer; status changed → the reporter and the followers;
+/// - a message → the other side of the conversation (the reporter and the followers when staff
+///   wrote; the assignee, or the agents on duty while there is none, when the reporter wrote);
 /// - an SLA timer at risk or breached → the assignee and the managers.
 ///
 /// Nobody is told of their own action (the actor comes from the event's audit rows). The one
 /// exception is the receipt of a new ticket: its reporter filed it and still gets the receipt,
 /// which carries the number and link they need (docs/notifications.md).
+///
+/// Followers (issue 18's "me too", merged duplicates' reporters) hear what the reporter hears
+/// after creation, once each: a follower who is the reporter, or who shares a recipient's key or
+/// e-mail address, is told once.
 public enum Audience {
     /// The notices `event` causes, one per recipient and channel, recipients in a stable order.
     public static func notices(for event: ChangeEvent, ticket: TicketSnapshot, directory: AccountDirectory) -> [Notice] {
@@ -50,6 +54,7 @@ public enum Audience {
             people += directory.user(named).map { [Recipient($0)] } ?? []
         case .statusChanged:
             people += reporter(ticket, directory).map { [$0] } ?? []
+            people += followers(ticket, directory)
         case .messagePosted:
             if ticket.lastMessageAuthorRole == .customer {
                 if let assignee = directory.user(ticket.assigneeID) {
@@ -59,13 +64,20 @@ public enum Audience {
                 }
             } else {
                 people += reporter(ticket, directory).map { [$0] } ?? []
+                people += followers(ticket, directory)
             }
         case .slaAtRisk, .slaBreached:
             people += directory.user(ticket.assigneeID).map { [Recipient($0)] } ?? []
             people += directory.managers.map(Recipient.init)
         }
         var seen = Set<String>()
-        let told = people.filter { $0.key != actor && seen.insert($0.key).inserted }
+        var addresses = Set<String>()
+        let told = people.filter { person in
+            guard person.key != actor, seen.insert(person.key).inserted else { return false }
+            // One person known twice (an account, and the contact they gave on a duplicate) is told once.
+            if let email = person.email?.lowercased(), !addresses.insert(email).inserted { return false }
+            return true
+        }
         return told.isEmpty ? nil : Decision(kind: kind, urgent: urgent, people: told)
     }
 
@@ -101,6 +113,16 @@ public enum Audience {
         case .ticketEdited, .ticketCategorised, .ticketImported, .ticketTriaged:
             return nil
         }
+    }
+
+    /// Whether the event may tell the followers (so their contacts need reading): what tells the reporter after creation.
+    public static func reachesFollowers(_ event: ChangeEvent) -> Bool {
+        event.type == .statusChanged || event.type == .messagePosted
+    }
+
+    /// The followers who can be reached, in the ticket's order.
+    static func followers(_ ticket: TicketSnapshot, _ directory: AccountDirectory) -> [Recipient] {
+        ticket.followers.compactMap { $0.recipient(directory) }
     }
 
     /// The engineer an assignment event names (its audit row), nil when taken back or not recorded.

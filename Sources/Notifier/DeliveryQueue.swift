@@ -84,7 +84,14 @@ public final class DeliveryQueue {
 
         /// Event × recipient × channel.
         public var key: String { "\(eventSeq):\(recipient.key):\(channel.rawValue)" }
-        var address: String? { channel == .email ? recipient.email : recipient.phone }
+        var address: String? {
+            switch channel {
+            case .email: recipient.email
+            case .sms: recipient.phone
+            // The webhook goes to one URL; the row keeps whom the notice is for, as the POST names them.
+            case .webhook: recipient.email ?? recipient.phone ?? recipient.key
+            }
+        }
     }
 
     // MARK: - Schema
@@ -143,6 +150,21 @@ public final class DeliveryQueue {
             CREATE INDEX inbox_by_recipient ON inbox (recipient_key, id);
             CREATE INDEX inbox_unread ON inbox (recipient_key, read_at) WHERE read_at IS NULL;
             """),
+        // The webhook channel: migration 1's CHECK lists the channels, and SQLite cannot alter a
+        // CHECK; the documented way to widen one without
+        // rebuilding the table (sqlite.org/lang_altertable.html §7, "removing CHECK ... constraints")
+        // edits the stored CREATE TABLE text. It adds 'webhook' to whatever list is there, so it works
+        // whether or not version 4 changed the list, and does nothing when there is no such CHECK.
+        // RESET reloads this connection's schema; the index is real DDL, which also bumps the schema
+        // cookie so that other connections reload it. A no-op on a file already widened (a fresh one
+        // made here gets version 1's text, widened once).
+        Migration(version: 5, sql: """
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (channel IN (', 'CHECK (channel IN (''webhook'', ')
+            WHERE type = 'table' AND name = 'notifications' AND instr(sql, '''webhook''') = 0;
+            PRAGMA writable_schema = RESET;
+            CREATE INDEX notifications_dead ON notifications (id) WHERE state = 'dead';
+            """),
     ]
 
     public let path: String
@@ -195,21 +217,24 @@ public final class DeliveryQueue {
     public func due(now: Timestamp, limit: Int = 100, excluding: Set<NotificationChannel> = []) throws -> [Item] {
         try db.cachedStatement("""
             SELECT \(Self.columns) FROM notifications
-            WHERE state = 'pending' AND next_attempt_at <= ? AND channel NOT IN (?, ?) ORDER BY next_attempt_at, id LIMIT ?
+            WHERE state = 'pending' AND next_attempt_at <= ? AND channel NOT IN (\(Self.channelSlots)) ORDER BY next_attempt_at, id LIMIT ?
             """).query([.integer(now.millisecondsSinceEpoch)] + Self.channelList(excluding) + [.integer(Int64(limit))], Self.item)
     }
 
     /// The earliest instant a pending notification (not on the `excluding` channels) falls due, or nil.
     public func nextDue(excluding: Set<NotificationChannel> = []) throws -> Timestamp? {
-        try db.cachedStatement("SELECT min(next_attempt_at) FROM notifications WHERE state = 'pending' AND channel NOT IN (?, ?)")
+        try db.cachedStatement("SELECT min(next_attempt_at) FROM notifications WHERE state = 'pending' AND channel NOT IN (\(Self.channelSlots))")
             .queryFirst(Self.channelList(excluding)) { $0.optionalInt64(at: 0) }?.map(Timestamp.init(millisecondsSinceEpoch:))
     }
 
-    /// Two values for `NOT IN (?, ?)`: the excluded channels' names, padded with `''`, which no
-    /// channel is (not NULL: `x NOT IN (NULL)` is never true).
+    /// One `?` per channel, for `NOT IN (...)`.
+    private static let channelSlots = Array(repeating: "?", count: NotificationChannel.allCases.count).joined(separator: ", ")
+
+    /// The values for `NOT IN (channelSlots)`: the excluded channels' names, padded with `''`, which
+    /// no channel is (not NULL: `x NOT IN (NULL)` is never true).
     private static func channelList(_ channels: Set<NotificationChannel>) -> [SQLiteValue] {
-        let names = channels.map { SQLiteValue.text($0.rawValue) }.sorted { "\($0)" < "\($1)" }
-        return Array((names + [.text(""), .text("")]).prefix(2))
+        let names = NotificationChannel.allCases.filter(channels.contains).map { SQLiteValue.text($0.rawValue) }
+        return names + Array(repeating: .text(""), count: NotificationChannel.allCases.count - names.count)
     }
 
     public func markSent(_ id: Int64, now: Timestamp) throws {
@@ -265,6 +290,20 @@ public final class DeliveryQueue {
             UPDATE notifications SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'dead'
             """).execute([.integer(now.millisecondsSinceEpoch), .integer(id)])
         return db.changes == 1
+    }
+
+    /// Puts every dead notification back in the queue, due now, attempts reset; how many went back.
+    @discardableResult
+    public func retryAllDead(now: Timestamp) throws -> Int {
+        try db.cachedStatement("UPDATE notifications SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE state = 'dead'")
+            .execute([.integer(now.millisecondsSinceEpoch)])
+        return db.changes
+    }
+
+    /// When the oldest pending notification was stored; nil when none is pending.
+    public func oldestPendingCreatedAt() throws -> Timestamp? {
+        try db.cachedStatement("SELECT min(created_at) FROM notifications WHERE state = 'pending'")
+            .queryFirst([]) { $0.optionalInt64(at: 0) }?.map(Timestamp.init(millisecondsSinceEpoch:))
     }
 
     /// Notifications in `state` (all with nil), newest first.

@@ -2,7 +2,7 @@ import Foundation
 import Domain
 
 /// Sends stored notifications on their channels: e-mail to the SMTP relay (or the Maildir mock
-/// when none is set), texts to the `sms.jsonl` mock.
+/// when none is set), texts to the `sms.jsonl` mock, webhook notices to `CAMPUSDESK_WEBHOOK_URL`.
 ///
 /// Calls block (sockets, fsync): run ``deliver(_:now:)`` on a thread of its own. Once the relay
 /// cannot be reached, the batch's other e-mails are not tried (they stay due and are tried on a
@@ -25,11 +25,14 @@ public struct Dispatcher: Sendable {
     public var from: MailMessage.Address
     /// The right-hand side of every Message-ID: the sender's domain unless given.
     public var messageIDDomain: String
+    /// Where webhook notices go; nil: the notifier stores none.
+    public var webhook: Webhook?
 
-    public init(relay: SMTPRelay?, outbox: Outbox, from: MailMessage.Address, messageIDDomain: String? = nil) {
+    public init(relay: SMTPRelay?, outbox: Outbox, from: MailMessage.Address, messageIDDomain: String? = nil, webhook: Webhook? = nil) {
         self.relay = relay
         self.outbox = outbox
         self.from = from
+        self.webhook = webhook
         self.messageIDDomain = messageIDDomain ?? from.email.split(separator: "@").last.map(String.init) ?? "campusdesk"
     }
 
@@ -52,8 +55,18 @@ public struct Dispatcher: Sendable {
                 case .web:
                     // Inbox entries are stored with the event (DeliveryQueue.enqueue), never queued for sending.
                     return .failed(permanent: true, reason: "web notifications are inbox entries, not sent", relayUnreachable: false)
+                case .webhook:
+                    // Stored while a URL was set, which is gone now (the notifier does not hand these over then).
+                    guard let webhook else {
+                        blocked.insert(item.channel)
+                        return .failed(permanent: false, reason: "webhook: CAMPUSDESK_WEBHOOK_URL is not set", relayUnreachable: true)
+                    }
+                    try webhook.post(item)
                 }
                 return .sent
+            } catch let error as WebhookError {
+                if error.connectionLevel { blocked.insert(item.channel) }
+                return .failed(permanent: error.kind == .permanent, reason: error.description, relayUnreachable: error.connectionLevel)
             } catch let error as SMTPError {
                 if error.connectionLevel { blocked.insert(item.channel) }
                 return .failed(permanent: error.kind == .permanent, reason: error.description, relayUnreachable: error.connectionLevel)

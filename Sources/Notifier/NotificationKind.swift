@@ -18,4 +18,6 @@ public enum NotificationChannel: String, Sendable, Codable, CaseIterable, Hashab
     /// The person's inbox in the web UI (`/notifications`): the `inbox` table, written with the
     /// event's other notifications, never queued, never held by quiet hours (docs/notifications.md).
     case web
+    /// A JSON POST to `CAMPUSDESK_WEBHOOK_URL` (a chat tool), one per notice: the desk's channel, not a person's.
+    case webhook
 }

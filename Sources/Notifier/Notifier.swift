@@ -70,7 +70,8 @@ public actor Notifier {
     public func run(shouldStop: @escaping @Sendable () -> Bool) async throws {
         try events.recoverClaims()
         try commands.recoverClaims()
-        logger.info("notifier started", ["smtp": dispatcher.relay.map { "\($0.host):\($0.port)" } ?? "maildir"])
+        logger.info("notifier started", ["smtp": dispatcher.relay.map { "\($0.host):\($0.port)" } ?? "maildir",
+                                         "webhook": dispatcher.webhook.map { $0.url.host ?? "?" } ?? "none"])
         let (events, commands, settings) = (self.events, self.commands, self.settings)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
@@ -140,13 +141,16 @@ public actor Notifier {
             quiet[key] = preference.quietHours
             notices += preference.apply(to: theirs)
         }
-        let items = notices.map { notice in
+        var items = notices.map { notice in
             let text = Templates.render(notice.kind, ticket: ticket, baseURL: settings.baseURL)
             var item = DeliveryQueue.NewItem(eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: notice.kind, channel: notice.channel,
                                              recipient: notice.recipient, subject: text.subject, body: text.body)
             item.notBefore = Self.waitUntil(notice, ticket: ticket, isReporter: notice.recipient.key == reporter,
                                             quietHours: quiet[notice.recipient.key], timeZone: settings.timeZone, now: now)
             return item
+        }
+        if dispatcher.webhook != nil {
+            items += Self.webhookItems(decided, event: event, ticket: ticket, baseURL: settings.baseURL)
         }
         return try queue.enqueue(items, inbox: inbox, now: now)
     }
@@ -199,6 +203,18 @@ public actor Notifier {
         }
     }
 
+    /// The webhook's notifications of one event: one per person the audience decided to tell (not
+    /// one per channel), whatever channels they chose and at once: the webhook is the desk's chat,
+    /// not the person's inbox, so their preferences and contact window do not apply to it.
+    static func webhookItems(_ decided: [Notice], event: ChangeEvent, ticket: TicketSnapshot, baseURL: String) -> [DeliveryQueue.NewItem] {
+        var seen = Set<String>()
+        return decided.filter { seen.insert($0.recipient.key).inserted }.map { notice in
+            let text = Templates.render(notice.kind, ticket: ticket, baseURL: baseURL)
+            return DeliveryQueue.NewItem(eventSeq: event.seq.rawValue, ticketID: event.ticketID, kind: notice.kind, channel: .webhook,
+                                         recipient: notice.recipient, subject: text.subject, body: text.body)
+        }
+    }
+
     /// When a notice may first be tried: the next instant inside the ticket's preferred contact
     /// window (for its reporter only) and outside the person's quiet hours; nil (at once) when that
     /// is now, when neither applies or it never opens, and always for P1 tickets, SLA breaches and
@@ -217,7 +233,7 @@ public actor Notifier {
         while true {
             let now = clock.now()
             pausedUntil = pausedUntil.filter { $0.value > now }
-            let due = try queue.due(now: now, limit: settings.deliveryBatch, excluding: Set(pausedUntil.keys))
+            let due = try queue.due(now: now, limit: settings.deliveryBatch, excluding: Set(pausedUntil.keys).union(unconfigured))
             guard !due.isEmpty else { return }
             var skipped = Set<NotificationChannel>()
             var done = Set<Int64>()
@@ -261,8 +277,12 @@ public actor Notifier {
         }
     }
 
+    /// Channels with nowhere to go in this process: the webhook without a URL. Rows stored while one
+    /// was set stay pending, untried and uncounted, until a notifier with a URL runs.
+    private var unconfigured: Set<NotificationChannel> { dispatcher.webhook == nil ? [.webhook] : [] }
+
     private func waitTime() -> Duration {
-        let paused = Set(pausedUntil.keys)
+        let paused = Set(pausedUntil.keys).union(unconfigured)
         // A failing read here fails again in `deliverDue`, which throws it; here it only shortens the wait.
         guard let next = try? queue.nextDue(excluding: paused) else { return settings.maxWait }
         let ms = max(0, next.millisecondsSinceEpoch - clock.now().millisecondsSinceEpoch)

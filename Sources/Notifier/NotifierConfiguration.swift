@@ -6,8 +6,11 @@ import Foundation
 /// - `CAMPUSDESK_SMTP_USER`, `CAMPUSDESK_SMTP_PASSWORD`: AUTH PLAIN, when the relay wants it.
 /// - `CAMPUSDESK_MAIL_FROM`: the sender address (default `campusdesk@localhost`).
 /// - `CAMPUSDESK_PUBLIC_URL`: the base of ticket links (default `http://127.0.0.1:8080`).
+/// - `CAMPUSDESK_WEBHOOK_URL`: an `http(s)://` URL that gets a JSON POST per notice (``Webhook``); unset: none.
+/// - `CAMPUSDESK_WEBHOOK_TIMEOUT`: seconds a POST may take before it counts as a temporary failure (default 10).
 public struct NotifierConfiguration: Sendable, Equatable {
     public var relay: SMTPRelay?
+    public var webhook: Webhook?
     public var from: String
     public var publicURL: String
 
@@ -43,6 +46,18 @@ public struct NotifierConfiguration: Sendable, Equatable {
                 throw Invalid(description: "CAMPUSDESK_PUBLIC_URL must start with http:// or https://")
             }
             config.publicURL = url
+        }
+        if let text = env["CAMPUSDESK_WEBHOOK_URL"], !text.isEmpty {
+            guard var webhook = Webhook(parsing: text, publicURL: config.publicURL) else {
+                throw Invalid(description: "CAMPUSDESK_WEBHOOK_URL must be an http:// or https:// URL with a host")
+            }
+            if let seconds = env["CAMPUSDESK_WEBHOOK_TIMEOUT"], !seconds.isEmpty {
+                guard let n = Int(seconds), (1...300).contains(n) else {
+                    throw Invalid(description: "CAMPUSDESK_WEBHOOK_TIMEOUT must be whole seconds from 1 to 300, not '\(seconds.prefix(20))'")
+                }
+                webhook.timeout = .seconds(n)
+            }
+            config.webhook = webhook
         }
         return config
     }

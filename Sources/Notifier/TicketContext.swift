@@ -19,8 +19,15 @@ public struct TicketReaderContext: TicketContext {
         guard let detail = try await reader.detail(event.ticketID) else { return nil }
         var snapshot = TicketSnapshot(detail)
         if snapshot.customerID == nil { snapshot.reporterKeyDigest = try await reader.reporterKeyDigest(of: event.ticketID) }
+        // Only the events that tell the reporter tell the followers; the rest need not read them.
+        if Audience.reachesFollowers(event) {
+            snapshot.followers = try await reader.followerContacts(of: event.ticketID).map { f in
+                f.userID.map(TicketFollower.account) ?? .contact(name: f.name, email: f.email, phone: f.phone)
+            }
+        }
+        let followerAccounts = snapshot.followers.compactMap { if case .account(let id) = $0 { id } else { nil } }
         var users: [User] = []
-        for id in Set([snapshot.customerID, snapshot.assigneeID, Audience.newAssignee(event)].compactMap { $0 }) {
+        for id in Set([snapshot.customerID, snapshot.assigneeID, Audience.newAssignee(event)].compactMap { $0 } + followerAccounts) {
             if let u = try await reader.user(id) { users.append(u) }
         }
         for role in [Role.agent, .manager] {

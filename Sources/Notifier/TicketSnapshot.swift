@@ -28,6 +28,9 @@ public struct TicketSnapshot: Sendable, Equatable {
     /// The digest of the reporter key a campus reporter filed it with (`ticket_reporters`): the
     /// key of their web inbox (``Inbox``); nil on the network desk and for imports.
     public var reporterKeyDigest: String?
+    /// Who follows the ticket besides its reporter ("me too", merged duplicates): they hear what
+    /// the reporter hears (``Audience``).
+    public var followers: [TicketFollower] = []
 
     public init(id: TicketID, description: String, status: Status, category: Category, priority: Priority? = nil,
                 customerID: UserID? = nil, reporterName: String? = nil, contactEmail: String? = nil, contactPhone: String? = nil,

@@ -22,14 +22,18 @@ public enum QueueCLI {
           retry QUEUE (ID|--all)    move dead letters back to new/ (by file name or envelope id)
           purge QUEUE --dead        delete the dead letters
           bindings                  exchanges and their bound queues
-        The spool is $CAMPUSDESK_SPOOL (default ./spool) unless --spool is given.
+        The spool is $CAMPUSDESK_SPOOL (default ./spool) unless --spool is given. The notifier's
+        notifications ($CAMPUSDESK_DATA/notifications.db) are the queue `notifications`: a row in
+        list, and dead and retry work on it.
 
         """
 
     struct UsageError: Error { var message: String }
 
     /// Runs one `queue` command.
-    public static func run(_ arguments: [String], environment: [String: String], clock: any WallClock = SystemClock()) -> Output {
+    /// - Parameter external: queues kept outside the spool (the notifier's notifications), by name.
+    public static func run(_ arguments: [String], environment: [String: String], clock: any WallClock = SystemClock(),
+                           external: [any ExternalQueue] = []) -> Output {
         var json = false
         var spoolPath = environment["CAMPUSDESK_SPOOL"].flatMap { $0.isEmpty ? nil : $0 } ?? "spool"
         var rest: [String] = []
@@ -66,10 +70,14 @@ public enum QueueCLI {
                 }
                 return try Spool(root: spoolPath, clock: clock, logger: logger)
             }
+            // Commands on an external queue need no spool.
+            if let name = args.first, let outside = external.first(where: { $0.name.rawValue == name }) {
+                return try run(command, on: outside, args: Array(args.dropFirst()), json: json, now: clock.now())
+            }
             switch command {
             case "list":
                 guard args.isEmpty else { return usageError("list takes no arguments") }
-                return ok(try list(try spool(), json: json))
+                return ok(try list(try spool(), json: json, external: external, now: clock.now()))
             case "peek":
                 guard (1...2).contains(args.count) else { return usageError("peek QUEUE [N]") }
                 var n = 10
@@ -111,6 +119,26 @@ public enum QueueCLI {
 
     private static func ok(_ text: String) -> Output { Output(status: 0, stdout: text, stderr: "") }
 
+    /// `dead` and `retry` on a queue kept outside the spool.
+    private static func run(_ command: String, on q: any ExternalQueue, args: [String], json: Bool, now: Timestamp) throws -> Output {
+        switch command {
+        case "dead":
+            guard args.isEmpty else { return usageError("dead QUEUE") }
+            return ok(try dead(q, json: json))
+        case "retry":
+            guard args.count == 1 else { return usageError("retry QUEUE (ID|--all)") }
+            let moved = try q.retryDead(matching: args[0] == "--all" ? nil : args[0], now: now)
+            if moved == 0 && args[0] != "--all" {
+                return Output(status: 1, stdout: "", stderr: "campusdesk queue: no dead letter \(args[0].prefix(80)) in \(q.name)\n")
+            }
+            return ok(json ? "{\"queue\":\(JSONText.quoted(q.name.rawValue)),\"retried\":\(moved)}\n" : "retried \(moved) from \(q.name)\n")
+        case "peek", "purge":
+            return Output(status: 1, stdout: "", stderr: "campusdesk queue: \(q.name) is not in the spool; only list, dead and retry apply to it\n")
+        default:
+            return usageError("unknown command '\(command.prefix(40))'")
+        }
+    }
+
     private static func usageError(_ message: String) -> Output {
         Output(status: 64, stdout: "", stderr: "campusdesk queue: \(message)\n\n" + usage)
     }
@@ -128,8 +156,8 @@ public enum QueueCLI {
 
     // MARK: - Formatting
 
-    static func list(_ spool: Spool, json: Bool) throws -> String {
-        let rows = try spool.queueNames().map { try spool.queue($0, create: false).stats() }
+    static func list(_ spool: Spool, json: Bool, external: [any ExternalQueue] = [], now: Timestamp = SystemClock().now()) throws -> String {
+        let rows = try spool.queueNames().map { try spool.queue($0, create: false).stats() } + external.map { try $0.stats(now: now) }
         if json {
             let items = rows.map { r in
                 let age = r.oldestAgeSeconds.map { String(format: "%.3f", $0) } ?? "null"
@@ -181,6 +209,24 @@ public enum QueueCLI {
         var out = ""
         for d in letters {
             out += "\(d.file)  \(d.id?.rawValue ?? "-")  \(d.type ?? "-")\n"
+            for line in d.reason.split(separator: "\n") { out += "  reason: \(line)\n" }
+        }
+        if letters.isEmpty { out += "(\(q.name) has no dead letters)\n" }
+        return out
+    }
+
+    static func dead(_ q: any ExternalQueue, json: Bool) throws -> String {
+        let letters = try q.deadLetters()
+        if json {
+            let items = letters.map { d in
+                let details = d.details.map { ",\(JSONText.quoted($0.name)):\(JSONText.quoted($0.value))" }.joined()
+                return "{\"id\":\(JSONText.quoted(d.id))\(details),\"reason\":\(JSONText.quoted(d.reason))}"
+            }
+            return "[" + items.joined(separator: ",") + "]\n"
+        }
+        var out = ""
+        for d in letters {
+            out += ([d.id] + d.details.map { "\($0.name)=\($0.value)" }).joined(separator: "  ") + "\n"
             for line in d.reason.split(separator: "\n") { out += "  reason: \(line)\n" }
         }
         if letters.isEmpty { out += "(\(q.name) has no dead letters)\n" }

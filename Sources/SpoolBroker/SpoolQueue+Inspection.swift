@@ -160,6 +160,14 @@ public struct QueueStats: Sendable, Equatable, Codable {
     /// Age of the oldest file in `new/`, nil when `new/` is empty.
     public var oldestAgeSeconds: Double?
 
+    public init(queue: QueueName, waiting: Int, claimed: Int, dead: Int, oldestAgeSeconds: Double?) {
+        self.queue = queue
+        self.waiting = waiting
+        self.claimed = claimed
+        self.dead = dead
+        self.oldestAgeSeconds = oldestAgeSeconds
+    }
+
     enum CodingKeys: String, CodingKey {
         case queue, waiting, claimed, dead
         case oldestAgeSeconds = "oldest_age_seconds"

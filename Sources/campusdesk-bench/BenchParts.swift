@@ -15,6 +15,7 @@ enum BenchParts {
         ("credentials", { await BenchCredentialsCommand.run($0) }),
         ("sla-monitor", { await BenchSLAMonitorCommand.run($0) }),
         ("notifier", { await BenchNotifierCommand.run($0) }),
+        ("notifier-delay", { await BenchNotifierDelayCommand.run($0) }),
         ("uploads", { await BenchUploadsCommand.run($0) }),
     ]
 

@@ -30,7 +30,8 @@ enum NotifierCommand {
                 try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
                 let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
                 let outbox = try Outbox(directory: NotifierConfiguration.outboxPath(inDataDirectory: config.dataDirectory))
-                let dispatcher = Dispatcher(relay: settings.relay, outbox: outbox, from: MailMessage.Address(name: "CampusDesk", email: settings.from))
+                let dispatcher = Dispatcher(relay: settings.relay, outbox: outbox, from: MailMessage.Address(name: "CampusDesk", email: settings.from),
+                                            webhook: settings.webhook)
                 var options = Notifier.Settings()
                 options.baseURL = settings.publicURL
                 options.timeZone = config.timeZone

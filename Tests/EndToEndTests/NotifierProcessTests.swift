@@ -124,6 +124,31 @@ extension SystemTests {
             }
         }
 
+        @Test("queue shows the notifications of CAMPUSDESK_DATA as the queue 'notifications': list, dead, retry; no file, no queue")
+        func queueSeesAndRetriesNotifications() throws {
+            let system = try CampusDeskProcesses()
+            _ = try Spool(root: system.spool.path).queue(.commands)
+            #expect(try !system.run(["queue", "list"]).stdout.contains("notifications"))
+            #expect(!FileManager.default.fileExists(atPath: NotifierConfiguration.queuePath(inDataDirectory: system.data.path)))
+            let queue = try DeliveryQueue(path: NotifierConfiguration.queuePath(inDataDirectory: system.data.path))
+            let now = SystemClock().now()
+            let zoe = Recipient(key: "user:1", name: "Zoe", email: "zoe@campus.test")
+            try queue.enqueue([DeliveryQueue.NewItem(eventSeq: 1, ticketID: TicketID(7), kind: .statusChanged, channel: .webhook, recipient: zoe,
+                                                     subject: "Ticket #7 is now closed", body: "Body\n")], now: now)
+            try queue.markFailed(1, permanent: true, reason: "webhook: HTTP 404", now: now)
+
+            let list = try system.run(["queue", "list"])
+            #expect(list.status == 0, "\(list.stderr)")
+            #expect(list.stdout.hasSuffix("\nnotifications                       0        0      1  -\n"))
+            let dead = try system.run(["queue", "dead", "notifications"])
+            #expect(dead.stdout == "1  ticket=#7  kind=status_changed  channel=webhook  recipient=zoe@campus.test  attempts=1\n  reason: webhook: HTTP 404\n")
+            let retried = try system.run(["queue", "retry", "notifications", "1"])
+            #expect(retried.status == 0 && retried.stdout == "retried 1 from notifications\n")
+            #expect(try queue.list(.pending).map(\.id) == [1])
+            let again = try system.run(["queue", "retry", "notifications", "1"])
+            #expect(again.status == 1 && again.stderr == "campusdesk queue: no dead letter 1 in notifications\n")
+        }
+
         @Test("notify-prefs sets and lists a person's channels and quiet hours in notifications.db; bad arguments exit 64")
         func operatorSetsPreferences() throws {
             let system = try CampusDeskProcesses()

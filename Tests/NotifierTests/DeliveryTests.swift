@@ -168,21 +168,4 @@ import TestSupport
         try await rig.notifier.deliverDue()
         #expect(try rig.outbox.mails().count == 2)
     }
-
-    /// A loopback port nothing listens on (bound, read, closed).
-    private func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &addr) { p in
-            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                try #require(bind(fd, sa, len) == 0)
-                try #require(getsockname(fd, sa, &len) == 0)
-            }
-        }
-        return UInt16(bigEndian: addr.sin_port)
-    }
 }

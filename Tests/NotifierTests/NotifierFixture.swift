@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
 import Domain
 import Logging
 import SpoolBroker
@@ -52,23 +56,40 @@ struct NotifierRig {
     let notifier: Notifier
 
     init(relay: SMTPRelay?, ticket: TicketSnapshot = People.ticket(), policy: DeliveryQueue.RetryPolicy = .init(maxAttempts: 3),
-         settings: Notifier.Settings = .init()) throws {
+         settings: Notifier.Settings = .init(), webhook: Webhook? = nil, users: [User] = People.all) throws {
         dir = try TemporaryDirectory("notifier")
         let broker = try SpoolMessageBroker(root: dir.path("spool"), logger: Logger(component: "spool", minimumLevel: .error))
         outbox = try Outbox(directory: dir.path("outbox"))
-        let dispatcher = Dispatcher(relay: relay, outbox: outbox, from: .init(name: "CampusDesk", email: "desk@campus.test"))
-        notifier = try Notifier(broker: broker, queuePath: dir.path("notifications.db"), policy: policy, context: FixedContext(ticket: ticket, users: People.all),
+        let dispatcher = Dispatcher(relay: relay, outbox: outbox, from: .init(name: "CampusDesk", email: "desk@campus.test"), webhook: webhook)
+        notifier = try Notifier(broker: broker, queuePath: dir.path("notifications.db"), policy: policy, context: FixedContext(ticket: ticket, users: users),
                                 dispatcher: dispatcher, clock: clock, logger: Logger(component: "notifier", minimumLevel: .error), settings: settings)
         // The test's own connection, as `campusdesk outbox` would have.
         queue = try DeliveryQueue(path: dir.path("notifications.db"), policy: policy)
     }
 
     /// The notifier restarted on the same queue file and spool, talking to `relay`.
-    static func reopen(_ rig: NotifierRig, relay: SMTPRelay?) throws -> Notifier {
+    static func reopen(_ rig: NotifierRig, relay: SMTPRelay?, webhook: Webhook? = nil) throws -> Notifier {
         let broker = try SpoolMessageBroker(root: rig.dir.path("spool"), logger: Logger(component: "spool", minimumLevel: .error))
-        let dispatcher = Dispatcher(relay: relay, outbox: rig.outbox, from: .init(name: "CampusDesk", email: "desk@campus.test"))
+        let dispatcher = Dispatcher(relay: relay, outbox: rig.outbox, from: .init(name: "CampusDesk", email: "desk@campus.test"), webhook: webhook)
         return try Notifier(broker: broker, queuePath: rig.queue.path, policy: rig.queue.policy,
                             context: FixedContext(ticket: People.ticket(), users: People.all), dispatcher: dispatcher, clock: rig.clock,
                             logger: Logger(component: "notifier", minimumLevel: .error))
     }
+}
+
+/// A loopback port nothing listens on (bound, read, closed).
+func freePort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    try withUnsafeMutablePointer(to: &addr) { p in
+        try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+            try #require(bind(fd, sa, len) == 0)
+            try #require(getsockname(fd, sa, &len) == 0)
+        }
+    }
+    return UInt16(bigEndian: addr.sin_port)
 }
