@@ -90,6 +90,8 @@ public final class DeliveryQueue {
             case .sms: recipient.phone
             // The webhook goes to one URL; the row keeps whom the notice is for, as the POST names them.
             case .webhook: recipient.email ?? recipient.phone ?? recipient.key
+            // Inbox entries are rows of `inbox`, never items of this queue.
+            case .web: nil
             }
         }
     }
