@@ -40,7 +40,7 @@ public enum GIFMetadataStripper {
     /// The stripper fed a GIF in chunks: ``strip(_:)`` is this fed once. It holds at most an
     /// application extension's identifier (256 bytes); everything else passes through as it
     /// comes. Any split of the same bytes gives the same output and errors.
-    public struct Stream: Sendable {
+    public struct Stream: Sendable, ChunkedStripper {
         enum State: Sendable {
             /// Header and logical screen descriptor (13 bytes).
             case header
@@ -71,11 +71,6 @@ public enum GIFMetadataStripper {
         var removed: [String] = []
 
         public init() {}
-
-        /// Takes the next bytes of the file and appends what is kept of them to `out`.
-        public mutating func feed(_ chunk: [UInt8], into out: inout [UInt8]) throws(Failure) {
-            try feed(chunk[...], into: &out)
-        }
 
         /// Takes the next bytes of the file and appends what is kept of them to `out`.
         public mutating func feed(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) throws(Failure) {

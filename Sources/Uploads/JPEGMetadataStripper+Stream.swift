@@ -3,7 +3,7 @@ extension JPEGMetadataStripper {
     /// once. It holds at most one marker segment (under 64 KiB: its length field is 16 bits) and
     /// passes entropy-coded data through as it comes, so the output of each ``feed(_:into:)`` is
     /// about the size of its chunk. Any split of the same bytes gives the same output and errors.
-    public struct Stream: Sendable {
+    public struct Stream: Sendable, ChunkedStripper {
         enum State: Sendable {
             /// Expecting FF D8.
             case start
@@ -32,11 +32,6 @@ extension JPEGMetadataStripper {
         var removed = Removed()
 
         public init() {}
-
-        /// Takes the next bytes of the file and appends what is kept of them to `out`.
-        public mutating func feed(_ chunk: [UInt8], into out: inout [UInt8]) throws(JPEGError) {
-            try feed(chunk[...], into: &out)
-        }
 
         /// Takes the next bytes of the file and appends what is kept of them to `out`.
         public mutating func feed(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) throws(JPEGError) {

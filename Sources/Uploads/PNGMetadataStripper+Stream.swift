@@ -2,7 +2,7 @@ extension PNGMetadataStripper {
     /// The stripper fed a PNG in chunks: ``PNGMetadataStripper/strip(_:)`` is this fed once. It
     /// holds only a chunk header (8 bytes); kept chunks pass through as they come, removed ones
     /// are skipped. Any split of the same bytes gives the same output and errors.
-    public struct Stream: Sendable {
+    public struct Stream: Sendable, ChunkedStripper {
         enum State: Sendable {
             case signature
             case header
@@ -18,11 +18,6 @@ extension PNGMetadataStripper {
         var removed: [String] = []
 
         public init() {}
-
-        /// Takes the next bytes of the file and appends what is kept of them to `out`.
-        public mutating func feed(_ chunk: [UInt8], into out: inout [UInt8]) throws(Failure) {
-            try feed(chunk[...], into: &out)
-        }
 
         /// Takes the next bytes of the file and appends what is kept of them to `out`.
         public mutating func feed(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) throws(Failure) {

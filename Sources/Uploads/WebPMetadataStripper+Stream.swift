@@ -5,7 +5,7 @@ extension WebPMetadataStripper {
     /// size at the start of the output is known only at the end, so the output starts with a
     /// 12-byte header whose size is zero, and ``finish()`` gives the real 12 bytes to write over
     /// it (at offset 0). Any split of the same bytes gives the same output and errors.
-    public struct Stream: Sendable {
+    public struct Stream: Sendable, ChunkedStripper {
         enum State: Sendable {
             case header
             case chunkHeader
@@ -24,11 +24,6 @@ extension WebPMetadataStripper {
         var removed: [String] = []
 
         public init() {}
-
-        /// Takes the next bytes of the file and appends what is kept of them to `out`.
-        public mutating func feed(_ chunk: [UInt8], into out: inout [UInt8]) throws(Failure) {
-            try feed(chunk[...], into: &out)
-        }
 
         /// Takes the next bytes of the file and appends what is kept of them to `out`.
         public mutating func feed(_ chunk: ArraySlice<UInt8>, into out: inout [UInt8]) throws(Failure) {
