@@ -86,6 +86,11 @@ extension SystemTests {
             try shot("ticket-history")
             try d.navigate(system.baseURL + "/dashboard")
             try shot("dashboard")
+            try d.navigate(system.baseURL + "/dashboard/service-levels")
+            try shot("service-levels")
+            let origin = system.baseURL.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            try d.navigate(system.baseURL + "/posters?location=Building%20C%2C%20lift%202&origin=" + origin)
+            try shot("poster")
 
             try d.setWindowSize(width: 390, height: 844)
             try d.navigate(system.baseURL + "/tickets")
