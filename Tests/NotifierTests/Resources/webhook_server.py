@@ -38,6 +38,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     json.dump(info, f)
                 os.rename(tmp, os.path.join(directory, "%d.json" % state["accepted"]))
         if status == 0:
+            # sleep-ok: status 0 is "never answer"; holding the request open is what lets the test
+            # see the notifier's own request timeout fire (it waits on that, not on this sleep).
             time.sleep(60)
             return
         self.send_response(status)
