@@ -47,7 +47,7 @@ public enum TicketCSV {
     }
 
     /// A data row that was refused, with every reason found.
-    public struct Rejection: Sendable, Equatable, CustomStringConvertible {
+    public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
         public var line: Int
         public var reasons: [String]
         public var description: String { "line \(line): \(reasons.joined(separator: "; "))" }
@@ -66,31 +66,59 @@ public enum TicketCSV {
     /// - Parameter now: times after this are refused (history cannot be in the future).
     public static func parseImport(_ bytes: [UInt8], now: Timestamp) throws(CSVError) -> ImportBatch {
         let records = try CSVReader.parse(bytes: bytes)
-        guard let header = records.first else { throw CSVError(line: 1, reason: "the file is empty; expected a header row") }
-        var index: [String: Int] = [:]
-        var notes: [String] = []
-        for (i, raw) in header.fields.enumerated() {
-            let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
-            guard index[name] == nil else { throw CSVError(line: header.line, reason: "column '\(name.prefix(40))' appears twice") }
-            index[name] = i
-            if !columns.contains(name) { notes.append("column '\(name.prefix(40))' is not known and was ignored") }
-        }
-        let missing = requiredColumns.filter { index[$0] == nil }
-        guard missing.isEmpty else {
-            throw CSVError(line: header.line, reason: "missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))")
-        }
-        var batch = ImportBatch(rows: [], rejections: [], notes: notes)
+        guard let first = records.first else { throw CSVError(line: 1, reason: "the file is empty; expected a header row") }
+        let header = try ImportHeader(first)
+        var batch = ImportBatch(rows: [], rejections: [], notes: header.notes)
         for record in records.dropFirst() {
-            guard record.fields.count == header.fields.count else {
-                batch.rejections.append(Rejection(line: record.line, reasons: ["expected \(header.fields.count) fields, found \(record.fields.count)"]))
-                continue
-            }
-            switch ticket(from: record.fields, index: index, now: now) {
-            case .success(let t): batch.rows.append(Row(line: record.line, ticket: t))
-            case .failure(let reasons): batch.rejections.append(Rejection(line: record.line, reasons: reasons.reasons))
+            switch header.row(record, now: now) {
+            case .success(let row): batch.rows.append(row)
+            case .failure(let rejection): batch.rejections.append(rejection)
             }
         }
         return batch
+    }
+
+    /// The header row of an import file: where each known column is, and notes on unknown ones.
+    /// Reading a file record by record (`CSVFileRecords`), each data record goes through `row`.
+    public struct ImportHeader: Sendable {
+        /// The header's fields as written.
+        public var fields: [String]
+        /// Column name (lowercased, trimmed) → position.
+        var index: [String: Int]
+        /// Columns that are not known and are ignored.
+        public var notes: [String]
+
+        /// Checks the header: no column twice, every required column present.
+        public init(_ header: CSVRecord) throws(CSVError) {
+            var index: [String: Int] = [:]
+            var notes: [String] = []
+            for (i, raw) in header.fields.enumerated() {
+                let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
+                guard index[name] == nil else { throw CSVError(line: header.line, reason: "column '\(name.prefix(40))' appears twice") }
+                index[name] = i
+                if !columns.contains(name) && !rejectColumns.contains(name) {
+                    notes.append("column '\(name.prefix(40))' is not known and was ignored")
+                }
+            }
+            let missing = requiredColumns.filter { index[$0] == nil }
+            guard missing.isEmpty else {
+                throw CSVError(line: header.line, reason: "missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))")
+            }
+            self.fields = header.fields
+            self.index = index
+            self.notes = notes
+        }
+
+        /// One data record as an import row, or its rejection with every reason found.
+        public func row(_ record: CSVRecord, now: Timestamp) -> Result<Row, Rejection> {
+            guard record.fields.count == fields.count else {
+                return .failure(Rejection(line: record.line, reasons: ["expected \(fields.count) fields, found \(record.fields.count)"]))
+            }
+            switch ticket(from: record.fields, index: index, now: now) {
+            case .success(let t): return .success(Row(line: record.line, ticket: t))
+            case .failure(let reasons): return .failure(Rejection(line: record.line, reasons: reasons.reasons))
+            }
+        }
     }
 
     struct Reasons: Error { var reasons: [String] }

@@ -10,72 +10,40 @@ import HTTPServer
 import Foundation
 import Synchronization
 
-/// `campusdesk import FILE.csv [--wait SECONDS]`: historical tickets from CSV into the running system.
+/// `campusdesk import FILE.csv [--wait SECONDS] [--rejects FILE] [--restart]`: historical tickets
+/// from CSV into the running system.
 ///
 /// Rows go to the ticket worker as `import_ticket` commands (as the operator: role admin, no account)
-/// through the broker, like
-/// every other change; the command returns when each sent row has its reply. Bad rows are listed
-/// on stderr with their line numbers and the good rows still go in. Exit 0 only when every row of
-/// the file is now a ticket; 1 when any row was rejected (by the CSV checks or by the worker) or is
-/// still unconfirmed, so a script notices a partial import. See docs/operations.md.
+/// through the broker, like every other change, streamed: the file is read in chunks and sent a
+/// window of rows at a time, so memory does not grow with the file (`StreamingImport`). Bad rows
+/// are listed on stderr with their line numbers and written to the rejects file, and the good rows
+/// still go in. A run stopped by anything (kill -9 included) resumes when run again on the same file.
+/// Exit 0 only when every row of the file is now a ticket; 1 when any row was rejected (by the CSV
+/// checks or by the worker) or is still unconfirmed, so a script notices a partial import. See
+/// docs/operations.md.
 enum ImportCommand {
-    static let usage = "usage: campusdesk import FILE.csv [--wait SECONDS]   (FILE '-' reads stdin)\n"
+    static let usage = "usage: campusdesk import FILE.csv [--wait SECONDS] [--rejects FILE] [--restart]   (FILE '-' reads stdin)\n"
 
     static func run(_ args: [String]) async -> Int32 {
         await CommandLineTool.run(args, command: "campusdesk import", usage: usage) { args throws(CommandLineError) in
+            var options = StreamingImport.Options()
             var file: String?
-            var wait = 120
             while let arg = args.next() {
-                if arg == "--wait" {
-                    wait = try args.integer(of: arg, in: 1...86_400)
-                } else {
+                switch arg {
+                case "--wait": options.waitSeconds = try args.integer(of: arg, in: 1...86_400)
+                case "--rejects": options.rejectsPath = try args.value(of: arg)
+                case "--restart": options.restart = true
+                // Rows per checkpoint (tests make it small to have many); not in the usage.
+                case "--window": options.window = try args.integer(of: arg, in: 1...1_000_000)
+                default:
                     guard file == nil, arg == "-" || !arg.hasPrefix("-") else { throw args.unexpected(arg) }
                     file = arg
                 }
             }
             guard let file else { throw .usage("") }
             let config = try Configuration.fromCommandLine("campusdesk import")
-            let bytes: [UInt8]
-            do {
-                bytes = file == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile())
-                    : Array(try Data(contentsOf: URL(fileURLWithPath: file)))
-            } catch {
-                throw .failure("campusdesk import: cannot read \(file): \(error.localizedDescription)")
-            }
-            let batch: TicketCSV.ImportBatch
-            do { batch = try TicketCSV.parseImport(bytes, now: SystemClock().now()) } catch {
-                throw .failure("campusdesk import: \(file): \(error)")
-            }
-            return await importRows(batch, wait: wait, config: config)
+            return try await StreamingImport(file: file, options: options, config: config).run()
         }
-    }
-
-    static func importRows(_ batch: TicketCSV.ImportBatch, wait: Int, config: Configuration) async -> Int32 {
-        let stderr = CommandLineTool.printError
-        for note in batch.notes { stderr("campusdesk import: note: \(note)\n") }
-        for rejection in batch.rejections { stderr("\(rejection)\n") }
-
-        var rejected = batch.rejections.count
-        var imported = 0, unconfirmed = 0
-        if !batch.rows.isEmpty {
-            let result: ImportRun.Result
-            do {
-                result = try await ImportRun.send(batch.rows.map(\.ticket), label: "importing", processName: "import",
-                                                  config: config, waitSeconds: wait)
-            } catch {
-                stderr("campusdesk import: \(error)\n")
-                return ExitCode.failure
-            }
-            for (k, problem) in result.problems.sorted(by: { $0.key < $1.key }) {
-                stderr("line \(batch.rows[k].line): \(problem)\n")
-            }
-            imported = result.applied
-            rejected += result.problems.count
-            unconfirmed = result.unconfirmed
-            if let note = result.unconfirmedNote { stderr("campusdesk import: \(note)\n") }
-        }
-        print("imported \(imported), rejected \(rejected)" + (unconfirmed > 0 ? ", unconfirmed \(unconfirmed)" : ""))
-        return rejected == 0 && unconfirmed == 0 ? 0 : 1
     }
 }
 

@@ -1,0 +1,317 @@
+import Domain
+import Logging
+import SpoolBroker
+import CSV
+import Operations
+import ServiceLifecycle
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One run of `campusdesk import`: the file read record by record, rows sent a window at a time,
+/// a checkpoint after each window, rejected rows into the rejects file.
+///
+/// Memory holds one read chunk and one window of rows (their commands and fields), whatever the
+/// size of the file. A file (not stdin) is read twice: first only to check that its CSV is whole
+/// (an unterminated quote at the end refuses the file before anything is sent, as before) and
+/// to count its rows for the progress bar; then to send. Resuming: `ImportCheckpoint`.
+struct StreamingImport {
+    struct Options {
+        var waitSeconds = 120
+        /// Rows read between two checkpoints; the bulk run keeps up to 4,096 of them in flight.
+        var window = 8_192
+        /// Where rejected rows go; nil: `FILE.rejected` (none for stdin).
+        var rejectsPath: String?
+        /// Ignore (delete) a state file left by an earlier run: every row is sent under a new run.
+        var restart = false
+    }
+
+    let file: String
+    let options: Options
+    let config: Configuration
+    let stderr = CommandLineTool.printError
+
+    var isStdin: Bool { file == "-" }
+    var statePath: String? { isStdin ? nil : file + ".import-state" }
+    var rejectsPath: String? { options.rejectsPath ?? (isStdin ? nil : file + ".rejected") }
+
+    /// A row read but not yet settled: what its reply or refusal needs.
+    private struct Pending {
+        var line: Int
+        var fields: [String]
+    }
+
+    /// A rejected row of the current window, written to the rejects file when the window settles.
+    private struct Rejected {
+        var line: Int
+        var reasons: [String]
+        var fields: [String]
+    }
+
+    func run() async throws(CommandLineError) -> Int32 {
+        let fd = isStdin ? 0 : open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw .failure("campusdesk import: cannot read \(file): \(String(cString: strerror(errno)))")
+        }
+        defer { if !isStdin { close(fd) } }
+
+        // First pass (files only): the CSV is whole, the header is good, and how many rows there are.
+        var total = 0
+        var size = 0, prefix = ""
+        if !isStdin {
+            var records = CSVFileRecords(fd: fd)
+            do throws(CSVFileRecords.Failure) {
+                guard let first = try records.nextRecord() else { throw .csv(CSVError(line: 1, reason: "the file is empty; expected a header row")) }
+                do { _ = try TicketCSV.ImportHeader(first) } catch { throw .csv(error) }
+                while try records.nextRecord() != nil { total += 1 }
+            } catch {
+                throw .failure("campusdesk import: \(file): \(error)")
+            }
+            size = records.bytesRead
+            var head = [UInt8](repeating: 0, count: 64 * 1024)
+            let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            prefix = ImportCheckpoint.digest(head.prefix(max(0, n)))
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw .failure("campusdesk import: cannot reread \(file): \(String(cString: strerror(errno)))") }
+        }
+
+        // The checkpoint: a new run, or the one a stopped run left.
+        var state = ImportCheckpoint(run: UUID().uuidString.lowercased(), size: size, prefixDigest: prefix)
+        var resuming = false
+        if let statePath {
+            if options.restart { unlink(statePath) }
+            if let text = try? String(contentsOfFile: statePath, encoding: .utf8) {
+                guard let saved = ImportCheckpoint(text: text) else {
+                    throw .failure("campusdesk import: \(statePath) is not an import state file; delete it (or pass --restart) to import afresh")
+                }
+                guard saved.size == size, saved.prefixDigest == prefix else {
+                    throw .failure("campusdesk import: \(statePath) was left by an import of another version of \(file); "
+                        + "pass --restart to import this one afresh (rows the stopped run sent stay imported)")
+                }
+                state = saved
+                resuming = true
+            }
+        }
+
+        var header: TicketCSV.ImportHeader
+        var records = CSVFileRecords(fd: fd)
+        do throws(CSVFileRecords.Failure) {
+            guard let first = try records.nextRecord() else { throw .csv(CSVError(line: 1, reason: "the file is empty; expected a header row")) }
+            do { header = try TicketCSV.ImportHeader(first) } catch { throw .csv(error) }
+        } catch {
+            throw .failure("campusdesk import: \(file): \(error)")
+        }
+        for note in header.notes { stderr("campusdesk import: note: \(note)\n") }
+
+        let rejects: RejectsFile?
+        if let rejectsPath {
+            do { rejects = try RejectsFile(path: rejectsPath, header: header.fields, keep: resuming ? state.rejectsBytes : 0) } catch {
+                throw .failure("campusdesk import: cannot write \(rejectsPath): \(error)")
+            }
+            state.rejectsBytes = rejects?.length ?? 0
+        } else {
+            rejects = nil
+        }
+        if let statePath {
+            do { try Self.save(state, to: statePath) } catch { throw .failure("campusdesk import: cannot write \(statePath): \(error)") }
+        }
+        if resuming {
+            stderr("campusdesk import: resuming the import stopped after line \(state.settledLine) "
+                + "(imported \(state.imported), rejected \(state.rejected) so far)\n")
+        }
+
+        var logger = Logger(component: "import")
+        logger.minimumLevel = .warning
+        let client: RequestClient
+        do {
+            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: logger)
+            client = try RequestClient(broker: broker, processName: "import", logger: logger)
+        } catch {
+            throw .failure("campusdesk import: \(error)")
+        }
+        defer { client.close() }
+
+        let display = ProgressDisplay(label: "importing", total: total)
+        let warned = Mutex(false)
+        var bulk = RequestClient.BulkOptions()
+        bulk.giveUpAfter = .seconds(options.waitSeconds)
+
+        var done = 0               // records read (data rows), for the progress bar
+        var imported = state.imported, rejected = state.rejected
+        var pending: [Pending] = []
+        var commands: [Command] = []
+        var windowRejects: [Rejected] = []
+        var lastLine = state.settledLine
+        var stopped: String?
+        var unconfirmed = 0
+        pending.reserveCapacity(options.window)
+        commands.reserveCapacity(options.window)
+
+        /// Sends the window, writes its rejects, saves the checkpoint; false when the run must stop.
+        func settle() async throws(CommandLineError) -> Bool {
+            let base = done - pending.count - windowRejects.count
+            var windowRejected = windowRejects
+            var appliedLines: [Int] = []
+            var firstOpen: Int?
+            if !commands.isEmpty {
+                let alreadyRejected = windowRejects.count
+                let outcome = await client.send(commands, options: bulk) { p in
+                    display.update(done: base + alreadyRejected + p.answered)
+                    if p.sinceLastReply >= .seconds(5), p.answered < p.total, !warned.withLock({ w in defer { w = true }; return w }) {
+                        FileHandle.standardError.write(Data("waiting for the ticket worker to answer (is `campusdesk up` running?)\n".utf8))
+                    }
+                }
+                for (i, reply) in outcome.replies.enumerated() {
+                    let row = pending[i]
+                    if let refusal = reply?.refusal {
+                        let reason = "refused by the ticket worker: " + (refusal.field.map { "\($0): " } ?? "") + refusal.reason
+                        windowRejected.append(Rejected(line: row.line, reasons: [reason], fields: row.fields))
+                    } else if reply != nil {
+                        appliedLines.append(row.line)
+                    } else if let reason = outcome.notSent[i] {
+                        windowRejected.append(Rejected(line: row.line, reasons: ["not sent: \(reason)"], fields: row.fields))
+                    } else {
+                        unconfirmed += 1
+                        if firstOpen == nil { firstOpen = row.line }
+                    }
+                }
+                if firstOpen != nil { stopped = outcome.stopReason.map { "\($0)" } ?? "stopped" }
+            }
+            windowRejected.sort { $0.line < $1.line }
+            for r in windowRejected { stderr("line \(r.line): \(r.reasons.joined(separator: "; "))\n") }
+            imported += appliedLines.count
+            rejected += windowRejected.count
+
+            // Settled: every record up to the window's last, or only those before the first unanswered row.
+            let settledUpTo = firstOpen.map { $0 - 1 } ?? lastLine
+            let settledRejects = windowRejected.filter { $0.line <= settledUpTo }
+            do {
+                if let rejects {
+                    try rejects.append(settledRejects.map { TicketCSV.rejectRecord(line: $0.line, reasons: $0.reasons, fields: $0.fields) })
+                    state.rejectsBytes = rejects.length
+                }
+                state.settledLine = settledUpTo
+                state.imported += appliedLines.count { $0 <= settledUpTo }
+                state.rejected += settledRejects.count
+                if let statePath { try Self.save(state, to: statePath) }
+            } catch {
+                throw .failure("campusdesk import: cannot save progress: \(error)")
+            }
+            pending.removeAll(keepingCapacity: true)
+            commands.removeAll(keepingCapacity: true)
+            windowRejects.removeAll(keepingCapacity: true)
+            return firstOpen == nil
+        }
+
+        let now = SystemClock().now()
+        var readFailure: CSVFileRecords.Failure?
+        while true {
+            let record: CSVRecord?
+            do { record = try records.nextRecord() } catch { readFailure = error; break }
+            guard let record else { break }
+            done += 1
+            if record.line <= state.settledLine { continue }
+            lastLine = record.line
+            switch header.row(record, now: now) {
+            case .success(let row):
+                pending.append(Pending(line: row.line, fields: record.fields))
+                // As the operator (admin without an account): taken on the campus and the network desk alike.
+                commands.append(Command(id: CommandID(state.commandID(line: row.line)), role: .admin,
+                                        action: .importTicket(row.ticket), channel: .import))
+            case .failure(let rejection):
+                windowRejects.append(Rejected(line: rejection.line, reasons: rejection.reasons, fields: record.fields))
+            }
+            if pending.count + windowRejects.count >= options.window {
+                guard try await settle() else { break }
+            }
+        }
+        if stopped == nil { _ = try await settle() }
+        display.finish(done: done)
+
+        if let readFailure {
+            stderr("campusdesk import: \(file): \(readFailure); the rows before it were sent\n")
+        }
+        if let stopped {
+            stderr("campusdesk import: \(unconfirmed) tickets are queued but not confirmed (\(stopped)); they will be applied when the "
+                + "ticket worker runs\n")
+            if let statePath {
+                stderr("campusdesk import: stopped after line \(state.settledLine); run the same import again to go on from there "
+                    + "(no row is imported twice; progress in \(statePath))\n")
+            }
+        } else if readFailure == nil, let statePath {
+            unlink(statePath)
+        }
+        if rejects != nil, let path = rejectsPath {
+            if state.rejected == 0 && stopped == nil && readFailure == nil {
+                unlink(path)
+            } else if rejected > 0 {
+                stderr("campusdesk import: rejected rows with their line and reason are in \(path)\n")
+            }
+        }
+        print("imported \(imported), rejected \(rejected)" + (unconfirmed > 0 ? ", unconfirmed \(unconfirmed)" : ""))
+        return rejected == 0 && unconfirmed == 0 && readFailure == nil ? 0 : 1
+    }
+
+    /// Writes the checkpoint atomically: a temporary file, fsync, rename over the old one.
+    static func save(_ state: ImportCheckpoint, to path: String) throws {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFailure(operation: "open", path: tmp) }
+        defer { close(fd) }
+        let bytes = Array(state.text.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw POSIXFailure(operation: "write", path: tmp) }
+        guard fsync(fd) == 0 else { throw POSIXFailure(operation: "fsync", path: tmp) }
+        guard rename(tmp, path) == 0 else { throw POSIXFailure(operation: "rename", path: path) }
+    }
+}
+
+/// A failed system call on a path, with errno's text.
+struct POSIXFailure: Error, CustomStringConvertible {
+    var operation: String
+    var path: String
+    var code: Int32 = errno
+    var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+}
+
+/// The rejects file (`TicketCSV+Rejects`): appended to and fsynced window by window, so its length
+/// at each checkpoint is what a resumed run cuts it back to.
+final class RejectsFile {
+    let fd: Int32
+    let path: String
+    private(set) var length: Int
+
+    /// Opens `path`, keeping its first `keep` bytes (a resumed run) or starting it with the header.
+    init(path: String, header: [String], keep: Int) throws {
+        self.path = path
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFailure(operation: "open", path: path) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { close(fd); throw POSIXFailure(operation: "fstat", path: path) }
+        length = min(keep, Int(st.st_size))
+        guard ftruncate(fd, off_t(length)) == 0, lseek(fd, off_t(length), SEEK_SET) == off_t(length) else {
+            close(fd)
+            throw POSIXFailure(operation: "truncate", path: path)
+        }
+        if length == 0 { try append([TicketCSV.rejectsHeader(header)]) }
+    }
+
+    deinit { close(fd) }
+
+    /// Appends records and fsyncs (nothing when there are none).
+    func append(_ records: [String]) throws {
+        guard !records.isEmpty else { return }
+        let bytes = Array(records.joined().utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFailure(operation: "write", path: path)
+            }
+            offset += n
+        }
+        guard fsync(fd) == 0 else { throw POSIXFailure(operation: "fsync", path: path) }
+        length += bytes.count
+    }
+}
