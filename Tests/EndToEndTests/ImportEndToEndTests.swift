@@ -56,6 +56,13 @@ extension SystemTests {
             try system.start("worker", ["ticket-worker"])
             let db = system.data.appendingPathComponent("tickets.db").path
             try await waitForTicketCount(db, reaches: 3)
+
+            // Run again: the same command ids (FILE.import-state), so the queued rows are answered, not imported twice.
+            let again = try system.run(["import", file.path])
+            #expect(again.stdout == "imported 3, rejected 1\n")
+            #expect(again.stderr.contains("resuming the import stopped after line 1"))
+            let reader = try TicketReader(path: db)
+            #expect(try await reader.counts().values.reduce(0, +) == 3)
         }
     }
 }

@@ -76,6 +76,15 @@ extension SystemTests {
             #expect(rejects.dropFirst().map { Int($0.fields[0]) } == badLines)
             #expect(rejects.dropFirst().allSatisfy { $0.fields[1] == "closed_at: required when status is closed" })
             #expect(rejects.last?.fields[2] == "Resume row \(Self.rows)")
+
+            // `export --output` writes the same tickets into a file (renamed into place at the end).
+            let exported = system.root.appendingPathComponent("out.csv").path
+            let export = try system.run(["export", "--output", exported])
+            #expect(export.status == 0 && export.stdout.isEmpty && export.stderr.contains("\(good) tickets"))
+            #expect(!FileManager.default.fileExists(atPath: exported + ".tmp"))
+            let back = try CSVReader.parse(String(contentsOfFile: exported, encoding: .utf8))
+            #expect(back.first?.fields == TicketCSV.columns)
+            #expect(Set(back.dropFirst().map { $0.fields[1] }) == Set(descriptions))
         }
     }
 }
