@@ -56,6 +56,11 @@ struct StreamingImport {
             throw .failure("campusdesk import: cannot read \(file): \(String(cString: strerror(errno)))")
         }
         defer { if !isStdin { close(fd) } }
+        // One import of a file at a time: two would share the state file (no duplicates, their ids
+        // being the same, but each would resend what the other settled).
+        guard isStdin || flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            throw .failure("campusdesk import: another import of \(file) is running")
+        }
 
         // First pass (files only): the CSV is whole, the header is good, and how many rows there are.
         var total = 0
