@@ -54,10 +54,33 @@ public final class TicketReader: TicketQueries, Sendable {
         _ = try connections()
     }
 
+    /// A reader for one pass over everything (`campusdesk export`): one connection with a small
+    /// page cache and no memory map, so its resident memory does not grow with the file (the
+    /// gateway's settings map 256 MB of it and cache 32 MB per connection).
+    public static func sequential(path: String) throws -> TicketReader {
+        let reader = TicketReader(openingLazily: path, poolSize: 1, tuning: .sequential)
+        _ = try reader.connections()
+        return reader
+    }
+
+    /// Page cache and memory map of the pool's connections.
+    enum Tuning: Sendable {
+        /// The gateway's: 32 MB cache per connection, 256 MB mapped.
+        case shared
+        /// One pass over everything: 2 MB cache, nothing mapped.
+        case sequential
+    }
+    let tuning: Tuning
+
     /// A reader that opens its pool on first use, once the file exists (see ``unavailability``).
-    public init(openingLazily path: String, poolSize: Int = 2) {
+    public convenience init(openingLazily path: String, poolSize: Int = 2) {
+        self.init(openingLazily: path, poolSize: poolSize, tuning: .shared)
+    }
+
+    init(openingLazily path: String, poolSize: Int, tuning: Tuning) {
         self.path = path
         self.poolSize = max(1, poolSize)
+        self.tuning = tuning
     }
 
     /// nil once the database is open (opening it if it just appeared), else why not.
@@ -171,7 +194,7 @@ public final class TicketReader: TicketQueries, Sendable {
         try pool.withLock { pool in
             if pool.isEmpty {
                 guard FileManager.default.fileExists(atPath: path) else { throw NotYetCreated(path: path) }
-                pool = try (0..<poolSize).map { _ in PooledConnection(try Self.openReadOnly(path: path)) }
+                pool = try (0..<poolSize).map { _ in PooledConnection(try Self.openReadOnly(path: path, tuning: tuning)) }
                 opened.store(true, ordering: .releasing)
             }
             return pool
@@ -179,11 +202,17 @@ public final class TicketReader: TicketQueries, Sendable {
     }
 
     /// A read-only connection to `tickets.db` with the reader's cache and mmap settings.
-    static func openReadOnly(path: String) throws -> Connection {
+    static func openReadOnly(path: String, tuning: Tuning = .shared) throws -> Connection {
         let db = try Connection(path: path, mode: .readOnly)
-        try db.execute("PRAGMA cache_size = -32768")
-        // Reads straight from the mapped file instead of read() into the page cache.
-        try db.execute("PRAGMA mmap_size = 268435456")
+        switch tuning {
+        case .shared:
+            try db.execute("PRAGMA cache_size = -32768")
+            // Reads straight from the mapped file instead of read() into the page cache.
+            try db.execute("PRAGMA mmap_size = 268435456")
+        case .sequential:
+            try db.execute("PRAGMA cache_size = -2048")
+            try db.execute("PRAGMA mmap_size = 0")
+        }
         return db
     }
 }

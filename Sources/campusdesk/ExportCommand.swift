@@ -43,7 +43,7 @@ enum ExportCommand {
     static func export(statuses: Set<Status>, output: String?, config: Configuration) async -> Int32 {
         let tmp = output.map { $0 + ".tmp" }
         do {
-            let reader = try TicketReader(path: config.ticketDatabasePath)
+            let reader = try TicketReader.sequential(path: config.ticketDatabasePath)
             let out: FileHandle
             if let tmp {
                 guard FileManager.default.createFile(atPath: tmp, contents: nil), let handle = FileHandle(forWritingAtPath: tmp) else {

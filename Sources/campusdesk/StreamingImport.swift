@@ -20,8 +20,8 @@ import Glibc
 struct StreamingImport {
     struct Options {
         var waitSeconds = 120
-        /// Rows read between two checkpoints; the bulk run keeps up to 4,096 of them in flight.
-        var window = 8_192
+        /// Rows read between two checkpoints (all in flight at once: the bulk run's own window is 4,096).
+        var window = 4_096
         /// Where rejected rows go; nil: `FILE.rejected` (none for stdin).
         var rejectsPath: String?
         /// Ignore (delete) a state file left by an earlier run: every row is sent under a new run.
@@ -206,6 +206,7 @@ struct StreamingImport {
             pending.removeAll(keepingCapacity: true)
             commands.removeAll(keepingCapacity: true)
             windowRejects.removeAll(keepingCapacity: true)
+            MallocTrim.releaseFreeMemory()
             return firstOpen == nil
         }
 
