@@ -43,6 +43,8 @@ let package = Package(
         library("SLAMonitor", ["Domain", "Logging", "SpoolBroker", "Analytics", "ServiceLifecycle"]),
         // Who hears of what, the templates, the SMTP client, the Maildir mock and the delivery queue.
         library("Notifier", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "ServiceLifecycle"]),
+        // The same broker protocol on NATS JetStream, the client protocol written by hand over sockets (docs/nats.md).
+        library("NATSBroker", ["Domain", "Logging", "SpoolBroker"]),
         library("Supervisor", ["Domain", "Logging"]),
         library("Operations", ["Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
         library("ServiceLifecycle", ["Domain", "Logging"]),
@@ -101,6 +103,8 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
         .testTarget(name: "SQLiteKitTests", dependencies: ["SQLiteKit", "CSQLite", "TestSupport"]),
         .testTarget(name: "SpoolBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "TestSupport"]),
+        // Starts real `nats-server -js` processes (Debian's nats-server, .ci/install); skipped when it is absent.
+        .testTarget(name: "NATSBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker", "TestSupport"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Domain", "Classifier", "TestSupport"]),
         .testTarget(name: "CSVTests", dependencies: ["Domain", "CSV", "TestSupport"]),
         .testTarget(name: "TicketStoreTests", dependencies: ["Domain", "SQLiteKit", "TicketStore", "Fixtures", "TestSupport"]),
