@@ -102,7 +102,8 @@ let package = Package(
         // One test target per library target; none of them starts a process (those tests are in EndToEndTests).
         .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
         .testTarget(name: "SQLiteKitTests", dependencies: ["SQLiteKit", "CSQLite", "TestSupport"]),
-        .testTarget(name: "SpoolBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "TestSupport"]),
+        // The conformance suite runs on the spool, in memory and on a real nats-server (NATSBroker).
+        .testTarget(name: "SpoolBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker", "TestSupport"]),
         // Starts real `nats-server -js` processes (Debian's nats-server, .ci/install); skipped when it is absent.
         .testTarget(name: "NATSBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker", "TestSupport"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Domain", "Classifier", "TestSupport"]),

@@ -10,25 +10,41 @@ import SpoolBroker
 /// Every `NATSConsumer` of a queue, in any process, pulls from the same durable consumer, so
 /// the server hands each message to one of them. A message pulled by `waitForMessages` waits
 /// in this consumer's buffer (already claimed by it) for the next `claim`.
+///
+/// Pulled messages arrive under their stream subject (the server rewrites it), so they are
+/// routed by subscription: each consumer subscribes to `_PULL.<random>.*` and asks each pull's
+/// answers to `_PULL.<random>.<n>`; a status (404, 408) names the pull it ends by that subject.
 final class NATSConsumer: MessageConsumer {
     let broker: NATSMessageBroker
     let name: QueueName
     /// Claims made and not yet settled, by ack subject: NAKed at once when this consumer goes.
     private let open = Mutex<Set<String>>([])
     private let prefetched = Mutex<[Delivery]>([])
+    private let mailbox = NATSMailbox()
+    private let pullPrefix = "_PULL.\(NATSConnection.randomToken())."
+    private let pulls = Atomic<Int>(0)
+    private let sid: Int
     /// The thread `messages` waits on, never the cooperative pool.
     private let waiter: DispatchQueue
 
-    init(broker: NATSMessageBroker, name: QueueName) {
+    init(broker: NATSMessageBroker, name: QueueName) throws(SpoolError) {
         self.broker = broker
         self.name = name
         waiter = DispatchQueue(label: "nats-consumer.\(name.rawValue)")
+        let mailbox = mailbox
+        do { sid = try broker.connection.subscribe(pullPrefix + "*") { mailbox.deliver($0) } } catch {
+            throw NATSMessageBroker.spoolError(error, "subscribe", path: name.rawValue)
+        }
     }
 
     /// Released: its claims go back to the queue now rather than after the lease.
     deinit {
-        let held = open.withLock { $0 } .union(prefetched.withLock { Set($0.map(\.claim)) })
-        for subject in held { try? broker.connection.publish(subject, payload: Array("-NAK".utf8)) }
+        broker.connection.unsubscribe(sid)
+        var held = open.withLock { $0 }.union(prefetched.withLock { Set($0.map(\.claim)) })
+        for m in mailbox.take(max: .max) { if let r = m.replyTo { held.insert(r) } }
+        for subject in held where subject.hasPrefix("$JS.ACK.") {
+            try? broker.connection.publish(subject, payload: Array("-NAK".utf8))
+        }
     }
 
     private var stream: String { NATSNames.stream(name) }
@@ -81,24 +97,32 @@ final class NATSConsumer: MessageConsumer {
     /// to `wait`. Deliveries that are not envelopes, or redelivered past the limit, are
     /// dead-lettered here; `knownTypes` is applied by `claim` on what it returns.
     private func pull(batch: Int, wait: Duration?, knownTypes: Set<String>?) throws(SpoolError) -> [Delivery] {
-        var request: [String: Any] = ["batch": batch]
+        var out: [Delivery] = []
+        var received = 0
+        // Late answers of an earlier pull (already this consumer's) come first.
+        for m in mailbox.take(max: batch) where m.headers.status == nil {
+            received += 1
+            if let d = try accept(m, knownTypes: knownTypes) { out.append(d) }
+        }
+        guard received < batch else { return out }
+        var request: [String: Any] = ["batch": batch - received]
         if let wait { request["expires"] = Swift.max(Int64(1_000_000), wait.nanoseconds) } else { request["no_wait"] = true }
         let payload = (try? JSONSerialization.data(withJSONObject: request)).map(Array.init) ?? []
-        let (inbox, mailbox) = connection.openInbox()
-        defer { connection.closeInbox(inbox) }
+        let reply = pullPrefix + "\(pulls.add(1, ordering: .relaxed).newValue)"
         do {
-            try connection.publish("$JS.API.CONSUMER.MSG.NEXT.\(stream).\(NATSNames.durable)", replyTo: inbox, payload: payload)
+            try connection.publish("$JS.API.CONSUMER.MSG.NEXT.\(stream).\(NATSNames.durable)", replyTo: reply, payload: payload)
         } catch {
             throw NATSMessageBroker.spoolError(error, "claim", path: name.rawValue)
         }
         let patience = (wait ?? .zero) + connection.options.requestTimeout
         let deadline = ContinuousClock.now.advanced(by: patience)
-        var out: [Delivery] = []
-        var received = 0
         while received < batch {
             let left = deadline - ContinuousClock.now
             guard left > .zero, let m = mailbox.next(timeout: left) else { break }
-            if m.headers.status != nil { break }  // 404 no messages, 408 expired, 409: the pull is over
+            if m.headers.status != nil {
+                // 404 no messages, 408 expired, 409: this pull is over (an earlier pull's status is not).
+                if m.subject == reply { break } else { continue }
+            }
             received += 1
             if let d = try accept(m, knownTypes: knownTypes) { out.append(d) }
         }

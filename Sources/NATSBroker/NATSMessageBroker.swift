@@ -198,7 +198,7 @@ public final class NATSMessageBroker: MessageBroker {
             return made
         }
         try ensureQueue(queue)
-        return NATSConsumer(broker: self, name: queue)
+        return try NATSConsumer(broker: self, name: queue)
     }
 
     public func queueExists(_ queue: QueueName) -> Bool {
