@@ -133,6 +133,7 @@ final class NATSConsumer: MessageConsumer {
     private func accept(_ m: NATSMessage, knownTypes: Set<String>?) throws(SpoolError) -> Delivery? {
         guard let ackSubject = m.replyTo, let ack = JetStreamAck(replySubject: ackSubject) else { return nil }
         open.withLock { _ = $0.insert(ackSubject) }
+        _ = broker.retrying.withLock { $0[name]?.remove(ack.streamSequence) }
         let envelope: Envelope
         do { envelope = try Envelope.decode(line: m.payload) } catch {
             try deadLetter(raw: m.payload, seq: ack.streamSequence, ackSubject: ackSubject, reason: error.description)
@@ -167,6 +168,9 @@ final class NATSConsumer: MessageConsumer {
         }
         let delayNs = policy.delayMilliseconds(forAttempt: attempts) * 1_000_000
         try settle(delivery.claim, "-NAK {\"delay\":\(delayNs)}", operation: "retry")
+        if let seq = JetStreamAck(replySubject: delivery.claim)?.streamSequence {
+            _ = broker.retrying.withLock { $0[name, default: []].insert(seq) }
+        }
     }
 
     func reject(_ delivery: Delivery, reason: String) throws(SpoolError) {
@@ -217,9 +221,9 @@ final class NATSConsumer: MessageConsumer {
             let deadCount = ((dead?["state"] as? [String: Any])?["messages"] as? Int) ?? 0
             let pending = info["num_pending"] as? Int ?? 0
             let ackPending = info["num_ack_pending"] as? Int ?? 0
-            let redelivering = info["num_redelivered"] as? Int ?? 0
-            _ = redelivering
-            return QueueStats(queue: name, waiting: pending, claimed: ackPending, dead: deadCount, oldestAgeSeconds: nil)
+            let backingOff = broker.retrying.withLock { $0[name]?.count ?? 0 }
+            return QueueStats(queue: name, waiting: pending + backingOff, claimed: Swift.max(0, ackPending - backingOff),
+                              dead: deadCount, oldestAgeSeconds: nil)
         } catch {
             throw NATSMessageBroker.spoolError(error, "stats", path: name.rawValue)
         }

@@ -19,6 +19,9 @@ public final class NATSMessageBroker: MessageBroker {
     /// This process's reply queues, by name.
     private let replyQueues = Mutex<[QueueName: NATSReplyConsumer]>([:])
     private let bindingsReady = Atomic<Bool>(false)
+    /// Stream sequences this process NAKed with a delay and has not seen again, by queue: JetStream
+    /// counts them as pending acks, `stats()` as waiting (other processes see them as claimed).
+    let retrying = Mutex<[QueueName: Set<Int>]>([:])
 
     /// Connects to the first server of the list that answers.
     public init(configuration: NATSBrokerConfiguration) throws(SpoolError) {
