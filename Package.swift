@@ -89,7 +89,7 @@ let package = Package(
         ),
         // Processes that tests start and kill (a queue consumer, a sender under RLIMIT_FSIZE), not shipped.
         .executableTarget(
-            name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker"], path: "Tests/TestProcesses",
+            name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker"], path: "Tests/TestProcesses",
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
@@ -105,7 +105,11 @@ let package = Package(
         // The conformance suite runs on the spool, in memory and on a real nats-server (NATSBroker).
         .testTarget(name: "SpoolBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker", "TestSupport"]),
         // Starts real `nats-server -js` processes (Debian's nats-server, .ci/install); skipped when it is absent.
-        .testTarget(name: "NATSBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker", "TestSupport"]),
+        .testTarget(name: "NATSBrokerTests", dependencies: [
+            "Domain", "Logging", "SpoolBroker", "NATSBroker", "TestSupport",
+            // The consumer processes its crash test kills with SIGKILL.
+            "campusdesk-test-process",
+        ]),
         .testTarget(name: "ClassifierTests", dependencies: ["Domain", "Classifier", "TestSupport"]),
         .testTarget(name: "CSVTests", dependencies: ["Domain", "CSV", "TestSupport"]),
         .testTarget(name: "TicketStoreTests", dependencies: ["Domain", "SQLiteKit", "TicketStore", "Fixtures", "TestSupport"]),

@@ -232,8 +232,13 @@ public final class NATSMessageBroker: MessageBroker {
                                  replicas: configuration.replicas, duplicateWindow: configuration.duplicateWindow)
             try api.createStream(NATSNames.deadStream(queue), subjects: [NATSNames.deadSubject(queue)], workQueue: false,
                                  replicas: configuration.replicas, duplicateWindow: configuration.duplicateWindow)
-            try api.createDurablePullConsumer(stream: NATSNames.stream(queue), durable: NATSNames.durable,
-                                              ackWait: configuration.lease, filterSubject: NATSNames.subject(queue))
+            do {
+                try api.createDurablePullConsumer(stream: NATSNames.stream(queue), durable: NATSNames.durable,
+                                                  ackWait: configuration.lease, filterSubject: NATSNames.subject(queue))
+            } catch where error.kind == .server {
+                // Made by another process with other settings (its lease): use it as it is.
+                _ = try api.consumerInfo(stream: NATSNames.stream(queue), durable: NATSNames.durable)
+            }
         } catch {
             throw Self.spoolError(error, "create queue", path: queue.rawValue)
         }

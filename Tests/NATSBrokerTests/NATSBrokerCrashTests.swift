@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 import TestSupport
@@ -126,5 +129,71 @@ struct NATSBrokerCrashTests {
         let dead = try consumer.deadLetters()
         #expect(dead.count == 1 && dead.first?.reason.hasPrefix("malformed JSON") == true)
         #expect(try consumer.stats().dead == 1)
+    }
+
+    @Test("consumer processes killed with SIGKILL mid-batch: every message applied, none after its ack, none acked twice")
+    func consumerProcessesKilled() async throws {
+        let binary = BuiltProduct.path("campusdesk-test-process")
+        #expect(FileManager.default.isExecutableFile(atPath: binary), "run swift build --build-tests first")
+        let dir = try TemporaryDirectory("nats")
+        defer { dir.remove() }
+        let server = try NATSServerProcess(storeDirectory: dir.path("store"))
+        let sender = try Self.broker(server, name: "sender")
+        defer { sender.close() }
+        _ = try sender.consumer(of: Self.work)  // the queue and its consumer, with the 1 s lease
+        let effects = dir.path("effects")
+        let args = ["queue-consumer", "--nats", server.url, "--queue", Self.work.rawValue, "--effects", effects,
+                    "--batch", "8", "--lease-ms", "1000", "--record-acks", "1"]
+        func spawn() throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = args
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        var consumers = try (0..<3).map { _ in try spawn() }
+        var sent = Set<String>()
+        var kills = 0
+        var random = SplitMix64(seed: 19)
+        for round in 0..<60 {
+            let batch = try Self.envelopes((round * 20 + 1)...(round * 20 + 20))
+            try sender.send(batch, to: Self.work)
+            sent.formUnion(batch.map(\.id.rawValue))
+            if random.next() % 4 == 0 {
+                let victim = Int(random.next() % 3)
+                kill(consumers[victim].processIdentifier, SIGKILL)
+                try await consumers[victim].waitForExit()
+                consumers[victim] = try spawn()
+                kills += 1
+            }
+        }
+        #expect(kills > 5)
+        let consumer = try sender.consumer(of: Self.work)
+        try await eventually("the survivors to drain the queue", within: .seconds(60)) { lastSeen in
+            let s = try consumer.stats()
+            lastSeen = "\(s.waiting) waiting, \(s.claimed) claimed"
+            return s.waiting == 0 && s.claimed == 0
+        }
+        for c in consumers {
+            kill(c.processIdentifier, SIGKILL)
+            try await c.waitForExit()
+        }
+        let lines = ((try? String(contentsOfFile: effects, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        var acked: [String: Int] = [:]
+        var appliedAfterAck: [String] = []
+        var applied = Set<String>()
+        for line in lines {
+            if line.hasPrefix("acked ") {
+                acked[String(line.dropFirst(6)), default: 0] += 1
+            } else {
+                if acked[line] != nil { appliedAfterAck.append(line) }
+                applied.insert(line)
+            }
+        }
+        #expect(applied == sent, "missing \(sent.subtracting(applied).count), unexpected \(applied.subtracting(sent).count)")
+        #expect(appliedAfterAck.isEmpty, "an acknowledged message came back: \(appliedAfterAck.prefix(3))")
+        #expect(acked.values.allSatisfy { $0 == 1 }, "a message was acknowledged twice")
+        #expect(try consumer.stats().dead == 0)
     }
 }
