@@ -68,7 +68,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "QRCode",
-                "SLAMonitor", "Notifier",
+                "SLAMonitor", "Notifier", "NATSBroker",
             ],
             exclude: ["Linking"],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
