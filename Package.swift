@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "SLAMonitor", "Notifier",
+                "NATSBroker",
             ],
             swiftSettings: staticRelease,
             linkerSettings: staticReleaseLink
