@@ -88,6 +88,9 @@ public final class NATSConnection: Sendable {
         if fd == -2 { return }
         if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
         _ = readerExited.wait(timeout: .now() + .seconds(5))
+        // Handlers may hold what holds this connection: let them go.
+        io.withLock { $0.subscriptions = [:] }
+        orphanHandler.withLock { $0 = nil }
     }
 
     /// Drops the socket as a network failure would (tests of reconnection).
@@ -97,8 +100,10 @@ public final class NATSConnection: Sendable {
 
     // MARK: - Publishing and subscribing
 
-    /// Publishes `payload` (with headers: HPUB) to `subject`, waiting up to `requestTimeout` for a connection.
-    public func publish(_ subject: String, replyTo: String? = nil, headers: NATSHeaders? = nil, payload: [UInt8]) throws(NATSError) {
+    /// Publishes `payload` (with headers: HPUB) to `subject`, waiting up to `requestTimeout` for a
+    /// connection (or, with `waitForConnection` false, failing at once while there is none).
+    public func publish(_ subject: String, replyTo: String? = nil, headers: NATSHeaders? = nil, payload: [UInt8],
+                        waitForConnection: Bool = true) throws(NATSError) {
         var line: String
         var frame: [UInt8]
         let reply = replyTo.map { " " + $0 } ?? ""
@@ -114,7 +119,7 @@ public final class NATSConnection: Sendable {
         let size = frame.count - line.utf8.count - 2
         let limit = maxPayload
         guard size <= limit else { throw NATSError(.tooLarge, "publish \(subject)", "\(size) bytes over max_payload \(limit)") }
-        try write(frame, operation: "publish \(subject)")
+        try write(frame, operation: "publish \(subject)", wait: waitForConnection ? options.requestTimeout : .zero)
     }
 
     /// Subscribes `handler` (called on the reader thread: keep it short) to `subject`.
@@ -143,7 +148,7 @@ public final class NATSConnection: Sendable {
     public func flush(timeout: Duration? = nil) throws(NATSError) {
         let sem = DispatchSemaphore(value: 0)
         pongWaiters.withLock { $0.append(sem) }
-        try write(Array("PING\r\n".utf8), operation: "flush")
+        try write(Array("PING\r\n".utf8), operation: "flush", wait: options.requestTimeout)
         let t = timeout ?? options.requestTimeout
         guard sem.wait(timeout: .now() + .milliseconds(Int(t.milliseconds))) == .success else {
             pongWaiters.withLock { $0.removeAll { $0 === sem } }
@@ -191,8 +196,8 @@ public final class NATSConnection: Sendable {
 
     // MARK: - Writing
 
-    private func write(_ frame: [UInt8], operation: String) throws(NATSError) {
-        let deadline = ContinuousClock.now.advanced(by: options.requestTimeout)
+    private func write(_ frame: [UInt8], operation: String, wait: Duration) throws(NATSError) {
+        let deadline = ContinuousClock.now.advanced(by: wait)
         while true {
             let outcome: Int = io.withLock { s in
                 if s.closed { return -2 }
@@ -206,7 +211,7 @@ public final class NATSConnection: Sendable {
             case -2: throw NATSError(.closed, operation)
             case 0: throw NATSError(.connectionFailed, operation, "write failed: \(String(cString: strerror(errno)))")
             default:
-                if ContinuousClock.now >= deadline { throw NATSError(.connectionFailed, operation, "not connected within \(options.requestTimeout)") }
+                if ContinuousClock.now >= deadline { throw NATSError(.connectionFailed, operation, "not connected within \(wait)") }
                 usleep(2_000)
             }
         }

@@ -43,7 +43,7 @@ final class NATSConsumer: MessageConsumer {
         var held = open.withLock { $0 }.union(prefetched.withLock { Set($0.map(\.claim)) })
         for m in mailbox.take(max: .max) { if let r = m.replyTo { held.insert(r) } }
         for subject in held where subject.hasPrefix("$JS.ACK.") {
-            try? broker.connection.publish(subject, payload: Array("-NAK".utf8))
+            try? broker.connection.publish(subject, payload: Array("-NAK".utf8), waitForConnection: false)
         }
     }
 

@@ -31,10 +31,14 @@ public final class NATSMessageBroker: MessageBroker {
         }
         api = JetStreamAPI(connection: connection, timeout: configuration.connection.requestTimeout)
         // A delivery whose pull request was given up (a client-side timeout) goes back at once.
-        connection.onOrphanReply { [connection] m in
-            if let reply = m.replyTo, reply.hasPrefix("$JS.ACK.") { try? connection.publish(reply, payload: Array("-NAK".utf8)) }
+        connection.onOrphanReply { [weak connection] m in
+            if let reply = m.replyTo, reply.hasPrefix("$JS.ACK.") {
+                try? connection?.publish(reply, payload: Array("-NAK".utf8), waitForConnection: false)
+            }
         }
     }
+
+    deinit { connection.close() }
 
     /// `nats://host:port[,host:port...]`.
     public convenience init(url: String, name: String = "campusdesk") throws(SpoolError) {
