@@ -34,9 +34,8 @@ public final class NATSConnection: Sendable {
     /// `_INBOX.<random>.`: replies to this connection's requests arrive under it.
     public let inboxPrefix: String
     private let io = Mutex(IO())
-    private let pending = Mutex<[String: NATSMailbox]>([:])
+    private let router: InboxRouter
     private let pongWaiters = Mutex<[DispatchSemaphore]>([])
-    private let orphanHandler = Mutex<Handler?>(nil)
     private let readerExited = DispatchSemaphore(value: 0)
 
     /// Connects to the first server of the list that answers, within `connectTimeout` per server.
@@ -48,9 +47,10 @@ public final class NATSConnection: Sendable {
             s.nextSid += 1
             return sid
         }
-        let prefix = inboxPrefix
+        let router = InboxRouter(prefix: inboxPrefix)
+        self.router = router
         io.withLock { s in
-            s.subscriptions[inboxSid] = Subscription(subject: prefix + "*") { [weak self] m in self?.routeReply(m) }
+            s.subscriptions[inboxSid] = Subscription(subject: router.prefix + "*") { m in router.route(m) }
         }
         let connected = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in run(firstConnect: connected) }
@@ -75,9 +75,6 @@ public final class NATSConnection: Sendable {
     /// How many times the connection was made again after a drop.
     public var reconnects: Int { io.withLock { $0.reconnects } }
 
-    /// Messages that reach the inbox for a request nobody waits for any more (a pull that timed out).
-    public func onOrphanReply(_ handler: @escaping Handler) { orphanHandler.withLock { $0 = handler } }
-
     /// Closes the socket and stops the reader; later calls throw `.closed`.
     public func close() {
         let fd: Int32 = io.withLock { s in
@@ -90,7 +87,6 @@ public final class NATSConnection: Sendable {
         _ = readerExited.wait(timeout: .now() + .seconds(5))
         // Handlers may hold what holds this connection: let them go.
         io.withLock { $0.subscriptions = [:] }
-        orphanHandler.withLock { $0 = nil }
     }
 
     /// Drops the socket as a network failure would (tests of reconnection).
@@ -162,14 +158,13 @@ public final class NATSConnection: Sendable {
     public func openInbox() -> (subject: String, mailbox: NATSMailbox) {
         let token = NATSConnection.randomToken()
         let mailbox = NATSMailbox()
-        pending.withLock { $0[token] = mailbox }
+        router.open(token, mailbox)
         return (inboxPrefix + token, mailbox)
     }
 
-    /// Stops routing to an inbox; later messages to it go to the orphan handler.
+    /// Stops routing to an inbox; later messages to it are dropped.
     public func closeInbox(_ subject: String) {
-        let token = String(subject.dropFirst(inboxPrefix.count))
-        _ = pending.withLock { $0.removeValue(forKey: token) }
+        router.close(String(subject.dropFirst(inboxPrefix.count)))
     }
 
     /// Publishes a request and waits for its one reply.
@@ -183,15 +178,6 @@ public final class NATSConnection: Sendable {
         guard let reply = mailbox.next(timeout: t) else { throw NATSError(.timedOut, "request \(subject)", "no reply in \(t)") }
         if reply.headers.status == 503 { throw NATSError(.noResponders, "request \(subject)", "no responders") }
         return reply
-    }
-
-    private func routeReply(_ message: NATSMessage) {
-        let token = String(message.subject.dropFirst(inboxPrefix.count))
-        if let mailbox = pending.withLock({ $0[token] }) {
-            mailbox.deliver(message)
-        } else if let orphan = orphanHandler.withLock({ $0 }) {
-            orphan(message)
-        }
     }
 
     // MARK: - Writing

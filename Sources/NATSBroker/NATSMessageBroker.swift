@@ -30,12 +30,6 @@ public final class NATSMessageBroker: MessageBroker {
             throw Self.spoolError(error, "connect", path: "\(configuration.connection.servers)")
         }
         api = JetStreamAPI(connection: connection, timeout: configuration.connection.requestTimeout)
-        // A delivery whose pull request was given up (a client-side timeout) goes back at once.
-        connection.onOrphanReply { [weak connection] m in
-            if let reply = m.replyTo, reply.hasPrefix("$JS.ACK.") {
-                try? connection?.publish(reply, payload: Array("-NAK".utf8), waitForConnection: false)
-            }
-        }
     }
 
     deinit { connection.close() }
