@@ -10,7 +10,8 @@ import TestSupport
 @testable import NATSBroker
 
 /// What survives on NATS: a consumer that dies mid-batch, and the server itself restarting.
-@Suite("NATS broker crashes", .serialized, .enabled(if: NATSServerProcess.missingReason == nil, "nats-server is not installed"))
+/// On dedicated threads: every call blocks its thread on a socket round trip (docs/reliability.md).
+@Suite("NATS broker crashes", .serialized, .onDedicatedThreads, .enabled(if: NATSServerProcess.missingReason == nil, "nats-server is not installed"))
 struct NATSBrokerCrashTests {
     static let work = QueueName.commands
 
@@ -28,7 +29,7 @@ struct NATSBrokerCrashTests {
     /// Applies what `consumer` claims (recording each id once, a second time as a duplicate) until `done`.
     static func drain(_ consumer: any MessageConsumer, into applied: inout [EnvelopeID: Int], until done: ([EnvelopeID: Int]) -> Bool) async throws {
         var seen = applied
-        try await eventually("every message to be applied") {
+        try await eventually("every message to be applied", within: .seconds(60)) {
             for d in try consumer.claim(max: 16) {
                 seen[d.envelope.id, default: 0] += 1
                 try consumer.ack(d)

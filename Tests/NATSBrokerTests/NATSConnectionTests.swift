@@ -5,7 +5,7 @@ import TestSupport
 @testable import NATSBroker
 
 /// The client protocol against a real `nats-server`: publish, subscribe, request/reply, limits, reconnection.
-@Suite("NATS connection", .enabled(if: NATSServerProcess.missingReason == nil, "nats-server is not installed"))
+@Suite("NATS connection", .onDedicatedThreads, .enabled(if: NATSServerProcess.missingReason == nil, "nats-server is not installed"))
 struct NATSConnectionTests {
     static func connect(_ servers: NATSServerProcess...) throws -> NATSConnection {
         try NATSConnection(options: NATSConnectionOptions(servers: servers.map { NATSServerAddress(host: "127.0.0.1", port: $0.port) },

@@ -119,7 +119,8 @@ final class DoublingResponder: Sendable {
 }
 
 /// One suite, run against every `MessageBroker`: what the services rely on, whatever the broker.
-@Suite("MessageBroker conformance")
+/// On dedicated threads: the NATS cases block their thread on socket round trips.
+@Suite("MessageBroker conformance", .onDedicatedThreads)
 struct BrokerConformanceTests {
     static let work = QueueName.commands
     static func body(_ d: Delivery) -> Int { (try? d.envelope.decodeBody(QueueTestBody.self).n) ?? -1 }
