@@ -43,6 +43,8 @@ let package = Package(
         library("SLAMonitor", ["Domain", "Logging", "SpoolBroker", "Analytics", "ServiceLifecycle"]),
         // Who hears of what, the templates, the SMTP client, the Maildir mock and the delivery queue.
         library("Notifier", ["Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "ServiceLifecycle"]),
+        // The same broker protocol on NATS JetStream, the client protocol written by hand over sockets (docs/nats.md).
+        library("NATSBroker", ["Domain", "Logging", "SpoolBroker"]),
         library("Supervisor", ["Domain", "Logging"]),
         library("Operations", ["Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Classifier"]),
         library("ServiceLifecycle", ["Domain", "Logging"]),
@@ -66,7 +68,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "QRCode",
-                "SLAMonitor", "Notifier",
+                "SLAMonitor", "Notifier", "NATSBroker",
             ],
             exclude: ["Linking"],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
@@ -81,13 +83,14 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "SLAMonitor", "Notifier",
+                "NATSBroker",
             ],
             swiftSettings: staticRelease,
             linkerSettings: staticReleaseLink
         ),
         // Processes that tests start and kill (a queue consumer, a sender under RLIMIT_FSIZE), not shipped.
         .executableTarget(
-            name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker"], path: "Tests/TestProcesses",
+            name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker"], path: "Tests/TestProcesses",
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
@@ -100,7 +103,14 @@ let package = Package(
         // One test target per library target; none of them starts a process (those tests are in EndToEndTests).
         .testTarget(name: "DomainTests", dependencies: ["Domain", "TestSupport"]),
         .testTarget(name: "SQLiteKitTests", dependencies: ["SQLiteKit", "CSQLite", "TestSupport"]),
-        .testTarget(name: "SpoolBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "TestSupport"]),
+        // The conformance suite runs on the spool, in memory and on a real nats-server (NATSBroker).
+        .testTarget(name: "SpoolBrokerTests", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker", "TestSupport"]),
+        // Starts real `nats-server -js` processes (Debian's nats-server, .ci/install); skipped when it is absent.
+        .testTarget(name: "NATSBrokerTests", dependencies: [
+            "Domain", "Logging", "SpoolBroker", "NATSBroker", "TestSupport",
+            // The consumer processes its crash test kills with SIGKILL.
+            "campusdesk-test-process",
+        ]),
         .testTarget(name: "ClassifierTests", dependencies: ["Domain", "Classifier", "TestSupport"]),
         .testTarget(name: "CSVTests", dependencies: ["Domain", "CSV", "TestSupport"]),
         .testTarget(name: "TicketStoreTests", dependencies: ["Domain", "SQLiteKit", "TicketStore", "Fixtures", "TestSupport"]),

@@ -4,7 +4,8 @@ import Domain
 /// Settings every CampusDesk process reads from its environment, with the embedded defaults.
 ///
 /// `CAMPUSDESK_SPOOL` (./spool), `CAMPUSDESK_DATA` (./data), `HOST` (127.0.0.1), `PORT` (8080),
-/// `CAMPUSDESK_TZ` (UTC), `CAMPUSDESK_AUTH` (open: the campus desk; accounts: the network desk).
+/// `CAMPUSDESK_TZ` (UTC), `CAMPUSDESK_AUTH` (open: the campus desk; accounts: the network desk),
+/// `CAMPUSDESK_BROKER` (unset: the spool; `nats://host:port[,host:port...]`: NATS JetStream, docs/nats.md).
 public struct Configuration: Sendable, Equatable {
     public var spoolDirectory: String
     public var dataDirectory: String
@@ -14,6 +15,8 @@ public struct Configuration: Sendable, Equatable {
     public var timeZoneIdentifier: String
     /// How people enter: no password (the campus) or accounts (the network desk).
     public var authMode: AuthMode
+    /// The NATS servers (`nats://h:p,h:p`) the processes use as their broker, nil for the spool.
+    public var brokerURL: String?
 
     public init(spoolDirectory: String = "spool", dataDirectory: String = "data", host: String = "127.0.0.1", port: Int = 8080,
                 timeZoneIdentifier: String = "UTC", authMode: AuthMode = .open) {
@@ -38,6 +41,10 @@ public struct Configuration: Sendable, Equatable {
         if let v = env["CAMPUSDESK_TZ"], !v.isEmpty {
             guard TimeZone(identifier: v) != nil else { throw .invalid("CAMPUSDESK_TZ", v) }
             c.timeZoneIdentifier = v
+        }
+        if let v = env["CAMPUSDESK_BROKER"], !v.isEmpty, v != "spool" {
+            guard v.hasPrefix("nats://") else { throw .invalid("CAMPUSDESK_BROKER", v) }
+            c.brokerURL = v
         }
         if let v = env["CAMPUSDESK_AUTH"], !v.isEmpty {
             guard let mode = AuthMode(rawValue: v) else { throw .invalid("CAMPUSDESK_AUTH", v) }

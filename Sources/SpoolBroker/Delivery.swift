@@ -11,6 +11,14 @@ public struct Delivery: Sendable, Equatable {
     public let index: Int
     /// Messages claimed together with it, itself included (spool: lines in the file).
     public let total: Int
+
+    /// For other brokers' consumers (NATSBroker); the spool and the in-memory broker build theirs in this module.
+    public init(envelope: Envelope, claim: String, index: Int, total: Int) {
+        self.envelope = envelope
+        self.claim = claim
+        self.index = index
+        self.total = total
+    }
 }
 
 /// Whether a send must survive a crash (spool: fsync) or only needs to be visible (queries, probes).

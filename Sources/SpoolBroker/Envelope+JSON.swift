@@ -109,7 +109,7 @@ extension Envelope {
     }
 
     /// Checks that bytes hold exactly one JSON value (used to validate raw bodies at send).
-    static func isValidJSONValue(_ data: Data) -> Bool {
+    public static func isValidJSONValue(_ data: Data) -> Bool {
         var s = JSONScanner(Array(data))
         s.skipWhitespace()
         guard (try? s.skipValue()) != nil else { return false }

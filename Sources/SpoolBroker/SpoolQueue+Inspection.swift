@@ -18,6 +18,13 @@ public struct DeadLetter: Sendable, Equatable {
     /// The envelope id, when the file decodes.
     public var id: EnvelopeID?
     public var type: String?
+
+    public init(file: String, reason: String, id: EnvelopeID? = nil, type: String? = nil) {
+        self.file = file
+        self.reason = reason
+        self.id = id
+        self.type = type
+    }
 }
 
 extension SpoolQueue {

@@ -65,15 +65,15 @@ public enum BrokerBenchmark {
 
     struct BenchBody: Codable { var n: Int; var text: String }
 
-    private static func line(_ label: String, _ value: Double, _ unit: String) -> String {
+    static func line(_ label: String, _ value: Double, _ unit: String) -> String {
         pad(label) + String(format: " %10.0f ", value) + unit + "\n"
     }
 
-    private static func pad(_ s: String) -> String {
+    static func pad(_ s: String) -> String {
         s.count >= 56 ? s : s + String(repeating: " ", count: 56 - s.count)
     }
 
-    private static func seconds(_ d: Duration) -> Double {
+    static func seconds(_ d: Duration) -> Double {
         let (s, a) = d.components
         return Double(s) + Double(a) / 1e18
     }

@@ -1,6 +1,7 @@
 import Domain
 import Logging
 import SpoolBroker
+import NATSBroker
 import Analytics
 import ServiceLifecycle
 import HTTPServer
@@ -32,7 +33,7 @@ enum AnalyticsCommand {
     static func run<A: PersistedAggregate>(_: A.Type, _ config: Configuration, _ logger: Logger) async -> Int32 {
         await ServiceRunner.run(logger: logger, note: "stopping after the batch in hand") {
             try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+            let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "analytics", logger: Logger(component: "spool"))
             return try AnalyticsWorker<A>(
                 broker: broker, statePath: AnalyticsState<A>.path(inDataDirectory: config.dataDirectory),
                 timeZone: config.timeZone, logger: logger)

@@ -1,5 +1,6 @@
 import Logging
 import SpoolBroker
+import NATSBroker
 import TicketStore
 import Analytics
 import Operations
@@ -37,10 +38,11 @@ enum GatewayCommand {
         // One request/reply client: commands are group-committed, queries and probes go at once.
         let requester: RequestClient
         do {
-            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+            let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "gateway", logger: Logger(component: "spool"))
             requester = try RequestClient(broker: broker, processName: "gateway", options: .init(groupCommit: true), logger: logger)
         } catch {
-            logger.error("spool not usable", ["spool.path": config.spoolDirectory, "error": error.description])
+            logger.error("broker not usable", ["broker": BrokerFactory.describe(url: config.brokerURL, spoolDirectory: config.spoolDirectory),
+                                               "error": error.description])
             return 1
         }
         defer { requester.close() }

@@ -1,6 +1,7 @@
 import Domain
 import Logging
 import SpoolBroker
+import NATSBroker
 import CSV
 import TicketService
 import Supervisor
@@ -66,7 +67,7 @@ enum ImportRun {
                      waitSeconds: Int, announce: (@Sendable (String) -> Void)? = nil) async throws -> Result {
         var logger = Logger(component: processName)
         logger.minimumLevel = .warning
-        let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: logger)
+        let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "import", logger: logger)
         let client = try RequestClient(broker: broker, processName: processName, logger: logger)
         defer { client.close() }
         let display = announce.map { a in

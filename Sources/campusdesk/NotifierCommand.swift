@@ -1,6 +1,7 @@
 import Domain
 import Logging
 import SpoolBroker
+import NATSBroker
 import TicketStore
 import Notifier
 import ServiceLifecycle
@@ -28,7 +29,7 @@ enum NotifierCommand {
             let logger = Logger(component: "notifier")
             return await ServiceRunner.run(logger: logger, note: "stopping after the batch in hand") {
                 try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-                let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+                let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "notifier", logger: Logger(component: "spool"))
                 let outbox = try Outbox(directory: NotifierConfiguration.outboxPath(inDataDirectory: config.dataDirectory))
                 let dispatcher = Dispatcher(relay: settings.relay, outbox: outbox, from: MailMessage.Address(name: "CampusDesk", email: settings.from),
                                             webhook: settings.webhook)

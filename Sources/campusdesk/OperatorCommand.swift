@@ -1,6 +1,7 @@
 import Domain
 import Logging
 import SpoolBroker
+import NATSBroker
 import ServiceLifecycle
 import Foundation
 
@@ -16,11 +17,11 @@ enum OperatorCommand {
         let client: RequestClient
         let envelope: Envelope
         do {
-            let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: logger)
+            let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "operator", logger: logger)
             client = try RequestClient(broker: broker, processName: "operator", logger: logger)
             envelope = try Envelope(type: TicketWorkerMessageType.command, body: Command(role: .admin, action: action, channel: .cli), sentAt: SystemClock().now())
         } catch {
-            throw .failure("\(what): cannot reach the spool at \(config.spoolDirectory): \(error)")
+            throw .failure("\(what): cannot reach \(BrokerFactory.describe(url: config.brokerURL, spoolDirectory: config.spoolDirectory)): \(error)")
         }
         defer { client.close() }
         let answer: Envelope

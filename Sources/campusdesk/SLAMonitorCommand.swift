@@ -1,6 +1,7 @@
 import Domain
 import Logging
 import SpoolBroker
+import NATSBroker
 import SLAMonitor
 import ServiceLifecycle
 import Foundation
@@ -19,7 +20,7 @@ enum SLAMonitorCommand {
             let logger = Logger(component: "sla-monitor")
             return await ServiceRunner.run(logger: logger, note: "stopping after saving the state") {
                 try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-                let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+                let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "sla-monitor", logger: Logger(component: "spool"))
                 return try SLAMonitor(broker: broker, statePath: SLAStateFile.path(inDataDirectory: config.dataDirectory), logger: logger)
             }
         }

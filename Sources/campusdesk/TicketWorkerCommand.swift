@@ -1,6 +1,7 @@
 import Domain
 import Logging
 import SpoolBroker
+import NATSBroker
 import Classifier
 import TicketStore
 import TicketService
@@ -31,7 +32,7 @@ enum TicketWorkerCommand {
                 let model = try TriageModel.standard()
                 let store = try TicketStore(path: config.ticketDatabasePath, classifier: model, clock: SystemClock(),
                                             authMode: config.authMode, triage: model, timeZone: config.timeZone)
-                let broker = try SpoolMessageBroker(root: config.spoolDirectory, logger: Logger(component: "spool"))
+                let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "ticket-worker", logger: Logger(component: "spool"))
                 return try TicketWorker(store: store, broker: broker, logger: logger)
             }
         }

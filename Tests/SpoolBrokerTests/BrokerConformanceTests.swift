@@ -5,22 +5,43 @@ import TestSupport
 @testable import Domain
 @testable import Logging
 @testable import SpoolBroker
+import NATSBroker
 
 /// The implementations of `MessageBroker` the conformance suite holds to one behaviour.
+///
+/// `nats` is a real `nats-server -js` of the test's own (Debian's nats-server, which .ci/install
+/// adds); where it is not installed the NATS cases are left out and `natsServerInstalled` says why.
 enum BrokerKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case spool
     case memory
+    case nats
 
     var testDescription: String { rawValue }
+
+    /// The kinds that can run here.
+    static let available: [BrokerKind] = allCases.filter { $0 != .nats || NATSServerProcess.missingReason == nil }
 }
 
 /// A broker of one kind with a hand-moved clock; the spool in its own temp directory.
+///
+/// The NATS server keeps time by its own clock: there, backoffs and the lease are real time,
+/// scaled down by `timeUnit` (a policy of "10 units" waits 10 × 50 ms), and `waitUntilDue`
+/// polls instead of moving the clock. The checks that something has *not yet* come back are
+/// made on the hand-moved clocks only (on real time they would be timed assertions).
 struct BrokerUnderTest {
     let broker: any MessageBroker
     let clock = TestClock()
+    let kind: BrokerKind
     private let dir: TemporaryDirectory?
+    private let server: NATSServerProcess?
+
+    /// One second of the tests' policies and leases: 1 s on the hand-moved clocks, 50 ms on NATS.
+    var timeUnit: Duration { kind == .nats ? .milliseconds(50) : .seconds(1) }
+    /// Whether the broker's time is the test's hand-moved clock (spool, memory) rather than real time.
+    var clockIsHandMoved: Bool { kind != .nats }
 
     init(_ kind: BrokerKind, lease: Duration = .seconds(300)) throws {
+        self.kind = kind
         switch kind {
         case .spool:
             let dir = try TemporaryDirectory("queue")
@@ -30,13 +51,44 @@ struct BrokerUnderTest {
             broker = SpoolMessageBroker(spool: try Spool(root: dir.path, clock: clock, limits: limits,
                                                          logger: Logger(component: "spool", minimumLevel: .error)))
             self.dir = dir
+            server = nil
         case .memory:
             broker = InMemoryBroker(clock: clock, lease: lease)
             dir = nil
+            server = nil
+        case .nats:
+            let dir = try TemporaryDirectory("nats")
+            let server = try NATSServerProcess(storeDirectory: dir.path("store"))
+            var configuration = try NATSBrokerConfiguration(url: server.url, name: "conformance")
+            // The lease in the tests' units (30 s → 1.5 s of real time); the default one otherwise.
+            if lease < .seconds(300) { configuration.lease = lease / 20 }
+            configuration.connection.requestTimeout = TestTime.scaled(.seconds(5))
+            broker = try NATSMessageBroker(configuration: configuration)
+            self.dir = dir
+            self.server = server
         }
     }
 
-    func remove() { dir?.remove() }
+    func remove() {
+        (broker as? NATSMessageBroker)?.close()
+        server?.stop()
+        dir?.remove()
+    }
+
+    /// Lets `duration` pass (the hand-moved clock) and claims one message, which must then be due;
+    /// on NATS, waits in real time for the server to deliver it again.
+    func claimWhenDue(_ consumer: any MessageConsumer, after duration: Duration) async throws -> Delivery? {
+        if clockIsHandMoved {
+            clock.advance(by: duration)
+            return try consumer.claim(max: 1).first
+        }
+        var got: Delivery?
+        try await eventually("the message to come back") {
+            got = try consumer.claim(max: 1).first
+            return got != nil
+        }
+        return got
+    }
 
     func client(_ name: String, groupCommit: Bool = false) throws -> RequestClient {
         try RequestClient(broker: broker, processName: name, options: .init(groupCommit: groupCommit), clock: clock,
@@ -67,12 +119,13 @@ final class DoublingResponder: Sendable {
 }
 
 /// One suite, run against every `MessageBroker`: what the services rely on, whatever the broker.
-@Suite("MessageBroker conformance")
+/// On dedicated threads: the NATS cases block their thread on socket round trips.
+@Suite("MessageBroker conformance", .onDedicatedThreads)
 struct BrokerConformanceTests {
     static let work = QueueName.commands
     static func body(_ d: Delivery) -> Int { (try? d.envelope.decodeBody(QueueTestBody.self).n) ?? -1 }
 
-    @Test("send, claim in send order, ack: nothing is delivered twice", arguments: BrokerKind.allCases)
+    @Test("send, claim in send order, ack: nothing is delivered twice", arguments: BrokerKind.available)
     func sendClaimAck(kind: BrokerKind) throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -88,7 +141,7 @@ struct BrokerConformanceTests {
         #expect(try consumer.claim(max: 10).isEmpty)
     }
 
-    @Test("a batch is sent in one call and claimed in order, in as many claims as asked", arguments: BrokerKind.allCases)
+    @Test("a batch is sent in one call and claimed in order, in as many claims as asked", arguments: BrokerKind.available)
     func batch(kind: BrokerKind) throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -102,7 +155,7 @@ struct BrokerConformanceTests {
         #expect(try consumer.stats().claimed == 0)
     }
 
-    @Test("a message over the size limit is refused at send and nothing of its batch is queued", arguments: BrokerKind.allCases)
+    @Test("a message over the size limit is refused at send and nothing of its batch is queued", arguments: BrokerKind.available)
     func tooLarge(kind: BrokerKind) throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -114,7 +167,7 @@ struct BrokerConformanceTests {
         #expect(try world.broker.consumer(of: Self.work).stats().waiting == 0)
     }
 
-    @Test("publishing puts one copy into every bound queue and none elsewhere", arguments: BrokerKind.allCases)
+    @Test("publishing puts one copy into every bound queue and none elsewhere", arguments: BrokerKind.available)
     func fanOut(kind: BrokerKind) throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -131,25 +184,26 @@ struct BrokerConformanceTests {
     }
 
     @Test("retry defers by the policy's backoff on the injected clock, counts attempts, then dead-letters",
-          arguments: BrokerKind.allCases)
-    func retryWithBackoff(kind: BrokerKind) throws {
+          arguments: BrokerKind.available)
+    func retryWithBackoff(kind: BrokerKind) async throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
+        let unit = world.timeUnit
         let consumer = try world.broker.consumer(of: Self.work)
-        let policy = RetryPolicy(maxAttempts: 3, base: .seconds(10), cap: .seconds(60), random: { 0 })
+        let policy = RetryPolicy(maxAttempts: 3, base: unit * 10, cap: unit * 60, random: { 0 })
         try world.broker.send(try testEnvelope(1, at: world.clock), to: Self.work)
         var d = try #require(try consumer.claim(max: 1).first)
         try consumer.retry(d, policy: policy)
-        #expect(try consumer.claim(max: 1).isEmpty, "not due yet")
         #expect(try consumer.stats().waiting == 1)
-        world.clock.advance(by: .milliseconds(4_999))
-        #expect(try consumer.claim(max: 1).isEmpty, "half of 10 s with zero jitter is 5 s")
-        world.clock.advance(by: .milliseconds(1))
-        d = try #require(try consumer.claim(max: 1).first)
+        if world.clockIsHandMoved {
+            #expect(try consumer.claim(max: 1).isEmpty, "not due yet")
+            world.clock.advance(by: .milliseconds(4_999))
+            #expect(try consumer.claim(max: 1).isEmpty, "half of 10 s with zero jitter is 5 s")
+        }
+        d = try #require(try await world.claimWhenDue(consumer, after: .milliseconds(1)))
         #expect(d.envelope.attempts == 1)
         try consumer.retry(d, policy: policy)
-        world.clock.advance(by: .milliseconds(10_000))
-        d = try #require(try consumer.claim(max: 1).first)
+        d = try #require(try await world.claimWhenDue(consumer, after: .milliseconds(10_000)))
         #expect(d.envelope.attempts == 2)
         try consumer.retry(d, policy: policy, reason: "db locked")
         world.clock.advance(by: .milliseconds(120_000))
@@ -160,7 +214,7 @@ struct BrokerConformanceTests {
         #expect(try consumer.stats().dead == 1)
     }
 
-    @Test("reject and unknown types go to the dead letters with their reasons", arguments: BrokerKind.allCases)
+    @Test("reject and unknown types go to the dead letters with their reasons", arguments: BrokerKind.available)
     func deadLetters(kind: BrokerKind) throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -177,26 +231,33 @@ struct BrokerConformanceTests {
         #expect(stats.dead == 2 && stats.waiting == 0 && stats.claimed == 0)
     }
 
-    @Test("an unacked claim comes back to another consumer after the lease, not before", arguments: BrokerKind.allCases)
-    func redelivery(kind: BrokerKind) throws {
+    @Test("an unacked claim comes back to another consumer after the lease, not before", arguments: BrokerKind.available)
+    func redelivery(kind: BrokerKind) async throws {
         let world = try BrokerUnderTest(kind, lease: .seconds(30))
         defer { world.remove() }
         try world.broker.send(try testEnvelope(7, at: world.clock), to: Self.work)
         let crashed = try world.broker.consumer(of: Self.work)
         let held = try #require(try crashed.claim(max: 1).first)
         let next = try world.broker.consumer(of: Self.work)
-        #expect(try next.recoverClaims() == 0, "a live claim within the lease stays")
-        #expect(try next.claim(max: 1).isEmpty)
-        world.clock.advance(by: .milliseconds(30_000))
-        #expect(try next.recoverClaims() == 1)
-        let again = try #require(try next.claim(max: 1).first)
+        let again: Delivery
+        if world.clockIsHandMoved {
+            #expect(try next.recoverClaims() == 0, "a live claim within the lease stays")
+            #expect(try next.claim(max: 1).isEmpty)
+            world.clock.advance(by: .milliseconds(30_000))
+            #expect(try next.recoverClaims() == 1)
+            again = try #require(try next.claim(max: 1).first)
+        } else {
+            // JetStream gives the claim back by itself once the ack wait (the lease) passes.
+            again = try #require(try await world.claimWhenDue(next, after: .milliseconds(30_000)))
+        }
         #expect(again.envelope.id == held.envelope.id)
         try next.ack(again)
         let stats = try next.stats()
         #expect(stats.waiting == 0 && stats.claimed == 0)
+        withExtendedLifetime(crashed) {}
     }
 
-    @Test("replies to a vanished reply queue are dropped and do not create it", arguments: BrokerKind.allCases)
+    @Test("replies to a vanished reply queue are dropped and do not create it", arguments: BrokerKind.available)
     func repliesToAGoneQueue(kind: BrokerKind) throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -211,7 +272,7 @@ struct BrokerConformanceTests {
 
     // MARK: - Request/reply through the one client
 
-    @Test("request/reply: each reply reaches its caller; the reply queue goes with close()", arguments: BrokerKind.allCases)
+    @Test("request/reply: each reply reaches its caller; the reply queue goes with close()", arguments: BrokerKind.available)
     func requestReply(kind: BrokerKind) async throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -229,7 +290,7 @@ struct BrokerConformanceTests {
         #expect(!world.broker.queueExists(client.replyQueue))
     }
 
-    @Test("group commit: concurrent durable requests each get their own reply", arguments: BrokerKind.allCases)
+    @Test("group commit: concurrent durable requests each get their own reply", arguments: BrokerKind.available)
     func groupCommit(kind: BrokerKind) async throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -254,7 +315,7 @@ struct BrokerConformanceTests {
         #expect(answers.allSatisfy { $0.value == $0.key * 2 })
     }
 
-    @Test("no reply in time is .timedOut; the request stays queued and its late reply is discarded", arguments: BrokerKind.allCases)
+    @Test("no reply in time is .timedOut; the request stays queued and its late reply is discarded", arguments: BrokerKind.available)
     func timeoutAndLateReply(kind: BrokerKind) async throws {
         let world = try BrokerUnderTest(kind)
         defer { world.remove() }
@@ -269,5 +330,11 @@ struct BrokerConformanceTests {
         try service.ack(d)
         try await eventually("the late reply to be discarded") { client.discardedReplies > 0 }
         #expect(client.discardedReplies == 1, "the late reply arrived and was dropped")
+    }
+
+    @Test("the NATS cases run where nats-server is installed", .enabled(if: NATSServerProcess.missingReason == nil,
+          "nats-server is not installed: the conformance suite ran on the spool and in memory only"))
+    func natsServerInstalled() {
+        #expect(BrokerKind.available.contains(.nats))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Domain
 import Logging
 import SpoolBroker
+import NATSBroker
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,12 +15,15 @@ import Glibc
 enum QueueTestProcess {
     /// `queue-consumer --spool DIR --queue Q --effects FILE [--exclusive DIR] [--idle-exit MS] [--batch N]`.
     ///
+    /// With `--nats URL` (and `--lease-ms MS`) it consumes the queue on NATS JetStream instead of
+    /// the spool, and with `--record-acks 1` writes `acked <id>` after each ack returned.
+    ///
     /// With `--exclusive`, a marker file per message id is created with O_EXCL while the
     /// message is held; finding one already there means two consumers held it at once and is
     /// recorded as `VIOLATION <id>`.
     static func consume(_ args: [String]) -> Int32 {
         let opts = options(args)
-        guard let root = opts["--spool"], let queueRaw = opts["--queue"], let effectsPath = opts["--effects"],
+        guard let root = opts["--spool"] ?? opts["--nats"], let queueRaw = opts["--queue"], let effectsPath = opts["--effects"],
               let name = try? QueueName(queueRaw) else {
             FileHandle.standardError.write(Data("usage: campusdesk-test-process queue-consumer --spool DIR --queue Q --effects FILE\n".utf8))
             return 64
@@ -32,7 +36,15 @@ enum QueueTestProcess {
             limits.recoveryInterval = .milliseconds(200)
             var logger = Logger(component: "test-consumer")
             logger.minimumLevel = .error
-            let q = try Spool(root: root, limits: limits, logger: logger).queue(name)
+            let q: any MessageConsumer
+            if let url = opts["--nats"] {
+                var configuration = try NATSBrokerConfiguration(url: url, name: "test-consumer")
+                if let ms = opts["--lease-ms"].flatMap({ Int64($0) }) { configuration.lease = .milliseconds(ms) }
+                q = try NATSMessageBroker(configuration: configuration).consumer(of: name)
+            } else {
+                q = try Spool(root: root, limits: limits, logger: logger).queue(name)
+            }
+            let recordAcks = opts["--record-acks"] == "1"
             let effects = open(effectsPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard effects >= 0 else { throw SpoolError.posix("open", path: effectsPath) }
             var idleSince = ContinuousClock.now
@@ -59,6 +71,7 @@ enum QueueTestProcess {
                     try appendLine(effects, Array("\(d.envelope.id)\n".utf8), path: effectsPath)
                     if let marker { unlink(marker) }
                     try q.ack(d)
+                    if recordAcks { try appendLine(effects, Array("acked \(d.envelope.id)\n".utf8), path: effectsPath) }
                 }
             }
         } catch {

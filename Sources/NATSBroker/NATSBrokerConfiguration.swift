@@ -1,0 +1,30 @@
+/// How the NATS broker maps onto JetStream: servers, replicas, the lease and the limits.
+public struct NATSBrokerConfiguration: Sendable {
+    public var connection: NATSConnectionOptions
+    /// Replicas of every stream (3 on a three-node cluster); 1 on a single server.
+    public var replicas: Int
+    /// The consumers' ack wait: an unsettled delivery comes back after it (the spool's lease).
+    public var lease: Duration
+    /// Deliveries without a settle (a consumer dying on the message each time) before it is
+    /// dead-lettered; retries count too (the broker's `attempts` is the delivery count less one).
+    public var maxDeliveries: Int
+    /// How long the streams remember `Nats-Msg-Id`s to drop a re-sent duplicate.
+    public var duplicateWindow: Duration
+    /// The largest batch a send takes in one call (NATS has no atomic batch: see docs/nats.md).
+    public var maxBatchBytes: Int
+
+    public init(servers: [NATSServerAddress], name: String = "campusdesk", replicas: Int = 1, lease: Duration = .seconds(300),
+                maxDeliveries: Int = 50, duplicateWindow: Duration = .seconds(120), maxBatchBytes: Int = 4 << 20) {
+        connection = NATSConnectionOptions(servers: servers, name: name)
+        self.replicas = replicas
+        self.lease = lease
+        self.maxDeliveries = maxDeliveries
+        self.duplicateWindow = duplicateWindow
+        self.maxBatchBytes = maxBatchBytes
+    }
+
+    /// From `nats://host:port[,host:port...]`.
+    public init(url: String, name: String = "campusdesk") throws(NATSError) {
+        self.init(servers: try NATSServerAddress.list(url), name: name)
+    }
+}
