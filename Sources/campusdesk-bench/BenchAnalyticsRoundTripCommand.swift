@@ -134,7 +134,9 @@ extension BenchAnalyticsRoundTripCommand {
         let tickets: Int
         let executable: String
         var data: String { root + "/data" }
-        var spool: String { root + "/spool" }
+        /// Elsewhere than `root/spool` when set (`bench scale` puts it on a tmpfs; the spool refuses a symlink).
+        var spoolOverride: String?
+        var spool: String { spoolOverride ?? root + "/spool" }
         var children: [(name: String, process: Process)] = []
         let now = Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
 
