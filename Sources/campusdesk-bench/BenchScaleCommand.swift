@@ -1,6 +1,7 @@
 import Foundation
 import SQLiteKit
 import Domain
+import TicketStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,7 +54,8 @@ enum BenchScaleCommand {
             await run.world.stopAll()
             run.cleanUp()
         }
-        if table.rows.contains(where: { !$0.notes.isEmpty }) { status = 1 }
+        // A failed page or command is a note; "bulk load, not run" is not a failure.
+        if table.rows.contains(where: { $0.notes.values.contains { !$0.hasPrefix("bulk") } }) { status = 1 }
         let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GB"
         let text = """
             campusdesk-bench scale --tickets \(options.sizes.map(String.init).joined(separator: ",")) (\(options.connections) connections × \(options.seconds) s per page; \(machine); \(ISO8601DateFormatter().string(from: started)) to \(ISO8601DateFormatter().string(from: Date())); load average at the end \(BenchUploadsCommand.loadAverage()))
@@ -82,6 +84,8 @@ final class ScaleRun {
     let world: BenchAnalyticsRoundTripCommand.World
     let spool: String
     var root: String { world.root }
+    /// Gateways that died under load and were started again.
+    var deaths = 0
 
     init(size: Int, options: ScaleOptions, executable: String) {
         self.size = size
@@ -121,7 +125,14 @@ final class ScaleRun {
         setenv("CAMPUSDESK_ATTACHMENT_MAX_TICKET_BYTES", String(1 << 40), 1)
         setenv("CAMPUSDESK_ATTACHMENT_MAX_TOTAL_BYTES", String(1 << 50), 1)
 
-        // 1. The eight processes of the Procfile, then the engineers the import assigns to.
+        // 1. The eight processes of the Procfile (with --bulk, on a tickets.db already written), then
+        //    the engineers the import assigns to.
+        if options.bulk {
+            let start = BenchAnalyticsRoundTripCommand.nanos()
+            try BenchAnalyticsRoundTripCommand.BulkTickets.write(path: world.data + "/tickets.db", count: n,
+                                                                  now: Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)))
+            say(String(format: "bulk-loaded %d tickets in %.1f s", n, Double(BenchAnalyticsRoundTripCommand.nanos() - start) / 1e9))
+        }
         try world.start("ticket-worker", ["ticket-worker"], port: nil)
         for service in AnalyticsService.allCases { try world.start(service.rawValue, ["analytics", service.rawValue], port: nil) }
         try world.start("sla-monitor", ["sla-monitor"], port: nil)
@@ -141,6 +152,20 @@ final class ScaleRun {
         engineerIDs = try readOnly { db in try db.prepare("SELECT id FROM users WHERE role = 'engineer' ORDER BY id").query([]) { $0.int64(at: 0) } }
 
         // 2. Import N tickets with the shipped command.
+        if options.bulk {
+            for row in ["import: time", "import: tickets per second", "import: peak memory"] { table.note(row, .text, size: n, "bulk load, not run") }
+        } else {
+            try importTickets(engineers: engineerIDs, into: &table)
+        }
+
+        // 3. Wait for the search backlog and the analytics workers (what the pages read).
+        try await waitForQuiet()
+        try await measureRunning(port: port, engineers: engineerIDs, into: &table)
+    }
+
+    func importTickets(engineers engineerIDs: [Int64], into table: inout ScaleTable) throws {
+        let n = size
+        let fm = FileManager.default
         let csv = root + "/tickets.csv"
         try ScaleData.writeCSV(path: csv, count: n, engineers: engineerIDs)
         say("importing \(n) tickets (\(fileSize(csv) / 1_000_000) MB CSV)")
@@ -152,10 +177,11 @@ final class ScaleRun {
         table.set("import: tickets per second", .perSecond, size: n, [Double(n) / imported.seconds])
         table.set("import: peak memory", .kilobytes, size: n, [Double(imported.maxRSSKilobytes)])
         say(String(format: "imported in %.1f s, peak %d kB", imported.seconds, imported.maxRSSKilobytes))
+    }
 
-        // 3. Wait for the search backlog and the analytics workers (what the pages read).
-        try await waitForQuiet()
-
+    func measureRunning(port: UInt16, engineers engineerIDs: [Int64], into table: inout ScaleTable) async throws {
+        let n = size
+        let fm = FileManager.default
         // 4. Attachments through the upload path, spread over the tickets.
         let files = options.attachmentCount(for: n)
         if files > 0 {
@@ -202,6 +228,8 @@ final class ScaleRun {
             let s = BenchUploadsCommand.status(child.process.processIdentifier)
             table.set("\(child.name): resident (VmRSS)", .kilobytes, size: n, [Double(s.rss)])
             table.set("\(child.name): peak (VmHWM)", .kilobytes, size: n, [Double(s.hwm)])
+            // Resident minus the pages of mapped files (tickets.db through mmap_size): the heap's share.
+            table.set("\(child.name): resident anonymous (RssAnon)", .kilobytes, size: n, [Double(anonymous(child.process.processIdentifier))])
         }
         table.set("tickets.db + -wal size", .kilobytes, size: n, [Double(fileSize(world.data + "/tickets.db") + fileSize(world.data + "/tickets.db-wal")) / 1024])
 
@@ -309,13 +337,33 @@ final class ScaleRun {
         for page in pages {
             try world.checkChildren()
             let r = await ScaleLoad.drive(port: port, path: page.path, headers: page.headers, connections: options.connections, seconds: options.seconds)
-            if let f = r.failure, r.requests == 0 {
+            if let death = try await restartGatewayIfDead(port: port) {
+                table.note(page.name, .latency, flat: page.flat, size: n, "gateway died (\(death))")
+            } else if let f = r.failure, r.requests == 0 {
                 table.note(page.name, .latency, flat: page.flat, size: n, f)
             } else {
                 table.set(page.name, .latency, flat: page.flat, size: n, r.figures)
             }
             say("\(page.name): " + ScaleTable.format(r.figures, .latency) + (r.failure.map { " (\($0))" } ?? ""))
         }
+    }
+
+    /// When the gateway died under a page: keeps its log as `gateway-died-K.log`, starts a new one
+    /// on the same port (as `campusdesk up` would), and says how it ended.
+    func restartGatewayIfDead(port: UInt16) async throws -> String? {
+        guard let index = world.children.firstIndex(where: { $0.name == "gateway" }), !world.children[index].process.isRunning else { return nil }
+        let p = world.children[index].process
+        let how = p.terminationReason == .uncaughtSignal ? "signal \(p.terminationStatus)\(p.terminationStatus == SIGILL ? ", a Swift trap" : "")" : "exit \(p.terminationStatus)"
+        deaths += 1
+        let kept = root + "/gateway-died-\(deaths).log"
+        try? FileManager.default.moveItem(atPath: root + "/gateway.log", toPath: kept)
+        say("the gateway died (\(how)); its log: \(kept) (last lines:)\n" + tail(kept))
+        world.children.remove(at: index)
+        try world.start("gateway", ["gateway"], port: port)
+        let probe = try await world.connect(port: port)
+        defer { probe.close() }
+        try await world.waitReady(probe, probe: "/readyz")
+        return how
     }
 
     /// The `next_cursor` after `pages` pages of `/api/tickets?<query>`.
@@ -363,6 +411,13 @@ final class ScaleRun {
         let db = try Connection(path: path ?? world.data + "/tickets.db", mode: .readOnly)
         try db.execute("PRAGMA busy_timeout = 5000")
         return try body(db)
+    }
+
+    /// `RssAnon` of `/proc/<pid>/status` in kB.
+    func anonymous(_ pid: Int32) -> Int {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") }) else { return -1 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
     }
 
     func fileSize(_ path: String) -> Int {
