@@ -140,12 +140,14 @@ final class ScaleRun {
         let port = try world.freePort()
         try world.start("gateway", ["gateway"], port: port)
         let probe = try await world.connect(port: port)
-        try await world.waitReady(probe, probe: "/readyz")
+        // At a million tickets the fresh workers' replays keep the ticket worker busy for minutes.
+        let patience = UInt64(max(120, n / 1_000))
+        try await world.waitReady(probe, probe: "/readyz", within: patience)
         probe.close()
         var engineerIDs: [Int64] = []
         for e in 1...BenchScaleCommand.engineers {
             let r = try MeasuredRun.run(executable, ["users", "add", "--role", "engineer", "--email", "engineer\(e)@bench.example",
-                                                     "--name", "Engineer \(e)", "--no-password", "--wait", "60"],
+                                                     "--name", "Engineer \(e)", "--no-password", "--wait", String(patience)],
                                         environment: environment(), stderr: root + "/users.log")
             guard r.status == 0 else { throw BenchAnalyticsRoundTripCommand.BenchError("users add answered \(r.status): \(tail(root + "/users.log"))") }
         }
