@@ -303,12 +303,6 @@ final class ScaleRun {
             ("/tickets, page 21 (cursor)", "/tickets?cursor=\(deep)", staff, true),
             ("/tickets?page=last", "/tickets?page=last", staff, true),
             ("/tickets?sort=priority&page=last", "/tickets?sort=priority&page=last", staff, true),
-            ("/tickets?q=projector (1 in 10)", "/tickets?q=projector", staff, true),
-            ("/tickets?q=projector+library (two words)", "/tickets?q=projector+library", staff, true),
-            ("/tickets?q=projector&status=open", "/tickets?q=projector&status=open", staff, true),
-            ("/tickets?q=projector&category=facility", "/tickets?q=projector&category=facility", staff, true),
-            ("/tickets?q=projector, page 6 (cursor)", "/tickets?q=projector&cursor=\(deepSearch)", staff, true),
-            ("/tickets?q=zebra (no match)", "/tickets?q=zebra", staff, true),
             ("GET /tickets/{id} (staff, a ticket page)", "/tickets/\(middle)", staff, true),
             ("GET /tickets/new (report form)", "/tickets/new", "", true),
             ("GET /dashboard", "/dashboard", staff, true),
@@ -322,8 +316,6 @@ final class ScaleRun {
             ("/api/tickets?sla=breached", "/api/tickets?sla=breached", api, true),
             ("/api/tickets?assigned_to=none", "/api/tickets?assigned_to=none", api, true),
             ("/api/tickets, page 21 (cursor)", "/api/tickets?cursor=\(deep)", api, true),
-            ("/api/tickets?q=projector", "/api/tickets?q=projector", api, true),
-            ("/api/tickets?q=projector+library", "/api/tickets?q=projector+library", api, true),
             ("/api/tickets/unassigned", "/api/tickets/unassigned", api, true),
             ("/api/tickets/assigned/ENGINEER", "/api/tickets/assigned/\(engineer)", api, true),
             ("/api/tickets/{id}", "/api/tickets/\(middle)", api, true),
@@ -336,13 +328,34 @@ final class ScaleRun {
             ("/api/analytics/service-levels", "/api/analytics/service-levels", api, true),
             ("/api/notifications (reporter's)", "/api/notifications", reporterAPI, true),
         ]
+        // The searches last: where they are slow they can hold the gateway's readers past the run.
+        pages += [
+            ("/tickets?q=projector (1 in 10)", "/tickets?q=projector", staff, true),
+            ("/tickets?q=projector+library (two words)", "/tickets?q=projector+library", staff, true),
+            ("/tickets?q=projector&status=open", "/tickets?q=projector&status=open", staff, true),
+            ("/tickets?q=projector&category=facility", "/tickets?q=projector&category=facility", staff, true),
+            ("/tickets?q=projector, page 6 (cursor)", "/tickets?q=projector&cursor=\(deepSearch)", staff, true),
+            ("/tickets?q=zebra (no match)", "/tickets?q=zebra", staff, true),
+            ("/api/tickets?q=projector", "/api/tickets?q=projector", api, true),
+            ("/api/tickets?q=projector+library", "/api/tickets?q=projector+library", api, true),
+        ]
         for page in pages {
             try world.checkChildren()
             let r = await ScaleLoad.drive(port: port, path: page.path, headers: page.headers, connections: options.connections, seconds: options.seconds)
             if let death = try await restartGatewayIfDead(port: port) {
                 table.note(page.name, .latency, flat: page.flat, size: n, "gateway died (\(death))")
             } else if let f = r.failure, r.requests == 0 {
-                table.note(page.name, .latency, flat: page.flat, size: n, f)
+                // No answer in 30 s: the gateway's readers are still busy with the abandoned queries
+                // (a client that leaves does not stop its SQL), so every later page would time out too.
+                // A new gateway keeps the rest of the table measurable.
+                if f == "timeout", let g = world.children.first(where: { $0.name == "gateway" })?.process {
+                    kill(g.processIdentifier, SIGKILL)
+                    g.waitUntilExit()
+                    _ = try await restartGatewayIfDead(port: port)
+                    table.note(page.name, .latency, flat: page.flat, size: n, "over 30 s (gateway restarted)")
+                } else {
+                    table.note(page.name, .latency, flat: page.flat, size: n, f)
+                }
             } else {
                 table.set(page.name, .latency, flat: page.flat, size: n, r.figures)
             }

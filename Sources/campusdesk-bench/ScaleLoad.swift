@@ -20,18 +20,21 @@ enum ScaleLoad {
     }
 
     /// Each connection sends `GET path` again as soon as the answer arrives, for a 0.3 s warm-up and
-    /// then `seconds`; latency is request to last byte.
+    /// then `seconds`; latency is request to last byte. A page slower than the whole window has no
+    /// request inside it: then the warm-up's answers are the samples (a 2 s page is 2 s, not 0).
     static func drive(port: UInt16, path: String, headers: String, connections: Int, seconds: Double) async -> Result {
         let warmUp: UInt64 = 300_000_000
         let start = BenchAnalyticsRoundTripCommand.nanos()
         let measureFrom = start + warmUp
         let end = measureFrom + UInt64(seconds * 1e9)
         let samples = Mutex<[UInt64]>([])
+        let early = Mutex<[UInt64]>([])
         let failure = Mutex<String?>(nil)
         let finished = Atomic<Int>(0)
         let threads = (0..<connections).map { _ in
             Thread {
                 var mine: [UInt64] = []
+                var warm: [UInt64] = []
                 var client: BenchHTTPClient?
                 while true {
                     let t = BenchAnalyticsRoundTripCommand.nanos()
@@ -46,10 +49,11 @@ enum ScaleLoad {
                             FileHandle.standardError.write(Data("bench scale: GET \(path) answered \(r.status): \(String(decoding: r.body.prefix(200), as: UTF8.self))\n".utf8))
                             break
                         }
-                        if t >= measureFrom { mine.append(done - t) }
+                        if t >= measureFrom { mine.append(done - t) } else { warm.append(done - t) }
                         if c.closed { client = nil }
                     } catch {
-                        failure.withLock { if $0 == nil { $0 = "error" } }
+                        let timedOut = "\(error)".contains("no answer within")
+                        failure.withLock { if $0 == nil { $0 = timedOut ? "timeout" : "error" } }
                         FileHandle.standardError.write(Data("bench scale: GET \(path): \(error)\n".utf8))
                         client?.close()
                         break
@@ -57,6 +61,7 @@ enum ScaleLoad {
                 }
                 client?.close()
                 samples.withLock { $0 += mine }
+                early.withLock { $0 += warm }
                 finished.add(1, ordering: .releasing)
             }
         }
@@ -65,9 +70,14 @@ enum ScaleLoad {
             t.start()
         }
         while finished.load(ordering: .acquiring) < threads.count { try? await Task.sleep(for: .milliseconds(10)) }
+        let elapsed = Double(BenchAnalyticsRoundTripCommand.nanos() - measureFrom) / 1e9
         let all = samples.withLock { $0 }
-        let elapsed = Double(max(BenchAnalyticsRoundTripCommand.nanos(), end) - measureFrom) / 1e9
-        return summarize(all, seconds: min(elapsed, seconds), failure: failure.withLock { $0 })
+        guard !all.isEmpty else {
+            // Slower than the window: the warm-up's answers over the whole time the threads ran.
+            let slow = early.withLock { $0 }
+            return summarize(slow, seconds: Double(BenchAnalyticsRoundTripCommand.nanos() - start) / 1e9, failure: failure.withLock { $0 })
+        }
+        return summarize(all, seconds: min(max(elapsed, 0.001), seconds), failure: failure.withLock { $0 })
     }
 
     /// Sends `requests[k]` once each, `connections` at a time; `perSecond` is requests over the
