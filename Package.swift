@@ -137,6 +137,8 @@ let package = Package(
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),
         .testTarget(name: "UploadsTests", dependencies: ["Uploads", "TestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "TestSupport"]),
+        // The pure parts of `campusdesk-bench scale` (its arguments, the table and its ratio column); the bench itself is not a test.
+        .testTarget(name: "BenchTests", dependencies: ["campusdesk-bench"]),
         .testTarget(name: "WebGatewayTests", dependencies: [
             "WebGateway", "Credentials", "HTTPServer", "Domain", "Logging", "SpoolBroker", "TicketStore", "Analytics", "Classifier",
             "ServiceLifecycle", "TicketService", "SQLiteKit", "TestSupport", "QRCode", "Uploads", "Notifier",

@@ -134,7 +134,9 @@ extension BenchAnalyticsRoundTripCommand {
         let tickets: Int
         let executable: String
         var data: String { root + "/data" }
-        var spool: String { root + "/spool" }
+        /// Elsewhere than `root/spool` when set (`bench scale` puts it on a tmpfs; the spool refuses a symlink).
+        var spoolOverride: String?
+        var spool: String { spoolOverride ?? root + "/spool" }
         var children: [(name: String, process: Process)] = []
         let now = Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
 
@@ -402,11 +404,11 @@ extension BenchAnalyticsRoundTripCommand {
         }
 
         /// Polls `probe` (`/readyz`: every check, store and analytics workers, is ready) until it answers 200.
-        func waitReady(_ client: BenchHTTPClient, probe: String) async throws {
-            let deadline = nanos() + 60_000_000_000
+        func waitReady(_ client: BenchHTTPClient, probe: String, within seconds: UInt64 = 60) async throws {
+            let deadline = nanos() + seconds * 1_000_000_000
             while try client.request("GET", probe, headers: "X-CampusDesk-Role: staff\r\n").status != 200 {
                 try checkChildren()
-                guard nanos() < deadline else { throw BenchError("gateway not ready within 60 s") }
+                guard nanos() < deadline else { throw BenchError("gateway not ready within \(seconds) s") }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }

@@ -112,6 +112,27 @@ import Glibc
         log.close()
     }
 
+    @Test("a request of ten seconds or more is logged, not a crash (seconds × 10^18 overflowed Int64)")
+    func requestLogLongDuration() throws {
+        #expect(RequestLog.hundredthsOfAMillisecond(.seconds(9) + .milliseconds(300)) == 930_000)
+        #expect(RequestLog.hundredthsOfAMillisecond(.seconds(12) + .microseconds(345_678)) == 1_234_568)
+        #expect(RequestLog.hundredthsOfAMillisecond(.seconds(86_400 * 365)) == 3_153_600_000_000)
+        #expect(RequestLog.hundredthsOfAMillisecond(.microseconds(1234)) == 123)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-reqlog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("log").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let log = RequestLog(component: "gateway", fd: fd, clock: FixedClock(), interval: .seconds(3600))
+        log.request(method: "GET", path: "/tickets?q=projector&status=open", status: 200, duration: .seconds(31) + .milliseconds(5))
+        log.flush()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasSuffix("http.status=200 duration_ms=31005.00\n"))
+        log.close()
+    }
+
     @Test("the request log's timer writes lines without a flush")
     func requestLogTimer() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("campusdesk-reqlog-\(UUID().uuidString)")
