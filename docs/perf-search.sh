@@ -58,17 +58,20 @@ w() {
 }
 echo "tickets: $(sqlite3 "file:$P/data/tickets.db?mode=ro" 'SELECT count(*) FROM tickets'); load: $(cat /proc/loadavg); $(date -u +%FT%TZ)"
 w "list, newest (no q)" "/tickets?sort=newest"
-w "q=broken (every ticket)" "/tickets?q=broken"
-w "q=room (every ticket)" "/tickets?q=room"
+# SKIP_COMMON=1: without the words in every ticket (the gateway before issue 22 crashed on them).
+if [ -z "${SKIP_COMMON:-}" ]; then
+    w "q=broken (every ticket)" "/tickets?q=broken"
+    w "q=room (every ticket)" "/tickets?q=room"
+fi
 w "q=projector (1 in 10)" "/tickets?q=projector"
 w "q=projector library" "/tickets?q=projector+library"
 w "q=projector&status=open" "/tickets?q=projector&status=open"
 w "q=projector&category=it" "/tickets?q=projector&category=it"
-w "q=broken&status=closed&category=facility" "/tickets?q=broken&status=closed&category=facility"
+[ -z "${SKIP_COMMON:-}" ] && w "q=broken&status=closed&category=facility" "/tickets?q=broken&status=closed&category=facility"
 w "q=projector, 5th page" "$PAGE5"
 w "q=projector&sort=priority" "/tickets?q=projector&sort=priority"
 w "API q=projector" "/api/tickets?q=projector" "X-CampusDesk-Role: agent"
-w "API q=broken" "/api/tickets?q=broken" "X-CampusDesk-Role: agent"
+[ -z "${SKIP_COMMON:-}" ] && w "API q=broken" "/api/tickets?q=broken" "X-CampusDesk-Role: agent"
 w "API q=projector library" "/api/tickets?q=projector+library" "X-CampusDesk-Role: agent"
 echo "load: $(cat /proc/loadavg)"
 kill $G $W; wait 2>/dev/null

@@ -205,10 +205,14 @@ extension TicketReader {
             // Every status named even when all are asked for: with the category it makes the count
             // a search of `tickets_by_status_category_opened` (a category alone scanned that index
             // from the start: 11 M instructions a page on 100,000 tickets, docs/performance.md).
-            terms.append("t.status IN (\(Self.placeholders(statuses.count)))")
+            // With text, the status and category are row filters (`+`): as plain terms SQLite drove the
+            // count from the status index and ran the MATCH once per open ticket (minutes at 1,000,000
+            // tickets, docs/performance.md "Search at a million tickets"); FTS5's matches drive instead.
+            let rowFilter = match == nil ? "" : "+"
+            terms.append("\(rowFilter)t.status IN (\(Self.placeholders(statuses.count)))")
             values += statuses.map { .text($0.rawValue) }
             if !allCategories {
-                terms.append("t.category IN (\(Self.placeholders(categories.count)))")
+                terms.append("\(rowFilter)t.category IN (\(Self.placeholders(categories.count)))")
                 values += categories.map { .text($0.rawValue) }
             }
             for party in parties {
