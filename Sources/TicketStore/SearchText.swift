@@ -44,10 +44,39 @@ public enum SearchText {
         return words
     }
 
-    /// Registers ``functionName`` on `db`: the search triggers (migration 9) and the background pass
-    /// call it, so every connection that writes tickets must have it (`TicketStore` does).
+    /// The SQL function over one column's text that gives its indexed words as a JSON array of
+    /// strings (``wordsJSON(_:)``): what the search triggers and the background pass add to
+    /// `search_words`, the index's vocabulary (migration 17, ``FullTextQuery``).
+    public static let wordsFunctionName = "campusdesk_search_words"
+
+    /// The words ``indexed(_:)`` gives for `text`, once each, as a JSON array (`["the","wifi"]`).
+    public static func wordsJSON(_ text: String) -> String {
+        var seen = Set<String>()
+        var out = "["
+        forEachWord(text) { joined, parts in
+            for word in [joined] + parts where seen.insert(word).inserted {
+                if out.utf8.count > 1 { out += "," }
+                out += "\""
+                // Words hold only letters and digits; the escaping is total anyway.
+                for scalar in word.unicodeScalars {
+                    switch scalar {
+                    case "\"", "\\": out += "\\" + String(scalar)
+                    case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                    default: out.unicodeScalars.append(scalar)
+                    }
+                }
+                out += "\""
+            }
+        }
+        return out + "]"
+    }
+
+    /// Registers ``functionName`` and ``wordsFunctionName`` on `db`: the search triggers (migrations
+    /// 9 and 17) and the background pass call them, so every connection that writes tickets must
+    /// have them (`TicketStore` does).
     public static func register(on db: Connection) throws {
         try db.createFunction(functionName, indexed)
+        try db.createFunction(wordsFunctionName, wordsJSON)
     }
 
     private static func append(_ word: String, to out: inout [UInt8]) {

@@ -28,7 +28,7 @@ extension TicketReader {
             guard let total else { back.limit = filter.limit; break }
             back.limit = total == 0 ? filter.limit : (total - 1) % filter.limit + 1
         }
-        let query = backwardsSQL(back)
+        let query = backwardsSQL(back, match: try searchMatch(db, filter.text))
         // The query fetches `limit + 1` rows: the extra one, when there is one, is the start.
         let statement = try db.cachedStatement(query.0)
         try statement.bind(query.1)
@@ -51,22 +51,22 @@ extension TicketReader {
     /// The keys of up to `limit + 1` rows before the filter's cursor (from the end without one),
     /// nearest first: the filter's order reversed, over the list's own ranges. `filter` is of the
     /// forward order.
-    static func backwardsSQL(_ filter: TicketFilter) -> (String, [SQLiteValue]) {
+    static func backwardsSQL(_ filter: TicketFilter, match: String?) -> (String, [SQLiteValue]) {
         var back = filter
         if let reversed = reversed(filter.order) {
             back.order = reversed
             back.cursor?.order = reversed
             return switch reversed {
-            case .newest: ListQuery(back).newest(keyColumns(filter.order))
-            case .oldest: ListQuery(back).newest(keyColumns(filter.order), descending: false)
-            default: ListQuery(back).keyed(keyColumns(filter.order))
+            case .newest: ListQuery(back, match: match).newest(keyColumns(filter.order))
+            case .oldest: ListQuery(back, match: match).newest(keyColumns(filter.order), descending: false)
+            default: ListQuery(back, match: match).keyed(keyColumns(filter.order))
             }
         }
         let keys = keyColumns(filter.order)
         return switch filter.order {
-        case .priority: ListQuery(back).priority(keys, backwards: true)
-        case .due: ListQuery(back).keyed(keys, backwards: true)
-        default: ListQuery(back).byStatus(keys, backwards: true)
+        case .priority: ListQuery(back, match: match).priority(keys, backwards: true)
+        case .due: ListQuery(back, match: match).keyed(keys, backwards: true)
+        default: ListQuery(back, match: match).byStatus(keys, backwards: true)
         }
     }
 
@@ -83,7 +83,7 @@ extension TicketReader {
         past.id = TicketID(idDescending ? cursor.id.rawValue &- 1 : cursor.id.rawValue &+ 1)
         back.cursor = past
         back.limit = cap
-        let (sql, values) = backwardsSQL(back)
+        let (sql, values) = backwardsSQL(back, match: try searchMatch(db, filter.text))
         let n = try db.cachedStatement("SELECT count(*) FROM (\(sql))").queryFirst(values) { $0.int64(at: 0) } ?? 0
         return n > Int64(cap) ? nil : Int(n)
     }

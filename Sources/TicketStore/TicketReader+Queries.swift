@@ -69,13 +69,25 @@ extension TicketReader {
         if let cursor = filter.cursor, cursor.order != filter.order {
             throw Refusal(.validation, "The cursor continues the \(cursor.order.rawValue) order, not the \(filter.order.rawValue) one.", field: "cursor")
         }
-        let (sql, values) = listSQL(filter, columns: columns)
+        let (sql, values) = listSQL(filter, columns: columns, match: try searchMatch(db, filter.text))
         return (try db.cachedStatement(sql), values)
     }
 
+    /// The MATCH expression for a search's text (nil without text or without a word), each typed
+    /// word expanded to the whole words of the index it begins (``FullTextQuery/expression(for:words:)``),
+    /// read from `search_words` (migration 17): one short range of its primary key per word.
+    static func searchMatch(_ db: Connection, _ text: String?) throws -> String? {
+        guard let text else { return nil }
+        let statement = try db.cachedStatement("SELECT word FROM search_words WHERE word >= ? AND word < ? LIMIT ?")
+        return try FullTextQuery.expression(for: text) { prefix in
+            try statement.query([.text(prefix), .text(FullTextQuery.prefixEnd(prefix)), .integer(Int64(FullTextQuery.maxExpansion + 1))]) { $0.text(at: 0) }
+        }
+    }
+
     /// The SQL of one list page in the filter's order and its values (`limit + 1` rows), unchecked.
-    static func listSQL(_ filter: TicketFilter, columns: ListColumns) -> (String, [SQLiteValue]) {
-        let query = ListQuery(filter)
+    /// `match`: the filter's text as ``searchMatch(_:_:)`` gives it.
+    static func listSQL(_ filter: TicketFilter, columns: ListColumns, match: String?) -> (String, [SQLiteValue]) {
+        let query = ListQuery(filter, match: match)
         return switch filter.order {
         case .newest: query.newest(columns)
         case .oldest: query.newest(columns, descending: false)
@@ -94,9 +106,12 @@ extension TicketReader {
         /// The people filters (a customer's own tickets, an engineer's assigned ones), as extra terms.
         let parties: [(column: String, id: UserID)]
         let fetch: SQLiteValue
+        /// The MATCH expression of the filter's text (``TicketReader/searchMatch(_:_:)``), nil without one.
+        let match: String?
 
-        init(_ filter: TicketFilter) {
+        init(_ filter: TicketFilter, match: String?) {
             self.filter = filter
+            self.match = filter.text == nil ? nil : match
             statuses = Status.allCases.filter { filter.statuses.isEmpty || filter.statuses.contains($0) }
             categories = Category.allCases.filter { filter.category == nil || filter.category == $0 }
             var parties: [(column: String, id: UserID)] = []
@@ -177,6 +192,12 @@ extension TicketReader {
                 from = source + " JOIN tickets t ON t.id = k.ticket_id"
                 values += sourceValues
             } else if let match {
+                let triage = triageTerms("t.")
+                if allStatuses && allCategories && parties.isEmpty && !filter.unassigned && triage.sql.isEmpty {
+                    // Text alone: every entry of the index is a ticket, so its matches are counted without
+                    // a join (two B-tree searches per match, most of a bounded count's time).
+                    return ("SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ?", [.text(match)])
+                }
                 from = "tickets_fts JOIN ticket_search_keys k ON k.key = tickets_fts.rowid JOIN tickets t ON t.id = k.ticket_id"
                 terms.append("tickets_fts MATCH ?")
                 values.append(.text(match))
@@ -184,10 +205,14 @@ extension TicketReader {
             // Every status named even when all are asked for: with the category it makes the count
             // a search of `tickets_by_status_category_opened` (a category alone scanned that index
             // from the start: 11 M instructions a page on 100,000 tickets, docs/performance.md).
-            terms.append("t.status IN (\(Self.placeholders(statuses.count)))")
+            // With text, the status and category are row filters (`+`): as plain terms SQLite drove the
+            // count from the status index and ran the MATCH once per open ticket (minutes at 1,000,000
+            // tickets, docs/performance.md "Search at a million tickets"); FTS5's matches drive instead.
+            let rowFilter = match == nil ? "" : "+"
+            terms.append("\(rowFilter)t.status IN (\(Self.placeholders(statuses.count)))")
             values += statuses.map { .text($0.rawValue) }
             if !allCategories {
-                terms.append("t.category IN (\(Self.placeholders(categories.count)))")
+                terms.append("\(rowFilter)t.category IN (\(Self.placeholders(categories.count)))")
                 values += categories.map { .text($0.rawValue) }
             }
             for party in parties {
@@ -213,7 +238,7 @@ extension TicketReader {
             ]
             let triage = triageTerms("t.")
             var values: [SQLiteValue] = []
-            if let text = filter.text, let match = FullTextQuery.expression(for: text) {
+            if let text = filter.text, let match {
                 // The full-text rowid is the listing position (migration 2), so FTS5 yields matches newest
                 // first and the LIMIT stops it; the rowid bound skips everything opened after the cursor's
                 // millisecond, and the keyset test drops the few in that same millisecond. A people filter
@@ -305,7 +330,7 @@ extension TicketReader {
                 sub.order = backwards ? .oldest : .newest
                 sub.statuses = [status]
                 sub.cursor = from.flatMap { Int64(rank) == $0.key ? TicketCursor(order: sub.order, openedAt: $0.openedAt, id: $0.id) : nil }
-                let (sql, v) = ListQuery(sub).newest(columns, descending: !backwards)
+                let (sql, v) = ListQuery(sub, match: match).newest(columns, descending: !backwards)
                 branches.append("SELECT *, \(rank) AS status_rank FROM (\(sql))")
                 values += v
             }
@@ -350,7 +375,7 @@ extension TicketReader {
             var terms: [String] = []
             var values: [SQLiteValue] = []
             var from = "tickets t\(columns.join)"
-            if let text = filter.text, let match = FullTextQuery.expression(for: text) {
+            if let text = filter.text, let match {
                 // The matches (a ticket number's mentions and the ticket itself, as in the other orders), then sorted.
                 let (source, _, sourceValues) = Self.matches(match, text: text, bound: .integer(.max))
                 from = "\(source) JOIN tickets t ON t.id = k.ticket_id\(columns.join)"
@@ -412,7 +437,7 @@ extension TicketReader {
             let order = backwards ? "ORDER BY t.priority_rank DESC, t.opened_at DESC, t.id DESC LIMIT ?" : "ORDER BY t.priority_rank, t.opened_at, t.id LIMIT ?"
             var values: [SQLiteValue] = []
             let triage = triageTerms("t.")
-            if let text = filter.text, let match = FullTextQuery.expression(for: text) {
+            if let text = filter.text, let match {
                 // Every match is read and the ones left are sorted: the search order is newest first.
                 let people = parties.map { " AND t.\($0.column) = ?" }.joined() + (filter.unassigned ? " AND t.assignee_id IS NULL" : "")
                 let (source, _, sourceValues) = Self.matches(match, text: text, bound: .integer(.max))
@@ -511,7 +536,7 @@ extension TicketReader {
     static func remaining(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> Int? {
         var rest = filter
         rest.limit = cap
-        let (sql, values) = listSQL(rest, columns: keyColumns(filter.order))
+        let (sql, values) = listSQL(rest, columns: keyColumns(filter.order), match: try searchMatch(db, filter.text))
         // The page query fetches `limit + 1` rows: `cap + 1` says "more than cap".
         let n = try db.cachedStatement("SELECT count(*) FROM (\(sql))").queryFirst(values) { $0.int64(at: 0) } ?? 0
         return n > Int64(cap) ? nil : Int(n)
@@ -519,8 +544,8 @@ extension TicketReader {
 
     /// How many tickets the filter matches, up to `cap` (exact from `status_counts` for statuses only).
     static func matchCount(_ db: Connection, _ filter: TicketFilter, cap: Int) throws -> Int? {
-        let query = ListQuery(filter)
-        let text = filter.text.flatMap(FullTextQuery.expression(for:))
+        let text = try searchMatch(db, filter.text)
+        let query = ListQuery(filter, match: text)
         let statusOnly = text == nil && query.parties.isEmpty && !filter.unassigned && query.allCategories
             && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence && filter.sla == nil
         if statusOnly { return try statusTotal(db, query.statuses) }

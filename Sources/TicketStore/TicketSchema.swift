@@ -606,5 +606,52 @@ public enum TicketSchema {
                 sla_resolution_at_risk, sla_resolution_due, sla_resolution_met_at)
             WHERE status <> 'closed';
             """),
+        // Search whose cost does not grow with how common a word is (issue 22, docs/performance.md
+        // "Search at a million tickets"): `search_words` is the full-text index's vocabulary, so a
+        // query word becomes the few whole words it begins (`"projector"` OR `"projectors"`), which
+        // FTS5 reads newest first and stops at the page; a prefix query (`"projector"*`) merged
+        // every match of every such word into memory first. Filled once from FTS5's own term list,
+        // then kept by the search triggers (migration 9's, with the words added) and the background
+        // pass. Words are never removed: a word no ticket holds any more only costs an empty branch.
+        Migration(version: 17, sql: """
+            CREATE TABLE search_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE VIRTUAL TABLE temp.tickets_fts_terms USING fts5vocab(main, tickets_fts, row);
+            INSERT INTO search_words (word) SELECT term FROM temp.tickets_fts_terms;
+            DROP TABLE temp.tickets_fts_terms;
+
+            DROP TRIGGER tickets_search_insert;
+            DROP TRIGGER tickets_search_update;
+            CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets BEGIN
+                INSERT INTO ticket_search_keys (key, ticket_id)
+                SELECT CASE
+                         WHEN max(key) IS NULL THEN new.opened_at * 1048576
+                         WHEN max(key) < new.opened_at * 1048576 + 1048575 THEN max(key) + 1
+                         ELSE RAISE(ABORT, 'more than 1048576 tickets opened in one millisecond')
+                       END, new.id
+                FROM ticket_search_keys
+                WHERE key BETWEEN new.opened_at * 1048576 AND new.opened_at * 1048576 + 1048575;
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                SELECT last_insert_rowid(), campusdesk_search_text(new.description), campusdesk_search_text(new.location),
+                       campusdesk_search_text(new.reporter)
+                WHERE new.search_indexed = 1;
+                INSERT OR IGNORE INTO search_words (word)
+                SELECT w.value FROM (SELECT new.description AS text UNION ALL SELECT new.location UNION ALL SELECT new.reporter) c,
+                       json_each(campusdesk_search_words(c.text)) w
+                WHERE new.search_indexed = 1;
+            END;
+            CREATE TRIGGER tickets_search_update AFTER UPDATE OF description, location, reporter ON tickets
+            WHEN old.search_indexed = 1 BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter)
+                SELECT 'delete', key, campusdesk_search_text(old.description), campusdesk_search_text(old.location),
+                       campusdesk_search_text(old.reporter)
+                FROM ticket_search_keys WHERE ticket_id = old.id;
+                INSERT INTO tickets_fts (rowid, description, location, reporter)
+                SELECT key, campusdesk_search_text(new.description), campusdesk_search_text(new.location), campusdesk_search_text(new.reporter)
+                FROM ticket_search_keys WHERE ticket_id = new.id;
+                INSERT OR IGNORE INTO search_words (word)
+                SELECT w.value FROM (SELECT new.description AS text UNION ALL SELECT new.location UNION ALL SELECT new.reporter) c,
+                       json_each(campusdesk_search_words(c.text)) w;
+            END;
+            """),
     ]
 }

@@ -304,6 +304,18 @@ public actor TicketStore {
                 JOIN tickets t ON t.id = p.id
                 ORDER BY k.key
                 """).execute([.integer(limit)])
+            // Their words into the index's vocabulary (migration 17), which search expands a word with.
+            try db.cachedStatement("""
+                INSERT OR IGNORE INTO search_words (word)
+                SELECT w.value FROM (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?1) p
+                JOIN tickets t ON t.id = p.id, json_each(campusdesk_search_words(t.description)) w
+                UNION ALL
+                SELECT w.value FROM (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?1) p
+                JOIN tickets t ON t.id = p.id, json_each(campusdesk_search_words(t.location)) w
+                UNION ALL
+                SELECT w.value FROM (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?1) p
+                JOIN tickets t ON t.id = p.id, json_each(campusdesk_search_words(t.reporter)) w
+                """).execute([.integer(limit)])
             // The same rows: nothing else writes between the two statements of this transaction.
             try db.cachedStatement("""
                 UPDATE tickets SET search_indexed = 1

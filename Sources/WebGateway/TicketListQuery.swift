@@ -67,8 +67,14 @@ enum TicketListQuery {
     }
 
     /// The list page's order for a visitor: staff work the queue by priority; everyone else sees
-    /// their tickets newest first (and no triage on the pages, as on the ticket page).
-    static func pageOrder(_ actor: Actor) -> TicketOrder { actor.role.isStaff ? .priority : .newest }
+    /// their tickets newest first (and no triage on the pages, as on the ticket page). A search
+    /// (`q` with a word) is newest first for everyone: FTS5 reads its matches in that order and stops
+    /// at the page, where the priority order sorted every match (docs/performance.md, "Search at a
+    /// million tickets"); `sort=priority` still gives it.
+    static func pageOrder(_ actor: Actor, query q: FormFields? = nil) -> TicketOrder {
+        if let text = q?["q"], !text.trimmingWhitespace().isEmpty { return .newest }
+        return actor.role.isStaff ? .priority : .newest
+    }
 
     /// The rule for `sort`, `severity` and `priority` in one sentence each (the 400s say it).
     static let sortRule = "sort must be newest, oldest, priority, due, number, number-desc, activity, activity-asc or status."

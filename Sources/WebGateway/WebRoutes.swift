@@ -155,7 +155,7 @@ struct WebRoutes: Sendable {
         let q: FormFields
         do { q = try FormDecoding.decodeQuery(request.query) } catch { return errorPage(.badRequest, "The address is malformed.", v) }
         let filter: TicketFilter
-        let order = TicketListQuery.pageOrder(v.actor)
+        let order = TicketListQuery.pageOrder(v.actor, query: q)
         let anchor: TicketPageAnchor?
         // One instant for the page: the `sla` filter and every row's SLA badge and age are of it.
         let now = context.clock.now()

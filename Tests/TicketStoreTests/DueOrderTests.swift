@@ -97,8 +97,8 @@ import Fixtures
         slaFiltered.slaNow = f.clock.now()
         let db = try Connection(path: f.path, mode: .readOnly)
         for candidate in [filter, slaFiltered] {
-            var queries = [TicketReader.ListQuery(candidate).keyed(TicketReader.rowColumnsWithDue), TicketReader.ListQuery(candidate).keyed(TicketReader.ticketColumns)]
-            queries.append(TicketReader.backwardsSQL(candidate))
+            var queries = [TicketReader.ListQuery(candidate, match: nil).keyed(TicketReader.rowColumnsWithDue), TicketReader.ListQuery(candidate, match: nil).keyed(TicketReader.ticketColumns)]
+            queries.append(TicketReader.backwardsSQL(candidate, match: nil))
             for (sql, values) in queries {
                 let plan = try db.prepare("EXPLAIN QUERY PLAN " + sql).query(values) { $0.text(at: 3) }.joined(separator: "; ")
                 #expect(plan.contains("SEARCH t USING INDEX tickets_by_sla_due (") || plan.contains("SEARCH t USING COVERING INDEX tickets_by_sla_due ("), "\(plan)")

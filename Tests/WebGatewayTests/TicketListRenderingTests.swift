@@ -180,7 +180,7 @@ import Testing
             let request = HTTPRequest(method: .get, target: target, headers: headers)
             let v = Visitor.from(request, newBrowserID: { "unused" })
             let q = try FormDecoding.decodeQuery(request.query)
-            let order = TicketListQuery.pageOrder(v.actor)
+            let order = TicketListQuery.pageOrder(v.actor, query: q)
             let filter = try TicketListQuery.filter(from: q, role: v.role, defaultOrder: order)
             let engineers = try await gateway.context.accounts.activeEngineers()
             #expect(engineers == (try await gateway.context.accounts.engineers().map(\.user)))

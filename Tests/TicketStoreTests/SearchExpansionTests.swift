@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import TestSupport
+import Fixtures
+@testable import Domain
+@testable import SQLiteKit
+@testable import TicketStore
+
+/// Search through the index's vocabulary (migration 17, issue 22): each typed word becomes the whole
+/// words it begins, which must find exactly the tickets the prefix query found. Checked against a
+/// brute-force oracle (every ticket's indexed words, prefix-compared in Swift) over a few hundred
+/// tickets: words, two words, short prefixes that begin many words (the prefix query again),
+/// filters, both newest orders, paging forwards and backwards, the last page and the counts.
+/// On threads of its own: imports and the search pass hold a thread in SQLite.
+@Suite(.onDedicatedThreads) struct SearchExpansionTests {
+    static let things = ["printer", "projector", "projectors", "Wi-Fi", "heating", "door lock", "lift", "library scanner", "window", "tap"]
+    static let places = ["Library", "Physics building", "Main hall", "Canteen", "Café Nord", "Dorm A"]
+
+    struct Row { var id: TicketID; var openedAt: Timestamp; var status: Status; var category: Category; var words: [String] }
+
+    /// 300 tickets: 260 imported (then indexed by the background pass), some opened in the same
+    /// millisecond, and 40 created live (indexed by the insert trigger), one of them edited after.
+    static func world(_ f: StoreFixture) async throws -> [Row] {
+        var rnd = SplitMix(seed: 22)
+        let base = f.clock.now().adding(milliseconds: -90 * 86_400_000)
+        var commands: [Command] = []
+        for i in 0..<260 {
+            let status: Status = [.open, .active, .closed][Int(rnd.next() % 3)]
+            let opened = base.adding(milliseconds: Int64(i / 3) * 3_600_000)   // three per millisecond
+            commands.append(Command(role: .agent, action: .importTicket(ImportTicket(
+                description: "The \(things[Int(rnd.next() % 10)]) in room \(Int(rnd.next() % 40) + 1) is broken (\(i))",
+                location: places[Int(rnd.next() % 6)], reporter: "Student \(i % 17)",
+                category: Category.allCases[Int(rnd.next() % 3)], status: status, openedAt: opened,
+                closedAt: status == .closed ? opened.adding(milliseconds: 1_000) : nil))))
+        }
+        _ = try await f.store.apply(commands)
+        #expect(try await f.store.indexSearchBacklog(limit: 1_000) == 260)
+        for i in 0..<40 {
+            f.clock.advance(by: .seconds(60))
+            _ = try await f.create("Live \(things[i % 10]) ticket \(i): projector library ελληνικά")
+        }
+        let db = try Connection(path: f.path, mode: .readOnly)
+        return try db.prepare("SELECT id, opened_at, status, category, description, location, reporter FROM tickets").query([]) { s in
+            let words = (4...6).flatMap { SearchText.indexed(s.text(at: Int32($0))).split(separator: " ").map(String.init) }
+            return Row(id: TicketID(s.int64(at: 0)), openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 1)),
+                       status: Status(rawValue: s.text(at: 2))!, category: Category(rawValue: s.text(at: 3))!, words: words)
+        }
+    }
+
+    /// The oracle: every query word begins some word of the ticket; the filter's statuses and category; newest (or oldest) first.
+    static func expected(_ rows: [Row], _ filter: TicketFilter) -> [TicketID] {
+        let words = SearchText.queryWords(filter.text ?? "")
+        // A ticket number: that ticket and the tickets holding the number as a whole word.
+        let number = FullTextQuery.ticketNumber(in: filter.text ?? "")
+        let found = rows.filter { row in
+            (filter.statuses.isEmpty || filter.statuses.contains(row.status)) && (filter.category == nil || filter.category == row.category)
+                && (number.map { row.id == $0 || row.words.contains(words[0]) }
+                    ?? words.allSatisfy { w in row.words.contains { $0.hasPrefix(w) } })
+        }
+        let sorted = found.sorted { ($0.openedAt.millisecondsSinceEpoch, $0.id.rawValue) > ($1.openedAt.millisecondsSinceEpoch, $1.id.rawValue) }
+        return (filter.order == .oldest ? sorted.reversed() : sorted).map(\.id)
+    }
+
+    static let texts = ["projector", "projectors", "proj", "p", "room", "library", "projector library", "lib proj", "wifi", "wi-fi",
+                        "fi", "door lock", "cafe", "café", "1", "12", "student 3", "ελληνικά", "ελλ", "zzz", "projector zzz", "broken (7)", "1 2", "12 room"]
+
+    @Test("a word, two words, short prefixes and filters find what the oracle finds, page by page both ways")
+    func expansion_MatchesTheOracle() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let rows = try await Self.world(f)
+        let reader = try TicketReader(path: f.path)
+        let db = try Connection(path: f.path, mode: .readOnly)
+        var filters: [TicketFilter] = []
+        for text in Self.texts {
+            for order in [TicketOrder.newest, .oldest] {
+                filters.append(TicketFilter(text: text, limit: 7, order: order))
+                filters.append(TicketFilter(statuses: [.open], text: text, limit: 7, order: order))
+                filters.append(TicketFilter(category: .it, text: text, limit: 7, order: order))
+                filters.append(TicketFilter(statuses: [.open, .active], category: .facility, text: text, limit: 7, order: order))
+            }
+        }
+        var nonEmpty = 0
+        for filter in filters {
+            let want = Self.expected(rows, filter)
+            if !want.isEmpty { nonEmpty += 1 }
+            // Forwards, page by page.
+            var got: [TicketID] = []
+            var pages: [[Ticket]] = []
+            var page = filter
+            while true {
+                let p = try await reader.list(page)
+                got += p.tickets.map(\.id)
+                pages.append(p.tickets)
+                guard let next = p.nextCursor else { break }
+                page.cursor = next
+            }
+            #expect(got == want, "\(filter.text ?? "") \(filter.order) \(filter.statuses) \(String(describing: filter.category))")
+            let count = try await reader.count(filter)
+            #expect(count.total == want.count, "count of \(filter.text ?? "")")
+            // Backwards: the page before each page's first row is the page read before it.
+            for i in pages.indices.dropFirst() {
+                guard let first = pages[i].first else { continue }
+                let row = TicketCursor.of(order: filter.order, id: first.id, openedAt: first.openedAt, priority: first.priority,
+                                          status: first.status, modifiedAt: first.modifiedAt, nextDue: TicketSLA.nextDue(of: first.sla))
+                var back = filter
+                back.cursor = try TicketReader.start(db, filter, anchor: .before(row), total: want.count)
+                #expect(try await reader.list(back).tickets.map(\.id) == pages[i - 1].map(\.id), "before page \(i) of \(filter.text ?? "")")
+                var position = filter
+                position.cursor = pages[i - 1].last.map {
+                    TicketCursor.of(order: filter.order, id: $0.id, openedAt: $0.openedAt, priority: $0.priority, status: $0.status,
+                                    modifiedAt: $0.modifiedAt, nextDue: TicketSLA.nextDue(of: $0.sla))
+                }
+                #expect(try await reader.count(position).before == i * 7, "position of page \(i) of \(filter.text ?? "")")
+            }
+            // The last page holds what the pages from the first leave over.
+            var last = filter
+            last.cursor = try TicketReader.start(db, filter, anchor: .last, total: want.count)
+            #expect(try await reader.list(last).tickets.map(\.id) == pages.last?.map(\.id), "last page of \(filter.text ?? "")")
+        }
+        #expect(nonEmpty > filters.count / 2)
+    }
+
+    @Test("words become the whole words they begin; a word that begins many, or none, stays a prefix")
+    func expansion_Expressions() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        _ = try await Self.world(f)
+        let db = try Connection(path: f.path, mode: .readOnly)
+        #expect(try TicketReader.searchMatch(db, "projectors") == "\"projector\"")
+        #expect(try TicketReader.searchMatch(db, "Wi-Fi library") == "\"wifi\" AND \"library\"")
+        #expect(try TicketReader.searchMatch(db, "lock door") == "\"lock\" AND \"door\"")
+        #expect(try TicketReader.searchMatch(db, "wi") == "(\"wi\" OR \"wifi\" OR \"window\")")
+        // More than 16 words begin with "1" (rooms, numbers): the prefix query.
+        #expect(try TicketReader.searchMatch(db, "1 room") == "\"1\"* AND \"room\"")
+        // No word: nothing to read either way.
+        #expect(try TicketReader.searchMatch(db, "zzz") == "\"zzz\"*")
+        // Other letters stay prefixes (FTS5's tokenizer decides their words).
+        #expect(try TicketReader.searchMatch(db, "ελλ") == "\"ελλ\"*")
+        #expect(try TicketReader.searchMatch(db, "#12") == "\"12\"")
+        #expect(try TicketReader.searchMatch(db, "  ") == nil)
+        #expect(try TicketReader.searchMatch(db, nil) == nil)
+        // FTS5 syntax in the text is only words.
+        #expect(try TicketReader.searchMatch(db, "\"proj\" OR NEAR(x") == "\"projector\" AND \"or\"* AND \"near\"* AND \"x\"*")
+    }
+
+    @Test("the vocabulary follows live tickets, edits and the pass, and the migration fills it from the index")
+    func vocabulary_KeptInStep() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        _ = try await Self.world(f)
+        let words = { () throws -> Set<String> in
+            Set(try Connection(path: f.path, mode: .readOnly).prepare("SELECT word FROM search_words").query([]) { $0.text(at: 0) })
+        }
+        let index = try Connection(path: f.path, mode: .readOnly)
+        try index.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, tickets_fts, row)")
+        let terms = Set(try index.prepare("SELECT term FROM temp.terms").query([]) { $0.text(at: 0) })
+        #expect(terms.isSubset(of: try words()))
+        #expect(try words().isSuperset(of: ["projector", "wifi", "wi", "fi", "cafe", "nord", "student", "ελληνικα"]))
+        let t = try await f.create("Zebra crossing paint gone")
+        #expect(try words().contains("zebra"))
+        _ = try await f.run(.agent, .editTicket(EditTicket(ticketID: t.id, description: "Yak shaving machine jammed")))
+        #expect(try words().contains("yak"))
+        #expect(try await StoreFixture.search(f.path, "yak") == [t.id])
+        #expect(try await StoreFixture.search(f.path, "zebra").isEmpty)
+    }
+}
+
+/// A small deterministic generator (the tests' corpus must not change between runs).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
