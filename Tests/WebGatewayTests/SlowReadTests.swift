@@ -50,4 +50,16 @@ import WebGateway
         #expect(try await reader.counts()[.open] == 3_000)
         #expect((await handler(HTTPRequest(method: .get, target: "/healthz", headers: HTTPHeaders([("Host", "x")]), body: []))).status == .ok)
     }
+
+    @Test("CAMPUSDESK_QUERY_TIME_LIMIT_MS: 5000 by default, 0 for none, anything else out of range refused")
+    func queryTimeLimitConfiguration() throws {
+        #expect(try Configuration.fromEnvironment([:]).queryTimeLimit == .milliseconds(5_000))
+        #expect(try Configuration.fromEnvironment(["CAMPUSDESK_QUERY_TIME_LIMIT_MS": "1500"]).queryTimeLimit == .milliseconds(1_500))
+        #expect(try Configuration.fromEnvironment(["CAMPUSDESK_QUERY_TIME_LIMIT_MS": "0"]).queryTimeLimit == nil)
+        for bad in ["-1", "2s", "3600001"] {
+            #expect(throws: ConfigurationError.invalid("CAMPUSDESK_QUERY_TIME_LIMIT_MS", bad)) {
+                try Configuration.fromEnvironment(["CAMPUSDESK_QUERY_TIME_LIMIT_MS": bad])
+            }
+        }
+    }
 }
