@@ -46,6 +46,8 @@ public final class Connection {
     let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
     private var savepointCache: [String: SavepointStatements] = [:]
+    /// The deadline the progress handler reads (`SQLiteConnection+TimeLimit.swift`).
+    let timeLimitDeadline = TimeLimitDeadline()
 
     /// SAVEPOINT, ROLLBACK TO and RELEASE for one name.
     private struct SavepointStatements {

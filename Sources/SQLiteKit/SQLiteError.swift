@@ -45,6 +45,10 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// True for a constraint violation (UNIQUE, CHECK, FOREIGN KEY, NOT NULL).
     public var isConstraintViolation: Bool { resultCode == .constraint }
 
+    /// True when the statement was stopped before it finished: its time limit passed
+    /// (`Connection.withTimeLimit`). The connection is fine; the query was too slow.
+    public var isInterrupted: Bool { resultCode == .interrupted }
+
     public var description: String {
         var text = "SQLite error \(code) (extended \(extendedCode)): \(message)"
         if let sql { text += " [sql: \(sql.prefix(200))]" }
@@ -69,6 +73,8 @@ extension SQLiteError {
         public static let locked = ResultCode(rawValue: SQLITE_LOCKED)
         /// `SQLITE_READONLY`: a write on a read-only connection or file.
         public static let readOnly = ResultCode(rawValue: SQLITE_READONLY)
+        /// `SQLITE_INTERRUPT`: the statement was stopped before it finished (its time limit passed).
+        public static let interrupted = ResultCode(rawValue: SQLITE_INTERRUPT)
         /// `SQLITE_IOERR`: the operating system reported an I/O error.
         public static let ioError = ResultCode(rawValue: SQLITE_IOERR)
         /// `SQLITE_CORRUPT`: the file (or a value this code wrote) is damaged.

@@ -5,7 +5,8 @@ import Domain
 ///
 /// `CAMPUSDESK_SPOOL` (./spool), `CAMPUSDESK_DATA` (./data), `HOST` (127.0.0.1), `PORT` (8080),
 /// `CAMPUSDESK_TZ` (UTC), `CAMPUSDESK_AUTH` (open: the campus desk; accounts: the network desk),
-/// `CAMPUSDESK_BROKER` (unset: the spool; `nats://host:port[,host:port...]`: NATS JetStream, docs/nats.md).
+/// `CAMPUSDESK_BROKER` (unset: the spool; `nats://host:port[,host:port...]`: NATS JetStream, docs/nats.md),
+/// `CAMPUSDESK_QUERY_TIME_LIMIT_MS` (5000; 0: none).
 public struct Configuration: Sendable, Equatable {
     public var spoolDirectory: String
     public var dataDirectory: String
@@ -17,6 +18,13 @@ public struct Configuration: Sendable, Equatable {
     public var authMode: AuthMode
     /// The NATS servers (`nats://h:p,h:p`) the processes use as their broker, nil for the spool.
     public var brokerURL: String?
+    /// How long one gateway read of `tickets.db` may run, in milliseconds (0: no limit).
+    ///
+    /// Why: an abandoned slow search held a reader connection and, with both held, the gateway
+    /// answered nothing (docs/performance.md, scaling finding 8); past the limit it answers 503.
+    public var queryTimeLimitMilliseconds: Int = Configuration.defaultQueryTimeLimitMilliseconds
+    /// The default limit: far above any list or search measured at 100,000 tickets, below the time clients wait.
+    public static let defaultQueryTimeLimitMilliseconds = 5_000
 
     public init(spoolDirectory: String = "spool", dataDirectory: String = "data", host: String = "127.0.0.1", port: Int = 8080,
                 timeZoneIdentifier: String = "UTC", authMode: AuthMode = .open) {
@@ -50,8 +58,15 @@ public struct Configuration: Sendable, Equatable {
             guard let mode = AuthMode(rawValue: v) else { throw .invalid("CAMPUSDESK_AUTH", v) }
             c.authMode = mode
         }
+        if let v = env["CAMPUSDESK_QUERY_TIME_LIMIT_MS"], !v.isEmpty {
+            guard let ms = Int(v), (0...3_600_000).contains(ms) else { throw .invalid("CAMPUSDESK_QUERY_TIME_LIMIT_MS", v) }
+            c.queryTimeLimitMilliseconds = ms
+        }
         return c
     }
+
+    /// ``queryTimeLimitMilliseconds`` as the reader takes it: nil for no limit.
+    public var queryTimeLimit: Duration? { queryTimeLimitMilliseconds > 0 ? .milliseconds(queryTimeLimitMilliseconds) : nil }
 
     /// The campus time zone (UTC if the identifier is unknown, which `fromEnvironment` prevents).
     public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? .gmt }

@@ -40,6 +40,11 @@ public final class TicketReader: TicketQueries, Sendable {
     public let path: String
     /// How many read connections the pool opens (each is one SQLite connection and page cache).
     public let poolSize: Int
+    /// How long one read may run before SQLite stops it (`SQLiteError.isInterrupted`); nil: no limit.
+    ///
+    /// Why: a slow search kept its pooled connection after its client had gone, and with every
+    /// connection held the gateway answered nothing (docs/performance.md, scaling finding 7).
+    public let queryTimeLimit: Duration?
     private let pool = Mutex<[PooledConnection]>([])
     private let opened = Atomic<Bool>(false)
     private let next = Atomic<Int>(0)
@@ -49,8 +54,9 @@ public final class TicketReader: TicketQueries, Sendable {
     /// - Parameter poolSize: read connections; 2 by default, one per core of the target machine
     ///   (docs/performance.md, "Gateway": one connection made queries take turns).
     /// - Throws: ``NotYetCreated`` without the file, `SQLiteError` when SQLite cannot open it.
-    public convenience init(path: String, poolSize: Int = 2) throws {
-        self.init(openingLazily: path, poolSize: poolSize)
+    /// - Parameter queryTimeLimit: the longest one read may run (``queryTimeLimit``); nil: no limit.
+    public convenience init(path: String, poolSize: Int = 2, queryTimeLimit: Duration? = nil) throws {
+        self.init(openingLazily: path, poolSize: poolSize, queryTimeLimit: queryTimeLimit)
         _ = try connections()
     }
 
@@ -73,14 +79,15 @@ public final class TicketReader: TicketQueries, Sendable {
     let tuning: Tuning
 
     /// A reader that opens its pool on first use, once the file exists (see ``unavailability``).
-    public convenience init(openingLazily path: String, poolSize: Int = 2) {
-        self.init(openingLazily: path, poolSize: poolSize, tuning: .shared)
+    public convenience init(openingLazily path: String, poolSize: Int = 2, queryTimeLimit: Duration? = nil) {
+        self.init(openingLazily: path, poolSize: poolSize, tuning: .shared, queryTimeLimit: queryTimeLimit)
     }
 
-    init(openingLazily path: String, poolSize: Int, tuning: Tuning) {
+    init(openingLazily path: String, poolSize: Int, tuning: Tuning, queryTimeLimit: Duration? = nil) {
         self.path = path
         self.poolSize = max(1, poolSize)
         self.tuning = tuning
+        self.queryTimeLimit = queryTimeLimit
     }
 
     /// nil once the database is open (opening it if it just appeared), else why not.
@@ -178,15 +185,26 @@ public final class TicketReader: TicketQueries, Sendable {
 
     // MARK: - The pool
 
-    /// Runs `body` on the first free connection, else waits for one chosen in turn.
+    /// Runs `body` on the first free connection, else waits for one chosen in turn, within
+    /// ``queryTimeLimit`` (counted from when it has the connection): past it, the statement running
+    /// fails with an interrupted `SQLiteError` and the connection goes back to the pool, reusable.
     func withConnection<R: Sendable>(_ body: (Connection) throws -> R) throws -> R {
         let pool = try connections()
+        let limit = queryTimeLimit
         for connection in pool {
-            if let result = try connection.db.withLockIfAvailable({ db in try body(db) }) { return result }
+            if let result = try connection.db.withLockIfAvailable({ db in
+                db.startTimeLimit(limit)
+                defer { db.endTimeLimit() }
+                return try body(db)
+            }) { return result }
         }
         // Every connection is busy (more requests in flight than cores): wait for one.
         let turn = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        return try pool[Int(UInt(bitPattern: turn) % UInt(pool.count))].db.withLock { db in try body(db) }
+        return try pool[Int(UInt(bitPattern: turn) % UInt(pool.count))].db.withLock { db in
+            db.startTimeLimit(limit)
+            defer { db.endTimeLimit() }
+            return try body(db)
+        }
     }
 
     /// The open pool, opening it if the file exists.

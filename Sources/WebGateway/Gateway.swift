@@ -108,6 +108,7 @@ public struct Gateway: Sendable {
         self.context = context
         var router = Router(log: { logger.http($0) }, errors: WebErrors(context: context).render)
         router.use(StartingUp.middleware(tickets: tickets))
+        router.use(SlowRead.middleware)
         router.use(BodyLimit.middleware(maxBytes: settings.maxBodyBytes))
         WebRoutes(context: context).register(in: &router)
         AccountPages(context: context).register(in: &router)

@@ -54,7 +54,7 @@ enum GatewayCommand {
             logger.error("invalid attachment limit", ["error": error.description])
             return 64
         }
-        let tickets = TicketReader(openingLazily: config.ticketDatabasePath)
+        let tickets = TicketReader(openingLazily: config.ticketDatabasePath, queryTimeLimit: config.queryTimeLimit)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = BrokerAnalyticsQuerying(client: analyticsClient)
         let gateway = Gateway(

@@ -16,6 +16,8 @@ enum APIErrors {
             return problem
         case let gate as StartingUp.StoreUnavailable:
             return Problem(status: gate.status, detail: gate.detail)
+        case let slow as SlowRead.TooSlow:
+            return Problem(status: slow.status, detail: SlowRead.TooSlow.detail)
         case let limit as BodyLimit.TooLarge:
             return Problem(status: limit.status, detail: "The request body is larger than \(limit.maxBytes) bytes.")
         case let route as RouteError where route.status == .methodNotAllowed:

@@ -11,6 +11,8 @@ struct WebErrors: Sendable {
         switch error {
         case let gate as StartingUp.StoreUnavailable:
             return gate.page
+        case is SlowRead.TooSlow:
+            return ErrorPage.response(error.status, message: SlowRead.TooSlow.detail, context: context, request: request)
         case is LoginRequired:
             // The router adds `Location` from the error's headers.
             return HTTPResponse(status: .seeOther)
