@@ -23,8 +23,21 @@ public struct NATSBrokerConfiguration: Sendable {
         self.maxBatchBytes = maxBatchBytes
     }
 
-    /// From `nats://host:port[,host:port...]`.
+    /// From `nats://host:port[,host:port...][?replicas=N]`: on a cluster, `?replicas=3` makes
+    /// every stream this process creates keep three copies (a stream made earlier keeps its count).
     public init(url: String, name: String = "campusdesk") throws(NATSError) {
-        self.init(servers: try NATSServerAddress.list(url), name: name)
+        let parts = url.split(separator: "?", maxSplits: 1)
+        self.init(servers: try NATSServerAddress.list(parts.isEmpty ? url : String(parts[0])), name: name)
+        guard parts.count == 2 else { return }
+        for item in parts[1].split(separator: "&") {
+            let kv = item.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2, kv[0] == "replicas" else {
+                throw NATSError(.connectionFailed, "parse server list", "unknown option \(item) (only replicas=N)")
+            }
+            guard let n = Int(kv[1]), (1...5).contains(n) else {
+                throw NATSError(.connectionFailed, "parse server list", "replicas must be 1 to 5, not \(kv[1])")
+            }
+            replicas = n
+        }
     }
 }

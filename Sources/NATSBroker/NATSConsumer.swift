@@ -214,9 +214,14 @@ final class NATSConsumer: MessageConsumer {
 
     // MARK: - Inspection
 
-    func stats() throws(SpoolError) -> QueueStats {
+    func stats() throws(SpoolError) -> QueueStats { try Self.stats(broker: broker, queue: name) }
+
+    func deadLetters() throws(SpoolError) -> [DeadLetter] { try Self.deadLetters(broker: broker, queue: name) }
+
+    /// A queue's stats without a consumer of it (`campusdesk queue list`).
+    static func stats(broker: NATSMessageBroker, queue name: QueueName) throws(SpoolError) -> QueueStats {
         do {
-            let info = try broker.api.consumerInfo(stream: stream, durable: NATSNames.durable)
+            let info = try broker.api.consumerInfo(stream: NATSNames.stream(name), durable: NATSNames.durable)
             let dead = try broker.api.streamInfo(NATSNames.deadStream(name))
             let deadCount = ((dead?["state"] as? [String: Any])?["messages"] as? Int) ?? 0
             let pending = info["num_pending"] as? Int ?? 0
@@ -229,7 +234,8 @@ final class NATSConsumer: MessageConsumer {
         }
     }
 
-    func deadLetters() throws(SpoolError) -> [DeadLetter] {
+    /// A queue's dead letters, oldest first; `file` is the dead stream's sequence.
+    static func deadLetters(broker: NATSMessageBroker, queue name: QueueName) throws(SpoolError) -> [DeadLetter] {
         do {
             guard let info = try broker.api.streamInfo(NATSNames.deadStream(name)),
                   let state = info["state"] as? [String: Any],

@@ -12,6 +12,12 @@ public enum QueueCLI {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     public static let usage = """
@@ -158,6 +164,11 @@ public enum QueueCLI {
 
     static func list(_ spool: Spool, json: Bool, external: [any ExternalQueue] = [], now: Timestamp = SystemClock().now()) throws -> String {
         let rows = try spool.queueNames().map { try spool.queue($0, create: false).stats() } + external.map { try $0.stats(now: now) }
+        return formatList(rows, json: json)
+    }
+
+    /// `list`'s table (or JSON) of queue stats; shared with the NATS broker's `queue` commands.
+    public static func formatList(_ rows: [QueueStats], json: Bool) -> String {
         if json {
             let items = rows.map { r in
                 let age = r.oldestAgeSeconds.map { String(format: "%.3f", $0) } ?? "null"
@@ -175,7 +186,11 @@ public enum QueueCLI {
     }
 
     static func peek(_ q: SpoolQueue, max: Int, json: Bool) throws -> String {
-        let messages = try q.peek(max: max)
+        formatPeek(try q.peek(max: max), queue: q.name, json: json)
+    }
+
+    /// `peek`'s listing; `file` is the spool file or, on NATS, the stream sequence.
+    public static func formatPeek(_ messages: [PeekedMessage], queue: QueueName, json: Bool) -> String {
         if json {
             let items = messages.map { m -> String in
                 guard let e = m.envelope else {
@@ -194,12 +209,16 @@ public enum QueueCLI {
                 out += "\(m.file)  (unreadable: \(m.error ?? "?"))\n"
             }
         }
-        if messages.isEmpty { out += "(\(q.name) has no waiting messages)\n" }
+        if messages.isEmpty { out += "(\(queue) has no waiting messages)\n" }
         return out
     }
 
     static func dead(_ q: SpoolQueue, json: Bool) throws -> String {
-        let letters = try q.deadLetters()
+        formatDead(try q.deadLetters(), queue: q.name, json: json)
+    }
+
+    /// `dead`'s listing with the reasons; `file` is the spool file or, on NATS, the dead stream's sequence.
+    public static func formatDead(_ letters: [DeadLetter], queue: QueueName, json: Bool) -> String {
         if json {
             let items = letters.map { d in
                 "{\"file\":\(JSONText.quoted(d.file)),\"id\":\(d.id.map { JSONText.quoted($0.rawValue) } ?? "null"),\"type\":\(d.type.map(JSONText.quoted) ?? "null"),\"reason\":\(JSONText.quoted(d.reason))}"
@@ -211,7 +230,7 @@ public enum QueueCLI {
             out += "\(d.file)  \(d.id?.rawValue ?? "-")  \(d.type ?? "-")\n"
             for line in d.reason.split(separator: "\n") { out += "  reason: \(line)\n" }
         }
-        if letters.isEmpty { out += "(\(q.name) has no dead letters)\n" }
+        if letters.isEmpty { out += "(\(queue) has no dead letters)\n" }
         return out
     }
 
@@ -238,11 +257,21 @@ public enum QueueCLI {
         for ex in try spool.exchangeNames() {
             for q in try spool.exchange(ex).bindings() { pairs.append((ex.rawValue, q.rawValue)) }
         }
+        return formatBindings(pairs, json: json)
+    }
+
+    /// `bindings`' listing of (exchange, queue) pairs.
+    public static func formatBindings(_ pairs: [(String, String)], json: Bool) -> String {
         if json {
             return "[" + pairs.map { "{\"exchange\":\(JSONText.quoted($0.0)),\"queue\":\(JSONText.quoted($0.1))}" }.joined(separator: ",") + "]\n"
         }
         if pairs.isEmpty { return "(no bindings)\n" }
         return pairs.map { "\($0.0) -> \($0.1)\n" }.joined()
+    }
+
+    /// `retry`'s and `purge`'s one line: `retried 3 from q` / `{"queue":"q","retried":3}`.
+    public static func formatCount(_ verb: String, _ count: Int, queue: QueueName, json: Bool) -> String {
+        json ? "{\"queue\":\(JSONText.quoted(queue.rawValue)),\"\(verb)\":\(count)}\n" : "\(verb) \(count) from \(queue)\n"
     }
 
     static func formatAge(_ seconds: Double) -> String {

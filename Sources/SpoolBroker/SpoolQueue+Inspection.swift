@@ -9,6 +9,12 @@ public struct PeekedMessage: Sendable, Equatable {
     /// Nil when the line is not a valid envelope (then `error` says why).
     public var envelope: Envelope?
     public var error: String?
+
+    public init(file: String, envelope: Envelope?, error: String?) {
+        self.file = file
+        self.envelope = envelope
+        self.error = error
+    }
 }
 
 /// A dead letter: the file kept in `dead/` and the reason beside it.

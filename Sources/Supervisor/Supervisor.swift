@@ -31,8 +31,12 @@ public final class Supervisor: Sendable {
         public var colour: Bool
         /// The shell that runs each command line.
         public var shell: String
+        /// Processes stopped only once the others have stopped (or their grace period ran out):
+        /// what the others need to finish cleanly, like `up --broker nats`'s server.
+        public var stopLast: Set<String>
 
-        public init(environment: [String: String], executablePath: String, gracePeriod: Double = 5, restartPolicy: RestartPolicy = RestartPolicy(), colour: Bool = false, shell: String = "/bin/sh") {
+        public init(environment: [String: String], executablePath: String, gracePeriod: Double = 5, restartPolicy: RestartPolicy = RestartPolicy(), colour: Bool = false, shell: String = "/bin/sh", stopLast: Set<String> = []) {
+            self.stopLast = stopLast
             self.environment = environment
             self.executablePath = executablePath
             self.gracePeriod = gracePeriod
@@ -139,22 +143,36 @@ public final class Supervisor: Sendable {
     private func shutdown(_ children: inout [Child]) {
         let running = children.indices.filter { children[$0].pid != nil }
         announce("stopping \(running.count) processes (SIGTERM)")
-        for i in running { if let pid = children[i].pid { kill(-pid, SIGTERM) } }
+        // The processes others depend on (a broker) go once the others are gone.
+        terminate(children.indices.filter { !options.stopLast.contains(children[$0].entry.name) }, in: &children)
+        terminate(children.indices.filter { options.stopLast.contains(children[$0].entry.name) }, in: &children)
+        // Belt and braces: no grandchild of any incarnation outlives `up` or keeps the output pipe open.
+        for child in children { for group in child.groups { kill(-group, SIGKILL) } }
+        if readers.wait(timeout: .now() + 2) == .timedOut {
+            announce("some process output could not be read to the end")
+        }
+        announce("all processes stopped")
+    }
+
+    /// SIGTERM to the children at `indices`, a wait of up to the grace period, SIGKILL to what is left.
+    private func terminate(_ indices: [Int], in children: inout [Child]) {
+        guard !indices.isEmpty else { return }
+        for i in indices { if let pid = children[i].pid { kill(-pid, SIGTERM) } }
         let deadline = Self.monotonic() + options.gracePeriod
         // Wait for the whole group, not only the shell: the program it started may still be
         // finishing its work after the shell has died of the same SIGTERM.
         func anyGroupAlive() -> Bool {
             let live = ProcessGroups.live()
-            return children.contains { child in child.groups.contains { live.contains($0) } }
+            return indices.contains { i in children[i].groups.contains { live.contains($0) } }
         }
-        while children.contains(where: { $0.pid != nil }) || anyGroupAlive(), Self.monotonic() < deadline, stopRequests.withLock({ $0 }) < 2 {
-            for i in children.indices where children[i].pid != nil {
+        while indices.contains(where: { children[$0].pid != nil }) || anyGroupAlive(), Self.monotonic() < deadline, stopRequests.withLock({ $0 }) < 2 {
+            for i in indices where children[i].pid != nil {
                 if let status = reap(children[i], blocking: false) { exited(&children[i], status: status, restart: false) }
             }
             usleep(10_000)
         }
         let live = ProcessGroups.live()
-        for i in children.indices {
+        for i in indices {
             let lingering = children[i].groups.filter { live.contains($0) }
             guard children[i].pid != nil || !lingering.isEmpty else { continue }
             announce("\(children[i].entry.name) did not stop within \(Self.seconds(options.gracePeriod)) s, sending SIGKILL")
@@ -164,12 +182,6 @@ public final class Supervisor: Sendable {
                 if let status = reap(children[i], blocking: true) { exited(&children[i], status: status, restart: false) }
             }
         }
-        // Belt and braces: no grandchild of any incarnation outlives `up` or keeps the output pipe open.
-        for child in children { for group in child.groups { kill(-group, SIGKILL) } }
-        if readers.wait(timeout: .now() + 2) == .timedOut {
-            announce("some process output could not be read to the end")
-        }
-        announce("all processes stopped")
     }
 
     /// The wait status of the child if it has exited (WNOHANG unless `blocking`).

@@ -28,10 +28,28 @@ public final class NATSServerProcess: Sendable {
     private let process = Mutex<Process?>(nil)
 
     /// Starts a server with JetStream on a free loopback port; returns once it accepts clients.
-    public init(storeDirectory: String, port: UInt16? = nil) throws {
+    /// Options after `-js -a -p -sd` (a cluster node's `--cluster`, `--routes`...).
+    public let extraArguments: [String]
+
+    public init(storeDirectory: String, port: UInt16? = nil, extraArguments: [String] = []) throws {
         self.storeDirectory = storeDirectory
         self.port = try port ?? Self.freePort()
+        self.extraArguments = extraArguments
         try start()
+    }
+
+    /// `count` nodes on loopback routed to each other as cluster `c` (server names n1, n2...),
+    /// each with JetStream and its store under `directory`. Returns once each accepts clients;
+    /// JetStream answers only once the nodes have elected a meta leader (wait for that).
+    public static func cluster(_ count: Int, directory: String) throws -> [NATSServerProcess] {
+        let clientPorts = try (0..<count).map { _ in try freePort() }
+        let routePorts = try (0..<count).map { _ in try freePort() }
+        return try (0..<count).map { i in
+            let routes = routePorts.enumerated().filter { $0.offset != i }.map { "nats://127.0.0.1:\($0.element)" }.joined(separator: ",")
+            return try NATSServerProcess(storeDirectory: "\(directory)/n\(i + 1)", port: clientPorts[i], extraArguments: [
+                "--cluster", "nats://127.0.0.1:\(routePorts[i])", "--routes", routes, "--cluster_name", "c", "--server_name", "n\(i + 1)",
+            ])
+        }
     }
 
     deinit { stop() }
@@ -43,7 +61,7 @@ public final class NATSServerProcess: Sendable {
         guard let executable = Self.executable else { throw DeliberateError() }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["-js", "-a", "127.0.0.1", "-p", "\(port)", "-sd", storeDirectory]
+        p.arguments = ["-js", "-a", "127.0.0.1", "-p", "\(port)", "-sd", storeDirectory] + extraArguments
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
