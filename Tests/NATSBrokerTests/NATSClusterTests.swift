@@ -84,7 +84,7 @@ struct NATSClusterTests {
                     break
                 } catch {
                     failedSends += 1
-                    try await Task.sleep(for: .milliseconds(200))
+                    try await Task.sleep(for: .milliseconds(200))  // sleep-ok: a caller's backoff before re-sending while the cluster elects a leader
                 }
             }
             sent.formUnion(batch.map(\.id.rawValue))
