@@ -459,6 +459,7 @@ extension TicketReader {
                 return (columns.queueSQL, keyset + [fetch])
             }
             var terms: [String]
+            var from = "tickets t"
             if let first = parties.first {
                 // One person's tickets (a few), from their partial index, sorted.
                 terms = ["t.\(first.column) = ?"]
@@ -477,8 +478,19 @@ extension TicketReader {
                     values += categories.map { .text($0.rawValue) }
                 }
                 if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
+            } else if statuses == [.closed] {
+                // Closed only: one range of `tickets_closed_by_priority` (migration 18), named because
+                // the planner would rather take the status index's equality and sort every closed ticket.
+                from = "tickets t INDEXED BY tickets_closed_by_priority"
+                terms = ["t.status = 'closed'"]
+                if !allCategories {
+                    terms.append("+t.category IN (\(Self.placeholders(categories.count)))")
+                    values += categories.map { .text($0.rawValue) }
+                }
+                if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             } else {
-                // Closed tickets are in no priority index: SQLite reads them by status and sorts them.
+                // Closed with open or active tickets: no one index holds them in this order, so SQLite
+                // reads them by status and sorts them (a list few ask for: the work queue or the closed).
                 terms = ["t.status IN (\(Self.placeholders(statuses.count)))"]
                 values += statuses.map { .text($0.rawValue) }
                 if !allCategories {
@@ -488,7 +500,7 @@ extension TicketReader {
                 if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             }
             let sql = """
-                SELECT \(columns.select) FROM tickets t\(columns.join)
+                SELECT \(columns.select) FROM \(from)\(columns.join)
                 WHERE \(terms.joined(separator: " AND "))\(triage.sql)
                   AND \(key) \(beyond) (?, ?, ?)
                 \(order)

@@ -8,7 +8,9 @@ import Glibc
 #endif
 
 /// The incremental reader gives what the whole-buffer parse gives, whatever the chunk boundaries.
-@Suite struct CSVStreamReaderTests {
+// On threads of its own: it blocks one for seconds (imports, long statements, thousands of parses),
+// which on the two-thread cooperative pool starved other suites' deadlines (a CI run lost 60 s).
+@Suite(.onDedicatedThreads) struct CSVStreamReaderTests {
     /// `bytes` fed in chunks of `size`, then finished.
     static func stream(_ bytes: [UInt8], chunk size: Int) -> Result<[CSVRecord], CSVError> {
         var reader = CSVStreamReader()

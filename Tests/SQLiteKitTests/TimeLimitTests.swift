@@ -5,7 +5,9 @@ import TestSupport
 
 /// `Connection.withTimeLimit`: slow statements are made slow by their SQL (a recursive count far
 /// past what runs in the limit), never by sleeping; no assertion depends on how fast anything runs.
-@Suite struct TimeLimitTests {
+// On threads of its own: it blocks one for seconds (imports, long statements, thousands of parses),
+// which on the two-thread cooperative pool starved other suites' deadlines (a CI run lost 60 s).
+@Suite(.onDedicatedThreads) struct TimeLimitTests {
     /// Counts to `n` one row at a time: a billion steps run for minutes, so a zero limit stops it.
     static func countTo(_ n: Int) -> String {
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < \(n)) SELECT count(*) FROM c"

@@ -18,7 +18,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nats-entry-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/nats-server", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        #expect(FileManager.default.createFile(atPath: dir + "/nats-server", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755]))
         #expect(NATSServerEntry.locate(path: "/nonexistent:\(dir)") == dir + "/nats-server")
         #expect(NATSServerEntry.freePort() != nil)
     }

@@ -205,12 +205,31 @@ import Fixtures
         #expect(plan2.contains("tickets_by_status_category_opened") && !plan2.contains("tickets_by_priority"), "\(plan2)")
     }
 
-    @Test("closed tickets are in no priority index: in that order they are read by status and sorted (the documented cost)")
-    func plan_PriorityOfClosedSorts() async throws {
+    @Test("closed tickets alone walk tickets_closed_by_priority in the priority order, both ways, with a category or cursor, never sorting",
+          arguments: [
+              TicketFilter(statuses: [.closed], order: .priority),
+              TicketFilter(statuses: [.closed], category: .it, unassigned: true, order: .priority),
+              TicketFilter(statuses: [.closed], cursor: TicketCursor(priority: .p3, openedAt: Timestamp(millisecondsSinceEpoch: 5), id: TicketID(9)),
+                           order: .priority, severities: [.high]),
+          ])
+    func plan_PriorityOfClosedUsesItsIndex(_ filter: TicketFilter) async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }
         let db = try Connection(path: f.path, mode: .readOnly)
-        let (statement, values) = try TicketReader.listStatement(db, TicketFilter(statuses: [.closed], order: .priority), columns: TicketReader.rowColumns)
+        for columns in [TicketReader.ticketColumns, TicketReader.rowColumns] {
+            let (statement, values) = try TicketReader.listStatement(db, filter, columns: columns)
+            let plan = try db.prepare("EXPLAIN QUERY PLAN " + statement.sql).query(values) { $0.text(at: 3) }.joined(separator: "; ")
+            #expect(plan.contains("SEARCH t USING INDEX tickets_closed_by_priority ("), "\(plan)")
+            #expect(!plan.contains("TEMP B-TREE") && !plan.contains("SCAN t"), "\(plan)")
+        }
+    }
+
+    @Test("closed with other statuses is in no one index in the priority order: read by status and sorted (the documented cost)")
+    func plan_PriorityOfClosedAndOpenSorts() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let db = try Connection(path: f.path, mode: .readOnly)
+        let (statement, values) = try TicketReader.listStatement(db, TicketFilter(statuses: [.open, .closed], order: .priority), columns: TicketReader.rowColumns)
         let plan = try db.prepare("EXPLAIN QUERY PLAN " + statement.sql).query(values) { $0.text(at: 3) }.joined(separator: "; ")
         #expect(plan.contains("USE TEMP B-TREE FOR ORDER BY") && !plan.contains("tickets_by_priority"), "\(plan)")
     }

@@ -9,7 +9,9 @@ import Domain
 /// `TicketReader(queryTimeLimit:)` (scaling finding 8): a read past the limit fails as interrupted
 /// and its pooled connection comes back usable. The reads are made slow by their SQL, not by
 /// sleeping, and a zero limit stops them at SQLite's first clock check; nothing here is timed.
-@Suite struct ReaderTimeLimitTests {
+// On threads of its own: it blocks one for seconds (imports, long statements, thousands of parses),
+// which on the two-thread cooperative pool starved other suites' deadlines (a CI run lost 60 s).
+@Suite(.onDedicatedThreads) struct ReaderTimeLimitTests {
     static let billion = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c"
 
     static func isInterrupted(_ body: () throws -> Void) -> Bool {

@@ -12,7 +12,9 @@ import WebGateway
 /// `Retry-After`, as a page and as a problem, never 500; the gateway then answers the next request.
 /// The search is slow by its data (3,000 matches) against a zero limit, which stops it at SQLite's
 /// first clock check; nothing here is timed.
-@Suite struct SlowReadTests {
+// On threads of its own: it blocks one for seconds (imports, long statements, thousands of parses),
+// which on the two-thread cooperative pool starved other suites' deadlines (a CI run lost 60 s).
+@Suite(.onDedicatedThreads) struct SlowReadTests {
     @Test("a search past the limit: 503 with Retry-After and the narrowing advice, page and API; then short pages answer")
     func interruptedSearchAnswers503() async throws {
         let dir = try TemporaryDirectory()
