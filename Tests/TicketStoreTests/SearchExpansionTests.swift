@@ -21,7 +21,7 @@ import Fixtures
     /// 300 tickets: 260 imported (then indexed by the background pass), some opened in the same
     /// millisecond, and 40 created live (indexed by the insert trigger), one of them edited after.
     static func world(_ f: StoreFixture) async throws -> [Row] {
-        var rnd = SplitMix(seed: 22)
+        var rnd = SplitMix64(seed: 22)  // TestSupport's: the corpus is the same on every run
         let base = f.clock.now().adding(milliseconds: -90 * 86_400_000)
         var commands: [Command] = []
         for i in 0..<260 {
@@ -163,18 +163,5 @@ import Fixtures
         #expect(try words().contains("yak"))
         #expect(try await StoreFixture.search(f.path, "yak") == [t.id])
         #expect(try await StoreFixture.search(f.path, "zebra").isEmpty)
-    }
-}
-
-/// A small deterministic generator (the tests' corpus must not change between runs).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
