@@ -50,6 +50,10 @@ import TestSupport
         let tooLong = Self.p1Minutes.replacingOccurrences(of: "\"minutes\": 30", with: "\"minutes\": 0")
         let zero = await admin.call("PUT", "/api/sla/policies", json: tooLong)
         #expect(zero.status == .unprocessableContent && zero.json?["field"] as? String == "P1.first_response", "\(zero.text)")
+        // Both lengths at once: the schema's oneOf forbids it too (CI's schemathesis found the gap).
+        let both = Self.p1Minutes.replacingOccurrences(of: #""minutes": 240}"#, with: #""minutes": 240, "business_days": 2}"#)
+        let twice = await admin.call("PUT", "/api/sla/policies", json: both)
+        #expect(twice.status == .unprocessableContent && twice.json?["field"] as? String == "policies[0].resolution", "\(twice.text)")
         let zone = await admin.call("PUT", "/api/sla/calendar", json: #"{"time_zone": "Mars/Olympus", "working_days": ["mon"], "opens": "09:00", "closes": "17:00", "holidays": []}"#)
         #expect(zone.status == .unprocessableContent && zone.json?["field"] as? String == "time_zone", "\(zone.text)")
         #expect(await admin.call("PUT", "/api/sla/calendar", json: #"{"time_zone": 5}"#).status == .unprocessableContent)

@@ -134,7 +134,7 @@ struct APIRoutes: Sendable {
             // A document type whose decoding runs its own checks (the SLA policies and calendar).
             throw Problem(refusal: refusal)
         } catch let DecodingError.dataCorrupted(ctx) where !ctx.codingPath.isEmpty {
-            let field = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            let field = APIRoutes.fieldPath(ctx.codingPath)
             throw Problem.refused(.validation, "\(field): \(ctx.debugDescription).", field: field)
         } catch let DecodingError.keyNotFound(key, _) {
             throw Problem.refused(.validation, "\(key.stringValue) is required.", field: key.stringValue)
@@ -433,6 +433,19 @@ struct APIRoutes: Sendable {
             }
             issueTypeID = try c.decodeNil(forKey: .issueTypeID) ? nil : APIRoutes.issueTypeNumber(c, .issueTypeID)
         }
+    }
+
+    /// A decoding path as a client writes it: `policies[0].resolution`, not `policies.Index 0.resolution`.
+    static func fieldPath(_ path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue, key.stringValue.hasPrefix("Index") {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+        return text
     }
 
     /// A present, non-null issue type number (a whole number from 1).
