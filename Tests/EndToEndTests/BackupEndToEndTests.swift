@@ -83,7 +83,7 @@ extension SystemTests {
             // One new change after the restore: a restored state that is behind sees the gap and asks for a replay.
             let csv = restored.root.appendingPathComponent("one.csv")
             try "description,location,reporter,status,opened_at,closed_at\r\nThe projector in room 2.14 flickers,2.14,,open,2026-01-05T09:00:00Z,\r\n"
-                .write(to: csv, atomically: true, encoding: .utf8)
+                .write(to: csv, atomically: false, encoding: .utf8)
             let one = try restored.processes.run(["import", csv.path])
             #expect(one.stdout == "imported 1, rejected 0\n", "\(one.stderr)")
             await #expect(throws: Never.self, "restored analytics never matched tickets.db") {

@@ -25,7 +25,7 @@ extension SystemTests {
         @Test("up --demo fills an empty tickets.db once the worker runs, and leaves a filled one alone")
         func upDemoSeedsAnEmptyDatabaseOnly() async throws {
             let system = try CampusDeskProcesses()
-            try "ticket-worker: campusdesk ticket-worker\n".write(to: system.root.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+            try "ticket-worker: campusdesk ticket-worker\n".write(to: system.root.appendingPathComponent("Procfile"), atomically: false, encoding: .utf8)
             let up = try RunningCommand(["up", "--demo-count", "120"], in: system.root, environment: system.environment)
             defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
             try await up.stdoutLine(containing: "system        | demo: imported 120 demo tickets", within: .seconds(60))

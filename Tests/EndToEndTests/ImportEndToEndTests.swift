@@ -22,7 +22,7 @@ extension SystemTests {
             let system = try CampusDeskProcesses()
             try system.start("worker", ["ticket-worker"])
             let file = system.root.appendingPathComponent("in.csv")
-            try Self.csv.write(to: file, atomically: true, encoding: .utf8)
+            try Self.csv.write(to: file, atomically: false, encoding: .utf8)
 
             let result = try system.run(["import", file.path])
             #expect(result.status == 1)
@@ -47,7 +47,7 @@ extension SystemTests {
         func rowsStayQueuedWhenNoWorkerAnswers() async throws {
             let system = try CampusDeskProcesses()
             let file = system.root.appendingPathComponent("in.csv")
-            try Self.csv.write(to: file, atomically: true, encoding: .utf8)
+            try Self.csv.write(to: file, atomically: false, encoding: .utf8)
             let result = try system.run(["import", file.path, "--wait", "1"])
             #expect(result.status == 1)
             #expect(result.stdout == "imported 0, rejected 1, unconfirmed 3\n")

@@ -29,7 +29,7 @@ extension SystemTests {
             let system = try CampusDeskProcesses()
             try system.start("worker", ["ticket-worker"])
             let file = system.root.appendingPathComponent("history.csv")
-            try Self.csv.write(to: file, atomically: true, encoding: .utf8)
+            try Self.csv.write(to: file, atomically: false, encoding: .utf8)
             let statePath = file.path + ".import-state"
             let db = system.data.appendingPathComponent("tickets.db").path
 

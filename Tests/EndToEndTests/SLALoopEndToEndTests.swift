@@ -38,7 +38,7 @@ extension SystemTests {
             let system = try CampusDeskProcesses()
             try system.start("worker", ["ticket-worker"])
             let file = system.root.appendingPathComponent("overdue.csv")
-            try Self.csv(opened: Date().addingTimeInterval(-30 * 86_400)).write(to: file, atomically: true, encoding: .utf8)
+            try Self.csv(opened: Date().addingTimeInterval(-30 * 86_400)).write(to: file, atomically: false, encoding: .utf8)
             let imported = try system.run(["import", file.path])
             #expect(imported.status == 0, "\(imported.stderr)")
 

@@ -16,7 +16,7 @@ extension SystemTests {
                 web: echo "listening on $HOST:$PORT spool=$CAMPUSDESK_SPOOL"; exec sleep 60
                 stubborn: trap '' TERM; echo ready; while :; do sleep 1; done
                 self: campusdesk version; exec sleep 60
-                """.write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+                """.write(to: dir.appendingPathComponent("Procfile"), atomically: false, encoding: .utf8)
             let up = try RunningCommand(["up"], in: dir, environment: ["PORT": "18089", "HOST": "127.0.0.1", "CAMPUSDESK_SPOOL": "s"])
             defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
             try await up.stdoutLine(containing: "web      | listening on 127.0.0.1:18089 spool=\(dir.path)/s")
@@ -53,7 +53,7 @@ extension SystemTests {
             let dir = directory.url
             try """
                 graceful: sh -c 'trap "sleep 1; echo cleanly > graceful.done; exit 0" TERM; echo ready; while :; do sleep 0.2; done'
-                """.write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+                """.write(to: dir.appendingPathComponent("Procfile"), atomically: false, encoding: .utf8)
             let up = try RunningCommand(["up"], in: dir, environment: ["PORT": "18090", "CAMPUSDESK_SPOOL": "s"])
             defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
             try await up.stdoutLine(containing: "graceful | ready")
@@ -70,7 +70,7 @@ extension SystemTests {
             let directory = try TemporaryDirectory("up")
             defer { directory.remove() }
             let dir = directory.url
-            try "worker: campusdesk ticket-worker\n".write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+            try "worker: campusdesk ticket-worker\n".write(to: dir.appendingPathComponent("Procfile"), atomically: false, encoding: .utf8)
             let up = try RunningCommand(["up"], in: dir, environment: ["PORT": "18091", "CAMPUSDESK_SPOOL": "s", "CAMPUSDESK_DATA": "d"])
             defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
             // Its start line comes after its signal handling is in place.
@@ -87,7 +87,7 @@ extension SystemTests {
             let directory = try TemporaryDirectory("up")
             defer { directory.remove() }
             let dir = directory.url
-            try "web: echo\nnonsense\n".write(to: dir.appendingPathComponent("Procfile"), atomically: true, encoding: .utf8)
+            try "web: echo\nnonsense\n".write(to: dir.appendingPathComponent("Procfile"), atomically: false, encoding: .utf8)
             let up = try RunningCommand(["up"], in: dir)
             try await up.process.waitForExit()
             #expect(up.process.terminationStatus == 1)

@@ -49,7 +49,7 @@ final class CampusDeskSystem {
     /// Starts `campusdesk up` and waits until the gateway serves the ticket list (the worker has created tickets.db).
     func start(within: Duration = .seconds(60)) async throws {
         let path = root.appendingPathComponent("Procfile")
-        try Self.procfile.write(to: path, atomically: true, encoding: .utf8)
+        try Self.procfile.write(to: path, atomically: false, encoding: .utf8)
         try processes.start("up", ["up", "--procfile", path.path])
         do {
             try await eventually("up to start all processes", within: within) { lastSeen in
