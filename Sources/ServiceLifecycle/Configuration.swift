@@ -6,7 +6,8 @@ import Domain
 /// `CAMPUSDESK_SPOOL` (./spool), `CAMPUSDESK_DATA` (./data), `HOST` (127.0.0.1), `PORT` (8080),
 /// `CAMPUSDESK_TZ` (UTC), `CAMPUSDESK_AUTH` (open: the campus desk; accounts: the network desk),
 /// `CAMPUSDESK_BROKER` (unset: the spool; `nats://host:port[,host:port...]`: NATS JetStream, docs/nats.md),
-/// `CAMPUSDESK_QUERY_TIME_LIMIT_MS` (5000; 0: none).
+/// `CAMPUSDESK_QUERY_TIME_LIMIT_MS` (5000; 0: none), `CAMPUSDESK_GATEWAY_FILES` (shared; own: a
+/// gateway on another machine, which opens none of the ticket worker's files; NATS only).
 public struct Configuration: Sendable, Equatable {
     public var spoolDirectory: String
     public var dataDirectory: String
@@ -25,6 +26,9 @@ public struct Configuration: Sendable, Equatable {
     public var queryTimeLimitMilliseconds: Int = Configuration.defaultQueryTimeLimitMilliseconds
     /// The default limit: far above any list or search measured at 100,000 tickets, below the time clients wait.
     public static let defaultQueryTimeLimitMilliseconds = 5_000
+    /// Whether a gateway reads the ticket worker's files (`tickets.db`, attachments, the inbox) or
+    /// keeps its own in its data directory (issue 19: gateways on machines of their own).
+    public var gatewayFiles: GatewayFiles = .shared
 
     public init(spoolDirectory: String = "spool", dataDirectory: String = "data", host: String = "127.0.0.1", port: Int = 8080,
                 timeZoneIdentifier: String = "UTC", authMode: AuthMode = .open) {
@@ -62,6 +66,11 @@ public struct Configuration: Sendable, Equatable {
             guard let ms = Int(v), (0...3_600_000).contains(ms) else { throw .invalid("CAMPUSDESK_QUERY_TIME_LIMIT_MS", v) }
             c.queryTimeLimitMilliseconds = ms
         }
+        if let v = env["CAMPUSDESK_GATEWAY_FILES"], !v.isEmpty {
+            guard let files = GatewayFiles(rawValue: v) else { throw .invalid("CAMPUSDESK_GATEWAY_FILES", v) }
+            guard files == .shared || c.brokerURL != nil else { throw .invalid("CAMPUSDESK_GATEWAY_FILES", v + " (needs CAMPUSDESK_BROKER=nats://...)") }
+            c.gatewayFiles = files
+        }
         return c
     }
 
@@ -91,4 +100,12 @@ extension Configuration {
                                        environment: [String: String] = ProcessInfo.processInfo.environment) throws(CommandLineError) -> Configuration {
         do { return try fromEnvironment(environment) } catch { throw .usage("\(command): \(error)") }
     }
+}
+
+/// Where a gateway's data comes from (`CAMPUSDESK_GATEWAY_FILES`).
+public enum GatewayFiles: String, Sendable, Equatable {
+    /// The ticket worker's data directory, on the same machine (the default).
+    case shared
+    /// Its own data directory: nothing opened that the ticket worker writes (needs NATS).
+    case own
 }
