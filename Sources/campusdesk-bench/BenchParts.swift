@@ -18,6 +18,7 @@ enum BenchParts {
         ("notifier-delay", { await BenchNotifierDelayCommand.run($0) }),
         ("uploads", { await BenchUploadsCommand.run($0) }),
         ("scale", { await BenchScaleCommand.run($0) }),
+        ("replay", { await BenchReplayCommand.run($0) }),
     ]
 
     static func run(_ args: [String]) async -> Int32 {

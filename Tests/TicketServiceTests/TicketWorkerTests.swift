@@ -102,6 +102,66 @@ struct TicketWorkerTests {
         #expect(try world.deadReasons().isEmpty)
     }
 
+    /// Scaling finding 9: one replay of a million events kept every command waiting ~1.5 min. Now a
+    /// replay goes a slice per loop turn; with one message per batch the commands queued behind the
+    /// request are applied while it runs, and the replay carries their events too (the relay leaves
+    /// the replaying queue out), so the queue still sees each seq once, in order.
+    @Test("a replay goes in slices between command batches; commands behind it are applied meanwhile and the queue sees every seq once, in order")
+    func replay_InSlicesBetweenBatches() async throws {
+        var settings = TicketWorker.Settings()
+        settings.batchSize = 1
+        settings.eventsPerFile = 2
+        settings.replaySlice = 2
+        let world = try TicketWorkerWorld(settings: settings)
+        defer { world.remove() }
+        try await world.running {
+            try world.commands.send(batch: (0..<30).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Leaking tap \($0)")) })
+            #expect(try await world.collectEvents(30).map(\.seq.rawValue) == Array(1...30))
+        }
+        // Stopped: the request, then five commands, each its own message, wait in order.
+        let request = try JSONSerialization.data(withJSONObject: ["from": 1, "queue": TicketWorkerWorld.eventsQueue.rawValue] as [String: any Sendable])
+        try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: request))
+        for i in 0..<5 { try world.commands.send(TicketWorkerWorld.envelope(TicketWorkerWorld.create("Broken chair \(i)"))) }
+        let seen = try await world.running {
+            let events = try await world.collectEvents(35)
+            try await eventually("the replay's request acknowledged") { try world.commands.stats().claimed == 0 && world.commands.stats().waiting == 0 }
+            return events
+        }
+        #expect(seen.map(\.seq.rawValue) == Array(1...35))
+        // The five were committed before the replay caught up, so it sent their events (a one-shot replay sent 30).
+        #expect(await world.worker.counters.eventsReplayed == 35)
+        #expect(try world.events.stats().waiting == 0)
+        #expect(try world.deadReasons().isEmpty)
+    }
+
+    @Test("a second request for a queue with a replay in progress joins it; one from earlier moves it back")
+    func replay_RequestsForOneQueueJoin() async throws {
+        var settings = TicketWorker.Settings()
+        settings.batchSize = 1
+        settings.eventsPerFile = 2
+        settings.replaySlice = 2
+        let world = try TicketWorkerWorld(settings: settings)
+        defer { world.remove() }
+        try await world.running {
+            try world.commands.send(batch: (0..<20).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Leaking tap \($0)")) })
+            _ = try await world.collectEvents(20)
+        }
+        for from in [11, 15, 5] {
+            let body = try JSONSerialization.data(withJSONObject: ["from": from, "queue": TicketWorkerWorld.eventsQueue.rawValue] as [String: any Sendable])
+            try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: body))
+        }
+        let seen = try await world.running {
+            let events = try await world.collectEvents(20)
+            try await eventually("all three requests acknowledged") { try world.commands.stats().claimed == 0 && world.commands.stats().waiting == 0 }
+            return events
+        }
+        // One message and one slice per turn: 11–12, then the request from 15 joins (13–14 go), then
+        // the one from 5 moves the job back to 5, which runs to the end.
+        #expect(seen.map(\.seq.rawValue) == [11, 12, 13, 14] + Array(5...20))
+        #expect(await world.worker.counters.eventsReplayed == 20)
+        #expect(try world.events.stats().waiting == 0)
+    }
+
     /// The path behind the `FullDiskTests` flake: a replay request claimed while the spool's disk is
     /// full can send neither its events nor the retry copy of itself. The spool used to leave that
     /// claim counted in cur/ for as long as the worker lived (a failed reject: for the 300 s lease);
