@@ -9,6 +9,7 @@ import Foundation
 import HTTPServer
 import WebGateway
 import Credentials
+import RemoteFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,6 +55,14 @@ enum GatewayCommand {
             logger.error("invalid attachment limit", ["error": error.description])
             return 64
         }
+        // Gateways on other machines (CAMPUSDESK_GATEWAY_FILES=own): attachments live at the ticket worker's, fetched on demand.
+        var attachmentHome: any AttachmentHome = LocalAttachmentHome()
+        if config.gatewayFiles == .own, let url = config.brokerURL {
+            do { attachmentHome = try RemoteAttachmentHome(url: url, name: "gateway.files", maxFileBytes: Int64(attachments.maxFileBytes)) } catch {
+                logger.error("attachment home not reachable", ["error": "\(error)"])
+                return 1
+            }
+        }
         let tickets = TicketReader(openingLazily: config.ticketDatabasePath, queryTimeLimit: config.queryTimeLimit)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = BrokerAnalyticsQuerying(client: analyticsClient)
@@ -63,7 +72,7 @@ enum GatewayCommand {
             analytics: CoalescingAnalytics(analytics),
             readiness: BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets),
             csrfSecret: randomSecret(), settings: GatewaySettings(attachments: attachments), logger: logger,
-            inboxCommands: BrokerInboxCommandSender(client: requester, logger: logger))
+            inboxCommands: BrokerInboxCommandSender(client: requester, logger: logger), attachmentHome: attachmentHome)
 
         let requestLog = RequestLog(component: "gateway")
         defer { requestLog.close() }
