@@ -25,7 +25,8 @@ import Glibc
 /// gateway 1; downloads the own uploads through own gateway 2 (cold: fetched from the home in
 /// chunks, hash-checked, kept), again (warm: its cache), and through the shared gateway; then the
 /// cold download again while a thread files tickets through the shared gateway as fast as it can
-/// (the worker busy with command batches). Prints MB/s per row.
+/// (the worker busy with command batches), and the filing rate with and without those fetches.
+/// Prints MB/s per row.
 enum BenchRemoteFilesCommand {
     static let usage = "usage: campusdesk-bench remote-files [--count N] [--megabytes MB]\n"
 
@@ -122,6 +123,10 @@ enum BenchRemoteFilesCommand {
                 }
             }
             filer.start()
+            // The filing rate alone first (3 s), then with cold fetches running: does either slow the other?
+            let alone0 = filed.load(ordering: .relaxed)
+            try await Task.sleep(for: .seconds(3))
+            say(String(format: "tickets filed through the shared gateway, nothing else running: %.0f/s", Double(filed.load(ordering: .relaxed) - alone0) / 3))
             for file in try FileManager.default.contentsOfDirectory(atPath: "\(root)/own-2/attachments") where file.utf8.count == 2 {
                 try FileManager.default.removeItem(atPath: "\(root)/own-2/attachments/\(file)")
             }
