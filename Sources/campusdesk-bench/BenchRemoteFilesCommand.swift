@@ -87,7 +87,7 @@ enum BenchRemoteFilesCommand {
                 let g = Gateway(configuration: Configuration(dataDirectory: "\(root)/\(dir)"), tickets: tickets,
                                 commands: BrokerCommandSender(client: requester, logger: quiet), analytics: analytics,
                                 readiness: BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets),
-                                csrfSecret: Array("bench-secret-0123456789".utf8), settings: GatewaySettings(commandTimeout: .seconds(30)),
+                                csrfSecret: Array("bench-secret-0123456789".utf8), settings: GatewaySettings(commandTimeout: .seconds(30), attachments: AttachmentSettings(maxTicketBytes: 1 << 40, maxTotalBytes: 1 << 40)),
                                 logger: quiet, attachmentHome: attachmentHome)
                 let server = try Server(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, streamingBody: g.streamingBody), handler: g.handler)
                 return Served(server: server, task: Task { await server.run() }, port: server.port)

@@ -3,6 +3,9 @@ import Testing
 import TestSupport
 import TicketStore
 import Uploads
+import Credentials
+import Domain
+import Notifier
 @testable import RemoteFiles
 
 /// Two gateways with data directories of their own on one NATS deployment: a photo uploaded
@@ -57,6 +60,48 @@ struct TwoGatewaysTests {
             #expect(refused.status == 503, "\(refused.text)")
             let list = try client2.request("GET", "/api/tickets/\(ticket)/attachments", headers: [("X-CampusDesk-Role", "agent")])
             #expect((Self.json(list)["attachments"] as? [[String: Any]])?.count == 1, "\(list.text)")
+        } catch {
+            try await world.close()
+            throw error
+        }
+        try await world.close()
+    }
+
+    @Test("GET /api/notifications (first page, next page) through a gateway asking the notifier is the same document as through one reading notifications.db")
+    func inboxAPI_RemoteMatchesLocal() async throws {
+        let world = try TwoGatewaysWorld()
+        do {
+            let path = world.dir.path("worker/notifications.db")
+            let queue = try DeliveryQueue(path: path)
+            let reporterKey = "reporter-key-0123456789abcdefghijklmnop"
+            let key = Inbox.key(reporterKeyDigest: hexString(SHA256.hash(Array(reporterKey.utf8))))
+            var entries: [Inbox.NewEntry] = []
+            for i in 1...30 {
+                entries.append(Inbox.NewEntry(recipientKey: key, eventSeq: Int64(i), ticketID: TicketID(Int64(i)), kind: .messagePosted,
+                                              subject: "Ticket \(i): <i>reply</i> & more", excerpt: "line \(i)"))
+            }
+            _ = try queue.enqueue([], inbox: entries, now: Timestamp(millisecondsSinceEpoch: 1_767_600_000_000))
+            let firstIDs = try InboxReader(path: path).entries(of: key, limit: 3).map(\.id)
+            _ = try queue.markRead(firstIDs, of: key, now: Timestamp(millisecondsSinceEpoch: 1_767_600_100_000))
+
+            let answering = try InboxQueryServer(url: world.server.url, name: "notifier.inbox", notificationsPath: path)
+            defer { answering.close() }
+            let remoteReader = try RemoteInboxReader(url: world.server.url, name: "gateway.inbox")
+            defer { remoteReader.connection.close() }
+            let local = try world.gateway("gateway-local", inbox: InboxReader(path: path))
+            let remote = try world.gateway("gateway-remote", inbox: remoteReader)
+            let l = try RawHTTPClient.connected(port: local.port), r = try RawHTTPClient.connected(port: remote.port)
+            let headers = [("X-CampusDesk-Reporter-Key", reporterKey)]
+            let firstLocal = try l.request("GET", "/api/notifications?limit=20", headers: headers)
+            let firstRemote = try r.request("GET", "/api/notifications?limit=20", headers: headers)
+            #expect(firstLocal.status == 200 && firstRemote.status == 200, "\(firstRemote.text)")
+            #expect(firstRemote.body == firstLocal.body)
+            #expect(Self.json(firstRemote)["unread"] as? Int == 27)
+            let next = try #require(Self.json(firstRemote)["next_before"] as? Int)
+            let nextLocal = try l.request("GET", "/api/notifications?limit=20&before=\(next)", headers: headers)
+            let nextRemote = try r.request("GET", "/api/notifications?limit=20&before=\(next)", headers: headers)
+            #expect(nextRemote.status == 200 && nextRemote.body == nextLocal.body, "\(nextRemote.text)")
+            #expect((Self.json(nextRemote)["notifications"] as? [[String: Any]])?.count == 10)
         } catch {
             try await world.close()
             throw error

@@ -5,6 +5,7 @@ import Foundation
 import HTTPServer
 import Logging
 import NATSBroker
+import Notifier
 import ServiceLifecycle
 import SpoolBroker
 import TestSupport
@@ -41,8 +42,8 @@ final class TwoGatewaysWorld {
                                         logger: Logger(component: "attachment-home", minimumLevel: .error))
     }
 
-    /// A gateway with its own data directory `name`, served on a free port.
-    func gateway(_ name: String) throws -> (port: UInt16, files: AttachmentFiles) {
+    /// A gateway with its own data directory `name`, served on a free port; `inbox` its inboxes' read side.
+    func gateway(_ name: String, inbox: (any InboxReading)? = nil) throws -> (port: UInt16, files: AttachmentFiles) {
         try FileManager.default.createDirectory(atPath: dir.path(name), withIntermediateDirectories: true)
         let logger = Logger(component: name, minimumLevel: .error)
         let requester = try RequestClient(broker: try NATSMessageBroker(url: server.url, name: name), processName: name,
@@ -54,7 +55,7 @@ final class TwoGatewaysWorld {
             configuration: Configuration(dataDirectory: dir.path(name)), tickets: tickets, commands: BrokerCommandSender(client: requester, logger: logger),
             analytics: analytics, readiness: BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets),
             csrfSecret: Array("test-secret-0123456789".utf8), settings: GatewaySettings(commandTimeout: TestTime.scaled(.seconds(20))),
-            logger: logger, attachmentHome: remote)
+            logger: logger, inbox: inbox, attachmentHome: remote)
         let http = try Server(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, streamingBody: gateway.streamingBody), handler: gateway.handler)
         let task = Task(executorPreference: DedicatedThreads.shared) { await http.run() }
         served.append((http, task, requester, remote))
