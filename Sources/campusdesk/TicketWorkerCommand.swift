@@ -38,7 +38,8 @@ enum TicketWorkerCommand {
                 let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "ticket-worker", logger: Logger(component: "spool"))
                 let worker = try TicketWorker(store: store, broker: broker, logger: logger)
                 guard let url = config.brokerURL, !url.isEmpty else { return RespondingService(worker, stopResponders: {}) }
-                let maxFileBytes = (try? AttachmentSettings.from(environment: ProcessInfo.processInfo.environment).get())?.maxFileBytes ?? AttachmentSettings().maxFileBytes
+                // The gateways' limit, so the home refuses what they would (an invalid value stops the worker, as it stops a gateway).
+                let maxFileBytes = try AttachmentSettings.from(environment: ProcessInfo.processInfo.environment).get().maxFileBytes
                 let home = try AttachmentHomeServer(url: url, name: "ticket-worker.files", files: AttachmentFiles(dataDirectory: config.dataDirectory),
                                                     maxFileBytes: Int64(maxFileBytes), logger: Logger(component: "attachment-home"))
                 return RespondingService(worker, stopResponders: { home.close() })
