@@ -14,7 +14,7 @@ extension SystemTests {
         static let boundary = "----CampusDeskRemoteKill9"
 
         /// The gateway `own` as a process of its own: its own data directory and port, the rest of `procs`' environment.
-        static func startOwnGateway(_ procs: CampusDeskProcesses, data: URL, port: UInt16) throws -> Process {
+        static func startOwnGateway(_ procs: CampusDeskProcesses, data: URL, port: UInt16, log name: String = "gateway-own") throws -> Process {
             var env = procs.environment
             env["CAMPUSDESK_DATA"] = data.path
             env["PORT"] = String(port)
@@ -23,7 +23,7 @@ extension SystemTests {
             p.executableURL = URL(fileURLWithPath: CampusDeskProcesses.binary)
             p.arguments = ["gateway"]
             p.environment = env
-            let log = procs.root.appendingPathComponent("gateway-own.log")
+            let log = procs.root.appendingPathComponent("\(name).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             p.standardOutput = try FileHandle(forWritingTo: log)
             p.standardError = p.standardOutput
@@ -37,7 +37,7 @@ extension SystemTests {
                 .flatMap { (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + $0)) ?? [] }
         }
 
-        @Test("kill -9 of an own gateway while its upload waits for the home: no attachment recorded, nothing under the hash at the home")
+        @Test("kill -9 of an own gateway while its upload waits for the home: no attachment recorded, nothing under the hash at the home; sent again, another own gateway serves it")
         func killDuringDelivery() async throws {
             let nats = try TemporaryDirectory("remote-kill9")
             defer { nats.remove() }
@@ -90,6 +90,28 @@ extension SystemTests {
             #expect(!Self.stored(procs.data).contains(hash), "nothing under the hash at the home")
             let listed = try RawHTTPClient(port: port).request("GET", "/api/tickets/1/attachments", headers: [("X-CampusDesk-Role", "agent")])
             #expect(listed.status == 200 && listed.text.contains("\"attachments\":[]"), "\(listed.text)")
+
+            // Sent again, whole, through the restarted gateway; a second own gateway (another directory) serves the same bytes.
+            let again = try RawHTTPClient(port: port).request("POST", "/api/tickets/1/attachments",
+                                                              headers: [("Content-Type", "multipart/form-data; boundary=\(Self.boundary)")], body: body)
+            #expect(again.status == 201, "\(again.text)")
+            let url = try #require(again.header("Location"), "\(again.headers)")
+            #expect(Self.stored(procs.data).contains(hash), "the home holds it now")
+            let other = procs.root.appendingPathComponent("gateway-own-2")
+            try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: other.appendingPathComponent("tickets.db").path, withDestinationPath: workerDB.path)
+            let otherPort = RawHTTPClient.freePort()
+            let second = try Self.startOwnGateway(procs, data: other, port: otherPort, log: "gateway-own-2")
+            defer { kill(second.processIdentifier, SIGKILL); second.waitUntilExit() }
+            var download: RawHTTPClient.Response?
+            try await eventually("the second gateway to serve the file") {
+                let c = RawHTTPClient(port: otherPort, timeout: .seconds(10))
+                defer { c.close() }
+                download = try? c.request("GET", url, headers: [("X-CampusDesk-Role", "agent")])
+                return download?.status == 200
+            }
+            #expect(download?.body == text)
+            #expect(Self.stored(other).contains(hash), "kept in the second gateway's own directory")
         }
     }
 }
