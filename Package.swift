@@ -58,6 +58,9 @@ let package = Package(
         // Optimised in debug builds too, where the tests run: PBKDF2's RFC 7914 vector of 80,000
         // iterations took 4.4-5.2 s at -Onone and 0.22-0.31 s at -O (`swift test`, 2-core VM, load ~7).
         library("Credentials", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // Gateways on other machines (CAMPUSDESK_GATEWAY_FILES=own): attachments' bytes and the web
+        // inbox over NATS request/reply, both sides (docs/nats.md).
+        library("RemoteFiles", ["Domain", "Logging", "TicketStore", "Notifier", "NATSBroker", "Credentials", "ServiceLifecycle"]),
         library("WebGateway", [
             "Credentials", "Domain", "Logging", "SQLiteKit", "SpoolBroker", "TicketStore", "Analytics", "Classifier", "ServiceLifecycle", "HTTPServer", "QRCode", "Uploads",
             // The web inbox: reads notifications.db (InboxReader) and sends InboxCommands to the notifier.
@@ -68,7 +71,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "QRCode",
-                "SLAMonitor", "Notifier", "NATSBroker",
+                "SLAMonitor", "Notifier", "NATSBroker", "RemoteFiles",
             ],
             exclude: ["Linking"],
             // Release builds carry the Swift runtime and Foundation inside the binary: each of the five
@@ -83,14 +86,14 @@ let package = Package(
             dependencies: [
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "ServiceLifecycle", "HTTPServer", "WebGateway", "Credentials", "SLAMonitor", "Notifier",
-                "NATSBroker",
+                "NATSBroker", "RemoteFiles",
             ],
             swiftSettings: staticRelease,
             linkerSettings: staticReleaseLink
         ),
         // Processes that tests start and kill (a queue consumer, a sender under RLIMIT_FSIZE), not shipped.
         .executableTarget(
-            name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker"], path: "Tests/TestProcesses",
+            name: "campusdesk-test-process", dependencies: ["Domain", "Logging", "SpoolBroker", "NATSBroker", "TicketStore", "RemoteFiles"], path: "Tests/TestProcesses",
             swiftSettings: staticRelease,
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
@@ -135,6 +138,13 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // Decodes the encoder's output with zbarimg (Debian's zbar-tools), which must be installed.
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"]),
+        // Chunked transfer, hash checks and the inbox over request/reply; against a real nats-server when installed.
+        .testTarget(name: "RemoteFilesTests", dependencies: [
+            "RemoteFiles", "Domain", "Logging", "TicketStore", "Notifier", "NATSBroker", "Credentials", "SpoolBroker", "SQLiteKit",
+            "TicketService", "WebGateway", "HTTPServer", "ServiceLifecycle", "Classifier", "Uploads", "Analytics", "Fixtures", "TestSupport",
+            // The uploader its crash test kills with SIGKILL half way.
+            "campusdesk-test-process",
+        ]),
         .testTarget(name: "UploadsTests", dependencies: ["Uploads", "TestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "TestSupport"]),
         // The pure parts of `campusdesk-bench scale` (its arguments, the table and its ratio column); the bench itself is not a test.

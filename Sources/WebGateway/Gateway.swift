@@ -56,8 +56,10 @@ struct GatewayContext: Sendable {
     var auth: Authentication
     /// The attachment files under the data directory.
     var attachmentFiles: AttachmentFiles
-    /// People's web inboxes and preferences, read from `notifications.db` (the notifier writes it).
-    var inbox: InboxReader
+    /// Where the home copy of those files lives: they themselves (one machine), or another machine's.
+    var attachmentHome: any AttachmentHome
+    /// People's web inboxes and preferences: `notifications.db` read here (the notifier writes it), or the notifier asked.
+    var inbox: any InboxReading
     /// Changes to them, as commands to the notifier; nil when this gateway has no notifier to ask.
     var inboxCommands: (any InboxCommandSending)?
     var accounts: any AccountQuerying { auth.accounts }
@@ -85,8 +87,9 @@ public struct Gateway: Sendable {
     ///   - csrfSecret: random bytes private to this process (tokens of a previous process stop working).
     ///   - newBrowserID: a source of fresh random browser ids (injected for tests).
     ///   - accounts: where accounts and sessions are read (network desk); the ticket reader by default.
-    ///   - inbox: the web inboxes' read side; `<data>/notifications.db` by default.
+    ///   - inbox: the web inboxes' read side; `<data>/notifications.db` by default (``InboxReader``).
     ///   - inboxCommands: where marks and preferences go (the notifier); without it they are 503.
+    ///   - attachmentHome: where uploads go and missing files come from; the data directory itself by default.
     public init(
         configuration: Configuration, tickets: TicketReader, commands: any CommandSending,
         analytics: any AnalyticsQuerying, readiness: any ReadinessProbing, csrfSecret: [UInt8],
@@ -94,7 +97,8 @@ public struct Gateway: Sendable {
         logger: Logger = Logger(component: "gateway"),
         newBrowserID: @escaping @Sendable () -> String = Gateway.randomBrowserID,
         accounts: (any AccountQuerying)? = nil,
-        inbox: InboxReader? = nil, inboxCommands: (any InboxCommandSending)? = nil
+        inbox: (any InboxReading)? = nil, inboxCommands: (any InboxCommandSending)? = nil,
+        attachmentHome: any AttachmentHome = LocalAttachmentHome()
     ) {
         let auth = Authentication(mode: configuration.authMode, accounts: accounts ?? tickets, commands: commands, clock: clock,
                                   settings: settings.accounts, commandTimeout: settings.commandTimeout)
@@ -102,7 +106,7 @@ public struct Gateway: Sendable {
             tickets: tickets, commands: commands, analytics: analytics, readiness: readiness,
             csrf: CSRFProtection(secret: csrfSecret), time: CampusTime(timeZone: configuration.timeZone),
             clock: clock, logger: logger, settings: settings, newBrowserID: newBrowserID, auth: auth,
-            attachmentFiles: AttachmentFiles(dataDirectory: configuration.dataDirectory),
+            attachmentFiles: AttachmentFiles(dataDirectory: configuration.dataDirectory), attachmentHome: attachmentHome,
             inbox: inbox ?? InboxReader(path: NotifierConfiguration.queuePath(inDataDirectory: configuration.dataDirectory)),
             inboxCommands: inboxCommands)
         self.context = context

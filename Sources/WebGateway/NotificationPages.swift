@@ -43,7 +43,7 @@ struct NotificationPages: Sendable {
         }
         let query = try? FormDecoding.decodeQuery(request.query)
         let before = query?["before"].flatMap { $0.utf8.count <= 19 ? Int64($0) : nil }.flatMap { $0 > 0 ? $0 : nil }
-        var entries = try context.inbox.entries(of: key, before: before, limit: Self.pageSize + 1)
+        var entries = try await context.inbox.entries(of: key, before: before, limit: Self.pageSize + 1)
         let more = entries.count > Self.pageSize
         if more { entries.removeLast() }
         let flash: Layout.Flash? = switch query?["done"] {
@@ -97,7 +97,7 @@ struct NotificationPages: Sendable {
         case .success(let o): (v, _) = o
         }
         let done = (try? FormDecoding.decodeQuery(request.query))?["done"]
-        return try render(v, flash: done == "saved" ? Layout.Flash(text: "Your preferences are saved.", isError: false) : nil)
+        return try await render(v, flash: done == "saved" ? Layout.Flash(text: "Your preferences are saved.", isError: false) : nil)
     }
 
     /// `POST /notifications/preferences` with `channels`, `quiet_days`, `quiet_from`, `quiet_to`;
@@ -119,7 +119,7 @@ struct NotificationPages: Sendable {
         let values = web.values(form, NotificationPreferencesPage.fields)
         switch NotificationPreferencesPage.parse(values) {
         case .invalid(let state):
-            return try render(v, status: .unprocessableContent, state: state)
+            return try await render(v, status: .unprocessableContent, state: state)
         case .valid(let channels, let quiet):
             let command = InboxCommand(role: v.role, userID: v.user?.id, inbox: key, action: .setPreference(channels: channels, quietHours: quiet))
             return await perform(command, v) {
@@ -130,8 +130,8 @@ struct NotificationPages: Sendable {
         }
     }
 
-    private func render(_ v: Visitor, status: HTTPStatus = .ok, state: FormState? = nil, flash: Layout.Flash? = nil) throws -> HTTPResponse {
-        let stored = try v.user.flatMap { try context.inbox.preference(of: $0.id) }
+    private func render(_ v: Visitor, status: HTTPStatus = .ok, state: FormState? = nil, flash: Layout.Flash? = nil) async throws -> HTTPResponse {
+        let stored = if let user = v.user { try await context.inbox.preference(of: user.id) } else { NotificationPreference?.none }
         let model = NotificationPreferencesPage.Model(visitor: v, csrfToken: web.token(v), stored: stored,
                                                       state: state ?? NotificationPreferencesPage.state(of: stored), flash: flash)
         return WebRoutes.html(status, NotificationPreferencesPage.render(model), visitor: v)

@@ -6,7 +6,7 @@ import HTTPServer
 
 extension WebRoutes {
     var intake: AttachmentIntake {
-        AttachmentIntake(files: context.attachmentFiles, settings: context.settings.attachments, tickets: context.tickets)
+        AttachmentIntake(files: context.attachmentFiles, home: context.attachmentHome, settings: context.settings.attachments, tickets: context.tickets)
     }
 
     /// Checks and stores the form's files (type, metadata, limits), before the form's own command

@@ -82,7 +82,7 @@ struct WebRoutes: Sendable {
         if v.authMode == .accounts && v.user == nil { throw LoginRequired(request) }
         if let key = v.inboxKey {
             do {
-                v.unreadNotifications = try context.inbox.unreadCount(of: key)
+                v.unreadNotifications = try await context.inbox.unreadCount(of: key)
             } catch {
                 context.logger.warning("inbox not read", ["error": String(describing: error).prefix(200).description])
             }

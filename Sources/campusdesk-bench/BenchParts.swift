@@ -17,6 +17,7 @@ enum BenchParts {
         ("notifier", { await BenchNotifierCommand.run($0) }),
         ("notifier-delay", { await BenchNotifierDelayCommand.run($0) }),
         ("uploads", { await BenchUploadsCommand.run($0) }),
+        ("remote-files", { await BenchRemoteFilesCommand.run($0) }),
         ("scale", { await BenchScaleCommand.run($0) }),
         ("replay", { await BenchReplayCommand.run($0) }),
     ]

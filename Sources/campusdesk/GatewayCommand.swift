@@ -9,6 +9,8 @@ import Foundation
 import HTTPServer
 import WebGateway
 import Credentials
+import RemoteFiles
+import Notifier
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,6 +56,19 @@ enum GatewayCommand {
             logger.error("invalid attachment limit", ["error": error.description])
             return 64
         }
+        // Gateways on other machines (CAMPUSDESK_GATEWAY_FILES=own): attachments live at the ticket worker's (fetched on
+        // demand), the inboxes at the notifier's (asked over request/reply).
+        var attachmentHome: any AttachmentHome = LocalAttachmentHome()
+        var inbox: (any InboxReading)?
+        if config.gatewayFiles == .own, let url = config.brokerURL {
+            do {
+                attachmentHome = try RemoteAttachmentHome(url: url, name: "gateway.files", maxFileBytes: Int64(attachments.maxFileBytes))
+                inbox = try RemoteInboxReader(url: url, name: "gateway.inbox")
+            } catch {
+                logger.error("NATS not reachable for attachments and inboxes", ["error": "\(error)"])
+                return 1
+            }
+        }
         let tickets = TicketReader(openingLazily: config.ticketDatabasePath, queryTimeLimit: config.queryTimeLimit)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = BrokerAnalyticsQuerying(client: analyticsClient)
@@ -63,7 +78,7 @@ enum GatewayCommand {
             analytics: CoalescingAnalytics(analytics),
             readiness: BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets),
             csrfSecret: randomSecret(), settings: GatewaySettings(attachments: attachments), logger: logger,
-            inboxCommands: BrokerInboxCommandSender(client: requester, logger: logger))
+            inbox: inbox, inboxCommands: BrokerInboxCommandSender(client: requester, logger: logger), attachmentHome: attachmentHome)
 
         let requestLog = RequestLog(component: "gateway")
         defer { requestLog.close() }

@@ -5,6 +5,7 @@ import NATSBroker
 import TicketStore
 import Notifier
 import ServiceLifecycle
+import RemoteFiles
 import Foundation
 
 /// `campusdesk notifier`: runs the notifier (docs/notifications.md).
@@ -12,7 +13,8 @@ import Foundation
 /// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA`, `CAMPUSDESK_TZ` (contact windows), and the notifier's own variables
 /// (``NotifierConfiguration``); keeps its queue and the web inboxes in `<data>/notifications.db`
 /// (people's marks and preferences arrive on `notifier.commands`), and without
-/// `CAMPUSDESK_SMTP` writes into `<data>/outbox/`. SIGTERM/SIGINT stop it after the batch in hand.
+/// `CAMPUSDESK_SMTP` writes into `<data>/outbox/`. On NATS it also answers the inbox queries of
+/// gateways on other machines (``InboxQueryServer``, its own connection; docs/nats.md). SIGTERM/SIGINT stop it after the batch in hand.
 enum NotifierCommand {
     static let usage = "usage: campusdesk notifier\n"
 
@@ -36,9 +38,13 @@ enum NotifierCommand {
                 var options = Notifier.Settings()
                 options.baseURL = settings.publicURL
                 options.timeZone = config.timeZone
-                return try Notifier(broker: broker, queuePath: NotifierConfiguration.queuePath(inDataDirectory: config.dataDirectory),
-                                    context: TicketReaderContext(reader: TicketReader(openingLazily: config.ticketDatabasePath)),
-                                    dispatcher: dispatcher, logger: logger, settings: options)
+                let notifier = try Notifier(broker: broker, queuePath: NotifierConfiguration.queuePath(inDataDirectory: config.dataDirectory),
+                                            context: TicketReaderContext(reader: TicketReader(openingLazily: config.ticketDatabasePath)),
+                                            dispatcher: dispatcher, logger: logger, settings: options)
+                guard let url = config.brokerURL, !url.isEmpty else { return RespondingService(notifier, stopResponders: {}) }
+                let inbox = try InboxQueryServer(url: url, name: "notifier.inbox", notificationsPath: NotifierConfiguration.queuePath(inDataDirectory: config.dataDirectory),
+                                                 logger: Logger(component: "inbox-queries"))
+                return RespondingService(notifier, stopResponders: { inbox.close() })
             }
         }
     }

@@ -6,6 +6,8 @@ import Classifier
 import TicketStore
 import TicketService
 import ServiceLifecycle
+import RemoteFiles
+import WebGateway
 import HTTPServer
 import Foundation
 #if canImport(Glibc)
@@ -15,7 +17,8 @@ import Glibc
 /// `campusdesk ticket-worker`: the ticket service process (sole writer of `<data>/tickets.db`).
 ///
 /// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA` and `CAMPUSDESK_AUTH` (which commands need an account,
-/// docs/roles.md). SIGTERM/SIGINT stop claiming, finish the batch
+/// docs/roles.md). On NATS it is also the home of the attachment files for gateways on other
+/// machines (``AttachmentHomeServer``, its own connection and threads; docs/nats.md). SIGTERM/SIGINT stop claiming, finish the batch
 /// in hand and exit 0; a second signal exits at once (1): nothing is lost, unacked messages are
 /// redelivered to the next worker.
 enum TicketWorkerCommand {
@@ -33,7 +36,13 @@ enum TicketWorkerCommand {
                 let store = try TicketStore(path: config.ticketDatabasePath, classifier: model, clock: SystemClock(),
                                             authMode: config.authMode, triage: model, timeZone: config.timeZone)
                 let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "ticket-worker", logger: Logger(component: "spool"))
-                return try TicketWorker(store: store, broker: broker, logger: logger)
+                let worker = try TicketWorker(store: store, broker: broker, logger: logger)
+                guard let url = config.brokerURL, !url.isEmpty else { return RespondingService(worker, stopResponders: {}) }
+                // The gateways' limit, so the home refuses what they would (an invalid value stops the worker, as it stops a gateway).
+                let maxFileBytes = try AttachmentSettings.from(environment: ProcessInfo.processInfo.environment).get().maxFileBytes
+                let home = try AttachmentHomeServer(url: url, name: "ticket-worker.files", files: AttachmentFiles(dataDirectory: config.dataDirectory),
+                                                    maxFileBytes: Int64(maxFileBytes), logger: Logger(component: "attachment-home"))
+                return RespondingService(worker, stopResponders: { home.close() })
             }
         }
     }

@@ -6,7 +6,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "queue-consumer": exit(QueueTestProcess.consume(Array(arguments.dropFirst())))
 case "queue-send": exit(QueueTestProcess.send(Array(arguments.dropFirst())))
+case "remote-upload": exit(RemoteUploadTestProcess.upload(Array(arguments.dropFirst())))
 default:
-    FileHandle.standardError.write(Data("usage: campusdesk-test-process queue-consumer|queue-send [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: campusdesk-test-process queue-consumer|queue-send|remote-upload [options]\n".utf8))
     exit(64)
 }

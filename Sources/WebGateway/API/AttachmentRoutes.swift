@@ -13,7 +13,7 @@ import Credentials
 struct AttachmentRoutes: Sendable {
     let context: GatewayContext
     var intake: AttachmentIntake {
-        AttachmentIntake(files: context.attachmentFiles, settings: context.settings.attachments, tickets: context.tickets)
+        AttachmentIntake(files: context.attachmentFiles, home: context.attachmentHome, settings: context.settings.attachments, tickets: context.tickets)
     }
 
     func registerAPI(in api: inout RouteGroup) {
@@ -166,7 +166,13 @@ struct AttachmentRoutes: Sendable {
         let bytes: [UInt8]
         let files = intake.files, sha256 = attachment.sha256
         do {
-            bytes = try await AttachmentIntake.offPool { try files.read(sha256: sha256) }
+            do {
+                bytes = try await AttachmentIntake.offPool { try files.read(sha256: sha256) }
+            } catch let error as AttachmentStorageError where error.isMissing {
+                // Not in this gateway's data directory: fetch it from the home (a cache miss), or fail as before.
+                try await context.attachmentHome.fetch(sha256: sha256, into: files)
+                bytes = try await AttachmentIntake.offPool { try files.read(sha256: sha256) }
+            }
         } catch {
             context.logger.error("attachment file unreadable", ["attachment.id": attachment.id.rawValue, "error": "\(error)"])
             throw Problem(status: .internalServerError, detail: "The file cannot be read at the moment.")

@@ -94,10 +94,10 @@ struct NotificationRoutes: Sendable {
             }
             limit = n
         }
-        var entries = try context.inbox.entries(of: key, before: before, limit: limit + 1)
+        var entries = try await context.inbox.entries(of: key, before: before, limit: limit + 1)
         let more = entries.count > limit
         if more { entries.removeLast() }
-        let page = Page(unread: try context.inbox.unreadCount(of: key), notifications: entries.map(Item.init), nextBefore: more ? entries.last?.id : nil)
+        let page = Page(unread: try await context.inbox.unreadCount(of: key), notifications: entries.map(Item.init), nextBefore: more ? entries.last?.id : nil)
         return APIRoutes.json(.ok, page)
     }
 }

@@ -17,6 +17,8 @@ import Glibc
 /// leaves an orphan for the sweep. Refusals carry the status and a sentence for the sender.
 struct AttachmentIntake: Sendable {
     let files: AttachmentFiles
+    /// Where the home copy goes before the command (nothing to do when `files` is the home).
+    let home: any AttachmentHome
     let settings: AttachmentSettings
     let tickets: TicketReader
 
@@ -56,6 +58,10 @@ struct AttachmentIntake: Sendable {
             }
             try await Self.offPool {
                 do throws(AttachmentStorageError) { try files.store(incoming: checked.path, sha256: checked.sha256) } catch { throw Self.storageRefused(error) }
+            }
+            // A gateway on another machine: the file reaches the worker's machine before its command is sent.
+            do { try await home.deliver(sha256: checked.sha256, from: files) } catch {
+                throw Refused(status: .serviceUnavailable, message: "The file could not reach the helpdesk's file store; nothing was saved. Please try again in a moment.")
             }
             return Prepared(sha256: checked.sha256, size: size, type: checked.type, filename: file.filename)
         } catch {
