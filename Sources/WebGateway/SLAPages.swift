@@ -59,7 +59,7 @@ struct SLAPages: Sendable {
         do {
             action = policies ? .setSLAPolicies(SetSLAPolicies(policies: try Self.policies(form)))
                 : .setSLACalendar(SetSLACalendar(calendar: try Self.calendar(form)))
-        } catch let refusal as Refusal {
+        } catch let refusal {  // both throw only Refusal
             return try await refused(refusal)
         }
         return try await web.perform(action, form, v, applied: { _ in WebRoutes.redirect("/admin/sla?done=saved", visitor: v) }, refused: refused)
