@@ -12,6 +12,11 @@ struct JetStreamAPI: Sendable {
         static let consumerNotFound = 10014
         static let noMessageFound = 10037
         static let streamNameInUse = 10058
+        /// What a cluster answers during an election: "JetStream system temporarily unavailable"
+        /// (10008), "JetStream cluster can not handle request" (10009), and "no suitable peers for
+        /// placement" (10005) while a starting node has not yet joined the meta group (nats-server's
+        /// errors.json; 10005 also means a node is down, which outlasts `setupPatience`).
+        static let transient: Set<Int> = [10005, 10008, 10009]
     }
 
     /// One API call: `body` encoded as JSON (nil: empty payload), the answer decoded.

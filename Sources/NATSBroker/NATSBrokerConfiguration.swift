@@ -12,6 +12,9 @@ public struct NATSBrokerConfiguration: Sendable {
     public var duplicateWindow: Duration
     /// The largest batch a send takes in one call (NATS has no atomic batch: see docs/nats.md).
     public var maxBatchBytes: Int
+    /// How long making a queue, the bindings stream or a binding waits out a cluster's elections
+    /// (a fresh cluster electing its meta leader, a new stream its leader) before it fails.
+    public var setupPatience: Duration = .seconds(30)
 
     public init(servers: [NATSServerAddress], name: String = "campusdesk", replicas: Int = 1, lease: Duration = .seconds(300),
                 maxDeliveries: Int = 50, duplicateWindow: Duration = .seconds(120), maxBatchBytes: Int = 4 << 20) {

@@ -136,7 +136,7 @@ public final class NATSMessageBroker: MessageBroker {
                         // The stream went away (removed by another process): make it again, once.
                         recreated = true
                         _ = ensured.withLock { $0.remove(queue) }
-                        try ensureQueue(queue)
+                        try ensureQueue(queue, until: deadline)
                     }
                 }
             }
@@ -154,8 +154,11 @@ public final class NATSMessageBroker: MessageBroker {
         try ensureBindingsStream()
         let subject = NATSNames.bindingSubject(exchange, queue)
         do {
-            let reply = try connection.request(subject, headers: NATSHeaders([("Nats-Msg-Id", subject)]), payload: Array(queue.rawValue.utf8))
-            _ = try PubAck.read(reply, subject: subject)
+            // Right after the bindings stream is made on a cluster it may have no leader yet: no responders.
+            try duringElections(until: ContinuousClock.now.advanced(by: configuration.setupPatience)) { () throws(NATSError) in
+                let reply = try connection.request(subject, headers: NATSHeaders([("Nats-Msg-Id", subject)]), payload: Array(queue.rawValue.utf8))
+                _ = try PubAck.read(reply, subject: subject)
+            }
         } catch {
             throw Self.spoolError(error, "bind", path: "\(exchange.rawValue)/\(queue.rawValue)")
         }
@@ -182,7 +185,9 @@ public final class NATSMessageBroker: MessageBroker {
                 "storage": "file", "num_replicas": configuration.replicas, "max_msgs_per_subject": 1,
                 "duplicate_window": configuration.duplicateWindow.nanoseconds,
             ]
-            do { _ = try api.call("STREAM.CREATE.\(NATSNames.bindingsStream)", config) } catch where error.code == JetStreamAPI.Code.streamNameInUse {}
+            try duringElections(until: ContinuousClock.now.advanced(by: configuration.setupPatience)) { () throws(NATSError) in
+                do throws(NATSError) { _ = try api.call("STREAM.CREATE.\(NATSNames.bindingsStream)", config) } catch where error.code == JetStreamAPI.Code.streamNameInUse {}
+            }
         } catch {
             throw Self.spoolError(error, "create bindings", path: NATSNames.bindingsStream)
         }
@@ -222,25 +227,57 @@ public final class NATSMessageBroker: MessageBroker {
     @discardableResult
     public func removeDeadReplyQueues() -> [QueueName] { [] }
 
-    /// Creates the queue's stream, dead-letter stream and durable consumer once per process.
-    func ensureQueue(_ queue: QueueName) throws(SpoolError) {
+    /// Creates the queue's stream, dead-letter stream and durable consumer once per process,
+    /// riding out a cluster's elections until `deadline` (default: `setupPatience` from now).
+    func ensureQueue(_ queue: QueueName, until deadline: ContinuousClock.Instant? = nil) throws(SpoolError) {
         if ensured.withLock({ $0.contains(queue) }) { return }
+        let deadline = deadline ?? ContinuousClock.now.advanced(by: configuration.setupPatience)
         do {
-            try api.createStream(NATSNames.stream(queue), subjects: [NATSNames.subject(queue)], workQueue: true,
-                                 replicas: configuration.replicas, duplicateWindow: configuration.duplicateWindow)
-            try api.createStream(NATSNames.deadStream(queue), subjects: [NATSNames.deadSubject(queue)], workQueue: false,
-                                 replicas: configuration.replicas, duplicateWindow: configuration.duplicateWindow)
-            do {
-                try api.createDurablePullConsumer(stream: NATSNames.stream(queue), durable: NATSNames.durable,
-                                                  ackWait: configuration.lease, filterSubject: NATSNames.subject(queue))
-            } catch where error.kind == .server {
-                // Made by another process with other settings (its lease): use it as it is.
-                _ = try api.consumerInfo(stream: NATSNames.stream(queue), durable: NATSNames.durable)
+            try duringElections(until: deadline) { () throws(NATSError) in
+                try api.createStream(NATSNames.stream(queue), subjects: [NATSNames.subject(queue)], workQueue: true,
+                                     replicas: configuration.replicas, duplicateWindow: configuration.duplicateWindow)
+                try api.createStream(NATSNames.deadStream(queue), subjects: [NATSNames.deadSubject(queue)], workQueue: false,
+                                     replicas: configuration.replicas, duplicateWindow: configuration.duplicateWindow)
+                do throws(NATSError) {
+                    try api.createDurablePullConsumer(stream: NATSNames.stream(queue), durable: NATSNames.durable,
+                                                      ackWait: configuration.lease, filterSubject: NATSNames.subject(queue))
+                } catch where error.kind == .server && !Self.isElection(error) {
+                    // Made by another process with other settings (its lease): use it as it is.
+                    _ = try api.consumerInfo(stream: NATSNames.stream(queue), durable: NATSNames.durable)
+                }
             }
         } catch {
             throw Self.spoolError(error, "create queue", path: queue.rawValue)
         }
         _ = ensured.withLock { $0.insert(queue) }
+    }
+
+    // MARK: - Elections
+
+    /// Runs a setup call (streams, consumer, binding) again while the failure is a cluster's
+    /// election, until `deadline`.
+    ///
+    /// Why: a cluster answers no JetStream call before its nodes have elected a meta leader
+    /// (the call times out), and a replicated stream or consumer made a moment ago, by this
+    /// process or by another starting beside it, has no leader of its own for a second or two
+    /// (a publish to it has no responders; a call may answer "temporarily unavailable"). A process
+    /// started with its cluster, or during a node's loss, waits that out rather than exiting.
+    func duringElections(until deadline: ContinuousClock.Instant, _ body: () throws(NATSError) -> Void) throws(NATSError) {
+        while true {
+            do { return try body() } catch {
+                guard Self.isElection(error), ContinuousClock.now < deadline else { throw error }
+                usleep(250_000)
+            }
+        }
+    }
+
+    /// A failure that a leader election explains and that passes once it is over.
+    static func isElection(_ error: NATSError) -> Bool {
+        switch error.kind {
+        case .timedOut, .noResponders: true
+        case .server: JetStreamAPI.Code.transient.contains(error.code)
+        default: false
+        }
     }
 
     /// A `NATSError` as the protocol's `SpoolError`.

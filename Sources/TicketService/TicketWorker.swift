@@ -122,7 +122,9 @@ public actor TicketWorker {
             await handle(batch, shouldStop: shouldStop)
             await replayTurn()
         }
+        // Commands per batch is the group commit's size: how far the worker is behind its load.
         logger.info("ticket worker stopped", ["commands.processed": String(counters.commandsProcessed),
+                                              "batches.committed": String(counters.batchesCommitted),
                                               "events.published": String(counters.eventsPublished)])
     }
 

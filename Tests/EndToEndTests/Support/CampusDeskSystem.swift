@@ -36,9 +36,10 @@ final class CampusDeskSystem {
     let spoolPath: String
     let dataPath: String
 
-    /// Prepares (does not start) a system; `spool`/`data` override the default directories under the root.
-    init(spool: String? = nil, data: String? = nil) throws {
-        var env: [String: String] = [:]
+    /// Prepares (does not start) a system; `spool`/`data` override the default directories under the root;
+    /// `environment` is added to every process's (`CAMPUSDESK_BROKER` for NATS).
+    init(spool: String? = nil, data: String? = nil, environment: [String: String] = [:]) throws {
+        var env = environment
         if let spool { env["CAMPUSDESK_SPOOL"] = spool }
         if let data { env["CAMPUSDESK_DATA"] = data }
         processes = try CampusDeskProcesses(environment: env)
