@@ -41,12 +41,13 @@ import Fixtures
         }
         // Status, category and priority changed after the keys were written (migration 20's trigger
         // carries them to the search keys): a third of the live tickets and some imported ones.
-        let ids = try Connection(path: f.path, mode: .readOnly).prepare("SELECT id FROM tickets WHERE status <> 'closed' ORDER BY id").query([]) { TicketID($0.int64(at: 0)) }
-        for (i, id) in ids.enumerated() where i % 3 == 0 {
+        let ids = try Connection(path: f.path, mode: .readOnly).prepare("SELECT id, status FROM tickets WHERE status <> 'closed' ORDER BY id")
+            .query([]) { (TicketID($0.int64(at: 0)), $0.text(at: 1)) }
+        for (i, (id, status)) in ids.enumerated() where i % 3 == 0 {
             let priority = Priority.allCases[Int(rnd.next() % 4)]
             #expect(try await f.run(.agent, .setTriage(SetTriage(ticketID: id, priority: .pinned(priority)))).isApplied)
             if i % 2 == 0 { #expect(try await f.run(.agent, .setCategory(SetCategory(ticketID: id, category: Category.allCases[Int(rnd.next() % 3)]))).isApplied) }
-            if i % 4 == 0 { #expect(try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: id, status: .closed))).isApplied) }
+            if i % 4 == 0 { #expect(try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: id, status: status == "open" ? .active : .closed))).isApplied) }
         }
         let db = try Connection(path: f.path, mode: .readOnly)
         return try db.prepare("SELECT id, opened_at, status, category, priority_rank, description, location, reporter FROM tickets").query([]) { s in
