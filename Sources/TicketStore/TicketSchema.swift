@@ -695,6 +695,12 @@ public enum TicketSchema {
                        json_each(campusdesk_search_words(c.text)) w
                 WHERE new.search_indexed = 1;
             END;
+            -- The vocabulary again from FTS5's own terms: until this version the triggers added the words
+            -- as SearchText cuts them, not the tokens FTS5 cuts a word with a mark into (SearchText.tokens).
+            CREATE VIRTUAL TABLE temp.tickets_fts_terms USING fts5vocab(main, tickets_fts, row);
+            INSERT OR IGNORE INTO search_words (word) SELECT term FROM temp.tickets_fts_terms;
+            DROP TABLE temp.tickets_fts_terms;
+
             CREATE TRIGGER tickets_search_filters AFTER UPDATE OF status, category, priority ON tickets BEGIN
                 UPDATE ticket_search_keys SET status = new.status, category = new.category, priority_rank = new.priority_rank
                 WHERE ticket_id = new.id;

@@ -221,4 +221,24 @@ import Fixtures
         #expect(try await StoreFixture.search(f.path, "yak") == [t.id])
         #expect(try await StoreFixture.search(f.path, "zebra").isEmpty)
     }
+
+    @Test("words with marks: the vocabulary holds the tokens FTS5 cuts them into, so a typed word finds them")
+    func vocabulary_HoldsFTS5Tokens() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        // FTS5 (unicode61) keeps only letters and numbers in a token: a vowel sign or a
+        // circled letter cut the word. "yzzz" begins with "yz" too: "yz" must still find the first ticket.
+        let marked = try await f.create("कमरा12 हिन्दी ⓐyz aⓐb broken")
+        let other = try await f.create("yzzz broken")
+        let index = try Connection(path: f.path, mode: .readOnly)
+        try index.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, tickets_fts, row)")
+        let terms = Set(try index.prepare("SELECT term FROM temp.terms").query([]) { $0.text(at: 0) })
+        let words = Set(try index.prepare("SELECT word FROM search_words").query([]) { $0.text(at: 0) })
+        #expect(terms.isSuperset(of: ["yz", "12", "b"]))
+        #expect(terms.isSubset(of: words), "missing: \(terms.subtracting(words))")
+        #expect(try await StoreFixture.search(f.path, "yz").sorted() == [marked.id, other.id].sorted())
+        #expect(try await StoreFixture.search(f.path, "12") == [marked.id])
+        #expect(SearchText.tokens(of: "ⓐyz") == ["ⓐyz", "yz"])
+        #expect(SearchText.tokens(of: "ελληνικα") == ["ελληνικα"])
+    }
 }
