@@ -13,7 +13,7 @@
 #                                          prints requests/s and p50/p99 per URL
 #   docs/perf-search.sh compare OLD_BIN OLD_DIR NEW_BIN NEW_DIR [SECONDS]
 #                                          `run` for each binary, one after the other, twice (old, new,
-#                                          old, new): before and after in one run, each on its own
+#                                          old, new; PERF_SEARCH_ROUNDS=1: once): before and after in one run, each on its own
 #                                          migrated copy (a DIR whose file the binary has migrated
 #                                          already starts at once)
 # PERF_SEARCH_DIR (default /tmp/perf-search) and PERF_SEARCH_PORT (18490): where a run copies the
@@ -40,7 +40,7 @@ if [ "$MODE" = make ]; then
     exit 0
 fi
 if [ "$MODE" = compare ]; then
-    for round in 1 2; do
+    for round in $(seq "${PERF_SEARCH_ROUNDS:-2}"); do
         echo "== round $round, before: $2"; "$0" run "$2" "$3" "${6:-10}"
         echo "== round $round, after: $4"; "$0" run "$4" "$5" "${6:-10}"
     done
