@@ -493,15 +493,19 @@ extension TicketReader {
                 var window = ListQuery(whole, match: match)
                 window.fetch = .integer(Int64(TicketReader.searchPriorityWindow))
                 let (windowSQL, windowValues) = window.newest(TicketReader.windowKeys)
-                let w = "(w.priority_rank, w.opened_at, w.id)"
-                let select = columns.keySelect == nil ? columns.select : "w.id, w.opened_at, w.priority_rank, 'open' AS status, 0 AS modified_at"
-                let join = columns.keySelect == nil ? " JOIN tickets t ON t.id = w.id\(columns.join)" : ""
-                let wOrder = backwards ? "ORDER BY w.priority_rank DESC, w.opened_at DESC, w.id DESC LIMIT ?" : "ORDER BY w.priority_rank, w.opened_at, w.id LIMIT ?"
-                let sql = """
-                    SELECT \(select) FROM (\(windowSQL)) w\(join)
-                    WHERE \(w) \(beyond) (?, ?, ?)
-                    \(wOrder)
+                // The page is sorted and cut from the window's keys before `tickets` is joined: joined
+                // first, SQLite read the row of every one of the 1,000 (6 ms) to keep 51.
+                let wOrder = backwards ? "w.priority_rank DESC, w.opened_at DESC, w.id DESC" : "w.priority_rank, w.opened_at, w.id"
+                let page = """
+                    SELECT w.id, w.opened_at, w.priority_rank FROM (\(windowSQL)) w
+                    WHERE (w.priority_rank, w.opened_at, w.id) \(beyond) (?, ?, ?)
+                    ORDER BY \(wOrder) LIMIT ?
                     """
+                guard columns.keySelect == nil else {
+                    return ("SELECT w.id, w.opened_at, w.priority_rank, 'open' AS status, 0 AS modified_at FROM (\(page)) w ORDER BY \(wOrder)",
+                            windowValues + keyset + [fetch])
+                }
+                let sql = "SELECT \(columns.select) FROM (\(page)) w JOIN tickets t ON t.id = w.id\(columns.join) ORDER BY \(wOrder)"
                 return (sql, windowValues + keyset + [fetch])
             }
             if let text = filter.text, let match {
