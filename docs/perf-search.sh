@@ -11,6 +11,13 @@
 #                                          the copy, never DIR), starts BIN's worker and gateway and
 #                                          runs `wrk -t2 -c16 -d SECONDS --latency` on each URL below;
 #                                          prints requests/s and p50/p99 per URL
+#   docs/perf-search.sh compare OLD_BIN OLD_DIR NEW_BIN NEW_DIR [SECONDS]
+#                                          `run` for each binary, one after the other, twice (old, new,
+#                                          old, new; PERF_SEARCH_ROUNDS=1: once): before and after in one run, each on its own
+#                                          migrated copy (a DIR whose file the binary has migrated
+#                                          already starts at once)
+# PERF_SEARCH_DIR (default /tmp/perf-search) and PERF_SEARCH_PORT (18490): where a run copies the
+# data and listens, so that two people can measure at once.
 # Needs wrk, sqlite3, python3.
 set -u
 MODE=$1; BIN=$2; DIR=$3; REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,15 +39,22 @@ if [ "$MODE" = make ]; then
     kill -TERM $W; wait $W
     exit 0
 fi
-SECS=${4:-10}; P=/tmp/perf-search
+if [ "$MODE" = compare ]; then
+    for round in $(seq "${PERF_SEARCH_ROUNDS:-2}"); do
+        echo "== round $round, before: $2"; "$0" run "$2" "$3" "${6:-10}"
+        echo "== round $round, after: $4"; "$0" run "$4" "$5" "${6:-10}"
+    done
+    exit 0
+fi
+SECS=${4:-10}; P=${PERF_SEARCH_DIR:-/tmp/perf-search}
 rm -rf $P; mkdir -p $P/spool; cp -r "$DIR/data" $P/data
 export CAMPUSDESK_SPOOL=$P/spool CAMPUSDESK_DATA=$P/data
 "$BIN" ticket-worker 2>$P/tw.log & W=$!
 sleep 5   # the worker migrates the copy before the gateway reads it
-PORT=18490 "$BIN" gateway 2>$P/gw.log & G=$!
+PORT=${PERF_SEARCH_PORT:-18490} "$BIN" gateway 2>$P/gw.log & G=$!
 sleep 3
 C="Cookie: cd_browser=0123456789abcdef0123456789abcdef; cd_role=staff"
-U=http://127.0.0.1:18490
+U=http://127.0.0.1:${PERF_SEARCH_PORT:-18490}
 # The fifth page of a search: four Next links followed from the first page.
 url="/tickets?q=projector"
 for _ in 1 2 3 4; do
@@ -49,6 +63,18 @@ for _ in 1 2 3 4; do
     url=$next
 done
 PAGE5=$url
+# The fifth page of the open tickets that match, and of the search in the work queue's order.
+fifth() {
+    local url=$1
+    for _ in 1 2 3 4; do
+        next=$(curl -fsS -H "$C" "$U$url" | grep -o 'href="/tickets?[^"]*" rel="next"' | head -1 | sed 's/^href="//; s/" rel="next"$//; s/&amp;/\&/g; s/#results$//')
+        [ -n "$next" ] || { echo "no Next link on $url" >&2; break; }
+        url=$next
+    done
+    echo "$url"
+}
+OPEN5=$(fifth "/tickets?q=projector&status=open")
+PRIO5=$(fifth "/tickets?q=projector&sort=priority")
 # w LABEL URL [HEADER]: one wrk run; requests/s, p50 and p99.
 w() {
     local label=$1 path=$2 header=${3:-$C} out
@@ -69,9 +95,16 @@ w "q=projector&status=open" "/tickets?q=projector&status=open"
 w "q=projector&category=it" "/tickets?q=projector&category=it"
 [ -z "${SKIP_COMMON:-}" ] && w "q=broken&status=closed&category=facility" "/tickets?q=broken&status=closed&category=facility"
 w "q=projector, 5th page" "$PAGE5"
-w "q=projector&sort=priority" "/tickets?q=projector&sort=priority"
+w "q=projector&status=open, 5th page" "$OPEN5"
 w "API q=projector" "/api/tickets?q=projector" "X-CampusDesk-Role: agent"
 [ -z "${SKIP_COMMON:-}" ] && w "API q=broken" "/api/tickets?q=broken" "X-CampusDesk-Role: agent"
 w "API q=projector library" "/api/tickets?q=projector+library" "X-CampusDesk-Role: agent"
+w "API q=projector&status=open" "/api/tickets?q=projector&status=open" "X-CampusDesk-Role: agent"
+w "API, no q (reference)" "/api/tickets" "X-CampusDesk-Role: agent"
+# Last: before issue 22's second round these took seconds each, and wrk's queued requests kept the
+# gateway busy for whatever ran after them.
+w "q=projector&sort=priority" "/tickets?q=projector&sort=priority"
+w "q=projector&sort=priority, 5th page" "$PRIO5"
+w "q=broken&sort=priority" "/tickets?q=broken&sort=priority"
 echo "load: $(cat /proc/loadavg)"
 kill $G $W; wait 2>/dev/null

@@ -268,6 +268,12 @@ public struct TicketCount: Sendable, Equatable {
 
     /// Counting stops here: 1,000 index entries cost about what one page of rows does.
     public static let defaultCap = 1_000
+    /// The list page counts a search only this far: its matches are counted through FTS5 and, with
+    /// a status or category, checked on each search key, so 1,000 of them with `status=open` (one
+    /// ticket in five) read 5,000 matches, two thirds of the page's time at a million tickets
+    /// (docs/performance.md, "Search at a million tickets, second round"); a search of more says
+    /// "of more than 200".
+    public static let searchCap = 200
 }
 
 /// One page of a listing.

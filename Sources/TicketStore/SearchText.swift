@@ -49,12 +49,14 @@ public enum SearchText {
     /// `search_words`, the index's vocabulary (migration 17, ``FullTextQuery``).
     public static let wordsFunctionName = "campusdesk_search_words"
 
-    /// The words ``indexed(_:)`` gives for `text`, once each, as a JSON array (`["the","wifi"]`).
+    /// The words ``indexed(_:)`` gives for `text`, once each, as a JSON array (`["the","wifi"]`),
+    /// and the tokens FTS5 cuts a word into when it holds a mark (``tokens(of:)``): the vocabulary
+    /// must hold every word FTS5 indexes, or a typed word could expand to the others and miss it.
     public static func wordsJSON(_ text: String) -> String {
         var seen = Set<String>()
         var out = "["
         forEachWord(text) { joined, parts in
-            for word in [joined] + parts where seen.insert(word).inserted {
+            for word in ([joined] + parts).flatMap(tokens(of:)) where seen.insert(word).inserted {
                 if out.utf8.count > 1 { out += "," }
                 out += "\""
                 // Words hold only letters and digits; the escaping is total anyway.
@@ -77,6 +79,25 @@ public enum SearchText {
     public static func register(on db: Connection) throws {
         try db.createFunction(functionName, indexed)
         try db.createFunction(wordsFunctionName, wordsJSON)
+    }
+
+    /// The word and, when FTS5's tokenizer cuts it, the tokens it cuts it into: `unicode61` keeps only
+    /// letters and numbers (general categories L* and N*) in a token, while a word here also holds the
+    /// marks that belong to its letters (a Devanagari vowel sign) and letter-like symbols ("ⓐ"), so
+    /// "हिन्दी" is one word here and the tokens "ह" and "नद" in the index, "ⓐyz" the token "yz".
+    static func tokens(of word: String) -> [String] {
+        guard !word.unicodeScalars.allSatisfy(isTokenScalar) else { return [word] }
+        return [word] + word.unicodeScalars.split { !isTokenScalar($0) }.map { String(String.UnicodeScalarView($0)) }
+    }
+
+    /// A scalar FTS5's `unicode61` tokenizer keeps in a token (words hold no ASCII but letters and digits).
+    static func isTokenScalar(_ s: Unicode.Scalar) -> Bool {
+        if s.value < 0x80 { return true }
+        switch s.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .decimalNumber, .letterNumber, .otherNumber: return true
+        default: return false
+        }
     }
 
     private static func append(_ word: String, to out: inout [UInt8]) {

@@ -114,10 +114,13 @@ extension TicketReader {
         case .newest, .oldest, .number, .numberDescending: openedKeys
         }
     }
-    static let priorityKeys = ListColumns("t.id, t.opened_at, t.priority_rank, 'open' AS status, 0 AS modified_at")
-    static let statusKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, t.status, 0 AS modified_at")
+    static let priorityKeys = ListColumns("t.id, t.opened_at, t.priority_rank, 'open' AS status, 0 AS modified_at",
+                                          keySelect: "k.ticket_id AS id, k.key >> 20 AS opened_at, k.priority_rank, 'open' AS status, 0 AS modified_at")
+    static let statusKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, t.status, 0 AS modified_at",
+                                        keySelect: "k.ticket_id AS id, k.key >> 20 AS opened_at, 0 AS priority_rank, k.status, 0 AS modified_at")
     static let activityKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, t.modified_at")
     /// The due key in the fifth column (read as `modified_at` is in the activity orders).
     static let dueKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, t.sla_next_due AS modified_at")
-    static let openedKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, 0 AS modified_at")
+    static let openedKeys = ListColumns("t.id, t.opened_at, 0 AS priority_rank, 'open' AS status, 0 AS modified_at",
+                                        keySelect: "k.ticket_id AS id, k.key >> 20 AS opened_at, 0 AS priority_rank, 'open' AS status, 0 AS modified_at")
 }

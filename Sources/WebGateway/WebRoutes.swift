@@ -196,7 +196,9 @@ struct WebRoutes: Sendable {
             let me = v.actor.userID
             // Counted and rendered while the reader's statement steps, in one snapshot (the
             // engineers for the form too): no `Ticket` per row, one pooled connection per page.
-            let bytes = try await context.tickets.withListRows(filter, from: anchor, countingUpTo: TicketCount.defaultCap,
+            // A search is counted less far (`TicketCount.searchCap`): its count read most of its page's time.
+            let cap = filter.text == nil ? TicketCount.defaultCap : TicketCount.searchCap
+            let bytes = try await context.tickets.withListRows(filter, from: anchor, countingUpTo: cap,
                                                                engineers: seesQueues) { rows, count, engineers in
                 var model = page
                 model.count = count

@@ -16,7 +16,7 @@ import Fixtures
     static let things = ["printer", "projector", "projectors", "Wi-Fi", "heating", "door lock", "lift", "library scanner", "window", "tap"]
     static let places = ["Library", "Physics building", "Main hall", "Canteen", "Café Nord", "Dorm A"]
 
-    struct Row { var id: TicketID; var openedAt: Timestamp; var status: Status; var category: Category; var words: [String] }
+    struct Row { var id: TicketID; var openedAt: Timestamp; var status: Status; var category: Category; var rank: Int64; var words: [String] }
 
     /// 300 tickets: 260 imported (then indexed by the background pass), some opened in the same
     /// millisecond, and 40 created live (indexed by the insert trigger), one of them edited after.
@@ -39,11 +39,21 @@ import Fixtures
             f.clock.advance(by: .seconds(60))
             _ = try await f.create("Live \(things[i % 10]) ticket \(i): projector library ελληνικά")
         }
+        // Status, category and priority changed after the keys were written (migration 20's trigger
+        // carries them to the search keys): a third of the live tickets and some imported ones.
+        let ids = try Connection(path: f.path, mode: .readOnly).prepare("SELECT id, status FROM tickets WHERE status <> 'closed' ORDER BY id")
+            .query([]) { (TicketID($0.int64(at: 0)), $0.text(at: 1)) }
+        for (i, (id, status)) in ids.enumerated() where i % 3 == 0 {
+            let priority = Priority.allCases[Int(rnd.next() % 4)]
+            #expect(try await f.run(.agent, .setTriage(SetTriage(ticketID: id, priority: .pinned(priority)))).isApplied)
+            if i % 2 == 0 { #expect(try await f.run(.agent, .setCategory(SetCategory(ticketID: id, category: Category.allCases[Int(rnd.next() % 3)]))).isApplied) }
+            if i % 4 == 0 { #expect(try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: id, status: status == "open" ? .active : .closed))).isApplied) }
+        }
         let db = try Connection(path: f.path, mode: .readOnly)
-        return try db.prepare("SELECT id, opened_at, status, category, description, location, reporter FROM tickets").query([]) { s in
-            let words = (4...6).flatMap { SearchText.indexed(s.text(at: Int32($0))).split(separator: " ").map(String.init) }
+        return try db.prepare("SELECT id, opened_at, status, category, priority_rank, description, location, reporter FROM tickets").query([]) { s in
+            let words = (5...7).flatMap { SearchText.indexed(s.text(at: Int32($0))).split(separator: " ").map(String.init) }
             return Row(id: TicketID(s.int64(at: 0)), openedAt: Timestamp(millisecondsSinceEpoch: s.int64(at: 1)),
-                       status: Status(rawValue: s.text(at: 2))!, category: Category(rawValue: s.text(at: 3))!, words: words)
+                       status: Status(rawValue: s.text(at: 2))!, category: Category(rawValue: s.text(at: 3))!, rank: s.int64(at: 4), words: words)
         }
     }
 
@@ -58,7 +68,16 @@ import Fixtures
                     ?? words.allSatisfy { w in row.words.contains { $0.hasPrefix(w) } })
         }
         let sorted = found.sorted { ($0.openedAt.millisecondsSinceEpoch, $0.id.rawValue) > ($1.openedAt.millisecondsSinceEpoch, $1.id.rawValue) }
-        return (filter.order == .oldest ? sorted.reversed() : sorted).map(\.id)
+        switch filter.order {
+        case .oldest: return sorted.reversed().map(\.id)
+        case .priority:
+            // The newest `searchPriorityWindow` matches (every one here), in the priority order.
+            return sorted.prefix(TicketReader.searchPriorityWindow)
+                .sorted { ($0.rank, $0.openedAt.millisecondsSinceEpoch, $0.id.rawValue) < ($1.rank, $1.openedAt.millisecondsSinceEpoch, $1.id.rawValue) }.map(\.id)
+        case .status:
+            return sorted.sorted { (TicketOrder.rank($0.status), -$0.openedAt.millisecondsSinceEpoch, -$0.id.rawValue) < (TicketOrder.rank($1.status), -$1.openedAt.millisecondsSinceEpoch, -$1.id.rawValue) }.map(\.id)
+        default: return sorted.map(\.id)
+        }
     }
 
     static let texts = ["projector", "projectors", "proj", "p", "room", "library", "projector library", "lib proj", "wifi", "wi-fi",
@@ -73,11 +92,12 @@ import Fixtures
         let db = try Connection(path: f.path, mode: .readOnly)
         var filters: [TicketFilter] = []
         for text in Self.texts {
-            for order in [TicketOrder.newest, .oldest] {
+            for order in [TicketOrder.newest, .oldest, .priority, .status] {
                 filters.append(TicketFilter(text: text, limit: 7, order: order))
                 filters.append(TicketFilter(statuses: [.open], text: text, limit: 7, order: order))
                 filters.append(TicketFilter(category: .it, text: text, limit: 7, order: order))
                 filters.append(TicketFilter(statuses: [.open, .active], category: .facility, text: text, limit: 7, order: order))
+                filters.append(TicketFilter(statuses: [.closed, .active], category: .it, text: text, limit: 7, order: order))
             }
         }
         var nonEmpty = 0
@@ -119,6 +139,43 @@ import Fixtures
             #expect(try await reader.list(last).tickets.map(\.id) == pages.last?.map(\.id), "last page of \(filter.text ?? "")")
         }
         #expect(nonEmpty > filters.count / 2)
+    }
+
+    @Test("a search in priority order ranks its newest 1,000 matches: an older urgent ticket waits, the count says more than 1,000")
+    func priorityOrder_RanksTheNewestWindow() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let base = f.clock.now().adding(milliseconds: -90 * 86_400_000)
+        let n = TicketReader.searchPriorityWindow + 30
+        _ = try await f.store.apply((0..<n).map { i in
+            Command(role: .agent, action: .importTicket(ImportTicket(description: "Projector \(i) broken", location: "Hall", reporter: "Student",
+                                                                      category: .it, status: .open, openedAt: base.adding(milliseconds: Int64(i) * 60_000))))
+        })
+        #expect(try await f.store.indexSearchBacklog(limit: 2_000) == n)
+        // Urgent: ticket 11 (outside the window: older than the newest 1,000), and two inside it.
+        for id in [11, 40, 900] {
+            #expect(try await f.run(.agent, .setTriage(SetTriage(ticketID: TicketID(Int64(id)), priority: .pinned(.p1)))).isApplied)
+        }
+        let reader = try TicketReader(path: f.path)
+        let filter = TicketFilter(statuses: [.open, .active], text: "projector", limit: 50, order: .priority)
+        let first = try await reader.list(filter)
+        // Newest 1,000 = tickets 31...1030: the urgent ones among them first, then the rest oldest first.
+        #expect(first.tickets.map(\.id.rawValue).prefix(4) == [40, 900, 31, 32])
+        var all: [Int64] = []
+        var page = filter
+        while true {
+            let p = try await reader.list(page)
+            all += p.tickets.map(\.id.rawValue)
+            guard let next = p.nextCursor else { break }
+            page.cursor = next
+        }
+        #expect(all.count == TicketReader.searchPriorityWindow)
+        #expect(!all.contains(11))
+        #expect(try await reader.count(filter).total == nil)
+        // Narrowed below the cap, the order is whole: the oldest urgent ticket comes first.
+        // ("10" begins the numbers of tickets 11, 101...110 and 1001...1030.)
+        let few = TicketFilter(statuses: [.open, .active], text: "projector 10", limit: 50, order: .priority)
+        #expect(try await reader.list(few).tickets.map(\.id.rawValue).prefix(3) == [11, 101, 102])
     }
 
     @Test("words become the whole words they begin; a word that begins many, or none, stays a prefix")
@@ -163,5 +220,25 @@ import Fixtures
         #expect(try words().contains("yak"))
         #expect(try await StoreFixture.search(f.path, "yak") == [t.id])
         #expect(try await StoreFixture.search(f.path, "zebra").isEmpty)
+    }
+
+    @Test("words with marks: the vocabulary holds the tokens FTS5 cuts them into, so a typed word finds them")
+    func vocabulary_HoldsFTS5Tokens() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        // FTS5 (unicode61) keeps only letters and numbers in a token: a vowel sign or a
+        // circled letter cut the word. "yzzz" begins with "yz" too: "yz" must still find the first ticket.
+        let marked = try await f.create("कमरा12 हिन्दी ⓐyz aⓐb broken")
+        let other = try await f.create("yzzz broken")
+        let index = try Connection(path: f.path, mode: .readOnly)
+        try index.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, tickets_fts, row)")
+        let terms = Set(try index.prepare("SELECT term FROM temp.terms").query([]) { $0.text(at: 0) })
+        let words = Set(try index.prepare("SELECT word FROM search_words").query([]) { $0.text(at: 0) })
+        #expect(terms.isSuperset(of: ["yz", "12", "b"]))
+        #expect(terms.isSubset(of: words), "missing: \(terms.subtracting(words))")
+        #expect(try await StoreFixture.search(f.path, "yz").sorted() == [marked.id, other.id].sorted())
+        #expect(try await StoreFixture.search(f.path, "12") == [marked.id])
+        #expect(SearchText.tokens(of: "ⓐyz") == ["ⓐyz", "yz"])
+        #expect(SearchText.tokens(of: "ελληνικα") == ["ελληνικα"])
     }
 }

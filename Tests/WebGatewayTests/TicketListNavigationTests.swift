@@ -286,4 +286,28 @@ import TicketStore
         #expect(await APITests.Client(gateway: gateway).call("GET", "/api/tickets?confidence=high").status == .badRequest)
         #expect(await b.get("/tickets?confidence=high").status == .badRequest)
     }
+
+    @Test("a search in priority order past the count's cap says that it ranks the newest 1,000 matches")
+    func summary_SaysThePriorityWindow() {
+        let request = HTTPRequest(method: .get, target: "/tickets", headers: HTTPHeaders([("Cookie", "cd_role=staff")]))
+        var m = TicketListPage.Model(visitor: Visitor.from(request, newBrowserID: { "unused" }), csrfToken: "t", text: "projector",
+                                     category: nil, status: nil, flash: nil, isContinuation: true, order: .priority)
+        m.count = TicketCount(total: nil, before: 50, cap: TicketCount.searchCap)
+        func line(_ m: TicketListPage.Model) -> String {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer in
+                var w = DigitWriter(buffer)
+                TicketListPage.summaryText(m, into: &w)
+                return String(decoding: w.written, as: UTF8.self)
+            }
+        }
+        #expect(line(m) == "Tickets 51–100 of more than 200 · page 2 · the newest 1,000 by priority")
+        m.order = .newest
+        #expect(line(m) == "Tickets 51–100 of more than 200 · page 2")
+        m.order = .priority
+        m.text = nil
+        #expect(line(m) == "Tickets 51–100 of more than 200 · page 2")
+        m.text = "projector"
+        m.count = TicketCount(total: 120, before: 50, cap: TicketCount.defaultCap)
+        #expect(line(m) == "Tickets 51–100 of 120 · page 2 of 3")
+    }
 }

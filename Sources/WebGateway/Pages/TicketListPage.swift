@@ -301,7 +301,14 @@ enum TicketListPage {
             w.ascii(" of more than ")
             w.grouped(cap)
             w.ascii(" · page ")
-            return w.decimal(before / limit + 1)
+            w.decimal(before / limit + 1)
+            // A search in priority order ranks its newest matches only (docs/tickets.md, "How search works").
+            if m.order == .priority, m.text != nil {
+                w.ascii(" · the newest ")
+                w.grouped(Int64(TicketReader.searchPriorityWindow))
+                w.ascii(" by priority")
+            }
+            return
         }
         let shown = min(limit, total - before)
         if total == 0 { return w.ascii("No tickets") }
