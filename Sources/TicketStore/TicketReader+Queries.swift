@@ -220,6 +220,24 @@ extension TicketReader {
                 values.append(.integer(party.id.rawValue))
             }
             if filter.unassigned { terms.append("t.assignee_id IS NULL") }
+            if match == nil && parties.isEmpty {
+                // Row filters that match few tickets are counted from the range that holds their
+                // candidates, not by reading the status index and every ticket it names (seconds at
+                // 1,000,000 tickets when nothing matches, docs/performance.md "List filters at a million").
+                if filter.lowConfidence {
+                    from = "tickets t INDEXED BY tickets_low_confidence_by_priority"
+                    terms.insert(Self.lowConfidenceIndexTerm, at: 0)
+                } else if let candidates = slaCandidates {
+                    from = "tickets t INDEXED BY tickets_by_sla_due"
+                    terms.insert(candidates.sql, at: 0)
+                    values = candidates.values + values
+                } else if filter.sla == nil && !statuses.contains(.closed) && (!filter.severities.isEmpty || !filter.priorities.isEmpty) {
+                    // Severity and priority are columns of the work queue's covering index: its
+                    // entries are read, never the table.
+                    from = "tickets t INDEXED BY tickets_by_priority"
+                    terms.insert("t.status <> 'closed'", at: 0)
+                }
+            }
             let triage = triageTerms("t.")
             let whereSQL = terms.isEmpty ? "1" : terms.joined(separator: " AND ")
             return ("SELECT 1 FROM \(from) WHERE \(whereSQL)\(triage.sql)", values + triage.values)
@@ -465,6 +483,19 @@ extension TicketReader {
                 terms = ["t.\(first.column) = ?"]
                 values.append(.integer(first.id.rawValue))
                 terms += personTerms(&values)
+            } else if filter.lowConfidence {
+                // Low confidence (few tickets, in any status): one range of the partial index
+                // `tickets_low_confidence_by_priority` (migration 21), entered at the cursor and stopped
+                // at the page; its WHERE is written out as the index has it, the rest filter its rows.
+                from = "tickets t INDEXED BY tickets_low_confidence_by_priority"
+                terms = [Self.lowConfidenceIndexTerm] + rowFilterTerms(&values)
+            } else if let candidates = slaCandidates {
+                // At risk or on track: only tickets with a timer still running and not yet due can be,
+                // one range of `tickets_by_sla_due` (few next to the queue: the rest are breached or
+                // met), read and sorted. The state's own term below decides each one.
+                from = "tickets t INDEXED BY tickets_by_sla_due"
+                terms = [candidates.sql] + rowFilterTerms(&values)
+                values = candidates.values + values
             } else if !statuses.contains(.closed) {
                 // The work queue: one range of `tickets_by_priority`. The literal term is the index's
                 // own WHERE, which SQLite must see in the query to use a partial index.
@@ -489,15 +520,7 @@ extension TicketReader {
                 }
                 if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             } else {
-                // Closed with open or active tickets: no one index holds them in this order, so SQLite
-                // reads them by status and sorts them (a list few ask for: the work queue or the closed).
-                terms = ["t.status IN (\(Self.placeholders(statuses.count)))"]
-                values += statuses.map { .text($0.rawValue) }
-                if !allCategories {
-                    terms.append("t.category IN (\(Self.placeholders(categories.count)))")
-                    values += categories.map { .text($0.rawValue) }
-                }
-                if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
+                return mixedPriority(columns, backwards: backwards, keyset: keyset)
             }
             let sql = """
                 SELECT \(columns.select) FROM \(from)\(columns.join)
