@@ -17,6 +17,31 @@ extension TicketReader.ListQuery {
         return ("t.sla_next_due > ? AND t.sla_next_due < \(Self.nothingDue)", [.integer(filter.slaNow.millisecondsSinceEpoch)])
     }
 
+    /// The range a list in another order than priority reads for a filter that matches few tickets,
+    /// without text or a person (those have ranges of their own): the low-confidence index, or the
+    /// running timers' range of `tickets_by_sla_due` for at risk and on track. Nil otherwise.
+    var rareRange: (from: String, sql: String, values: [SQLiteValue])? {
+        guard match == nil, parties.isEmpty else { return nil }
+        if filter.lowConfidence { return ("tickets t INDEXED BY tickets_low_confidence_by_priority", Self.lowConfidenceIndexTerm, []) }
+        if let candidates = slaCandidates { return ("tickets t INDEXED BY tickets_by_sla_due", candidates.sql, candidates.values) }
+        return nil
+    }
+
+    /// With a priority filter, moves the priority order's start (`keyset`, the cursor's row value)
+    /// to the first rank asked for when it is before it (the last, backwards) and returns the term
+    /// that ends the range after the last rank (`priority_rank <= 4`), written without a table
+    /// prefix; nil without a priority filter. The ranks are numbers the code computes (1...5).
+    func priorityBound(_ keyset: inout [SQLiteValue], backwards: Bool) -> String? {
+        let ranks = filter.priorities.map(TicketCursor.rank)
+        guard let low = ranks.min(), let high = ranks.max(), case .integer(let rank) = keyset[0] else { return nil }
+        if !backwards && rank < Int64(low) {
+            keyset = [.integer(Int64(low)), .integer(.min), .integer(.min)]
+        } else if backwards && rank > Int64(high) {
+            keyset = [.integer(Int64(high)), .integer(.max), .integer(.max)]
+        }
+        return backwards ? "priority_rank >= \(low)" : "priority_rank <= \(high)"
+    }
+
     /// `sla_next_due` of a ticket with no timer left to meet (migration 16's generated column).
     static let nothingDue: Int64 = 999_999_999_999_999_999
 
@@ -24,7 +49,7 @@ extension TicketReader.ListQuery {
     /// so the page is the merge of two ordered ranges, the work queue's (`tickets_by_priority`) and
     /// the closed tickets' (`tickets_closed_by_priority`), each entered at the cursor and stopped at
     /// `limit + 1` keys; the page's columns are read for the rows kept.
-    func mixedPriority(_ columns: TicketReader.ListColumns, backwards: Bool, keyset: [SQLiteValue]) -> (String, [SQLiteValue]) {
+    func mixedPriority(_ columns: TicketReader.ListColumns, backwards: Bool, keyset: [SQLiteValue], rankBound: String?) -> (String, [SQLiteValue]) {
         let (beyond, dir) = backwards ? ("<", "DESC") : (">", "ASC")
         let inner = triageTerms("")
         var values: [SQLiteValue] = []
@@ -46,7 +71,7 @@ extension TicketReader.ListQuery {
         for (from, where_, own) in ranges {
             branches.append("""
                 SELECT * FROM (SELECT id, priority_rank, opened_at FROM \(from)
-                  WHERE \(where_)\(rest)\(inner.sql) AND (priority_rank, opened_at, id) \(beyond) (?, ?, ?)
+                  WHERE \(where_)\(rest)\(inner.sql) AND (priority_rank, opened_at, id) \(beyond) (?, ?, ?)\(rankBound.map { " AND \($0)" } ?? "")
                   ORDER BY priority_rank \(dir), opened_at \(dir), id \(dir) LIMIT ?)
                 """)
             values += own + restValues + inner.values + keyset + [fetch]

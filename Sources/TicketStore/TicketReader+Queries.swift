@@ -294,6 +294,19 @@ extension TicketReader {
                     """
                 return (sql, values + triage.values + keyset + [fetch])
             }
+            if let rare = rareRange {
+                // Low confidence, at risk, on track: few tickets, read from their own range (as in the
+                // priority order) and sorted, not found one by one along the whole list.
+                var rareValues = rare.values
+                let terms = [rare.sql] + rowFilterTerms(&rareValues)
+                let sql = """
+                    SELECT \(columns.select) FROM \(rare.from)\(columns.join)
+                    WHERE \(terms.joined(separator: " AND "))\(triage.sql)
+                      AND t.opened_at \(le) ? AND (t.opened_at \(lt) ? OR t.id \(lt) ?)
+                    ORDER BY t.opened_at \(dir), t.id \(dir) LIMIT ?
+                    """
+                return (sql, rareValues + triage.values + keyset + [fetch])
+            }
             if allStatuses && allCategories && !filter.unassigned {
                 // No status or category filter: one range of `tickets_by_opened` (migration 3).
                 let sql = triage.sql.isEmpty && descending ? columns.newestSQL : """
@@ -398,6 +411,12 @@ extension TicketReader {
                 let (source, _, sourceValues) = Self.matches(match, text: text, bound: .integer(.max))
                 from = "\(source) JOIN tickets t ON t.id = k.ticket_id\(columns.join)"
                 values += sourceValues
+            } else if let rare = rareRange {
+                // Low confidence, at risk, on track: their own few tickets, sorted (the due order's
+                // range of `tickets_by_sla_due` is already in its order).
+                from = "\(rare.from)\(columns.join)"
+                terms.append(rare.sql)
+                values += rare.values
             }
             for party in parties {
                 terms.append("t.\(party.column) = ?")
@@ -445,11 +464,15 @@ extension TicketReader {
             // No cursor: start below every real position (rank 0; above, rank 6, backwards), so one
             // SQL shape serves both cases.
             let after = filter.cursor
-            let keyset: [SQLiteValue] = [
+            var keyset: [SQLiteValue] = [
                 .integer(Int64(after.map { TicketCursor.rank($0.priority) } ?? (backwards ? 6 : 0))),
                 .integer(after?.openedAt.millisecondsSinceEpoch ?? (backwards ? .max : .min)),
                 .integer(after?.id.rawValue ?? (backwards ? .max : .min)),
             ]
+            // A priority filter bounds the range: it starts at the first rank asked for (the last,
+            // backwards) and stops after the last (`rankBound`), instead of reading the ranks before
+            // and after as rows to drop (`priority=P4`: 100 ms at 1,000,000 tickets).
+            let rankBound = priorityBound(&keyset, backwards: backwards)
             let key = "(t.priority_rank, t.opened_at, t.id)"
             let beyond = backwards ? "<" : ">"
             let order = backwards ? "ORDER BY t.priority_rank DESC, t.opened_at DESC, t.id DESC LIMIT ?" : "ORDER BY t.priority_rank, t.opened_at, t.id LIMIT ?"
@@ -520,12 +543,12 @@ extension TicketReader {
                 }
                 if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             } else {
-                return mixedPriority(columns, backwards: backwards, keyset: keyset)
+                return mixedPriority(columns, backwards: backwards, keyset: keyset, rankBound: rankBound)
             }
             let sql = """
                 SELECT \(columns.select) FROM \(from)\(columns.join)
                 WHERE \(terms.joined(separator: " AND "))\(triage.sql)
-                  AND \(key) \(beyond) (?, ?, ?)
+                  AND \(key) \(beyond) (?, ?, ?)\(rankBound.map { " AND t.\($0)" } ?? "")
                 \(order)
                 """
             return (sql, values + triage.values + keyset + [fetch])

@@ -302,6 +302,30 @@ import Fixtures
         #expect(severityPlan.contains { $0.contains("COVERING INDEX tickets_by_priority") }, "\(severityPlan)")
     }
 
+    @Test("a priority filter bounds the priority order's range; low confidence and SLA states read their own range in the other orders")
+    func plan_PriorityBoundAndRareRanges() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let db = try Connection(path: f.path, mode: .readOnly)
+        for backwards in [false, true] {
+            let (sql, values) = TicketReader.ListQuery(TicketFilter(statuses: [.open, .active], order: .priority, priorities: [.p4, nil]), match: nil)
+                .priority(TicketReader.rowColumns, backwards: backwards)
+            let plan = try Self.plan(db, sql, values)
+            #expect(plan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_by_priority (") && $0.contains("priority_rank") && $0.contains("AND") }, "\(plan)")
+        }
+        for order in TicketOrder.allCases where order != .priority {
+            var low = TicketFilter(statuses: [.open], order: order)
+            low.lowConfidence = true
+            var risk = TicketFilter(category: .it, order: order)
+            risk.sla = .atRisk
+            for (filter, index) in [(low, "tickets_low_confidence_by_priority"), (risk, "tickets_by_sla_due")] {
+                let (statement, values) = try TicketReader.listStatement(db, filter, columns: TicketReader.rowColumns)
+                let plan = try Self.plan(db, statement.sql, values)
+                #expect(plan.contains { $0.contains("USING INDEX \(index)") } && !plan.contains { $0.contains("tickets_by_opened") || $0.contains("tickets_by_status_category_opened") }, "\(order) \(plan)")
+            }
+        }
+    }
+
     @Test("a cursor of the other order is refused, naming the cursor")
     func list_CursorOfTheOtherOrder() async throws {
         let f = try StoreFixture()
