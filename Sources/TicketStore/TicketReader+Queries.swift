@@ -23,11 +23,15 @@ extension TicketReader {
     /// **Priority order** (``TicketOrder/priority``): open and active tickets are one ordered range
     /// of `tickets_by_priority` (migration 8, partial: not-closed tickets only), entered at the
     /// cursor by a row value; a single status, a category, the unassigned and the triage filters
-    /// drop rows from it. Closed tickets are in no such index: asking for them in this order sorts
-    /// every closed ticket the other filters leave (a temporary B-tree), as do a person's tickets
-    /// (few) and a text search (its matches).
+    /// drop rows from it. Closed tickets alone are one range of `tickets_closed_by_priority`
+    /// (migration 18); closed with other statuses, the merge of both ranges, each stopped at the
+    /// page. Low confidence is one range of `tickets_low_confidence_by_priority` (migration 21).
+    /// At risk and on track read the running timers' range of `tickets_by_sla_due` and sort it
+    /// (few tickets), as do a person's tickets (from their index) and a text search (its matches).
+    /// A priority filter bounds the range to the ranks asked for.
     ///
-    /// Severity and priority filters only drop rows from whichever range the page reads.
+    /// In the other orders, low confidence, at risk and on track read the same ranges and sort them.
+    /// Severity filters only drop rows from whichever range the page reads.
     ///
     /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500 or the cursor is of the other order.
     static func list(_ db: Connection, _ filter: TicketFilter) throws -> TicketPage {
@@ -236,6 +240,9 @@ extension TicketReader {
                     // entries are read, never the table.
                     from = "tickets t INDEXED BY tickets_by_priority"
                     terms.insert("t.status <> 'closed'", at: 0)
+                    // Its leading column: the ranks asked for are one range of it (computed numbers, 1...5).
+                    let ranks = filter.priorities.map(TicketCursor.rank)
+                    if let low = ranks.min(), let high = ranks.max() { terms.insert("t.priority_rank BETWEEN \(low) AND \(high)", at: 1) }
                 }
             }
             let triage = triageTerms("t.")
