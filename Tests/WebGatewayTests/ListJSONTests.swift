@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Domain
 @testable import WebGateway
 
@@ -29,6 +30,21 @@ import Testing
             issueTypeID: full ? IssueTypeID(3) : nil, issueTypeName: full ? "Type \(text)" : nil,
             sla: full || i % 3 == 0 ? TicketSLA(policyVersion: Int64(i), firstResponse: timer, resolution: timer) : nil,
             affected: i + 1, mergedInto: full && i % 2 == 0 ? TicketID(99) : nil)
+    }
+
+    @Test("a time's ISO 8601 bytes written in place are its iso8601 string's, at the edges of days, years and the range")
+    func appendISO8601_IsTheString() {
+        let days: Int64 = 86_400_000
+        var times: [Int64] = [0, 1, -1, 999, 1_000, days - 1, days, -days, -days - 1, 951_782_400_000, 4_102_444_799_999, 1_700_000_000_123,
+                              253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_000, -62_167_219_200_001, .max / 2, .min / 2]
+        var rng = SplitMix64(seed: 8_601)
+        for _ in 0..<2_000 { times.append(Int64.random(in: -70_000_000_000_000...260_000_000_000_000, using: &rng)) }
+        for ms in times {
+            let t = Timestamp(millisecondsSinceEpoch: ms)
+            var bytes: [UInt8] = []
+            t.appendISO8601(to: &bytes)
+            #expect(bytes == Array(t.iso8601.utf8), "\(ms)")
+        }
     }
 
     @Test("the hand-written list body is byte for byte what JSONEncoder wrote, for tricky text, nulls, SLA timers with and without states")

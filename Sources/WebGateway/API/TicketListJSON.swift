@@ -34,7 +34,7 @@ struct TicketListJSON {
         raw(",\"category\":"); string(t.category.rawValue)
         raw(",\"category_confidence\":"); number(t.categoryConfidence)
         raw(",\"category_source\":"); string(t.categorySource.rawValue)
-        raw(",\"closed_at\":"); string(t.closedAt?.iso8601)
+        raw(",\"closed_at\":"); timestamp(t.closedAt)
         raw(",\"contact_email\":"); string(t.contactEmail)
         raw(",\"contact_phone\":"); string(t.contactPhone)
         raw(",\"customer_id\":"); number(t.customerID?.rawValue)
@@ -45,8 +45,8 @@ struct TicketListJSON {
         raw(",\"issue_type_id\":"); number(t.issueTypeID?.rawValue)
         raw(",\"location\":"); string(t.location)
         raw(",\"merged_into\":"); number(t.mergedInto?.rawValue)
-        raw(",\"modified_at\":"); string(t.modifiedAt.iso8601)
-        raw(",\"opened_at\":"); string(t.openedAt.iso8601)
+        raw(",\"modified_at\":"); timestamp(t.modifiedAt)
+        raw(",\"opened_at\":"); timestamp(t.openedAt)
         raw(",\"preferred_contact_time\":"); string(t.preferredContactTime)
         raw(",\"priority\":"); string(t.priority?.rawValue)
         raw(",\"priority_source\":"); string(t.prioritySource?.rawValue)
@@ -71,9 +71,9 @@ struct TicketListJSON {
     }
 
     private mutating func timer(_ timer: SLATimer) {
-        raw("{\"at_risk\":"); string(timer.deadlines.atRisk.iso8601)
-        raw(",\"due\":"); string(timer.deadlines.due.iso8601)
-        raw(",\"met_at\":"); string(timer.metAt?.iso8601)
+        raw("{\"at_risk\":"); timestamp(timer.deadlines.atRisk)
+        raw(",\"due\":"); timestamp(timer.deadlines.due)
+        raw(",\"met_at\":"); timestamp(timer.metAt)
         raw(",\"recorded\":"); string(timer.recorded.rawValue)
         raw("}")
     }
@@ -85,6 +85,14 @@ struct TicketListJSON {
     }
 
     private mutating func null() { raw("null") }
+
+    /// A time as `Timestamp.iso8601` (digits, `-:.TZ`: nothing to escape), its bytes written in place.
+    private mutating func timestamp(_ value: Timestamp?) {
+        guard let value else { return null() }
+        bytes.append(UInt8(ascii: "\""))
+        value.appendISO8601(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
 
     private mutating func number(_ value: Int64?) {
         guard let value else { return null() }
