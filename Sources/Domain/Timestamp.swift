@@ -40,6 +40,30 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(frac, 3))Z"
     }
 
+    /// Appends ``iso8601``'s UTF-8 bytes to `bytes` without making the string (the API's list
+    /// writes six per ticket); years outside 0...9999 take the string.
+    public func appendISO8601(to bytes: inout [UInt8]) {
+        let ms = millisecondsSinceEpoch
+        let days = ms >= 0 ? ms / 86_400_000 : -((-ms + 86_399_999) / 86_400_000)
+        let msOfDay = ms - days * 86_400_000
+        let (y, m, d) = CivilDate.fromDays(days)
+        guard (0...9_999).contains(y) else { return bytes.append(contentsOf: iso8601.utf8) }
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = value
+            while divisor > 0 {
+                bytes.append(UInt8(48 + v / divisor))
+                v %= divisor
+                divisor /= 10
+            }
+        }
+        digits(y, 4); bytes.append(UInt8(ascii: "-")); digits(m, 2); bytes.append(UInt8(ascii: "-")); digits(d, 2)
+        bytes.append(UInt8(ascii: "T")); digits(msOfDay / 3_600_000, 2); bytes.append(UInt8(ascii: ":"))
+        digits((msOfDay / 60_000) % 60, 2); bytes.append(UInt8(ascii: ":")); digits((msOfDay / 1000) % 60, 2)
+        bytes.append(UInt8(ascii: ".")); digits(msOfDay % 1000, 3); bytes.append(UInt8(ascii: "Z"))
+    }
+
     /// Parses ISO 8601 with a zone: `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM|±HHMM)`.
     ///
     /// A zone is required because a time without one is ambiguous on a campus with a time zone.

@@ -24,13 +24,17 @@ extension TicketReader {
     /// **Priority order** (``TicketOrder/priority``): open and active tickets are one ordered range
     /// of `tickets_by_priority` (migration 8, partial: not-closed tickets only), entered at the
     /// cursor by a row value; a single status, a category, the unassigned and the triage filters
-    /// drop rows from it. Closed tickets are in no such index: asking for them in this order sorts
-    /// every closed ticket the other filters leave (a temporary B-tree), as do a person's tickets
-    /// (few) and a ticket number's matches (few). A text search ranks its newest
-    /// ``searchPriorityWindow`` matches (read as the newest order reads them) and pages through
-    /// those: bounded work, the whole order when no more match (the count says which).
+    /// drop rows from it. Closed tickets alone are one range of `tickets_closed_by_priority`
+    /// (migration 18); closed with other statuses, the merge of both ranges, each stopped at the
+    /// page. Low confidence is one range of `tickets_low_confidence_by_priority` (migration 21).
+    /// At risk and on track read the running timers' range of `tickets_by_sla_due` and sort it
+    /// (few tickets), as do a person's tickets (from their index) and a ticket number's matches
+    /// (few). A priority filter bounds the range to the ranks asked for. A text search ranks its
+    /// newest ``searchPriorityWindow`` matches (read as the newest order reads them) and pages
+    /// through those: bounded work, the whole order when no more match (the count says which).
     ///
-    /// Severity and priority filters only drop rows from whichever range the page reads.
+    /// In the other orders, low confidence, at risk and on track read the same ranges and sort them.
+    /// Severity filters only drop rows from whichever range the page reads.
     ///
     /// - Throws: `Refusal(.validation)` when `limit` is outside 1...500 or the cursor is of the other order.
     static func list(_ db: Connection, _ filter: TicketFilter) throws -> TicketPage {
@@ -254,6 +258,27 @@ extension TicketReader {
                 values.append(.integer(party.id.rawValue))
             }
             if filter.unassigned { terms.append("t.assignee_id IS NULL") }
+            if match == nil && parties.isEmpty {
+                // Row filters that match few tickets are counted from the range that holds their
+                // candidates, not by reading the status index and every ticket it names (seconds at
+                // 1,000,000 tickets when nothing matches, docs/performance.md "List filters at a million").
+                if filter.lowConfidence {
+                    from = "tickets t INDEXED BY tickets_low_confidence_by_priority"
+                    terms.insert(Self.lowConfidenceIndexTerm, at: 0)
+                } else if let candidates = slaCandidates {
+                    from = "tickets t INDEXED BY tickets_by_sla_due"
+                    terms.insert(candidates.sql, at: 0)
+                    values = candidates.values + values
+                } else if filter.sla == nil && !statuses.contains(.closed) && (!filter.severities.isEmpty || !filter.priorities.isEmpty) {
+                    // Severity and priority are columns of the work queue's covering index: its
+                    // entries are read, never the table.
+                    from = "tickets t INDEXED BY tickets_by_priority"
+                    terms.insert("t.status <> 'closed'", at: 0)
+                    // Its leading column: the ranks asked for are one range of it (computed numbers, 1...5).
+                    let ranks = filter.priorities.map(TicketCursor.rank)
+                    if let low = ranks.min(), let high = ranks.max() { terms.insert("t.priority_rank BETWEEN \(low) AND \(high)", at: 1) }
+                }
+            }
             let triage = triageTerms("t.")
             let whereSQL = terms.isEmpty ? "1" : terms.joined(separator: " AND ")
             return ("SELECT 1 FROM \(from) WHERE \(whereSQL)\(triage.sql)", values + triage.values)
@@ -319,6 +344,19 @@ extension TicketReader {
                     ORDER BY t.opened_at \(dir), t.id \(dir) LIMIT ?
                     """
                 return (sql, values + triage.values + keyset + [fetch])
+            }
+            if let rare = rareRange {
+                // Low confidence, at risk, on track: few tickets, read from their own range (as in the
+                // priority order) and sorted, not found one by one along the whole list.
+                var rareValues = rare.values
+                let terms = [rare.sql] + rowFilterTerms(&rareValues)
+                let sql = """
+                    SELECT \(columns.select) FROM \(rare.from)\(columns.join)
+                    WHERE \(terms.joined(separator: " AND "))\(triage.sql)
+                      AND t.opened_at \(le) ? AND (t.opened_at \(lt) ? OR t.id \(lt) ?)
+                    ORDER BY t.opened_at \(dir), t.id \(dir) LIMIT ?
+                    """
+                return (sql, rareValues + triage.values + keyset + [fetch])
             }
             if allStatuses && allCategories && !filter.unassigned {
                 // No status or category filter: one range of `tickets_by_opened` (migration 3).
@@ -424,6 +462,12 @@ extension TicketReader {
                 let (source, _, sourceValues) = Self.matches(match, text: text, bound: .integer(.max))
                 from = "\(source) JOIN tickets t ON t.id = k.ticket_id\(columns.join)"
                 values += sourceValues
+            } else if let rare = rareRange {
+                // Low confidence, at risk, on track: their own few tickets, sorted (the due order's
+                // range of `tickets_by_sla_due` is already in its order).
+                from = "\(rare.from)\(columns.join)"
+                terms.append(rare.sql)
+                values += rare.values
             }
             for party in parties {
                 terms.append("t.\(party.column) = ?")
@@ -471,11 +515,15 @@ extension TicketReader {
             // No cursor: start below every real position (rank 0; above, rank 6, backwards), so one
             // SQL shape serves both cases.
             let after = filter.cursor
-            let keyset: [SQLiteValue] = [
+            var keyset: [SQLiteValue] = [
                 .integer(Int64(after.map { TicketCursor.rank($0.priority) } ?? (backwards ? 6 : 0))),
                 .integer(after?.openedAt.millisecondsSinceEpoch ?? (backwards ? .max : .min)),
                 .integer(after?.id.rawValue ?? (backwards ? .max : .min)),
             ]
+            // A priority filter bounds the range: it starts at the first rank asked for (the last,
+            // backwards) and stops after the last (`rankBound`), instead of reading the ranks before
+            // and after as rows to drop (`priority=P4`: 100 ms at 1,000,000 tickets).
+            let rankBound = priorityBound(&keyset, backwards: backwards)
             let key = "(t.priority_rank, t.opened_at, t.id)"
             let beyond = backwards ? "<" : ">"
             let order = backwards ? "ORDER BY t.priority_rank DESC, t.opened_at DESC, t.id DESC LIMIT ?" : "ORDER BY t.priority_rank, t.opened_at, t.id LIMIT ?"
@@ -536,6 +584,19 @@ extension TicketReader {
                 terms = ["t.\(first.column) = ?"]
                 values.append(.integer(first.id.rawValue))
                 terms += personTerms(&values)
+            } else if filter.lowConfidence {
+                // Low confidence (few tickets, in any status): one range of the partial index
+                // `tickets_low_confidence_by_priority` (migration 21), entered at the cursor and stopped
+                // at the page; its WHERE is written out as the index has it, the rest filter its rows.
+                from = "tickets t INDEXED BY tickets_low_confidence_by_priority"
+                terms = [Self.lowConfidenceIndexTerm] + rowFilterTerms(&values)
+            } else if let candidates = slaCandidates {
+                // At risk or on track: only tickets with a timer still running and not yet due can be,
+                // one range of `tickets_by_sla_due` (few next to the queue: the rest are breached or
+                // met), read and sorted. The state's own term below decides each one.
+                from = "tickets t INDEXED BY tickets_by_sla_due"
+                terms = [candidates.sql] + rowFilterTerms(&values)
+                values = candidates.values + values
             } else if !statuses.contains(.closed) {
                 // The work queue: one range of `tickets_by_priority`. The literal term is the index's
                 // own WHERE, which SQLite must see in the query to use a partial index.
@@ -560,20 +621,12 @@ extension TicketReader {
                 }
                 if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             } else {
-                // Closed with open or active tickets: no one index holds them in this order, so SQLite
-                // reads them by status and sorts them (a list few ask for: the work queue or the closed).
-                terms = ["t.status IN (\(Self.placeholders(statuses.count)))"]
-                values += statuses.map { .text($0.rawValue) }
-                if !allCategories {
-                    terms.append("t.category IN (\(Self.placeholders(categories.count)))")
-                    values += categories.map { .text($0.rawValue) }
-                }
-                if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
+                return mixedPriority(columns, backwards: backwards, keyset: keyset, rankBound: rankBound)
             }
             let sql = """
                 SELECT \(columns.select) FROM \(from)\(columns.join)
                 WHERE \(terms.joined(separator: " AND "))\(triage.sql)
-                  AND \(key) \(beyond) (?, ?, ?)
+                  AND \(key) \(beyond) (?, ?, ?)\(rankBound.map { " AND t.\($0)" } ?? "")
                 \(order)
                 """
             return (sql, values + triage.values + keyset + [fetch])

@@ -224,14 +224,106 @@ import Fixtures
         }
     }
 
-    @Test("closed with other statuses is in no one index in the priority order: read by status and sorted (the documented cost)")
-    func plan_PriorityOfClosedAndOpenSorts() async throws {
+    /// The query plan of a list page (or count) statement, one line per node.
+    static func plan(_ db: Connection, _ sql: String, _ values: [SQLiteValue]) throws -> [String] {
+        try db.prepare("EXPLAIN QUERY PLAN " + sql).query(values) { $0.text(at: 3) }
+    }
+
+    /// No node of the plan reads the whole table or an index from its start.
+    static func readsNoTable(_ plan: [String]) -> Bool {
+        !plan.contains { $0.hasPrefix("SCAN t") }
+    }
+
+    @Test("closed with other statuses merges two ranges in the priority order, tickets_by_priority and tickets_closed_by_priority, both ways",
+          arguments: [
+              TicketFilter(statuses: [.open, .closed], order: .priority),
+              TicketFilter(statuses: Set(Status.allCases), category: .it, unassigned: true, order: .priority, severities: [.high, nil]),
+              TicketFilter(statuses: [.active, .closed], cursor: TicketCursor(priority: .p3, openedAt: Timestamp(millisecondsSinceEpoch: 5), id: TicketID(9)),
+                           order: .priority, priorities: [.p3]),
+          ])
+    func plan_PriorityOfClosedAndOpenMergesTwoRanges(_ filter: TicketFilter) async throws {
         let f = try StoreFixture()
         defer { f.dir.remove() }
         let db = try Connection(path: f.path, mode: .readOnly)
-        let (statement, values) = try TicketReader.listStatement(db, TicketFilter(statuses: [.open, .closed], order: .priority), columns: TicketReader.rowColumns)
-        let plan = try db.prepare("EXPLAIN QUERY PLAN " + statement.sql).query(values) { $0.text(at: 3) }.joined(separator: "; ")
-        #expect(plan.contains("USE TEMP B-TREE FOR ORDER BY") && !plan.contains("tickets_by_priority"), "\(plan)")
+        for columns in [TicketReader.ticketColumns, TicketReader.rowColumns] {
+            let (statement, values) = try TicketReader.listStatement(db, filter, columns: columns)
+            let plan = try Self.plan(db, statement.sql, values)
+            #expect(plan.contains { $0.hasPrefix("SEARCH tickets USING INDEX tickets_by_priority (") }, "\(plan)")
+            #expect(plan.contains { $0.hasPrefix("SEARCH tickets USING INDEX tickets_closed_by_priority (") }, "\(plan)")
+            #expect(Self.readsNoTable(plan), "\(plan)")
+        }
+        let back = TicketReader.ListQuery(filter, match: nil).priority(TicketReader.priorityKeys, backwards: true)
+        let plan = try Self.plan(db, back.0, back.1)
+        #expect(plan.contains { $0.hasPrefix("SEARCH tickets USING INDEX tickets_closed_by_priority (") } && Self.readsNoTable(plan), "\(plan)")
+    }
+
+    @Test("low confidence walks tickets_low_confidence_by_priority (migration 21) in the priority order and counts from it, in any status",
+          arguments: [
+              TicketFilter(statuses: [.open, .active], order: .priority),
+              TicketFilter(statuses: [.closed], category: .facility, unassigned: true, order: .priority, severities: [.low]),
+              TicketFilter(statuses: Set(Status.allCases), cursor: TicketCursor(priority: nil, openedAt: Timestamp(millisecondsSinceEpoch: 5), id: TicketID(9)),
+                           order: .priority),
+          ])
+    func plan_LowConfidenceUsesItsIndex(_ filter: TicketFilter) async throws {
+        var filter = filter
+        filter.lowConfidence = true
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let db = try Connection(path: f.path, mode: .readOnly)
+        for columns in [TicketReader.ticketColumns, TicketReader.rowColumns] {
+            let (statement, values) = try TicketReader.listStatement(db, filter, columns: columns)
+            let plan = try Self.plan(db, statement.sql, values)
+            #expect(plan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_low_confidence_by_priority (") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") } && Self.readsNoTable(plan), "\(plan)")
+        }
+        // The count reads the partial index (its few entries) and nothing else.
+        let count = TicketReader.ListQuery(filter, match: nil).countSQL(text: nil)
+        let plan = try Self.plan(db, count.0, count.1)
+        #expect(plan.allSatisfy { $0.hasSuffix("USING INDEX tickets_low_confidence_by_priority") || $0.contains("USING INDEX tickets_low_confidence_by_priority (") }, "\(plan)")
+    }
+
+    @Test("at risk and on track read the running timers' range of tickets_by_sla_due, list and count; severity counts read the queue's covering index",
+          arguments: [SLAState.atRisk, .onTrack])
+    func plan_SLAStatesReadTheRunningTimers(_ state: SLAState) async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let db = try Connection(path: f.path, mode: .readOnly)
+        var filter = TicketFilter(statuses: [.open, .active], category: .it, order: .priority)
+        filter.sla = state
+        filter.slaNow = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
+        let (statement, values) = try TicketReader.listStatement(db, filter, columns: TicketReader.rowColumns)
+        let plan = try Self.plan(db, statement.sql, values)
+        #expect(plan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_by_sla_due (") } && Self.readsNoTable(plan), "\(plan)")
+        let count = TicketReader.ListQuery(filter, match: nil).countSQL(text: nil)
+        let countPlan = try Self.plan(db, count.0, count.1)
+        #expect(countPlan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_by_sla_due (") } && Self.readsNoTable(countPlan), "\(countPlan)")
+        let severity = TicketReader.ListQuery(TicketFilter(statuses: [.open], order: .priority, severities: [.critical]), match: nil).countSQL(text: nil)
+        let severityPlan = try Self.plan(db, severity.0, severity.1)
+        #expect(severityPlan.contains { $0.contains("COVERING INDEX tickets_by_priority") }, "\(severityPlan)")
+    }
+
+    @Test("a priority filter bounds the priority order's range; low confidence and SLA states read their own range in the other orders")
+    func plan_PriorityBoundAndRareRanges() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let db = try Connection(path: f.path, mode: .readOnly)
+        for backwards in [false, true] {
+            let (sql, values) = TicketReader.ListQuery(TicketFilter(statuses: [.open, .active], order: .priority, priorities: [.p4, nil]), match: nil)
+                .priority(TicketReader.rowColumns, backwards: backwards)
+            let plan = try Self.plan(db, sql, values)
+            #expect(plan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_by_priority (") && $0.contains("priority_rank") && $0.contains("AND") }, "\(plan)")
+        }
+        for order in TicketOrder.allCases where order != .priority {
+            var low = TicketFilter(statuses: [.open], order: order)
+            low.lowConfidence = true
+            var risk = TicketFilter(category: .it, order: order)
+            risk.sla = .atRisk
+            for (filter, index) in [(low, "tickets_low_confidence_by_priority"), (risk, "tickets_by_sla_due")] {
+                let (statement, values) = try TicketReader.listStatement(db, filter, columns: TicketReader.rowColumns)
+                let plan = try Self.plan(db, statement.sql, values)
+                #expect(plan.contains { $0.contains("USING INDEX \(index)") } && !plan.contains { $0.contains("tickets_by_opened") || $0.contains("tickets_by_status_category_opened") }, "\(order) \(plan)")
+            }
+        }
     }
 
     @Test("a cursor of the other order is refused, naming the cursor")

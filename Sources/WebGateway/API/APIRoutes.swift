@@ -270,7 +270,11 @@ struct APIRoutes: Sendable {
         let page = try await context.tickets.list(filter)
         // Defence in depth: the filter already holds only what the caller may see.
         let tickets = page.tickets.filter { TicketAccess.mayView(caller.actor, $0, mode: context.authMode) }
-        return Self.json(.ok, ListBody(tickets: tickets, nextCursor: page.nextCursor?.encoded), now: context.clock.now())
+        // Written by hand (``TicketListJSON``), the same bytes as `json(.ok, ListBody(...), now:)` at a fraction of the cost.
+        var r = HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                             body: TicketListJSON.body(tickets, nextCursor: page.nextCursor?.encoded, now: context.clock.now()))
+        r.headers.set("Cache-Control", "no-store")
+        return r
     }
 
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
