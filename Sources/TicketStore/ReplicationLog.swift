@@ -37,7 +37,21 @@ final class ReplicationLog {
             tables[name] = Table(table: table, select: "SELECT \(columns.joined(separator: ", ")) FROM main.\(name) WHERE \(table.keyCondition)")
         }
         self.tables = tables
+        // Batch 1 carries every row there is: what the migrations seeded (issue types, stamped with
+        // the time they ran) and anything written before replication began, so a replica made by the
+        // same migrations ends up identical. Only for a small file: a large one is seeded from a
+        // backup instead (docs/nats.md), not shipped as one batch held in memory.
+        let seq = try db.prepare("SELECT seq FROM replication_state").queryFirst { $0.int64(at: 0) } ?? 0
+        let tickets = try db.prepare("SELECT count(*) FROM tickets").queryFirst { $0.int64(at: 0) } ?? 0
+        if seq == 0 && tickets <= Self.snapshotLimit {
+            for table in ReplicatedTable.all {
+                try db.execute("INSERT OR IGNORE INTO replication_touched (tbl, key) SELECT '\(table.name)', \(table.keyExpression("t")) FROM main.\(table.name) t")
+            }
+        }
     }
+
+    /// The most tickets a file may hold for its first batch to carry all of it.
+    static let snapshotLimit: Int64 = 10_000
 
     /// Inside the write transaction, before COMMIT: writes the images of every row touched since the
     /// last call under the next sequence number and returns it; nil when no replicated row changed.

@@ -9,9 +9,9 @@ import SQLiteKit
 /// `replication_state`, with triggers off (the images already hold what the writer's triggers
 /// derived) and foreign keys checked at commit. Only the full-text index is derived here, from the
 /// `tickets` images, as the writer's triggers and background pass derive it there. A
-/// ``TicketReader`` reads the file as it reads the writer's. The one writer of its file, an actor
-/// for the same reason as ``TicketStore``.
-public actor TicketReplica {
+/// ``TicketReader`` reads the file as it reads the writer's. The one writer of its file; not
+/// `Sendable` (it holds a `Connection`): its owner is the gateway's follower thread (`ReplicaFollower`).
+public final class TicketReplica {
     /// Why a batch cannot be applied: the replica must stop, not skip (a skipped batch is lost data).
     public enum ReplicaError: Error, Equatable, CustomStringConvertible {
         /// The batch is not the next one: one or more before it are missing.

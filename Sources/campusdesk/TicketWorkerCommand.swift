@@ -15,7 +15,7 @@ import Glibc
 /// `campusdesk ticket-worker`: the ticket service process (sole writer of `<data>/tickets.db`).
 ///
 /// Reads `CAMPUSDESK_SPOOL`, `CAMPUSDESK_DATA` and `CAMPUSDESK_AUTH` (which commands need an account,
-/// docs/roles.md). SIGTERM/SIGINT stop claiming, finish the batch
+/// docs/roles.md); on NATS (`CAMPUSDESK_BROKER`) it also publishes `tickets.db`'s replication batches. SIGTERM/SIGINT stop claiming, finish the batch
 /// in hand and exit 0; a second signal exits at once (1): nothing is lost, unacked messages are
 /// redelivered to the next worker.
 enum TicketWorkerCommand {
@@ -30,10 +30,14 @@ enum TicketWorkerCommand {
                 try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
                 // One model files tickets, suggests severity and learns from staff overrides.
                 let model = try TriageModel.standard()
-                let store = try TicketStore(path: config.ticketDatabasePath, classifier: model, clock: SystemClock(),
-                                            authMode: config.authMode, triage: model, timeZone: config.timeZone)
                 let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "ticket-worker", logger: Logger(component: "spool"))
-                return try TicketWorker(store: store, broker: broker, logger: logger)
+                // On NATS the store always replicates: a gateway with its own files may join at any
+                // time and replays the stream from batch 1 (docs/nats.md, "Gateways on other machines").
+                let replication = try (broker as? NATSMessageBroker).map { NATSReplicationPublisher(stream: try NATSChangeStream(broker: $0)) }
+                let store = try TicketStore(path: config.ticketDatabasePath, classifier: model, clock: SystemClock(),
+                                            authMode: config.authMode, triage: model, timeZone: config.timeZone,
+                                            replicating: replication != nil)
+                return try TicketWorker(store: store, broker: broker, logger: logger, replication: replication)
             }
         }
     }

@@ -1,0 +1,99 @@
+import Foundation
+import TestSupport
+import Testing
+import SQLiteKit
+import TicketStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension SystemTests {
+    /// A gateway with its own data directory (`CAMPUSDESK_GATEWAY_FILES=own`) on a real
+    /// `nats-server -js`: it reads a replica of `tickets.db` kept from the worker's replication
+    /// batches, never the worker's file (docs/nats.md, "Gateways on other machines").
+    @Suite(.enabled(if: NATSServerProcess.missingReason == nil, "nats-server is not installed"))
+    struct NATSReplicaEndToEndTests {
+        static let key = "7b0c2f4e-58d1-4c1e-9a63-2f1b9d0e4a77"
+
+        @Test("own files on NATS: each POST is read back at once from the replica; after kill -9 of the worker mid-run the replica holds the worker's rows")
+        func ownFiles_ReadYourWrites_SurvivesWorkerCrash() async throws {
+            let store = try TemporaryDirectory("nats-replica")
+            defer { store.remove() }
+            let server = try NATSServerProcess(storeDirectory: store.path("jetstream"))
+            let processes = try CampusDeskProcesses(environment: ["CAMPUSDESK_BROKER": server.url])
+            let gatewayData = processes.root.appendingPathComponent("gateway-data").path
+            try processes.start("ticket-worker", ["ticket-worker"])
+            for s in GatewaySystem.services { try processes.start(s, ["analytics", s]) }
+            let gateway = try processes.start("gateway", ["gateway"], overrides: ["CAMPUSDESK_DATA": gatewayData, "CAMPUSDESK_GATEWAY_FILES": "own"])
+            do {
+                try await processes.waitForHTTP("/readyz", status: 200, within: .seconds(60))
+            } catch {
+                Issue.record("not ready: \(error)\n\(processes.log("gateway").suffix(3000))")
+                return
+            }
+            let api = RawHTTPClient(port: processes.port)
+            let headers = [("Content-Type", "application/json"), ("X-CampusDesk-Reporter-Key", Self.key)]
+            var stored: [Int] = []
+            for i in 0..<30 {
+                if i == 12 {
+                    // The worker dies wherever it is (perhaps between a commit and its publish), and comes back.
+                    processes.kill9("ticket-worker")
+                    try processes.start("ticket-worker", ["ticket-worker"])
+                }
+                let created = try api.request("POST", "/api/tickets", headers: headers, text: "{\"description\": \"Projector \(i) in hall B flickers\"}")
+                #expect([201, 202, 503].contains(created.status), "\(created.status) \(created.text.prefix(300))")
+                guard created.status == 201, let id = Self.id(in: created.text) else { continue }
+                stored.append(id)
+                // Read-your-writes: no waiting here, the gateway waited for its replica before answering.
+                let read = try api.request("GET", "/api/tickets/\(id)", headers: [("X-CampusDesk-Reporter-Key", Self.key)])
+                #expect(read.status == 200 && read.text.contains("Projector \(i) in hall B"), "\(read.status) \(read.text.prefix(300))")
+                let moved = try api.request("PUT", "/api/tickets/\(id)/status", headers: [("Content-Type", "application/json"), ("X-CampusDesk-Role", "staff")],
+                                            text: #"{"status": "active"}"#)
+                if moved.status == 200 {
+                    let list = try api.request("GET", "/api/tickets?status=active", headers: [("X-CampusDesk-Role", "staff")])
+                    #expect(list.text.contains("Projector \(i) in hall B"))
+                }
+            }
+            #expect(stored.count >= 20, "\(stored.count) created\n\(processes.log("gateway").suffix(2000))")
+
+            // Every batch the worker wrote reaches the replica once, in order, and the rows agree.
+            let workerFile = processes.data.appendingPathComponent("tickets.db").path
+            let replicaFile = gatewayData + "/tickets.db"
+            try await eventually("the replica to apply every batch the worker wrote", within: .seconds(30)) {
+                let written = try Self.seq(workerFile)
+                let applied = try Self.seq(replicaFile)
+                return written > 0 && applied == written
+            }
+            let (replicaRows, workerRows) = (try Self.rows(replicaFile), try Self.rows(workerFile))
+            #expect(replicaRows == workerRows, "only on the replica: \(Set(replicaRows).subtracting(workerRows).sorted().prefix(5)); only on the worker: \(Set(workerRows).subtracting(replicaRows).sorted().prefix(5))")
+            #expect(!processes.log("gateway").contains("the replica stops applying"))
+
+            // The gateway never had a file of the worker's data directory open.
+            let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(gateway.processIdentifier)/fd")
+                .compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(gateway.processIdentifier)/fd/\($0)") }
+            #expect(open.contains { $0.hasPrefix(gatewayData) })
+            #expect(!open.contains { $0.hasPrefix(processes.data.path) }, "\(open)")
+        }
+
+        static func id(in json: String) -> Int? {
+            guard let r = json.range(of: "\"id\":") else { return nil }
+            return Int(json[r.upperBound...].drop { $0 == " " }.prefix { $0.isNumber })
+        }
+
+        static func seq(_ path: String) throws -> Int64 {
+            guard FileManager.default.fileExists(atPath: path) else { return 0 }
+            return try Connection(path: path, mode: .readOnly).prepare("SELECT seq FROM replication_state").queryFirst { $0.int64(at: 0) } ?? 0
+        }
+
+        static func rows(_ path: String) throws -> [String] {
+            let db = try Connection(path: path, mode: .readOnly)
+            var rows: [String] = []
+            for table in ReplicatedTable.all {
+                rows += try db.prepare("SELECT * FROM \(table.name) ORDER BY \(table.key.joined(separator: ", "))").query { s in
+                    table.name + ":" + (0..<Int32(s.columnCount)).map { "\(s.value(at: $0))" }.joined(separator: "|")
+                }
+            }
+            return rows
+        }
+    }
+}
