@@ -103,6 +103,7 @@ public actor TicketWorker {
         let backlog = await searchBacklogAtStart()
         logger.info("ticket worker started", ["claims.returned": String(recovered.claimsReturned),
                                               "events.published": String(recovered.eventsPublished),
+                                              "replication.published": String(counters.replicationBatchesPublished),
                                               "batch.size": String(settings.batchSize),
                                               "search.backlog": String(backlog)])
         while !shouldStop() {

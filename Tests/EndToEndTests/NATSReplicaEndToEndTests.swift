@@ -2,7 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 import SQLiteKit
+import Synchronization
 import TicketStore
+import Domain
+import Fixtures
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,9 +39,25 @@ extension SystemTests {
             var stored: [Int] = []
             for i in 0..<30 {
                 if i == 12 {
-                    // The worker dies wherever it is (perhaps between a commit and its publish), and comes back.
+                    // Four clients post at once while the worker is killed with SIGKILL once ten more
+                    // were answered: it dies in a busy stretch (perhaps between a commit and its
+                    // publish) and comes back; their tickets are in the comparison below.
+                    let answered = Atomic<Int>(0)
+                    let port = processes.port
+                    let threads = (0..<4).map { t in
+                        Thread {
+                            let client = RawHTTPClient(port: port, timeout: .seconds(30))
+                            for k in 0..<15 {
+                                _ = try? client.request("POST", "/api/tickets", headers: headers, text: "{\"description\": \"Burst \(t)-\(k) heater noisy\"}")
+                                answered.add(1, ordering: .relaxed)
+                            }
+                        }
+                    }
+                    threads.forEach { $0.start() }
+                    try await eventually("ten answers during the burst") { answered.load(ordering: .relaxed) >= 10 }
                     processes.kill9("ticket-worker")
                     try processes.start("ticket-worker", ["ticket-worker"])
+                    try await eventually("the burst to be answered", within: .seconds(60)) { answered.load(ordering: .relaxed) == 60 }
                 }
                 let created = try api.request("POST", "/api/tickets", headers: headers, text: "{\"description\": \"Projector \(i) in hall B flickers\"}")
                 #expect([201, 202, 503].contains(created.status), "\(created.status) \(created.text.prefix(300))")
@@ -73,6 +92,53 @@ extension SystemTests {
                 .compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(gateway.processIdentifier)/fd/\($0)") }
             #expect(open.contains { $0.hasPrefix(gatewayData) })
             #expect(!open.contains { $0.hasPrefix(processes.data.path) }, "\(open)")
+        }
+
+        @Test("a batch committed but not published when the worker died is published at its next start and reaches the replica once")
+        func committedNotPublished_RepublishedAtStart() async throws {
+            let store = try TemporaryDirectory("nats-replica-outbox")
+            defer { store.remove() }
+            let server = try NATSServerProcess(storeDirectory: store.path("jetstream"))
+            let processes = try CampusDeskProcesses(environment: ["CAMPUSDESK_BROKER": server.url])
+            let gatewayData = processes.root.appendingPathComponent("gateway-data").path
+            try processes.start("ticket-worker", ["ticket-worker"])
+            try processes.start("gateway", ["gateway"], overrides: ["CAMPUSDESK_DATA": gatewayData, "CAMPUSDESK_GATEWAY_FILES": "own"])
+            try await processes.waitForHTTP("/healthz", status: 200, within: .seconds(60))
+            let api = RawHTTPClient(port: processes.port)
+            let headers = [("Content-Type", "application/json"), ("X-CampusDesk-Reporter-Key", Self.key)]
+            var first = try api.request("POST", "/api/tickets", headers: headers, text: #"{"description": "Projector in hall B flickers"}"#)
+            for _ in 0..<100 where first.status != 201 {
+                try await Task.sleep(for: .milliseconds(200))
+                first = try api.request("POST", "/api/tickets", headers: headers, text: #"{"description": "Projector in hall B flickers"}"#)
+            }
+            #expect(first.status == 201, "\(first.text.prefix(300))")
+            #expect(processes.stop("ticket-worker") == 0)
+
+            // The state a kill -9 between commit and publish leaves: a committed batch in the worker's
+            // outbox that the stream does not have (written here by the store the worker runs, stopped).
+            let workerFile = processes.data.appendingPathComponent("tickets.db").path
+            let replicaFile = gatewayData + "/tickets.db"
+            do {
+                let writer = try TicketStore(path: workerFile, classifier: KeywordClassifier(), clock: SystemClock(), replicating: true)
+                let reply = try await writer.apply([Command(role: .customer, action: .createTicket(CreateTicket(description: "Left in the outbox by a crash")))])[0]
+                #expect(reply.ticket != nil)
+                #expect(try await writer.unpublishedReplication(limit: 10).count == 1)
+            }
+            let staff = [("X-CampusDesk-Role", "staff")]
+            #expect(try !api.request("GET", "/api/tickets", headers: staff).text.contains("Left in the outbox"))
+            #expect(try Self.seq(replicaFile) == Self.seq(workerFile) - 1)
+
+            try processes.start("ticket-worker", ["ticket-worker"])
+            try await eventually("the gateway to list the ticket from the republished batch", within: .seconds(30)) {
+                try api.request("GET", "/api/tickets", headers: staff).text.contains("Left in the outbox")
+            }
+            #expect(try Self.seq(replicaFile) == Self.seq(workerFile))
+            #expect(try Self.rows(replicaFile) == Self.rows(workerFile))
+            // recover() publishes before the start line is written.
+            try await eventually("the worker to log the batch it published at start") {
+                processes.log("ticket-worker").contains("replication.published=1")
+            }
+            #expect(!processes.log("gateway").contains("the replica stops applying"))
         }
 
         static func id(in json: String) -> Int? {
