@@ -14,6 +14,8 @@ final class ReplicationLog {
     }
 
     private let tables: [String: Table]
+    /// The next batch carries every row (``RowImage/snapshotMarker`` goes first in it).
+    private var carriesSnapshot = false
 
     /// Creates the TEMP table and triggers on `db`; call before the store prepares its statements.
     init(_ db: Connection) throws {
@@ -44,6 +46,7 @@ final class ReplicationLog {
         let seq = try db.prepare("SELECT seq FROM replication_state").queryFirst { $0.int64(at: 0) } ?? 0
         let tickets = try db.prepare("SELECT count(*) FROM tickets").queryFirst { $0.int64(at: 0) } ?? 0
         if seq == 0 && tickets <= Self.snapshotLimit {
+            carriesSnapshot = true
             for table in ReplicatedTable.all {
                 try db.execute("INSERT OR IGNORE INTO replication_touched (tbl, key) SELECT '\(table.name)', \(table.keyExpression("t")) FROM main.\(table.name) t")
             }
@@ -58,8 +61,9 @@ final class ReplicationLog {
     func record(_ db: Connection) throws -> Int64? {
         let touched = try db.cachedStatement("SELECT tbl, key FROM replication_touched").query { ($0.text(at: 0), $0.value(at: 1)) }
         guard !touched.isEmpty else { return nil }
-        var images: [RowImage] = []
-        images.reserveCapacity(touched.count)
+        var images: [RowImage] = carriesSnapshot ? [RowImage.snapshotMarker] : []
+        carriesSnapshot = false
+        images.reserveCapacity(touched.count + 1)
         for (name, key) in touched {
             guard let table = tables[name] else { continue }
             let keyValues = table.table.key.count == 1 ? [key] : try Self.split(key, db)

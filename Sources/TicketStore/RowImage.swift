@@ -14,6 +14,10 @@ public struct RowImage: Sendable, Equatable {
     /// The stored columns in ``ReplicatedTable/columns`` order; nil: the row is gone.
     public var row: [SQLiteValue]?
 
+    /// First in a batch that carries every row of the writer's file: a replica with no data may start
+    /// from it. Without it, an empty replica refuses batch 1 (it would miss what came before).
+    public static let snapshotMarker = RowImage(table: "", key: [], row: nil)
+
     public init(table: String, key: [SQLiteValue], row: [SQLiteValue]?) {
         self.table = table
         self.key = key

@@ -18,11 +18,15 @@ public final class TicketReplica {
         case gap(expected: Int64, received: Int64)
         /// A batch names a table this program does not replicate (a writer newer than this gateway).
         case unknownTable(String)
+        /// An empty replica was given a first batch that does not carry the writer's whole file
+        /// (it held too many tickets when replication began): seed it from a backup (docs/nats.md).
+        case needsSeed
 
         public var description: String {
             switch self {
             case .gap(let expected, let received): "replication gap: expected batch \(expected), received \(received)"
             case .unknownTable(let name): "replication batch names unknown table \(name)"
+            case .needsSeed: "the replica is empty and the stream does not start with the whole file: seed it from a backup"
             }
         }
     }
@@ -85,11 +89,15 @@ public final class TicketReplica {
             let current = try db.cachedStatement("SELECT seq FROM replication_state").queryFirst { $0.int64(at: 0) } ?? 0
             if batch.seq <= current { return .duplicate }
             guard batch.seq == current + 1 else { throw ReplicaError.gap(expected: current + 1, received: batch.seq) }
+            if current == 0, images.first != RowImage.snapshotMarker,
+               try db.cachedStatement("SELECT count(*) FROM tickets").queryFirst([], { $0.int64(at: 0) }) == 0 {
+                throw ReplicaError.needsSeed
+            }
             // Rows of one batch reference each other in any order; the file is whole again at COMMIT.
             try db.execute("PRAGMA defer_foreign_keys = ON")
             let reindexed = try ticketsLeavingIndex(images)
             // Deletes first, so a unique value freed and taken in the same batch does not collide.
-            for image in images where image.row == nil {
+            for image in images where image.row == nil && image != RowImage.snapshotMarker {
                 guard let table = tables[image.table] else { throw ReplicaError.unknownTable(image.table) }
                 try db.cachedStatement(table.delete).execute(image.key)
             }

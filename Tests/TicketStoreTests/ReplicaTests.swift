@@ -158,6 +158,28 @@ import Fixtures
         #expect(try Self.rows(w.replicaPath) == Self.rows(w.writerPath))
     }
 
+    @Test("an empty replica refuses a first batch without the whole file (seed it from a backup); a seeded one continues after the backup's batch")
+    func firstBatchWithoutSnapshot() async throws {
+        let w = try World()
+        defer { w.dir.remove() }
+        let partial = ReplicationBatch(seq: 1, images: RowImages.encode([RowImage(table: "status_counts", key: [.text("open")], row: [.text("open"), .integer(1)])]))
+        #expect(throws: TicketReplica.ReplicaError.needsSeed) { try w.replica.apply(partial) }
+        #expect(try w.replica.appliedSeq == 0)
+
+        _ = try await w.store.apply([AccountFixture.operatorCreates("Ana", .customer)])
+        let ana = try #require(try await w.store.apply([AccountFixture.operatorCreates("Bo", .customer)])[0].user)
+        _ = try await w.store.apply([Command(actor: ana.actor, action: .createTicket(CreateTicket(description: "Broken door")))])
+        // `campusdesk backup` copies the file with the SQLite backup API; so does this.
+        let seedPath = w.dir.path("seeded.db")
+        try Connection(path: w.writerPath).backup(toFile: seedPath)
+        let seeded = try TicketReplica(path: seedPath)
+        #expect(try seeded.appliedSeq == 4)
+        _ = try await w.store.apply([Command(actor: ana.actor, action: .createTicket(CreateTicket(description: "Leaking tap")))])
+        for batch in try await w.store.unpublishedReplication(limit: 10) { try seeded.apply(batch) }
+        #expect(try seeded.appliedSeq == 5)
+        #expect(try Self.rows(seedPath) == Self.rows(w.writerPath))
+    }
+
     @Test("a store that does not replicate writes no batches")
     func notReplicating() async throws {
         let w = try World(replicating: false)
