@@ -79,7 +79,7 @@ public final class ReplicaFollower: ReplicaProgress, Sendable {
             if heard >= next {
                 // Publishes are in order, each stored before the next: a later batch without this
                 // one means the stream lost it (a limit removed it): reseed from a backup.
-                return fail("replication gap", TicketReplica.ReplicaError.gap(expected: next, received: heard), seq: next)
+                return fail("batch missing from the stream", TicketReplica.ReplicaError.gap(expected: next, received: heard), seq: next)
             }
             do {
                 if let newest = try source.waitForNews(timeout: .milliseconds(500)) { heard = max(heard, newest) }

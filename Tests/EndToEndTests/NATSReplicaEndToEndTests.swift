@@ -6,6 +6,7 @@ import Synchronization
 import TicketStore
 import Domain
 import Fixtures
+import NATSBroker
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -139,6 +140,51 @@ extension SystemTests {
                 processes.log("ticket-worker").contains("replication.published=1")
             }
             #expect(!processes.log("gateway").contains("the replica stops applying"))
+        }
+
+        @Test("a batch missing from the stream is a gap: the new gateway's replica stops applying and /readyz fails, nothing skipped")
+        func gap_StopsTheReplica() async throws {
+            let store = try TemporaryDirectory("nats-replica-gap")
+            defer { store.remove() }
+            let server = try NATSServerProcess(storeDirectory: store.path("jetstream"))
+            let processes = try CampusDeskProcesses(environment: ["CAMPUSDESK_BROKER": server.url])
+            try processes.start("ticket-worker", ["ticket-worker"])
+            for s in GatewaySystem.services { try processes.start(s, ["analytics", s]) }
+            try processes.start("gateway", ["gateway"])  // beside the worker: the batches get written
+            try await processes.waitForHTTP("/readyz", status: 200, within: .seconds(60))
+            let api = RawHTTPClient(port: processes.port)
+            let headers = [("Content-Type", "application/json"), ("X-CampusDesk-Reporter-Key", Self.key)]
+            for i in 0..<3 {
+                #expect(try api.request("POST", "/api/tickets", headers: headers, text: "{\"description\": \"Heater \(i) cold\"}").status == 201)
+            }
+            let workerFile = processes.data.appendingPathComponent("tickets.db").path
+            let written = try Self.seq(workerFile)
+            #expect(written >= 4)
+
+            // Batch 2 leaves the stream, as a size or age limit would remove it.
+            let broker = try NATSMessageBroker(url: server.url, name: "test")
+            defer { broker.close() }
+            let found = try broker.connection.request("$JS.API.STREAM.MSG.GET.CAMPUSDESK-CHANGES", payload: Array(#"{"last_by_subj":"campusdesk.changes.2.0"}"#.utf8))
+            let message = try #require((try JSONSerialization.jsonObject(with: Data(found.payload)) as? [String: Any])?["message"] as? [String: Any])
+            let streamSeq = try #require(message["seq"] as? Int)
+            let deleted = try broker.connection.request("$JS.API.STREAM.MSG.DELETE.CAMPUSDESK-CHANGES", payload: Array("{\"seq\":\(streamSeq)}".utf8))
+            #expect(String(decoding: deleted.payload, as: UTF8.self).contains("\"success\":true"))
+
+            // A new gateway with its own files replays from batch 1: it applies batch 1, then finds 2 missing.
+            #expect(processes.stop("gateway") == 0)
+            let gatewayData = processes.root.appendingPathComponent("gateway-data").path
+            try processes.start("gateway", ["gateway"], overrides: ["CAMPUSDESK_DATA": gatewayData, "CAMPUSDESK_GATEWAY_FILES": "own"])
+            try await processes.waitForHTTP("/healthz", status: 200, within: .seconds(30))
+            let again = RawHTTPClient(port: processes.port)
+            // The next change publishes a later batch: the follower now knows batch 2 is gone.
+            _ = try again.request("POST", "/api/tickets", headers: headers, text: #"{"description": "Window stuck"}"#)
+            try await eventually("the replica to stop on the gap", within: .seconds(30)) {
+                processes.log("gateway").contains("the replica stops applying")
+            }
+            let ready = try again.request("GET", "/readyz")
+            #expect(ready.status == 503 && ready.text.contains("ticket-replica"), "\(ready.status) \(ready.text.prefix(500))")
+            #expect(processes.log("gateway").contains("replica.seq=2"))
+            #expect(try Self.seq(gatewayData + "/tickets.db") == 1)
         }
 
         static func id(in json: String) -> Int? {
