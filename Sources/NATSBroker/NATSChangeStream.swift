@@ -38,7 +38,7 @@ public final class NATSChangeStream: Sendable {
 
     // MARK: - Writing
 
-    /// Publishes each batch (all its parts), waiting for each PubAck; throws if one is not stored.
+    /// Publishes one batch (all its parts), waiting for each PubAck; throws if a part is not stored.
     public func publish(seq: Int64, bytes: [UInt8]) throws(NATSError) {
         let parts = stride(from: 0, to: max(bytes.count, 1), by: partBytes).map { Array(bytes[$0..<min(bytes.count, $0 + partBytes)]) }
         for (index, part) in parts.enumerated() {
@@ -52,8 +52,8 @@ public final class NATSChangeStream: Sendable {
 
     // MARK: - Reading
 
-    /// Batch `seq`'s bytes, nil while the stream does not hold it (not yet published, or removed by
-    /// a limit: ``firstSeq`` tells the two apart).
+    /// Batch `seq`'s bytes, nil while the stream does not hold it (not yet published, or removed by a
+    /// limit: the reader tells the two apart by hearing of a later batch, `ReplicaFollower`).
     public func batch(_ seq: Int64) throws(NATSError) -> [UInt8]? {
         guard let first = try message(subject: "\(Self.subjectPrefix)\(seq).0") else { return nil }
         let parts = first.headers.pairs.first { $0.name == "CampusDesk-Parts" }.flatMap { Int($0.value) } ?? 1
