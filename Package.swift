@@ -159,7 +159,8 @@ let package = Package(
                 "Domain", "Logging", "SQLiteKit", "SpoolBroker", "Classifier", "CSV", "TicketStore", "Analytics",
                 "TicketService", "Supervisor", "Operations", "ServiceLifecycle", "HTTPServer", "WebGateway",
                 "campusdesk", "campusdesk-test-process", "TestSupport", "Fixtures", "Credentials", "SLAMonitor", "Notifier",
-                // NATSClusterEndToEndTests asks JetStream which node leads a stream (the one it kills).
+                // NATSClusterEndToEndTests asks JetStream which node leads a stream (the one it kills);
+                // NATSReplicaEndToEndTests removes a batch from the change stream, as a limit would.
                 "NATSBroker",
             ]
         ),

@@ -1,3 +1,7 @@
+// The session extension (sqlite.org/sessionintro.html): Debian's libsqlite3 is built with it and the
+// pre-update hook it needs, but sqlite3.h declares its API only when these are defined.
+#define SQLITE_ENABLE_SESSION 1
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include <sqlite3.h>
 
 // sqlite3_db_config is variadic, which Swift cannot call; these wrappers fix the argument list.

@@ -13,6 +13,11 @@ public struct CommandReply: Sendable, Codable, Equatable {
     public var issueType: IssueType?
     /// Why the command was not applied; nil when it was.
     public var refusal: Refusal?
+    /// The replication batch that holds the command's effect (or a later one), when the worker
+    /// replicates `tickets.db` (NATS): a gateway with its own replica waits until it has applied
+    /// that batch before answering, so the person reads what they wrote (docs/nats.md). Not stored
+    /// with the command: each answer, a redelivery's too, carries the batch of its own delivery.
+    public var replicationSeq: Int64?
 
     public init(commandID: CommandID, ticket: Ticket? = nil, message: Message? = nil, user: User? = nil, refusal: Refusal? = nil,
                 issueType: IssueType? = nil) {
@@ -26,7 +31,7 @@ public struct CommandReply: Sendable, Codable, Equatable {
 
     public var isApplied: Bool { refusal == nil }
 
-    enum CodingKeys: String, CodingKey { case commandID = "command_id", ticket, message, user, refusal, issueType = "issue_type" }
+    enum CodingKeys: String, CodingKey { case commandID = "command_id", ticket, message, user, refusal, issueType = "issue_type", replicationSeq = "replication_seq" }
 }
 
 /// A command the worker would not apply: a machine-readable code, a reason for people,

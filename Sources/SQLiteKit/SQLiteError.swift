@@ -67,6 +67,10 @@ extension SQLiteError {
 
         /// `SQLITE_ERROR`: a generic failure (SQL error, the wrapper's own checks such as migrations).
         public static let error = ResultCode(rawValue: SQLITE_ERROR)
+        /// `SQLITE_ABORT`: an operation was aborted (a changeset conflict, `Connection.apply(_:)`).
+        public static let abort = ResultCode(rawValue: SQLITE_ABORT)
+        /// `SQLITE_SCHEMA`: the schema changed, or a session cannot describe a table (generated columns in 3.40).
+        public static let schema = ResultCode(rawValue: SQLITE_SCHEMA)
         /// `SQLITE_BUSY`: another connection holds a lock past the busy timeout.
         public static let busy = ResultCode(rawValue: SQLITE_BUSY)
         /// `SQLITE_LOCKED`: a conflict inside this connection's own shared cache.

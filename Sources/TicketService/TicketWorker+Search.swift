@@ -51,6 +51,8 @@ extension TicketWorker {
         let chunk = max(1, settings.searchChunk)
         do {
             let indexed = try await store.indexSearchBacklog(limit: chunk)
+            // The pass's transaction wrote a replication batch too (search flags and words).
+            if replication != nil { replicationPending = true }
             search.failures = 0
             search.retryAt = nil
             counters.ticketsSearchIndexed += indexed

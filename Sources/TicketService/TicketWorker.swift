@@ -59,6 +59,8 @@ public actor TicketWorker {
         public var batchesCommitted = 0
         /// Imported tickets added to the full-text index by the background pass.
         public var ticketsSearchIndexed = 0
+        /// Replication batches handed to the broker (NATS only).
+        public var replicationBatchesPublished = 0
         public init() {}
     }
 
@@ -68,6 +70,10 @@ public actor TicketWorker {
     let clock: any WallClock
     let logger: Logger
     let settings: Settings
+    /// Where replication batches go when the store replicates (NATS); nil: nowhere (the spool).
+    let replication: (any ReplicationPublishing)?
+    /// True when replication batches may be waiting in the store's outbox (a publish failed).
+    var replicationPending = true
     private let decoder = JSONDecoder()
     /// One encoder for every reply and event body (the same output as `Envelope(type:body:)`'s).
     private let encoder = JSONEncoder()
@@ -81,8 +87,10 @@ public actor TicketWorker {
 
     /// Wires a worker to its store and broker; creates the `commands` queue if needed.
     public init(store: TicketStore, broker: any MessageBroker, clock: any WallClock = SystemClock(),
-                logger: Logger = Logger(component: "ticket-worker"), settings: Settings = Settings()) throws(SpoolError) {
+                logger: Logger = Logger(component: "ticket-worker"), settings: Settings = Settings(),
+                replication: (any ReplicationPublishing)? = nil) throws(SpoolError) {
         self.store = store
+        self.replication = replication
         self.broker = broker
         self.commands = try broker.consumer(of: .commands)
         self.clock = clock
@@ -102,6 +110,7 @@ public actor TicketWorker {
         let backlog = await searchBacklogAtStart()
         logger.info("ticket worker started", ["claims.returned": String(recovered.claimsReturned),
                                               "events.published": String(recovered.eventsPublished),
+                                              "replication.published": String(counters.replicationBatchesPublished),
                                               "batch.size": String(settings.batchSize),
                                               "search.backlog": String(backlog)])
         while !shouldStop() {
@@ -112,6 +121,7 @@ public actor TicketWorker {
             let batch = try await commands.messages(max: settings.batchSize, timeout: busy ? .zero : settings.idleWait, knownTypes: nil)
             if batch.isEmpty {
                 if outboxPending { await relayOutbox() }
+                if replicationPending { await relayReplication() }
                 if !replayJobs.isEmpty {
                     await replayTurn()
                 } else if search.isDue(ContinuousClock.now) {
@@ -135,6 +145,8 @@ public actor TicketWorker {
         let claims = try commands.recoverClaims()
         let published = try await publishOutbox()
         outboxPending = false
+        // Batches a crash left between commit and publish (the stream drops those it already has).
+        await relayReplication()
         return (claims, published)
     }
 
@@ -167,10 +179,16 @@ public actor TicketWorker {
             }
         }
         if !toApply.isEmpty {
-            guard let replies = await applyHolding(toApply, shouldStop: shouldStop) else {
+            guard var replies = await applyHolding(toApply, shouldStop: shouldStop) else {
                 // Stopped while the store was failing: nothing committed, nothing acked. The claims
                 // go back to new/ when the next worker starts (this pid will be gone).
                 return
+            }
+            if replication != nil {
+                // Published before the replies, so a gateway waiting for its replica waits least.
+                await relayReplication()
+                let seq = await store.replicationSeq
+                for index in replies.indices { replies[index].replicationSeq = seq }
             }
             counters.batchesCommitted += 1
             if toApply.contains(where: \.isImport) { search.pending = true }
@@ -244,6 +262,29 @@ public actor TicketWorker {
                 logger.warning("replies not sent", ["queue.name": queue.rawValue, "replies": String(byQueue[queue]?.count ?? 0),
                                                     "error": error.description])
             }
+        }
+    }
+
+    /// Publishes the replication outbox and prunes what the broker holds; a failure is logged and
+    /// retried on the next loop (the batches wait in the outbox, a gateway waits for them).
+    private func relayReplication() async {
+        guard let replication else {
+            replicationPending = false
+            return
+        }
+        do {
+            while true {
+                let batches = try await store.unpublishedReplication(limit: 256)
+                guard let last = batches.last else { break }
+                try replication.publish(batches)
+                try await store.pruneReplication(through: last.seq)
+                counters.replicationBatchesPublished += batches.count
+                if batches.count < 256 { break }
+            }
+            replicationPending = false
+        } catch {
+            replicationPending = true
+            logger.error("replication batches not published, will retry", ["error": Self.describe(error)])
         }
     }
 

@@ -661,6 +661,22 @@ public enum TicketSchema {
         Migration(version: 18, sql: """
             CREATE INDEX tickets_closed_by_priority ON tickets (priority_rank, opened_at, id) WHERE status = 'closed';
             """),
+        // Replicas of this file for gateways on other machines (issue 19, docs/nats.md "Gateways on
+        // other machines"). On the writer `replication_outbox` holds each committed transaction's row
+        // images under its sequence number until published, and `replication_state.seq` is the last
+        // number given; on a replica `seq` is the last number applied. A backup of the writer thus
+        // carries the number a replica seeded from it continues after.
+        Migration(version: 19, sql: """
+            CREATE TABLE replication_outbox (
+                seq INTEGER PRIMARY KEY,
+                images BLOB NOT NULL
+            );
+            CREATE TABLE replication_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                seq INTEGER NOT NULL
+            );
+            INSERT INTO replication_state (id, seq) VALUES (1, 0);
+            """),
         // A search filtered by status or category, counted, paged or in priority order without a
         // seek into `tickets` per match (issue 22, docs/performance.md "Search at a million tickets,
         // second round"): each search key carries its ticket's status, category and priority rank,

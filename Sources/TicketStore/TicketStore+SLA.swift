@@ -7,11 +7,13 @@ import SQLiteKit
 extension TicketStore {
     /// The newest SLA version; on a store without one, writes version 1: the default policies and
     /// the standard calendar in `timeZone` (the operator's, as `CAMPUSDESK_TZ` gives it).
-    static func openSLA(_ db: Connection, timeZone: TimeZone, now: Timestamp) throws -> SLAVersion {
+    static func openSLA(_ db: Connection, timeZone: TimeZone, now: Timestamp, replication: ReplicationLog?) throws -> SLAVersion {
         if let latest = try SLAVersion.latest(db) { return latest }
         return try db.transaction(.immediate) { db in
-            try SLAVersion.insert(db, policies: .default, calendar: .standard(timeZone: timeZone), at: now,
-                                  by: Actor(role: .admin), name: nil)
+            let version = try SLAVersion.insert(db, policies: .default, calendar: .standard(timeZone: timeZone), at: now,
+                                                by: Actor(role: .admin), name: nil)
+            _ = try replication?.record(db)
+            return version
         }
     }
 

@@ -31,6 +31,10 @@ public actor TicketStore {
     var performing: (command: Command, actor: Actor)?
     /// The SLA policies and calendar new tickets run under (the newest version in `sla_versions`).
     var currentSLA: SLAVersion
+    /// Row images of each write transaction for replicas (``ReplicationLog``); nil unless replicating.
+    let replication: ReplicationLog?
+    /// The sequence number of the newest row-image batch written (0 when not replicating or none yet).
+    public internal(set) var replicationSeq: Int64 = 0
 
     /// Opens (creating and migrating if needed) the ticket database at `path`.
     ///
@@ -40,9 +44,11 @@ public actor TicketStore {
     ///   - authMode: `CAMPUSDESK_AUTH` (`Configuration.authMode`); see docs/roles.md, "Who acts".
     ///   - timeZone: the campus zone (`CAMPUSDESK_TZ`), the calendar's zone in SLA version 1 when
     ///     the store has no version yet; later versions keep the zone they were given.
+    ///   - replicating: also write each transaction's row images to `replication_outbox`, for
+    ///     gateways that keep a replica (``TicketReplica``, docs/nats.md); off, nothing extra is done.
     public init(path: String, classifier: any TicketClassifier, clock: any WallClock, synchronous: Connection.Synchronous = .full,
                 authMode: AuthMode = .open, triage: (any TicketTriaging)? = nil,
-                timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current) throws {
+                timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current, replicating: Bool = false) throws {
         db = try Connection(path: path, mode: .readWrite, synchronous: synchronous)
         // 64 MiB of page cache: the unique command-id index is written at random places.
         try db.execute("PRAGMA cache_size = -65536")
@@ -58,7 +64,9 @@ public actor TicketStore {
         // Before migrating: migration 9 and the search triggers call it.
         try SearchText.register(on: db)
         try db.migrate(TicketSchema.migrations)
-        currentSLA = try Self.openSLA(db, timeZone: timeZone, now: clock.now())
+        let replication = replicating ? try ReplicationLog(db) : nil
+        self.replication = replication
+        currentSLA = try Self.openSLA(db, timeZone: timeZone, now: clock.now(), replication: replication)
         self.classifier = classifier
         self.triage = triage
         // What staff taught the model before a restart counts again.
@@ -68,6 +76,9 @@ public actor TicketStore {
         }
         self.clock = clock
         self.authMode = authMode
+        if replication != nil {
+            replicationSeq = try db.cachedStatement("SELECT seq FROM replication_state").queryFirst { $0.int64(at: 0) } ?? 0
+        }
     }
 
     // MARK: - Commands
@@ -86,6 +97,7 @@ public actor TicketStore {
                 var replies: [CommandReply] = []
                 replies.reserveCapacity(commands.count)
                 for command in commands { replies.append(try applyOne(command)) }
+                try recordReplication()
                 return replies
             }
         } catch {
@@ -321,7 +333,9 @@ public actor TicketStore {
                 UPDATE tickets SET search_indexed = 1
                 WHERE id IN (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?)
                 """).execute([.integer(limit)])
-            return db.changes
+            let indexed = db.changes
+            try recordReplication()
+            return indexed
         }
     }
 

@@ -97,3 +97,22 @@ public enum InboxOutcome: Sendable, Equatable {
 public protocol InboxCommandSending: Sendable {
     func send(_ command: InboxCommand, timeout: Duration) async -> InboxOutcome
 }
+
+/// Where a gateway with its own `tickets.db` replica reads the worker's replication batches
+/// (docs/nats.md, "Gateways on other machines"); on NATS, the `CAMPUSDESK-CHANGES` stream.
+///
+/// Both calls block their thread (the follower's own): errors are the broker's, and transient.
+public protocol ReplicationSource: Sendable {
+    /// Batch `seq`, nil while the broker does not hold it.
+    func batch(_ seq: Int64) throws -> ReplicationBatch?
+    /// Waits up to `timeout` for a newer batch to be published; the highest number heard, nil if none.
+    func waitForNews(timeout: Duration) throws -> Int64?
+}
+
+/// How far a gateway's replica has come, for read-your-writes and `/readyz`.
+public protocol ReplicaProgress: Sendable {
+    /// Waits until batch `seq` is applied; false when `timeout` passed first or the replica stopped.
+    func waitUntilApplied(_ seq: Int64, timeout: Duration) async -> Bool
+    /// Why the replica stopped applying (a gap, a conflict, a damaged file); nil while it follows.
+    var failure: String? { get }
+}

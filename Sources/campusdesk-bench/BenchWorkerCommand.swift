@@ -19,11 +19,12 @@ import Synchronization
 /// SQLite commit rate of this disk, which bounds any design that commits per command.
 /// Everything happens in a fresh temp directory, removed at the end.
 enum BenchWorkerCommand {
-    static let usage = "usage: campusdesk-bench worker [--commands N] [--compare-triage ROUNDS]\n"
+    static let usage = "usage: campusdesk-bench worker [--commands N] [--compare-triage ROUNDS] [--replication ROUNDS]\n"
 
     static func run(_ args: [String]) async -> Int32 {
         var total = 20_000
         var compareRounds = 0
+        var replicationRounds = 0
         var rest = args[...]
         if rest.first == "worker" { rest = rest.dropFirst() }
         while let arg = rest.popFirst() {
@@ -34,6 +35,9 @@ enum BenchWorkerCommand {
             case "--compare-triage":
                 guard let v = rest.popFirst().flatMap(Int.init), v > 0 else { return fail(usage, 64) }
                 compareRounds = v
+            case "--replication":
+                guard let v = rest.popFirst().flatMap(Int.init), v > 0 else { return fail(usage, 64) }
+                replicationRounds = v
             default: return fail(usage, 64)
             }
         }
@@ -43,6 +47,10 @@ enum BenchWorkerCommand {
             defer { try? FileManager.default.removeItem(at: dir) }
             if compareRounds > 0 {
                 try await compareTriage(dir, total: total, rounds: compareRounds)
+                return 0
+            }
+            if replicationRounds > 0 {
+                try await compareReplication(dir, total: total, rounds: replicationRounds)
                 return 0
             }
             try rawCommits(dir)
@@ -81,14 +89,15 @@ enum BenchWorkerCommand {
         let worker: TicketWorker
         let commands: SpoolQueue
 
-        init(_ dir: URL, triage: Bool = false) throws {
+        init(_ dir: URL, triage: Bool = false, replicating: Bool = false) throws {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             spool = try Spool(root: dir.appendingPathComponent("spool").path, logger: Logger(component: "spool", minimumLevel: .warning))
             for service in AnalyticsService.allCases { try spool.exchange(.events).bind(.events(service)) }
             // As the worker runs (`triage`): TriageModel files, suggests severity and keeps the suggestion.
             let model = triage ? try TriageModel.standard() : nil
             store = try TicketStore(path: dir.appendingPathComponent("tickets.db").path,
-                                    classifier: try model ?? NaiveBayesClassifier.standard(), clock: SystemClock(), triage: model)
+                                    classifier: try model ?? NaiveBayesClassifier.standard(), clock: SystemClock(), triage: model,
+                                    replicating: replicating)
             worker = try TicketWorker(store: store, broker: SpoolMessageBroker(spool: spool), logger: Logger(component: "ticket-worker", minimumLevel: .warning))
             commands = try spool.queue(.commands)
         }
@@ -175,6 +184,44 @@ enum BenchWorkerCommand {
                   + "triage \(fmt(rate[true]!, 0)) creates/s (\(fmt(cpuPer[true]!, 0)) µs CPU each), triage/classifier \(fmt(ratio, 3))")
         }
         print("median triage/classifier: \(fmt(ratios.sorted()[ratios.count / 2], 3))")
+    }
+
+    /// The worker's cost of replication (row images and the outbox row in each batch's transaction;
+    /// nothing published, the outbox keeps them), alternating with a store that does not replicate;
+    /// then the replica's apply rate over the batches the replicating run wrote.
+    static func compareReplication(_ dir: URL, total: Int, rounds: Int) async throws {
+        print("## create_ticket through the worker, every command with reply_to: not replicating vs replicating (row images + outbox)")
+        var ratios: [Double] = []
+        for r in 1...rounds {
+            var rate: [Bool: Double] = [:], cpuPer: [Bool: Double] = [:]
+            for replicating in [false, true] {
+                let world = try World(dir.appendingPathComponent("round\(r)-\(replicating)"), replicating: replicating)
+                let replyQueue = try QueueName("reply.bench.\(getpid())")
+                _ = try world.spool.queue(replyQueue)
+                try world.send(total, perFile: 500, replyTo: replyQueue)
+                let cpuBefore = cpuSeconds()
+                let s = try await world.runUntilPublished(total)
+                cpuPer[replicating] = (cpuSeconds() - cpuBefore) / Double(total) * 1e6
+                rate[replicating] = Double(total) / s
+                if replicating && r == rounds { try await applyToReplica(world, dir.appendingPathComponent("replica-\(r).db"), total: total) }
+            }
+            let ratio = rate[true]! / rate[false]!
+            ratios.append(ratio)
+            print("round \(r): plain \(fmt(rate[false]!, 0)) creates/s (\(fmt(cpuPer[false]!, 0)) µs CPU each), "
+                  + "replicating \(fmt(rate[true]!, 0)) creates/s (\(fmt(cpuPer[true]!, 0)) µs CPU each), replicating/plain \(fmt(ratio, 3))")
+        }
+        print("median replicating/plain: \(fmt(ratios.sorted()[ratios.count / 2], 3))")
+    }
+
+    /// Applies every batch of the world's outbox to a fresh replica, timing it.
+    static func applyToReplica(_ world: World, _ path: URL, total: Int) async throws {
+        let batches = try await world.store.unpublishedReplication(limit: 1_000_000)
+        let bytes = batches.reduce(0) { $0 + $1.images.count }
+        let replica = try TicketReplica(path: path.path)
+        let s = try seconds { for batch in batches { try replica.apply(batch) } }
+        print("  replica: \(batches.count) batches (\(fmt(Double(bytes) / Double(max(1, batches.count)) / 1024, 0)) KiB each, "
+              + "\(fmt(Double(bytes) / Double(total), 0)) bytes per create) applied in \(fmt(s, 2)) s = "
+              + "\(fmt(Double(batches.count) / s, 0)) batches/s = \(fmt(Double(total) / s, 0)) creates/s")
     }
 
     /// A producer thread sending files of 100 while the worker runs: first send to last event published.

@@ -21,6 +21,8 @@ import Glibc
 /// the `CAMPUSDESK_ATTACHMENT_MAX_*` limits (docs/operations.md) (`open`: the campus desk, no login; `accounts`: the network desk, login and sessions). Changes go to the
 /// ticket worker as commands on the `commands` queue; pages read `<data>/tickets.db` read-only
 /// (answering 503 until the worker has created it); the dashboard asks the analytics workers.
+/// With `CAMPUSDESK_GATEWAY_FILES=own` (NATS) that file is the gateway's own replica, kept by a
+/// `ReplicaFollower`, and each change waits for the replica before it is answered (docs/nats.md).
 /// SIGTERM/SIGINT drain the server and exit 0; a second signal exits 1 at once.
 enum GatewayCommand {
     static let usage = "usage: campusdesk gateway   (configured by HOST, PORT, CAMPUSDESK_SPOOL, CAMPUSDESK_DATA, CAMPUSDESK_TZ, CAMPUSDESK_AUTH)\n"
@@ -39,9 +41,22 @@ enum GatewayCommand {
 
         // One request/reply client: commands are group-committed, queries and probes go at once.
         let requester: RequestClient
+        // With its own files (CAMPUSDESK_GATEWAY_FILES=own, NATS only): a replica of tickets.db in its
+        // data directory, kept from the worker's replication batches (docs/nats.md).
+        var follower: ReplicaFollower?
         do {
             let broker = try BrokerFactory.open(url: config.brokerURL, spoolDirectory: config.spoolDirectory, processName: "gateway", logger: Logger(component: "spool"))
             requester = try RequestClient(broker: broker, processName: "gateway", options: .init(groupCommit: true), logger: logger)
+            if config.gatewayFiles == .own, let nats = broker as? NATSMessageBroker {
+                do {
+                    try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+                    follower = try ReplicaFollower(path: config.ticketDatabasePath, source: NATSReplicationSource(stream: try NATSChangeStream(broker: nats)),
+                                                   logger: Logger(component: "replica"))
+                } catch {
+                    logger.error("replica not usable", ["replica.path": config.ticketDatabasePath, "error": String(String(describing: error).prefix(300))])
+                    return 1
+                }
+            }
         } catch {
             logger.error("broker not usable", ["broker": BrokerFactory.describe(url: config.brokerURL, spoolDirectory: config.spoolDirectory),
                                                "error": error.description])
@@ -72,11 +87,19 @@ enum GatewayCommand {
         let tickets = TicketReader(openingLazily: config.ticketDatabasePath, queryTimeLimit: config.queryTimeLimit)
         let analyticsClient = AnalyticsClient(requester: requester)
         let analytics = BrokerAnalyticsQuerying(client: analyticsClient)
+        var commands: any CommandSending = BrokerCommandSender(client: requester, logger: logger)
+        var readiness: any ReadinessProbing = BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets)
+        if let follower {
+            follower.start()
+            commands = ReplicaWaitingCommandSender(inner: commands, replica: follower, logger: logger)
+            readiness = ReplicaReadinessProbe(inner: readiness, replica: follower)
+        }
+        defer { follower?.stop() }
         let gateway = Gateway(
             configuration: config, tickets: tickets,
-            commands: BrokerCommandSender(client: requester, logger: logger),
+            commands: commands,
             analytics: CoalescingAnalytics(analytics),
-            readiness: BrokerReadinessProbe(client: requester, analytics: analytics, tickets: tickets),
+            readiness: readiness,
             csrfSecret: randomSecret(), settings: GatewaySettings(attachments: attachments), logger: logger,
             inbox: inbox, inboxCommands: BrokerInboxCommandSender(client: requester, logger: logger), attachmentHome: attachmentHome)
 

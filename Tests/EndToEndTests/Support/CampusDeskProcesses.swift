@@ -60,12 +60,13 @@ final class CampusDeskProcesses {
     }
 
     /// Starts `campusdesk <arguments>` under a name; its output goes to `<root>/<name>.log`.
+    /// `overrides` replace variables of ``environment`` for this process only.
     @discardableResult
-    func start(_ name: String, _ arguments: [String]) throws -> Process {
+    func start(_ name: String, _ arguments: [String], overrides: [String: String] = [:]) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = arguments
-        p.environment = environment
+        p.environment = environment.merging(overrides) { $1 }
         p.currentDirectoryURL = root
         let log = root.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
