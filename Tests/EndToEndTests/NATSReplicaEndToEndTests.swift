@@ -109,7 +109,7 @@ extension SystemTests {
             let headers = [("Content-Type", "application/json"), ("X-CampusDesk-Reporter-Key", Self.key)]
             var first = try api.request("POST", "/api/tickets", headers: headers, text: #"{"description": "Projector in hall B flickers"}"#)
             for _ in 0..<100 where first.status != 201 {
-                try await Task.sleep(for: .milliseconds(200))
+                try await Task.sleep(for: .milliseconds(200))  // sleep-ok: a bounded retry of the POST until the worker is up (the first answer is the one checked)
                 first = try api.request("POST", "/api/tickets", headers: headers, text: #"{"description": "Projector in hall B flickers"}"#)
             }
             #expect(first.status == 201, "\(first.text.prefix(300))")
