@@ -102,25 +102,34 @@ struct TicketWorkerTests {
         #expect(try world.deadReasons().isEmpty)
     }
 
+    /// One message per batch and a replay slice of two events: each loop turn is visible in the queue's order.
+    static func slicingWorld() throws -> TicketWorkerWorld {
+        var settings = TicketWorker.Settings()
+        settings.batchSize = 1
+        settings.eventsPerFile = 2
+        settings.replaySlice = 2
+        return try TicketWorkerWorld(settings: settings)
+    }
+
+    static func replayRequest(from: Int) throws -> Envelope {
+        let body = try JSONSerialization.data(withJSONObject: ["from": from, "queue": TicketWorkerWorld.eventsQueue.rawValue] as [String: any Sendable])
+        return Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: body)
+    }
+
     /// Scaling finding 9: one replay of a million events kept every command waiting ~1.5 min. Now a
     /// replay goes a slice per loop turn; with one message per batch the commands queued behind the
     /// request are applied while it runs, and the replay carries their events too (the relay leaves
     /// the replaying queue out), so the queue still sees each seq once, in order.
     @Test("a replay goes in slices between command batches; commands behind it are applied meanwhile and the queue sees every seq once, in order")
     func replay_InSlicesBetweenBatches() async throws {
-        var settings = TicketWorker.Settings()
-        settings.batchSize = 1
-        settings.eventsPerFile = 2
-        settings.replaySlice = 2
-        let world = try TicketWorkerWorld(settings: settings)
+        let world = try Self.slicingWorld()
         defer { world.remove() }
         try await world.running {
             try world.commands.send(batch: (0..<30).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Leaking tap \($0)")) })
             #expect(try await world.collectEvents(30).map(\.seq.rawValue) == Array(1...30))
         }
         // Stopped: the request, then five commands, each its own message, wait in order.
-        let request = try JSONSerialization.data(withJSONObject: ["from": 1, "queue": TicketWorkerWorld.eventsQueue.rawValue] as [String: any Sendable])
-        try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: request))
+        try world.commands.send(Self.replayRequest(from: 1))
         for i in 0..<5 { try world.commands.send(TicketWorkerWorld.envelope(TicketWorkerWorld.create("Broken chair \(i)"))) }
         let seen = try await world.running {
             let events = try await world.collectEvents(35)
@@ -136,20 +145,13 @@ struct TicketWorkerTests {
 
     @Test("a second request for a queue with a replay in progress joins it; one from earlier moves it back")
     func replay_RequestsForOneQueueJoin() async throws {
-        var settings = TicketWorker.Settings()
-        settings.batchSize = 1
-        settings.eventsPerFile = 2
-        settings.replaySlice = 2
-        let world = try TicketWorkerWorld(settings: settings)
+        let world = try Self.slicingWorld()
         defer { world.remove() }
         try await world.running {
             try world.commands.send(batch: (0..<20).map { try TicketWorkerWorld.envelope(TicketWorkerWorld.create("Leaking tap \($0)")) })
             _ = try await world.collectEvents(20)
         }
-        for from in [11, 15, 5] {
-            let body = try JSONSerialization.data(withJSONObject: ["from": from, "queue": TicketWorkerWorld.eventsQueue.rawValue] as [String: any Sendable])
-            try world.commands.send(Envelope(type: "replay_request", sentAt: SystemClock().now(), rawBody: body))
-        }
+        for from in [11, 15, 5] { try world.commands.send(Self.replayRequest(from: from)) }
         let seen = try await world.running {
             let events = try await world.collectEvents(20)
             try await eventually("all three requests acknowledged") { try world.commands.stats().claimed == 0 && world.commands.stats().waiting == 0 }
