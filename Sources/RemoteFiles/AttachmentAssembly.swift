@@ -37,7 +37,8 @@ public struct AttachmentAssembly: Sendable {
     /// size or range, or a file over the limit.
     public func receive(_ chunk: [UInt8], upload: String, sha256: String, size: Int64, offset: Int64) -> TransferOutcome {
         if let refusal = check(upload: upload, sha256: sha256, size: size) { return refusal }
-        guard offset >= 0, offset + Int64(chunk.count) <= size, !chunk.isEmpty || size == 0 else {
+        // Compared without adding: an offset near Int64.max from a hostile header must not trap the worker.
+        guard offset >= 0, offset <= size, Int64(chunk.count) <= size - offset, !chunk.isEmpty || size == 0 else {
             return .refused("chunk of \(chunk.count) bytes at \(offset) is outside a file of \(size)")
         }
         if let final = files.path(sha256: sha256), access(final, F_OK) == 0 { return .have }

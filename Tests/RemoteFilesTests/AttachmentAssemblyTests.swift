@@ -103,6 +103,8 @@ struct AttachmentAssemblyTests {
         #expect(refused(home.commit(upload: "u5", sha256: sha, size: Int64(bytes.count))))
         #expect(refused(home.receive(Array(bytes[0..<1024]), upload: "u6", sha256: sha, size: 2048, offset: 1025)), "past the end")
         #expect(refused(home.receive([1], upload: "u6", sha256: sha, size: 2048, offset: -1)))
+        // A hostile header's offset near Int64.max: refused, not an arithmetic overflow in the worker.
+        #expect(refused(home.receive([1, 2], upload: "u6", sha256: sha, size: 2048, offset: .max - 1)), "overflow")
         #expect(refused(home.receive([1], upload: "../etc", sha256: sha, size: 2048, offset: 0)))
         #expect(refused(home.receive([1], upload: "u7", sha256: "../" + sha.dropFirst(3), size: 2048, offset: 0)))
         #expect(Self.incoming(home).isEmpty)
