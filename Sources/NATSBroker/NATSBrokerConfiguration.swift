@@ -3,8 +3,14 @@ public struct NATSBrokerConfiguration: Sendable {
     public var connection: NATSConnectionOptions
     /// Replicas of every stream (3 on a three-node cluster); 1 on a single server.
     public var replicas: Int
-    /// The consumers' ack wait: an unsettled delivery comes back after it (the spool's lease).
+    /// How long a live holder keeps a claim before it comes back to the queue (the spool's lease).
     public var lease: Duration
+    /// The consumers' ack wait (at most the lease). A delivery lost on its way (the node carrying
+    /// the connection killed, a reconnect) or held by a process that died comes back after it;
+    /// a live holder keeps its claims with progress acks until the lease (`HeldClaims`).
+    public var ackWait: Duration = .seconds(30)
+    /// The ack wait the consumers are made with.
+    public var effectiveAckWait: Duration { min(lease, ackWait) }
     /// Deliveries without a settle (a consumer dying on the message each time) before it is
     /// dead-lettered; retries count too (the broker's `attempts` is the delivery count less one).
     public var maxDeliveries: Int

@@ -17,8 +17,8 @@ import SpoolBroker
 final class NATSConsumer: MessageConsumer {
     let broker: NATSMessageBroker
     let name: QueueName
-    /// Claims made and not yet settled, by ack subject: NAKed at once when this consumer goes.
-    private let open = Mutex<Set<String>>([])
+    /// Claims made and not yet settled, kept with progress acks; NAKed at once when this consumer goes.
+    private let open: HeldClaims
     private let prefetched = Mutex<[Delivery]>([])
     private let mailbox = NATSMailbox()
     private let pullPrefix = "_PULL.\(NATSConnection.randomToken())."
@@ -31,6 +31,10 @@ final class NATSConsumer: MessageConsumer {
         self.broker = broker
         self.name = name
         waiter = DispatchQueue(label: "nats-consumer.\(name.rawValue)")
+        let connection = broker.connection
+        open = HeldClaims(ackWait: broker.configuration.effectiveAckWait, lease: broker.configuration.lease) { subject in
+            try? connection.publish(subject, payload: Array("+WPI".utf8), waitForConnection: false)
+        }
         let mailbox = mailbox
         do { sid = try broker.connection.subscribe(pullPrefix + "*") { mailbox.deliver($0) } } catch {
             throw NATSMessageBroker.spoolError(error, "subscribe", path: name.rawValue)
@@ -39,8 +43,9 @@ final class NATSConsumer: MessageConsumer {
 
     /// Released: its claims go back to the queue now rather than after the lease.
     deinit {
+        open.stop()
         broker.connection.unsubscribe(sid)
-        var held = open.withLock { $0 }.union(prefetched.withLock { Set($0.map(\.claim)) })
+        var held = open.subjects.union(prefetched.withLock { Set($0.map(\.claim)) })
         for m in mailbox.take(max: .max) { if let r = m.replyTo { held.insert(r) } }
         for subject in held where subject.hasPrefix("$JS.ACK.") {
             try? broker.connection.publish(subject, payload: Array("-NAK".utf8), waitForConnection: false)
@@ -132,7 +137,7 @@ final class NATSConsumer: MessageConsumer {
     /// A delivery as a `Delivery`, or nil when it went to the dead letters instead.
     private func accept(_ m: NATSMessage, knownTypes: Set<String>?) throws(SpoolError) -> Delivery? {
         guard let ackSubject = m.replyTo, let ack = JetStreamAck(replySubject: ackSubject) else { return nil }
-        open.withLock { _ = $0.insert(ackSubject) }
+        open.insert(ackSubject)
         _ = broker.retrying.withLock { $0[name]?.remove(ack.streamSequence) }
         let envelope: Envelope
         do { envelope = try Envelope.decode(line: m.payload) } catch {
@@ -191,6 +196,7 @@ final class NATSConsumer: MessageConsumer {
             let reply = try connection.request(NATSNames.deadSubject(name), headers: headers, payload: raw)
             _ = try PubAck.read(reply, subject: NATSNames.deadSubject(name))
         } catch {
+            open.remove(ackSubject)
             throw NATSMessageBroker.spoolError(error, "dead-letter", path: name.rawValue)
         }
         try settle(ackSubject, "+ACK", operation: "dead-letter")
@@ -198,13 +204,15 @@ final class NATSConsumer: MessageConsumer {
 
     /// Sends an ack-family verb and waits for the server to confirm it (an ack lost to a drop
     /// would redeliver an applied message).
+    /// Settled or not, the claim is no longer kept: a verb that did not arrive leaves the message
+    /// to come back after the ack wait, which progress acks must not hold off.
     private func settle(_ ackSubject: String, _ verb: String, operation: String) throws(SpoolError) {
+        defer { open.remove(ackSubject) }
         do {
             _ = try connection.request(ackSubject, payload: Array(verb.utf8))
         } catch {
             throw NATSMessageBroker.spoolError(error, operation, path: name.rawValue)
         }
-        open.withLock { _ = $0.remove(ackSubject) }
     }
 
     /// The server redelivers an abandoned claim by itself after the ack wait (the lease); there

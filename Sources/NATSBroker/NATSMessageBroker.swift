@@ -240,7 +240,7 @@ public final class NATSMessageBroker: MessageBroker {
                                      replicas: configuration.replicas, duplicateWindow: configuration.duplicateWindow)
                 do throws(NATSError) {
                     try api.createDurablePullConsumer(stream: NATSNames.stream(queue), durable: NATSNames.durable,
-                                                      ackWait: configuration.lease, filterSubject: NATSNames.subject(queue))
+                                                      ackWait: configuration.effectiveAckWait, filterSubject: NATSNames.subject(queue))
                 } catch where error.kind == .server && !Self.isElection(error) {
                     // Made by another process with other settings (its lease): use it as it is.
                     _ = try api.consumerInfo(stream: NATSNames.stream(queue), durable: NATSNames.durable)
