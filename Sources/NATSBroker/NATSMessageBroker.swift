@@ -103,7 +103,18 @@ public final class NATSMessageBroker: MessageBroker {
     /// Publishes every line with its `Nats-Msg-Id` and waits for every PubAck; a line whose
     /// PubAck did not come (a reconnect, a timeout) is published again under the same id, which
     /// the stream drops if it had stored it. Throws when the deadline passes with some unacked.
-    func publishDurably(_ lines: [[UInt8]], ids: [String], subject: String, queue: QueueName) throws(SpoolError) {
+    ///
+    /// The id is the envelope's id and a token of this call: the stream drops this call's own
+    /// repeats, never a later send of the same envelope. The ticket worker's replays send events
+    /// again under their ids (`event-<seq>`), and the spool delivers every send; with the bare
+    /// envelope id a replay within the duplicate window (2 min) was dropped, and the consumer
+    /// that asked for it waited for events that never came (docs/nats.md).
+    /// - Parameter acrossCalls: use `ids` as they are, so that a later call with the same ids is
+    ///   dropped too (`queue retry`: a retry of a letter already retried before a crash).
+    func publishDurably(_ lines: [[UInt8]], ids given: [String], subject: String, queue: QueueName,
+                        acrossCalls: Bool = false) throws(SpoolError) {
+        let call = NATSConnection.randomToken()
+        let ids = acrossCalls ? given : given.map { "\($0).\(call)" }
         var remaining = Array(lines.indices)
         let deadline = ContinuousClock.now.advanced(by: configuration.connection.requestTimeout * 3)
         var lastError = NATSError(.timedOut, "publish \(subject)", "no PubAck")

@@ -154,7 +154,7 @@ public enum NATSQueueCLI {
         for letter in try NATSConsumer.deadLetters(broker: broker, queue: q) {
             if let matching, letter.file != matching && letter.id?.rawValue != matching { continue }
             guard let seq = Int(letter.file), let (_, data) = try broker.api.message(stream: dead, seq: seq) else { continue }
-            try broker.publishDurably([data], ids: ["retry.\(seq)"], subject: NATSNames.subject(q), queue: q)
+            try broker.publishDurably([data], ids: ["retry.\(seq)"], subject: NATSNames.subject(q), queue: q, acrossCalls: true)
             try deleteMessage(broker, stream: dead, seq: seq)
             moved += 1
         }

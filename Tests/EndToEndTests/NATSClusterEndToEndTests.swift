@@ -121,6 +121,8 @@ extension SystemTests {
 
             do {
                 try await system.waitForAnalyticsToAgree(within: .seconds(180))
+                let lines = system.log.split(separator: "\n")
+                print("nats cluster analytics: \(lines.filter { $0.contains("event gap") }.count) event gaps, \(lines.filter { $0.contains("replay sent") }.count) replays sent")
             } catch {
                 let warnings = system.log.split(separator: "\n").filter { $0.contains("error") || $0.contains("warning") || $0.contains("restarting") }
                 Issue.record("analytics never matched tickets.db: \(error)\nqueues: \(Self.queueStates(servers: servers))\nwarnings and errors in up's log (\(warnings.count)):\n\(warnings.suffix(40).joined(separator: "\n"))")

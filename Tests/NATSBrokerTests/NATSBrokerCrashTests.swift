@@ -101,21 +101,6 @@ struct NATSBrokerCrashTests {
         #expect(broker.connection.reconnects >= 1)
     }
 
-    @Test("a re-sent message with the same envelope id is stored once (Nats-Msg-Id)")
-    func deduplication() throws {
-        let dir = try TemporaryDirectory("nats")
-        defer { dir.remove() }
-        let server = try NATSServerProcess(storeDirectory: dir.path("store"))
-        let broker = try Self.broker(server, name: "dedup")
-        defer { broker.close() }
-        let one = try Self.envelopes(1...1)
-        try broker.send(one, to: Self.work)
-        try broker.send(one, to: Self.work)
-        let consumer = try broker.consumer(of: Self.work)
-        #expect(try consumer.stats().waiting == 1)
-        #expect(try consumer.claim(max: 10).map(\.envelope.id) == one.map(\.id))
-    }
-
     @Test("a message that is not an envelope is dead-lettered with its reason; stats count it")
     func undecodable() throws {
         let dir = try TemporaryDirectory("nats")
