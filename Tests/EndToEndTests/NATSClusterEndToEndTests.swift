@@ -106,7 +106,7 @@ extension SystemTests {
             let waitStarted = ContinuousClock.now
             try await eventually("every acknowledged change to be in tickets.db", within: .seconds(180), poll: .milliseconds(200)) { lastSeen in
                 let missing = try records.filter { try $0.acknowledged && stored($0) == 0 }
-                lastSeen = "\(missing.count) missing: \(missing.prefix(3).map { $0.text ?? "\($0.kind)" }); commands queue: \(Self.queueState(servers: servers))"
+                lastSeen = "\(missing.count) missing: \(missing.prefix(3).map { $0.text ?? "\($0.kind)" }); commands queue: \(Self.queueStates(servers: servers, only: "Q-commands"))"
                 return missing.isEmpty
             }
             let waited = ContinuousClock.now - waitStarted
@@ -115,7 +115,7 @@ extension SystemTests {
             let unacknowledged = records.filter { !$0.acknowledged }.count
             let statuses = Dictionary(grouping: records) { "\($0.text == nil ? "status" : "report") \($0.afterKill ? "after" : "before") \($0.status)" }
                 .mapValues(\.count).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
-            print("nats cluster: \(records.count) changes, \(records.count - unacknowledged) acknowledged (\(records.filter { $0.afterKill && $0.acknowledged }.count) after the kill of n\(victim + 1)), \(unacknowledged) not, duplicated \(duplicated.count); all applied \(waited.components.seconds) s after the load stopped; answers \(statuses); commands queue: \(Self.queueState(servers: servers))")
+            print("nats cluster: \(records.count) changes, \(records.count - unacknowledged) acknowledged (\(records.filter { $0.afterKill && $0.acknowledged }.count) after the kill of n\(victim + 1)), \(unacknowledged) not, duplicated \(duplicated.count); all applied \(waited.components.seconds) s after the load stopped; answers \(statuses); commands queue: \(Self.queueStates(servers: servers, only: "Q-commands"))")
             #expect(duplicated.isEmpty, "stored more than once: \(duplicated.prefix(10))")
             #expect(records.contains { $0.afterKill && $0.acknowledged && $0.text == nil }, "no status change acknowledged after the kill")
 
@@ -140,22 +140,8 @@ extension SystemTests {
             return try #require(nodes.indices.first { "n\($0 + 1)" == leader })
         }
 
-        /// The commands queue as JetStream counts it, for a failure's message.
-        static func queueState(servers: String) -> String {
-            guard let connection = try? NATSConnection(options: NATSConnectionOptions(servers: try NATSServerAddress.list("nats://" + servers), name: "test")) else {
-                return "no connection"
-            }
-            defer { connection.close() }
-            let reply = try? connection.request("$JS.API.CONSUMER.INFO.Q-commands.campusdesk", payload: [], timeout: .seconds(10))
-            let info = reply.flatMap { (try? JSONSerialization.jsonObject(with: Data($0.payload))) as? [String: Any] } ?? [:]
-            let dead = try? connection.request("$JS.API.STREAM.INFO.D-commands", payload: [], timeout: .seconds(10))
-            let deadInfo = dead.flatMap { (try? JSONSerialization.jsonObject(with: Data($0.payload))) as? [String: Any] } ?? [:]
-            return "pending \(info["num_pending"] ?? "?"), ack pending \(info["num_ack_pending"] ?? "?"), "
-                + "redelivered \(info["num_redelivered"] ?? "?"), dead \((deadInfo["state"] as? [String: Any])?["messages"] ?? "?")"
-        }
-
-        /// Every queue's consumer as JetStream counts it: `name: pending/ack pending/redelivered`.
-        static func queueStates(servers: String) -> String {
+        /// Every queue's consumer (or `only` one stream's) as JetStream counts it, for messages.
+        static func queueStates(servers: String, only: String? = nil) -> String {
             guard let connection = try? NATSConnection(options: NATSConnectionOptions(servers: try NATSServerAddress.list("nats://" + servers), name: "test")) else {
                 return "no connection"
             }
@@ -164,7 +150,7 @@ extension SystemTests {
                 let reply = try? connection.request(subject, payload: Array("{}".utf8), timeout: .seconds(10))
                 return reply.flatMap { (try? JSONSerialization.jsonObject(with: Data($0.payload))) as? [String: Any] } ?? [:]
             }
-            let streams = (json("$JS.API.STREAM.NAMES")["streams"] as? [String] ?? []).filter { $0.hasPrefix("Q-") }.sorted()
+            let streams = (json("$JS.API.STREAM.NAMES")["streams"] as? [String] ?? []).filter { $0.hasPrefix("Q-") && (only == nil || $0 == only) }.sorted()
             return streams.map { stream in
                 let info = json("$JS.API.CONSUMER.INFO.\(stream).campusdesk")
                 let delivered = (info["delivered"] as? [String: Any])?["stream_seq"] ?? "?"
