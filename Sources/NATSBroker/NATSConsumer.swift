@@ -215,7 +215,7 @@ final class NATSConsumer: MessageConsumer {
         }
     }
 
-    /// The server redelivers an abandoned claim by itself after the ack wait (the lease); there
+    /// The server redelivers an abandoned claim by itself after the ack wait (30 s); there
     /// is nothing to move back, so this reports 0.
     @discardableResult
     func recoverClaims() throws(SpoolError) -> Int { 0 }
