@@ -29,6 +29,6 @@ public enum BrokerFactory {
     /// Where the broker is, for log lines and errors ("the spool at ./spool", "NATS at nats://...").
     public static func describe(url: String?, spoolDirectory: String) -> String {
         guard let url, !url.isEmpty else { return "the spool at \(spoolDirectory)" }
-        return "NATS at \(url)"
+        return "NATS at \(NATSCredentials.redacted(url: url))"
     }
 }

@@ -32,11 +32,13 @@ public struct NATSBrokerConfiguration: Sendable {
         self.maxBatchBytes = maxBatchBytes
     }
 
-    /// From `nats://host:port[,host:port...][?replicas=N]`: on a cluster, `?replicas=3` makes
+    /// From `nats://[user:password@|token@]host:port[,host:port...][?replicas=N]`: on a cluster, `?replicas=3` makes
     /// every stream this process creates keep three copies (a stream made earlier keeps its count).
     public init(url: String, name: String = "campusdesk") throws(NATSError) {
         let parts = url.split(separator: "?", maxSplits: 1)
-        self.init(servers: try NATSServerAddress.list(parts.isEmpty ? url : String(parts[0])), name: name)
+        let (servers, credentials) = try NATSCredentials.split(parts.isEmpty ? url : String(parts[0]))
+        self.init(servers: try NATSServerAddress.list(servers), name: name)
+        connection.credentials = credentials
         guard parts.count == 2 else { return }
         for item in parts[1].split(separator: "&") {
             let kv = item.split(separator: "=", maxSplits: 1)

@@ -28,6 +28,8 @@ public final class NATSConnection: Sendable {
         var connectedTo: NATSServerAddress?
         var reconnects = 0
         var closed = false
+        /// Why the last attempt to connect failed (a server's -ERR such as "Authorization Violation").
+        var lastConnectError: String?
     }
 
     public let options: NATSConnectionOptions
@@ -59,7 +61,8 @@ public final class NATSConnection: Sendable {
         let budget = options.connectTimeout * max(1, options.servers.count) + .milliseconds(500)
         if connected.wait(timeout: .now() + .milliseconds(Int(budget.milliseconds))) != .success || !isConnected {
             close()
-            throw NATSError(.connectionFailed, "connect", "no server of \(options.servers) answered")
+            let last = io.withLock { $0.lastConnectError }.map { " (last: \($0))" } ?? ""
+            throw NATSError(.connectionFailed, "connect", "no server of \(options.servers) answered\(last)")
         }
     }
 
@@ -215,9 +218,12 @@ public final class NATSConnection: Sendable {
             var connected: (fd: Int32, parser: NATSProtocolParser, index: Int)?
             for i in 0..<options.servers.count where !isClosed {
                 let index = (next + i) % options.servers.count
-                if let c = try? handshake(options.servers[index], reconnect: everConnected) {
+                do {
+                    let c = try handshake(options.servers[index], reconnect: everConnected)
                     connected = (c.fd, c.parser, index)
                     break
+                } catch {
+                    io.withLock { $0.lastConnectError = error.description }
                 }
             }
             guard let c = connected else {
@@ -269,9 +275,47 @@ public final class NATSConnection: Sendable {
         parser.maxPayload = maxPayload + 64 * 1024
         let name = options.name.replacingOccurrences(of: "\"", with: "")
         let connect = "CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"name\":\"\(name)\",\"lang\":\"swift\","
-            + "\"version\":\"1.0\",\"protocol\":1,\"headers\":true,\"no_responders\":true}\r\n"
+            + "\"version\":\"1.0\",\"protocol\":1,\"headers\":true,\"no_responders\":true\(options.credentials.connectFields)}\r\nPING\r\n"
+        // Nothing else is written to `fd` before it is in `io`: CONNECT and a PING first, and the
+        // PONG (or the server's -ERR, such as "Authorization Violation") read before anything more.
+        guard NATSSocket.writeAll(fd, Array(connect.utf8)) else {
+            Glibc.close(fd)
+            throw NATSError(.connectionFailed, "connect \(server)", "CONNECT not written")
+        }
+        while true {
+            let op: NATSServerOp?
+            do { op = try parser.next() } catch {
+                Glibc.close(fd)
+                throw NATSError(.protocolViolation, "connect \(server)", "\(error)")
+            }
+            switch op {
+            case .pong?: break
+            case .err(let text)?:
+                Glibc.close(fd)
+                throw NATSError(.connectionFailed, "connect \(server)", "refused by the server: \(text)")
+            case .ping?:
+                _ = NATSSocket.writeAll(fd, Array("PONG\r\n".utf8))
+                continue
+            case .some:
+                continue  // +OK, a later INFO: nothing to do before the PONG
+            case nil:
+                guard ContinuousClock.now < deadline, NATSSocket.waitReadable(fd, milliseconds: 100) || ContinuousClock.now < deadline else {
+                    Glibc.close(fd)
+                    throw NATSError(.connectionFailed, "connect \(server)", "no PONG after CONNECT")
+                }
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 {
+                    if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+                    Glibc.close(fd)
+                    throw NATSError(.connectionFailed, "connect \(server)", "closed after CONNECT")
+                }
+                parser.append(buffer[0..<n])
+                continue
+            }
+            break
+        }
         let ok: Bool = io.withLock { s in
-            var frame = Array(connect.utf8)
+            var frame: [UInt8] = []
             for (sid, sub) in s.subscriptions.sorted(by: { $0.key < $1.key }) { frame += Array("SUB \(sub.subject) \(sid)\r\n".utf8) }
             guard !s.closed, NATSSocket.writeAll(fd, frame) else { return false }
             s.fd = fd

@@ -11,6 +11,8 @@ public struct NATSConnectionOptions: Sendable {
     public var reconnectWait: Duration
     /// How long an idle connection waits before it pings; two pings unanswered drop it.
     public var pingInterval: Duration
+    /// Shown in CONNECT; a server that refuses them fails the connection ("Authorization Violation").
+    public var credentials: NATSCredentials = .none
 
     public init(servers: [NATSServerAddress], name: String = "campusdesk", connectTimeout: Duration = .seconds(2),
                 requestTimeout: Duration = .seconds(5), reconnectWait: Duration = .milliseconds(100),

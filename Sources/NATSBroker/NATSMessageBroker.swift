@@ -38,7 +38,7 @@ public final class NATSMessageBroker: MessageBroker {
     public convenience init(url: String, name: String = "campusdesk") throws(SpoolError) {
         let configuration: NATSBrokerConfiguration
         do { configuration = try NATSBrokerConfiguration(url: url, name: name) } catch {
-            throw Self.spoolError(error, "configure", path: url)
+            throw Self.spoolError(error, "configure", path: NATSCredentials.redacted(url: url))
         }
         try self.init(configuration: configuration)
     }

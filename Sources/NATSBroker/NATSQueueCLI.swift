@@ -18,7 +18,7 @@ public enum NATSQueueCLI {
             if a == "--json" { json = true } else if a == "-h" || a == "--help" {
                 return .init(status: 0, stdout: QueueCLI.usage, stderr: "")
             } else if a == "--spool" || a.hasPrefix("--spool=") {
-                return usageError("--spool does not apply: CAMPUSDESK_BROKER is \(url)")
+                return usageError("--spool does not apply: CAMPUSDESK_BROKER is \(NATSCredentials.redacted(url: url))")
             } else { rest.append(a) }
         }
         guard let command = rest.first else { return usageError("missing command") }
@@ -88,7 +88,7 @@ public enum NATSQueueCLI {
         } catch let e as Usage {
             return usageError(e.message)
         } catch let e as NoQueue {
-            return .init(status: 1, stdout: "", stderr: "campusdesk queue: no queue \(e.queue) on NATS at \(url)\n")
+            return .init(status: 1, stdout: "", stderr: "campusdesk queue: no queue \(e.queue) on NATS at \(NATSCredentials.redacted(url: url))\n")
         } catch {
             return .init(status: 1, stdout: "", stderr: "campusdesk queue: \(error)\n")
         }
