@@ -294,7 +294,8 @@ extension TicketReader {
                     from = "tickets t INDEXED BY tickets_low_confidence_by_priority"
                     terms.insert(Self.lowConfidenceIndexTerm, at: 0)
                 } else if let candidates = slaCandidates {
-                    from = "tickets t INDEXED BY tickets_by_sla_due"
+                    // The running timers' index (migration 24: it holds every column counted on).
+                    from = "tickets t INDEXED BY tickets_running_sla"
                     terms.insert(candidates.sql, at: 0)
                     values = candidates.values + values
                 } else if filter.sla == nil && !statuses.contains(.closed) && (!filter.severities.isEmpty || !filter.priorities.isEmpty) {
@@ -607,6 +608,7 @@ extension TicketReader {
             }
             var terms: [String]
             var from = "tickets t"
+            var keysFirst = false
             if let first = parties.first {
                 // One person's tickets (a few), from their partial index, sorted.
                 terms = ["t.\(first.column) = ?"]
@@ -620,11 +622,14 @@ extension TicketReader {
                 terms = [Self.lowConfidenceIndexTerm] + rowFilterTerms(&values)
             } else if let candidates = slaCandidates {
                 // At risk or on track: only tickets with a timer still running and not yet due can be,
-                // one range of `tickets_by_sla_due` (few next to the queue: the rest are breached or
-                // met), read and sorted. The state's own term below decides each one.
-                from = "tickets t INDEXED BY tickets_by_sla_due"
+                // one range of `tickets_running_sla` (few next to the queue: the rest are breached or
+                // met), read from the index (it holds every column the terms and the order read,
+                // migration 24) and sorted as keys; the state's own term below decides each one, and
+                // only the page's rows are read from `tickets`.
+                from = "tickets t INDEXED BY tickets_running_sla"
                 terms = [candidates.sql] + rowFilterTerms(&values)
                 values = candidates.values + values
+                keysFirst = true
             } else if !statuses.contains(.closed) {
                 // The work queue: one range of `tickets_by_priority`. The literal term is the index's
                 // own WHERE, which SQLite must see in the query to use a partial index.
@@ -650,6 +655,19 @@ extension TicketReader {
                 if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             } else {
                 return mixedPriority(columns, backwards: backwards, keyset: keyset, rankBound: rankBound)
+            }
+            if keysFirst {
+                let pageOrder = backwards ? "t.priority_rank DESC, t.opened_at DESC, t.id DESC" : "t.priority_rank, t.opened_at, t.id"
+                let sql = """
+                    SELECT \(columns.select) FROM (
+                      SELECT t.id FROM \(from)
+                      WHERE \(terms.joined(separator: " AND "))\(triage.sql)
+                        AND \(key) \(beyond) (?, ?, ?)\(rankBound.map { " AND t.\($0)" } ?? "")
+                      \(order)
+                    ) AS page JOIN tickets t ON t.id = page.id\(columns.join)
+                    ORDER BY \(pageOrder)
+                    """
+                return (sql, values + triage.values + keyset + [fetch])
             }
             let sql = """
                 SELECT \(columns.select) FROM \(from)\(columns.join)
