@@ -115,9 +115,9 @@ extension TicketReader {
         var fetch: SQLiteValue
         /// The MATCH expression of the filter's text (``TicketReader/searchMatch(_:_:)``), nil without one.
         let textMatch: String?
-        /// `textMatch` in the text columns, ANDed with the status, category and priority filters'
-        /// words in `filters` (migration 22, ``filterMatch(_:statuses:categories:ranks:)``): what
-        /// FTS5 is asked. Nil without text.
+        /// `textMatch` in the text columns, ANDed with the category and priority filters' words in
+        /// `filters` (migration 22, ``filterMatch(_:categories:ranks:)``): what FTS5 is asked. Nil
+        /// without text.
         let match: String?
 
         /// - Parameter match: the text's MATCH expression as ``TicketReader/searchMatch(_:_:)`` gives it.
@@ -129,7 +129,7 @@ extension TicketReader {
             self.statuses = statuses
             self.categories = categories
             self.match = textMatch.map {
-                Self.filterMatch($0, statuses: statuses, categories: categories, ranks: Set(filter.priorities.map(TicketCursor.rank)).sorted())
+                Self.filterMatch($0, categories: categories, ranks: Set(filter.priorities.map(TicketCursor.rank)).sorted())
             }
             var parties: [(column: String, id: UserID)] = []
             if let id = filter.customerID { parties.append(("customer_id", id)) }
@@ -144,9 +144,9 @@ extension TicketReader {
         /// FTS5 intersects the postings, so matches the filters reject are skipped in the index
         /// rather than read and tested one by one (issue 22, finding 11). The words are the ones
         /// ``TicketSchema/filterWords(_:)`` writes; every value here is an enum's or a number 1...5.
-        static func filterMatch(_ text: String, statuses: [Status], categories: [Category], ranks: [Int]) -> String {
+        /// The statuses are tested on the search key (migration 20), not here (migration 22 says why).
+        static func filterMatch(_ text: String, categories: [Category], ranks: [Int]) -> String {
             var groups: [[String]] = []
-            if statuses.count < Status.allCases.count { groups.append(statuses.map { "status" + $0.rawValue }) }
             if categories.count < Category.allCases.count { groups.append(categories.map { "category" + $0.rawValue }) }
             if !ranks.isEmpty && ranks.count < 5 { groups.append(ranks.map { "priority\($0)" }) }
             var expression = "{description location reporter} : (\(text))"

@@ -70,7 +70,7 @@ public final class TicketReplica {
         }
         self.tables = tables
         let ticketColumns = tables["tickets"]?.columns ?? []
-        searchColumns = ["description", "location", "reporter", "search_indexed", "status", "category", "priority"].compactMap { ticketColumns.firstIndex(of: $0) }
+        searchColumns = ["description", "location", "reporter", "search_indexed", "category", "priority"].compactMap { ticketColumns.firstIndex(of: $0) }
     }
 
     /// The number of the last batch applied (0: none; a replica seeded from a backup starts at the backup's).
@@ -124,8 +124,8 @@ public final class TicketReplica {
         for image in images where image.table == "tickets" {
             guard case .integer(let id) = image.key.first else { continue }
             // The text and the filter words' columns (migration 22): a change of either re-indexes.
-            let current = try db.cachedStatement("SELECT description, location, reporter, search_indexed, status, category, priority FROM tickets WHERE id = ?")
-                .queryFirst([.integer(id)]) { s in (0..<7).map { s.value(at: Int32($0)) } }
+            let current = try db.cachedStatement("SELECT description, location, reporter, search_indexed, category, priority FROM tickets WHERE id = ?")
+                .queryFirst([.integer(id)]) { s in (0..<6).map { s.value(at: Int32($0)) } }
             if let row = image.row, let current, searchColumns.map({ row[$0] }) == current { continue }
             ids.append(id)
             if let current, current[3] == .integer(1) {

@@ -5,11 +5,11 @@ import SQLiteKit
 /// Times are INTEGER milliseconds since the epoch (UTC) so they sort and compare as numbers.
 /// Indexes are few on purpose: every index costs on each of a million imports.
 public enum TicketSchema {
-    /// The words of `tickets_fts.filters` (migration 22) for the ticket row `t`, as SQL: its status,
-    /// category and priority rank, each a word FTS5 keeps whole (`statusopen categoryit priority5`).
+    /// The words of `tickets_fts.filters` (migration 22) for the ticket row `t`, as SQL: its category
+    /// and priority rank, each a word FTS5 keeps whole (`categoryit priority5`).
     /// The migration's triggers spell the same expression out (a migration never changes).
     static func filterWords(_ t: String) -> String {
-        "'status' || \(t).status || ' category' || \(t).category || ' priority' || \(t).priority_rank"
+        "'category' || \(t).category || ' priority' || \(t).priority_rank"
     }
 
     public static let migrations: [Migration] = [
@@ -739,17 +739,20 @@ public enum TicketSchema {
             CREATE INDEX tickets_low_confidence_by_priority ON tickets (priority_rank, opened_at, id)
             WHERE category_source = 'auto' AND category_confidence < 0.6;
             """),
-        // A search with a status, category or priority filter that rejects most of the text's matches
-        // (issue 22, docs/performance.md "Search with a rare filter"): `q=projector&category=facility`
-        // read every "projector" ticket's search key newest first, 166 ms at a million tickets, to
-        // find none. The index gets a fourth column, `filters`, holding the ticket's status, category
-        // and priority rank as words (`statusopen categoryit priority3`, `TicketSchema.filterWords`),
-        // so FTS5 intersects the word's postings with the filter's (`... AND filters : "categoryfacility"`)
-        // instead of the query testing each match; what a person typed is looked for in the three
-        // text columns only (`{description location reporter} : (...)`), so no typed word finds a
-        // filter word. The table is rebuilt from the indexed tickets, in key order as migration 9's;
-        // one trigger (text or filter changed) replaces the update trigger, so an UPDATE of both
-        // deletes the old entry once (a second 'delete' of a contentless entry corrupts the index).
+        // A search with a category or priority filter that rejects most of the text's matches (issue
+        // 22, docs/performance.md "Search with a rare filter"): `q=projector&category=facility` read
+        // every "projector" ticket's search key newest first, 166 ms at a million tickets, to find
+        // none. The index gets a fourth column, `filters`, holding the ticket's category and priority
+        // rank as words (`categoryit priority3`, `TicketSchema.filterWords`), so FTS5 intersects the
+        // word's postings with the filter's (`... AND filters : "categoryfacility"`) instead of the
+        // query testing each match; what a person typed is looked for in the three text columns only
+        // (`{description location reporter} : (...)`), so no typed word finds a filter word. Not the
+        // status: every status change would re-index the ticket's entry (measured: the status change,
+        // the commonest command, ran at about half the rate), and a status is rarely rare among a
+        // word's matches; it stays the search key's test (migration 20). The table is rebuilt from the
+        // indexed tickets, in key order as migration 9's; one trigger (text or filter changed)
+        // replaces the update trigger, so an UPDATE of both deletes the old entry once (a second
+        // 'delete' of a contentless entry corrupts the index).
         Migration(version: 22, sql: """
             DROP TRIGGER tickets_search_insert;
             DROP TRIGGER tickets_search_update;
@@ -762,7 +765,7 @@ public enum TicketSchema {
             );
             INSERT INTO tickets_fts (rowid, description, location, reporter, filters)
             SELECT k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location), campusdesk_search_text(t.reporter),
-                   'status' || t.status || ' category' || t.category || ' priority' || t.priority_rank
+                   'category' || t.category || ' priority' || t.priority_rank
             FROM ticket_search_keys k JOIN tickets t ON t.id = k.ticket_id
             WHERE t.search_indexed = 1
             ORDER BY k.key;
@@ -778,22 +781,22 @@ public enum TicketSchema {
                 WHERE key BETWEEN new.opened_at * 1048576 AND new.opened_at * 1048576 + 1048575;
                 INSERT INTO tickets_fts (rowid, description, location, reporter, filters)
                 SELECT last_insert_rowid(), campusdesk_search_text(new.description), campusdesk_search_text(new.location),
-                       campusdesk_search_text(new.reporter), 'status' || new.status || ' category' || new.category || ' priority' || new.priority_rank
+                       campusdesk_search_text(new.reporter), 'category' || new.category || ' priority' || new.priority_rank
                 WHERE new.search_indexed = 1;
                 INSERT OR IGNORE INTO search_words (word)
                 SELECT w.value FROM (SELECT new.description AS text UNION ALL SELECT new.location UNION ALL SELECT new.reporter) c,
                        json_each(campusdesk_search_words(c.text)) w
                 WHERE new.search_indexed = 1;
             END;
-            CREATE TRIGGER tickets_search_update AFTER UPDATE OF description, location, reporter, status, category, priority ON tickets
+            CREATE TRIGGER tickets_search_update AFTER UPDATE OF description, location, reporter, category, priority ON tickets
             WHEN old.search_indexed = 1 BEGIN
                 INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter, filters)
                 SELECT 'delete', key, campusdesk_search_text(old.description), campusdesk_search_text(old.location),
-                       campusdesk_search_text(old.reporter), 'status' || old.status || ' category' || old.category || ' priority' || old.priority_rank
+                       campusdesk_search_text(old.reporter), 'category' || old.category || ' priority' || old.priority_rank
                 FROM ticket_search_keys WHERE ticket_id = old.id;
                 INSERT INTO tickets_fts (rowid, description, location, reporter, filters)
                 SELECT key, campusdesk_search_text(new.description), campusdesk_search_text(new.location), campusdesk_search_text(new.reporter),
-                       'status' || new.status || ' category' || new.category || ' priority' || new.priority_rank
+                       'category' || new.category || ' priority' || new.priority_rank
                 FROM ticket_search_keys WHERE ticket_id = new.id;
                 INSERT OR IGNORE INTO search_words (word)
                 SELECT w.value FROM (SELECT new.description AS text UNION ALL SELECT new.location UNION ALL SELECT new.reporter) c,
@@ -802,7 +805,7 @@ public enum TicketSchema {
             CREATE TRIGGER tickets_search_delete AFTER DELETE ON tickets BEGIN
                 INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter, filters)
                 SELECT 'delete', key, campusdesk_search_text(old.description), campusdesk_search_text(old.location),
-                       campusdesk_search_text(old.reporter), 'status' || old.status || ' category' || old.category || ' priority' || old.priority_rank
+                       campusdesk_search_text(old.reporter), 'category' || old.category || ' priority' || old.priority_rank
                 FROM ticket_search_keys
                 WHERE ticket_id = old.id AND old.search_indexed = 1;
                 DELETE FROM ticket_search_keys WHERE ticket_id = old.id;

@@ -135,9 +135,9 @@ import Fixtures
         let found = try Self.matches(w.writerPath, Self.words)
         #expect(found.values.filter { !$0.isEmpty }.count == Self.words.count)
         #expect(try Self.matches(w.replicaPath, Self.words) == found)
-        // The filter words (migration 22) follow status, category and priority changes on the replica too.
-        let filterWords = ["filters : statusopen", "filters : statusactive", "filters : statusclosed", "filters : categoryit",
-                           "filters : categoryfacility", "filters : priority1", "filters : priority5", "projector AND filters : statusclosed"]
+        // The filter words (migration 22) follow category and priority changes on the replica too.
+        let filterWords = ["filters : categoryit", "filters : categoryfacility", "filters : categoryservices", "filters : priority1",
+                           "filters : priority3", "filters : priority5", "projector AND filters : categoryit"]
         let filtered = try Self.matches(w.writerPath, filterWords)
         #expect(filtered.values.filter { !$0.isEmpty }.count >= 6)
         #expect(try Self.matches(w.replicaPath, filterWords) == filtered)
