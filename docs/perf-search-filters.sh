@@ -5,9 +5,10 @@
 #   1. the answers: each API URL's body from both builds, compared (same rows, order and counts);
 #   2. per URL, `wrk -t2 -c4 -d SECONDS --latency`, old then new, twice: p50, p99, requests/s;
 #   3. writes: status changes (PUT /api/tickets/{id}/status, open → active) and new reports, 16
-#      clients for 8 s through each build's own worker (the cost of keeping migration 22's filter
-#      words and migration 24's index).
+#      clients for 8 s through each build's own worker, old then new, twice (the cost of keeping
+#      migration 22's filter words and migration 24's index).
 # Usage: docs/perf-search-filters.sh OLD_BIN NEW_BIN TICKETS_DB [SECONDS] [WORKDIR]   (needs wrk, sqlite3)
+# PHASES=writes: only 3 (on the copies a first run left in WORKDIR).
 set -u
 OLD=$1; NEW=$2; DB=$3; S=${4:-4}; P=${5:-/tmp/perf-search-filters}
 C="Cookie: cd_browser=0123456789abcdef0123456789abcdef; cd_role=staff"
@@ -24,6 +25,7 @@ for b in old new; do
     kill -TERM $W; wait $W
     echo "$b: schema $V0 → $(sqlite3 $P/$b/data/tickets.db 'PRAGMA user_version') (worker start and migrations: $((SECONDS-t0)) s)"
 done
+if [ "${PHASES:-all}" = all ]; then
 CAMPUSDESK_SPOOL=$P/old/spool CAMPUSDESK_DATA=$P/old/data PORT=18481 $OLD gateway 2>$P/old/gw.log & GO=$!
 CAMPUSDESK_SPOOL=$P/new/spool CAMPUSDESK_DATA=$P/new/data PORT=18482 $NEW gateway 2>$P/new/gw.log & GN=$!
 sleep 3
@@ -55,9 +57,23 @@ for round in 1 2; do
 done
 echo "load: $(cat /proc/loadavg)"
 kill -TERM $GO $GN; wait $GO $GN 2>/dev/null
+fi
 # 3. Writes.
-IDS=$(sqlite3 "file:$P/old/data/tickets.db?mode=ro" "SELECT group_concat(id) FROM (SELECT id FROM tickets WHERE status = 'open' ORDER BY id DESC LIMIT 40000)")
-cat > $P/status.lua <<LUA
+cat > $P/post.lua <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-CampusDesk-Role"] = "customer"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/tickets", nil, string.format('{"description":"The projector in room %d flickers when the HDMI cable moves","location":"Main hall"}', n))
+end
+LUA
+# status_script COPY: 40,000 tickets still open in that build's copy, each thread (2) from its own
+# half, so every request is a real open → active change (none refused).
+status_script() {
+    IDS=$(sqlite3 "file:$1?mode=ro" "SELECT group_concat(id) FROM (SELECT id FROM tickets WHERE status = 'open' ORDER BY id DESC LIMIT 40000)")
+    cat > $P/status.lua <<LUA
 wrk.method = "PUT"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-CampusDesk-Role"] = "agent"
@@ -70,19 +86,11 @@ request = function()
   return wrk.format(nil, "/api/tickets/" .. ids[(offset + n) % #ids + 1] .. "/status", nil, '{"status":"active"}')
 end
 LUA
-cat > $P/post.lua <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-CampusDesk-Role"] = "customer"
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/api/tickets", nil, string.format('{"description":"The projector in room %d flickers when the HDMI cable moves","location":"Main hall"}', n))
-end
-LUA
-for script in status post; do
+}
+for script in status post status post; do
     for b in old new; do
         bin=$OLD; port=18481; [ $b = new ] && bin=$NEW && port=18482
+        [ $script = status ] && status_script $P/$b/data/tickets.db
         export CAMPUSDESK_SPOOL=$P/$b/spool CAMPUSDESK_DATA=$P/$b/data
         $bin ticket-worker 2>>$P/$b/tw.log & W=$!
         PORT=$port $bin gateway 2>>$P/$b/gw.log & G=$!
