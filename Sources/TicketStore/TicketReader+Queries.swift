@@ -20,8 +20,9 @@ extension TicketReader {
     /// filter rejects most matches, each checked on the search key's own columns, migration 20,
     /// without reading the ticket's row). A category or priority filter is part of what FTS5 is
     /// asked (migration 22's filter words, ``ListQuery/filterMatch(_:categories:ranks:)``): FTS5
-    /// merges the word's postings with the filter's, so rejected matches are skipped in the index. A ticket number (`#3001`, ``FullTextQuery``) adds
-    /// that ticket to the matches of the number as a word; the few keys are sorted.
+    /// merges the word's postings with the filter's, so rejected matches are skipped in the index.
+    /// A ticket number (`#3001`, ``FullTextQuery``) adds that ticket to the matches of the number
+    /// as a word; the few keys are sorted.
     ///
     /// **Priority order** (``TicketOrder/priority``): open and active tickets are one ordered range
     /// of `tickets_by_priority` (migration 8, partial: not-closed tickets only), entered at the
@@ -30,8 +31,8 @@ extension TicketReader {
     /// (migration 18); closed with other statuses, the merge of both ranges, each stopped at the
     /// page. Low confidence is one range of `tickets_low_confidence_by_priority` (migration 21).
     /// At risk and on track read the running timers' range of `tickets_running_sla` (migration 24)
-    /// and sort its keys (few tickets), as do a person's tickets (from their index) and a ticket number's matches
-    /// (few). A priority filter bounds the range to the ranks asked for. A text search ranks its
+    /// and sort its keys (few tickets), as do a person's tickets (from their index) and a ticket
+    /// number's matches (few). A priority filter bounds the range to the ranks asked for. A text search ranks its
     /// newest ``searchPriorityWindow`` matches (read as the newest order reads them) and pages
     /// through those: bounded work, the whole order when no more match (the count says which).
     ///

@@ -17,8 +17,9 @@ extension TicketReader {
     /// (``FullTextQuery/similarExpression(location:text:)``), other than `excluding`.
     ///
     /// One bounded read: the full-text index (the list's search index, no second one) yields at most
-    /// ``similarWindow`` keys, newest first (whole words, not prefixes, so it stops there); each is a primary-key lookup. Tickets waiting for the
-    /// background indexing pass (imports) are not in the index and not offered.
+    /// ``similarWindow`` keys, newest first (each word as the whole words it begins, not a prefix,
+    /// so FTS5 stops there); each is a primary-key lookup. Tickets waiting for the background
+    /// indexing pass (imports) are not in the index and not offered.
     public func similarOpenTickets(location: String, text: String, excluding: TicketID? = nil, limit: Int = maxSimilar) async throws -> [Ticket] {
         let limit = Int64(min(max(0, limit), Self.maxSimilar))
         return try withConnection { db in
