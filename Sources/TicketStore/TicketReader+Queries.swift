@@ -16,10 +16,13 @@ extension TicketReader {
     /// that person's partial index, the other filters checked on its rows. Unassigned tickets (no
     /// person) take the status-and-category ranges, `assignee_id IS NULL` checked on their rows.
     /// With text, FTS5 walks the matches newest first and stops once the page is full: cost follows
-    /// how many matches must be read to fill it (few for a plain search; more when a status or
-    /// category filter rejects most matches, each checked on the search key's own columns,
-    /// migration 20, without reading the ticket's row). A ticket number (`#3001`, ``FullTextQuery``) adds
-    /// that ticket to the matches of the number as a word; the few keys are sorted.
+    /// how many matches must be read to fill it (few for a plain search; more when a status
+    /// filter rejects most matches, each checked on the search key's own columns, migration 20,
+    /// without reading the ticket's row). A category or priority filter is part of what FTS5 is
+    /// asked (migration 22's filter words, ``ListQuery/filterMatch(_:categories:ranks:)``): FTS5
+    /// merges the word's postings with the filter's, so rejected matches are skipped in the index.
+    /// A ticket number (`#3001`, ``FullTextQuery``) adds that ticket to the matches of the number
+    /// as a word; the few keys are sorted.
     ///
     /// **Priority order** (``TicketOrder/priority``): open and active tickets are one ordered range
     /// of `tickets_by_priority` (migration 8, partial: not-closed tickets only), entered at the
@@ -27,9 +30,9 @@ extension TicketReader {
     /// drop rows from it. Closed tickets alone are one range of `tickets_closed_by_priority`
     /// (migration 18); closed with other statuses, the merge of both ranges, each stopped at the
     /// page. Low confidence is one range of `tickets_low_confidence_by_priority` (migration 21).
-    /// At risk and on track read the running timers' range of `tickets_by_sla_due` and sort it
-    /// (few tickets), as do a person's tickets (from their index) and a ticket number's matches
-    /// (few). A priority filter bounds the range to the ranks asked for. A text search ranks its
+    /// At risk and on track read the running timers' range of `tickets_running_sla` (migration 24)
+    /// and sort its keys (few tickets), as do a person's tickets (from their index) and a ticket
+    /// number's matches (few). A priority filter bounds the range to the ranks asked for. A text search ranks its
     /// newest ``searchPriorityWindow`` matches (read as the newest order reads them) and pages
     /// through those: bounded work, the whole order when no more match (the count says which).
     ///
@@ -114,18 +117,46 @@ extension TicketReader {
         let parties: [(column: String, id: UserID)]
         var fetch: SQLiteValue
         /// The MATCH expression of the filter's text (``TicketReader/searchMatch(_:_:)``), nil without one.
+        let textMatch: String?
+        /// `textMatch` in the text columns, ANDed with the category and priority filters' words in
+        /// `filters` (migration 22, ``filterMatch(_:categories:ranks:)``): what FTS5 is asked. Nil
+        /// without text.
         let match: String?
 
+        /// - Parameter match: the text's MATCH expression as ``TicketReader/searchMatch(_:_:)`` gives it.
         init(_ filter: TicketFilter, match: String?) {
             self.filter = filter
-            self.match = filter.text == nil ? nil : match
-            statuses = Status.allCases.filter { filter.statuses.isEmpty || filter.statuses.contains($0) }
-            categories = Category.allCases.filter { filter.category == nil || filter.category == $0 }
+            textMatch = filter.text == nil ? nil : match
+            let statuses = Status.allCases.filter { filter.statuses.isEmpty || filter.statuses.contains($0) }
+            let categories = Category.allCases.filter { filter.category == nil || filter.category == $0 }
+            self.statuses = statuses
+            self.categories = categories
+            self.match = textMatch.map {
+                Self.filterMatch($0, categories: categories, ranks: Set(filter.priorities.map(TicketCursor.rank)).sorted())
+            }
             var parties: [(column: String, id: UserID)] = []
             if let id = filter.customerID { parties.append(("customer_id", id)) }
             if let id = filter.assigneeID { parties.append(("assignee_id", id)) }
             self.parties = parties
             fetch = .integer(Int64(filter.limit + 1))
+        }
+
+        /// The text's expression restricted to the text columns (a typed word never finds a filter
+        /// word), ANDed with one group of `filters` words per filter that selects less than all:
+        /// `{description location reporter} : ("projector") AND filters : ("categoryfacility")`.
+        /// FTS5 intersects the postings, so matches the filters reject are skipped in the index
+        /// rather than read and tested one by one (issue 22, finding 11). The words are the ones
+        /// ``TicketSchema/filterWords(_:)`` writes; every value here is an enum's or a number 1...5.
+        /// The statuses are tested on the search key (migration 20), not here (migration 22 says why).
+        static func filterMatch(_ text: String, categories: [Category], ranks: [Int]) -> String {
+            var groups: [[String]] = []
+            if categories.count < Category.allCases.count { groups.append(categories.map { "category" + $0.rawValue }) }
+            if !ranks.isEmpty && ranks.count < 5 { groups.append(ranks.map { "priority\($0)" }) }
+            var expression = "{description location reporter} : (\(text))"
+            for words in groups {
+                expression += " AND filters : (" + words.map { "\"\($0)\"" }.joined(separator: " OR ") + ")"
+            }
+            return expression
         }
 
         var allStatuses: Bool { statuses.count == Status.allCases.count }
@@ -266,7 +297,8 @@ extension TicketReader {
                     from = "tickets t INDEXED BY tickets_low_confidence_by_priority"
                     terms.insert(Self.lowConfidenceIndexTerm, at: 0)
                 } else if let candidates = slaCandidates {
-                    from = "tickets t INDEXED BY tickets_by_sla_due"
+                    // The running timers' index (migration 24: it holds every column counted on).
+                    from = "tickets t INDEXED BY tickets_running_sla"
                     terms.insert(candidates.sql, at: 0)
                     values = candidates.values + values
                 } else if filter.sla == nil && !statuses.contains(.closed) && (!filter.severities.isEmpty || !filter.priorities.isEmpty) {
@@ -412,7 +444,7 @@ extension TicketReader {
                 sub.order = backwards ? .oldest : .newest
                 sub.statuses = [status]
                 sub.cursor = from.flatMap { Int64(rank) == $0.key ? TicketCursor(order: sub.order, openedAt: $0.openedAt, id: $0.id) : nil }
-                let (sql, v) = ListQuery(sub, match: match).newest(columns, descending: !backwards)
+                let (sql, v) = ListQuery(sub, match: textMatch).newest(columns, descending: !backwards)
                 branches.append("SELECT *, \(rank) AS status_rank FROM (\(sql))")
                 values += v
             }
@@ -538,7 +570,7 @@ extension TicketReader {
                 var whole = filter
                 whole.cursor = nil
                 whole.order = .newest
-                var window = ListQuery(whole, match: match)
+                var window = ListQuery(whole, match: textMatch)
                 window.fetch = .integer(Int64(TicketReader.searchPriorityWindow))
                 let (windowSQL, windowValues) = window.newest(TicketReader.windowKeys)
                 // The page is sorted and cut from the window's keys before `tickets` is joined: joined
@@ -579,6 +611,7 @@ extension TicketReader {
             }
             var terms: [String]
             var from = "tickets t"
+            var keysFirst = false
             if let first = parties.first {
                 // One person's tickets (a few), from their partial index, sorted.
                 terms = ["t.\(first.column) = ?"]
@@ -592,11 +625,14 @@ extension TicketReader {
                 terms = [Self.lowConfidenceIndexTerm] + rowFilterTerms(&values)
             } else if let candidates = slaCandidates {
                 // At risk or on track: only tickets with a timer still running and not yet due can be,
-                // one range of `tickets_by_sla_due` (few next to the queue: the rest are breached or
-                // met), read and sorted. The state's own term below decides each one.
-                from = "tickets t INDEXED BY tickets_by_sla_due"
+                // one range of `tickets_running_sla` (few next to the queue: the rest are breached or
+                // met), read from the index (it holds every column the terms and the order read,
+                // migration 24) and sorted as keys; the state's own term below decides each one, and
+                // only the page's rows are read from `tickets`.
+                from = "tickets t INDEXED BY tickets_running_sla"
                 terms = [candidates.sql] + rowFilterTerms(&values)
                 values = candidates.values + values
+                keysFirst = true
             } else if !statuses.contains(.closed) {
                 // The work queue: one range of `tickets_by_priority`. The literal term is the index's
                 // own WHERE, which SQLite must see in the query to use a partial index.
@@ -622,6 +658,19 @@ extension TicketReader {
                 if filter.unassigned { terms.append("+t.assignee_id IS NULL") }
             } else {
                 return mixedPriority(columns, backwards: backwards, keyset: keyset, rankBound: rankBound)
+            }
+            if keysFirst {
+                let pageOrder = backwards ? "t.priority_rank DESC, t.opened_at DESC, t.id DESC" : "t.priority_rank, t.opened_at, t.id"
+                let sql = """
+                    SELECT \(columns.select) FROM (
+                      SELECT t.id FROM \(from)
+                      WHERE \(terms.joined(separator: " AND "))\(triage.sql)
+                        AND \(key) \(beyond) (?, ?, ?)\(rankBound.map { " AND t.\($0)" } ?? "")
+                      \(order)
+                    ) AS page JOIN tickets t ON t.id = page.id\(columns.join)
+                    ORDER BY \(pageOrder)
+                    """
+                return (sql, values + triage.values + keyset + [fetch])
             }
             let sql = """
                 SELECT \(columns.select) FROM \(from)\(columns.join)
@@ -685,7 +734,7 @@ extension TicketReader {
         let statusOnly = text == nil && query.parties.isEmpty && !filter.unassigned && query.allCategories
             && filter.severities.isEmpty && filter.priorities.isEmpty && !filter.lowConfidence && filter.sla == nil
         if statusOnly { return try statusTotal(db, query.statuses) }
-        return try bounded(db, query.countSQL(text: text), cap: cap)
+        return try bounded(db, query.countSQL(text: query.match), cap: cap)
     }
 
     /// The tickets in these statuses, summed from `status_counts` as stepped: every list page

@@ -17,13 +17,19 @@ extension TicketReader {
     /// (``FullTextQuery/similarExpression(location:text:)``), other than `excluding`.
     ///
     /// One bounded read: the full-text index (the list's search index, no second one) yields at most
-    /// ``similarWindow`` keys, newest first; each is a primary-key lookup. Tickets waiting for the
-    /// background indexing pass (imports) are not in the index and not offered.
+    /// ``similarWindow`` keys, newest first (each word as the whole words it begins, not a prefix,
+    /// so FTS5 stops there); each is a primary-key lookup. Tickets waiting for the background
+    /// indexing pass (imports) are not in the index and not offered.
     public func similarOpenTickets(location: String, text: String, excluding: TicketID? = nil, limit: Int = maxSimilar) async throws -> [Ticket] {
-        guard let match = FullTextQuery.similarExpression(location: location, text: text) else { return [] }
         let limit = Int64(min(max(0, limit), Self.maxSimilar))
         return try withConnection { db in
-            try db.cachedStatement("""
+            // Each word as the whole words of the index it begins (`search_words`, migration 17).
+            let words = try db.cachedStatement("SELECT word FROM search_words WHERE word >= ? AND word < ? LIMIT ?")
+            let expression = try FullTextQuery.similarExpression(location: location, text: text) { prefix in
+                try words.query([.text(prefix), .text(FullTextQuery.prefixEnd(prefix)), .integer(Int64(FullTextQuery.maxExpansion + 1))]) { $0.text(at: 0) }
+            }
+            guard let match = expression else { return [] }
+            return try db.cachedStatement("""
                 SELECT \(Ticket.columns(qualifiedBy: "t")) FROM
                     (SELECT rowid AS key FROM tickets_fts WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT ?) m
                 JOIN ticket_search_keys k ON k.key = m.key

@@ -70,7 +70,7 @@ public final class TicketReplica {
         }
         self.tables = tables
         let ticketColumns = tables["tickets"]?.columns ?? []
-        searchColumns = ["description", "location", "reporter", "search_indexed"].compactMap { ticketColumns.firstIndex(of: $0) }
+        searchColumns = ["description", "location", "reporter", "search_indexed", "category", "priority"].compactMap { ticketColumns.firstIndex(of: $0) }
     }
 
     /// The number of the last batch applied (0: none; a replica seeded from a backup starts at the backup's).
@@ -123,16 +123,18 @@ public final class TicketReplica {
         var ids: [Int64] = []
         for image in images where image.table == "tickets" {
             guard case .integer(let id) = image.key.first else { continue }
-            let current = try db.cachedStatement("SELECT description, location, reporter, search_indexed FROM tickets WHERE id = ?")
-                .queryFirst([.integer(id)]) { s in (0..<4).map { s.value(at: Int32($0)) } }
+            // The text and the filter words' columns (migration 22): a change of either re-indexes.
+            let current = try db.cachedStatement("SELECT description, location, reporter, search_indexed, category, priority FROM tickets WHERE id = ?")
+                .queryFirst([.integer(id)]) { s in (0..<6).map { s.value(at: Int32($0)) } }
             if let row = image.row, let current, searchColumns.map({ row[$0] }) == current { continue }
             ids.append(id)
             if let current, current[3] == .integer(1) {
                 try db.cachedStatement("""
-                    INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter)
-                    SELECT 'delete', k.key, campusdesk_search_text(?2), campusdesk_search_text(?3), campusdesk_search_text(?4)
-                    FROM ticket_search_keys k WHERE k.ticket_id = ?1
-                    """).execute([.integer(id), current[0], current[1], current[2]])
+                    INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter, filters)
+                    SELECT 'delete', k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location),
+                           campusdesk_search_text(t.reporter), \(TicketSchema.filterWords("t"))
+                    FROM ticket_search_keys k JOIN tickets t ON t.id = k.ticket_id WHERE k.ticket_id = ?1
+                    """).execute([.integer(id)])
             }
         }
         return ids
@@ -142,8 +144,9 @@ public final class TicketReplica {
     private func indexTickets(_ ids: [Int64]) throws {
         for id in ids {
             try db.cachedStatement("""
-                INSERT INTO tickets_fts (rowid, description, location, reporter)
-                SELECT k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location), campusdesk_search_text(t.reporter)
+                INSERT INTO tickets_fts (rowid, description, location, reporter, filters)
+                SELECT k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location), campusdesk_search_text(t.reporter),
+                       \(TicketSchema.filterWords("t"))
                 FROM tickets t JOIN ticket_search_keys k ON k.ticket_id = t.id
                 WHERE t.id = ? AND t.search_indexed = 1
                 """).execute([.integer(id)])

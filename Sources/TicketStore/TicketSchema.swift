@@ -5,6 +5,13 @@ import SQLiteKit
 /// Times are INTEGER milliseconds since the epoch (UTC) so they sort and compare as numbers.
 /// Indexes are few on purpose: every index costs on each of a million imports.
 public enum TicketSchema {
+    /// The words of `tickets_fts.filters` (migration 22) for the ticket row `t`, as SQL: its category
+    /// and priority rank, each a word FTS5 keeps whole (`categoryit priority5`).
+    /// The migration's triggers spell the same expression out (a migration never changes).
+    static func filterWords(_ t: String) -> String {
+        "'category' || \(t).category || ' priority' || \(t).priority_rank"
+    }
+
     public static let migrations: [Migration] = [
         Migration(version: 1, sql: """
             CREATE TABLE tickets (
@@ -731,6 +738,94 @@ public enum TicketSchema {
         Migration(version: 21, sql: """
             CREATE INDEX tickets_low_confidence_by_priority ON tickets (priority_rank, opened_at, id)
             WHERE category_source = 'auto' AND category_confidence < 0.6;
+            """),
+        // A search with a category or priority filter that rejects most of the text's matches (issue
+        // 22, docs/performance.md "Search with a rare filter"): `q=projector&category=facility` read
+        // every "projector" ticket's search key newest first, 166 ms at a million tickets, to find
+        // none. The index gets a fourth column, `filters`, holding the ticket's category and priority
+        // rank as words (`categoryit priority3`, `TicketSchema.filterWords`), so FTS5 intersects the
+        // word's postings with the filter's (`... AND filters : "categoryfacility"`) instead of the
+        // query testing each match; what a person typed is looked for in the three text columns only
+        // (`{description location reporter} : (...)`), so no typed word finds a filter word. Not the
+        // status: every status change would re-index the ticket's entry (measured: the status change,
+        // the commonest command, ran at about half the rate), and a status is rarely rare among a
+        // word's matches; it stays the search key's test (migration 20). The table is rebuilt from the
+        // indexed tickets, in key order as migration 9's; one trigger (text or filter changed)
+        // replaces the update trigger, so an UPDATE of both deletes the old entry once (a second
+        // 'delete' of a contentless entry corrupts the index).
+        Migration(version: 22, sql: """
+            DROP TRIGGER tickets_search_insert;
+            DROP TRIGGER tickets_search_update;
+            DROP TRIGGER tickets_search_delete;
+            DROP TABLE tickets_fts;
+            CREATE VIRTUAL TABLE tickets_fts USING fts5(
+                description, location, reporter, filters,
+                content = '', columnsize = 0,
+                tokenize = 'unicode61 remove_diacritics 2'
+            );
+            INSERT INTO tickets_fts (rowid, description, location, reporter, filters)
+            SELECT k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location), campusdesk_search_text(t.reporter),
+                   'category' || t.category || ' priority' || t.priority_rank
+            FROM ticket_search_keys k JOIN tickets t ON t.id = k.ticket_id
+            WHERE t.search_indexed = 1
+            ORDER BY k.key;
+
+            CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets BEGIN
+                INSERT INTO ticket_search_keys (key, ticket_id, status, category, priority_rank)
+                SELECT CASE
+                         WHEN max(key) IS NULL THEN new.opened_at * 1048576
+                         WHEN max(key) < new.opened_at * 1048576 + 1048575 THEN max(key) + 1
+                         ELSE RAISE(ABORT, 'more than 1048576 tickets opened in one millisecond')
+                       END, new.id, new.status, new.category, new.priority_rank
+                FROM ticket_search_keys
+                WHERE key BETWEEN new.opened_at * 1048576 AND new.opened_at * 1048576 + 1048575;
+                INSERT INTO tickets_fts (rowid, description, location, reporter, filters)
+                SELECT last_insert_rowid(), campusdesk_search_text(new.description), campusdesk_search_text(new.location),
+                       campusdesk_search_text(new.reporter), 'category' || new.category || ' priority' || new.priority_rank
+                WHERE new.search_indexed = 1;
+                INSERT OR IGNORE INTO search_words (word)
+                SELECT w.value FROM (SELECT new.description AS text UNION ALL SELECT new.location UNION ALL SELECT new.reporter) c,
+                       json_each(campusdesk_search_words(c.text)) w
+                WHERE new.search_indexed = 1;
+            END;
+            CREATE TRIGGER tickets_search_update AFTER UPDATE OF description, location, reporter, category, priority ON tickets
+            WHEN old.search_indexed = 1 BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter, filters)
+                SELECT 'delete', key, campusdesk_search_text(old.description), campusdesk_search_text(old.location),
+                       campusdesk_search_text(old.reporter), 'category' || old.category || ' priority' || old.priority_rank
+                FROM ticket_search_keys WHERE ticket_id = old.id;
+                INSERT INTO tickets_fts (rowid, description, location, reporter, filters)
+                SELECT key, campusdesk_search_text(new.description), campusdesk_search_text(new.location), campusdesk_search_text(new.reporter),
+                       'category' || new.category || ' priority' || new.priority_rank
+                FROM ticket_search_keys WHERE ticket_id = new.id;
+                INSERT OR IGNORE INTO search_words (word)
+                SELECT w.value FROM (SELECT new.description AS text UNION ALL SELECT new.location UNION ALL SELECT new.reporter) c,
+                       json_each(campusdesk_search_words(c.text)) w;
+            END;
+            CREATE TRIGGER tickets_search_delete AFTER DELETE ON tickets BEGIN
+                INSERT INTO tickets_fts (tickets_fts, rowid, description, location, reporter, filters)
+                SELECT 'delete', key, campusdesk_search_text(old.description), campusdesk_search_text(old.location),
+                       campusdesk_search_text(old.reporter), 'category' || old.category || ' priority' || old.priority_rank
+                FROM ticket_search_keys
+                WHERE ticket_id = old.id AND old.search_indexed = 1;
+                DELETE FROM ticket_search_keys WHERE ticket_id = old.id;
+            END;
+            """),
+        // At risk and on track in the priority order (issue 22, the staff's `sla=at_risk`): both read
+        // the running timers' range of `tickets_by_sla_due` (a timer not yet due), which holds only
+        // keys, so each candidate cost a seek into `tickets` for its timers and a wide row in the
+        // sort (5.2 ms at 1,000,000 tickets). This partial index over tickets with a timer left to
+        // meet holds, in the same leading key, every column the state's term, the list's row filters
+        // and the priority order read (`priority` for the generated `priority_rank`): SQLite's
+        // deferred seek reads them from the index, the candidates are sorted as keys, and only the
+        // page's rows are read from `tickets`. (SQLite 3.40 never calls an index covering when a
+        // query names a generated column, so the plan says INDEX, not COVERING INDEX.) Its WHERE is
+        // `slaCandidates`' upper bound (`ListQuery.nothingDue`); 23 is another change's number.
+        Migration(version: 24, sql: """
+            CREATE INDEX tickets_running_sla ON tickets (sla_next_due, priority_rank, opened_at, id, sla_version,
+                sla_first_response_at_risk, sla_first_response_due, sla_first_response_met_at,
+                sla_resolution_at_risk, sla_resolution_due, sla_resolution_met_at, status, category, severity, assignee_id, priority)
+            WHERE sla_next_due < 999999999999999999;
             """),
     ]
 }

@@ -309,8 +309,9 @@ public actor TicketStore {
         let limit = Int64(max(0, limit))
         return try db.transaction(.immediate) { db in
             try db.cachedStatement("""
-                INSERT INTO tickets_fts (rowid, description, location, reporter)
-                SELECT k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location), campusdesk_search_text(t.reporter)
+                INSERT INTO tickets_fts (rowid, description, location, reporter, filters)
+                SELECT k.key, campusdesk_search_text(t.description), campusdesk_search_text(t.location), campusdesk_search_text(t.reporter),
+                       \(TicketSchema.filterWords("t"))
                 FROM (SELECT id FROM tickets WHERE search_indexed = 0 ORDER BY id LIMIT ?) p
                 JOIN ticket_search_keys k ON k.ticket_id = p.id
                 JOIN tickets t ON t.id = p.id

@@ -282,7 +282,7 @@ import Fixtures
         #expect(plan.allSatisfy { $0.hasSuffix("USING INDEX tickets_low_confidence_by_priority") || $0.contains("USING INDEX tickets_low_confidence_by_priority (") }, "\(plan)")
     }
 
-    @Test("at risk and on track read the running timers' range of tickets_by_sla_due, list and count; severity counts read the queue's covering index",
+    @Test("at risk and on track read the running timers' range of tickets_running_sla, list and count; severity counts read the queue's covering index",
           arguments: [SLAState.atRisk, .onTrack])
     func plan_SLAStatesReadTheRunningTimers(_ state: SLAState) async throws {
         let f = try StoreFixture()
@@ -293,10 +293,14 @@ import Fixtures
         filter.slaNow = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
         let (statement, values) = try TicketReader.listStatement(db, filter, columns: TicketReader.rowColumns)
         let plan = try Self.plan(db, statement.sql, values)
-        #expect(plan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_by_sla_due (") } && Self.readsNoTable(plan), "\(plan)")
+        // The range is read from the running timers' index (migration 24), sorted as keys; `tickets` is
+        // read by primary key for the page's rows. (Not "COVERING": SQLite 3.40 never says so when a
+        // generated column is named; its deferred seek reads the index's columns from the index.)
+        #expect(plan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_running_sla (") } && Self.readsNoTable(plan), "\(plan)")
+        #expect(plan.contains { $0.hasPrefix("SEARCH t USING INTEGER PRIMARY KEY") }, "\(plan)")
         let count = TicketReader.ListQuery(filter, match: nil).countSQL(text: nil)
         let countPlan = try Self.plan(db, count.0, count.1)
-        #expect(countPlan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_by_sla_due (") } && Self.readsNoTable(countPlan), "\(countPlan)")
+        #expect(countPlan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_running_sla (") } && Self.readsNoTable(countPlan), "\(countPlan)")
         let severity = TicketReader.ListQuery(TicketFilter(statuses: [.open], order: .priority, severities: [.critical]), match: nil).countSQL(text: nil)
         let severityPlan = try Self.plan(db, severity.0, severity.1)
         #expect(severityPlan.contains { $0.contains("COVERING INDEX tickets_by_priority") }, "\(severityPlan)")

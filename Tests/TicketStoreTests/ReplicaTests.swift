@@ -135,6 +135,13 @@ import Fixtures
         let found = try Self.matches(w.writerPath, Self.words)
         #expect(found.values.filter { !$0.isEmpty }.count == Self.words.count)
         #expect(try Self.matches(w.replicaPath, Self.words) == found)
+        // The filter words (migration 22) follow category and priority changes on the replica too.
+        let filterWords = ["filters : categoryit", "filters : categoryfacility", "filters : categoryservices", "filters : priority1",
+                           "filters : priority3", "filters : priority5", "projector AND filters : categoryit"]
+        let filtered = try Self.matches(w.writerPath, filterWords)
+        #expect(filtered.values.filter { !$0.isEmpty }.count >= 6)
+        #expect(try Self.matches(w.replicaPath, filterWords) == filtered)
+        try Connection(path: w.replicaPath).execute("INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('integrity-check', 0)")
         #expect(try await w.replica.appliedSeq == w.store.lastReplicationSeq)
         // What the gateway reads: the same detail through a TicketReader on each file.
         let reader = try TicketReader(path: w.replicaPath)

@@ -64,6 +64,7 @@ import Fixtures
         let number = FullTextQuery.ticketNumber(in: filter.text ?? "")
         let found = rows.filter { row in
             (filter.statuses.isEmpty || filter.statuses.contains(row.status)) && (filter.category == nil || filter.category == row.category)
+                && (filter.priorities.isEmpty || filter.priorities.contains { Int64(TicketCursor.rank($0)) == row.rank })
                 && (number.map { row.id == $0 || row.words.contains(words[0]) }
                     ?? words.allSatisfy { w in row.words.contains { $0.hasPrefix(w) } })
         }
@@ -81,7 +82,9 @@ import Fixtures
     }
 
     static let texts = ["projector", "projectors", "proj", "p", "room", "library", "projector library", "lib proj", "wifi", "wi-fi",
-                        "fi", "door lock", "cafe", "café", "1", "12", "student 3", "ελληνικά", "ελλ", "zzz", "projector zzz", "broken (7)", "1 2", "12 room"]
+                        "fi", "door lock", "cafe", "café", "1", "12", "student 3", "ελληνικά", "ελλ", "zzz", "projector zzz", "broken (7)", "1 2", "12 room",
+                        // The filter words (migration 22) and their parts are in no ticket's text: they find nothing.
+                        "categoryit", "priority5", "category", "prio", "it"]
 
     @Test("a word, two words, short prefixes and filters find what the oracle finds, page by page both ways")
     func expansion_MatchesTheOracle() async throws {
@@ -98,6 +101,10 @@ import Fixtures
                 filters.append(TicketFilter(category: .it, text: text, limit: 7, order: order))
                 filters.append(TicketFilter(statuses: [.open, .active], category: .facility, text: text, limit: 7, order: order))
                 filters.append(TicketFilter(statuses: [.closed, .active], category: .it, text: text, limit: 7, order: order))
+                // Priorities (a filter word each, migration 22), with a status and category, and "none".
+                filters.append(TicketFilter(statuses: [.open, .active], category: .services, text: text, limit: 7, order: order, priorities: [.p1, .p3]))
+                filters.append(TicketFilter(text: text, limit: 7, order: order, priorities: [nil]))
+                filters.append(TicketFilter(statuses: [.closed], text: text, limit: 7, order: order))
             }
         }
         var nonEmpty = 0
@@ -139,6 +146,84 @@ import Fixtures
             #expect(try await reader.list(last).tickets.map(\.id) == pages.last?.map(\.id), "last page of \(filter.text ?? "")")
         }
         #expect(nonEmpty > filters.count / 2)
+    }
+
+    @Test("the filter words (migration 22) follow every category and priority change, import and pass; the index checks whole")
+    func filterWords_KeptInStep() async throws {
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        let rows = try await Self.world(f)
+        let db = try Connection(path: f.path, mode: .readOnly)
+        func found(_ word: String) throws -> Set<TicketID> {
+            Set(try db.prepare("""
+                SELECT k.ticket_id FROM tickets_fts JOIN ticket_search_keys k ON k.key = tickets_fts.rowid WHERE tickets_fts MATCH ?
+                """).query([.text("filters : \"\(word)\"")]) { TicketID($0.int64(at: 0)) })
+        }
+        // No status words: a status change leaves the index alone.
+        #expect(try found("statusopen").isEmpty)
+        for category in Category.allCases {
+            #expect(try found("category" + category.rawValue) == Set(rows.filter { $0.category == category }.map(\.id)), "\(category)")
+        }
+        for rank in 1...5 {
+            #expect(try found("priority\(rank)") == Set(rows.filter { $0.rank == Int64(rank) }.map(\.id)), "\(rank)")
+        }
+        try Connection(path: f.path).execute("INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('integrity-check', 0)")
+        // The page asks FTS5 for the filter: the expression carries it.
+        let query = TicketReader.ListQuery(TicketFilter(statuses: [.open, .active], category: .facility, text: "projector", order: .newest, priorities: [.p2]),
+                                           match: "\"projector\"")
+        #expect(query.match == #"{description location reporter} : ("projector") AND filters : ("categoryfacility") AND filters : ("priority2")"#)
+    }
+
+    @Test("similar tickets: each description word becomes the whole words it begins and finds what the prefix query found")
+    func similar_ExpandsLikeTheSearchBox() async throws {
+        #expect(FullTextQuery.similarExpression(location: "Main hall", text: "projector lamp xy") { $0 == "projector" ? ["projector", "projectors"] : nil }
+                == #"location : ("main" AND "hall") AND description : ("projector" OR "projectors" OR "lamp"*)"#)
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        _ = try await Self.world(f)
+        let reader = try TicketReader(path: f.path)
+        let db = try Connection(path: f.path, mode: .readOnly)
+        // The oracle: the prefix expression (no vocabulary), read the same way.
+        func prefixed(_ location: String, _ text: String) throws -> [Int64] {
+            guard let match = FullTextQuery.similarExpression(location: location, text: text) else { return [] }
+            return try db.prepare("""
+                SELECT t.id FROM (SELECT rowid AS key FROM tickets_fts WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT ?) m
+                JOIN ticket_search_keys k ON k.key = m.key JOIN tickets t ON t.id = k.ticket_id
+                WHERE t.status IN ('open', 'active') ORDER BY m.key DESC LIMIT 5
+                """).query([.text(match), .integer(Int64(TicketReader.similarWindow))]) { $0.int64(at: 0) }
+        }
+        var found = 0
+        for (location, text) in [("Library", "projector"), ("Main hall", "proj broken"), ("Dorm A", "the heating"), ("Café Nord", "wi-fi lift"),
+                                 ("Physics building", "door lock"), ("Canteen", "zzz window"), ("Library", "ελληνικά")] {
+            let got = try await reader.similarOpenTickets(location: location, text: text).map(\.id.rawValue)
+            #expect(got == (try prefixed(location, text)), "\(location) \(text)")
+            found += got.count
+        }
+        #expect(found > 10)
+    }
+
+    @Test("the migration gives the filter words to the tickets already indexed, and none to those waiting for the pass")
+    func filterWords_Migration() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/tickets.db"
+        do {
+            let db = try Connection(path: path)
+            try SearchText.register(on: db)
+            _ = try db.migrate(Array(TicketSchema.migrations.prefix { $0.version < 22 }))
+            try db.execute("""
+                INSERT INTO tickets (description, location, category, category_source, status, opened_at, modified_at, closed_at, search_indexed)
+                VALUES ('Projector flickers', 'Hall', 'it', 'auto', 'open', 1000, 1000, NULL, 1),
+                       ('Projector stand broken', 'Hall', 'facility', 'staff', 'closed', 2000, 2000, 2500, 1),
+                       ('Projector cable', 'Hall', 'facility', 'staff', 'open', 3000, 3000, NULL, 0)
+                """)
+            _ = try db.migrate(TicketSchema.migrations)
+            try db.execute("INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('integrity-check', 0)")
+        }
+        let reader = try TicketReader(path: path)
+        #expect(try await reader.list(TicketFilter(category: .facility, text: "projector")).tickets.map(\.id.rawValue) == [2])
+        #expect(try await reader.list(TicketFilter(statuses: [.open], text: "projector")).tickets.map(\.id.rawValue) == [1])
+        #expect(try await reader.count(TicketFilter(category: .it, text: "projector")).total == 1)
     }
 
     @Test("a search in priority order ranks its newest 1,000 matches: an older urgent ticket waits, the count says more than 1,000")
@@ -210,8 +295,9 @@ import Fixtures
             Set(try Connection(path: f.path, mode: .readOnly).prepare("SELECT word FROM search_words").query([]) { $0.text(at: 0) })
         }
         let index = try Connection(path: f.path, mode: .readOnly)
-        try index.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, tickets_fts, row)")
-        let terms = Set(try index.prepare("SELECT term FROM temp.terms").query([]) { $0.text(at: 0) })
+        // The text columns' terms: `filters` holds the filter words (migration 22), never typed.
+        try index.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, tickets_fts, col)")
+        let terms = Set(try index.prepare("SELECT term FROM temp.terms WHERE col <> 'filters'").query([]) { $0.text(at: 0) })
         #expect(terms.isSubset(of: try words()))
         #expect(try words().isSuperset(of: ["projector", "wifi", "wi", "fi", "cafe", "nord", "student", "ελληνικα"]))
         let t = try await f.create("Zebra crossing paint gone")
@@ -231,8 +317,9 @@ import Fixtures
         let marked = try await f.create("कमरा12 हिन्दी ⓐyz aⓐb broken")
         let other = try await f.create("yzzz broken")
         let index = try Connection(path: f.path, mode: .readOnly)
-        try index.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, tickets_fts, row)")
-        let terms = Set(try index.prepare("SELECT term FROM temp.terms").query([]) { $0.text(at: 0) })
+        // The text columns' terms: `filters` holds the filter words (migration 22), never typed.
+        try index.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, tickets_fts, col)")
+        let terms = Set(try index.prepare("SELECT term FROM temp.terms WHERE col <> 'filters'").query([]) { $0.text(at: 0) })
         let words = Set(try index.prepare("SELECT word FROM search_words").query([]) { $0.text(at: 0) })
         #expect(terms.isSuperset(of: ["yz", "12", "b"]))
         #expect(terms.isSubset(of: words), "missing: \(terms.subtracting(words))")
