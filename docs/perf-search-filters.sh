@@ -6,7 +6,7 @@
 #   2. per URL, `wrk -t2 -c4 -d SECONDS --latency`, old then new, twice: p50, p99, requests/s;
 #   3. writes: status changes (PUT /api/tickets/{id}/status, open → active) and new reports, 16
 #      clients for 8 s through each build's own worker, old then new, twice (the cost of keeping
-#      migration 22's filter words and migration 24's index).
+#      migration 22's filter words and migration 23's index).
 # Usage: docs/perf-search-filters.sh OLD_BIN NEW_BIN TICKETS_DB [SECONDS] [WORKDIR]   (needs wrk, sqlite3)
 # PHASES=writes: only 3 (on the copies a first run left in WORKDIR).
 set -u

@@ -30,7 +30,7 @@ extension TicketReader {
     /// drop rows from it. Closed tickets alone are one range of `tickets_closed_by_priority`
     /// (migration 18); closed with other statuses, the merge of both ranges, each stopped at the
     /// page. Low confidence is one range of `tickets_low_confidence_by_priority` (migration 21).
-    /// At risk and on track read the running timers' range of `tickets_running_sla` (migration 24)
+    /// At risk and on track read the running timers' range of `tickets_running_sla` (migration 23)
     /// and sort its keys (few tickets), as do a person's tickets (from their index) and a ticket
     /// number's matches (few). A priority filter bounds the range to the ranks asked for. A text search ranks its
     /// newest ``searchPriorityWindow`` matches (read as the newest order reads them) and pages
@@ -297,7 +297,7 @@ extension TicketReader {
                     from = "tickets t INDEXED BY tickets_low_confidence_by_priority"
                     terms.insert(Self.lowConfidenceIndexTerm, at: 0)
                 } else if let candidates = slaCandidates {
-                    // The running timers' index (migration 24: it holds every column counted on).
+                    // The running timers' index (migration 23: it holds every column counted on).
                     from = "tickets t INDEXED BY tickets_running_sla"
                     terms.insert(candidates.sql, at: 0)
                     values = candidates.values + values
@@ -627,7 +627,7 @@ extension TicketReader {
                 // At risk or on track: only tickets with a timer still running and not yet due can be,
                 // one range of `tickets_running_sla` (few next to the queue: the rest are breached or
                 // met), read from the index (it holds every column the terms and the order read,
-                // migration 24) and sorted as keys; the state's own term below decides each one, and
+                // migration 23) and sorted as keys; the state's own term below decides each one, and
                 // only the page's rows are read from `tickets`.
                 from = "tickets t INDEXED BY tickets_running_sla"
                 terms = [candidates.sql] + rowFilterTerms(&values)

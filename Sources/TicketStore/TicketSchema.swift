@@ -820,8 +820,8 @@ public enum TicketSchema {
         // deferred seek reads them from the index, the candidates are sorted as keys, and only the
         // page's rows are read from `tickets`. (SQLite 3.40 never calls an index covering when a
         // query names a generated column, so the plan says INDEX, not COVERING INDEX.) Its WHERE is
-        // `slaCandidates`' upper bound (`ListQuery.nothingDue`); 23 is another change's number.
-        Migration(version: 24, sql: """
+        // `slaCandidates`' upper bound (`ListQuery.nothingDue`).
+        Migration(version: 23, sql: """
             CREATE INDEX tickets_running_sla ON tickets (sla_next_due, priority_rank, opened_at, id, sla_version,
                 sla_first_response_at_risk, sla_first_response_due, sla_first_response_met_at,
                 sla_resolution_at_risk, sla_resolution_due, sla_resolution_met_at, status, category, severity, assignee_id, priority)

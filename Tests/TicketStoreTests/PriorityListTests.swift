@@ -293,7 +293,7 @@ import Fixtures
         filter.slaNow = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
         let (statement, values) = try TicketReader.listStatement(db, filter, columns: TicketReader.rowColumns)
         let plan = try Self.plan(db, statement.sql, values)
-        // The range is read from the running timers' index (migration 24), sorted as keys; `tickets` is
+        // The range is read from the running timers' index (migration 23), sorted as keys; `tickets` is
         // read by primary key for the page's rows. (Not "COVERING": SQLite 3.40 never says so when a
         // generated column is named; its deferred seek reads the index's columns from the index.)
         #expect(plan.contains { $0.hasPrefix("SEARCH t USING INDEX tickets_running_sla (") } && Self.readsNoTable(plan), "\(plan)")
