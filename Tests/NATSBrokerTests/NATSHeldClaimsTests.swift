@@ -81,7 +81,7 @@ struct NATSHeldClaimsTests {
         var stolen: [Delivery] = []
         while ContinuousClock.now - claimed < ackWait * 3 {
             stolen += try other.claim(max: 1)
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(200))  // sleep-ok: the pace of polling for something that must not happen within three ack waits
         }
         #expect(stolen.isEmpty, "a claim of a live consumer went to another one within its lease")
         #expect(try other.stats().claimed == 1)
