@@ -41,7 +41,9 @@ final class SpoolWorld {
     func startTicketWorker() throws -> Task<Void, any Error> {
         let store = try TicketStore(path: ticketsPath, classifier: TunableClassifier(), clock: SystemClock(), synchronous: .normal)
         let worker = try TicketWorker(store: store, broker: broker, logger: Logger(component: "ticket-worker", minimumLevel: .error))
-        return Task { [stopFlag] in try await worker.run(shouldStop: { stopFlag.isSet }) }
+        // On threads of their own: a suite blocking the cooperative pool (two threads) for a minute
+        // timed these workers out in a full run (2026-12-05), though nothing was wrong with them.
+        return Task(executorPreference: DedicatedThreads.shared) { [stopFlag] in try await worker.run(shouldStop: { stopFlag.isSet }) }
     }
 
     /// Starts the real category-load worker on this spool.
@@ -49,11 +51,11 @@ final class SpoolWorld {
         let worker = try AnalyticsWorker<CategoryLoadAggregate>(
             broker: broker, statePath: directory.appendingPathComponent("category-load.db").path, timeZone: TimeZone(identifier: "UTC")!,
             logger: Logger(component: "category-load", minimumLevel: .error))
-        return Task { [stopFlag] in try await worker.run(shouldStop: { stopFlag.isSet }) }
+        return Task(executorPreference: DedicatedThreads.shared) { [stopFlag] in try await worker.run(shouldStop: { stopFlag.isSet }) }
     }
 }
 
-@Suite struct AdapterTests {
+@Suite(.onDedicatedThreads) struct AdapterTests {
     static let reasons: [(Int32, String)] = [(ENOSPC, "disk is full"), (EROFS, "read-only"), (EACCES, "permission"), (EIO, "I/O error")]
 
     @Test("a command through the spool is applied by the real ticket worker and its reply comes back")
