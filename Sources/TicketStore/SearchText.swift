@@ -73,12 +73,13 @@ public enum SearchText {
         return out + "]"
     }
 
-    /// Registers ``functionName`` and ``wordsFunctionName`` on `db`: the search triggers (migrations
-    /// 9 and 17) and the background pass call them, so every connection that writes tickets must
-    /// have them (`TicketStore` does).
+    /// Registers ``functionName``, ``wordsFunctionName`` and ``SearchFilters/functionName`` on `db`:
+    /// the search triggers (migrations 9, 17 and 22), the replica and the background pass call them,
+    /// so every connection that writes tickets must have them (`TicketStore` does).
     public static func register(on db: Connection) throws {
         try db.createFunction(functionName, indexed)
         try db.createFunction(wordsFunctionName, wordsJSON)
+        try db.createFunction(SearchFilters.functionName, arguments: 5, SearchFilters.sqlBody)
     }
 
     /// The word and, when FTS5's tokenizer cuts it, the tokens it cuts it into: `unicode61` keeps only

@@ -19,8 +19,9 @@ extension TicketReader {
     /// how many matches must be read to fill it (few for a plain search; more when a status
     /// filter rejects most matches, each checked on the search key's own columns, migration 20,
     /// without reading the ticket's row). A category or priority filter is part of what FTS5 is
-    /// asked (migration 22's filter words, ``ListQuery/filterMatch(_:categories:ranks:)``): FTS5
-    /// merges the word's postings with the filter's, so rejected matches are skipped in the index.
+    /// asked (migration 22's filter words, ``ListQuery/filterMatch(_:categories:ranks:)``): a
+    /// category makes each word its compound token (one postings list of that category's tickets),
+    /// a priority's postings are merged with the word's, so rejected matches are skipped in the index.
     /// A ticket number (`#3001`, ``FullTextQuery``) adds that ticket to the matches of the number
     /// as a word; the few keys are sorted.
     ///
@@ -141,18 +142,27 @@ extension TicketReader {
             fetch = .integer(Int64(filter.limit + 1))
         }
 
-        /// The text's expression restricted to the text columns (a typed word never finds a filter
-        /// word), ANDed with one group of `filters` words per filter that selects less than all:
-        /// `{description location reporter} : ("projector") AND filters : ("categoryfacility")`.
-        /// FTS5 intersects the postings, so matches the filters reject are skipped in the index
-        /// rather than read and tested one by one (issue 22, finding 11). The words are the ones
-        /// ``TicketSchema/filterWords(_:)`` writes; every value here is an enum's or a number 1...5.
-        /// The statuses are tested on the search key (migration 20), not here (migration 22 says why).
+        /// What FTS5 is asked for the text and the category and priority filters. With one category
+        /// (the list's filter) the text becomes its compound tokens in `filters` (``SearchFilters``):
+        /// `filters : ("cfacilityxprojector")`, one short postings list per word, newest first
+        /// (issue 22, finding 11). Otherwise the text is restricted to the text columns (a typed word
+        /// never finds a filter word) and ANDed with the category's word when a word is not one
+        /// token (``SearchFilters/compoundExpression(_:category:)`` gives nil). The priority filter
+        /// is one group of `filters` words ANDed, `... AND filters : ("priority2")`: FTS5 intersects
+        /// the postings, so matches it rejects are skipped in the index rather than read and tested
+        /// one by one. The words are the ones ``TicketSchema/filterWords(_:)`` writes; every value
+        /// here is an enum's or a number 1...5. The statuses are tested on the search key
+        /// (migration 20), not here (migration 22 says why).
         static func filterMatch(_ text: String, categories: [Category], ranks: [Int]) -> String {
             var groups: [[String]] = []
-            if categories.count < Category.allCases.count { groups.append(categories.map { "category" + $0.rawValue }) }
+            var expression: String
+            if categories.count == 1, let compound = SearchFilters.compoundExpression(text, category: categories[0].rawValue) {
+                expression = "filters : (\(compound))"
+            } else {
+                expression = "{description location reporter} : (\(text))"
+                if categories.count < Category.allCases.count { groups.append(categories.map { "category" + $0.rawValue }) }
+            }
             if !ranks.isEmpty && ranks.count < 5 { groups.append(ranks.map { "priority\($0)" }) }
-            var expression = "{description location reporter} : (\(text))"
             for words in groups {
                 expression += " AND filters : (" + words.map { "\"\($0)\"" }.joined(separator: " OR ") + ")"
             }

@@ -34,4 +34,16 @@ import TestSupport
         #expect(throws: SQLiteError.self) { try other.execute("INSERT INTO t VALUES (?)", [.text("door")]) }
         #expect(try db.prepare("SELECT count(*) FROM t").queryFirst { $0.int64(at: 0) } == 1)
     }
+
+    @Test("a function of several arguments gets each as text or nil, numbers as their text, and never returns NULL")
+    func severalArguments() throws {
+        let db = try Connection(path: ":memory:")
+        try db.createFunction("joined", arguments: 3) { $0.map { $0 ?? "-" }.joined(separator: "|") }
+        let row = try db.prepare("SELECT joined('a', NULL, 3), joined(NULL, NULL, NULL), typeof(joined(NULL, NULL, NULL))")
+            .queryFirst { s in (s.text(at: 0), s.text(at: 1), s.text(at: 2)) }
+        let r = try #require(row)
+        #expect(r.0 == "a|-|3" && r.1 == "-|-|-" && r.2 == "text")
+        // The arity is part of the function: another count is no such function.
+        #expect(throws: SQLiteError.self) { try db.prepare("SELECT joined('a')") }
+    }
 }

@@ -137,9 +137,12 @@ import Fixtures
         #expect(try Self.matches(w.replicaPath, Self.words) == found)
         // The filter words (migration 22) follow category and priority changes on the replica too.
         let filterWords = ["filters : categoryit", "filters : categoryfacility", "filters : categoryservices", "filters : priority1",
-                           "filters : priority3", "filters : priority5", "projector AND filters : categoryit"]
+                           "filters : priority3", "filters : priority5", "projector AND filters : categoryit",
+                           // The compound tokens (category and word) follow category changes and edits too.
+                           "filters : citxprojector", "filters : cfacilityxprojector", "filters : cservicesxdoor", "filters : citxlibrary",
+                           "filters : cfacilityxhall AND filters : cfacilityxbroken", "filters : cservicesxle*"]
         let filtered = try Self.matches(w.writerPath, filterWords)
-        #expect(filtered.values.filter { !$0.isEmpty }.count >= 6)
+        #expect(filtered.values.filter { !$0.isEmpty }.count >= 10)
         #expect(try Self.matches(w.replicaPath, filterWords) == filtered)
         try Connection(path: w.replicaPath).execute("INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('integrity-check', 0)")
         #expect(try await w.replica.appliedSeq == w.store.lastReplicationSeq)

@@ -49,6 +49,11 @@ import Fixtures
             if i % 2 == 0 { #expect(try await f.run(.agent, .setCategory(SetCategory(ticketID: id, category: Category.allCases[Int(rnd.next() % 3)]))).isApplied) }
             if i % 4 == 0 { #expect(try await f.run(.agent, .changeStatus(ChangeStatus(ticketID: id, status: status == "open" ? .active : .closed))).isApplied) }
         }
+        return try rows(f)
+    }
+
+    /// The oracle's view of every ticket: its order, filters and indexed words.
+    static func rows(_ f: StoreFixture) throws -> [Row] {
         let db = try Connection(path: f.path, mode: .readOnly)
         return try db.prepare("SELECT id, opened_at, status, category, priority_rank, description, location, reporter FROM tickets").query([]) { s in
             let words = (5...7).flatMap { SearchText.indexed(s.text(at: Int32($0))).split(separator: " ").map(String.init) }
@@ -171,7 +176,69 @@ import Fixtures
         // The page asks FTS5 for the filter: the expression carries it.
         let query = TicketReader.ListQuery(TicketFilter(statuses: [.open, .active], category: .facility, text: "projector", order: .newest, priorities: [.p2]),
                                            match: "\"projector\"")
-        #expect(query.match == #"{description location reporter} : ("projector") AND filters : ("categoryfacility") AND filters : ("priority2")"#)
+        #expect(query.match == #"filters : ("cfacilityxprojector") AND filters : ("priority2")"#)
+        // The compound tokens: a ticket's category joined with each word of its text, after every
+        // category change (UPDATE of category re-indexes), import, pass and edit.
+        for category in Category.allCases {
+            for word in ["projector", "library", "wifi", "wi", "fi", "student", "12", "broken", "main"] {
+                #expect(try found("c\(category.rawValue)x\(word)") == Set(rows.filter { $0.category == category && $0.words.contains(word) }.map(\.id)),
+                        "\(category) \(word)")
+            }
+        }
+        let greek = SearchText.queryWords("ελληνικά")[0]
+        #expect(try found("cfacilityx" + greek) == Set(rows.filter { $0.category == .facility && $0.words.contains(greek) }.map(\.id)))
+    }
+
+    @Test("a category with text asks for the compound tokens alone; a word in another category's tickets only finds nothing")
+    func compoundTokens_CategorySearch() async throws {
+        // The expression: each quoted word prefixed, the operators kept; a word FTS5 would cut stays on the text columns.
+        #expect(TicketReader.ListQuery(TicketFilter(category: .it, text: "wi proj"), match: #"("wi" OR "wifi") AND "proj"*"#).match
+                == #"filters : (("citxwi" OR "citxwifi") AND "citxproj"*)"#)
+        #expect(TicketReader.ListQuery(TicketFilter(category: .it, text: "#12"), match: #""12""#).match == #"filters : ("citx12")"#)
+        #expect(TicketReader.ListQuery(TicketFilter(category: .it, text: "हिन्दी"), match: "\"हिन्दी\"*").match
+                == "{description location reporter} : (\"हिन्दी\"*) AND filters : (\"categoryit\")")
+        #expect(TicketReader.ListQuery(TicketFilter(text: "projector"), match: #""projector""#).match
+                == #"{description location reporter} : ("projector")"#)
+        // Each word's tokens once, in order; a word FTS5 cuts gives its pieces (SearchText.tokens).
+        #expect(SearchFilters.indexed(category: "it", priorityRank: "5", texts: ["Wi-Fi down, wifi", nil, "Café"])
+                == "categoryit priority5 citxwifi citxwi citxfi citxdown citxcafe")
+        #expect(SearchFilters.indexed(category: "services", priorityRank: "1", texts: ["हिन्दी"])
+                == "categoryservices priority1 " + SearchText.tokens(of: SearchText.indexed("हिन्दी")).dropFirst().map { "cservicesx" + $0 }.joined(separator: " "))
+
+        let f = try StoreFixture()
+        defer { f.dir.remove() }
+        _ = try await Self.world(f)
+        // Words of one category's tickets only: "quokka" in facility, "narwhal" in IT after a change
+        // from facility (the UPDATE of category re-indexes), "okapi" moved twice.
+        for (text, moves) in [("Quokka near the projector", [Category.facility]), ("quokkas by the library door", [.facility]),
+                              ("Narwhal projector", [.facility, .it]), ("narwhal wi-fi", [.it]), ("Okapi in room 3", [.services, .it, .facility])] {
+            f.clock.advance(by: .seconds(60))
+            let id = try await f.create(text).id
+            for category in moves {
+                _ = try await f.run(.agent, .setCategory(SetCategory(ticketID: id, category: category)))
+            }
+        }
+        let rows = try Self.rows(f)
+        let reader = try TicketReader(path: f.path)
+        // Words that begin words of one category's tickets only (not a ticket number, which finds its ticket too).
+        var holders: [String: Set<Category>] = [:]
+        for word in Set(rows.flatMap(\.words)) where FullTextQuery.ticketNumber(in: word) == nil {
+            holders[word] = Set(rows.filter { $0.words.contains { $0.hasPrefix(word) } }.map(\.category))
+        }
+        let single = holders.filter { $0.value.count == 1 }.keys.sorted().prefix(40)
+        #expect(["quokka", "narwhal", "okapi"].allSatisfy(single.contains))
+        for word in single {
+            let own = try #require(holders[word]?.first)
+            for category in Category.allCases {
+                for filter in [TicketFilter(category: category, text: word, limit: 7), TicketFilter(statuses: [.open], category: category, text: word, limit: 7),
+                               TicketFilter(category: category, text: "\(word) room", limit: 7, order: .oldest)] {
+                    let want = Self.expected(rows, filter)
+                    if category != own { #expect(want.isEmpty) }
+                    #expect(try await reader.list(filter).tickets.map(\.id) == Array(want.prefix(7)), "\(word) \(category)")
+                    #expect(try await reader.count(filter).total == want.count, "count \(word) \(category)")
+                }
+            }
+        }
     }
 
     @Test("similar tickets: each description word becomes the whole words it begins and finds what the prefix query found")
