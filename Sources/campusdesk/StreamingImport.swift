@@ -48,6 +48,7 @@ struct StreamingImport {
     var rejectsPath: String? { options.rejectsPath ?? (isStdin ? nil : file + ".rejected") }
 
     func run() async throws(CommandLineError) -> Int32 {
+        MallocTrim.fixMapThreshold()
         let fd = isStdin ? 0 : open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw .failure("campusdesk import: cannot read \(file): \(String(cString: strerror(errno)))")
