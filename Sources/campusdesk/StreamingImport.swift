@@ -27,9 +27,10 @@ struct StreamingImport {
         var waitSeconds = 120
         /// Rows read between two checkpoints (all of a window in flight at once).
         ///
-        /// 2,048 × 2 in flight keeps 4,096 rows queued, as the single window of 4,096 did, at the
-        /// same peak memory (48 MB; 4,096 × 2 peaked at 56 MB: docs/performance.md).
-        var window = 2_048
+        /// 1,024 × 2 in flight keeps 2,048 rows queued (four of the worker's batches): at 200,000
+        /// rows it peaked at 41 MB where 2,048 × 2 took 47 MB and 4,096 × 2 took 56 MB, at the same
+        /// rate; a 10,000,000-row run with 2,048 crept to 58–65 MB (docs/performance.md).
+        var window = 1_024
         /// Windows sent and not yet settled, at most: 2 keeps the worker busy while the oldest settles.
         var inFlight = 2
         /// Where rejected rows go; nil: `FILE.rejected` (none for stdin).
