@@ -36,6 +36,8 @@ enum ImportCommand {
                 case "--restart": options.restart = true
                 // Rows per checkpoint (tests make it small to have many); not in the usage.
                 case "--window": options.window = try args.integer(of: arg, in: 1...1_000_000)
+                // Windows in flight at once (1: each window answered before the next is read; benchmarks); not in the usage.
+                case "--in-flight": options.inFlight = try args.integer(of: arg, in: 1...64)
                 default:
                     guard file == nil, arg == "-" || !arg.hasPrefix("-") else { throw args.unexpected(arg) }
                     file = arg

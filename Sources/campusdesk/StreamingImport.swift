@@ -13,15 +13,26 @@ import Glibc
 /// One run of `campusdesk import`: the file read record by record, rows sent a window at a time,
 /// a checkpoint after each window, rejected rows into the rejects file.
 ///
-/// Memory holds one read chunk and one window of rows (their commands and fields), whatever the
-/// size of the file. A file (not stdin) is read twice: first only to check that its CSV is whole
+/// Windows are pipelined: the next window is read and sent while the worker still answers the
+/// previous ones (`Options.inFlight` at most), so its queue never runs dry at a window boundary
+/// (one window at a time drained it: 1,404 rows/s at 1M, docs/performance.md). They settle in file
+/// order, and the checkpoint only moves past the oldest window whose every row is answered, so a
+/// `kill -9` with several windows in flight resends them under the same command ids: nothing lost,
+/// nothing applied twice. Memory holds one read chunk and `inFlight` windows of rows (their
+/// commands and fields), whatever the size of the file. A file (not stdin) is read twice: first only to check that its CSV is whole
 /// (an unterminated quote at the end refuses the file before anything is sent, as before) and
 /// to count its rows for the progress bar; then to send. Resuming: `ImportCheckpoint`.
 struct StreamingImport {
     struct Options {
         var waitSeconds = 120
-        /// Rows read between two checkpoints (all in flight at once: the bulk run's own window is 4,096).
-        var window = 4_096
+        /// Rows read between two checkpoints (all of a window in flight at once).
+        ///
+        /// 1,024 × 2 in flight keeps 2,048 rows queued (four of the worker's batches): at 200,000
+        /// rows it peaked at 41 MB where 2,048 × 2 took 47 MB and 4,096 × 2 took 56 MB, at the same
+        /// rate; a 10,000,000-row run with 2,048 crept to 58–65 MB (docs/performance.md).
+        var window = 1_024
+        /// Windows sent and not yet settled, at most: 2 keeps the worker busy while the oldest settles.
+        var inFlight = 2
         /// Where rejected rows go; nil: `FILE.rejected` (none for stdin).
         var rejectsPath: String?
         /// Ignore (delete) a state file left by an earlier run: every row is sent under a new run.
@@ -37,20 +48,8 @@ struct StreamingImport {
     var statePath: String? { isStdin ? nil : file + ".import-state" }
     var rejectsPath: String? { options.rejectsPath ?? (isStdin ? nil : file + ".rejected") }
 
-    /// A row read but not yet settled: what its reply or refusal needs.
-    private struct Pending {
-        var line: Int
-        var fields: [String]
-    }
-
-    /// A rejected row of the current window, written to the rejects file when the window settles.
-    private struct Rejected {
-        var line: Int
-        var reasons: [String]
-        var fields: [String]
-    }
-
     func run() async throws(CommandLineError) -> Int32 {
+        MallocTrim.fixMapThreshold()
         let fd = isStdin ? 0 : open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw .failure("campusdesk import: cannot read \(file): \(String(cString: strerror(errno)))")
@@ -138,101 +137,109 @@ struct StreamingImport {
         defer { client.close() }
 
         let display = ProgressDisplay(label: "importing", total: total)
-        let warned = Mutex(false)
+        let progress = ImportProgress(display: display)
         var bulk = RequestClient.BulkOptions()
         bulk.giveUpAfter = .seconds(options.waitSeconds)
+        bulk.window = max(bulk.window, options.window)
 
         var done = 0               // records read (data rows), for the progress bar
         var imported = state.imported, rejected = state.rejected
-        var pending: [Pending] = []
-        var commands: [Command] = []
-        var windowRejects: [Rejected] = []
-        var lastLine = state.settledLine
         var stopped: String?
         var unconfirmed = 0
-        pending.reserveCapacity(options.window)
-        commands.reserveCapacity(options.window)
+        var failure: CommandLineError?
 
-        /// Sends the window, writes its rejects, saves the checkpoint; false when the run must stop.
-        func settle() async throws(CommandLineError) -> Bool {
-            let base = done - pending.count - windowRejects.count
-            var windowRejected = windowRejects
-            var appliedLines: [Int] = []
-            var firstOpen: Int?
-            if !commands.isEmpty {
-                let alreadyRejected = windowRejects.count
-                let outcome = await client.send(commands, options: bulk) { p in
-                    display.update(done: base + alreadyRejected + p.answered)
-                    if p.sinceLastReply >= .seconds(5), p.answered < p.total, !warned.withLock({ w in defer { w = true }; return w }) {
-                        FileHandle.standardError.write(Data("waiting for the ticket worker to answer (is `campusdesk up` running?)\n".utf8))
+        /// Settles the oldest window in flight: counts its replies, writes its rejects, advances the
+        /// checkpoint past it. Once a window has stopped (unanswered rows), the later ones are only
+        /// counted: the checkpoint stays before the first open row, and their rejects are found
+        /// again by the run that resumes.
+        func settle(_ window: ImportWindow, _ outcome: RequestClient.BulkOutcome?) throws(CommandLineError) {
+            let s = window.settlement(of: outcome)
+            for r in s.rejected { stderr("line \(r.line): \(r.reasons.joined(separator: "; "))\n") }
+            imported += s.appliedLines.count
+            rejected += s.rejected.count
+            unconfirmed += s.unconfirmed
+            if stopped == nil {
+                let settledRejects = s.rejected.filter { $0.line <= s.settledUpTo }
+                do {
+                    if let rejects {
+                        try rejects.append(settledRejects.map { TicketCSV.rejectRecord(line: $0.line, reasons: $0.reasons, fields: $0.fields) })
+                        state.rejectsBytes = rejects.length
                     }
+                    state.settledLine = s.settledUpTo
+                    state.imported += s.appliedLines.count { $0 <= s.settledUpTo }
+                    state.rejected += settledRejects.count
+                    if let statePath { try Self.save(state, to: statePath) }
+                } catch {
+                    throw .failure("campusdesk import: cannot save progress: \(error)")
                 }
-                for (i, reply) in outcome.replies.enumerated() {
-                    let row = pending[i]
-                    if let refusal = reply?.refusal {
-                        let reason = "refused by the ticket worker: " + (refusal.field.map { "\($0): " } ?? "") + refusal.reason
-                        windowRejected.append(Rejected(line: row.line, reasons: [reason], fields: row.fields))
-                    } else if reply != nil {
-                        appliedLines.append(row.line)
-                    } else if let reason = outcome.notSent[i] {
-                        windowRejected.append(Rejected(line: row.line, reasons: ["not sent: \(reason)"], fields: row.fields))
-                    } else {
-                        unconfirmed += 1
-                        if firstOpen == nil { firstOpen = row.line }
-                    }
-                }
-                if firstOpen != nil { stopped = outcome.stopReason.map { "\($0)" } ?? "stopped" }
             }
-            windowRejected.sort { $0.line < $1.line }
-            for r in windowRejected { stderr("line \(r.line): \(r.reasons.joined(separator: "; "))\n") }
-            imported += appliedLines.count
-            rejected += windowRejected.count
-
-            // Settled: every record up to the window's last, or only those before the first unanswered row.
-            let settledUpTo = firstOpen.map { $0 - 1 } ?? lastLine
-            let settledRejects = windowRejected.filter { $0.line <= settledUpTo }
-            do {
-                if let rejects {
-                    try rejects.append(settledRejects.map { TicketCSV.rejectRecord(line: $0.line, reasons: $0.reasons, fields: $0.fields) })
-                    state.rejectsBytes = rejects.length
-                }
-                state.settledLine = settledUpTo
-                state.imported += appliedLines.count { $0 <= settledUpTo }
-                state.rejected += settledRejects.count
-                if let statePath { try Self.save(state, to: statePath) }
-            } catch {
-                throw .failure("campusdesk import: cannot save progress: \(error)")
-            }
-            pending.removeAll(keepingCapacity: true)
-            commands.removeAll(keepingCapacity: true)
-            windowRejects.removeAll(keepingCapacity: true)
+            if s.firstOpen != nil, stopped == nil { stopped = outcome?.stopReason.map { "\($0)" } ?? "stopped" }
             MallocTrim.releaseFreeMemory()
-            return firstOpen == nil
         }
 
         let now = SystemClock().now()
         var readFailure: CSVFileRecords.Failure?
-        while true {
-            let record: CSVRecord?
-            do { record = try records.nextRecord() } catch { readFailure = error; break }
-            guard let record else { break }
-            done += 1
-            if record.line <= state.settledLine { continue }
-            lastLine = record.line
-            switch header.row(record, now: now) {
-            case .success(let row):
-                pending.append(Pending(line: row.line, fields: record.fields))
-                // As the operator (admin without an account): taken on the campus and the network desk alike.
-                commands.append(Command(id: CommandID(state.commandID(line: row.line)), role: .admin,
-                                        action: .importTicket(row.ticket), channel: .import))
-            case .failure(let rejection):
-                windowRejects.append(Rejected(line: rejection.line, reasons: rejection.reasons, fields: record.fields))
+        let depth = max(1, options.inFlight), windowSize = options.window
+        await withTaskGroup(of: (Int, RequestClient.BulkOutcome).self) { group in
+            // Windows sent and not yet settled, oldest first; `oldest` is the sequence number of the first.
+            var inFlight: [ImportWindow] = []
+            var outcomes: [Int: RequestClient.BulkOutcome] = [:]
+            var oldest = 0
+
+            func launch(_ window: ImportWindow) {
+                let seq = oldest + inFlight.count
+                inFlight.append(window)
+                guard !window.commands.isEmpty else { return }
+                let base = window.base + window.rejects.count
+                let commands = window.commands, bulk = bulk
+                group.addTask {
+                    let outcome = await client.send(commands, options: bulk) { p in progress.report(p, base: base) }
+                    return (seq, outcome)
+                }
             }
-            if pending.count + windowRejects.count >= options.window {
-                guard try await settle() else { break }
+
+            /// Waits for the oldest window's run (the others' outcomes are kept until their turn) and settles it.
+            func settleOldest() async {
+                // A window without commands (all its rows refused by the CSV checks) has no run to wait for.
+                while !inFlight[0].commands.isEmpty, outcomes[oldest] == nil, let next = await group.next() { outcomes[next.0] = next.1 }
+                let window = inFlight.removeFirst()
+                let outcome = outcomes.removeValue(forKey: oldest)
+                oldest += 1
+                do throws(CommandLineError) { try settle(window, outcome) } catch {
+                    failure = error
+                    group.cancelAll()
+                }
             }
+
+            var current = ImportWindow(base: 0, capacity: windowSize)
+            while failure == nil && stopped == nil {
+                let record: CSVRecord?
+                do throws(CSVFileRecords.Failure) { record = try records.nextRecord() } catch { readFailure = error; break }
+                guard let record else { break }
+                done += 1
+                if record.line <= state.settledLine { current.base = done; continue }
+                current.lastLine = record.line
+                switch header.row(record, now: now) {
+                case .success(let row):
+                    current.rows.append(ImportWindow.Row(line: row.line, fields: record.fields))
+                    // As the operator (admin without an account): taken on the campus and the network desk alike.
+                    current.commands.append(Command(id: CommandID(state.commandID(line: row.line)), role: .admin,
+                                                    action: .importTicket(row.ticket), channel: .import))
+                case .failure(let rejection):
+                    current.rejects.append(ImportWindow.Rejected(line: rejection.line, reasons: rejection.reasons, fields: record.fields))
+                }
+                if current.count >= windowSize {
+                    launch(current)
+                    current = ImportWindow(base: done, capacity: windowSize)
+                    // The next window is read while this one and up to `depth - 1` before it are answered.
+                    while inFlight.count >= depth && failure == nil { await settleOldest() }
+                }
+            }
+            if failure == nil && stopped == nil && current.count > 0 { launch(current) }
+            while !inFlight.isEmpty && failure == nil { await settleOldest() }
+            if failure != nil { group.cancelAll() }
         }
-        if stopped == nil { _ = try await settle() }
+        if let failure { throw failure }
         display.finish(done: done)
 
         if let readFailure {
@@ -269,6 +276,25 @@ struct StreamingImport {
         guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw POSIXFailure(operation: "write", path: tmp) }
         guard fsync(fd) == 0 else { throw POSIXFailure(operation: "fsync", path: tmp) }
         guard rename(tmp, path) == 0 else { throw POSIXFailure(operation: "rename", path: path) }
+    }
+}
+
+/// The progress bar and the "waiting for the worker" note, fed by every window in flight.
+private final class ImportProgress: Sendable {
+    let display: ProgressDisplay
+    /// The highest value shown: each window reports its answers from its own base, the later ones ahead.
+    private let shown = Mutex(0)
+    private let warned = Mutex(false)
+
+    init(display: ProgressDisplay) { self.display = display }
+
+    /// A window's bulk progress, `base` being the records read before its first command.
+    func report(_ p: RequestClient.BulkProgress, base: Int) {
+        let value = base + p.answered
+        if shown.withLock({ s in defer { s = max(s, value) }; return value > s }) { display.update(done: value) }
+        if p.sinceLastReply >= .seconds(5), p.answered < p.total, !warned.withLock({ w in defer { w = true }; return w }) {
+            FileHandle.standardError.write(Data("waiting for the ticket worker to answer (is `campusdesk up` running?)\n".utf8))
+        }
     }
 }
 

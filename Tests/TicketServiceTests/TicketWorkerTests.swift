@@ -84,6 +84,42 @@ struct TicketWorkerTests {
         #expect(try world.commands.stats().claimed == 0)
     }
 
+    @Test("an import_ticket from the import tools (channel import) is answered without its ticket, others with it; the stored reply keeps it")
+    func importReplies_CarryNoTicketOnTheImportChannel() async throws {
+        let world = try TicketWorkerWorld()
+        defer { world.remove() }
+        let q = try QueueName("reply.test-import.1")
+        _ = try world.spool.queue(q)
+        let opened = SystemClock().now().adding(milliseconds: -60_000)
+        let fromTool = Command(id: CommandID("import-run-2"), role: .admin,
+                               action: .importTicket(ImportTicket(description: "Old lamp", status: .open, openedAt: opened)), channel: .import)
+        let fromElsewhere = Command(id: CommandID("import-other-3"), role: .admin,
+                                    action: .importTicket(ImportTicket(description: "Old tap", status: .open, openedAt: opened)))
+        let now = SystemClock().now()
+        // The tool's command twice: the second is a redelivery, answered from the stored reply.
+        let commands = [fromTool, fromElsewhere, fromTool]
+        try await world.running {
+            for (i, c) in commands.enumerated() {
+                try world.commands.send(batch: [try Envelope(type: TicketWorkerMessageType.command, body: c, replyTo: q,
+                                                              correlationID: c.id.rawValue, sentAt: now)])
+                try await eventually("reply \(i + 1)") { lastSeen in
+                    let waiting = try world.spool.queue(q).stats().waiting
+                    lastSeen = "\(waiting) replies"
+                    return waiting == i + 1
+                }
+            }
+        }
+        let replies = try world.spool.queue(q).claim(max: 10).map { try $0.envelope.decodeBody(CommandReply.self) }
+        #expect(replies.map(\.commandID) == commands.map(\.id))
+        #expect(replies.allSatisfy { $0.isApplied })
+        #expect(replies.map { $0.ticket == nil } == [true, false, true])
+        #expect(replies[1].ticket?.description == "Old tap")
+        #expect(try world.count("tickets") == 2)
+        // The stored reply still has the ticket (a store-level repeat answers with it).
+        let stored = try await world.store.apply([fromTool])
+        #expect(stored.first?.ticket?.description == "Old lamp")
+    }
+
     @Test("a replay request re-sends events from N (inclusive) to the end into the bound queue")
     func replay_FromN() async throws {
         let world = try TicketWorkerWorld()
