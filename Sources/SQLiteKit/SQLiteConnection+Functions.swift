@@ -37,17 +37,7 @@ extension Connection {
             let text = sqlite3_value_text(argument)
             let length = Int(sqlite3_value_bytes(argument))
             let input = text.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""
-            var output = function.body(input)
-            output.withUTF8 { bytes in
-                // A non-null pointer for an empty result: NULL would make the result SQL NULL.
-                bytes.withMemoryRebound(to: CChar.self) { chars in
-                    if let base = chars.baseAddress {
-                        sqlite3_result_text(context, base, Int32(chars.count), transientResult)
-                    } else {
-                        sqlite3_result_text(context, "", 0, transientResult)
-                    }
-                }
-            }
+            setTextResult(context, function.body(input))
         }, nil, nil, { box in
             // SQLite calls this once the function is replaced or the connection closes.
             if let box { Unmanaged<TextFunction>.fromOpaque(box).release() }
@@ -81,17 +71,7 @@ extension Connection {
                 inputs.append(text.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? "")
             }
             let function = Unmanaged<TextsFunction>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
-            var output = function.body(inputs)
-            output.withUTF8 { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { chars in
-                    // A non-null pointer for an empty result: NULL would make the result SQL NULL.
-                    if let base = chars.baseAddress {
-                        sqlite3_result_text(context, base, Int32(chars.count), transientResult)
-                    } else {
-                        sqlite3_result_text(context, "", 0, transientResult)
-                    }
-                }
-            }
+            setTextResult(context, function.body(inputs))
         }, nil, nil, { box in
             // SQLite calls this once the function is replaced or the connection closes.
             if let box { Unmanaged<TextsFunction>.fromOpaque(box).release() }
@@ -99,6 +79,21 @@ extension Connection {
         guard rc == SQLITE_OK else {
             // On failure SQLite has already called the destructor (sqlite.org/c3ref/create_function.html).
             throw SQLiteError.from(handle, code: rc, sql: nil)
+        }
+    }
+}
+
+/// Sets a function's result to `text` (copied by SQLite); an empty text stays text, never SQL NULL.
+private func setTextResult(_ context: OpaquePointer, _ text: String) {
+    var output = text
+    output.withUTF8 { bytes in
+        bytes.withMemoryRebound(to: CChar.self) { chars in
+            // A non-null pointer for an empty result: NULL would make the result SQL NULL.
+            if let base = chars.baseAddress {
+                sqlite3_result_text(context, base, Int32(chars.count), transientResult)
+            } else {
+                sqlite3_result_text(context, "", 0, transientResult)
+            }
         }
     }
 }
