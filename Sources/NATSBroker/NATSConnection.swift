@@ -251,18 +251,26 @@ public final class NATSConnection: Sendable {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var info: [UInt8]?
         let deadline = ContinuousClock.now.advanced(by: options.connectTimeout)
-        while info == nil {
-            guard ContinuousClock.now < deadline, NATSSocket.waitReadable(fd, milliseconds: 100) || ContinuousClock.now < deadline else {
-                Glibc.close(fd)
-                throw NATSError(.connectionFailed, "connect \(server)", "no INFO")
-            }
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 {
+        /// Reads the next bytes the server sent into `parser`; closes `fd` and throws when the
+        /// deadline passes or the server closes before `awaited` came.
+        func receive(_ awaited: String) throws(NATSError) {
+            while true {
+                guard ContinuousClock.now < deadline, NATSSocket.waitReadable(fd, milliseconds: 100) || ContinuousClock.now < deadline else {
+                    Glibc.close(fd)
+                    throw NATSError(.connectionFailed, "connect \(server)", "no \(awaited)")
+                }
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n > 0 {
+                    parser.append(buffer[0..<n])
+                    return
+                }
                 if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
                 Glibc.close(fd)
-                throw NATSError(.connectionFailed, "connect \(server)", "closed before INFO")
+                throw NATSError(.connectionFailed, "connect \(server)", "closed before \(awaited)")
             }
-            parser.append(buffer[0..<n])
+        }
+        while info == nil {
+            try receive("INFO")
             do {
                 if case .info(let json)? = try parser.next() { info = json }
             } catch {
@@ -299,17 +307,7 @@ public final class NATSConnection: Sendable {
             case .some:
                 continue  // +OK, a later INFO: nothing to do before the PONG
             case nil:
-                guard ContinuousClock.now < deadline, NATSSocket.waitReadable(fd, milliseconds: 100) || ContinuousClock.now < deadline else {
-                    Glibc.close(fd)
-                    throw NATSError(.connectionFailed, "connect \(server)", "no PONG after CONNECT")
-                }
-                let n = recv(fd, &buffer, buffer.count, 0)
-                if n <= 0 {
-                    if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-                    Glibc.close(fd)
-                    throw NATSError(.connectionFailed, "connect \(server)", "closed after CONNECT")
-                }
-                parser.append(buffer[0..<n])
+                try receive("PONG after CONNECT")
                 continue
             }
             break
