@@ -29,7 +29,10 @@ public struct SortedCountingMultiset: Sendable, Equatable {
             chunk.append(v)
             if chunk.count == Self.chunkLoad {
                 chunks.append(chunk)
-                chunk.removeAll(keepingCapacity: true)
+                // A new buffer of the chunk's size: `removeAll(keepingCapacity:)` on the shared one
+                // would ask for its capacity, which malloc's rounding can grow chunk after chunk.
+                chunk = []
+                chunk.reserveCapacity(Self.chunkLoad)
             }
         }
         if !chunk.isEmpty { chunks.append(chunk) }

@@ -92,8 +92,12 @@ public struct CSVStreamReader: Sendable {
 
     private mutating func finishRecord(into records: inout [CSVRecord]) {
         finishField()
-        if !(fields.count == 1 && fields[0].isEmpty) { records.append(CSVRecord(line: recordLine, fields: fields)) }
-        fields.removeAll(keepingCapacity: true)
+        if fields.count == 1 && fields[0].isEmpty {
+            fields.removeAll(keepingCapacity: true)
+        } else {
+            records.append(CSVRecord(line: recordLine, fields: fields))
+            fields = CSVRecord.freshFields(after: fields)
+        }
         inRecord = false
     }
 

@@ -175,7 +175,9 @@ final class EventLoop: @unchecked Sendable {
         var scratch = [UInt8](repeating: 0, count: 64)
         while read(wakeRead, &scratch, scratch.count) > 0 {}
         let (items, stop) = inbox.withLock { inbox in
-            defer { inbox.completions.removeAll(keepingCapacity: true) }
+            // A new array, not `removeAll(keepingCapacity:)`: the returned copy shares the buffer, and
+            // a kept capacity taken from malloc's rounded size could only grow, drain after drain.
+            defer { inbox.completions = [] }
             return (inbox.completions, inbox.shutdownRequested)
         }
         completed += items

@@ -70,7 +70,9 @@ public final class RequestLog: @unchecked Sendable {
         let full = buffer.withLock { b -> [UInt8]? in
             b.append(contentsOf: line)
             guard b.count >= Self.flushBytes else { return nil }
-            defer { b.removeAll(keepingCapacity: true) }
+            // Not `removeAll(keepingCapacity:)`: the returned value shares the buffer, so that would
+            // allocate a new one of the old capacity, which malloc's rounding can grow flush after flush.
+            defer { b = [] }
             return b
         }
         if let full { write(full) }
@@ -89,7 +91,7 @@ public final class RequestLog: @unchecked Sendable {
     /// Writes whatever is buffered now.
     public func flush() {
         let pending = buffer.withLock { b -> [UInt8] in
-            defer { b.removeAll(keepingCapacity: true) }
+            defer { b = [] }
             return b
         }
         if !pending.isEmpty { write(pending) }

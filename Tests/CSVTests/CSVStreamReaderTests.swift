@@ -116,6 +116,45 @@ import Glibc
             #expect(records.bytesRead == Self.sample.count)
         }
     }
+
+    /// Each record's fields array holds about its fields, however many records came before it.
+    ///
+    /// The reader used to clear its array with `removeAll(keepingCapacity:)` after handing it to a
+    /// record; Swift then allocated a new one of the old capacity as malloc reported it, sometimes
+    /// a slot more, and the slots compounded: 86 for 7 fields after 50,000 records, 288 after
+    /// 400,000, the import's memory creep. Rows shaped like docs/perf-import-csv.py's, read the way
+    /// `CSVFileRecords` reads a file (64 KiB chunks), kept in windows of 1,024 as the import keeps them.
+    @Test func aRecordsFieldsDoNotGrowWithTheRecordsBeforeIt() throws {
+        var text = "description,location,reporter,status,opened_at,closed_at,category\r\n"
+        for i in 1...120_000 {
+            let description = i % 10 == 0 ? "\"Projector is broken (#\(i))\r\nsecond line, with a comma\"" : "Projector is broken (#\(i))"
+            text += "\(description),Library room \(i % 6),user\(i % 977)@campus.example,open,2025-01-0\(1 + i % 9)T10:00:00Z,,\r\n"
+        }
+        let bytes = Array(text.utf8)
+        var reader = CSVStreamReader()
+        var ready: [CSVRecord] = []
+        var windows: [[[String]]] = []
+        var window: [[String]] = []
+        var read = 0, widest = 0
+        var offset = 0
+        while offset < bytes.count {
+            ready.removeAll(keepingCapacity: true)
+            try reader.feed(bytes[offset..<min(bytes.count, offset + 64 * 1024)], into: &ready)
+            offset += 64 * 1024
+            for record in ready {
+                read += 1
+                widest = max(widest, record.fields.capacity)
+                window.append(record.fields)
+                if window.count == 1_024 {
+                    windows.append(window)
+                    window = []
+                    if windows.count > 2 { windows.removeFirst() }
+                }
+            }
+        }
+        #expect(read == 120_001)
+        #expect(widest <= 16, "a record of 7 fields had room for \(widest)")
+    }
 }
 
 @Suite struct ImportCheckpointTests {
