@@ -20,7 +20,8 @@ final class HeldClaims: Sendable {
     private let ticker: Ticker
 
     /// - Parameter touch: sends `+WPI` on one ack subject (best effort: a progress ack lost
-    ///   to a reconnect is made good by the next tick, or the message is redelivered).
+    ///   to a reconnect is made good by the next tick, or the message is redelivered). Called
+    ///   with this object's lock held: it must not wait for the connection nor call back here.
     init(ackWait: Duration, lease: Duration, touch: @escaping @Sendable (String) -> Void) {
         let source = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         ticker = Ticker(source: source)
@@ -32,7 +33,10 @@ final class HeldClaims: Sendable {
             let now = ContinuousClock.now
             // The last touch leaves the claim due back within one tick after its lease, never before.
             let due = held.withLock { h in h.filter { now - $0.value + ackWait < lease + every }.map(\.key) }
-            for subject in due { touch(subject) }
+            // Each touch is sent under the lock and only while the claim is still held: a settle
+            // removes its claim under the same lock before it sends its verb, so a `+WPI` is never
+            // written after the settle's `-NAK {"delay":…}` (it would restart the delay as an ack wait).
+            for subject in due { held.withLock { h in if h[subject] != nil { touch(subject) } } }
         }
         source.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(10))
         source.activate()

@@ -35,12 +35,24 @@ public struct NATSBrokerConfiguration: Sendable {
     /// From `nats://[user:password@|token@]host:port[,host:port...][?replicas=N]`: on a cluster, `?replicas=3` makes
     /// every stream this process creates keep three copies (a stream made earlier keeps its count).
     public init(url: String, name: String = "campusdesk") throws(NATSError) {
-        let parts = url.split(separator: "?", maxSplits: 1)
-        let (servers, credentials) = try NATSCredentials.split(parts.isEmpty ? url : String(parts[0]))
-        self.init(servers: try NATSServerAddress.list(servers), name: name)
+        // The options start at the first `?` after the last `@`, so a `?` in a password is the password's.
+        let optionsStart = url[(url.lastIndex(of: "@") ?? url.startIndex)...].firstIndex(of: "?")
+        let list = String(url[..<(optionsStart ?? url.endIndex)])
+        let (servers, credentials): (String, NATSCredentials)
+        let addresses: [NATSServerAddress]
+        do {
+            (servers, credentials) = try NATSCredentials.split(list)
+            addresses = try NATSServerAddress.list(servers)
+        } catch where url.contains("@") {
+            // Never echo a list that holds credentials: a `,` left unencoded in a password splits it
+            // into entries that fail here with a piece of the password in their message.
+            throw NATSError(.connectionFailed, "parse server list", "bad server list \(NATSCredentials.redacted(url: list)) "
+                            + "(percent-encode `,` `?` `@` `:` in a user, password or token: %2C %3F %40 %3A)")
+        }
+        self.init(servers: addresses, name: name)
         connection.credentials = credentials
-        guard parts.count == 2 else { return }
-        for item in parts[1].split(separator: "&") {
+        guard let optionsStart else { return }
+        for item in url[url.index(after: optionsStart)...].split(separator: "&") {
             let kv = item.split(separator: "=", maxSplits: 1)
             guard kv.count == 2, kv[0] == "replicas" else {
                 throw NATSError(.connectionFailed, "parse server list", "unknown option \(item) (only replicas=N)")

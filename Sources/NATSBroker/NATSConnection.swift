@@ -255,10 +255,13 @@ public final class NATSConnection: Sendable {
         /// deadline passes or the server closes before `awaited` came.
         func receive(_ awaited: String) throws(NATSError) {
             while true {
-                guard ContinuousClock.now < deadline, NATSSocket.waitReadable(fd, milliseconds: 100) || ContinuousClock.now < deadline else {
+                guard ContinuousClock.now < deadline else {
                     Glibc.close(fd)
                     throw NATSError(.connectionFailed, "connect \(server)", "no \(awaited)")
                 }
+                // The socket blocks: recv only once there is something to read, or a silent
+                // server (stopped, not dead) would hold this thread past the deadline.
+                guard NATSSocket.waitReadable(fd, milliseconds: 100) else { continue }
                 let n = recv(fd, &buffer, buffer.count, 0)
                 if n > 0 {
                     parser.append(buffer[0..<n])

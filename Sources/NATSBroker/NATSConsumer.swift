@@ -205,9 +205,10 @@ final class NATSConsumer: MessageConsumer {
     /// Sends an ack-family verb and waits for the server to confirm it (an ack lost to a drop
     /// would redeliver an applied message).
     /// Settled or not, the claim is no longer kept: a verb that did not arrive leaves the message
-    /// to come back after the ack wait, which progress acks must not hold off.
+    /// to come back after the ack wait, which progress acks must not hold off. It is let go
+    /// before the verb is sent, so no progress ack follows the verb (`HeldClaims`).
     private func settle(_ ackSubject: String, _ verb: String, operation: String) throws(SpoolError) {
-        defer { open.remove(ackSubject) }
+        open.remove(ackSubject)
         do {
             _ = try connection.request(ackSubject, payload: Array(verb.utf8))
         } catch {

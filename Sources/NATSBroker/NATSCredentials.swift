@@ -60,12 +60,30 @@ public enum NATSCredentials: Sendable, Equatable {
         return (entries.joined(separator: ","), found ?? .none)
     }
 
-    /// The list with every entry's credentials shown as `***`, for messages and logs.
+    /// The list with every entry's credentials shown as `***`, for messages and logs. In a list that
+    /// holds credentials, an entry that is not a plain `host[:port]` is shown as `***` too: it can be
+    /// part of a password whose `,` was not percent-encoded (`nats://u:pa,ss@h` is `***,***@h`).
     public static func redacted(url: String) -> String {
-        url.split(separator: ",", omittingEmptySubsequences: false).map { raw -> String in
-            guard let at = raw.lastIndex(of: "@") else { return String(raw) }
+        let hasCredentials = url.contains("@")
+        return url.split(separator: ",", omittingEmptySubsequences: false).map { raw -> String in
             let scheme = raw.hasPrefix("nats://") ? "nats://" : ""
+            guard let at = raw.lastIndex(of: "@") else {
+                return !hasCredentials || isPlainAddress(raw.dropFirst(scheme.count)) ? String(raw) : scheme + "***"
+            }
             return scheme + "***" + raw[at...]
         }.joined(separator: ",")
+    }
+
+    /// `host`, `host:port` or either with a query (`?replicas=3`): letters, digits, `.`, `-`, `_`,
+    /// `[`, `]` and a numeric port; what a password fragment rarely is, and what redaction may show.
+    private static func isPlainAddress(_ entry: Substring) -> Bool {
+        var address = entry.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? entry
+        while address.hasSuffix("/") { address = address.dropLast() }
+        var host = address
+        if let colon = address.lastIndex(of: ":"), !address.hasSuffix("]") {
+            guard let port = UInt16(address[address.index(after: colon)...]), port > 0 else { return false }
+            host = address[..<colon]
+        }
+        return !host.isEmpty && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_[]:".contains($0)) }
     }
 }

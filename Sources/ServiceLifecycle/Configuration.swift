@@ -55,7 +55,8 @@ public struct Configuration: Sendable, Equatable {
             c.timeZoneIdentifier = v
         }
         if let v = env["CAMPUSDESK_BROKER"], !v.isEmpty, v != "spool" {
-            guard v.hasPrefix("nats://") else { throw .invalid("CAMPUSDESK_BROKER", v) }
+            // The value is not echoed: it may hold a NATS user and password.
+            guard v.hasPrefix("nats://") else { throw .invalid("CAMPUSDESK_BROKER", "not spool or nats://host:port[,...] (value not shown)") }
             c.brokerURL = v
         }
         if let v = env["CAMPUSDESK_AUTH"], !v.isEmpty {

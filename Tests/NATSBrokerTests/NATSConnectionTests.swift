@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 import TestSupport
@@ -52,6 +55,32 @@ struct NATSConnectionTests {
                                                                         connectTimeout: .milliseconds(300))) } throws: {
             ($0 as? NATSError)?.kind == .connectionFailed
         }
+    }
+
+    @Test("a server that accepts the connection and says nothing (stopped, not dead): the next of the list is tried after the connect timeout")
+    func silentServerIsPassedOver() throws {
+        // A listening socket nobody accepts from: the kernel completes the TCP handshake, no INFO comes.
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(silent >= 0)
+        defer { Glibc.close(silent) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, len) == 0 && getsockname(silent, $0, &len) == 0 }
+        } && listen(silent, 8) == 0
+        #expect(listening)
+        let dir = try TemporaryDirectory("nats")
+        defer { dir.remove() }
+        let server = try NATSServerProcess(storeDirectory: dir.path("store"))
+        // Before the handshake honoured its deadline, the reader thread waited in recv on the
+        // silent server for good and the connection failed without trying the second server.
+        let client = try NATSConnection(options: NATSConnectionOptions(
+            servers: [NATSServerAddress(host: "127.0.0.1", port: UInt16(bigEndian: addr.sin_port)), NATSServerAddress(host: "127.0.0.1", port: server.port)],
+            connectTimeout: TestTime.scaled(.seconds(1))))
+        defer { client.close() }
+        #expect(client.connectedServer?.port == server.port)
     }
 
     @Test("the server goes: the connection moves to the next of the list and subscribes again")

@@ -35,6 +35,21 @@ struct NATSCredentialsTests {
         } catch {
             #expect(!"\(error)".contains("pw"), "\(error)")
         }
+        // A `?` in a password is the password's; options start after the last `@`.
+        let question = try NATSBrokerConfiguration(url: "nats://campus:se?cret@h:4222?replicas=3")
+        #expect(question.connection.credentials == .user("campus", password: "se?cret"))
+        #expect(question.replicas == 3)
+        // A `,` left unencoded splits the entry: refused, and no piece of the password is shown.
+        #expect(NATSCredentials.redacted(url: "nats://campus:se,cret@h:4222") == "nats://***,***@h:4222")
+        #expect(NATSCredentials.redacted(url: "nats://a:b@h1:4222,h2?replicas=3") == "nats://***@h1:4222,h2?replicas=3")
+        for url in ["nats://campus:se,cret@h:4222", "nats://campus:s3cret,x:1,y@h:4222?replicas=3"] {
+            do {
+                _ = try NATSBrokerConfiguration(url: url)
+                Issue.record("\(NATSCredentials.redacted(url: url)) was accepted")
+            } catch {
+                #expect(!"\(error)".contains("campus:se") && !"\(error)".contains("cret"), "\(error)")
+            }
+        }
     }
 
     @Test("a server that requires a user and password: the right ones send and claim; a wrong password or none is refused with the server's reason",

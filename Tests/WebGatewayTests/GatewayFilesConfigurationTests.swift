@@ -16,4 +16,15 @@ import Testing
             try Configuration.fromEnvironment(["CAMPUSDESK_GATEWAY_FILES": "mine", "CAMPUSDESK_BROKER": "nats://127.0.0.1:4222"])
         }
     }
+
+    @Test("a CAMPUSDESK_BROKER that is neither spool nor nats:// is refused without its value: it may hold a password")
+    func brokerValueNotEchoed() {
+        do {
+            _ = try Configuration.fromEnvironment(["CAMPUSDESK_BROKER": "NATS://campus:s3cret@h:4222"])
+            Issue.record("an upper-case scheme was accepted")
+        } catch {
+            #expect(error.description.hasPrefix("invalid CAMPUSDESK_BROKER"))
+            #expect(!error.description.contains("s3cret"), "\(error)")
+        }
+    }
 }
