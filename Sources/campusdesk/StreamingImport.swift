@@ -27,9 +27,9 @@ struct StreamingImport {
         var waitSeconds = 120
         /// Rows read between two checkpoints (all of a window in flight at once).
         ///
-        /// 1,024 × 2 in flight keeps 2,048 rows queued (four of the worker's batches): at 200,000
-        /// rows it peaked at 41 MB where 2,048 × 2 took 47 MB and 4,096 × 2 took 56 MB, at the same
-        /// rate; a 10,000,000-row run with 2,048 crept to 58–65 MB (docs/performance.md).
+        /// With two in flight, 1,024 rows are queued while the next window is read (2,048 right after
+        /// it is sent): at 200,000 rows it peaked at 41 MB where 2,048 took 47 MB and 4,096 took
+        /// 56 MB, at the same rate; a 10,000,000-row run with 2,048 crept to 58–65 MB (docs/performance.md).
         var window = 1_024
         /// Windows sent and not yet settled, at most: 2 keeps the worker busy while the oldest settles.
         var inFlight = 2
@@ -209,6 +209,9 @@ struct StreamingImport {
                     failure = error
                     group.cancelAll()
                 }
+                // Stopped: the later windows are only counted, so they stop too rather than wait
+                // out their own `giveUpAfter` (what they sent stays queued, as the oldest's does).
+                if stopped != nil { group.cancelAll() }
             }
 
             var current = ImportWindow(base: 0, capacity: windowSize)
@@ -231,7 +234,7 @@ struct StreamingImport {
                 if current.count >= windowSize {
                     launch(current)
                     current = ImportWindow(base: done, capacity: windowSize)
-                    // The next window is read while this one and up to `depth - 1` before it are answered.
+                    // The next window is read while this one (and up to `depth - 2` before it) is answered.
                     while inFlight.count >= depth && failure == nil { await settleOldest() }
                 }
             }
@@ -246,8 +249,8 @@ struct StreamingImport {
             stderr("campusdesk import: \(file): \(readFailure); the rows before it were sent\n")
         }
         if let stopped {
-            stderr("campusdesk import: \(unconfirmed) tickets are queued but not confirmed (\(stopped)); they will be applied when the "
-                + "ticket worker runs\n")
+            stderr("campusdesk import: \(unconfirmed) rows are not confirmed (\(stopped)); those already sent stay queued and "
+                + "are applied when the ticket worker runs\n")
             if let statePath {
                 stderr("campusdesk import: stopped after line \(state.settledLine); run the same import again to go on from there "
                     + "(no row is imported twice; progress in \(statePath))\n")

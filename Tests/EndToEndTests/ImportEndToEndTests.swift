@@ -51,7 +51,7 @@ extension SystemTests {
             let result = try system.run(["import", file.path, "--wait", "1"])
             #expect(result.status == 1)
             #expect(result.stdout == "imported 0, rejected 1, unconfirmed 3\n")
-            #expect(result.stderr.contains("3 tickets are queued but not confirmed"))
+            #expect(result.stderr.contains("3 rows are not confirmed"))
 
             try system.start("worker", ["ticket-worker"])
             let db = system.data.appendingPathComponent("tickets.db").path
@@ -78,4 +78,18 @@ func waitForTicketCount(_ path: String, reaches expected: Int) async throws {
         lastSeen = "\(counts)"
         return counts.values.reduce(0, +) == expected
     }
+}
+
+/// Every ticket's description in the ticket database at `path`, read page by page (newest first).
+func allDescriptions(_ path: String) async throws -> [String] {
+    let reader = try TicketReader(path: path)
+    var descriptions: [String] = []
+    var filter = TicketFilter(limit: TicketFilter.maxLimit)
+    while true {
+        let page = try await reader.list(filter)
+        descriptions += page.tickets.map(\.description)
+        guard let next = page.nextCursor else { break }
+        filter.cursor = next
+    }
+    return descriptions
 }

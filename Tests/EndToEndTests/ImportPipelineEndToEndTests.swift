@@ -53,15 +53,7 @@ extension SystemTests {
 
         /// Every good row exactly once in `tickets.db`; every bad row exactly once, in line order, in the rejects file.
         static func expectEachRowOnce(db: String, rejectsPath: String) async throws {
-            let reader = try TicketReader(path: db)
-            var descriptions: [String] = []
-            var filter = TicketFilter(limit: TicketFilter.maxLimit)
-            while true {
-                let page = try await reader.list(filter)
-                descriptions += page.tickets.map(\.description)
-                guard let next = page.nextCursor else { break }
-                filter.cursor = next
-            }
+            let descriptions = try await allDescriptions(db)
             #expect(descriptions.count == good)
             #expect(Set(descriptions) == Set((1...rows).filter { !isBad($0) }.map { "Pipelined row \($0)" }))
             let rejects = try CSVReader.parse(String(contentsOfFile: rejectsPath, encoding: .utf8))

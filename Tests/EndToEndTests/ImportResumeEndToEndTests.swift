@@ -57,15 +57,7 @@ extension SystemTests {
             #expect(!FileManager.default.fileExists(atPath: statePath))
 
             // Each good row exactly once.
-            let reader = try TicketReader(path: db)
-            var descriptions: [String] = []
-            var filter = TicketFilter(limit: TicketFilter.maxLimit)
-            while true {
-                let page = try await reader.list(filter)
-                descriptions += page.tickets.map(\.description)
-                guard let next = page.nextCursor else { break }
-                filter.cursor = next
-            }
+            let descriptions = try await allDescriptions(db)
             #expect(descriptions.count == good)
             #expect(Set(descriptions) == Set((1...Self.rows).filter { !Self.isBad($0) }.map { "Resume row \($0)" }))
 
