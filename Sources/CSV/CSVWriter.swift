@@ -1,10 +1,12 @@
 /// Writes RFC 4180 CSV: fields quoted when they hold a comma, quote, CR or LF (or start or end
-/// with a space, which some readers would trim), records ended by CRLF.
+/// with a space, which some readers would trim, or start with U+FEFF, which a reader takes for a
+/// byte order mark at the start of a file), records ended by CRLF.
 public enum CSVWriter {
     /// One field, quoted only when needed.
     public static func field(_ value: String) -> String {
         let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }
             || value.hasPrefix(" ") || value.hasSuffix(" ")
+            || value.utf8.starts(with: [0xEF, 0xBB, 0xBF])  // bytes: U+FEFF and a combining mark are one Character
         guard needsQuotes else { return value }
         // Double quotes byte by byte: `replacingOccurrences` compares Characters and misses a `"`
         // that a combining mark follows (one grapheme), leaving a bare quote (found by fuzzing).

@@ -8,19 +8,20 @@ import Testing
 @Suite("CSV: fuzz regressions")
 struct CSVFuzzRegressionTests {
     /// Finding 5 (input `EF BB BF EF BB BF`): the reader skips one byte order mark and keeps the
-    /// second as the text of the first field; the writer writes that field bare, so reading the
-    /// written file skips it as a byte order mark and the record is lost. Not reachable through
+    /// second as the text of the first field; the writer wrote that field bare, so reading the
+    /// written file skipped it as a byte order mark and the record was lost. Not reachable through
     /// `TicketCSV` (its first cell is always the `id` header) but wrong for any other writer use.
-    /// Recorded as a known issue; when `CSVWriter.field` quotes a leading U+FEFF this test reports
-    /// "known issue was not recorded": then drop `withKnownIssue` and the fuzz target's skip.
-    @Test func leadingByteOrderMarkInFirstField_SurvivesWriteAndRead() throws {
+    /// Now a field starting with U+FEFF is quoted.
+    @Test(arguments: ["\u{FEFF}", "\u{FEFF}\u{0301}x", "\u{FEFF}\u{FEFF}"])
+    func leadingByteOrderMarkInFirstField_SurvivesWriteAndRead(first: String) throws {
         let records = try CSVReader.parse(bytes: [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF])
         #expect(records.map(\.fields) == [["\u{FEFF}"]])
         let written = records.map { CSVWriter.record($0.fields) }.joined()
-        let readBack = try CSVReader.parse(written).map(\.fields)
-        withKnownIssue("CSVWriter does not protect a leading U+FEFF (docs/fuzzing.md, finding 5)") {
-            #expect(readBack == records.map(\.fields))
-        }
+        #expect(try CSVReader.parse(written).map(\.fields) == records.map(\.fields))
+        // Any such first field, alone or before others, and a file that starts with its own mark.
+        let fields = [first, "b"]
+        #expect(try CSVReader.parse(CSVWriter.record(fields)).map(\.fields) == [fields])
+        #expect(try CSVReader.parse("\u{FEFF}" + CSVWriter.record(fields)).map(\.fields) == [fields])
     }
 
     /// Finding 6 (artifact crash-62976d44): a `"` followed by a combining mark (U+033B) is one
