@@ -98,8 +98,16 @@ enum ImportRun {
         for (i, reason) in outcome.notSent { result.problems[i] = "not sent: \(reason)" }
         result.unconfirmed = outcome.unanswered.count
         if result.unconfirmed > 0 {
-            result.unconfirmedNote = "\(result.unconfirmed) tickets are queued but not confirmed (\(outcome.stopReason.map { "\($0)" } ?? "stopped")); "
-                + "they will be applied when the ticket worker runs, so do not import them again"
+            let reason = outcome.stopReason.map { "\($0)" } ?? "stopped"
+            if case .gaveUp? = outcome.stopReason {
+                // Every command was sent: all of them are queued.
+                result.unconfirmedNote = "\(result.unconfirmed) tickets are queued but not confirmed (\(reason)); "
+                    + "they will be applied when the ticket worker runs, so do not import them again"
+            } else {
+                // A failed or cancelled send leaves the rest unsent: only those sent are queued.
+                result.unconfirmedNote = "\(result.unconfirmed) tickets are not confirmed (\(reason)); "
+                    + "those already sent stay queued and are applied when the ticket worker runs"
+            }
         }
         return result
     }
