@@ -32,11 +32,12 @@ final class HeldClaims: Sendable {
             guard let self else { return }
             let now = ContinuousClock.now
             // The last touch leaves the claim due back within one tick after its lease, never before.
-            let due = held.withLock { h in h.filter { now - $0.value + ackWait < lease + every }.map(\.key) }
-            // Each touch is sent under the lock and only while the claim is still held: a settle
-            // removes its claim under the same lock before it sends its verb, so a `+WPI` is never
-            // written after the settle's `-NAK {"delay":…}` (it would restart the delay as an ack wait).
-            for subject in due { held.withLock { h in if h[subject] != nil { touch(subject) } } }
+            // The touches are sent under the lock: a settle removes its claim under the same lock
+            // before it sends its verb, so a `+WPI` is never written after the settle's
+            // `-NAK {"delay":…}` (it would restart the delay as an ack wait).
+            held.withLock { h in
+                for (subject, claimed) in h where now - claimed + ackWait < lease + every { touch(subject) }
+            }
         }
         source.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(10))
         source.activate()

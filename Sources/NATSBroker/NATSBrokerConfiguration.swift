@@ -38,11 +38,12 @@ public struct NATSBrokerConfiguration: Sendable {
         // The options start at the first `?` after the last `@`, so a `?` in a password is the password's.
         let optionsStart = url[(url.lastIndex(of: "@") ?? url.startIndex)...].firstIndex(of: "?")
         let list = String(url[..<(optionsStart ?? url.endIndex)])
-        let (servers, credentials): (String, NATSCredentials)
+        let credentials: NATSCredentials
         let addresses: [NATSServerAddress]
         do {
-            (servers, credentials) = try NATSCredentials.split(list)
-            addresses = try NATSServerAddress.list(servers)
+            let split = try NATSCredentials.split(list)
+            credentials = split.credentials
+            addresses = try NATSServerAddress.list(split.servers)
         } catch where url.contains("@") {
             // Never echo a list that holds credentials: a `,` left unencoded in a password splits it
             // into entries that fail here with a piece of the password in their message.
