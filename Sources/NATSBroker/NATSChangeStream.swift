@@ -66,17 +66,34 @@ public final class NATSChangeStream: Sendable {
     }
 
     /// Waits up to `timeout` for a publish to the stream; returns the highest batch number heard, nil if none.
+    /// The first call also answers with the newest batch already stored: the publishes made before
+    /// this reader listened are never heard, and a reader stopped at a gap must learn of a later batch
+    /// even when no more are published (a gateway started after the last change).
     public func waitForNews(timeout: Duration) throws(NATSError) -> Int64? {
-        try subscribeOnce()
+        if try subscribeOnce(), let stored = try newestStored() { return stored }
         guard let first = news.next(timeout: timeout) else { return nil }
         return ([first] + news.take(max: 10_000)).compactMap { Self.seq(of: $0.subject) }.max()
     }
 
-    private func subscribeOnce() throws(NATSError) {
-        if subscription.withLock({ $0 }) != nil { return }
+    /// Subscribes to the publishes on first use; true when it did so now.
+    private func subscribeOnce() throws(NATSError) -> Bool {
+        if subscription.withLock({ $0 }) != nil { return false }
         let news = self.news
         let sid = try broker.connection.subscribe(Self.subjectPrefix + ">") { message in news.deliver(message) }
         subscription.withLock { $0 = sid }
+        try broker.connection.flush()  // the server has the subscription before the stream is read
+        return true
+    }
+
+    /// The batch number of the stream's last message, nil when it holds none (or that one was removed).
+    private func newestStored() throws(NATSError) -> Int64? {
+        guard let state = try broker.api.streamInfo(Self.streamName)?["state"] as? [String: Any],
+              let last = state["last_seq"] as? Int, last > 0 else { return nil }
+        let answer: [String: Any]
+        do { answer = try broker.api.call("STREAM.MSG.GET.\(Self.streamName)", ["seq": last]) } catch where error.code == JetStreamAPI.Code.noMessageFound {
+            return nil
+        }
+        return ((answer["message"] as? [String: Any])?["subject"] as? String).flatMap(Self.seq(of:))
     }
 
     private func message(subject: String) throws(NATSError) -> (headers: NATSHeaders, data: [UInt8])? {
